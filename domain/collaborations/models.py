@@ -1,0 +1,115 @@
+"""Collaborations (協働事業), their forms, participations, reports and evaluation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from domain.base import Versioned, enum_column
+from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
+
+
+class Collaboration(Versioned, table=True):
+    __tablename__ = "collaboration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, max_length=200, unique=True)
+    title: str = Field(max_length=300, nullable=False)
+    search_text: str = Field(default="", max_length=2000, nullable=False)
+    summary: str | None = Field(default=None, sa_type=sa.Text)
+    status: CollaborationStatus = Field(
+        default=CollaborationStatus.PLANNING,
+        sa_type=enum_column(CollaborationStatus),
+        nullable=False,
+        index=True,
+    )
+    department_id: int = Field(foreign_key="department.id", index=True, nullable=False)
+    fiscal_year: int | None = Field(default=None, index=True)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    purpose: str | None = Field(default=None, sa_type=sa.Text)
+    plan: str | None = Field(default=None, sa_type=sa.Text)
+    budget_total_yen: int | None = Field(default=None, sa_type=sa.BigInteger)
+    city_share_yen: int | None = Field(default=None, sa_type=sa.BigInteger)
+    partner_share_yen: int | None = Field(default=None, sa_type=sa.BigInteger)
+    responsibility: str | None = Field(default=None, sa_type=sa.Text)
+    committee_name: str | None = Field(default=None, max_length=300)
+    committee_kind: CommitteeKind | None = Field(
+        default=None, sa_type=enum_column(CommitteeKind)
+    )
+    committee_established_on: date | None = None
+    committee_dissolves_on: date | None = None
+    subsidy_program_id: int | None = Field(
+        default=None, foreign_key="subsidy_program.id", index=True
+    )
+    review_due_on: date | None = None
+    is_public: bool = Field(default=False, nullable=False)
+
+
+class CollaborationFormLink(SQLModel, table=True):
+    """A collaboration combines one or more of the seven forms (第3章)."""
+
+    __tablename__ = "collaboration_form"
+
+    collaboration_id: int = Field(
+        foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE"
+    )
+    form: CollaborationForm = Field(
+        sa_type=enum_column(CollaborationForm), primary_key=True, index=True
+    )
+
+
+class CollaborationFieldLink(SQLModel, table=True):
+    __tablename__ = "collaboration_field_link"
+
+    collaboration_id: int = Field(
+        foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE"
+    )
+    field_id: int = Field(foreign_key="collaboration_field.id", primary_key=True, index=True)
+
+
+class Participation(SQLModel, table=True):
+    """役割分担: a partner's part in a collaboration."""
+
+    __tablename__ = "participation"
+    __table_args__ = (sa.UniqueConstraint("collaboration_id", "partner_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collaboration_id: int = Field(
+        foreign_key="collaboration.id", index=True, nullable=False, ondelete="CASCADE"
+    )
+    partner_id: int = Field(foreign_key="partner.id", index=True, nullable=False)
+    role: str | None = Field(default=None, sa_type=sa.Text)
+    is_lead: bool = Field(default=False, nullable=False)
+    cost_share_yen: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+
+class ProgressReport(SQLModel, table=True):
+    """進捗確認 (第4章(3))."""
+
+    __tablename__ = "progress_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    collaboration_id: int = Field(
+        foreign_key="collaboration.id", index=True, nullable=False, ondelete="CASCADE"
+    )
+    reported_on: date = Field(nullable=False)
+    note: str = Field(sa_type=sa.Text, nullable=False)
+
+
+class Evaluation(SQLModel, table=True):
+    """結果の評価 (第4章(4)), kept also for projects that went badly."""
+
+    __tablename__ = "evaluation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    collaboration_id: int = Field(
+        foreign_key="collaboration.id", unique=True, nullable=False, ondelete="CASCADE"
+    )
+    evaluated_on: date = Field(nullable=False)
+    outcomes: str = Field(sa_type=sa.Text, nullable=False)
+    partner_feedback: str = Field(sa_type=sa.Text, nullable=False)
+    lessons: str | None = Field(default=None, sa_type=sa.Text)
+    rating: int | None = None

@@ -1,0 +1,39 @@
+"""Endorsement applications (後援, 第3章(7))."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from domain.base import Versioned, enum_column
+from domain.enums import EndorsementStatus
+
+
+class EndorsementApplication(Versioned, table=True):
+    __tablename__ = "endorsement_application"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, max_length=200, unique=True)
+    event_name: str = Field(max_length=300, nullable=False)
+    organizer_id: int = Field(foreign_key="partner.id", index=True, nullable=False)
+    department_id: int = Field(foreign_key="department.id", index=True, nullable=False)
+    event_starts_on: date = Field(nullable=False)
+    event_ends_on: date | None = None
+    venue: str | None = Field(default=None, max_length=300)
+    purpose: str = Field(sa_type=sa.Text, nullable=False)
+    expected_audience: str | None = Field(default=None, max_length=300)
+    # The grounds of the seven-item checklist that apply (EndorsementDisqualifier names).
+    disqualifiers: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    requested_funding_yen: int | None = Field(default=None, sa_type=sa.BigInteger)
+    contributes_to_city_policy: bool | None = None
+    status: EndorsementStatus = Field(
+        default=EndorsementStatus.SUBMITTED,
+        sa_type=enum_column(EndorsementStatus),
+        nullable=False,
+        index=True,
+    )
+    submitted_on: date | None = None
+    decided_on: date | None = None
+    decision_reason: str | None = Field(default=None, sa_type=sa.Text)

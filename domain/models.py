@@ -1,0 +1,44 @@
+"""Every table of the domain, imported in one place so metadata (and Alembic) sees them all."""
+
+from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from domain.audit.models import AuditEvent
+from domain.base import SQLModel
+from domain.collaborations.models import (
+    Collaboration,
+    CollaborationFieldLink,
+    CollaborationFormLink,
+    Evaluation,
+    Participation,
+    ProgressReport,
+)
+from domain.endorsements.models import EndorsementApplication
+from domain.partners.models import Contact, Partner, PartnerField
+from domain.proposals.models import Proposal
+from domain.reference.models import CollaborationField, Department
+from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Agreement",
+    "AgreementParty",
+    "AgreementSupportCategory",
+    "AuditEvent",
+    "Collaboration",
+    "CollaborationField",
+    "CollaborationFieldLink",
+    "CollaborationFormLink",
+    "Contact",
+    "Department",
+    "EndorsementApplication",
+    "Evaluation",
+    "ExpenseLine",
+    "Participation",
+    "Partner",
+    "PartnerField",
+    "ProgressReport",
+    "Proposal",
+    "SubsidyApplication",
+    "SubsidyProgram",
+    "metadata",
+]

@@ -1,0 +1,40 @@
+"""Citizens' proposals (提案, 第2章3) and the city's answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from domain.base import Versioned, enum_column
+from domain.enums import ProposalChannel, ProposalKind, ProposalStatus
+
+
+class Proposal(Versioned, table=True):
+    __tablename__ = "proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, max_length=200, unique=True)
+    title: str = Field(max_length=300, nullable=False)
+    body: str = Field(sa_type=sa.Text, nullable=False)
+    kind: ProposalKind = Field(sa_type=enum_column(ProposalKind), nullable=False)
+    channel: ProposalChannel = Field(sa_type=enum_column(ProposalChannel), nullable=False)
+    received_on: date = Field(nullable=False)
+    proposer_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    department_id: int = Field(foreign_key="department.id", index=True, nullable=False)
+    status: ProposalStatus = Field(
+        default=ProposalStatus.RECEIVED,
+        sa_type=enum_column(ProposalStatus),
+        nullable=False,
+        index=True,
+    )
+    background: str | None = Field(default=None, sa_type=sa.Text)
+    support_options: str | None = Field(default=None, sa_type=sa.Text)
+    response: str | None = Field(default=None, sa_type=sa.Text)
+    responded_on: date | None = None
+    # 課題・ニーズ learned from the exchange, kept even when not adopted.
+    identified_needs: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    collaboration_id: int | None = Field(
+        default=None, foreign_key="collaboration.id", index=True
+    )
