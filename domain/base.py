@@ -48,3 +48,27 @@ class Versioned(SQLModel):
     version: int = Field(default=1, nullable=False)
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
+
+
+class _Unset:
+    """Marks an input field the caller did not send (as opposed to an explicit null)."""
+
+    _instance: _Unset | None = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+
+def is_set(value: Any) -> bool:
+    return value is not UNSET

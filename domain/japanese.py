@@ -74,7 +74,11 @@ def fiscal_year_label(fiscal_year: int) -> str:
 
 # ------------------------------------------------------------------ 法人番号
 
-_DIGITS = re.compile(r"\d{13}")
+# Not \d: in Python it also matches full-width and other Unicode digits, which would let
+# an un-normalised '７０００…' pass as valid and be stored in a form that never compares
+# equal to the ASCII spelling.
+_DIGITS = re.compile(r"[0-9]{13}")
+_BODY_DIGITS = re.compile(r"[0-9]{12}")
 
 
 def corporate_number_check_digit(body12: str) -> int:
@@ -83,7 +87,7 @@ def corporate_number_check_digit(body12: str) -> int:
     With P(n) the n-th digit counted from the right of the 12-digit body and
     Q(n) = 1 when n is odd, 2 when n is even: 9 - (Σ P(n)·Q(n) mod 9).
     """
-    if len(body12) != 12 or not body12.isdigit():
+    if not _BODY_DIGITS.fullmatch(body12):
         raise ValueError("the body of a corporate number is 12 digits")
     total = 0
     for n, char in enumerate(reversed(body12), start=1):

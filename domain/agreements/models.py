@@ -28,9 +28,7 @@ class Agreement(Versioned, table=True):
         index=True,
     )
     department_id: int = Field(foreign_key="department.id", index=True, nullable=False)
-    collaboration_id: int | None = Field(
-        default=None, foreign_key="collaboration.id", index=True
-    )
+    collaboration_id: int | None = Field(default=None, foreign_key="collaboration.id", index=True)
     support_details: str | None = Field(default=None, sa_type=sa.Text)
     concluded_on: date | None = None
     effective_from: date | None = None

@@ -36,9 +36,7 @@ class Collaboration(Versioned, table=True):
     partner_share_yen: int | None = Field(default=None, sa_type=sa.BigInteger)
     responsibility: str | None = Field(default=None, sa_type=sa.Text)
     committee_name: str | None = Field(default=None, max_length=300)
-    committee_kind: CommitteeKind | None = Field(
-        default=None, sa_type=enum_column(CommitteeKind)
-    )
+    committee_kind: CommitteeKind | None = Field(default=None, sa_type=enum_column(CommitteeKind))
     committee_established_on: date | None = None
     committee_dissolves_on: date | None = None
     subsidy_program_id: int | None = Field(

@@ -54,9 +54,7 @@ class Contact(SQLModel, table=True):
 
     __tablename__ = "contact"
     __table_args__ = (
-        sa.CheckConstraint(
-            "partner_id IS NOT NULL OR agreement_id IS NOT NULL", name="has_owner"
-        ),
+        sa.CheckConstraint("partner_id IS NOT NULL OR agreement_id IS NOT NULL", name="has_owner"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -35,6 +35,4 @@ class Proposal(Versioned, table=True):
     responded_on: date | None = None
     # 課題・ニーズ learned from the exchange, kept even when not adopted.
     identified_needs: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
-    collaboration_id: int | None = Field(
-        default=None, foreign_key="collaboration.id", index=True
-    )
+    collaboration_id: int | None = Field(default=None, foreign_key="collaboration.id", index=True)

@@ -1,0 +1,93 @@
+"""The guideline's rules for citizens' proposals (提案, 第2章3), as pure functions.
+
+A proposal may arrive by any channel. The city answers it: still under consideration,
+adopted (possibly becoming a collaboration) or not adopted — and a "no" must come with a
+reason the proposer can understand. The needs learned are kept either way (the service
+stores them; nothing here depends on them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from domain.enums import ProposalStatus
+from domain.errors import DomainError, ErrorCode, Problem
+
+PROPOSAL_STATUS_LABELS: dict[ProposalStatus, str] = {
+    ProposalStatus.RECEIVED: "受付",
+    ProposalStatus.UNDER_CONSIDERATION: "検討中",
+    ProposalStatus.ADOPTED: "採用",
+    ProposalStatus.NOT_ADOPTED: "不採用",
+}
+
+# The answers the city can give; RECEIVED is where a proposal starts, not an answer.
+DECISIONS: frozenset[ProposalStatus] = frozenset(
+    {ProposalStatus.UNDER_CONSIDERATION, ProposalStatus.ADOPTED, ProposalStatus.NOT_ADOPTED}
+)
+
+FINAL_DECISIONS: frozenset[ProposalStatus] = frozenset(
+    {ProposalStatus.ADOPTED, ProposalStatus.NOT_ADOPTED}
+)
+
+# An interim answer may be updated (UNDER_CONSIDERATION again, e.g. with new support
+# options); a final one stands, since the proposer has been told.
+RESPONSE_TRANSITIONS: Mapping[ProposalStatus, frozenset[ProposalStatus]] = MappingProxyType(
+    {
+        ProposalStatus.RECEIVED: DECISIONS,
+        ProposalStatus.UNDER_CONSIDERATION: DECISIONS,
+        ProposalStatus.ADOPTED: frozenset(),
+        ProposalStatus.NOT_ADOPTED: frozenset(),
+    }
+)
+
+
+def check_proposal_response(
+    *,
+    status: ProposalStatus,
+    decision: ProposalStatus,
+    response: str | None,
+    collaboration_id: int | None,
+) -> None:
+    """Refuse an answer to a proposal that breaks rule 12 (第2章3).
+
+    - ``decision`` is one of UNDER_CONSIDERATION, ADOPTED, NOT_ADOPTED (``INVALID``).
+    - A proposal that is RECEIVED or UNDER_CONSIDERATION may get any answer; one already
+      ADOPTED or NOT_ADOPTED keeps its answer (``INVALID_TRANSITION``).
+    - NOT_ADOPTED needs a non-blank ``response`` explaining why (``REASON_REQUIRED``).
+    - Only an ADOPTED proposal can be linked to the collaboration it became (``INVALID``).
+
+    Raises one ``DomainError`` carrying every problem with the answer itself.
+    """
+    if decision not in DECISIONS:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "回答は「検討中」「採用」「不採用」のどれかにしてください。",
+            ["input", "decision"],
+        )
+    if decision not in RESPONSE_TRANSITIONS[status]:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"この提案にはすでに「{PROPOSAL_STATUS_LABELS[status]}」と回答しています。"
+            "最終的な回答は変えられません。",
+            ["input", "decision"],
+        )
+    problems: list[Problem] = []
+    if decision is ProposalStatus.NOT_ADOPTED and (response is None or not response.strip()):
+        problems.append(
+            Problem(
+                ErrorCode.REASON_REQUIRED,
+                "採用しない場合は、その理由を提案した方にわかる言葉で書いてください。",
+                ["input", "response"],
+            )
+        )
+    if collaboration_id is not None and decision is not ProposalStatus.ADOPTED:
+        problems.append(
+            Problem(
+                ErrorCode.INVALID,
+                "協働事業と結びつけられるのは、採用した提案だけです。",
+                ["input", "collaborationId"],
+            )
+        )
+    if problems:
+        raise DomainError(problems=problems)

@@ -1,0 +1,135 @@
+"""Proposal rules (提案, 第2章3, rule 12)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.enums import ProposalStatus
+from domain.errors import DomainError, ErrorCode
+from domain.proposals.rules import check_proposal_response
+
+P = ProposalStatus
+
+
+@pytest.mark.parametrize(
+    ("status", "decision"),
+    [
+        (P.RECEIVED, P.UNDER_CONSIDERATION),
+        (P.RECEIVED, P.ADOPTED),
+        (P.RECEIVED, P.NOT_ADOPTED),
+        (P.UNDER_CONSIDERATION, P.UNDER_CONSIDERATION),
+        (P.UNDER_CONSIDERATION, P.ADOPTED),
+        (P.UNDER_CONSIDERATION, P.NOT_ADOPTED),
+    ],
+)
+def test_open_proposals_accept_any_answer(status: ProposalStatus, decision: ProposalStatus) -> None:
+    # given a proposal not yet finally answered
+    # when answering it, with a response
+    # then the answer is accepted
+    check_proposal_response(
+        status=status,
+        decision=decision,
+        response="検討の結果をお知らせします。",
+        collaboration_id=None,
+    )
+
+
+@pytest.mark.parametrize("status", [P.ADOPTED, P.NOT_ADOPTED])
+@pytest.mark.parametrize("decision", [P.UNDER_CONSIDERATION, P.ADOPTED, P.NOT_ADOPTED])
+def test_final_answer_is_final(status: ProposalStatus, decision: ProposalStatus) -> None:
+    # given a proposal already adopted or not adopted
+    # when answering it again
+    with pytest.raises(DomainError) as caught:
+        check_proposal_response(
+            status=status, decision=decision, response="再回答", collaboration_id=None
+        )
+    # then INVALID_TRANSITION, naming the earlier answer
+    assert caught.value.code is ErrorCode.INVALID_TRANSITION
+    assert "すでに" in caught.value.problems[0].message
+
+
+def test_received_is_not_an_answer() -> None:
+    # given a proposal under consideration
+    # when "answering" it with RECEIVED
+    with pytest.raises(DomainError) as caught:
+        check_proposal_response(
+            status=P.UNDER_CONSIDERATION, decision=P.RECEIVED, response=None, collaboration_id=None
+        )
+    # then the decision is INVALID
+    assert (caught.value.code, caught.value.problems[0].field) == (
+        ErrorCode.INVALID,
+        ["input", "decision"],
+    )
+
+
+@pytest.mark.parametrize("response", [None, "", "  \u3000"])
+def test_not_adopting_requires_a_reason(response: str | None) -> None:
+    # given a received proposal
+    # when not adopting it without a reason
+    with pytest.raises(DomainError) as caught:
+        check_proposal_response(
+            status=P.RECEIVED, decision=P.NOT_ADOPTED, response=response, collaboration_id=None
+        )
+    # then REASON_REQUIRED on the response
+    assert caught.value.code is ErrorCode.REASON_REQUIRED
+    assert caught.value.problems[0].field == ["input", "response"]
+
+
+def test_not_adopting_with_a_reason_passes() -> None:
+    # given a received proposal
+    # when not adopting it with a plain reason
+    # then the answer is accepted
+    check_proposal_response(
+        status=P.RECEIVED,
+        decision=P.NOT_ADOPTED,
+        response="同じ内容の事業を来年度から市が始めるためです。",
+        collaboration_id=None,
+    )
+
+
+@pytest.mark.parametrize("decision", [P.ADOPTED, P.UNDER_CONSIDERATION])
+def test_other_answers_need_no_response(decision: ProposalStatus) -> None:
+    # given a received proposal
+    # when adopting it or keeping it under consideration without a written response
+    # then the answer is accepted
+    check_proposal_response(
+        status=P.RECEIVED, decision=decision, response=None, collaboration_id=None
+    )
+
+
+def test_adopted_proposal_may_link_its_collaboration() -> None:
+    # given a proposal under consideration
+    # when adopting it and linking the collaboration it became
+    # then the answer is accepted
+    check_proposal_response(
+        status=P.UNDER_CONSIDERATION, decision=P.ADOPTED, response=None, collaboration_id=42
+    )
+
+
+@pytest.mark.parametrize("decision", [P.UNDER_CONSIDERATION, P.NOT_ADOPTED])
+def test_only_adopted_proposals_link_a_collaboration(decision: ProposalStatus) -> None:
+    # given a received proposal
+    # when linking a collaboration without adopting it
+    with pytest.raises(DomainError) as caught:
+        check_proposal_response(
+            status=P.RECEIVED, decision=decision, response="理由", collaboration_id=42
+        )
+    # then INVALID on collaborationId
+    assert (caught.value.code, caught.value.problems[0].field) == (
+        ErrorCode.INVALID,
+        ["input", "collaborationId"],
+    )
+
+
+def test_all_problems_with_an_answer_are_reported_together() -> None:
+    # given a received proposal
+    # when not adopting it without a reason and with a collaboration linked
+    with pytest.raises(DomainError) as caught:
+        check_proposal_response(
+            status=P.RECEIVED, decision=P.NOT_ADOPTED, response=" ", collaboration_id=42
+        )
+    # then both problems are reported
+    assert [p.code for p in caught.value.problems] == [
+        ErrorCode.REASON_REQUIRED,
+        ErrorCode.INVALID,
+    ]
