@@ -2,6 +2,7 @@
 
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from domain.audit.models import AuditEvent
+from domain.auth.models import ApiToken
 from domain.base import SQLModel
 from domain.collaborations.models import (
     Collaboration,
@@ -23,6 +24,7 @@ __all__ = [
     "Agreement",
     "AgreementParty",
     "AgreementSupportCategory",
+    "ApiToken",
     "AuditEvent",
     "Collaboration",
     "CollaborationField",

@@ -7,11 +7,11 @@ from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
 
 import domain.models  # noqa: F401  (registers every table on the metadata)
 from server.db import make_engine
 from server.settings import get_settings
-from sqlmodel import SQLModel
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

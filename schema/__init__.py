@@ -1,0 +1,65 @@
+"""The GraphQL schema: every area's queries (and mutations) merged into one ``schema``."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.tools import merge_types
+
+from schema.agreements.mutations import AgreementMutations
+from schema.agreements.queries import AgreementQueries
+from schema.audit.queries import AuditQueries
+from schema.collaborations.mutations import CollaborationMutations
+from schema.collaborations.queries import CollaborationQueries
+from schema.endorsements.mutations import EndorsementMutations
+from schema.endorsements.queries import EndorsementQueries
+from schema.extensions import SchemaOptions, default_extensions
+from schema.partners.mutations import PartnerMutations
+from schema.partners.queries import PartnerQueries
+from schema.proposals.mutations import ProposalMutations
+from schema.proposals.queries import ProposalQueries
+from schema.reference.queries import ReferenceQueries
+from schema.root import RootQueries
+from schema.subsidies.mutations import SubsidyMutations
+from schema.subsidies.queries import SubsidyQueries
+
+Query = merge_types(
+    "Query",
+    (
+        RootQueries,
+        ReferenceQueries,
+        PartnerQueries,
+        CollaborationQueries,
+        AgreementQueries,
+        SubsidyQueries,
+        EndorsementQueries,
+        ProposalQueries,
+        AuditQueries,
+    ),
+)
+
+
+Mutation = merge_types(
+    "Mutation",
+    (
+        PartnerMutations,
+        CollaborationMutations,
+        AgreementMutations,
+        SubsidyMutations,
+        EndorsementMutations,
+        ProposalMutations,
+    ),
+)
+
+
+def build_schema(production: bool = False) -> strawberry.Schema:
+    """The schema with its limits (schema/extensions.py); no introspection in production."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=default_extensions(SchemaOptions(is_production=production)),
+    )
+
+
+schema = build_schema()
+
+__all__ = ["Mutation", "Query", "build_schema", "schema"]

@@ -7,15 +7,29 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; on SQLite, turn on foreign keys and wait on locks."""
+def make_engine(
+    url: str, *, echo: bool = False, statement_timeout_ms: int | None = None, **kwargs: Any
+) -> AsyncEngine:
+    """Create the async engine; on SQLite, turn on foreign keys and wait on locks.
+
+    On PostgreSQL, ``statement_timeout_ms`` (when set and non-zero) bounds every statement
+    of every transaction: a runaway query is cancelled by the server instead of holding
+    a connection. It is applied with ``SET LOCAL`` when each transaction begins, so it
+    needs no session state and ends with the transaction (safe with pgbouncer in
+    transaction mode). Migrations and the CLI build engines without it.
+    """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 30})
     else:
@@ -24,12 +38,34 @@ def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so that
+            # BEGIN, SAVEPOINT and transactional DDL behave as on PostgreSQL.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+    elif statement_timeout_ms:
+        apply_statement_timeout(engine, statement_timeout_ms)
+
     return engine
+
+
+def apply_statement_timeout(engine: AsyncEngine, timeout_ms: int) -> None:
+    """``SET LOCAL statement_timeout`` at the start of every transaction (PostgreSQL only)."""
+    if engine.dialect.name != "postgresql":
+        return
+    statement = f"SET LOCAL statement_timeout = {int(timeout_ms)}"
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _statement_timeout(connection: Any) -> None:
+        connection.exec_driver_sql(statement)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

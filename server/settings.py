@@ -1,21 +1,34 @@
-"""Settings from the environment (and an optional .env file), via pydantic-settings."""
+"""Settings from the environment (and an optional .env file), via pydantic-settings.
+
+Secrets (the database password inside ``DATABASE_URL``) come only from the environment:
+nothing here has a secret default, and the URL is kept out of the settings' repr so it
+does not end up in logs.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./kyodo.db"
+ONE_MIB = 1024 * 1024
+
+
+class ConfigurationError(RuntimeError):
+    """The settings do not allow the server to start (e.g. production without a CORS list)."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite+aiosqlite:///./kyodo.db",
+        default=DEFAULT_DATABASE_URL,
         validation_alias="DATABASE_URL",
         description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
+        repr=False,
     )
     env: Literal["development", "test", "production"] = Field(
         default="development", validation_alias="KYODO_ENV"
@@ -24,10 +37,66 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, validation_alias="KYODO_PORT")
     log_level: str = Field(default="info", validation_alias="KYODO_LOG_LEVEL")
     sql_echo: bool = Field(default=False, validation_alias="KYODO_SQL_ECHO")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias="KYODO_CORS_ORIGINS",
+        description="Origins allowed to call the API from a browser, comma-separated.",
+    )
+    statement_timeout_ms: int = Field(
+        default=5000,
+        ge=0,
+        validation_alias="KYODO_STATEMENT_TIMEOUT_MS",
+        description="PostgreSQL statement_timeout per transaction (0 = no limit).",
+    )
+    max_body_bytes: int = Field(
+        default=ONE_MIB,
+        gt=0,
+        validation_alias="KYODO_MAX_BODY_BYTES",
+        description="Largest request body accepted; larger ones get 413.",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    def production_problems(self) -> list[str]:
+        """What keeps these settings from being safe to serve in production."""
+        if not self.is_production:
+            return []
+        problems = []
+        if "database_url" not in self.model_fields_set or (
+            self.database_url == DEFAULT_DATABASE_URL
+        ):
+            problems.append(
+                "DATABASE_URL を明示してください（本番では既定の SQLite ファイルは使えません。"
+                "例: postgresql+asyncpg://user@host:5432/kyodo）。"
+            )
+        if not self.cors_origins:
+            problems.append(
+                "KYODO_CORS_ORIGINS に、ブラウザから API を呼び出せるオリジンを"
+                "カンマ区切りで指定してください（例: https://kyodo.example.jp）。"
+            )
+        elif "*" in self.cors_origins:
+            problems.append(
+                "本番では KYODO_CORS_ORIGINS に * は使えません。オリジンを列挙してください。"
+            )
+        return problems
+
+    def check_ready_to_serve(self) -> None:
+        """Fail fast, before serving anything, when production settings are incomplete."""
+        problems = self.production_problems()
+        if problems:
+            raise ConfigurationError(
+                "本番環境（KYODO_ENV=production）の設定が不足しているため起動できません:\n"
+                + "\n".join(f"  - {problem}" for problem in problems)
+            )
 
 
 @lru_cache

@@ -1,0 +1,429 @@
+"""Reading agreements (協定, 第3章(3)): filters, batch getters and the disaster lookup.
+
+All SQL of the agreement area lives here. Whether an agreement is in force on a day and
+when its current term ends are never stored (rule 8): SQL only narrows the candidates
+with conditions that are necessary for the answer, and :mod:`domain.agreements.terms`
+decides exactly. Agreements number at most a few thousand, so the exact check runs over
+a handful of narrow columns and the survivors go back into SQL as an id list; pagination
+always stays in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.agreements import terms
+from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from domain.enums import AgreementCategory, AgreementStatus, SupportCategory
+from domain.japanese import like_pattern, normalize_for_search
+from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
+from domain.partners.models import Contact, Partner
+from domain.reference.models import Department
+
+# Statuses an agreement can have been in force under: IN_FORCE now, EXPIRED and
+# TERMINATED for the days before their end (history can be asked about).
+_CONCLUDED = (AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED)
+
+_SUPPORT_ORDER = {category: index for index, category in enumerate(SupportCategory)}
+
+# The columns the term arithmetic of domain.agreements.terms reads.
+_TERM_COLUMNS: tuple[Any, ...] = (
+    Agreement.id,
+    Agreement.status,
+    Agreement.concluded_on,
+    Agreement.effective_from,
+    Agreement.effective_until,
+    Agreement.auto_renewal,
+    Agreement.renewal_term_months,
+    Agreement.terminated_on,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """The term columns of one agreement; satisfies :class:`terms.AgreementTerms`."""
+
+    id: int
+    status: AgreementStatus
+    concluded_on: date | None
+    effective_from: date | None
+    effective_until: date | None
+    auto_renewal: bool
+    renewal_term_months: int | None
+    terminated_on: date | None
+
+
+def _col(attr: Any) -> Any:
+    """An ORM attribute typed loosely: SQLModel fields confuse mypy in SQL expressions."""
+    return attr
+
+
+def _maybe_in_force_on(on: date) -> list[sa.ColumnElement[bool]]:
+    """SQL conditions every agreement in force on ``on`` meets (necessary, not sufficient).
+
+    Concluded (IN_FORCE, EXPIRED or TERMINATED), started by ``on`` (``effective_from``,
+    else ``concludedOn``), not terminated by then, and either open-ended, still in its
+    stored term, or auto-renewing (renewals are checked exactly in Python).
+    """
+    start = sa.func.coalesce(_col(Agreement.effective_from), _col(Agreement.concluded_on))
+    return [
+        _col(Agreement.status).in_(_CONCLUDED),
+        start.is_not(None),
+        start <= on,
+        sa.or_(_col(Agreement.terminated_on).is_(None), _col(Agreement.terminated_on) > on),
+        sa.or_(
+            _col(Agreement.effective_until).is_(None),
+            _col(Agreement.effective_until) >= on,
+            _col(Agreement.auto_renewal).is_(True),
+        ),
+    ]
+
+
+async def _term_rows(
+    session: AsyncSession, conditions: Sequence[sa.ColumnElement[bool]]
+) -> list[_Terms]:
+    stmt = sa.select(*_TERM_COLUMNS).where(*conditions)
+    return [_Terms(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def agreement_ids_in_force_on(
+    session: AsyncSession,
+    *,
+    on: date,
+    conditions: Sequence[sa.ColumnElement[bool]] = (),
+) -> list[int]:
+    """Ids of the agreements in force on ``on`` (第3章(3), rule 8), ascending.
+
+    One statement selecting only the term columns, narrowed in SQL by
+    :func:`_maybe_in_force_on` (plus any extra ``conditions``), then decided exactly by
+    :func:`terms.agreement_in_force_on` — the single place that knows about renewals,
+    month ends and terminations. The check runs on every candidate, not only the
+    renewing ones, so SQL never has to agree with Python on anything but a superset.
+    """
+    rows = await _term_rows(session, [*_maybe_in_force_on(on), *conditions])
+    return sorted(row.id for row in rows if terms.agreement_in_force_on(row, on))
+
+
+async def agreement_ids_term_ending_by(
+    session: AsyncSession, *, by: date, today: date
+) -> list[int]:
+    """Ids of agreements whose current term (renewals applied as of ``today``) ends on
+    or before ``by`` (第3章(3), the ``termEndsBy`` filter); open-ended ones never match.
+
+    Renewal only moves an end later, so a current end ≤ ``by`` needs the stored
+    ``effectiveUntil`` ≤ ``by`` or a termination taking effect by the day after ``by``;
+    SQL keeps those, :func:`terms.agreement_term_ends_on` decides.
+    """
+    conditions = [
+        sa.or_(
+            sa.and_(
+                _col(Agreement.effective_until).is_not(None),
+                _col(Agreement.effective_until) <= by,
+            ),
+            sa.and_(
+                _col(Agreement.terminated_on).is_not(None),
+                _col(Agreement.terminated_on) <= by + timedelta(days=1),
+            ),
+        )
+    ]
+    ids: list[int] = []
+    for row in await _term_rows(session, conditions):
+        end = terms.agreement_term_ends_on(row, today)
+        if end is not None and end <= by:
+            ids.append(row.id)
+    return sorted(ids)
+
+
+def _stale_condition(as_of: date, max_age_days: int) -> sa.ColumnElement[bool]:
+    """SQL form of :func:`terms.contacts_stale`: never verified, or verified more than
+    ``max_age_days`` days before ``as_of`` (exactly ``max_age_days`` is still fresh)."""
+    cutoff = as_of - timedelta(days=max_age_days)
+    verified = _col(Agreement.contacts_verified_on)
+    return sa.or_(verified.is_(None), verified < cutoff)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementFilterSpec:
+    """What ``agreements(filter:)`` may ask for; every given criterion must hold."""
+
+    categories: Sequence[AgreementCategory] | None = None
+    statuses: Sequence[AgreementStatus] | None = None
+    support_categories: Sequence[SupportCategory] | None = None
+    partner_id: int | None = None
+    department_codes: Sequence[str] | None = None
+    in_force_on: date | None = None
+    term_ends_by: date | None = None
+    contacts_stale_as_of: date | None = None
+    search: str | None = None
+
+
+async def _conditions(
+    session: AsyncSession, spec: AgreementFilterSpec, today: date
+) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    agreement_id = _col(Agreement.id)
+    if spec.categories:
+        conditions.append(_col(Agreement.category).in_(list(spec.categories)))
+    if spec.statuses:
+        conditions.append(_col(Agreement.status).in_(list(spec.statuses)))
+    if spec.support_categories:
+        conditions.append(agreement_id.in_(_with_support(spec.support_categories)))
+    if spec.partner_id is not None:
+        conditions.append(
+            agreement_id.in_(
+                sa.select(_col(AgreementParty.agreement_id)).where(
+                    _col(AgreementParty.partner_id) == spec.partner_id
+                )
+            )
+        )
+    if spec.department_codes:
+        conditions.append(
+            _col(Agreement.department_id).in_(
+                sa.select(_col(Department.id)).where(
+                    _col(Department.code).in_(list(spec.department_codes))
+                )
+            )
+        )
+    if spec.contacts_stale_as_of is not None:
+        conditions.append(_stale_condition(spec.contacts_stale_as_of, terms.CONTACTS_MAX_AGE_DAYS))
+    if spec.search and normalize_for_search(spec.search):
+        pattern = like_pattern(spec.search)
+        by_party_name = (
+            sa.select(_col(AgreementParty.agreement_id))
+            .join(Partner, _col(Partner.id) == _col(AgreementParty.partner_id))
+            .where(_col(Partner.search_text).like(pattern, escape="\\"))
+        )
+        conditions.append(
+            sa.or_(
+                _col(Agreement.search_text).like(pattern, escape="\\"),
+                agreement_id.in_(by_party_name),
+            )
+        )
+    if spec.in_force_on is not None:
+        ids = await agreement_ids_in_force_on(session, on=spec.in_force_on)
+        conditions.append(agreement_id.in_(ids))
+    if spec.term_ends_by is not None:
+        ids = await agreement_ids_term_ending_by(session, by=spec.term_ends_by, today=today)
+        conditions.append(agreement_id.in_(ids))
+    return conditions
+
+
+def _with_support(categories: Sequence[SupportCategory]) -> sa.Select[Any]:
+    """Ids of agreements offering any of ``categories``."""
+    return sa.select(_col(AgreementSupportCategory.agreement_id)).where(
+        _col(AgreementSupportCategory.category).in_(list(categories))
+    )
+
+
+def _with_party_in(district: str) -> sa.Select[Any]:
+    """Ids of agreements with a party in ``district`` (地区)."""
+    return (
+        sa.select(_col(AgreementParty.agreement_id))
+        .join(Partner, _col(Partner.id) == _col(AgreementParty.partner_id))
+        .where(_col(Partner.district) == district)
+    )
+
+
+async def list_agreements(
+    session: AsyncSession, *, spec: AgreementFilterSpec, page: PageRequest, today: date
+) -> Page[Agreement]:
+    """One page of agreements matching ``spec`` (第3章(3)), newest conclusion first.
+
+    Order: ``concludedOn`` descending with unconcluded drafts last, then id descending,
+    so pages are stable. ``termEndsBy`` applies renewals as of ``today``.
+    """
+    stmt = (
+        sa.select(Agreement)
+        .where(*await _conditions(session, spec, today))
+        .order_by(sa.nulls_last(_col(Agreement.concluded_on).desc()), _col(Agreement.id).desc())
+    )
+    return await paginate(session, stmt, page)
+
+
+# ----------------------------------------------------------------- batch getters
+
+
+async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Agreement | None]:
+    """Agreements by id, aligned with ``ids`` (None where missing)."""
+    stmt = sa.select(Agreement).where(_col(Agreement.id).in_(list(ids)))
+    return by_id(list((await session.execute(stmt)).scalars()), ids)
+
+
+async def parties_by_agreement(
+    session: AsyncSession, agreement_ids: Sequence[int]
+) -> list[list[Partner]]:
+    """Each agreement's counterparties, in the order the agreement lists them."""
+    stmt = (
+        sa.select(_col(AgreementParty.agreement_id), Partner)
+        .join(Partner, _col(Partner.id) == _col(AgreementParty.partner_id))
+        .where(_col(AgreementParty.agreement_id).in_(list(agreement_ids)))
+        .order_by(_col(AgreementParty.position), _col(Partner.id))
+    )
+    rows = (await session.execute(stmt)).all()
+    return group_by_key(rows, agreement_ids)
+
+
+async def support_categories_by_agreement(
+    session: AsyncSession, agreement_ids: Sequence[int]
+) -> list[list[SupportCategory]]:
+    """Each agreement's support categories (協定区分), in the enum's order."""
+    stmt = sa.select(
+        _col(AgreementSupportCategory.agreement_id), _col(AgreementSupportCategory.category)
+    ).where(_col(AgreementSupportCategory.agreement_id).in_(list(agreement_ids)))
+    rows = (await session.execute(stmt)).all()
+    grouped: list[list[SupportCategory]] = group_by_key(rows, agreement_ids)
+    return [sorted(cats, key=_SUPPORT_ORDER.__getitem__) for cats in grouped]
+
+
+async def emergency_contacts_by_agreement(
+    session: AsyncSession, agreement_ids: Sequence[int]
+) -> list[list[Contact]]:
+    """The emergency contacts each agreement itself lists (rows of ``Contact`` with
+    ``agreement_id`` set), in their listed order. No fallback to the parties' own
+    contacts here; :func:`disaster_support` does that per party."""
+    stmt = (
+        sa.select(Contact)
+        .where(_col(Contact.agreement_id).in_(list(agreement_ids)))
+        .order_by(_col(Contact.position), _col(Contact.id))
+    )
+    rows = (await session.execute(stmt)).scalars().all()
+    return group_by_key([(c.agreement_id, c) for c in rows], agreement_ids)  # type: ignore[misc]
+
+
+async def agreements_by_collaboration(
+    session: AsyncSession, collaboration_ids: Sequence[int]
+) -> list[list[Agreement]]:
+    """Agreements made for each collaboration, newest conclusion first (第3章(3))."""
+    stmt = (
+        sa.select(Agreement)
+        .where(_col(Agreement.collaboration_id).in_(list(collaboration_ids)))
+        .order_by(sa.nulls_last(_col(Agreement.concluded_on).desc()), _col(Agreement.id).desc())
+    )
+    rows = (await session.execute(stmt)).scalars().all()
+    return group_by_key([(a.collaboration_id, a) for a in rows], collaboration_ids)  # type: ignore[misc]
+
+
+# ----------------------------------------------------------------- disaster lookup
+
+
+@dataclass(frozen=True, slots=True)
+class DisasterSupportRow:
+    """One line of the disaster-management office's list (rule 9)."""
+
+    partner: Partner
+    agreement: Agreement
+    support_categories: list[SupportCategory]
+    emergency_contacts: list[Contact] = field(default_factory=list)
+    contacts_verified_on: date | None = None
+    contacts_stale: bool = True
+
+
+async def disaster_support(
+    session: AsyncSession,
+    *,
+    categories: Sequence[SupportCategory] | None,
+    on: date,
+    district: str | None,
+) -> list[DisasterSupportRow]:
+    """Who is bound to help with what on ``on``, and how to reach them (rule 9, 第3章(3)).
+
+    Every DISASTER_SUPPORT agreement in force on ``on`` whose support categories
+    intersect ``categories`` (all when none are given), one row per (agreement, party);
+    with ``district`` only parties of that 地区.
+
+    Emergency contacts of a row are the agreement's contacts speaking for that party
+    (``partner_id`` = the party) or for no party in particular (``partner_id`` empty).
+    When the agreement names none for the party, the party's own contacts flagged
+    ``is_emergency_contact`` are used instead, so the office always sees a way to
+    reach a partner the city has one for. ``contactsVerifiedOn`` is the agreement's;
+    ``contactsStale`` is :func:`terms.contacts_stale` as of ``on`` (never verified or
+    verified more than 365 days before).
+
+    Sorted by support category (the first requested category the agreement offers, in
+    協定区分 order), then the partner's 五十音 key, then agreement id: a stable list the
+    office can read top to bottom. At most five statements whatever the result size.
+    """
+    wanted = list(dict.fromkeys(categories)) if categories else None
+    conditions: list[sa.ColumnElement[bool]] = [
+        _col(Agreement.category) == AgreementCategory.DISASTER_SUPPORT,
+        *_maybe_in_force_on(on),
+    ]
+    if wanted:
+        conditions.append(_col(Agreement.id).in_(_with_support(wanted)))
+    if district is not None:
+        conditions.append(_col(Agreement.id).in_(_with_party_in(district)))
+    candidates = (await session.execute(sa.select(Agreement).where(*conditions))).scalars()
+    agreements = {a.id: a for a in candidates if terms.agreement_in_force_on(a, on)}
+    if not agreements:
+        return []
+    ids = sorted(a for a in agreements if a is not None)
+
+    categories_of = dict(zip(ids, await support_categories_by_agreement(session, ids), strict=True))
+
+    party_stmt = (
+        sa.select(_col(AgreementParty.agreement_id), Partner)
+        .join(Partner, _col(Partner.id) == _col(AgreementParty.partner_id))
+        .where(_col(AgreementParty.agreement_id).in_(ids))
+    )
+    if district is not None:
+        party_stmt = party_stmt.where(_col(Partner.district) == district)
+    parties = (await session.execute(party_stmt)).all()
+    if not parties:
+        return []
+
+    listed = dict(zip(ids, await emergency_contacts_by_agreement(session, ids), strict=True))
+
+    def listed_for(agreement_id: int, partner_id: int) -> list[Contact]:
+        return [
+            c for c in listed[agreement_id] if c.partner_id is None or c.partner_id == partner_id
+        ]
+
+    needs_own = sorted(
+        {p.id for aid, p in parties if p.id is not None and not listed_for(aid, p.id)}
+    )
+    own: dict[int, list[Contact]] = {}
+    if needs_own:
+        own_stmt = (
+            sa.select(Contact)
+            .where(
+                _col(Contact.partner_id).in_(needs_own),
+                _col(Contact.agreement_id).is_(None),
+                _col(Contact.is_emergency_contact).is_(True),
+            )
+            .order_by(_col(Contact.position), _col(Contact.id))
+        )
+        for contact in (await session.execute(own_stmt)).scalars():
+            if contact.partner_id is not None:
+                own.setdefault(contact.partner_id, []).append(contact)
+
+    rows: list[DisasterSupportRow] = []
+    for agreement_id, partner in parties:
+        assert partner.id is not None
+        agreement = agreements[agreement_id]
+        contacts = listed_for(agreement_id, partner.id) or own.get(partner.id, [])
+        rows.append(
+            DisasterSupportRow(
+                partner=partner,
+                agreement=agreement,
+                support_categories=categories_of[agreement_id],
+                emergency_contacts=contacts,
+                contacts_verified_on=agreement.contacts_verified_on,
+                contacts_stale=terms.contacts_stale(
+                    verified_on=agreement.contacts_verified_on, as_of=on
+                ),
+            )
+        )
+
+    def sort_key(row: DisasterSupportRow) -> tuple[int, str, int, int]:
+        offered = [c for c in row.support_categories if wanted is None or c in wanted]
+        first = min((_SUPPORT_ORDER[c] for c in offered), default=len(_SUPPORT_ORDER))
+        return (first, row.partner.sort_key or "", row.agreement.id or 0, row.partner.id or 0)
+
+    rows.sort(key=sort_key)
+    return rows

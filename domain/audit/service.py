@@ -1,0 +1,40 @@
+"""Reading audit events (監査記録, rule 15): who changed what, when."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.audit.models import AuditEvent
+from domain.pagination import Page, PageRequest, by_id, paginate
+
+
+async def list_events(
+    session: AsyncSession,
+    *,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    page: PageRequest,
+) -> Page[AuditEvent]:
+    """One page of audit events, newest first; only one entity's when ``entity_id`` is given.
+
+    Events name their entity by type (e.g. ``Partner``) and primary key.
+    """
+    stmt = sa.select(AuditEvent)
+    if entity_type is not None:
+        stmt = stmt.where(col(AuditEvent.entity_type) == entity_type)
+    if entity_id is not None:
+        stmt = stmt.where(col(AuditEvent.entity_id) == entity_id)
+    stmt = stmt.order_by(
+        col(AuditEvent.occurred_at).desc(),
+        col(AuditEvent.id).desc(),
+    )
+    return await paginate(session, stmt, page)
+
+
+async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[AuditEvent | None]:
+    stmt = sa.select(AuditEvent).where(col(AuditEvent.id).in_(ids))
+    return by_id(list((await session.execute(stmt)).scalars()), ids)

@@ -1,0 +1,37 @@
+"""Reading endorsement applications (後援, 第3章(7)): lists and batch getters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.endorsements.models import EndorsementApplication
+from domain.enums import EndorsementStatus
+from domain.pagination import Page, PageRequest, by_id, paginate
+
+
+async def list_applications(
+    session: AsyncSession,
+    *,
+    statuses: Sequence[EndorsementStatus] | None = None,
+    page: PageRequest,
+) -> Page[EndorsementApplication]:
+    """One page of endorsement applications, latest event first."""
+    stmt = sa.select(EndorsementApplication)
+    if statuses:
+        stmt = stmt.where(col(EndorsementApplication.status).in_(list(statuses)))
+    stmt = stmt.order_by(
+        col(EndorsementApplication.event_starts_on).desc(),
+        col(EndorsementApplication.id).desc(),
+    )
+    return await paginate(session, stmt, page)
+
+
+async def get_many(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[EndorsementApplication | None]:
+    stmt = sa.select(EndorsementApplication).where(col(EndorsementApplication.id).in_(ids))
+    return by_id(list((await session.execute(stmt)).scalars()), ids)

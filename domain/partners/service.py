@@ -1,0 +1,203 @@
+"""Reading partners: filters, 五十音 order, search, and batch getters for DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.agreements.models import Agreement, AgreementParty
+from domain.collaborations.models import Participation
+from domain.enums import AgreementStatus, PartnerKind, PartnerStatus
+from domain.japanese import kana_sort_key, like_pattern, normalize_for_search
+from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
+from domain.partners.models import Contact, Partner, PartnerField
+from domain.reference.models import CollaborationField
+
+
+def refresh_derived_fields(partner: Partner) -> None:
+    """Keep the 五十音 sort key and the folded search text in step with name and kana."""
+    partner.sort_key = kana_sort_key(partner.name_kana, partner.name)
+    partner.search_text = normalize_for_search(f"{partner.name} {partner.name_kana or ''}")
+
+
+class PartnerOrderField(StrEnum):
+    NAME_KANA = "NAME_KANA"
+    CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerFilterSpec:
+    kinds: Sequence[PartnerKind] | None = None
+    statuses: Sequence[PartnerStatus] | None = None
+    search: str | None = None
+    field_codes: Sequence[str] | None = None
+    district: str | None = None
+    corporate_number: str | None = None
+    external_id: str | None = None
+    has_agreement_in_force: bool | None = None
+    partner_ids: Sequence[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerOrderSpec:
+    field: PartnerOrderField = PartnerOrderField.NAME_KANA
+    descending: bool = False
+
+
+_ORDER_COLUMNS = {
+    PartnerOrderField.NAME_KANA: col(Partner.sort_key),
+    PartnerOrderField.CREATED_AT: col(Partner.created_at),
+    PartnerOrderField.UPDATED_AT: col(Partner.updated_at),
+}
+
+
+async def list_partners(
+    session: AsyncSession,
+    *,
+    spec: PartnerFilterSpec,
+    order: PartnerOrderSpec | None = None,
+    page: PageRequest,
+    today: date,
+) -> Page[Partner]:
+    """One page of partners matching ``spec``, in 五十音 order unless asked otherwise."""
+    order = order or PartnerOrderSpec()
+    stmt = sa.select(Partner).where(*await _conditions(session, spec, today))
+    column = _ORDER_COLUMNS[order.field]
+    if order.descending:
+        stmt = stmt.order_by(column.desc(), col(Partner.id).desc())
+    else:
+        stmt = stmt.order_by(column.asc(), col(Partner.id).asc())
+    return await paginate(session, stmt, page)
+
+
+async def _conditions(
+    session: AsyncSession, spec: PartnerFilterSpec, today: date
+) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if spec.kinds:
+        conditions.append(col(Partner.kind).in_(list(spec.kinds)))
+    if spec.statuses:
+        conditions.append(col(Partner.status).in_(list(spec.statuses)))
+    if spec.search and normalize_for_search(spec.search):
+        conditions.append(col(Partner.search_text).like(like_pattern(spec.search), escape="\\"))
+    if spec.district:
+        conditions.append(col(Partner.district) == spec.district)
+    if spec.corporate_number:
+        conditions.append(col(Partner.corporate_number) == spec.corporate_number)
+    if spec.external_id:
+        conditions.append(col(Partner.external_id) == spec.external_id)
+    if spec.partner_ids is not None:
+        conditions.append(col(Partner.id).in_(list(spec.partner_ids)))
+    if spec.field_codes:
+        in_fields = (
+            sa.select(col(PartnerField.partner_id))
+            .join(CollaborationField, col(CollaborationField.id) == col(PartnerField.field_id))
+            .where(col(CollaborationField.code).in_(list(spec.field_codes)))
+        )
+        conditions.append(col(Partner.id).in_(in_fields))
+    if spec.has_agreement_in_force is not None:
+        from domain.agreements.service import agreement_ids_in_force_on
+
+        in_force = await agreement_ids_in_force_on(session, on=today)
+        parties = sa.select(col(AgreementParty.partner_id)).where(
+            col(AgreementParty.agreement_id).in_(in_force)
+        )
+        membership = col(Partner.id).in_(parties)
+        conditions.append(membership if spec.has_agreement_in_force else sa.not_(membership))
+    return conditions
+
+
+async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Partner | None]:
+    rows = (await session.execute(sa.select(Partner).where(col(Partner.id).in_(ids)))).scalars()
+    return by_id(list(rows), ids)
+
+
+async def fields_by_partner(
+    session: AsyncSession, partner_ids: Sequence[int]
+) -> list[list[CollaborationField]]:
+    stmt = (
+        sa.select(col(PartnerField.partner_id), CollaborationField)
+        .join(CollaborationField, col(CollaborationField.id) == col(PartnerField.field_id))
+        .where(col(PartnerField.partner_id).in_(partner_ids))
+        .order_by(col(CollaborationField.sort_order), col(CollaborationField.id))
+    )
+    rows = (await session.execute(stmt)).all()
+    return group_by_key(rows, partner_ids)
+
+
+async def contacts_by_partner(
+    session: AsyncSession, partner_ids: Sequence[int]
+) -> list[list[Contact]]:
+    """A partner's own contacts (not the emergency contacts of its agreements)."""
+    stmt = (
+        sa.select(Contact)
+        .where(col(Contact.partner_id).in_(partner_ids), col(Contact.agreement_id).is_(None))
+        .order_by(col(Contact.position), col(Contact.id))
+    )
+    rows = (await session.execute(stmt)).scalars().all()
+    return group_by_key([(c.partner_id, c) for c in rows], partner_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementsOfPartnerKey:
+    partner_id: int
+    statuses: tuple[AgreementStatus, ...] = ()
+
+
+async def agreements_by_partner(
+    session: AsyncSession, keys: Sequence[AgreementsOfPartnerKey]
+) -> list[list[Agreement]]:
+    """Agreements each partner is party to, newest conclusion first, optionally by status."""
+    partner_ids = sorted({k.partner_id for k in keys})
+    stmt = (
+        sa.select(col(AgreementParty.partner_id), Agreement)
+        .join(Agreement, col(Agreement.id) == col(AgreementParty.agreement_id))
+        .where(col(AgreementParty.partner_id).in_(partner_ids))
+        .order_by(col(Agreement.concluded_on).desc(), col(Agreement.id))
+    )
+    rows = (await session.execute(stmt)).all()
+    grouped = dict(zip(partner_ids, group_by_key(rows, partner_ids), strict=True))
+    return [
+        [a for a in grouped[k.partner_id] if not k.statuses or a.status in k.statuses] for k in keys
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CollaboratorsKey:
+    partner_id: int
+    limit: int
+
+
+async def collaborators_by_partner(
+    session: AsyncSession, keys: Sequence[CollaboratorsKey]
+) -> list[list[tuple[Partner, int]]]:
+    """Other partners sharing collaborations with each partner, most shared first."""
+    partner_ids = sorted({k.partner_id for k in keys})
+    mine = sa.orm.aliased(Participation)
+    theirs = sa.orm.aliased(Participation)
+    shared = sa.func.count(sa.distinct(col(mine.collaboration_id))).label("shared")
+    stmt = (
+        sa.select(col(mine.partner_id), col(theirs.partner_id), shared)
+        .join(theirs, col(theirs.collaboration_id) == col(mine.collaboration_id))
+        .where(
+            col(mine.partner_id).in_(partner_ids), col(theirs.partner_id) != col(mine.partner_id)
+        )
+        .group_by(col(mine.partner_id), col(theirs.partner_id))
+    )
+    counts = (await session.execute(stmt)).all()
+    others = await get_many(session, sorted({other for _, other, _ in counts}))
+    partners = {p.id: p for p in others if p is not None}
+    per_partner: dict[int, list[tuple[Partner, int]]] = {pid: [] for pid in partner_ids}
+    for pid, other, count in counts:
+        per_partner[pid].append((partners[other], count))
+    for pid, items in per_partner.items():
+        items.sort(key=lambda item: (-item[1], item[0].sort_key, item[0].id))
+        per_partner[pid] = items
+    return [per_partner[k.partner_id][: k.limit] for k in keys]

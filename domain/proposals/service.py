@@ -1,0 +1,46 @@
+"""Reading citizens' proposals (提案, 第2章3): lists and batch getters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.enums import ProposalStatus
+from domain.pagination import Page, PageRequest, by_id, paginate
+from domain.proposals.models import Proposal
+from domain.reference.models import Department
+
+
+async def list_proposals(
+    session: AsyncSession,
+    *,
+    statuses: Sequence[ProposalStatus] | None = None,
+    department_codes: Sequence[str] | None = None,
+    page: PageRequest,
+) -> Page[Proposal]:
+    """One page of proposals, most recently received first.
+
+    ``department_codes`` keeps the proposals handled by those departments (担当課);
+    unknown codes simply match nothing.
+    """
+    stmt = sa.select(Proposal)
+    if statuses:
+        stmt = stmt.where(col(Proposal.status).in_(list(statuses)))
+    if department_codes:
+        departments = sa.select(col(Department.id)).where(
+            col(Department.code).in_(list(department_codes))
+        )
+        stmt = stmt.where(col(Proposal.department_id).in_(departments))
+    stmt = stmt.order_by(
+        col(Proposal.received_on).desc(),
+        col(Proposal.id).desc(),
+    )
+    return await paginate(session, stmt, page)
+
+
+async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Proposal | None]:
+    stmt = sa.select(Proposal).where(col(Proposal.id).in_(ids))
+    return by_id(list((await session.execute(stmt)).scalars()), ids)

@@ -1,0 +1,76 @@
+"""Reading reference data: departments and fields of collaboration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.errors import DomainError, ErrorCode
+from domain.pagination import by_id
+from domain.reference.models import CollaborationField, Department
+
+
+async def list_departments(session: AsyncSession) -> list[Department]:
+    return list(
+        (await session.execute(sa.select(Department).order_by(col(Department.id)))).scalars()
+    )
+
+
+async def list_fields(session: AsyncSession) -> list[CollaborationField]:
+    stmt = sa.select(CollaborationField).order_by(
+        col(CollaborationField.sort_order), col(CollaborationField.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def departments_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Department | None]:
+    stmt = sa.select(Department).where(col(Department.id).in_(ids))
+    return by_id(list((await session.execute(stmt)).scalars()), ids)
+
+
+async def fields_by_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[CollaborationField | None]:
+    stmt = sa.select(CollaborationField).where(col(CollaborationField.id).in_(ids))
+    return by_id(list((await session.execute(stmt)).scalars()), ids)
+
+
+async def department_ids_by_code(session: AsyncSession, codes: Sequence[str]) -> list[int]:
+    """Ids of the departments with these codes (unknown codes simply match nothing)."""
+    stmt = sa.select(col(Department.id)).where(col(Department.code).in_(codes))
+    return [i for i in (await session.execute(stmt)).scalars() if i is not None]
+
+
+async def get_department_by_code(session: AsyncSession, code: str) -> Department | None:
+    stmt = sa.select(Department).where(col(Department.code) == code)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_department_by_code_or_raise(
+    session: AsyncSession, code: str, *, field: Sequence[str] = ("input", "departmentCode")
+) -> Department:
+    department = await get_department_by_code(session, code)
+    if department is None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND, f"担当課コード「{code}」は登録されていません。", field
+        )
+    return department
+
+
+async def fields_by_code(
+    session: AsyncSession, codes: Sequence[str], *, field: Sequence[str] = ("input", "fieldCodes")
+) -> list[CollaborationField]:
+    """The fields with these codes, in the given order; NOT_FOUND naming any unknown code."""
+    stmt = sa.select(CollaborationField).where(col(CollaborationField.code).in_(codes))
+    found = {f.code: f for f in (await session.execute(stmt)).scalars()}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            f"分野コード「{'、'.join(unknown)}」は登録されていません。",
+            field,
+        )
+    return [found[c] for c in dict.fromkeys(codes)]

@@ -1,0 +1,394 @@
+"""Reading subsidy programs and applications (補助・助成, 第3章(6)): lists and batch getters.
+
+Every batch getter takes the keys of a whole page at once and answers with a constant
+number of statements, so a page of applications with its programs, expenses,
+consecutive years and condition checks costs the same for 5 items as for 100.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.enums import ExpenseKind, SubsidyApplicationStatus
+from domain.errors import Problem
+from domain.japanese import normalize_for_search
+from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
+from domain.subsidies import rules
+from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+
+_Status = SubsidyApplicationStatus
+
+# The statuses in which money has been granted to the applicant (交付決定 and after).
+GRANTED_STATUSES: frozenset[SubsidyApplicationStatus] = frozenset(
+    {_Status.APPROVED, _Status.REPORTED, _Status.SETTLED}
+)
+# Still waiting for a decision: the live condition check weighs the requested amount
+# against what is left of the budget.
+_UNDECIDED_STATUSES: frozenset[SubsidyApplicationStatus] = frozenset(
+    {_Status.SUBMITTED, _Status.UNDER_REVIEW}
+)
+
+_APPLICATION_ORDER = (
+    col(SubsidyApplication.submitted_on).desc(),
+    col(SubsidyApplication.id).desc(),
+)
+
+
+# ------------------------------------------------------------------ programs
+
+
+async def list_programs(
+    session: AsyncSession, *, fiscal_year: int | None = None
+) -> list[SubsidyProgram]:
+    """Subsidy programs, newest fiscal year first; only ``fiscal_year``'s when given."""
+    stmt = sa.select(SubsidyProgram).order_by(
+        col(SubsidyProgram.fiscal_year).desc(),
+        col(SubsidyProgram.name),
+        col(SubsidyProgram.id),
+    )
+    if fiscal_year is not None:
+        stmt = stmt.where(col(SubsidyProgram.fiscal_year) == fiscal_year)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def programs_by_id(session: AsyncSession, ids: Sequence[int]) -> list[SubsidyProgram | None]:
+    stmt = sa.select(SubsidyProgram).where(col(SubsidyProgram.id).in_(ids))
+    return by_id(list((await session.execute(stmt)).scalars()), ids)
+
+
+def _granted_amount() -> sa.ColumnElement[Any]:
+    """What one application takes from its program's budget (0 unless granted).
+
+    A settled application counts what was actually paid (精算額) when that is known,
+    otherwise the granted amount.
+    """
+    return sa.case(
+        (
+            sa.and_(
+                col(SubsidyApplication.status) == _Status.SETTLED,
+                col(SubsidyApplication.settled_amount_yen).is_not(None),
+            ),
+            col(SubsidyApplication.settled_amount_yen),
+        ),
+        (
+            col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
+            sa.func.coalesce(col(SubsidyApplication.granted_amount_yen), 0),
+        ),
+        else_=0,
+    )
+
+
+async def granted_total_by_program(session: AsyncSession, program_ids: Sequence[int]) -> list[int]:
+    """The yen each program has granted: APPROVED, REPORTED and SETTLED applications.
+
+    SETTLED applications count their settled amount when it is set (第3章(6), rule 10:
+    the approved total must stay within the budget).
+    """
+    stmt = (
+        sa.select(col(SubsidyApplication.program_id), sa.func.sum(_granted_amount()))
+        .where(
+            col(SubsidyApplication.program_id).in_(program_ids),
+            col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
+        )
+        .group_by(col(SubsidyApplication.program_id))
+    )
+    totals = {pid: int(total or 0) for pid, total in (await session.execute(stmt)).all()}
+    return [totals.get(pid, 0) for pid in program_ids]
+
+
+# ------------------------------------------------------------------ applications
+
+
+async def applications_by_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[SubsidyApplication | None]:
+    stmt = sa.select(SubsidyApplication).where(col(SubsidyApplication.id).in_(ids))
+    return by_id(list((await session.execute(stmt)).scalars()), ids)
+
+
+get_many = applications_by_id
+
+
+def _status_filter(
+    statuses: Sequence[SubsidyApplicationStatus] | None,
+) -> list[sa.ColumnElement[bool]]:
+    if not statuses:
+        return []
+    return [col(SubsidyApplication.status).in_(list(statuses))]
+
+
+async def list_applications(
+    session: AsyncSession,
+    *,
+    program_id: int | None = None,
+    statuses: Sequence[SubsidyApplicationStatus] | None = None,
+    page: PageRequest,
+) -> Page[SubsidyApplication]:
+    """One page of applications, newest submission first."""
+    stmt = sa.select(SubsidyApplication).where(*_status_filter(statuses))
+    if program_id is not None:
+        stmt = stmt.where(col(SubsidyApplication.program_id) == program_id)
+    return await paginate(session, stmt.order_by(*_APPLICATION_ORDER), page)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationsOfProgramKey:
+    program_id: int
+    statuses: tuple[SubsidyApplicationStatus, ...] = ()
+    limit: int = 20
+    offset: int = 0
+
+
+async def applications_page_by_program(
+    session: AsyncSession, keys: Sequence[ApplicationsOfProgramKey]
+) -> list[Page[SubsidyApplication]]:
+    """One page of applications per program, newest submission first.
+
+    Numbered per program with ROW_NUMBER() so one statement serves every program that
+    asks for the same window; the first row of each program is always fetched too,
+    because it carries the program's total even when the window is past the end.
+    """
+    groups: dict[tuple[tuple[SubsidyApplicationStatus, ...], int, int], list[int]] = {}
+    for key in keys:
+        groups.setdefault((key.statuses, key.limit, key.offset), []).append(key.program_id)
+    pages: dict[ApplicationsOfProgramKey, Page[SubsidyApplication]] = {}
+    for (statuses, limit, offset), program_ids in groups.items():
+        ids = sorted(set(program_ids))
+        numbered = (
+            sa.select(
+                col(SubsidyApplication.id).label("id"),
+                col(SubsidyApplication.program_id).label("program_id"),
+                sa.func.row_number()
+                .over(partition_by=col(SubsidyApplication.program_id), order_by=_APPLICATION_ORDER)
+                .label("rn"),
+                sa.func.count()
+                .over(partition_by=col(SubsidyApplication.program_id))
+                .label("total"),
+            )
+            .where(
+                col(SubsidyApplication.program_id).in_(ids),
+                *_status_filter(statuses),
+            )
+            .subquery()
+        )
+        stmt = (
+            sa.select(numbered.c.program_id, numbered.c.rn, numbered.c.total, SubsidyApplication)
+            .join(numbered, numbered.c.id == col(SubsidyApplication.id))
+            .where(
+                sa.or_(
+                    numbered.c.rn == 1,
+                    sa.and_(numbered.c.rn > offset, numbered.c.rn <= offset + limit),
+                )
+            )
+            .order_by(numbered.c.program_id, numbered.c.rn)
+        )
+        items: dict[int, list[SubsidyApplication]] = {pid: [] for pid in ids}
+        totals: dict[int, int] = {}
+        for program_id, rn, total, application in (await session.execute(stmt)).all():
+            totals[program_id] = int(total)
+            if offset < rn <= offset + limit:
+                items[program_id].append(application)
+        for program_id in ids:
+            key = ApplicationsOfProgramKey(program_id, statuses, limit, offset)
+            pages[key] = Page(
+                items=items[program_id], total=totals.get(program_id, 0), offset=offset
+            )
+    return [pages[key] for key in keys]
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationExpenses:
+    """An application's expense lines: as planned when applying, and as reported after."""
+
+    planned: list[ExpenseLine] = field(default_factory=list)
+    actual: list[ExpenseLine] = field(default_factory=list)
+
+
+async def expenses_by_application(
+    session: AsyncSession, application_ids: Sequence[int]
+) -> list[ApplicationExpenses]:
+    stmt = (
+        sa.select(ExpenseLine)
+        .where(col(ExpenseLine.application_id).in_(application_ids))
+        .order_by(col(ExpenseLine.application_id), col(ExpenseLine.position), col(ExpenseLine.id))
+    )
+    lines = (await session.execute(stmt)).scalars().all()
+    grouped = group_by_key([(line.application_id, line) for line in lines], application_ids)
+    return [
+        ApplicationExpenses(
+            planned=[line for line in group if line.kind == ExpenseKind.PLANNED],
+            actual=[line for line in group if line.kind == ExpenseKind.ACTUAL],
+        )
+        for group in grouped
+    ]
+
+
+# 令和3年度, 平成30年度, 2021年度 — with or without brackets — after NFKC folding.
+_FISCAL_YEAR_LABEL = re.compile(r"[(\[]?(?:令和|平成|昭和)?(?:元|\d+)年度[)\]]?")
+
+
+def program_lineage(name: str) -> str:
+    """The key shared by the yearly editions of one program (期限 counts across them).
+
+    A program is recreated every fiscal year under the same name, often with the year
+    in it ("…助成金事業（令和3年度）"), so the lineage is the name without its fiscal-year
+    label, folded for width and kana.
+    """
+    return _FISCAL_YEAR_LABEL.sub("", normalize_for_search(name))
+
+
+async def granted_fiscal_years(
+    session: AsyncSession, *, applicant_id: int, program: SubsidyProgram
+) -> set[int]:
+    """Fiscal years in which the applicant was granted a program of ``program``'s lineage.
+
+    For checking an application not stored yet (submission); feed the result to
+    :func:`rules.consecutive_years`. Only earlier fiscal years can extend a run.
+    """
+    stmt = (
+        sa.select(col(SubsidyProgram.name), col(SubsidyProgram.fiscal_year))
+        .join(SubsidyApplication, col(SubsidyApplication.program_id) == col(SubsidyProgram.id))
+        .where(
+            col(SubsidyApplication.applicant_id) == applicant_id,
+            col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
+            col(SubsidyProgram.fiscal_year) < program.fiscal_year,
+        )
+        .distinct()
+    )
+    lineage = program_lineage(program.name)
+    return {
+        year
+        for name, year in (await session.execute(stmt)).all()
+        if program_lineage(name) == lineage
+    }
+
+
+async def consecutive_years_by_application(
+    session: AsyncSession, application_ids: Sequence[int]
+) -> list[int]:
+    """Which consecutive year of support each application would be for its applicant (期限).
+
+    The years counted are those in which the applicant was granted (APPROVED, REPORTED
+    or SETTLED) a program of the same lineage (:func:`program_lineage`);
+    :func:`rules.consecutive_years` turns them into the run ending with this year.
+    Two statements for any number of applications: the applications with their
+    programs, then the grants of their applicants.
+    """
+    asked_stmt = (
+        sa.select(
+            col(SubsidyApplication.id),
+            col(SubsidyApplication.applicant_id),
+            col(SubsidyProgram.name),
+            col(SubsidyProgram.fiscal_year),
+        )
+        .join(SubsidyProgram, col(SubsidyProgram.id) == col(SubsidyApplication.program_id))
+        .where(col(SubsidyApplication.id).in_(application_ids))
+    )
+    asked = {
+        application_id: (applicant_id, program_lineage(name), fiscal_year)
+        for application_id, applicant_id, name, fiscal_year in (
+            await session.execute(asked_stmt)
+        ).all()
+    }
+    if not asked:
+        return [1 for _ in application_ids]
+    grants_stmt = (
+        sa.select(
+            col(SubsidyApplication.applicant_id),
+            col(SubsidyProgram.name),
+            col(SubsidyProgram.fiscal_year),
+        )
+        .join(SubsidyProgram, col(SubsidyProgram.id) == col(SubsidyApplication.program_id))
+        .where(
+            col(SubsidyApplication.applicant_id).in_(
+                sorted({applicant_id for applicant_id, _, _ in asked.values()})
+            ),
+            col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
+            col(SubsidyProgram.fiscal_year) < max(year for _, _, year in asked.values()),
+        )
+        .distinct()
+    )
+    granted_years: dict[tuple[int, str], set[int]] = {}
+    for applicant_id, name, fiscal_year in (await session.execute(grants_stmt)).all():
+        granted_years.setdefault((applicant_id, program_lineage(name)), set()).add(fiscal_year)
+    years: list[int] = []
+    for application_id in application_ids:
+        if application_id not in asked:
+            years.append(1)
+            continue
+        applicant_id, lineage, fiscal_year = asked[application_id]
+        years.append(
+            rules.consecutive_years(
+                fiscal_year=fiscal_year,
+                granted_fiscal_years=granted_years.get((applicant_id, lineage), set()),
+            )
+        )
+    return years
+
+
+async def condition_checks_by_application(
+    session: AsyncSession, application_ids: Sequence[int]
+) -> list[list[Problem]]:
+    """The program conditions each application breaks, checked live (第3章(6), rule 10).
+
+    The budget is weighed against the amount at stake: the requested amount while the
+    application awaits a decision, the granted (or settled) amount once granted — in
+    both cases against what the program has left without this application. Rejected
+    and withdrawn applications take nothing from the budget, so it is not checked.
+    Costs the same few statements for any number of applications.
+    """
+    found = [a for a in await applications_by_id(session, application_ids) if a is not None]
+    if not found:
+        return [[] for _ in application_ids]
+    ids = [a.id for a in found if a.id is not None]
+    program_ids = sorted({a.program_id for a in found})
+    programs = {p.id: p for p in await programs_by_id(session, program_ids) if p is not None}
+    granted_totals = dict(
+        zip(program_ids, await granted_total_by_program(session, program_ids), strict=True)
+    )
+    expenses = dict(zip(ids, await expenses_by_application(session, ids), strict=True))
+    years = dict(zip(ids, await consecutive_years_by_application(session, ids), strict=True))
+
+    checks: dict[int, list[Problem]] = {}
+    for application in found:
+        assert application.id is not None
+        program = programs[application.program_id]
+        own_share = _own_share_of_budget(application)
+        remaining = program.budget_yen - granted_totals[application.program_id] + own_share
+        if application.status in _UNDECIDED_STATUSES:
+            amount_for_budget: int | None = application.requested_amount_yen
+        elif application.status in GRANTED_STATUSES:
+            amount_for_budget = own_share
+        else:
+            amount_for_budget = None
+        checks[application.id] = rules.condition_violations(
+            requested_amount_yen=application.requested_amount_yen,
+            total_project_cost_yen=application.total_project_cost_yen,
+            expense_categories=[line.category for line in expenses[application.id].planned],
+            submitted_on=application.submitted_on,
+            max_amount_per_grant_yen=program.max_amount_per_grant_yen,
+            subsidy_rate_percent=program.subsidy_rate_percent,
+            allowed_expense_categories=program.allowed_expense_categories,
+            max_consecutive_years=program.max_consecutive_years,
+            consecutive_year=years[application.id],
+            application_deadline=program.application_deadline,
+            budget_remaining_yen=remaining,
+            amount_for_budget=amount_for_budget,
+        )
+    return [checks.get(aid, []) for aid in application_ids]
+
+
+def _own_share_of_budget(application: SubsidyApplication) -> int:
+    """What this application counts for in :func:`granted_total_by_program`."""
+    if application.status not in GRANTED_STATUSES:
+        return 0
+    if application.status == _Status.SETTLED and application.settled_amount_yen is not None:
+        return application.settled_amount_yen
+    return application.granted_amount_yen or 0

@@ -1,0 +1,55 @@
+"""Agreement queries: the agreement list and the disaster-management office's lookup."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from domain.agreements.service import AgreementFilterSpec, disaster_support, list_agreements
+from schema.agreements.inputs import AgreementFilterInput
+from schema.agreements.types import AgreementType, DisasterSupportEntryType
+from schema.context import Info
+from schema.enums import SupportCategory
+from schema.pagination import Connection, connection, page_request
+
+
+@strawberry.type
+class AgreementQueries:
+    @strawberry.field(description="Agreements, newest conclusion first.")
+    async def agreements(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: AgreementFilterInput | None = None,
+    ) -> Connection[AgreementType]:
+        page = page_request(first, after)
+        result = await info.context.run(
+            list_agreements,
+            spec=filter.to_spec() if filter else AgreementFilterSpec(),
+            page=page,
+            today=info.context.today,
+        )
+        return connection(result, AgreementType.from_row)
+
+    @strawberry.field(
+        description=(
+            "The disaster-management office's lookup: agreement partners in force on a date, "
+            "by what they can do."
+        )
+    )
+    async def disaster_support(
+        self,
+        info: Info,
+        categories: list[SupportCategory] | None = None,
+        on: date | None = None,
+        district: str | None = None,
+    ) -> list[DisasterSupportEntryType]:
+        rows = await info.context.run(
+            disaster_support,
+            categories=categories,
+            on=on or info.context.today,
+            district=district,
+        )
+        return [DisasterSupportEntryType.from_row(row) for row in rows]

@@ -1,0 +1,166 @@
+"""GraphQL types of agreements (協定, 第3章(3)) and the disaster lookup (rule 9)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.agreements import service as agreements
+from domain.agreements import terms
+from domain.agreements.models import Agreement
+from domain.japanese import to_wareki
+from domain.reference.service import departments_by_id
+from schema.common import aware
+from schema.context import Info
+from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
+from schema.node import Node, register_node, to_global_id
+from schema.partners.types import ContactType, PartnerType
+from schema.reference.types import DepartmentType
+
+if TYPE_CHECKING:
+    from schema.collaborations.types import CollaborationType
+
+
+@strawberry.type(name="Agreement")
+class AgreementType(Node):
+    id: strawberry.ID
+    title: str
+    category: AgreementCategory
+    status: AgreementStatus
+    support_details: str | None
+    concluded_on: date | None
+    concluded_on_wareki: str | None = strawberry.field(
+        description="concludedOn in the Japanese calendar, e.g. 令和4年3月10日."
+    )
+    effective_from: date | None
+    effective_until: date | None = strawberry.field(description="Null means no fixed end.")
+    auto_renewal: bool
+    renewal_term_months: int | None
+    notice_days: int | None = strawberry.field(
+        description="Days before the end of a term at which the agreement should be reviewed."
+    )
+    contacts_verified_on: date | None = strawberry.field(
+        description="Last date the counterparties' contacts were confirmed."
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    pk: strawberry.Private[int]
+    row: strawberry.Private[Agreement]
+
+    @classmethod
+    def from_row(cls, row: Agreement) -> AgreementType:
+        assert row.id is not None
+        return cls(
+            id=to_global_id("Agreement", row.id),
+            title=row.title,
+            category=row.category,
+            status=row.status,
+            support_details=row.support_details,
+            concluded_on=row.concluded_on,
+            concluded_on_wareki=to_wareki(row.concluded_on) if row.concluded_on else None,
+            effective_from=row.effective_from,
+            effective_until=row.effective_until,
+            auto_renewal=row.auto_renewal,
+            renewal_term_months=row.renewal_term_months,
+            notice_days=row.notice_days,
+            contacts_verified_on=row.contacts_verified_on,
+            version=row.version,
+            created_at=aware(row.created_at),
+            updated_at=aware(row.updated_at),
+            pk=row.id,
+            row=row,
+        )
+
+    @strawberry.field(description="The counterparties (one or many).")
+    async def parties(self, info: Info) -> list[PartnerType]:
+        rows = await info.context.loader(agreements.parties_by_agreement).load(self.pk)
+        return [PartnerType.from_row(p) for p in rows]
+
+    @strawberry.field
+    async def department(self, info: Info) -> DepartmentType:
+        row = await info.context.loader(departments_by_id).load(self.row.department_id)
+        return DepartmentType.from_row(row)
+
+    @strawberry.field
+    async def collaboration(
+        self, info: Info
+    ) -> Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")] | None:
+        if self.row.collaboration_id is None:
+            return None
+        from domain.collaborations.service import get_many
+        from schema.collaborations.types import CollaborationType
+
+        row = await info.context.loader(get_many).load(self.row.collaboration_id)
+        return CollaborationType.from_row(row) if row is not None else None
+
+    @strawberry.field
+    async def support_categories(self, info: Info) -> list[SupportCategory]:
+        loader = info.context.loader(agreements.support_categories_by_agreement)
+        return list(await loader.load(self.pk))
+
+    @strawberry.field(
+        description="End of the current term, renewals applied; null when open-ended."
+    )
+    def current_term_ends_on(self, info: Info, as_of: date | None = None) -> date | None:
+        return terms.agreement_term_ends_on(self.row, as_of or info.context.today)
+
+    @strawberry.field
+    def is_in_force(self, info: Info, on: date | None = None) -> bool:
+        return terms.agreement_in_force_on(self.row, on or info.context.today)
+
+    @strawberry.field(
+        description="The emergency contacts the agreement itself lists, for all its parties."
+    )
+    async def emergency_contacts(self, info: Info) -> list[ContactType]:
+        rows = await info.context.loader(agreements.emergency_contacts_by_agreement).load(self.pk)
+        return [ContactType.from_row(c) for c in rows]
+
+    @strawberry.field
+    def contacts_stale(
+        self, info: Info, as_of: date | None = None, max_age_days: int | None = None
+    ) -> bool:
+        return terms.contacts_stale(
+            verified_on=self.row.contacts_verified_on,
+            as_of=as_of or info.context.today,
+            max_age_days=terms.CONTACTS_MAX_AGE_DAYS if max_age_days is None else max_age_days,
+        )
+
+    @strawberry.field(description="The agreement this one revises (改正), if any.")
+    async def amends(self, info: Info) -> AgreementType | None:
+        if self.row.amends_id is None:
+            return None
+        row = await info.context.loader(agreements.get_many).load(self.row.amends_id)
+        return AgreementType.from_row(row) if row is not None else None
+
+
+@strawberry.type(
+    name="DisasterSupportEntry",
+    description=(
+        "One row of the disaster-management office's lookup: who can help with what, "
+        "and how to reach them."
+    ),
+)
+class DisasterSupportEntryType:
+    partner: PartnerType
+    agreement: AgreementType
+    support_categories: list[SupportCategory]
+    emergency_contacts: list[ContactType]
+    contacts_verified_on: date | None
+    contacts_stale: bool
+
+    @classmethod
+    def from_row(cls, row: agreements.DisasterSupportRow) -> DisasterSupportEntryType:
+        return cls(
+            partner=PartnerType.from_row(row.partner),
+            agreement=AgreementType.from_row(row.agreement),
+            support_categories=list(row.support_categories),
+            emergency_contacts=[ContactType.from_row(c) for c in row.emergency_contacts],
+            contacts_verified_on=row.contacts_verified_on,
+            contacts_stale=row.contacts_stale,
+        )
+
+
+register_node("Agreement", batch=agreements.get_many, convert=AgreementType.from_row)

@@ -1,0 +1,36 @@
+"""Queries of audit events (監査記録, rule 15)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.audit import service as audit
+from schema.audit.types import AuditEventType
+from schema.context import Info
+from schema.node import from_global_id, invalid_id
+from schema.pagination import Connection, connection, page_request
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(
+        description="Audit events, newest first; one entity's when entityId is given."
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        entity_id: strawberry.ID | None = None,
+    ) -> Connection[AuditEventType]:
+        page = page_request(first, after)
+        entity_type = pk = None
+        if entity_id is not None:
+            decoded = from_global_id(entity_id)
+            if decoded is None:
+                raise invalid_id(entity_id)
+            entity_type, pk = decoded[0], str(decoded[1])
+        result = await info.context.run(
+            audit.list_events, entity_type=entity_type, entity_id=pk, page=page
+        )
+        return connection(result, AuditEventType.from_row)

@@ -1,0 +1,45 @@
+"""GraphQL inputs for reading collaborations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.collaborations.service import CollaborationFilterSpec
+from schema.enums import CollaborationForm, CollaborationStatus
+from schema.node import decode_optional_id
+
+
+@strawberry.input(name="CollaborationFilter")
+class CollaborationFilterInput:
+    forms: list[CollaborationForm] | None = strawberry.field(
+        default=None, description="Collaborations combining any of these forms."
+    )
+    statuses: list[CollaborationStatus] | None = None
+    department_codes: list[str] | None = None
+    field_codes: list[str] | None = strawberry.field(
+        default=None, description="Collaborations in any of these fields."
+    )
+    fiscal_year: int | None = None
+    partner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only collaborations this partner takes part in."
+    )
+    search: str | None = strawberry.field(
+        default=None,
+        description="Partial match on title and summary, insensitive to width (全角/半角) "
+        "and to hiragana/katakana.",
+    )
+
+    def to_spec(
+        self, *, department_id: int | None = None, public_only: bool = False
+    ) -> CollaborationFilterSpec:
+        return CollaborationFilterSpec(
+            forms=self.forms,
+            statuses=self.statuses,
+            department_codes=self.department_codes,
+            field_codes=self.field_codes,
+            fiscal_year=self.fiscal_year,
+            partner_id=decode_optional_id(self.partner_id, "Partner"),
+            search=self.search,
+            department_id=department_id,
+            public_only=public_only,
+        )

@@ -1,0 +1,135 @@
+"""Collaboration queries: the list, and the analyses of 第4章(5)(7)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import strawberry
+from strawberry.exceptions import StrawberryGraphQLError
+
+from domain.collaborations import service
+from domain.errors import DomainError
+from domain.japanese import fiscal_year_of
+from schema.collaborations.inputs import CollaborationFilterInput
+from schema.collaborations.types import (
+    CollaborationType,
+    ConcentrationFindingType,
+    PartnerNetworkType,
+    PartnerSuggestionType,
+    public_only,
+)
+from schema.context import Info
+from schema.pagination import Connection, connection, page_request
+
+R = TypeVar("R")
+
+
+async def _run_query(info: Info, fn: Callable[..., Awaitable[R]], /, **kwargs: Any) -> R:
+    """Run a domain read; an expected failure becomes a GraphQL error with its code."""
+    try:
+        return await info.context.run(fn, **kwargs)
+    except DomainError as error:
+        problem = error.problems[0]
+        raise StrawberryGraphQLError(
+            "\n".join(p.message for p in error.problems),
+            extensions={"code": problem.code.value, "field": problem.field},
+        ) from error
+
+
+async def resolve_collaborations(
+    info: Info,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    filter: CollaborationFilterInput | None = None,
+    department_id: int | None = None,
+) -> Connection[CollaborationType]:
+    """A page of collaborations; ``department_id`` narrows it to one 担当課."""
+    page = page_request(first, after)
+    spec = (filter or CollaborationFilterInput()).to_spec(
+        department_id=department_id, public_only=public_only(info.context)
+    )
+    result = await info.context.run(service.list_collaborations, spec=spec, page=page)
+    return connection(result, CollaborationType.from_row)
+
+
+@strawberry.type
+class CollaborationQueries:
+    @strawberry.field(
+        description="Collaborations, newest fiscal year first (anonymous callers: published only)."
+    )
+    async def collaborations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: CollaborationFilterInput | None = None,
+    ) -> Connection[CollaborationType]:
+        return await resolve_collaborations(info, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="Department–partner pairs repeated over consecutive fiscal years (第4章(5))."
+    )
+    async def partner_concentration(
+        self,
+        info: Info,
+        from_fiscal_year: int,
+        to_fiscal_year: int,
+        min_consecutive_years: int | None = 3,
+        department_code: str | None = None,
+    ) -> list[ConcentrationFindingType]:
+        findings = await _run_query(
+            info,
+            service.partner_concentration,
+            from_fiscal_year=from_fiscal_year,
+            to_fiscal_year=to_fiscal_year,
+            min_consecutive_years=3 if min_consecutive_years is None else min_consecutive_years,
+            department_code=department_code,
+        )
+        return [ConcentrationFindingType.from_domain(f) for f in findings]
+
+    @strawberry.field(
+        description="Partners active in the given fields, preferring those the department "
+        "has not worked with lately (中間支援, 第4章(7)). Individuals are not suggested. "
+        "first: 10 by default, at most 100."
+    )
+    async def partner_suggestions(
+        self,
+        info: Info,
+        field_codes: list[str],
+        department_code: str | None = None,
+        first: int | None = service.DEFAULT_SUGGESTIONS,
+    ) -> list[PartnerSuggestionType]:
+        suggestions = await _run_query(
+            info,
+            service.partner_suggestions,
+            field_codes=field_codes,
+            department_code=department_code,
+            first=service.DEFAULT_SUGGESTIONS if first is None else first,
+            current_fiscal_year=fiscal_year_of(info.context.today),
+        )
+        return [PartnerSuggestionType.from_domain(s) for s in suggestions]
+
+    @strawberry.field(
+        description="Partners as nodes, shared collaborations as links, for network views "
+        f"(cancelled collaborations not counted; at most {service.MAX_NETWORK_NODES} "
+        "nodes, the most connected)."
+    )
+    async def partner_network(
+        self,
+        info: Info,
+        field_codes: list[str] | None = None,
+        fiscal_year: int | None = None,
+        min_shared_collaborations: int | None = 1,
+    ) -> PartnerNetworkType:
+        network = await _run_query(
+            info,
+            service.partner_network,
+            field_codes=field_codes,
+            fiscal_year=fiscal_year,
+            min_shared_collaborations=1
+            if min_shared_collaborations is None
+            else min_shared_collaborations,
+        )
+        return PartnerNetworkType.from_domain(network)

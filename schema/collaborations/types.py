@@ -1,0 +1,396 @@
+"""GraphQL types of collaborations (協働事業) and the 第4章 analyses over them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.collaborations import service as collaborations
+from domain.collaborations.models import Collaboration, Evaluation, Participation, ProgressReport
+from domain.enums import CollaborationStatus as DomainCollaborationStatus
+from domain.enums import Role
+from domain.japanese import fiscal_year_label
+from domain.partners import service as partners
+from domain.reference.service import departments_by_id
+from schema.common import aware
+from schema.context import Context, Info
+from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
+from schema.node import Node, register_node, to_global_id
+
+if TYPE_CHECKING:
+    from schema.agreements.types import AgreementType
+    from schema.partners.types import PartnerType
+    from schema.reference.types import CollaborationFieldType, DepartmentType
+    from schema.subsidies.types import SubsidyProgramType
+
+_PARTNERS = "schema.partners.types"
+_REFERENCE = "schema.reference.types"
+
+
+@strawberry.type(name="Budget", description="経費, in yen.")
+class BudgetType:
+    total_yen: int | None
+    city_share_yen: int | None
+    partner_share_yen: int | None
+
+
+@strawberry.type(name="Committee")
+class CommitteeType:
+    name: str
+    kind: CommitteeKind
+    established_on: date | None
+    dissolves_on: date | None
+
+
+@strawberry.type(name="Readiness")
+class ReadinessType:
+    ready: bool
+    missing: list[ReadinessItem] = strawberry.field(
+        description="What 第4章(2) still asks for before the collaboration may start."
+    )
+
+
+@strawberry.type(name="ProgressReport")
+class ProgressReportType:
+    reported_on: date
+    note: str
+
+    @classmethod
+    def from_row(cls, row: ProgressReport) -> ProgressReportType:
+        return cls(reported_on=row.reported_on, note=row.note)
+
+
+@strawberry.type(
+    name="Evaluation", description="結果の評価 (第4章(4)): recorded with the partner's own view."
+)
+class EvaluationType:
+    evaluated_on: date
+    outcomes: str
+    partner_feedback: str
+    lessons: str | None
+    rating: int | None = strawberry.field(description="1 (poor) to 5 (excellent).")
+
+    @classmethod
+    def from_row(cls, row: Evaluation) -> EvaluationType:
+        return cls(
+            evaluated_on=row.evaluated_on,
+            outcomes=row.outcomes,
+            partner_feedback=row.partner_feedback,
+            lessons=row.lessons,
+            rating=row.rating,
+        )
+
+
+@strawberry.type(name="Collaboration")
+class CollaborationType(Node):
+    id: strawberry.ID
+    title: str
+    summary: str | None
+    status: CollaborationStatus
+    fiscal_year: int | None = strawberry.field(
+        description="Japanese fiscal year by its starting calendar year: "
+        "2021 means 令和3年度 (April 2021 to March 2022)."
+    )
+    fiscal_year_label: str | None = strawberry.field(description="e.g. 令和3年度.")
+    starts_on: date | None
+    ends_on: date | None
+    purpose: str | None
+    plan: str | None
+    budget: BudgetType | None
+    responsibility: str | None = strawberry.field(description="責任の所在.")
+    committee: CommitteeType | None
+    review_due_on: date | None = strawberry.field(
+        description="When the choice of partners is next to be reviewed (第4章(5))."
+    )
+    is_public: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    pk: strawberry.Private[int]
+    row: strawberry.Private[Collaboration]
+
+    @classmethod
+    def from_row(cls, row: Collaboration) -> CollaborationType:
+        assert row.id is not None
+        has_budget = any(
+            v is not None for v in (row.budget_total_yen, row.city_share_yen, row.partner_share_yen)
+        )
+        return cls(
+            id=to_global_id("Collaboration", row.id),
+            title=row.title,
+            summary=row.summary,
+            status=row.status,
+            fiscal_year=row.fiscal_year,
+            fiscal_year_label=fiscal_year_label(row.fiscal_year)
+            if row.fiscal_year is not None
+            else None,
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            purpose=row.purpose,
+            plan=row.plan,
+            budget=BudgetType(
+                total_yen=row.budget_total_yen,
+                city_share_yen=row.city_share_yen,
+                partner_share_yen=row.partner_share_yen,
+            )
+            if has_budget
+            else None,
+            responsibility=row.responsibility,
+            committee=CommitteeType(
+                name=row.committee_name,
+                kind=row.committee_kind,
+                established_on=row.committee_established_on,
+                dissolves_on=row.committee_dissolves_on,
+            )
+            if row.committee_name and row.committee_kind
+            else None,
+            review_due_on=row.review_due_on,
+            is_public=row.is_public,
+            version=row.version,
+            created_at=aware(row.created_at),
+            updated_at=aware(row.updated_at),
+            pk=row.id,
+            row=row,
+        )
+
+    @strawberry.field(description="One or more forms (a project may combine several).")
+    async def forms(self, info: Info) -> list[CollaborationForm]:
+        return await info.context.loader(collaborations.forms_by_collaboration).load(self.pk)
+
+    @strawberry.field
+    async def department(
+        self, info: Info
+    ) -> Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]:
+        from schema.reference.types import DepartmentType
+
+        row = await info.context.loader(departments_by_id).load(self.row.department_id)
+        return DepartmentType.from_row(row)
+
+    @strawberry.field
+    async def fields(
+        self, info: Info
+    ) -> list[Annotated[CollaborationFieldType, strawberry.lazy(_REFERENCE)]]:
+        from schema.reference.types import CollaborationFieldType
+
+        rows = await info.context.loader(collaborations.fields_by_collaboration).load(self.pk)
+        return [CollaborationFieldType.from_row(f) for f in rows]
+
+    @strawberry.field(
+        description="Who takes part and in what role (役割分担); lead partners first."
+    )
+    async def participations(self, info: Info) -> list[ParticipationType]:
+        rows = await info.context.loader(collaborations.participations_by_collaboration).load(
+            self.pk
+        )
+        return [ParticipationType.from_row(p) for p in rows]
+
+    @strawberry.field
+    async def partner_count(self, info: Info) -> int:
+        return await info.context.loader(collaborations.partner_count_by_collaboration).load(
+            self.pk
+        )
+
+    @strawberry.field(description="Agreements (協定) made for this collaboration.")
+    async def agreements(
+        self, info: Info
+    ) -> list[Annotated[AgreementType, strawberry.lazy("schema.agreements.types")]]:
+        from schema.agreements.types import AgreementType
+
+        rows = await info.context.loader(collaborations.agreements_by_collaboration).load(self.pk)
+        return [AgreementType.from_row(a) for a in rows]
+
+    @strawberry.field(description="The subsidy program (補助・助成) funding it, if any.")
+    async def subsidy_program(
+        self, info: Info
+    ) -> Annotated[SubsidyProgramType, strawberry.lazy("schema.subsidies.types")] | None:
+        if self.row.subsidy_program_id is None:
+            return None
+        from domain.subsidies.service import programs_by_id
+        from schema.subsidies.types import SubsidyProgramType
+
+        row = await info.context.loader(programs_by_id).load(self.row.subsidy_program_id)
+        return SubsidyProgramType.from_row(row) if row is not None else None
+
+    @strawberry.field(description="進捗確認 (第4章(3)), latest first.")
+    async def progress_reports(self, info: Info) -> list[ProgressReportType]:
+        rows = await info.context.loader(collaborations.progress_reports_by_collaboration).load(
+            self.pk
+        )
+        return [ProgressReportType.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="True when a running project longer than a year has had no progress "
+        "report for six months (第4章(3))."
+    )
+    async def progress_overdue(self, info: Info) -> bool:
+        if self.row.status is not DomainCollaborationStatus.ACTIVE:
+            return False
+        rows = await info.context.loader(collaborations.progress_reports_by_collaboration).load(
+            self.pk
+        )
+        return collaborations.progress_overdue(self.row, rows, as_of=info.context.today)
+
+    @strawberry.field
+    async def evaluation(self, info: Info) -> EvaluationType | None:
+        row = await info.context.loader(collaborations.evaluation_by_collaboration).load(self.pk)
+        return EvaluationType.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="What 第4章(1)(2) asks to be clear before starting, checked live."
+    )
+    async def readiness(self, info: Info) -> ReadinessType:
+        rows = await info.context.loader(collaborations.participations_by_collaboration).load(
+            self.pk
+        )
+        missing = collaborations.readiness(self.row, rows)
+        return ReadinessType(ready=not missing, missing=missing)
+
+
+@strawberry.type(name="Participation")
+class ParticipationType:
+    role: str | None = strawberry.field(description="役割分担: what this partner does.")
+    is_lead: bool
+    cost_share_yen: int | None
+    partner_pk: strawberry.Private[int]
+    collaboration_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Participation) -> ParticipationType:
+        return cls(
+            role=row.role,
+            is_lead=row.is_lead,
+            cost_share_yen=row.cost_share_yen,
+            partner_pk=row.partner_id,
+            collaboration_pk=row.collaboration_id,
+        )
+
+    @strawberry.field
+    async def partner(self, info: Info) -> Annotated[PartnerType, strawberry.lazy(_PARTNERS)]:
+        from schema.partners.types import PartnerType
+
+        row = await info.context.loader(partners.get_many).load(self.partner_pk)
+        return PartnerType.from_row(row)
+
+    @strawberry.field
+    async def collaboration(self, info: Info) -> CollaborationType:
+        row = await info.context.loader(collaborations.get_many).load(self.collaboration_pk)
+        return CollaborationType.from_row(row)
+
+
+# ------------------------------------------------------------------ 第4章(5), (7)
+
+
+@strawberry.type(
+    name="ConcentrationFinding",
+    description="A department that has worked with the same partner year after year (第4章(5)).",
+)
+class ConcentrationFindingType:
+    department: Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]
+    partner: Annotated[PartnerType, strawberry.lazy(_PARTNERS)]
+    fiscal_years: list[int] = strawberry.field(
+        description="Every fiscal year of the range in which they worked together."
+    )
+    consecutive_years: int = strawberry.field(
+        description="The longest run of consecutive fiscal years among fiscalYears."
+    )
+    collaboration_count: int = strawberry.field(
+        description="Their collaborations in the range (cancelled ones not counted)."
+    )
+
+    @classmethod
+    def from_domain(cls, finding: collaborations.ConcentrationFinding) -> ConcentrationFindingType:
+        from schema.partners.types import PartnerType
+        from schema.reference.types import DepartmentType
+
+        return cls(
+            department=DepartmentType.from_row(finding.department),
+            partner=PartnerType.from_row(finding.partner),
+            fiscal_years=finding.fiscal_years,
+            consecutive_years=finding.consecutive_years,
+            collaboration_count=finding.collaboration_count,
+        )
+
+
+@strawberry.type(
+    name="PartnerSuggestion",
+    description="A partner the city could connect for a need (中間支援, 第4章(7)).",
+)
+class PartnerSuggestionType:
+    partner: Annotated[PartnerType, strawberry.lazy(_PARTNERS)]
+    matching_fields: list[Annotated[CollaborationFieldType, strawberry.lazy(_REFERENCE)]]
+    last_fiscal_year_with_department: int | None = strawberry.field(
+        description="Last fiscal year this partner worked with the given department, if ever."
+    )
+    score: float = strawberry.field(
+        description="0 to 2, higher first: (matching fields / requested fields) + freshness, "
+        "where freshness is 1 for partners the department never worked with (or worked with "
+        "5+ fiscal years ago), falling by 0.2 per year to 0 for this year's partners, "
+        "and 0 when no department is given."
+    )
+
+    @classmethod
+    def from_domain(cls, suggestion: collaborations.PartnerSuggestion) -> PartnerSuggestionType:
+        from schema.partners.types import PartnerType
+        from schema.reference.types import CollaborationFieldType
+
+        return cls(
+            partner=PartnerType.from_row(suggestion.partner),
+            matching_fields=[
+                CollaborationFieldType.from_row(f) for f in suggestion.matching_fields
+            ],
+            last_fiscal_year_with_department=suggestion.last_fiscal_year_with_department,
+            score=suggestion.score,
+        )
+
+
+@strawberry.type(name="PartnerLink")
+class PartnerLinkType:
+    source_id: strawberry.ID = strawberry.field(
+        description="Of the two partners, the one with the smaller internal key "
+        "(each pair appears once)."
+    )
+    target_id: strawberry.ID
+    shared_collaboration_count: int
+
+
+@strawberry.type(name="PartnerNetwork")
+class PartnerNetworkType:
+    nodes: list[Annotated[PartnerType, strawberry.lazy(_PARTNERS)]] = strawberry.field(
+        description=f"Partners with at least one link, most connected first; at most "
+        f"{collaborations.MAX_NETWORK_NODES}."
+    )
+    links: list[PartnerLinkType] = strawberry.field(
+        description=f"Links among the returned nodes, strongest first; drawn from at most "
+        f"{collaborations.MAX_NETWORK_LINKS} strongest links."
+    )
+
+    @classmethod
+    def from_domain(cls, network: collaborations.PartnerNetwork) -> PartnerNetworkType:
+        from schema.partners.types import PartnerType
+
+        return cls(
+            nodes=[PartnerType.from_row(p) for p in network.nodes],
+            links=[
+                PartnerLinkType(
+                    source_id=to_global_id("Partner", link.source_id),
+                    target_id=to_global_id("Partner", link.target_id),
+                    shared_collaboration_count=link.shared_collaboration_count,
+                )
+                for link in network.links
+            ],
+        )
+
+
+def public_only(context: Context) -> bool:
+    """Rule 13 (第2章2): anonymous callers read only collaborations the city published."""
+    return context.principal.role is Role.PUBLIC
+
+
+register_node(
+    "Collaboration",
+    batch=collaborations.get_many,
+    convert=CollaborationType.from_row,
+    visible=lambda context, row: row.is_public or not public_only(context),
+)

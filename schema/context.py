@@ -1,0 +1,86 @@
+"""The per-request context: one session, the caller, and the request's DataLoaders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info as _Info
+
+from domain.enums import Role
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+P = ParamSpec("P")
+K = TypeVar("K")
+V = TypeVar("V")
+R = TypeVar("R")
+
+BatchFn = Callable[[AsyncSession, Sequence[Any]], Awaitable[Sequence[Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling. ``name`` goes into audit events."""
+
+    name: str
+    role: Role
+    department_code: str | None = None
+
+
+ANONYMOUS = Principal(name="anonymous", role=Role.PUBLIC)
+
+
+def today_in_tokyo() -> date:
+    return datetime.now(TOKYO).date()
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    principal: Principal = ANONYMOUS
+    request: Any = None
+    request_id: str = ""
+    today: date = field(default_factory=today_in_tokyo)
+    # One AsyncSession cannot run two statements at once, but GraphQL resolves sibling
+    # fields concurrently: every database call of the request goes through this lock.
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        return self._lock
+
+    @property
+    def actor(self) -> str:
+        """How the caller appears in audit events."""
+        return self.principal.name
+
+    def clear_loaders(self) -> None:
+        self._loaders.clear()
+
+    async def run(self, fn: Callable[..., Awaitable[R]], /, *args: Any, **kwargs: Any) -> R:
+        """Call a domain function ``fn(session, *args, **kwargs)`` under the session lock."""
+        async with self._lock:
+            return await fn(self.session, *args, **kwargs)
+
+    def loader(self, batch: BatchFn) -> DataLoader[Any, Any]:
+        """The request's DataLoader over a domain batch getter ``batch(session, keys)``."""
+        loader = self._loaders.get(batch)
+        if loader is None:
+
+            async def load(keys: list[Any]) -> Sequence[Any]:
+                return await self.run(batch, keys)
+
+            loader = DataLoader(load_fn=load)
+            self._loaders[batch] = loader
+        return loader
+
+
+Info = _Info[Context, None]

@@ -1,0 +1,31 @@
+"""Queries of endorsement applications (後援, 第3章(7))."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.endorsements import service as endorsements
+from domain.enums import EndorsementStatus as DomainStatus
+from schema.context import Info
+from schema.endorsements.types import EndorsementApplicationType
+from schema.enums import EndorsementStatus
+from schema.pagination import Connection, connection, page_request
+
+
+@strawberry.type
+class EndorsementQueries:
+    @strawberry.field(description="Endorsement applications, latest event first.")
+    async def endorsement_applications(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        statuses: list[EndorsementStatus] | None = None,
+    ) -> Connection[EndorsementApplicationType]:
+        page = page_request(first, after)
+        result = await info.context.run(
+            endorsements.list_applications,
+            statuses=[DomainStatus(s) for s in statuses or ()],
+            page=page,
+        )
+        return connection(result, EndorsementApplicationType.from_row)

@@ -1,0 +1,111 @@
+"""GraphQL types of endorsement applications (後援)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.endorsements import rules
+from domain.endorsements import service as endorsements
+from domain.endorsements.models import EndorsementApplication
+from domain.enums import EndorsementDisqualifier as DomainDisqualifier
+from domain.partners import service as partners
+from domain.reference.service import departments_by_id
+from schema.context import Info
+from schema.enums import EndorsementDisqualifier, EndorsementStatus
+from schema.node import Node, register_node, to_global_id
+from schema.reference.types import DepartmentType
+
+if TYPE_CHECKING:
+    from schema.partners.types import PartnerType
+
+
+@strawberry.type(name="EndorsementScreening")
+class EndorsementScreeningType:
+    eligible: bool
+    disqualifiers: list[EndorsementDisqualifier]
+    reasons: list[str] = strawberry.field(
+        description="Plain-language reasons, one per disqualifier or missing judgement."
+    )
+
+    @classmethod
+    def from_screening(cls, screening: rules.Screening) -> EndorsementScreeningType:
+        return cls(
+            eligible=screening.eligible,
+            disqualifiers=list(screening.disqualifiers),
+            reasons=list(screening.reasons),
+        )
+
+
+@strawberry.type(name="EndorsementApplication")
+class EndorsementApplicationType(Node):
+    id: strawberry.ID
+    event_name: str
+    event_starts_on: date
+    event_ends_on: date | None
+    venue: str | None
+    purpose: str
+    expected_audience: str | None
+    disqualifiers: list[EndorsementDisqualifier]
+    contributes_to_city_policy: bool | None = strawberry.field(
+        description="Staff judgement: does the event advance the city's policies?"
+    )
+    status: EndorsementStatus
+    decided_on: date | None
+    decision_reason: str | None
+    version: int
+    pk: strawberry.Private[int]
+    row: strawberry.Private[EndorsementApplication]
+
+    @classmethod
+    def from_row(cls, row: EndorsementApplication) -> EndorsementApplicationType:
+        assert row.id is not None
+        return cls(
+            id=to_global_id("EndorsementApplication", row.id),
+            event_name=row.event_name,
+            event_starts_on=row.event_starts_on,
+            event_ends_on=row.event_ends_on,
+            venue=row.venue,
+            purpose=row.purpose,
+            expected_audience=row.expected_audience,
+            disqualifiers=[DomainDisqualifier(d) for d in row.disqualifiers],
+            contributes_to_city_policy=row.contributes_to_city_policy,
+            status=row.status,
+            decided_on=row.decided_on,
+            decision_reason=row.decision_reason,
+            version=row.version,
+            pk=row.id,
+            row=row,
+        )
+
+    @strawberry.field
+    async def organizer(
+        self, info: Info
+    ) -> Annotated[PartnerType, strawberry.lazy("schema.partners.types")]:
+        from schema.partners.types import PartnerType
+
+        row = await info.context.loader(partners.get_many).load(self.row.organizer_id)
+        return PartnerType.from_row(row)
+
+    @strawberry.field
+    async def department(self, info: Info) -> DepartmentType:
+        row = await info.context.loader(departments_by_id).load(self.row.department_id)
+        return DepartmentType.from_row(row)
+
+    @strawberry.field(description="第3章(7): the seven grounds and the policy judgement, live.")
+    def screening(self) -> EndorsementScreeningType:
+        return EndorsementScreeningType.from_screening(
+            rules.screen(
+                disqualifiers=self.row.disqualifiers,
+                contributes_to_city_policy=self.row.contributes_to_city_policy,
+            )
+        )
+
+
+register_node(
+    "EndorsementApplication",
+    batch=endorsements.get_many,
+    convert=EndorsementApplicationType.from_row,
+)

@@ -1,0 +1,108 @@
+"""Relay object identification: global ids and the ``node``/``nodes`` lookups."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry.exceptions import StrawberryGraphQLError
+
+from schema.context import BatchFn, Context
+
+
+@strawberry.interface(
+    name="Node", description="Relay object identification: every entity has a global, opaque id."
+)
+class Node:
+    id: strawberry.ID
+
+
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    raw = f"{type_name}:{pk}".encode()
+    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+def from_global_id(global_id: str) -> tuple[str, int] | None:
+    """(type name, primary key), or None when the id is not one of ours."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        return (type_name, int(pk)) if type_name and pk.isdigit() else None
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def invalid_id(global_id: str, expected: str | None = None) -> StrawberryGraphQLError:
+    what = f"{expected} の" if expected else ""
+    return StrawberryGraphQLError(
+        f"{what}ID「{global_id}」が正しくありません。", extensions={"code": "INVALID"}
+    )
+
+
+def decode_id(global_id: str, expected_type: str) -> int:
+    """The primary key of a global id of ``expected_type``; a clear error otherwise."""
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] != expected_type:
+        raise invalid_id(global_id, expected_type)
+    return decoded[1]
+
+
+def decode_optional_id(global_id: str | None, expected_type: str) -> int | None:
+    return None if global_id is None else decode_id(global_id, expected_type)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeKind:
+    batch: BatchFn
+    convert: Callable[[Any], Any]
+    # May this caller see the object? (Access rules are added per type.)
+    visible: Callable[[Context, Any], bool] = lambda _ctx, _row: True
+
+
+NODE_KINDS: dict[str, NodeKind] = {}
+
+
+def register_node(
+    type_name: str,
+    *,
+    batch: BatchFn,
+    convert: Callable[[Any], Any],
+    visible: Callable[[Context, Any], bool] | None = None,
+) -> None:
+    NODE_KINDS[type_name] = NodeKind(batch, convert, visible or (lambda _ctx, _row: True))
+
+
+async def resolve_nodes(context: Context, ids: Sequence[str]) -> list[Any]:
+    results: list[Any] = []
+    for global_id in ids:
+        decoded = from_global_id(global_id)
+        kind = NODE_KINDS.get(decoded[0]) if decoded else None
+        if decoded is None or kind is None:
+            results.append(None)
+            continue
+        row = await context.loader(kind.batch).load(decoded[1])
+        results.append(
+            kind.convert(row) if row is not None and kind.visible(context, row) else None
+        )
+    return results
+
+
+def pk_of(global_id: str, expected_type: str, field: Sequence[str] = ("id",)) -> int:
+    """For mutations: the primary key of a global id, or a DomainError that the payload
+    reports as INVALID at ``field`` (expected failures stay out of top-level errors)."""
+    from domain.errors import DomainError, ErrorCode
+
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] != expected_type:
+        raise DomainError(
+            ErrorCode.INVALID, f"ID「{global_id}」は{expected_type}のIDではありません。", field
+        )
+    return decoded[1]
+
+
+def optional_pk_of(global_id: str | None, expected_type: str, field: Sequence[str]) -> int | None:
+    return None if global_id is None else pk_of(global_id, expected_type, field)

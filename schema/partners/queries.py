@@ -1,0 +1,33 @@
+"""Partner queries."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.partners.service import PartnerFilterSpec, list_partners
+from schema.context import Info
+from schema.pagination import Connection, connection, page_request
+from schema.partners.inputs import PartnerFilterInput, PartnerOrderInput
+from schema.partners.types import PartnerType
+
+
+@strawberry.type
+class PartnerQueries:
+    @strawberry.field(description="Partners, in 五十音 order by default.")
+    async def partners(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PartnerFilterInput | None = None,
+        order_by: PartnerOrderInput | None = None,
+    ) -> Connection[PartnerType]:
+        page = page_request(first, after)
+        result = await info.context.run(
+            list_partners,
+            spec=filter.to_spec() if filter else PartnerFilterSpec(),
+            order=order_by.to_spec() if order_by else None,
+            page=page,
+            today=info.context.today,
+        )
+        return connection(result, PartnerType.from_row)

@@ -1,0 +1,175 @@
+"""GraphQL types of partners and contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.enums import AgreementStatus as DomainAgreementStatus
+from domain.partners import service as partners
+from domain.partners.models import Contact, Partner
+from schema.common import aware
+from schema.context import Info
+from schema.enums import AgreementStatus, PartnerKind, PartnerStatus
+from schema.node import Node, register_node, to_global_id
+from schema.pagination import Connection, page_request
+from schema.reference.types import CollaborationFieldType
+
+if TYPE_CHECKING:
+    from schema.agreements.types import AgreementType
+    from schema.collaborations.types import ParticipationType
+
+
+@strawberry.type(name="Address")
+class AddressType:
+    postal_code: str | None
+    prefecture: str | None
+    city: str | None
+    street: str | None
+
+
+@strawberry.type(
+    name="Contact",
+    description="A person to reach. Personal data: visible only to roles allowed to see it.",
+)
+class ContactType:
+    name: str
+    role: str | None
+    phone: str | None
+    email: str | None
+    available_around_the_clock: bool = strawberry.field(
+        description="Reachable 24 hours a day (24時間連絡可)."
+    )
+    is_emergency_contact: bool
+
+    @classmethod
+    def from_row(cls, row: Contact) -> ContactType:
+        return cls(
+            name=row.name,
+            role=row.role,
+            phone=row.phone,
+            email=row.email,
+            available_around_the_clock=row.available_around_the_clock,
+            is_emergency_contact=row.is_emergency_contact,
+        )
+
+
+@strawberry.type(name="Collaborator")
+class CollaboratorType:
+    partner: PartnerType
+    shared_collaboration_count: int
+
+
+@strawberry.type(name="Partner")
+class PartnerType(Node):
+    id: strawberry.ID
+    kind: PartnerKind
+    name: str
+    name_kana: str | None = strawberry.field(
+        description="Reading in kana, used for 五十音 ordering."
+    )
+    corporate_number: str | None = strawberry.field(
+        description="法人番号: 13 digits with a valid check digit, unique when present."
+    )
+    external_id: str | None = strawberry.field(
+        description="Key of the partner in an integrating system; unique when present."
+    )
+    status: PartnerStatus
+    district: str | None = strawberry.field(
+        description="地区 (district) the partner belongs to or serves."
+    )
+    representative: str | None
+    address: AddressType | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Partner) -> PartnerType:
+        assert row.id is not None
+        has_address = any((row.postal_code, row.prefecture, row.city, row.street))
+        return cls(
+            id=to_global_id("Partner", row.id),
+            kind=row.kind,
+            name=row.name,
+            name_kana=row.name_kana,
+            corporate_number=row.corporate_number,
+            external_id=row.external_id,
+            status=row.status,
+            district=row.district,
+            representative=row.representative,
+            address=AddressType(
+                postal_code=row.postal_code,
+                prefecture=row.prefecture,
+                city=row.city,
+                street=row.street,
+            )
+            if has_address
+            else None,
+            phone=row.phone,
+            email=row.email,
+            website=row.website,
+            version=row.version,
+            created_at=aware(row.created_at),
+            updated_at=aware(row.updated_at),
+            pk=row.id,
+        )
+
+    @strawberry.field
+    async def fields(self, info: Info) -> list[CollaborationFieldType]:
+        rows = await info.context.loader(partners.fields_by_partner).load(self.pk)
+        return [CollaborationFieldType.from_row(f) for f in rows]
+
+    @strawberry.field
+    async def contacts(self, info: Info) -> list[ContactType]:
+        rows = await info.context.loader(partners.contacts_by_partner).load(self.pk)
+        return [ContactType.from_row(c) for c in rows]
+
+    @strawberry.field
+    async def participations(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[ParticipationType, strawberry.lazy("schema.collaborations.types")]]:
+        from domain.collaborations.service import (
+            ParticipationsOfPartnerKey,
+            participations_page_by_partner,
+        )
+        from schema.collaborations.types import ParticipationType
+        from schema.pagination import connection
+
+        page = page_request(first, after)
+        key = ParticipationsOfPartnerKey(self.pk, page.limit, page.offset)
+        result = await info.context.loader(participations_page_by_partner).load(key)
+        return connection(result, ParticipationType.from_row)
+
+    @strawberry.field
+    async def agreements(
+        self, info: Info, status: list[AgreementStatus] | None = None
+    ) -> list[Annotated[AgreementType, strawberry.lazy("schema.agreements.types")]]:
+        from schema.agreements.types import AgreementType
+
+        key = partners.AgreementsOfPartnerKey(
+            self.pk, tuple(DomainAgreementStatus(s) for s in status or ())
+        )
+        rows = await info.context.loader(partners.agreements_by_partner).load(key)
+        return [AgreementType.from_row(a) for a in rows]
+
+    @strawberry.field(
+        description="Other partners this one has collaborated with, most shared collaborations first."
+    )
+    async def collaborators(self, info: Info, first: int | None = None) -> list[CollaboratorType]:
+        limit = page_request(first, None).limit
+        key = partners.CollaboratorsKey(self.pk, limit)
+        rows = await info.context.loader(partners.collaborators_by_partner).load(key)
+        return [
+            CollaboratorType(partner=PartnerType.from_row(p), shared_collaboration_count=n)
+            for p, n in rows
+        ]
+
+
+register_node("Partner", batch=partners.get_many, convert=PartnerType.from_row)

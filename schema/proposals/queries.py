@@ -1,0 +1,33 @@
+"""Queries of citizens' proposals (提案, 第2章3)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.enums import ProposalStatus as DomainStatus
+from domain.proposals import service as proposals
+from schema.context import Info
+from schema.enums import ProposalStatus
+from schema.pagination import Connection, connection, page_request
+from schema.proposals.types import ProposalType
+
+
+@strawberry.type
+class ProposalQueries:
+    @strawberry.field(description="Proposals, most recently received first.")
+    async def proposals(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        statuses: list[ProposalStatus] | None = None,
+        department_codes: list[str] | None = None,
+    ) -> Connection[ProposalType]:
+        page = page_request(first, after)
+        result = await info.context.run(
+            proposals.list_proposals,
+            statuses=[DomainStatus(s) for s in statuses or ()],
+            department_codes=department_codes,
+            page=page,
+        )
+        return connection(result, ProposalType.from_row)

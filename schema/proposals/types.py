@@ -1,0 +1,101 @@
+"""GraphQL types of citizens' proposals (提案)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.partners import service as partners
+from domain.proposals import service as proposals
+from domain.proposals.models import Proposal
+from domain.reference.service import departments_by_id
+from schema.context import Info
+from schema.enums import ProposalChannel, ProposalKind, ProposalStatus
+from schema.node import Node, register_node, to_global_id
+from schema.reference.types import DepartmentType
+
+if TYPE_CHECKING:
+    from schema.collaborations.types import CollaborationType
+    from schema.partners.types import PartnerType
+
+
+@strawberry.type(name="Proposal")
+class ProposalType(Node):
+    id: strawberry.ID
+    title: str
+    body: str
+    kind: ProposalKind
+    channel: ProposalChannel
+    received_on: date
+    status: ProposalStatus
+    background: str | None = strawberry.field(
+        description="Findings about the background of the proposal."
+    )
+    support_options: str | None = strawberry.field(
+        description="How it could be realised and what support the city could give."
+    )
+    response: str | None = strawberry.field(
+        description="The answer to the proposer; "
+        "when NOT_ADOPTED it gives the reason in plain words."
+    )
+    responded_on: date | None
+    identified_needs: list[str] = strawberry.field(
+        description="課題・ニーズ learned from the exchange, kept even when not adopted."
+    )
+    version: int
+    pk: strawberry.Private[int]
+    row: strawberry.Private[Proposal]
+
+    @classmethod
+    def from_row(cls, row: Proposal) -> ProposalType:
+        assert row.id is not None
+        return cls(
+            id=to_global_id("Proposal", row.id),
+            title=row.title,
+            body=row.body,
+            kind=row.kind,
+            channel=row.channel,
+            received_on=row.received_on,
+            status=row.status,
+            background=row.background,
+            support_options=row.support_options,
+            response=row.response,
+            responded_on=row.responded_on,
+            identified_needs=list(row.identified_needs),
+            version=row.version,
+            pk=row.id,
+            row=row,
+        )
+
+    @strawberry.field(description="Who proposed it; absent for anonymous proposals.")
+    async def proposer(
+        self, info: Info
+    ) -> Annotated[PartnerType, strawberry.lazy("schema.partners.types")] | None:
+        from schema.partners.types import PartnerType
+
+        if self.row.proposer_id is None:
+            return None
+        row = await info.context.loader(partners.get_many).load(self.row.proposer_id)
+        return PartnerType.from_row(row) if row is not None else None
+
+    @strawberry.field
+    async def department(self, info: Info) -> DepartmentType:
+        row = await info.context.loader(departments_by_id).load(self.row.department_id)
+        return DepartmentType.from_row(row)
+
+    @strawberry.field(description="The collaboration it became, when adopted.")
+    async def collaboration(
+        self, info: Info
+    ) -> Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")] | None:
+        from domain.collaborations.service import get_many as collaborations_by_id
+        from schema.collaborations.types import CollaborationType
+
+        if self.row.collaboration_id is None:
+            return None
+        row = await info.context.loader(collaborations_by_id).load(self.row.collaboration_id)
+        return CollaborationType.from_row(row) if row is not None else None
+
+
+register_node("Proposal", batch=proposals.get_many, convert=ProposalType.from_row)

@@ -1,0 +1,34 @@
+"""Reference data queries."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.collaborations.rules import FORM_INFO
+from domain.reference.service import list_departments, list_fields
+from schema.context import Info
+from schema.reference.types import CollaborationFieldType, CollaborationFormInfoType, DepartmentType
+
+
+@strawberry.type
+class ReferenceQueries:
+    @strawberry.field(description="The seven forms with Japanese labels and their fixed rules.")
+    def collaboration_forms(self) -> list[CollaborationFormInfoType]:
+        return [
+            CollaborationFormInfoType(
+                form=form,
+                label=info.label,
+                description=info.description,
+                city_bears_final_responsibility=info.city_bears_final_responsibility,
+                financial_support_allowed=info.financial_support_allowed,
+            )
+            for form, info in FORM_INFO.items()
+        ]
+
+    @strawberry.field
+    async def departments(self, info: Info) -> list[DepartmentType]:
+        return [DepartmentType.from_row(d) for d in await info.context.run(list_departments)]
+
+    @strawberry.field
+    async def collaboration_fields(self, info: Info) -> list[CollaborationFieldType]:
+        return [CollaborationFieldType.from_row(f) for f in await info.context.run(list_fields)]

@@ -1,0 +1,84 @@
+"""GraphQL types of the reference data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.reference.models import CollaborationField, Department
+from domain.reference.service import departments_by_id, fields_by_id
+from schema.context import Info
+from schema.enums import CollaborationForm
+from schema.node import Node, register_node, to_global_id
+from schema.pagination import Connection
+
+if TYPE_CHECKING:
+    from schema.collaborations.inputs import CollaborationFilterInput
+    from schema.collaborations.types import CollaborationType
+
+
+@strawberry.type(
+    name="CollaborationFormInfo",
+    description="Labels and fixed rules of one collaboration form, for front ends to display.",
+)
+class CollaborationFormInfoType:
+    form: CollaborationForm
+    label: str = strawberry.field(description="Japanese label, e.g. 共催.")
+    description: str
+    city_bears_final_responsibility: bool
+    financial_support_allowed: bool
+
+
+@strawberry.type(name="Department", description="A city department (担当課), e.g. 危機管理室.")
+class DepartmentType(Node):
+    id: strawberry.ID
+    code: str
+    name: str
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: Department) -> DepartmentType:
+        assert row.id is not None
+        return cls(id=to_global_id("Department", row.id), code=row.code, name=row.name, pk=row.id)
+
+    @strawberry.field
+    async def collaborations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: Annotated[CollaborationFilterInput, strawberry.lazy("schema.collaborations.inputs")]
+        | None = None,
+    ) -> Connection[Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")]]:
+        from schema.collaborations.queries import resolve_collaborations
+
+        return await resolve_collaborations(
+            info, first=first, after=after, filter=filter, department_id=self.pk
+        )
+
+
+@strawberry.type(
+    name="CollaborationField", description="A field of collaboration (協働の分野, Q8)."
+)
+class CollaborationFieldType(Node):
+    id: strawberry.ID
+    code: str
+    name: str
+    group: str = strawberry.field(
+        description="The Q8 group, e.g. 地域社会の主体的な取組が求められる分野."
+    )
+
+    @classmethod
+    def from_row(cls, row: CollaborationField) -> CollaborationFieldType:
+        assert row.id is not None
+        return cls(
+            id=to_global_id("CollaborationField", row.id),
+            code=row.code,
+            name=row.name,
+            group=row.group_name,
+        )
+
+
+register_node("Department", batch=departments_by_id, convert=DepartmentType.from_row)
+register_node("CollaborationField", batch=fields_by_id, convert=CollaborationFieldType.from_row)

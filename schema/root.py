@@ -1,0 +1,43 @@
+"""Root fields that belong to no single area: node lookups and the viewer."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.context import Info
+from schema.enums import Role
+from schema.node import Node, resolve_nodes
+
+MAX_NODES = 100
+
+
+@strawberry.type(name="Viewer")
+class ViewerType:
+    name: str
+    role: Role
+    department_code: str | None
+
+
+@strawberry.type
+class RootQueries:
+    @strawberry.field(description="Any object by its global id; null when unknown or not visible.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return (await resolve_nodes(info.context, [id]))[0]
+
+    @strawberry.field(description=f"Objects by global ids, in order (at most {MAX_NODES}).")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            from strawberry.exceptions import StrawberryGraphQLError
+
+            raise StrawberryGraphQLError(
+                f"ids は {MAX_NODES} 件までにしてください（指定: {len(ids)} 件）。",
+                extensions={"code": "INVALID"},
+            )
+        return await resolve_nodes(info.context, ids)
+
+    @strawberry.field(description="Who the caller is.")
+    def viewer(self, info: Info) -> ViewerType:
+        principal = info.context.principal
+        return ViewerType(
+            name=principal.name, role=principal.role, department_code=principal.department_code
+        )

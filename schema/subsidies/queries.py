@@ -1,0 +1,41 @@
+"""Queries of subsidy programs and applications (補助・助成, 第3章(6))."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.enums import SubsidyApplicationStatus as DomainStatus
+from domain.subsidies import service as subsidies
+from schema.context import Info
+from schema.enums import SubsidyApplicationStatus
+from schema.node import decode_optional_id
+from schema.pagination import Connection, connection, page_request
+from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
+
+
+@strawberry.type
+class SubsidyQueries:
+    @strawberry.field(description="Subsidy programs, newest fiscal year first.")
+    async def subsidy_programs(
+        self, info: Info, fiscal_year: int | None = None
+    ) -> list[SubsidyProgramType]:
+        rows = await info.context.run(subsidies.list_programs, fiscal_year=fiscal_year)
+        return [SubsidyProgramType.from_row(row) for row in rows]
+
+    @strawberry.field(description="Subsidy applications, newest submission first.")
+    async def subsidy_applications(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        program_id: strawberry.ID | None = None,
+        statuses: list[SubsidyApplicationStatus] | None = None,
+    ) -> Connection[SubsidyApplicationType]:
+        page = page_request(first, after)
+        result = await info.context.run(
+            subsidies.list_applications,
+            program_id=decode_optional_id(program_id, "SubsidyProgram"),
+            statuses=[DomainStatus(s) for s in statuses or ()],
+            page=page,
+        )
+        return connection(result, SubsidyApplicationType.from_row)

@@ -1,0 +1,137 @@
+"""The Starlette application: GraphQL at /graphql, a health check, one session per request."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import sqlalchemy as sa
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from schema import build_schema
+from schema import schema as default_schema
+from schema.context import ANONYMOUS, Context
+from server.auth import AuthenticationMiddleware
+from server.db import make_engine, make_sessionmaker
+from server.middleware import (
+    REQUEST_ID_HEADER,
+    BodySizeLimitMiddleware,
+    JsonOnlyMiddleware,
+    RequestIdMiddleware,
+)
+from server.settings import Settings, get_settings
+
+log = logging.getLogger("kyodo")
+
+
+class SessionMiddleware:
+    """Open one AsyncSession per HTTP request and close it when the response is sent."""
+
+    def __init__(self, app: ASGIApp, maker: async_sessionmaker[AsyncSession]):
+        self.app = app
+        self.maker = maker
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        async with self.maker() as session:
+            state = scope.setdefault("state", {})
+            state["db_session"] = session
+            await self.app(scope, receive, send)
+
+
+class KyodoGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        state = request.state
+        return Context(
+            session=state.db_session,
+            principal=getattr(state, "principal", ANONYMOUS),
+            request=request,
+            request_id=getattr(state, "request_id", ""),
+        )
+
+
+def schema_for(settings: Settings) -> strawberry.Schema:
+    """Production gets its own schema instance, built without introspection."""
+    return build_schema(production=True) if settings.is_production else default_schema
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+) -> Starlette:
+    """Build the app. Tests pass a ``sessionmaker`` bound to their own connection.
+
+    Refuses to build (ConfigurationError) a production app from incomplete settings.
+    """
+    settings = settings or get_settings()
+    settings.check_ready_to_serve()
+    engine: AsyncEngine | None = None
+    if sessionmaker is None:
+        engine = make_engine(
+            settings.database_url,
+            echo=settings.sql_echo,
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
+        sessionmaker = make_sessionmaker(engine)
+    maker = sessionmaker
+
+    graphql_app = KyodoGraphQL(
+        schema_for(settings),
+        graphql_ide=None if settings.is_production else "graphiql",
+        # GET serves GraphiQL only: operations, mutations above all, need a JSON POST.
+        allow_queries_via_get=False,
+    )
+
+    async def health(_request: Request) -> Response:
+        async with maker() as session:
+            await session.execute(sa.text("SELECT 1"))
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if engine is not None:
+            await engine.dispose()
+
+    # Outermost first. CORS answers preflights and decorates every response, refusals
+    # included; the request id exists before anything can fail; size and media type are
+    # checked before a token is looked up; the session opens last.
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER],
+            allow_credentials=False,
+            max_age=600,
+        ),
+        Middleware(RequestIdMiddleware),
+        Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(JsonOnlyMiddleware),
+        Middleware(AuthenticationMiddleware, maker=maker),
+        Middleware(SessionMiddleware, maker=maker),
+    ]
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/healthz", health, methods=["GET"]),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )

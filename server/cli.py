@@ -1,0 +1,298 @@
+"""The ``kyodo`` command line: serve, migrate, seed, export the schema, manage API tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from domain.enums import Role
+from server.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_FILE = ROOT / "schema" / "schema.graphql"
+
+app = typer.Typer(
+    help="kyodo: the city's collaboration (協働) GraphQL service.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (Authorization: Bearer ...).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(schema_app, name="schema")
+app.add_typer(token_app, name="token")
+console = Console(stderr=True)
+
+
+def _alembic_config(database_url: str | None = None):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.attributes["database_url"] = database_url or get_settings().database_url
+    return cfg
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Bind address (default KYODO_HOST or 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default KYODO_PORT or 8000)."),
+    reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql outside production)."""
+    import uvicorn
+
+    from server.settings import ConfigurationError
+
+    settings = get_settings()
+    try:
+        settings.check_ready_to_serve()
+    except ConfigurationError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        log_level=settings.log_level,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(), revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target, e.g. -1 or base.")) -> None:
+    """Revert migrations down to REVISION."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(), revision)
+
+
+@app.command()
+def seed(
+    if_empty: bool = typer.Option(
+        False, "--if-empty", help="Load only when the database holds no data yet."
+    ),
+) -> None:
+    """Load the demo data (idempotent: existing records are left as they are)."""
+    counts = asyncio.run(_seed(if_empty))
+    if counts is None:
+        console.print("データが既にあるため、デモデータは読み込みませんでした。")
+        return
+    created = sum(counts.values())
+    console.print(f"デモデータを読み込みました（新規 {created} 件）。")
+    for name, count in counts.items():
+        if count:
+            console.print(f"  {name}: {count}")
+
+
+async def _seed(if_empty: bool) -> dict[str, int] | None:
+    from seeds.loader import database_is_empty, load_demo_data
+    from server.db import make_engine, make_sessionmaker
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            if if_empty and not await database_is_empty(session):
+                return None
+            counts = await load_demo_data(session)
+            await session.commit()
+            return counts
+    finally:
+        await engine.dispose()
+
+
+@schema_app.command("export")
+def schema_export(
+    output: Path = typer.Option(SCHEMA_FILE, "--output", "-o", help="Where to write the SDL."),
+) -> None:
+    """Write the live schema as SDL (the committed schema/schema.graphql)."""
+    from schema import schema
+
+    output.write_text(schema.as_str() + "\n", encoding="utf-8")
+    console.print(f"wrote {output}")
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def _actor() -> str:
+    """How the CLI appears in audit events."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in some containers
+        return "cli"
+
+
+def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work(session)`` in one transaction on the configured database; commit it.
+
+    A DomainError is printed (in Japanese, field by field) and exits with status 1.
+    """
+    from domain.errors import DomainError
+    from server.db import make_engine, make_sessionmaker
+
+    async def run() -> T:
+        engine = make_engine(get_settings().database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except DomainError as error:
+        for problem in error.problems:
+            console.print(f"[red]エラー[/red]: {problem.message}")
+        raise typer.Exit(1) from None
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    from domain.auth.service import as_utc
+
+    return as_utc(value).astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")
+
+
+def _until(value: datetime | None) -> str:
+    """An expiry as people say it: ``--expires 2027-03-31`` shows as "2027-03-31 まで"."""
+    if value is None:
+        return "なし"
+    from domain.auth.service import as_utc
+
+    local = as_utc(value).astimezone(TOKYO)
+    if local.time() == time(0):
+        return f"{local - timedelta(days=1):%Y-%m-%d} まで"
+    return f"{local:%Y-%m-%d %H:%M} まで"
+
+
+@token_app.command("create")
+def token_create(
+    name: str = typer.Option(..., "--name", help="Who uses it, e.g. 「危機管理室 端末1」."),
+    role: Role = typer.Option(..., "--role", help="STAFF, DISASTER_OFFICE, INTEGRATION or ADMIN."),
+    department: str | None = typer.Option(
+        None, "--department", help="Department code; required for STAFF (e.g. machizukuri)."
+    ),
+    expires: datetime | None = typer.Option(
+        None,
+        "--expires",
+        formats=["%Y-%m-%d"],
+        help="Last day the token works (through 23:59 Japan time). Default: no expiry.",
+    ),
+) -> None:
+    """Issue a token and print it ONCE on stdout (only its hash is stored)."""
+    from domain.auth import service as tokens
+
+    expires_at = tokens.expiry_end_of_day(expires.date()) if expires else None
+    token, plaintext = _in_session(
+        lambda session: tokens.create_token(
+            session,
+            name=name,
+            role=role,
+            department_code=department,
+            expires_at=expires_at,
+            actor=_actor(),
+        )
+    )
+    # The token alone goes to stdout, so that scripts can capture it; the rest to stderr.
+    typer.echo(plaintext)
+    console.print(
+        f"トークンを発行しました: ID {token.id}、{token.name}（{token.role}"
+        + (f"、{token.department_code}" if token.department_code else "")
+        + f"）、有効期限 {_until(token.expires_at)}。"
+    )
+    console.print(
+        "[bold yellow]このトークンは二度と表示できません。[/bold yellow]"
+        "いま安全な場所に保管してください（なくした場合は失効させて再発行します）。"
+    )
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """All tokens: who, role, department, prefix, dates. Never the tokens themselves."""
+    from domain.auth import service as tokens
+    from domain.base import utcnow
+
+    rows = _in_session(tokens.list_tokens)
+    now = utcnow()
+    table = Table(title="API トークン")
+    # Narrow terminals wrap the other columns; the prefix (how a token is recognised)
+    # and the status stay whole.
+    table.add_column("ID", justify="right", no_wrap=True)
+    table.add_column("名前", overflow="fold")
+    table.add_column("ロール", overflow="fold")
+    table.add_column("担当課", overflow="fold")
+    table.add_column("先頭", no_wrap=True, min_width=8)
+    for column in ("作成", "有効期限", "失効", "最終利用"):
+        table.add_column(column, overflow="fold")
+    table.add_column("状態", no_wrap=True, min_width=4)
+    for row in rows:
+        if row.revoked_at is not None:
+            status = "失効"
+        elif not tokens.is_active(row, now=now):
+            status = "期限切れ"
+        else:
+            status = "有効"
+        table.add_row(
+            str(row.id),
+            row.name,
+            str(row.role),
+            row.department_code or "-",
+            row.prefix,
+            _when(row.created_at),
+            _until(row.expires_at) if row.expires_at else "-",
+            _when(row.revoked_at),
+            _when(row.last_used_at),
+            status,
+        )
+    Console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: int | None = typer.Argument(None, metavar="ID", help="The token's ID (see list)."),
+    prefix: str | None = typer.Option(None, "--prefix", help="Or the token's first 8 characters."),
+) -> None:
+    """Revoke a token: it is refused from the next request on."""
+    from domain.auth import service as tokens
+
+    if (token_id is None) == (prefix is None):
+        console.print("[red]エラー[/red]: ID か --prefix のどちらか一方を指定してください。")
+        raise typer.Exit(2)
+    token = _in_session(
+        lambda session: tokens.revoke_token(
+            session, token_id=token_id, prefix=prefix, actor=_actor()
+        )
+    )
+    console.print(
+        f"トークン ID {token.id}（{token.name}）を失効させました（{_when(token.revoked_at)}）。"
+    )
+
+
+if __name__ == "__main__":
+    app()
