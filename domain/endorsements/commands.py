@@ -1,0 +1,268 @@
+"""Changing endorsement applications (後援, 第3章(7), rule 11).
+
+Every function validates first (collecting every problem), writes with a conditional
+UPDATE on ``expectedVersion`` (rule 15), records exactly one audit event, flushes and
+never commits: the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import validation as v
+from domain.audit.log import diff, record_event, snapshot
+from domain.endorsements import rules
+from domain.endorsements.models import EndorsementApplication
+from domain.enums import EndorsementDisqualifier, EndorsementStatus
+from domain.errors import DomainError, ErrorCode
+from domain.partners.models import Partner
+from domain.reference.service import get_department_by_code
+from domain.versioning import conditional_update, get_for_update, not_found
+
+ENTITY = "EndorsementApplication"
+FIELDS = (
+    "event_name",
+    "organizer_id",
+    "department_id",
+    "event_starts_on",
+    "event_ends_on",
+    "venue",
+    "purpose",
+    "expected_audience",
+    "disqualifiers",
+    "requested_funding_yen",
+    "contributes_to_city_policy",
+    "status",
+    "submitted_on",
+    "decided_on",
+    "decision_reason",
+)
+MAX_TEXT = 10_000
+
+# An organiser may withdraw while waiting for the answer, and also after approval (the
+# event is called off): the city's name must not stay attached to an event that will
+# not take place.
+WITHDRAWABLE: frozenset[EndorsementStatus] = frozenset(
+    {EndorsementStatus.SUBMITTED, EndorsementStatus.APPROVED}
+)
+
+_ORDER = {d: i for i, d in enumerate(EndorsementDisqualifier)}
+
+
+@dataclass
+class EndorsementData:
+    event_name: str
+    organizer_id: int
+    department_code: str
+    event_starts_on: date
+    purpose: str
+    disqualifiers: Sequence[EndorsementDisqualifier] = field(default_factory=list)
+    event_ends_on: date | None = None
+    venue: str | None = None
+    expected_audience: str | None = None
+    requested_funding_yen: int | None = None
+
+
+async def _record(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    application: EndorsementApplication,
+    before: dict[str, Any],
+) -> None:
+    await session.refresh(application)
+    assert application.id is not None
+    await record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=ENTITY,
+        entity_id=application.id,
+        changes=diff(before, snapshot(application, FIELDS)),
+    )
+
+
+async def submit_application(
+    session: AsyncSession, *, data: EndorsementData, today: date, actor: str
+) -> EndorsementApplication:
+    """Receive a request to lend the city's name to an event (第3章(7)).
+
+    An endorsement comes without money (FINANCIAL_SUPPORT_NOT_ALLOWED when funding is
+    asked for). The answers to the seven-item checklist are stored as given; they decide
+    the screening later, when staff also judge the contribution to city policy.
+    """
+    problems = v.Problems()
+    name = v.required_text(
+        problems, data.event_name, label="行事の名前", field=["input", "eventName"], max_length=300
+    )
+    organizer = await session.get(Partner, data.organizer_id)
+    if organizer is None:
+        problems.extend(not_found("主催者", ["input", "organizerId"]).problems)
+    department = await get_department_by_code(session, data.department_code)
+    if department is None:
+        problems.add(
+            ErrorCode.NOT_FOUND,
+            f"担当課コード「{data.department_code}」は登録されていません。",
+            ["input", "departmentCode"],
+        )
+    if data.event_ends_on is not None and data.event_ends_on < data.event_starts_on:
+        problems.add(
+            ErrorCode.INVALID,
+            "終わる日は、始まる日と同じか、それより後の日にしてください。",
+            ["input", "eventEndsOn"],
+        )
+    venue = v.optional_text(
+        problems, data.venue, label="会場", field=["input", "venue"], max_length=300
+    )
+    purpose = v.required_text(
+        problems, data.purpose, label="行事の目的", field=["input", "purpose"], max_length=MAX_TEXT
+    )
+    audience = v.optional_text(
+        problems,
+        data.expected_audience,
+        label="対象・見込みの参加者",
+        field=["input", "expectedAudience"],
+        max_length=300,
+    )
+    disqualifiers: list[EndorsementDisqualifier] = []
+    if v.bounded_list(
+        problems, data.disqualifiers, label="該当する項目", field=["input", "disqualifiers"]
+    ):
+        disqualifiers = sorted(set(data.disqualifiers), key=_ORDER.__getitem__)
+    funding = rules.funding_problem(data.requested_funding_yen)
+    if funding is not None:
+        problems.extend([funding])
+    problems.raise_if_any()
+    assert name is not None and purpose is not None
+    assert department is not None and department.id is not None
+
+    application = EndorsementApplication(
+        event_name=name,
+        organizer_id=data.organizer_id,
+        department_id=department.id,
+        event_starts_on=data.event_starts_on,
+        event_ends_on=data.event_ends_on,
+        venue=venue,
+        purpose=purpose,
+        expected_audience=audience,
+        disqualifiers=[d.value for d in disqualifiers],
+        requested_funding_yen=data.requested_funding_yen,
+        status=EndorsementStatus.SUBMITTED,
+        submitted_on=today,
+    )
+    session.add(application)
+    await session.flush()
+    await _record(
+        session,
+        actor=actor,
+        action="endorsementApplication.submit",
+        application=application,
+        before={},
+    )
+    return application
+
+
+async def decide_application(
+    session: AsyncSession,
+    *,
+    application_id: int,
+    expected_version: int,
+    approve: bool,
+    contributes_to_city_policy: bool,
+    reason: str | None,
+    decided_on: date | None,
+    today: date,
+    actor: str,
+) -> EndorsementApplication:
+    """Approve or refuse an endorsement (第3章(7), rule 11).
+
+    Only a SUBMITTED application is decided. Approving needs an eligible screening: none
+    of the seven grounds applies and staff judge that the event advances city policy
+    (ENDORSEMENT_DISQUALIFIED otherwise, one problem per reason). Refusing needs a
+    reason the organiser can read (REASON_REQUIRED).
+    """
+    application = await get_for_update(
+        session, EndorsementApplication, application_id, expected_version, label="後援の申請"
+    )
+    problems = v.Problems()
+    text = v.optional_text(problems, reason, label="理由", field=["reason"], max_length=MAX_TEXT)
+    problems.raise_if_any()
+    screening = rules.screen(
+        disqualifiers=application.disqualifiers,
+        contributes_to_city_policy=contributes_to_city_policy,
+    )
+    rules.check_endorsement_decision(
+        status=application.status, approve=approve, screening=screening, reason=text
+    )
+    day = decided_on or today
+    if application.submitted_on is not None and day < application.submitted_on:
+        raise DomainError(
+            ErrorCode.INVALID, "決定日は申請日より後の日付にしてください。", ["decidedOn"]
+        )
+    before = snapshot(application, FIELDS)
+    await conditional_update(
+        session,
+        EndorsementApplication,
+        application_id,
+        expected_version,
+        {
+            "status": EndorsementStatus.APPROVED if approve else EndorsementStatus.REJECTED,
+            "contributes_to_city_policy": contributes_to_city_policy,
+            "decided_on": day,
+            "decision_reason": text,
+        },
+    )
+    await _record(
+        session,
+        actor=actor,
+        action="endorsementApplication.approve" if approve else "endorsementApplication.reject",
+        application=application,
+        before=before,
+    )
+    return application
+
+
+async def withdraw_application(
+    session: AsyncSession, *, application_id: int, expected_version: int, actor: str
+) -> EndorsementApplication:
+    """The organiser withdraws the request (SUBMITTED or APPROVED → WITHDRAWN)."""
+    application = await get_for_update(
+        session, EndorsementApplication, application_id, expected_version, label="後援の申請"
+    )
+    if application.status not in WITHDRAWABLE:
+        label = rules.ENDORSEMENT_STATUS_LABELS[application.status]
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"「{label}」の申請は取り下げられません。"
+            "取り下げられるのは「申請中」か「承認」の申請だけです。",
+        )
+    before = snapshot(application, FIELDS)
+    await conditional_update(
+        session,
+        EndorsementApplication,
+        application_id,
+        expected_version,
+        {"status": EndorsementStatus.WITHDRAWN},
+    )
+    await _record(
+        session,
+        actor=actor,
+        action="endorsementApplication.withdraw",
+        application=application,
+        before=before,
+    )
+    return application
+
+
+__all__ = [
+    "EndorsementData",
+    "decide_application",
+    "submit_application",
+    "withdraw_application",
+]

@@ -1,0 +1,672 @@
+"""Changing partners: create, update, bulk upsert, delete-or-deactivate (rules 14, 15).
+
+Every function flushes and never commits; the caller commits once. Each writes exactly
+one audit event describing what it changed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain import validation as v
+from domain.agreements.models import AgreementParty
+from domain.audit.log import diff, record_event, snapshot
+from domain.base import UNSET, is_set, utcnow
+from domain.collaborations.models import Participation
+from domain.endorsements.models import EndorsementApplication
+from domain.enums import PartnerKind, PartnerStatus
+from domain.errors import DomainError, ErrorCode
+from domain.japanese import is_valid_corporate_number, normalize_corporate_number
+from domain.partners.models import Contact, Partner, PartnerField
+from domain.partners.service import refresh_derived_fields
+from domain.proposals.models import Proposal
+from domain.reference.models import CollaborationField
+from domain.subsidies.models import SubsidyApplication
+from domain.versioning import conditional_update, get_for_update, get_or_raise
+
+ENTITY = "Partner"
+
+# Scalar columns a caller may set, and their Japanese labels for messages.
+SCALAR_FIELDS: dict[str, str] = {
+    "kind": "種別",
+    "name": "名称",
+    "name_kana": "フリガナ",
+    "corporate_number": "法人番号",
+    "external_id": "外部ID",
+    "status": "状態",
+    "district": "地区",
+    "representative": "代表者",
+    "postal_code": "郵便番号",
+    "prefecture": "都道府県",
+    "city": "市区町村",
+    "street": "番地",
+    "phone": "電話番号",
+    "email": "メールアドレス",
+    "website": "ウェブサイト",
+}
+MAX_LENGTHS = {
+    "name": 300,
+    "name_kana": 300,
+    "external_id": 200,
+    "district": 100,
+    "representative": 200,
+    "postal_code": 10,
+    "prefecture": 20,
+    "city": 100,
+    "street": 300,
+    "website": 500,
+}
+# GraphQL spelling of each column, for error paths.
+INPUT_NAMES = {
+    "name_kana": "nameKana",
+    "corporate_number": "corporateNumber",
+    "external_id": "externalId",
+    "postal_code": "postalCode",
+    "field_codes": "fieldCodes",
+}
+ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "street")
+
+
+@dataclass
+class ContactData:
+    name: str
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    available_around_the_clock: bool = False
+    is_emergency_contact: bool = False
+
+
+@dataclass
+class PartnerData:
+    """A partner as a caller describes it. Fields left UNSET are not touched on update."""
+
+    kind: Any = UNSET
+    name: Any = UNSET
+    name_kana: Any = UNSET
+    corporate_number: Any = UNSET
+    external_id: Any = UNSET
+    status: Any = UNSET
+    district: Any = UNSET
+    representative: Any = UNSET
+    postal_code: Any = UNSET
+    prefecture: Any = UNSET
+    city: Any = UNSET
+    street: Any = UNSET
+    phone: Any = UNSET
+    email: Any = UNSET
+    website: Any = UNSET
+    field_codes: Any = UNSET
+    contacts: Any = UNSET
+
+    def scalars(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SCALAR_FIELDS if is_set(getattr(self, name))}
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    partners: list[Partner] = field(default_factory=list)
+
+
+def _path(prefix: Sequence[str], name: str) -> list[str]:
+    if name in ADDRESS_FIELDS:
+        return [*prefix, "address", INPUT_NAMES.get(name, name)]
+    return [*prefix, INPUT_NAMES.get(name, name)]
+
+
+def validate(
+    data: PartnerData, *, prefix: Sequence[str], creating: bool
+) -> tuple[PartnerData, v.Problems]:
+    """Clean and check one partner input; returns the cleaned data and every problem found.
+
+    法人番号 are folded to 13 ASCII digits (full-width digits and hyphens allowed on
+    input) and must carry a valid check digit (INVALID_CORPORATE_NUMBER).
+    """
+    problems = v.Problems()
+    out = replace(data)
+    for name, label in SCALAR_FIELDS.items():
+        value = getattr(data, name)
+        if not is_set(value):
+            continue
+        path = _path(prefix, name)
+        if name == "name":
+            value = v.required_text(problems, value, label=label, field=path, max_length=300)
+        elif name == "kind":
+            if value is None:
+                problems.add(ErrorCode.REQUIRED, "種別を選んでください。", path)
+            else:
+                value = PartnerKind(value)
+        elif name == "status":
+            value = PartnerStatus(value) if value is not None else PartnerStatus.ACTIVE
+        elif name == "corporate_number":
+            value = v.clean_text(value)
+            if value is not None:
+                value = normalize_corporate_number(value)
+                if not is_valid_corporate_number(value):
+                    problems.add(
+                        ErrorCode.INVALID_CORPORATE_NUMBER,
+                        f"法人番号「{value}」が正しくありません（13桁の数字で、先頭はチェック用の数字です）。",
+                        path,
+                    )
+        elif name == "email":
+            value = v.email(problems, value, field=path)
+        elif name == "phone":
+            value = v.phone(problems, value, field=path)
+        elif name == "postal_code":
+            value = v.clean_text(value)
+            if value is not None:
+                value = unicodedata.normalize("NFKC", value).replace("ー", "-")
+        elif name == "name_kana":
+            value = v.optional_text(problems, value, label=label, field=path, max_length=300)
+            if value is not None:
+                value = unicodedata.normalize("NFKC", value)
+        else:
+            value = v.optional_text(
+                problems, value, label=label, field=path, max_length=MAX_LENGTHS.get(name, 300)
+            )
+        setattr(out, name, value)
+    if creating:
+        for name in ("kind", "name"):
+            if not is_set(getattr(data, name)):
+                problems.add(
+                    ErrorCode.REQUIRED,
+                    f"{SCALAR_FIELDS[name]}を入力してください。",
+                    _path(prefix, name),
+                )
+    if is_set(data.field_codes) and data.field_codes is not None:
+        v.bounded_list(problems, data.field_codes, label="分野", field=_path(prefix, "field_codes"))
+        out.field_codes = list(dict.fromkeys(c.strip() for c in data.field_codes))
+    if (
+        is_set(data.contacts)
+        and data.contacts is not None
+        and v.bounded_list(problems, data.contacts, label="連絡先", field=[*prefix, "contacts"])
+    ):
+        out.contacts = [
+            _validate_contact(problems, c, prefix=[*prefix, "contacts", str(i)])
+            for i, c in enumerate(data.contacts)
+        ]
+    return out, problems
+
+
+def _validate_contact(
+    problems: v.Problems, contact: ContactData, *, prefix: list[str]
+) -> ContactData:
+    return ContactData(
+        name=v.required_text(
+            problems, contact.name, label="連絡先の氏名", field=[*prefix, "name"], max_length=200
+        )
+        or "",
+        role=v.optional_text(
+            problems, contact.role, label="役職", field=[*prefix, "role"], max_length=200
+        ),
+        phone=v.phone(problems, contact.phone, field=[*prefix, "phone"]),
+        email=v.email(problems, contact.email, field=[*prefix, "email"]),
+        available_around_the_clock=bool(contact.available_around_the_clock),
+        is_emergency_contact=bool(contact.is_emergency_contact),
+    )
+
+
+async def _field_ids(
+    session: AsyncSession, codes: Sequence[str], problems: v.Problems, path: list[str]
+) -> list[int]:
+    if not codes:
+        return []
+    stmt = sa.select(col(CollaborationField.code), col(CollaborationField.id)).where(
+        col(CollaborationField.code).in_(codes)
+    )
+    found: dict[str, int] = dict((await session.execute(stmt)).all())  # type: ignore[arg-type]
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        problems.add(
+            ErrorCode.NOT_FOUND, f"分野コード「{'、'.join(unknown)}」は登録されていません。", path
+        )
+    return [found[c] for c in codes if c in found]
+
+
+async def _check_unique(
+    session: AsyncSession,
+    data: PartnerData,
+    problems: v.Problems,
+    *,
+    prefix: Sequence[str],
+    own_id: int | None,
+) -> None:
+    for name, label in (("corporate_number", "法人番号"), ("external_id", "外部ID")):
+        value = getattr(data, name)
+        if not is_set(value) or value is None:
+            continue
+        column = getattr(Partner, name)
+        stmt = sa.select(col(Partner.id), col(Partner.name)).where(column == value)
+        if own_id is not None:
+            stmt = stmt.where(col(Partner.id) != own_id)
+        other = (await session.execute(stmt)).first()
+        if other is not None:
+            problems.add(
+                ErrorCode.DUPLICATE,
+                f"{label}「{value}」は既に「{other.name}」に登録されています。",
+                _path(prefix, name),
+            )
+
+
+def _apply(partner: Partner, data: PartnerData) -> None:
+    for name, value in data.scalars().items():
+        setattr(partner, name, value)
+    refresh_derived_fields(partner)
+
+
+async def _replace_children(
+    session: AsyncSession, partner_id: int, data: PartnerData, field_ids: list[int] | None
+) -> None:
+    if field_ids is not None:
+        await session.execute(
+            sa.delete(PartnerField).where(col(PartnerField.partner_id) == partner_id)
+        )
+        session.add_all([PartnerField(partner_id=partner_id, field_id=fid) for fid in field_ids])
+    if is_set(data.contacts):
+        await session.execute(
+            sa.delete(Contact).where(
+                col(Contact.partner_id) == partner_id, col(Contact.agreement_id).is_(None)
+            )
+        )
+        session.add_all(
+            [
+                Contact(partner_id=partner_id, position=i, **vars(c))
+                for i, c in enumerate(data.contacts or [])
+            ]
+        )
+    await session.flush()
+
+
+async def _children_snapshot(session: AsyncSession, partner_id: int) -> dict[str, Any]:
+    codes = (
+        await session.execute(
+            sa.select(col(CollaborationField.code))
+            .join(PartnerField, col(PartnerField.field_id) == col(CollaborationField.id))
+            .where(col(PartnerField.partner_id) == partner_id)
+            .order_by(col(CollaborationField.code))
+        )
+    ).scalars()
+    contacts = (
+        await session.execute(
+            sa.select(Contact)
+            .where(col(Contact.partner_id) == partner_id, col(Contact.agreement_id).is_(None))
+            .order_by(col(Contact.position), col(Contact.id))
+        )
+    ).scalars()
+    return {
+        "field_codes": sorted(codes),
+        "contacts": [_contact_dict(c) for c in contacts],
+    }
+
+
+def _contact_dict(contact: Contact | ContactData) -> dict[str, Any]:
+    return {f.name: getattr(contact, f.name) for f in fields(ContactData)}
+
+
+async def create_partner(session: AsyncSession, *, data: PartnerData, actor: str) -> Partner:
+    """Register a partner (第2章1)."""
+    data, problems = validate(data, prefix=["input"], creating=True)
+    field_ids = await _field_ids(session, data.field_codes or [], problems, ["input", "fieldCodes"])
+    await _check_unique(session, data, problems, prefix=["input"], own_id=None)
+    problems.raise_if_any()
+    partner = Partner(kind=data.kind, name=data.name)
+    _apply(partner, data)
+    session.add(partner)
+    await session.flush()
+    assert partner.id is not None
+    await _replace_children(session, partner.id, data, field_ids)
+    after = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner.id)
+    await record_event(
+        session,
+        actor=actor,
+        action="partner.create",
+        entity_type=ENTITY,
+        entity_id=partner.id,
+        changes=diff({}, after),
+    )
+    return partner
+
+
+async def update_partner(
+    session: AsyncSession, *, partner_id: int, expected_version: int, data: PartnerData, actor: str
+) -> Partner:
+    """Change a partner; only the fields the caller sent change (rule 15: expectedVersion)."""
+    partner = await get_for_update(
+        session, Partner, partner_id, expected_version, label="パートナー"
+    )
+    data, problems = validate(data, prefix=["input"], creating=False)
+    field_ids = (
+        await _field_ids(session, data.field_codes or [], problems, ["input", "fieldCodes"])
+        if is_set(data.field_codes)
+        else None
+    )
+    await _check_unique(session, data, problems, prefix=["input"], own_id=partner_id)
+    problems.raise_if_any()
+    before = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
+    probe = Partner(**snapshot(partner, SCALAR_FIELDS))
+    _apply(probe, data)
+    values = {name: getattr(probe, name) for name in (*SCALAR_FIELDS, "sort_key", "search_text")}
+    await conditional_update(session, Partner, partner_id, expected_version, values)
+    await _replace_children(session, partner_id, data, field_ids)
+    await session.refresh(partner)
+    after = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
+    await record_event(
+        session,
+        actor=actor,
+        action="partner.update",
+        entity_type=ENTITY,
+        entity_id=partner_id,
+        changes=diff(before, after),
+    )
+    return partner
+
+
+async def is_referenced(session: AsyncSession, partner_id: int) -> bool:
+    """Does any record with history point at this partner?"""
+    checks = [
+        sa.select(col(AgreementParty.partner_id)).where(
+            col(AgreementParty.partner_id) == partner_id
+        ),
+        sa.select(col(Participation.id)).where(col(Participation.partner_id) == partner_id),
+        sa.select(col(SubsidyApplication.id)).where(
+            col(SubsidyApplication.applicant_id) == partner_id
+        ),
+        sa.select(col(EndorsementApplication.id)).where(
+            col(EndorsementApplication.organizer_id) == partner_id
+        ),
+        sa.select(col(Proposal.id)).where(col(Proposal.proposer_id) == partner_id),
+        sa.select(col(Contact.id)).where(
+            col(Contact.partner_id) == partner_id, col(Contact.agreement_id).is_not(None)
+        ),
+    ]
+    stmt = sa.select(sa.or_(*(sa.exists(c) for c in checks)))
+    return bool((await session.execute(stmt)).scalar())
+
+
+async def delete_partner(
+    session: AsyncSession, *, partner_id: int, expected_version: int, actor: str
+) -> Partner | None:
+    """Delete a partner nobody refers to; deactivate one with history instead (rule 15).
+
+    Returns the deactivated partner, or None when it was deleted.
+    """
+    partner = await get_for_update(
+        session, Partner, partner_id, expected_version, label="パートナー"
+    )
+    if await is_referenced(session, partner_id):
+        before = snapshot(partner, ["status"])
+        await conditional_update(
+            session, Partner, partner_id, expected_version, {"status": PartnerStatus.INACTIVE}
+        )
+        await session.refresh(partner)
+        await record_event(
+            session,
+            actor=actor,
+            action="partner.deactivate",
+            entity_type=ENTITY,
+            entity_id=partner_id,
+            changes=diff(before, snapshot(partner, ["status"])),
+        )
+        return partner
+    before = snapshot(partner, SCALAR_FIELDS)
+    result = await session.execute(
+        sa.delete(Partner).where(
+            col(Partner.id) == partner_id, col(Partner.version) == expected_version
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        from domain.versioning import version_conflict
+
+        raise version_conflict(expected_version)
+    await record_event(
+        session,
+        actor=actor,
+        action="partner.delete",
+        entity_type=ENTITY,
+        entity_id=partner_id,
+        changes=diff(before, {}),
+    )
+    return None
+
+
+# ------------------------------------------------------------------ bulk upsert
+
+
+async def upsert_partners(
+    session: AsyncSession, *, rows: Sequence[PartnerData], dry_run: bool, actor: str
+) -> UpsertResult:
+    """Idempotent bulk load for integration scripts: all rows or none.
+
+    Rows are keyed by externalId, else corporateNumber. Every row is validated before
+    anything is written; any problem (reported with the row's index in its path) means
+    nothing is written. Rows equal to what is stored count as unchanged, so running the
+    same payload twice creates nothing the second time.
+    """
+    problems = v.Problems()
+    if len(rows) > v.MAX_BULK:
+        problems.add(
+            ErrorCode.INVALID,
+            f"一度に登録できるのは{v.MAX_BULK}件までです（{len(rows)}件）。",
+            ["input"],
+        )
+        problems.raise_if_any()
+    cleaned: list[PartnerData] = []
+    for i, row in enumerate(rows):
+        data, row_problems = validate(row, prefix=["input", str(i)], creating=True)
+        problems.extend(row_problems.items)
+        if not data.external_id and not data.corporate_number:
+            problems.add(
+                ErrorCode.REQUIRED,
+                "外部IDか法人番号のどちらかを指定してください（同じデータを見分けるために使います）。",
+                ["input", str(i), "externalId"],
+            )
+        cleaned.append(data)
+    _check_batch_duplicates(cleaned, problems)
+
+    all_codes = sorted({c for d in cleaned if d.field_codes for c in d.field_codes})
+    code_ids = await _codes_to_ids(session, all_codes)
+    for i, data in enumerate(cleaned):
+        unknown = [c for c in data.field_codes or [] if c not in code_ids]
+        if unknown:
+            problems.add(
+                ErrorCode.NOT_FOUND,
+                f"分野コード「{'、'.join(unknown)}」は登録されていません。",
+                ["input", str(i), "fieldCodes"],
+            )
+
+    by_external, by_corporate = await _existing(session, cleaned)
+    matches: list[Partner | None] = []
+    for i, data in enumerate(cleaned):
+        match = by_external.get(data.external_id) if data.external_id else None
+        if match is None and data.corporate_number:
+            candidate = by_corporate.get(data.corporate_number)
+            if candidate is not None and candidate.external_id and data.external_id:
+                problems.add(
+                    ErrorCode.DUPLICATE,
+                    f"法人番号「{data.corporate_number}」は外部ID「{candidate.external_id}」の"
+                    f"「{candidate.name}」に登録済みです。",
+                    ["input", str(i), "corporateNumber"],
+                )
+            match = candidate
+        elif match is not None and data.corporate_number:
+            holder = by_corporate.get(data.corporate_number)
+            if holder is not None and holder.id != match.id:
+                problems.add(
+                    ErrorCode.DUPLICATE,
+                    f"法人番号「{data.corporate_number}」は既に「{holder.name}」に登録されています。",
+                    ["input", str(i), "corporateNumber"],
+                )
+        matches.append(match)
+    problems.raise_if_any()
+
+    children = await _children_of(
+        session, [m.id for m in matches if m is not None and m.id is not None]
+    )
+    result = UpsertResult()
+    plan: list[tuple[PartnerData, Partner | None, dict[str, Any]]] = []
+    for data, match in zip(cleaned, matches, strict=True):
+        if match is None:
+            result.created += 1
+            plan.append((data, None, {}))
+            continue
+        assert match.id is not None
+        before = snapshot(match, SCALAR_FIELDS) | children[match.id]
+        desired = dict(before)
+        desired.update(snapshot(data, data.scalars().keys()))
+        if is_set(data.field_codes) and data.field_codes is not None:
+            desired["field_codes"] = sorted(data.field_codes)
+        if is_set(data.contacts) and data.contacts is not None:
+            desired["contacts"] = [_contact_dict(c) for c in data.contacts]
+        changes = diff(before, desired)
+        if changes:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        plan.append((data, match, changes))
+    if dry_run:
+        return result
+
+    created_ids: list[int] = []
+    updated: dict[str, Any] = {}
+    now = utcnow()
+    new_partners = [Partner(kind=d.kind, name=d.name) for d, m, _ in plan if m is None]
+    for partner, (data, _, _) in zip(new_partners, [p for p in plan if p[1] is None], strict=True):
+        _apply(partner, data)
+    session.add_all(new_partners)
+    await session.flush()
+    new_iter = iter(new_partners)
+    for data, match, changes in plan:
+        if match is None:
+            partner = next(new_iter)
+            assert partner.id is not None
+            created_ids.append(partner.id)
+            await _replace_children(
+                session, partner.id, data, [code_ids[c] for c in data.field_codes or []]
+            )
+            result.partners.append(partner)
+            continue
+        assert match.id is not None
+        if changes:
+            _apply(match, data)
+            match.version += 1
+            match.updated_at = now
+            field_ids = (
+                [code_ids[c] for c in data.field_codes or []] if is_set(data.field_codes) else None
+            )
+            await session.flush()
+            await _replace_children(session, match.id, data, field_ids)
+            updated[str(match.id)] = changes
+        result.partners.append(match)
+    await session.flush()
+    await record_event(
+        session,
+        actor=actor,
+        action="partners.upsert",
+        # A batch is not one partner: the event names the batch and lists every partner.
+        entity_type="PartnerBatch",
+        entity_id=uuid.uuid4().hex,
+        changes={
+            "created": created_ids,
+            "updated": updated,
+            "unchanged": result.unchanged,
+        },
+    )
+    return result
+
+
+def _check_batch_duplicates(rows: Sequence[PartnerData], problems: v.Problems) -> None:
+    for name, label in (("external_id", "外部ID"), ("corporate_number", "法人番号")):
+        first_seen: dict[str, int] = {}
+        for i, data in enumerate(rows):
+            value = getattr(data, name)
+            if not value:
+                continue
+            if value in first_seen:
+                problems.add(
+                    ErrorCode.DUPLICATE,
+                    f"{label}「{value}」が{first_seen[value] + 1}行目と重複しています。",
+                    ["input", str(i), INPUT_NAMES[name]],
+                )
+            else:
+                first_seen[value] = i
+
+
+async def _codes_to_ids(session: AsyncSession, codes: Sequence[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    stmt = sa.select(col(CollaborationField.code), col(CollaborationField.id)).where(
+        col(CollaborationField.code).in_(codes)
+    )
+    return dict((await session.execute(stmt)).all())  # type: ignore[arg-type]
+
+
+async def _existing(
+    session: AsyncSession, rows: Sequence[PartnerData]
+) -> tuple[dict[str, Partner], dict[str, Partner]]:
+    externals = [d.external_id for d in rows if d.external_id]
+    corporates = [d.corporate_number for d in rows if d.corporate_number]
+    conditions = []
+    if externals:
+        conditions.append(col(Partner.external_id).in_(externals))
+    if corporates:
+        conditions.append(col(Partner.corporate_number).in_(corporates))
+    if not conditions:
+        return {}, {}
+    found = (await session.execute(sa.select(Partner).where(sa.or_(*conditions)))).scalars().all()
+    return (
+        {p.external_id: p for p in found if p.external_id},
+        {p.corporate_number: p for p in found if p.corporate_number},
+    )
+
+
+async def _children_of(
+    session: AsyncSession, partner_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """Field codes and contacts of many partners in two statements."""
+    result: dict[int, dict[str, Any]] = {
+        pid: {"field_codes": [], "contacts": []} for pid in partner_ids
+    }
+    if not partner_ids:
+        return result
+    codes = await session.execute(
+        sa.select(col(PartnerField.partner_id), col(CollaborationField.code))
+        .join(CollaborationField, col(PartnerField.field_id) == col(CollaborationField.id))
+        .where(col(PartnerField.partner_id).in_(partner_ids))
+    )
+    for pid, code in codes:
+        result[pid]["field_codes"].append(code)
+    for item in result.values():
+        item["field_codes"].sort()
+    contacts = await session.execute(
+        sa.select(Contact)
+        .where(col(Contact.partner_id).in_(partner_ids), col(Contact.agreement_id).is_(None))
+        .order_by(col(Contact.partner_id), col(Contact.position), col(Contact.id))
+    )
+    for contact in contacts.scalars():
+        assert contact.partner_id is not None
+        result[contact.partner_id]["contacts"].append(_contact_dict(contact))
+    return result
+
+
+__all__ = [
+    "ContactData",
+    "DomainError",
+    "PartnerData",
+    "UpsertResult",
+    "create_partner",
+    "delete_partner",
+    "get_or_raise",
+    "update_partner",
+    "upsert_partners",
+]

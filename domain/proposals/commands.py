@@ -1,0 +1,206 @@
+"""Receiving and answering citizens' proposals (提案, 第2章3, rule 12).
+
+Every function validates first (collecting every problem), writes with a conditional
+UPDATE on ``expectedVersion`` (rule 15), records exactly one audit event, flushes and
+never commits: the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import validation as v
+from domain.audit.log import diff, record_event, snapshot
+from domain.base import UNSET, is_set
+from domain.collaborations.models import Collaboration
+from domain.enums import ProposalChannel, ProposalKind, ProposalStatus
+from domain.errors import ErrorCode
+from domain.partners.models import Partner
+from domain.proposals import rules
+from domain.proposals.models import Proposal
+from domain.reference.service import get_department_by_code
+from domain.versioning import conditional_update, get_for_update, not_found
+
+ENTITY = "Proposal"
+FIELDS = (
+    "title",
+    "body",
+    "kind",
+    "channel",
+    "received_on",
+    "proposer_id",
+    "department_id",
+    "status",
+    "background",
+    "support_options",
+    "response",
+    "responded_on",
+    "identified_needs",
+    "collaboration_id",
+)
+MAX_TEXT = 10_000
+
+
+@dataclass
+class ProposalData:
+    title: str
+    body: str
+    kind: ProposalKind
+    channel: ProposalChannel
+    department_code: str
+    received_on: date | None = None
+    proposer_id: int | None = None
+
+
+@dataclass
+class ResponseData:
+    """The city's answer. Fields left UNSET keep their stored value; None clears them."""
+
+    decision: ProposalStatus
+    background: Any = UNSET
+    support_options: Any = UNSET
+    response: Any = UNSET
+    identified_needs: Sequence[str] | None = None
+    collaboration_id: int | None = None
+
+
+async def _record(
+    session: AsyncSession, *, actor: str, action: str, proposal: Proposal, before: dict[str, Any]
+) -> None:
+    await session.refresh(proposal)
+    assert proposal.id is not None
+    await record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=ENTITY,
+        entity_id=proposal.id,
+        changes=diff(before, snapshot(proposal, FIELDS)),
+    )
+
+
+async def submit_proposal(
+    session: AsyncSession, *, data: ProposalData, today: date, actor: str
+) -> Proposal:
+    """Receive a citizen's proposal from any channel (第2章3).
+
+    Received today unless another day is given; the proposer (a partner) is optional,
+    since proposals also come by letter or at public hearings.
+    """
+    problems = v.Problems()
+    title = v.required_text(
+        problems, data.title, label="提案の題名", field=["input", "title"], max_length=300
+    )
+    body = v.required_text(
+        problems, data.body, label="提案の内容", field=["input", "body"], max_length=MAX_TEXT
+    )
+    department = await get_department_by_code(session, data.department_code)
+    if department is None:
+        problems.add(
+            ErrorCode.NOT_FOUND,
+            f"担当課コード「{data.department_code}」は登録されていません。",
+            ["input", "departmentCode"],
+        )
+    if data.proposer_id is not None and await session.get(Partner, data.proposer_id) is None:
+        problems.extend(not_found("提案者", ["input", "proposerId"]).problems)
+    problems.raise_if_any()
+    assert title is not None and body is not None
+    assert department is not None and department.id is not None
+
+    proposal = Proposal(
+        title=title,
+        body=body,
+        kind=data.kind,
+        channel=data.channel,
+        received_on=data.received_on or today,
+        proposer_id=data.proposer_id,
+        department_id=department.id,
+        status=ProposalStatus.RECEIVED,
+        identified_needs=[],
+    )
+    session.add(proposal)
+    await session.flush()
+    await _record(session, actor=actor, action="proposal.submit", proposal=proposal, before={})
+    return proposal
+
+
+def _merge_needs(
+    problems: v.Problems, stored: Sequence[str], given: Sequence[str] | None
+) -> list[str]:
+    """The stored needs followed by the new ones; nothing learned is ever dropped."""
+    merged = list(dict.fromkeys(stored))
+    field = ["input", "identifiedNeeds"]
+    if given is None or not v.bounded_list(problems, given, label="課題・ニーズ", field=field):
+        return merged
+    for i, raw in enumerate(given):
+        need = v.optional_text(
+            problems, raw, label="課題・ニーズ", field=[*field, str(i)], max_length=300
+        )
+        if need is not None and need not in merged:
+            merged.append(need)
+    return merged
+
+
+async def respond_to_proposal(
+    session: AsyncSession,
+    *,
+    proposal_id: int,
+    expected_version: int,
+    data: ResponseData,
+    today: date,
+    actor: str,
+) -> Proposal:
+    """Answer a proposal: under consideration, adopted or not adopted (第2章3, rule 12).
+
+    A "no" needs a reason in plain words (REASON_REQUIRED on ``response``); only an
+    adopted proposal links to the collaboration it became. The needs learned are kept
+    either way: new ones are added to the stored list, none is removed.
+    """
+    proposal = await get_for_update(session, Proposal, proposal_id, expected_version, label="提案")
+    problems = v.Problems()
+    texts: dict[str, Any] = {}
+    for name, label, path in (
+        ("background", "背景の調査結果", "background"),
+        ("support_options", "実現の方法・市の支援", "supportOptions"),
+        ("response", "回答", "response"),
+    ):
+        value = getattr(data, name)
+        if is_set(value):
+            texts[name] = v.optional_text(
+                problems, value, label=label, field=["input", path], max_length=MAX_TEXT
+            )
+    problems.raise_if_any()
+    rules.check_proposal_response(
+        status=proposal.status,
+        decision=data.decision,
+        response=texts.get("response"),
+        collaboration_id=data.collaboration_id,
+    )
+    if (
+        data.collaboration_id is not None
+        and await session.get(Collaboration, data.collaboration_id) is None
+    ):
+        problems.extend(not_found("協働事業", ["input", "collaborationId"]).problems)
+    needs = _merge_needs(problems, proposal.identified_needs, data.identified_needs)
+    problems.raise_if_any()
+
+    before = snapshot(proposal, FIELDS)
+    values: dict[str, Any] = {
+        "status": data.decision,
+        "responded_on": today,
+        "identified_needs": needs,
+        **texts,
+    }
+    if data.collaboration_id is not None:
+        values["collaboration_id"] = data.collaboration_id
+    await conditional_update(session, Proposal, proposal_id, expected_version, values)
+    await _record(session, actor=actor, action="proposal.respond", proposal=proposal, before=before)
+    return proposal
+
+
+__all__ = ["ProposalData", "ResponseData", "respond_to_proposal", "submit_proposal"]

@@ -1,0 +1,308 @@
+"""Agreement mutations (協定, 第3章(3)): create, update, conclude, terminate, the plain
+status changes, and the yearly check of emergency contacts (rules 8, 9).
+
+Global ids are decoded inside the mutation's work function, so a malformed id comes
+back as a payload error (INVALID at its input path), never as a top-level error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.agreements import commands
+from domain.agreements.commands import AgreementContactData, AgreementData
+from domain.agreements.models import Agreement
+from domain.base import UNSET
+from domain.errors import DomainError, Problem
+from schema.agreements.types import AgreementType
+from schema.context import Info
+from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
+from schema.errors import UserError
+from schema.mutation import Outcome, run_mutation
+from schema.node import pk_of
+from schema.partners.inputs import ContactInput
+
+
+class _Ids:
+    """Decodes global ids, collecting every malformed one before reporting them."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def pk(self, global_id: str, type_name: str, field: Sequence[str]) -> int | None:
+        try:
+            return pk_of(global_id, type_name, field)
+        except DomainError as error:
+            self.problems.extend(error.problems)
+            return None
+
+    def optional_pk(self, global_id: Any, type_name: str, field: Sequence[str]) -> Any:
+        """UNSET stays UNSET (not sent), None stays None (cleared)."""
+        if global_id is strawberry.UNSET:
+            return UNSET
+        if global_id is None:
+            return None
+        return self.pk(global_id, type_name, field)
+
+    def contacts(
+        self, contacts: Sequence[ContactInput], prefix: Sequence[str]
+    ) -> list[AgreementContactData]:
+        result: list[AgreementContactData] = []
+        for i, contact in enumerate(contacts):
+            partner_id = (
+                self.pk(contact.partner_id, "Partner", [*prefix, str(i), "partnerId"])
+                if contact.partner_id is not None
+                else None
+            )
+            result.append(
+                AgreementContactData(
+                    **vars(contact.to_data()),
+                    partner_id=partner_id,
+                )
+            )
+            # An agreement's contact is there for emergencies unless the caller says not.
+            if contact.is_emergency_contact is None:
+                result[-1].is_emergency_contact = True
+        return result
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise DomainError(problems=self.problems)
+
+
+def _value(value: Any) -> Any:
+    """strawberry.UNSET (field not sent) becomes the domain's UNSET; null stays None."""
+    return UNSET if value is strawberry.UNSET else value
+
+
+@strawberry.input(
+    name="AgreementInput",
+    description=(
+        "An agreement. On update, optional fields left out keep their value; null clears "
+        "them. Once IN_FORCE, parties, category, support categories, term and amendsId "
+        "change only by an amendment (a new agreement with amendsId)."
+    ),
+)
+class AgreementInput:
+    title: str
+    category: AgreementCategory
+    party_ids: list[strawberry.ID] = strawberry.field(
+        description="The counterparties, 1 to 100, in the order the agreement lists them."
+    )
+    department_code: str
+    collaboration_id: strawberry.ID | None = strawberry.UNSET
+    support_categories: list[SupportCategory] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="協定区分; only for DISASTER_SUPPORT agreements.",
+    )
+    support_details: str | None = strawberry.UNSET
+    effective_from: date | None = strawberry.UNSET
+    effective_until: date | None = strawberry.UNSET
+    auto_renewal: bool | None = strawberry.UNSET
+    renewal_term_months: int | None = strawberry.UNSET
+    notice_days: int | None = strawberry.UNSET
+    emergency_contacts: list[ContactInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Replaces the agreement's emergency contacts. partnerId must be one of the "
+            "parties (defaults to the only party); isEmergencyContact defaults to true."
+        ),
+    )
+    amends_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The agreement this one revises (改正)."
+    )
+
+    def to_data(self) -> AgreementData:
+        ids = _Ids()
+        party_ids = [
+            ids.pk(gid, "Partner", ["input", "partyIds", str(i)])
+            for i, gid in enumerate(self.party_ids)
+        ]
+        contacts: Any = UNSET
+        if self.emergency_contacts is not strawberry.UNSET:
+            contacts = ids.contacts(self.emergency_contacts or [], ["input", "emergencyContacts"])
+        data = AgreementData(
+            title=self.title,
+            category=self.category,
+            party_ids=[pid for pid in party_ids if pid is not None],
+            department_code=self.department_code,
+            collaboration_id=ids.optional_pk(
+                self.collaboration_id, "Collaboration", ["input", "collaborationId"]
+            ),
+            support_categories=_value(self.support_categories),
+            support_details=_value(self.support_details),
+            effective_from=_value(self.effective_from),
+            effective_until=_value(self.effective_until),
+            auto_renewal=_value(self.auto_renewal),
+            renewal_term_months=_value(self.renewal_term_months),
+            notice_days=_value(self.notice_days),
+            emergency_contacts=contacts,
+            amends_id=ids.optional_pk(self.amends_id, "Agreement", ["input", "amendsId"]),
+        )
+        ids.raise_if_any()
+        return data
+
+
+@strawberry.type(name="AgreementPayload")
+class AgreementPayload:
+    agreement: AgreementType | None
+    errors: list[UserError]
+
+    @classmethod
+    def of(cls, outcome: Outcome[Any]) -> AgreementPayload:
+        return cls(
+            agreement=AgreementType.from_row(outcome.value) if outcome.value else None,
+            errors=outcome.errors,
+        )
+
+
+@strawberry.type
+class AgreementMutations:
+    @strawberry.mutation(description="Register an agreement as a DRAFT.")
+    async def agreement_create(self, info: Info, input: AgreementInput) -> AgreementPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.create_agreement(s, data=input.to_data(), actor=context.actor),
+        )
+        return AgreementPayload.of(outcome)
+
+    @strawberry.mutation(
+        description=(
+            "Change an agreement. DRAFT and NEGOTIATING change freely; IN_FORCE only in "
+            "title, supportDetails, noticeDays, department, collaboration and emergency "
+            "contacts; EXPIRED and TERMINATED not at all."
+        )
+    )
+    async def agreement_update(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: AgreementInput
+    ) -> AgreementPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.update_agreement(
+                s,
+                agreement_id=pk_of(id, "Agreement"),
+                expected_version=expected_version,
+                data=input.to_data(),
+                actor=context.actor,
+            ),
+        )
+        return AgreementPayload.of(outcome)
+
+    @strawberry.mutation(
+        description=(
+            "締結: DRAFT or NEGOTIATING → IN_FORCE. effectiveFrom defaults to the draft's "
+            "effectiveFrom, else concludedOn."
+        )
+    )
+    async def agreement_conclude(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        concluded_on: date,
+        effective_from: date | None = None,
+    ) -> AgreementPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.conclude_agreement(
+                s,
+                agreement_id=pk_of(id, "Agreement"),
+                expected_version=expected_version,
+                concluded_on=concluded_on,
+                effective_from=effective_from,
+                actor=context.actor,
+            ),
+        )
+        return AgreementPayload.of(outcome)
+
+    @strawberry.mutation(
+        description="解約: IN_FORCE → TERMINATED, effective on terminatedOn; a reason is required."
+    )
+    async def agreement_terminate(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        terminated_on: date,
+        reason: str,
+    ) -> AgreementPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.terminate_agreement(
+                s,
+                agreement_id=pk_of(id, "Agreement"),
+                expected_version=expected_version,
+                terminated_on=terminated_on,
+                reason=reason,
+                actor=context.actor,
+            ),
+        )
+        return AgreementPayload.of(outcome)
+
+    @strawberry.mutation(
+        description=(
+            "The yearly check of emergency contacts (rule 9): replaces them with the "
+            "confirmed list and sets contactsVerifiedOn (not in the future). Not for "
+            "EXPIRED or TERMINATED agreements."
+        )
+    )
+    async def agreement_verify_contacts(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        verified_on: date,
+        emergency_contacts: list[ContactInput],
+    ) -> AgreementPayload:
+        context = info.context
+
+        async def work(s: AsyncSession) -> Agreement:
+            ids = _Ids()
+            agreement_id = pk_of(id, "Agreement")
+            contacts = ids.contacts(emergency_contacts, ["emergencyContacts"])
+            ids.raise_if_any()
+            return await commands.verify_contacts(
+                s,
+                agreement_id=agreement_id,
+                expected_version=expected_version,
+                verified_on=verified_on,
+                emergency_contacts=contacts,
+                today=context.today,
+                actor=context.actor,
+            )
+
+        outcome = await run_mutation(context, work)
+        return AgreementPayload.of(outcome)
+
+    @strawberry.mutation(
+        description=(
+            "Status changes needing no other input: DRAFT → NEGOTIATING, and IN_FORCE → "
+            "EXPIRED once the current term has ended (as of today) without renewal. "
+            "Use agreementConclude and agreementTerminate for the others."
+        )
+    )
+    async def agreement_transition(
+        self, info: Info, id: strawberry.ID, expected_version: int, to: AgreementStatus
+    ) -> AgreementPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.transition_agreement(
+                s,
+                agreement_id=pk_of(id, "Agreement"),
+                expected_version=expected_version,
+                to=to,
+                today=context.today,
+                actor=context.actor,
+            ),
+        )
+        return AgreementPayload.of(outcome)

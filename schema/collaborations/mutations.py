@@ -1,0 +1,308 @@
+"""Collaboration mutations (協働事業): create, update, transition, progress, evaluation.
+
+Inputs are converted to the domain's data inside the mutation's work function, so an
+unreadable global id becomes a payload error (INVALID at its input path), reported
+together with every other problem of the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+
+from domain.base import UNSET
+from domain.collaborations import commands
+from domain.collaborations.models import Collaboration
+from domain.errors import DomainError, Problem
+from schema.collaborations.types import CollaborationType
+from schema.context import Info
+from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind
+from schema.errors import UserError
+from schema.mutation import Outcome, run_mutation
+from schema.node import pk_of
+
+
+def _value(value: Any) -> Any:
+    """strawberry.UNSET (field not sent) becomes the domain's UNSET; null stays None."""
+    return UNSET if value is strawberry.UNSET else value
+
+
+def _pk(global_id: str, type_name: str, path: Sequence[str], problems: list[Problem]) -> int | None:
+    """The primary key of ``global_id``, or None with an INVALID problem at ``path``."""
+    try:
+        return pk_of(global_id, type_name, field=path)
+    except DomainError as error:
+        problems.extend(error.problems)
+        return None
+
+
+@strawberry.input(
+    name="BudgetInput",
+    description="経費 in yen (0 or more). "
+    "On update, amounts left out keep their value; null clears one.",
+)
+class BudgetInput:
+    total_yen: int | None = strawberry.UNSET
+    city_share_yen: int | None = strawberry.UNSET
+    partner_share_yen: int | None = strawberry.UNSET
+
+    def to_data(self) -> commands.BudgetData:
+        return commands.BudgetData(
+            total_yen=_value(self.total_yen),
+            city_share_yen=_value(self.city_share_yen),
+            partner_share_yen=_value(self.partner_share_yen),
+        )
+
+
+@strawberry.input(name="ParticipationInput", description="役割分担: a partner's part.")
+class ParticipationInput:
+    partner_id: strawberry.ID
+    role: str | None = None
+    is_lead: bool | None = None
+    cost_share_yen: int | None = None
+
+
+@strawberry.input(
+    name="CommitteeInput",
+    description="実行委員会・協議会. On update, dates left out keep their value; null clears one.",
+)
+class CommitteeInput:
+    name: str
+    kind: CommitteeKind
+    established_on: date | None = strawberry.UNSET
+    dissolves_on: date | None = strawberry.UNSET
+
+    def to_data(self) -> commands.CommitteeData:
+        return commands.CommitteeData(
+            name=self.name,
+            kind=self.kind,
+            established_on=_value(self.established_on),
+            dissolves_on=_value(self.dissolves_on),
+        )
+
+
+@strawberry.input(
+    name="CollaborationInput",
+    description="A collaboration (協働事業). On update, fields left out keep their value and "
+    "null clears them; lists that are sent (forms, fieldCodes, participations) replace the "
+    "stored ones. fiscalYear defaults to the fiscal year startsOn falls in.",
+)
+class CollaborationInput:
+    title: str
+    forms: list[CollaborationForm] = strawberry.field(
+        description="One or more of the seven forms (第3章); several may combine."
+    )
+    department_code: str
+    summary: str | None = strawberry.UNSET
+    field_codes: list[str] | None = strawberry.UNSET
+    fiscal_year: int | None = strawberry.UNSET
+    starts_on: date | None = strawberry.UNSET
+    ends_on: date | None = strawberry.UNSET
+    purpose: str | None = strawberry.UNSET
+    plan: str | None = strawberry.UNSET
+    budget: BudgetInput | None = strawberry.UNSET
+    responsibility: str | None = strawberry.UNSET
+    participations: list[ParticipationInput] | None = strawberry.UNSET
+    committee: CommitteeInput | None = strawberry.UNSET
+    subsidy_program_id: strawberry.ID | None = strawberry.UNSET
+    review_due_on: date | None = strawberry.UNSET
+    is_public: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Readable by anyone (第2章2). Null or left out keeps the current value "
+        "(false for a new collaboration).",
+    )
+
+    def to_data(self) -> commands.CollaborationData:
+        problems: list[Problem] = []
+        data = commands.CollaborationData(
+            title=self.title,
+            summary=_value(self.summary),
+            forms=list(self.forms),
+            department_code=self.department_code,
+            field_codes=_value(self.field_codes),
+            fiscal_year=_value(self.fiscal_year),
+            starts_on=_value(self.starts_on),
+            ends_on=_value(self.ends_on),
+            purpose=_value(self.purpose),
+            plan=_value(self.plan),
+            responsibility=_value(self.responsibility),
+            review_due_on=_value(self.review_due_on),
+            is_public=_value(self.is_public),
+            problems=problems,
+        )
+        if self.budget is not strawberry.UNSET:
+            data.budget = self.budget.to_data() if self.budget is not None else None
+        if self.committee is not strawberry.UNSET:
+            data.committee = self.committee.to_data() if self.committee is not None else None
+        if self.participations is not strawberry.UNSET:
+            data.participations = [
+                commands.ParticipationData(
+                    partner_id=_pk(
+                        p.partner_id,
+                        "Partner",
+                        ["input", "participations", str(i), "partnerId"],
+                        problems,
+                    ),
+                    role=p.role,
+                    is_lead=bool(p.is_lead),
+                    cost_share_yen=p.cost_share_yen,
+                )
+                for i, p in enumerate(self.participations or [])
+            ]
+        if self.subsidy_program_id is not strawberry.UNSET:
+            data.subsidy_program_id = (
+                _pk(
+                    self.subsidy_program_id,
+                    "SubsidyProgram",
+                    ["input", "subsidyProgramId"],
+                    problems,
+                )
+                if self.subsidy_program_id is not None
+                else None
+            )
+        return data
+
+
+@strawberry.input(
+    name="EvaluationInput",
+    description="結果の評価 (第4章(4)): the effects achieved and the partner's own view.",
+)
+class EvaluationInput:
+    evaluated_on: date
+    outcomes: str
+    partner_feedback: str
+    lessons: str | None = None
+    rating: int | None = strawberry.field(default=None, description="1 (poor) to 5 (excellent).")
+
+    def to_data(self) -> commands.EvaluationData:
+        return commands.EvaluationData(
+            evaluated_on=self.evaluated_on,
+            outcomes=self.outcomes,
+            partner_feedback=self.partner_feedback,
+            lessons=self.lessons,
+            rating=self.rating,
+        )
+
+
+@strawberry.type(name="CollaborationPayload")
+class CollaborationPayload:
+    collaboration: CollaborationType | None
+    errors: list[UserError]
+
+    @classmethod
+    def of(cls, outcome: Outcome[Collaboration]) -> CollaborationPayload:
+        return cls(
+            collaboration=CollaborationType.from_row(outcome.value) if outcome.value else None,
+            errors=outcome.errors,
+        )
+
+
+@strawberry.type
+class CollaborationMutations:
+    @strawberry.mutation(description="Register a collaboration; it starts in PLANNING.")
+    async def collaboration_create(
+        self, info: Info, input: CollaborationInput
+    ) -> CollaborationPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.create_collaboration(s, data=input.to_data(), actor=context.actor),
+        )
+        return CollaborationPayload.of(outcome)
+
+    @strawberry.mutation(
+        description="Change a collaboration. A started one (ACTIVE and later) must stay ready "
+        "(第4章(2)): an edit that would leave something missing is refused with NOT_READY."
+    )
+    async def collaboration_update(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: CollaborationInput
+    ) -> CollaborationPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.update_collaboration(
+                s,
+                collaboration_id=pk_of(id, "Collaboration"),
+                expected_version=expected_version,
+                data=input.to_data(),
+                actor=context.actor,
+            ),
+        )
+        return CollaborationPayload.of(outcome)
+
+    @strawberry.mutation(
+        description="Moves PLANNING→ACTIVE (only when ready), ACTIVE→COMPLETED, "
+        "COMPLETED→EVALUATED (only with an evaluation), any open state→CANCELLED."
+    )
+    async def collaboration_transition(
+        self, info: Info, id: strawberry.ID, expected_version: int, to: CollaborationStatus
+    ) -> CollaborationPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.transition_collaboration(
+                s,
+                collaboration_id=pk_of(id, "Collaboration"),
+                expected_version=expected_version,
+                to=to,
+                actor=context.actor,
+            ),
+        )
+        return CollaborationPayload.of(outcome)
+
+    @strawberry.mutation(
+        description="Record a progress check (進捗確認, 第4章(3)) on an ACTIVE collaboration; "
+        "raises its version."
+    )
+    async def collaboration_report_progress(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        reported_on: date,
+        note: str,
+        expected_version: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Optional: when given, the report is refused with VERSION_CONFLICT "
+                "if the collaboration changed since it was read."
+            ),
+        ] = None,
+    ) -> CollaborationPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.report_progress(
+                s,
+                collaboration_id=pk_of(id, "Collaboration"),
+                reported_on=reported_on,
+                note=note,
+                actor=context.actor,
+                today=context.today,
+                expected_version=expected_version,
+            ),
+        )
+        return CollaborationPayload.of(outcome)
+
+    @strawberry.mutation(
+        description="Record the closing evaluation (第4章(4)) of a COMPLETED or EVALUATED "
+        "collaboration; evaluating again replaces it (the audit log keeps the earlier one)."
+    )
+    async def collaboration_evaluate(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: EvaluationInput
+    ) -> CollaborationPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.evaluate_collaboration(
+                s,
+                collaboration_id=pk_of(id, "Collaboration"),
+                expected_version=expected_version,
+                data=input.to_data(),
+                actor=context.actor,
+                today=context.today,
+            ),
+        )
+        return CollaborationPayload.of(outcome)

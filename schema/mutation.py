@@ -1,0 +1,71 @@
+"""One transaction per mutation: run the domain service, commit once, or change nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import DomainError, ErrorCode
+from schema.context import Context
+from schema.errors import UserError, user_errors
+
+T = TypeVar("T")
+log = logging.getLogger("kyodo.mutation")
+
+
+@dataclass
+class Outcome(Generic[T]):
+    value: T | None
+    errors: list[UserError]
+
+
+async def run_mutation(
+    context: Context,
+    work: Callable[[AsyncSession], Awaitable[T]],
+    *,
+    retry_on_conflict: int = 0,
+) -> Outcome[T]:
+    """Run ``work(session)`` in one transaction and commit it once.
+
+    A ``DomainError`` rolls everything back (audit event included) and comes back as
+    payload errors. A unique-constraint race (two writers inserting the same key at
+    once) is retried ``retry_on_conflict`` times from scratch, then reported as
+    DUPLICATE. Anything else rolls back and propagates, to be masked at the edge.
+    """
+    async with context.lock:
+        session = context.session
+        attempt = 0
+        while True:
+            try:
+                value = await work(session)
+                await session.commit()
+            except DomainError as error:
+                await session.rollback()
+                return Outcome(None, user_errors(error))
+            except IntegrityError as error:
+                await session.rollback()
+                if attempt < retry_on_conflict:
+                    attempt += 1
+                    log.info("retrying after a concurrent write: %s", error.orig)
+                    continue
+                log.warning("integrity error: %s", error.orig)
+                return Outcome(
+                    None,
+                    user_errors(
+                        DomainError(
+                            ErrorCode.DUPLICATE,
+                            "同じキーのデータが同時に登録されました。もう一度お試しください。",
+                        )
+                    ),
+                )
+            except BaseException:
+                await session.rollback()
+                raise
+            # Objects read before the write must not be served from the loaders' cache.
+            context.clear_loaders()
+            return Outcome(value, [])

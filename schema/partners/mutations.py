@@ -1,0 +1,141 @@
+"""Partner mutations: create, update, bulk upsert for integration scripts, delete."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.partners import commands
+from schema.context import Info
+from schema.errors import UserError
+from schema.mutation import run_mutation
+from schema.node import pk_of
+from schema.partners.inputs import PartnerInput, PartnerUpsertInput
+from schema.partners.types import PartnerType
+
+
+@strawberry.type(name="PartnerPayload")
+class PartnerPayload:
+    partner: PartnerType | None
+    errors: list[UserError]
+
+
+@strawberry.type(name="PartnersUpsertPayload")
+class PartnersUpsertPayload:
+    created: int
+    updated: int
+    unchanged: int
+    partners: list[PartnerType] = strawberry.field(
+        description="The partners in input order; empty when any row failed (nothing is written then) and on a dry run."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type(name="PartnerDeletePayload")
+class PartnerDeletePayload:
+    deleted: bool = strawberry.field(description="True when the partner was removed.")
+    deactivated: bool = strawberry.field(
+        description="True when the partner has history and was set INACTIVE instead."
+    )
+    partner: PartnerType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class PartnerMutations:
+    @strawberry.mutation
+    async def partner_create(self, info: Info, input: PartnerInput) -> PartnerPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.create_partner(s, data=input.to_data(), actor=context.actor),
+        )
+        return PartnerPayload(
+            partner=PartnerType.from_row(outcome.value) if outcome.value else None,
+            errors=outcome.errors,
+        )
+
+    @strawberry.mutation
+    async def partner_update(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: PartnerInput
+    ) -> PartnerPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.update_partner(
+                s,
+                partner_id=pk_of(id, "Partner"),
+                expected_version=expected_version,
+                data=input.to_data(),
+                actor=context.actor,
+            ),
+        )
+        return PartnerPayload(
+            partner=PartnerType.from_row(outcome.value) if outcome.value else None,
+            errors=outcome.errors,
+        )
+
+    @strawberry.mutation(
+        description="Idempotent bulk load for integration scripts: all rows or none."
+    )
+    async def partners_upsert(
+        self, info: Info, input: list[PartnerUpsertInput], dry_run: bool | None = False
+    ) -> PartnersUpsertPayload:
+        context = info.context
+        rows = [row.to_data() for row in input]
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.upsert_partners(
+                s, rows=rows, dry_run=bool(dry_run), actor=context.actor
+            ),
+            # Two identical loads racing: the loser retries and finds everything unchanged.
+            retry_on_conflict=2,
+        )
+        if outcome.value is None:
+            return PartnersUpsertPayload(
+                created=0, updated=0, unchanged=0, partners=[], errors=outcome.errors
+            )
+        result = outcome.value
+        if dry_run:
+            # Nothing was written: roll back the read-only transaction and show no rows.
+            return PartnersUpsertPayload(
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                partners=[],
+                errors=[],
+            )
+        return PartnersUpsertPayload(
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            partners=[PartnerType.from_row(p) for p in result.partners],
+            errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Delete a partner without history; one referenced by agreements, collaborations or applications is deactivated instead."
+    )
+    async def partner_delete(
+        self, info: Info, id: strawberry.ID, expected_version: int
+    ) -> PartnerDeletePayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.delete_partner(
+                s,
+                partner_id=pk_of(id, "Partner"),
+                expected_version=expected_version,
+                actor=context.actor,
+            ),
+        )
+        if outcome.errors:
+            return PartnerDeletePayload(
+                deleted=False, deactivated=False, partner=None, errors=outcome.errors
+            )
+        partner = outcome.value
+        return PartnerDeletePayload(
+            deleted=partner is None,
+            deactivated=partner is not None,
+            partner=PartnerType.from_row(partner) if partner else None,
+            errors=[],
+        )

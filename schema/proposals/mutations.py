@@ -1,0 +1,144 @@
+"""Proposal mutations (提案, 第2章3): receive a proposal and answer it.
+
+Expected failures come back in ``errors``; nothing is written then.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import strawberry
+
+from domain.base import UNSET
+from domain.enums import ProposalStatus as DomainStatus
+from domain.proposals import commands
+from domain.proposals.models import Proposal
+from schema.context import Info
+from schema.enums import ProposalChannel, ProposalKind
+from schema.errors import UserError
+from schema.mutation import Outcome, run_mutation
+from schema.node import optional_pk_of, pk_of
+from schema.proposals.types import ProposalType
+
+
+@strawberry.enum(name="ProposalDecision")
+class ProposalDecision(StrEnum):
+    UNDER_CONSIDERATION = "UNDER_CONSIDERATION"
+    ADOPTED = "ADOPTED"
+    NOT_ADOPTED = "NOT_ADOPTED"
+
+
+@strawberry.input(name="ProposalInput")
+class ProposalInput:
+    title: str
+    body: str
+    kind: ProposalKind
+    channel: ProposalChannel
+    department_code: str
+    received_on: date | None = strawberry.field(
+        default=None, description="The day it arrived; today when left out."
+    )
+    proposer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The partner who proposed it; absent for anonymous proposals."
+    )
+
+    def to_data(self) -> commands.ProposalData:
+        """Decodes the ids: call inside the mutation's work, so a bad id is a UserError."""
+        return commands.ProposalData(
+            title=self.title,
+            body=self.body,
+            kind=self.kind,
+            channel=self.channel,
+            department_code=self.department_code,
+            received_on=self.received_on,
+            proposer_id=optional_pk_of(self.proposer_id, "Partner", ["input", "proposerId"]),
+        )
+
+
+def _value(value: Any) -> Any:
+    """strawberry.UNSET (field not sent) becomes the domain's UNSET; null stays None."""
+    return UNSET if value is strawberry.UNSET else value
+
+
+@strawberry.input(
+    name="ProposalResponseInput",
+    description="The city's answer. background, supportOptions and response keep their "
+    "value when left out; identifiedNeeds are added to the stored ones, never removed.",
+)
+class ProposalResponseInput:
+    decision: ProposalDecision
+    background: str | None = strawberry.UNSET
+    support_options: str | None = strawberry.UNSET
+    response: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The answer to the proposer; required (the reason, in plain words) "
+        "when NOT_ADOPTED.",
+    )
+    identified_needs: list[str] | None = None
+    collaboration_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The collaboration it became; only when ADOPTED."
+    )
+
+    def to_data(self) -> commands.ResponseData:
+        """Decodes the ids: call inside the mutation's work, so a bad id is a UserError."""
+        return commands.ResponseData(
+            decision=DomainStatus(self.decision.value),
+            background=_value(self.background),
+            support_options=_value(self.support_options),
+            response=_value(self.response),
+            identified_needs=self.identified_needs,
+            collaboration_id=optional_pk_of(
+                self.collaboration_id, "Collaboration", ["input", "collaborationId"]
+            ),
+        )
+
+
+@strawberry.type(name="ProposalPayload")
+class ProposalPayload:
+    proposal: ProposalType | None
+    errors: list[UserError]
+
+    @classmethod
+    def of(cls, outcome: Outcome[Proposal]) -> ProposalPayload:
+        value = outcome.value
+        return cls(
+            proposal=ProposalType.from_row(value) if value is not None else None,
+            errors=outcome.errors,
+        )
+
+
+@strawberry.type
+class ProposalMutations:
+    @strawberry.mutation(description="Receive a citizen's proposal from any channel (第2章3).")
+    async def proposal_submit(self, info: Info, input: ProposalInput) -> ProposalPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.submit_proposal(
+                s, data=input.to_data(), today=context.today, actor=context.actor
+            ),
+        )
+        return ProposalPayload.of(outcome)
+
+    @strawberry.mutation(
+        description="Answer a proposal (respondedOn = today). NOT_ADOPTED needs a reason in "
+        "response (REASON_REQUIRED); a final answer (ADOPTED, NOT_ADOPTED) stands."
+    )
+    async def proposal_respond(
+        self, info: Info, id: strawberry.ID, expected_version: int, input: ProposalResponseInput
+    ) -> ProposalPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.respond_to_proposal(
+                s,
+                proposal_id=pk_of(id, "Proposal"),
+                expected_version=expected_version,
+                data=input.to_data(),
+                today=context.today,
+                actor=context.actor,
+            ),
+        )
+        return ProposalPayload.of(outcome)
