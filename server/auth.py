@@ -1,0 +1,93 @@
+"""Bearer tokens → the request's principal.
+
+No ``Authorization`` header: the caller is PUBLIC (``schema.context.ANONYMOUS``). A
+header that does not carry a valid token (unknown, expired, revoked, or not ``Bearer``)
+is refused with 401 before anything else runs: a caller who tried to authenticate and
+failed must learn so, not silently get the public view.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from domain.auth import service as tokens
+from domain.base import utcnow
+from schema.context import ANONYMOUS, Principal
+from server.middleware import error_response
+
+log = logging.getLogger("kyodo.auth")
+
+UNAUTHENTICATED_MESSAGE = "認証に失敗しました。トークンを確認してください。"
+# RFC 6750 §3: the scheme, and why the presented token was refused.
+WWW_AUTHENTICATE = 'Bearer error="invalid_token"'
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header value, else None."""
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        return None
+    return token
+
+
+async def principal_for_token(
+    maker: async_sessionmaker[AsyncSession], token: str, *, now: datetime
+) -> Principal | None:
+    """The principal of a valid token, or None. Uses its own short transaction, so the
+    (rare) last_used_at write is committed whatever the request does afterwards."""
+    async with maker() as session:
+        identity = await tokens.authenticate(session, token, now=now)
+        await session.commit()
+    if identity is None:
+        return None
+    return Principal(
+        name=identity.name, role=identity.role, department_code=identity.department_code
+    )
+
+
+class AuthenticationMiddleware:
+    """Put the caller into ``scope["state"]["principal"]`` or answer 401."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        maker: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.app = app
+        self.maker = maker
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        authorization = Headers(scope=scope).get("authorization")
+        if authorization is None:
+            state["principal"] = ANONYMOUS
+            await self.app(scope, receive, send)
+            return
+        token = bearer_token(authorization)
+        principal = (
+            await principal_for_token(self.maker, token, now=self.clock()) if token else None
+        )
+        if principal is None:
+            log.info("authentication failed (request %s)", state.get("request_id", "-"))
+            response = error_response(
+                401,
+                UNAUTHENTICATED_MESSAGE,
+                "UNAUTHENTICATED",
+                headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+            )
+            await response(scope, receive, send)
+            return
+        state["principal"] = principal
+        await self.app(scope, receive, send)

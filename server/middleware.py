@@ -1,0 +1,141 @@
+"""ASGI middleware of the HTTP edge: request ids, body size limit, JSON-only POSTs.
+
+Each refuses a request before the GraphQL view (or the database) sees it, and answers in
+the GraphQL error shape: ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An id handed in by a proxy is kept only when it cannot smuggle anything into a log line.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def error_response(
+    status_code: int, message: str, code: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+class RequestIdMiddleware:
+    """Give every request an id (``scope["state"]["request_id"]``), returned as the
+    ``X-Request-ID`` header; masked errors and the log carry the same id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get(REQUEST_ID_HEADER)
+        request_id = incoming if incoming and _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimitMiddleware:
+    """Answer 413 to a body larger than ``max_bytes``: at once when Content-Length says
+    so, else as soon as the streamed body passes the limit (chunked uploads)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def too_large(self) -> JSONResponse:
+        limit = (
+            f"{self.max_bytes // (1024 * 1024)} MiB"
+            if self.max_bytes % (1024 * 1024) == 0
+            else f"{self.max_bytes:,} バイト"
+        )
+        return error_response(
+            413, f"リクエストが大きすぎます（上限 {limit}）。", "PAYLOAD_TOO_LARGE"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await error_response(400, "Content-Length が正しくありません。", "BAD_REQUEST")(
+                    scope, receive, send
+                )
+                return
+            if int(declared) > self.max_bytes:
+                await self.too_large()(scope, receive, send)
+                return
+
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if response_started:  # pragma: no cover - the app answered before reading it all
+                raise
+            await self.too_large()(scope, receive, send)
+
+
+class JsonOnlyMiddleware:
+    """Refuse (415) a POST whose body is not ``application/json``.
+
+    Browsers send form posts (``application/x-www-form-urlencoded``, ``multipart/form-data``)
+    and ``text/plain`` across origins without asking: accepting only JSON means another
+    site cannot make a signed-in browser post to the API (CSRF), because a cross-origin
+    JSON post needs a CORS preflight, which only allowed origins pass.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            content_type = Headers(scope=scope).get("content-type", "")
+            media_type = content_type.split(";", 1)[0].strip().lower()
+            if media_type != "application/json":
+                response = error_response(
+                    415,
+                    "Content-Type は application/json にしてください。",
+                    "UNSUPPORTED_MEDIA_TYPE",
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,586 @@
+"""API hardening: every limit at its boundary, refused before any resolver runs.
+
+A refused operation must cost no database work, so the tests that refuse one count the
+SQL statements sent while it is handled (anonymous requests send none of their own).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from graphql import get_introspection_query
+from graphql.language import Lexer, Source, TokenKind
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from schema import schema as default_schema
+from schema.extensions import (
+    MAX_ALIASES,
+    MAX_COST,
+    MAX_DEPTH,
+    MAX_TOKENS,
+    PLAIN_LIST_SIZE,
+    estimate_cost,
+)
+from server.app import create_app
+from server.db import make_engine
+from server.settings import ConfigurationError, Settings
+
+ORIGIN = "https://kyodo.example.jp"
+PG_URL = "postgresql+asyncpg://kyodo@db.example.jp:5432/kyodo"
+
+
+def production(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "KYODO_ENV": "production",
+        "DATABASE_URL": PG_URL,
+        "KYODO_CORS_ORIGINS": ORIGIN,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def _client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+async def client(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(KYODO_CORS_ORIGINS=ORIGIN)
+    async for client in _client(create_app(settings, sessionmaker=sessionmaker)):
+        yield client
+
+
+@pytest.fixture
+async def production_client(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in _client(create_app(production(), sessionmaker=sessionmaker)):
+        yield client
+
+
+async def post(client: httpx.AsyncClient, query: str, variables: Any = None) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def refused(
+    client: httpx.AsyncClient, count_queries: Any, query: str, variables: Any = None
+) -> dict[str, Any]:
+    """Post ``query``; assert it failed and sent no SQL; return the (first) error."""
+    with count_queries() as counter:
+        body = await post(client, query, variables)
+    assert counter.statements == []
+    assert body.get("data") is None
+    assert body["errors"]
+    return dict(body["errors"][0])
+
+
+def codes(body: dict[str, Any]) -> list[str | None]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+# ---------------------------------------------------------------- depth
+
+
+def deep(depth: int) -> str:
+    """A query whose deepest field is ``depth`` levels below the top-level field."""
+    # agreements(0) > edges(1) > node(2) > amends(3) > ... > id(depth)
+    amends = depth - 3
+    return (
+        "{ agreements(first: 1) { edges { node { "
+        + "amends { " * amends
+        + "id"
+        + " }" * amends
+        + " } } } }"
+    )
+
+
+async def test_depth_10_is_allowed(client: httpx.AsyncClient) -> None:
+    body = await post(client, deep(MAX_DEPTH))
+    assert "errors" not in body
+    assert MAX_DEPTH == 10
+
+
+async def test_depth_11_is_refused_before_any_resolver(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    error = await refused(client, count_queries, deep(MAX_DEPTH + 1))
+    assert error["extensions"]["code"] == "QUERY_TOO_DEEP"
+    assert "10" in error["message"]
+
+
+async def test_depth_through_fragments_is_counted(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    # given: 11 levels, hidden in two fragments
+    query = """
+    { agreements(first: 1) { edges { node { ...A } } } }
+    fragment A on Agreement { amends { amends { amends { ...B } } } }
+    fragment B on Agreement { amends { amends { amends { amends { amends { id } } } } } }
+    """
+    error = await refused(client, count_queries, query)
+    assert error["extensions"]["code"] == "QUERY_TOO_DEEP"
+
+
+# ---------------------------------------------------------------- aliases
+
+
+def aliases(count: int) -> str:
+    return (
+        "{ " + " ".join(f"a{i}: partners(first: 1) {{ totalCount }}" for i in range(count)) + " }"
+    )
+
+
+async def test_15_aliases_are_allowed(client: httpx.AsyncClient) -> None:
+    body = await post(client, aliases(MAX_ALIASES))
+    assert "errors" not in body
+    assert len(body["data"]) == 15
+
+
+async def test_16_aliases_are_refused_before_any_resolver(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    error = await refused(client, count_queries, aliases(MAX_ALIASES + 1))
+    assert error["extensions"]["code"] == "TOO_MANY_ALIASES"
+
+
+async def test_aliases_inside_fragments_are_counted(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    # given: 8 aliases in a fragment spread twice, 16 in all
+    fields = " ".join(f"a{i}: totalCount" for i in range(8))
+    query = f"""
+    {{ one: partners(first: 1) {{ ...Counts }} two: partners(first: 1) {{ ...Counts }} }}
+    fragment Counts on PartnerConnection {{ {fields} }}
+    """
+    error = await refused(client, count_queries, query)
+    assert error["extensions"]["code"] == "TOO_MANY_ALIASES"
+
+
+async def test_circular_fragments_are_refused(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    query = """
+    { ...A }
+    fragment A on Query { partners(first: 1) { totalCount } ...B }
+    fragment B on Query { ...A }
+    """
+    error = await refused(client, count_queries, query)
+    assert "Cannot spread fragment 'A' within itself" in error["message"]
+
+
+async def test_an_unknown_fragment_is_refused_cleanly(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    error = await refused(client, count_queries, "{ ...Nowhere }")
+    assert error["message"] == "Unknown fragment 'Nowhere'."
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def token_count(query: str) -> int:
+    lexer, count = Lexer(Source(query)), 0
+    while lexer.advance().kind is not TokenKind.EOF:
+        count += 1
+    return count
+
+
+def with_tokens(count: int) -> str:
+    # { partners ( first : 1 filter : { fieldCodes : [ "x"... ] } ) { totalCount } }
+    #  = 19 tokens + one per list item
+    items = " ".join('"x"' for _ in range(count - 19))
+    query = f"{{ partners(first: 1, filter: {{fieldCodes: [{items}]}}) {{ totalCount }} }}"
+    assert token_count(query) == count
+    return query
+
+
+async def test_2000_tokens_are_allowed(client: httpx.AsyncClient) -> None:
+    body = await post(client, with_tokens(MAX_TOKENS))
+    assert "errors" not in body
+    assert MAX_TOKENS == 2000
+
+
+async def test_2001_tokens_are_refused_before_any_resolver(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    error = await refused(client, count_queries, with_tokens(MAX_TOKENS + 1))
+    assert error["extensions"]["code"] == "TOO_MANY_TOKENS"
+
+
+# ---------------------------------------------------------------- cost
+
+NESTED_PAGES = """
+query ($outer: Int, $inner: Int) {
+  partners(first: $outer) { edges { node { name collaborators(first: $inner) { sharedCollaborationCount } } } }
+}
+"""
+
+
+async def test_a_query_of_10000_objects_is_allowed(client: httpx.AsyncClient) -> None:
+    # 100 partners + 100 × 99 collaborators = 10,000
+    body = await post(client, NESTED_PAGES, {"outer": 100, "inner": 99})
+    assert "errors" not in body, body["errors"]
+
+
+async def test_a_query_of_more_than_10000_objects_is_refused_before_any_resolver(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    # 100 partners + 100 × 100 collaborators = 10,100
+    error = await refused(client, count_queries, NESTED_PAGES, {"outer": 100, "inner": 100})
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 10_100, "maxCost": MAX_COST}
+    assert "first を小さく" in error["message"]
+
+
+async def test_a_fragment_bomb_is_refused_at_once(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    # given: each fragment spreads the next one twice: 2^30 copies of one field
+    levels = 30
+    fragments = " ".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    )
+    query = f"{{ ...F0 }} {fragments} fragment F{levels} on Query {{ viewer {{ name }} }}"
+    # when / then
+    error = await refused(client, count_queries, query)
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+def cost_of(query: str, variables: dict[str, Any] | None = None) -> int:
+    from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+
+    document = parse(query)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    return estimate_cost(default_schema._schema, operation, fragments, variables).nodes
+
+
+@pytest.mark.parametrize(
+    ("query", "cost"),
+    [
+        ("{ viewer { name } }", 0),
+        ("{ partners { totalCount } }", 20),
+        ("{ partners(first: 5) { edges { node { name } } } }", 5),
+        (
+            "{ partners(first: 10) { edges { node { contacts { name } } } } }",
+            10 + 10 * PLAIN_LIST_SIZE,
+        ),
+        ("{ departments { name } }", PLAIN_LIST_SIZE),
+        ("{ a: partners(first: 10) { totalCount } b: partners(first: 30) { totalCount } }", 40),
+        ("query ($n: Int = 7) { partners(first: $n) { totalCount } }", 7),
+        ("{ ...P ...P } fragment P on Query { partners(first: 3) { totalCount } }", 6),
+        (get_introspection_query(), 0),
+    ],
+)
+def test_cost_estimates(query: str, cost: int) -> None:
+    assert cost_of(query) == cost
+
+
+def test_cost_uses_variables() -> None:
+    query = "query ($n: Int) { partners(first: $n) { totalCount } }"
+    assert cost_of(query, {"n": 50}) == 50
+    assert cost_of(query, {"n": None}) == 20
+
+
+# ---------------------------------------------------------------- errors
+
+
+async def test_field_suggestions_are_never_given(client: httpx.AsyncClient) -> None:
+    # given: a typo in a field, an argument, an enum value and an input field
+    queries = [
+        "{ viewr { name } }",
+        "{ partners(frist: 1) { totalCount } }",
+        "{ agreements(filter: { categories: [DISASTER_SUPORT] }) { totalCount } }",
+        "{ agreements(filter: { categoriez: [DISASTER_SUPPORT] }) { totalCount } }",
+        "{ partners { totalCont } }",
+    ]
+    for query in queries:
+        # when
+        body = await post(client, query)
+        # then
+        assert body["errors"], query
+        assert not any("Did you mean" in e["message"] for e in body["errors"]), body["errors"]
+
+
+async def test_a_deliberate_error_keeps_its_message_and_code(client: httpx.AsyncClient) -> None:
+    body = await post(client, "{ partners(first: 101) { totalCount } }")
+    assert codes(body) == ["INVALID"]
+    assert "100" in body["errors"][0]["message"]
+
+
+async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given: a resolver that fails in a way nobody planned
+    async def broken(_session: AsyncSession) -> None:
+        raise RuntimeError("password=hunter2 in a stack trace")
+
+    monkeypatch.setattr("schema.reference.queries.list_departments", broken)
+    # when
+    with caplog.at_level(logging.ERROR, logger="kyodo.errors"):
+        response = await client.post("/graphql", json={"query": "{ departments { code } }"})
+    # then: the caller sees a generic message and the request id, nothing more
+    assert "hunter2" not in response.text
+    error = response.json()["errors"][0]
+    request_id = response.headers["x-request-id"]
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+    # and the log has the whole exception under the same id
+    records = [r for r in caplog.records if request_id in r.getMessage()]
+    assert records and records[0].exc_info is not None
+    assert "hunter2" in str(records[0].exc_info[1])
+
+
+async def test_every_response_has_a_request_id(client: httpx.AsyncClient) -> None:
+    mine = await client.post(
+        "/graphql", json={"query": "{ viewer { name } }"}, headers={"X-Request-ID": "lb-1234"}
+    )
+    unsafe = await client.post(
+        "/graphql", json={"query": "{ viewer { name } }"}, headers={"X-Request-ID": "a\tb c"}
+    )
+    assert mine.headers["x-request-id"] == "lb-1234"
+    assert len(unsafe.headers["x-request-id"]) == 32
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+async def test_a_body_over_1_mib_gets_413(client: httpx.AsyncClient, count_queries: Any) -> None:
+    # given: a valid request padded to one byte over 1 MiB
+    body = json.dumps({"query": "{ departments { code } }"}).encode()
+    too_big = body + b" " * (1024 * 1024 - len(body) + 1)
+    # when
+    with count_queries() as counter:
+        response = await client.post(
+            "/graphql", content=too_big, headers={"Content-Type": "application/json"}
+        )
+    # then
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert counter.statements == []
+
+
+async def test_a_body_of_exactly_1_mib_is_accepted(client: httpx.AsyncClient) -> None:
+    body = json.dumps({"query": "{ viewer { name } }"}).encode()
+    exactly = body + b" " * (1024 * 1024 - len(body))
+    response = await client.post(
+        "/graphql", content=exactly, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200
+    assert response.json()["data"] == {"viewer": {"name": "anonymous"}}
+
+
+async def test_a_streamed_body_over_1_mib_gets_413(client: httpx.AsyncClient) -> None:
+    # given: a chunked upload that announces no length
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ viewer { name } }"'
+        for _ in range(17):
+            yield b" " * 65536
+        yield b"}"
+
+    # when
+    response = await client.post(
+        "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    # then
+    assert response.status_code == 413
+
+
+async def test_batched_operations_are_refused(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", json=[{"query": "{ viewer { name } }"}, {"query": "{ viewer { role } }"}]
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("content_type", "content"),
+    [
+        ("text/plain", '{"query": "{ departments { code } }"}'),
+        ("application/x-www-form-urlencoded", "query=%7B+departments+%7B+code+%7D+%7D"),
+        (
+            "multipart/form-data; boundary=x",
+            '--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{}\r\n--x--\r\n',
+        ),
+        ("application/graphql", "{ departments { code } }"),
+        ("", '{"query": "{ departments { code } }"}'),
+    ],
+)
+async def test_posts_that_are_not_json_get_415(
+    client: httpx.AsyncClient, count_queries: Any, content_type: str, content: str
+) -> None:
+    with count_queries() as counter:
+        response = await client.post(
+            "/graphql", content=content.encode(), headers={"Content-Type": content_type}
+        )
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert counter.statements == []
+
+
+async def test_json_with_a_charset_is_accepted(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql",
+        content=b'{"query": "{ viewer { role } }"}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert response.status_code == 200
+
+
+async def test_mutations_over_get_are_refused(
+    client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    # given
+    mutation = 'mutation { partnerDelete(id: "UGFydG5lcjox", expectedVersion: 1) { deleted } }'
+    # when
+    with count_queries() as counter:
+        response = await client.get("/graphql", params={"query": mutation})
+    # then
+    assert response.status_code == 400
+    assert counter.statements == []
+
+
+async def test_queries_over_get_are_refused_too(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ viewer { name } }"})
+    assert response.status_code == 400
+
+
+# ---------------------------------------------------------------- CORS
+
+
+async def test_an_allowed_origin_may_call_from_a_browser(client: httpx.AsyncClient) -> None:
+    # when: the preflight, then the call
+    preflight = await client.options(
+        "/graphql",
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    response = await client.post(
+        "/graphql", json={"query": "{ viewer { name } }"}, headers={"Origin": ORIGIN}
+    )
+    # then
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == ORIGIN
+    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+
+
+async def test_another_origin_may_not(client: httpx.AsyncClient) -> None:
+    evil = "https://evil.example.com"
+    preflight = await client.options(
+        "/graphql",
+        headers={
+            "Origin": evil,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    response = await client.post(
+        "/graphql", json={"query": "{ viewer { name } }"}, headers={"Origin": evil}
+    )
+    assert preflight.status_code == 400
+    assert "access-control-allow-origin" not in preflight.headers
+    assert "access-control-allow-origin" not in response.headers
+
+
+# ---------------------------------------------------------------- production
+
+
+async def test_introspection_works_outside_production(client: httpx.AsyncClient) -> None:
+    # GraphiQL's own introspection query passes every limit
+    body = await post(client, get_introspection_query(descriptions=True))
+    assert "errors" not in body
+    assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_introspection_is_off_in_production(
+    production_client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    error = await refused(production_client, count_queries, "{ __schema { types { name } } }")
+    assert "introspection" in error["message"].lower()
+    error = await refused(production_client, count_queries, '{ __type(name: "Partner") { name } }')
+    assert "introspection" in error["message"].lower()
+    # __typename is not introspection of the schema
+    body = await post(production_client, "{ __typename viewer { role } }")
+    assert body["data"] == {"__typename": "Query", "viewer": {"role": "PUBLIC"}}
+
+
+async def test_graphiql_is_off_in_production(production_client: httpx.AsyncClient) -> None:
+    response = await production_client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert "graphiql" not in response.text.lower()
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DATABASE_URL", "KYODO_ENV", "KYODO_CORS_ORIGINS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_production_refuses_to_start_without_database_url_and_cors() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        create_app(Settings(KYODO_ENV="production"), sessionmaker=object())  # type: ignore[arg-type]
+    assert "DATABASE_URL" in str(caught.value)
+    assert "KYODO_CORS_ORIGINS" in str(caught.value)
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_production_refuses_the_sqlite_default_and_a_wildcard_origin() -> None:
+    settings = production(DATABASE_URL="sqlite+aiosqlite:///./kyodo.db", KYODO_CORS_ORIGINS="*")
+    problems = settings.production_problems()
+    assert len(problems) == 2
+    assert production().production_problems() == []
+    assert Settings().production_problems() == []
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given
+    monkeypatch.setenv("KYODO_CORS_ORIGINS", "https://a.example.jp, https://b.example.jp/")
+    monkeypatch.setenv("KYODO_STATEMENT_TIMEOUT_MS", "2500")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://kyodo:s3cret@db:5432/kyodo")
+    # when
+    settings = Settings()
+    # then
+    assert settings.cors_origins == ["https://a.example.jp", "https://b.example.jp"]
+    assert settings.statement_timeout_ms == 2500
+    assert settings.max_body_bytes == 1024 * 1024
+    assert "s3cret" not in repr(settings)
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+async def test_statement_timeout_applies_to_every_transaction(
+    backend: str, database_url: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("statement_timeout is a PostgreSQL setting")
+    # given
+    engine = make_engine(database_url, statement_timeout_ms=200)
+    try:
+        async with engine.connect() as conn:
+            # then: set in each transaction, and enforced
+            assert (await conn.execute(sa.text("SHOW statement_timeout"))).scalar() == "200ms"
+            await conn.rollback()
+            assert (await conn.execute(sa.text("SHOW statement_timeout"))).scalar() == "200ms"
+            with pytest.raises(sa.exc.DBAPIError, match="statement timeout"):
+                await conn.execute(sa.text("SELECT pg_sleep(2)"))
+    finally:
+        await engine.dispose()
