@@ -52,6 +52,11 @@ class Context:
     # fields concurrently: every database call of the request goes through this lock.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
+    # (entity type, primary key) -> personal-data fields this request returned (APPI log).
+    personal_reads: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+
+    def note_personal_read(self, entity_type: str, pk: int, field_name: str) -> None:
+        self.personal_reads.setdefault((entity_type, pk), set()).add(field_name)
 
     @property
     def lock(self) -> asyncio.Lock:

@@ -107,6 +107,9 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     ]
     if settings is not None and settings.is_production:
         extensions.append(DisableIntrospection)
+    from schema.access_log import PersonalDataAccessLog
+
+    extensions.append(PersonalDataAccessLog)
     # Last, so that it sees (and cleans up) every error the others produced.
     extensions.append(SafeErrors)
     return extensions

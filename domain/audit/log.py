@@ -7,9 +7,11 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit.models import AuditEvent
+from domain.base import utcnow
 
 
 def json_value(value: Any) -> Any:
@@ -63,3 +65,35 @@ async def record_event(
     session.add(event)
     await session.flush()
     return event
+
+
+PERSONAL_DATA_READ = "personal_data.read"
+
+
+async def record_personal_data_reads(
+    session: AsyncSession,
+    *,
+    actor: str,
+    reads: Mapping[tuple[str, int], Iterable[str]],
+    request_id: str = "",
+) -> int:
+    """Record who read which personal data (APPI: access records), one event per record.
+
+    One event per record lets ``auditEvents(entityId:)`` answer "who read this person's
+    data"; the events of one request share its request id.
+    """
+    rows = [
+        {
+            "occurred_at": utcnow(),
+            "actor": actor,
+            "action": PERSONAL_DATA_READ,
+            "entity_type": entity_type,
+            "entity_id": str(pk),
+            "changes": {"fields": sorted(fields), "requestId": request_id},
+        }
+        for (entity_type, pk), fields in sorted(reads.items())
+    ]
+    if rows:
+        # One executemany, however many records the page returned.
+        await session.execute(sa.insert(AuditEvent), rows)
+    return len(rows)

@@ -26,6 +26,7 @@ from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
 from schema.partners.inputs import ContactInput
+from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, allow
 
 
 class _Ids:
@@ -163,7 +164,10 @@ class AgreementPayload:
 
 @strawberry.type
 class AgreementMutations:
-    @strawberry.mutation(description="Register an agreement as a DRAFT.")
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, own_department=True),
+        description="Register an agreement as a DRAFT.",
+    )
     async def agreement_create(self, info: Info, input: AgreementInput) -> AgreementPayload:
         context = info.context
         outcome = await run_mutation(
@@ -173,11 +177,12 @@ class AgreementMutations:
         return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="Agreement"),
         description=(
             "Change an agreement. DRAFT and NEGOTIATING change freely; IN_FORCE only in "
             "title, supportDetails, noticeDays, department, collaboration and emergency "
             "contacts; EXPIRED and TERMINATED not at all."
-        )
+        ),
     )
     async def agreement_update(
         self, info: Info, id: strawberry.ID, expected_version: int, input: AgreementInput
@@ -196,10 +201,11 @@ class AgreementMutations:
         return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="Agreement"),
         description=(
             "締結: DRAFT or NEGOTIATING → IN_FORCE. effectiveFrom defaults to the draft's "
             "effectiveFrom, else concludedOn."
-        )
+        ),
     )
     async def agreement_conclude(
         self,
@@ -224,7 +230,8 @@ class AgreementMutations:
         return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
-        description="解約: IN_FORCE → TERMINATED, effective on terminatedOn; a reason is required."
+        extensions=allow(STAFF, ADMIN, department_of="Agreement"),
+        description="解約: IN_FORCE → TERMINATED, effective on terminatedOn; a reason is required.",
     )
     async def agreement_terminate(
         self,
@@ -249,11 +256,12 @@ class AgreementMutations:
         return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, DISASTER_OFFICE, ADMIN, department_of="Agreement"),
         description=(
             "The yearly check of emergency contacts (rule 9): replaces them with the "
             "confirmed list and sets contactsVerifiedOn (not in the future). Not for "
             "EXPIRED or TERMINATED agreements."
-        )
+        ),
     )
     async def agreement_verify_contacts(
         self,
@@ -284,11 +292,12 @@ class AgreementMutations:
         return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="Agreement"),
         description=(
             "Status changes needing no other input: DRAFT → NEGOTIATING, and IN_FORCE → "
             "EXPIRED once the current term has ended (as of today) without renewal. "
             "Use agreementConclude and agreementTerminate for the others."
-        )
+        ),
     )
     async def agreement_transition(
         self, info: Info, id: strawberry.ID, expected_version: int, to: AgreementStatus

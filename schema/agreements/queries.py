@@ -12,6 +12,7 @@ from schema.agreements.types import AgreementType, DisasterSupportEntryType
 from schema.context import Info
 from schema.enums import SupportCategory
 from schema.pagination import Connection, connection, page_request
+from schema.permissions import CanReadEmergencyContacts
 
 
 @strawberry.type
@@ -37,7 +38,8 @@ class AgreementQueries:
         description=(
             "The disaster-management office's lookup: agreement partners in force on a date, "
             "by what they can do."
-        )
+        ),
+        permission_classes=[CanReadEmergencyContacts],
     )
     async def disaster_support(
         self,

@@ -17,6 +17,7 @@ from schema.context import Info
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
 from schema.node import Node, register_node, to_global_id
 from schema.partners.types import ContactType, PartnerType
+from schema.permissions import CanReadEmergencyContacts, can_read_internal, visible_partners
 from schema.reference.types import DepartmentType
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class AgreementType(Node):
     @strawberry.field(description="The counterparties (one or many).")
     async def parties(self, info: Info) -> list[PartnerType]:
         rows = await info.context.loader(agreements.parties_by_agreement).load(self.pk)
-        return [PartnerType.from_row(p) for p in rows]
+        return [PartnerType.from_row(p) for p in visible_partners(info.context, rows)]
 
     @strawberry.field
     async def department(self, info: Info) -> DepartmentType:
@@ -94,7 +95,9 @@ class AgreementType(Node):
         from schema.collaborations.types import CollaborationType
 
         row = await info.context.loader(get_many).load(self.row.collaboration_id)
-        return CollaborationType.from_row(row) if row is not None else None
+        if row is None or not (row.is_public or can_read_internal(info.context)):
+            return None
+        return CollaborationType.from_row(row)
 
     @strawberry.field
     async def support_categories(self, info: Info) -> list[SupportCategory]:
@@ -112,10 +115,13 @@ class AgreementType(Node):
         return terms.agreement_in_force_on(self.row, on or info.context.today)
 
     @strawberry.field(
-        description="The emergency contacts the agreement itself lists, for all its parties."
+        description="The emergency contacts the agreement itself lists, for all its parties.",
+        permission_classes=[CanReadEmergencyContacts],
     )
     async def emergency_contacts(self, info: Info) -> list[ContactType]:
         rows = await info.context.loader(agreements.emergency_contacts_by_agreement).load(self.pk)
+        if rows:
+            info.context.note_personal_read("Agreement", self.pk, "emergencyContacts")
         return [ContactType.from_row(c) for c in rows]
 
     @strawberry.field
@@ -147,9 +153,16 @@ class DisasterSupportEntryType:
     partner: PartnerType
     agreement: AgreementType
     support_categories: list[SupportCategory]
-    emergency_contacts: list[ContactType]
     contacts_verified_on: date | None
     contacts_stale: bool
+    contacts: strawberry.Private[list[ContactType]]
+    agreement_pk: strawberry.Private[int]
+
+    @strawberry.field(permission_classes=[CanReadEmergencyContacts])
+    def emergency_contacts(self, info: Info) -> list[ContactType]:
+        if self.contacts:
+            info.context.note_personal_read("Agreement", self.agreement_pk, "emergencyContacts")
+        return self.contacts
 
     @classmethod
     def from_row(cls, row: agreements.DisasterSupportRow) -> DisasterSupportEntryType:
@@ -157,7 +170,8 @@ class DisasterSupportEntryType:
             partner=PartnerType.from_row(row.partner),
             agreement=AgreementType.from_row(row.agreement),
             support_categories=list(row.support_categories),
-            emergency_contacts=[ContactType.from_row(c) for c in row.emergency_contacts],
+            contacts=[ContactType.from_row(c) for c in row.emergency_contacts],
+            agreement_pk=row.agreement.id or 0,
             contacts_verified_on=row.contacts_verified_on,
             contacts_stale=row.contacts_stale,
         )

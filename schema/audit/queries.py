@@ -9,12 +9,14 @@ from schema.audit.types import AuditEventType
 from schema.context import Info
 from schema.node import from_global_id, invalid_id
 from schema.pagination import Connection, connection, page_request
+from schema.permissions import CanReadAudit
 
 
 @strawberry.type
 class AuditQueries:
     @strawberry.field(
-        description="Audit events, newest first; one entity's when entityId is given."
+        description="Audit events, newest first; one entity's when entityId is given.",
+        permission_classes=[CanReadAudit],
     )
     async def audit_events(
         self,

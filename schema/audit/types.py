@@ -11,6 +11,7 @@ from domain.audit import service as audit
 from domain.audit.models import AuditEvent
 from schema.common import aware
 from schema.node import Node, register_node, to_global_id
+from schema.permissions import can_read_audit
 
 
 @strawberry.type(name="AuditEvent")
@@ -39,4 +40,9 @@ class AuditEventType(Node):
         )
 
 
-register_node("AuditEvent", batch=audit.get_many, convert=AuditEventType.from_row)
+register_node(
+    "AuditEvent",
+    batch=audit.get_many,
+    convert=AuditEventType.from_row,
+    visible=lambda context, _row: can_read_audit(context),
+)

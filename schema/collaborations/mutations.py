@@ -23,6 +23,7 @@ from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
+from schema.permissions import ADMIN, STAFF, allow
 
 
 def _value(value: Any) -> Any:
@@ -202,7 +203,10 @@ class CollaborationPayload:
 
 @strawberry.type
 class CollaborationMutations:
-    @strawberry.mutation(description="Register a collaboration; it starts in PLANNING.")
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, own_department=True),
+        description="Register a collaboration; it starts in PLANNING.",
+    )
     async def collaboration_create(
         self, info: Info, input: CollaborationInput
     ) -> CollaborationPayload:
@@ -214,8 +218,9 @@ class CollaborationMutations:
         return CollaborationPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
         description="Change a collaboration. A started one (ACTIVE and later) must stay ready "
-        "(第4章(2)): an edit that would leave something missing is refused with NOT_READY."
+        "(第4章(2)): an edit that would leave something missing is refused with NOT_READY.",
     )
     async def collaboration_update(
         self, info: Info, id: strawberry.ID, expected_version: int, input: CollaborationInput
@@ -234,8 +239,9 @@ class CollaborationMutations:
         return CollaborationPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
         description="Moves PLANNING→ACTIVE (only when ready), ACTIVE→COMPLETED, "
-        "COMPLETED→EVALUATED (only with an evaluation), any open state→CANCELLED."
+        "COMPLETED→EVALUATED (only with an evaluation), any open state→CANCELLED.",
     )
     async def collaboration_transition(
         self, info: Info, id: strawberry.ID, expected_version: int, to: CollaborationStatus
@@ -254,8 +260,9 @@ class CollaborationMutations:
         return CollaborationPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
         description="Record a progress check (進捗確認, 第4章(3)) on an ACTIVE collaboration; "
-        "raises its version."
+        "raises its version.",
     )
     async def collaboration_report_progress(
         self,
@@ -287,8 +294,9 @@ class CollaborationMutations:
         return CollaborationPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
         description="Record the closing evaluation (第4章(4)) of a COMPLETED or EVALUATED "
-        "collaboration; evaluating again replaces it (the audit log keeps the earlier one)."
+        "collaboration; evaluating again replaces it (the audit log keeps the earlier one).",
     )
     async def collaboration_evaluate(
         self, info: Info, id: strawberry.ID, expected_version: int, input: EvaluationInput

@@ -21,6 +21,7 @@ from schema.collaborations.types import (
 )
 from schema.context import Info
 from schema.pagination import Connection, connection, page_request
+from schema.permissions import CanReadInternal
 
 R = TypeVar("R")
 
@@ -69,7 +70,8 @@ class CollaborationQueries:
         return await resolve_collaborations(info, first=first, after=after, filter=filter)
 
     @strawberry.field(
-        description="Department–partner pairs repeated over consecutive fiscal years (第4章(5))."
+        description="Department–partner pairs repeated over consecutive fiscal years (第4章(5)).",
+        permission_classes=[CanReadInternal],
     )
     async def partner_concentration(
         self,
@@ -92,7 +94,8 @@ class CollaborationQueries:
     @strawberry.field(
         description="Partners active in the given fields, preferring those the department "
         "has not worked with lately (中間支援, 第4章(7)). Individuals are not suggested. "
-        "first: 10 by default, at most 100."
+        "first: 10 by default, at most 100.",
+        permission_classes=[CanReadInternal],
     )
     async def partner_suggestions(
         self,
@@ -114,7 +117,8 @@ class CollaborationQueries:
     @strawberry.field(
         description="Partners as nodes, shared collaborations as links, for network views "
         f"(cancelled collaborations not counted; at most {service.MAX_NETWORK_NODES} "
-        "nodes, the most connected)."
+        "nodes, the most connected).",
+        permission_classes=[CanReadInternal],
     )
     async def partner_network(
         self,

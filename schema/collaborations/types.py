@@ -10,7 +10,6 @@ import strawberry
 from domain.collaborations import service as collaborations
 from domain.collaborations.models import Collaboration, Evaluation, Participation, ProgressReport
 from domain.enums import CollaborationStatus as DomainCollaborationStatus
-from domain.enums import Role
 from domain.japanese import fiscal_year_label
 from domain.partners import service as partners
 from domain.reference.service import departments_by_id
@@ -18,6 +17,12 @@ from schema.common import aware
 from schema.context import Context, Info
 from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
 from schema.node import Node, register_node, to_global_id
+from schema.permissions import (
+    CanReadInternal,
+    can_read_internal,
+    can_read_partners,
+    partner_visible,
+)
 
 if TYPE_CHECKING:
     from schema.agreements.types import AgreementType
@@ -184,6 +189,18 @@ class CollaborationType(Node):
         rows = await info.context.loader(collaborations.participations_by_collaboration).load(
             self.pk
         )
+        if not can_read_partners(info.context):
+            # Volunteers taking part as individuals are personal data (rule 13).
+            from domain.partners.service import get_many as partners_by_id
+
+            partners = await info.context.loader(partners_by_id).load_many(
+                [p.partner_id for p in rows]
+            )
+            rows = [
+                p
+                for p, partner in zip(rows, partners, strict=True)
+                if partner_visible(info.context, partner)
+            ]
         return [ParticipationType.from_row(p) for p in rows]
 
     @strawberry.field
@@ -201,7 +218,10 @@ class CollaborationType(Node):
         rows = await info.context.loader(collaborations.agreements_by_collaboration).load(self.pk)
         return [AgreementType.from_row(a) for a in rows]
 
-    @strawberry.field(description="The subsidy program (補助・助成) funding it, if any.")
+    @strawberry.field(
+        description="The subsidy program (補助・助成) funding it, if any.",
+        permission_classes=[CanReadInternal],
+    )
     async def subsidy_program(
         self, info: Info
     ) -> Annotated[SubsidyProgramType, strawberry.lazy("schema.subsidies.types")] | None:
@@ -384,8 +404,8 @@ class PartnerNetworkType:
 
 
 def public_only(context: Context) -> bool:
-    """Rule 13 (第2章2): anonymous callers read only collaborations the city published."""
-    return context.principal.role is Role.PUBLIC
+    """Rule 13 (第2章2): outside the city's staff, only published collaborations are read."""
+    return not can_read_internal(context)
 
 
 register_node(

@@ -17,6 +17,7 @@ from schema.enums import EndorsementDisqualifier
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
+from schema.permissions import ADMIN, STAFF, allow
 
 
 @strawberry.input(name="EndorsementApplicationInput")
@@ -74,8 +75,9 @@ def _application_pk(id: strawberry.ID) -> int:
 @strawberry.type
 class EndorsementMutations:
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, own_department=True),
         description="Ask to lend the city's name to an event. No money flows "
-        "(FINANCIAL_SUPPORT_NOT_ALLOWED when funding is requested)."
+        "(FINANCIAL_SUPPORT_NOT_ALLOWED when funding is requested).",
     )
     async def endorsement_application_submit(
         self, info: Info, input: EndorsementApplicationInput
@@ -90,9 +92,10 @@ class EndorsementMutations:
         return EndorsementApplicationPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="EndorsementApplication"),
         description="Decide a SUBMITTED application. Approving needs no disqualifier and a "
         "positive policy judgement (ENDORSEMENT_DISQUALIFIED); refusing needs a reason "
-        "(REASON_REQUIRED)."
+        "(REASON_REQUIRED).",
     )
     async def endorsement_application_decide(
         self,
@@ -121,7 +124,10 @@ class EndorsementMutations:
         )
         return EndorsementApplicationPayload.of(outcome)
 
-    @strawberry.mutation(description="The organiser withdraws: SUBMITTED or APPROVED → WITHDRAWN.")
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="EndorsementApplication"),
+        description="The organiser withdraws: SUBMITTED or APPROVED → WITHDRAWN.",
+    )
     async def endorsement_application_withdraw(
         self, info: Info, id: strawberry.ID, expected_version: int
     ) -> EndorsementApplicationPayload:

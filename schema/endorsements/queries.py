@@ -10,11 +10,15 @@ from schema.context import Info
 from schema.endorsements.types import EndorsementApplicationType
 from schema.enums import EndorsementStatus
 from schema.pagination import Connection, connection, page_request
+from schema.permissions import CanReadInternal
 
 
 @strawberry.type
 class EndorsementQueries:
-    @strawberry.field(description="Endorsement applications, latest event first.")
+    @strawberry.field(
+        description="Endorsement applications, latest event first.",
+        permission_classes=[CanReadInternal],
+    )
     async def endorsement_applications(
         self,
         info: Info,

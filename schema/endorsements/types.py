@@ -16,6 +16,7 @@ from domain.reference.service import departments_by_id
 from schema.context import Info
 from schema.enums import EndorsementDisqualifier, EndorsementStatus
 from schema.node import Node, register_node, to_global_id
+from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
 
 if TYPE_CHECKING:
@@ -108,4 +109,5 @@ register_node(
     "EndorsementApplication",
     batch=endorsements.get_many,
     convert=EndorsementApplicationType.from_row,
+    visible=lambda context, _row: can_read_internal(context),
 )

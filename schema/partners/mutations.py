@@ -11,6 +11,7 @@ from schema.mutation import run_mutation
 from schema.node import pk_of
 from schema.partners.inputs import PartnerInput, PartnerUpsertInput
 from schema.partners.types import PartnerType
+from schema.permissions import ADMIN, INTEGRATION, STAFF, allow
 
 
 @strawberry.type(name="PartnerPayload")
@@ -42,7 +43,7 @@ class PartnerDeletePayload:
 
 @strawberry.type
 class PartnerMutations:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=allow(STAFF, INTEGRATION, ADMIN))
     async def partner_create(self, info: Info, input: PartnerInput) -> PartnerPayload:
         context = info.context
         outcome = await run_mutation(
@@ -54,7 +55,7 @@ class PartnerMutations:
             errors=outcome.errors,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=allow(STAFF, INTEGRATION, ADMIN))
     async def partner_update(
         self, info: Info, id: strawberry.ID, expected_version: int, input: PartnerInput
     ) -> PartnerPayload:
@@ -75,7 +76,8 @@ class PartnerMutations:
         )
 
     @strawberry.mutation(
-        description="Idempotent bulk load for integration scripts: all rows or none."
+        extensions=allow(STAFF, INTEGRATION, ADMIN),
+        description="Idempotent bulk load for integration scripts: all rows or none.",
     )
     async def partners_upsert(
         self, info: Info, input: list[PartnerUpsertInput], dry_run: bool | None = False
@@ -113,7 +115,8 @@ class PartnerMutations:
         )
 
     @strawberry.mutation(
-        description="Delete a partner without history; one referenced by agreements, collaborations or applications is deactivated instead."
+        extensions=allow(STAFF, ADMIN),
+        description="Delete a partner without history; one referenced by agreements, collaborations or applications is deactivated instead.",
     )
     async def partner_delete(
         self, info: Info, id: strawberry.ID, expected_version: int

@@ -9,11 +9,14 @@ from schema.context import Info
 from schema.pagination import Connection, connection, page_request
 from schema.partners.inputs import PartnerFilterInput, PartnerOrderInput
 from schema.partners.types import PartnerType
+from schema.permissions import CanReadPartners
 
 
 @strawberry.type
 class PartnerQueries:
-    @strawberry.field(description="Partners, in 五十音 order by default.")
+    @strawberry.field(
+        description="Partners, in 五十音 order by default.", permission_classes=[CanReadPartners]
+    )
     async def partners(
         self,
         info: Info,

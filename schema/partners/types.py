@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from domain.enums import AgreementStatus as DomainAgreementStatus
+from domain.enums import PartnerKind as DomainPartnerKind
 from domain.partners import service as partners
 from domain.partners.models import Contact, Partner
 from schema.common import aware
@@ -15,6 +16,7 @@ from schema.context import Info
 from schema.enums import AgreementStatus, PartnerKind, PartnerStatus
 from schema.node import Node, register_node, to_global_id
 from schema.pagination import Connection, page_request
+from schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from schema.reference.types import CollaborationFieldType
 
 if TYPE_CHECKING:
@@ -73,65 +75,89 @@ class PartnerType(Node):
     corporate_number: str | None = strawberry.field(
         description="法人番号: 13 digits with a valid check digit, unique when present."
     )
-    external_id: str | None = strawberry.field(
-        description="Key of the partner in an integrating system; unique when present."
-    )
     status: PartnerStatus
     district: str | None = strawberry.field(
         description="地区 (district) the partner belongs to or serves."
     )
-    representative: str | None
-    address: AddressType | None
-    phone: str | None
-    email: str | None
     website: str | None
     version: int
     created_at: datetime
     updated_at: datetime
     pk: strawberry.Private[int]
+    row: strawberry.Private[Partner]
 
     @classmethod
     def from_row(cls, row: Partner) -> PartnerType:
         assert row.id is not None
-        has_address = any((row.postal_code, row.prefecture, row.city, row.street))
         return cls(
             id=to_global_id("Partner", row.id),
             kind=row.kind,
             name=row.name,
             name_kana=row.name_kana,
             corporate_number=row.corporate_number,
-            external_id=row.external_id,
             status=row.status,
             district=row.district,
-            representative=row.representative,
-            address=AddressType(
-                postal_code=row.postal_code,
-                prefecture=row.prefecture,
-                city=row.city,
-                street=row.street,
-            )
-            if has_address
-            else None,
-            phone=row.phone,
-            email=row.email,
             website=row.website,
             version=row.version,
             created_at=aware(row.created_at),
             updated_at=aware(row.updated_at),
             pk=row.id,
+            row=row,
         )
+
+    # Personal data (rule 13): only roles that may read partners, and every read that
+    # returns something is noted for the access log (APPI).
+
+    def _personal(self, info: Info, field: str, value: Any) -> Any:
+        if value:
+            info.context.note_personal_read("Partner", self.pk, field)
+        return value
+
+    @strawberry.field(
+        description="Key of the partner in an integrating system; unique when present.",
+        permission_classes=[CanReadPartners],
+    )
+    def external_id(self) -> str | None:
+        return self.row.external_id
+
+    @strawberry.field(permission_classes=[CanReadPartners])
+    def representative(self, info: Info) -> str | None:
+        return self._personal(info, "representative", self.row.representative)
+
+    @strawberry.field(permission_classes=[CanReadPartners])
+    def address(self, info: Info) -> AddressType | None:
+        row = self.row
+        if not any((row.postal_code, row.prefecture, row.city, row.street)):
+            return None
+        if row.kind is DomainPartnerKind.INDIVIDUAL:
+            info.context.note_personal_read("Partner", self.pk, "address")
+        return AddressType(
+            postal_code=row.postal_code, prefecture=row.prefecture, city=row.city, street=row.street
+        )
+
+    @strawberry.field(permission_classes=[CanReadPartners])
+    def phone(self, info: Info) -> str | None:
+        if self.row.kind is DomainPartnerKind.INDIVIDUAL:
+            return self._personal(info, "phone", self.row.phone)
+        return self.row.phone
+
+    @strawberry.field(permission_classes=[CanReadPartners])
+    def email(self, info: Info) -> str | None:
+        if self.row.kind is DomainPartnerKind.INDIVIDUAL:
+            return self._personal(info, "email", self.row.email)
+        return self.row.email
 
     @strawberry.field
     async def fields(self, info: Info) -> list[CollaborationFieldType]:
         rows = await info.context.loader(partners.fields_by_partner).load(self.pk)
         return [CollaborationFieldType.from_row(f) for f in rows]
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[CanReadPartners])
     async def contacts(self, info: Info) -> list[ContactType]:
         rows = await info.context.loader(partners.contacts_by_partner).load(self.pk)
-        return [ContactType.from_row(c) for c in rows]
+        return self._personal(info, "contacts", [ContactType.from_row(c) for c in rows])
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[CanReadInternal])
     async def participations(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Annotated[ParticipationType, strawberry.lazy("schema.collaborations.types")]]:
@@ -160,7 +186,8 @@ class PartnerType(Node):
         return [AgreementType.from_row(a) for a in rows]
 
     @strawberry.field(
-        description="Other partners this one has collaborated with, most shared collaborations first."
+        description="Other partners this one has collaborated with, most shared collaborations first.",
+        permission_classes=[CanReadInternal],
     )
     async def collaborators(self, info: Info, first: int | None = None) -> list[CollaboratorType]:
         limit = page_request(first, None).limit
@@ -172,4 +199,6 @@ class PartnerType(Node):
         ]
 
 
-register_node("Partner", batch=partners.get_many, convert=PartnerType.from_row)
+register_node(
+    "Partner", batch=partners.get_many, convert=PartnerType.from_row, visible=partner_visible
+)

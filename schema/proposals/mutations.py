@@ -20,6 +20,7 @@ from schema.enums import ProposalChannel, ProposalKind
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import optional_pk_of, pk_of
+from schema.permissions import ADMIN, STAFF, allow
 from schema.proposals.types import ProposalType
 
 
@@ -111,7 +112,10 @@ class ProposalPayload:
 
 @strawberry.type
 class ProposalMutations:
-    @strawberry.mutation(description="Receive a citizen's proposal from any channel (第2章3).")
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, own_department=True),
+        description="Receive a citizen's proposal from any channel (第2章3).",
+    )
     async def proposal_submit(self, info: Info, input: ProposalInput) -> ProposalPayload:
         context = info.context
         outcome = await run_mutation(
@@ -123,8 +127,9 @@ class ProposalMutations:
         return ProposalPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="Proposal"),
         description="Answer a proposal (respondedOn = today). NOT_ADOPTED needs a reason in "
-        "response (REASON_REQUIRED); a final answer (ADOPTED, NOT_ADOPTED) stands."
+        "response (REASON_REQUIRED); a final answer (ADOPTED, NOT_ADOPTED) stands.",
     )
     async def proposal_respond(
         self, info: Info, id: strawberry.ID, expected_version: int, input: ProposalResponseInput

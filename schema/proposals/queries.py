@@ -9,12 +9,15 @@ from domain.proposals import service as proposals
 from schema.context import Info
 from schema.enums import ProposalStatus
 from schema.pagination import Connection, connection, page_request
+from schema.permissions import CanReadInternal
 from schema.proposals.types import ProposalType
 
 
 @strawberry.type
 class ProposalQueries:
-    @strawberry.field(description="Proposals, most recently received first.")
+    @strawberry.field(
+        description="Proposals, most recently received first.", permission_classes=[CanReadInternal]
+    )
     async def proposals(
         self,
         info: Info,

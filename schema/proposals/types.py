@@ -14,6 +14,7 @@ from domain.reference.service import departments_by_id
 from schema.context import Info
 from schema.enums import ProposalChannel, ProposalKind, ProposalStatus
 from schema.node import Node, register_node, to_global_id
+from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
 
 if TYPE_CHECKING:
@@ -98,4 +99,9 @@ class ProposalType(Node):
         return CollaborationType.from_row(row) if row is not None else None
 
 
-register_node("Proposal", batch=proposals.get_many, convert=ProposalType.from_row)
+register_node(
+    "Proposal",
+    batch=proposals.get_many,
+    convert=ProposalType.from_row,
+    visible=lambda context, _row: can_read_internal(context),
+)

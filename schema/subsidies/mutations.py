@@ -16,6 +16,7 @@ from schema.context import Info
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
+from schema.permissions import ADMIN, STAFF, allow
 from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
 # ------------------------------------------------------------------ inputs
@@ -125,7 +126,10 @@ def _application_pk(id: strawberry.ID) -> int:
 
 @strawberry.type
 class SubsidyMutations:
-    @strawberry.mutation(description="Set up a subsidy program and its conditions (第3章(6)).")
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, own_department=True),
+        description="Set up a subsidy program and its conditions (第3章(6)).",
+    )
     async def subsidy_program_create(
         self, info: Info, input: SubsidyProgramInput
     ) -> SubsidyProgramPayload:
@@ -140,9 +144,10 @@ class SubsidyMutations:
         )
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_via_program=True),
         description="Apply for a subsidy. Every program condition is checked at once "
         "(OVER_MAX_AMOUNT, OVER_SUBSIDY_RATE, EXPENSE_NOT_ALLOWED per line, "
-        "CONSECUTIVE_YEARS_EXCEEDED, DEADLINE_PASSED)."
+        "CONSECUTIVE_YEARS_EXCEEDED, DEADLINE_PASSED).",
     )
     async def subsidy_application_submit(
         self, info: Info, input: SubsidyApplicationInput
@@ -156,7 +161,10 @@ class SubsidyMutations:
         )
         return SubsidyApplicationPayload.of(outcome)
 
-    @strawberry.mutation(description="SUBMITTED → UNDER_REVIEW.")
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
+        description="SUBMITTED → UNDER_REVIEW.",
+    )
     async def subsidy_application_start_review(
         self, info: Info, id: strawberry.ID, expected_version: int
     ) -> SubsidyApplicationPayload:
@@ -173,9 +181,10 @@ class SubsidyMutations:
         return SubsidyApplicationPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
         description="Grant (approve) or refuse a submitted or reviewed application. Approving "
         "re-checks the conditions with the granted amount (default: the requested amount) "
-        "and the program's budget (OVER_BUDGET); refusing needs a reason (REASON_REQUIRED)."
+        "and the program's budget (OVER_BUDGET); refusing needs a reason (REASON_REQUIRED).",
     )
     async def subsidy_application_decide(
         self,
@@ -205,8 +214,9 @@ class SubsidyMutations:
         return SubsidyApplicationPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
         description="実績報告: APPROVED → REPORTED with the actual expenses (at least one line, "
-        "categories the program pays for)."
+        "categories the program pays for).",
     )
     async def subsidy_application_report(
         self,
@@ -229,7 +239,10 @@ class SubsidyMutations:
         )
         return SubsidyApplicationPayload.of(outcome)
 
-    @strawberry.mutation(description="精算: REPORTED → SETTLED; the settled amount ≤ granted.")
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
+        description="精算: REPORTED → SETTLED; the settled amount ≤ granted.",
+    )
     async def subsidy_application_settle(
         self, info: Info, id: strawberry.ID, expected_version: int, settled_amount_yen: int
     ) -> SubsidyApplicationPayload:
@@ -247,8 +260,9 @@ class SubsidyMutations:
         return SubsidyApplicationPayload.of(outcome)
 
     @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
         description="取り下げ: WITHDRAWN from SUBMITTED, UNDER_REVIEW or APPROVED. "
-        "A reason given is kept as decisionReason."
+        "A reason given is kept as decisionReason.",
     )
     async def subsidy_application_withdraw(
         self, info: Info, id: strawberry.ID, expected_version: int, reason: str | None = None

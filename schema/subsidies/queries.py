@@ -10,19 +10,26 @@ from schema.context import Info
 from schema.enums import SubsidyApplicationStatus
 from schema.node import decode_optional_id
 from schema.pagination import Connection, connection, page_request
+from schema.permissions import CanReadInternal
 from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
 
 @strawberry.type
 class SubsidyQueries:
-    @strawberry.field(description="Subsidy programs, newest fiscal year first.")
+    @strawberry.field(
+        description="Subsidy programs, newest fiscal year first.",
+        permission_classes=[CanReadInternal],
+    )
     async def subsidy_programs(
         self, info: Info, fiscal_year: int | None = None
     ) -> list[SubsidyProgramType]:
         rows = await info.context.run(subsidies.list_programs, fiscal_year=fiscal_year)
         return [SubsidyProgramType.from_row(row) for row in rows]
 
-    @strawberry.field(description="Subsidy applications, newest submission first.")
+    @strawberry.field(
+        description="Subsidy applications, newest submission first.",
+        permission_classes=[CanReadInternal],
+    )
     async def subsidy_applications(
         self,
         info: Info,

@@ -17,6 +17,7 @@ from schema.context import Info
 from schema.enums import ErrorCode, SubsidyApplicationStatus
 from schema.node import Node, register_node, to_global_id
 from schema.pagination import Connection, connection, page_request
+from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
 
 if TYPE_CHECKING:
@@ -214,9 +215,15 @@ class SubsidyApplicationType(Node):
         return ConditionCheckType.from_problems(problems)
 
 
-register_node("SubsidyProgram", batch=subsidies.programs_by_id, convert=SubsidyProgramType.from_row)
+register_node(
+    "SubsidyProgram",
+    batch=subsidies.programs_by_id,
+    convert=SubsidyProgramType.from_row,
+    visible=lambda context, _row: can_read_internal(context),
+)
 register_node(
     "SubsidyApplication",
     batch=subsidies.applications_by_id,
     convert=SubsidyApplicationType.from_row,
+    visible=lambda context, _row: can_read_internal(context),
 )

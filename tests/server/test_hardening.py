@@ -45,10 +45,27 @@ def production(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
-async def _client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def _client(
+    app: Any, headers: dict[str, str] | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as client:
         yield client
+
+
+async def admin_headers(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    """The limits apply to every caller; an ADMIN token keeps permissions out of the way."""
+    from domain.auth import service as tokens
+    from domain.enums import Role
+
+    async with sessionmaker() as session:
+        _token, plaintext = await tokens.create_token(
+            session, name="hardening-test", role=Role.ADMIN, department_code=None, expires_at=None
+        )
+        await session.commit()
+    return {"Authorization": f"Bearer {plaintext}"}
 
 
 @pytest.fixture
@@ -56,7 +73,8 @@ async def client(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(KYODO_CORS_ORIGINS=ORIGIN)
-    async for client in _client(create_app(settings, sessionmaker=sessionmaker)):
+    headers = await admin_headers(sessionmaker)
+    async for client in _client(create_app(settings, sessionmaker=sessionmaker), headers):
         yield client
 
 
@@ -80,7 +98,8 @@ async def refused(
     """Post ``query``; assert it failed and sent no SQL; return the (first) error."""
     with count_queries() as counter:
         body = await post(client, query, variables)
-    assert counter.statements == []
+    # Authentication (the token lookup) comes before GraphQL; nothing after it may run.
+    assert [s for s in counter.statements if "api_token" not in s] == []
     assert body.get("data") is None
     assert body["errors"]
     return dict(body["errors"][0])
@@ -380,7 +399,7 @@ async def test_a_body_of_exactly_1_mib_is_accepted(client: httpx.AsyncClient) ->
         "/graphql", content=exactly, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 200
-    assert response.json()["data"] == {"viewer": {"name": "anonymous"}}
+    assert response.json()["data"] == {"viewer": {"name": "hardening-test"}}
 
 
 async def test_a_streamed_body_over_1_mib_gets_413(client: httpx.AsyncClient) -> None:
@@ -450,7 +469,7 @@ async def test_mutations_over_get_are_refused(
         response = await client.get("/graphql", params={"query": mutation})
     # then
     assert response.status_code == 400
-    assert counter.statements == []
+    assert [s for s in counter.statements if "api_token" not in s] == []
 
 
 async def test_queries_over_get_are_refused_too(client: httpx.AsyncClient) -> None:

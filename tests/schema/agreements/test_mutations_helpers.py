@@ -24,6 +24,7 @@ from domain.enums import AgreementCategory, AgreementStatus, PartnerKind, Suppor
 from domain.partners.models import Contact, Partner
 from domain.reference.models import Department
 from schema.node import to_global_id
+from tests.conftest import CHANGE_EVENTS
 
 from .factories import make_agreement, make_department, make_partner
 
@@ -206,7 +207,11 @@ async def stored_agreement(
 
 async def audit_count(session: AsyncSession) -> int:
     return int(
-        (await session.execute(sa.select(sa.func.count()).select_from(AuditEvent))).scalar_one()
+        (
+            await session.execute(
+                sa.select(sa.func.count()).select_from(AuditEvent).where(CHANGE_EVENTS)
+            )
+        ).scalar_one()
     )
 
 
@@ -222,7 +227,7 @@ async def audit_events(session: AsyncSession, pk: int) -> list[dict[str, Any]]:
         sa.select(
             table.c.action, table.c.entity_type, table.c.entity_id, table.c.actor, table.c.changes
         )
-        .where(table.c.entity_type == "Agreement", table.c.entity_id == str(pk))
+        .where(table.c.entity_type == "Agreement", table.c.entity_id == str(pk), CHANGE_EVENTS)
         .order_by(table.c.id)
     )
     return [dict(row) for row in (await session.execute(stmt)).mappings()]

@@ -19,6 +19,7 @@ from sqlmodel import col
 from domain.audit.models import AuditEvent
 from domain.collaborations.models import Collaboration
 from schema.node import from_global_id, to_global_id
+from tests.conftest import CHANGE_EVENTS
 
 from .factories import make_department, make_field, make_partner
 
@@ -181,7 +182,11 @@ async def read(gql: Any, global_id: str) -> dict[str, Any]:
 
 async def audit_count(session: AsyncSession) -> int:
     return int(
-        (await session.execute(sa.select(sa.func.count()).select_from(AuditEvent))).scalar_one()
+        (
+            await session.execute(
+                sa.select(sa.func.count()).select_from(AuditEvent).where(CHANGE_EVENTS)
+            )
+        ).scalar_one()
     )
 
 
@@ -196,6 +201,7 @@ async def events_of(session: AsyncSession, global_id: str) -> list[AuditEvent]:
         sa.select(AuditEvent)
         .where(
             col(AuditEvent.entity_type) == "Collaboration",
+            CHANGE_EVENTS,
             col(AuditEvent.entity_id) == str(pk(global_id)),
         )
         .order_by(col(AuditEvent.id))

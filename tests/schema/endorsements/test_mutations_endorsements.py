@@ -24,6 +24,7 @@ from domain.partners.models import Partner
 from domain.partners.service import refresh_derived_fields
 from domain.reference.models import Department
 from schema.node import to_global_id
+from tests.conftest import CHANGE_EVENTS
 
 TODAY = date(2021, 9, 1)
 E = EndorsementStatus
@@ -124,11 +125,15 @@ def gid(pk: int) -> str:
 
 
 async def audit_count(session: AsyncSession) -> int:
-    return (await session.execute(sa.select(sa.func.count()).select_from(AuditEvent))).scalar_one()
+    return (
+        await session.execute(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(CHANGE_EVENTS)
+        )
+    ).scalar_one()
 
 
 async def last_event(session: AsyncSession) -> AuditEvent:
-    stmt = sa.select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)
+    stmt = sa.select(AuditEvent).where(CHANGE_EVENTS).order_by(col(AuditEvent.id).desc()).limit(1)
     return (await session.execute(stmt)).scalar_one()
 
 

@@ -26,6 +26,7 @@ from domain.reference.models import Department
 from domain.subsidies import commands
 from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 from schema.node import to_global_id
+from tests.conftest import CHANGE_EVENTS
 
 from .factories import make_application, make_department, make_partner, make_program, unique
 
@@ -167,11 +168,15 @@ def gid(row: Ref | SubsidyProgram) -> str:
 
 
 async def audit_count(session: AsyncSession) -> int:
-    return (await session.execute(sa.select(sa.func.count()).select_from(AuditEvent))).scalar_one()
+    return (
+        await session.execute(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(CHANGE_EVENTS)
+        )
+    ).scalar_one()
 
 
 async def last_event(session: AsyncSession) -> AuditEvent:
-    stmt = sa.select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)
+    stmt = sa.select(AuditEvent).where(CHANGE_EVENTS).order_by(col(AuditEvent.id).desc()).limit(1)
     return (await session.execute(stmt)).scalar_one()
 
 

@@ -1,0 +1,39 @@
+"""The personal-data access log (APPI): after an operation, record what personal data it
+returned, to whom, in the audit log (readable by ADMIN only)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from strawberry.extensions import SchemaExtension
+
+from domain.audit.log import record_personal_data_reads
+from schema.context import Context
+
+log = logging.getLogger("kyodo.access_log")
+
+
+class PersonalDataAccessLog(SchemaExtension):
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        yield
+        context = self.execution_context.context
+        if not isinstance(context, Context) or not context.personal_reads:
+            return
+        reads, context.personal_reads = context.personal_reads, {}
+        async with context.lock:
+            session = context.session
+            try:
+                await record_personal_data_reads(
+                    session,
+                    actor=context.actor,
+                    reads=reads,
+                    request_id=context.request_id,
+                )
+                await session.commit()
+            except Exception:
+                await session.rollback()
+                log.exception(
+                    "could not record personal-data reads (request %s)", context.request_id
+                )
+                raise

@@ -1,0 +1,231 @@
+"""The authorisation matrix (rule 13, APPI), declared on fields and mutations.
+
+| role | reads | writes |
+|---|---|---|
+| PUBLIC | reference data, published collaborations, agreements (titles, organisations as parties) | nothing |
+| STAFF | everything but audit events | partners; collaborations, agreements, subsidies, endorsements, proposals of its own department |
+| DISASTER_OFFICE | what PUBLIC reads, plus partners, agreements with emergency contacts, disasterSupport | agreementVerifyContacts |
+| INTEGRATION | what PUBLIC reads, plus partners | partnersUpsert, partnerCreate, partnerUpdate |
+| ADMIN | everything, audit events included | everything |
+
+A forbidden field resolves to an error with ``extensions.code = "FORBIDDEN"``; a forbidden
+mutation returns FORBIDDEN in its payload before its resolver runs, so it changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry.extensions.field_extension import FieldExtension
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.types.base import StrawberryList, StrawberryOptional
+from strawberry.types.field import StrawberryField
+
+from domain.access import department_code_of
+from domain.enums import PartnerKind, Role
+from domain.errors import ErrorCode
+from schema.context import Context, Info
+from schema.errors import UserError
+from schema.node import from_global_id
+
+PUBLIC, STAFF, DISASTER_OFFICE, INTEGRATION, ADMIN = (
+    Role.PUBLIC,
+    Role.STAFF,
+    Role.DISASTER_OFFICE,
+    Role.INTEGRATION,
+    Role.ADMIN,
+)
+
+READ_PARTNERS = frozenset({STAFF, DISASTER_OFFICE, INTEGRATION, ADMIN})
+"""Partners and their personal data (contacts, phones, addresses, representatives)."""
+READ_EMERGENCY_CONTACTS = frozenset({STAFF, DISASTER_OFFICE, ADMIN})
+READ_INTERNAL = frozenset({STAFF, ADMIN})
+"""Unpublished collaborations, subsidies, endorsements, proposals and analyses."""
+READ_AUDIT = frozenset({ADMIN})
+
+WRITE_PARTNERS = frozenset({STAFF, INTEGRATION, ADMIN})
+
+FORBIDDEN_READ = "この情報を見る権限がありません。"
+FORBIDDEN_WRITE = "この操作を行う権限がありません。"
+
+
+def can_read_partners(context: Context) -> bool:
+    return context.principal.role in READ_PARTNERS
+
+
+def can_read_internal(context: Context) -> bool:
+    return context.principal.role in READ_INTERNAL
+
+
+def can_read_audit(context: Context) -> bool:
+    return context.principal.role in READ_AUDIT
+
+
+def partner_visible(context: Context, partner: Any) -> bool:
+    """Individuals (volunteers) are personal data: invisible to anonymous callers."""
+    return can_read_partners(context) or partner.kind is not PartnerKind.INDIVIDUAL
+
+
+def visible_partners(context: Context, partners: Iterable[Any]) -> list[Any]:
+    return [p for p in partners if partner_visible(context, p)]
+
+
+class _RolePermission(BasePermission):
+    roles: frozenset[Role] = frozenset()
+    message = FORBIDDEN_READ
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.principal.role in self.roles
+
+
+class CanReadPartners(_RolePermission):
+    roles = READ_PARTNERS
+
+
+class CanReadEmergencyContacts(_RolePermission):
+    roles = READ_EMERGENCY_CONTACTS
+
+
+class CanReadInternal(_RolePermission):
+    roles = READ_INTERNAL
+
+
+class CanReadAudit(_RolePermission):
+    roles = READ_AUDIT
+
+
+# ------------------------------------------------------------------ mutations
+
+
+class WritePermission(BasePermission):
+    """May the caller run this mutation? Roles, and for STAFF the owning department."""
+
+    message = FORBIDDEN_WRITE
+
+    def __init__(
+        self,
+        *,
+        roles: frozenset[Role] = frozenset({ADMIN}),
+        own_department: bool = False,
+        department_of: str | None = None,
+        department_via_program: bool = False,
+    ) -> None:
+        self.roles = roles
+        # STAFF may act only within its department (input.departmentCode and the records).
+        self.own_department = own_department or bool(department_of) or department_via_program
+        # Entity type whose stored record (argument ``id``) names the owning department.
+        self.department_of = department_of
+        # For submissions: the department is that of ``input.programId``'s program.
+        self.department_via_program = department_via_program
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = info.context.principal
+        if principal.role not in self.roles:
+            return False
+        if principal.role is not STAFF or not self.own_department:
+            return True
+        return all(code == principal.department_code for code in await self._codes(info, kwargs))
+
+    async def _codes(self, info: Info, kwargs: dict[str, Any]) -> list[str]:
+        """The departments this call touches: the stored record's and the input's."""
+        codes: list[str] = []
+        payload = kwargs.get("input")
+        department_code = getattr(payload, "department_code", None)
+        if isinstance(department_code, str):
+            codes.append(department_code)
+        lookups: list[tuple[str, Any]] = []
+        if self.department_of and "id" in kwargs:
+            lookups.append((self.department_of, kwargs["id"]))
+        if self.department_via_program and payload is not None:
+            lookups.append(("SubsidyProgram", getattr(payload, "program_id", None)))
+        for entity_type, global_id in lookups:
+            decoded = from_global_id(str(global_id)) if global_id else None
+            if decoded is None or decoded[0] != entity_type:
+                continue  # a malformed id is the mutation's own INVALID error
+            code = await info.context.run(department_code_of, entity_type, decoded[1])
+            if code is not None:
+                codes.append(code)
+        return codes
+
+
+def _empty_value(type_: Any) -> Any:
+    if isinstance(type_, StrawberryOptional):
+        return None
+    if isinstance(type_, StrawberryList):
+        return []
+    if type_ is int:
+        return 0
+    if type_ is bool:
+        return False
+    return None
+
+
+class PayloadPermission(PermissionExtension):
+    """Like Strawberry's PermissionExtension, but a refusal is the payload's FORBIDDEN error
+    (expected failures of mutations never become top-level errors)."""
+
+    def __init__(self, permission: WritePermission) -> None:
+        super().__init__(permissions=[permission], use_directives=False)
+        self.payload_type: Any = None
+
+    def apply(self, field: StrawberryField) -> None:
+        super().apply(field)
+        self.payload_type = field.type
+
+    def _on_unauthorized(self, permission: BasePermission) -> Any:
+        definition = self.payload_type.__strawberry_definition__
+        values = {
+            f.python_name: _empty_value(f.type)
+            for f in definition.fields
+            if f.base_resolver is None and f.init
+        }
+        values["errors"] = [
+            UserError(field=None, code=ErrorCode.FORBIDDEN, message=permission.message or "")
+        ]
+        return self.payload_type(**values)
+
+
+def allow(
+    *roles: Role,
+    own_department: bool = False,
+    department_of: str | None = None,
+    department_via_program: bool = False,
+) -> list[FieldExtension]:
+    """``@strawberry.mutation(extensions=allow(STAFF, ADMIN, department_of="Agreement"))``.
+
+    ``own_department``: STAFF only within the department named by ``input.departmentCode``;
+    ``department_of``: ... and the department of the stored record ``id`` of that type;
+    ``department_via_program``: ... and the department of ``input.programId``'s program.
+    """
+    return [
+        PayloadPermission(
+            WritePermission(
+                roles=frozenset(roles),
+                own_department=own_department,
+                department_of=department_of,
+                department_via_program=department_via_program,
+            )
+        )
+    ]
+
+
+__all__ = [
+    "ADMIN",
+    "DISASTER_OFFICE",
+    "INTEGRATION",
+    "PUBLIC",
+    "STAFF",
+    "CanReadAudit",
+    "CanReadEmergencyContacts",
+    "CanReadInternal",
+    "CanReadPartners",
+    "allow",
+    "can_read_internal",
+    "can_read_partners",
+    "partner_visible",
+    "strawberry",
+    "visible_partners",
+]
