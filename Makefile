@@ -39,7 +39,7 @@ pytest: install
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python -m pytest benchmarks -q -p no:cacheprovider
+	$(BIN)/python -m benchmarks.run
 
 schema: install
 	$(BIN)/kyodo schema export

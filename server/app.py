@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -54,6 +55,10 @@ class SessionMiddleware:
 
 
 class KyodoGraphQL(GraphQL[Context, None]):
+    def encode_json(self, data: object) -> str:
+        # Japanese stays readable in responses (curl, logs) instead of \uXXXX escapes.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.state
         return Context(

@@ -444,20 +444,26 @@ async def delete_partner(
 
 
 async def upsert_partners(
-    session: AsyncSession, *, rows: Sequence[PartnerData], dry_run: bool, actor: str
+    session: AsyncSession,
+    *,
+    rows: Sequence[PartnerData],
+    dry_run: bool,
+    actor: str,
+    max_rows: int | None = v.MAX_BULK,
 ) -> UpsertResult:
     """Idempotent bulk load for integration scripts: all rows or none.
 
     Rows are keyed by externalId, else corporateNumber. Every row is validated before
     anything is written; any problem (reported with the row's index in its path) means
     nothing is written. Rows equal to what is stored count as unchanged, so running the
-    same payload twice creates nothing the second time.
+    same payload twice creates nothing the second time. ``max_rows`` caps a call (the
+    API's 1000); the file importer (domain.exchange) sets its own cap.
     """
     problems = v.Problems()
-    if len(rows) > v.MAX_BULK:
+    if max_rows is not None and len(rows) > max_rows:
         problems.add(
             ErrorCode.INVALID,
-            f"一度に登録できるのは{v.MAX_BULK}件までです（{len(rows)}件）。",
+            f"一度に登録できるのは{max_rows}件までです（{len(rows)}件）。",
             ["input"],
         )
         problems.raise_if_any()
@@ -545,29 +551,55 @@ async def upsert_partners(
         _apply(partner, data)
     session.add_all(new_partners)
     await session.flush()
+    # Children are written in bulk: one DELETE per child table for the changed partners,
+    # then one INSERT batch, instead of four statements per row.
     new_iter = iter(new_partners)
+    replace_fields: list[int] = []
+    replace_contacts: list[int] = []
+    child_rows: list[PartnerField | Contact] = []
     for data, match, changes in plan:
         if match is None:
             partner = next(new_iter)
+        elif changes:
+            partner = match
+            _apply(partner, data)
+            partner.version += 1
+            partner.updated_at = now
             assert partner.id is not None
-            created_ids.append(partner.id)
-            await _replace_children(
-                session, partner.id, data, [code_ids[c] for c in data.field_codes or []]
-            )
-            result.partners.append(partner)
+            updated[str(partner.id)] = changes
+            if is_set(data.field_codes):
+                replace_fields.append(partner.id)
+            if is_set(data.contacts):
+                replace_contacts.append(partner.id)
+        else:
+            result.partners.append(match)
             continue
-        assert match.id is not None
-        if changes:
-            _apply(match, data)
-            match.version += 1
-            match.updated_at = now
-            field_ids = (
-                [code_ids[c] for c in data.field_codes or []] if is_set(data.field_codes) else None
+        assert partner.id is not None
+        if match is None:
+            created_ids.append(partner.id)
+        if match is None or is_set(data.field_codes):
+            child_rows += [
+                PartnerField(partner_id=partner.id, field_id=code_ids[c])
+                for c in data.field_codes or []
+            ]
+        if (match is None or is_set(data.contacts)) and data.contacts:
+            child_rows += [
+                Contact(partner_id=partner.id, position=i, **vars(c))
+                for i, c in enumerate(data.contacts)
+            ]
+        result.partners.append(partner)
+    await session.flush()
+    if replace_fields:
+        await session.execute(
+            sa.delete(PartnerField).where(col(PartnerField.partner_id).in_(replace_fields))
+        )
+    if replace_contacts:
+        await session.execute(
+            sa.delete(Contact).where(
+                col(Contact.partner_id).in_(replace_contacts), col(Contact.agreement_id).is_(None)
             )
-            await session.flush()
-            await _replace_children(session, match.id, data, field_ids)
-            updated[str(match.id)] = changes
-        result.partners.append(match)
+        )
+    session.add_all(child_rows)
     await session.flush()
     await record_event(
         session,

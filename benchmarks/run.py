@@ -1,0 +1,202 @@
+"""Speed and memory goals, measured on the demo data (``make bench``).
+
+Each benchmark runs an operation the users depend on several times against a scratch
+database (SQLite, and PostgreSQL when reachable), reports the median and the worst run,
+and fails (exit 1) when a goal is missed. Timings belong here, never in the test suite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from rich.console import Console
+from rich.table import Table
+
+from domain.enums import Role
+from schema import schema
+from schema.context import Context, Principal
+from server.db import make_engine, make_sessionmaker
+from tests.conftest import alembic_config, pg_available, scratch_database
+
+ADMIN = Principal(name="bench", role=Role.ADMIN)
+DISASTER_OFFICE = Principal(name="bench-bousai", role=Role.DISASTER_OFFICE)
+ON = date(2022, 3, 10)
+
+
+@dataclass(frozen=True)
+class Goal:
+    name: str
+    median_ms: float
+    max_ms: float
+    peak_mib: float
+
+
+DISASTER_LOOKUP = """
+{ disasterSupport(categories: [SUPPLIES, TRANSPORT, MEDICAL_AID], on: "2022-03-10") {
+    partner { name district phone } agreement { title concludedOnWareki }
+    supportCategories emergencyContacts { name phone availableAroundTheClock }
+    contactsVerifiedOn contactsStale } }
+"""
+PARTNER_PAGE = """
+{ partners(first: 100) { totalCount edges { node {
+    name nameKana fields { name } contacts { name phone }
+    agreements { title parties { name } supportCategories } } } } }
+"""
+AGREEMENT_PAGE = """
+{ agreements(first: 100, filter: {categories: [DISASTER_SUPPORT]}) { totalCount edges { node {
+    title isInForce currentTermEndsOn contactsStale parties { name } supportCategories
+    emergencyContacts { name phone } department { name } } } } }
+"""
+SEARCH = """
+{ partners(first: 20, filter: {search: "ﾄﾏｺﾏｲ"}) { totalCount edges { node { name } } } }
+"""
+UPSERT = """
+mutation ($rows: [PartnerUpsertInput!]!) {
+  partnersUpsert(input: $rows) { created updated unchanged errors { code field } } }
+"""
+
+
+def upsert_rows(n: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": "NEIGHBORHOOD_ASSOCIATION",
+            "name": f"（デモ）ベンチ町内会{i}",
+            "nameKana": f"べんちちょうないかい{i}",
+            "externalId": f"bench-{i:05d}",
+            "district": "中央",
+            "fieldCodes": ["safety"],
+            "contacts": [{"name": f"デモ 連絡{i}", "phone": "000-0000-0001"}],
+        }
+        for i in range(n)
+    ]
+
+
+GOALS = [
+    # The disaster office looks this up under stress: it must answer at once.
+    Goal("disasterSupport (3 categories)", median_ms=100, max_ms=500, peak_mib=20),
+    Goal("partners page of 100 with relations", median_ms=400, max_ms=900, peak_mib=80),
+    Goal("agreements page of 100 with relations", median_ms=400, max_ms=900, peak_mib=80),
+    Goal("kana search", median_ms=60, max_ms=200, peak_mib=20),
+    Goal("partnersUpsert 1000 rows, then unchanged", median_ms=2500, max_ms=4000, peak_mib=64),
+]
+
+
+async def execute(maker: Any, query: str, variables: Any, principal: Principal) -> None:
+    async with maker() as session:
+        context = Context(session=session, principal=principal, today=ON)
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+        if result.errors:
+            raise RuntimeError(result.errors)
+        await session.rollback()
+
+
+async def measure(runs: int, operation: Callable[[], Awaitable[None]]) -> tuple[list[float], float]:
+    """Timings of ``runs`` runs, then the Python heap's peak over one more traced run
+    (tracing slows everything, so it is kept out of the timings)."""
+    await operation()  # warm caches and connections
+    timings: list[float] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await operation()
+        timings.append((time.perf_counter() - started) * 1000)
+    tracemalloc.start()
+    await operation()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return timings, peak / (1024 * 1024)
+
+
+async def run_backend(url: str) -> list[tuple[Goal, list[float], float]]:
+    from seeds.loader import load_demo_data
+
+    engine = make_engine(url)
+    maker = make_sessionmaker(engine)
+    async with maker() as session:
+        await load_demo_data(session)
+        await session.commit()
+    rows = upsert_rows(1000)
+
+    async def upsert_twice() -> None:
+        # First load creates (rolled back afterwards), the second in the same
+        # transaction finds everything unchanged: both halves of a re-sync.
+        async with maker() as session:
+            for _ in range(2):
+                context = Context(session=session, principal=ADMIN, today=ON)
+                result = await schema.execute(
+                    UPSERT, variable_values={"rows": rows}, context_value=context
+                )
+                assert not result.errors, result.errors
+            await session.rollback()
+            async with engine.begin() as conn:
+                from sqlalchemy import text
+
+                await conn.execute(
+                    text(
+                        "DELETE FROM contact WHERE partner_id IN (SELECT id FROM partner WHERE external_id LIKE 'bench-%')"
+                    )
+                )
+                await conn.execute(
+                    text(
+                        "DELETE FROM partner_field WHERE partner_id IN (SELECT id FROM partner WHERE external_id LIKE 'bench-%')"
+                    )
+                )
+                await conn.execute(text("DELETE FROM partner WHERE external_id LIKE 'bench-%'"))
+                await conn.execute(text("DELETE FROM audit_event WHERE action = 'partners.upsert'"))
+
+    operations: list[tuple[Goal, int, Callable[[], Awaitable[None]]]] = [
+        (GOALS[0], 30, lambda: execute(maker, DISASTER_LOOKUP, None, DISASTER_OFFICE)),
+        (GOALS[1], 15, lambda: execute(maker, PARTNER_PAGE, None, ADMIN)),
+        (GOALS[2], 15, lambda: execute(maker, AGREEMENT_PAGE, None, ADMIN)),
+        (GOALS[3], 30, lambda: execute(maker, SEARCH, None, ADMIN)),
+        (GOALS[4], 3, upsert_twice),
+    ]
+    results = []
+    try:
+        for goal, runs, operation in operations:
+            timings, peak = await measure(runs, operation)
+            results.append((goal, timings, peak))
+    finally:
+        await engine.dispose()
+    return results
+
+
+def main() -> int:
+    console = Console()
+    failed = False
+    backends = ["sqlite"] + (["postgresql"] if pg_available() is None else [])
+    for backend in backends:
+        with tempfile.TemporaryDirectory() as tmp, scratch_database(backend, Path(tmp)) as url:
+            command.upgrade(alembic_config(url), "head")
+            results = asyncio.run(run_backend(url))
+        table = Table(title=f"kyodo benchmarks — {backend}")
+        for column in ("operation", "median ms", "max ms", "peak MiB", "goal", "ok"):
+            table.add_column(column)
+        for goal, timings, peak in results:
+            median, worst = statistics.median(timings), max(timings)
+            ok = median <= goal.median_ms and worst <= goal.max_ms and peak <= goal.peak_mib
+            failed |= not ok
+            table.add_row(
+                goal.name,
+                f"{median:.1f}",
+                f"{worst:.1f}",
+                f"{peak:.1f}",
+                f"≤{goal.median_ms:.0f} / ≤{goal.max_ms:.0f} ms, ≤{goal.peak_mib:.0f} MiB",
+                "✓" if ok else "✗",
+            )
+        console.print(table)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
