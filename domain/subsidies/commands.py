@@ -176,28 +176,6 @@ def _add_lines(
     )
 
 
-async def _granted_fiscal_years(
-    session: AsyncSession, *, applicant_id: int, program: SubsidyProgram
-) -> list[int]:
-    """Fiscal years in which the applicant was granted a program of this lineage.
-
-    The lineage is the programs of the same name (a program is recreated every fiscal
-    year), as in :func:`domain.subsidies.service.consecutive_years_by_application`, which
-    answers the same question for applications already stored.
-    """
-    stmt = (
-        sa.select(col(SubsidyProgram.fiscal_year))
-        .join(SubsidyApplication, col(SubsidyApplication.program_id) == col(SubsidyProgram.id))
-        .where(
-            col(SubsidyProgram.name) == program.name,
-            col(SubsidyApplication.applicant_id) == applicant_id,
-            col(SubsidyApplication.status).in_(list(subsidies.GRANTED_STATUSES)),
-        )
-        .distinct()
-    )
-    return list((await session.execute(stmt)).scalars())
-
-
 async def _record(
     session: AsyncSession,
     *,
@@ -369,7 +347,8 @@ async def submit_application(
         assert applicant.id is not None
         consecutive_year = rules.consecutive_years(
             fiscal_year=program.fiscal_year,
-            granted_fiscal_years=await _granted_fiscal_years(
+            # The same definition of "the same program" as the live conditionCheck.
+            granted_fiscal_years=await subsidies.granted_fiscal_years(
                 session, applicant_id=applicant.id, program=program
             ),
         )
