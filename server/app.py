@@ -26,6 +26,7 @@ from schema import schema as default_schema
 from schema.context import ANONYMOUS, Context
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
+from server.exports import exports_mount
 from server.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
@@ -58,6 +59,31 @@ class KyodoGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str:
         # Japanese stays readable in responses (curl, logs) instead of \uXXXX escapes.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Strawberry answers 400 only to a JSONDecodeError: bytes that are not UTF-8, JSON
+        # nested past Python's recursion limit, or a bare scalar (null, 5, "x") made it
+        # fail with a 500. A list passes on: Strawberry refuses it as a batch. A lone
+        # surrogate ("\ud800") is no text: no database stores it, and a message that
+        # echoed it could not be sent back in UTF-8.
+        from cross_web import HTTPException  # Strawberry's own HTTP refusal
+
+        try:
+            value = json.loads(data)
+            json.dumps(value, ensure_ascii=False).encode()
+        except (UnicodeDecodeError, RecursionError) as error:
+            raise HTTPException(
+                400,
+                "リクエストの本文を JSON として読めません（UTF-8 でないか、入れ子が深すぎます）。",
+            ) from error
+        except UnicodeEncodeError as error:
+            raise HTTPException(
+                400,
+                "リクエストに使えない文字（対になっていないサロゲート \\ud800 など）があります。",
+            ) from error
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "リクエストの本文は JSON オブジェクトにしてください。")
+        return value
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.state
@@ -136,6 +162,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
+            exports_mount(),
         ],
         middleware=middleware,
         lifespan=lifespan,

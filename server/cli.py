@@ -15,6 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.enums import Role
+from server.cli_dump import dump_command, restore_command
+from server.cli_export import export_app
+from server.cli_import import import_app
 from server.settings import get_settings
 
 if TYPE_CHECKING:
@@ -35,6 +38,10 @@ token_app = typer.Typer(help="API tokens (Authorization: Bearer ...).", no_args_
 app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.command("dump")(dump_command)
+app.command("restore")(restore_command)
 console = Console(stderr=True)
 
 

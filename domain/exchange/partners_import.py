@@ -1,0 +1,413 @@
+"""Importing partners (協働のパートナー) from a file, through the same path as
+``partnersUpsert`` (``domain.partners.commands.upsert_partners``).
+
+Integration scripts and staff re-sync partner lists (companies, NPOs, 80+ neighbourhood
+associations) exported from other municipal systems or Excel. Re-running a load must
+not create duplicates and a bad row must not half-write a batch (DOMAIN.md): the whole
+file is one call of ``upsert_partners`` in one transaction, keyed by 外部ID, else 法人番号.
+Problems are reported by the file's line and column, as its author wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.base import UNSET
+from domain.enums import PartnerKind, PartnerStatus
+from domain.errors import DomainError, ErrorCode, Problem
+from domain.exchange.reading import (
+    ColumnMap,
+    Columns,
+    ImportRefused,
+    RowProblem,
+    SourceTable,
+    fold_header,
+    looks_like_exponent,
+    normalize_number,
+    split_list,
+)
+from domain.partners.commands import (
+    INPUT_NAMES,
+    SCALAR_FIELDS,
+    ContactData,
+    PartnerData,
+    upsert_partners,
+)
+from domain.reference.models import CollaborationField
+
+# A file is loaded in one transaction and validated as a whole before anything is
+# written; this bounds the memory and the time one run holds its locks, and keeps the
+# key lookups of upsert_partners (externalId IN (...) OR corporateNumber IN (...)) under
+# the 32,766 bind parameters SQLite and asyncpg allow in one statement. Larger lists are
+# split by the exporting system (and each part is still all-or-nothing).
+MAX_ROWS = 10_000
+
+# field → the headers that name it; the first is the Japanese header shown in messages.
+PARTNER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("名称", "名前", "団体名", "name"),
+    "name_kana": ("フリガナ", "ふりがな", "よみがな", "読み仮名", "カナ", "nameKana"),
+    "kind": ("種別", "kind"),
+    "corporate_number": ("法人番号", "corporateNumber"),
+    "external_id": ("外部ID", "externalId"),
+    "status": ("状態", "status"),
+    "district": ("地区", "district"),
+    "representative": ("代表者", "代表者名", "representative"),
+    "postal_code": ("郵便番号", "〒", "postalCode"),
+    "prefecture": ("都道府県", "prefecture"),
+    "city": ("市区町村", "city"),
+    "street": ("住所", "所在地", "番地", "address", "street"),
+    "phone": ("電話番号", "電話", "TEL", "phone"),
+    "email": ("メールアドレス", "メール", "Eメール", "email", "mail"),
+    "website": ("ウェブサイト", "ホームページ", "URL", "website"),
+    "field_codes": ("分野", "活動分野", "協働の分野", "fieldCodes", "fields"),
+    "contacts": ("連絡先", "contacts"),
+}
+PARTNER_MAP = ColumnMap(PARTNER_COLUMNS)
+
+KIND_LABELS: dict[PartnerKind, tuple[str, ...]] = {
+    PartnerKind.INDIVIDUAL: ("個人", "個人ボランティア"),
+    PartnerKind.CITIZEN_GROUP: ("市民活動団体", "市民団体", "ボランティア団体"),
+    PartnerKind.NEIGHBORHOOD_ASSOCIATION: ("町内会・自治会", "町内会", "自治会"),
+    PartnerKind.NPO: ("NPO法人", "NPO", "特定非営利活動法人"),
+    PartnerKind.COMPANY: ("企業", "会社"),
+    PartnerKind.OTHER_ORGANIZATION: ("その他の団体", "その他"),
+}
+_KINDS = {
+    fold_header(name): kind
+    for kind, labels in KIND_LABELS.items()
+    for name in (kind.value, *labels)
+}
+STATUS_LABELS: dict[PartnerStatus, tuple[str, ...]] = {
+    PartnerStatus.ACTIVE: ("活動中", "有効"),
+    PartnerStatus.INACTIVE: ("休止中", "休止"),
+    PartnerStatus.DISSOLVED: ("解散",),
+}
+_STATUSES = {
+    fold_header(name): status
+    for status, labels in STATUS_LABELS.items()
+    for name in (status.value, *labels)
+}
+_CONTACT_KEYS = {
+    fold_header(alias): name
+    for name, aliases in {
+        "name": ("氏名", "name"),
+        "role": ("役職", "role"),
+        "phone": ("電話番号", "phone"),
+        "email": ("メールアドレス", "email"),
+        "available_around_the_clock": ("24時間対応", "availableAroundTheClock"),
+        "is_emergency_contact": ("緊急連絡先", "isEmergencyContact"),
+    }.items()
+    for alias in aliases
+}
+_NUMBER_FIELDS = ("corporate_number", "phone", "postal_code")
+_ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "street")
+_FIELD_OF_INPUT = {input_name: name for name, input_name in INPUT_NAMES.items()}
+_LABELS = {**SCALAR_FIELDS, "field_codes": "分野", "contacts": "連絡先"}
+_BATCH_DUPLICATE = re.compile(r"が([0-9]+)行目と重複しています")
+
+OnStep = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class PartnerImportResult:
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+
+
+def _kind_help() -> str:
+    return "、".join(labels[0] for labels in KIND_LABELS.values())
+
+
+class _RowReader:
+    """Turns one file's rows into ``PartnerData``, collecting problems with the same
+    paths (``["input", i, "corporateNumber"]``) the domain uses."""
+
+    def __init__(self, columns: Columns, fields: dict[str, str]):
+        self.columns = columns
+        self.fields = fields  # folded code or name → code
+        self.problems: list[Problem] = []
+
+    def add(self, index: int, name: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> None:
+        self.problems.append(Problem(code, message, input_path(index, name)))
+
+    def row(self, index: int, values: dict[str, Any]) -> PartnerData:
+        data = PartnerData()
+        for header, raw in values.items():
+            name = self.columns.field_of.get(header)
+            if name is None:  # an empty column without a header
+                continue
+            if name == "street" and isinstance(raw, dict):
+                self._address(index, data, raw)
+            elif name == "contacts":
+                data.contacts = self._contacts(index, raw)
+            elif name == "field_codes":
+                data.field_codes = self._field_codes(index, raw)
+            else:
+                setattr(data, name, self._scalar(index, name, raw))
+        return data
+
+    def _scalar(self, index: int, name: str, raw: Any) -> Any:
+        if isinstance(raw, list | dict):
+            self.add(index, name, f"{_LABELS[name]}は文字か数字で入力してください。")
+            return UNSET
+        if name in _NUMBER_FIELDS:
+            value = normalize_number(raw)
+            if name == "postal_code" and isinstance(value, str):
+                value = value.removeprefix("〒")
+            if name == "corporate_number" and isinstance(value, str) and looks_like_exponent(value):
+                self.add(
+                    index,
+                    name,
+                    f"法人番号「{value}」が指数の形になっていて、数字が失われています。"
+                    "Excel でこの列を「文字列」にしてから保存し直してください。",
+                    ErrorCode.INVALID_CORPORATE_NUMBER,
+                )
+                return UNSET
+            return value
+        if raw is None or isinstance(raw, bool):
+            return None if raw is None else str(raw)
+        text = str(raw).strip()
+        if name == "kind":
+            if not text:
+                return None
+            kind = _KINDS.get(fold_header(text))
+            if kind is None:
+                self.add(index, name, f"種別「{text}」は使えません（使える種別: {_kind_help()}）。")
+                return UNSET
+            return kind
+        if name == "status":
+            if not text:
+                return None
+            status = _STATUSES.get(fold_header(text))
+            if status is None:
+                self.add(
+                    index, name, f"状態「{text}」は使えません（活動中、休止中、解散のどれか）。"
+                )
+                return UNSET
+            return status
+        return raw if isinstance(raw, str) else text
+
+    def _address(self, index: int, data: PartnerData, raw: dict[str, Any]) -> None:
+        """A JSON ``address`` object, as in PartnerUpsertInput: it replaces the whole
+        address (postal code, prefecture, city, street)."""
+        for name in _ADDRESS_FIELDS:
+            setattr(data, name, None)
+        for key, value in raw.items():
+            part = PARTNER_MAP.field_for(key)
+            if part is None or part not in _ADDRESS_FIELDS:
+                self.add(index, "street", f"住所の項目「{key}」は読み込めません。")
+                continue
+            setattr(data, part, self._scalar(index, part, value))
+
+    def _field_codes(self, index: int, raw: Any) -> Any:
+        if isinstance(raw, dict):
+            self.add(index, "field_codes", "分野は「、」で区切るか、配列で入力してください。")
+            return UNSET
+        codes, unknown = [], []
+        for item in split_list(raw):
+            code = self.fields.get(fold_header(item))
+            if code is None:
+                unknown.append(item)
+            else:
+                codes.append(code)
+        if unknown:
+            self.add(
+                index,
+                "field_codes",
+                f"分野「{'、'.join(unknown)}」は登録されていません（分野の名前かコードを、"
+                "「、」で区切って入力してください）。",
+                ErrorCode.NOT_FOUND,
+            )
+            return UNSET
+        return codes
+
+    def _contacts(self, index: int, raw: Any) -> Any:
+        if raw is None:
+            return []
+        if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+            self.add(index, "contacts", "連絡先は JSON のオブジェクトの配列で入力してください。")
+            return UNSET
+        contacts = []
+        for contact in raw:
+            values: dict[str, Any] = {}
+            for key, value in contact.items():
+                name = _CONTACT_KEYS.get(fold_header(key))
+                if name is None:
+                    self.add(index, "contacts", f"連絡先の項目「{key}」は読み込めません。")
+                    continue
+                if name == "phone":
+                    value = normalize_number(value)
+                values[name] = value
+            contacts.append(ContactData(**{"name": None, **values}))
+        return contacts
+
+
+def input_path(index: int, name: str) -> list[str]:
+    """The domain's path of a field of the ``index``-th row."""
+    input_name = INPUT_NAMES.get(name, name)
+    if name in _ADDRESS_FIELDS:
+        return ["input", str(index), "address", input_name]
+    return ["input", str(index), input_name]
+
+
+def _column_of(path: Sequence[str], columns: Columns) -> str | None:
+    """The file's column for the rest of a domain path (after ``["input", i]``)."""
+    if not path:
+        return None
+    if path[0] == "address" and len(path) > 1:
+        name = _FIELD_OF_INPUT.get(path[1], path[1])
+        if name not in columns.header_of and "street" in columns.header_of:
+            return f"{columns.header_of['street']}.{path[1]}"
+    elif path[0] == "contacts":
+        header = columns.label("contacts", "連絡先")
+        if len(path) >= 3:
+            return f"{header}[{path[1]}].{path[2]}"
+        return header
+    else:
+        name = _FIELD_OF_INPUT.get(path[0], path[0])
+    return columns.label(name, _LABELS.get(name, name))
+
+
+def to_row_problems(
+    problems: Sequence[Problem], table: SourceTable, columns: Columns
+) -> list[RowProblem]:
+    """Domain problems placed in the file: ``["input", "6", "corporateNumber"]`` becomes
+    "7行目 「法人番号」" (the 7th record of a CSV starts on line 8: the header is line 1).
+    The batch check's "N行目と重複" counts rows from 1; it is rewritten to the file line.
+    """
+    placed: list[tuple[int, RowProblem]] = []
+    for problem in problems:
+        path = problem.field or []
+        if len(path) >= 2 and path[0] == "input" and path[1].isdigit():
+            index = int(path[1])
+            message = problem.message
+            if problem.code == ErrorCode.DUPLICATE:
+                message = _BATCH_DUPLICATE.sub(
+                    lambda m: f"が{table.where(int(m[1]) - 1)}と重複しています", message
+                )
+            placed.append(
+                (
+                    index,
+                    RowProblem(
+                        message,
+                        where=table.where(index),
+                        column=_column_of(path[2:], columns),
+                        code=problem.code,
+                    ),
+                )
+            )
+        else:
+            placed.append((-1, RowProblem(problem.message, code=problem.code)))
+    placed.sort(key=lambda item: item[0])
+    return [problem for _, problem in placed]
+
+
+async def field_lookup(session: AsyncSession) -> dict[str, str]:
+    """Fields of collaboration by folded code and by folded Japanese name → code."""
+    rows = await session.execute(
+        sa.select(col(CollaborationField.code), col(CollaborationField.name))
+    )
+    lookup: dict[str, str] = {}
+    for code, name in rows:
+        lookup[fold_header(code)] = code
+        lookup[fold_header(name)] = code
+    return lookup
+
+
+def _header_problems(table: SourceTable, columns: Columns) -> list[RowProblem]:
+    problems = []
+    for name in ("name", "kind"):
+        if name not in columns.header_of:
+            problems.append(
+                RowProblem(
+                    f"列「{PARTNER_COLUMNS[name][0]}」がありません（英語の見出しなら "
+                    f"{PARTNER_COLUMNS[name][-1]}）。",
+                    code=ErrorCode.REQUIRED,
+                )
+            )
+    if "external_id" not in columns.header_of and "corporate_number" not in columns.header_of:
+        problems.append(
+            RowProblem(
+                "列「外部ID」か「法人番号」が必要です（同じデータを見分けるために使います）。",
+                code=ErrorCode.REQUIRED,
+            )
+        )
+    if not table.rows:
+        problems.append(RowProblem("読み込むデータの行がありません。", code=ErrorCode.REQUIRED))
+    elif len(table.rows) > MAX_ROWS:
+        problems.append(
+            RowProblem(
+                f"一度に読み込めるのは{MAX_ROWS:,}件までです（{len(table.rows):,}件）。"
+                "ファイルを分けてください。"
+            )
+        )
+    return problems
+
+
+async def import_partners(
+    session: AsyncSession,
+    *,
+    table: SourceTable,
+    dry_run: bool,
+    actor: str,
+    on_step: OnStep | None = None,
+) -> PartnerImportResult:
+    """Create or update the file's partners through ``upsert_partners`` (one audit event).
+
+    All or nothing: every row is read and validated first; any problem raises
+    ``ImportRefused`` with all of them, by line and column, and nothing is written.
+    A dry run validates and counts what would be created, updated and unchanged.
+    Flushes, never commits.
+    """
+    columns, problems = PARTNER_MAP.resolve(table)
+    problems += _header_problems(table, columns)
+    if problems:
+        raise ImportRefused(problems)
+
+    reader = _RowReader(columns, await field_lookup(session))
+    rows = []
+    total = len(table.rows)
+    for index, source in enumerate(table.rows):
+        rows.append(reader.row(index, source.values))
+        if on_step is not None and (index + 1) % 500 == 0:
+            on_step("read", index + 1, total)
+    if on_step is not None:
+        on_step("read", total, total)
+        on_step("write", 0, None)
+
+    domain_problems: list[Problem] = []
+    result = None
+    try:
+        result = await upsert_partners(
+            session,
+            rows=rows,
+            # With problems already found nothing is written: the domain only checks.
+            dry_run=dry_run or bool(reader.problems),
+            actor=actor,
+            max_rows=None,
+        )
+    except DomainError as error:
+        domain_problems = error.problems
+    # A field the reader already refused reaches the domain as missing; report it once.
+    reported = {tuple(p.field or ()) for p in reader.problems}
+    found = reader.problems + [p for p in domain_problems if tuple(p.field or ()) not in reported]
+    if found:
+        raise ImportRefused(to_row_problems(found, table, columns))
+    assert result is not None
+    return PartnerImportResult(
+        rows=total,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        dry_run=dry_run,
+    )

@@ -1,0 +1,135 @@
+"""``kyodo dump FILE`` and ``kyodo restore FILE [--replace]``: back up and restore everything.
+
+The format and its guarantees are described in ``domain/exchange/dump.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from server.settings import get_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+console = Console(stderr=True, soft_wrap=True)  # long paths and messages stay whole
+
+
+def schema_head() -> str:
+    """The Alembic head revision of this code: the schema a dump belongs to."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini"))).get_current_head()
+    assert head is not None
+    return head
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]エラー[/red]: {message}", highlight=False)
+    return typer.Exit(1)
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024:.1f} KB"
+
+
+def dump_command(
+    file: Path = typer.Argument(..., help="Where to write the dump (JSON, UTF-8)."),
+) -> None:
+    """Write every table to FILE (kyodo-dump JSON), a consistent snapshot.
+
+    The file holds personal data (contacts): it is created readable by its owner only.
+    API tokens are stored, and dumped, only as hashes.
+    """
+    from domain.exchange.dump import DumpError, dump_database
+    from server.db import make_engine
+
+    revision = schema_head()
+    started = time.perf_counter()
+
+    async def run(out_path: Path) -> dict[str, int]:
+        engine = make_engine(get_settings().database_url)
+        try:
+            async with engine.connect() as conn:
+                with out_path.open("w", encoding="utf-8", newline="\n") as out:
+                    return await dump_database(conn, out, schema_revision=revision)
+        finally:
+            await engine.dispose()
+
+    target = file.resolve()
+    if not target.parent.is_dir():
+        raise _fail(f"書き出し先のフォルダがありません: {target.parent}")
+    # Written beside the target and renamed at the end: a failed dump never leaves a
+    # half-written file where a good backup was.
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)  # mkstemp made it owner-only (0600)
+    temporary_path = Path(temporary)
+    try:
+        counts = asyncio.run(run(temporary_path))
+        os.replace(temporary_path, target)
+    except DumpError as error:
+        raise _fail(str(error)) from None
+    finally:
+        temporary_path.unlink(missing_ok=True)
+    seconds = time.perf_counter() - started
+    console.print(
+        f"ダンプを書き出しました: {file}（{len(counts)} 表、{sum(counts.values()):,} 行、"
+        f"{_size(target)}、{seconds:.1f} 秒、スキーマ版 {revision}）。",
+        highlight=False,
+    )
+    console.print(
+        "このファイルには個人情報（連絡先など）が含まれます。持ち出しと保管に注意してください。"
+        "API トークンはハッシュだけが保存されているため、トークンそのものは含まれません。",
+        highlight=False,
+    )
+
+
+def restore_command(
+    file: Path = typer.Argument(..., help="A dump written by `kyodo dump`."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Delete everything in the database first, then restore."
+    ),
+) -> None:
+    """Restore a dump into an empty, migrated database, in one transaction.
+
+    A database that holds data is refused unless --replace. Any problem in the file
+    leaves the database exactly as it was.
+    """
+    from domain.exchange.dump import DumpError, restore_database
+    from server.db import make_engine
+
+    revision = schema_head()
+    if not file.is_file():
+        raise _fail(f"ファイルが見つかりません: {file}")
+    started = time.perf_counter()
+
+    async def run() -> dict[str, int]:
+        engine = make_engine(get_settings().database_url)
+        try:
+            async with engine.begin() as conn:
+                with file.open("r", encoding="utf-8-sig") as source:  # tolerate a BOM
+                    return await restore_database(
+                        conn, source, schema_revision=revision, replace=replace
+                    )
+        finally:
+            await engine.dispose()
+
+    try:
+        counts = asyncio.run(run())
+    except DumpError as error:
+        raise _fail(f"{error}\nデータベースは変更していません。") from None
+    seconds = time.perf_counter() - started
+    console.print(
+        f"復元しました: {file}（{len(counts)} 表、{sum(counts.values()):,} 行、"
+        f"{seconds:.1f} 秒）。",
+        highlight=False,
+    )

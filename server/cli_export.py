@@ -1,0 +1,185 @@
+"""``kyodo export ...``: the partner, agreement and disaster-contact lists as files.
+
+For the day the web front ends are down: the lists come straight from the database
+(``DATABASE_URL``), as CSV for Excel, JSON for other systems and, for the disaster
+contacts, a page to print. Reading personal data this way is logged like any other read
+(APPI), under the name ``cli:<user>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+from domain.enums import AgreementCategory
+from server.settings import get_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from domain.exchange.exports import ExportFile, ExportFormat
+
+export_app = typer.Typer(
+    help="Export lists as files: CSV (Excel), JSON, printable HTML.", no_args_is_help=True
+)
+console = Console(stderr=True, soft_wrap=True)
+
+ALL_CATEGORIES = "ALL"
+
+FORMAT_HELP = "csv (UTF-8 with BOM, for Excel) or json."
+OUTPUT_HELP = (
+    "File to write (default: kyodo-<list>-<date>.<format> in the current directory); "
+    "'-' writes to standard output."
+)
+ON_HELP = "The date the list is for, YYYY-MM-DD (default: today, Japan time)."
+
+
+def _today() -> date:
+    from schema.context import today_in_tokyo
+
+    return today_in_tokyo()
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in some containers
+        return "cli"
+
+
+def _format(value: str) -> ExportFormat:
+    from domain.exchange.exports import ExportFormat
+
+    try:
+        return ExportFormat(value.strip().lower())
+    except ValueError:
+        console.print(
+            f"[red]エラー[/red]: 形式「{value}」は使えません。csv、json、html のどれかです。"
+        )
+        raise typer.Exit(2) from None
+
+
+def _export(
+    build: Callable[[AsyncSession], Awaitable[ExportFile]], output: Path | None
+) -> ExportFile:
+    """Build the export in one transaction, log its personal data, commit; write it out."""
+    from domain.audit.log import record_personal_data_reads
+    from domain.exchange.exports import UnsupportedFormat
+    from server.db import make_engine, make_sessionmaker
+
+    async def run() -> ExportFile:
+        engine = make_engine(get_settings().database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                export = await build(session)
+                await record_personal_data_reads(
+                    session, actor=_actor(), reads=export.personal_reads
+                )
+                await session.commit()
+                return export
+        finally:
+            await engine.dispose()
+
+    try:
+        export = asyncio.run(run())
+    except UnsupportedFormat as error:
+        console.print(f"[red]エラー[/red]: {error}")
+        raise typer.Exit(2) from None
+    if output is not None and str(output) == "-":
+        sys.stdout.buffer.write(export.body)
+        sys.stdout.buffer.flush()
+        return export
+    target = output or Path(export.filename)
+    try:
+        target.write_bytes(export.body)
+    except OSError as error:
+        console.print(f"[red]エラー[/red]: {target} に書き込めません（{error.strerror}）。")
+        raise typer.Exit(1) from None
+    console.print(f"{target} に書き出しました（{export.rows} 件）。")
+    return export
+
+
+def _on(value: str | None) -> date:
+    if value is None:
+        return _today()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        console.print(
+            f"[red]エラー[/red]: 日付「{value}」が正しくありません。"
+            "YYYY-MM-DD の形で指定してください（例: 2022-03-10）。"
+        )
+        raise typer.Exit(2) from None
+
+
+@export_app.command("partners")
+def export_partners(
+    format: str = typer.Option("csv", "--format", "-f", help=FORMAT_HELP),
+    output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
+    on: str | None = typer.Option(None, "--on", help=ON_HELP),
+) -> None:
+    """Active partners (協働のパートナー), 五十音 order; the CSV re-imports with kyodo import."""
+    from domain.exchange import exports
+
+    fmt, day = _format(format), _on(on)
+    _export(lambda session: exports.export_partners(session, fmt=fmt, on=day), output)
+
+
+@export_app.command("agreements")
+def export_agreements(
+    format: str = typer.Option("csv", "--format", "-f", help=FORMAT_HELP),
+    output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
+    on: str | None = typer.Option(None, "--on", help=ON_HELP),
+    category: str = typer.Option(
+        AgreementCategory.DISASTER_SUPPORT.value,
+        "--category",
+        help="DISASTER_SUPPORT (default: Hokkaido's open-data list), another category, or ALL.",
+    ),
+) -> None:
+    """Agreements in force on the date, in Hokkaido's open-data layout (協定区分 marked ○)."""
+    from domain.exchange import exports
+
+    fmt, day = _format(format), _on(on)
+    chosen = _category(category)
+    _export(
+        lambda session: exports.export_agreements(session, fmt=fmt, on=day, category=chosen),
+        output,
+    )
+
+
+def _category(value: str) -> AgreementCategory | None:
+    name = value.strip().upper()
+    if name == ALL_CATEGORIES:
+        return None
+    try:
+        return AgreementCategory(name)
+    except ValueError:
+        names = "、".join([*(c.value for c in AgreementCategory), ALL_CATEGORIES])
+        console.print(
+            f"[red]エラー[/red]: 協定の分類「{value}」はありません。{names} のどれかです。"
+        )
+        raise typer.Exit(2) from None
+
+
+@export_app.command("disaster-contacts")
+def export_disaster_contacts(
+    format: str = typer.Option(
+        "html", "--format", "-f", help="html (to print; default), csv or json."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
+    on: str | None = typer.Option(None, "--on", help=ON_HELP),
+) -> None:
+    """Who helps with what on the date, and how to reach them: one table per 協定区分."""
+    from domain.exchange import exports
+
+    fmt, day = _format(format), _on(on)
+    _export(lambda session: exports.export_disaster_contacts(session, fmt=fmt, on=day), output)

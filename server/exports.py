@@ -1,0 +1,162 @@
+"""GET /exports/...: the lists of :mod:`domain.exchange.exports` as downloads.
+
+| path | who may read it |
+|---|---|
+| ``/exports/partners.csv`` / ``.json`` | ``READ_PARTNERS`` (personal data) |
+| ``/exports/agreements.csv`` / ``.json`` | everyone; PUBLIC without individuals (rule 13) |
+| ``/exports/disaster-contacts.html`` / ``.csv`` / ``.json`` | ``READ_EMERGENCY_CONTACTS`` |
+
+``?on=YYYY-MM-DD`` picks the date (default: today, Japan time). Without credentials a
+restricted list answers 401, with a role that may not read it 403, in the JSON error
+shape of the rest of the edge. Personal data served is written to the access log (APPI)
+under the caller's name and the request id, as the GraphQL API does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from domain.audit.log import record_personal_data_reads
+from domain.enums import Role
+from domain.errors import ErrorCode
+from domain.exchange import exports
+from domain.exchange.exports import ExportFile, ExportFormat
+from schema.context import ANONYMOUS, Principal, today_in_tokyo
+from schema.permissions import FORBIDDEN_READ, READ_EMERGENCY_CONTACTS, READ_PARTNERS
+from server.middleware import error_response
+
+log = logging.getLogger("kyodo.exports")
+
+EVERYONE = frozenset(Role)
+LOGIN_REQUIRED = (
+    "この一覧を見るには認証が必要です。Authorization: Bearer <トークン> を付けてください。"
+)
+BAD_DATE = (
+    "日付「{value}」が正しくありません。on=YYYY-MM-DD の形で指定してください（例: on=2022-03-10）。"
+)
+FAILED = "一覧を作れませんでした。時間をおいてもう一度試してください。"
+
+# The printable page loads nothing: forbid everything but its own inline styles.
+HTML_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
+
+Build = Callable[[AsyncSession, ExportFormat, date, Principal], Awaitable[ExportFile]]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportList:
+    name: str
+    roles: frozenset[Role]
+    formats: tuple[ExportFormat, ...]
+    build: Build
+
+
+async def _partners(
+    session: AsyncSession, fmt: ExportFormat, on: date, principal: Principal
+) -> ExportFile:
+    return await exports.export_partners(session, fmt=fmt, on=on)
+
+
+async def _agreements(
+    session: AsyncSession, fmt: ExportFormat, on: date, principal: Principal
+) -> ExportFile:
+    return await exports.export_agreements(
+        session, fmt=fmt, on=on, public_view=principal.role not in READ_PARTNERS
+    )
+
+
+async def _disaster_contacts(
+    session: AsyncSession, fmt: ExportFormat, on: date, principal: Principal
+) -> ExportFile:
+    return await exports.export_disaster_contacts(session, fmt=fmt, on=on)
+
+
+LISTS = (
+    ExportList("partners", READ_PARTNERS, (ExportFormat.CSV, ExportFormat.JSON), _partners),
+    ExportList("agreements", EVERYONE, (ExportFormat.CSV, ExportFormat.JSON), _agreements),
+    ExportList(
+        "disaster-contacts",
+        READ_EMERGENCY_CONTACTS,
+        (ExportFormat.HTML, ExportFormat.CSV, ExportFormat.JSON),
+        _disaster_contacts,
+    ),
+)
+
+
+def _refusal(principal: Principal) -> Response:
+    if principal.role is Role.PUBLIC:
+        # Only anonymous callers are PUBLIC: tokens are never issued for that role.
+        return error_response(
+            401,
+            LOGIN_REQUIRED,
+            "UNAUTHENTICATED",
+            headers={"WWW-Authenticate": "Bearer", "Cache-Control": "no-store"},
+        )
+    return error_response(403, FORBIDDEN_READ, ErrorCode.FORBIDDEN.value)
+
+
+def _headers(export: ExportFile) -> dict[str, str]:
+    # The page to print opens in the browser; data files are saved.
+    disposition = "inline" if export.format is ExportFormat.HTML else "attachment"
+    headers = {
+        "Content-Disposition": f'{disposition}; filename="{export.filename}"',
+        # Personal data must not linger in shared caches or the browser's.
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if export.format is ExportFormat.HTML:
+        headers["Content-Security-Policy"] = HTML_SECURITY_POLICY
+    return headers
+
+
+def _endpoint(spec: ExportList, fmt: ExportFormat) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        principal: Principal = getattr(request.state, "principal", ANONYMOUS)
+        if principal.role not in spec.roles:
+            return _refusal(principal)
+        raw_on = request.query_params.get("on")
+        try:
+            on = date.fromisoformat(raw_on.strip()) if raw_on else today_in_tokyo()
+        except ValueError:
+            return error_response(400, BAD_DATE.format(value=raw_on), ErrorCode.INVALID.value)
+        session: AsyncSession = request.state.db_session
+        request_id = getattr(request.state, "request_id", "")
+        try:
+            export = await spec.build(session, fmt, on, principal)
+            if export.personal_reads:
+                await record_personal_data_reads(
+                    session,
+                    actor=principal.name,
+                    reads=export.personal_reads,
+                    request_id=request_id,
+                )
+                await session.commit()
+        except Exception:
+            await session.rollback()
+            log.exception("export %s.%s failed (request %s)", spec.name, fmt.value, request_id)
+            return error_response(500, FAILED, "INTERNAL_SERVER_ERROR")
+        return Response(export.body, media_type=export.media_type, headers=_headers(export))
+
+    return endpoint
+
+
+def export_routes() -> list[BaseRoute]:
+    return [
+        Route(f"/{spec.name}.{fmt.value}", _endpoint(spec, fmt), methods=["GET"])
+        for spec in LISTS
+        for fmt in spec.formats
+    ]
+
+
+def exports_mount() -> Mount:
+    """``Mount("/exports", ...)`` for the app's routes."""
+    return Mount("/exports", routes=export_routes())

@@ -1,0 +1,331 @@
+"""GET /exports/...: who may download which list, in which form, and the access log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
+
+from domain.agreements.models import Agreement, AgreementParty
+from domain.audit.log import PERSONAL_DATA_READ
+from domain.audit.models import AuditEvent
+from domain.auth import service as tokens
+from domain.enums import PartnerKind, Role
+from domain.partners.models import Partner
+from domain.partners.service import refresh_derived_fields
+from server.app import create_app
+from server.settings import Settings
+
+DEPARTMENTS = {Role.STAFF: "machizukuri", Role.DISASTER_OFFICE: "kikikanri"}
+ON = "2022-03-10"
+
+# Who may read what (schema.permissions): partners READ_PARTNERS, agreements everyone,
+# disaster contacts READ_EMERGENCY_CONTACTS. Anonymous callers are PUBLIC.
+ALLOWED = {
+    "partners": {Role.STAFF, Role.DISASTER_OFFICE, Role.INTEGRATION, Role.ADMIN},
+    "agreements": set(Role),
+    "disaster-contacts": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
+}
+PATHS = {
+    "partners": ("csv", "json"),
+    "agreements": ("csv", "json"),
+    "disaster-contacts": ("html", "csv", "json"),
+}
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@pytest.fixture
+async def client(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
+    app = create_app(Settings(), sessionmaker=sessionmaker)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+async def headers_for(
+    sessionmaker: async_sessionmaker[AsyncSession], role: Role, name: str | None = None
+) -> dict[str, str]:
+    """No header for PUBLIC (anonymous), else a freshly issued token of the role."""
+    if role is Role.PUBLIC:
+        return {}
+    async with sessionmaker() as session:
+        _, token = await tokens.create_token(
+            session,
+            name=name or f"{role} のテスト端末",
+            role=role,
+            department_code=DEPARTMENTS.get(role),
+        )
+        await session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def read_csv(body: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+
+
+async def read_events(
+    sessionmaker: async_sessionmaker[AsyncSession], actor: str
+) -> list[AuditEvent]:
+    async with sessionmaker() as session:
+        stmt = sa.select(AuditEvent).where(
+            col(AuditEvent.actor) == actor, col(AuditEvent.action) == PERSONAL_DATA_READ
+        )
+        return list((await session.execute(stmt)).scalars())
+
+
+# ------------------------------------------------------------------ who may read what
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("name", list(ALLOWED))
+async def test_each_list_is_served_to_the_roles_allowed_to_read_it(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    name: str,
+    role: Role,
+) -> None:
+    # given a caller of the role
+    headers = await headers_for(sessionmaker, role)
+    fmt = PATHS[name][0]
+    # when asking for the list
+    response = await client.get(f"/exports/{name}.{fmt}?on={ON}", headers=headers)
+    # then allowed roles get it; anonymous callers 401, other roles 403 (JSON errors)
+    if role in ALLOWED[name]:
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == MEDIA_TYPES[fmt]
+    elif role is Role.PUBLIC:
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.json() == {
+            "errors": [
+                {
+                    "message": "この一覧を見るには認証が必要です。"
+                    "Authorization: Bearer <トークン> を付けてください。",
+                    "extensions": {"code": "UNAUTHENTICATED"},
+                }
+            ]
+        }
+    else:
+        assert response.status_code == 403
+        assert response.json() == {
+            "errors": [
+                {
+                    "message": "この情報を見る権限がありません。",
+                    "extensions": {"code": "FORBIDDEN"},
+                }
+            ]
+        }
+
+
+async def test_a_refused_export_reads_nothing(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], count_queries: Any
+) -> None:
+    # given an integration script, which may not read emergency contacts
+    headers = await headers_for(sessionmaker, Role.INTEGRATION)
+    # when it asks for the disaster contacts
+    with count_queries() as counter:
+        response = await client.get("/exports/disaster-contacts.csv", headers=headers)
+    # then it is refused before any list is read
+    assert response.status_code == 403
+    assert [s for s in counter.statements if "api_token" not in s] == []
+
+
+# ------------------------------------------------------------------ the files
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [(name, fmt) for name, fmts in PATHS.items() for fmt in fmts]
+)
+async def test_each_file_has_its_type_and_a_dated_file_name(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    name: str,
+    fmt: str,
+) -> None:
+    # given the disaster-management office
+    headers = await headers_for(sessionmaker, Role.DISASTER_OFFICE)
+    # when downloading a list for 2022-03-10
+    response = await client.get(f"/exports/{name}.{fmt}?on={ON}", headers=headers)
+    # then it comes with its media type and a file name carrying the date
+    assert response.status_code == 200
+    assert response.headers["content-type"] == MEDIA_TYPES[fmt]
+    disposition = "inline" if fmt == "html" else "attachment"
+    assert response.headers["content-disposition"] == (
+        f'{disposition}; filename="kyodo-{name}-2022-03-10.{fmt}"'
+    )
+    assert response.headers["cache-control"] == "no-store"
+    if fmt == "csv":
+        assert response.content.startswith(b"\xef\xbb\xbf")
+        assert read_csv(response.content)
+    elif fmt == "json":
+        document = json.loads(response.content)
+        # partners are an array (the import format); the other lists name their date
+        assert document if name == "partners" else document["asOf"] == ON
+    else:
+        assert "令和4年3月10日（2022-03-10）現在" in response.text
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+async def test_the_agreements_csv_over_http_is_hokkaidos_layout(
+    client: httpx.AsyncClient,
+) -> None:
+    # when anyone downloads the agreements for 2022-03-10
+    response = await client.get(f"/exports/agreements.csv?on={ON}")
+    # then NTT East's agreement is marked under ライフライン復旧
+    rows = read_csv(response.content)
+    ntt = next(r for r in rows if r["外部ID"] == "demo-agreement-ds-000")
+    assert ntt["市町村名"] == "苫小牧市"
+    assert ntt["協定相手方"] == "東日本電信電話株式会社"
+    assert ntt["ライフライン復旧"] == "○"
+
+
+async def test_the_public_agreements_list_leaves_individuals_out(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # given an individual volunteer who is a party to NTT East's agreement
+    async with sessionmaker() as session:
+        person = Partner(kind=PartnerKind.INDIVIDUAL, name="デモ 個人協力者")
+        refresh_derived_fields(person)
+        session.add(person)
+        await session.flush()
+        agreement = (
+            await session.execute(
+                sa.select(Agreement).where(col(Agreement.external_id) == "demo-agreement-ds-000")
+            )
+        ).scalar_one()
+        session.add(AgreementParty(agreement_id=agreement.id, partner_id=person.id, position=9))
+        await session.commit()
+    staff = await headers_for(sessionmaker, Role.STAFF)
+    # when the public and staff download the agreements
+    public_csv = await client.get(f"/exports/agreements.csv?on={ON}")
+    public_json = await client.get(f"/exports/agreements.json?on={ON}")
+    staff_csv = await client.get(f"/exports/agreements.csv?on={ON}", headers=staff)
+    # then the public sees the organisation only, staff see both
+    public_row = next(
+        r for r in read_csv(public_csv.content) if r["外部ID"] == "demo-agreement-ds-000"
+    )
+    staff_row = next(
+        r for r in read_csv(staff_csv.content) if r["外部ID"] == "demo-agreement-ds-000"
+    )
+    assert public_row["協定相手方"] == "東日本電信電話株式会社"
+    assert staff_row["協定相手方"] == "東日本電信電話株式会社、デモ 個人協力者"
+    assert "デモ 個人協力者" not in public_json.text
+    assert "externalId" not in json.dumps([a["parties"] for a in public_json.json()["agreements"]])
+
+
+async def test_a_wrong_date_is_refused_in_plain_japanese(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # given the disaster-management office
+    headers = await headers_for(sessionmaker, Role.DISASTER_OFFICE)
+    # when asking for the list of a day that does not exist
+    response = await client.get("/exports/disaster-contacts.html?on=2022-02-30", headers=headers)
+    # then the answer says what is wrong and how to write it
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "日付「2022-02-30」が正しくありません。"
+                "on=YYYY-MM-DD の形で指定してください（例: on=2022-03-10）。",
+                "extensions": {"code": "INVALID"},
+            }
+        ]
+    }
+
+
+async def test_without_a_date_the_list_is_for_today(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # given the disaster-management office and today's date in Japan
+    from schema.context import today_in_tokyo
+
+    headers = await headers_for(sessionmaker, Role.DISASTER_OFFICE)
+    today = today_in_tokyo().isoformat()
+    # when asking for the list without ?on=
+    response = await client.get("/exports/disaster-contacts.json", headers=headers)
+    # then it is today's, in content and file name
+    assert response.json()["asOf"] == today
+    assert f"kyodo-disaster-contacts-{today}.json" in response.headers["content-disposition"]
+
+
+async def test_a_list_that_has_no_such_format_is_not_found(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    headers = await headers_for(sessionmaker, Role.ADMIN)
+    response = await client.get("/exports/partners.html", headers=headers)
+    assert response.status_code == 404
+
+
+# ------------------------------------------------------------------ the access log
+
+
+async def test_downloading_the_disaster_contacts_is_logged_as_a_personal_data_read(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # given a terminal of the disaster-management office
+    name = "危機管理室 端末 エクスポート"
+    headers = await headers_for(sessionmaker, Role.DISASTER_OFFICE, name=name)
+    async with sessionmaker() as session:
+        ntt = (
+            await session.execute(
+                sa.select(Agreement).where(col(Agreement.external_id) == "demo-agreement-ds-000")
+            )
+        ).scalar_one()
+    # when it downloads the printable list
+    response = await client.get(f"/exports/disaster-contacts.html?on={ON}", headers=headers)
+    # then each agreement whose contacts it showed is logged under its name and request id
+    assert response.status_code == 200
+    events = await read_events(sessionmaker, name)
+    by_entity = {(e.entity_type, e.entity_id): e for e in events}
+    event = by_entity[("Agreement", str(ntt.id))]
+    assert event.changes == {
+        "fields": ["emergencyContacts"],
+        "requestId": response.headers["x-request-id"],
+    }
+    assert len(events) > 90
+
+
+async def test_downloading_the_partners_logs_the_personal_data_in_it(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # given an individual volunteer with a phone number, and a staff terminal
+    async with sessionmaker() as session:
+        person = Partner(
+            kind=PartnerKind.INDIVIDUAL, name="デモ 記録される人", phone="000-0000-0993"
+        )
+        refresh_derived_fields(person)
+        session.add(person)
+        await session.commit()
+    name = "まちづくり推進課 端末 エクスポート"
+    headers = await headers_for(sessionmaker, Role.STAFF, name=name)
+    # when the partner list is downloaded
+    response = await client.get("/exports/partners.csv", headers=headers)
+    # then the volunteer's phone is in it and its reading is logged
+    assert response.status_code == 200
+    assert "000-0000-0993" in response.content.decode("utf-8-sig")
+    events = {(e.entity_type, e.entity_id): e for e in await read_events(sessionmaker, name)}
+    assert events[("Partner", str(person.id))].changes == {
+        "fields": ["phone"],
+        "requestId": response.headers["x-request-id"],
+    }
+
+
+async def test_the_public_agreements_list_logs_nothing(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # when anyone downloads the agreements
+    response = await client.get(f"/exports/agreements.json?on={ON}")
+    # then no personal data was shown, so nothing is logged
+    assert response.status_code == 200
+    assert await read_events(sessionmaker, "anonymous") == []
