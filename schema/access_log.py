@@ -21,6 +21,9 @@ class PersonalDataAccessLog(SchemaExtension):
         if not isinstance(context, Context) or not context.personal_reads:
             return
         reads, context.personal_reads = context.personal_reads, {}
+        if getattr(self.execution_context.result, "data", None) is None:
+            # An error nulled the whole answer: no personal data reached the caller.
+            return
         async with context.lock:
             session = context.session
             try:

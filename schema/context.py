@@ -51,6 +51,8 @@ class Context:
     # One AsyncSession cannot run two statements at once, but GraphQL resolves sibling
     # fields concurrently: every database call of the request goes through this lock.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Database calls started by ``run`` and not finished yet (see ``settle``).
+    _running: set[asyncio.Future[Any]] = field(default_factory=set)
     _loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
     # (entity type, primary key) -> personal-data fields this request returned (APPI log).
     personal_reads: dict[tuple[str, int], set[str]] = field(default_factory=dict)
@@ -71,9 +73,29 @@ class Context:
         self._loaders.clear()
 
     async def run(self, fn: Callable[..., Awaitable[R]], /, *args: Any, **kwargs: Any) -> R:
-        """Call a domain function ``fn(session, *args, **kwargs)`` under the session lock."""
-        async with self._lock:
-            return await fn(self.session, *args, **kwargs)
+        """Call a domain function ``fn(session, *args, **kwargs)`` under the session lock.
+
+        The call runs in its own task, shielded: when one field fails, graphql-core
+        cancels its sibling resolvers, and a cancellation landing inside a statement left
+        the AsyncSession half-way through a state change, so closing it at the end of the
+        request failed. A cancelled resolver now stops waiting; its call finishes on its
+        own, and ``settle`` waits for it before the session is used or closed again.
+        """
+
+        async def locked() -> R:
+            async with self._lock:
+                return await fn(self.session, *args, **kwargs)
+
+        task = asyncio.ensure_future(locked())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return await asyncio.shield(task)
+
+    async def settle(self) -> None:
+        """Wait for database calls still running (their callers were cancelled; what
+        they return or raise is no longer wanted)."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
 
     def loader(self, batch: BatchFn) -> DataLoader[Any, Any]:
         """The request's DataLoader over a domain batch getter ``batch(session, keys)``."""

@@ -10,6 +10,9 @@ any resolver runs (and so before any SQL): a refused operation costs no database
 | aliases, fragments included (MaxAliasesLimiter) | 15 | TOO_MANY_ALIASES |
 | estimated objects returned (``estimate_cost``) | 10,000 | QUERY_TOO_COMPLEX |
 | field selections once fragments are expanded | 10,000 | QUERY_TOO_COMPLEX |
+| fragment spreads nested in fragment spreads | 20 | QUERY_TOO_DEEP |
+| empty selection sets (`{ }`) | none | INVALID |
+| NUL or lone surrogates in any string (UnusableCharacters) | none | INVALID |
 
 Extensions are handed to the schema as classes or factories, never as shared instances:
 Strawberry builds fresh ones for every operation, so no state leaks between requests.
@@ -20,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -40,12 +43,15 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    StringValueNode,
     ValueNode,
     VariableNode,
+    Visitor,
     get_named_type,
     get_nullable_type,
     is_composite_type,
     is_list_type,
+    visit,
 )
 from strawberry.extensions import (
     DisableIntrospection,
@@ -67,6 +73,10 @@ MAX_ALIASES = 15
 MAX_COST = 10_000
 """Estimated objects one operation may return (see ``estimate_cost``)."""
 MAX_SELECTIONS = 10_000
+MAX_FRAGMENT_NESTING = 20
+"""Fragment spreads inside fragment spreads (``...A`` whose A spreads B, ...). They add
+no field depth, so QueryDepthLimiter follows a chain of them by recursion without limit
+(strawberry 0.341): a few hundred links blew Python's stack."""
 """Field selections once every fragment spread is expanded: stops "fragment bombs"
 (fragments spreading other fragments twice, doubling at each level) before anything
 walks the expanded tree."""
@@ -101,6 +111,7 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     """The extensions of the API's schema; introspection is off in production."""
     extensions: list[ExtensionFactory] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        UnusableCharacters,
         QueryCostLimiter,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
@@ -110,6 +121,8 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     from schema.access_log import PersonalDataAccessLog
 
     extensions.append(PersonalDataAccessLog)
+    # After the access log in the list, so that it runs before it once execution ends.
+    extensions.append(SettleDatabaseWork)
     # Last, so that it sees (and cleans up) every error the others produced.
     extensions.append(SafeErrors)
     return extensions
@@ -155,9 +168,16 @@ class _CostEstimator:
         self.default_size = default_size
         self.plain_list_size = plain_list_size
         self._fragment_costs: dict[str, Cost] = {}
+        # Longest chain of fragment spreads starting at each costed fragment (itself
+        # included), so that a cached fragment still counts at the depth it is spread.
+        self._fragment_chains: dict[str, int] = {}
+        self._spread_depth = 0
+        self._deepest_spread = 0
         self._in_progress: set[str] = set()
         self._defaults: dict[str, ValueNode | None] = {}
         self.unknown_fragments: list[FragmentSpreadNode] = []
+        self.empty_selection_sets: list[SelectionSetNode] = []
+        self.fragments_too_deep = False
 
     def operation(self, operation: OperationDefinitionNode) -> Cost:
         root = {
@@ -175,6 +195,9 @@ class _CostEstimator:
         self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None
     ) -> Cost:
         total = Cost()
+        if selection_set is not None and not selection_set.selections:
+            # graphql-core 3.3 parses "{ }"; QueryDepthLimiter then fails on it.
+            self.empty_selection_sets.append(selection_set)
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
                 total += self.field(selection, parent)
@@ -191,18 +214,34 @@ class _CostEstimator:
                 total += Cost(0, 1) + self.fragment(selection.name.value)
         return total
 
+    def _reach_spread_depth(self, depth: int) -> None:
+        self._deepest_spread = max(self._deepest_spread, depth)
+        if depth > MAX_FRAGMENT_NESTING:
+            self.fragments_too_deep = True
+
     def fragment(self, name: str) -> Cost:
         if name in self._fragment_costs:
+            self._reach_spread_depth(self._spread_depth + self._fragment_chains[name])
             return self._fragment_costs[name]
         definition = self.fragments.get(name)
         # Unknown and cyclic fragments are refused by the standard validation rules.
         if definition is None or name in self._in_progress:
             return Cost()
+        if self._spread_depth >= MAX_FRAGMENT_NESTING:
+            self.fragments_too_deep = True  # refused; and this walk goes no deeper
+            return Cost()
+        outer_deepest = self._deepest_spread
+        self._spread_depth += 1
+        self._deepest_spread = self._spread_depth
         self._in_progress.add(name)
         cost = self.selection_set(
             definition.selection_set, self.schema.get_type(definition.type_condition.name.value)
         )
         self._in_progress.discard(name)
+        self._spread_depth -= 1
+        chain = self._deepest_spread - self._spread_depth
+        self._deepest_spread = max(outer_deepest, self._deepest_spread)
+        self._fragment_chains[name] = chain
         self._fragment_costs[name] = cost
         return cost
 
@@ -326,6 +365,12 @@ class QueryCostLimiter(SchemaExtension):
                 # (strawberry 0.341) fails with a bare KeyError on an unknown fragment.
                 spread = estimator.unknown_fragments[0]
                 return GraphQLError(f"Unknown fragment '{spread.name.value}'.", [spread])
+            if estimator.empty_selection_sets:
+                return GraphQLError(
+                    "中身のない { } があります。取得するフィールドを書いてください。",
+                    estimator.empty_selection_sets[:1],
+                    extensions={"code": "INVALID"},
+                )
             if cost.selections > self.max_selections:
                 return too_complex(
                     "クエリが大きすぎます。フラグメントを展開すると "
@@ -342,7 +387,108 @@ class QueryCostLimiter(SchemaExtension):
                     cost=cost.nodes,
                     maxCost=self.max_cost,
                 )
+            # After the size checks: a fragment bomb is refused as too complex.
+            if estimator.fragments_too_deep:
+                return GraphQLError(
+                    "フラグメントの入れ子が深すぎます"
+                    f"（上限 {MAX_FRAGMENT_NESTING} 段）。クエリを分けてください。",
+                    extensions={
+                        "code": "QUERY_TOO_DEEP",
+                        "maxFragmentNesting": MAX_FRAGMENT_NESTING,
+                    },
+                )
         return None
+
+
+# ---------------------------------------------------------------- database work
+
+
+class SettleDatabaseWork(SchemaExtension):
+    """Once execution ends, wait for database calls still running: graphql-core cancels
+    the siblings of a field that failed, and their calls (shielded, see
+    ``schema.context.Context.run``) must finish before the session is used or closed."""
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        yield
+        settle = getattr(self.execution_context.context, "settle", None)
+        if settle is not None:
+            await settle()
+
+
+# ---------------------------------------------------------------- characters
+
+
+def _unusable(text: str) -> str | None:
+    """What in ``text`` no database can store, or None."""
+    if "\x00" in text:
+        return "NUL 文字 \\u0000"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "対になっていないサロゲート"
+    return None
+
+
+def _unusable_in_variables(variables: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(path, problem) of the first unusable string in the variables, keys included.
+    Walked with a stack, not recursion: variables may nest as deep as JSON allows."""
+    stack: list[tuple[str, Any]] = [(f"${name}", value) for name, value in variables.items()]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            problem = _unusable(value)
+            if problem:
+                return path, problem
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                problem = _unusable(str(key))
+                if problem:
+                    return path, problem
+                stack.append((f"{path}.{key}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
+class _UnusableLiteral(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.problem: str | None = None
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> Any:
+        self.problem = _unusable(node.value)
+        return self.BREAK if self.problem else None
+
+
+class UnusableCharacters(SchemaExtension):
+    """Refuses NUL and lone surrogates in any string of an operation (variables and the
+    document's literals) before validation. PostgreSQL text cannot hold NUL, and neither
+    database a lone surrogate: a resolver handing one to SQL failed with a driver error
+    (an "Unexpected error." for the caller)."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.pre_execution_errors is None:
+            error = self.check(context.variables or {}, context.graphql_document)
+            if error is not None:
+                context.pre_execution_errors = [error]
+        yield
+
+    @staticmethod
+    def check(variables: Mapping[str, Any], document: Any) -> GraphQLError | None:
+        found = _unusable_in_variables(variables)
+        where = f"変数 {found[0]}" if found else ""
+        problem = found[1] if found else None
+        if problem is None and document is not None:
+            visitor = _UnusableLiteral()
+            visit(document, visitor)
+            problem, where = visitor.problem, "クエリの文字列"
+        if problem is None:
+            return None
+        return GraphQLError(
+            f"{where}に使えない文字（{problem}）があります。取り除いてください。",
+            extensions={"code": "INVALID"},
+        )
 
 
 # ---------------------------------------------------------------- errors
@@ -460,6 +606,7 @@ __all__ = [
     "MAX_ALIASES",
     "MAX_COST",
     "MAX_DEPTH",
+    "MAX_FRAGMENT_NESTING",
     "MAX_SELECTIONS",
     "MAX_TOKENS",
     "PLAIN_LIST_SIZE",
@@ -468,6 +615,8 @@ __all__ = [
     "SafeErrors",
     "SchemaOptions",
     "SchemaSettings",
+    "SettleDatabaseWork",
+    "UnusableCharacters",
     "default_extensions",
     "estimate_cost",
     "strip_suggestions",

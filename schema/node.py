@@ -26,12 +26,19 @@ def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
 
 
+# Primary keys are INTEGER columns: a larger number is no key of ours, and handed to SQL
+# it failed in the driver (int32 on PostgreSQL, int64 on SQLite).
+MAX_PK = 2**31 - 1
+
+
 def from_global_id(global_id: str) -> tuple[str, int] | None:
     """(type name, primary key), or None when the id is not one of ours."""
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        return (type_name, int(pk)) if type_name and pk.isdigit() else None
+        if not type_name or not pk.isdigit() or int(pk) > MAX_PK:
+            return None
+        return type_name, int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
 

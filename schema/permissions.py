@@ -68,6 +68,17 @@ def partner_visible(context: Context, partner: Any) -> bool:
     return can_read_partners(context) or partner.kind is not PartnerKind.INDIVIDUAL
 
 
+async def partner_filter_hidden(context: Context, partner_pk: int | None) -> bool:
+    """Filtering by a partner the caller may not see (an individual, for PUBLIC) must not
+    reveal what that person took part in: such a filter matches nothing."""
+    if partner_pk is None or can_read_partners(context):
+        return False
+    from domain.partners.service import get_many
+
+    partner = await context.loader(get_many).load(partner_pk)
+    return partner is None or not partner_visible(context, partner)
+
+
 def visible_partners(context: Context, partners: Iterable[Any]) -> list[Any]:
     return [p for p in partners if partner_visible(context, p)]
 

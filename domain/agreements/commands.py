@@ -808,7 +808,11 @@ async def terminate_agreement(
             problems.add(
                 ErrorCode.INVALID, "解約日が遠すぎます。日付を確かめてください。", ["terminatedOn"]
             )
-        if ends_on is not None and terminated_on > ends_on + timedelta(days=1):
+        if (
+            ends_on is not None
+            and ends_on < date.max
+            and terminated_on > ends_on + timedelta(days=1)
+        ):
             problems.add(
                 ErrorCode.INVALID,
                 f"協定の期間は{ends_on.isoformat()}に終わっています。解約ではなく、"

@@ -128,7 +128,8 @@ async def agreement_ids_term_ending_by(
             ),
             sa.and_(
                 _col(Agreement.terminated_on).is_not(None),
-                _col(Agreement.terminated_on) <= by + timedelta(days=1),
+                # (by 9999-12-31 has no day after; every termination date is <= it)
+                _col(Agreement.terminated_on) <= (by + timedelta(days=1) if by < date.max else by),
             ),
         )
     ]
@@ -143,8 +144,12 @@ async def agreement_ids_term_ending_by(
 def _stale_condition(as_of: date, max_age_days: int) -> sa.ColumnElement[bool]:
     """SQL form of :func:`terms.contacts_stale`: never verified, or verified more than
     ``max_age_days`` days before ``as_of`` (exactly ``max_age_days`` is still fresh)."""
-    cutoff = as_of - timedelta(days=max_age_days)
     verified = _col(Agreement.contacts_verified_on)
+    try:
+        cutoff = as_of - timedelta(days=max_age_days)
+    except OverflowError:
+        # The cutoff falls before 0001-01-01: no verification is that old.
+        return verified.is_(None)
     return sa.or_(verified.is_(None), verified < cutoff)
 
 

@@ -35,6 +35,10 @@ _MIN_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _NOT_IN_FORCE_YET = frozenset({AgreementStatus.DRAFT, AgreementStatus.NEGOTIATING})
 
 
+class BeyondCalendar(ValueError):
+    """A date past 9999-12-31 (or before 0001-01-01), which ``date`` cannot hold."""
+
+
 def _days_in_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
@@ -48,11 +52,11 @@ def add_months(day: date, months: int) -> date:
     """The same day ``months`` later (or earlier), clamped to the month's last day.
 
     2023-01-31 + 1 → 2023-02-28, 2024-01-31 + 1 → 2024-02-29, 2024-03-31 - 1 → 2024-02-29.
-    Raises ``ValueError`` when the result falls outside the years 1–9999.
+    Raises ``BeyondCalendar`` when the result falls outside the years 1–9999.
     """
     year, month0 = divmod(_month_index(day) + months, 12)
     if not 1 <= year <= 9999:
-        raise ValueError(f"{day.isoformat()} + {months} months is out of the supported range")
+        raise BeyondCalendar(f"{day.isoformat()} + {months} months is out of the supported range")
     month = month0 + 1
     return date(year, month, min(day.day, _days_in_month(year, month)))
 
@@ -69,7 +73,7 @@ def term_end(start: date, months: int) -> date:
         raise ValueError("a term lasts at least one month")
     year, month0 = divmod(_month_index(start) + months, 12)
     if not 1 <= year <= 9999:
-        raise ValueError(f"a {months}-month term from {start.isoformat()} is out of range")
+        raise BeyondCalendar(f"a {months}-month term from {start.isoformat()} is out of range")
     month = month0 + 1
     last_day = _days_in_month(year, month)
     if start.day > last_day:
@@ -169,6 +173,8 @@ def current_term_ends_on(
     - A termination takes effect on ``terminated_on``, so the agreement's last day is
       the day before; the result never runs past it. ``terminated_on`` is honoured
       whatever the status, because only a termination sets it.
+
+    Raises ``BeyondCalendar`` when the term covering ``as_of`` ends after 9999-12-31.
     """
     termination_cap = terminated_on - _ONE_DAY if terminated_on is not None else None
     if effective_until is None:
@@ -228,14 +234,18 @@ def is_in_force(
         return False
     if terminated_on is not None and on >= terminated_on:
         return False
-    end = current_term_ends_on(
-        status=status,
-        effective_until=effective_until,
-        auto_renewal=auto_renewal,
-        renewal_term_months=renewal_term_months,
-        terminated_on=terminated_on,
-        as_of=on,
-    )
+    try:
+        end = current_term_ends_on(
+            status=status,
+            effective_until=effective_until,
+            auto_renewal=auto_renewal,
+            renewal_term_months=renewal_term_months,
+            terminated_on=terminated_on,
+            as_of=on,
+        )
+    except BeyondCalendar:
+        # The renewed term that covers ``on`` ends after 9999-12-31: in force.
+        return True
     return end is None or on <= end
 
 

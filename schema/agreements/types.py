@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.exceptions import StrawberryGraphQLError
 
 from domain.agreements import service as agreements
 from domain.agreements import terms
@@ -108,7 +109,14 @@ class AgreementType(Node):
         description="End of the current term, renewals applied; null when open-ended."
     )
     def current_term_ends_on(self, info: Info, as_of: date | None = None) -> date | None:
-        return terms.agreement_term_ends_on(self.row, as_of or info.context.today)
+        try:
+            return terms.agreement_term_ends_on(self.row, as_of or info.context.today)
+        except terms.BeyondCalendar as error:
+            raise StrawberryGraphQLError(
+                "この日の期間は 9999-12-31 より後に終わるため、日付で表せません。"
+                "asOf を確かめてください。",
+                extensions={"code": "INVALID"},
+            ) from error
 
     @strawberry.field
     def is_in_force(self, info: Info, on: date | None = None) -> bool:
@@ -156,12 +164,13 @@ class DisasterSupportEntryType:
     contacts_verified_on: date | None
     contacts_stale: bool
     contacts: strawberry.Private[list[ContactType]]
-    agreement_pk: strawberry.Private[int]
+    # (entity type, pk, field) of the record whose contacts these are, for the access log.
+    contacts_read: strawberry.Private[tuple[str, int, str]]
 
     @strawberry.field(permission_classes=[CanReadEmergencyContacts])
     def emergency_contacts(self, info: Info) -> list[ContactType]:
         if self.contacts:
-            info.context.note_personal_read("Agreement", self.agreement_pk, "emergencyContacts")
+            info.context.note_personal_read(*self.contacts_read)
         return self.contacts
 
     @classmethod
@@ -171,7 +180,12 @@ class DisasterSupportEntryType:
             agreement=AgreementType.from_row(row.agreement),
             support_categories=list(row.support_categories),
             contacts=[ContactType.from_row(c) for c in row.emergency_contacts],
-            agreement_pk=row.agreement.id or 0,
+            # The agreement's list, or (when it names no one for the party) the party's
+            # own emergency contacts: log the read on the record the contacts belong to.
+            contacts_read=("Partner", row.partner.id or 0, "contacts")
+            if row.emergency_contacts
+            and all(c.agreement_id is None for c in row.emergency_contacts)
+            else ("Agreement", row.agreement.id or 0, "emergencyContacts"),
             contacts_verified_on=row.contacts_verified_on,
             contacts_stale=row.contacts_stale,
         )

@@ -11,6 +11,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from domain.collaborations import service
 from domain.errors import DomainError
 from domain.japanese import fiscal_year_of
+from domain.pagination import Page
 from schema.collaborations.inputs import CollaborationFilterInput
 from schema.collaborations.types import (
     CollaborationType,
@@ -21,7 +22,7 @@ from schema.collaborations.types import (
 )
 from schema.context import Info
 from schema.pagination import Connection, connection, page_request
-from schema.permissions import CanReadInternal
+from schema.permissions import CanReadInternal, partner_filter_hidden
 
 R = TypeVar("R")
 
@@ -51,6 +52,8 @@ async def resolve_collaborations(
     spec = (filter or CollaborationFilterInput()).to_spec(
         department_id=department_id, public_only=public_only(info.context)
     )
+    if await partner_filter_hidden(info.context, spec.partner_id):
+        return connection(Page(items=[], total=0, offset=page.offset), CollaborationType.from_row)
     result = await info.context.run(service.list_collaborations, spec=spec, page=page)
     return connection(result, CollaborationType.from_row)
 
