@@ -68,7 +68,6 @@ class CollaboratorType:
 class PartnerType(Node):
     id: strawberry.ID
     kind: PartnerKind
-    name: str
     name_kana: str | None = strawberry.field(
         description="Reading in kana, used for 五十音 ordering."
     )
@@ -92,7 +91,6 @@ class PartnerType(Node):
         return cls(
             id=to_global_id("Partner", row.id),
             kind=row.kind,
-            name=row.name,
             name_kana=row.name_kana,
             corporate_number=row.corporate_number,
             status=row.status,
@@ -112,6 +110,13 @@ class PartnerType(Node):
         if value:
             info.context.note_personal_read("Partner", self.pk, field)
         return value
+
+    @strawberry.field
+    def name(self, info: Info) -> str:
+        # A volunteer's name is personal data too; an organisation's name is not.
+        if self.row.kind is DomainPartnerKind.INDIVIDUAL:
+            info.context.note_personal_read("Partner", self.pk, "name")
+        return self.row.name
 
     @strawberry.field(
         description="Key of the partner in an integrating system; unique when present.",

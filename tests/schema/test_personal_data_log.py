@@ -150,7 +150,7 @@ async def test_an_event_names_the_fields_read_and_the_request(
     ).scalar_one()
     assert (event.actor, event.entity_type) == (STAFF.name, "Partner")
     assert event.changes is not None
-    assert event.changes["fields"] == ["address", "contacts", "email", "phone"]
+    assert event.changes["fields"] == ["address", "contacts", "email", "name", "phone"]
     assert "requestId" in event.changes
 
 
