@@ -7,8 +7,10 @@ COPY schema ./schema
 COPY domain ./domain
 COPY migrations ./migrations
 COPY seeds ./seeds
-RUN pip install --no-cache-dir .
+# Installed in place (-e): the CLI finds alembic.ini, migrations/ and the seed files
+# beside the code, exactly as in a checkout.
+RUN pip install --no-cache-dir -e .
 EXPOSE 8000
-# Migrations run before serving; several instances may start at once: Alembic's version
-# table update is transactional on PostgreSQL.
+# Migrations and the demo seed run before serving. Several instances may start at once:
+# both take a PostgreSQL advisory lock, so the first does the work and the rest find it done.
 CMD ["sh", "-c", "kyodo db upgrade && kyodo seed --if-empty && kyodo serve --host 0.0.0.0"]

@@ -41,9 +41,16 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Several app instances may start at once against one PostgreSQL, each migrating before
+# it serves: the first takes this lock, the others wait and then find nothing to do.
+MIGRATION_LOCK_ID = 4_242_001
+
+
 def do_run_migrations(connection: Connection) -> None:
     _configure(connection=connection)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
         context.run_migrations()
 
 

@@ -104,6 +104,24 @@ async def database_is_empty(session: AsyncSession) -> bool:
     return True
 
 
+# Several app instances may start at once on one PostgreSQL, each seeding an empty
+# database: the first takes this lock and loads, the others wait and find data.
+SEED_LOCK_ID = 4_242_002
+
+
+async def load_demo_data_if_empty(session: AsyncSession) -> dict[str, int] | None:
+    """Load the demo data into an empty database; None when there was data already.
+
+    Safe to run from several processes at once on PostgreSQL (transaction-level advisory
+    lock, released at commit); SQLite serialises writers by itself.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(sa.text(f"SELECT pg_advisory_xact_lock({SEED_LOCK_ID})"))
+    if not await database_is_empty(session):
+        return None
+    return await load_demo_data(session)
+
+
 async def load_demo_data(session: AsyncSession, *, directory: Path | None = None) -> dict[str, int]:
     """Insert the demo records that are missing; return the number of rows created per table.
 

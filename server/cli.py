@@ -115,15 +115,15 @@ def seed(
 
 
 async def _seed(if_empty: bool) -> dict[str, int] | None:
-    from seeds.loader import database_is_empty, load_demo_data
+    from seeds.loader import load_demo_data, load_demo_data_if_empty
     from server.db import make_engine, make_sessionmaker
 
     engine = make_engine(get_settings().database_url)
     try:
         async with make_sessionmaker(engine)() as session:
-            if if_empty and not await database_is_empty(session):
-                return None
-            counts = await load_demo_data(session)
+            counts = await (
+                load_demo_data_if_empty(session) if if_empty else load_demo_data(session)
+            )
             await session.commit()
             return counts
     finally:
