@@ -31,8 +31,7 @@ from domain.collaborations.models import Collaboration
 from domain.enums import AgreementCategory, AgreementStatus, PartnerStatus, SupportCategory
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.japanese import normalize_for_search
-from domain.partners.commands import ContactData
-from domain.partners.commands import _validate_contact as validate_contact
+from domain.partners.commands import ContactData, validate_contact
 from domain.partners.models import Contact, Partner
 from domain.reference.service import get_department_by_code
 from domain.versioning import conditional_update, get_for_update

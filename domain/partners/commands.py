@@ -193,13 +193,13 @@ def validate(
         and v.bounded_list(problems, data.contacts, label="連絡先", field=[*prefix, "contacts"])
     ):
         out.contacts = [
-            _validate_contact(problems, c, prefix=[*prefix, "contacts", str(i)])
+            validate_contact(problems, c, prefix=[*prefix, "contacts", str(i)])
             for i, c in enumerate(data.contacts)
         ]
     return out, problems
 
 
-def _validate_contact(
+def validate_contact(
     problems: v.Problems, contact: ContactData, *, prefix: list[str]
 ) -> ContactData:
     return ContactData(
@@ -217,21 +217,22 @@ def _validate_contact(
     )
 
 
-async def _field_ids(
-    session: AsyncSession, codes: Sequence[str], problems: v.Problems, path: list[str]
-) -> list[int]:
-    if not codes:
-        return []
-    stmt = sa.select(col(CollaborationField.code), col(CollaborationField.id)).where(
-        col(CollaborationField.code).in_(codes)
-    )
-    found: dict[str, int] = dict((await session.execute(stmt)).all())  # type: ignore[arg-type]
-    unknown = [c for c in codes if c not in found]
+def _check_codes_known(
+    problems: v.Problems, codes: Sequence[str], code_ids: dict[str, int], path: list[str]
+) -> None:
+    unknown = [c for c in codes if c not in code_ids]
     if unknown:
         problems.add(
             ErrorCode.NOT_FOUND, f"分野コード「{'、'.join(unknown)}」は登録されていません。", path
         )
-    return [found[c] for c in codes if c in found]
+
+
+async def _field_ids(
+    session: AsyncSession, codes: Sequence[str], problems: v.Problems, path: list[str]
+) -> list[int]:
+    code_ids = await _codes_to_ids(session, codes)
+    _check_codes_known(problems, codes, code_ids, path)
+    return [code_ids[c] for c in codes if c in code_ids]
 
 
 async def _check_unique(
@@ -289,25 +290,7 @@ async def _replace_children(
 
 
 async def _children_snapshot(session: AsyncSession, partner_id: int) -> dict[str, Any]:
-    codes = (
-        await session.execute(
-            sa.select(col(CollaborationField.code))
-            .join(PartnerField, col(PartnerField.field_id) == col(CollaborationField.id))
-            .where(col(PartnerField.partner_id) == partner_id)
-            .order_by(col(CollaborationField.code))
-        )
-    ).scalars()
-    contacts = (
-        await session.execute(
-            sa.select(Contact)
-            .where(col(Contact.partner_id) == partner_id, col(Contact.agreement_id).is_(None))
-            .order_by(col(Contact.position), col(Contact.id))
-        )
-    ).scalars()
-    return {
-        "field_codes": sorted(codes),
-        "contacts": [_contact_dict(c) for c in contacts],
-    }
+    return (await _children_of(session, [partner_id]))[partner_id]
 
 
 def _contact_dict(contact: Contact | ContactData) -> dict[str, Any]:
@@ -483,13 +466,9 @@ async def upsert_partners(
     all_codes = sorted({c for d in cleaned if d.field_codes for c in d.field_codes})
     code_ids = await _codes_to_ids(session, all_codes)
     for i, data in enumerate(cleaned):
-        unknown = [c for c in data.field_codes or [] if c not in code_ids]
-        if unknown:
-            problems.add(
-                ErrorCode.NOT_FOUND,
-                f"分野コード「{'、'.join(unknown)}」は登録されていません。",
-                ["input", str(i), "fieldCodes"],
-            )
+        _check_codes_known(
+            problems, data.field_codes or [], code_ids, ["input", str(i), "fieldCodes"]
+        )
 
     by_external, by_corporate = await _existing(session, cleaned)
     matches: list[Partner | None] = []
