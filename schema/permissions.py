@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import strawberry
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional
@@ -237,6 +236,5 @@ __all__ = [
     "can_read_internal",
     "can_read_partners",
     "partner_visible",
-    "strawberry",
     "visible_partners",
 ]
