@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, ErrorCode
 from domain.transactions import WriteLockTimeout, begin_write, is_lock_timeout
+from domain.versioning import ConcurrentChange
 from schema.context import Context
 from schema.errors import UserError, user_errors
 
@@ -37,9 +38,10 @@ async def run_mutation(
     The transaction is a write transaction from its first statement
     (``domain.transactions.begin_write``: on SQLite, writers queue for the write lock).
     A ``DomainError`` rolls everything back (audit event included) and comes back as
-    payload errors. A unique-constraint race (two writers inserting the same key at
-    once) is retried ``retry_on_conflict`` times from scratch, then reported as
-    DUPLICATE. Waiting longer
+    payload errors. A race with a concurrent writer that the caller could not have
+    prevented (two writers inserting the same key at once, or ``ConcurrentChange``: a
+    version this operation read itself went stale) is retried ``retry_on_conflict``
+    times from scratch, then reported as DUPLICATE or VERSION_CONFLICT. Waiting longer
     than the busy timeout for the write lock is a top-level error with ``extensions.code``
     TIMEOUT (nothing written). Anything else rolls back and propagates, to be masked at
     the edge.
@@ -54,6 +56,13 @@ async def run_mutation(
                 await session.commit()
             except WriteLockTimeout as error:
                 raise write_timeout(error) from error
+            except ConcurrentChange as error:
+                await session.rollback()
+                if attempt < retry_on_conflict:
+                    attempt += 1
+                    log.info("retrying after a concurrent change")
+                    continue
+                return Outcome(None, user_errors(error))
             except DomainError as error:
                 await session.rollback()
                 return Outcome(None, user_errors(error))

@@ -215,6 +215,78 @@ async def test_token_checks_during_writes_all_answer_and_stamp_their_token(
     assert unstamped == 0
 
 
+async def test_upserts_racing_updates_take_one_version_step_and_one_event_per_change(
+    db: Any, url: str
+) -> None:
+    # given a partner an integration script keeps loading, at version 1
+    token = await issue_token(db)
+    partner_id = await committed_partner(db, external_id="race-1")
+    async with serving(url) as client:
+
+        async def upsert(i: int) -> int:
+            row = {"kind": "NPO", "name": f"（デモ）一括{i}", "externalId": "race-1"}
+            answer = (await post(client, token, UPSERT, {"input": [row]}))["partnersUpsert"]
+            return int(answer["updated"]) if not answer["errors"] else 0
+
+        async def update(i: int) -> int:
+            # a caller who read the partner, then saves a change on top of what it read
+            read = await post(
+                client,
+                token,
+                "query ($id: ID!) { node(id: $id) { ... on Partner { version } } }",
+                {"id": gid(partner_id)},
+            )
+            answer = (
+                await post(
+                    client,
+                    token,
+                    UPDATE,
+                    {
+                        "id": gid(partner_id),
+                        "v": read["node"]["version"],
+                        "name": f"（デモ）個別{i}",
+                    },
+                )
+            )["partnerUpdate"]
+            return 0 if answer["errors"] else 1
+
+        # when upserts and updates race
+        changes = await asyncio.gather(*(op(i) for i in range(8) for op in (upsert, update)))
+        # and afterwards a caller still holding version 1 saves
+        stale = (
+            await post(
+                client, token, UPDATE, {"id": gid(partner_id), "v": 1, "name": "（デモ）古い版"}
+            )
+        )["partnerUpdate"]
+    # then every committed change moved the version by exactly one step
+    committed = sum(changes)
+    async with db() as session:
+        stored = await session.get(Partner, partner_id)
+        events = list(
+            (
+                await session.execute(
+                    sa.select(AuditEvent).where(
+                        AuditEvent.action.in_(["partner.update", "partners.upsert"])  # type: ignore[attr-defined]
+                    )
+                )
+            ).scalars()
+        )
+    assert stored is not None
+    assert committed > 0
+    assert stored.version == 1 + committed
+    # and wrote exactly one audit event naming the partner
+    naming = [
+        e
+        for e in events
+        if (e.entity_type, e.entity_id) == ("Partner", str(partner_id))
+        or str(partner_id) in (e.changes or {}).get("updated", {})
+    ]
+    assert len(naming) == committed
+    # and the stale version was refused, changing nothing
+    assert [e["code"] for e in stale["errors"]] == ["VERSION_CONFLICT"]
+    assert stored.name != "（デモ）古い版"
+
+
 CONTACTS = "query ($id: ID!) { node(id: $id) { ... on Partner { contacts { name } } } }"
 
 
