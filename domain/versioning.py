@@ -24,6 +24,19 @@ def version_conflict(expected: int, actual: int | None = None) -> DomainError:
     )
 
 
+class ConcurrentChange(DomainError):
+    """A guarded write lost a race against a version the operation read itself (the
+    caller named none: a bulk upsert, a progress report). Nothing of the caller's is
+    stale, so the whole operation may run again from a fresh read; the API retries it a
+    few times before reporting this VERSION_CONFLICT."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            ErrorCode.VERSION_CONFLICT,
+            "処理の途中で、ほかの人が同じデータを更新しました。もう一度お試しください。",
+        )
+
+
 def not_found(label: str, field: Sequence[str] = ("id",)) -> DomainError:
     return DomainError(ErrorCode.NOT_FOUND, f"指定された{label}は見つかりません。", field)
 
@@ -54,12 +67,16 @@ async def conditional_update(
     pk: int,
     expected_version: int,
     values: Mapping[str, Any],
+    *,
+    own_read: bool = False,
 ) -> int:
     """``UPDATE ... SET ..., version = version + 1 WHERE id = :id AND version = :expected``.
 
     The version condition is in the UPDATE itself, so of two writers racing from the
     same version exactly one wins, whatever isolation level the database runs. Returns
-    the new version; raises VERSION_CONFLICT when no row matched.
+    the new version; raises VERSION_CONFLICT when no row matched: the caller's
+    ``expectedVersion`` is stale, or, with ``own_read`` (the version is one the
+    operation read itself), ``ConcurrentChange``, which may be retried.
     """
     stmt = (
         sa.update(model)
@@ -69,5 +86,16 @@ async def conditional_update(
     )
     result = await session.execute(stmt)
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise version_conflict(expected_version)
+        raise ConcurrentChange() if own_read else version_conflict(expected_version)
     return expected_version + 1
+
+
+async def conditional_delete(
+    session: AsyncSession, model: Any, pk: int, expected_version: int
+) -> None:
+    """``DELETE ... WHERE id = :id AND version = :expected``; VERSION_CONFLICT when no row
+    matched (someone changed or deleted the row since the caller read it)."""
+    stmt = sa.delete(model).where(model.id == pk, model.version == expected_version)
+    result = await session.execute(stmt)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise version_conflict(expected_version)

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import domain.models  # noqa: F401  (registers every table on the metadata)
+from domain.transactions import WRITE_OPTIONS
 from server.db import make_engine
 from server.settings import get_settings
 
@@ -57,6 +58,8 @@ def do_run_migrations(connection: Connection) -> None:
 async def run_async_migrations() -> None:
     engine = make_engine(database_url())
     async with engine.connect() as connection:
+        # Migrations write: on SQLite their transaction takes the write lock first.
+        await connection.execution_options(**WRITE_OPTIONS)
         await connection.run_sync(do_run_migrations)
     await engine.dispose()
 

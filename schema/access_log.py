@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from domain.audit.log import record_personal_data_reads
+from domain.transactions import WriteLockTimeout, begin_write
 from schema.context import Context
 
 log = logging.getLogger("kyodo.access_log")
@@ -27,6 +29,9 @@ class PersonalDataAccessLog(SchemaExtension):
         async with context.lock:
             session = context.session
             try:
+                # The reads are done: their transaction ends and the log is written in a
+                # write transaction (on SQLite, queued for the write lock).
+                await begin_write(session)
                 await record_personal_data_reads(
                     session,
                     actor=context.actor,
@@ -34,6 +39,16 @@ class PersonalDataAccessLog(SchemaExtension):
                     request_id=context.request_id,
                 )
                 await session.commit()
+            except WriteLockTimeout as error:
+                # Personal data does not leave unlogged: the answer is withheld.
+                log.warning(
+                    "personal-data reads not logged in time (request %s)", context.request_id
+                )
+                result = self.execution_context.result
+                if result is not None:
+                    result.data = None
+                    result.errors = [GraphQLError(error.message, extensions={"code": "TIMEOUT"})]
+                return
             except Exception:
                 await session.rollback()
                 log.exception(

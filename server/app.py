@@ -117,6 +117,7 @@ def create_app(
             settings.database_url,
             echo=settings.sql_echo,
             statement_timeout_ms=settings.statement_timeout_ms,
+            sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         )
         sessionmaker = make_sessionmaker(engine)
     maker = sessionmaker

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.auth import service as tokens
 from domain.base import utcnow
+from domain.transactions import WriteLockTimeout, begin_write
 from schema.context import ANONYMOUS, Principal
 from server.middleware import error_response
 
@@ -40,13 +41,29 @@ def bearer_token(authorization: str) -> str | None:
 async def principal_for_token(
     maker: async_sessionmaker[AsyncSession], token: str, *, now: datetime
 ) -> Principal | None:
-    """The principal of a valid token, or None. Uses its own short transaction, so the
-    (rare) last_used_at write is committed whatever the request does afterwards."""
+    """The principal of a valid token, or None.
+
+    The check only reads. When the token's ``last_used_at`` is due for a refresh (at most
+    once a minute), it is written afterwards in a short write transaction of its own,
+    committed whatever the request does next: on SQLite that transaction queues for the
+    write lock like any writer instead of failing. The stamp is informational, so a
+    database too busy to take it within the busy timeout costs the caller nothing: the
+    request goes on and a later one records the use.
+    """
     async with maker() as session:
-        identity = await tokens.authenticate(session, token, now=now)
-        await session.commit()
-    if identity is None:
-        return None
+        row = await tokens.find_active_token(session, token, now=now)
+        if row is None:
+            return None
+        identity = tokens.identity_of(row)
+        due = tokens.use_is_due(row, now=now)
+    if due:
+        try:
+            async with maker() as session:
+                await begin_write(session)
+                await tokens.record_use(session, identity.token_id, now=now)
+                await session.commit()
+        except WriteLockTimeout:
+            log.warning("database busy: last use of token %s not recorded", identity.token_id)
     return Principal(
         name=identity.name, role=identity.role, department_code=identity.department_code
     )

@@ -115,12 +115,14 @@ def seed(
 
 
 async def _seed(if_empty: bool) -> dict[str, int] | None:
+    from domain.transactions import begin_write
     from seeds.loader import load_demo_data, load_demo_data_if_empty
     from server.db import make_engine, make_sessionmaker
 
     engine = make_engine(get_settings().database_url)
     try:
         async with make_sessionmaker(engine)() as session:
+            await begin_write(session)
             counts = await (
                 load_demo_data_if_empty(session) if if_empty else load_demo_data(session)
             )
@@ -152,18 +154,23 @@ def _actor() -> str:
         return "cli"
 
 
-def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+def _in_session(work: Callable[[AsyncSession], Awaitable[T]], *, writes: bool = True) -> T:
     """Run ``work(session)`` in one transaction on the configured database; commit it.
 
-    A DomainError is printed (in Japanese, field by field) and exits with status 1.
+    A transaction that ``writes`` is a write transaction from the start (on SQLite it
+    queues behind the server's writers). A DomainError is printed (in Japanese, field by
+    field) and exits with status 1; so does a database too busy to write.
     """
     from domain.errors import DomainError
+    from domain.transactions import WriteLockTimeout, begin_write
     from server.db import make_engine, make_sessionmaker
 
     async def run() -> T:
         engine = make_engine(get_settings().database_url)
         try:
             async with make_sessionmaker(engine)() as session:
+                if writes:
+                    await begin_write(session)
                 result = await work(session)
                 await session.commit()
                 return result
@@ -175,6 +182,9 @@ def _in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     except DomainError as error:
         for problem in error.problems:
             console.print(f"[red]エラー[/red]: {problem.message}")
+        raise typer.Exit(1) from None
+    except WriteLockTimeout as error:
+        console.print(f"[red]エラー[/red]: {error.message}")
         raise typer.Exit(1) from None
 
 
@@ -245,7 +255,7 @@ def token_list() -> None:
     from domain.auth import service as tokens
     from domain.base import utcnow
 
-    rows = _in_session(tokens.list_tokens)
+    rows = _in_session(tokens.list_tokens, writes=False)
     now = utcnow()
     table = Table(title="API トークン")
     # Narrow terminals wrap the other columns; the prefix (how a token is recognised)

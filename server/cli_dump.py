@@ -105,6 +105,7 @@ def restore_command(
     leaves the database exactly as it was.
     """
     from domain.exchange.dump import DumpError, restore_database
+    from domain.transactions import WRITE_OPTIONS
     from server.db import make_engine
 
     revision = schema_head()
@@ -115,7 +116,9 @@ def restore_command(
     async def run() -> dict[str, int]:
         engine = make_engine(get_settings().database_url)
         try:
-            async with engine.begin() as conn:
+            # A write transaction from the start (on SQLite: BEGIN IMMEDIATE, queued
+            # behind the server's writers).
+            async with engine.execution_options(**WRITE_OPTIONS).begin() as conn:
                 with file.open("r", encoding="utf-8-sig") as source:  # tolerate a BOM
                     return await restore_database(
                         conn, source, schema_revision=revision, replace=replace

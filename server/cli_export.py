@@ -74,6 +74,7 @@ def _export(
     """Build the export in one transaction, log its personal data, commit; write it out."""
     from domain.audit.log import record_personal_data_reads
     from domain.exchange.exports import UnsupportedFormat
+    from domain.transactions import WriteLockTimeout, begin_write
     from server.db import make_engine, make_sessionmaker
 
     async def run() -> ExportFile:
@@ -81,6 +82,7 @@ def _export(
         try:
             async with make_sessionmaker(engine)() as session:
                 export = await build(session)
+                await begin_write(session)
                 await record_personal_data_reads(
                     session, actor=_actor(), reads=export.personal_reads
                 )
@@ -94,6 +96,9 @@ def _export(
     except UnsupportedFormat as error:
         console.print(f"[red]エラー[/red]: {error}")
         raise typer.Exit(2) from None
+    except WriteLockTimeout as error:
+        console.print(f"[red]エラー[/red]: {error.message}")
+        raise typer.Exit(1) from None
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(export.body)
         sys.stdout.buffer.flush()

@@ -99,6 +99,7 @@ def _in_transaction(file: Path, work: Callable[[AsyncSession], Awaitable[T]], *,
     from sqlalchemy.exc import IntegrityError
 
     from domain.exchange.reading import ImportRefused
+    from domain.transactions import WriteLockTimeout, begin_write
     from server.db import make_engine, make_sessionmaker
 
     async def run() -> T:
@@ -106,6 +107,7 @@ def _in_transaction(file: Path, work: Callable[[AsyncSession], Awaitable[T]], *,
         try:
             async with make_sessionmaker(engine)() as session:
                 try:
+                    await begin_write(session)
                     result = await work(session)
                     if commit:
                         await session.commit()
@@ -120,6 +122,9 @@ def _in_transaction(file: Path, work: Callable[[AsyncSession], Awaitable[T]], *,
         return asyncio.run(run())
     except ImportRefused as refused:
         _refuse(file, refused.problems)
+    except WriteLockTimeout as error:
+        _say(err, error.message)
+        raise typer.Exit(1) from None
     except IntegrityError:
         _say(
             err,

@@ -14,15 +14,31 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from domain.transactions import WRITE_INTENT
+
+DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a writer waits for the SQLite write lock when the caller does not say (the
+CLI: an import may wait for the server's writes); the server passes its setting."""
+
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
 def make_engine(
-    url: str, *, echo: bool = False, statement_timeout_ms: int | None = None, **kwargs: Any
+    url: str,
+    *,
+    echo: bool = False,
+    statement_timeout_ms: int | None = None,
+    sqlite_busy_timeout_ms: int | None = None,
+    **kwargs: Any,
 ) -> AsyncEngine:
-    """Create the async engine; on SQLite, turn on foreign keys and wait on locks.
+    """Create the async engine; on SQLite, turn on foreign keys, WAL and queued writers.
+
+    On SQLite a transaction whose connection carries ``domain.transactions.WRITE_OPTIONS``
+    begins with ``BEGIN IMMEDIATE``: it takes the one write lock before it reads, waiting
+    up to ``sqlite_busy_timeout_ms`` (default 30 s) for the writers before it; every
+    other transaction begins deferred and, thanks to WAL, reads beside the writer.
 
     On PostgreSQL, ``statement_timeout_ms`` (when set and non-zero) bounds every statement
     of every transaction: a runaway query is cancelled by the server instead of holding
@@ -31,7 +47,8 @@ def make_engine(
     transaction mode). Migrations and the CLI build engines without it.
     """
     if is_sqlite(url):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        busy_timeout_ms = sqlite_busy_timeout_ms or DEFAULT_SQLITE_BUSY_TIMEOUT_MS
+        kwargs.setdefault("connect_args", {"timeout": busy_timeout_ms / 1000})
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, echo=echo, **kwargs)
@@ -49,7 +66,10 @@ def make_engine(
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # A writer must not start as a reader: SQLite cannot upgrade a read lock
+            # once another connection has committed (see domain.transactions).
+            writes = connection.get_execution_options().get(WRITE_INTENT)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     elif statement_timeout_ms:
         apply_statement_timeout(engine, statement_timeout_ms)

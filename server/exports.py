@@ -29,6 +29,7 @@ from domain.enums import Role
 from domain.errors import ErrorCode
 from domain.exchange import exports
 from domain.exchange.exports import ExportFile, ExportFormat
+from domain.transactions import WriteLockTimeout, begin_write
 from schema.context import ANONYMOUS, Principal, today_in_tokyo
 from schema.permissions import FORBIDDEN_READ, READ_EMERGENCY_CONTACTS, READ_PARTNERS
 from server.middleware import error_response
@@ -133,6 +134,8 @@ def _endpoint(spec: ExportList, fmt: ExportFormat) -> Callable[[Request], Awaita
         try:
             export = await spec.build(session, fmt, on, principal)
             if export.personal_reads:
+                # Read, then log in a write transaction (queued for the lock on SQLite).
+                await begin_write(session)
                 await record_personal_data_reads(
                     session,
                     actor=principal.name,
@@ -140,6 +143,14 @@ def _endpoint(spec: ExportList, fmt: ExportFormat) -> Callable[[Request], Awaita
                     request_id=request_id,
                 )
                 await session.commit()
+        except WriteLockTimeout as error:
+            log.warning(
+                "export %s.%s: reads not logged in time (request %s)",
+                spec.name,
+                fmt.value,
+                request_id,
+            )
+            return error_response(503, error.message, "TIMEOUT")
         except Exception:
             await session.rollback()
             log.exception("export %s.%s failed (request %s)", spec.name, fmt.value, request_id)

@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         validation_alias="KYODO_STATEMENT_TIMEOUT_MS",
         description="PostgreSQL statement_timeout per transaction (0 = no limit).",
     )
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000,
+        gt=0,
+        validation_alias="KYODO_SQLITE_BUSY_TIMEOUT_MS",
+        description=(
+            "SQLite: how long a write waits for the writes before it to finish; then it "
+            "is refused with TIMEOUT."
+        ),
+    )
     max_body_bytes: int = Field(
         default=ONE_MIB,
         gt=0,

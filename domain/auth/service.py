@@ -150,15 +150,10 @@ async def create_token(
     return token, plaintext
 
 
-async def authenticate(session: AsyncSession, token: str, *, now: datetime) -> TokenIdentity | None:
-    """Who ``token`` stands for, or None when it is unknown, expired or revoked.
-
-    Refreshes ``last_used_at`` (flushes, the caller commits) at most once per
-    ``LAST_USED_RESOLUTION``.
-    """
+async def find_active_token(session: AsyncSession, token: str, *, now: datetime) -> ApiToken | None:
+    """The stored token ``token`` is, when it is known, unexpired and not revoked. Reads only."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    now = as_utc(now)
     digest = hash_token(token)
     stmt = sa.select(ApiToken).where(col(ApiToken.token_hash) == digest)
     row = (await session.execute(stmt)).scalar_one_or_none()
@@ -168,13 +163,58 @@ async def authenticate(session: AsyncSession, token: str, *, now: datetime) -> T
         return None
     if not is_active(row, now=now):
         return None
-    if row.last_used_at is None or as_utc(row.last_used_at) <= now - LAST_USED_RESOLUTION:
-        row.last_used_at = now
-        await session.flush()
+    return row
+
+
+def identity_of(row: ApiToken) -> TokenIdentity:
     assert row.id is not None
     return TokenIdentity(
         token_id=row.id, name=row.name, role=row.role, department_code=row.department_code
     )
+
+
+def use_is_due(row: ApiToken, *, now: datetime) -> bool:
+    """Is ``last_used_at`` older than ``LAST_USED_RESOLUTION`` (or unset)?"""
+    return (
+        row.last_used_at is None or as_utc(row.last_used_at) <= as_utc(now) - LAST_USED_RESOLUTION
+    )
+
+
+async def record_use(session: AsyncSession, token_id: int, *, now: datetime) -> None:
+    """Refresh ``last_used_at`` unless it is less than ``LAST_USED_RESOLUTION`` old.
+
+    One UPDATE whose condition is that rule, so requests racing with one token write it
+    once. Callers that only read otherwise run it in a write transaction of its own
+    (``domain.transactions.begin_write``): on SQLite a read transaction cannot safely
+    turn into a write.
+    """
+    now = as_utc(now)
+    last_used = col(ApiToken.last_used_at)
+    await session.execute(
+        sa.update(ApiToken)
+        .where(
+            col(ApiToken.id) == token_id,
+            sa.or_(last_used.is_(None), last_used <= now - LAST_USED_RESOLUTION),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+async def authenticate(session: AsyncSession, token: str, *, now: datetime) -> TokenIdentity | None:
+    """Who ``token`` stands for, or None when it is unknown, expired or revoked.
+
+    Refreshes ``last_used_at`` (``record_use``; the caller commits) in the same
+    transaction: for callers already in a write transaction. The HTTP edge reads with
+    ``find_active_token`` and records the use in a transaction of its own.
+    """
+    row = await find_active_token(session, token, now=now)
+    if row is None:
+        return None
+    identity = identity_of(row)
+    if use_is_due(row, now=now):
+        await record_use(session, identity.token_id, now=now)
+    return identity
 
 
 async def list_tokens(session: AsyncSession) -> list[ApiToken]:

@@ -23,7 +23,7 @@ from sqlmodel import col
 
 from domain import validation as v
 from domain.audit.log import diff, json_value, record_event
-from domain.base import UNSET, is_set, utcnow
+from domain.base import UNSET, is_set
 from domain.collaborations import rules
 from domain.collaborations.models import (
     Collaboration,
@@ -768,8 +768,9 @@ async def report_progress(
 
     Only ACTIVE collaborations report progress. The report changes the collaboration
     (its version goes up, so readers holding the old version notice); the contract asks
-    no ``expectedVersion`` here, so the bump is unconditional unless one is given. A
-    report cannot be dated after today.
+    no ``expectedVersion`` here, so unless one is given the version guard is the one read
+    here (``ConcurrentChange``, retried by the API, when another change got in between).
+    A report cannot be dated after today.
     """
     collaboration = await get_or_raise(session, Collaboration, collaboration_id, label=LABEL)
     if expected_version is not None and collaboration.version != expected_version:
@@ -787,29 +788,17 @@ async def report_progress(
     problems.raise_if_any()
 
     before = await _reports_of(session, collaboration_id)
-    # The status is part of the condition: a collaboration completed a moment ago by
-    # someone else no longer takes reports.
-    conditions = [
-        col(Collaboration.id) == collaboration_id,
-        col(Collaboration.status) == CollaborationStatus.ACTIVE,
-    ]
-    if expected_version is not None:
-        conditions.append(col(Collaboration.version) == expected_version)
-    result = await session.execute(
-        sa.update(Collaboration)
-        .where(*conditions)
-        .values(version=col(Collaboration.version) + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    # Guarded like every change. Without an expectedVersion the guard is the version just
+    # read, whose status was checked above: any change since (a collaboration completed
+    # a moment ago no longer takes reports) makes the report run again from a fresh read.
+    await conditional_update(
+        session,
+        Collaboration,
+        collaboration_id,
+        collaboration.version,
+        {},
+        own_read=expected_version is None,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        if expected_version is not None:
-            raise version_conflict(expected_version)
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            "この協働事業は、たった今ほかの人が状態を変えたため、進捗を記録できません。"
-            "最新の内容を読み直してください。",
-            ["id"],
-        )
     session.add(
         ProgressReport(collaboration_id=collaboration_id, reported_on=reported_on, note=text or "")
     )

@@ -19,7 +19,7 @@ from sqlmodel import col
 from domain import validation as v
 from domain.agreements.models import AgreementParty
 from domain.audit.log import diff, record_event, snapshot
-from domain.base import UNSET, is_set, utcnow
+from domain.base import UNSET, is_set
 from domain.collaborations.models import Participation
 from domain.endorsements.models import EndorsementApplication
 from domain.enums import PartnerKind, PartnerStatus
@@ -30,7 +30,12 @@ from domain.partners.service import refresh_derived_fields
 from domain.proposals.models import Proposal
 from domain.reference.models import CollaborationField
 from domain.subsidies.models import SubsidyApplication
-from domain.versioning import conditional_update, get_for_update, get_or_raise
+from domain.versioning import (
+    conditional_delete,
+    conditional_update,
+    get_for_update,
+    get_or_raise,
+)
 
 ENTITY = "Partner"
 
@@ -266,6 +271,14 @@ def _apply(partner: Partner, data: PartnerData) -> None:
     refresh_derived_fields(partner)
 
 
+def _changed_columns(partner: Partner, data: PartnerData) -> dict[str, Any]:
+    """The columns of ``partner`` once ``data`` is applied, derived ones included, for a
+    guarded UPDATE (the loaded row itself stays untouched, so no unguarded flush)."""
+    probe = Partner(**snapshot(partner, SCALAR_FIELDS))
+    _apply(probe, data)
+    return {name: getattr(probe, name) for name in (*SCALAR_FIELDS, "sort_key", "search_text")}
+
+
 async def _replace_children(
     session: AsyncSession, partner_id: int, data: PartnerData, field_ids: list[int] | None
 ) -> None:
@@ -337,10 +350,9 @@ async def update_partner(
     await _check_unique(session, data, problems, prefix=["input"], own_id=partner_id)
     problems.raise_if_any()
     before = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
-    probe = Partner(**snapshot(partner, SCALAR_FIELDS))
-    _apply(probe, data)
-    values = {name: getattr(probe, name) for name in (*SCALAR_FIELDS, "sort_key", "search_text")}
-    await conditional_update(session, Partner, partner_id, expected_version, values)
+    await conditional_update(
+        session, Partner, partner_id, expected_version, _changed_columns(partner, data)
+    )
     await _replace_children(session, partner_id, data, field_ids)
     await session.refresh(partner)
     after = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
@@ -403,15 +415,7 @@ async def delete_partner(
         )
         return partner
     before = snapshot(partner, SCALAR_FIELDS)
-    result = await session.execute(
-        sa.delete(Partner).where(
-            col(Partner.id) == partner_id, col(Partner.version) == expected_version
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        from domain.versioning import version_conflict
-
-        raise version_conflict(expected_version)
+    await conditional_delete(session, Partner, partner_id, expected_version)
     await record_event(
         session,
         actor=actor,
@@ -524,7 +528,6 @@ async def upsert_partners(
 
     created_ids: list[int] = []
     updated: dict[str, Any] = {}
-    now = utcnow()
     new_partners = [Partner(kind=d.kind, name=d.name) for d, m, _ in plan if m is None]
     for partner, (data, _, _) in zip(new_partners, [p for p in plan if p[1] is None], strict=True):
         _apply(partner, data)
@@ -533,6 +536,7 @@ async def upsert_partners(
     # Children are written in bulk: one DELETE per child table for the changed partners,
     # then one INSERT batch, instead of four statements per row.
     new_iter = iter(new_partners)
+    changed: list[tuple[Partner, PartnerData]] = []
     replace_fields: list[int] = []
     replace_contacts: list[int] = []
     child_rows: list[PartnerField | Contact] = []
@@ -541,10 +545,8 @@ async def upsert_partners(
             partner = next(new_iter)
         elif changes:
             partner = match
-            _apply(partner, data)
-            partner.version += 1
-            partner.updated_at = now
             assert partner.id is not None
+            changed.append((partner, data))
             updated[str(partner.id)] = changes
             if is_set(data.field_codes):
                 replace_fields.append(partner.id)
@@ -568,6 +570,7 @@ async def upsert_partners(
             ]
         result.partners.append(partner)
     await session.flush()
+    await _update_guarded(session, changed)
     if replace_fields:
         await session.execute(
             sa.delete(PartnerField).where(col(PartnerField.partner_id).in_(replace_fields))
@@ -594,6 +597,36 @@ async def upsert_partners(
         },
     )
     return result
+
+
+async def _update_guarded(
+    session: AsyncSession, changed: list[tuple[Partner, PartnerData]]
+) -> None:
+    """Write the changed partners, each through the version-guarded UPDATE.
+
+    The versions are the ones this upsert read: when another writer changed a partner
+    since, its UPDATE matches nothing and ``ConcurrentChange`` undoes the whole batch,
+    to be run again from a fresh read, instead of writing over that change. Rows are
+    written in id order, so two batches lock shared partners in the same order on
+    PostgreSQL (no deadlock). The stored rows are then read back in one statement.
+    """
+    for partner, data in sorted(changed, key=lambda item: item[0].id or 0):
+        assert partner.id is not None
+        await conditional_update(
+            session,
+            Partner,
+            partner.id,
+            partner.version,
+            _changed_columns(partner, data),
+            own_read=True,
+        )
+    if changed:
+        ids = [partner.id for partner, _ in changed]
+        await session.execute(
+            sa.select(Partner)
+            .where(col(Partner.id).in_(ids))
+            .execution_options(populate_existing=True)
+        )
 
 
 def _check_batch_duplicates(rows: Sequence[PartnerData], problems: v.Problems) -> None:

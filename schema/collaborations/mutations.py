@@ -290,6 +290,9 @@ class CollaborationMutations:
                 today=context.today,
                 expected_version=expected_version,
             ),
+            # Without expectedVersion, a change that got in between is no conflict of the
+            # caller's: the report is made again on top of it.
+            retry_on_conflict=2,
         )
         return CollaborationPayload.of(outcome)
 
