@@ -18,6 +18,7 @@ from domain.japanese import kana_sort_key, like_pattern, normalize_for_search
 from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
+from domain.visibility import PartnerVisibility
 
 
 def refresh_derived_fields(partner: Partner) -> None:
@@ -65,10 +66,14 @@ async def list_partners(
     order: PartnerOrderSpec | None = None,
     page: PageRequest,
     today: date,
+    visibility: PartnerVisibility,
 ) -> Page[Partner]:
-    """One page of partners matching ``spec``, in 五十音 order unless asked otherwise."""
+    """One page of the partners ``visibility`` shows that match ``spec``, in 五十音
+    order unless asked otherwise; the total counts only those too."""
     order = order or PartnerOrderSpec()
-    stmt = sa.select(Partner).where(*await _conditions(session, spec, today))
+    stmt = sa.select(Partner).where(
+        *visibility.conditions(), *await _conditions(session, spec, today)
+    )
     column = _ORDER_COLUMNS[order.field]
     if order.descending:
         stmt = stmt.order_by(column.desc(), col(Partner.id).desc())
