@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.agreements import terms
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from domain.enums import AgreementCategory, AgreementStatus, SupportCategory
-from domain.japanese import like_pattern, normalize_for_search
 from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Contact, Partner
 from domain.reference.models import Department
+from domain.search import search_pattern
 from domain.visibility import PartnerVisibility
 
 # Statuses an agreement can have been in force under: IN_FORCE now, EXPIRED and
@@ -202,8 +202,8 @@ async def _conditions(
         )
     if spec.contacts_stale_as_of is not None:
         conditions.append(_stale_condition(spec.contacts_stale_as_of, terms.CONTACTS_MAX_AGE_DAYS))
-    if spec.search and normalize_for_search(spec.search):
-        pattern = like_pattern(spec.search)
+    pattern = search_pattern(spec.search)
+    if pattern is not None:
         by_party_name = (
             sa.select(_col(AgreementParty.agreement_id))
             .join(Partner, _col(Partner.id) == _col(AgreementParty.partner_id))

@@ -34,11 +34,12 @@ from domain.enums import (
     ReadinessItem,
 )
 from domain.errors import DomainError, ErrorCode
-from domain.japanese import like_pattern, normalize_for_search
+from domain.japanese import normalize_for_search
 from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Partner, PartnerField
 from domain.reference.models import CollaborationField, Department
 from domain.reference.service import fields_by_code, get_department_by_code_or_raise
+from domain.search import search_pattern
 from domain.visibility import PartnerVisibility
 
 # ------------------------------------------------------------------ listing
@@ -136,10 +137,9 @@ def _conditions(
                 )
             )
         )
-    if spec.search and normalize_for_search(spec.search):
-        conditions.append(
-            col(Collaboration.search_text).like(like_pattern(spec.search), escape="\\")
-        )
+    pattern = search_pattern(spec.search)
+    if pattern is not None:
+        conditions.append(col(Collaboration.search_text).like(pattern, escape="\\"))
     if spec.public_only:
         conditions.append(col(Collaboration.is_public).is_(True))
     return conditions

@@ -14,10 +14,11 @@ from sqlmodel import col
 from domain.agreements.models import Agreement, AgreementParty
 from domain.collaborations.models import Participation
 from domain.enums import AgreementStatus, PartnerKind, PartnerStatus
-from domain.japanese import kana_sort_key, like_pattern, normalize_for_search
+from domain.japanese import kana_sort_key, normalize_for_search
 from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
+from domain.search import search_pattern
 from domain.visibility import PartnerVisibility
 
 
@@ -90,8 +91,9 @@ async def _conditions(
         conditions.append(col(Partner.kind).in_(list(spec.kinds)))
     if spec.statuses:
         conditions.append(col(Partner.status).in_(list(spec.statuses)))
-    if spec.search and normalize_for_search(spec.search):
-        conditions.append(col(Partner.search_text).like(like_pattern(spec.search), escape="\\"))
+    pattern = search_pattern(spec.search)
+    if pattern is not None:
+        conditions.append(col(Partner.search_text).like(pattern, escape="\\"))
     if spec.district:
         conditions.append(col(Partner.district) == spec.district)
     if spec.corporate_number:
