@@ -129,8 +129,8 @@ class JsonOnlyMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
             content_type = Headers(scope=scope).get("content-type", "")
-            media_type = content_type.split(";", 1)[0].strip().lower()
-            if media_type != "application/json":
+            media_type, separator, parameters = content_type.partition(";")
+            if media_type.strip().lower() != "application/json":
                 response = error_response(
                     415,
                     "Content-Type は application/json にしてください。",
@@ -138,4 +138,13 @@ class JsonOnlyMiddleware:
                 )
                 await response(scope, receive, send)
                 return
+            # Media types are case-insensitive (RFC 9110 §8.3.1), but Strawberry compares
+            # them as written and refused "Application/JSON": pass it on spelled as it
+            # expects, parameters (charset...) kept.
+            canonical = f"application/json{separator}{parameters}".encode("latin-1")
+            scope = dict(scope)
+            scope["headers"] = [
+                *((k, v) for k, v in scope["headers"] if k.lower() != b"content-type"),
+                (b"content-type", canonical),
+            ]
         await self.app(scope, receive, send)
