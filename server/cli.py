@@ -80,20 +80,43 @@ def serve(
     )
 
 
+def _migrate(run: Callable[[], None]) -> None:
+    """Run an Alembic command; its refusals and errors are printed, with status 1."""
+    from alembic.util import CommandError
+
+    from migrations.safety import DowngradeRefused
+
+    try:
+        run()
+    except (DowngradeRefused, CommandError) as error:
+        console.print(f"[red]エラー[/red]: {error}")
+        raise typer.Exit(1) from None
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations up to REVISION (default: head)."""
     from alembic import command
 
-    command.upgrade(_alembic_config(), revision)
+    _migrate(lambda: command.upgrade(_alembic_config(), revision))
 
 
-@db_app.command("downgrade")
-def db_downgrade(revision: str = typer.Argument(..., help="Target, e.g. -1 or base.")) -> None:
-    """Revert migrations down to REVISION."""
+# "-1" looks like an option to Click: let it through as the REVISION argument.
+@db_app.command("downgrade", context_settings={"ignore_unknown_options": True})
+def db_downgrade(
+    revision: str = typer.Argument(..., help="Target, e.g. -1 (one step back) or base."),
+    drop_tokens: bool = typer.Option(
+        False,
+        "--drop-tokens",
+        help="Allow reverting the API-token migration although tokens exist (they are lost).",
+    ),
+) -> None:
+    """Revert migrations down to REVISION. Issued API tokens are never dropped unasked."""
     from alembic import command
 
-    command.downgrade(_alembic_config(), revision)
+    cfg = _alembic_config()
+    cfg.attributes["drop_tokens"] = drop_tokens
+    _migrate(lambda: command.downgrade(cfg, revision))
 
 
 @app.command()
