@@ -46,10 +46,17 @@ console = Console(stderr=True)
 
 
 def _alembic_config(database_url: str | None = None):  # type: ignore[no-untyped-def]
+    """Alembic's config; its output goes through the service's log format
+    (server/logs.py) rather than alembic.ini's."""
     from alembic.config import Config
 
+    from server.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
     cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["database_url"] = database_url or get_settings().database_url
+    cfg.attributes["database_url"] = database_url or settings.database_url
+    cfg.attributes["configure_logging"] = False
     return cfg
 
 
@@ -70,6 +77,8 @@ def serve(
     except ConfigurationError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
+    from server.logs import logging_config
+
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -77,6 +86,8 @@ def serve(
         port=port or settings.port,
         reload=reload,
         log_level=settings.log_level,
+        # Every line, uvicorn's included: timestamp, level, request id (server/logs.py).
+        log_config=logging_config(settings.log_level, sql_echo=settings.sql_echo),
     )
 
 

@@ -12,6 +12,7 @@ them locks everyone out until each token is re-issued and handed over again. So:
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,6 +88,16 @@ def issue_tokens(url: str) -> list[tuple[Any, ...]]:
 
 def token_rows(url: str) -> list[tuple[Any, ...]]:
     return sql(url, "SELECT id, name, role, department_code, token_hash FROM api_token ORDER BY id")
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI configures logging for its process; give the test process its own back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture
