@@ -13,6 +13,10 @@ T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**31 - 1
+"""The largest offset a page may start at: no table holds more rows than its INTEGER
+primary key can number, and a larger value, handed to SQL, overflowed the driver
+(past int64) instead of giving an empty page."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,12 +47,41 @@ def run_migrations_offline() -> None:
 MIGRATION_LOCK_ID = 4_242_001
 
 
+def _sqlite_foreign_keys(connection: Connection, enabled: bool) -> None:
+    """Switch SQLite's foreign-key enforcement, on the driver connection directly: the
+    pragma is ignored inside a transaction, and SQLAlchemy would open one."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    finally:
+        cursor.close()
+
+
 def do_run_migrations(connection: Connection) -> None:
-    _configure(connection=connection)
-    with context.begin_transaction():
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
-        context.run_migrations()
+    """Run the migrations in one transaction.
+
+    On SQLite, ALTER goes through batch mode: a changed table is copied, dropped and
+    renamed back. With foreign keys enforced, dropping a table that other rows refer to
+    (a department, from tokens, collaborations...) failed, or would have cascaded; so
+    enforcement is off while migrating, and ``PRAGMA foreign_key_check`` must find
+    nothing before the transaction commits (the Alembic documentation's recipe).
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite and not connection.in_transaction():
+        _sqlite_foreign_keys(connection, enabled=False)
+    try:
+        _configure(connection=connection)
+        with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows with broken references: {broken}")
+    finally:
+        if sqlite and not connection.in_transaction():
+            _sqlite_foreign_keys(connection, enabled=True)
 
 
 async def run_async_migrations() -> None:

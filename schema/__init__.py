@@ -12,6 +12,7 @@ from schema.collaborations.mutations import CollaborationMutations
 from schema.collaborations.queries import CollaborationQueries
 from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
+from schema.error_log import Schema
 from schema.extensions import SchemaOptions, default_extensions
 from schema.partners.mutations import PartnerMutations
 from schema.partners.queries import PartnerQueries
@@ -53,7 +54,7 @@ Mutation = merge_types(
 
 def build_schema(production: bool = False) -> strawberry.Schema:
     """The schema with its limits (schema/extensions.py); no introspection in production."""
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=default_extensions(SchemaOptions(is_production=production)),

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
-from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
+from domain.pagination import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, Page, PageRequest
 
 T = TypeVar("T")
 
@@ -42,10 +42,15 @@ def encode_cursor(offset: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
+    """The offset in a cursor we issued; INVALID for anything else, including offsets
+    past the last one a page can start after (``MAX_OFFSET``)."""
     try:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if raw.startswith(_CURSOR_PREFIX) and raw[len(_CURSOR_PREFIX) :].isdigit():
-            return int(raw[len(_CURSOR_PREFIX) :])
+        digits = raw[len(_CURSOR_PREFIX) :]
+        # (ASCII digits only, and few of them: int() of a huge digit string is slow)
+        well_formed = raw.startswith(_CURSOR_PREFIX) and digits.isascii() and digits.isdigit()
+        if well_formed and len(digits) <= len(str(MAX_OFFSET)) and int(digits) < MAX_OFFSET:
+            return int(digits)
     except (ValueError, UnicodeDecodeError):
         pass
     raise StrawberryGraphQLError(

@@ -2,11 +2,15 @@
 
 | role | reads | writes |
 |---|---|---|
-| PUBLIC | reference data, published collaborations, agreements (titles, organisations as parties) | nothing |
+| PUBLIC | reference data, published collaborations, agreements, organisations (their public fields; no individuals, no contact data) | nothing |
 | STAFF | everything but audit events | partners; collaborations, agreements, subsidies, endorsements, proposals of its own department |
-| DISASTER_OFFICE | what PUBLIC reads, plus partners, agreements with emergency contacts, disasterSupport | agreementVerifyContacts |
-| INTEGRATION | what PUBLIC reads, plus partners | partnersUpsert, partnerCreate, partnerUpdate |
+| DISASTER_OFFICE | what PUBLIC reads, plus individuals and partners' contact data, agreements with emergency contacts, disasterSupport | agreementVerifyContacts |
+| INTEGRATION | what PUBLIC reads, plus individuals and partners' contact data | partnersUpsert, partnerCreate, partnerUpdate |
 | ADMIN | everything, audit events included | everything |
+
+Which partners a caller sees at all is ``domain.visibility.PartnerVisibility`` (one rule
+for lists, counts, searches, filters, nodes and exports); the fields below say which of
+a partner's fields it may read.
 
 A forbidden field resolves to an error with ``extensions.code = "FORBIDDEN"``; a forbidden
 mutation returns FORBIDDEN in its payload before its resolver runs, so it changes nothing.
@@ -14,7 +18,6 @@ mutation returns FORBIDDEN in its payload before its resolver runs, so it change
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from strawberry.extensions.field_extension import FieldExtension
@@ -23,8 +26,9 @@ from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from domain.access import department_code_of
-from domain.enums import PartnerKind, Role
+from domain.enums import Role
 from domain.errors import ErrorCode
+from domain.visibility import PERSONAL_DATA_READERS, PartnerVisibility
 from schema.context import Context, Info
 from schema.errors import UserError
 from schema.node import from_global_id
@@ -37,8 +41,10 @@ PUBLIC, STAFF, DISASTER_OFFICE, INTEGRATION, ADMIN = (
     Role.ADMIN,
 )
 
-READ_PARTNERS = frozenset({STAFF, DISASTER_OFFICE, INTEGRATION, ADMIN})
-"""Partners and their personal data (contacts, phones, addresses, representatives)."""
+READ_PARTNERS = PERSONAL_DATA_READERS
+"""Individual volunteers, and every partner's contact data (contacts, phones, e-mails,
+addresses, representatives) and integration keys. Organisations themselves, with their
+public fields, are readable by everyone."""
 READ_EMERGENCY_CONTACTS = frozenset({STAFF, DISASTER_OFFICE, ADMIN})
 READ_INTERNAL = frozenset({STAFF, ADMIN})
 """Unpublished collaborations, subsidies, endorsements, proposals and analyses."""
@@ -50,10 +56,6 @@ FORBIDDEN_READ = "この情報を見る権限がありません。"
 FORBIDDEN_WRITE = "この操作を行う権限がありません。"
 
 
-def can_read_partners(context: Context) -> bool:
-    return context.principal.role in READ_PARTNERS
-
-
 def can_read_internal(context: Context) -> bool:
     return context.principal.role in READ_INTERNAL
 
@@ -62,24 +64,13 @@ def can_read_audit(context: Context) -> bool:
     return context.principal.role in READ_AUDIT
 
 
+def partner_visibility(context: Context) -> PartnerVisibility:
+    """Which partners this caller may see (``domain.visibility``: no individuals for PUBLIC)."""
+    return PartnerVisibility.for_role(context.principal.role)
+
+
 def partner_visible(context: Context, partner: Any) -> bool:
-    """Individuals (volunteers) are personal data: invisible to anonymous callers."""
-    return can_read_partners(context) or partner.kind is not PartnerKind.INDIVIDUAL
-
-
-async def partner_filter_hidden(context: Context, partner_pk: int | None) -> bool:
-    """Filtering by a partner the caller may not see (an individual, for PUBLIC) must not
-    reveal what that person took part in: such a filter matches nothing."""
-    if partner_pk is None or can_read_partners(context):
-        return False
-    from domain.partners.service import get_many
-
-    partner = await context.loader(get_many).load(partner_pk)
-    return partner is None or not partner_visible(context, partner)
-
-
-def visible_partners(context: Context, partners: Iterable[Any]) -> list[Any]:
-    return [p for p in partners if partner_visible(context, p)]
+    return partner_visibility(context).allows(partner)
 
 
 class _RolePermission(BasePermission):
@@ -234,7 +225,6 @@ __all__ = [
     "CanReadPartners",
     "allow",
     "can_read_internal",
-    "can_read_partners",
+    "partner_visibility",
     "partner_visible",
-    "visible_partners",
 ]

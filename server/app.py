@@ -30,6 +30,7 @@ from server.exports import exports_mount
 from server.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
+    ClientDisconnectMiddleware,
     JsonOnlyMiddleware,
     RequestIdMiddleware,
 )
@@ -154,6 +155,7 @@ def create_app(
             max_age=600,
         ),
         Middleware(RequestIdMiddleware),
+        Middleware(ClientDisconnectMiddleware),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(JsonOnlyMiddleware),
         Middleware(AuthenticationMiddleware, maker=maker),

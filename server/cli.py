@@ -46,10 +46,17 @@ console = Console(stderr=True)
 
 
 def _alembic_config(database_url: str | None = None):  # type: ignore[no-untyped-def]
+    """Alembic's config; its output goes through the service's log format
+    (server/logs.py) rather than alembic.ini's."""
     from alembic.config import Config
 
+    from server.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
     cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["database_url"] = database_url or get_settings().database_url
+    cfg.attributes["database_url"] = database_url or settings.database_url
+    cfg.attributes["configure_logging"] = False
     return cfg
 
 
@@ -70,6 +77,8 @@ def serve(
     except ConfigurationError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
+    from server.logs import logging_config
+
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -77,7 +86,22 @@ def serve(
         port=port or settings.port,
         reload=reload,
         log_level=settings.log_level,
+        # Every line, uvicorn's included: timestamp, level, request id (server/logs.py).
+        log_config=logging_config(settings.log_level, sql_echo=settings.sql_echo),
     )
+
+
+def _migrate(run: Callable[[], None]) -> None:
+    """Run an Alembic command; its refusals and errors are printed, with status 1."""
+    from alembic.util import CommandError
+
+    from migrations.safety import DowngradeRefused
+
+    try:
+        run()
+    except (DowngradeRefused, CommandError) as error:
+        console.print(f"[red]エラー[/red]: {error}")
+        raise typer.Exit(1) from None
 
 
 @db_app.command("upgrade")
@@ -85,15 +109,25 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations up to REVISION (default: head)."""
     from alembic import command
 
-    command.upgrade(_alembic_config(), revision)
+    _migrate(lambda: command.upgrade(_alembic_config(), revision))
 
 
-@db_app.command("downgrade")
-def db_downgrade(revision: str = typer.Argument(..., help="Target, e.g. -1 or base.")) -> None:
-    """Revert migrations down to REVISION."""
+# "-1" looks like an option to Click: let it through as the REVISION argument.
+@db_app.command("downgrade", context_settings={"ignore_unknown_options": True})
+def db_downgrade(
+    revision: str = typer.Argument(..., help="Target, e.g. -1 (one step back) or base."),
+    drop_tokens: bool = typer.Option(
+        False,
+        "--drop-tokens",
+        help="Allow reverting the API-token migration although tokens exist (they are lost).",
+    ),
+) -> None:
+    """Revert migrations down to REVISION. Issued API tokens are never dropped unasked."""
     from alembic import command
 
-    command.downgrade(_alembic_config(), revision)
+    cfg = _alembic_config()
+    cfg.attributes["drop_tokens"] = drop_tokens
+    _migrate(lambda: command.downgrade(cfg, revision))
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -45,13 +46,20 @@ def make_engine(
     a connection. It is applied with ``SET LOCAL`` when each transaction begins, so it
     needs no session state and ends with the transaction (safe with pgbouncer in
     transaction mode). Migrations and the CLI build engines without it.
+
+    Parameter values never reach a log line or an error message (``hide_parameters``):
+    they carry names, phones and addresses. ``echo`` logs each statement without them,
+    through the ``sqlalchemy.engine.Engine`` logger (so in the service's log format).
     """
+    kwargs.setdefault("hide_parameters", True)
+    if echo:
+        logging.getLogger("sqlalchemy.engine.Engine").setLevel(logging.INFO)
     if is_sqlite(url):
         busy_timeout_ms = sqlite_busy_timeout_ms or DEFAULT_SQLITE_BUSY_TIMEOUT_MS
         kwargs.setdefault("connect_args", {"timeout": busy_timeout_ms / 1000})
     else:
         kwargs.setdefault("pool_pre_ping", True)
-    engine = create_async_engine(url, echo=echo, **kwargs)
+    engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
 
         @event.listens_for(engine.sync_engine, "connect")

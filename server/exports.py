@@ -3,7 +3,7 @@
 | path | who may read it |
 |---|---|
 | ``/exports/partners.csv`` / ``.json`` | ``READ_PARTNERS`` (personal data) |
-| ``/exports/agreements.csv`` / ``.json`` | everyone; PUBLIC without individuals (rule 13) |
+| ``/exports/agreements.csv`` / ``.json`` | everyone; parties as ``domain.visibility`` shows them (PUBLIC: no individuals) |
 | ``/exports/disaster-contacts.html`` / ``.csv`` / ``.json`` | ``READ_EMERGENCY_CONTACTS`` |
 
 ``?on=YYYY-MM-DD`` picks the date (default: today, Japan time). Without credentials a
@@ -30,6 +30,7 @@ from domain.errors import ErrorCode
 from domain.exchange import exports
 from domain.exchange.exports import ExportFile, ExportFormat
 from domain.transactions import WriteLockTimeout, begin_write
+from domain.visibility import PartnerVisibility
 from schema.context import ANONYMOUS, Principal, today_in_tokyo
 from schema.permissions import FORBIDDEN_READ, READ_EMERGENCY_CONTACTS, READ_PARTNERS
 from server.middleware import error_response
@@ -71,7 +72,7 @@ async def _agreements(
     session: AsyncSession, fmt: ExportFormat, on: date, principal: Principal
 ) -> ExportFile:
     return await exports.export_agreements(
-        session, fmt=fmt, on=on, public_view=principal.role not in READ_PARTNERS
+        session, fmt=fmt, on=on, visibility=PartnerVisibility.for_role(principal.role)
     )
 
 

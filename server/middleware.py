@@ -1,4 +1,5 @@
-"""ASGI middleware of the HTTP edge: request ids, body size limit, JSON-only POSTs.
+"""ASGI middleware of the HTTP edge: request ids, client disconnects, body size limit,
+JSON-only POSTs.
 
 Each refuses a request before the GraphQL view (or the database) sees it, and answers in
 the GraphQL error shape: ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}``.
@@ -6,12 +7,18 @@ the GraphQL error shape: ``{"errors": [{"message": ..., "extensions": {"code": .
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server import logs
+
+log = logging.getLogger("kyodo.http")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id handed in by a proxy is kept only when it cannot smuggle anything into a log line.
@@ -30,7 +37,8 @@ def error_response(
 
 class RequestIdMiddleware:
     """Give every request an id (``scope["state"]["request_id"]``), returned as the
-    ``X-Request-ID`` header; masked errors and the log carry the same id."""
+    ``X-Request-ID`` header; masked errors and every log line written while serving it
+    (``server.logs.request_id``) carry the same id."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -48,7 +56,30 @@ class RequestIdMiddleware:
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        token = logs.request_id.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logs.request_id.reset(token)
+
+
+class ClientDisconnectMiddleware:
+    """A client that goes away before its request is read (a closed tab, a timeout on
+    its side) is not an application error: one INFO line, and no answer, since no one
+    is listening. Starlette raises ClientDisconnect from the body read; uvicorn logged
+    it as "Exception in ASGI application" with a traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        except ClientDisconnect:
+            log.info("client disconnected before its request was read")
 
 
 class _BodyTooLarge(Exception):
@@ -129,8 +160,8 @@ class JsonOnlyMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
             content_type = Headers(scope=scope).get("content-type", "")
-            media_type = content_type.split(";", 1)[0].strip().lower()
-            if media_type != "application/json":
+            media_type, separator, parameters = content_type.partition(";")
+            if media_type.strip().lower() != "application/json":
                 response = error_response(
                     415,
                     "Content-Type は application/json にしてください。",
@@ -138,4 +169,13 @@ class JsonOnlyMiddleware:
                 )
                 await response(scope, receive, send)
                 return
+            # Media types are case-insensitive (RFC 9110 §8.3.1), but Strawberry compares
+            # them as written and refused "Application/JSON": pass it on spelled as it
+            # expects, parameters (charset...) kept.
+            canonical = f"application/json{separator}{parameters}".encode("latin-1")
+            scope = dict(scope)
+            scope["headers"] = [
+                *((k, v) for k, v in scope["headers"] if k.lower() != b"content-type"),
+                (b"content-type", canonical),
+            ]
         await self.app(scope, receive, send)

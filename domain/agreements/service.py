@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.agreements import terms
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from domain.enums import AgreementCategory, AgreementStatus, SupportCategory
-from domain.japanese import like_pattern, normalize_for_search
 from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Contact, Partner
 from domain.reference.models import Department
+from domain.search import search_pattern
+from domain.visibility import PartnerVisibility
 
 # Statuses an agreement can have been in force under: IN_FORCE now, EXPIRED and
 # TERMINATED for the days before their end (history can be asked about).
@@ -169,8 +170,11 @@ class AgreementFilterSpec:
 
 
 async def _conditions(
-    session: AsyncSession, spec: AgreementFilterSpec, today: date
+    session: AsyncSession, spec: AgreementFilterSpec, today: date, visibility: PartnerVisibility
 ) -> list[sa.ColumnElement[bool]]:
+    """SQL for ``spec``. Criteria about parties (``partnerId``, a party's name in
+    ``search``) look only at the parties ``visibility`` shows: a hidden volunteer's id or
+    name matches nothing (rule 13)."""
     conditions: list[sa.ColumnElement[bool]] = []
     agreement_id = _col(Agreement.id)
     if spec.categories:
@@ -183,7 +187,8 @@ async def _conditions(
         conditions.append(
             agreement_id.in_(
                 sa.select(_col(AgreementParty.agreement_id)).where(
-                    _col(AgreementParty.partner_id) == spec.partner_id
+                    _col(AgreementParty.partner_id) == spec.partner_id,
+                    *visibility.only_visible(_col(AgreementParty.partner_id)),
                 )
             )
         )
@@ -197,12 +202,12 @@ async def _conditions(
         )
     if spec.contacts_stale_as_of is not None:
         conditions.append(_stale_condition(spec.contacts_stale_as_of, terms.CONTACTS_MAX_AGE_DAYS))
-    if spec.search and normalize_for_search(spec.search):
-        pattern = like_pattern(spec.search)
+    pattern = search_pattern(spec.search)
+    if pattern is not None:
         by_party_name = (
             sa.select(_col(AgreementParty.agreement_id))
             .join(Partner, _col(Partner.id) == _col(AgreementParty.partner_id))
-            .where(_col(Partner.search_text).like(pattern, escape="\\"))
+            .where(_col(Partner.search_text).like(pattern, escape="\\"), *visibility.conditions())
         )
         conditions.append(
             sa.or_(
@@ -236,16 +241,24 @@ def _with_party_in(district: str) -> sa.Select[Any]:
 
 
 async def list_agreements(
-    session: AsyncSession, *, spec: AgreementFilterSpec, page: PageRequest, today: date
+    session: AsyncSession,
+    *,
+    spec: AgreementFilterSpec,
+    page: PageRequest,
+    today: date,
+    visibility: PartnerVisibility,
 ) -> Page[Agreement]:
     """One page of agreements matching ``spec`` (第3章(3)), newest conclusion first.
+
+    Agreements are public; ``visibility`` decides which parties the criteria about
+    parties may look at (see :func:`_conditions`).
 
     Order: ``concludedOn`` descending with unconcluded drafts last, then id descending,
     so pages are stable. ``termEndsBy`` applies renewals as of ``today``.
     """
     stmt = (
         sa.select(Agreement)
-        .where(*await _conditions(session, spec, today))
+        .where(*await _conditions(session, spec, today, visibility))
         .order_by(sa.nulls_last(_col(Agreement.concluded_on).desc()), _col(Agreement.id).desc())
     )
     return await paginate(session, stmt, page)

@@ -34,11 +34,13 @@ from domain.enums import (
     ReadinessItem,
 )
 from domain.errors import DomainError, ErrorCode
-from domain.japanese import like_pattern, normalize_for_search
+from domain.japanese import normalize_for_search
 from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Partner, PartnerField
 from domain.reference.models import CollaborationField, Department
 from domain.reference.service import fields_by_code, get_department_by_code_or_raise
+from domain.search import search_pattern
+from domain.visibility import PartnerVisibility
 
 # ------------------------------------------------------------------ listing
 
@@ -65,16 +67,21 @@ class CollaborationFilterSpec:
 
 
 async def list_collaborations(
-    session: AsyncSession, *, spec: CollaborationFilterSpec, page: PageRequest
+    session: AsyncSession,
+    *,
+    spec: CollaborationFilterSpec,
+    page: PageRequest,
+    visibility: PartnerVisibility,
 ) -> Page[Collaboration]:
     """One page of collaborations matching ``spec``: newest fiscal year first, then newest id.
 
     Collaborations without a fiscal year come last. The order is total (id breaks ties),
-    so offset cursors stay stable between pages.
+    so offset cursors stay stable between pages. ``partnerId`` matches only a partner
+    ``visibility`` shows: filtering by a hidden volunteer finds nothing (rule 13).
     """
     stmt = (
         sa.select(Collaboration)
-        .where(*_conditions(spec))
+        .where(*_conditions(spec, visibility))
         .order_by(
             col(Collaboration.fiscal_year).desc().nulls_last(),
             col(Collaboration.id).desc(),
@@ -83,7 +90,9 @@ async def list_collaborations(
     return await paginate(session, stmt, page)
 
 
-def _conditions(spec: CollaborationFilterSpec) -> list[sa.ColumnElement[bool]]:
+def _conditions(
+    spec: CollaborationFilterSpec, visibility: PartnerVisibility
+) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = []
     collaboration_id = col(Collaboration.id)
     if spec.forms:
@@ -123,14 +132,14 @@ def _conditions(spec: CollaborationFilterSpec) -> list[sa.ColumnElement[bool]]:
         conditions.append(
             collaboration_id.in_(
                 sa.select(col(Participation.collaboration_id)).where(
-                    col(Participation.partner_id) == spec.partner_id
+                    col(Participation.partner_id) == spec.partner_id,
+                    *visibility.only_visible(col(Participation.partner_id)),
                 )
             )
         )
-    if spec.search and normalize_for_search(spec.search):
-        conditions.append(
-            col(Collaboration.search_text).like(like_pattern(spec.search), escape="\\")
-        )
+    pattern = search_pattern(spec.search)
+    if pattern is not None:
+        conditions.append(col(Collaboration.search_text).like(pattern, escape="\\"))
     if spec.public_only:
         conditions.append(col(Collaboration.is_public).is_(True))
     return conditions
@@ -180,27 +189,62 @@ async def fields_by_collaboration(
     return group_by_key((await session.execute(stmt)).all(), ids)
 
 
+@dataclass(frozen=True, slots=True)
+class PartnersOfCollaborationKey:
+    """A collaboration, as seen by a caller with ``visibility``."""
+
+    collaboration_id: int
+    visibility: PartnerVisibility
+
+
 async def participations_by_collaboration(
-    session: AsyncSession, ids: Sequence[int]
+    session: AsyncSession, keys: Sequence[PartnersOfCollaborationKey]
 ) -> list[list[Participation]]:
-    """Each collaboration's participations (役割分担): lead partners first, then by id."""
+    """Each collaboration's participations (役割分担) of the partners its key's visibility
+    shows (no volunteers for PUBLIC), lead partners first, then by id. The guideline's
+    own checks (readiness) read them all, with ``PartnerVisibility.ALL``."""
+    found: dict[PartnersOfCollaborationKey, list[Participation]] = {}
+    for visibility in {k.visibility for k in keys}:
+        ids = sorted({k.collaboration_id for k in keys if k.visibility is visibility})
+        for pk, rows in zip(ids, await _participations(session, ids, visibility), strict=True):
+            found[PartnersOfCollaborationKey(pk, visibility)] = rows
+    return [found[k] for k in keys]
+
+
+async def _participations(
+    session: AsyncSession, ids: Sequence[int], visibility: PartnerVisibility
+) -> list[list[Participation]]:
     stmt = (
         sa.select(Participation)
-        .where(col(Participation.collaboration_id).in_(ids))
+        .where(
+            col(Participation.collaboration_id).in_(ids),
+            *visibility.only_visible(col(Participation.partner_id)),
+        )
         .order_by(col(Participation.is_lead).desc(), col(Participation.id))
     )
     rows = (await session.execute(stmt)).scalars().all()
     return group_by_key([(p.collaboration_id, p) for p in rows], ids)
 
 
-async def partner_count_by_collaboration(session: AsyncSession, ids: Sequence[int]) -> list[int]:
-    stmt = (
-        sa.select(col(Participation.collaboration_id), sa.func.count())
-        .where(col(Participation.collaboration_id).in_(ids))
-        .group_by(col(Participation.collaboration_id))
-    )
-    counts: dict[int, int] = dict((await session.execute(stmt)).all())
-    return [counts.get(i, 0) for i in ids]
+async def partner_count_by_collaboration(
+    session: AsyncSession, keys: Sequence[PartnersOfCollaborationKey]
+) -> list[int]:
+    """How many partners take part in each collaboration, counting only those its key's
+    visibility shows: the number of participations the same caller is listed."""
+    counts: dict[PartnersOfCollaborationKey, int] = {}
+    for visibility in {k.visibility for k in keys}:
+        ids = sorted({k.collaboration_id for k in keys if k.visibility is visibility})
+        stmt = (
+            sa.select(col(Participation.collaboration_id), sa.func.count())
+            .where(
+                col(Participation.collaboration_id).in_(ids),
+                *visibility.only_visible(col(Participation.partner_id)),
+            )
+            .group_by(col(Participation.collaboration_id))
+        )
+        for pk, count in (await session.execute(stmt)).all():
+            counts[PartnersOfCollaborationKey(pk, visibility)] = count
+    return [counts.get(k, 0) for k in keys]
 
 
 @dataclass(frozen=True, slots=True)

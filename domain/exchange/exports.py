@@ -69,6 +69,7 @@ from domain.japanese import to_wareki
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
 from domain.reference.service import departments_by_id
+from domain.visibility import PartnerVisibility
 
 MUNICIPALITY = "苫小牧市"
 """市町村名 of Hokkaido's open-data layout."""
@@ -356,13 +357,13 @@ async def load_agreements(
     *,
     on: date,
     category: AgreementCategory | None,
-    public_view: bool,
+    visibility: PartnerVisibility,
 ) -> list[AgreementRecord]:
     """Agreements in force on ``on`` (rule 8), of ``category`` (all when None), numbered
     in order of conclusion as Hokkaido's list does.
 
-    ``public_view`` drops what the public may not see (rule 13): individual volunteers
-    as counterparties. The agreement itself stays, as on the GraphQL API.
+    Parties are those ``visibility`` shows (rule 13: no individual volunteers for the
+    public). The agreement itself stays, as on the GraphQL API.
     """
     conditions = [col(Agreement.category) == category] if category is not None else []
     ids = await agreement_ids_in_force_on(session, on=on, conditions=conditions)
@@ -381,8 +382,7 @@ async def load_agreements(
     for number, (agreement, its_parties, its_categories) in enumerate(
         zip(agreements, parties, categories, strict=True), start=1
     ):
-        if public_view:
-            its_parties = [p for p in its_parties if p.kind is not PartnerKind.INDIVIDUAL]
+        its_parties = [p for p in its_parties if visibility.allows(p)]
         department = departments.get(agreement.department_id)
         records.append(
             AgreementRecord(
@@ -412,7 +412,11 @@ def agreement_csv_row(record: AgreementRecord) -> list[str | int | None]:
     ]
 
 
-def agreement_document(record: AgreementRecord, *, on: date, public_view: bool) -> dict[str, Any]:
+def agreement_document(
+    record: AgreementRecord, *, on: date, visibility: PartnerVisibility
+) -> dict[str, Any]:
+    """One agreement of the JSON list; parties' integration keys only for callers who may
+    read them (the roles that see every partner)."""
     row = record.agreement
     term_ends = terms.agreement_term_ends_on(row, on)
     return {
@@ -425,9 +429,9 @@ def agreement_document(record: AgreementRecord, *, on: date, public_view: bool) 
         "status": row.status.value,
         "department": {"code": record.department_code, "name": record.department_name},
         "parties": [
-            {"name": p.name, "kind": p.kind.value}
-            if public_view
-            else {"name": p.name, "kind": p.kind.value, "externalId": p.external_id}
+            {"name": p.name, "kind": p.kind.value, "externalId": p.external_id}
+            if visibility is PartnerVisibility.ALL
+            else {"name": p.name, "kind": p.kind.value}
             for p in record.parties
         ],
         "supportCategories": [c.value for c in record.support_categories],
@@ -447,16 +451,17 @@ async def export_agreements(
     fmt: ExportFormat,
     on: date,
     category: AgreementCategory | None = AgreementCategory.DISASTER_SUPPORT,
-    public_view: bool = False,
+    visibility: PartnerVisibility = PartnerVisibility.ALL,
 ) -> ExportFile:
     """Agreements in force on ``on`` in Hokkaido's open-data layout (CSV) or as JSON.
 
     By default the disaster-support agreements (災害時応援協定), which is what the
     prefecture's list holds; ``category=None`` exports every category. Contains no
-    personal data (no contacts; with ``public_view`` no individuals either).
+    personal data (no contacts; with ``visibility`` ORGANISATIONS, for the public, no
+    individuals either).
     """
     _require(fmt, (ExportFormat.CSV, ExportFormat.JSON), "協定一覧")
-    records = await load_agreements(session, on=on, category=category, public_view=public_view)
+    records = await load_agreements(session, on=on, category=category, visibility=visibility)
     if fmt is ExportFormat.CSV:
         body = write_csv(AGREEMENT_HEADERS, (agreement_csv_row(r) for r in records))
     else:
@@ -467,7 +472,7 @@ async def export_agreements(
                 "category": category.value if category else None,
                 "count": len(records),
                 "agreements": [
-                    agreement_document(r, on=on, public_view=public_view) for r in records
+                    agreement_document(r, on=on, visibility=visibility) for r in records
                 ],
             }
         )

@@ -14,10 +14,12 @@ from sqlmodel import col
 from domain.agreements.models import Agreement, AgreementParty
 from domain.collaborations.models import Participation
 from domain.enums import AgreementStatus, PartnerKind, PartnerStatus
-from domain.japanese import kana_sort_key, like_pattern, normalize_for_search
+from domain.japanese import kana_sort_key, normalize_for_search
 from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
+from domain.search import search_pattern
+from domain.visibility import PartnerVisibility
 
 
 def refresh_derived_fields(partner: Partner) -> None:
@@ -65,10 +67,14 @@ async def list_partners(
     order: PartnerOrderSpec | None = None,
     page: PageRequest,
     today: date,
+    visibility: PartnerVisibility,
 ) -> Page[Partner]:
-    """One page of partners matching ``spec``, in 五十音 order unless asked otherwise."""
+    """One page of the partners ``visibility`` shows that match ``spec``, in 五十音
+    order unless asked otherwise; the total counts only those too."""
     order = order or PartnerOrderSpec()
-    stmt = sa.select(Partner).where(*await _conditions(session, spec, today))
+    stmt = sa.select(Partner).where(
+        *visibility.conditions(), *await _conditions(session, spec, today)
+    )
     column = _ORDER_COLUMNS[order.field]
     if order.descending:
         stmt = stmt.order_by(column.desc(), col(Partner.id).desc())
@@ -85,8 +91,9 @@ async def _conditions(
         conditions.append(col(Partner.kind).in_(list(spec.kinds)))
     if spec.statuses:
         conditions.append(col(Partner.status).in_(list(spec.statuses)))
-    if spec.search and normalize_for_search(spec.search):
-        conditions.append(col(Partner.search_text).like(like_pattern(spec.search), escape="\\"))
+    pattern = search_pattern(spec.search)
+    if pattern is not None:
+        conditions.append(col(Partner.search_text).like(pattern, escape="\\"))
     if spec.district:
         conditions.append(col(Partner.district) == spec.district)
     if spec.corporate_number:

@@ -5,13 +5,17 @@ Revises: 0001_initial
 Create Date: 2026-11-29 12:59:11.385681
 
 Reviewed by hand: autogenerate output, plus comments. The table is new, so no data
-moves; the downgrade drops it (issued tokens stop existing, which is the point).
+moves; the downgrade drops it, and with it every issued token: so it refuses while
+tokens exist unless the operator allows it (``kyodo db downgrade -1 --drop-tokens``,
+see migrations/safety.py).
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
+
+from migrations.safety import refuse_to_drop_rows
 
 
 # revision identifiers, used by Alembic.
@@ -49,6 +53,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    # Every integration script, terminal and member of staff would be locked out.
+    refuse_to_drop_rows(
+        "api_token", flag="drop_tokens", what="API トークン", option="--drop-tokens"
+    )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_prefix'))
 

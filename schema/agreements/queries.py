@@ -7,13 +7,12 @@ from datetime import date
 import strawberry
 
 from domain.agreements.service import AgreementFilterSpec, disaster_support, list_agreements
-from domain.pagination import Page
 from schema.agreements.inputs import AgreementFilterInput
 from schema.agreements.types import AgreementType, DisasterSupportEntryType
 from schema.context import Info
 from schema.enums import SupportCategory
 from schema.pagination import Connection, connection, page_request
-from schema.permissions import CanReadEmergencyContacts, partner_filter_hidden
+from schema.permissions import CanReadEmergencyContacts, partner_visibility
 
 
 @strawberry.type
@@ -28,13 +27,12 @@ class AgreementQueries:
     ) -> Connection[AgreementType]:
         page = page_request(first, after)
         spec = filter.to_spec() if filter else AgreementFilterSpec()
-        if await partner_filter_hidden(info.context, spec.partner_id):
-            return connection(Page(items=[], total=0, offset=page.offset), AgreementType.from_row)
         result = await info.context.run(
             list_agreements,
             spec=spec,
             page=page,
             today=info.context.today,
+            visibility=partner_visibility(info.context),
         )
         return connection(result, AgreementType.from_row)
 

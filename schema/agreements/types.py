@@ -18,7 +18,7 @@ from schema.context import Info
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
 from schema.node import Node, register_node, to_global_id
 from schema.partners.types import ContactType, PartnerType
-from schema.permissions import CanReadEmergencyContacts, can_read_internal, visible_partners
+from schema.permissions import CanReadEmergencyContacts, can_read_internal, partner_visibility
 from schema.reference.types import DepartmentType
 
 if TYPE_CHECKING:
@@ -79,7 +79,8 @@ class AgreementType(Node):
     @strawberry.field(description="The counterparties (one or many).")
     async def parties(self, info: Info) -> list[PartnerType]:
         rows = await info.context.loader(agreements.parties_by_agreement).load(self.pk)
-        return [PartnerType.from_row(p) for p in visible_partners(info.context, rows)]
+        visibility = partner_visibility(info.context)
+        return [PartnerType.from_row(p) for p in rows if visibility.allows(p)]
 
     @strawberry.field
     async def department(self, info: Info) -> DepartmentType:

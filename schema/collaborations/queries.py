@@ -11,7 +11,6 @@ from strawberry.exceptions import StrawberryGraphQLError
 from domain.collaborations import service
 from domain.errors import DomainError
 from domain.japanese import fiscal_year_of
-from domain.pagination import Page
 from schema.collaborations.inputs import CollaborationFilterInput
 from schema.collaborations.types import (
     CollaborationType,
@@ -22,7 +21,7 @@ from schema.collaborations.types import (
 )
 from schema.context import Info
 from schema.pagination import Connection, connection, page_request
-from schema.permissions import CanReadInternal, partner_filter_hidden
+from schema.permissions import CanReadInternal, partner_visibility
 
 R = TypeVar("R")
 
@@ -52,9 +51,12 @@ async def resolve_collaborations(
     spec = (filter or CollaborationFilterInput()).to_spec(
         department_id=department_id, public_only=public_only(info.context)
     )
-    if await partner_filter_hidden(info.context, spec.partner_id):
-        return connection(Page(items=[], total=0, offset=page.offset), CollaborationType.from_row)
-    result = await info.context.run(service.list_collaborations, spec=spec, page=page)
+    result = await info.context.run(
+        service.list_collaborations,
+        spec=spec,
+        page=page,
+        visibility=partner_visibility(info.context),
+    )
     return connection(result, CollaborationType.from_row)
 
 

@@ -13,16 +13,12 @@ from domain.enums import CollaborationStatus as DomainCollaborationStatus
 from domain.japanese import fiscal_year_label
 from domain.partners import service as partners
 from domain.reference.service import departments_by_id
+from domain.visibility import PartnerVisibility
 from schema.common import aware
 from schema.context import Context, Info
 from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
 from schema.node import Node, register_node, to_global_id
-from schema.permissions import (
-    CanReadInternal,
-    can_read_internal,
-    can_read_partners,
-    partner_visible,
-)
+from schema.permissions import CanReadInternal, can_read_internal, partner_visibility
 
 if TYPE_CHECKING:
     from schema.agreements.types import AgreementType
@@ -186,28 +182,15 @@ class CollaborationType(Node):
         description="Who takes part and in what role (役割分担); lead partners first."
     )
     async def participations(self, info: Info) -> list[ParticipationType]:
-        rows = await info.context.loader(collaborations.participations_by_collaboration).load(
-            self.pk
-        )
-        if not can_read_partners(info.context):
-            # Volunteers taking part as individuals are personal data (rule 13).
-            from domain.partners.service import get_many as partners_by_id
+        # Volunteers taking part as individuals are personal data (rule 13).
+        key = collaborations.PartnersOfCollaborationKey(self.pk, partner_visibility(info.context))
+        loader = info.context.loader(collaborations.participations_by_collaboration)
+        return [ParticipationType.from_row(p) for p in await loader.load(key)]
 
-            partners = await info.context.loader(partners_by_id).load_many(
-                [p.partner_id for p in rows]
-            )
-            rows = [
-                p
-                for p, partner in zip(rows, partners, strict=True)
-                if partner_visible(info.context, partner)
-            ]
-        return [ParticipationType.from_row(p) for p in rows]
-
-    @strawberry.field
+    @strawberry.field(description="How many partners take part (those the caller may see).")
     async def partner_count(self, info: Info) -> int:
-        return await info.context.loader(collaborations.partner_count_by_collaboration).load(
-            self.pk
-        )
+        key = collaborations.PartnersOfCollaborationKey(self.pk, partner_visibility(info.context))
+        return await info.context.loader(collaborations.partner_count_by_collaboration).load(key)
 
     @strawberry.field(description="Agreements (協定) made for this collaboration.")
     async def agreements(
@@ -261,9 +244,9 @@ class CollaborationType(Node):
         description="What 第4章(1)(2) asks to be clear before starting, checked live."
     )
     async def readiness(self, info: Info) -> ReadinessType:
-        rows = await info.context.loader(collaborations.participations_by_collaboration).load(
-            self.pk
-        )
+        # Readiness is about everyone taking part, whoever may see them.
+        key = collaborations.PartnersOfCollaborationKey(self.pk, PartnerVisibility.ALL)
+        rows = await info.context.loader(collaborations.participations_by_collaboration).load(key)
         missing = collaborations.readiness(self.row, rows)
         return ReadinessType(ready=not missing, missing=missing)
 

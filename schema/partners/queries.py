@@ -9,13 +9,14 @@ from schema.context import Info
 from schema.pagination import Connection, connection, page_request
 from schema.partners.inputs import PartnerFilterInput, PartnerOrderInput
 from schema.partners.types import PartnerType
-from schema.permissions import CanReadPartners
+from schema.permissions import partner_visibility
 
 
 @strawberry.type
 class PartnerQueries:
     @strawberry.field(
-        description="Partners, in 五十音 order by default.", permission_classes=[CanReadPartners]
+        description="Partners, in 五十音 order by default. Without a token: organisations "
+        "only (no individual volunteers), and their contact data is not readable."
     )
     async def partners(
         self,
@@ -32,5 +33,6 @@ class PartnerQueries:
             order=order_by.to_spec() if order_by else None,
             page=page,
             today=info.context.today,
+            visibility=partner_visibility(info.context),
         )
         return connection(result, PartnerType.from_row)

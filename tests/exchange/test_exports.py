@@ -21,6 +21,7 @@ from domain.exchange.exports import ExportFormat, UnsupportedFormat
 from domain.partners.models import Partner, PartnerField
 from domain.partners.service import refresh_derived_fields
 from domain.reference.models import CollaborationField
+from domain.visibility import PartnerVisibility
 
 ON = date(2022, 3, 10)
 BOM = b"\xef\xbb\xbf"
@@ -365,7 +366,7 @@ async def test_public_agreements_export_leaves_individuals_out(session: AsyncSes
     await session.flush()
     # when exporting for the public and for staff
     public = await exports.export_agreements(
-        session, fmt=ExportFormat.JSON, on=ON, public_view=True
+        session, fmt=ExportFormat.JSON, on=ON, visibility=PartnerVisibility.ORGANISATIONS
     )
     staff = await exports.export_agreements(session, fmt=ExportFormat.JSON, on=ON)
 

@@ -108,7 +108,7 @@ QUERY_MATRIX: dict[str, tuple[bool, ...]] = {
     "collaborationFields":     (Y,    Y,    Y,       Y,          Y),
     "collaborations":          (Y,    Y,    Y,       Y,          Y),
     "agreements":              (Y,    Y,    Y,       Y,          Y),
-    "partners":                (N,    Y,    Y,       Y,          Y),
+    "partners":                (Y,    Y,    Y,       Y,          Y),
     "disasterSupport":         (N,    Y,    Y,       N,          Y),
     "subsidyPrograms":         (N,    Y,    N,       N,          Y),
     "subsidyApplications":     (N,    Y,    N,       N,          Y),

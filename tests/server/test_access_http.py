@@ -308,14 +308,19 @@ async def test_an_integration_script_cannot_read_proposals(
 # ---------------------------------------------------------------- the public
 
 
-async def test_the_public_cannot_list_partners(client: httpx.AsyncClient) -> None:
+async def test_the_public_lists_organisations_but_not_their_phones(
+    client: httpx.AsyncClient,
+) -> None:
     # when no token is sent
-    body = await post(client, "{ partners(first: 5) { edges { node { name phone } } } }")
-    # then
-    assert body["data"] is None
-    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
-        (["partners"], "FORBIDDEN")
-    ]
+    body = await post(client, "{ partners(first: 5) { edges { node { name kind phone } } } }")
+    # then the organisations are listed, and each phone is refused
+    nodes = [e["node"] for e in body["data"]["partners"]["edges"]]
+    assert len(nodes) == 5
+    assert all(n["kind"] != "INDIVIDUAL" and n["phone"] is None for n in nodes)
+    assert {(tuple(e["path"][-1:]), e["extensions"]["code"]) for e in body["errors"]} == {
+        (("phone",), "FORBIDDEN")
+    }
+    assert len(body["errors"]) == 5
     assert body["errors"][0]["message"] == "この情報を見る権限がありません。"
 
 
