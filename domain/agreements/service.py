@@ -25,6 +25,7 @@ from domain.japanese import like_pattern, normalize_for_search
 from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Contact, Partner
 from domain.reference.models import Department
+from domain.validation import require_date
 
 # Statuses an agreement can have been in force under: IN_FORCE now, EXPIRED and
 # TERMINATED for the days before their end (history can be asked about).
@@ -168,9 +169,18 @@ class AgreementFilterSpec:
     search: str | None = None
 
 
+_FILTER_DATES = (
+    ("in_force_on", "inForceOn", "効力のある日"),
+    ("term_ends_by", "termEndsBy", "期間の終わりの期限"),
+    ("contacts_stale_as_of", "contactsStaleAsOf", "連絡先の確認を見る日"),
+)
+
+
 async def _conditions(
     session: AsyncSession, spec: AgreementFilterSpec, today: date
 ) -> list[sa.ColumnElement[bool]]:
+    for name, input_name, label in _FILTER_DATES:
+        require_date(getattr(spec, name), label=label, field=["filter", input_name])
     conditions: list[sa.ColumnElement[bool]] = []
     agreement_id = _col(Agreement.id)
     if spec.categories:
@@ -354,6 +364,7 @@ async def disaster_support(
     協定区分 order), then the partner's 五十音 key, then agreement id: a stable list the
     office can read top to bottom. At most five statements whatever the result size.
     """
+    require_date(on, label="日付", field=["on"])
     wanted = list(dict.fromkeys(categories)) if categories else None
     conditions: list[sa.ColumnElement[bool]] = [
         _col(Agreement.category) == AgreementCategory.DISASTER_SUPPORT,

@@ -39,6 +39,7 @@ from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest, by_id, group_by_
 from domain.partners.models import Partner, PartnerField
 from domain.reference.models import CollaborationField, Department
 from domain.reference.service import fields_by_code, get_department_by_code_or_raise
+from domain.validation import fit
 
 # ------------------------------------------------------------------ listing
 
@@ -138,9 +139,10 @@ def _conditions(spec: CollaborationFilterSpec) -> list[sa.ColumnElement[bool]]:
 
 def refresh_search_text(collaboration: Collaboration) -> None:
     """Keep the folded search text in step with title and summary (what ``search`` matches)."""
-    collaboration.search_text = normalize_for_search(
-        f"{collaboration.title} {collaboration.summary or ''}"
-    )[:2000]
+    collaboration.search_text = fit(
+        normalize_for_search(f"{collaboration.title} {collaboration.summary or ''}"),
+        Collaboration.search_text,
+    )
 
 
 # ------------------------------------------------------------------ batch getters
