@@ -63,6 +63,8 @@ APPLICATION_FIELDS = (
 )
 
 MAX_TEXT = v.MAX_TEXT
+# An expense line's description (a TEXT column): a line, not a report.
+MAX_EXPENSE_DESCRIPTION = 1000
 # Fiscal years are written as the Western year they start in (2021 = 令和3年度).
 MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 1989, 2100
 
@@ -128,7 +130,7 @@ def _expense_lines(
             line.description,
             label="経費の説明",
             field=[*prefix, "description"],
-            max_length=1000,
+            max_length=MAX_EXPENSE_DESCRIPTION,
         )
         cleaned.append(ExpenseData(category or "", line.amount_yen, description))
     return cleaned
