@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from graphql import GraphQLError, GraphQLObjectType, Undefined
+from graphql.pyutils import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -112,10 +113,9 @@ class MutationExecutor(StrawberryGraphQLCoreExecutionContext):
         self,
         parent_type: GraphQLObjectType,
         source: Any,
-        field_nodes: Any,
-        path: Any,
-        *args: Any,
-        **kwargs: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
     ) -> Any:
         context = self.context_value
         if (
@@ -123,21 +123,21 @@ class MutationExecutor(StrawberryGraphQLCoreExecutionContext):
             or parent_type is not self.schema.mutation_type
             or not isinstance(context, Context)
         ):
-            return super().execute_field(parent_type, source, field_nodes, path, *args, **kwargs)
-        errors_before = len(self._errors())
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        errors_before = len(self.collected_errors.errors)
         context.commit_after_answer, context.uncommitted_write = True, False
         try:
-            result = super().execute_field(parent_type, source, field_nodes, path, *args, **kwargs)
+            result = super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
         except GraphQLError as error:  # a null propagated up to this non-null field
             return self._finish(context, None, error, errors_before, path)
         if result is Undefined:
             context.commit_after_answer = False
             return result
         return self._finish(context, result, None, errors_before, path)
-
-    def _errors(self) -> list[GraphQLError]:
-        collected = getattr(self, "collected_errors", None)  # graphql-core 3.3
-        return list(collected.errors if collected is not None else getattr(self, "errors", []))
 
     async def _finish(
         self,
@@ -155,7 +155,7 @@ class MutationExecutor(StrawberryGraphQLCoreExecutionContext):
                 raised = error
         written, context.uncommitted_write = context.uncommitted_write, False
         context.commit_after_answer = False
-        failed = raised is not None or len(self._errors()) > errors_before
+        failed = raised is not None or len(self.collected_errors.errors) > errors_before
         problem: str | None = None
         if written:
             # Calls cancelled when a sibling field failed may still be running.
@@ -176,16 +176,9 @@ class MutationExecutor(StrawberryGraphQLCoreExecutionContext):
                 context.clear_loaders()
         if problem is not None:
             if raised is not None:
-                self._keep(raised, path)
+                # Kept in the answer: the NOT_SAVED error replaces it as the one raised.
+                self.collected_errors.add(raised, path)
             raise GraphQLError(problem, path=path.as_list(), extensions={"code": NOT_SAVED})
         if raised is not None:
             raise raised
         return value
-
-    def _keep(self, error: GraphQLError, path: Any) -> None:
-        """Record ``error`` before the NOT_SAVED error replaces it as the one raised."""
-        collected = getattr(self, "collected_errors", None)
-        if collected is not None:
-            collected.add(error, path)
-        else:
-            self.errors.append(error)
