@@ -17,7 +17,10 @@ class Era:
     starts_on: date
 
 
-# Newest first. Dates before Meiji 6 (solar calendar) are out of scope.
+# Newest first. 明治 is counted from 1868-01-25 (慶応4年1月1日, to which its start was
+# backdated); the month and day are only exact from 明治6年 (1873-01-01), when Japan
+# adopted the Gregorian calendar, which is why the dates the city's data may hold start
+# there (domain.validation.EARLIEST_DATE).
 ERAS: tuple[Era, ...] = (
     Era("令和", date(2019, 5, 1)),
     Era("平成", date(1989, 1, 8)),
@@ -27,11 +30,12 @@ ERAS: tuple[Era, ...] = (
 )
 
 
-def era_of(day: date) -> Era:
+def era_of(day: date) -> Era | None:
+    """The era ``day`` falls in; None before 明治."""
     for era in ERAS:
         if day >= era.starts_on:
             return era
-    raise ValueError(f"{day.isoformat()} is before the Meiji era")
+    return None
 
 
 def _era_year_label(year: int) -> str:
@@ -39,8 +43,16 @@ def _era_year_label(year: int) -> str:
 
 
 def to_wareki(day: date) -> str:
-    """2022-03-10 → 令和4年3月10日; the first year of an era is 元年."""
+    """2022-03-10 → 令和4年3月10日; the first year of an era is 元年.
+
+    A date before 明治 is written in the western calendar (1800-01-01 → 1800年1月1日):
+    new input cannot hold one (domain.validation.check_date), but a page showing a row
+    stored before that check, or year 1 (PostgreSQL's ``-infinity`` as asyncpg reads
+    it), must not fail.
+    """
     era = era_of(day)
+    if era is None:
+        return f"{day.year}年{day.month}月{day.day}日"
     year = day.year - era.starts_on.year + 1
     return f"{era.name}{_era_year_label(year)}年{day.month}月{day.day}日"
 
@@ -51,11 +63,17 @@ def fiscal_year_of(day: date) -> int:
 
 
 def fiscal_year_start(fiscal_year: int) -> date:
-    return date(fiscal_year, 4, 1)
+    """April 1 of ``fiscal_year``; fiscal year 0 (of 0001-01-01) starts on 0001-01-01."""
+    if fiscal_year < date.min.year:
+        return date.min
+    return date(min(fiscal_year, date.max.year), 4, 1)
 
 
 def fiscal_year_end(fiscal_year: int) -> date:
-    return date(fiscal_year + 1, 3, 31)
+    """March 31 of the next year; fiscal year 9999 ends on 9999-12-31, the calendar's end."""
+    if fiscal_year >= date.max.year:
+        return date.max
+    return date(max(fiscal_year + 1, date.min.year), 3, 31)
 
 
 def fiscal_year_label(fiscal_year: int) -> str:
@@ -64,10 +82,14 @@ def fiscal_year_label(fiscal_year: int) -> str:
     A fiscal year is named in the era in force on its first day (April 1), except
     when a new era begins within its first quarter: FY2019 (from 2019-04-01, still
     平成) became 令和元年度 because 令和 began on May 1, while FY1988 stayed 昭和63年度
-    because 平成 began only in January 1989.
+    because 平成 began only in January 1989. A fiscal year before 明治 (or outside the
+    calendar) is labelled in the western calendar, e.g. 1799年度, like ``to_wareki``.
     """
-    first_quarter_end = date(fiscal_year, 6, 30)
-    era = era_of(first_quarter_end)
+    if not date.min.year <= fiscal_year <= date.max.year:
+        return f"{fiscal_year}年度"
+    era = era_of(date(fiscal_year, 6, 30))
+    if era is None:
+        return f"{fiscal_year}年度"
     year = fiscal_year - era.starts_on.year + 1
     return f"{era.name}{_era_year_label(year)}年度"
 

@@ -1,18 +1,43 @@
-"""Input checks shared by every area: required text, lengths, amounts, list sizes."""
+"""Input checks shared by every area: required text, lengths, dates, amounts, list sizes.
+
+Two rules hold on every path that writes (API create, update, transition and bulk, the
+file importers, restore):
+
+- A text is checked in the form it is stored, after any normalisation, against the
+  length of its column as the model declares it (``max_length(Partner.name)``), so
+  what validation accepts the column holds on both databases. Long texts in TEXT
+  columns have no column length; their limit is ``MAX_TEXT``.
+- A date lies between ``EARLIEST_DATE`` and ``LATEST_DATE`` (``check_date``).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from domain.errors import ErrorCode, Problem
+from domain.errors import DomainError, ErrorCode, Problem
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^\+?[0-9()\- ]{2,40}$")
+PHONE = re.compile(r"^\+?[0-9()\- ]{2,}$")
+# 郵便番号: 3 + 4 digits, with or without the hyphen (after NFKC and dash folding).
+POSTAL_CODE = re.compile(r"^[0-9]{3}-?[0-9]{4}$")
 MAX_LIST = 100
 MAX_BULK = 1000
+MAX_TEXT = 10_000
+"""Longest text (description, plan, reason, ...) kept in a TEXT column."""
+
+EARLIEST_DATE = date(1873, 1, 1)
+"""明治6年1月1日, the day Japan adopted the Gregorian calendar: from it on, a date has
+one exact wareki spelling (domain.japanese), and nothing the city records about its
+collaborations predates it."""
+LATEST_DATE = date(2999, 12, 31)
+"""Far beyond any term, deadline or review the city sets, and far enough inside the
+calendar's end (9999-12-31, which asyncpg sends to PostgreSQL as ``infinity``) that the
+arithmetic on dates (renewed agreement terms of up to ten years, fiscal years, a year
+of contacts) never runs past it."""
 
 
 class Problems:
@@ -59,32 +84,125 @@ def optional_text(
     problems: Problems, value: str | None, *, label: str, field: Sequence[str], max_length: int
 ) -> str | None:
     text = clean_text(value)
-    if text is not None and len(text) > max_length:
-        problems.add(ErrorCode.INVALID, f"{label}は{max_length}文字以内で入力してください。", field)
+    if text is not None:
+        _too_long(problems, text, label=label, field=field, maximum=max_length)
     return text
 
 
-def email(problems: Problems, value: str | None, *, field: Sequence[str]) -> str | None:
+def max_length(column: Any) -> int:
+    """How many characters a VARCHAR column holds, e.g. ``max_length(Partner.name)`` → 300.
+
+    The one declaration of each limit is the model's ``Field(max_length=...)``; every
+    check reads it from the column through this function.
+    """
+    columns = getattr(getattr(column, "property", None), "columns", None)
+    kind = columns[0].type if columns else getattr(column, "type", None)
+    length = getattr(kind, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{column} is not a column with a length")
+    return length
+
+
+def fit(text: str, column: Any) -> str:
+    """A derived text (a search key, a sort key) cut to what its column holds."""
+    return text[: max_length(column)]
+
+
+def nfkc(value: Any) -> Any:
+    """Full-width letters and digits, half-width kana and the like to their standard form."""
+    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
+
+
+def _too_long(
+    problems: Problems, text: str, *, label: str, field: Sequence[str], maximum: int
+) -> bool:
+    if len(text) <= maximum:
+        return False
+    problems.add(
+        ErrorCode.INVALID,
+        f"{label}は{maximum}文字以内で入力してください（{len(text)}文字あります）。",
+        field,
+    )
+    return True
+
+
+def email(
+    problems: Problems, value: str | None, *, field: Sequence[str], max_length: int
+) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
     text = unicodedata.normalize("NFKC", text)
-    if not EMAIL.match(text) or len(text) > 254:
+    if not EMAIL.match(text) or len(text) > max_length:
         problems.add(
             ErrorCode.INVALID, f"メールアドレス「{text}」の形式が正しくありません。", field
         )
     return text
 
 
-def phone(problems: Problems, value: str | None, *, field: Sequence[str]) -> str | None:
+def phone(
+    problems: Problems, value: str | None, *, field: Sequence[str], max_length: int
+) -> str | None:
     """Phone numbers: full-width digits and hyphens are folded to half-width."""
     text = clean_text(value)
     if text is None:
         return None
     text = unicodedata.normalize("NFKC", text).replace("ー", "-").replace("−", "-")
-    if not PHONE.match(text):
+    if not PHONE.match(text) or len(text) > max_length:
         problems.add(ErrorCode.INVALID, f"電話番号「{text}」の形式が正しくありません。", field)
     return text
+
+
+def postal_code(problems: Problems, value: str | None, *, field: Sequence[str]) -> str | None:
+    """郵便番号: seven digits, ``053-8722`` or ``0538722``; full-width digits and dashes
+    are folded to half-width first, and a leading 〒 is dropped."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFKC", text).replace("ー", "-").replace("−", "-")
+    text = text.removeprefix("〒").strip()
+    if not POSTAL_CODE.match(text):
+        problems.add(
+            ErrorCode.INVALID,
+            f"郵便番号「{text}」の形式が正しくありません（例: 053-8722）。",
+            field,
+        )
+    return text
+
+
+# ------------------------------------------------------------------ dates
+
+
+def date_problem(value: date, *, label: str, field: Sequence[str] | None) -> Problem | None:
+    """INVALID when ``value`` lies outside ``EARLIEST_DATE``..``LATEST_DATE``, else None.
+
+    The one range check of every date the service accepts, whatever the path.
+    """
+    if EARLIEST_DATE <= value <= LATEST_DATE:
+        return None
+    return Problem(
+        ErrorCode.INVALID,
+        f"{label}（{value.isoformat()}）は{EARLIEST_DATE.isoformat()}（明治6年1月1日）から"
+        f"{LATEST_DATE.isoformat()}までの日付にしてください。",
+        field,
+    )
+
+
+def check_date(problems: Problems, value: Any, *, label: str, field: Sequence[str] | None) -> Any:
+    """Add the range problem of ``value`` (a date, or None/UNSET: nothing to check)."""
+    if isinstance(value, date):
+        problem = date_problem(value, label=label, field=field)
+        if problem is not None:
+            problems.items.append(problem)
+    return value
+
+
+def require_date(value: date | None, *, label: str, field: Sequence[str] | None) -> None:
+    """Raise the range problem of ``value`` (for reads: query arguments and exports)."""
+    if value is not None:
+        problem = date_problem(value, label=label, field=field)
+        if problem is not None:
+            raise DomainError(problems=[problem])
 
 
 def amount(

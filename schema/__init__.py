@@ -14,6 +14,7 @@ from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
 from schema.error_log import Schema
 from schema.extensions import SchemaOptions, default_extensions
+from schema.mutation import MutationExecutor
 from schema.partners.mutations import PartnerMutations
 from schema.partners.queries import PartnerQueries
 from schema.proposals.mutations import ProposalMutations
@@ -58,6 +59,8 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=default_extensions(SchemaOptions(is_production=production)),
+        # Each mutation commits once its answer is built (schema/mutation.py).
+        execution_context_class=MutationExecutor,
     )
 
 

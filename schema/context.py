@@ -56,6 +56,11 @@ class Context:
     _loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
     # (entity type, primary key) -> personal-data fields this request returned (APPI log).
     personal_reads: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+    # Set by schema.mutation.MutationExecutor while a top-level mutation field runs:
+    # run_mutation then leaves its write uncommitted (uncommitted_write), and the
+    # executor commits it once the field's answer is built, or rolls it back.
+    commit_after_answer: bool = False
+    uncommitted_write: bool = False
 
     def note_personal_read(self, entity_type: str, pk: int, field_name: str) -> None:
         self.personal_reads.setdefault((entity_type, pk), set()).add(field_name)

@@ -1,15 +1,24 @@
-"""One transaction per mutation: run the domain service, commit once, or change nothing."""
+"""One transaction per mutation: run the domain service, commit once, or change nothing.
+
+The commit waits until the mutation's whole answer is built (``MutationExecutor``): a
+failure while building it (an error anywhere in the payload the caller selected) rolls
+the write back and is reported as NOT_SAVED, never as the failure of a write that
+happened. Before, a collaboration whose fiscal-year label could not be rendered was
+committed and then answered "Unexpected error.".
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType, Undefined
+from graphql.pyutils import Path
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from domain.errors import DomainError, ErrorCode
 from domain.transactions import WriteLockTimeout, begin_write, is_lock_timeout
@@ -33,7 +42,8 @@ async def run_mutation(
     *,
     retry_on_conflict: int = 0,
 ) -> Outcome[T]:
-    """Run ``work(session)`` in one write transaction and commit it once.
+    """Run ``work(session)`` in one write transaction and commit it once: right away,
+    or, under ``MutationExecutor`` (every operation of the API), once the answer is built.
 
     The transaction is a write transaction from its first statement
     (``domain.transactions.begin_write``: on SQLite, writers queue for the write lock).
@@ -53,7 +63,12 @@ async def run_mutation(
             try:
                 await begin_write(session)
                 value = await work(session)
-                await session.commit()
+                # Flushed here, so that a unique-key race surfaces (and is retried) now.
+                await session.flush()
+                if context.commit_after_answer:
+                    context.uncommitted_write = True  # MutationExecutor commits it
+                else:
+                    await session.commit()
             except WriteLockTimeout as error:
                 raise write_timeout(error) from error
             except ConcurrentChange as error:
@@ -99,3 +114,100 @@ def write_timeout(error: WriteLockTimeout) -> GraphQLError:
     """The top-level error of a mutation that could not get the write lock in time."""
     log.warning("write lock not granted within the busy timeout")
     return GraphQLError(error.message, extensions={"code": "TIMEOUT"})
+
+
+NOT_SAVED = "NOT_SAVED"
+NOT_SAVED_MESSAGE = (
+    "この変更は保存していません。結果を返す途中でエラーが起きたためです（ほかのエラーを"
+    "見てください）。直してから、もう一度送ってください。"
+)
+COMMIT_FAILED_MESSAGE = (
+    "この変更は保存できませんでした（データベースが書き込みを受け付けませんでした）。"
+    "何も変わっていません。もう一度お試しください。"
+)
+
+
+class MutationExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Commits each top-level mutation field once its whole answer is built.
+
+    graphql-core runs mutation fields one after another, each resolver first and then
+    the payload the caller selected below it. ``run_mutation`` leaves its work
+    uncommitted while a field runs here; when the field is complete this commits it,
+    or rolls it back if any error arose in the field (its resolver or its payload, a
+    deliberate refusal such as an out-of-range date argument included) and adds a
+    NOT_SAVED error at the field. One commit point, for every mutation.
+    """
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        context = self.context_value
+        if (
+            path.prev is not None
+            or parent_type is not self.schema.mutation_type
+            or not isinstance(context, Context)
+        ):
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        errors_before = len(self.collected_errors.errors)
+        context.commit_after_answer, context.uncommitted_write = True, False
+        try:
+            result = super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        except GraphQLError as error:  # a null propagated up to this non-null field
+            return self._finish(context, None, error, errors_before, path)
+        if result is Undefined:
+            context.commit_after_answer = False
+            return result
+        return self._finish(context, result, None, errors_before, path)
+
+    async def _finish(
+        self,
+        context: Context,
+        result: Any,
+        raised: GraphQLError | None,
+        errors_before: int,
+        path: Any,
+    ) -> Any:
+        value = None
+        if raised is None:
+            try:
+                value = await result if self.is_awaitable(result) else result
+            except GraphQLError as error:  # a null propagated up to this non-null field
+                raised = error
+        written, context.uncommitted_write = context.uncommitted_write, False
+        context.commit_after_answer = False
+        failed = raised is not None or len(self.collected_errors.errors) > errors_before
+        problem: str | None = None
+        if written:
+            # Calls cancelled when a sibling field failed may still be running.
+            await context.settle()
+            async with context.lock:
+                if failed:
+                    await context.session.rollback()
+                    problem = NOT_SAVED_MESSAGE
+                else:
+                    try:
+                        await context.session.commit()
+                    except Exception:
+                        await context.session.rollback()
+                        log.exception("commit failed (request %s)", context.request_id)
+                        problem = COMMIT_FAILED_MESSAGE
+            if problem is not None:
+                # The objects the answer was built from describe what was not saved.
+                context.clear_loaders()
+        if problem is not None:
+            if raised is not None:
+                # Kept in the answer: the NOT_SAVED error replaces it as the one raised.
+                self.collected_errors.add(raised, path)
+            raise GraphQLError(problem, path=path.as_list(), extensions={"code": NOT_SAVED})
+        if raised is not None:
+            raise raised
+        return value

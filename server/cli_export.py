@@ -73,6 +73,7 @@ def _export(
 ) -> ExportFile:
     """Build the export in one transaction, log its personal data, commit; write it out."""
     from domain.audit.log import record_personal_data_reads
+    from domain.errors import DomainError
     from domain.exchange.exports import UnsupportedFormat
     from domain.transactions import WriteLockTimeout, begin_write
     from server.db import make_engine, make_sessionmaker
@@ -99,6 +100,9 @@ def _export(
     except WriteLockTimeout as error:
         console.print(f"[red]エラー[/red]: {error.message}")
         raise typer.Exit(1) from None
+    except DomainError as error:  # --on outside the dates the data can hold
+        console.print(f"[red]エラー[/red]: {error.problems[0].message}")
+        raise typer.Exit(2) from None
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(export.body)
         sys.stdout.buffer.flush()

@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from domain.audit.log import record_personal_data_reads
 from domain.enums import Role
-from domain.errors import ErrorCode
+from domain.errors import DomainError, ErrorCode
 from domain.exchange import exports
 from domain.exchange.exports import ExportFile, ExportFormat
 from domain.transactions import WriteLockTimeout, begin_write
@@ -152,6 +152,9 @@ def _endpoint(spec: ExportList, fmt: ExportFormat) -> Callable[[Request], Awaita
                 request_id,
             )
             return error_response(503, error.message, "TIMEOUT")
+        except DomainError as error:  # ``on`` outside the dates the data can hold
+            await session.rollback()
+            return error_response(400, error.problems[0].message, error.code.value)
         except Exception:
             await session.rollback()
             log.exception("export %s.%s failed (request %s)", spec.name, fmt.value, request_id)

@@ -69,10 +69,8 @@ STATUS_LABELS: dict[AgreementStatus, str] = {
 
 _PARTNER_STATUS_LABELS = {PartnerStatus.INACTIVE: "休止中", PartnerStatus.DISSOLVED: "解散"}
 
-MAX_TITLE = 300
 MAX_SUPPORT_DETAILS = 4000
 MAX_REASON = 2000
-MAX_SEARCH_TEXT = 700
 # Longer renewal terms are not agreements anyone signs, and a huge one would push the
 # term arithmetic of domain.agreements.terms past the calendar's end.
 MAX_RENEWAL_TERM_MONTHS = 120
@@ -173,7 +171,7 @@ class _State:
 
 def search_text_of(title: str, support_details: str | None) -> str:
     """What ``agreements(filter: {search})`` matches, folded like every search."""
-    return normalize_for_search(f"{title} {support_details or ''}")[:MAX_SEARCH_TEXT]
+    return v.fit(normalize_for_search(f"{title} {support_details or ''}"), Agreement.search_text)
 
 
 def _pick(value: Any, stored: Any) -> Any:
@@ -316,7 +314,11 @@ async def _build_state(
         return getattr(agreement, name) if agreement is not None else default
 
     title = v.required_text(
-        problems, data.title, label="協定の名前", field=["input", "title"], max_length=MAX_TITLE
+        problems,
+        data.title,
+        label="協定の名前",
+        field=["input", "title"],
+        max_length=v.max_length(Agreement.title),
     )
     checked_party_ids = await _check_parties(
         session, data.party_ids, problems, already_parties=stored_party_ids
@@ -354,6 +356,12 @@ async def _build_state(
         max_length=MAX_SUPPORT_DETAILS,
     )
 
+    v.check_date(
+        problems, data.effective_from, label="効力の始まる日", field=["input", "effectiveFrom"]
+    )
+    v.check_date(
+        problems, data.effective_until, label="期間の終わりの日", field=["input", "effectiveUntil"]
+    )
     effective_from = _pick(data.effective_from, stored("effective_from"))
     effective_until = _pick(data.effective_until, stored("effective_until"))
     auto_renewal = bool(_pick(data.auto_renewal, stored("auto_renewal", False)))
@@ -707,6 +715,9 @@ async def conclude_agreement(
             "作ってください",
         )
     problems = v.Problems()
+    v.check_date(problems, concluded_on, label="締結日", field=["concludedOn"])
+    v.check_date(problems, effective_from, label="効力の始まる日", field=["effectiveFrom"])
+    problems.raise_if_any()
     if not await _party_ids(session, agreement_id):
         problems.extend(
             [
@@ -793,7 +804,10 @@ async def terminate_agreement(
     else:
         v.optional_text(problems, text, label="解約の理由", field=["reason"], max_length=MAX_REASON)
     starts_on = agreement.effective_from or agreement.concluded_on
-    if starts_on is not None and terminated_on < starts_on:
+    out_of_range = v.date_problem(terminated_on, label="解約日", field=["terminatedOn"])
+    if out_of_range is not None:
+        problems.extend([out_of_range])
+    elif starts_on is not None and terminated_on < starts_on:
         problems.add(
             ErrorCode.INVALID,
             f"解約日は、協定の効力が始まった日（{starts_on.isoformat()}）以降にしてください。",
@@ -923,6 +937,7 @@ async def verify_contacts(
         _refuse_status(agreement, "連絡先を確認する必要はありません")
     party_ids = await _party_ids(session, agreement_id)
     problems = v.Problems()
+    v.check_date(problems, verified_on, label="連絡先を確認した日", field=["verifiedOn"])
     if verified_on > today:
         problems.add(
             ErrorCode.INVALID,

@@ -25,6 +25,7 @@ from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Contact, Partner
 from domain.reference.models import Department
 from domain.search import search_pattern
+from domain.validation import require_date
 from domain.visibility import PartnerVisibility
 
 # Statuses an agreement can have been in force under: IN_FORCE now, EXPIRED and
@@ -169,12 +170,21 @@ class AgreementFilterSpec:
     search: str | None = None
 
 
+_FILTER_DATES = (
+    ("in_force_on", "inForceOn", "効力のある日"),
+    ("term_ends_by", "termEndsBy", "期間の終わりの期限"),
+    ("contacts_stale_as_of", "contactsStaleAsOf", "連絡先の確認を見る日"),
+)
+
+
 async def _conditions(
     session: AsyncSession, spec: AgreementFilterSpec, today: date, visibility: PartnerVisibility
 ) -> list[sa.ColumnElement[bool]]:
     """SQL for ``spec``. Criteria about parties (``partnerId``, a party's name in
     ``search``) look only at the parties ``visibility`` shows: a hidden volunteer's id or
     name matches nothing (rule 13)."""
+    for name, input_name, label in _FILTER_DATES:
+        require_date(getattr(spec, name), label=label, field=["filter", input_name])
     conditions: list[sa.ColumnElement[bool]] = []
     agreement_id = _col(Agreement.id)
     if spec.categories:
@@ -367,6 +377,7 @@ async def disaster_support(
     協定区分 order), then the partner's 五十音 key, then agreement id: a stable list the
     office can read top to bottom. At most five statements whatever the result size.
     """
+    require_date(on, label="日付", field=["on"])
     wanted = list(dict.fromkeys(categories)) if categories else None
     conditions: list[sa.ColumnElement[bool]] = [
         _col(Agreement.category) == AgreementCategory.DISASTER_SUPPORT,

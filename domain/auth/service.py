@@ -26,11 +26,12 @@ from domain.base import utcnow
 from domain.enums import Role
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.reference.service import get_department_by_code
+from domain.validation import max_length
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 PREFIX_LENGTH = 8
 MAX_TOKEN_LENGTH = 256
-NAME_MAX_LENGTH = 200
+NAME_MAX_LENGTH = max_length(ApiToken.name)
 # last_used_at is informational: writing it on every request would turn every read into
 # a write, so it is refreshed at most once per this interval.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

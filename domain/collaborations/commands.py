@@ -74,8 +74,7 @@ COLUMNS: tuple[str, ...] = (
     "is_public",
 )
 # Long free text (目的, 計画, 責任の所在...) is capped generously; titles like a name.
-TITLE_MAX = 300
-TEXT_MAX = 10_000
+TEXT_MAX = v.MAX_TEXT
 ROLE_MAX = 1_000
 FISCAL_YEAR_RANGE = (1900, 2200)
 
@@ -271,7 +270,7 @@ async def _build_state(
             data.title if is_set(data.title) else None,
             label="事業名",
             field=["input", "title"],
-            max_length=TITLE_MAX,
+            max_length=v.max_length(Collaboration.title),
         )
     for name, label in (
         ("summary", "概要"),
@@ -282,9 +281,15 @@ async def _build_state(
         value = getattr(data, name)
         if is_set(value):
             values[name] = _text(problems, value, label=label, path=["input", name])
-    for name in ("starts_on", "ends_on", "review_due_on"):
+    for name, input_name, label in (
+        ("starts_on", "startsOn", "始まりの日"),
+        ("ends_on", "endsOn", "終わりの日"),
+        ("review_due_on", "reviewDueOn", "パートナーの選び方を見直す日"),
+    ):
         if is_set(getattr(data, name)):
-            values[name] = getattr(data, name)
+            values[name] = v.check_date(
+                problems, getattr(data, name), label=label, field=["input", input_name]
+            )
     if is_set(data.is_public) and data.is_public is not None:
         values["is_public"] = bool(data.is_public)
 
@@ -394,12 +399,21 @@ def _apply_committee(problems: v.Problems, values: dict[str, Any], committee: An
         return
     prefix = ["input", "committee"]
     values["committee_name"] = v.required_text(
-        problems, committee.name, label="会の名前", field=[*prefix, "name"], max_length=TITLE_MAX
+        problems,
+        committee.name,
+        label="会の名前",
+        field=[*prefix, "name"],
+        max_length=v.max_length(Collaboration.committee_name),
     )
     values["committee_kind"] = CommitteeKind(committee.kind)
-    for name in ("established_on", "dissolves_on"):
+    for name, input_name, label in (
+        ("established_on", "establishedOn", "会の設立日"),
+        ("dissolves_on", "dissolvesOn", "会の解散日"),
+    ):
         if is_set(getattr(committee, name)):
-            values[f"committee_{name}"] = getattr(committee, name)
+            values[f"committee_{name}"] = v.check_date(
+                problems, getattr(committee, name), label=label, field=[*prefix, input_name]
+            )
     established, dissolves = values["committee_established_on"], values["committee_dissolves_on"]
     if established is not None and dissolves is not None and dissolves < established:
         problems.add(
@@ -779,6 +793,7 @@ async def report_progress(
     if collaboration.status is not CollaborationStatus.ACTIVE:
         problems.add(ErrorCode.INVALID_TRANSITION, _not_running(collaboration.status), ["id"])
     text = v.required_text(problems, note, label="進捗の内容", field=["note"], max_length=TEXT_MAX)
+    v.check_date(problems, reported_on, label="進捗の報告日", field=["reportedOn"])
     if reported_on > today:
         problems.add(
             ErrorCode.INVALID,
@@ -876,6 +891,7 @@ async def evaluate_collaboration(
     problems.extend(
         rules.evaluation_problems(outcomes=outcomes, partner_feedback=feedback, rating=data.rating)
     )
+    v.check_date(problems, data.evaluated_on, label="評価日", field=["input", "evaluatedOn"])
     if data.evaluated_on > today:
         problems.add(
             ErrorCode.INVALID,

@@ -40,6 +40,7 @@ from domain.partners.models import Partner, PartnerField
 from domain.reference.models import CollaborationField, Department
 from domain.reference.service import fields_by_code, get_department_by_code_or_raise
 from domain.search import search_pattern
+from domain.validation import fit
 from domain.visibility import PartnerVisibility
 
 # ------------------------------------------------------------------ listing
@@ -147,9 +148,10 @@ def _conditions(
 
 def refresh_search_text(collaboration: Collaboration) -> None:
     """Keep the folded search text in step with title and summary (what ``search`` matches)."""
-    collaboration.search_text = normalize_for_search(
-        f"{collaboration.title} {collaboration.summary or ''}"
-    )[:2000]
+    collaboration.search_text = fit(
+        normalize_for_search(f"{collaboration.title} {collaboration.summary or ''}"),
+        Collaboration.search_text,
+    )
 
 
 # ------------------------------------------------------------------ batch getters

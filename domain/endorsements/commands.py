@@ -42,7 +42,7 @@ FIELDS = (
     "decided_on",
     "decision_reason",
 )
-MAX_TEXT = 10_000
+MAX_TEXT = v.MAX_TEXT
 
 # An organiser may withdraw while waiting for the answer, and also after approval (the
 # event is called off): the city's name must not stay attached to an event that will
@@ -99,7 +99,11 @@ async def submit_application(
     """
     problems = v.Problems()
     name = v.required_text(
-        problems, data.event_name, label="行事の名前", field=["input", "eventName"], max_length=300
+        problems,
+        data.event_name,
+        label="行事の名前",
+        field=["input", "eventName"],
+        max_length=v.max_length(EndorsementApplication.event_name),
     )
     organizer = await session.get(Partner, data.organizer_id)
     if organizer is None:
@@ -111,6 +115,12 @@ async def submit_application(
             f"担当課コード「{data.department_code}」は登録されていません。",
             ["input", "departmentCode"],
         )
+    v.check_date(
+        problems, data.event_starts_on, label="行事の始まる日", field=["input", "eventStartsOn"]
+    )
+    v.check_date(
+        problems, data.event_ends_on, label="行事の終わる日", field=["input", "eventEndsOn"]
+    )
     if data.event_ends_on is not None and data.event_ends_on < data.event_starts_on:
         problems.add(
             ErrorCode.INVALID,
@@ -118,7 +128,11 @@ async def submit_application(
             ["input", "eventEndsOn"],
         )
     venue = v.optional_text(
-        problems, data.venue, label="会場", field=["input", "venue"], max_length=300
+        problems,
+        data.venue,
+        label="会場",
+        field=["input", "venue"],
+        max_length=v.max_length(EndorsementApplication.venue),
     )
     purpose = v.required_text(
         problems, data.purpose, label="行事の目的", field=["input", "purpose"], max_length=MAX_TEXT
@@ -128,7 +142,7 @@ async def submit_application(
         data.expected_audience,
         label="対象・見込みの参加者",
         field=["input", "expectedAudience"],
-        max_length=300,
+        max_length=v.max_length(EndorsementApplication.expected_audience),
     )
     disqualifiers: list[EndorsementDisqualifier] = []
     if v.bounded_list(
@@ -192,6 +206,7 @@ async def decide_application(
     )
     problems = v.Problems()
     text = v.optional_text(problems, reason, label="理由", field=["reason"], max_length=MAX_TEXT)
+    v.check_date(problems, decided_on, label="決定日", field=["decidedOn"])
     problems.raise_if_any()
     screening = rules.screen(
         disqualifiers=application.disqualifiers,

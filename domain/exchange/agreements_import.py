@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain import validation as v
 from domain.agreements.commands import AgreementData, conclude_agreement, create_agreement
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from domain.enums import (
@@ -332,6 +333,18 @@ class _RowReader:
                 concluded_on = parse_japanese_date(text)
             except ValueError as error:
                 self.add(where, "concluded_on", f"締結日{error}")
+            else:
+                out_of_range = v.date_problem(concluded_on, label="締結日", field=None)
+                if out_of_range is not None:
+                    self.add(where, "concluded_on", out_of_range.message)
+        external_id = _text(values.get("external_id"))
+        longest = v.max_length(Agreement.external_id)
+        if external_id is not None and len(external_id) > longest:
+            self.add(
+                where,
+                "external_id",
+                f"外部IDは{longest}文字以内にしてください（{len(external_id)}文字あります）。",
+            )
         department = self.default_department
         if (text := _text(values.get("department"))) is not None:
             code = self.departments.get(fold_name(text).casefold())
@@ -356,7 +369,7 @@ class _RowReader:
             support_details=details or None,
             concluded_on=concluded_on,
             department_code=department,
-            external_id=_text(values.get("external_id")),
+            external_id=external_id,
         )
 
     def _support(
@@ -586,6 +599,10 @@ async def import_agreements(
                     f"列「{AGREEMENT_COLUMNS[name][0]}」がありません。", code=ErrorCode.REQUIRED
                 )
             )
+    if concluded_on is not None and (
+        out_of_range := v.date_problem(concluded_on, label="--concluded-on の締結日", field=None)
+    ):
+        problems.append(RowProblem(out_of_range.message))
     if problems:
         raise ImportRefused(problems)
     table, problems = _select_municipality(table, columns, municipality)

@@ -53,6 +53,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import domain.models  # noqa: F401  (registers every table on the metadata)
 from domain.base import SQLModel
+from domain.validation import date_problem
 
 FORMAT = "kyodo-dump"
 FORMAT_VERSION = 1
@@ -108,16 +109,35 @@ def _enum_codec(enum: type[Enum]) -> _Codec:
 
 
 def _date_codec() -> _Codec:
+    """ISO dates, within the range every other path accepts (domain.validation)."""
     as_str = _expect(str, "日付の文字列")
 
     def decode(value: Any) -> date:
         text = as_str(value)
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"日付として読めません: {text}") from None
+        problem = date_problem(day, label="日付", field=None)
+        if problem is not None:
+            raise ValueError(problem.message.rstrip("。"))
+        return day
 
     return _Codec(encode=lambda value: value.isoformat(), decode=decode)
+
+
+def _text_codec(length: int | None) -> _Codec:
+    """Strings; those of a VARCHAR column no longer than it holds (SQLite would store a
+    longer one, PostgreSQL refuses it, so a dump taken from SQLite is checked here)."""
+    as_str = _expect(str, "文字列")
+
+    def decode(value: Any) -> str:
+        text = as_str(value)
+        if length is not None and len(text) > length:
+            raise ValueError(f"{len(text):,}文字あります（この列に入るのは{length:,}文字までです）")
+        return text
+
+    return _Codec(encode=_identity, decode=decode)
 
 
 def _instant_codec() -> _Codec:
@@ -181,7 +201,7 @@ def _codec(column: sa.Column[Any]) -> _Codec:
     if isinstance(kind, sa.Integer):
         return _Codec(encode=_identity, decode=_expect(int, "整数"))
     if isinstance(kind, sa.String):
-        return _Codec(encode=_identity, decode=_expect(str, "文字列"))
+        return _text_codec(kind.length)
     # A new column type must get a codec here before it can be dumped losslessly.
     raise TypeError(f"no dump codec for {column.table.name}.{column.name} ({kind!r})")
 

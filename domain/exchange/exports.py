@@ -69,6 +69,7 @@ from domain.japanese import to_wareki
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
 from domain.reference.service import departments_by_id
+from domain.validation import require_date
 from domain.visibility import PartnerVisibility
 
 MUNICIPALITY = "苫小牧市"
@@ -325,6 +326,7 @@ async def export_partners(session: AsyncSession, *, fmt: ExportFormat, on: date)
     column of their own there, and an import leaves them as they are. Personal data:
     callers must be allowed to read partners (``READ_PARTNERS``)."""
     _require(fmt, (ExportFormat.CSV, ExportFormat.JSON), "パートナー一覧")
+    require_date(on, label="一覧の日付", field=["on"])
     records = await load_partners(session)
     if fmt is ExportFormat.CSV:
         body = write_csv(PARTNER_HEADERS, (partner_csv_row(r) for r in records))
@@ -461,6 +463,7 @@ async def export_agreements(
     individuals either).
     """
     _require(fmt, (ExportFormat.CSV, ExportFormat.JSON), "協定一覧")
+    require_date(on, label="一覧の日付", field=["on"])
     records = await load_agreements(session, on=on, category=category, visibility=visibility)
     if fmt is ExportFormat.CSV:
         body = write_csv(AGREEMENT_HEADERS, (agreement_csv_row(r) for r in records))
@@ -676,6 +679,7 @@ async def export_disaster_contacts(
 ) -> ExportFile:
     """The disaster-management office's contact list for ``on`` (rule 9): printable
     HTML, CSV or JSON. Personal data: callers need ``READ_EMERGENCY_CONTACTS``."""
+    require_date(on, label="一覧の日付", field=["on"])
     listing = await load_disaster_contacts(session, on=on)
     if fmt is ExportFormat.CSV:
         body = write_csv(DISASTER_CONTACT_HEADERS, disaster_csv_rows(listing))

@@ -6,7 +6,6 @@ one audit event describing what it changed.
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -56,18 +55,6 @@ SCALAR_FIELDS: dict[str, str] = {
     "phone": "電話番号",
     "email": "メールアドレス",
     "website": "ウェブサイト",
-}
-MAX_LENGTHS = {
-    "name": 300,
-    "name_kana": 300,
-    "external_id": 200,
-    "district": 100,
-    "representative": 200,
-    "postal_code": 10,
-    "prefecture": 20,
-    "city": 100,
-    "street": 300,
-    "website": 500,
 }
 # GraphQL spelling of each column, for error paths.
 INPUT_NAMES = {
@@ -145,8 +132,11 @@ def validate(
         if not is_set(value):
             continue
         path = _path(prefix, name)
+        column = getattr(Partner, name)
         if name == "name":
-            value = v.required_text(problems, value, label=label, field=path, max_length=300)
+            value = v.required_text(
+                problems, value, label=label, field=path, max_length=v.max_length(column)
+            )
         elif name == "kind":
             if value is None:
                 problems.add(ErrorCode.REQUIRED, "種別を選んでください。", path)
@@ -165,20 +155,19 @@ def validate(
                         path,
                     )
         elif name == "email":
-            value = v.email(problems, value, field=path)
+            value = v.email(problems, value, field=path, max_length=v.max_length(column))
         elif name == "phone":
-            value = v.phone(problems, value, field=path)
+            value = v.phone(problems, value, field=path, max_length=v.max_length(column))
         elif name == "postal_code":
-            value = v.clean_text(value)
-            if value is not None:
-                value = unicodedata.normalize("NFKC", value).replace("ー", "-")
+            value = v.postal_code(problems, value, field=path)
         elif name == "name_kana":
-            value = v.optional_text(problems, value, label=label, field=path, max_length=300)
-            if value is not None:
-                value = unicodedata.normalize("NFKC", value)
+            # Stored folded (NFKC), so checked folded: one ㌀ is four characters (アパート).
+            value = v.optional_text(
+                problems, v.nfkc(value), label=label, field=path, max_length=v.max_length(column)
+            )
         else:
             value = v.optional_text(
-                problems, value, label=label, field=path, max_length=MAX_LENGTHS.get(name, 300)
+                problems, value, label=label, field=path, max_length=v.max_length(column)
             )
         setattr(out, name, value)
     if creating:
@@ -209,14 +198,32 @@ def validate_contact(
 ) -> ContactData:
     return ContactData(
         name=v.required_text(
-            problems, contact.name, label="連絡先の氏名", field=[*prefix, "name"], max_length=200
+            problems,
+            contact.name,
+            label="連絡先の氏名",
+            field=[*prefix, "name"],
+            max_length=v.max_length(Contact.name),
         )
         or "",
         role=v.optional_text(
-            problems, contact.role, label="役職", field=[*prefix, "role"], max_length=200
+            problems,
+            contact.role,
+            label="役職",
+            field=[*prefix, "role"],
+            max_length=v.max_length(Contact.role),
         ),
-        phone=v.phone(problems, contact.phone, field=[*prefix, "phone"]),
-        email=v.email(problems, contact.email, field=[*prefix, "email"]),
+        phone=v.phone(
+            problems,
+            contact.phone,
+            field=[*prefix, "phone"],
+            max_length=v.max_length(Contact.phone),
+        ),
+        email=v.email(
+            problems,
+            contact.email,
+            field=[*prefix, "email"],
+            max_length=v.max_length(Contact.email),
+        ),
         available_around_the_clock=bool(contact.available_around_the_clock),
         is_emergency_contact=bool(contact.is_emergency_contact),
     )

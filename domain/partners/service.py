@@ -19,13 +19,20 @@ from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
 from domain.search import search_pattern
+from domain.validation import fit
 from domain.visibility import PartnerVisibility
 
 
 def refresh_derived_fields(partner: Partner) -> None:
-    """Keep the 五十音 sort key and the folded search text in step with name and kana."""
-    partner.sort_key = kana_sort_key(partner.name_kana, partner.name)
-    partner.search_text = normalize_for_search(f"{partner.name} {partner.name_kana or ''}")
+    """Keep the 五十音 sort key and the folded search text in step with name and kana.
+
+    Folding can lengthen a name (NFKC turns ㌀ into アパート): both are cut to what their
+    columns hold.
+    """
+    partner.sort_key = fit(kana_sort_key(partner.name_kana, partner.name), Partner.sort_key)
+    partner.search_text = fit(
+        normalize_for_search(f"{partner.name} {partner.name_kana or ''}"), Partner.search_text
+    )
 
 
 class PartnerOrderField(StrEnum):

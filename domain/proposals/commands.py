@@ -43,7 +43,9 @@ FIELDS = (
     "identified_needs",
     "collaboration_id",
 )
-MAX_TEXT = 10_000
+MAX_TEXT = v.MAX_TEXT
+# One need (課題・ニーズ) in the JSON list identified_needs.
+MAX_NEED = 300
 
 
 @dataclass
@@ -94,11 +96,16 @@ async def submit_proposal(
     """
     problems = v.Problems()
     title = v.required_text(
-        problems, data.title, label="提案の題名", field=["input", "title"], max_length=300
+        problems,
+        data.title,
+        label="提案の題名",
+        field=["input", "title"],
+        max_length=v.max_length(Proposal.title),
     )
     body = v.required_text(
         problems, data.body, label="提案の内容", field=["input", "body"], max_length=MAX_TEXT
     )
+    v.check_date(problems, data.received_on, label="受け付けた日", field=["input", "receivedOn"])
     department = await get_department_by_code(session, data.department_code)
     if department is None:
         problems.add(
@@ -139,7 +146,7 @@ def _merge_needs(
         return merged
     for i, raw in enumerate(given):
         need = v.optional_text(
-            problems, raw, label="課題・ニーズ", field=[*field, str(i)], max_length=300
+            problems, raw, label="課題・ニーズ", field=[*field, str(i)], max_length=MAX_NEED
         )
         if need is not None and need not in merged:
             merged.append(need)

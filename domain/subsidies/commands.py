@@ -62,7 +62,9 @@ APPLICATION_FIELDS = (
     "settled_amount_yen",
 )
 
-MAX_TEXT = 10_000
+MAX_TEXT = v.MAX_TEXT
+# An expense line's description (a TEXT column): a line, not a report.
+MAX_EXPENSE_DESCRIPTION = 1000
 # Fiscal years are written as the Western year they start in (2021 = 令和3年度).
 MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 1989, 2100
 
@@ -120,7 +122,7 @@ def _expense_lines(
             line.category,
             label="経費の区分",
             field=[*prefix, "category"],
-            max_length=200,
+            max_length=v.max_length(ExpenseLine.category),
         )
         v.amount(problems, line.amount_yen, label="経費の金額", field=[*prefix, "amountYen"])
         description = v.optional_text(
@@ -128,7 +130,7 @@ def _expense_lines(
             line.description,
             label="経費の説明",
             field=[*prefix, "description"],
-            max_length=1000,
+            max_length=MAX_EXPENSE_DESCRIPTION,
         )
         cleaned.append(ExpenseData(category or "", line.amount_yen, description))
     return cleaned
@@ -210,7 +212,17 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
     """
     problems = v.Problems()
     name = v.required_text(
-        problems, data.name, label="制度の名前", field=["input", "name"], max_length=300
+        problems,
+        data.name,
+        label="制度の名前",
+        field=["input", "name"],
+        max_length=v.max_length(SubsidyProgram.name),
+    )
+    v.check_date(
+        problems,
+        data.application_deadline,
+        label="申請の締め切り",
+        field=["input", "applicationDeadline"],
     )
     department = await get_department_by_code(session, data.department_code)
     if department is None:
@@ -252,7 +264,12 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
     ):
         for i, raw in enumerate(data.allowed_expense_categories):
             category = v.required_text(
-                problems, raw, label="経費の区分", field=[*category_field, str(i)], max_length=200
+                problems,
+                raw,
+                label="経費の区分",
+                field=[*category_field, str(i)],
+                # The categories that expense lines must match: as long as theirs.
+                max_length=v.max_length(ExpenseLine.category),
             )
             if category is not None and category not in categories:
                 categories.append(category)
@@ -318,8 +335,13 @@ async def submit_application(
     if applicant is None:
         problems.extend(not_found("申請団体", ["input", "applicantId"]).problems)
     title = v.required_text(
-        problems, data.title, label="事業名", field=["input", "title"], max_length=300
+        problems,
+        data.title,
+        label="事業名",
+        field=["input", "title"],
+        max_length=v.max_length(SubsidyApplication.title),
     )
+    v.check_date(problems, data.submitted_on, label="申請日", field=["input", "submittedOn"])
     purpose = v.required_text(
         problems, data.purpose, label="事業の目的", field=["input", "purpose"], max_length=MAX_TEXT
     )
@@ -556,6 +578,7 @@ async def decide_application(
     )
     problems = v.Problems()
     text = v.optional_text(problems, reason, label="理由", field=["reason"], max_length=MAX_TEXT)
+    v.check_date(problems, decided_on, label="決定日", field=["decidedOn"])
     day = decided_on or today
     if day < application.submitted_on:
         problems.add(

@@ -13,6 +13,7 @@ from domain.agreements import terms
 from domain.agreements.models import Agreement
 from domain.japanese import to_wareki
 from domain.reference.service import departments_by_id
+from domain.validation import require_date
 from schema.common import aware
 from schema.context import Info
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
@@ -110,6 +111,7 @@ class AgreementType(Node):
         description="End of the current term, renewals applied; null when open-ended."
     )
     def current_term_ends_on(self, info: Info, as_of: date | None = None) -> date | None:
+        require_date(as_of, label="期間を見る日", field=["asOf"])
         try:
             return terms.agreement_term_ends_on(self.row, as_of or info.context.today)
         except terms.BeyondCalendar as error:
@@ -121,6 +123,7 @@ class AgreementType(Node):
 
     @strawberry.field
     def is_in_force(self, info: Info, on: date | None = None) -> bool:
+        require_date(on, label="効力を見る日", field=["on"])
         return terms.agreement_in_force_on(self.row, on or info.context.today)
 
     @strawberry.field(
@@ -137,6 +140,7 @@ class AgreementType(Node):
     def contacts_stale(
         self, info: Info, as_of: date | None = None, max_age_days: int | None = None
     ) -> bool:
+        require_date(as_of, label="連絡先の確認を見る日", field=["asOf"])
         return terms.contacts_stale(
             verified_on=self.row.contacts_verified_on,
             as_of=as_of or info.context.today,

@@ -45,12 +45,29 @@ def test_to_wareki_names_the_era_and_its_first_year_as_gannen(day: date, expecte
     assert to_wareki(day) == expected
 
 
-def test_to_wareki_refuses_dates_before_meiji() -> None:
-    # given a date before the solar calendar eras handled here
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(1868, 1, 24), "1868年1月24日"),
+        (date(1800, 1, 1), "1800年1月1日"),
+        (date.min, "1年1月1日"),
+    ],
+)
+def test_to_wareki_writes_dates_before_meiji_in_the_western_calendar(
+    day: date, expected: str
+) -> None:
+    # given a date before 明治, which no era of this module covers (a row stored before
+    # dates were range-checked, or year 1: PostgreSQL's -infinity as asyncpg reads it)
     # when rendering it
-    # then it is refused
-    with pytest.raises(ValueError):
-        to_wareki(date(1868, 1, 24))
+    # then it is written in the western calendar instead of failing the page
+    assert to_wareki(day) == expected
+
+
+def test_to_wareki_renders_the_last_date_the_calendar_holds() -> None:
+    # given 9999-12-31 (PostgreSQL's +infinity as asyncpg reads it)
+    # when rendering it
+    # then it is a 令和 date
+    assert to_wareki(date.max) == "令和7981年12月31日"
 
 
 # ------------------------------------------------------------------ fiscal years
@@ -70,6 +87,14 @@ def test_fiscal_year_runs_april_to_march(day: date, expected: int) -> None:
     # when finding its fiscal year
     # then the year is named by the April it starts in
     assert fiscal_year_of(day) == expected
+
+
+def test_fiscal_year_bounds_stay_within_the_calendar() -> None:
+    # given the fiscal years of 0001-01-01 and 9999-12-31
+    # when asking for their first and last day
+    # then the days past the calendar's ends are clamped to them instead of failing
+    assert fiscal_year_start(fiscal_year_of(date.min)) == date.min
+    assert fiscal_year_end(fiscal_year_of(date.max)) == date.max
 
 
 def test_fiscal_year_bounds() -> None:
@@ -97,6 +122,18 @@ def test_fiscal_year_label_in_wareki(fiscal_year: int, expected: str) -> None:
     # given a fiscal year
     # when labelling it
     # then it is named in the era Japanese public offices use for it
+    assert fiscal_year_label(fiscal_year) == expected
+
+
+@pytest.mark.parametrize(
+    ("fiscal_year", "expected"),
+    [(1867, "1867年度"), (1799, "1799年度"), (0, "0年度"), (9999, "令和7981年度")],
+)
+def test_fiscal_year_label_before_meiji_is_western(fiscal_year: int, expected: str) -> None:
+    # given a fiscal year before 明治 or at the calendar's end (fiscal_year_of a date
+    # the database can hold: 1799 for 1800-01-01, 0 for 0001-01-01)
+    # when labelling it
+    # then it gets a western label instead of failing the page that shows it
     assert fiscal_year_label(fiscal_year) == expected
 
 

@@ -127,7 +127,8 @@ def counts(url: str) -> dict[str, int]:
 
 async def _add_variety(url: str) -> None:
     """What the demo data lacks: API tokens, audit events with JSON (and None) changes,
-    an amendment pointing at a later agreement, instants with microseconds."""
+    an amendment pointing at a later agreement, instants with microseconds, texts as
+    long as their columns hold."""
     engine = make_engine(url)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
@@ -136,6 +137,14 @@ async def _add_variety(url: str) -> None:
                 name="危機管理室 端末1",
                 role=Role.DISASTER_OFFICE,
                 expires_at=datetime(2030, 3, 31, 15, 0, 0, 123456, tzinfo=UTC),
+            )
+            # Longest name and reading the columns hold, folded (NFKC) to four times
+            # their length in the search text: what SQLite once stored and PostgreSQL
+            # refused, so that the dump did not restore there (issue 8).
+            await create_partner(
+                session,
+                data=PartnerData(kind=PartnerKind.NPO, name="㌀" * 300, name_kana="㌀" * 75),
+                actor="test",
             )
             await create_partner(
                 session,
@@ -410,8 +419,38 @@ def _without_owner(row: list[Any], columns: list[str]) -> None:
         ("agreement", _set("concluded_on", "2022-02-30"), "列 concluded_on: 日付として読めません"),
         ("partner", _set("kind", "ALIEN"), "列 kind: 「ALIEN」は使えない値です"),
         ("partner", _set("version", "1"), "列 version: 整数ではありません"),
+        # What SQLite stored although PostgreSQL refuses it (issue 8): a value longer than
+        # its VARCHAR, a name folded (NFKC) to four times its length in the search text.
+        (
+            "partner",
+            _set("postal_code", "053-8722-99"),
+            "列 postal_code: 11文字あります（この列に入るのは10文字までです）",
+        ),
+        (
+            "partner",
+            _set("search_text", "アパート" * 300),
+            "列 search_text: 1,200文字あります（この列に入るのは700文字までです）",
+        ),
+        # Dates outside the range every other path accepts.
+        (
+            "agreement",
+            _set("concluded_on", "1800-01-01"),
+            "列 concluded_on: 日付（1800-01-01）は1873-01-01（明治6年1月1日）から2999-12-31までの日付にしてください",
+        ),
+        ("agreement", _set("concluded_on", "0001-01-01"), "列 concluded_on: 日付（0001-01-01）は"),
     ],
-    ids=["foreign-key", "check", "duplicate-key", "bad-date", "bad-enum", "bad-type"],
+    ids=[
+        "foreign-key",
+        "check",
+        "duplicate-key",
+        "bad-date",
+        "bad-enum",
+        "bad-type",
+        "too-long",
+        "too-long-once-folded",
+        "date-before-meiji",
+        "year-one",
+    ],
 )
 def test_a_bad_row_in_the_middle_restores_nothing(
     populated: str, demo_dump: str, table: str, change: Any, reason: str

@@ -160,6 +160,10 @@ def test_export_logs_the_personal_data_it_wrote(database_env: str) -> None:
             "日付「2022/03/10」が正しくありません。YYYY-MM-DD の形で指定してください",
         ),
         (("agreements", "--category", "BOUSAI"), "協定の分類「BOUSAI」はありません。"),
+        (
+            ("disaster-contacts", "--on", "0001-01-01"),
+            "一覧の日付（0001-01-01）は1873-01-01（明治6年1月1日）から2999-12-31までの日付",
+        ),
     ],
 )
 def test_export_refuses_wrong_options_in_plain_japanese(

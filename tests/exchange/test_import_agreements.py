@@ -422,3 +422,45 @@ def test_a_default_conclusion_date_and_department_apply_to_rows_without_them(
     stored = agreements_titled(url, tag)
     assert [(*s[1:3], s[4]) for s in stored] == [("IN_FORCE", "2022-03-10", "machizukuri")]
     assert bad_date.exit_code == 2
+
+
+def test_dates_and_ids_the_columns_cannot_hold_write_nothing(
+    url: str, tmp_path: Path, tag: str
+) -> None:
+    # given: a 締結日 before 明治6年 (line 2) and a 外部ID longer than its column (line 3)
+    header = ["協定の名称", "協定相手方", "締結日", "外部ID", *CATEGORIES]
+    rows = [
+        [f"（デモ）古い協定{tag}", f"（デモ）取込古{tag}", "1800-01-01", "", *marks("その他")],
+        [f"（デモ）長いID{tag}", f"（デモ）取込長{tag}", "", "x" * 201, *marks("その他")],
+    ]
+    path = write(tmp_path, "agreements.csv", csv_bytes([header, *rows], "utf-8"))
+    before = row_counts(url)
+    # when
+    result = run_import(url, "agreements", path)
+    # then
+    assert result.exit_code == 1, result.output
+    assert error_lines(result) == [
+        "2行目 「締結日」: 締結日（1800-01-01）は1873-01-01（明治6年1月1日）から"
+        "2999-12-31までの日付にしてください。",
+        "3行目 「外部ID」: 外部IDは200文字以内にしてください（201文字あります）。",
+    ]
+    assert row_counts(url) == before
+
+
+def test_a_default_conclusion_date_out_of_range_writes_nothing(
+    url: str, tmp_path: Path, tag: str
+) -> None:
+    # given: a file without 締結日, and --concluded-on year 1 (PostgreSQL: -infinity)
+    header = ["協定の名称", "協定相手方", *CATEGORIES]
+    rows = [[f"（デモ）既定の古い協定{tag}", f"（デモ）取込既定古{tag}", *marks("その他")]]
+    path = write(tmp_path, "agreements.csv", csv_bytes([header, *rows], "utf-8"))
+    before = row_counts(url)
+    # when
+    result = run_import(url, "agreements", path, "--concluded-on", "0001-01-01")
+    # then
+    assert result.exit_code == 1, result.output
+    assert error_lines(result) == [
+        "--concluded-on の締結日（0001-01-01）は1873-01-01（明治6年1月1日）から"
+        "2999-12-31までの日付にしてください。",
+    ]
+    assert row_counts(url) == before

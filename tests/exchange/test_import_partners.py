@@ -372,3 +372,24 @@ def test_json_lines_import_and_report_by_line(url: str, tmp_path: Path, tag: str
         "4行目 「externalId」: 外部IDか法人番号のどちらかを指定してください"
         "（同じデータを見分けるために使います）。"
     ]
+
+
+def test_a_postal_code_or_a_reading_the_columns_cannot_hold_writes_nothing(
+    url: str, tmp_path: Path, tag: str
+) -> None:
+    # given: line 2 has an eleven-character postal code (053-8722-99), line 3 a reading
+    # of 300 ㌀, 1,200 characters once folded (NFKC) as it is stored
+    rows = partner_rows(tag, 2)
+    rows[0][6] = "053-8722-99"
+    rows[1][1] = "㌀" * 300
+    path = write(tmp_path, "partners.csv", csv_bytes([HEADER, *rows], "utf-8"))
+    before = row_counts(url)
+    # when
+    result = run_import(url, "partners", path)
+    # then: both refused at their line and column, on both databases; nothing written
+    assert result.exit_code == 1, result.output
+    assert error_lines(result) == [
+        "2行目 「郵便番号」: 郵便番号「053-8722-99」の形式が正しくありません（例: 053-8722）。",
+        "3行目 「フリガナ」: フリガナは300文字以内で入力してください（1200文字あります）。",
+    ]
+    assert row_counts(url) == before

@@ -244,6 +244,32 @@ async def test_a_wrong_date_is_refused_in_plain_japanese(
     }
 
 
+@pytest.mark.parametrize(
+    "path",
+    [f"/exports/{name}.{fmt}" for name, formats in PATHS.items() for fmt in formats],
+)
+@pytest.mark.parametrize("on", ["0001-01-01", "1872-12-31", "3000-01-01"])
+async def test_a_date_outside_the_range_the_data_holds_is_refused(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], path: str, on: str
+) -> None:
+    # given the administrator (who may read every list)
+    headers = await headers_for(sessionmaker, Role.ADMIN)
+    # when asking for a list of a day before 明治6年 or after 2999 (year 1 reached
+    # PostgreSQL as -infinity and the page failed with a 500)
+    response = await client.get(f"{path}?on={on}", headers=headers)
+    # then 400 with the range, in the JSON error shape of the edge
+    assert response.status_code == 400, response.text
+    assert response.json() == {
+        "errors": [
+            {
+                "message": f"一覧の日付（{on}）は1873-01-01（明治6年1月1日）から"
+                "2999-12-31までの日付にしてください。",
+                "extensions": {"code": "INVALID"},
+            }
+        ]
+    }
+
+
 async def test_without_a_date_the_list_is_for_today(
     client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -1,0 +1,593 @@
+"""Every date the API accepts lies in the range the city's data can hold (issue 8, item 1).
+
+``collaborationCreate(startsOn: "1800-01-01")`` used to be stored, and then every page
+listing the collaboration failed. Each Date argument and input field of the schema
+(mutations and queries alike) is sent the day before ``EARLIEST_DATE`` and the day after
+``LATEST_DATE``: each is refused with INVALID at its own path, with a Japanese message
+naming the field, and nothing is written. ``test_every_date_input_is_covered`` walks the
+schema, so a Date input added later without a case here fails the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from graphql import GraphQLInputObjectType, GraphQLObjectType, get_named_type
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.endorsements.models import EndorsementApplication
+from domain.enums import AgreementStatus, CollaborationStatus, SupportCategory
+from domain.validation import EARLIEST_DATE, LATEST_DATE
+from schema import schema
+from schema.node import to_global_id
+from tests.database_state import changes, database_state
+
+from .agreements import factories as agreement_factories
+from .collaborations import factories as collaboration_factories
+from .subsidies import factories as subsidy_factories
+
+OUT_OF_RANGE = ["1872-12-31", "3000-01-01"]
+ERRORS = "errors { field code message }"
+
+
+@dataclass
+class World:
+    department: str
+    partner: str
+    draft_agreement: str
+    in_force_agreement: str
+    planning_collaboration: str
+    active_collaboration: str
+    completed_collaboration: str
+    program: str
+    subsidy_application: str
+    endorsement_application: str
+
+
+async def _world(session: AsyncSession) -> World:
+    department = await agreement_factories.make_department(session)
+    partner = await agreement_factories.make_partner(session, "日付テスト（デモ）")
+    draft = await agreement_factories.make_agreement(
+        session, department=department, status=AgreementStatus.DRAFT, parties=[partner]
+    )
+    in_force = await agreement_factories.make_agreement(
+        session,
+        department=department,
+        parties=[partner],
+        support=[SupportCategory.SUPPLIES],
+    )
+    collaborations = {
+        status: await collaboration_factories.make_collaboration(
+            session, department=department, status=status, parts=[partner]
+        )
+        for status in (
+            CollaborationStatus.PLANNING,
+            CollaborationStatus.ACTIVE,
+            CollaborationStatus.COMPLETED,
+        )
+    }
+    program = await subsidy_factories.make_program(
+        session, department=department, name=agreement_factories.unique("日付テスト補助金")
+    )
+    application = await subsidy_factories.make_application(
+        session, program=program, applicant=partner
+    )
+    endorsement = EndorsementApplication(
+        event_name="日付テストの催し（デモ）",
+        organizer_id=partner.id,
+        department_id=department.id,
+        event_starts_on=date(2022, 5, 1),
+        purpose="テスト",
+        submitted_on=date(2022, 4, 1),
+    )
+    session.add(endorsement)
+    await session.flush()
+    await session.commit()
+    g = agreement_factories.gid
+    assert application.id is not None and endorsement.id is not None and program.id is not None
+    return World(
+        department=department.code,
+        partner=g("Partner", partner),
+        draft_agreement=g("Agreement", draft),
+        in_force_agreement=g("Agreement", in_force),
+        planning_collaboration=collaboration_factories.gid(
+            "Collaboration", collaborations[CollaborationStatus.PLANNING]
+        ),
+        active_collaboration=collaboration_factories.gid(
+            "Collaboration", collaborations[CollaborationStatus.ACTIVE]
+        ),
+        completed_collaboration=collaboration_factories.gid(
+            "Collaboration", collaborations[CollaborationStatus.COMPLETED]
+        ),
+        program=str(to_global_id("SubsidyProgram", program.id)),
+        subsidy_application=str(to_global_id("SubsidyApplication", application.id)),
+        endorsement_application=str(to_global_id("EndorsementApplication", endorsement.id)),
+    )
+
+
+Build = Callable[[World, str], tuple[str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One Date input: where the schema has it, the path its error names, the label its
+    message uses, and an operation that sends ``day`` there (everything else valid)."""
+
+    input: str  # as test_every_date_input_is_covered names it
+    field: list[str]
+    label: str
+    build: Build
+
+    @property
+    def root(self) -> str:
+        return self.input.split(".")[1]
+
+    @property
+    def is_mutation(self) -> bool:
+        return self.input.startswith("Mutation.")
+
+    def __str__(self) -> str:
+        return self.input
+
+
+def _collaboration_input(w: World, **dates: Any) -> dict[str, Any]:
+    return {
+        "title": "日付のテスト（デモ）",
+        "forms": ["CO_HOSTING"],
+        "departmentCode": w.department,
+        **dates,
+    }
+
+
+def _agreement_input(w: World, **dates: Any) -> dict[str, Any]:
+    return {
+        "title": "日付のテスト協定（デモ）",
+        "category": "DISASTER_SUPPORT",
+        "partyIds": [w.partner],
+        "departmentCode": w.department,
+        **dates,
+    }
+
+
+def _collaboration_create(name: str) -> Build:
+    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
+        dates = {"committee": {"name": "会", "kind": "COUNCIL", name: day}}
+        if name not in ("establishedOn", "dissolvesOn"):
+            dates = {name: day}
+        return (
+            "mutation ($input: CollaborationInput!) { collaborationCreate(input: $input) "
+            f"{{ collaboration {{ id }} {ERRORS} }} }}",
+            {"input": _collaboration_input(w, **dates)},
+        )
+
+    return build
+
+
+def _collaboration_update(name: str) -> Build:
+    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
+        _, variables = _collaboration_create(name)(w, day)
+        return (
+            "mutation ($id: ID!, $input: CollaborationInput!) { collaborationUpdate("
+            f"id: $id, expectedVersion: 1, input: $input) {{ collaboration {{ id }} {ERRORS} }} }}",
+            {"id": w.planning_collaboration, **variables},
+        )
+
+    return build
+
+
+def _agreement_create(name: str) -> Build:
+    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
+        return (
+            "mutation ($input: AgreementInput!) { agreementCreate(input: $input) "
+            f"{{ agreement {{ id }} {ERRORS} }} }}",
+            {"input": _agreement_input(w, **{name: day})},
+        )
+
+    return build
+
+
+def _agreement_update(name: str) -> Build:
+    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
+        return (
+            "mutation ($id: ID!, $input: AgreementInput!) { agreementUpdate(id: $id, "
+            f"expectedVersion: 1, input: $input) {{ agreement {{ id }} {ERRORS} }} }}",
+            {"id": w.draft_agreement, "input": _agreement_input(w, **{name: day})},
+        )
+
+    return build
+
+
+def _conclude(name: str) -> Build:
+    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
+        dates = {"concludedOn": "2022-04-01", name: day}
+        return (
+            "mutation ($id: ID!, $concludedOn: Date!, $effectiveFrom: Date) { agreementConclude("
+            "id: $id, expectedVersion: 1, concludedOn: $concludedOn, effectiveFrom: $effectiveFrom)"
+            f" {{ agreement {{ id }} {ERRORS} }} }}",
+            {"id": w.draft_agreement, **dates},
+        )
+
+    return build
+
+
+def _endorsement_submit(name: str) -> Build:
+    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
+        data = {
+            "eventName": "日付テストの催し（デモ）",
+            "organizerId": w.partner,
+            "departmentCode": w.department,
+            "eventStartsOn": "2022-05-01",
+            "purpose": "テスト",
+            "disqualifiers": [],
+            name: day,
+        }
+        return (
+            "mutation ($input: EndorsementApplicationInput!) { endorsementApplicationSubmit("
+            f"input: $input) {{ application {{ id }} {ERRORS} }} }}",
+            {"input": data},
+        )
+
+    return build
+
+
+def _agreement_filter(name: str) -> Build:
+    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
+        return (
+            "query ($filter: AgreementFilter) { agreements(filter: $filter) { totalCount } }",
+            {"filter": {name: day}},
+        )
+
+    return build
+
+
+def _agreement_field(selection: str) -> Build:
+    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
+        return (
+            f"query ($id: ID!, $day: Date) {{ node(id: $id) {{ ... on Agreement {{ {selection} }} }} }}",
+            {"id": w.in_force_agreement, "day": day},
+        )
+
+    return build
+
+
+def _simple(document: str, **variables: Callable[[World], Any]) -> Build:
+    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
+        return document, {"day": day} | {k: f(w) for k, f in variables.items()}
+
+    return build
+
+
+CASES = [
+    *(
+        Case(
+            f"Mutation.collaborationCreate.input.{'.'.join(field[1:])}",
+            field,
+            label,
+            _collaboration_create(name),
+        )
+        for name, field, label in (
+            ("startsOn", ["input", "startsOn"], "始まりの日"),
+            ("endsOn", ["input", "endsOn"], "終わりの日"),
+            ("reviewDueOn", ["input", "reviewDueOn"], "見直す日"),
+            ("establishedOn", ["input", "committee", "establishedOn"], "会の設立日"),
+            ("dissolvesOn", ["input", "committee", "dissolvesOn"], "会の解散日"),
+        )
+    ),
+    *(
+        Case(
+            f"Mutation.collaborationUpdate.input.{'.'.join(field[1:])}",
+            field,
+            label,
+            _collaboration_update(name),
+        )
+        for name, field, label in (
+            ("startsOn", ["input", "startsOn"], "始まりの日"),
+            ("endsOn", ["input", "endsOn"], "終わりの日"),
+            ("reviewDueOn", ["input", "reviewDueOn"], "見直す日"),
+            ("establishedOn", ["input", "committee", "establishedOn"], "会の設立日"),
+            ("dissolvesOn", ["input", "committee", "dissolvesOn"], "会の解散日"),
+        )
+    ),
+    Case(
+        "Mutation.collaborationReportProgress.reportedOn",
+        ["reportedOn"],
+        "進捗の報告日",
+        _simple(
+            "mutation ($id: ID!, $day: Date!) { collaborationReportProgress(id: $id, "
+            f'reportedOn: $day, note: "順調") {{ collaboration {{ id }} {ERRORS} }} }}',
+            id=lambda w: w.active_collaboration,
+        ),
+    ),
+    Case(
+        "Mutation.collaborationEvaluate.input.evaluatedOn",
+        ["input", "evaluatedOn"],
+        "評価日",
+        _simple(
+            "mutation ($id: ID!, $day: Date!) { collaborationEvaluate(id: $id, expectedVersion: 1,"
+            ' input: { evaluatedOn: $day, outcomes: "効果", partnerFeedback: "意見" }) '
+            f"{{ collaboration {{ id }} {ERRORS} }} }}",
+            id=lambda w: w.completed_collaboration,
+        ),
+    ),
+    *(
+        Case(
+            f"Mutation.agreementCreate.input.{name}",
+            ["input", name],
+            label,
+            _agreement_create(name),
+        )
+        for name, label in (
+            ("effectiveFrom", "効力の始まる日"),
+            ("effectiveUntil", "期間の終わりの日"),
+        )
+    ),
+    *(
+        Case(
+            f"Mutation.agreementUpdate.input.{name}",
+            ["input", name],
+            label,
+            _agreement_update(name),
+        )
+        for name, label in (
+            ("effectiveFrom", "効力の始まる日"),
+            ("effectiveUntil", "期間の終わりの日"),
+        )
+    ),
+    Case(
+        "Mutation.agreementConclude.concludedOn",
+        ["concludedOn"],
+        "締結日",
+        _conclude("concludedOn"),
+    ),
+    Case(
+        "Mutation.agreementConclude.effectiveFrom",
+        ["effectiveFrom"],
+        "効力の始まる日",
+        _conclude("effectiveFrom"),
+    ),
+    Case(
+        "Mutation.agreementTerminate.terminatedOn",
+        ["terminatedOn"],
+        "解約日",
+        _simple(
+            "mutation ($id: ID!, $day: Date!) { agreementTerminate(id: $id, expectedVersion: 1, "
+            f'terminatedOn: $day, reason: "事業の終了") {{ agreement {{ id }} {ERRORS} }} }}',
+            id=lambda w: w.in_force_agreement,
+        ),
+    ),
+    Case(
+        "Mutation.agreementVerifyContacts.verifiedOn",
+        ["verifiedOn"],
+        "連絡先を確認した日",
+        _simple(
+            "mutation ($id: ID!, $day: Date!) { agreementVerifyContacts(id: $id, expectedVersion: 1,"
+            ' verifiedOn: $day, emergencyContacts: [{ name: "担当（デモ）", phone: "000-0000-0001" }])'
+            f" {{ agreement {{ id }} {ERRORS} }} }}",
+            id=lambda w: w.in_force_agreement,
+        ),
+    ),
+    Case(
+        "Mutation.subsidyProgramCreate.input.applicationDeadline",
+        ["input", "applicationDeadline"],
+        "申請の締め切り",
+        _simple(
+            "mutation ($dept: String!, $day: Date!) { subsidyProgramCreate(input: { name: "
+            '"日付テスト制度", departmentCode: $dept, fiscalYear: 2022, budgetYen: 100000, '
+            "allowedExpenseCategories: [], applicationDeadline: $day }) "
+            f"{{ program {{ id }} {ERRORS} }} }}",
+            dept=lambda w: w.department,
+        ),
+    ),
+    Case(
+        "Mutation.subsidyApplicationSubmit.input.submittedOn",
+        ["input", "submittedOn"],
+        "申請日",
+        _simple(
+            "mutation ($program: ID!, $partner: ID!, $day: Date!) { subsidyApplicationSubmit("
+            'input: { programId: $program, applicantId: $partner, title: "日付テスト事業", '
+            'purpose: "テスト", totalProjectCostYen: 1000, requestedAmountYen: 500, expenses: [], '
+            f"submittedOn: $day }}) {{ application {{ id }} {ERRORS} }} }}",
+            program=lambda w: w.program,
+            partner=lambda w: w.partner,
+        ),
+    ),
+    Case(
+        "Mutation.subsidyApplicationDecide.decidedOn",
+        ["decidedOn"],
+        "決定日",
+        _simple(
+            "mutation ($id: ID!, $day: Date!) { subsidyApplicationDecide(id: $id, expectedVersion: 1,"
+            f' approve: false, reason: "予算不足", decidedOn: $day) {{ application {{ id }} {ERRORS} }} }}',
+            id=lambda w: w.subsidy_application,
+        ),
+    ),
+    *(
+        Case(
+            f"Mutation.endorsementApplicationSubmit.input.{name}",
+            ["input", name],
+            label,
+            _endorsement_submit(name),
+        )
+        for name, label in (("eventStartsOn", "行事の始まる日"), ("eventEndsOn", "行事の終わる日"))
+    ),
+    Case(
+        "Mutation.endorsementApplicationDecide.decidedOn",
+        ["decidedOn"],
+        "決定日",
+        _simple(
+            "mutation ($id: ID!, $day: Date!) { endorsementApplicationDecide(id: $id, "
+            'expectedVersion: 1, approve: false, contributesToCityPolicy: false, reason: "対象外",'
+            f" decidedOn: $day) {{ application {{ id }} {ERRORS} }} }}",
+            id=lambda w: w.endorsement_application,
+        ),
+    ),
+    Case(
+        "Mutation.proposalSubmit.input.receivedOn",
+        ["input", "receivedOn"],
+        "受け付けた日",
+        _simple(
+            "mutation ($dept: String!, $day: Date!) { proposalSubmit(input: { title: "
+            '"日付テストの提案", body: "本文", kind: PLAN, channel: LETTER, '
+            f"departmentCode: $dept, receivedOn: $day }}) {{ proposal {{ id }} {ERRORS} }} }}",
+            dept=lambda w: w.department,
+        ),
+    ),
+    *(
+        Case(f"Query.agreements.filter.{name}", ["filter", name], label, _agreement_filter(name))
+        for name, label in (
+            ("inForceOn", "効力のある日"),
+            ("termEndsBy", "期間の終わりの期限"),
+            ("contactsStaleAsOf", "連絡先の確認を見る日"),
+        )
+    ),
+    Case(
+        "Query.disasterSupport.on",
+        ["on"],
+        "日付",
+        _simple("query ($day: Date) { disasterSupport(on: $day) { partner { name } } }"),
+    ),
+    Case("Agreement.isInForce.on", ["on"], "効力を見る日", _agreement_field("isInForce(on: $day)")),
+    Case(
+        "Agreement.currentTermEndsOn.asOf",
+        ["asOf"],
+        "期間を見る日",
+        _agreement_field("currentTermEndsOn(asOf: $day)"),
+    ),
+    Case(
+        "Agreement.contactsStale.asOf",
+        ["asOf"],
+        "連絡先の確認を見る日",
+        _agreement_field("contactsStale(asOf: $day)"),
+    ),
+]
+
+
+def _errors_of(case: Case, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The refusals: the payload's UserErrors for a mutation, else the top-level errors
+    (code and field in their extensions)."""
+    if case.is_mutation:
+        assert not result["errors"], result["errors"]
+        payload = result["data"][case.root]
+        assert next(v for k, v in payload.items() if k != "errors") is None, payload
+        return payload["errors"]
+    return [{"message": e["message"], **e["extensions"]} for e in result["errors"]]
+
+
+@pytest.mark.parametrize("day", OUT_OF_RANGE)
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_a_date_out_of_range_is_refused_at_its_field_and_changes_nothing(
+    session: AsyncSession, gql: Any, case: Case, day: str
+) -> None:
+    # given a valid operation but for one date outside 1873-01-01..2999-12-31
+    w = await _world(session)
+    document, variables = case.build(w, day)
+    before = await database_state(session)
+
+    # when
+    result = await gql.raw(document, variables)
+
+    # then it is refused with INVALID at that field, the message names it and the range
+    errors = _errors_of(case, result)
+    refusals = [e for e in errors if e["code"] == "INVALID" and e["field"] == case.field]
+    assert refusals, errors
+    message = refusals[0]["message"]
+    assert case.label in message and day in message and "1873-01-01" in message, message
+    # and nothing was written
+    assert changes(before, await database_state(session)) == {}
+
+
+@pytest.mark.parametrize("day", [EARLIEST_DATE.isoformat(), LATEST_DATE.isoformat()])
+async def test_the_first_and_last_day_of_the_range_are_accepted(
+    session: AsyncSession, gql: Any, day: str
+) -> None:
+    # given a collaboration starting on the range's first or last day
+    w = await _world(session)
+    document, variables = _collaboration_create("startsOn")(w, day)
+
+    # when
+    payload = (await gql(document, variables))["collaborationCreate"]
+
+    # then it is stored
+    assert payload["errors"] == []
+    assert payload["collaboration"]["id"]
+
+
+def _date_inputs() -> set[str]:
+    """Every Date argument or input field reachable from Query and Mutation, as
+    ``Type.field.argument[.inputField...]``."""
+    found: set[str] = set()
+
+    def walk_input(type_: Any, path: list[str], seen: frozenset[str]) -> None:
+        named = get_named_type(type_)
+        if named.name == "Date":
+            found.add(".".join(path))
+        elif isinstance(named, GraphQLInputObjectType) and named.name not in seen:
+            for name, field in named.fields.items():
+                walk_input(field.type, [*path, name], seen | {named.name})
+
+    visited: set[str] = set()
+
+    def walk_type(type_: GraphQLObjectType, prefix: str) -> None:
+        for name, field in type_.fields.items():
+            for arg_name, arg in field.args.items():
+                walk_input(arg.type, [f"{prefix}.{name}", arg_name], frozenset())
+            named = get_named_type(field.type)
+            if isinstance(named, GraphQLObjectType) and named.name not in visited:
+                visited.add(named.name)
+                walk_type(named, named.name)
+
+    graphql_schema = schema._schema
+    for root in (graphql_schema.query_type, graphql_schema.mutation_type):
+        assert root is not None
+        visited.add(root.name)
+        walk_type(root, root.name)
+    return found
+
+
+def test_every_date_input_is_covered() -> None:
+    # given every Date argument and input field of the schema
+    # when comparing them with the cases above
+    # then each has a case (a new Date input needs the range check and a case)
+    assert _date_inputs() == {case.input for case in CASES}
+
+
+# ---------------------------------------------------------------- rows stored before
+
+
+async def test_a_row_stored_before_the_check_with_an_old_date_still_renders(
+    session: AsyncSession, gql: Any
+) -> None:
+    # given a collaboration and an agreement stored before dates were checked: starting
+    # 1800-01-01 (fiscal year 1799), concluded 0001-01-01 (PostgreSQL's -infinity)
+    department = await collaboration_factories.make_department(session)
+    collaboration = await collaboration_factories.make_collaboration(
+        session, department=department, fiscal_year=1799, starts_on=date(1800, 1, 1)
+    )
+    agreement = await agreement_factories.make_agreement(
+        session, department=department, concluded_on=date.min
+    )
+    await session.commit()
+    collaboration_id = collaboration_factories.gid("Collaboration", collaboration)
+    agreement_id = agreement_factories.gid("Agreement", agreement)
+
+    # when the public pages and node() that show them are read
+    listed = await gql(
+        "query ($d: [String!]) { collaborations(first: 100, filter: { departmentCodes: $d }) "
+        "{ edges { node { id fiscalYearLabel startsOn } } } }",
+        {"d": [department.code]},
+    )
+    node = await gql(
+        "query ($a: ID!, $c: ID!) { a: node(id: $a) { ... on Agreement { concludedOnWareki } } "
+        "c: node(id: $c) { ... on Collaboration { fiscalYearLabel } } }",
+        {"a": agreement_id, "c": collaboration_id},
+    )
+
+    # then they answer, in the western calendar where there is no era
+    assert listed["collaborations"]["edges"] == [
+        {"node": {"id": collaboration_id, "fiscalYearLabel": "1799年度", "startsOn": "1800-01-01"}}
+    ]
+    assert node == {"a": {"concludedOnWareki": "1年1月1日"}, "c": {"fiscalYearLabel": "1799年度"}}
