@@ -51,7 +51,7 @@ DISASTER_LOOKUP = """
 PARTNER_PAGE = """
 { partners(first: 100) { totalCount edges { node {
     name nameKana fields { name } contacts { name phone }
-    agreements { title parties { name } supportCategories } } } } }
+    agreements(first: 3) { title parties { name } supportCategories } } } } }
 """
 AGREEMENT_PAGE = """
 { agreements(first: 100, filter: {categories: [DISASTER_SUPPORT]}) { totalCount edges { node {

@@ -195,7 +195,7 @@ query ($first: Int) {
       name
       fields { code name }
       contacts { name phone }
-      agreements { title parties { name } supportCategories }
+      agreements(first: 3) { title parties { name } supportCategories }
     } }
   }
 }
