@@ -67,6 +67,7 @@ from strawberry.types.execution import ExecutionResult
 from domain.enums import Role
 from domain.errors import DomainError
 from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schema.database_trouble import DatabaseTrouble, database_trouble
 from schema.list_sizes import (
     LIST_SIZES,
     Assumed,
@@ -658,6 +659,8 @@ class SafeErrors(SchemaExtension):
 
     - An error raised on purpose (a GraphQLError such as the INVALID of ``first > 100``,
       or a DomainError) keeps its message and code.
+    - Database trouble (``schema.database_trouble``) becomes DATABASE_UNAVAILABLE or
+      TIMEOUT with the request id, logged as one line: it is no bug.
     - Any other exception in a resolver becomes "Unexpected error." with
       ``extensions.code = INTERNAL_SERVER_ERROR`` and the request id; the exception is
       logged in full with that id.
@@ -690,6 +693,10 @@ class SafeErrors(SchemaExtension):
                 "; ".join(p.message for p in original.problems),
                 {"code": str(problem.code), "field": problem.field},
             )
+        if original is not None and not isinstance(original, GraphQLError):
+            trouble = database_trouble(original)
+            if trouble is not None:
+                return self.database_trouble(error, trouble)
         if (
             error.path is not None
             and original is not None
@@ -704,6 +711,19 @@ class SafeErrors(SchemaExtension):
         if message != error.message:
             error.message = message
         return error
+
+    def database_trouble(self, error: GraphQLError, trouble: DatabaseTrouble) -> GraphQLError:
+        """Not a bug: one line in the log, and the code the caller can act on."""
+        request_id = self.request_id
+        path = ".".join(str(p) for p in error.path or ())
+        log.warning(
+            "database trouble %s at %s (request %s): %s",
+            trouble.code,
+            path,
+            request_id,
+            trouble.detail,
+        )
+        return _copy(error, trouble.message, {"code": trouble.code, "requestId": request_id})
 
     def mask(self, error: GraphQLError, original: BaseException) -> GraphQLError:
         request_id = self.request_id

@@ -24,9 +24,16 @@ from strawberry.asgi import GraphQL
 from schema import build_schema
 from schema import schema as default_schema
 from schema.context import ANONYMOUS, Context
+from schema.database_trouble import database_trouble
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
 from server.exports import exports_mount
+from server.guards import (
+    TROUBLE_CODES,
+    DatabaseTroubleMiddleware,
+    log_trouble,
+    trouble_headers,
+)
 from server.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
@@ -56,7 +63,34 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
 
 
+def _codes(response_data: Any) -> set[str]:
+    items = response_data if isinstance(response_data, list) else [response_data]
+    return {
+        str((error.get("extensions") or {}).get("code"))
+        for item in items
+        if isinstance(item, dict)
+        for error in item.get("errors") or ()
+        if isinstance(error, dict)
+    }
+
+
 class KyodoGraphQL(GraphQL[Context, None]):
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        """The JSON response: 503 when database trouble or a timeout spoiled it."""
+        body = self.encode_json(response_data).encode()
+        response = Response(body, status_code=200, media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        trouble = _codes(response_data) & TROUBLE_CODES
+        if trouble:
+            response.status_code = 503
+            for code in sorted(trouble):
+                response.headers.update(trouble_headers(code))
+        return response
+
     def encode_json(self, data: object) -> str:
         # Japanese stays readable in responses (curl, logs) instead of \uXXXX escapes.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -119,6 +153,7 @@ def create_app(
             echo=settings.sql_echo,
             statement_timeout_ms=settings.statement_timeout_ms,
             sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            **settings.engine_options(),
         )
         sessionmaker = make_sessionmaker(engine)
     maker = sessionmaker
@@ -130,9 +165,20 @@ def create_app(
         allow_queries_via_get=False,
     )
 
-    async def health(_request: Request) -> Response:
-        async with maker() as session:
-            await session.execute(sa.text("SELECT 1"))
+    async def health(request: Request) -> Response:
+        try:
+            async with maker() as session:
+                await session.execute(sa.text("SELECT 1"))
+        except Exception as error:
+            trouble = database_trouble(error)
+            if trouble is None:
+                raise
+            log_trouble(trouble, "/healthz", getattr(request.state, "request_id", ""))
+            return JSONResponse(
+                {"status": "unavailable", "code": trouble.code, "message": trouble.message},
+                status_code=503,
+                headers=trouble_headers(trouble.code),
+            )
         return JSONResponse({"status": "ok"})
 
     @asynccontextmanager
@@ -143,7 +189,8 @@ def create_app(
 
     # Outermost first. CORS answers preflights and decorates every response, refusals
     # included; the request id exists before anything can fail; size and media type are
-    # checked before a token is looked up; the session opens last.
+    # checked before a token is looked up; database trouble from the token check on is
+    # answered with 503; the session opens last.
     middleware = [
         Middleware(
             CORSMiddleware,
@@ -158,6 +205,7 @@ def create_app(
         Middleware(ClientDisconnectMiddleware),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(JsonOnlyMiddleware),
+        Middleware(DatabaseTroubleMiddleware),
         Middleware(AuthenticationMiddleware, maker=maker),
         Middleware(SessionMiddleware, maker=maker),
     ]
