@@ -14,6 +14,9 @@ any resolver runs (and so before any SQL): a refused operation costs no database
 | empty selection sets (`{ }`) | none | INVALID |
 | NUL or lone surrogates in any string (UnusableCharacters) | none | INVALID |
 
+``QueryTimeLimit`` is no check: it tells the HTTP edge (``server.app``) that the operation
+is a query, so that the edge's time limit applies to it.
+
 Extensions are handed to the schema as classes or factories, never as shared instances:
 Strawberry builds fresh ones for every operation, so no state leaks between requests.
 """
@@ -63,6 +66,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.types.execution import ExecutionResult
+from strawberry.types.graphql import OperationType as StrawberryOperation
 
 from domain.enums import Role
 from domain.errors import DomainError
@@ -140,6 +144,7 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     extensions.append(PersonalDataAccessLog)
     # After the access log in the list, so that it runs before it once execution ends.
     extensions.append(SettleDatabaseWork)
+    extensions.append(QueryTimeLimit)
     # Last, so that it sees (and cleans up) every error the others produced.
     extensions.append(SafeErrors)
     return extensions
@@ -535,6 +540,19 @@ class SettleDatabaseWork(SchemaExtension):
             await settle()
 
 
+class QueryTimeLimit(SchemaExtension):
+    """Starts the HTTP edge's time limit (``Context.start_time_limit``) once the operation
+    is known to be a query. A mutation is not cut short: stopping it half-way could leave
+    the caller not knowing whether it was committed; its statements are bounded by the
+    statement timeout instead."""
+
+    def on_execute(self) -> Iterator[None]:
+        start = getattr(self.execution_context.context, "start_time_limit", None)
+        if start is not None and self.execution_context.operation_type is StrawberryOperation.QUERY:
+            start()
+        yield
+
+
 # ---------------------------------------------------------------- characters
 
 
@@ -751,6 +769,7 @@ __all__ = [
     "MAX_TOKENS",
     "Cost",
     "QueryCostLimiter",
+    "QueryTimeLimit",
     "SafeErrors",
     "SchemaOptions",
     "SchemaSettings",

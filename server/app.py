@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,6 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
 from schema import build_schema
 from schema import schema as default_schema
@@ -63,6 +67,19 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
 
 
+@dataclass(frozen=True, slots=True)
+class ResponseLimits:
+    """Per request: how long a query may run (seconds, 0 = no limit) and how large the
+    response may be (bytes)."""
+
+    timeout_s: float = 0
+    max_bytes: int = 4 * 1024 * 1024
+
+
+def _error(message: str, code: str, **extensions: Any) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, **extensions})
+
+
 def _codes(response_data: Any) -> set[str]:
     items = response_data if isinstance(response_data, list) else [response_data]
     return {
@@ -75,9 +92,84 @@ def _codes(response_data: Any) -> set[str]:
 
 
 class KyodoGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: strawberry.Schema, *, limits: ResponseLimits, **kwargs: Any):
+        super().__init__(schema, **kwargs)
+        self.limits = limits
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: Any,
+    ) -> Any:
+        """Run one operation; a query still running after ``limits.timeout_s`` is stopped
+        (at its next await) and answered with TIMEOUT."""
+        timeout_s = self.limits.timeout_s
+
+        async def run() -> Any:
+            return await super(KyodoGraphQL, self).execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+
+        if not timeout_s:
+            return await run()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(None) as deadline:
+                # Armed by schema.extensions.QueryTimeLimit, for queries only.
+                context.start_time_limit = lambda: deadline.reschedule(started + timeout_s)
+                return await run()
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+        # The cancelled resolvers' database calls finish before the session is closed.
+        await context.settle()
+        log.warning(
+            "query stopped after %.1f s (request %s)", loop.time() - started, context.request_id
+        )
+        return StrawberryExecutionResult(
+            data=None,
+            errors=[
+                _error(
+                    f"処理が時間内（{timeout_s:g} 秒）に終わらなかったため打ち切りました。"
+                    "取得する件数やフィールドを減らすか、クエリを分けてください。",
+                    "TIMEOUT",
+                    timeoutMs=round(timeout_s * 1000),
+                    requestId=context.request_id,
+                )
+            ],
+        )
+
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        """The JSON response: 503 when database trouble or a timeout spoiled it."""
+        """The JSON response: 503 when database trouble or a timeout spoiled it, and
+        RESPONSE_TOO_LARGE instead of a body larger than ``limits.max_bytes``."""
         body = self.encode_json(response_data).encode()
+        if len(body) > self.limits.max_bytes:
+            # Whatever personal data the answer held is not sent; its access-log entry
+            # (written as execution ended) errs on the side of recording a read.
+            log.warning(
+                "response of %d bytes not sent (limit %d)", len(body), self.limits.max_bytes
+            )
+            mib, rest = divmod(self.limits.max_bytes, 1024 * 1024)
+            limit = f"{mib} MiB" if not rest else f"{self.limits.max_bytes:,} バイト"
+            response_data = {
+                "data": None,
+                "errors": [
+                    {
+                        "message": f"応答が大きすぎます（上限 {limit}）。"
+                        "取得する件数やフィールドを減らすか、クエリを分けてください。",
+                        "extensions": {
+                            "code": "RESPONSE_TOO_LARGE",
+                            "maxBytes": self.limits.max_bytes,
+                        },
+                    }
+                ],
+            }
+            body = self.encode_json(response_data).encode()
         response = Response(body, status_code=200, media_type="application/json")
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:
@@ -160,6 +252,10 @@ def create_app(
 
     graphql_app = KyodoGraphQL(
         schema_for(settings),
+        limits=ResponseLimits(
+            timeout_s=settings.request_timeout_ms / 1000,
+            max_bytes=settings.max_response_bytes,
+        ),
         graphql_ide=None if settings.is_production else "graphiql",
         # GET serves GraphiQL only: operations, mutations above all, need a JSON POST.
         allow_queries_via_get=False,

@@ -63,6 +63,20 @@ class Settings(BaseSettings):
         validation_alias="KYODO_MAX_BODY_BYTES",
         description="Largest request body accepted; larger ones get 413.",
     )
+    request_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        validation_alias="KYODO_REQUEST_TIMEOUT_MS",
+        description="Longest a GraphQL query may run before it is stopped with TIMEOUT "
+        "(0 = no limit). Mutations are bounded by the statement timeout instead.",
+    )
+    max_response_bytes: int = Field(
+        default=4 * ONE_MIB,
+        gt=0,
+        validation_alias="KYODO_MAX_RESPONSE_BYTES",
+        description="Largest GraphQL response sent; a larger one is replaced by "
+        "RESPONSE_TOO_LARGE.",
+    )
     db_pool_size: int = Field(
         default=5,
         ge=1,

@@ -16,7 +16,10 @@ import httpx
 import pytest
 from alembic import command
 
+from domain.auth import service as tokens
+from domain.enums import Role
 from server.app import create_app
+from server.db import make_engine, make_sessionmaker
 from server.settings import Settings
 from tests.conftest import alembic_config, scratch_database
 
@@ -139,3 +142,62 @@ async def test_waiting_for_a_pooled_connection_is_bounded(pg_url: str) -> None:
         # and the blocked request goes on once the lock is released
         await lock.release()
         assert (await blocked).status_code == 200
+
+
+async def test_a_query_running_past_the_request_timeout_is_stopped(pg_url: str) -> None:
+    # given: the statement would wait 1 s; the request may take 0.1 s
+    async with (
+        partner_lock(pg_url),
+        served(
+            pg_url,
+            KYODO_STATEMENT_TIMEOUT_MS=1000,
+            KYODO_DB_POOL_TIMEOUT_MS=500,
+            KYODO_REQUEST_TIMEOUT_MS=100,
+        ) as client,
+    ):
+        # when
+        response = await client.post("/graphql", json=READS_PARTNERS)
+    # then
+    assert response.status_code == 503
+    body = response.json()
+    assert body["data"] is None
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "TIMEOUT"
+    assert error["extensions"]["timeoutMs"] == 100
+    assert "0.1 秒" in error["message"]
+
+
+async def test_a_mutation_is_not_cut_short_by_the_request_timeout(pg_url: str) -> None:
+    # given: a mutation waits 0.5 s for the lock; the request timeout is 0.1 s
+    engine = make_engine(pg_url)
+    async with make_sessionmaker(engine)() as session:
+        _row, token = await tokens.create_token(session, name="lock-test", role=Role.ADMIN)
+        await session.commit()
+    await engine.dispose()
+    mutation = """mutation { partnerCreate(input: {kind: NPO, name: "（デモ）待つ法人"}) {
+        partner { name } errors { code } } }"""
+    async with (
+        partner_lock(pg_url) as lock,
+        served(
+            pg_url,
+            KYODO_STATEMENT_TIMEOUT_MS=5000,
+            KYODO_DB_POOL_TIMEOUT_MS=1000,
+            KYODO_REQUEST_TIMEOUT_MS=100,
+        ) as client,
+    ):
+        pending = asyncio.ensure_future(
+            client.post(
+                "/graphql", json={"query": mutation}, headers={"Authorization": f"Bearer {token}"}
+            )
+        )
+        await until_waiting(lock)
+        await asyncio.sleep(0.4)
+        await lock.release()
+        # when
+        response = await pending
+    # then
+    assert response.status_code == 200
+    assert response.json()["data"]["partnerCreate"] == {
+        "partner": {"name": "（デモ）待つ法人"},
+        "errors": [],
+    }
