@@ -45,6 +45,7 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     NullValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -73,6 +74,7 @@ from domain.errors import DomainError
 from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.database_trouble import DatabaseTrouble, database_trouble
 from schema.list_sizes import (
+    FILTER_COSTS,
     LIST_SIZES,
     Assumed,
     Bound,
@@ -341,7 +343,7 @@ class _CostEstimator:
         if self.role is not None and not _may_resolve(definition, self.role):
             # Refused by its permission before its resolver runs: nothing below it runs.
             return Cost(LOADING_FIELD_COST, 1 + inner.selections)
-        work = _field_cost(definition)
+        work = _field_cost(definition) + self.filter_cost(node, parent)
         if composite:
             each = OBJECT_COST + inner.work
             if is_list_type(field_type):
@@ -377,6 +379,20 @@ class _CostEstimator:
         # get here anyway, it counts as large as a list may be.
         return MAX_PAGE_SIZE
 
+    def filter_cost(self, node: FieldNode, parent: GraphQLNamedType | None) -> int:
+        """What the filters given to the field cost (``schema.list_sizes.FILTER_COSTS``)."""
+        if parent is None or not node.arguments:
+            return 0
+        given = self.argument(node, "filter")
+        if not isinstance(given, Mapping):
+            return 0
+        cost = 0
+        for key, value in given.items():
+            priced = FILTER_COSTS.get((parent.name, node.name.value, key))
+            if priced is not None and value not in (None, "", []):
+                cost += priced.cost
+        return cost
+
     def connection_page(self, node: FieldNode, definition: GraphQLField) -> int:
         return self.first(node, definition, DEFAULT_PAGE_SIZE)
 
@@ -401,6 +417,10 @@ class _CostEstimator:
             return int(node.value)
         if isinstance(node, ListValueNode):
             return [self.value(item) for item in node.values]
+        if isinstance(node, ObjectValueNode):
+            return {field.name.value: self.value(field.value) for field in node.fields}
+        if isinstance(node, StringValueNode):
+            return node.value.strip()
         if isinstance(node, VariableNode):
             name = node.name.value
             if name in self.variables:

@@ -8,8 +8,10 @@ import strawberry
 from schema import build_schema
 from schema import schema as default_schema
 from schema.list_sizes import (
+    FILTER_COSTS,
     LIST_SIZES,
     Bound,
+    FilterCost,
     FirstArgument,
     ListSizesError,
     check_list_sizes,
@@ -53,13 +55,15 @@ def test_the_schema_refuses_to_build_with_an_undeclared_list() -> None:
 
 
 def test_a_connection_needs_first() -> None:
-    problems = list_size_problems(small_schema()._schema, {("Query", "items"): Bound(3, "test")})
+    problems = list_size_problems(
+        small_schema()._schema, {("Query", "items"): Bound(3, "test")}, filter_costs={}
+    )
     assert problems == ["Query.page: a connection without `first`"]
 
 
 def test_a_size_from_first_needs_a_first_argument() -> None:
     problems = list_size_problems(
-        small_schema()._schema, {("Query", "items"): FirstArgument(default=3)}
+        small_schema()._schema, {("Query", "items"): FirstArgument(default=3)}, filter_costs={}
     )
     assert "Query.items: declared by `first`, has none" in problems
 
@@ -72,3 +76,9 @@ def test_a_declaration_of_no_list_is_reported() -> None:
 
 def test_the_production_schema_is_checked_too() -> None:
     assert build_schema(production=True) is not None
+
+
+def test_a_cost_of_a_filter_the_field_does_not_take_is_reported() -> None:
+    costs = {**FILTER_COSTS, ("Query", "agreements", "colour"): FilterCost(1, "no such filter")}
+    problems = list_size_problems(default_schema._schema, filter_costs=costs)
+    assert problems == ["Query.agreements: no filter `colour` to cost"]

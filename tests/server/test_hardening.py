@@ -447,6 +447,31 @@ def test_an_upsert_payload_is_sized_by_its_input() -> None:
     assert cost_of(query, {"rows": [{}] * 7}) == 41 + 7 * 13
 
 
+@pytest.mark.parametrize(
+    ("query", "variables", "cost"),
+    [
+        # a text search scans the table: 10,000 on top of the field
+        ('{ agreements(filter: {search: "防災"}) { totalCount } }', None, 41 + 10_000),
+        ('{ agreements(filter: {search: " "}) { totalCount } }', None, 41),
+        (
+            "query ($f: AgreementFilter) { agreements(filter: $f) { totalCount } }",
+            {"f": {"inForceOn": "2022-03-10"}},
+            41 + 25_000,
+        ),
+        # ... once per department it is asked for (50 assumed)
+        (
+            '{ departments { collaborations(filter: {search: "祭"}) { totalCount } } }',
+            None,
+            30 + 50 * (10 + 41 + 10_000),
+        ),
+    ],
+)
+def test_filters_that_scan_the_table_cost_more(
+    query: str, variables: dict[str, Any] | None, cost: int
+) -> None:
+    assert cost_of(query, variables) == cost
+
+
 def test_nodes_cost_counts_the_ids_in_a_variable() -> None:
     query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
     assert cost_of(query, {"ids": ["a"] * 7}) == 30 + 7 * 11
