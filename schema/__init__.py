@@ -14,6 +14,7 @@ from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
 from schema.error_log import Schema
 from schema.extensions import SchemaOptions, default_extensions
+from schema.list_sizes import check_list_sizes
 from schema.mutation import MutationExecutor
 from schema.partners.mutations import PartnerMutations
 from schema.partners.queries import PartnerQueries
@@ -54,14 +55,19 @@ Mutation = merge_types(
 
 
 def build_schema(production: bool = False) -> strawberry.Schema:
-    """The schema with its limits (schema/extensions.py); no introspection in production."""
-    return Schema(
+    """The schema with its limits (schema/extensions.py); no introspection in production.
+
+    Refuses to build (ListSizesError) when a list of objects has no declared size.
+    """
+    built = Schema(
         query=Query,
         mutation=Mutation,
         extensions=default_extensions(SchemaOptions(is_production=production)),
         # Each mutation commits once its answer is built (schema/mutation.py).
         execution_context_class=MutationExecutor,
     )
+    check_list_sizes(built._schema)
+    return built
 
 
 schema = build_schema()

@@ -61,6 +61,9 @@ class Context:
     # executor commits it once the field's answer is built, or rolls it back.
     commit_after_answer: bool = False
     uncommitted_write: bool = False
+    # Set by the HTTP edge: starts the request's time limit, called once the operation is
+    # known to be a query (schema.extensions.QueryTimeLimit). Mutations are never cut short.
+    start_time_limit: Callable[[], None] | None = None
 
     def note_personal_read(self, entity_type: str, pk: int, field_name: str) -> None:
         self.personal_reads.setdefault((entity_type, pk), set()).add(field_name)

@@ -8,11 +8,14 @@ any resolver runs (and so before any SQL): a refused operation costs no database
 | tokens in the document (MaxTokensLimiter) | 2000 | TOO_MANY_TOKENS |
 | nesting depth below the top-level field (QueryDepthLimiter) | 10 | QUERY_TOO_DEEP |
 | aliases, fragments included (MaxAliasesLimiter) | 15 | TOO_MANY_ALIASES |
-| estimated objects returned (``estimate_cost``) | 10,000 | QUERY_TOO_COMPLEX |
+| estimated resolver work (``estimate_cost``), with a token / anonymous | 1,000,000 / 50,000 | QUERY_TOO_COMPLEX |
 | field selections once fragments are expanded | 10,000 | QUERY_TOO_COMPLEX |
 | fragment spreads nested in fragment spreads | 20 | QUERY_TOO_DEEP |
 | empty selection sets (`{ }`) | none | INVALID |
 | NUL or lone surrogates in any string (UnusableCharacters) | none | INVALID |
+
+``QueryTimeLimit`` is no check: it tells the HTTP edge (``server.app``) that the operation
+is a query, so that the edge's time limit applies to it.
 
 Extensions are handed to the schema as classes or factories, never as shared instances:
 Strawberry builds fresh ones for every operation, so no state leaks between requests.
@@ -33,13 +36,16 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     NullValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -61,32 +67,49 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.types.execution import ExecutionResult
+from strawberry.types.graphql import OperationType as StrawberryOperation
 
+from domain.enums import Role
 from domain.errors import DomainError
-from domain.pagination import DEFAULT_PAGE_SIZE
+from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schema.database_trouble import DatabaseTrouble, database_trouble
+from schema.list_sizes import (
+    FILTER_COSTS,
+    LIST_SIZES,
+    Assumed,
+    Bound,
+    CountOfArgument,
+    FirstArgument,
+    is_connection,
+)
 
 log = logging.getLogger("kyodo.errors")
 
 MAX_TOKENS = 2000
 MAX_DEPTH = 10
 MAX_ALIASES = 15
-MAX_COST = 10_000
-"""Estimated objects one operation may return (see ``estimate_cost``)."""
+MAX_COST = 1_000_000
+"""Estimated resolver work (see ``estimate_cost``) one operation of a caller with a token
+may take."""
+MAX_COST_PUBLIC = 50_000
+"""... and of an anonymous caller: at most about a tenth of a second of the server's time."""
 MAX_SELECTIONS = 10_000
+"""Field selections once every fragment spread is expanded: stops "fragment bombs"
+(fragments spreading other fragments twice, doubling at each level) before anything
+walks the expanded tree."""
 MAX_FRAGMENT_NESTING = 20
 """Fragment spreads inside fragment spreads (``...A`` whose A spreads B, ...). They add
 no field depth, so QueryDepthLimiter follows a chain of them by recursion without limit
 (strawberry 0.341): a few hundred links blew Python's stack."""
-"""Field selections once every fragment spread is expanded: stops "fragment bombs"
-(fragments spreading other fragments twice, doubling at each level) before anything
-walks the expanded tree."""
-DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE
-"""Assumed size of a connection (or list taking ``first``) called without ``first``: the
-page size the resolvers default to."""
-PLAIN_LIST_SIZE = 5
-"""Assumed size of a list of objects without ``first`` (a partner's contacts, an
-agreement's parties): small in practice and bounded by the domain, but not free, so that
-walking back and forth between lists (parties → agreements → parties) still adds up."""
+FIELD_COST = 1
+"""Cost of resolving a plain field (an attribute) once."""
+RESOLVER_FIELD_COST = 3
+"""... of a field computed by a resolver method."""
+LOADING_FIELD_COST = 30
+"""... of a field that loads data (an async resolver: a DataLoader or a query)."""
+OBJECT_COST = 10
+"""... of every object returned, besides its fields. The weights follow what the resolvers
+take (measured on the benchmark's data: about 2–3 µs of CPU per unit)."""
 
 UNEXPECTED_ERROR_MESSAGE = "Unexpected error."
 
@@ -123,6 +146,7 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     extensions.append(PersonalDataAccessLog)
     # After the access log in the list, so that it runs before it once execution ends.
     extensions.append(SettleDatabaseWork)
+    extensions.append(QueryTimeLimit)
     # Last, so that it sees (and cleans up) every error the others produced.
     extensions.append(SafeErrors)
     return extensions
@@ -133,20 +157,47 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
 
 @dataclass(frozen=True, slots=True)
 class Cost:
-    """``nodes``: objects the selection may return; ``selections``: fields once expanded."""
+    """``work``: estimated resolver work (see ``estimate_cost``); ``selections``: fields
+    once fragments are expanded."""
 
-    nodes: int = 0
+    work: int = 0
     selections: int = 0
 
     def __add__(self, other: Cost) -> Cost:
-        return Cost(self.nodes + other.nodes, self.selections + other.selections)
+        return Cost(self.work + other.work, self.selections + other.selections)
 
 
-def _is_connection(type_: GraphQLNamedType | None) -> bool:
-    return (
-        isinstance(type_, GraphQLObjectType)
-        and "edges" in type_.fields
-        and "pageInfo" in type_.fields
+def _strawberry_field(definition: GraphQLField) -> Any:
+    return (definition.extensions or {}).get("strawberry-definition")
+
+
+def _field_cost(definition: GraphQLField) -> int:
+    """What resolving the field once costs: more with a resolver, most when it loads."""
+    field = _strawberry_field(definition)
+    if getattr(field, "is_async", False):
+        return LOADING_FIELD_COST
+    if getattr(field, "base_resolver", None) is not None:
+        return RESOLVER_FIELD_COST
+    return FIELD_COST
+
+
+def _may_resolve(definition: GraphQLField, role: Role) -> bool:
+    """False when a permission of the field refuses ``role`` (its resolver never runs)."""
+    field = _strawberry_field(definition)
+    permissions: list[Any] = list(getattr(field, "permission_classes", None) or ())
+    for extension in getattr(field, "extensions", None) or ():
+        permissions.extend(getattr(extension, "permissions", None) or ())
+    for permission in permissions:
+        roles = getattr(permission, "roles", None)
+        if isinstance(roles, frozenset) and role not in roles:
+            return False
+    return True
+
+
+def _sized_by_owner(type_: GraphQLNamedType | None) -> bool:
+    return isinstance(type_, GraphQLObjectType) and any(
+        isinstance(size, CountOfArgument) and size.of_owner and type_name == type_.name
+        for (type_name, _field), size in LIST_SIZES.items()
     )
 
 
@@ -159,14 +210,12 @@ class _CostEstimator:
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
-        default_size: int,
-        plain_list_size: int,
+        role: Role | None = None,
     ) -> None:
         self.schema = schema
+        self.role = role
         self.fragments = fragments
         self.variables = variables
-        self.default_size = default_size
-        self.plain_list_size = plain_list_size
         self._fragment_costs: dict[str, Cost] = {}
         # Longest chain of fragment spreads starting at each costed fragment (itself
         # included), so that a cached fragment still counts at the depth it is spread.
@@ -192,26 +241,37 @@ class _CostEstimator:
         return self.selection_set(operation.selection_set, root)
 
     def selection_set(
-        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: GraphQLNamedType | None,
+        page: int = 0,
+        owner: FieldNode | None = None,
     ) -> Cost:
+        """``page``: when ``parent`` is a connection, the size of its page; ``owner``: the
+        field that returned ``parent`` (whose arguments may size lists inside it)."""
         total = Cost()
         if selection_set is not None and not selection_set.selections:
             # graphql-core 3.3 parses "{ }"; QueryDepthLimiter then fails on it.
             self.empty_selection_sets.append(selection_set)
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
-                total += self.field(selection, parent)
+                total += self.field(selection, parent, page, owner)
             elif isinstance(selection, InlineFragmentNode):
                 condition = (
                     self.schema.get_type(selection.type_condition.name.value)
                     if selection.type_condition
                     else parent
                 )
-                total += Cost(0, 1) + self.selection_set(selection.selection_set, condition)
+                total += Cost(0, 1) + self.selection_set(
+                    selection.selection_set,
+                    condition,
+                    page if is_connection(condition) else 0,
+                    owner,
+                )
             elif isinstance(selection, FragmentSpreadNode):
                 if selection.name.value not in self.fragments:
                     self.unknown_fragments.append(selection)
-                total += Cost(0, 1) + self.fragment(selection.name.value)
+                total += Cost(0, 1) + self.fragment(selection.name.value, page, owner)
         return total
 
     def _reach_spread_depth(self, depth: int) -> None:
@@ -219,11 +279,19 @@ class _CostEstimator:
         if depth > MAX_FRAGMENT_NESTING:
             self.fragments_too_deep = True
 
-    def fragment(self, name: str) -> Cost:
-        if name in self._fragment_costs:
-            self._reach_spread_depth(self._spread_depth + self._fragment_chains[name])
-            return self._fragment_costs[name]
+    def fragment(self, name: str, page: int, owner: FieldNode | None) -> Cost:
         definition = self.fragments.get(name)
+        condition = (
+            self.schema.get_type(definition.type_condition.name.value) if definition else None
+        )
+        # A fragment on a connection type is sized by the page it is spread in, one on a
+        # payload by the arguments of the field that returned it.
+        key = f"{name}@{page}" if is_connection(condition) else name
+        if _sized_by_owner(condition):
+            key = f"{key}@{id(owner)}"
+        if key in self._fragment_costs:
+            self._reach_spread_depth(self._spread_depth + self._fragment_chains[key])
+            return self._fragment_costs[key]
         # Unknown and cyclic fragments are refused by the standard validation rules.
         if definition is None or name in self._in_progress:
             return Cost()
@@ -235,17 +303,23 @@ class _CostEstimator:
         self._deepest_spread = self._spread_depth
         self._in_progress.add(name)
         cost = self.selection_set(
-            definition.selection_set, self.schema.get_type(definition.type_condition.name.value)
+            definition.selection_set, condition, page if is_connection(condition) else 0, owner
         )
         self._in_progress.discard(name)
         self._spread_depth -= 1
         chain = self._deepest_spread - self._spread_depth
         self._deepest_spread = max(outer_deepest, self._deepest_spread)
-        self._fragment_chains[name] = chain
-        self._fragment_costs[name] = cost
+        self._fragment_chains[key] = chain
+        self._fragment_costs[key] = cost
         return cost
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType | None) -> Cost:
+    def field(
+        self,
+        node: FieldNode,
+        parent: GraphQLNamedType | None,
+        page: int,
+        owner: FieldNode | None = None,
+    ) -> Cost:
         name = node.name.value
         definition = (
             parent.fields.get(name)
@@ -259,35 +333,94 @@ class _CostEstimator:
             return Cost(0, 1 + inner.selections)
         field_type = get_nullable_type(definition.type)
         named = get_named_type(field_type)
-        is_list = is_list_type(field_type) and is_composite_type(named)
-        if _is_connection(parent) and name in ("edges", "nodes"):
-            # The page itself: already counted as the connection's `first`.
-            multiplier, counted = 1, 0
-        elif _is_connection(named) or is_list:
-            if "first" in definition.args:
-                multiplier = self.page_size(node)
-            elif is_list:
-                multiplier = self.plain_list_size
+        composite = is_composite_type(named)
+        inner_page = self.connection_page(node, definition) if is_connection(named) else 0
+        inner = (
+            self.selection_set(node.selection_set, named, inner_page, node)
+            if node.selection_set
+            else Cost()
+        )
+        if self.role is not None and not _may_resolve(definition, self.role):
+            # Refused by its permission before its resolver runs: nothing below it runs.
+            return Cost(LOADING_FIELD_COST, 1 + inner.selections)
+        work = _field_cost(definition) + self.filter_cost(node, parent)
+        if composite:
+            each = OBJECT_COST + inner.work
+            if is_list_type(field_type):
+                assert parent is not None
+                work += self.list_size(node, parent, definition, page, owner) * each
             else:
-                multiplier = self.default_size
-            counted = multiplier
-        else:
-            multiplier, counted = 1, 0
-        inner = self.selection_set(node.selection_set, named) if node.selection_set else Cost()
-        return Cost(counted + multiplier * inner.nodes, 1 + inner.selections)
+                work += each
+        return Cost(work, 1 + inner.selections)
 
-    def page_size(self, node: FieldNode) -> int:
-        argument = next((a for a in node.arguments or () if a.name.value == "first"), None)
-        value: Any = None
-        if argument is not None:
-            value = self.value(argument.value)
+    def list_size(
+        self,
+        node: FieldNode,
+        parent: GraphQLNamedType,
+        definition: GraphQLField,
+        page: int,
+        owner: FieldNode | None,
+    ) -> int:
+        name = node.name.value
+        if is_connection(parent) and name in ("edges", "nodes"):
+            return page
+        size = LIST_SIZES.get((parent.name, name))
+        if isinstance(size, Bound):
+            return size.maximum
+        if isinstance(size, FirstArgument):
+            return self.first(node, definition, size.default)
+        if isinstance(size, CountOfArgument):
+            of = owner if size.of_owner else node
+            value = self.argument(of, size.argument) if of is not None else None
+            return len(value) if isinstance(value, list) else size.maximum
+        if isinstance(size, Assumed):
+            return size.size
+        # Undeclared lists stop the schema from building (schema.list_sizes); should one
+        # get here anyway, it counts as large as a list may be.
+        return MAX_PAGE_SIZE
+
+    def filter_cost(self, node: FieldNode, parent: GraphQLNamedType | None) -> int:
+        """What the filters given to the field cost (``schema.list_sizes.FILTER_COSTS``)."""
+        if parent is None or not node.arguments:
+            return 0
+        given = self.argument(node, "filter")
+        if not isinstance(given, Mapping):
+            return 0
+        cost = 0
+        for key, value in given.items():
+            priced = FILTER_COSTS.get((parent.name, node.name.value, key))
+            if priced is not None and value not in (None, "", []):
+                cost += priced.cost
+        return cost
+
+    def connection_page(self, node: FieldNode, definition: GraphQLField) -> int:
+        return self.first(node, definition, DEFAULT_PAGE_SIZE)
+
+    def first(self, node: FieldNode, definition: GraphQLField, default: int) -> int:
+        """``first`` as given (the resolver refuses what is out of range), else the
+        argument's own default, else ``default`` (what the resolver uses for null)."""
+        if any(a.name.value == "first" for a in node.arguments or ()):
+            value = self.argument(node, "first")
+        else:
+            declared = definition.args.get("first")
+            value = declared.default_value if declared is not None else None
         if isinstance(value, bool) or not isinstance(value, int):
-            return self.default_size
+            return default
         return max(value, 0)
+
+    def argument(self, node: FieldNode, name: str) -> Any:
+        argument = next((a for a in node.arguments or () if a.name.value == name), None)
+        return None if argument is None else self.value(argument.value)
 
     def value(self, node: ValueNode | None) -> Any:
         if isinstance(node, IntValueNode):
             return int(node.value)
+        if isinstance(node, ListValueNode):
+            return [self.value(item) for item in node.values]
+        if isinstance(node, ObjectValueNode):
+            return {field.name.value: self.value(field.value) for field in node.fields}
+        if isinstance(node, StringValueNode):
+            return node.value.strip()
         if isinstance(node, VariableNode):
             name = node.name.value
             if name in self.variables:
@@ -295,7 +428,7 @@ class _CostEstimator:
             return self.value(self._defaults.get(name))
         if node is None or isinstance(node, NullValueNode):
             return None
-        return None
+        return node  # another literal: present, but not a number
 
 
 def estimate_cost(
@@ -303,44 +436,54 @@ def estimate_cost(
     operation: OperationDefinitionNode,
     fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any] | None = None,
-    *,
-    default_size: int = DEFAULT_LIST_SIZE,
-    plain_list_size: int = PLAIN_LIST_SIZE,
+    role: Role | None = None,
 ) -> Cost:
-    """How many objects ``operation`` may return, at most.
+    """The resolver work ``operation`` may take, at most, in units of one plain field.
 
-    Every connection or list of objects multiplies what is selected inside it by its
-    size: ``first`` when the field takes one (20 when omitted, like the resolvers), else
-    ``PLAIN_LIST_SIZE`` (5). The estimate is the sum over all lists of the product of
-    the sizes along the path to them, e.g. ``partners(first: 50) { edges { node {
-    contacts { name } } } }`` is 50 + 50 × 5 = 300, and ``partners(first: 100) { edges {
-    node { collaborators(first: 100) { ... } } } }`` is 100 + 100 × 100 = 10,100.
-    Introspection fields count nothing. ``selections`` counts fields with every fragment
-    spread expanded.
+    Every field counts each time it may be resolved: an attribute 1, a field computed by
+    a resolver method 3, a field that loads data (an async resolver) 30, and every object
+    it returns 10 more plus the cost of what is selected inside it. A list multiplies by
+    its size as declared in ``schema.list_sizes``: ``first`` (a connection's page, 20 when
+    omitted), the domain's bound (an agreement's parties: 100), or the number of
+    ``ids``. E.g. ``partners(first: 10) { edges { node { name } } }`` is 30 (partners)
+    + 10 (the connection) + 1 (edges) + 10 × (10 + 1 + 10 + 3) (edge, node, partner,
+    name) = 281. Introspection fields count nothing. ``selections`` counts fields with
+    every fragment spread expanded. With ``role``, a field whose permission refuses it
+    counts 30 (the refusal) and nothing below it.
     """
-    estimator = _CostEstimator(schema, fragments, variables or {}, default_size, plain_list_size)
-    return estimator.operation(operation)
+    return _CostEstimator(schema, fragments, variables or {}, role).operation(operation)
 
 
 def too_complex(message: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX", **extensions})
 
 
+def max_cost_for(role: Role | None) -> int:
+    """Anonymous callers get the smaller budget (``MAX_COST_PUBLIC``)."""
+    return MAX_COST if role is not None and role is not Role.PUBLIC else MAX_COST_PUBLIC
+
+
 class QueryCostLimiter(SchemaExtension):
-    """Refuses an operation whose estimated result exceeds ``MAX_COST`` objects.
+    """Refuses an operation whose estimated cost exceeds the caller's budget
+    (``MAX_COST_PUBLIC`` anonymous, ``MAX_COST`` with a token).
 
     It runs as the validation step begins, before the standard rules and the other
     limiters walk the document: a refused document is walked once, by this check only.
     """
 
-    max_cost = MAX_COST
     max_selections = MAX_SELECTIONS
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
-            error = self.check(context.schema._schema, document.definitions, context.variables)
+            principal = getattr(context.context, "principal", None)
+            error = self.check(
+                context.schema._schema,
+                document.definitions,
+                context.variables,
+                role=getattr(principal, "role", None),
+            )
             if error is not None:
                 # Setting the errors makes Strawberry skip validation and execution.
                 context.pre_execution_errors = [error]
@@ -351,14 +494,15 @@ class QueryCostLimiter(SchemaExtension):
         schema: GraphQLSchema,
         definitions: Any,
         variables: Mapping[str, Any] | None,
+        *,
+        role: Role | None = None,
     ) -> GraphQLError | None:
+        max_cost = max_cost_for(role)
         fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
         for operation in definitions:
             if not isinstance(operation, OperationDefinitionNode):
                 continue
-            estimator = _CostEstimator(
-                schema, fragments, variables or {}, DEFAULT_LIST_SIZE, PLAIN_LIST_SIZE
-            )
+            estimator = _CostEstimator(schema, fragments, variables or {}, role)
             cost = estimator.operation(operation)
             if estimator.unknown_fragments:
                 # Reported here, in the standard wording, because QueryDepthLimiter
@@ -379,13 +523,14 @@ class QueryCostLimiter(SchemaExtension):
                     selections=cost.selections,
                     maxSelections=self.max_selections,
                 )
-            if cost.nodes > self.max_cost:
+            if cost.work > max_cost:
                 return too_complex(
-                    f"クエリが大きすぎます。最大 {cost.nodes:,} 件のデータを取得する内容です"
-                    f"（上限 {self.max_cost:,} 件）。"
-                    "first を小さくするか、クエリを分けてください。",
-                    cost=cost.nodes,
-                    maxCost=self.max_cost,
+                    f"クエリが大きすぎます。見積もった処理量は {cost.work:,} です"
+                    f"（上限 {max_cost:,}）。"
+                    "first を小さくするか、取得するリストやフィールドを減らすか、"
+                    "クエリを分けてください。",
+                    cost=cost.work,
+                    maxCost=max_cost,
                 )
             # After the size checks: a fragment bomb is refused as too complex.
             if estimator.fragments_too_deep:
@@ -413,6 +558,19 @@ class SettleDatabaseWork(SchemaExtension):
         settle = getattr(self.execution_context.context, "settle", None)
         if settle is not None:
             await settle()
+
+
+class QueryTimeLimit(SchemaExtension):
+    """Starts the HTTP edge's time limit (``Context.start_time_limit``) once the operation
+    is known to be a query. A mutation is not cut short: stopping it half-way could leave
+    the caller not knowing whether it was committed; its statements are bounded by the
+    statement timeout instead."""
+
+    def on_execute(self) -> Iterator[None]:
+        start = getattr(self.execution_context.context, "start_time_limit", None)
+        if start is not None and self.execution_context.operation_type is StrawberryOperation.QUERY:
+            start()
+        yield
 
 
 # ---------------------------------------------------------------- characters
@@ -539,6 +697,8 @@ class SafeErrors(SchemaExtension):
 
     - An error raised on purpose (a GraphQLError such as the INVALID of ``first > 100``,
       or a DomainError) keeps its message and code.
+    - Database trouble (``schema.database_trouble``) becomes DATABASE_UNAVAILABLE or
+      TIMEOUT with the request id, logged as one line: it is no bug.
     - Any other exception in a resolver becomes "Unexpected error." with
       ``extensions.code = INTERNAL_SERVER_ERROR`` and the request id; the exception is
       logged in full with that id.
@@ -571,6 +731,10 @@ class SafeErrors(SchemaExtension):
                 "; ".join(p.message for p in original.problems),
                 {"code": str(problem.code), "field": problem.field},
             )
+        if original is not None and not isinstance(original, GraphQLError):
+            trouble = database_trouble(original)
+            if trouble is not None:
+                return self.database_trouble(error, trouble)
         if (
             error.path is not None
             and original is not None
@@ -585,6 +749,19 @@ class SafeErrors(SchemaExtension):
         if message != error.message:
             error.message = message
         return error
+
+    def database_trouble(self, error: GraphQLError, trouble: DatabaseTrouble) -> GraphQLError:
+        """Not a bug: one line in the log, and the code the caller can act on."""
+        request_id = self.request_id
+        path = ".".join(str(p) for p in error.path or ())
+        log.warning(
+            "database trouble %s at %s (request %s): %s",
+            trouble.code,
+            path,
+            request_id,
+            trouble.detail,
+        )
+        return _copy(error, trouble.message, {"code": trouble.code, "requestId": request_id})
 
     def mask(self, error: GraphQLError, original: BaseException) -> GraphQLError:
         request_id = self.request_id
@@ -605,13 +782,14 @@ class SafeErrors(SchemaExtension):
 __all__ = [
     "MAX_ALIASES",
     "MAX_COST",
+    "MAX_COST_PUBLIC",
     "MAX_DEPTH",
     "MAX_FRAGMENT_NESTING",
     "MAX_SELECTIONS",
     "MAX_TOKENS",
-    "PLAIN_LIST_SIZE",
     "Cost",
     "QueryCostLimiter",
+    "QueryTimeLimit",
     "SafeErrors",
     "SchemaOptions",
     "SchemaSettings",
@@ -619,5 +797,6 @@ __all__ = [
     "UnusableCharacters",
     "default_extensions",
     "estimate_cost",
+    "max_cost_for",
     "strip_suggestions",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,14 +84,23 @@ def register_node(
 
 
 async def resolve_nodes(context: Context, ids: Sequence[str]) -> list[Any]:
-    results: list[Any] = []
+    # All loads are started before any is awaited, so that each kind is fetched in one
+    # batch (awaiting them one by one sent one query per id).
+    wanted: list[tuple[NodeKind, Awaitable[Any]] | None] = []
     for global_id in ids:
         decoded = from_global_id(global_id)
         kind = NODE_KINDS.get(decoded[0]) if decoded else None
         if decoded is None or kind is None:
+            wanted.append(None)
+            continue
+        wanted.append((kind, context.loader(kind.batch).load(decoded[1])))
+    results: list[Any] = []
+    for item in wanted:
+        if item is None:
             results.append(None)
             continue
-        row = await context.loader(kind.batch).load(decoded[1])
+        kind, load = item
+        row = await load
         results.append(
             kind.convert(row) if row is not None and kind.visible(context, row) else None
         )

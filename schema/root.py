@@ -6,9 +6,8 @@ import strawberry
 
 from schema.context import Info
 from schema.enums import Role
+from schema.list_sizes import MAX_NODES
 from schema.node import Node, resolve_nodes
-
-MAX_NODES = 100
 
 
 @strawberry.type(name="Viewer")

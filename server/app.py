@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,13 +23,21 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
 from schema import build_schema
 from schema import schema as default_schema
 from schema.context import ANONYMOUS, Context
+from schema.database_trouble import database_trouble
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
 from server.exports import exports_mount
+from server.guards import (
+    TROUBLE_CODES,
+    DatabaseTroubleMiddleware,
+    log_trouble,
+    trouble_headers,
+)
 from server.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
@@ -56,7 +67,122 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
 
 
+@dataclass(frozen=True, slots=True)
+class ResponseLimits:
+    """Per request: how long a query may run (seconds, 0 = no limit) and how large the
+    response may be (bytes)."""
+
+    timeout_s: float = 0
+    max_bytes: int = 4 * 1024 * 1024
+
+
+def _error(message: str, code: str, **extensions: Any) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, **extensions})
+
+
+def _codes(response_data: Any) -> set[str]:
+    items = response_data if isinstance(response_data, list) else [response_data]
+    return {
+        str((error.get("extensions") or {}).get("code"))
+        for item in items
+        if isinstance(item, dict)
+        for error in item.get("errors") or ()
+        if isinstance(error, dict)
+    }
+
+
 class KyodoGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: strawberry.Schema, *, limits: ResponseLimits, **kwargs: Any):
+        super().__init__(schema, **kwargs)
+        self.limits = limits
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: Any,
+    ) -> Any:
+        """Run one operation; a query still running after ``limits.timeout_s`` is stopped
+        (at its next await) and answered with TIMEOUT."""
+        timeout_s = self.limits.timeout_s
+
+        async def run() -> Any:
+            return await super(KyodoGraphQL, self).execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+
+        if not timeout_s:
+            return await run()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(None) as deadline:
+                # Armed by schema.extensions.QueryTimeLimit, for queries only.
+                context.start_time_limit = lambda: deadline.reschedule(started + timeout_s)
+                return await run()
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+        # The cancelled resolvers' database calls finish before the session is closed.
+        await context.settle()
+        log.warning(
+            "query stopped after %.1f s (request %s)", loop.time() - started, context.request_id
+        )
+        return StrawberryExecutionResult(
+            data=None,
+            errors=[
+                _error(
+                    f"処理が時間内（{timeout_s:g} 秒）に終わらなかったため打ち切りました。"
+                    "取得する件数やフィールドを減らすか、クエリを分けてください。",
+                    "TIMEOUT",
+                    timeoutMs=round(timeout_s * 1000),
+                    requestId=context.request_id,
+                )
+            ],
+        )
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        """The JSON response: 503 when database trouble or a timeout spoiled it, and
+        RESPONSE_TOO_LARGE instead of a body larger than ``limits.max_bytes``."""
+        body = self.encode_json(response_data).encode()
+        if len(body) > self.limits.max_bytes:
+            # Whatever personal data the answer held is not sent; its access-log entry
+            # (written as execution ended) errs on the side of recording a read.
+            log.warning(
+                "response of %d bytes not sent (limit %d)", len(body), self.limits.max_bytes
+            )
+            mib, rest = divmod(self.limits.max_bytes, 1024 * 1024)
+            limit = f"{mib} MiB" if not rest else f"{self.limits.max_bytes:,} バイト"
+            response_data = {
+                "data": None,
+                "errors": [
+                    {
+                        "message": f"応答が大きすぎます（上限 {limit}）。"
+                        "取得する件数やフィールドを減らすか、クエリを分けてください。",
+                        "extensions": {
+                            "code": "RESPONSE_TOO_LARGE",
+                            "maxBytes": self.limits.max_bytes,
+                        },
+                    }
+                ],
+            }
+            body = self.encode_json(response_data).encode()
+        response = Response(body, status_code=200, media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        trouble = _codes(response_data) & TROUBLE_CODES
+        if trouble:
+            response.status_code = 503
+            for code in sorted(trouble):
+                response.headers.update(trouble_headers(code))
+        return response
+
     def encode_json(self, data: object) -> str:
         # Japanese stays readable in responses (curl, logs) instead of \uXXXX escapes.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -119,20 +245,36 @@ def create_app(
             echo=settings.sql_echo,
             statement_timeout_ms=settings.statement_timeout_ms,
             sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            **settings.engine_options(),
         )
         sessionmaker = make_sessionmaker(engine)
     maker = sessionmaker
 
     graphql_app = KyodoGraphQL(
         schema_for(settings),
+        limits=ResponseLimits(
+            timeout_s=settings.request_timeout_ms / 1000,
+            max_bytes=settings.max_response_bytes,
+        ),
         graphql_ide=None if settings.is_production else "graphiql",
         # GET serves GraphiQL only: operations, mutations above all, need a JSON POST.
         allow_queries_via_get=False,
     )
 
-    async def health(_request: Request) -> Response:
-        async with maker() as session:
-            await session.execute(sa.text("SELECT 1"))
+    async def health(request: Request) -> Response:
+        try:
+            async with maker() as session:
+                await session.execute(sa.text("SELECT 1"))
+        except Exception as error:
+            trouble = database_trouble(error)
+            if trouble is None:
+                raise
+            log_trouble(trouble, "/healthz", getattr(request.state, "request_id", ""))
+            return JSONResponse(
+                {"status": "unavailable", "code": trouble.code, "message": trouble.message},
+                status_code=503,
+                headers=trouble_headers(trouble.code),
+            )
         return JSONResponse({"status": "ok"})
 
     @asynccontextmanager
@@ -143,7 +285,8 @@ def create_app(
 
     # Outermost first. CORS answers preflights and decorates every response, refusals
     # included; the request id exists before anything can fail; size and media type are
-    # checked before a token is looked up; the session opens last.
+    # checked before a token is looked up; database trouble from the token check on is
+    # answered with 503; the session opens last.
     middleware = [
         Middleware(
             CORSMiddleware,
@@ -158,6 +301,7 @@ def create_app(
         Middleware(ClientDisconnectMiddleware),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(JsonOnlyMiddleware),
+        Middleware(DatabaseTroubleMiddleware),
         Middleware(AuthenticationMiddleware, maker=maker),
         Middleware(SessionMiddleware, maker=maker),
     ]

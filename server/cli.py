@@ -7,7 +7,7 @@ import getpass
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -29,7 +29,46 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "schema" / "schema.graphql"
 
-app = typer.Typer(
+
+class KyodoTyper(typer.Typer):
+    """The command line; database trouble is told in one line, not a traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as error:
+            from schema.database_trouble import database_trouble
+
+            trouble = database_trouble(error)
+            if trouble is None:
+                raise
+            Console(stderr=True, soft_wrap=True).print(
+                f"[red]エラー[/red]: {database_trouble_line(trouble.code, trouble.detail)}",
+                highlight=False,
+            )
+            raise SystemExit(1) from None
+
+
+def database_trouble_line(code: str, detail: str) -> str:
+    """One line for the terminal: what failed, where (no password), what to check."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        where = make_url(get_settings().database_url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL fails with its own message elsewhere
+        where = "DATABASE_URL"
+    if code == "TIMEOUT":
+        return (
+            f"データベース（{where}）の処理が時間内に終わりませんでした。"
+            f"しばらくしてからもう一度実行してください。（{detail}）"
+        )
+    return (
+        f"データベース（{where}）に接続できません。DATABASE_URL と、データベースが"
+        f"起動しているかを確かめてください。（{detail}）"
+    )
+
+
+app = KyodoTyper(
     help="kyodo: the city's collaboration (協働) GraphQL service.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)

@@ -32,6 +32,7 @@ from domain.exchange.exports import ExportFile, ExportFormat
 from domain.transactions import WriteLockTimeout, begin_write
 from domain.visibility import PartnerVisibility
 from schema.context import ANONYMOUS, Principal, today_in_tokyo
+from schema.database_trouble import database_trouble
 from schema.permissions import FORBIDDEN_READ, READ_EMERGENCY_CONTACTS, READ_PARTNERS
 from server.middleware import error_response
 
@@ -155,7 +156,11 @@ def _endpoint(spec: ExportList, fmt: ExportFormat) -> Callable[[Request], Awaita
         except DomainError as error:  # ``on`` outside the dates the data can hold
             await session.rollback()
             return error_response(400, error.problems[0].message, error.code.value)
-        except Exception:
+        except Exception as error:
+            trouble = database_trouble(error)
+            if trouble is not None:
+                # Not a bug: the middleware answers 503 and logs one line.
+                raise
             await session.rollback()
             log.exception("export %s.%s failed (request %s)", spec.name, fmt.value, request_id)
             return error_response(500, FAILED, "INTERNAL_SERVER_ERROR")

@@ -63,6 +63,40 @@ class Settings(BaseSettings):
         validation_alias="KYODO_MAX_BODY_BYTES",
         description="Largest request body accepted; larger ones get 413.",
     )
+    request_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        validation_alias="KYODO_REQUEST_TIMEOUT_MS",
+        description="Longest a GraphQL query may run before it is stopped with TIMEOUT "
+        "(0 = no limit). Mutations are bounded by the statement timeout instead.",
+    )
+    max_response_bytes: int = Field(
+        default=4 * ONE_MIB,
+        gt=0,
+        validation_alias="KYODO_MAX_RESPONSE_BYTES",
+        description="Largest GraphQL response sent; a larger one is replaced by "
+        "RESPONSE_TOO_LARGE.",
+    )
+    db_pool_size: int = Field(
+        default=5,
+        ge=1,
+        validation_alias="KYODO_DB_POOL_SIZE",
+        description="Database connections each server process keeps open.",
+    )
+    db_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        validation_alias="KYODO_DB_MAX_OVERFLOW",
+        description="Connections opened beyond the pool under load, closed when returned.",
+    )
+    db_pool_timeout_ms: int = Field(
+        default=2000,
+        gt=0,
+        validation_alias="KYODO_DB_POOL_TIMEOUT_MS",
+        description="Longest a request waits for a database connection (a free one from "
+        "the pool, or a new one to be opened) before TIMEOUT / DATABASE_UNAVAILABLE; "
+        "shorter than the statement timeout.",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -98,14 +132,44 @@ class Settings(BaseSettings):
             )
         return problems
 
+    def timeout_problems(self) -> list[str]:
+        """Waits that do not fit together (in every environment)."""
+        if self.statement_timeout_ms and self.db_pool_timeout_ms >= self.statement_timeout_ms:
+            return [
+                f"KYODO_DB_POOL_TIMEOUT_MS（{self.db_pool_timeout_ms} ms）は "
+                f"KYODO_STATEMENT_TIMEOUT_MS（{self.statement_timeout_ms} ms）より短くしてください"
+                "（接続を待つ間に、ほかのリクエストの処理が終わるように）。"
+            ]
+        return []
+
     def check_ready_to_serve(self) -> None:
-        """Fail fast, before serving anything, when production settings are incomplete."""
+        """Fail fast, before serving anything, when production settings are incomplete
+        or the timeouts contradict each other."""
         problems = self.production_problems()
         if problems:
             raise ConfigurationError(
                 "本番環境（KYODO_ENV=production）の設定が不足しているため起動できません:\n"
                 + "\n".join(f"  - {problem}" for problem in problems)
             )
+        problems = self.timeout_problems()
+        if problems:
+            raise ConfigurationError(
+                "設定が矛盾しているため起動できません:\n"
+                + "\n".join(f"  - {problem}" for problem in problems)
+            )
+
+    def engine_options(self) -> dict[str, Any]:
+        """Pool options for ``server.db.make_engine``: a bounded wait for a connection."""
+        wait = self.db_pool_timeout_ms / 1000
+        options: dict[str, Any] = {
+            "pool_size": self.db_pool_size,
+            "max_overflow": self.db_max_overflow,
+            "pool_timeout": wait,
+        }
+        if not self.database_url.startswith("sqlite"):
+            # asyncpg's connect timeout: an unreachable host must not hold the request.
+            options["connect_args"] = {"timeout": wait}
+        return options
 
 
 @lru_cache

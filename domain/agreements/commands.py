@@ -69,6 +69,8 @@ STATUS_LABELS: dict[AgreementStatus, str] = {
 
 _PARTNER_STATUS_LABELS = {PartnerStatus.INACTIVE: "休止中", PartnerStatus.DISSOLVED: "解散"}
 
+MAX_PARTIES = v.MAX_LIST
+"""Counterparties of one agreement, at most (the API's cost estimate relies on it too)."""
 MAX_SUPPORT_DETAILS = 4000
 MAX_REASON = 2000
 # Longer renewal terms are not agreements anyone signs, and a huge one would push the
@@ -195,7 +197,7 @@ async def _check_parties(
     ids without repeats, or None when the list as a whole was refused.
     """
     path = ["input", "partyIds"]
-    if not v.bounded_list(problems, party_ids, label="相手方", field=path):
+    if not v.bounded_list(problems, party_ids, label="相手方", field=path, maximum=MAX_PARTIES):
         return None
     if not party_ids:
         problems.add(ErrorCode.REQUIRED, "協定の相手方を1つ以上選んでください。", path)

@@ -163,24 +163,48 @@ async def contacts_by_partner(
 class AgreementsOfPartnerKey:
     partner_id: int
     statuses: tuple[AgreementStatus, ...] = ()
+    limit: int | None = None
 
 
 async def agreements_by_partner(
     session: AsyncSession, keys: Sequence[AgreementsOfPartnerKey]
 ) -> list[list[Agreement]]:
-    """Agreements each partner is party to, newest conclusion first, optionally by status."""
-    partner_ids = sorted({k.partner_id for k in keys})
-    stmt = (
-        sa.select(col(AgreementParty.partner_id), Agreement)
-        .join(Agreement, col(Agreement.id) == col(AgreementParty.agreement_id))
-        .where(col(AgreementParty.partner_id).in_(partner_ids))
-        .order_by(col(Agreement.concluded_on).desc(), col(Agreement.id))
-    )
-    rows = (await session.execute(stmt)).all()
-    grouped = dict(zip(partner_ids, group_by_key(rows, partner_ids), strict=True))
-    return [
-        [a for a in grouped[k.partner_id] if not k.statuses or a.status in k.statuses] for k in keys
-    ]
+    """Agreements each partner is party to, newest conclusion first, optionally by status;
+    at most ``limit`` of them, counted in SQL (a partner's agreements are not bounded)."""
+    found: dict[AgreementsOfPartnerKey, list[Agreement]] = {}
+    groups: dict[tuple[tuple[AgreementStatus, ...], int | None], list[int]] = {}
+    for key in keys:
+        groups.setdefault((key.statuses, key.limit), []).append(key.partner_id)
+    for (statuses, limit), partner_ids in groups.items():
+        party = col(AgreementParty.partner_id)
+        ranked = (
+            sa.select(
+                party.label("party_id"),
+                Agreement,
+                sa.func.row_number()
+                .over(
+                    partition_by=party,
+                    order_by=(col(Agreement.concluded_on).desc(), col(Agreement.id)),
+                )
+                .label("rank"),
+            )
+            .join(Agreement, col(Agreement.id) == col(AgreementParty.agreement_id))
+            .where(party.in_(sorted(set(partner_ids))))
+        )
+        if statuses:
+            ranked = ranked.where(col(Agreement.status).in_(statuses))
+        subquery = ranked.subquery()
+        agreement = sa.orm.aliased(Agreement, subquery)
+        stmt = sa.select(subquery.c.party_id, agreement).order_by(
+            subquery.c.party_id, subquery.c.rank
+        )
+        if limit is not None:
+            stmt = stmt.where(subquery.c.rank <= limit)
+        rows = (await session.execute(stmt)).all()
+        grouped: list[list[Agreement]] = group_by_key(rows, partner_ids)
+        for partner_id, items in zip(partner_ids, grouped, strict=True):
+            found[AgreementsOfPartnerKey(partner_id, statuses, limit)] = items
+    return [found[key] for key in keys]
 
 
 @dataclass(frozen=True, slots=True)

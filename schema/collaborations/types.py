@@ -17,6 +17,7 @@ from domain.visibility import PartnerVisibility
 from schema.common import aware
 from schema.context import Context, Info
 from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
+from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from schema.node import Node, register_node, to_global_id
 from schema.permissions import CanReadInternal, can_read_internal, partner_visibility
 
@@ -192,14 +193,18 @@ class CollaborationType(Node):
         key = collaborations.PartnersOfCollaborationKey(self.pk, partner_visibility(info.context))
         return await info.context.loader(collaborations.partner_count_by_collaboration).load(key)
 
-    @strawberry.field(description="Agreements (協定) made for this collaboration.")
+    @strawberry.field(
+        description=f"Agreements (協定) made for this collaboration, the first {NESTED_LIST_MAX} "
+        "unless first asks for fewer."
+    )
     async def agreements(
-        self, info: Info
+        self, info: Info, first: int | None = None
     ) -> list[Annotated[AgreementType, strawberry.lazy("schema.agreements.types")]]:
         from schema.agreements.types import AgreementType
 
+        limit = nested_list_limit(first)
         rows = await info.context.loader(collaborations.agreements_by_collaboration).load(self.pk)
-        return [AgreementType.from_row(a) for a in rows]
+        return [AgreementType.from_row(a) for a in rows[:limit]]
 
     @strawberry.field(
         description="The subsidy program (補助・助成) funding it, if any.",
@@ -216,12 +221,18 @@ class CollaborationType(Node):
         row = await info.context.loader(programs_by_id).load(self.row.subsidy_program_id)
         return SubsidyProgramType.from_row(row) if row is not None else None
 
-    @strawberry.field(description="進捗確認 (第4章(3)), latest first.")
-    async def progress_reports(self, info: Info) -> list[ProgressReportType]:
+    @strawberry.field(
+        description=f"進捗確認 (第4章(3)), latest first: the latest {NESTED_LIST_MAX} unless "
+        "first asks for fewer."
+    )
+    async def progress_reports(
+        self, info: Info, first: int | None = None
+    ) -> list[ProgressReportType]:
+        limit = nested_list_limit(first)
         rows = await info.context.loader(collaborations.progress_reports_by_collaboration).load(
             self.pk
         )
-        return [ProgressReportType.from_row(r) for r in rows]
+        return [ProgressReportType.from_row(r) for r in rows[:limit]]
 
     @strawberry.field(
         description="True when a running project longer than a year has had no progress "

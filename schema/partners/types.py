@@ -14,6 +14,7 @@ from domain.partners.models import Contact, Partner
 from schema.common import aware
 from schema.context import Info
 from schema.enums import AgreementStatus, PartnerKind, PartnerStatus
+from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from schema.node import Node, register_node, to_global_id
 from schema.pagination import Connection, page_request
 from schema.permissions import CanReadInternal, CanReadPartners, partner_visible
@@ -178,14 +179,22 @@ class PartnerType(Node):
         result = await info.context.loader(participations_page_by_partner).load(key)
         return connection(result, ParticipationType.from_row)
 
-    @strawberry.field
+    @strawberry.field(
+        description=f"Agreements it is party to, newest conclusion first: the first {NESTED_LIST_MAX} "
+        "unless first asks for fewer. All of them, page by page: "
+        "agreements(filter: {partnerId: ...})."
+    )
     async def agreements(
-        self, info: Info, status: list[AgreementStatus] | None = None
+        self,
+        info: Info,
+        status: list[AgreementStatus] | None = None,
+        first: int | None = None,
     ) -> list[Annotated[AgreementType, strawberry.lazy("schema.agreements.types")]]:
         from schema.agreements.types import AgreementType
 
+        limit = nested_list_limit(first)
         key = partners.AgreementsOfPartnerKey(
-            self.pk, tuple(DomainAgreementStatus(s) for s in status or ())
+            self.pk, tuple(DomainAgreementStatus(s) for s in status or ()), limit
         )
         rows = await info.context.loader(partners.agreements_by_partner).load(key)
         return [AgreementType.from_row(a) for a in rows]

@@ -961,7 +961,7 @@ async def test_the_public_lists_only_published_collaborations(
     assert published is not None and everything is not None and published < everything
     query = """
     { collaborations(first: 100) { totalCount edges { node { title isPublic } } }
-      departments { code collaborations(first: 100) { totalCount edges { node { isPublic } } } } }
+      departments { code collaborations(first: 20) { totalCount edges { node { isPublic } } } } }
     """
     # when
     public = await gql(query, principal=ANONYMOUS)

@@ -18,15 +18,17 @@ from graphql import get_introspection_query
 from graphql.language import Lexer, Source, TokenKind
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.agreements.commands import MAX_PARTIES
 from schema import schema as default_schema
 from schema.extensions import (
     MAX_ALIASES,
     MAX_COST,
+    MAX_COST_PUBLIC,
     MAX_DEPTH,
     MAX_TOKENS,
-    PLAIN_LIST_SIZE,
     estimate_cost,
 )
+from schema.list_sizes import NESTED_LIST_MAX
 from server.app import create_app
 from server.db import make_engine
 from server.settings import ConfigurationError, Settings
@@ -245,21 +247,90 @@ query ($outer: Int, $inner: Int) {
   partners(first: $outer) { edges { node { name collaborators(first: $inner) { sharedCollaborationCount } } } }
 }
 """
+# partners 30 + connection 10 + edges 1 + outer × (edge 10 + node 1 + partner 10 + name 3
+# + collaborators 30 + inner × (collaborator 10 + sharedCollaborationCount 1))
+NESTED_PAGES_COST = 41 + 100 * (54 + 11 * 905)
+PUBLIC_PAGE = """
+query ($n: Int) { agreements(first: $n) { edges { node { title parties { name } } } } }
+"""
 
 
-async def test_a_query_of_10000_objects_is_allowed(client: httpx.AsyncClient) -> None:
-    # 100 partners + 100 × 99 collaborators = 10,000
-    body = await post(client, NESTED_PAGES, {"outer": 100, "inner": 99})
+def public_page_cost(n: int) -> int:
+    # agreements 30 + connection 10 + edges 1 + n × (edge 10 + node 1 + agreement 10
+    # + title 1 + parties 30 + 100 × (partner 10 + name 3))
+    return 41 + n * (22 + 30 + MAX_PARTIES * 13)
+
+
+@pytest.fixture
+async def anonymous_client(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(KYODO_CORS_ORIGINS=ORIGIN)
+    async for client in _client(create_app(settings, sessionmaker=sessionmaker)):
+        yield client
+
+
+async def test_an_anonymous_query_within_its_budget_is_allowed(
+    anonymous_client: httpx.AsyncClient,
+) -> None:
+    # given: 36 agreements with up to 100 parties each: 48,713
+    assert public_page_cost(36) == 48_713 <= MAX_COST_PUBLIC
+    # when
+    body = await post(anonymous_client, PUBLIC_PAGE, {"n": 36})
+    # then
     assert "errors" not in body, body["errors"]
 
 
-async def test_a_query_of_more_than_10000_objects_is_refused_before_any_resolver(
+async def test_an_anonymous_query_over_its_budget_is_refused_before_any_resolver(
+    anonymous_client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    # given: 37 agreements: 50,065
+    assert public_page_cost(37) == 50_065 > MAX_COST_PUBLIC
+    # when
+    error = await refused(anonymous_client, count_queries, PUBLIC_PAGE, {"n": 37})
+    # then
+    assert error["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "cost": 50_065,
+        "maxCost": MAX_COST_PUBLIC,
+    }
+    assert "first を小さく" in error["message"]
+
+
+async def test_a_caller_with_a_token_has_the_larger_budget(client: httpx.AsyncClient) -> None:
+    # when: what anonymous callers may not ask
+    body = await post(client, PUBLIC_PAGE, {"n": 37})
+    # then
+    assert "errors" not in body, body["errors"]
+
+
+async def test_a_query_over_the_budget_of_a_token_is_refused_before_any_resolver(
     client: httpx.AsyncClient, count_queries: Any
 ) -> None:
-    # 100 partners + 100 × 100 collaborators = 10,100
-    error = await refused(client, count_queries, NESTED_PAGES, {"outer": 100, "inner": 100})
-    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 10_100, "maxCost": MAX_COST}
-    assert "first を小さく" in error["message"]
+    # given: 100 partners × 905 collaborators: 1,000,941 (the limit is 1,000,000)
+    assert NESTED_PAGES_COST == 1_000_941 > MAX_COST
+    # when
+    error = await refused(client, count_queries, NESTED_PAGES, {"outer": 100, "inner": 905})
+    # then
+    assert error["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "cost": NESTED_PAGES_COST,
+        "maxCost": MAX_COST,
+    }
+
+
+async def test_nested_lists_of_an_agreement_of_100_parties_are_refused(
+    anonymous_client: httpx.AsyncClient, count_queries: Any
+) -> None:
+    # given: parties (≤ 100) → each party's agreements (≤ 100) → their parties (≤ 100)
+    query = """{ node(id: "QWdyZWVtZW50OjE") { ... on Agreement {
+        parties { agreements { parties { name } } } } } }"""
+    # when
+    error = await refused(anonymous_client, count_queries, query)
+    # then
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    # node 30 + 10 + parties 30 + 100 × (10 + agreements 30 + 100 × (10 + 1,330))
+    assert error["extensions"]["cost"] == 70 + 100 * (40 + 100 * (10 + 30 + MAX_PARTIES * 13))
 
 
 async def test_a_fragment_bomb_is_refused_at_once(
@@ -284,23 +355,61 @@ def cost_of(query: str, variables: dict[str, Any] | None = None) -> int:
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-    return estimate_cost(default_schema._schema, operation, fragments, variables).nodes
+    return estimate_cost(default_schema._schema, operation, fragments, variables).work
+
+
+AGREEMENT = "QWdyZWVtZW50OjE"
+PARTNER = "UGFydG5lcjox"
 
 
 @pytest.mark.parametrize(
     ("query", "cost"),
     [
-        ("{ viewer { name } }", 0),
-        ("{ partners { totalCount } }", 20),
-        ("{ partners(first: 5) { edges { node { name } } } }", 5),
+        # viewer (a resolver) 3 + object 10 + name 1
+        ("{ viewer { name } }", 14),
+        # partners (loads data) 30 + connection 10 + totalCount 1
+        ("{ partners { totalCount } }", 41),
+        # partners 30 + connection 10 + edges 1 + 5 × (edge 10 + node 1 + partner 10 + name 3)
+        ("{ partners(first: 5) { edges { node { name } } } }", 41 + 5 * 24),
+        # a connection without first: 20 per page
+        ("{ partners { edges { cursor } } }", 41 + 20 * 11),
+        # contacts: at most domain.validation.MAX_LIST (100) per partner
         (
             "{ partners(first: 10) { edges { node { contacts { name } } } } }",
-            10 + 10 * PLAIN_LIST_SIZE,
+            41 + 10 * (10 + 1 + 10 + 30 + 100 * 11),
         ),
-        ("{ departments { name } }", PLAIN_LIST_SIZE),
-        ("{ a: partners(first: 10) { totalCount } b: partners(first: 30) { totalCount } }", 40),
-        ("query ($n: Int = 7) { partners(first: $n) { totalCount } }", 7),
-        ("{ ...P ...P } fragment P on Query { partners(first: 3) { totalCount } }", 6),
+        # reference data: 50 assumed
+        ("{ departments { name } }", 30 + 50 * 11),
+        ("{ a: partners(first: 10) { totalCount } b: partners(first: 30) { totalCount } }", 82),
+        ("query ($n: Int = 7) { partners(first: $n) { edges { cursor } } }", 41 + 7 * 11),
+        ("{ ...P ...P } fragment P on Query { partners(first: 3) { totalCount } }", 82),
+        # nodes: by the number of ids
+        ('{ nodes(ids: ["a", "b", "c"]) { id } }', 30 + 3 * 11),
+        # an agreement's parties: at most MAX_PARTIES
+        (
+            f'{{ node(id: "{AGREEMENT}") {{ ... on Agreement {{ parties {{ name }} }} }} }}',
+            40 + 30 + MAX_PARTIES * 13,
+        ),
+        # a partner's agreements: NESTED_LIST_MAX unless first says fewer
+        (
+            f'{{ node(id: "{PARTNER}") {{ ... on Partner {{ agreements {{ title }} }} }} }}',
+            40 + 30 + NESTED_LIST_MAX * 11,
+        ),
+        (
+            f'{{ node(id: "{PARTNER}") {{ ... on Partner {{ agreements(first: 3) {{ title }} }} }} }}',
+            40 + 30 + 3 * 11,
+        ),
+        # fields that load data count, even when they return nothing
+        (
+            f'{{ node(id: "{PARTNER}") {{ ... on Partner {{ a: agreements(first: 0) {{ id }} '
+            "b: agreements(first: 0) { id } } } }",
+            40 + 2 * 30,
+        ),
+        # a fragment on a connection is sized by the page it is spread in
+        (
+            "{ partners(first: 4) { ...E } } fragment E on PartnerConnection { edges { cursor } }",
+            41 + 4 * 11,
+        ),
         (get_introspection_query(), 0),
     ],
 )
@@ -309,9 +418,63 @@ def test_cost_estimates(query: str, cost: int) -> None:
 
 
 def test_cost_uses_variables() -> None:
-    query = "query ($n: Int) { partners(first: $n) { totalCount } }"
-    assert cost_of(query, {"n": 50}) == 50
-    assert cost_of(query, {"n": None}) == 20
+    query = "query ($n: Int) { partners(first: $n) { edges { cursor } } }"
+    assert cost_of(query, {"n": 50}) == 41 + 50 * 11
+    assert cost_of(query, {"n": None}) == 41 + 20 * 11
+
+
+def test_fields_refused_to_the_caller_cost_nothing_below_them() -> None:
+    # given: proposals are not for anonymous callers
+    from graphql import parse
+
+    from domain.enums import Role
+
+    query = "{ proposals(first: 100) { edges { node { title body kind status } } } }"
+    operation = parse(query).definitions[0]
+    # when
+    public = estimate_cost(default_schema._schema, operation, {}, role=Role.PUBLIC).work  # type: ignore[arg-type]
+    staff = estimate_cost(default_schema._schema, operation, {}, role=Role.STAFF).work  # type: ignore[arg-type]
+    # then
+    assert public == 30
+    # proposals 30 + connection 10 + edges 1 + 100 × (edge 10 + node 1 + proposal 10 + 4)
+    assert staff == cost_of(query) == 41 + 100 * 25
+
+
+def test_an_upsert_payload_is_sized_by_its_input() -> None:
+    query = """mutation ($rows: [PartnerUpsertInput!]!) {
+        partnersUpsert(input: $rows) { partners { name } } }"""
+    # partnersUpsert 30 + payload 10 + partners 1 + rows × (partner 10 + name 3)
+    assert cost_of(query, {"rows": [{}] * 7}) == 41 + 7 * 13
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "cost"),
+    [
+        # a text search scans the table: 10,000 on top of the field
+        ('{ agreements(filter: {search: "防災"}) { totalCount } }', None, 41 + 10_000),
+        ('{ agreements(filter: {search: " "}) { totalCount } }', None, 41),
+        (
+            "query ($f: AgreementFilter) { agreements(filter: $f) { totalCount } }",
+            {"f": {"inForceOn": "2022-03-10"}},
+            41 + 25_000,
+        ),
+        # ... once per department it is asked for (50 assumed)
+        (
+            '{ departments { collaborations(filter: {search: "祭"}) { totalCount } } }',
+            None,
+            30 + 50 * (10 + 41 + 10_000),
+        ),
+    ],
+)
+def test_filters_that_scan_the_table_cost_more(
+    query: str, variables: dict[str, Any] | None, cost: int
+) -> None:
+    assert cost_of(query, variables) == cost
+
+
+def test_nodes_cost_counts_the_ids_in_a_variable() -> None:
+    query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    assert cost_of(query, {"ids": ["a"] * 7}) == 30 + 7 * 11
 
 
 # ---------------------------------------------------------------- errors

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,3 +106,66 @@ async def test_partners_with_an_agreement_in_force_today(session: AsyncSession, 
     assert _names(with_agreement) == [f"{tag}更新"]
     assert _names(without) == sorted([f"{tag}満了", f"{tag}解除", f"{tag}協定なし"])
     assert _names(day_before) == sorted([f"{tag}更新", f"{tag}満了", f"{tag}解除"])
+
+
+LATEST_AGREEMENTS = """
+query ($id: ID!, $first: Int) {
+  node(id: $id) { ... on Partner { agreements(first: $first) { title } } }
+}
+"""
+
+
+async def test_partner_agreements_first_gives_the_newest(session: AsyncSession, gql: Any) -> None:
+    # given
+    department = await make_department(session)
+    partner = await make_partner(session, "協定の多い団体")
+    for year in (2019, 2021, 2020):
+        await make_agreement(
+            session,
+            department=department,
+            title=f"協定{year}",
+            parties=[partner],
+            concluded_on=date(year, 4, 1),
+        )
+
+    # when
+    data = await gql(LATEST_AGREEMENTS, {"id": gid("Partner", partner), "first": 2})
+
+    # then
+    assert data["node"]["agreements"] == [{"title": "協定2021"}, {"title": "協定2020"}]
+
+
+async def test_partner_agreements_stop_at_100_by_default(session: AsyncSession, gql: Any) -> None:
+    # given: a partner party to 101 agreements
+    department = await make_department(session)
+    partner = await make_partner(session, "協定の多い団体")
+    for n in range(101):
+        await make_agreement(
+            session,
+            department=department,
+            title=f"協定{n:03d}",
+            parties=[partner],
+            concluded_on=date(2000, 1, 1) + timedelta(days=n),
+        )
+
+    # when
+    data = await gql(LATEST_AGREEMENTS, {"id": gid("Partner", partner)})
+
+    # then: the newest 100; the oldest is left out
+    titles = [a["title"] for a in data["node"]["agreements"]]
+    assert len(titles) == 100
+    assert titles[0] == "協定100"
+    assert "協定000" not in titles
+
+
+async def test_partner_agreements_refuse_first_over_100(session: AsyncSession, gql: Any) -> None:
+    # given
+    department = await make_department(session)
+    partner = await make_partner(session, "協定先")
+    await make_agreement(session, department=department, parties=[partner])
+
+    # when
+    result = await gql.raw(LATEST_AGREEMENTS, {"id": gid("Partner", partner), "first": 101})
+
+    # then
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["INVALID"]

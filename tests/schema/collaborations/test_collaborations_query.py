@@ -561,3 +561,45 @@ async def test_a_page_costs_the_same_number_of_statements_whatever_its_size(
     # then
     assert counts[10] == counts[50]
     assert counts[10] <= 11, counts
+
+
+LATEST_REPORTS = """
+query ($id: ID!, $first: Int) {
+  node(id: $id) { ... on Collaboration { progressReports(first: $first) { reportedOn } } }
+}
+"""
+
+
+async def test_progress_reports_first_gives_the_latest(session: AsyncSession, gql: Any) -> None:
+    # given
+    collaboration = await make_collaboration(
+        session,
+        department=await make_department(session),
+        reports=[date(2021, 6, 1), date(2021, 12, 1), date(2021, 9, 1)],
+    )
+
+    # when
+    data = await gql(LATEST_REPORTS, {"id": gid("Collaboration", collaboration), "first": 2})
+
+    # then
+    assert data["node"]["progressReports"] == [
+        {"reportedOn": "2021-12-01"},
+        {"reportedOn": "2021-09-01"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "field", ["progressReports(first: 101) { note }", "agreements(first: 101) { id }"]
+)
+async def test_collaboration_lists_refuse_first_over_100(
+    session: AsyncSession, gql: Any, field: str
+) -> None:
+    # given
+    collaboration = await make_collaboration(session, department=await make_department(session))
+    query = f"query ($id: ID!) {{ node(id: $id) {{ ... on Collaboration {{ {field} }} }} }}"
+
+    # when
+    result = await gql.raw(query, {"id": gid("Collaboration", collaboration)})
+
+    # then
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["INVALID"]

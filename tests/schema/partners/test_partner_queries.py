@@ -195,7 +195,7 @@ query ($first: Int) {
       name
       fields { code name }
       contacts { name phone }
-      agreements { title parties { name } supportCategories }
+      agreements(first: 3) { title parties { name } supportCategories }
     } }
   }
 }
@@ -237,3 +237,19 @@ async def test_collaborators_and_participations_cost_constant_statements(gql, co
     # (a small page may skip a loader that has nothing to load)
     assert len(data["partners"]["edges"]) == 40
     assert small.count <= large.count <= 7, large.statements
+
+
+async def test_nodes_load_each_kind_in_one_statement(gql, count_queries):
+    # given ten partners' ids
+    await gql("{ departments { code } }")  # the session's first statement opens its savepoint
+    page = await gql("{ partners(first: 10) { edges { node { id } } } }")
+    ids = [edge["node"]["id"] for edge in page["partners"]["edges"]]
+    query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    # when
+    with count_queries() as one:
+        await gql(query, {"ids": ids[:1]})
+    with count_queries() as ten:
+        data = await gql(query, {"ids": ids})
+    # then
+    assert [node["id"] for node in data["nodes"]] == ids
+    assert ten.count == one.count, ten.statements
