@@ -15,6 +15,7 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -23,12 +24,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
 from schema import build_schema
 from schema import schema as default_schema
 from schema.context import ANONYMOUS, Context
 from schema.database_trouble import database_trouble
+from server import graphql_http
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
 from server.exports import exports_mount
@@ -108,11 +111,20 @@ class KyodoGraphQL(GraphQL[Context, None]):
         """Run one operation; a query still running after ``limits.timeout_s`` is stopped
         (at its next await) and answered with TIMEOUT."""
         timeout_s = self.limits.timeout_s
+        refused = self.refuse_before_execution(request_adapter, request_data)
+        if refused is not None:
+            return refused
 
         async def run() -> Any:
-            return await super(KyodoGraphQL, self).execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            try:
+                return await super(KyodoGraphQL, self).execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+            except graphql_http.HTTPException as error:
+                # Strawberry turns this one into a 400 text; it is a request error.
+                if isinstance(error.__cause__, CannotGetOperationTypeError):
+                    return self.operation_not_found(error.__cause__)
+                raise
 
         if not timeout_s:
             return await run()
@@ -170,7 +182,12 @@ class KyodoGraphQL(GraphQL[Context, None]):
                 ],
             }
             body = self.encode_json(response_data).encode()
-        response = Response(body, status_code=200, media_type="application/json")
+        media_type = self.response_media_type(sub_response)
+        response = Response(
+            body,
+            status_code=graphql_http.status_for(response_data, media_type),
+            media_type=media_type,
+        )
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:
             response.background = sub_response.background
@@ -193,24 +210,110 @@ class KyodoGraphQL(GraphQL[Context, None]):
         # fail with a 500. A list passes on: Strawberry refuses it as a batch. A lone
         # surrogate ("\ud800") is no text: no database stores it, and a message that
         # echoed it could not be sent back in UTF-8.
-        from cross_web import HTTPException  # Strawberry's own HTTP refusal
-
+        refused = graphql_http.RequestRefused
         try:
             value = json.loads(data)
             json.dumps(value, ensure_ascii=False).encode()
         except (UnicodeDecodeError, RecursionError) as error:
-            raise HTTPException(
+            raise refused(
                 400,
+                graphql_http.BAD_REQUEST,
                 "リクエストの本文を JSON として読めません（UTF-8 でないか、入れ子が深すぎます）。",
             ) from error
         except UnicodeEncodeError as error:
-            raise HTTPException(
+            raise refused(
                 400,
+                graphql_http.BAD_REQUEST,
                 "リクエストに使えない文字（対になっていないサロゲート \\ud800 など）があります。",
             ) from error
         if not isinstance(value, dict | list):
-            raise HTTPException(400, "リクエストの本文は JSON オブジェクトにしてください。")
+            raise refused(
+                400,
+                graphql_http.BAD_REQUEST,
+                "リクエストの本文は JSON オブジェクトにしてください。",
+            )
         return value
+
+    # ------------------------------------------------------------ GraphQL over HTTP
+    # (server/graphql_http.py): media type, status of request errors, refusals as JSON.
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's, but a refusal is JSON with a code and a Japanese message in the
+        negotiated media type, not English ``text/plain``."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except graphql_http.HTTPException as error:
+            media_type = graphql_http.response_media_type(request.headers.get("accept"))
+            response = graphql_http.refusal_response(error, media_type)
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Read back by create_response: the media type the client asked for.
+        sub_response.media_type = graphql_http.response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    @staticmethod
+    def response_media_type(sub_response: Response) -> str:
+        return sub_response.media_type or graphql_http.JSON
+
+    async def process_result(self, request: Request, result: Any) -> Any:
+        """A request error (nothing executed) has no ``data`` entry at all."""
+        response_data = await super().process_result(request, result)
+        if graphql_http.is_request_error(response_data):
+            response_data.pop("data", None)
+        return response_data
+
+    def refuse_before_execution(
+        self, request_adapter: Any, request_data: Any
+    ) -> StrawberryExecutionResult | None:
+        """Refuse what cannot run: an operation over GET (405: GET serves GraphiQL only),
+        an ``operationName`` that is no string or no document at all (400), a persisted query this server does not know (a request
+        error, PERSISTED_QUERY_NOT_FOUND: the client may send the document instead)."""
+        if request_adapter.method == "GET":
+            raise graphql_http.GET_REFUSED
+        if not isinstance(request_data.operation_name, str | None):
+            raise graphql_http.OPERATION_NAME_NOT_TEXT
+        if request_data.query:
+            return None
+        digest = graphql_http.persisted_query_hash(request_data.extensions)
+        if digest is None:
+            raise graphql_http.MISSING_QUERY
+        document = self.persisted_document(digest)
+        if document is not None:
+            request_data.query = document
+            return None
+        return StrawberryExecutionResult(
+            data=None,
+            errors=[
+                _error(
+                    graphql_http.persisted_query_not_found_message(digest),
+                    graphql_http.PERSISTED_QUERY_NOT_FOUND,
+                )
+            ],
+        )
+
+    def persisted_document(self, sha256_hash: str) -> str | None:
+        """The document a request names only by its hash (``extensions.persistedQuery``);
+        None when unknown. This server keeps no persisted documents (yet)."""
+        return None
+
+    @staticmethod
+    def operation_not_found(error: CannotGetOperationTypeError) -> StrawberryExecutionResult:
+        """No operation matches ``operationName``: a request error, not a 400 text."""
+        name = error.operation_name
+        message = (
+            f"operationName「{name}」の操作が文書にありません。"
+            if name is not None
+            else "文書に実行できる操作がありません。"
+        )
+        return StrawberryExecutionResult(
+            data=None, errors=[_error(message, "OPERATION_RESOLUTION_FAILURE")]
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.state
@@ -305,7 +408,20 @@ def create_app(
         Middleware(AuthenticationMiddleware, maker=maker),
         Middleware(SessionMiddleware, maker=maker),
     ]
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        # Routing's own refusals (an unknown path, PUT /graphql) in the API's JSON shape.
+        assert isinstance(error, StarletteHTTPException)
+        refused = graphql_http.refusal(
+            graphql_http.HTTPException(error.status_code, str(error.detail))
+        )
+        refused.headers.update(error.headers or {})
+        return graphql_http.refusal_response(
+            refused, graphql_http.response_media_type(request.headers.get("accept"))
+        )
+
     return Starlette(
+        exception_handlers={StarletteHTTPException: http_error},
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
