@@ -31,10 +31,11 @@ from schema import build_schema
 from schema import schema as default_schema
 from schema.context import ANONYMOUS, Context
 from schema.database_trouble import database_trouble
-from server import graphql_http
+from server import graphiql, graphql_http
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
 from server.exports import exports_mount
+from server.graphiql import GraphiQLPage
 from server.guards import (
     TROUBLE_CODES,
     DatabaseTroubleMiddleware,
@@ -95,9 +96,22 @@ def _codes(response_data: Any) -> set[str]:
 
 
 class KyodoGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: strawberry.Schema, *, limits: ResponseLimits, **kwargs: Any):
-        super().__init__(schema, **kwargs)
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        limits: ResponseLimits,
+        graphiql: GraphiQLPage | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None, **kwargs)
         self.limits = limits
+        self.graphiql = graphiql
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page (server/graphiql.py): every file from this server."""
+        assert self.graphiql is not None
+        return self.graphiql.response()
 
     async def execute_single(  # type: ignore[override]
         self,
@@ -359,7 +373,7 @@ def create_app(
             timeout_s=settings.request_timeout_ms / 1000,
             max_bytes=settings.max_response_bytes,
         ),
-        graphql_ide=None if settings.is_production else "graphiql",
+        graphiql=None if settings.is_production else GraphiQLPage(),
         # GET serves GraphiQL only: operations, mutations above all, need a JSON POST.
         allow_queries_via_get=False,
     )
@@ -426,6 +440,7 @@ def create_app(
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
             exports_mount(),
+            *([] if settings.is_production else [graphiql.asset_route()]),
         ],
         middleware=middleware,
         lifespan=lifespan,
