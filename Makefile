@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 # `make run PORT=8001 HOST=0.0.0.0` overrides KYODO_PORT / KYODO_HOST for that run.
 PORT ?=
 HOST ?=
-SERVE_ARGS := $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
+SERVE_ARGS := $(strip $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST)))
 
 .PHONY: run test lint format typecheck pytest bench schema clean install graphiql node-tools
 
