@@ -285,18 +285,19 @@ class KyodoGraphQL(GraphQL[Context, None]):
     def refuse_before_execution(
         self, request_adapter: Any, request_data: Any
     ) -> StrawberryExecutionResult | None:
-        """Refuse what cannot run: an operation over GET (405: GET serves GraphiQL only),
-        an ``operationName`` that is no string or no document at all (400), a persisted query this server does not know (a request
-        error, PERSISTED_QUERY_NOT_FOUND: the client may send the document instead)."""
+        """Refuse what cannot run: an operation over GET (405: GET serves GraphiQL
+        only); an ``operationName`` that is no string, or no document at all (400); a
+        persisted query this server does not know (a request error,
+        PERSISTED_QUERY_NOT_FOUND: the client may send the document instead)."""
         if request_adapter.method == "GET":
-            raise graphql_http.GET_REFUSED
+            raise graphql_http.get_refused()
         if not isinstance(request_data.operation_name, str | None):
-            raise graphql_http.OPERATION_NAME_NOT_TEXT
+            raise graphql_http.operation_name_not_text()
         if request_data.query:
             return None
         digest = graphql_http.persisted_query_hash(request_data.extensions)
         if digest is None:
-            raise graphql_http.MISSING_QUERY
+            raise graphql_http.missing_query()
         document = self.persisted_document(digest)
         if document is not None:
             request_data.query = document

@@ -165,22 +165,27 @@ def refusal_response(error: HTTPException, media_type: str = JSON) -> JSONRespon
     )
 
 
-GET_REFUSED = RequestRefused(
-    405,
-    "METHOD_NOT_ALLOWED",
-    "GET では操作を実行できません。POST（Content-Type: application/json）で送ってください。"
-    "GET /graphql はブラウザに GraphiQL を表示するためだけのものです。",
-    headers={"Allow": "POST"},
-)
-MISSING_QUERY = RequestRefused(
-    400,
-    BAD_REQUEST,
-    'クエリ（query）がありません。本文を {"query": "..."} の形の JSON にしてください。',
-)
+def get_refused() -> RequestRefused:
+    return RequestRefused(
+        405,
+        "METHOD_NOT_ALLOWED",
+        "GET では操作を実行できません。POST（Content-Type: application/json）で送って"
+        "ください。GET /graphql はブラウザに GraphiQL を表示するためだけのものです。",
+        headers={"Allow": "POST"},
+    )
 
-OPERATION_NAME_NOT_TEXT = RequestRefused(
-    400, BAD_REQUEST, "operationName は文字列（または null）にしてください。"
-)
+
+def missing_query() -> RequestRefused:
+    return RequestRefused(
+        400,
+        BAD_REQUEST,
+        'クエリ（query）がありません。本文を {"query": "..."} の形の JSON にしてください。',
+    )
+
+
+def operation_name_not_text() -> RequestRefused:
+    return RequestRefused(400, BAD_REQUEST, "operationName は文字列（または null）にしてください。")
+
 
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 
