@@ -1,0 +1,238 @@
+"""Fetches: what one selection needs of an entity, compiled into one statement.
+
+A :class:`Fetch` is built once per planned document (it holds no argument values); the
+relation arguments of one request come separately (``args``, by :class:`Nested`). A
+:class:`ReadQuery` gathers every root of a request (a page, rows by id, a whole list)
+as scalar subqueries of ONE ``SELECT``, runs it, and decodes the JSON into rows.
+
+Rows are named tuples whose fields are the fetched columns (named as on the model,
+typed as the ORM types them) followed by one field per nested relation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.read.models import Conditions, Entity, Viewer, entity
+from domain.read.sql import JsonSQL, flatten
+from domain.read.values import Decoder
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Nested:
+    """A relation of a fetch: its rows' own fetch, or None for a scalar relation."""
+
+    relation: str
+    fetch: Fetch | None = None
+    key: str = "nested"
+    """The row attribute the relation's value arrives in."""
+
+
+@dataclass(eq=False)
+class Fetch:
+    entity: Entity
+    columns: tuple[str, ...]
+    nested: tuple[Nested, ...] = ()
+    row_type: Any = field(init=False, repr=False)
+    decode: Callable[[Any], Any] = field(init=False, repr=False)
+    """JSON value -> row."""
+
+    def __post_init__(self) -> None:
+        for name in self.columns:
+            if name not in self.entity.decoders:
+                raise KeyError(f"{self.entity.name} has no column {name!r}")
+        for nested in self.nested:
+            relation = self.entity.relations[nested.relation]
+            if (relation.scalar is None) != (nested.fetch is not None):
+                raise ValueError(f"{self.entity.name}.{nested.relation}: fetch mismatch")
+        self.row_type = _row_type((*self.columns, *(n.key for n in self.nested)))
+        self.decode = self._decoder()
+
+    @property
+    def width(self) -> int:
+        return len(self.columns) + len(self.nested)
+
+    def _decoder(self) -> Callable[[Any], Any]:
+        steps: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, decoder)
+            for i, name in enumerate(self.columns)
+            if (decoder := self.entity.decoders[name]) is not None
+        ]
+        base = len(self.columns)
+        for j, nested in enumerate(self.nested):
+            relation = self.entity.relations[nested.relation]
+            if nested.fetch is not None:
+                item = nested.fetch.decode
+            else:
+                assert relation.scalar is not None
+                scalar = entity(relation.target).decoders[relation.scalar]
+                item = scalar if scalar is not None else _same
+            steps.append((base + j, _many(item) if relation.many else _optional(item)))
+        width, make = self.width, self.row_type._make
+
+        def decode(value: Any) -> Any:
+            values = flatten(value, width)
+            for i, step in steps:
+                values[i] = step(values[i])
+            return make(values)
+
+        return decode
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _many(item: Decoder) -> Decoder:
+    return lambda values: [item(v) for v in values]
+
+
+def _optional(item: Decoder) -> Decoder:
+    return lambda value: None if value is None else item(value)
+
+
+@lru_cache(maxsize=1024)
+def _row_type(names: tuple[str, ...]) -> Any:
+    return namedtuple("Row", names)
+
+
+Args = Mapping[Nested, Any]
+"""Each relation's arguments for this request (e.g. the statuses of Partner.agreements)."""
+
+
+class _Compiler:
+    def __init__(self, sql: JsonSQL, viewer: Viewer, args: Args) -> None:
+        self.sql = sql
+        self.viewer = viewer
+        self.args = args
+        self.aliases = 0
+
+    def alias(self, target: Entity) -> Any:
+        self.aliases += 1
+        return target.alias(f"r{self.aliases}")
+
+    def element(self, fetch: Fetch, source: Any) -> sa.ColumnElement[Any]:
+        values: list[Any] = [fetch.entity.column(source, name) for name in fetch.columns]
+        values.extend(self.nested(fetch.entity, nested, source) for nested in fetch.nested)
+        return self.sql.array(values)
+
+    def nested(self, parent: Entity, nested: Nested, source: Any) -> Any:
+        relation = parent.relations[nested.relation]
+        target = entity(relation.target)
+        child = self.alias(target)
+        link = relation.link(source, child, self.args.get(nested), self.viewer)
+        if nested.fetch is None:
+            assert relation.scalar is not None
+            element = target.column(child, relation.scalar)
+            json_element = False
+        else:
+            element = self.element(nested.fetch, child)
+            json_element = True
+        if relation.many:
+            return self.sql.many(
+                element, link.select, link.order_by, json_element=json_element, correlate=source
+            )
+        if not json_element:
+            return link.select.with_only_columns(element).limit(1).scalar_subquery()
+        return self.sql.one(element, link.select)
+
+
+@dataclass(eq=False)
+class _Slot:
+    columns: list[Any]
+    finish: Callable[[list[Any]], Any]
+    value: Any = None
+
+
+class ReadQuery:
+    """The roots of one request, read with one statement."""
+
+    def __init__(self, session: AsyncSession, viewer: Viewer, args: Args | None = None) -> None:
+        self.session = session
+        self.sql = JsonSQL(session.get_bind().dialect.name)
+        self.viewer = viewer
+        self.args: dict[Nested, Any] = dict(args or {})
+        self._compiler = _Compiler(self.sql, viewer, self.args)
+        self._slots: list[_Slot] = []
+
+    def _add(self, columns: list[Any], finish: Callable[[list[Any]], Any]) -> _Slot:
+        slot = _Slot(columns, finish)
+        self._slots.append(slot)
+        return slot
+
+    def page(
+        self,
+        fetch: Fetch,
+        *,
+        conditions: Conditions,
+        order_by: Sequence[Any],
+        limit: int,
+        offset: int,
+        count: bool,
+    ) -> _Slot:
+        """One page of ``fetch.entity`` (the model itself, unaliased, so that the list
+        service's own conditions and order apply) and, with ``count``, the total.
+        Value: (total or None, rows)."""
+        model = fetch.entity.model
+        base = sa.select(sa.true()).select_from(model).where(*conditions)
+        items = self.sql.page(
+            self._compiler.element(fetch, model), base, order_by, limit=limit, offset=offset
+        )
+        columns = [self.sql.text(items)]
+        if count:
+            total = sa.select(sa.func.count()).select_from(model).where(*conditions)
+            columns.append(total.scalar_subquery())
+
+        def finish(values: list[Any]) -> tuple[int | None, list[Any]]:
+            rows = [fetch.decode(item) for item in json.loads(values[0])]
+            return (values[1] if count else None), rows
+
+        return self._add(columns, finish)
+
+    def all(self, fetch: Fetch, *, conditions: Conditions, order_by: Sequence[Any]) -> _Slot:
+        """Every row of ``fetch.entity`` meeting ``conditions``, in order. Value: rows."""
+        model = fetch.entity.model
+        base = sa.select(sa.true()).select_from(model).where(*conditions)
+        items = self.sql.many(self._compiler.element(fetch, model), base, order_by)
+
+        def finish(values: list[Any]) -> list[Any]:
+            return [fetch.decode(item) for item in json.loads(values[0])]
+
+        return self._add([self.sql.text(items)], finish)
+
+    def by_ids(self, fetch: Fetch, ids: Sequence[int]) -> _Slot:
+        """The rows of these ids the viewer may see. Value: {id: row}. ``fetch`` must
+        select ``id``."""
+        model = fetch.entity.model
+        position = fetch.columns.index("id")
+        base = (
+            sa.select(model.id)
+            .select_from(model)
+            .where(model.id.in_(sorted(set(ids))), *fetch.entity.visible(model, self.viewer))
+        )
+        items = self.sql.many(self._compiler.element(fetch, model), base, (model.id,))
+
+        def finish(values: list[Any]) -> dict[int, Any]:
+            rows = [fetch.decode(item) for item in json.loads(values[0])]
+            return {row[position]: row for row in rows}
+
+        return self._add([self.sql.text(items)], finish)
+
+    async def run(self) -> None:
+        if not self._slots:
+            return
+        columns = [column for slot in self._slots for column in slot.columns]
+        row = (await self.session.execute(sa.select(*columns))).one()
+        start = 0
+        for slot in self._slots:
+            end = start + len(slot.columns)
+            slot.value = slot.finish(list(row[start:end]))
+            start = end
