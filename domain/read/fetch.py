@@ -12,8 +12,8 @@ typed as the ORM types them) followed by one field per nested relation.
 from __future__ import annotations
 
 import json
-from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -54,6 +54,11 @@ class Fetch:
             if (relation.scalar is None) != (nested.fetch is not None):
                 raise ValueError(f"{self.entity.name}.{nested.relation}: fetch mismatch")
         self.row_type = _row_type((*self.columns, *(n.key for n in self.nested)))
+        self.all_nested: tuple[Nested, ...] = tuple(
+            found
+            for nested in self.nested
+            for found in (nested, *(nested.fetch.all_nested if nested.fetch else ()))
+        )
         self.decode = self._decoder()
 
     @property
@@ -108,16 +113,44 @@ Args = Mapping[Nested, Any]
 """Each relation's arguments for this request (e.g. the statuses of Partner.agreements)."""
 
 
+ELEMENT_CACHE_SIZE = 2000
+_elements: OrderedDict[Hashable, sa.ColumnElement[Any]] = OrderedDict()
+
+
 class _Compiler:
+    """Builds the JSON element of a fetch on a source (the model or an alias).
+
+    Building the expression (ORM aliases, adapted columns) costs more than running it,
+    so an element is built once per fetch, source, dialect, viewer and relation
+    arguments, and reused: Core expressions are immutable, and SQLAlchemy then finds the
+    compiled statement in its own cache.
+    """
+
     def __init__(self, sql: JsonSQL, viewer: Viewer, args: Args) -> None:
         self.sql = sql
         self.viewer = viewer
         self.args = args
-        self.aliases = 0
 
     def alias(self, target: Entity) -> Any:
-        self.aliases += 1
-        return target.alias(f"r{self.aliases}")
+        return target.alias()
+
+    def root_element(self, fetch: Fetch, source: Any) -> sa.ColumnElement[Any]:
+        key = (
+            fetch,
+            source,
+            self.sql.postgresql,
+            self.viewer,
+            tuple(self.args.get(nested) for nested in fetch.all_nested),
+        )
+        element = _elements.get(key)
+        if element is None:
+            element = self.element(fetch, source)
+            _elements[key] = element
+            while len(_elements) > ELEMENT_CACHE_SIZE:
+                _elements.popitem(last=False)
+        else:
+            _elements.move_to_end(key)
+        return element
 
     def element(self, fetch: Fetch, source: Any) -> sa.ColumnElement[Any]:
         values: list[Any] = [fetch.entity.column(source, name) for name in fetch.columns]
@@ -184,7 +217,7 @@ class ReadQuery:
         model = fetch.entity.model
         base = sa.select(sa.true()).select_from(model).where(*conditions)
         items = self.sql.page(
-            self._compiler.element(fetch, model), base, order_by, limit=limit, offset=offset
+            self._compiler.root_element(fetch, model), base, order_by, limit=limit, offset=offset
         )
         columns = [self.sql.text(items)]
         if count:
@@ -201,7 +234,7 @@ class ReadQuery:
         """Every row of ``fetch.entity`` meeting ``conditions``, in order. Value: rows."""
         model = fetch.entity.model
         base = sa.select(sa.true()).select_from(model).where(*conditions)
-        items = self.sql.many(self._compiler.element(fetch, model), base, order_by)
+        items = self.sql.many(self._compiler.root_element(fetch, model), base, order_by)
 
         def finish(values: list[Any]) -> list[Any]:
             return [fetch.decode(item) for item in json.loads(values[0])]
@@ -218,7 +251,7 @@ class ReadQuery:
             .select_from(model)
             .where(model.id.in_(sorted(set(ids))), *fetch.entity.visible(model, self.viewer))
         )
-        items = self.sql.many(self._compiler.element(fetch, model), base, (model.id,))
+        items = self.sql.many(self._compiler.root_element(fetch, model), base, (model.id,))
 
         def finish(values: list[Any]) -> dict[int, Any]:
             rows = [fetch.decode(item) for item in json.loads(values[0])]

@@ -82,8 +82,9 @@ class Entity:
         table = self.model.__table__
         self.decoders = {column.name: decoder_for(column) for column in table.columns}
 
-    def alias(self, name: str) -> Any:
-        return aliased(self.model, name=name)
+    def alias(self) -> Any:
+        """A fresh anonymous alias (SQLAlchemy names it when the statement compiles)."""
+        return aliased(self.model)
 
     def column(self, source: Any, name: str) -> Any:
         return getattr(source, name)

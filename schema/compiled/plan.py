@@ -172,6 +172,27 @@ def _same(value: Any) -> Any:
     return value
 
 
+def leaf(type_: Any) -> Callable[[Any], Any]:
+    """Complete a leaf value of ``type_`` (lists and non-null included) as execution
+    would: the shortest function that does it, as it runs once per value written."""
+    if isinstance(type_, GraphQLNonNull):
+        inner = leaf(type_.of_type)
+
+        def non_null(value: Any) -> Any:
+            if value is None:
+                raise Fallback("null in a non-null position")
+            return inner(value)
+
+        return non_null
+    if isinstance(type_, GraphQLList):
+        element = leaf(type_.of_type)
+        return lambda value: None if value is None else [element(v) for v in value]
+    serialize = serializer(type_)
+    if serialize is _same:
+        return _same
+    return lambda value: None if value is None else serialize(value)
+
+
 def completer(type_: Any, item: Writer) -> Writer:
     """Complete a value of GraphQL type ``type_`` (lists, non-null) with ``item`` for
     each non-null element. A null where the type forbids it would be an error in
@@ -406,8 +427,7 @@ class Planner:
             if not isinstance(named, GraphQLScalarType | GraphQLEnumType):
                 raise Fallback(f"{type_name}.{name} is an object")
             get = attrgetter(strawberry_field.python_name)
-            complete = completer(definition.type, _leaf(serializer(definition.type)))
-            shape.fields.append((key, _read(get, complete)))
+            shape.fields.append((key, _read(get, leaf(definition.type))))
         return shape
 
 
@@ -415,9 +435,5 @@ def _constant(value: Any) -> Writer:
     return lambda _source, _request: value
 
 
-def _leaf(serialize: Callable[[Any], Any]) -> Writer:
-    return lambda value, _request: serialize(value)
-
-
-def _read(get: Callable[[Any], Any], complete: Writer) -> Writer:
-    return lambda source, request: complete(get(source), request)
+def _read(get: Callable[[Any], Any], complete: Callable[[Any], Any]) -> Writer:
+    return lambda source, _request: complete(get(source))

@@ -34,7 +34,9 @@ from schema.compiled.plan import (
     Planner,
     Request,
     Writer,
+    _same,
     completer,
+    leaf,
     serializer,
 )
 from schema.context import Context
@@ -80,11 +82,12 @@ class Value:
         builder: FetchBuilder,
     ) -> Writer:
         builder.need(*self.needs)
-        serialize = serializer(definition.type)
-        complete = completer(definition.type, lambda value, _request: serialize(value))
+        complete = leaf(definition.type)
         get, noted_if = self.get, self.noted_if
         if noted_if is None:
-            return lambda row, request: complete(get(row), request)
+            if complete is _same:
+                return lambda row, _request: get(row)
+            return lambda row, _request: complete(get(row))
         builder.need("id")
         entity_type, field_name = spec.personal, self.note
         assert entity_type is not None and field_name is not None
@@ -93,7 +96,7 @@ class Value:
             value = get(row)
             if noted_if(row, value):
                 request.note(entity_type, row.id, field_name)
-            return complete(value, request)
+            return complete(value)
 
         return write
 
@@ -135,10 +138,9 @@ class Computed:
     ) -> Writer:
         builder.need(*self.needs)
         site = ArgSite(planner, details, definition, self.prepare)
-        serialize = serializer(definition.type)
-        complete = completer(definition.type, lambda value, _request: serialize(value))
-        get = self.get
-        return lambda row, request: complete(get(row, site.value(request)), request)
+        complete = leaf(definition.type)
+        get, key = self.get, site.key
+        return lambda row, request: complete(get(row, request.args[key]))
 
 
 class Related:
