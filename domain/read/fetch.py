@@ -51,7 +51,7 @@ class Fetch:
                 raise KeyError(f"{self.entity.name} has no column {name!r}")
         for nested in self.nested:
             relation = self.entity.relations[nested.relation]
-            if (relation.scalar is None) != (nested.fetch is not None):
+            if relation.has_rows != (nested.fetch is not None):
                 raise ValueError(f"{self.entity.name}.{nested.relation}: fetch mismatch")
         self.row_type = _row_type((*self.columns, *(n.key for n in self.nested)))
         self.all_nested: tuple[Nested, ...] = tuple(
@@ -74,13 +74,18 @@ class Fetch:
         base = len(self.columns)
         for j, nested in enumerate(self.nested):
             relation = self.entity.relations[nested.relation]
+            if relation.count:
+                continue  # an int, as it comes
             if nested.fetch is not None:
                 item = nested.fetch.decode
             else:
                 assert relation.scalar is not None
                 scalar = entity(relation.target).decoders[relation.scalar]
                 item = scalar if scalar is not None else _same
-            steps.append((base + j, _many(item) if relation.many else _optional(item)))
+            if relation.paged:
+                steps.append((base + j, _page(item)))
+            else:
+                steps.append((base + j, _many(item) if relation.many else _optional(item)))
         width, make = self.width, self.row_type._make
 
         def decode(value: Any) -> Any:
@@ -98,6 +103,11 @@ def _same(value: Any) -> Any:
 
 def _many(item: Decoder) -> Decoder:
     return lambda values: [item(v) for v in values]
+
+
+def _page(item: Decoder) -> Decoder:
+    """[total, [rows]] -> (total, rows)."""
+    return lambda value: (value[0], [item(v) for v in value[1]])
 
 
 def _optional(item: Decoder) -> Decoder:
@@ -142,7 +152,10 @@ class _Compiler:
             self.viewer,
             tuple(self.args.get(nested) for nested in fetch.all_nested),
         )
-        element = _elements.get(key)
+        try:
+            element = _elements.get(key)
+        except TypeError:  # arguments that do not hash (lists in a filter): build anew
+            return self.element(fetch, source)
         if element is None:
             element = self.element(fetch, source)
             _elements[key] = element
@@ -160,8 +173,30 @@ class _Compiler:
     def nested(self, parent: Entity, nested: Nested, source: Any) -> Any:
         relation = parent.relations[nested.relation]
         target = entity(relation.target)
-        child = self.alias(target)
-        link = relation.link(source, child, self.args.get(nested), self.viewer)
+        child = target.model if relation.unaliased else self.alias(target)
+        arguments = self.args.get(nested)
+        if relation.paged:
+            assert nested.fetch is not None and arguments is not None
+            page, arguments = arguments
+        link = relation.link(source, child, arguments, self.viewer)
+        if relation.count:
+            return link.select.with_only_columns(sa.func.count()).scalar_subquery()
+        if relation.paged:
+            assert nested.fetch is not None
+            items = self.sql.page(
+                self.element(nested.fetch, child),
+                link.select,
+                link.order_by,
+                limit=page.limit,
+                offset=page.offset,
+                correlate=source,
+            )
+            # Correlated explicitly: the link may read the model itself, which an
+            # enclosing query may read too (it must not be taken for that one).
+            total = (
+                link.select.with_only_columns(sa.func.count()).correlate(source).scalar_subquery()
+            )
+            return self.sql.array([total, items])
         if nested.fetch is None:
             assert relation.scalar is not None
             element = target.column(child, relation.scalar)

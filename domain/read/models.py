@@ -18,6 +18,22 @@ from sqlalchemy.orm import aliased
 
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from domain.agreements.service import contact_order, own_emergency_contacts, speaks_for_party
+from domain.collaborations.models import (
+    Collaboration,
+    CollaborationFieldLink,
+    CollaborationFormLink,
+    Evaluation,
+    Participation,
+    ProgressReport,
+)
+from domain.collaborations.service import (
+    collaboration_agreement_order,
+    participation_order,
+    progress_report_order,
+    published_only,
+)
+from domain.collaborations.service import list_conditions as collaboration_list_conditions
+from domain.collaborations.service import list_order as collaboration_list_order
 from domain.enums import AgreementStatus
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.read.values import Decoder, decoder_for
@@ -68,6 +84,18 @@ class Relation:
     link: LinkFn
     scalar: str | None = None
     """A list (or one) of this target column's values instead of rows."""
+    count: bool = False
+    """How many rows the link reaches, instead of the rows."""
+    paged: bool = False
+    """One page of the rows and their total; its arguments are ``(PageRequest, the link's
+    own arguments)``."""
+    unaliased: bool = False
+    """The rows are read from the model itself, not an alias, so that a list service's
+    own conditions (written on the model) apply; the link must correlate explicitly."""
+
+    @property
+    def has_rows(self) -> bool:
+        return self.scalar is None and not self.count
 
 
 @dataclass(eq=False)
@@ -274,4 +302,180 @@ _register(
     ),
     Relation("emergency_contacts", "Contact", True, _agreement_emergency_contacts),
     Relation("amends", "Agreement", False, _agreement_amends),
+)
+
+
+# ------------------------------------------------------------------ collaborations
+
+
+def _collaboration_visible(collaboration: Any, viewer: Viewer) -> Conditions:
+    """Unpublished collaborations exist only for the city's staff (rule 13)."""
+    return [] if viewer.sees_unpublished else [published_only(collaboration)]
+
+
+def _collaboration_forms(collaboration: Any, form: Any, _args: Any, _viewer: Viewer) -> Link:
+    # The schema orders them as the guideline does (in_form_order).
+    return Link(
+        sa.select(form.form).select_from(form).where(form.collaboration_id == collaboration.id),
+        (form.form,),
+    )
+
+
+def _collaboration_department(
+    collaboration: Any, department: Any, _args: Any, _viewer: Viewer
+) -> Link:
+    return Link(
+        sa.select(department.id)
+        .select_from(department)
+        .where(department.id == collaboration.department_id)
+    )
+
+
+def _collaboration_fields(collaboration: Any, field_: Any, _args: Any, _viewer: Viewer) -> Link:
+    link = aliased(CollaborationFieldLink)
+    select = (
+        sa.select(field_.id)
+        .select_from(field_)
+        .join(link, link.field_id == field_.id)
+        .where(link.collaboration_id == collaboration.id)
+    )
+    return Link(select, field_order(field_))
+
+
+def _participations_of(visible: bool) -> LinkFn:
+    def link(collaboration: Any, participation: Any, _args: Any, viewer: Viewer) -> Link:
+        """``participations_by_collaboration``; without ``visible``, everyone taking part
+        (what the guideline's checks read)."""
+        select = (
+            sa.select(participation.id)
+            .select_from(participation)
+            .where(participation.collaboration_id == collaboration.id)
+        )
+        if visible:
+            select = select.where(*viewer.partners.only_visible(participation.partner_id))
+        return Link(select, participation_order(participation))
+
+    return link
+
+
+def _collaboration_agreements(
+    collaboration: Any, agreement: Any, _args: Any, _viewer: Viewer
+) -> Link:
+    return Link(
+        sa.select(agreement.id)
+        .select_from(agreement)
+        .where(agreement.collaboration_id == collaboration.id),
+        collaboration_agreement_order(agreement),
+    )
+
+
+def _collaboration_reports(collaboration: Any, report: Any, _args: Any, _viewer: Viewer) -> Link:
+    return Link(
+        sa.select(report.id).select_from(report).where(report.collaboration_id == collaboration.id),
+        progress_report_order(report),
+    )
+
+
+def _collaboration_evaluation(
+    collaboration: Any, evaluation: Any, _args: Any, _viewer: Viewer
+) -> Link:
+    return Link(
+        sa.select(evaluation.id)
+        .select_from(evaluation)
+        .where(evaluation.collaboration_id == collaboration.id)
+    )
+
+
+def _participation_partner(participation: Any, partner: Any, _args: Any, _viewer: Viewer) -> Link:
+    return Link(
+        sa.select(partner.id).select_from(partner).where(partner.id == participation.partner_id)
+    )
+
+
+def _participation_collaboration(
+    participation: Any, collaboration: Any, _args: Any, _viewer: Viewer
+) -> Link:
+    return Link(
+        sa.select(collaboration.id)
+        .select_from(collaboration)
+        .where(collaboration.id == participation.collaboration_id)
+    )
+
+
+def _partner_participations(partner: Any, participation: Any, _args: Any, _viewer: Viewer) -> Link:
+    """``participations_page_by_partner``: newest collaboration first."""
+    collaboration = aliased(Collaboration)
+    select = (
+        sa.select(participation.id)
+        .select_from(participation)
+        .join(collaboration, collaboration.id == participation.collaboration_id)
+        .where(participation.partner_id == partner.id)
+    )
+    return Link(select, collaboration_list_order(collaboration))
+
+
+def _agreement_collaboration(
+    agreement: Any, collaboration: Any, _args: Any, viewer: Viewer
+) -> Link:
+    return Link(
+        sa.select(collaboration.id)
+        .select_from(collaboration)
+        .where(
+            collaboration.id == agreement.collaboration_id,
+            *_collaboration_visible(collaboration, viewer),
+        )
+    )
+
+
+_register(Entity("CollaborationFormLink", CollaborationFormLink))
+_register(Entity("ProgressReport", ProgressReport))
+_register(Entity("Evaluation", Evaluation))
+_register(
+    Entity("Collaboration", Collaboration, visible=_collaboration_visible),
+    Relation("forms", "CollaborationFormLink", True, _collaboration_forms, scalar="form"),
+    Relation("department", "Department", False, _collaboration_department),
+    Relation("fields", "CollaborationField", True, _collaboration_fields),
+    Relation("participations", "Participation", True, _participations_of(visible=True)),
+    Relation("all_participations", "Participation", True, _participations_of(visible=False)),
+    Relation("partner_count", "Participation", False, _participations_of(visible=True), count=True),
+    Relation("agreements", "Agreement", True, _collaboration_agreements),
+    Relation("progress_reports", "ProgressReport", True, _collaboration_reports),
+    Relation("evaluation", "Evaluation", False, _collaboration_evaluation),
+)
+_register(
+    Entity("Participation", Participation),
+    Relation("partner", "Partner", False, _participation_partner),
+    Relation("collaboration", "Collaboration", False, _participation_collaboration),
+)
+
+
+def _department_collaborations(
+    department: Any, collaboration: Any, spec: Any, viewer: Viewer
+) -> Link:
+    """``Department.collaborations``: ``resolve_collaborations`` with the department's
+    id, the list service's conditions on the Collaboration table itself."""
+    select = (
+        sa.select(collaboration.id)
+        .select_from(collaboration)
+        .where(
+            *collaboration_list_conditions(spec, viewer.partners),
+            collaboration.department_id == department.id,
+        )
+    )
+    return Link(select, collaboration_list_order(collaboration))
+
+
+DEPARTMENT.relations["collaborations"] = Relation(
+    "collaborations",
+    "Collaboration",
+    True,
+    _department_collaborations,
+    paged=True,
+    unaliased=True,
+)
+PARTNER.relations["participations"] = Relation(
+    "participations", "Participation", True, _partner_participations, paged=True
+)
+AGREEMENT.relations["collaboration"] = Relation(
+    "collaboration", "Collaboration", False, _agreement_collaboration
 )

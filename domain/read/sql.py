@@ -79,17 +79,20 @@ class JsonSQL:
         *,
         limit: int,
         offset: int,
+        correlate: Any = None,
     ) -> Any:
         """Like :meth:`many`, for one page (LIMIT/OFFSET) of the rows."""
-        numbered = (
+        numbered_select = (
             select.with_only_columns(
                 element.label("e"), sa.func.row_number().over(order_by=list(order_by)).label("n")
             )
             .order_by(*order_by)
             .limit(limit)
             .offset(offset)
-            .subquery()
         )
+        if correlate is not None:
+            numbered_select = numbered_select.correlate(correlate)
+        numbered = numbered_select.subquery()
         if self.postgresql:
             aggregated = sa.func.json_agg(aggregate_order_by(numbered.c.e, numbered.c.n))
             return sa.func.coalesce(sa.select(aggregated).scalar_subquery(), sa.text("'[]'::json"))

@@ -18,6 +18,7 @@ from graphql.execution.collect_fields import FieldDetails
 from domain.agreements import service as agreements
 from domain.agreements.models import AgreementParty
 from domain.agreements.service import AgreementFilterSpec
+from domain.collaborations import service as collaborations
 from domain.pagination import Page
 from domain.partners import service as partners
 from domain.partners.service import PartnerFilterSpec
@@ -263,6 +264,52 @@ def _agreements(
                 builder.fetch,
                 conditions=conditions,
                 order_by=agreements.list_order(),
+                limit=page.limit,
+                offset=page.offset,
+                count=needs_total,
+            ),
+            page.offset,
+        )
+
+    def write(request: Request) -> Any:
+        read, offset = request.slots[slot]
+        total, rows = read.value
+        return write_connection(PageData(rows, total, offset), request)
+
+    return RootPlan(key, prepare, write)
+
+
+def _collaborations(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``CollaborationQueries.collaborations`` (``resolve_collaborations``)."""
+    from schema.collaborations.inputs import CollaborationFilterInput
+    from schema.collaborations.types import public_only
+
+    builder = planner.builder("Collaboration")
+    needs_total, write_connection = plan_connection(
+        planner,
+        definition,
+        details,
+        lambda sub: planner.entity_shape("Collaboration", sub, builder),
+    )
+
+    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
+        spec = (kwargs.get("filter") or CollaborationFilterInput()).to_spec(
+            department_id=None, public_only=public_only(context)
+        )
+        return _page_args(kwargs, context), spec
+
+    site = ArgSite(planner, details, definition, arguments)
+    slot = planner.slot()
+
+    async def prepare(request: Request) -> None:
+        page, spec = site.value(request)
+        request.slots[slot] = (
+            request.query.page(
+                builder.fetch,
+                conditions=collaborations.list_conditions(spec, request.query.viewer.partners),
+                order_by=collaborations.list_order(),
                 limit=page.limit,
                 offset=page.offset,
                 count=needs_total,
@@ -556,6 +603,7 @@ def _values(
 ROOTS: dict[str, Callable[[Planner, str, Sequence[FieldDetails], GraphQLField], RootPlan]] = {
     "partners": _partners,
     "agreements": _agreements,
+    "collaborations": _collaborations,
     "node": _node,
     "nodes": _nodes,
     "disasterSupport": _disaster_support,

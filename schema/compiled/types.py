@@ -16,16 +16,19 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from graphql import GraphQLField, get_named_type
+from graphql import GraphQLField, get_named_type, is_leaf_type
 from graphql.execution.collect_fields import FieldDetails
 
 from domain.agreements import terms
 from domain.agreements.service import in_category_order
+from domain.collaborations import service as collaborations
+from domain.collaborations.service import in_form_order
 from domain.enums import AgreementStatus as DomainAgreementStatus
 from domain.enums import PartnerKind
-from domain.japanese import to_wareki
+from domain.japanese import fiscal_year_label, to_wareki
 from domain.read.models import entity
 from schema.agreements.types import in_force_day, stale_args, term_day
+from schema.collaborations.types import budget_of, committee_of, readiness_of
 from schema.common import aware
 from schema.compiled.plan import (
     ArgSite,
@@ -41,6 +44,7 @@ from schema.compiled.plan import (
 )
 from schema.context import Context
 from schema.node import to_global_id
+from schema.pagination import page_request
 from schema.partners.types import AddressType
 
 
@@ -170,7 +174,7 @@ class Related:
         relation = builder.entity.relations[self.relation]
         named = get_named_type(definition.type)
         item: Writer
-        if relation.scalar is not None:
+        if not relation.has_rows:
             key, nested = builder.relation(self.relation, None)
             serialize = serializer(definition.type)
             item = lambda value, _request: serialize(value)  # noqa: E731
@@ -197,6 +201,103 @@ class Related:
                 assert entity_type is not None
                 request.note(entity_type, row.id, field_name)
             return complete(value, request)
+
+        return write
+
+
+class Paged:
+    """A connection over a paged relation (``Partner.participations``): one page per
+    parent row, with its total, as ``schema.pagination`` pages it."""
+
+    def __init__(
+        self,
+        relation: str,
+        prepare: Callable[[dict[str, Any], Context], Any] | None = None,
+    ) -> None:
+        self.relation = relation
+        self.prepare = prepare
+
+    def writer(
+        self,
+        planner: Planner,
+        spec: TypeSpec,
+        definition: GraphQLField,
+        details: Sequence[FieldDetails],
+        builder: FetchBuilder,
+    ) -> Writer:
+        from schema.compiled.roots import PageData, plan_connection
+
+        relation = builder.entity.relations[self.relation]
+        child = FetchBuilder(entity(relation.target))
+        key, nested = builder.relation(self.relation, child)
+        item_type = _connection_item(planner, definition)
+        _needs_total, write_connection = plan_connection(
+            planner, definition, details, lambda sub: planner.entity_shape(item_type, sub, child)
+        )
+        prepare = self.prepare
+
+        def arguments(kwargs: dict[str, Any], context: Context) -> Any:
+            page = page_request(kwargs.get("first"), kwargs.get("after"))
+            return page, prepare(kwargs, context) if prepare is not None else None
+
+        site = ArgSite(planner, details, definition, arguments, nested)
+        get = attrgetter(key)
+
+        def write(row: Any, request: Request) -> Any:
+            total, rows = get(row)
+            offset = request.args[site.key][0].offset
+            return write_connection(PageData(rows, total, offset), request)
+
+        return write
+
+
+def _connection_item(planner: Planner, definition: GraphQLField) -> str:
+    connection = planner.object_type(get_named_type(definition.type).name)
+    edge = get_named_type(connection.fields["edges"].type)
+    return get_named_type(edge.fields["node"].type).name  # type: ignore[union-attr]
+
+
+class Derived:
+    """A value the domain computes from the row and rows related to it (readiness,
+    progressOverdue), fetched for the purpose whatever else the selection asks."""
+
+    def __init__(
+        self,
+        needs: Sequence[str],
+        relations: dict[str, Sequence[str]],
+        get: Callable[[Any, dict[str, Any], Context], Any],
+    ) -> None:
+        self.needs = tuple(needs)
+        self.relations = relations
+        self.get = get
+
+    def writer(
+        self,
+        planner: Planner,
+        spec: TypeSpec,
+        definition: GraphQLField,
+        details: Sequence[FieldDetails],
+        builder: FetchBuilder,
+    ) -> Writer:
+        builder.need(*self.needs)
+        keys: dict[str, str] = {}
+        for name, columns in self.relations.items():
+            relation = builder.entity.relations[name]
+            child = FetchBuilder(entity(relation.target)) if relation.has_rows else None
+            if child is not None:
+                child.need(*columns)
+            keys[name] = builder.relation(name, child)[0]
+        named = get_named_type(definition.type)
+        if is_leaf_type(named):
+            complete_leaf = leaf(definition.type)
+            complete: Writer = lambda value, _request: complete_leaf(value)  # noqa: E731
+        else:
+            complete = completer(definition.type, planner.value_shape(named.name, details).write)
+        get = self.get
+
+        def write(row: Any, request: Request) -> Any:
+            related = {name: getattr(row, key) for name, key in keys.items()}
+            return complete(get(row, related, request.context), request)
 
         return write
 
@@ -298,6 +399,7 @@ PARTNER = TypeSpec(
         "fields": Related("fields"),
         "contacts": Related("contacts", note="contacts"),
         "agreements": Related("agreements", prepare=_statuses),
+        "participations": Paged("participations"),
     },
 )
 
@@ -327,10 +429,26 @@ COLLABORATION_FIELD = TypeSpec(
     },
 )
 
+
+def _department_filter(kwargs: dict[str, Any], context: Context) -> Any:
+    """``resolve_collaborations``' spec; the department itself is the link's condition."""
+    from schema.collaborations.inputs import CollaborationFilterInput
+    from schema.collaborations.types import public_only
+
+    return (kwargs.get("filter") or CollaborationFilterInput()).to_spec(
+        department_id=None, public_only=public_only(context)
+    )
+
+
 DEPARTMENT = TypeSpec(
     "Department",
     "Department",
-    fields={"id": global_id("Department"), "code": column("code"), "name": column("name")},
+    fields={
+        "id": global_id("Department"),
+        "code": column("code"),
+        "name": column("name"),
+        "collaborations": Paged("collaborations", _department_filter),
+    },
 )
 
 # ---------------------------------------------------------------- agreements
@@ -402,11 +520,126 @@ AGREEMENT = TypeSpec(
         "emergencyContacts": Related("emergency_contacts", note="emergencyContacts"),
         "contactsStale": Computed(("contacts_verified_on",), _stale_args, _stale),
         "amends": Related("amends"),
+        "collaboration": Related("collaboration"),
+    },
+)
+
+# ---------------------------------------------------------------- collaborations
+
+BUDGET_COLUMNS = ("budget_total_yen", "city_share_yen", "partner_share_yen")
+COMMITTEE_COLUMNS = (
+    "committee_name",
+    "committee_kind",
+    "committee_established_on",
+    "committee_dissolves_on",
+)
+READINESS_COLUMNS = (
+    "purpose",
+    "plan",
+    "budget_total_yen",
+    "starts_on",
+    "ends_on",
+    "responsibility",
+)
+
+
+def _fiscal_year_label(row: Any) -> str | None:
+    return fiscal_year_label(row.fiscal_year) if row.fiscal_year is not None else None
+
+
+def _progress_overdue(row: Any, related: dict[str, Any], context: Context) -> bool:
+    return collaborations.progress_overdue(row, related["progress_reports"], as_of=context.today)
+
+
+def _readiness(row: Any, related: dict[str, Any], _context: Context) -> Any:
+    return readiness_of(row, related["all_participations"])
+
+
+COLLABORATION = TypeSpec(
+    "Collaboration",
+    "Collaboration",
+    # CollaborationType.from_row computes the fiscal-year label eagerly.
+    check=_fiscal_year_label,
+    check_needs=("fiscal_year",),
+    fields={
+        "id": global_id("Collaboration"),
+        "title": column("title"),
+        "summary": column("summary"),
+        "status": column("status"),
+        "fiscalYear": column("fiscal_year"),
+        "fiscalYearLabel": Value(("fiscal_year",), _fiscal_year_label),
+        "startsOn": column("starts_on"),
+        "endsOn": column("ends_on"),
+        "purpose": column("purpose"),
+        "plan": column("plan"),
+        "budget": Embedded(BUDGET_COLUMNS, budget_of),
+        "responsibility": column("responsibility"),
+        "committee": Embedded(COMMITTEE_COLUMNS, committee_of),
+        "reviewDueOn": column("review_due_on"),
+        "isPublic": column("is_public"),
+        "version": column("version"),
+        "createdAt": instant("created_at"),
+        "updatedAt": instant("updated_at"),
+        "forms": Related("forms", order=in_form_order),
+        "department": Related("department"),
+        "fields": Related("fields"),
+        "participations": Related("participations"),
+        "partnerCount": Related("partner_count"),
+        "agreements": Related("agreements"),
+        "progressReports": Related("progress_reports"),
+        "progressOverdue": Derived(
+            ("status", "starts_on", "ends_on"),
+            {"progress_reports": ("reported_on",)},
+            _progress_overdue,
+        ),
+        "evaluation": Related("evaluation"),
+        "readiness": Derived(READINESS_COLUMNS, {"all_participations": ("role",)}, _readiness),
+    },
+)
+
+PARTICIPATION = TypeSpec(
+    "Participation",
+    "Participation",
+    fields={
+        "role": column("role"),
+        "isLead": column("is_lead"),
+        "costShareYen": column("cost_share_yen"),
+        "partner": Related("partner"),
+        "collaboration": Related("collaboration"),
+    },
+)
+
+PROGRESS_REPORT = TypeSpec(
+    "ProgressReport",
+    "ProgressReport",
+    fields={"reportedOn": column("reported_on"), "note": column("note")},
+)
+
+EVALUATION = TypeSpec(
+    "Evaluation",
+    "Evaluation",
+    fields={
+        "evaluatedOn": column("evaluated_on"),
+        "outcomes": column("outcomes"),
+        "partnerFeedback": column("partner_feedback"),
+        "lessons": column("lessons"),
+        "rating": column("rating"),
     },
 )
 
 __all__ = ["AGREEMENT", "TYPES", "TypeSpec", "in_category_order"]
 
 TYPES: dict[str, TypeSpec] = {
-    spec.name: spec for spec in (PARTNER, CONTACT, COLLABORATION_FIELD, DEPARTMENT, AGREEMENT)
+    spec.name: spec
+    for spec in (
+        PARTNER,
+        CONTACT,
+        COLLABORATION_FIELD,
+        DEPARTMENT,
+        AGREEMENT,
+        COLLABORATION,
+        PARTICIPATION,
+        PROGRESS_REPORT,
+        EVALUATION,
+    )
 }

@@ -125,3 +125,29 @@ async def test_a_filtered_agreement_page_costs_the_same_whatever_its_size(
     assert outcome == COMPILED
     assert data["agreements"]["totalCount"] == 30
     assert thirty == three == 2
+
+
+COLLABORATION_PAGE = """
+query ($first: Int) {
+  collaborations(first: $first) {
+    totalCount edges { node {
+      title fiscalYearLabel budget { totalYen } committee { kind } forms partnerCount
+      department { code collaborations(first: 2) { totalCount edges { node { title } } } }
+      fields { code } progressReports { reportedOn } progressOverdue readiness { ready missing }
+      evaluation { rating } agreements { title }
+      participations { role partner { name participations(first: 2) { totalCount } } } } } } }
+"""
+
+
+async def test_a_collaboration_page_costs_one_statement_whatever_its_size(
+    session: AsyncSession, count_queries: Any
+) -> None:
+    # given: the demo's collaborations, every relation and computed field asked for
+    # when
+    three, _, outcome_three = await _run(session, count_queries, COLLABORATION_PAGE, {"first": 3})
+    many, data, outcome_many = await _run(session, count_queries, COLLABORATION_PAGE, {"first": 40})
+    # then
+    assert (outcome_three, outcome_many) == (COMPILED, COMPILED)
+    assert len(data["collaborations"]["edges"]) > 3
+    # one SELECT, and the access log's INSERT (volunteers' names are personal data)
+    assert many == three == 2
