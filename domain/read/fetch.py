@@ -124,7 +124,7 @@ Args = Mapping[Nested, Any]
 
 
 ELEMENT_CACHE_SIZE = 2000
-_elements: OrderedDict[Hashable, sa.ColumnElement[Any]] = OrderedDict()
+_elements: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()
 
 
 class _Compiler:
@@ -144,7 +144,8 @@ class _Compiler:
     def alias(self, target: Entity) -> Any:
         return target.alias()
 
-    def root_element(self, fetch: Fetch, source: Any) -> sa.ColumnElement[Any]:
+    def root_element(self, fetch: Fetch, source: Any = None) -> tuple[Any, Any]:
+        """(source, element): on ``source``, or on a fresh alias of the fetch's entity."""
         key = (
             fetch,
             source,
@@ -153,17 +154,42 @@ class _Compiler:
             tuple(self.args.get(nested) for nested in fetch.all_nested),
         )
         try:
-            element = _elements.get(key)
+            found = _elements.get(key)
         except TypeError:  # arguments that do not hash (lists in a filter): build anew
-            return self.element(fetch, source)
-        if element is None:
-            element = self.element(fetch, source)
-            _elements[key] = element
+            return self._build(fetch, source)
+        if found is None:
+            found = self._build(fetch, source)
+            _elements[key] = found
             while len(_elements) > ELEMENT_CACHE_SIZE:
                 _elements.popitem(last=False)
         else:
             _elements.move_to_end(key)
-        return element
+        return found
+
+    def _build(self, fetch: Fetch, source: Any) -> tuple[Any, Any]:
+        source = self.alias(fetch.entity) if source is None else source
+        return source, self.element(fetch, source)
+
+    def page_of(
+        self,
+        fetch: Fetch,
+        item: Any,
+        element: Any,
+        select: sa.Select[Any],
+        key: Any,
+        order_by: Sequence[Any],
+        *,
+        limit: int,
+        offset: int,
+        correlate: Any = None,
+    ) -> Any:
+        """The JSON of one page: ``select``'s keys for the page, then ``element`` on the
+        rows of ``item`` (an alias) having those keys."""
+        keys = self.sql.page_keys(
+            select, key, order_by, limit=limit, offset=offset, correlate=correlate
+        )
+        rows = keys.join(item, item.id == keys.c.key)
+        return self.sql.page(element, rows, keys)
 
     def element(self, fetch: Fetch, source: Any) -> sa.ColumnElement[Any]:
         values: list[Any] = [fetch.entity.column(source, name) for name in fetch.columns]
@@ -183,9 +209,13 @@ class _Compiler:
             return link.select.with_only_columns(sa.func.count()).scalar_subquery()
         if relation.paged:
             assert nested.fetch is not None
-            items = self.sql.page(
-                self.element(nested.fetch, child),
+            item = self.alias(target)
+            items = self.page_of(
+                nested.fetch,
+                item,
+                self.element(nested.fetch, item),
                 link.select,
+                child.id,
                 link.order_by,
                 limit=page.limit,
                 offset=page.offset,
@@ -251,8 +281,9 @@ class ReadQuery:
         Value: (total or None, rows)."""
         model = fetch.entity.model
         base = sa.select(sa.true()).select_from(model).where(*conditions)
-        items = self.sql.page(
-            self._compiler.root_element(fetch, model), base, order_by, limit=limit, offset=offset
+        item, element = self._compiler.root_element(fetch)
+        items = self._compiler.page_of(
+            fetch, item, element, base, model.id, order_by, limit=limit, offset=offset
         )
         columns = [self.sql.text(items)]
         if count:
@@ -269,7 +300,7 @@ class ReadQuery:
         """Every row of ``fetch.entity`` meeting ``conditions``, in order. Value: rows."""
         model = fetch.entity.model
         base = sa.select(sa.true()).select_from(model).where(*conditions)
-        items = self.sql.many(self._compiler.root_element(fetch, model), base, order_by)
+        items = self.sql.many(self._compiler.root_element(fetch, model)[1], base, order_by)
 
         def finish(values: list[Any]) -> list[Any]:
             return [fetch.decode(item) for item in json.loads(values[0])]
@@ -286,7 +317,7 @@ class ReadQuery:
             .select_from(model)
             .where(model.id.in_(sorted(set(ids))), *fetch.entity.visible(model, self.viewer))
         )
-        items = self.sql.many(self._compiler.root_element(fetch, model), base, (model.id,))
+        items = self.sql.many(self._compiler.root_element(fetch, model)[1], base, (model.id,))
 
         def finish(values: list[Any]) -> dict[int, Any]:
             rows = [fetch.decode(item) for item in json.loads(values[0])]

@@ -71,33 +71,42 @@ class JsonSQL:
         value = sa.func.json(rows.c.e) if json_element else rows.c.e
         return self.embed(sa.select(sa.func.json_group_array(value)).scalar_subquery())
 
-    def page(
+    def page_keys(
         self,
-        element: sa.ColumnElement[Any],
         select: sa.Select[Any],
+        key: Any,
         order_by: Sequence[Any],
         *,
         limit: int,
         offset: int,
         correlate: Any = None,
-    ) -> Any:
-        """Like :meth:`many`, for one page (LIMIT/OFFSET) of the rows."""
-        numbered_select = (
+    ) -> sa.Subquery:
+        """The keys of one page (LIMIT/OFFSET) of ``select``'s rows, numbered in order
+        (columns ``key`` and ``n``). Only these rows then get their JSON built: a page far
+        down the list costs its own rows, not the ones before it."""
+        numbered = (
             select.with_only_columns(
-                element.label("e"), sa.func.row_number().over(order_by=list(order_by)).label("n")
+                key.label("key"), sa.func.row_number().over(order_by=list(order_by)).label("n")
             )
             .order_by(*order_by)
             .limit(limit)
             .offset(offset)
         )
         if correlate is not None:
-            numbered_select = numbered_select.correlate(correlate)
-        numbered = numbered_select.subquery()
+            numbered = numbered.correlate(correlate)
+        return numbered.subquery()
+
+    def page(self, element: sa.ColumnElement[Any], rows: Any, keys: sa.Subquery) -> Any:
+        """A JSON array of ``element`` over ``rows`` (the page's keys joined to the rows),
+        in the page's order; ``[]`` when the page is empty."""
         if self.postgresql:
-            aggregated = sa.func.json_agg(aggregate_order_by(numbered.c.e, numbered.c.n))
-            return sa.func.coalesce(sa.select(aggregated).scalar_subquery(), sa.text("'[]'::json"))
+            aggregated = sa.func.json_agg(aggregate_order_by(element, keys.c.n))
+            return sa.func.coalesce(
+                sa.select(aggregated).select_from(rows).scalar_subquery(), sa.text("'[]'::json")
+            )
+        ordered = sa.select(element.label("e")).select_from(rows).order_by(keys.c.n).subquery()
         return self.embed(
-            sa.select(sa.func.json_group_array(sa.func.json(numbered.c.e))).scalar_subquery()
+            sa.select(sa.func.json_group_array(sa.func.json(ordered.c.e))).scalar_subquery()
         )
 
     def text(self, value: Any) -> Any:
