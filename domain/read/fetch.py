@@ -74,8 +74,8 @@ class Fetch:
         base = len(self.columns)
         for j, nested in enumerate(self.nested):
             relation = self.entity.relations[nested.relation]
-            if relation.count:
-                continue  # an int, as it comes
+            if relation.count or relation.aggregate is not None:
+                continue  # a number, as it comes
             if nested.fetch is not None:
                 item = nested.fetch.decode
             else:
@@ -192,7 +192,13 @@ class _Compiler:
         return self.sql.page(element, rows, keys)
 
     def element(self, fetch: Fetch, source: Any) -> sa.ColumnElement[Any]:
-        values: list[Any] = [fetch.entity.column(source, name) for name in fetch.columns]
+        entity_ = fetch.entity
+        values: list[Any] = [
+            self.sql.embed(entity_.column(source, name))
+            if name in entity_.json_columns
+            else entity_.column(source, name)
+            for name in fetch.columns
+        ]
         values.extend(self.nested(fetch.entity, nested, source) for nested in fetch.nested)
         return self.sql.array(values)
 
@@ -207,6 +213,9 @@ class _Compiler:
         link = relation.link(source, child, arguments, self.viewer)
         if relation.count:
             return link.select.with_only_columns(sa.func.count()).scalar_subquery()
+        if relation.aggregate is not None:
+            aggregate = relation.aggregate(child)
+            return link.select.with_only_columns(aggregate).scalar_subquery()
         if relation.paged:
             assert nested.fetch is not None
             item = self.alias(target)

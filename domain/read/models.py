@@ -36,9 +36,12 @@ from domain.collaborations.service import list_conditions as collaboration_list_
 from domain.collaborations.service import list_order as collaboration_list_order
 from domain.enums import AgreementStatus
 from domain.partners.models import Contact, Partner, PartnerField
+from domain.proposals.models import Proposal
 from domain.read.values import Decoder, decoder_for
 from domain.reference.models import CollaborationField, Department
 from domain.reference.service import field_order
+from domain.subsidies.models import SubsidyApplication, SubsidyProgram
+from domain.subsidies.service import granted, granted_amount
 from domain.visibility import PartnerVisibility
 
 Conditions = list[sa.ColumnElement[bool]]
@@ -50,8 +53,9 @@ class Viewer:
 
     partners: PartnerVisibility
     """Which partners exist for the caller (``domain.visibility``: no volunteers for PUBLIC)."""
-    sees_unpublished: bool = False
-    """Collaborations the city has not published."""
+    reads_internal: bool = False
+    """What only the city's staff reads: unpublished collaborations, proposals
+    (``schema.permissions.READ_INTERNAL``)."""
 
 
 def partner_visible_conditions(partner: Any, viewer: Viewer) -> Conditions:
@@ -86,6 +90,9 @@ class Relation:
     """A list (or one) of this target column's values instead of rows."""
     count: bool = False
     """How many rows the link reaches, instead of the rows."""
+    aggregate: Callable[[Any], Any] | None = None
+    """An aggregate over the rows the link reaches (on the child's alias) instead of the
+    rows, e.g. a sum."""
     paged: bool = False
     """One page of the rows and their total; its arguments are ``(PageRequest, the link's
     own arguments)``."""
@@ -95,7 +102,7 @@ class Relation:
 
     @property
     def has_rows(self) -> bool:
-        return self.scalar is None and not self.count
+        return self.scalar is None and not self.count and self.aggregate is None
 
 
 @dataclass(eq=False)
@@ -106,9 +113,12 @@ class Entity:
     visible: Callable[[Any, Viewer], Conditions] = no_conditions
     decoders: Mapping[str, Decoder | None] = field(init=False)
 
+    json_columns: frozenset[str] = field(init=False)
+
     def __post_init__(self) -> None:
         table = self.model.__table__
         self.decoders = {column.name: decoder_for(column) for column in table.columns}
+        self.json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, sa.JSON))
 
     def alias(self) -> Any:
         """A fresh anonymous alias (SQLAlchemy names it when the statement compiles)."""
@@ -310,7 +320,7 @@ _register(
 
 def _collaboration_visible(collaboration: Any, viewer: Viewer) -> Conditions:
     """Unpublished collaborations exist only for the city's staff (rule 13)."""
-    return [] if viewer.sees_unpublished else [published_only(collaboration)]
+    return [] if viewer.reads_internal else [published_only(collaboration)]
 
 
 def _collaboration_forms(collaboration: Any, form: Any, _args: Any, _viewer: Viewer) -> Link:
@@ -478,4 +488,60 @@ PARTNER.relations["participations"] = Relation(
 )
 AGREEMENT.relations["collaboration"] = Relation(
     "collaboration", "Collaboration", False, _agreement_collaboration
+)
+
+
+# ------------------------------------------------------------------ proposals
+
+
+def _internal_only(_row: Any, viewer: Viewer) -> Conditions:
+    """Rows only the city's staff reads exist for no one else (``node`` included)."""
+    return [] if viewer.reads_internal else [sa.false()]
+
+
+def _to_one(target_key: str) -> LinkFn:
+    """A to-one relation through the parent's foreign key ``target_key``."""
+
+    def link(parent: Any, target: Any, _args: Any, _viewer: Viewer) -> Link:
+        return Link(
+            sa.select(target.id).select_from(target).where(target.id == getattr(parent, target_key))
+        )
+
+    return link
+
+
+_register(
+    Entity("Proposal", Proposal, visible=_internal_only),
+    Relation("proposer", "Partner", False, _to_one("proposer_id")),
+    Relation("department", "Department", False, _to_one("department_id")),
+    Relation("collaboration", "Collaboration", False, _to_one("collaboration_id")),
+)
+
+
+# ------------------------------------------------------------------ subsidies
+
+
+def _program_granted(program: Any, application: Any, _args: Any, _viewer: Viewer) -> Link:
+    """``granted_total_by_program``: the granted applications of the program."""
+    return Link(
+        sa.select(application.id)
+        .select_from(application)
+        .where(application.program_id == program.id, granted(application))
+    )
+
+
+def _granted_total(application: Any) -> Any:
+    return sa.func.coalesce(sa.func.sum(granted_amount(application)), 0)
+
+
+_register(Entity("SubsidyApplication", SubsidyApplication))
+_register(
+    Entity("SubsidyProgram", SubsidyProgram, visible=_internal_only),
+    Relation("department", "Department", False, _to_one("department_id")),
+    Relation(
+        "granted_total", "SubsidyApplication", False, _program_granted, aggregate=_granted_total
+    ),
+)
+ENTITIES["Collaboration"].relations["subsidy_program"] = Relation(
+    "subsidy_program", "SubsidyProgram", False, _to_one("subsidy_program_id")
 )

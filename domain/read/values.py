@@ -53,6 +53,6 @@ def decoder_for(column: sa.Column[Any]) -> Decoder | None:
         return _date
     if isinstance(type_, sa.Boolean):
         return _bool
-    if isinstance(type_, sa.Integer | sa.String | sa.Text):
-        return None
+    if isinstance(type_, sa.Integer | sa.String | sa.Text | sa.JSON):
+        return None  # (JSON columns are embedded as JSON: they arrive parsed)
     raise TypeError(f"no JSON decoder for column {column} of type {type_!r}")

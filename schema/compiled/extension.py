@@ -81,7 +81,7 @@ def directive_variables(query: str, document: DocumentNode) -> tuple[str, ...]:
 
 
 def viewer_of(context: Context) -> Viewer:
-    return Viewer(partners=partner_visibility(context), sees_unpublished=can_read_internal(context))
+    return Viewer(partners=partner_visibility(context), reads_internal=can_read_internal(context))
 
 
 class CompiledReads(SchemaExtension):

@@ -325,6 +325,48 @@ def _collaborations(
     return RootPlan(key, prepare, write)
 
 
+def _proposals(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``ProposalQueries.proposals``."""
+    from domain.enums import ProposalStatus
+    from domain.proposals import service as proposals
+
+    builder = planner.builder("Proposal")
+    needs_total, write_connection = plan_connection(
+        planner, definition, details, lambda sub: planner.entity_shape("Proposal", sub, builder)
+    )
+
+    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
+        statuses = [ProposalStatus(s) for s in kwargs.get("statuses") or ()]
+        return _page_args(kwargs, context), statuses, kwargs.get("department_codes")
+
+    site = ArgSite(planner, details, definition, arguments)
+    slot = planner.slot()
+
+    async def prepare(request: Request) -> None:
+        page, statuses, department_codes = site.value(request)
+        conditions = proposals.list_conditions(statuses=statuses, department_codes=department_codes)
+        request.slots[slot] = (
+            request.query.page(
+                builder.fetch,
+                conditions=conditions,
+                order_by=proposals.list_order(),
+                limit=page.limit,
+                offset=page.offset,
+                count=needs_total,
+            ),
+            page.offset,
+        )
+
+    def write(request: Request) -> Any:
+        read, offset = request.slots[slot]
+        total, rows = read.value
+        return write_connection(PageData(rows, total, offset), request)
+
+    return RootPlan(key, prepare, write)
+
+
 def _entity_list(
     entity_name: str, type_name: str, order: Callable[[], list[Any]]
 ) -> Callable[[Planner, str, Sequence[FieldDetails], GraphQLField], RootPlan]:
@@ -349,6 +391,27 @@ def _entity_list(
         return RootPlan(key, prepare, write)
 
     return plan
+
+
+def _subsidy_programs(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``SubsidyQueries.subsidy_programs``."""
+    from domain.subsidies import service as subsidies
+
+    builder = planner.builder("SubsidyProgram")
+    shape = planner.entity_shape("SubsidyProgram", details, builder)
+    complete = completer(definition.type, shape.write)
+    site = ArgSite(planner, details, definition, lambda kwargs, _context: kwargs.get("fiscal_year"))
+    slot = planner.slot()
+
+    async def prepare(request: Request) -> None:
+        conditions = subsidies.program_conditions(fiscal_year=site.value(request))
+        request.slots[slot] = request.query.all(
+            builder.fetch, conditions=conditions, order_by=subsidies.program_order()
+        )
+
+    return RootPlan(key, prepare, lambda request: complete(request.slots[slot].value, request))
 
 
 # ---------------------------------------------------------------- node, nodes
@@ -604,6 +667,8 @@ ROOTS: dict[str, Callable[[Planner, str, Sequence[FieldDetails], GraphQLField], 
     "partners": _partners,
     "agreements": _agreements,
     "collaborations": _collaborations,
+    "proposals": _proposals,
+    "subsidyPrograms": _subsidy_programs,
     "node": _node,
     "nodes": _nodes,
     "disasterSupport": _disaster_support,

@@ -594,6 +594,7 @@ COLLABORATION = TypeSpec(
         ),
         "evaluation": Related("evaluation"),
         "readiness": Derived(READINESS_COLUMNS, {"all_participations": ("role",)}, _readiness),
+        "subsidyProgram": Related("subsidy_program"),
     },
 )
 
@@ -627,6 +628,60 @@ EVALUATION = TypeSpec(
     },
 )
 
+# ---------------------------------------------------------------- proposals
+
+PROPOSAL = TypeSpec(
+    "Proposal",
+    "Proposal",
+    fields={
+        "id": global_id("Proposal"),
+        "title": column("title"),
+        "body": column("body"),
+        "kind": column("kind"),
+        "channel": column("channel"),
+        "receivedOn": column("received_on"),
+        "status": column("status"),
+        "background": column("background"),
+        "supportOptions": column("support_options"),
+        "response": column("response"),
+        "respondedOn": column("responded_on"),
+        "identifiedNeeds": Value(("identified_needs",), lambda row: list(row.identified_needs)),
+        "version": column("version"),
+        "proposer": Related("proposer"),
+        "department": Related("department"),
+        "collaboration": Related("collaboration"),
+    },
+)
+
+# ---------------------------------------------------------------- subsidies
+
+
+def _remaining_budget(row: Any, related: dict[str, Any], _context: Context) -> int:
+    """``SubsidyProgramType.remaining_budget_yen``: budgetYen minus grantedTotalYen."""
+    return int(row.budget_yen - related["granted_total"])
+
+
+SUBSIDY_PROGRAM = TypeSpec(
+    "SubsidyProgram",
+    "SubsidyProgram",
+    fields={
+        "id": global_id("SubsidyProgram"),
+        "name": column("name"),
+        "fiscalYear": column("fiscal_year"),
+        "budgetYen": column("budget_yen"),
+        "maxAmountPerGrantYen": column("max_amount_per_grant_yen"),
+        "subsidyRatePercent": column("subsidy_rate_percent"),
+        "allowedExpenseCategories": Value(
+            ("allowed_expense_categories",), lambda row: list(row.allowed_expense_categories)
+        ),
+        "maxConsecutiveYears": column("max_consecutive_years"),
+        "applicationDeadline": column("application_deadline"),
+        "department": Related("department"),
+        "grantedTotalYen": Related("granted_total"),
+        "remainingBudgetYen": Derived(("budget_yen",), {"granted_total": ()}, _remaining_budget),
+    },
+)
+
 __all__ = ["AGREEMENT", "TYPES", "TypeSpec", "in_category_order"]
 
 TYPES: dict[str, TypeSpec] = {
@@ -641,5 +696,7 @@ TYPES: dict[str, TypeSpec] = {
         PARTICIPATION,
         PROGRESS_REPORT,
         EVALUATION,
+        PROPOSAL,
+        SUBSIDY_PROGRAM,
     )
 }
