@@ -123,7 +123,7 @@ Args = Mapping[Nested, Any]
 """Each relation's arguments for this request (e.g. the statuses of Partner.agreements)."""
 
 
-ELEMENT_CACHE_SIZE = 2000
+ELEMENT_CACHE_SIZE = 256
 _elements: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()
 
 

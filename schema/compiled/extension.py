@@ -32,7 +32,9 @@ log = logging.getLogger("kyodo.compiled")
 
 COMPILED = "compiled"
 
-PLAN_CACHE_SIZE = 1000
+PLAN_CACHE_SIZE = 256
+"""Plans kept (least recently used dropped): a few hundred KB each for the deepest
+documents; front ends send a few dozen distinct documents."""
 
 
 class _LRU:
