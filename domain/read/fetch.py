@@ -207,9 +207,12 @@ class _Compiler:
         target = entity(relation.target)
         child = target.model if relation.unaliased else self.alias(target)
         arguments = self.args.get(nested)
+        limit = None
         if relation.paged:
             assert nested.fetch is not None and arguments is not None
             page, arguments = arguments
+        elif relation.limited and arguments is not None:
+            limit, arguments = arguments
         link = relation.link(source, child, arguments, self.viewer)
         if relation.count:
             return link.select.with_only_columns(sa.func.count()).scalar_subquery()
@@ -245,7 +248,12 @@ class _Compiler:
             json_element = True
         if relation.many:
             return self.sql.many(
-                element, link.select, link.order_by, json_element=json_element, correlate=source
+                element,
+                link.select,
+                link.order_by,
+                json_element=json_element,
+                correlate=source,
+                limit=limit,
             )
         if not json_element:
             return link.select.with_only_columns(element).limit(1).scalar_subquery()

@@ -96,6 +96,9 @@ class Relation:
     paged: bool = False
     """One page of the rows and their total; its arguments are ``(PageRequest, the link's
     own arguments)``."""
+    limited: bool = False
+    """At most some of the rows (a list no rule bounds): its arguments are ``(the most
+    rows or None, the link's own arguments)``."""
     unaliased: bool = False
     """The rows are read from the model itself, not an alias, so that a list service's
     own conditions (written on the model) apply; the link must correlate explicitly."""
@@ -297,7 +300,7 @@ _register(
     PARTNER,
     Relation("fields", "CollaborationField", True, _partner_fields),
     Relation("contacts", "Contact", True, _partner_contacts),
-    Relation("agreements", "Agreement", True, _partner_agreements),
+    Relation("agreements", "Agreement", True, _partner_agreements, limited=True),
 )
 _register(
     AGREEMENT,
@@ -448,8 +451,8 @@ _register(
     Relation("participations", "Participation", True, _participations_of(visible=True)),
     Relation("all_participations", "Participation", True, _participations_of(visible=False)),
     Relation("partner_count", "Participation", False, _participations_of(visible=True), count=True),
-    Relation("agreements", "Agreement", True, _collaboration_agreements),
-    Relation("progress_reports", "ProgressReport", True, _collaboration_reports),
+    Relation("agreements", "Agreement", True, _collaboration_agreements, limited=True),
+    Relation("progress_reports", "ProgressReport", True, _collaboration_reports, limited=True),
     Relation("evaluation", "Evaluation", False, _collaboration_evaluation),
 )
 _register(

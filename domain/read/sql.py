@@ -52,11 +52,28 @@ class JsonSQL:
         *,
         json_element: bool = True,
         correlate: Any = None,
+        limit: int | None = None,
     ) -> Any:
         """A JSON array of ``element`` over the rows of ``select``, in ``order_by``;
         ``[]`` when there are none. ``json_element``: the element is JSON (an array)
         rather than a plain column value. ``correlate``: the parent row's alias, which
-        SQLAlchemy does not correlate into a derived table by itself."""
+        SQLAlchemy does not correlate into a derived table by itself. ``limit``: at most
+        that many rows, the first in order."""
+        if self.postgresql and limit is not None:
+            # The first ``limit`` rows, numbered, then aggregated in their order.
+            first = (
+                select.with_only_columns(
+                    element.label("e"),
+                    sa.func.row_number().over(order_by=list(order_by)).label("n"),
+                )
+                .order_by(*order_by)
+                .limit(limit)
+            )
+            if correlate is not None:
+                first = first.correlate(correlate)
+            rows = first.subquery()
+            aggregated = sa.func.json_agg(aggregate_order_by(rows.c.e, rows.c.n))
+            return sa.func.coalesce(sa.select(aggregated).scalar_subquery(), sa.text("'[]'::json"))
         if self.postgresql:
             aggregated = sa.func.json_agg(
                 aggregate_order_by(element, *order_by) if order_by else element
@@ -65,6 +82,8 @@ class JsonSQL:
                 select.with_only_columns(aggregated).scalar_subquery(), sa.text("'[]'::json")
             )
         ordered = select.with_only_columns(element.label("e")).order_by(*order_by)
+        if limit is not None:
+            ordered = ordered.limit(limit)
         if correlate is not None:
             ordered = ordered.correlate(correlate)
         rows = ordered.subquery()

@@ -20,6 +20,7 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.execution.executor import Executor
 from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from domain.errors import DomainError
 from domain.read.fetch import ReadQuery
@@ -132,6 +133,8 @@ class CompiledReads(SchemaExtension):
         document = execution.graphql_document
         if document is None or execution.query is None:
             raise Fallback("no document")
+        if execution.operation_type is not OperationType.QUERY:
+            raise Fallback(f"{execution.operation_type.value} operation")
         schema = execution.schema
         executor = Executor.build(
             schema._schema,

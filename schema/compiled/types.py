@@ -43,6 +43,7 @@ from schema.compiled.plan import (
     serializer,
 )
 from schema.context import Context
+from schema.list_sizes import nested_list_limit
 from schema.node import to_global_id
 from schema.pagination import page_request
 from schema.partners.types import AddressType
@@ -364,8 +365,15 @@ def _address(row: Any) -> AddressType | None:
     )
 
 
-def _statuses(kwargs: dict[str, Any], _context: Context) -> tuple[DomainAgreementStatus, ...]:
-    return tuple(DomainAgreementStatus(s) for s in kwargs.get("status") or ())
+def _agreements_of_partner(kwargs: dict[str, Any], _context: Context) -> Any:
+    """``PartnerType.agreements``: (at most how many, which statuses)."""
+    limit = nested_list_limit(kwargs.get("first"))
+    return limit, tuple(DomainAgreementStatus(s) for s in kwargs.get("status") or ())
+
+
+def _first(kwargs: dict[str, Any], _context: Context) -> Any:
+    """A plain list's ``first`` (``nested_list_limit``), for a limited relation."""
+    return nested_list_limit(kwargs.get("first")), None
 
 
 PARTNER = TypeSpec(
@@ -398,7 +406,7 @@ PARTNER = TypeSpec(
         "email": Value(("email", "kind"), note="email", noted_if=_individual_and_set),
         "fields": Related("fields"),
         "contacts": Related("contacts", note="contacts"),
-        "agreements": Related("agreements", prepare=_statuses),
+        "agreements": Related("agreements", prepare=_agreements_of_partner),
         "participations": Paged("participations"),
     },
 )
@@ -585,8 +593,8 @@ COLLABORATION = TypeSpec(
         "fields": Related("fields"),
         "participations": Related("participations"),
         "partnerCount": Related("partner_count"),
-        "agreements": Related("agreements"),
-        "progressReports": Related("progress_reports"),
+        "agreements": Related("agreements", prepare=_first),
+        "progressReports": Related("progress_reports", prepare=_first),
         "progressOverdue": Derived(
             ("status", "starts_on", "ends_on"),
             {"progress_reports": ("reported_on",)},

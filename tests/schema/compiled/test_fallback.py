@@ -214,7 +214,7 @@ async def test_a_covered_document_is_answered_by_the_compiled_path_with_the_same
         session, department=department, parties=[volunteer], contacts=[(volunteer, "デモ 窓口")]
     )
     query = """
-    query ($codes: [String!]) { agreements(filter: {departmentCodes: $codes}) { edges { node {
+    query ($codes: [String!]) { agreements(first: 5, filter: {departmentCodes: $codes}) { edges { node {
       title emergencyContacts { name } parties { name phone contacts { name } } } } } }"""
     # when
     answer, outcome, reads = await run(session, query, {"codes": [department.code]})
