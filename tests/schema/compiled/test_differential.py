@@ -45,7 +45,7 @@ from schema.pagination import encode_cursor
 from .documents import Document, Pools, documents
 
 DEEP = os.environ.get("KYODO_FUZZ") == "deep"
-EXAMPLES = 3500 if DEEP else 350
+EXAMPLES = 3000 if DEEP else 300
 TODAY = date(2025, 1, 15)
 MIN_COMPILED_SHARE = 0.5
 """Of the (valid document, role) pairs, at least this many the compiled path answers."""
