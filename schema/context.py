@@ -48,6 +48,11 @@ class Context:
     request: Any = None
     request_id: str = ""
     today: date = field(default_factory=today_in_tokyo)
+    # Answer queries the compiled read path covers without Strawberry's resolvers
+    # (schema.compiled); off: every query runs through Strawberry (KYODO_COMPILED_READS).
+    compiled_reads: bool = True
+    # "compiled", or "fallback: <why>" once the compiled path has looked at the request.
+    compiled_outcome: str | None = None
     # One AsyncSession cannot run two statements at once, but GraphQL resolves sibling
     # fields concurrently: every database call of the request goes through this lock.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)

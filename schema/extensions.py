@@ -142,11 +142,16 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     if settings is not None and settings.is_production:
         extensions.append(DisableIntrospection)
     from schema.access_log import PersonalDataAccessLog
+    from schema.compiled import CompiledReads
 
     extensions.append(PersonalDataAccessLog)
     # After the access log in the list, so that it runs before it once execution ends.
     extensions.append(SettleDatabaseWork)
     extensions.append(QueryTimeLimit)
+    # Answers what it covers as execution begins: after the limits (checked during
+    # validation) and once the time limit runs; the access log, settling and the error
+    # policy then treat its answer as any other.
+    extensions.append(CompiledReads)
     # Last, so that it sees (and cleans up) every error the others produced.
     extensions.append(SafeErrors)
     return extensions

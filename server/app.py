@@ -92,6 +92,9 @@ def _codes(response_data: Any) -> set[str]:
 
 
 class KyodoGraphQL(GraphQL[Context, None]):
+    # KYODO_COMPILED_READS: the operator's switch for the compiled read path.
+    compiled_reads: bool = True
+
     def __init__(self, schema: strawberry.Schema, *, limits: ResponseLimits, **kwargs: Any):
         super().__init__(schema, **kwargs)
         self.limits = limits
@@ -219,6 +222,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
             principal=getattr(state, "principal", ANONYMOUS),
             request=request,
             request_id=getattr(state, "request_id", ""),
+            compiled_reads=self.compiled_reads,
         )
 
 
@@ -260,6 +264,7 @@ def create_app(
         # GET serves GraphiQL only: operations, mutations above all, need a JSON POST.
         allow_queries_via_get=False,
     )
+    graphql_app.compiled_reads = settings.compiled_reads
 
     async def health(request: Request) -> Response:
         try:

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
             "is refused with TIMEOUT."
         ),
     )
+    compiled_reads: bool = Field(
+        default=True,
+        validation_alias="KYODO_COMPILED_READS",
+        description="Answer the queries the compiled read path covers without a resolver "
+        "per field (schema/compiled); false: every query through Strawberry's resolvers.",
+    )
     max_body_bytes: int = Field(
         default=ONE_MIB,
         gt=0,
