@@ -286,7 +286,8 @@ def create_app(
     # Outermost first. CORS answers preflights and decorates every response, refusals
     # included; the request id exists before anything can fail; size and media type are
     # checked before a token is looked up; database trouble from the token check on is
-    # answered with 503; the session opens last.
+    # answered with 503; the request's session opens last, and the token is looked up in
+    # it: one session, one transaction for the whole request.
     middleware = [
         Middleware(
             CORSMiddleware,
@@ -302,8 +303,8 @@ def create_app(
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(JsonOnlyMiddleware),
         Middleware(DatabaseTroubleMiddleware),
-        Middleware(AuthenticationMiddleware, maker=maker),
         Middleware(SessionMiddleware, maker=maker),
+        Middleware(AuthenticationMiddleware),
     ]
     return Starlette(
         routes=[
