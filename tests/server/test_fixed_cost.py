@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.audit.log import PERSONAL_DATA_READ
+from domain.audit.models import AuditEvent
 from domain.auth import service as tokens
 from domain.enums import Role
 from server.app import create_app
@@ -192,12 +194,12 @@ async def test_no_statement_is_spent_on_pings_or_settings(url: str, token: str) 
 async def test_the_statement_timeout_is_a_setting_of_each_connection(url: str) -> None:
     if not url.startswith("postgresql"):
         pytest.skip("statement_timeout is a PostgreSQL setting")
-    async with serving(url, KYODO_STATEMENT_TIMEOUT_MS=1234, KYODO_DB_POOL_TIMEOUT_MS=500) as s:
-        async with s.engine.connect() as conn:
-            # then: set when the connection opened, in force in every transaction
-            assert (await conn.execute(sa.text("SHOW statement_timeout"))).scalar() == "1234ms"
-            await conn.rollback()
-            assert (await conn.execute(sa.text("SHOW statement_timeout"))).scalar() == "1234ms"
+    settings = {"KYODO_STATEMENT_TIMEOUT_MS": 1234, "KYODO_DB_POOL_TIMEOUT_MS": 500}
+    async with serving(url, **settings) as served, served.engine.connect() as conn:
+        # then: set when the connection opened, in force in every transaction
+        assert (await conn.execute(sa.text("SHOW statement_timeout"))).scalar() == "1234ms"
+        await conn.rollback()
+        assert (await conn.execute(sa.text("SHOW statement_timeout"))).scalar() == "1234ms"
 
 
 async def test_connections_the_server_closed_are_replaced_without_an_error(
@@ -225,3 +227,34 @@ async def test_connections_the_server_closed_are_replaced_without_an_error(
         # when / then: every request is answered
         for _ in range(3):
             await served.post(token, VIEWER)
+
+
+PERSONAL_PAGE = "{ partners(first: 100) { edges { node { name contacts { name phone } } } } }"
+
+
+async def test_the_access_log_of_a_page_is_one_statement(url: str, token: str) -> None:
+    async with serving(url) as served:
+        await served.post(token, VIEWER)
+        # when: a page with the contacts of many partners
+        with served.events() as seen:
+            body = await served.post(token, PERSONAL_PAGE)
+        # then: one INSERT, executed once, one entry per partner read
+        inserts = [s for s in seen["statements"] if s.startswith("INSERT INTO audit_event")]
+        read = [e for e in body["data"]["partners"]["edges"] if e["node"]["contacts"]]
+        assert len(read) > 10
+        assert len(inserts) == 1
+        assert seen["executemany"] == []
+        engine = make_engine(url)
+        try:
+            async with engine.connect() as conn:
+                entries = (
+                    await conn.execute(
+                        sa.select(sa.func.count())
+                        .select_from(AuditEvent)
+                        .where(sa.column("action") == PERSONAL_DATA_READ)
+                        .where(sa.column("actor") == "（デモ）固定費テスト")
+                    )
+                ).scalar()
+        finally:
+            await engine.dispose()
+        assert entries is not None and entries >= len(read)
