@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", validation_alias="KYODO_HOST")
     port: int = Field(default=8000, validation_alias="KYODO_PORT")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        validation_alias="KYODO_WORKERS",
+        description="Server processes `kyodo serve` starts (each with its own pool).",
+    )
     log_level: str = Field(default="info", validation_alias="KYODO_LOG_LEVEL")
     sql_echo: bool = Field(default=False, validation_alias="KYODO_SQL_ECHO")
     cors_origins: Annotated[list[str], NoDecode] = Field(
