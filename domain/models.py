@@ -12,6 +12,7 @@ from domain.collaborations.models import (
     Participation,
     ProgressReport,
 )
+from domain.data_version import DataVersion
 from domain.endorsements.models import EndorsementApplication
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.proposals.models import Proposal
@@ -31,6 +32,7 @@ __all__ = [
     "CollaborationFieldLink",
     "CollaborationFormLink",
     "Contact",
+    "DataVersion",
     "Department",
     "EndorsementApplication",
     "Evaluation",

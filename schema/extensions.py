@@ -158,7 +158,11 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     # After every check that runs while the document is validated.
     extensions.append(CachedValidation)
     from schema.access_log import PersonalDataAccessLog
+    from schema.response_cache import ResponseCache
 
+    # Before the compiled read path (a hit skips it) and the access log (which logs the
+    # reads kept with a cached answer, and whose reads the cache keeps afterwards).
+    extensions.append(ResponseCache)
     extensions.append(PersonalDataAccessLog)
     # After the access log in the list, so that it runs before it once execution ends.
     extensions.append(SettleDatabaseWork)

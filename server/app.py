@@ -30,6 +30,7 @@ from schema import build_schema
 from schema import schema as default_schema
 from schema.context import ANONYMOUS, Context
 from schema.database_trouble import database_trouble
+from schema.response_cache import ResponseStore
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
 from server.exports import exports_mount
@@ -93,9 +94,18 @@ def _codes(response_data: Any) -> set[str]:
 
 
 class KyodoGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: strawberry.Schema, *, limits: ResponseLimits, **kwargs: Any):
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        limits: ResponseLimits,
+        response_store: ResponseStore | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(schema, **kwargs)
         self.limits = limits
+        # This instance's response cache (KYODO_RESPONSE_CACHE); None: off.
+        self.response_store = response_store
 
     async def execute_single(  # type: ignore[override]
         self,
@@ -227,6 +237,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
             principal=getattr(state, "principal", ANONYMOUS),
             request=request,
             request_id=getattr(state, "request_id", ""),
+            response_store=self.response_store,
         )
 
 
@@ -258,12 +269,16 @@ def create_app(
         sessionmaker = make_sessionmaker(engine)
     maker = sessionmaker
 
+    response_store = (
+        ResponseStore(settings.response_cache_mb * 1024 * 1024) if settings.response_cache else None
+    )
     graphql_app = KyodoGraphQL(
         schema_for(settings),
         limits=ResponseLimits(
             timeout_s=settings.request_timeout_ms / 1000,
             max_bytes=settings.max_response_bytes,
         ),
+        response_store=response_store,
         graphql_ide=None if settings.is_production else "graphiql",
         # GET serves GraphiQL only: operations, mutations above all, need a JSON POST.
         allow_queries_via_get=False,
@@ -314,7 +329,7 @@ def create_app(
         Middleware(SessionMiddleware, maker=maker),
         Middleware(AuthenticationMiddleware),
     ]
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
@@ -323,3 +338,5 @@ def create_app(
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.response_store = response_store
+    return app

@@ -63,6 +63,18 @@ class Settings(BaseSettings):
             "is refused with TIMEOUT."
         ),
     )
+    response_cache: bool = Field(
+        default=True,
+        validation_alias="KYODO_RESPONSE_CACHE",
+        description="Answer repeated queries from memory while the data version is "
+        "unchanged (schema/response_cache.py); false: every query is executed.",
+    )
+    response_cache_mb: int = Field(
+        default=32,
+        ge=1,
+        validation_alias="KYODO_RESPONSE_CACHE_MB",
+        description="Memory the response cache of each server process may hold, in MiB.",
+    )
     max_body_bytes: int = Field(
         default=ONE_MIB,
         gt=0,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit.models import AuditEvent
 from domain.base import utcnow
+from domain.data_version import note_data_change
 
 
 def json_value(value: Any) -> Any:
@@ -55,8 +56,11 @@ async def record_event(
     """Add an audit event to the session's transaction (it commits or rolls back with it).
 
     ``entity_type`` is the entity's type name (e.g. ``Partner``) and ``entity_id`` its
-    primary key, so the API can rebuild the entity's global id.
+    primary key, so the API can rebuild the entity's global id. Every committed change
+    passes here, so here its transaction is marked as changing data: the data version
+    (``domain.data_version``) moves when it commits.
     """
+    note_data_change(session)
     event = AuditEvent(
         actor=actor,
         action=action,
