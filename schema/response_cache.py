@@ -14,8 +14,8 @@ kept under everything it depends on:
 
 Only answers without errors are kept; mutations never. Not kept either: documents that
 select ``auditEvents`` (the personal-data access log adds events without moving the
-version) and, for roles that may read audit events, documents with ``node``/``nodes``
-(whose ids may name one).
+version), and, for roles that may read audit events, ``node``/``nodes`` asked for an id
+that names an audit event (or one that cannot be read as an id).
 
 A cached answer that holds personal data is logged again like any other: the reads are
 kept with the answer and handed to the personal-data access log of every request it is
@@ -35,12 +35,21 @@ from typing import Any
 import orjson
 from cachetools import LRUCache
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import FieldNode, Visitor, visit
+from graphql import (
+    FieldNode,
+    ListValueNode,
+    StringValueNode,
+    ValueNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from domain.data_version import current_data_version
 from schema.context import Context
+from schema.node import from_global_id
 from schema.permissions import can_read_audit
 
 log = logging.getLogger("kyodo.response_cache")
@@ -62,16 +71,44 @@ class Answer:
 class DocumentTraits:
     selects_viewer: bool
     selects_audit: bool
-    selects_node: bool
+    node_ids: tuple[ValueNode, ...]
+    """The ``id``/``ids`` arguments of every ``node``/``nodes`` field."""
 
 
 class _Fields(Visitor):
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
+        self.node_ids: list[ValueNode] = []
 
     def enter_field(self, node: FieldNode, *_args: Any) -> None:
-        self.names.add(node.name.value)
+        name = node.name.value
+        self.names.add(name)
+        if name in ("node", "nodes"):
+            self.node_ids.extend(
+                a.value for a in node.arguments or () if a.name.value in ("id", "ids")
+            )
+
+
+def _ids(value: ValueNode, variables: dict[str, Any]) -> list[Any]:
+    if isinstance(value, VariableNode):
+        given = variables.get(value.name.value)
+        return given if isinstance(given, list) else [given]
+    if isinstance(value, ListValueNode):
+        return [item for v in value.values for item in _ids(v, variables)]
+    if isinstance(value, StringValueNode):
+        return [value.value]
+    return [None]
+
+
+def names_audit_event(traits: DocumentTraits, variables: dict[str, Any]) -> bool:
+    """Do the ids given to node/nodes name an audit event (or one that is no id)?"""
+    for value in traits.node_ids:
+        for given in _ids(value, variables):
+            decoded = from_global_id(given) if isinstance(given, str) else None
+            if decoded is None or decoded[0] == "AuditEvent":
+                return True
+    return False
 
 
 _traits: LRUCache[str, DocumentTraits] = LRUCache(500)
@@ -86,7 +123,7 @@ def traits_of(query: str, document: Any) -> DocumentTraits:
         traits = DocumentTraits(
             selects_viewer="viewer" in names,
             selects_audit="auditEvents" in names,
-            selects_node=bool(names & {"node", "nodes"}),
+            node_ids=tuple(fields.node_ids),
         )
         _traits[query] = traits
     return traits
@@ -161,9 +198,16 @@ class ResponseCache(SchemaExtension):
         if execution.operation_type is not OperationType.QUERY:
             return None
         traits = traits_of(query, document)
-        if traits.selects_audit or (traits.selects_node and can_read_audit(context)):
+        if traits.selects_audit:
             return None
-        variables = orjson.dumps(execution.variables or {}, option=orjson.OPT_SORT_KEYS)
+        variables_given = execution.variables or {}
+        if (
+            traits.node_ids
+            and can_read_audit(context)
+            and names_audit_event(traits, variables_given)
+        ):
+            return None
+        variables = orjson.dumps(variables_given, option=orjson.OPT_SORT_KEYS)
         if len(variables) > MAX_VARIABLES_BYTES:
             return None
         principal = context.principal

@@ -294,6 +294,26 @@ async def test_the_audit_log_is_never_answered_from_the_cache(url: str, db: Any)
     assert after > before
 
 
+async def test_an_admin_asking_a_node_by_id_is_cached_unless_it_is_an_audit_event(
+    url: str, db: Any
+) -> None:
+    # given
+    token = await issue(db, "（デモ）管理者 ノード")
+    partner = await a_partner(db)
+    partner_id = str(to_global_id("Partner", partner.id))
+    event_id = str(to_global_id("AuditEvent", 10**9))
+    async with instance(url) as a:
+        for _ in range(2):
+            await a.data(token, PARTNER, {"id": partner_id})
+        hits = a.store.hits
+        # when: an audit event that may be written any moment (by the access log)
+        for _ in range(2):
+            assert (await a.data(token, PARTNER, {"id": event_id}))["node"] is None
+        # then: a partner comes from the cache, an audit event never
+        assert hits >= 1
+        assert a.store.hits == hits
+
+
 async def test_the_cache_can_be_turned_off(url: str, db: Any) -> None:
     token = await issue(db, "（デモ）キャッシュなし")
     async with instance(url, KYODO_RESPONSE_CACHE=False) as a:
