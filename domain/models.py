@@ -13,6 +13,7 @@ from domain.collaborations.models import (
     ProgressReport,
 )
 from domain.data_version import DataVersion
+from domain.documents.models import TrustedDocument
 from domain.endorsements.models import EndorsementApplication
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.proposals.models import Proposal
@@ -44,5 +45,6 @@ __all__ = [
     "Proposal",
     "SubsidyApplication",
     "SubsidyProgram",
+    "TrustedDocument",
     "metadata",
 ]

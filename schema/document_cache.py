@@ -24,14 +24,15 @@ decorates its errors (``SafeErrors``) never changes what the next one gets.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import suppress
 from typing import Any
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, parse
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types.execution import ExecutionContext
 
 DOCUMENTS = 500
 """How many documents each cache holds. A front end has some dozens; the bound keeps a
@@ -106,6 +107,39 @@ class CachedValidation(SchemaExtension):
         yield
 
 
+def validation_rules_of(schema: Any) -> tuple[Any, ...]:
+    """The validation rules a request of ``schema`` validates with: Strawberry's own,
+    then each ``AddValidationRules`` extension's, in the order ``on_operation`` adds them."""
+    rules = tuple(ExecutionContext.__dataclass_fields__["validation_rules"].default_factory())  # type: ignore[misc]
+    for extension in schema.get_extensions():
+        if isinstance(extension, AddValidationRules):
+            rules += tuple(extension.validation_rules)
+    return rules
+
+
+PREPARERS: list[Callable[[Any, str, DocumentNode], None]] = []
+"""Called with (schema, text, document) for every trusted document prepared ahead
+(``prepare``): the place for more work done once per document, e.g. the compiled read
+path's plans, which also depend on the role and are otherwise made at first use."""
+
+
+def prepare(schema: Any, query: str) -> bool:
+    """Parse and validate ``query`` now, as a request would (``server.trusted_documents``
+    calls it for every registered document at startup). False when it does not parse or
+    validate (it is then refused at first use, with the error)."""
+    from schema.extensions import MAX_TOKENS
+
+    try:
+        document = parsed(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False
+    if validation_errors(schema._schema, query, document, validation_rules_of(schema)):
+        return False
+    for preparer in PREPARERS:
+        preparer(schema, query, document)
+    return True
+
+
 class ValuesRead(Mapping[str, Any]):
     """The request's variables, noting which of them are read."""
 
@@ -173,11 +207,14 @@ class ByVariables:
 
 __all__ = [
     "DOCUMENTS",
+    "PREPARERS",
     "ByVariables",
     "CachedParse",
     "CachedValidation",
     "ValuesRead",
     "copy_error",
     "parsed",
+    "prepare",
     "validation_errors",
+    "validation_rules_of",
 ]

@@ -48,6 +48,7 @@ from server.middleware import (
     RequestIdMiddleware,
 )
 from server.settings import Settings, get_settings
+from server.trusted_documents import TrustedDocuments, parse_body, prepare_trusted_documents
 
 log = logging.getLogger("kyodo")
 
@@ -100,10 +101,12 @@ class KyodoGraphQL(GraphQL[Context, None]):
         *,
         limits: ResponseLimits,
         response_store: ResponseStore | None = None,
+        trusted_documents: TrustedDocuments | None = None,
         **kwargs: Any,
     ):
         super().__init__(schema, **kwargs)
         self.limits = limits
+        self.trusted_documents = trusted_documents
         # This instance's response cache (KYODO_RESPONSE_CACHE); None: off.
         self.response_store = response_store
 
@@ -117,7 +120,12 @@ class KyodoGraphQL(GraphQL[Context, None]):
         request_data: Any,
     ) -> Any:
         """Run one operation; a query still running after ``limits.timeout_s`` is stopped
-        (at its next await) and answered with TIMEOUT."""
+        (at its next await) and answered with TIMEOUT. A request naming a trusted document
+        by id runs its registered text (``server.trusted_documents``)."""
+        if self.trusted_documents is not None:
+            refusal = await self.resolve_document(request, context, request_data)
+            if refusal is not None:
+                return StrawberryExecutionResult(data=None, errors=[refusal])
         timeout_s = self.limits.timeout_s
 
         async def run() -> Any:
@@ -154,6 +162,19 @@ class KyodoGraphQL(GraphQL[Context, None]):
                 )
             ],
         )
+
+    async def resolve_document(
+        self, request: Any, context: Context, request_data: Any
+    ) -> GraphQLError | None:
+        assert self.trusted_documents is not None
+        query = request_data.query
+        body = parse_body(await request.body()) if query is None else None
+        async with context.lock:
+            text, refusal = await self.trusted_documents.resolve(
+                context.session, query=query, body=body, extensions=request_data.extensions
+            )
+        request_data.query = text
+        return refusal
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         """The JSON response: 503 when database trouble or a timeout spoiled it, and
@@ -279,6 +300,7 @@ def create_app(
             max_bytes=settings.max_response_bytes,
         ),
         response_store=response_store,
+        trusted_documents=TrustedDocuments(settings.trusted_documents),
         graphql_ide=None if settings.is_production else "graphiql",
         # GET serves GraphiQL only: operations, mutations above all, need a JSON POST.
         allow_queries_via_get=False,
@@ -302,6 +324,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await prepare_trusted_documents(maker, graphql_app.schema)
         yield
         if engine is not None:
             await engine.dispose()

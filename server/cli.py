@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.enums import Role
+from server.cli_documents import documents_app
 from server.cli_dump import dump_command, restore_command
 from server.cli_export import export_app
 from server.cli_import import import_app
@@ -79,6 +80,7 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(documents_app, name="documents")
 app.command("dump")(dump_command)
 app.command("restore")(restore_command)
 console = Console(stderr=True)

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
             "is refused with TIMEOUT."
         ),
     )
+    trusted_documents: Literal["accept", "only"] = Field(
+        default="accept",
+        validation_alias="KYODO_TRUSTED_DOCUMENTS",
+        description="accept: a request may name a registered document by id or send a "
+        "text; only: registered documents only (kyodo documents register).",
+    )
     response_cache: bool = Field(
         default=True,
         validation_alias="KYODO_RESPONSE_CACHE",
