@@ -201,6 +201,18 @@ async def run_hostile(url: str) -> tuple[dict[str, int], list[Any]]:
             return counts, await run_shapes(client, data)
 
 
+async def load_demo(url: str) -> None:
+    from seeds.loader import load_demo_data
+
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await load_demo_data(session)
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
 def print_hostile(
     console: Console, backend: str, counts: dict[str, int], outcomes: list[Any]
 ) -> bool:
@@ -260,6 +272,13 @@ def main() -> int:
             command.upgrade(alembic_config(url), "head")
             counts, outcomes = asyncio.run(run_hostile(url))
         failed |= not print_hostile(console, backend, counts, outcomes)
+    from benchmarks.http_shapes import measure_shapes, print_shapes
+
+    for backend in backends:
+        with tempfile.TemporaryDirectory() as tmp, scratch_database(backend, Path(tmp)) as url:
+            command.upgrade(alembic_config(url), "head")
+            asyncio.run(load_demo(url))
+            failed |= not print_shapes(console, backend, asyncio.run(measure_shapes(url)))
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp, scratch_database(backend, Path(tmp)) as url:
             command.upgrade(alembic_config(url), "head")
