@@ -78,6 +78,27 @@ PERSONAL_DATA_READ = "personal_data.read"
 
 _AUDIT: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
 """The table itself: Core inserts skip the ORM's bulk bookkeeping."""
+_rows = (
+    sa.func.unnest(
+        sa.bindparam("types", type_=ARRAY(sa.String)),
+        sa.bindparam("ids", type_=ARRAY(sa.String)),
+        sa.bindparam("changes", type_=ARRAY(sa.Text)),
+    )
+    .table_valued("entity_type", "entity_id", "changes")
+    .render_derived(name="r")
+)
+_PG_READS_INSERT = sa.insert(_AUDIT).from_select(
+    ["occurred_at", "actor", "action", "entity_type", "entity_id", "changes"],
+    sa.select(
+        sa.bindparam("occurred_at", type_=sa.DateTime(timezone=True)),
+        sa.bindparam("actor", type_=sa.String),
+        sa.bindparam("action", type_=sa.String),
+        _rows.c.entity_type,
+        _rows.c.entity_id,
+        sa.cast(_rows.c.changes, sa.JSON),
+    ),
+)
+"""One INSERT of any number of records on PostgreSQL, built once (three arrays)."""
 SQLITE_ROWS_PER_INSERT = 4000
 """Rows of one multi-row INSERT on SQLite (6 parameters each, SQLite takes 32,766)."""
 
@@ -106,29 +127,16 @@ async def record_personal_data_reads(
         {"fields": sorted(fields), "requestId": request_id} for (_type, _pk), fields in records
     ]
     if session.get_bind().dialect.name == "postgresql":
-        rows = (
-            sa.func.unnest(
-                sa.bindparam("types", [t for (t, _pk), _f in records], type_=ARRAY(sa.String)),
-                sa.bindparam("ids", [str(pk) for (_t, pk), _f in records], type_=ARRAY(sa.String)),
-                sa.bindparam(
-                    "changes", [orjson.dumps(c).decode() for c in changes], type_=ARRAY(sa.Text)
-                ),
-            )
-            .table_valued("entity_type", "entity_id", "changes")
-            .render_derived(name="r")
-        )
         await session.execute(
-            sa.insert(_AUDIT).from_select(
-                ["occurred_at", "actor", "action", "entity_type", "entity_id", "changes"],
-                sa.select(
-                    sa.literal(occurred_at, sa.DateTime(timezone=True)),
-                    sa.literal(actor, sa.String),
-                    sa.literal(PERSONAL_DATA_READ, sa.String),
-                    rows.c.entity_type,
-                    rows.c.entity_id,
-                    sa.cast(rows.c.changes, sa.JSON),
-                ),
-            )
+            _PG_READS_INSERT,
+            {
+                "occurred_at": occurred_at,
+                "actor": actor,
+                "action": PERSONAL_DATA_READ,
+                "types": [t for (t, _pk), _f in records],
+                "ids": [str(pk) for (_t, pk), _f in records],
+                "changes": [orjson.dumps(c).decode() for c in changes],
+            },
         )
         return len(records)
     values = [
