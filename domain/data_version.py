@@ -67,6 +67,12 @@ async def bump_data_version(target: AsyncSession | AsyncConnection) -> None:
     await target.execute(_BUMP)
 
 
+def data_version_column() -> Any:
+    """The version as a column to add to another query (the token lookup reads it along,
+    saving the request a round trip)."""
+    return _READ.scalar_subquery().label("data_version")
+
+
 async def current_data_version(session: AsyncSession) -> int:
     """The version this transaction sees (0 when the row is missing: never in a
     migrated database)."""
@@ -91,5 +97,6 @@ __all__ = [
     "DataVersion",
     "bump_data_version",
     "current_data_version",
+    "data_version_column",
     "note_data_change",
 ]

@@ -66,6 +66,9 @@ class Context:
     start_time_limit: Callable[[], None] | None = None
     # The app instance's response cache (schema.response_cache.ResponseStore); None: off.
     response_store: Any = None
+    # The data version read along with the token (server.auth), at the start of the
+    # request's transaction; None: the response cache reads it itself.
+    data_version: int | None = None
     # Set when the answer came from the response cache.
     response_cache_hit: bool = False
     # The personal-data reads the access log took for this request (the response cache

@@ -10,7 +10,8 @@ kept under everything it depends on:
 - the data version (``domain.data_version``) read at the start of the request, before
   any data: every committed change moves it in its own transaction, so an answer kept at
   version N is served only to a request that sees version N, on any instance sharing
-  the database. A request pays one small query for that check.
+  the database. A request pays one small query for that check (none more with a token:
+  the token lookup reads the version along, ``server.auth``).
 
 Only answers without errors are kept; mutations never. Not kept either: documents that
 select ``auditEvents`` (the personal-data access log adds events without moving the
@@ -230,8 +231,10 @@ class ResponseCache(SchemaExtension):
         if key is None:
             return
         try:
-            async with context.lock:
-                version = await current_data_version(context.session)
+            version = context.data_version
+            if version is None:
+                async with context.lock:
+                    version = await current_data_version(context.session)
         except Exception as error:
             # Execution meets the same trouble next and reports it its way.
             log.debug("data version not read (%s); not cached", type(error).__name__)

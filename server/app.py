@@ -259,6 +259,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
             request=request,
             request_id=getattr(state, "request_id", ""),
             response_store=self.response_store,
+            data_version=getattr(state, "data_version", None),
         )
 
 
@@ -350,7 +351,7 @@ def create_app(
         Middleware(JsonOnlyMiddleware),
         Middleware(DatabaseTroubleMiddleware),
         Middleware(SessionMiddleware, maker=maker),
-        Middleware(AuthenticationMiddleware),
+        Middleware(AuthenticationMiddleware, read_data_version=response_store is not None),
     ]
     app = Starlette(
         routes=[

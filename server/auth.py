@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
@@ -39,7 +40,7 @@ def bearer_token(authorization: str) -> str | None:
 
 
 async def principal_for_token(
-    session: AsyncSession, token: str, *, now: datetime
+    session: AsyncSession, token: str, *, now: datetime, state: dict[str, Any] | None = None
 ) -> Principal | None:
     """The principal of a valid token, or None; looked up in the request's own session.
 
@@ -54,7 +55,13 @@ async def principal_for_token(
     stamp is informational, so a database too busy to take it within the busy timeout
     costs the caller nothing: the request goes on and a later one records the use.
     """
-    row = await tokens.find_active_token(session, token, now=now)
+    if state is None:
+        row = await tokens.find_active_token(session, token, now=now)
+    else:
+        # The response cache's data version comes with the lookup (one round trip).
+        row, state["data_version"] = await tokens.find_active_token_and_data_version(
+            session, token, now=now
+        )
     if row is None:
         return None
     identity = tokens.identity_of(row)
@@ -74,9 +81,17 @@ class AuthenticationMiddleware:
     """Put the caller into ``scope["state"]["principal"]`` or answer 401. Runs inside
     ``server.app.SessionMiddleware``: the token is looked up in the request's session."""
 
-    def __init__(self, app: ASGIApp, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        clock: Callable[[], datetime] = utcnow,
+        read_data_version: bool = False,
+    ) -> None:
         self.app = app
         self.clock = clock
+        # With the response cache on: read the data version along with the token, into
+        # scope["state"]["data_version"] (schema.response_cache uses it).
+        self.read_data_version = read_data_version
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,7 +105,12 @@ class AuthenticationMiddleware:
             return
         token = bearer_token(authorization)
         principal = (
-            await principal_for_token(state["db_session"], token, now=self.clock())
+            await principal_for_token(
+                state["db_session"],
+                token,
+                now=self.clock(),
+                state=state if self.read_data_version else None,
+            )
             if token
             else None
         )

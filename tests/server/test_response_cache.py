@@ -314,6 +314,39 @@ async def test_an_admin_asking_a_node_by_id_is_cached_unless_it_is_an_audit_even
         assert a.store.hits == hits
 
 
+async def test_a_repeated_read_with_a_token_sends_only_the_token_lookup(url: str, db: Any) -> None:
+    # given: an answer without personal data, cached
+    token = await issue(db, "（デモ）キャッシュ 往復")
+    query = "{ departments { code name } }"
+    settings = Settings(DATABASE_URL=url)
+    engine = make_engine(url, **settings.engine_options())
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    app = create_app(settings, sessionmaker=make_sessionmaker(engine))
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                served = Instance(app, client)
+                await served.data(token, query)
+                await served.data(token, query)
+                hits = served.store.hits
+                sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
+                # when
+                await served.data(token, query)
+                sa.event.remove(engine.sync_engine, "before_cursor_execute", record)
+                # then: one statement, the token lookup carrying the data version
+                assert served.store.hits == hits + 1
+    finally:
+        await engine.dispose()
+    queries = [s for s in sent if s != "BEGIN"]
+    assert len(queries) == 1
+    assert "api_token" in queries[0] and "data_version" in queries[0]
+
+
 async def test_the_cache_can_be_turned_off(url: str, db: Any) -> None:
     token = await issue(db, "（デモ）キャッシュなし")
     async with instance(url, KYODO_RESPONSE_CACHE=False) as a:
