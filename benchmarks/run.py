@@ -281,11 +281,25 @@ async def run_hostile(url: str) -> tuple[dict[str, int], list[Any]]:
         data = await load_data(maker)
     finally:
         await engine.dispose()
-    app = create_app(Settings(DATABASE_URL=url))
+    # Each shape is sent several times: with the response cache on, all but the first
+    # would be repeated reads, and the worst a request can cost would go unmeasured.
+    app = create_app(Settings(DATABASE_URL=url, KYODO_RESPONSE_CACHE=False))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             return counts, await run_shapes(client, data)
+
+
+async def load_demo(url: str) -> None:
+    from seeds.loader import load_demo_data
+
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await load_demo_data(session)
+            await session.commit()
+    finally:
+        await engine.dispose()
 
 
 def print_hostile(
@@ -347,6 +361,13 @@ def main() -> int:
             command.upgrade(alembic_config(url), "head")
             counts, outcomes = asyncio.run(run_hostile(url))
         failed |= not print_hostile(console, backend, counts, outcomes)
+    from benchmarks.http_shapes import measure_shapes, print_shapes
+
+    for backend in backends:
+        with tempfile.TemporaryDirectory() as tmp, scratch_database(backend, Path(tmp)) as url:
+            command.upgrade(alembic_config(url), "head")
+            asyncio.run(load_demo(url))
+            print_shapes(console, backend, asyncio.run(measure_shapes(url)))
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp, scratch_database(backend, Path(tmp)) as url:
             command.upgrade(alembic_config(url), "head")
