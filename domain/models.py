@@ -12,6 +12,8 @@ from domain.collaborations.models import (
     Participation,
     ProgressReport,
 )
+from domain.data_version import DataVersion
+from domain.documents.models import TrustedDocument
 from domain.endorsements.models import EndorsementApplication
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.proposals.models import Proposal
@@ -31,6 +33,7 @@ __all__ = [
     "CollaborationFieldLink",
     "CollaborationFormLink",
     "Contact",
+    "DataVersion",
     "Department",
     "EndorsementApplication",
     "Evaluation",
@@ -42,5 +45,6 @@ __all__ = [
     "Proposal",
     "SubsidyApplication",
     "SubsidyProgram",
+    "TrustedDocument",
     "metadata",
 ]

@@ -57,15 +57,19 @@ def is_lock_timeout(error: BaseException) -> bool:
 async def begin_write(session: AsyncSession) -> None:
     """Make the session's transaction a write transaction (``BEGIN IMMEDIATE`` on SQLite).
 
-    A read-only transaction in progress (the reads of a mutation's payload, a query's
-    resolvers) is committed first: a read lock cannot be upgraded safely, so the write
-    starts afresh and reads again. Raises ``WriteLockTimeout`` when the write lock was
+    On SQLite a read-only transaction in progress (the reads of a mutation's payload, a
+    query's resolvers) is committed first: a read lock cannot be upgraded safely, so the
+    write starts afresh and reads again. On PostgreSQL the transaction goes on. Raises ``WriteLockTimeout`` when the write lock was
     not granted within the busy timeout; nothing was written then.
     """
     if session.in_transaction():
         connection = (await session.connection()).sync_connection
         if connection is not None and connection.get_execution_options().get(WRITE_INTENT):
             return  # already writing
+        if connection is not None and connection.dialect.name != "sqlite":
+            # PostgreSQL: a transaction that has read may write (row locks, no lock
+            # upgrade); going on saves a COMMIT and a BEGIN per write.
+            return
         await session.commit()
     try:
         await session.connection(execution_options=WRITE_OPTIONS)

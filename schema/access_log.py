@@ -23,6 +23,7 @@ class PersonalDataAccessLog(SchemaExtension):
         if not isinstance(context, Context) or not context.personal_reads:
             return
         reads, context.personal_reads = context.personal_reads, {}
+        context.logged_reads = reads
         if getattr(self.execution_context.result, "data", None) is None:
             # An error nulled the whole answer: no personal data reached the caller.
             return

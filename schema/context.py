@@ -48,6 +48,11 @@ class Context:
     request: Any = None
     request_id: str = ""
     today: date = field(default_factory=today_in_tokyo)
+    # Answer queries the compiled read path covers without Strawberry's resolvers
+    # (schema.compiled); off: every query runs through Strawberry (KYODO_COMPILED_READS).
+    compiled_reads: bool = True
+    # "compiled", or "fallback: <why>" once the compiled path has looked at the request.
+    compiled_outcome: str | None = None
     # One AsyncSession cannot run two statements at once, but GraphQL resolves sibling
     # fields concurrently: every database call of the request goes through this lock.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -64,6 +69,16 @@ class Context:
     # Set by the HTTP edge: starts the request's time limit, called once the operation is
     # known to be a query (schema.extensions.QueryTimeLimit). Mutations are never cut short.
     start_time_limit: Callable[[], None] | None = None
+    # The app instance's response cache (schema.response_cache.ResponseStore); None: off.
+    response_store: Any = None
+    # The data version read along with the token (server.auth), at the start of the
+    # request's transaction; None: the response cache reads it itself.
+    data_version: int | None = None
+    # Set when the answer came from the response cache.
+    response_cache_hit: bool = False
+    # The personal-data reads the access log took for this request (the response cache
+    # keeps them with the answer, to log them again when it serves it).
+    logged_reads: dict[tuple[str, int], set[str]] = field(default_factory=dict)
 
     def note_personal_read(self, entity_type: str, pk: int, field_name: str) -> None:
         self.personal_reads.setdefault((entity_type, pk), set()).add(field_name)

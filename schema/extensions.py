@@ -17,8 +17,11 @@ any resolver runs (and so before any SQL): a refused operation costs no database
 ``QueryTimeLimit`` is no check: it tells the HTTP edge (``server.app``) that the operation
 is a query, so that the edge's time limit applies to it.
 
-Extensions are handed to the schema as classes or factories, never as shared instances:
-Strawberry builds fresh ones for every operation, so no state leaks between requests.
+Extensions are handed to the schema as classes, never as shared instances: Strawberry
+builds fresh ones for every operation, so no state leaks between requests. Each limit's
+validation rule is one class for all requests, and parsing, validation and the cost
+estimate are cached by document (``schema.document_cache``): a document is walked once
+per process, not once per request.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from cachetools import LRUCache
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
     FieldNode,
@@ -60,12 +64,13 @@ from graphql import (
     visit,
 )
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
@@ -73,6 +78,14 @@ from domain.enums import Role
 from domain.errors import DomainError
 from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.database_trouble import DatabaseTrouble, database_trouble
+from schema.document_cache import (
+    DOCUMENTS,
+    ByVariables,
+    CachedParse,
+    CachedValidation,
+    ValuesRead,
+    copy_error,
+)
 from schema.list_sizes import (
     FILTER_COSTS,
     LIST_SIZES,
@@ -141,23 +154,62 @@ ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
 def default_extensions(settings: SchemaSettings | None = None) -> list[ExtensionFactory]:
     """The extensions of the API's schema; introspection is off in production."""
     extensions: list[ExtensionFactory] = [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        TokenLimit,
+        CachedParse,
         UnusableCharacters,
         QueryCostLimiter,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        DepthLimit,
+        AliasLimit,
     ]
     if settings is not None and settings.is_production:
         extensions.append(DisableIntrospection)
+    # After every check that runs while the document is validated.
+    extensions.append(CachedValidation)
     from schema.access_log import PersonalDataAccessLog
+    from schema.compiled import CompiledReads
+    from schema.response_cache import ResponseCache
 
+    # Before the compiled read path (a hit skips it) and the access log (which logs the
+    # reads kept with a cached answer, and whose reads the cache keeps afterwards).
+    extensions.append(ResponseCache)
     extensions.append(PersonalDataAccessLog)
     # After the access log in the list, so that it runs before it once execution ends.
     extensions.append(SettleDatabaseWork)
     extensions.append(QueryTimeLimit)
+    # Answers what it covers as execution begins: after the limits (checked during
+    # validation) and once the time limit runs; the access log, settling and the error
+    # policy then treat its answer as any other.
+    extensions.append(CompiledReads)
     # Last, so that it sees (and cleans up) every error the others produced.
     extensions.append(SafeErrors)
     return extensions
+
+
+class TokenLimit(MaxTokensLimiter):
+    """``MAX_TOKENS`` per document, checked while it is parsed."""
+
+    def __init__(self) -> None:
+        super().__init__(max_token_count=MAX_TOKENS)
+
+
+_DEPTH_RULE = depth_rule(MAX_DEPTH, None, None)
+_ALIASES_RULE = aliases_rule(MAX_ALIASES)
+
+
+class DepthLimit(AddValidationRules):
+    """Strawberry's ``QueryDepthLimiter(max_depth=MAX_DEPTH)``, with one rule class for
+    every request (QueryDepthLimiter makes a new one each time), so that validation can
+    be cached by document."""
+
+    def __init__(self) -> None:
+        super().__init__([_DEPTH_RULE])
+
+
+class AliasLimit(AddValidationRules):
+    """Strawberry's ``MaxAliasesLimiter(max_alias_count=MAX_ALIASES)``, one rule class."""
+
+    def __init__(self) -> None:
+        super().__init__([_ALIASES_RULE])
 
 
 # ---------------------------------------------------------------- cost
@@ -471,6 +523,9 @@ def max_cost_for(role: Role | None) -> int:
     return MAX_COST if role is not None and role is not Role.PUBLIC else MAX_COST_PUBLIC
 
 
+_costs: LRUCache[Any, ByVariables] = LRUCache(DOCUMENTS)
+
+
 class QueryCostLimiter(SchemaExtension):
     """Refuses an operation whose estimated cost exceeds the caller's budget
     (``MAX_COST_PUBLIC`` anonymous, ``MAX_COST`` with a token).
@@ -486,16 +541,37 @@ class QueryCostLimiter(SchemaExtension):
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
             principal = getattr(context.context, "principal", None)
-            error = self.check(
-                context.schema._schema,
-                document.definitions,
-                context.variables,
-                role=getattr(principal, "role", None),
-            )
+            role = getattr(principal, "role", None)
+            schema = context.schema._schema
+            variables = context.variables or {}
+            if context.query:
+                error = self.cached_check(schema, context.query, document, variables, role)
+            else:
+                error = self.check(schema, document.definitions, variables, role=role)
             if error is not None:
                 # Setting the errors makes Strawberry skip validation and execution.
                 context.pre_execution_errors = [error]
         yield
+
+    def cached_check(
+        self,
+        schema: GraphQLSchema,
+        query: str,
+        document: Any,
+        variables: Mapping[str, Any],
+        role: Role | None,
+    ) -> GraphQLError | None:
+        """``check``, once per document, role and values of the variables it reads."""
+        key = (id(schema), query, role, self.max_selections)
+        results = _costs.get(key)
+        if results is None:
+            results = _costs[key] = ByVariables()
+        found, error = results.get(variables)
+        if not found:
+            read = ValuesRead(variables)
+            error = self.check(schema, document.definitions, read, role=role)
+            results.put(frozenset(read.read), variables, error)
+        return copy_error(error) if error is not None else None
 
     def check(
         self,
@@ -626,6 +702,21 @@ class _UnusableLiteral(Visitor):
         return self.BREAK if self.problem else None
 
 
+_literal_problems: LRUCache[str, tuple[str | None]] = LRUCache(DOCUMENTS)
+
+
+def _unusable_literal(document: Any, query: str | None) -> str | None:
+    """What in the document's string literals no database can store, or None."""
+    cached = _literal_problems.get(query) if query is not None else None
+    if cached is not None:
+        return cached[0]
+    visitor = _UnusableLiteral()
+    visit(document, visitor)
+    if query is not None:
+        _literal_problems[query] = (visitor.problem,)
+    return visitor.problem
+
+
 class UnusableCharacters(SchemaExtension):
     """Refuses NUL and lone surrogates in any string of an operation (variables and the
     document's literals) before validation. PostgreSQL text cannot hold NUL, and neither
@@ -635,20 +726,21 @@ class UnusableCharacters(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.pre_execution_errors is None:
-            error = self.check(context.variables or {}, context.graphql_document)
+            error = self.check(context.variables or {}, context.graphql_document, context.query)
             if error is not None:
                 context.pre_execution_errors = [error]
         yield
 
     @staticmethod
-    def check(variables: Mapping[str, Any], document: Any) -> GraphQLError | None:
+    def check(
+        variables: Mapping[str, Any], document: Any, query: str | None = None
+    ) -> GraphQLError | None:
+        """``query``: the document's text, when known; its literals are then scanned once."""
         found = _unusable_in_variables(variables)
         where = f"変数 {found[0]}" if found else ""
         problem = found[1] if found else None
         if problem is None and document is not None:
-            visitor = _UnusableLiteral()
-            visit(document, visitor)
-            problem, where = visitor.problem, "クエリの文字列"
+            problem, where = _unusable_literal(document, query), "クエリの文字列"
         if problem is None:
             return None
         return GraphQLError(

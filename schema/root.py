@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.context import Info
+from schema.context import Info, Principal
 from schema.enums import Role
 from schema.list_sizes import MAX_NODES
 from schema.node import Node, resolve_nodes
@@ -36,7 +36,10 @@ class RootQueries:
 
     @strawberry.field(description="Who the caller is.")
     def viewer(self, info: Info) -> ViewerType:
-        principal = info.context.principal
-        return ViewerType(
-            name=principal.name, role=principal.role, department_code=principal.department_code
-        )
+        return viewer_of(info.context.principal)
+
+
+def viewer_of(principal: Principal) -> ViewerType:
+    return ViewerType(
+        name=principal.name, role=principal.role, department_code=principal.department_code
+    )

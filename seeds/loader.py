@@ -40,6 +40,7 @@ from domain.collaborations.models import (
     ProgressReport,
 )
 from domain.collaborations.service import refresh_search_text
+from domain.data_version import note_data_change
 from domain.endorsements.models import EndorsementApplication
 from domain.enums import CollaborationForm, SupportCategory
 from domain.partners.models import Contact, Partner, PartnerField
@@ -130,6 +131,8 @@ async def load_demo_data(session: AsyncSession, *, directory: Path | None = None
     data = read_seed_files(directory or DEMO_DIR)
     loader = _Loader(session)
     await loader.load(data)
+    if any(loader.created.values()):
+        note_data_change(session)  # no audit event marks it: the data version moves
     return dict(loader.created)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -39,29 +40,36 @@ def bearer_token(authorization: str) -> str | None:
 
 
 async def principal_for_token(
-    maker: async_sessionmaker[AsyncSession], token: str, *, now: datetime
+    session: AsyncSession, token: str, *, now: datetime, state: dict[str, Any] | None = None
 ) -> Principal | None:
-    """The principal of a valid token, or None.
+    """The principal of a valid token, or None; looked up in the request's own session.
 
-    The check only reads. When the token's ``last_used_at`` is due for a refresh (at most
-    once a minute), it is written afterwards in a short write transaction of its own,
-    committed whatever the request does next: on SQLite that transaction queues for the
-    write lock like any writer instead of failing. The stamp is informational, so a
-    database too busy to take it within the busy timeout costs the caller nothing: the
-    request goes on and a later one records the use.
+    The lookup is the first statement of the request's transaction: the rest of the
+    request reads in the same one (no second session, no second checkout of a
+    connection). A revoked token is refused from the next request on: nothing is cached.
+
+    When the token's ``last_used_at`` is due for a refresh (at most once a minute), the
+    read transaction ends there and the stamp is written in a short write transaction,
+    committed whatever the request does next; the request then reads in a new one. On
+    SQLite that write queues for the write lock like any writer instead of failing. The
+    stamp is informational, so a database too busy to take it within the busy timeout
+    costs the caller nothing: the request goes on and a later one records the use.
     """
-    async with maker() as session:
+    if state is None:
         row = await tokens.find_active_token(session, token, now=now)
-        if row is None:
-            return None
-        identity = tokens.identity_of(row)
-        due = tokens.use_is_due(row, now=now)
-    if due:
+    else:
+        # The response cache's data version comes with the lookup (one round trip).
+        row, state["data_version"] = await tokens.find_active_token_and_data_version(
+            session, token, now=now
+        )
+    if row is None:
+        return None
+    identity = tokens.identity_of(row)
+    if tokens.use_is_due(row, now=now):
         try:
-            async with maker() as session:
-                await begin_write(session)
-                await tokens.record_use(session, identity.token_id, now=now)
-                await session.commit()
+            await begin_write(session)
+            await tokens.record_use(session, identity.token_id, now=now)
+            await session.commit()
         except WriteLockTimeout:
             log.warning("database busy: last use of token %s not recorded", identity.token_id)
     return Principal(
@@ -70,17 +78,20 @@ async def principal_for_token(
 
 
 class AuthenticationMiddleware:
-    """Put the caller into ``scope["state"]["principal"]`` or answer 401."""
+    """Put the caller into ``scope["state"]["principal"]`` or answer 401. Runs inside
+    ``server.app.SessionMiddleware``: the token is looked up in the request's session."""
 
     def __init__(
         self,
         app: ASGIApp,
-        maker: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime] = utcnow,
+        read_data_version: bool = False,
     ) -> None:
         self.app = app
-        self.maker = maker
         self.clock = clock
+        # With the response cache on: read the data version along with the token, into
+        # scope["state"]["data_version"] (schema.response_cache uses it).
+        self.read_data_version = read_data_version
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,7 +105,14 @@ class AuthenticationMiddleware:
             return
         token = bearer_token(authorization)
         principal = (
-            await principal_for_token(self.maker, token, now=self.clock()) if token else None
+            await principal_for_token(
+                state["db_session"],
+                token,
+                now=self.clock(),
+                state=state if self.read_data_version else None,
+            )
+            if token
+            else None
         )
         if principal is None:
             log.info("authentication failed (request %s)", state.get("request_id", "-"))

@@ -19,6 +19,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from domain.enums import Role
+from server.cli_documents import documents_app
 from server.cli_dump import dump_command, restore_command
 from server.cli_export import export_app
 from server.cli_import import import_app
@@ -112,6 +113,7 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(documents_app, name="documents")
 app.command("dump")(dump_command)
 app.command("restore")(restore_command)
 console = Console(stderr=True)
@@ -137,6 +139,12 @@ def serve(
     host: str = typer.Option(None, help="Bind address (default KYODO_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default KYODO_PORT or 8000)."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+    workers: int = typer.Option(
+        None,
+        min=1,
+        help="Server processes (default KYODO_WORKERS or 1); each has its own connection "
+        "pool and keeps no state, so any of them may answer any request.",
+    ),
 ) -> None:
     """API を提供する / Serve the GraphQL API (GraphiQL at /graphql outside production).
 
@@ -153,17 +161,23 @@ def serve(
     except ConfigurationError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
+    processes = workers or settings.workers
+    if reload and processes > 1:
+        console.print("[red]--reload は 1 プロセスでのみ使えます（--workers 1）。[/red]")
+        raise typer.Exit(2)
     # Serving a database that is missing or not at this code's migration head would
     # answer "Unexpected error." to every query while /healthz said ok: refuse instead.
     asyncio.run(require_migrated(settings.database_url))
     from server.logs import logging_config
 
+    # uvloop and httptools (uvicorn[standard]) are picked up when installed.
     uvicorn.run(
         "server.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=processes,
         log_level=settings.log_level,
         # Every line, uvicorn's included: timestamp, level, request id (server/logs.py).
         log_config=logging_config(settings.log_level, sql_echo=settings.sql_echo),

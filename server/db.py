@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +21,8 @@ from domain.transactions import WRITE_INTENT
 DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for the SQLite write lock when the caller does not say (the
 CLI: an import may wait for the server's writes); the server passes its setting."""
+POOL_RECYCLE_SECONDS = 1800
+"""PostgreSQL connections older than this are replaced when next checked out."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -41,11 +44,22 @@ def make_engine(
     up to ``sqlite_busy_timeout_ms`` (default 30 s) for the writers before it; every
     other transaction begins deferred and, thanks to WAL, reads beside the writer.
 
-    On PostgreSQL, ``statement_timeout_ms`` (when set and non-zero) bounds every statement
-    of every transaction: a runaway query is cancelled by the server instead of holding
-    a connection. It is applied with ``SET LOCAL`` when each transaction begins, so it
-    needs no session state and ends with the transaction (safe with pgbouncer in
-    transaction mode). Migrations and the CLI build engines without it.
+    On PostgreSQL, ``statement_timeout_ms`` (when set and non-zero) bounds every statement:
+    a runaway query is cancelled by the server instead of holding a connection. It is a
+    setting of each connection, sent once when the connection is opened (asyncpg's
+    ``server_settings``), not a ``SET`` per transaction: no extra round trip per request.
+    (Behind pgbouncer in transaction mode, which refuses unknown startup parameters, set
+    it on the database role instead and ``KYODO_STATEMENT_TIMEOUT_MS=0``.) Migrations and
+    the CLI build engines without it.
+
+    Connections are not pinged at every checkout (a round trip per request). A pooled
+    connection the server has closed (a restart, ``pg_terminate_backend``, an idle
+    timeout) is known closed to asyncpg without a round trip: the checkout drops it and
+    the pool hands out, or opens, another (SQLAlchemy's ``DisconnectionError`` protocol).
+    One that died silently fails its first statement: that request gets
+    DATABASE_UNAVAILABLE, SQLAlchemy invalidates the pool, and the next requests get new
+    connections ("optimistic" disconnect handling). ``pool_recycle`` replaces connections
+    older than 30 minutes.
 
     Parameter values never reach a log line or an error message (``hide_parameters``):
     they carry names, phones and addresses. ``echo`` logs each statement without them,
@@ -58,7 +72,13 @@ def make_engine(
         busy_timeout_ms = sqlite_busy_timeout_ms or DEFAULT_SQLITE_BUSY_TIMEOUT_MS
         kwargs.setdefault("connect_args", {"timeout": busy_timeout_ms / 1000})
     else:
-        kwargs.setdefault("pool_pre_ping", True)
+        connect_args = dict(kwargs.get("connect_args") or {})
+        if statement_timeout_ms:
+            server_settings = dict(connect_args.get("server_settings") or {})
+            server_settings["statement_timeout"] = str(int(statement_timeout_ms))
+            connect_args["server_settings"] = server_settings
+        kwargs["connect_args"] = connect_args
+        kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
 
@@ -79,21 +99,16 @@ def make_engine(
             writes = connection.get_execution_options().get(WRITE_INTENT)
             connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
-    elif statement_timeout_ms:
-        apply_statement_timeout(engine, statement_timeout_ms)
+    else:
+
+        @event.listens_for(engine.sync_engine, "checkout")
+        def _drop_closed(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            # is_closed() looks at the socket's state, it sends nothing.
+            driver = record.driver_connection
+            if driver is not None and driver.is_closed():
+                raise DisconnectionError("the server closed this pooled connection")
 
     return engine
-
-
-def apply_statement_timeout(engine: AsyncEngine, timeout_ms: int) -> None:
-    """``SET LOCAL statement_timeout`` at the start of every transaction (PostgreSQL only)."""
-    if engine.dialect.name != "postgresql":
-        return
-    statement = f"SET LOCAL statement_timeout = {int(timeout_ms)}"
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _statement_timeout(connection: Any) -> None:
-        connection.exec_driver_sql(statement)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -185,25 +185,3 @@ def missing_query() -> RequestRefused:
 
 def operation_name_not_text() -> RequestRefused:
     return RequestRefused(400, BAD_REQUEST, "operationName は文字列（または null）にしてください。")
-
-
-PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
-
-
-def persisted_query_hash(extensions: Mapping[str, Any] | None) -> str | None:
-    """The ``sha256Hash`` of an ``extensions.persistedQuery`` (Apollo's persisted queries,
-    also how trusted documents are named), "" when the extension has none, None when the
-    request names no persisted query."""
-    persisted = (extensions or {}).get("persistedQuery")
-    if persisted is None:
-        return None
-    digest = persisted.get("sha256Hash") if isinstance(persisted, Mapping) else None
-    return digest if isinstance(digest, str) else ""
-
-
-def persisted_query_not_found_message(digest: str) -> str:
-    shown = digest[:16] + ("…" if len(digest) > 16 else "")
-    return (
-        f"この persisted query（sha256Hash {shown or 'なし'}）は登録されていません。"
-        "query に文書そのものを入れて送ってください。"
-    )

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", validation_alias="KYODO_HOST")
     port: int = Field(default=8000, validation_alias="KYODO_PORT")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        validation_alias="KYODO_WORKERS",
+        description="Server processes `kyodo serve` starts (each with its own pool).",
+    )
     log_level: str = Field(default="info", validation_alias="KYODO_LOG_LEVEL")
     sql_echo: bool = Field(default=False, validation_alias="KYODO_SQL_ECHO")
     cors_origins: Annotated[list[str], NoDecode] = Field(
@@ -56,6 +62,30 @@ class Settings(BaseSettings):
             "SQLite: how long a write waits for the writes before it to finish; then it "
             "is refused with TIMEOUT."
         ),
+    )
+    compiled_reads: bool = Field(
+        default=True,
+        validation_alias="KYODO_COMPILED_READS",
+        description="Answer the queries the compiled read path covers without a resolver "
+        "per field (schema/compiled); false: every query through Strawberry's resolvers.",
+    )
+    trusted_documents: Literal["accept", "only"] = Field(
+        default="accept",
+        validation_alias="KYODO_TRUSTED_DOCUMENTS",
+        description="accept: a request may name a registered document by id or send a "
+        "text; only: registered documents only (kyodo documents register).",
+    )
+    response_cache: bool = Field(
+        default=True,
+        validation_alias="KYODO_RESPONSE_CACHE",
+        description="Answer repeated queries from memory while the data version is "
+        "unchanged (schema/response_cache.py); false: every query is executed.",
+    )
+    response_cache_mb: int = Field(
+        default=32,
+        ge=1,
+        validation_alias="KYODO_RESPONSE_CACHE_MB",
+        description="Memory the response cache of each server process may hold, in MiB.",
     )
     max_body_bytes: int = Field(
         default=ONE_MIB,

@@ -10,7 +10,7 @@ always stays in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -268,10 +268,28 @@ async def list_agreements(
     """
     stmt = (
         sa.select(Agreement)
-        .where(*await _conditions(session, spec, today, visibility))
-        .order_by(sa.nulls_last(_col(Agreement.concluded_on).desc()), _col(Agreement.id).desc())
+        .where(*await list_conditions(session, spec=spec, today=today, visibility=visibility))
+        .order_by(*list_order())
     )
     return await paginate(session, stmt, page)
+
+
+async def list_conditions(
+    session: AsyncSession,
+    *,
+    spec: AgreementFilterSpec,
+    today: date,
+    visibility: PartnerVisibility,
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of :func:`list_agreements` (on the ``Agreement`` table itself), for every
+    read path that lists agreements. May read the term columns first (``inForceOn``,
+    ``termEndsBy``: decided by :mod:`domain.agreements.terms`)."""
+    return await _conditions(session, spec, today, visibility)
+
+
+def list_order() -> list[Any]:
+    """The ORDER BY of :func:`list_agreements`."""
+    return [sa.nulls_last(_col(Agreement.concluded_on).desc()), _col(Agreement.id).desc()]
 
 
 # ----------------------------------------------------------------- batch getters
@@ -306,7 +324,12 @@ async def support_categories_by_agreement(
     ).where(_col(AgreementSupportCategory.agreement_id).in_(list(agreement_ids)))
     rows = (await session.execute(stmt)).all()
     grouped: list[list[SupportCategory]] = group_by_key(rows, agreement_ids)
-    return [sorted(cats, key=_SUPPORT_ORDER.__getitem__) for cats in grouped]
+    return [in_category_order(cats) for cats in grouped]
+
+
+def in_category_order(categories: Iterable[SupportCategory]) -> list[SupportCategory]:
+    """Support categories in the enum's (協定区分) order."""
+    return sorted(categories, key=_SUPPORT_ORDER.__getitem__)
 
 
 async def emergency_contacts_by_agreement(
@@ -376,18 +399,18 @@ async def disaster_support(
     Sorted by support category (the first requested category the agreement offers, in
     協定区分 order), then the partner's 五十音 key, then agreement id: a stable list the
     office can read top to bottom. At most five statements whatever the result size.
+    The rules are the functions below (:func:`disaster_conditions` ...), which the
+    compiled read path applies in its own single statement.
     """
-    require_date(on, label="日付", field=["on"])
-    wanted = list(dict.fromkeys(categories)) if categories else None
-    conditions: list[sa.ColumnElement[bool]] = [
-        _col(Agreement.category) == AgreementCategory.DISASTER_SUPPORT,
-        *_maybe_in_force_on(on),
-    ]
-    if wanted:
-        conditions.append(_col(Agreement.id).in_(_with_support(wanted)))
-    if district is not None:
-        conditions.append(_col(Agreement.id).in_(_with_party_in(district)))
-    candidates = (await session.execute(sa.select(Agreement).where(*conditions))).scalars()
+    disaster_day(on)
+    wanted = disaster_wanted(categories)
+    candidates = (
+        await session.execute(
+            sa.select(Agreement).where(
+                *_maybe_in_force_on(on), *disaster_conditions(wanted, district)
+            )
+        )
+    ).scalars()
     agreements = {a.id: a for a in candidates if terms.agreement_in_force_on(a, on)}
     if not agreements:
         return []
@@ -395,59 +418,149 @@ async def disaster_support(
 
     categories_of = dict(zip(ids, await support_categories_by_agreement(session, ids), strict=True))
 
+    of_parties = disaster_party_conditions(AgreementParty, agreement_ids=ids, district=district)
     party_stmt = (
         sa.select(_col(AgreementParty.agreement_id), Partner)
         .join(Partner, _col(Partner.id) == _col(AgreementParty.partner_id))
-        .where(_col(AgreementParty.agreement_id).in_(ids))
+        .where(*of_parties)
     )
-    if district is not None:
-        party_stmt = party_stmt.where(_col(Partner.district) == district)
     parties = (await session.execute(party_stmt)).all()
     if not parties:
         return []
 
-    listed = dict(zip(ids, await emergency_contacts_by_agreement(session, ids), strict=True))
-
-    def listed_for(agreement_id: int, partner_id: int) -> list[Contact]:
-        return [
-            c for c in listed[agreement_id] if c.partner_id is None or c.partner_id == partner_id
-        ]
+    listed_stmt = (
+        sa.select(_col(AgreementParty.agreement_id), _col(AgreementParty.partner_id), Contact)
+        .join(
+            Contact,
+            sa.and_(
+                _col(Contact.agreement_id) == _col(AgreementParty.agreement_id),
+                speaks_for_party(Contact, _col(AgreementParty.partner_id)),
+            ),
+        )
+        .where(*of_parties)
+        .order_by(*contact_order())
+    )
+    listed: dict[tuple[int, int], list[Contact]] = {}
+    for agreement_id, partner_id, contact in (await session.execute(listed_stmt)).all():
+        listed.setdefault((agreement_id, partner_id), []).append(contact)
 
     needs_own = sorted(
-        {p.id for aid, p in parties if p.id is not None and not listed_for(aid, p.id)}
+        {p.id for aid, p in parties if p.id is not None and (aid, p.id) not in listed}
     )
     own: dict[int, list[Contact]] = {}
     if needs_own:
         own_stmt = (
             sa.select(Contact)
-            .where(
-                _col(Contact.partner_id).in_(needs_own),
-                _col(Contact.agreement_id).is_(None),
-                _col(Contact.is_emergency_contact).is_(True),
-            )
-            .order_by(_col(Contact.position), _col(Contact.id))
+            .where(_col(Contact.partner_id).in_(needs_own), *own_emergency_contacts())
+            .order_by(*contact_order())
         )
         for contact in (await session.execute(own_stmt)).scalars():
             if contact.partner_id is not None:
                 own.setdefault(contact.partner_id, []).append(contact)
 
-    rows: list[DisasterSupportRow] = []
-    for agreement_id, partner in parties:
-        assert partner.id is not None
-        agreement = agreements[agreement_id]
-        contacts = listed_for(agreement_id, partner.id) or own.get(partner.id, [])
-        rows.append(
-            DisasterSupportRow(
+    return disaster_rows(
+        (
+            DisasterParty(
                 partner=partner,
-                agreement=agreement,
+                agreement=agreements[agreement_id],
                 support_categories=categories_of[agreement_id],
-                emergency_contacts=contacts,
-                contacts_verified_on=agreement.contacts_verified_on,
-                contacts_stale=terms.contacts_stale(
-                    verified_on=agreement.contacts_verified_on, as_of=on
-                ),
+                listed=listed.get((agreement_id, partner.id or 0), []),
+                own=own.get(partner.id or 0, []),
+            )
+            for agreement_id, partner in parties
+        ),
+        wanted=wanted,
+        on=on,
+    )
+
+
+def disaster_day(on: date) -> date:
+    """The lookup's day; refused (INVALID) outside the dates the database can hold."""
+    require_date(on, label="日付", field=["on"])
+    return on
+
+
+def disaster_wanted(categories: Sequence[SupportCategory] | None) -> list[SupportCategory] | None:
+    """The requested categories, without repeats; None for all."""
+    return list(dict.fromkeys(categories)) if categories else None
+
+
+def disaster_conditions(
+    wanted: Sequence[SupportCategory] | None, district: str | None
+) -> list[sa.ColumnElement[bool]]:
+    """Which agreements the lookup considers, besides being in force (on ``Agreement``)."""
+    conditions: list[sa.ColumnElement[bool]] = [
+        _col(Agreement.category) == AgreementCategory.DISASTER_SUPPORT
+    ]
+    if wanted:
+        conditions.append(_col(Agreement.id).in_(_with_support(wanted)))
+    if district is not None:
+        conditions.append(_col(Agreement.id).in_(_with_party_in(district)))
+    return conditions
+
+
+def disaster_party_conditions(
+    party: Any, *, agreement_ids: Sequence[int], district: str | None
+) -> list[sa.ColumnElement[bool]]:
+    """The (agreement, party) pairs of the lookup: parties of those agreements, of the
+    district when one is given. ``party``: ``AgreementParty`` or an alias of it."""
+    conditions = [party.agreement_id.in_(list(agreement_ids))]
+    if district is not None:
+        conditions.append(
+            party.partner_id.in_(
+                sa.select(_col(Partner.id)).where(_col(Partner.district) == district)
             )
         )
+    return conditions
+
+
+def speaks_for_party(contact: Any, partner_id: Any) -> sa.ColumnElement[bool]:
+    """An agreement's emergency contact speaks for the party ``partner_id`` when it names
+    that party or no party in particular."""
+    return sa.or_(contact.partner_id.is_(None), contact.partner_id == partner_id)
+
+
+def own_emergency_contacts(contact: Any = Contact) -> list[sa.ColumnElement[bool]]:
+    """A partner's own contacts (not an agreement's) flagged for emergencies."""
+    return [contact.agreement_id.is_(None), contact.is_emergency_contact.is_(True)]
+
+
+def contact_order(contact: Any = Contact) -> list[Any]:
+    """Contacts in their listed order."""
+    return [contact.position, contact.id]
+
+
+@dataclass(frozen=True, slots=True)
+class DisasterParty:
+    """What the lookup read for one (agreement, party): rows of any read path that carry
+    the model's attribute names (ORM objects, or the compiled path's rows)."""
+
+    partner: Any
+    agreement: Any
+    support_categories: list[SupportCategory]
+    listed: list[Any]
+    """The agreement's emergency contacts speaking for the party."""
+    own: list[Any]
+    """The party's own emergency contacts."""
+
+
+def disaster_rows(
+    parties: Iterable[DisasterParty], *, wanted: Sequence[SupportCategory] | None, on: date
+) -> list[DisasterSupportRow]:
+    """The lookup's rows, in its order (see :func:`disaster_support`)."""
+    rows = [
+        DisasterSupportRow(
+            partner=party.partner,
+            agreement=party.agreement,
+            support_categories=party.support_categories,
+            emergency_contacts=party.listed or party.own,
+            contacts_verified_on=party.agreement.contacts_verified_on,
+            contacts_stale=terms.contacts_stale(
+                verified_on=party.agreement.contacts_verified_on, as_of=on
+            ),
+        )
+        for party in parties
+    ]
 
     def sort_key(row: DisasterSupportRow) -> tuple[int, str, int, int]:
         offered = [c for c in row.support_categories if wanted is None or c in wanted]

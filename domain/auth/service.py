@@ -23,6 +23,7 @@ from sqlmodel import col
 from domain.audit.log import record_event
 from domain.auth.models import ApiToken
 from domain.base import utcnow
+from domain.data_version import data_version_column
 from domain.enums import Role
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.reference.service import get_department_by_code
@@ -165,6 +166,24 @@ async def find_active_token(session: AsyncSession, token: str, *, now: datetime)
     if not is_active(row, now=now):
         return None
     return row
+
+
+async def find_active_token_and_data_version(
+    session: AsyncSession, token: str, *, now: datetime
+) -> tuple[ApiToken | None, int | None]:
+    """``find_active_token``, and the data version (``domain.data_version``) read by the
+    same statement: for the HTTP edge, whose response cache needs both first."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None, None
+    digest = hash_token(token)
+    stmt = sa.select(ApiToken, data_version_column()).where(col(ApiToken.token_hash) == digest)
+    found = (await session.execute(stmt)).one_or_none()
+    if found is None:
+        return None, None
+    row, version = found
+    if not hmac.compare_digest(row.token_hash, digest) or not is_active(row, now=now):
+        return None, int(version or 0)
+    return row, int(version or 0)
 
 
 def identity_of(row: ApiToken) -> TokenIdentity:

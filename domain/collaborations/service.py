@@ -7,9 +7,10 @@ collected and return one result per key, in the keys' order, from one statement.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,14 +82,29 @@ async def list_collaborations(
     ``visibility`` shows: filtering by a hidden volunteer finds nothing (rule 13).
     """
     stmt = (
-        sa.select(Collaboration)
-        .where(*_conditions(spec, visibility))
-        .order_by(
-            col(Collaboration.fiscal_year).desc().nulls_last(),
-            col(Collaboration.id).desc(),
-        )
+        sa.select(Collaboration).where(*list_conditions(spec, visibility)).order_by(*list_order())
     )
     return await paginate(session, stmt, page)
+
+
+def list_conditions(
+    spec: CollaborationFilterSpec, visibility: PartnerVisibility
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of :func:`list_collaborations` (on the ``Collaboration`` table itself),
+    for every read path that lists collaborations."""
+    return _conditions(spec, visibility)
+
+
+def list_order(collaboration: Any = Collaboration) -> list[Any]:
+    """Newest fiscal year first (none last), then newest id: a total order.
+    ``collaboration``: the table or an alias of it."""
+    return [collaboration.fiscal_year.desc().nulls_last(), collaboration.id.desc()]
+
+
+def published_only(collaboration: Any = Collaboration) -> sa.ColumnElement[bool]:
+    """Rule 13 (第2章2): what the city has published, for callers outside its staff."""
+    is_public: Any = collaboration.is_public
+    return is_public.is_(True)
 
 
 def _conditions(
@@ -142,7 +158,7 @@ def _conditions(
     if pattern is not None:
         conditions.append(col(Collaboration.search_text).like(pattern, escape="\\"))
     if spec.public_only:
-        conditions.append(col(Collaboration.is_public).is_(True))
+        conditions.append(published_only())
     return conditions
 
 
@@ -173,7 +189,27 @@ async def forms_by_collaboration(
         col(CollaborationFormLink.collaboration_id), col(CollaborationFormLink.form)
     ).where(col(CollaborationFormLink.collaboration_id).in_(ids))
     rows = (await session.execute(stmt)).all()
-    return [sorted(forms, key=_FORM_ORDER.__getitem__) for forms in group_by_key(rows, ids)]
+    return [in_form_order(forms) for forms in group_by_key(rows, ids)]
+
+
+def in_form_order(forms: Iterable[CollaborationForm]) -> list[CollaborationForm]:
+    """Forms in the guideline's order (第3章: 共催 first)."""
+    return sorted(forms, key=_FORM_ORDER.__getitem__)
+
+
+def participation_order(participation: Any = Participation) -> list[Any]:
+    """Lead partners first, then in the order they joined."""
+    return [participation.is_lead.desc(), participation.id]
+
+
+def progress_report_order(report: Any = ProgressReport) -> list[Any]:
+    """Latest report first."""
+    return [report.reported_on.desc(), report.id.desc()]
+
+
+def collaboration_agreement_order(agreement: Any = Agreement) -> list[Any]:
+    """A collaboration's agreements, latest conclusion first (unconcluded last)."""
+    return [agreement.concluded_on.desc().nulls_last(), agreement.id]
 
 
 async def fields_by_collaboration(
@@ -222,7 +258,7 @@ async def _participations(
             col(Participation.collaboration_id).in_(ids),
             *visibility.only_visible(col(Participation.partner_id)),
         )
-        .order_by(col(Participation.is_lead).desc(), col(Participation.id))
+        .order_by(*participation_order())
     )
     rows = (await session.execute(stmt)).scalars().all()
     return group_by_key([(p.collaboration_id, p) for p in rows], ids)
@@ -274,10 +310,7 @@ async def participations_page_by_partner(
         sa.func.row_number()
         .over(
             partition_by=partition,
-            order_by=(
-                col(Collaboration.fiscal_year).desc().nulls_last(),
-                col(Collaboration.id).desc(),
-            ),
+            order_by=list_order(),
         )
         .label("rn")
     )
@@ -329,7 +362,7 @@ async def progress_reports_by_collaboration(
     stmt = (
         sa.select(ProgressReport)
         .where(col(ProgressReport.collaboration_id).in_(ids))
-        .order_by(col(ProgressReport.reported_on).desc(), col(ProgressReport.id).desc())
+        .order_by(*progress_report_order())
     )
     rows = (await session.execute(stmt)).scalars().all()
     return group_by_key([(r.collaboration_id, r) for r in rows], ids)
@@ -351,7 +384,7 @@ async def agreements_by_collaboration(
     stmt = (
         sa.select(Agreement)
         .where(col(Agreement.collaboration_id).in_(ids))
-        .order_by(col(Agreement.concluded_on).desc().nulls_last(), col(Agreement.id))
+        .order_by(*collaboration_agreement_order())
     )
     rows = (await session.execute(stmt)).scalars().all()
     return group_by_key([(a.collaboration_id, a) for a in rows if a.collaboration_id], ids)

@@ -53,6 +53,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import domain.models  # noqa: F401  (registers every table on the metadata)
 from domain.base import SQLModel
+from domain.data_version import bump_data_version
 from domain.validation import date_problem
 
 FORMAT = "kyodo-dump"
@@ -64,9 +65,15 @@ class DumpError(ValueError):
     """A dump cannot be written or restored; the message says why, in Japanese."""
 
 
+NOT_DUMPED = frozenset({"data_version"})
+"""Tables of the database itself, not of its content: the data version
+(``domain.data_version``) is never dumped, emptied or restored; a restore moves it on."""
+
+
 def tables() -> list[sa.Table]:
-    """Every table, parents before children (the order of a dump and of a restore)."""
-    return list(SQLModel.metadata.sorted_tables)
+    """Every table of the content, parents before children (the order of a dump and of a
+    restore)."""
+    return [t for t in SQLModel.metadata.sorted_tables if t.name not in NOT_DUMPED]
 
 
 # ---------------------------------------------------------------- value codecs
@@ -749,4 +756,6 @@ async def restore_database(
     if missing:
         raise DumpError(f"ダンプに表がありません: {'、'.join(missing)}。")
     await _reset_sequences(conn)
+    # Whatever any app instance kept from the content before is no longer current.
+    await bump_data_version(conn)
     return {table.name: done[table.name] for table in tables()}

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,16 +79,29 @@ async def list_partners(
 ) -> Page[Partner]:
     """One page of the partners ``visibility`` shows that match ``spec``, in 五十音
     order unless asked otherwise; the total counts only those too."""
-    order = order or PartnerOrderSpec()
-    stmt = sa.select(Partner).where(
-        *visibility.conditions(), *await _conditions(session, spec, today)
+    stmt = (
+        sa.select(Partner)
+        .where(*await list_conditions(session, spec=spec, today=today, visibility=visibility))
+        .order_by(*list_order(order))
     )
+    return await paginate(session, stmt, page)
+
+
+async def list_conditions(
+    session: AsyncSession, *, spec: PartnerFilterSpec, today: date, visibility: PartnerVisibility
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of :func:`list_partners` (on the ``Partner`` table itself), for every
+    read path that lists partners."""
+    return [*visibility.conditions(), *await _conditions(session, spec, today)]
+
+
+def list_order(order: PartnerOrderSpec | None) -> list[Any]:
+    """The ORDER BY of :func:`list_partners`: a total order (id breaks ties)."""
+    order = order or PartnerOrderSpec()
     column = _ORDER_COLUMNS[order.field]
     if order.descending:
-        stmt = stmt.order_by(column.desc(), col(Partner.id).desc())
-    else:
-        stmt = stmt.order_by(column.asc(), col(Partner.id).asc())
-    return await paginate(session, stmt, page)
+        return [column.desc(), col(Partner.id).desc()]
+    return [column.asc(), col(Partner.id).asc()]
 
 
 async def _conditions(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,19 +27,34 @@ async def list_proposals(
     ``department_codes`` keeps the proposals handled by those departments (担当課);
     unknown codes simply match nothing.
     """
-    stmt = sa.select(Proposal)
+    stmt = (
+        sa.select(Proposal)
+        .where(*list_conditions(statuses=statuses, department_codes=department_codes))
+        .order_by(*list_order())
+    )
+    return await paginate(session, stmt, page)
+
+
+def list_conditions(
+    *,
+    statuses: Sequence[ProposalStatus] | None = None,
+    department_codes: Sequence[str] | None = None,
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of :func:`list_proposals` (on the ``Proposal`` table itself)."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if statuses:
-        stmt = stmt.where(col(Proposal.status).in_(list(statuses)))
+        conditions.append(col(Proposal.status).in_(list(statuses)))
     if department_codes:
         departments = sa.select(col(Department.id)).where(
             col(Department.code).in_(list(department_codes))
         )
-        stmt = stmt.where(col(Proposal.department_id).in_(departments))
-    stmt = stmt.order_by(
-        col(Proposal.received_on).desc(),
-        col(Proposal.id).desc(),
-    )
-    return await paginate(session, stmt, page)
+        conditions.append(col(Proposal.department_id).in_(departments))
+    return conditions
+
+
+def list_order() -> list[Any]:
+    """Most recently received first."""
+    return [col(Proposal.received_on).desc(), col(Proposal.id).desc()]
 
 
 async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Proposal | None]:

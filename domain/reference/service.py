@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,16 +14,22 @@ from domain.pagination import by_id
 from domain.reference.models import CollaborationField, Department
 
 
+def department_order() -> list[Any]:
+    return [col(Department.id)]
+
+
+def field_order(field: type[CollaborationField] = CollaborationField) -> list[Any]:
+    """The taxonomy's order of fields of collaboration (Q8); ``field`` may be an alias."""
+    return [field.sort_order, field.id]
+
+
 async def list_departments(session: AsyncSession) -> list[Department]:
-    return list(
-        (await session.execute(sa.select(Department).order_by(col(Department.id)))).scalars()
-    )
+    stmt = sa.select(Department).order_by(*department_order())
+    return list((await session.execute(stmt)).scalars())
 
 
 async def list_fields(session: AsyncSession) -> list[CollaborationField]:
-    stmt = sa.select(CollaborationField).order_by(
-        col(CollaborationField.sort_order), col(CollaborationField.id)
-    )
+    stmt = sa.select(CollaborationField).order_by(*field_order())
     return list((await session.execute(stmt)).scalars())
 
 

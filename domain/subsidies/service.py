@@ -48,14 +48,28 @@ async def list_programs(
     session: AsyncSession, *, fiscal_year: int | None = None
 ) -> list[SubsidyProgram]:
     """Subsidy programs, newest fiscal year first; only ``fiscal_year``'s when given."""
-    stmt = sa.select(SubsidyProgram).order_by(
+    stmt = (
+        sa.select(SubsidyProgram)
+        .where(*program_conditions(fiscal_year=fiscal_year))
+        .order_by(*program_order())
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+def program_conditions(*, fiscal_year: int | None = None) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of :func:`list_programs` (on the ``SubsidyProgram`` table itself)."""
+    if fiscal_year is None:
+        return []
+    return [col(SubsidyProgram.fiscal_year) == fiscal_year]
+
+
+def program_order() -> list[Any]:
+    """Newest fiscal year first, then by name."""
+    return [
         col(SubsidyProgram.fiscal_year).desc(),
         col(SubsidyProgram.name),
         col(SubsidyProgram.id),
-    )
-    if fiscal_year is not None:
-        stmt = stmt.where(col(SubsidyProgram.fiscal_year) == fiscal_year)
-    return list((await session.execute(stmt)).scalars())
+    ]
 
 
 async def programs_by_id(session: AsyncSession, ids: Sequence[int]) -> list[SubsidyProgram | None]:
@@ -63,26 +77,32 @@ async def programs_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Subs
     return by_id(list((await session.execute(stmt)).scalars()), ids)
 
 
-def _granted_amount() -> sa.ColumnElement[Any]:
+def granted_amount(application: Any = SubsidyApplication) -> sa.ColumnElement[Any]:
     """What one application takes from its program's budget (0 unless granted).
 
     A settled application counts what was actually paid (精算額) when that is known,
-    otherwise the granted amount.
+    otherwise the granted amount. ``application``: the table or an alias of it.
     """
     return sa.case(
         (
             sa.and_(
-                col(SubsidyApplication.status) == _Status.SETTLED,
-                col(SubsidyApplication.settled_amount_yen).is_not(None),
+                application.status == _Status.SETTLED,
+                application.settled_amount_yen.is_not(None),
             ),
-            col(SubsidyApplication.settled_amount_yen),
+            application.settled_amount_yen,
         ),
         (
-            col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
-            sa.func.coalesce(col(SubsidyApplication.granted_amount_yen), 0),
+            application.status.in_(list(GRANTED_STATUSES)),
+            sa.func.coalesce(application.granted_amount_yen, 0),
         ),
         else_=0,
     )
+
+
+def granted(application: Any = SubsidyApplication) -> sa.ColumnElement[bool]:
+    """Applications that take from their program's budget."""
+    status: Any = application.status
+    return status.in_(list(GRANTED_STATUSES))
 
 
 async def granted_total_by_program(session: AsyncSession, program_ids: Sequence[int]) -> list[int]:
@@ -92,11 +112,8 @@ async def granted_total_by_program(session: AsyncSession, program_ids: Sequence[
     the approved total must stay within the budget).
     """
     stmt = (
-        sa.select(col(SubsidyApplication.program_id), sa.func.sum(_granted_amount()))
-        .where(
-            col(SubsidyApplication.program_id).in_(program_ids),
-            col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
-        )
+        sa.select(col(SubsidyApplication.program_id), sa.func.sum(granted_amount()))
+        .where(col(SubsidyApplication.program_id).in_(program_ids), granted())
         .group_by(col(SubsidyApplication.program_id))
     )
     totals = {pid: int(total or 0) for pid, total in (await session.execute(stmt)).all()}

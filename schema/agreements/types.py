@@ -111,9 +111,9 @@ class AgreementType(Node):
         description="End of the current term, renewals applied; null when open-ended."
     )
     def current_term_ends_on(self, info: Info, as_of: date | None = None) -> date | None:
-        require_date(as_of, label="期間を見る日", field=["asOf"])
+        day = term_day(as_of, info.context.today)
         try:
-            return terms.agreement_term_ends_on(self.row, as_of or info.context.today)
+            return terms.agreement_term_ends_on(self.row, day)
         except terms.BeyondCalendar as error:
             raise StrawberryGraphQLError(
                 "この日の期間は 9999-12-31 より後に終わるため、日付で表せません。"
@@ -123,8 +123,7 @@ class AgreementType(Node):
 
     @strawberry.field
     def is_in_force(self, info: Info, on: date | None = None) -> bool:
-        require_date(on, label="効力を見る日", field=["on"])
-        return terms.agreement_in_force_on(self.row, on or info.context.today)
+        return terms.agreement_in_force_on(self.row, in_force_day(on, info.context.today))
 
     @strawberry.field(
         description="The emergency contacts the agreement itself lists, for all its parties.",
@@ -140,11 +139,9 @@ class AgreementType(Node):
     def contacts_stale(
         self, info: Info, as_of: date | None = None, max_age_days: int | None = None
     ) -> bool:
-        require_date(as_of, label="連絡先の確認を見る日", field=["asOf"])
+        day, max_age = stale_args(as_of, max_age_days, info.context.today)
         return terms.contacts_stale(
-            verified_on=self.row.contacts_verified_on,
-            as_of=as_of or info.context.today,
-            max_age_days=terms.CONTACTS_MAX_AGE_DAYS if max_age_days is None else max_age_days,
+            verified_on=self.row.contacts_verified_on, as_of=day, max_age_days=max_age
         )
 
     @strawberry.field(description="The agreement this one revises (改正), if any.")
@@ -185,15 +182,38 @@ class DisasterSupportEntryType:
             agreement=AgreementType.from_row(row.agreement),
             support_categories=list(row.support_categories),
             contacts=[ContactType.from_row(c) for c in row.emergency_contacts],
-            # The agreement's list, or (when it names no one for the party) the party's
-            # own emergency contacts: log the read on the record the contacts belong to.
-            contacts_read=("Partner", row.partner.id or 0, "contacts")
-            if row.emergency_contacts
-            and all(c.agreement_id is None for c in row.emergency_contacts)
-            else ("Agreement", row.agreement.id or 0, "emergencyContacts"),
+            contacts_read=contacts_read_of(row),
             contacts_verified_on=row.contacts_verified_on,
             contacts_stale=row.contacts_stale,
         )
+
+
+# The arguments of the computed agreement fields, checked and defaulted as one function
+# each for every read path (dates outside what the database holds are INVALID).
+
+
+def term_day(as_of: date | None, today: date) -> date:
+    require_date(as_of, label="期間を見る日", field=["asOf"])
+    return as_of or today
+
+
+def in_force_day(on: date | None, today: date) -> date:
+    require_date(on, label="効力を見る日", field=["on"])
+    return on or today
+
+
+def stale_args(as_of: date | None, max_age_days: int | None, today: date) -> tuple[date, int]:
+    require_date(as_of, label="連絡先の確認を見る日", field=["asOf"])
+    max_age = terms.CONTACTS_MAX_AGE_DAYS if max_age_days is None else max_age_days
+    return as_of or today, max_age
+
+
+def contacts_read_of(row: agreements.DisasterSupportRow) -> tuple[str, int, str]:
+    """The agreement's list, or (when it names no one for the party) the party's own
+    emergency contacts: the read is logged on the record the contacts belong to."""
+    if row.emergency_contacts and all(c.agreement_id is None for c in row.emergency_contacts):
+        return ("Partner", row.partner.id or 0, "contacts")
+    return ("Agreement", row.agreement.id or 0, "emergencyContacts")
 
 
 register_node("Agreement", batch=agreements.get_many, convert=AgreementType.from_row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -116,9 +117,6 @@ class CollaborationType(Node):
     @classmethod
     def from_row(cls, row: Collaboration) -> CollaborationType:
         assert row.id is not None
-        has_budget = any(
-            v is not None for v in (row.budget_total_yen, row.city_share_yen, row.partner_share_yen)
-        )
         return cls(
             id=to_global_id("Collaboration", row.id),
             title=row.title,
@@ -132,22 +130,9 @@ class CollaborationType(Node):
             ends_on=row.ends_on,
             purpose=row.purpose,
             plan=row.plan,
-            budget=BudgetType(
-                total_yen=row.budget_total_yen,
-                city_share_yen=row.city_share_yen,
-                partner_share_yen=row.partner_share_yen,
-            )
-            if has_budget
-            else None,
+            budget=budget_of(row),
             responsibility=row.responsibility,
-            committee=CommitteeType(
-                name=row.committee_name,
-                kind=row.committee_kind,
-                established_on=row.committee_established_on,
-                dissolves_on=row.committee_dissolves_on,
-            )
-            if row.committee_name and row.committee_kind
-            else None,
+            committee=committee_of(row),
             review_due_on=row.review_due_on,
             is_public=row.is_public,
             version=row.version,
@@ -258,8 +243,35 @@ class CollaborationType(Node):
         # Readiness is about everyone taking part, whoever may see them.
         key = collaborations.PartnersOfCollaborationKey(self.pk, PartnerVisibility.ALL)
         rows = await info.context.loader(collaborations.participations_by_collaboration).load(key)
-        missing = collaborations.readiness(self.row, rows)
-        return ReadinessType(ready=not missing, missing=missing)
+        return readiness_of(self.row, rows)
+
+
+def budget_of(row: Collaboration) -> BudgetType | None:
+    """経費, or null when none of its amounts is known."""
+    amounts = (row.budget_total_yen, row.city_share_yen, row.partner_share_yen)
+    if all(v is None for v in amounts):
+        return None
+    return BudgetType(
+        total_yen=row.budget_total_yen,
+        city_share_yen=row.city_share_yen,
+        partner_share_yen=row.partner_share_yen,
+    )
+
+
+def committee_of(row: Collaboration) -> CommitteeType | None:
+    if not (row.committee_name and row.committee_kind):
+        return None
+    return CommitteeType(
+        name=row.committee_name,
+        kind=row.committee_kind,
+        established_on=row.committee_established_on,
+        dissolves_on=row.committee_dissolves_on,
+    )
+
+
+def readiness_of(row: Collaboration, participations: Sequence[Participation]) -> ReadinessType:
+    missing = collaborations.readiness(row, participations)
+    return ReadinessType(ready=not missing, missing=missing)
 
 
 @strawberry.type(name="Participation")

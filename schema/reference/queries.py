@@ -14,16 +14,7 @@ from schema.reference.types import CollaborationFieldType, CollaborationFormInfo
 class ReferenceQueries:
     @strawberry.field(description="The seven forms with Japanese labels and their fixed rules.")
     def collaboration_forms(self) -> list[CollaborationFormInfoType]:
-        return [
-            CollaborationFormInfoType(
-                form=form,
-                label=info.label,
-                description=info.description,
-                city_bears_final_responsibility=info.city_bears_final_responsibility,
-                financial_support_allowed=info.financial_support_allowed,
-            )
-            for form, info in FORM_INFO.items()
-        ]
+        return collaboration_form_infos()
 
     @strawberry.field
     async def departments(self, info: Info) -> list[DepartmentType]:
@@ -32,3 +23,16 @@ class ReferenceQueries:
     @strawberry.field
     async def collaboration_fields(self, info: Info) -> list[CollaborationFieldType]:
         return [CollaborationFieldType.from_row(f) for f in await info.context.run(list_fields)]
+
+
+def collaboration_form_infos() -> list[CollaborationFormInfoType]:
+    return [
+        CollaborationFormInfoType(
+            form=form,
+            label=info.label,
+            description=info.description,
+            city_bears_final_responsibility=info.city_bears_final_responsibility,
+            financial_support_allowed=info.financial_support_allowed,
+        )
+        for form, info in FORM_INFO.items()
+    ]

@@ -295,6 +295,31 @@ def test_demo_dump_restored_into_an_empty_database_dumps_byte_identical(
     assert restored["partner"] == len(table_rows(demo_dump, "partner")) > 250
 
 
+def test_a_restore_moves_the_data_version_on_and_keeps_it_out_of_the_dump(
+    backend: str, demo_dump: str, databases: Databases
+) -> None:
+    # given: an empty database (its data version row comes with the migration)
+    url = databases.empty(backend)
+    before = asyncio.run(_data_version(url))
+    # when
+    restore(url, demo_dump)
+    # then: app instances that kept answers of the old content see a new version
+    assert asyncio.run(_data_version(url)) == before + 1
+    assert "data_version" not in json.loads(demo_dump)["tables"]
+
+
+async def _data_version(url: str) -> int:
+    from domain.data_version import current_data_version
+    from server.db import make_sessionmaker
+
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return await current_data_version(session)
+    finally:
+        await engine.dispose()
+
+
 def test_round_trip_through_the_other_database_is_byte_identical(
     backend: str, varied_dump: str, databases: Databases
 ) -> None:

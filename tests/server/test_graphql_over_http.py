@@ -204,7 +204,15 @@ async def test_an_unknown_persisted_query_is_refused_with_its_code(client) -> No
     assert response.status_code == 200
     error = only_error(response)
     assert error["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
-    assert "登録されていません" in error["message"]
+    assert "登録されていない" in error["message"]
+
+
+async def test_an_unknown_persisted_query_is_400_in_graphql_response_json(client) -> None:
+    body = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "cd" * 32}}}
+    response = await client.post("/graphql", json=body, headers=RESPONSE_JSON)
+    assert response.status_code == 400
+    assert "data" not in response.json()
+    assert only_error(response)["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
 
 
 @pytest.mark.parametrize("query", ["{ viewer { role } }", "mutation { __typename }"])

@@ -506,11 +506,16 @@ async def test_a_deliberate_error_keeps_its_message_and_code(client: httpx.Async
 async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # given: a resolver that fails in a way nobody planned
+    # given: a read that fails in a way nobody planned, on the compiled read path (which
+    # then leaves the query to Strawberry) and in the resolver
     async def broken(_session: AsyncSession) -> None:
         raise RuntimeError("password=hunter2 in a stack trace")
 
+    async def broken_compiled_read(_query: object) -> None:
+        raise RuntimeError("password=hunter2 in a stack trace")
+
     monkeypatch.setattr("schema.reference.queries.list_departments", broken)
+    monkeypatch.setattr("domain.read.fetch.ReadQuery.run", broken_compiled_read)
     # when
     with caplog.at_level(logging.ERROR, logger="kyodo.errors"):
         response = await client.post("/graphql", json={"query": "{ departments { code } }"})

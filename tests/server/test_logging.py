@@ -119,11 +119,16 @@ async def test_an_ordinary_error_line_names_its_code_and_field(
 async def test_an_unexpected_error_is_logged_once_in_full_with_the_request_id(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # given a resolver that fails in a way nobody planned
+    # given a read that fails in a way nobody planned, on the compiled read path (which
+    # then leaves the query to Strawberry) and in the resolver
     async def broken(_session: AsyncSession) -> None:
         raise RuntimeError("nobody planned this")
 
+    async def broken_compiled_read(_query: object) -> None:
+        raise RuntimeError("nobody planned this")
+
     monkeypatch.setattr("schema.reference.queries.list_departments", broken)
+    monkeypatch.setattr("domain.read.fetch.ReadQuery.run", broken_compiled_read)
     caplog.handler.addFilter(RequestIdFilter())
     # when it is called
     with caplog.at_level(logging.DEBUG):

@@ -1,0 +1,1 @@
+"""Trusted (persisted) documents: GraphQL operations registered ahead, sent by id."""

@@ -1,0 +1,187 @@
+"""The hook: answer a query from its plan, before graphql-core would execute it.
+
+Strawberry runs graphql-core's execution only when ``execution_context.result`` is
+still empty once the ``on_execute`` hooks have started (``Schema._execute_operation``).
+:class:`CompiledReads` sets it when the operation has a plan and every run-time check
+passes; otherwise it leaves it alone and Strawberry executes the operation as always.
+Either way every other extension runs around it: the limits before (validation), the
+personal-data access log, settling and the error policy after.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Hashable
+from typing import Any
+
+from graphql import DirectiveNode, DocumentNode, GraphQLError, VariableNode, Visitor, visit
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.execution.executor import Executor
+from sqlalchemy.exc import DBAPIError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from domain.errors import DomainError
+from domain.read.fetch import ReadQuery
+from domain.read.models import Viewer
+from schema.compiled.plan import Fallback, Plan, Planner, Request
+from schema.context import Context
+from schema.permissions import can_read_internal, partner_visibility
+
+log = logging.getLogger("kyodo.compiled")
+
+COMPILED = "compiled"
+
+PLAN_CACHE_SIZE = 256
+"""Plans kept (least recently used dropped): a few hundred KB each for the deepest
+documents; front ends send a few dozen distinct documents."""
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+_plans = _LRU(PLAN_CACHE_SIZE)
+_directive_variables = _LRU(PLAN_CACHE_SIZE)
+
+
+class _DirectiveVariables(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
+        for argument in node.arguments or ():
+            if isinstance(argument.value, VariableNode):
+                self.names.add(argument.value.name.value)
+
+
+def directive_variables(query: str, document: DocumentNode) -> tuple[str, ...]:
+    """The variables that @skip/@include (or any directive) read: their values shape
+    the selection, so they are part of the plan's key."""
+    names = _directive_variables.get(query)
+    if names is None:
+        visitor = _DirectiveVariables()
+        visit(document, visitor)
+        names = tuple(sorted(visitor.names))
+        _directive_variables.put(query, names)
+    return names
+
+
+def viewer_of(context: Context) -> Viewer:
+    return Viewer(partners=partner_visibility(context), reads_internal=can_read_internal(context))
+
+
+class CompiledReads(SchemaExtension):
+    """Answers queries the planner covers with one statement per request; falls back to
+    Strawberry for anything else. ``Context.compiled_reads`` off: always Strawberry."""
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        execution = self.execution_context
+        context = execution.context
+        if isinstance(context, Context) and context.compiled_reads and not execution.result:
+            try:
+                result = await self.answer(context)
+            except Fallback as reason:
+                context.compiled_outcome = f"fallback: {reason}"
+            except (GraphQLError, DomainError) as error:
+                # An argument Strawberry refuses on purpose (first: 101, a broken id...):
+                # Strawberry answers with that error, and logs it as it logs it.
+                context.compiled_outcome = f"fallback: {type(error).__name__}: {error}"
+            except Exception as error:
+                context.compiled_outcome = f"fallback: {type(error).__name__}: {error}"
+                # One line, no message (it may quote values): if the cause is not the
+                # compiled path's own, Strawberry meets it next and logs it in full.
+                log.debug(
+                    "compiled read failed with %s; Strawberry answers (request %s)",
+                    type(error).__name__,
+                    context.request_id or "-",
+                )
+                if isinstance(error, DBAPIError):
+                    await self._reset(context)
+            else:
+                execution.result = result
+                context.compiled_outcome = COMPILED
+        yield
+
+    async def _reset(self, context: Context) -> None:
+        """A failed statement leaves a PostgreSQL transaction unusable: end it, so that
+        Strawberry's execution meets the same trouble afresh and reports it its way."""
+        try:
+            async with context.lock:
+                await context.session.rollback()
+        except Exception:  # the connection itself may be gone; Strawberry will say so
+            log.debug("rollback after a failed compiled read failed", exc_info=True)
+
+    async def answer(self, context: Context) -> GraphQLExecutionResult:
+        execution = self.execution_context
+        document = execution.graphql_document
+        if document is None or execution.query is None:
+            raise Fallback("no document")
+        if execution.operation_type is not OperationType.QUERY:
+            raise Fallback(f"{execution.operation_type.value} operation")
+        schema = execution.schema
+        executor = Executor.build(
+            schema._schema,
+            document,
+            context_value=context,
+            raw_variable_values=execution.variables,
+            operation_name=execution.operation_name,
+        )
+        if isinstance(executor, list):
+            raise Fallback("variables or operation refused")  # Strawberry reports why
+        variables = executor.variable_values
+        role = context.principal.role
+        key = (
+            id(schema),
+            execution.query,
+            execution.operation_name,
+            role,
+            tuple(
+                (name, repr(variables.coerced.get(name)))
+                for name in directive_variables(execution.query, document)
+            ),
+        )
+        plan: Plan | Fallback | None = _plans.get(key)
+        if plan is None:
+            try:
+                plan = Planner(
+                    schema, executor.operation, executor.fragments, variables, role
+                ).plan()
+            except Fallback as reason:
+                plan = reason
+            _plans.put(key, plan)
+        if isinstance(plan, Fallback):
+            raise plan
+        request = Request(context, variables, ReadQuery(context.session, viewer_of(context)))
+        for site in plan.sites:
+            site.bind(request)
+        for root in plan.roots:
+            await root.prepare(request)
+        async with context.lock:
+            await request.query.run()
+        data = {root.key: root.write(request) for root in plan.roots}
+        for (entity_type, pk), fields in request.reads.items():
+            for field_name in sorted(fields):
+                context.note_personal_read(entity_type, pk, field_name)
+        return GraphQLExecutionResult(data=data, errors=None)
+
+
+def clear_plans() -> None:
+    """Forget every plan (tests that change what a role may read)."""
+    _plans.items.clear()
