@@ -75,6 +75,9 @@ async def db(url: str) -> AsyncIterator[Any]:
 @asynccontextmanager
 async def serving(url: str, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
     """The app as `kyodo serve` builds it (its own engine and pool), lifespan included."""
+    # These tests are about queueing, not the pool's wait: on a loaded machine opening
+    # 30 connections at once can take longer than the 2 s default.
+    settings.setdefault("KYODO_DB_POOL_TIMEOUT_MS", 4500)
     app = create_app(Settings(DATABASE_URL=url, **settings))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
