@@ -126,6 +126,14 @@ take (measured on the benchmark's data: about 2–3 µs of CPU per unit)."""
 
 UNEXPECTED_ERROR_MESSAGE = "Unexpected error."
 
+# Codes of graphql-core's own errors (SafeErrors.request_error_code).
+GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+"""The variables do not fit the operation's variable definitions."""
+OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
+"""No single operation to run: several and no ``operationName``, or none of that name."""
+
 
 class SchemaSettings(Protocol):
     """What the schema needs to know about the deployment (``server.settings.Settings``
@@ -795,13 +803,24 @@ class SafeErrors(SchemaExtension):
       ``extensions.code = INTERNAL_SERVER_ERROR`` and the request id; the exception is
       logged in full with that id.
     - Limit errors get a code and a Japanese message; field suggestions are removed.
+    - graphql-core's own errors keep their standard English message and get a code:
+      GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT (variables) or
+      OPERATION_RESOLUTION_FAILURE (which operation to run).
     """
+
+    executing = False
+    """Set once execution begins: an error without a path from then on is about the
+    variables or the operation name, not the document."""
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
             result.errors = [self.process(error) for error in result.errors]
+
+    def on_execute(self) -> Iterator[None]:
+        self.executing = True
+        yield
 
     @property
     def request_id(self) -> str:
@@ -840,7 +859,26 @@ class SafeErrors(SchemaExtension):
         message = strip_suggestions(error.message)
         if message != error.message:
             error.message = message
+        if (
+            error.path is None
+            and (original is None or isinstance(original, GraphQLError))
+            and not (error.extensions or {}).get("code")
+        ):
+            error.extensions = {**(error.extensions or {}), "code": self.request_error_code(error)}
         return error
+
+    def request_error_code(self, error: GraphQLError) -> str:
+        """The code of one of graphql-core's own request errors (no path), by when it
+        arose: the codes Apollo Server and its clients use."""
+        if self.execution_context.graphql_document is None:
+            return GRAPHQL_PARSE_FAILED
+        if not self.executing:
+            return GRAPHQL_VALIDATION_FAILED
+        # graphql-core's ExecutionContext.build: coercing the variables, or choosing the
+        # operation ("Must provide operation name ...", "Unknown operation named ...").
+        if error.message.startswith(("Variable '$", "Too many errors processing variables")):
+            return BAD_USER_INPUT
+        return OPERATION_RESOLUTION_FAILURE
 
     def database_trouble(self, error: GraphQLError, trouble: DatabaseTrouble) -> GraphQLError:
         """Not a bug: one line in the log, and the code the caller can act on."""

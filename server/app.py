@@ -16,6 +16,7 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -24,6 +25,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
 from schema import build_schema
@@ -31,9 +33,11 @@ from schema import schema as default_schema
 from schema.context import ANONYMOUS, Context
 from schema.database_trouble import database_trouble
 from schema.response_cache import ResponseStore
+from server import graphiql, graphql_http
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
 from server.exports import exports_mount
+from server.graphiql import GraphiQLPage
 from server.guards import (
     TROUBLE_CODES,
     DatabaseTroubleMiddleware,
@@ -105,13 +109,20 @@ class KyodoGraphQL(GraphQL[Context, None]):
         limits: ResponseLimits,
         response_store: ResponseStore | None = None,
         trusted_documents: TrustedDocuments | None = None,
+        graphiql: GraphiQLPage | None = None,
         **kwargs: Any,
     ):
-        super().__init__(schema, **kwargs)
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None, **kwargs)
         self.limits = limits
         self.trusted_documents = trusted_documents
         # This instance's response cache (KYODO_RESPONSE_CACHE); None: off.
         self.response_store = response_store
+        self.graphiql = graphiql
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page (server/graphiql.py): every file from this server."""
+        assert self.graphiql is not None
+        return self.graphiql.response()
 
     async def execute_single(  # type: ignore[override]
         self,
@@ -125,16 +136,25 @@ class KyodoGraphQL(GraphQL[Context, None]):
         """Run one operation; a query still running after ``limits.timeout_s`` is stopped
         (at its next await) and answered with TIMEOUT. A request naming a trusted document
         by id runs its registered text (``server.trusted_documents``)."""
+        self.refuse_before_execution(request_adapter, request_data)
         if self.trusted_documents is not None:
             refusal = await self.resolve_document(request, context, request_data)
             if refusal is not None:
                 return StrawberryExecutionResult(data=None, errors=[refusal])
+        if not request_data.query:
+            raise graphql_http.missing_query()
         timeout_s = self.limits.timeout_s
 
         async def run() -> Any:
-            return await super(KyodoGraphQL, self).execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            try:
+                return await super(KyodoGraphQL, self).execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+            except graphql_http.HTTPException as error:
+                # Strawberry turns this one into a 400 text; it is a request error.
+                if isinstance(error.__cause__, CannotGetOperationTypeError):
+                    return self.operation_not_found(error.__cause__)
+                raise
 
         if not timeout_s:
             return await run()
@@ -205,7 +225,12 @@ class KyodoGraphQL(GraphQL[Context, None]):
                 ],
             }
             body = self.encode_json(response_data)
-        response = Response(body, status_code=200, media_type="application/json")
+        media_type = self.response_media_type(sub_response)
+        response = Response(
+            body,
+            status_code=graphql_http.status_for(response_data, media_type),
+            media_type=media_type,
+        )
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:
             response.background = sub_response.background
@@ -235,24 +260,86 @@ class KyodoGraphQL(GraphQL[Context, None]):
         # fail with a 500. A list passes on: Strawberry refuses it as a batch. A lone
         # surrogate ("\ud800") is no text: no database stores it, and a message that
         # echoed it could not be sent back in UTF-8.
-        from cross_web import HTTPException  # Strawberry's own HTTP refusal
-
+        refused = graphql_http.RequestRefused
         try:
             value = json.loads(data)
             json.dumps(value, ensure_ascii=False).encode()
         except (UnicodeDecodeError, RecursionError) as error:
-            raise HTTPException(
+            raise refused(
                 400,
+                graphql_http.BAD_REQUEST,
                 "リクエストの本文を JSON として読めません（UTF-8 でないか、入れ子が深すぎます）。",
             ) from error
         except UnicodeEncodeError as error:
-            raise HTTPException(
+            raise refused(
                 400,
+                graphql_http.BAD_REQUEST,
                 "リクエストに使えない文字（対になっていないサロゲート \\ud800 など）があります。",
             ) from error
         if not isinstance(value, dict | list):
-            raise HTTPException(400, "リクエストの本文は JSON オブジェクトにしてください。")
+            raise refused(
+                400,
+                graphql_http.BAD_REQUEST,
+                "リクエストの本文は JSON オブジェクトにしてください。",
+            )
         return value
+
+    # ------------------------------------------------------------ GraphQL over HTTP
+    # (server/graphql_http.py): media type, status of request errors, refusals as JSON.
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's, but a refusal is JSON with a code and a Japanese message in the
+        negotiated media type, not English ``text/plain``."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except graphql_http.HTTPException as error:
+            media_type = graphql_http.response_media_type(request.headers.get("accept"))
+            response = graphql_http.refusal_response(error, media_type)
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Read back by create_response: the media type the client asked for.
+        sub_response.media_type = graphql_http.response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    @staticmethod
+    def response_media_type(sub_response: Response) -> str:
+        return sub_response.media_type or graphql_http.JSON
+
+    async def process_result(self, request: Request, result: Any) -> Any:
+        """A request error (nothing executed) has no ``data`` entry at all."""
+        response_data = await super().process_result(request, result)
+        if graphql_http.is_request_error(response_data):
+            response_data.pop("data", None)
+        return response_data
+
+    def refuse_before_execution(self, request_adapter: Any, request_data: Any) -> None:
+        """Refuse what cannot run, before any document is looked up: an operation over
+        GET (405: GET serves GraphiQL only), an ``operationName`` that is no string (400).
+        A request with no document at all is refused once trusted documents had their
+        say (an id they do not know is PERSISTED_QUERY_NOT_FOUND, a request error)."""
+        if request_adapter.method == "GET":
+            raise graphql_http.get_refused()
+        if not isinstance(request_data.operation_name, str | None):
+            raise graphql_http.operation_name_not_text()
+
+    @staticmethod
+    def operation_not_found(error: CannotGetOperationTypeError) -> StrawberryExecutionResult:
+        """No operation matches ``operationName``: a request error, not a 400 text."""
+        name = error.operation_name
+        message = (
+            f"operationName「{name}」の操作が文書にありません。"
+            if name is not None
+            else "文書に実行できる操作がありません。"
+        )
+        return StrawberryExecutionResult(
+            data=None, errors=[_error(message, "OPERATION_RESOLUTION_FAILURE")]
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.state
@@ -306,7 +393,7 @@ def create_app(
         ),
         response_store=response_store,
         trusted_documents=TrustedDocuments(settings.trusted_documents),
-        graphql_ide=None if settings.is_production else "graphiql",
+        graphiql=None if settings.is_production else GraphiQLPage(),
         # GET serves GraphiQL only: operations, mutations above all, need a JSON POST.
         allow_queries_via_get=False,
     )
@@ -358,11 +445,25 @@ def create_app(
         Middleware(SessionMiddleware, maker=maker),
         Middleware(AuthenticationMiddleware, read_data_version=response_store is not None),
     ]
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        # Routing's own refusals (an unknown path, PUT /graphql) in the API's JSON shape.
+        assert isinstance(error, StarletteHTTPException)
+        refused = graphql_http.refusal(
+            graphql_http.HTTPException(error.status_code, str(error.detail))
+        )
+        refused.headers.update(error.headers or {})
+        return graphql_http.refusal_response(
+            refused, graphql_http.response_media_type(request.headers.get("accept"))
+        )
+
     app = Starlette(
+        exception_handlers={StarletteHTTPException: http_error},
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
             exports_mount(),
+            *([] if settings.is_production else [graphiql.asset_route()]),
         ],
         middleware=middleware,
         lifespan=lifespan,

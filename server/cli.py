@@ -6,13 +6,17 @@ import asyncio
 import getpass
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from domain.enums import Role
 from server.cli_documents import documents_app
@@ -25,29 +29,48 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
+
+TokenRole = Enum(  # type: ignore[misc]
+    "TokenRole", {role.name: role.value for role in Role if role is not Role.PUBLIC}, type=str
+)
+"""The roles a token may carry: PUBLIC is who calls without one (refused by create_token)."""
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "schema" / "schema.graphql"
 
 
-class KyodoTyper(typer.Typer):
-    """The command line; database trouble is told in one line, not a traceback."""
+class KyodoGroup(TyperGroup):
+    """Every kyodo command: trouble with the database (unreachable, missing, not
+    migrated) is told in one line on stderr with status 1, not a traceback."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().__call__(*args, **kwargs)
+            return super().invoke(ctx)
         except Exception as error:
-            from schema.database_trouble import database_trouble
-
-            trouble = database_trouble(error)
-            if trouble is None:
+            line = one_line_for(error)
+            if line is None:
                 raise
             Console(stderr=True, soft_wrap=True).print(
-                f"[red]エラー[/red]: {database_trouble_line(trouble.code, trouble.detail)}",
-                highlight=False,
+                f"[red]エラー[/red]: {escape(line)}", highlight=False
             )
-            raise SystemExit(1) from None
+            raise typer.Exit(1) from None
+
+
+def one_line_for(error: BaseException) -> str | None:
+    """What to tell about an error of the database's, in one line; None for a bug."""
+    from schema.database_trouble import database_trouble
+    from server.preflight import DatabaseNotReady, missing_database
+
+    if isinstance(error, DatabaseNotReady):
+        return error.message
+    missing = missing_database(error, get_settings().database_url)
+    if missing is not None:
+        return missing.message
+    trouble = database_trouble(error)
+    if trouble is not None:
+        return database_trouble_line(trouble.code, trouble.detail)
+    return None
 
 
 def database_trouble_line(code: str, detail: str) -> str:
@@ -62,19 +85,29 @@ def database_trouble_line(code: str, detail: str) -> str:
         return (
             f"データベース（{where}）の処理が時間内に終わりませんでした。"
             f"しばらくしてからもう一度実行してください。（{detail}）"
+            f" / The database ({where}) did not answer in time: try again later."
         )
     return (
         f"データベース（{where}）に接続できません。DATABASE_URL と、データベースが"
         f"起動しているかを確かめてください。（{detail}）"
+        f" / Cannot connect to the database ({where}): check DATABASE_URL and that the"
+        " database server is running."
     )
 
 
-app = KyodoTyper(
-    help="kyodo: the city's collaboration (協働) GraphQL service.", no_args_is_help=True
+app = typer.Typer(
+    cls=KyodoGroup,
+    help="kyodo — 協働 GraphQL API: the city's citizen–city collaboration service. "
+    "The database comes from DATABASE_URL (default: ./kyodo.db in the working folder).",
+    no_args_is_help=True,
 )
-db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
-schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
-token_app = typer.Typer(help="API tokens (Authorization: Bearer ...).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="データベースの移行 / Database migrations (Alembic).", no_args_is_help=True
+)
+schema_app = typer.Typer(help="GraphQL スキーマ / The GraphQL schema.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API トークン / API tokens (Authorization: Bearer ...).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
@@ -113,9 +146,13 @@ def serve(
         "pool and keeps no state, so any of them may answer any request.",
     ),
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql outside production)."""
+    """API を提供する / Serve the GraphQL API (GraphiQL at /graphql outside production).
+
+    Refuses to start on a database that is missing or not migrated (run kyodo db upgrade).
+    """
     import uvicorn
 
+    from server.preflight import require_migrated
     from server.settings import ConfigurationError
 
     settings = get_settings()
@@ -128,6 +165,9 @@ def serve(
     if reload and processes > 1:
         console.print("[red]--reload は 1 プロセスでのみ使えます（--workers 1）。[/red]")
         raise typer.Exit(2)
+    # Serving a database that is missing or not at this code's migration head would
+    # answer "Unexpected error." to every query while /healthz said ok: refuse instead.
+    asyncio.run(require_migrated(settings.database_url))
     from server.logs import logging_config
 
     # uvloop and httptools (uvicorn[standard]) are picked up when installed.
@@ -158,8 +198,10 @@ def _migrate(run: Callable[[], None]) -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head")) -> None:
-    """Apply migrations up to REVISION (default: head)."""
+def db_upgrade(
+    revision: str = typer.Argument("head", help="Target revision (default: head, the latest)."),
+) -> None:
+    """移行する / Apply migrations up to REVISION; creates a SQLite file if there is none."""
     from alembic import command
 
     _migrate(lambda: command.upgrade(_alembic_config(), revision))
@@ -175,9 +217,12 @@ def db_downgrade(
         help="Allow reverting the API-token migration although tokens exist (they are lost).",
     ),
 ) -> None:
-    """Revert migrations down to REVISION. Issued API tokens are never dropped unasked."""
+    """移行を戻す / Revert migrations down to REVISION; issued API tokens are never dropped unasked."""
     from alembic import command
 
+    from server.preflight import require_sqlite_file
+
+    require_sqlite_file(get_settings().database_url)  # never create one to revert it
     cfg = _alembic_config()
     cfg.attributes["drop_tokens"] = drop_tokens
     _migrate(lambda: command.downgrade(cfg, revision))
@@ -189,7 +234,7 @@ def seed(
         False, "--if-empty", help="Load only when the database holds no data yet."
     ),
 ) -> None:
-    """Load the demo data (idempotent: existing records are left as they are)."""
+    """デモデータを読み込む / Load the demo data (idempotent: existing records are left as they are)."""
     counts = asyncio.run(_seed(if_empty))
     if counts is None:
         console.print("データが既にあるため、デモデータは読み込みませんでした。")
@@ -204,9 +249,10 @@ def seed(
 async def _seed(if_empty: bool) -> dict[str, int] | None:
     from domain.transactions import begin_write
     from seeds.loader import load_demo_data, load_demo_data_if_empty
-    from server.db import make_engine, make_sessionmaker
+    from server.db import make_sessionmaker
+    from server.preflight import command_engine
 
-    engine = make_engine(get_settings().database_url)
+    engine = await command_engine()
     try:
         async with make_sessionmaker(engine)() as session:
             await begin_write(session)
@@ -223,7 +269,7 @@ async def _seed(if_empty: bool) -> dict[str, int] | None:
 def schema_export(
     output: Path = typer.Option(SCHEMA_FILE, "--output", "-o", help="Where to write the SDL."),
 ) -> None:
-    """Write the live schema as SDL (the committed schema/schema.graphql)."""
+    """スキーマを書き出す / Write the live schema as SDL (the committed schema/schema.graphql)."""
     from schema import schema
 
     output.write_text(schema.as_str() + "\n", encoding="utf-8")
@@ -250,10 +296,11 @@ def _in_session(work: Callable[[AsyncSession], Awaitable[T]], *, writes: bool = 
     """
     from domain.errors import DomainError
     from domain.transactions import WriteLockTimeout, begin_write
-    from server.db import make_engine, make_sessionmaker
+    from server.db import make_sessionmaker
+    from server.preflight import command_engine
 
     async def run() -> T:
-        engine = make_engine(get_settings().database_url)
+        engine = await command_engine()
         try:
             async with make_sessionmaker(engine)() as session:
                 if writes:
@@ -298,7 +345,9 @@ def _until(value: datetime | None) -> str:
 @token_app.command("create")
 def token_create(
     name: str = typer.Option(..., "--name", help="Who uses it, e.g. 「危機管理室 端末1」."),
-    role: Role = typer.Option(..., "--role", help="STAFF, DISASTER_OFFICE, INTEGRATION or ADMIN."),
+    role: TokenRole = typer.Option(
+        ..., "--role", help="Who holds it (PUBLIC needs no token: callers without one are PUBLIC)."
+    ),
     department: str | None = typer.Option(
         None, "--department", help="Department code; required for STAFF (e.g. machizukuri)."
     ),
@@ -306,10 +355,11 @@ def token_create(
         None,
         "--expires",
         formats=["%Y-%m-%d"],
+        metavar="YYYY-MM-DD",
         help="Last day the token works (through 23:59 Japan time). Default: no expiry.",
     ),
 ) -> None:
-    """Issue a token and print it ONCE on stdout (only its hash is stored)."""
+    """トークンを発行する / Issue a token and print it ONCE on stdout (only its hash is stored)."""
     from domain.auth import service as tokens
 
     expires_at = tokens.expiry_end_of_day(expires.date()) if expires else None
@@ -317,7 +367,7 @@ def token_create(
         lambda session: tokens.create_token(
             session,
             name=name,
-            role=role,
+            role=Role(role.value),
             department_code=department,
             expires_at=expires_at,
             actor=_actor(),
@@ -338,7 +388,7 @@ def token_create(
 
 @token_app.command("list")
 def token_list() -> None:
-    """All tokens: who, role, department, prefix, dates. Never the tokens themselves."""
+    """トークンの一覧 / All tokens: who, role, department, prefix, dates; never the tokens themselves."""
     from domain.auth import service as tokens
     from domain.base import utcnow
 
@@ -382,7 +432,7 @@ def token_revoke(
     token_id: int | None = typer.Argument(None, metavar="ID", help="The token's ID (see list)."),
     prefix: str | None = typer.Option(None, "--prefix", help="Or the token's first 8 characters."),
 ) -> None:
-    """Revoke a token: it is refused from the next request on."""
+    """トークンを失効させる / Revoke a token: it is refused from the next request on."""
     from domain.auth import service as tokens
 
     if (token_id is None) == (prefix is None):

@@ -38,7 +38,8 @@ from graphql import (
 )
 
 documents_app = typer.Typer(
-    help="Trusted documents: operations a client may send by id (KYODO_TRUSTED_DOCUMENTS).",
+    help="登録済みの操作 / Trusted documents: operations a client may send by id "
+    "(KYODO_TRUSTED_DOCUMENTS).",
     no_args_is_help=True,
 )
 
@@ -204,7 +205,7 @@ def register(
         ..., help=".graphql / .gql operation files or .json manifests"
     ),
 ) -> None:
-    """Register operations as trusted documents (all or none); prints each id and name."""
+    """操作を登録する / Register operations as trusted documents (all or none); prints each id and name."""
     from domain.documents import service
     from server.cli import _actor, _in_session, console
 
@@ -226,7 +227,7 @@ def register(
 
 @documents_app.command("list")
 def list_command() -> None:
-    """Every registered document: id, operation, when, from which file."""
+    """登録の一覧 / Every registered document: id, operation, when, from which file."""
     from rich.table import Table
 
     from domain.documents import service
@@ -245,7 +246,7 @@ def list_command() -> None:
 def remove(
     ids: list[str] = typer.Argument(..., help="Document ids (as `list` shows them)"),
 ) -> None:
-    """Remove registered documents (all named, or none); clients using them are refused."""
+    """登録を外す / Remove registered documents (all named, or none); clients using them are refused."""
     from domain.documents import service
     from server.cli import _actor, _in_session, console
 

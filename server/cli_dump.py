@@ -14,8 +14,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from server.settings import get_settings
-
 ROOT = Path(__file__).resolve().parents[1]
 console = Console(stderr=True, soft_wrap=True)  # long paths and messages stay whole
 
@@ -45,19 +43,19 @@ def _size(path: Path) -> str:
 def dump_command(
     file: Path = typer.Argument(..., help="Where to write the dump (JSON, UTF-8)."),
 ) -> None:
-    """Write every table to FILE (kyodo-dump JSON), a consistent snapshot.
+    """バックアップ / Write every table to FILE (kyodo-dump JSON), a consistent snapshot.
 
     The file holds personal data (contacts): it is created readable by its owner only.
     API tokens are stored, and dumped, only as hashes.
     """
     from domain.exchange.dump import DumpError, dump_database
-    from server.db import make_engine
+    from server.preflight import command_engine
 
     revision = schema_head()
     started = time.perf_counter()
 
     async def run(out_path: Path) -> dict[str, int]:
-        engine = make_engine(get_settings().database_url)
+        engine = await command_engine()
         try:
             async with engine.connect() as conn:
                 with out_path.open("w", encoding="utf-8", newline="\n") as out:
@@ -99,14 +97,14 @@ def restore_command(
         False, "--replace", help="Delete everything in the database first, then restore."
     ),
 ) -> None:
-    """Restore a dump into an empty, migrated database, in one transaction.
+    """復元 / Restore a dump into an empty, migrated database, in one transaction.
 
     A database that holds data is refused unless --replace. Any problem in the file
     leaves the database exactly as it was.
     """
     from domain.exchange.dump import DumpError, restore_database
     from domain.transactions import WRITE_OPTIONS
-    from server.db import make_engine
+    from server.preflight import command_engine
 
     revision = schema_head()
     if not file.is_file():
@@ -114,7 +112,7 @@ def restore_command(
     started = time.perf_counter()
 
     async def run() -> dict[str, int]:
-        engine = make_engine(get_settings().database_url)
+        engine = await command_engine()
         try:
             # A write transaction from the start (on SQLite: BEGIN IMMEDIATE, queued
             # behind the server's writers).

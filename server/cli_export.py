@@ -19,7 +19,6 @@ import typer
 from rich.console import Console
 
 from domain.enums import AgreementCategory
-from server.settings import get_settings
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -29,7 +28,8 @@ if TYPE_CHECKING:
     from domain.exchange.exports import ExportFile, ExportFormat
 
 export_app = typer.Typer(
-    help="Export lists as files: CSV (Excel), JSON, printable HTML.", no_args_is_help=True
+    help="書き出し / Export lists as files: CSV (Excel), JSON, printable HTML.",
+    no_args_is_help=True,
 )
 console = Console(stderr=True, soft_wrap=True)
 
@@ -76,10 +76,11 @@ def _export(
     from domain.errors import DomainError
     from domain.exchange.exports import UnsupportedFormat
     from domain.transactions import WriteLockTimeout, begin_write
-    from server.db import make_engine, make_sessionmaker
+    from server.db import make_sessionmaker
+    from server.preflight import command_engine
 
     async def run() -> ExportFile:
-        engine = make_engine(get_settings().database_url)
+        engine = await command_engine()
         try:
             async with make_sessionmaker(engine)() as session:
                 export = await build(session)
@@ -136,7 +137,7 @@ def export_partners(
     output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
     on: str | None = typer.Option(None, "--on", help=ON_HELP),
 ) -> None:
-    """Active partners (協働のパートナー), 五十音 order; the CSV re-imports with kyodo import."""
+    """パートナー一覧 / Active partners (協働のパートナー), 五十音 order; the CSV re-imports with kyodo import."""
     from domain.exchange import exports
 
     fmt, day = _format(format), _on(on)
@@ -154,7 +155,7 @@ def export_agreements(
         help="DISASTER_SUPPORT (default: Hokkaido's open-data list), another category, or ALL.",
     ),
 ) -> None:
-    """Agreements in force on the date, in Hokkaido's open-data layout (協定区分 marked ○)."""
+    """協定一覧 / Agreements in force on the date, in Hokkaido's open-data layout (協定区分 marked ○)."""
     from domain.exchange import exports
 
     fmt, day = _format(format), _on(on)
@@ -187,7 +188,7 @@ def export_disaster_contacts(
     output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
     on: str | None = typer.Option(None, "--on", help=ON_HELP),
 ) -> None:
-    """Who helps with what on the date, and how to reach them: one table per 協定区分."""
+    """災害時連絡先 / Who helps with what on the date, and how to reach them: one table per 協定区分."""
     from domain.exchange import exports
 
     fmt, day = _format(format), _on(on)

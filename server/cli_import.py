@@ -22,7 +22,6 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.enums import AgreementCategory
-from server.settings import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 import_app = typer.Typer(
-    help="Import partners or agreements from CSV / JSON / JSON Lines files (all or nothing).",
+    help="読み込み / Import partners or agreements from CSV / JSON / JSON Lines files (all or nothing).",
     no_args_is_help=True,
 )
 err = Console(stderr=True)
@@ -100,10 +99,11 @@ def _in_transaction(file: Path, work: Callable[[AsyncSession], Awaitable[T]], *,
 
     from domain.exchange.reading import ImportRefused
     from domain.transactions import WriteLockTimeout, begin_write
-    from server.db import make_engine, make_sessionmaker
+    from server.db import make_sessionmaker
+    from server.preflight import command_engine
 
     async def run() -> T:
-        engine = make_engine(get_settings().database_url)
+        engine = await command_engine()
         try:
             async with make_sessionmaker(engine)() as session:
                 try:
@@ -173,7 +173,7 @@ def import_partners(
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
 ) -> None:
-    """Create or update partners (same rules as partnersUpsert), keyed by 外部ID, else 法人番号.
+    """パートナーの読み込み / Create or update partners (same rules as partnersUpsert), keyed by 外部ID, else 法人番号.
 
     Headers in Japanese (名称, フリガナ, 種別, 法人番号, 地区, 代表者, 郵便番号, 住所,
     電話番号, メールアドレス, 分野, 外部ID) or as in the API (name, nameKana, kind, ...).
@@ -243,7 +243,7 @@ def import_agreements(
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
 ) -> None:
-    """Create agreements with their counterparties and 協定区分 (Hokkaido's open-data layout).
+    """協定の読み込み / Create agreements with their counterparties and 協定区分 (Hokkaido's open-data layout).
 
     Columns: 協定の名称, 協定相手方 (several separated by 、 or line breaks), the 協定区分
     columns marked ○, optionally 市町村名, No, 締結日, 担当課, 外部ID, 協定の内容.

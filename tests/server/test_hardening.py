@@ -635,14 +635,17 @@ async def test_mutations_over_get_are_refused(
     # when
     with count_queries() as counter:
         response = await client.get("/graphql", params={"query": mutation})
-    # then
-    assert response.status_code == 400
+    # then: 405, as GraphQL over HTTP asks for a mutation over GET; nothing ran
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
     assert [s for s in counter.statements if "api_token" not in s] == []
 
 
 async def test_queries_over_get_are_refused_too(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", params={"query": "{ viewer { name } }"})
-    assert response.status_code == 400
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
 
 # ---------------------------------------------------------------- CORS
