@@ -12,6 +12,7 @@ from schema.collaborations.mutations import CollaborationMutations
 from schema.collaborations.queries import CollaborationQueries
 from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
+from schema.enum_labels import EnumLabelQueries
 from schema.error_log import Schema
 from schema.extensions import SchemaOptions, default_extensions
 from schema.list_sizes import check_list_sizes
@@ -22,6 +23,7 @@ from schema.proposals.mutations import ProposalMutations
 from schema.proposals.queries import ProposalQueries
 from schema.reference.queries import ReferenceQueries
 from schema.root import RootQueries
+from schema.scalars import SCALAR_OVERRIDES
 from schema.subsidies.mutations import SubsidyMutations
 from schema.subsidies.queries import SubsidyQueries
 
@@ -30,6 +32,7 @@ Query = merge_types(
     (
         RootQueries,
         ReferenceQueries,
+        EnumLabelQueries,
         PartnerQueries,
         CollaborationQueries,
         AgreementQueries,
@@ -65,6 +68,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         extensions=default_extensions(SchemaOptions(is_production=production)),
         # Each mutation commits once its answer is built (schema/mutation.py).
         execution_context_class=MutationExecutor,
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
     )
     check_list_sizes(built._schema)
     return built
