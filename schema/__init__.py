@@ -44,6 +44,11 @@ Query = merge_types(
 )
 
 
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be read. Without a token (PUBLIC) only published information, no personal "
+    "data; which role reads what: README, \"Who may read and write what\"."
+)
+
 Mutation = merge_types(
     "Mutation",
     (
@@ -54,6 +59,10 @@ Mutation = merge_types(
         EndorsementMutations,
         ProposalMutations,
     ),
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be changed. Each mutation writes all of its input or nothing: bad input "
+    "comes back in the payload's errors (UserError), never half written."
 )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.audit import service as audit
 from schema.audit.types import AuditEventType
 from schema.context import Info
+from schema.descriptions import After, First
 from schema.node import from_global_id, invalid_id
 from schema.pagination import Connection, connection, page_request
 from schema.permissions import CanReadAudit
@@ -21,9 +24,12 @@ class AuditQueries:
     async def audit_events(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        entity_id: strawberry.ID | None = None,
+        first: First = None,
+        after: After = None,
+        entity_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the events of this record (its global id)."),
+        ] = None,
     ) -> Connection[AuditEventType]:
         page = page_request(first, after)
         entity_type = pk = None
