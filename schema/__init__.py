@@ -46,7 +46,7 @@ Query = merge_types(
 
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "What can be read. Without a token (PUBLIC) only published information, no personal "
-    "data; which role reads what: README, \"Who may read and write what\"."
+    'data; which role reads what: README, "Who may read and write what".'
 )
 
 Mutation = merge_types(

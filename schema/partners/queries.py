@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.partners.service import PartnerFilterSpec, list_partners
 from schema.context import Info
+from schema.descriptions import After, First
 from schema.pagination import Connection, connection, page_request
 from schema.partners.inputs import PartnerFilterInput, PartnerOrderInput
 from schema.partners.types import PartnerType
@@ -21,10 +24,16 @@ class PartnerQueries:
     async def partners(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: PartnerFilterInput | None = None,
-        order_by: PartnerOrderInput | None = None,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            PartnerFilterInput | None,
+            strawberry.argument(description="Narrow the list; all criteria must hold."),
+        ] = None,
+        order_by: Annotated[
+            PartnerOrderInput | None,
+            strawberry.argument(description="Sort order; 五十音 (NAME_KANA, ASC) when omitted."),
+        ] = None,
     ) -> Connection[PartnerType]:
         page = page_request(first, after)
         result = await info.context.run(
