@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.enums import SubsidyApplicationStatus as DomainStatus
 from domain.subsidies import service as subsidies
 from schema.context import Info
+from schema.descriptions import After, First
 from schema.enums import SubsidyApplicationStatus
 from schema.node import decode_optional_id
 from schema.pagination import Connection, connection, page_request
@@ -21,7 +24,11 @@ class SubsidyQueries:
         permission_classes=[CanReadInternal],
     )
     async def subsidy_programs(
-        self, info: Info, fiscal_year: int | None = None
+        self,
+        info: Info,
+        fiscal_year: Annotated[
+            int | None, strawberry.argument(description="Only this fiscal year's programs.")
+        ] = None,
     ) -> list[SubsidyProgramType]:
         rows = await info.context.run(subsidies.list_programs, fiscal_year=fiscal_year)
         return [SubsidyProgramType.from_row(row) for row in rows]
@@ -33,10 +40,16 @@ class SubsidyQueries:
     async def subsidy_applications(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        program_id: strawberry.ID | None = None,
-        statuses: list[SubsidyApplicationStatus] | None = None,
+        first: First = None,
+        after: After = None,
+        program_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only applications to this program (global id)."),
+        ] = None,
+        statuses: Annotated[
+            list[SubsidyApplicationStatus] | None,
+            strawberry.argument(description="Only applications in these statuses."),
+        ] = None,
     ) -> Connection[SubsidyApplicationType]:
         page = page_request(first, after)
         result = await info.context.run(
