@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.endorsements import service as endorsements
 from domain.enums import EndorsementStatus as DomainStatus
 from schema.context import Info
+from schema.descriptions import After, First
 from schema.endorsements.types import EndorsementApplicationType
 from schema.enums import EndorsementStatus
 from schema.pagination import Connection, connection, page_request
@@ -22,9 +25,12 @@ class EndorsementQueries:
     async def endorsement_applications(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        statuses: list[EndorsementStatus] | None = None,
+        first: First = None,
+        after: After = None,
+        statuses: Annotated[
+            list[EndorsementStatus] | None,
+            strawberry.argument(description="Only applications in these statuses."),
+        ] = None,
     ) -> Connection[EndorsementApplicationType]:
         page = page_request(first, after)
         result = await info.context.run(
