@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.enums import ProposalStatus as DomainStatus
 from domain.proposals import service as proposals
 from schema.context import Info
+from schema.descriptions import After, First
 from schema.enums import ProposalStatus
 from schema.pagination import Connection, connection, page_request
 from schema.permissions import CanReadInternal
@@ -21,10 +24,16 @@ class ProposalQueries:
     async def proposals(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        statuses: list[ProposalStatus] | None = None,
-        department_codes: list[str] | None = None,
+        first: First = None,
+        after: After = None,
+        statuses: Annotated[
+            list[ProposalStatus] | None,
+            strawberry.argument(description="Only proposals in these statuses."),
+        ] = None,
+        department_codes: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Only these departments' (by code)."),
+        ] = None,
     ) -> Connection[ProposalType]:
         page = page_request(first, after)
         result = await info.context.run(
