@@ -214,10 +214,21 @@ class MetricsMiddleware:
                 request_chunks.append(chunk)
             return message
 
+        operation = ""
+
+        def read_operation() -> str:
+            if received > self.max_body_bytes:
+                return "too_large"
+            return operation_name(b"".join(request_chunks))
+
         async def watching_send(message: Message) -> None:
-            nonlocal status, keep_response
+            nonlocal status, keep_response, operation
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if graphql:
+                    # The body has been read; the request's span still records.
+                    operation = read_operation()
+                    _annotate_span(operation)
                 content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
                 keep_response = content_type.encode("latin-1").startswith(_GRAPHQL_MEDIA)
             elif message["type"] == "http.response.body" and keep_response:
@@ -232,14 +243,9 @@ class MetricsMiddleware:
             HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
             HTTP_LATENCY.labels(route).observe(elapsed)
             if graphql:
-                operation = (
-                    operation_name(b"".join(request_chunks))
-                    if received <= self.max_body_bytes
-                    else "too_large"
-                )
+                operation = operation or read_operation()
                 GRAPHQL_REQUESTS.labels(operation, str(status)).inc()
                 GRAPHQL_LATENCY.labels(operation).observe(elapsed)
-                _annotate_span(operation)
             if response_chunks:
                 for code in error_codes(b"".join(response_chunks)):
                     GRAPHQL_ERRORS.labels(code).inc()
