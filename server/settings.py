@@ -155,6 +155,12 @@ class Settings(BaseSettings):
         "OTEL_EXPORTER_OTLP_*ENDPOINT is set (and OTEL_SDK_DISABLED is not true).",
     )
 
+    @field_validator("metrics", "tracing", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # docker-compose's ${KYODO_METRICS:-} passes an empty string: the default.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:

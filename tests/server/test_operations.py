@@ -216,6 +216,8 @@ def test_metrics_access_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert production.metrics_access == "off"
     production.check_ready_to_serve()
+    # docker-compose's ${KYODO_METRICS:-} is "unset", not an invalid value
+    assert Settings(KYODO_METRICS="").metrics is None
     with pytest.raises(ConfigurationError, match="KYODO_METRICS_TOKEN"):
         Settings(KYODO_METRICS="token").check_ready_to_serve()
 
