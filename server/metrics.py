@@ -11,7 +11,8 @@ What is measured:
 - ``kyodo_graphql_errors_total{code}``: errors in GraphQL responses by
   ``extensions.code`` (refusals of the HTTP edge — 413, 415, 503 — included).
 - ``kyodo_http_requests_total{route,method,status}`` and
-  ``kyodo_http_request_duration_seconds{route}``: every request, by route.
+  ``kyodo_http_request_duration_seconds{route}``: every other request (GraphiQL, /exports,
+  /healthz...), by route.
 - ``kyodo_db_pool_size``, ``kyodo_db_pool_max``, ``kyodo_db_pool_open``,
   ``kyodo_db_pool_checked_out``: the connection pool (summed over server processes).
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import hmac
 import os
 import re
+import sys
 import time
 from typing import Any
 
@@ -109,6 +111,7 @@ _ROUTES = {
     "/readyz": "/readyz",
     "/metrics": "/metrics",
 }
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _PREFIXES = (("/exports/", "/exports"), ("/graphiql/", "/graphiql"))
 
 
@@ -229,8 +232,10 @@ class MetricsMiddleware:
                     # The body has been read; the request's span still records.
                     operation = read_operation()
                     _annotate_span(operation)
-                content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
-                keep_response = content_type.encode("latin-1").startswith(_GRAPHQL_MEDIA)
+                keep_response = any(
+                    key.lower() == b"content-type" and value.startswith(_GRAPHQL_MEDIA)
+                    for key, value in message.get("headers", ())
+                )
             elif message["type"] == "http.response.body" and keep_response:
                 response_chunks.append(message.get("body", b""))
             await send(message)
@@ -239,22 +244,55 @@ class MetricsMiddleware:
             await self.app(scope, watching_receive if graphql else receive, watching_send)
         finally:
             elapsed = time.perf_counter() - started
-            route = route_of(scope["path"])
-            HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
-            HTTP_LATENCY.labels(route).observe(elapsed)
             if graphql:
                 operation = operation or read_operation()
-                GRAPHQL_REQUESTS.labels(operation, str(status)).inc()
-                GRAPHQL_LATENCY.labels(operation).observe(elapsed)
+                count, latency = _graphql_series(operation, status)
+            else:
+                method = scope["method"] if scope["method"] in _METHODS else "other"
+                count, latency = _http_series(route_of(scope["path"]), method, status)
+            count.inc()
+            latency.observe(elapsed)
             if response_chunks:
                 for code in error_codes(b"".join(response_chunks)):
-                    GRAPHQL_ERRORS.labels(code).inc()
+                    _error_series(code).inc()
+
+
+# The labelled children, looked up once (``labels()`` takes a lock and builds a key).
+_children: dict[tuple[str, ...], Any] = {}
+
+
+def _graphql_series(operation: str, status: int) -> tuple[Any, Any]:
+    key = ("graphql", operation, str(status))
+    series = _children.get(key)
+    if series is None:
+        series = _children[key] = (
+            GRAPHQL_REQUESTS.labels(operation, str(status)),
+            GRAPHQL_LATENCY.labels(operation),
+        )
+    return series
+
+
+def _http_series(route: str, method: str, status: int) -> tuple[Any, Any]:
+    key = ("http", route, method, str(status))
+    series = _children.get(key)
+    if series is None:
+        series = _children[key] = (
+            HTTP_REQUESTS.labels(route, method, str(status)),
+            HTTP_LATENCY.labels(route),
+        )
+    return series
+
+
+def _error_series(code: str) -> Any:
+    key = ("error", code)
+    series = _children.get(key)
+    if series is None:
+        series = _children[key] = GRAPHQL_ERRORS.labels(code)
+    return series
 
 
 def _annotate_span(operation: str) -> None:
     """Name the request's OpenTelemetry span after the operation (when tracing is on)."""
-    import sys
-
     trace = sys.modules.get("opentelemetry.trace")
     if trace is None:
         return

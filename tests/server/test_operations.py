@@ -141,7 +141,18 @@ async def test_metrics_count_requests_by_operation_and_errors_by_code(client) ->
     assert grew("kyodo_graphql_requests_total", operation="anonymous", status="200") == 2
     assert grew("kyodo_graphql_request_duration_seconds_count", operation="Forms") == 2
     assert grew("kyodo_graphql_errors_total", code="GRAPHQL_VALIDATION_FAILED") == 1
-    assert grew("kyodo_http_requests_total", route="/graphql", method="POST", status="200") >= 4
+    # GraphQL POSTs are kyodo_graphql_*; every other request is kyodo_http_*
+    assert grew("kyodo_http_requests_total", route="/graphql", method="POST", status="200") == 0
+    await client.get("/healthz")
+    await client.request("BREW", "/healthz")
+    text = (await client.get("/metrics")).text
+    assert value(
+        text, "kyodo_http_requests_total", route="/healthz", method="GET", status="200"
+    ) > value(before, "kyodo_http_requests_total", route="/healthz", method="GET", status="200")
+    assert (
+        value(text, "kyodo_http_requests_total", route="/healthz", method="other", status="405")
+        >= 1
+    )
 
 
 async def test_refusals_of_the_http_edge_are_counted_by_code(client) -> None:
