@@ -333,3 +333,12 @@ def test_tracing_follows_the_otel_variables(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
     assert not Settings().tracing_enabled
     assert Settings(KYODO_TRACING=True).tracing_enabled
+
+
+def test_tracing_without_the_extra_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from server import tracing
+
+    monkeypatch.setattr(tracing, "REQUIRED", ("opentelemetry_not_installed_here",))
+    with pytest.raises(ConfigurationError, match=r"kyodo\[otel\]"):
+        Settings(KYODO_TRACING=True).check_ready_to_serve()
+    Settings(KYODO_TRACING=False).check_ready_to_serve()
