@@ -190,7 +190,8 @@ class MetricsMiddleware:
 
     The request body is read by the app as usual; this middleware keeps the chunks it
     passes on (bounded by ``max_body_bytes``) and reads the operation name from them
-    when the response is done. The response body is kept only for GraphQL's JSON."""
+    when the response starts (a body that is not JSON: ``invalid``). The response body is
+    kept, to count its errors, only when it is JSON."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
