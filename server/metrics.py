@@ -29,6 +29,7 @@ import os
 import re
 import sys
 import time
+import weakref
 from typing import Any
 
 import orjson
@@ -303,32 +304,42 @@ def _annotate_span(operation: str) -> None:
         span.update_name(f"POST /graphql {operation}")
 
 
+_engines: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _pool_numbers(returning: int = 0) -> None:
+    """Set the open / checked-out gauges from the pools themselves (counting events
+    drifts: SQLAlchemy checks in a connection whose checkout failed). ``returning``:
+    connections being checked in, still counted by their pool."""
+    checked_out = opened = 0
+    for sync_engine in list(_engines):
+        pool = sync_engine.pool
+        if hasattr(pool, "checkedout") and hasattr(pool, "overflow"):
+            checked_out += pool.checkedout()
+            opened += pool.size() + pool.overflow()
+    POOL_CHECKED_OUT.set(max(checked_out - returning, 0))
+    POOL_OPEN.set(max(opened, 0))
+
+
 def instrument_pool(engine: AsyncEngine, *, pool_size: int, max_overflow: int) -> None:
     """Keep the pool gauges up to date from the pool's events (every process its own
     numbers, for its one engine; multiprocess mode sums them)."""
     POOL_SIZE.set(pool_size)
     POOL_MAX.set(pool_size + max_overflow)
     sync_engine = engine.sync_engine
-
-    @event.listens_for(sync_engine, "connect")
-    def _connect(*_args: Any) -> None:
-        POOL_OPEN.inc()
-
-    @event.listens_for(sync_engine, "close")
-    def _close(*_args: Any) -> None:
-        POOL_OPEN.dec()
-
-    @event.listens_for(sync_engine, "close_detached")
-    def _close_detached(*_args: Any) -> None:
-        POOL_OPEN.dec()
+    _engines.add(sync_engine)
 
     @event.listens_for(sync_engine, "checkout")
     def _checkout(*_args: Any) -> None:
-        POOL_CHECKED_OUT.inc()
+        _pool_numbers()
 
     @event.listens_for(sync_engine, "checkin")
     def _checkin(*_args: Any) -> None:
-        POOL_CHECKED_OUT.dec()
+        _pool_numbers(returning=1)
+
+    @event.listens_for(sync_engine, "close")
+    def _close(*_args: Any) -> None:
+        _pool_numbers()
 
 
 def registry() -> CollectorRegistry:
