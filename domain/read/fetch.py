@@ -230,7 +230,7 @@ class _Compiler:
                 child.id,
                 link.order_by,
                 limit=page.limit,
-                offset=page.offset,
+                offset=0,  # the compiled path pages no further (cursors: Strawberry)
                 correlate=source,
             )
             # Correlated explicitly: the link may read the model itself, which an

@@ -19,7 +19,7 @@ from domain.agreements import service as agreements
 from domain.agreements.models import AgreementParty
 from domain.agreements.service import AgreementFilterSpec
 from domain.collaborations import service as collaborations
-from domain.pagination import Page
+from domain.pagination import Ordering, PageRequest
 from domain.partners import service as partners
 from domain.partners.service import PartnerFilterSpec
 from domain.read.models import entity
@@ -38,7 +38,7 @@ from schema.compiled.plan import (
 )
 from schema.context import Context
 from schema.node import NODE_KINDS, from_global_id
-from schema.pagination import encode_cursor, page_request
+from schema.pagination import page_request
 from schema.reference.queries import collaboration_form_infos
 from schema.root import MAX_NODES, viewer_of
 
@@ -65,14 +65,22 @@ async def _nothing(_request: Request) -> None:
 
 @dataclass(frozen=True, slots=True)
 class PageData:
+    """The first page of a list: the compiled path answers no cursor arguments
+    (``_page_args``), so the page starts the list and nothing precedes it."""
+
     rows: list[Any]
     total: int | None
-    offset: int
+    ordering: Ordering | None = None
 
     @property
-    def page(self) -> Page[Any]:
+    def has_next(self) -> bool:
         assert self.total is not None
-        return Page(items=self.rows, total=self.total, offset=self.offset)
+        return len(self.rows) < self.total
+
+    def cursor(self, index: int) -> str:
+        """The same keyset cursor ``schema.pagination.connection`` writes."""
+        assert self.ordering is not None
+        return self.ordering.cursor(self.ordering.values_of(self.rows[index]))
 
 
 def plan_connection(
@@ -80,9 +88,11 @@ def plan_connection(
     definition: GraphQLField,
     details: Sequence[FieldDetails],
     item: Callable[[Sequence[FieldDetails]], ObjectShape],
+    keys: Callable[[], None] | None = None,
 ) -> tuple[bool, Callable[[PageData, Request], dict[str, Any]]]:
     """(whether the total is needed, the writer of the connection) for a ``Connection``
-    of ``schema.pagination``; ``item`` plans the node of the edges."""
+    of ``schema.pagination``; ``item`` plans the node of the edges; ``keys`` makes the
+    rows carry their sort keys, for cursors (None: cursors are not compiled here)."""
     connection = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[PageData, Request], Any]]] = []
     needs_total = False
@@ -96,11 +106,11 @@ def plan_connection(
             needs_total = True
             fields.append((key, lambda data, _request: data.total))
         elif name == "pageInfo":
-            uses_total, write_info = _page_info(planner, field_definition, sub)
+            uses_total, write_info = _page_info(planner, field_definition, sub, keys)
             needs_total = needs_total or uses_total
             fields.append((key, write_info))
         elif name == "edges":
-            fields.append((key, _edges(planner, field_definition, sub, item)))
+            fields.append((key, _edges(planner, field_definition, sub, item, keys)))
         else:
             raise Fallback(f"{connection.name}.{name} is not compiled")
 
@@ -110,12 +120,21 @@ def plan_connection(
     return needs_total, write
 
 
+def _cursors(keys: Callable[[], None] | None) -> None:
+    if keys is None:
+        raise Fallback("cursors of this connection are not compiled")
+    keys()
+
+
 def _const(value: Any) -> Callable[..., Any]:
     return lambda *_args: value
 
 
 def _page_info(
-    planner: Planner, definition: GraphQLField, details: Sequence[FieldDetails]
+    planner: Planner,
+    definition: GraphQLField,
+    details: Sequence[FieldDetails],
+    keys: Callable[[], None] | None,
 ) -> tuple[bool, Callable[[PageData, Request], Any]]:
     type_ = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[PageData], Any]]] = []
@@ -128,19 +147,16 @@ def _page_info(
         planner.field(type_, sub)
         if name == "hasNextPage":
             needs_total = True
-            fields.append((key, lambda data: data.page.has_next))
+            fields.append((key, lambda data: data.has_next))
         elif name == "hasPreviousPage":
-            fields.append((key, lambda data: data.offset > 0))
+            fields.append((key, _const(False)))
         elif name == "startCursor":
-            fields.append((key, lambda data: encode_cursor(data.offset) if data.rows else None))
+            _cursors(keys)
+            fields.append((key, lambda data: data.cursor(0) if data.rows else None))
         elif name == "endCursor":
+            _cursors(keys)
             fields.append(
-                (
-                    key,
-                    lambda data: (
-                        encode_cursor(data.offset + len(data.rows) - 1) if data.rows else None
-                    ),
-                )
+                (key, lambda data: data.cursor(len(data.rows) - 1) if data.rows else None)
             )
         else:
             raise Fallback(f"PageInfo.{name} is not compiled")
@@ -152,6 +168,7 @@ def _edges(
     definition: GraphQLField,
     details: Sequence[FieldDetails],
     item: Callable[[Sequence[FieldDetails]], ObjectShape],
+    keys: Callable[[], None] | None,
 ) -> Callable[[PageData, Request], Any]:
     edge = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[int, Any, PageData, Request], Any]]] = []
@@ -162,7 +179,8 @@ def _edges(
             continue
         node_definition = planner.field(edge, sub)
         if name == "cursor":
-            fields.append((key, lambda i, _row, data, _request: encode_cursor(data.offset + i)))
+            _cursors(keys)
+            fields.append((key, lambda i, _row, data, _request: data.cursor(i)))
         elif name == "node":
             complete = completer(node_definition.type, item(sub).write)
             fields.append((key, lambda _i, row, _data, request, c=complete: c(row, request)))
@@ -181,8 +199,31 @@ def _edges(
 # ---------------------------------------------------------------- lists of entities
 
 
-def _page_args(kwargs: dict[str, Any], _context: Context) -> Any:
-    return page_request(kwargs.get("first"), kwargs.get("after"))
+def _page_args(kwargs: dict[str, Any], _context: Context) -> PageRequest:
+    return compiled_page(kwargs)
+
+
+def compiled_page(kwargs: dict[str, Any]) -> PageRequest:
+    """The page the arguments ask for, as the resolvers read them; a page that does not
+    start the list (``after``, ``before``, ``last``) is Strawberry's to answer."""
+    page = page_request(
+        kwargs.get("first"), kwargs.get("after"), kwargs.get("last"), kwargs.get("before")
+    )
+    if not page.plain:
+        raise Fallback("cursor or backward page")
+    return page
+
+
+def _needs(builder: FetchBuilder, *orderings: Ordering) -> Callable[[], None]:
+    """What fetches the sort keys of ``orderings`` with the rows, for their cursors."""
+
+    def need() -> None:
+        for ordering in orderings:
+            names = ordering.names
+            assert names is not None, ordering.name
+            builder.need(*names)
+
+    return need
 
 
 def _partners(
@@ -191,7 +232,11 @@ def _partners(
     """``PartnerQueries.partners``."""
     builder = planner.builder("Partner")
     needs_total, write_connection = plan_connection(
-        planner, definition, details, lambda sub: planner.entity_shape("Partner", sub, builder)
+        planner,
+        definition,
+        details,
+        lambda sub: planner.entity_shape("Partner", sub, builder),
+        _needs(builder, *partners.ALL_ORDERINGS),
     )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -220,16 +265,16 @@ def _partners(
                 conditions=conditions,
                 order_by=partners.list_order(order),
                 limit=page.limit,
-                offset=page.offset,
+                offset=0,
                 count=needs_total,
             ),
-            page.offset,
+            partners.list_ordering(order),
         )
 
     def write(request: Request) -> Any:
-        read, offset = request.slots[slot]
+        read, ordering = request.slots[slot]
         total, rows = read.value
-        return write_connection(PageData(rows, total, offset), request)
+        return write_connection(PageData(rows, total, ordering), request)
 
     return RootPlan(key, prepare, write)
 
@@ -240,7 +285,11 @@ def _agreements(
     """``AgreementQueries.agreements``."""
     builder = planner.builder("Agreement")
     needs_total, write_connection = plan_connection(
-        planner, definition, details, lambda sub: planner.entity_shape("Agreement", sub, builder)
+        planner,
+        definition,
+        details,
+        lambda sub: planner.entity_shape("Agreement", sub, builder),
+        _needs(builder, agreements.LIST_ORDERING),
     )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -265,16 +314,16 @@ def _agreements(
                 conditions=conditions,
                 order_by=agreements.list_order(),
                 limit=page.limit,
-                offset=page.offset,
+                offset=0,
                 count=needs_total,
             ),
-            page.offset,
+            agreements.LIST_ORDERING,
         )
 
     def write(request: Request) -> Any:
-        read, offset = request.slots[slot]
+        read, ordering = request.slots[slot]
         total, rows = read.value
-        return write_connection(PageData(rows, total, offset), request)
+        return write_connection(PageData(rows, total, ordering), request)
 
     return RootPlan(key, prepare, write)
 
@@ -292,6 +341,7 @@ def _collaborations(
         definition,
         details,
         lambda sub: planner.entity_shape("Collaboration", sub, builder),
+        _needs(builder, collaborations.list_ordering()),
     )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -311,16 +361,16 @@ def _collaborations(
                 conditions=collaborations.list_conditions(spec, request.query.viewer.partners),
                 order_by=collaborations.list_order(),
                 limit=page.limit,
-                offset=page.offset,
+                offset=0,
                 count=needs_total,
             ),
-            page.offset,
+            collaborations.list_ordering(),
         )
 
     def write(request: Request) -> Any:
-        read, offset = request.slots[slot]
+        read, ordering = request.slots[slot]
         total, rows = read.value
-        return write_connection(PageData(rows, total, offset), request)
+        return write_connection(PageData(rows, total, ordering), request)
 
     return RootPlan(key, prepare, write)
 
@@ -334,7 +384,11 @@ def _proposals(
 
     builder = planner.builder("Proposal")
     needs_total, write_connection = plan_connection(
-        planner, definition, details, lambda sub: planner.entity_shape("Proposal", sub, builder)
+        planner,
+        definition,
+        details,
+        lambda sub: planner.entity_shape("Proposal", sub, builder),
+        _needs(builder, proposals.LIST_ORDERING),
     )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -353,16 +407,16 @@ def _proposals(
                 conditions=conditions,
                 order_by=proposals.list_order(),
                 limit=page.limit,
-                offset=page.offset,
+                offset=0,
                 count=needs_total,
             ),
-            page.offset,
+            proposals.LIST_ORDERING,
         )
 
     def write(request: Request) -> Any:
-        read, offset = request.slots[slot]
+        read, ordering = request.slots[slot]
         total, rows = read.value
-        return write_connection(PageData(rows, total, offset), request)
+        return write_connection(PageData(rows, total, ordering), request)
 
     return RootPlan(key, prepare, write)
 
