@@ -143,7 +143,7 @@ class Ordering:
         for key, value in zip(self.keys, values, strict=True):
             later = after != key.descending  # "greater" in the column's own terms
             alternatives.append(sa.and_(*equal, _past(key, value, later)))
-            equal.append(key.column.is_(None) if value is None else key.column == value)
+            equal.append(_equal(key, value))
         return sa.or_(*alternatives)
 
 
@@ -156,7 +156,16 @@ def _past(key: SortKey, value: Any, greater: bool) -> sa.ColumnElement[bool]:
         return comparison
     if greater == key.nulls_greatest:  # towards the NULLs
         return sa.false() if value is None else sa.or_(comparison, column.is_(None))
-    return column.is_not(None) if value is None else comparison
+    # False, not NULL, on a NULL row: the negation (rows at or before) must hold there.
+    return column.is_not(None) if value is None else sa.and_(column.is_not(None), comparison)
+
+
+def _equal(key: SortKey, value: Any) -> sa.ColumnElement[bool]:
+    if value is None:
+        return key.column.is_(None)  # type: ignore[no-any-return]
+    if key.nullable:
+        return sa.and_(key.column.is_not(None), key.column == value)
+    return key.column == value  # type: ignore[no-any-return]
 
 
 def _nullable(column: Any) -> bool:
@@ -303,19 +312,73 @@ class Window:
         end = self.offset + self.size
         return end < (self.total if self.page.backwards else self.stop)
 
+    def result(
+        self, items: list[Any], keys: list[tuple[Any, ...]], ordering: Ordering
+    ) -> Page[Any]:
+        """The page of ``items`` (in list order) and their sort keys."""
+        return Page(
+            items=items,
+            total=self.total,
+            offset=self.offset,
+            keys=keys,
+            ordering=ordering,
+            has_previous=self.has_previous,
+            has_next=self.has_next,
+        )
 
-def window_conditions(
-    ordering: Ordering, page: PageRequest
-) -> tuple[sa.ColumnElement[bool] | None, sa.ColumnElement[bool] | None]:
-    """(rows at or before ``after``, rows before ``before``): what positions the window
-    (None: no such cursor)."""
-    at_or_before = None
-    if page.after is not None:
-        at_or_before = sa.not_(ordering.after(ordering.parse(page.after)))
-    before = None
-    if page.before is not None:
-        before = ordering.before(ordering.parse(page.before))
-    return at_or_before, before
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """The SQL of one page request over an ordering, for any read path."""
+
+    ordering: Ordering
+    page: PageRequest
+    at_or_before: sa.ColumnElement[bool] | None
+    """Rows up to and including ``after`` (their count is where the window starts)."""
+    before: sa.ColumnElement[bool] | None
+    """Rows before ``before`` (their count is where the window stops)."""
+
+    @classmethod
+    def of(cls, ordering: Ordering, page: PageRequest) -> Keyset:
+        """INVALID (DomainError) when a cursor is not one of this ordering."""
+        at_or_before = None
+        if page.after is not None:
+            at_or_before = sa.not_(ordering.after(ordering.parse(page.after)))
+        before = None
+        if page.before is not None:
+            before = ordering.before(ordering.parse(page.before))
+        return cls(ordering, page, at_or_before, before)
+
+    @property
+    def within(self) -> list[sa.ColumnElement[bool]]:
+        """The WHERE of the window's rows."""
+        found = []
+        if self.at_or_before is not None:
+            found.append(sa.not_(self.at_or_before))
+        if self.before is not None:
+            found.append(self.before)
+        return found
+
+    @property
+    def order_by(self) -> list[Any]:
+        """The ORDER BY to read the page in (backwards: the ordering reversed; LIMIT
+        ``page.limit`` then keeps the page's rows)."""
+        return self.ordering.order_by(reverse=self.page.backwards)
+
+    def window(self, total: int, start: int | None, stop: int | None) -> Window:
+        """From the counts of the list, of ``at_or_before`` and of ``before``."""
+        return Window(
+            total=total,
+            start=int(start or 0) if self.at_or_before is not None else 0,
+            stop=int(stop or 0) if self.before is not None else total,
+            page=self.page,
+        )
+
+    def result(self, window: Window, rows: list[Any], keys: list[tuple[Any, ...]]) -> Page[Any]:
+        """The page of ``rows`` (read in ``order_by``) and their sort keys."""
+        if self.page.backwards:
+            rows, keys = rows[::-1], keys[::-1]
+        return window.result(rows, keys, self.ordering)
 
 
 def _counted(condition: sa.ColumnElement[bool] | None) -> Any:
@@ -335,34 +398,24 @@ async def paginate(
 ) -> Page[Any]:
     """One page of ``stmt`` (a filtered ``select(Model)``, not yet ordered), plus the
     total and the page's position: two statements."""
-    at_or_before, before = window_conditions(ordering, page)
+    keyset = Keyset.of(ordering, page)
     counts = stmt.with_only_columns(
-        sa.func.count(), _counted(at_or_before), _counted(before), maintain_column_froms=True
+        sa.func.count(),
+        _counted(keyset.at_or_before),
+        _counted(keyset.before),
+        maintain_column_froms=True,
     ).order_by(None)
-    total, start, before_count = (await session.execute(counts)).one()
-    window = Window(
-        total=total, start=start, stop=total if before is None else before_count, page=page
-    )
+    window = keyset.window(*(await session.execute(counts)).one())
     rows: list[Any] = []
     if window.size:
-        query = stmt.add_columns(*ordering.labelled())
-        if at_or_before is not None:
-            query = query.where(sa.not_(at_or_before))
-        if before is not None:
-            query = query.where(before)
-        query = query.order_by(*ordering.order_by(reverse=page.backwards)).limit(window.size)
+        query = (
+            stmt.add_columns(*ordering.labelled())
+            .where(*keyset.within)
+            .order_by(*keyset.order_by)
+            .limit(window.size)
+        )
         rows = list((await session.execute(query)).all())
-        if page.backwards:
-            rows.reverse()
-    return Page(
-        items=[row[0] for row in rows],
-        total=total,
-        offset=window.offset,
-        keys=[tuple(row[1:]) for row in rows],
-        ordering=ordering,
-        has_previous=window.has_previous,
-        has_next=window.has_next,
-    )
+    return keyset.result(window, [row[0] for row in rows], [tuple(row[1:]) for row in rows])
 
 
 async def paginate_per_parent(
@@ -382,7 +435,8 @@ async def paginate_per_parent(
         groups.setdefault(page, set()).add(key)
     found: dict[tuple[Any, PageRequest], Page[Any]] = {}
     for page, parents in groups.items():
-        at_or_before, before = window_conditions(ordering, page)
+        keyset = Keyset.of(ordering, page)
+        at_or_before, before = keyset.at_or_before, keyset.before
         numbered = stmt.where(parent.in_(sorted(parents))).add_columns(
             parent.label("page_parent"),
             sa.func.row_number()
@@ -418,14 +472,8 @@ async def paginate_per_parent(
                 rows.setdefault(key, []).append((item, tuple(keys)))
         for key in parents:
             window = windows.get(key, Window(total=0, start=0, stop=0, page=page))
-            found[(key, page)] = Page(
-                items=[item for item, _keys in rows[key]],
-                total=window.total,
-                offset=window.offset,
-                keys=[keys for _item, keys in rows[key]],
-                ordering=ordering,
-                has_previous=window.has_previous,
-                has_next=window.has_next,
+            found[(key, page)] = window.result(
+                [item for item, _keys in rows[key]], [keys for _item, keys in rows[key]], ordering
             )
     return found
 

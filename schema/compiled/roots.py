@@ -19,7 +19,7 @@ from domain.agreements import service as agreements
 from domain.agreements.models import AgreementParty
 from domain.agreements.service import AgreementFilterSpec
 from domain.collaborations import service as collaborations
-from domain.pagination import Ordering, PageRequest
+from domain.pagination import Keyset, Ordering, PageRequest, Window
 from domain.partners import service as partners
 from domain.partners.service import PartnerFilterSpec
 from domain.read.models import entity
@@ -65,17 +65,24 @@ async def _nothing(_request: Request) -> None:
 
 @dataclass(frozen=True, slots=True)
 class PageData:
-    """The first page of a list: the compiled path answers no cursor arguments
-    (``_page_args``), so the page starts the list and nothing precedes it."""
+    """A page as ``schema.pagination.connection`` writes it. ``window``: where a page
+    read with cursors lies (None: the first page, nothing precedes it)."""
 
     rows: list[Any]
     total: int | None
     ordering: Ordering | None = None
+    window: Window | None = None
 
     @property
     def has_next(self) -> bool:
+        if self.window is not None:
+            return self.window.has_next
         assert self.total is not None
         return len(self.rows) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.window is not None and self.window.has_previous
 
     def cursor(self, index: int) -> str:
         """The same keyset cursor ``schema.pagination.connection`` writes."""
@@ -149,7 +156,7 @@ def _page_info(
             needs_total = True
             fields.append((key, lambda data: data.has_next))
         elif name == "hasPreviousPage":
-            fields.append((key, _const(False)))
+            fields.append((key, lambda data: data.has_previous))
         elif name == "startCursor":
             _cursors(keys)
             fields.append((key, lambda data: data.cursor(0) if data.rows else None))
@@ -199,19 +206,62 @@ def _edges(
 # ---------------------------------------------------------------- lists of entities
 
 
-def _page_args(kwargs: dict[str, Any], _context: Context) -> PageRequest:
-    return compiled_page(kwargs)
-
-
-def compiled_page(kwargs: dict[str, Any]) -> PageRequest:
-    """The page the arguments ask for, as the resolvers read them; a page that does not
-    start the list (``after``, ``before``, ``last``) is Strawberry's to answer."""
-    page = page_request(
+def _page_args(kwargs: dict[str, Any], _context: Context | None) -> PageRequest:
+    return page_request(
         kwargs.get("first"), kwargs.get("after"), kwargs.get("last"), kwargs.get("before")
     )
+
+
+def first_page(kwargs: dict[str, Any], _context: Context | None = None) -> PageRequest:
+    """The page the arguments ask for, when it is the first of the list; a nested page
+    read with cursors (``after``, ``before``, ``last``) is Strawberry's to answer."""
+    page = _page_args(kwargs, _context)
     if not page.plain:
         raise Fallback("cursor or backward page")
     return page
+
+
+def _read_page(
+    request: Request,
+    builder: FetchBuilder,
+    conditions: Sequence[Any],
+    ordering: Ordering,
+    page: PageRequest,
+    count: bool,
+) -> tuple[Any, Ordering, Keyset | None]:
+    """The read of one page of a list (``domain.pagination.paginate``'s, in the request's
+    one statement): the first rows, or with cursors the keyset window and its counts."""
+    if page.plain:
+        read = request.query.page(
+            builder.fetch,
+            conditions=conditions,
+            order_by=ordering.order_by(),
+            limit=page.limit,
+            offset=0,
+            count=count,
+        )
+        return read, ordering, None
+    keyset = Keyset.of(ordering, page)
+    read = request.query.page(
+        builder.fetch,
+        conditions=conditions,
+        order_by=keyset.order_by,
+        limit=page.limit,
+        offset=0,
+        count=True,
+        within=keyset.within,
+        positions=(keyset.at_or_before, keyset.before),
+        reverse=page.backwards,
+    )
+    return read, ordering, keyset
+
+
+def _page_data(slot: tuple[Any, Ordering, Keyset | None]) -> PageData:
+    read, ordering, keyset = slot
+    total, rows, counts = read.value
+    if keyset is None:
+        return PageData(rows, total, ordering)
+    return PageData(rows, total, ordering, keyset.window(total, *counts))
 
 
 def _needs(builder: FetchBuilder, *orderings: Ordering) -> Callable[[], None]:
@@ -259,22 +309,12 @@ def _partners(
             today=context.today,
             visibility=request.query.viewer.partners,
         )
-        request.slots[slot] = (
-            request.query.page(
-                builder.fetch,
-                conditions=conditions,
-                order_by=partners.list_order(order),
-                limit=page.limit,
-                offset=0,
-                count=needs_total,
-            ),
-            partners.list_ordering(order),
+        request.slots[slot] = _read_page(
+            request, builder, conditions, partners.list_ordering(order), page, needs_total
         )
 
     def write(request: Request) -> Any:
-        read, ordering = request.slots[slot]
-        total, rows = read.value
-        return write_connection(PageData(rows, total, ordering), request)
+        return write_connection(_page_data(request.slots[slot]), request)
 
     return RootPlan(key, prepare, write)
 
@@ -308,22 +348,12 @@ def _agreements(
             today=context.today,
             visibility=request.query.viewer.partners,
         )
-        request.slots[slot] = (
-            request.query.page(
-                builder.fetch,
-                conditions=conditions,
-                order_by=agreements.list_order(),
-                limit=page.limit,
-                offset=0,
-                count=needs_total,
-            ),
-            agreements.LIST_ORDERING,
+        request.slots[slot] = _read_page(
+            request, builder, conditions, agreements.LIST_ORDERING, page, needs_total
         )
 
     def write(request: Request) -> Any:
-        read, ordering = request.slots[slot]
-        total, rows = read.value
-        return write_connection(PageData(rows, total, ordering), request)
+        return write_connection(_page_data(request.slots[slot]), request)
 
     return RootPlan(key, prepare, write)
 
@@ -355,22 +385,17 @@ def _collaborations(
 
     async def prepare(request: Request) -> None:
         page, spec = site.value(request)
-        request.slots[slot] = (
-            request.query.page(
-                builder.fetch,
-                conditions=collaborations.list_conditions(spec, request.query.viewer.partners),
-                order_by=collaborations.list_order(),
-                limit=page.limit,
-                offset=0,
-                count=needs_total,
-            ),
+        request.slots[slot] = _read_page(
+            request,
+            builder,
+            collaborations.list_conditions(spec, request.query.viewer.partners),
             collaborations.list_ordering(),
+            page,
+            needs_total,
         )
 
     def write(request: Request) -> Any:
-        read, ordering = request.slots[slot]
-        total, rows = read.value
-        return write_connection(PageData(rows, total, ordering), request)
+        return write_connection(_page_data(request.slots[slot]), request)
 
     return RootPlan(key, prepare, write)
 
@@ -401,22 +426,12 @@ def _proposals(
     async def prepare(request: Request) -> None:
         page, statuses, department_codes = site.value(request)
         conditions = proposals.list_conditions(statuses=statuses, department_codes=department_codes)
-        request.slots[slot] = (
-            request.query.page(
-                builder.fetch,
-                conditions=conditions,
-                order_by=proposals.list_order(),
-                limit=page.limit,
-                offset=0,
-                count=needs_total,
-            ),
-            proposals.LIST_ORDERING,
+        request.slots[slot] = _read_page(
+            request, builder, conditions, proposals.LIST_ORDERING, page, needs_total
         )
 
     def write(request: Request) -> Any:
-        read, ordering = request.slots[slot]
-        total, rows = read.value
-        return write_connection(PageData(rows, total, ordering), request)
+        return write_connection(_page_data(request.slots[slot]), request)
 
     return RootPlan(key, prepare, write)
 

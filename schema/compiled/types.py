@@ -229,7 +229,7 @@ class Paged:
         details: Sequence[FieldDetails],
         builder: FetchBuilder,
     ) -> Writer:
-        from schema.compiled.roots import PageData, compiled_page, plan_connection
+        from schema.compiled.roots import PageData, first_page, plan_connection
 
         relation = builder.entity.relations[self.relation]
         child = FetchBuilder(entity(relation.target))
@@ -247,7 +247,7 @@ class Paged:
         prepare = self.prepare
 
         def arguments(kwargs: dict[str, Any], context: Context) -> Any:
-            page = compiled_page(kwargs)
+            page = first_page(kwargs)
             return page, prepare(kwargs, context) if prepare is not None else None
 
         ArgSite(  # registers itself with the planner
