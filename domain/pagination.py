@@ -151,13 +151,16 @@ def _past(key: SortKey, value: Any, greater: bool) -> sa.ColumnElement[bool]:
     """``key`` beyond ``value``, greater or less in ascending terms, NULL placed as the
     key places it."""
     column = key.column
+    towards_nulls = greater == key.nulls_greatest
+    if value is None:  # (only a nullable key holds NULL)
+        return sa.false() if towards_nulls else column.is_not(None)  # type: ignore[no-any-return]
     comparison = (column > value) if greater else (column < value)
     if not key.nullable:
-        return comparison
-    if greater == key.nulls_greatest:  # towards the NULLs
-        return sa.false() if value is None else sa.or_(comparison, column.is_(None))
+        return comparison  # type: ignore[no-any-return]
+    if towards_nulls:
+        return sa.or_(comparison, column.is_(None))
     # False, not NULL, on a NULL row: the negation (rows at or before) must hold there.
-    return column.is_not(None) if value is None else sa.and_(column.is_not(None), comparison)
+    return sa.and_(column.is_not(None), comparison)
 
 
 def _equal(key: SortKey, value: Any) -> sa.ColumnElement[bool]:

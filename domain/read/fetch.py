@@ -292,7 +292,7 @@ class ReadQuery:
         limit: int,
         offset: int,
         count: bool,
-        within: Conditions = (),
+        within: Sequence[Any] = (),
         positions: Sequence[Any | None] = (),
         reverse: bool = False,
     ) -> _Slot:
