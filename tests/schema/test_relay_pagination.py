@@ -385,3 +385,56 @@ async def test_a_cursor_of_another_order_is_invalid(session: AsyncSession) -> No
     for found in (other_order, other_list):
         assert [e.extensions["code"] for e in found] == ["INVALID"]  # type: ignore[index]
         assert "別の一覧か別の並び順" in found[0].message
+
+
+NESTED_TAIL = """
+query ($id: ID!, $last: Int, $before: String) {
+  node(id: $id) {
+    ... on TYPE {
+      all: FIELD(first: 100) { edges { cursor node { id } } }
+      tail: FIELD(last: $last, before: $before) {
+        pageInfo { hasPreviousPage hasNextPage } edges { cursor node { id } }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "strawberry"])
+@pytest.mark.parametrize(
+    ("type_name", "field", "model"),
+    [
+        ("Department", "collaborations", "Department"),
+        ("SubsidyProgram", "applications", "SubsidyProgram"),
+    ],
+)
+async def test_nested_connections_read_backwards_as_forwards(
+    session: AsyncSession, type_name: str, field: str, model: str, compiled: bool
+) -> None:
+    # given: the parent with the most rows in the demo data
+    from domain.reference.models import Department
+    from domain.subsidies.models import SubsidyProgram
+
+    parent, link = {
+        "Department": (Department, Collaboration.department_id),
+        "SubsidyProgram": (SubsidyProgram, SubsidyApplication.program_id),
+    }[model]
+    stmt = sa.select(link).group_by(link).order_by(sa.func.count().desc(), link).limit(1)
+    pk = (await session.execute(stmt)).scalar_one()
+    query = NESTED_TAIL.replace("TYPE", type_name).replace("FIELD", field)
+    variables: dict[str, Any] = {"id": to_global_id(parent.__name__, pk)}
+    # when: the last three, then the three before them
+    data = await ask(session, query, {**variables, "last": 3}, compiled=compiled)
+    edges = data["node"]["all"]["edges"]
+    tail = data["node"]["tail"]
+    before = tail["edges"][0]["cursor"]
+    earlier = await ask(
+        session, query, {**variables, "last": 3, "before": before}, compiled=compiled
+    )
+    # then
+    assert len(edges) >= 4, f"{type_name} {pk} has too few rows"
+    assert tail["edges"] == edges[-3:]
+    assert earlier["node"]["tail"]["edges"] == edges[-6:-3]
+    assert tail["pageInfo"] == {"hasPreviousPage": True, "hasNextPage": False}
+    assert earlier["node"]["tail"]["pageInfo"]["hasNextPage"] is True
