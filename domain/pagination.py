@@ -72,6 +72,13 @@ class SortKey:
             return str
         return found if isinstance(found, type) and found is not object else str
 
+    @property
+    def int_limit(self) -> int:
+        """Integers a cursor may carry for this key: what the column holds (a larger one,
+        bound as a parameter, overflows the driver instead of matching nothing)."""
+        type_ = getattr(self.column, "expression", self.column).type
+        return 2**63 if isinstance(type_, sa.BigInteger) else 2**31
+
 
 @dataclass(frozen=True, slots=True)
 class Ordering:
@@ -121,7 +128,7 @@ class Ordering:
             raise _bad_cursor(cursor)
         try:
             return tuple(
-                _decode_value(value, key.python_type(), key.nullable)
+                _decode_value(value, key)
                 for value, key in zip(raw_values, self.keys, strict=True)
             )
         except (TypeError, ValueError):
@@ -183,19 +190,23 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _decode_value(value: Any, type_: type, nullable: bool) -> Any:
+def _decode_value(value: Any, key: SortKey) -> Any:
+    type_ = key.python_type()
     if value is None:
-        if not nullable:
+        if not key.nullable:
             raise ValueError("null key")
         return None
     if issubclass(type_, datetime):
-        return datetime.fromisoformat(_str(value))
+        found = datetime.fromisoformat(_str(value))
+        if not 1 < found.year < 9999:  # no row holds it; converting to UTC might overflow
+            raise ValueError("out of range")
+        return found
     if issubclass(type_, date):
         return date.fromisoformat(_str(value))
     if issubclass(type_, bool) or not isinstance(value, (int, str)) or isinstance(value, bool):
         raise ValueError("unexpected key")
     if issubclass(type_, int):
-        if not isinstance(value, int) or abs(value) >= 2**63:
+        if not isinstance(value, int) or not -key.int_limit <= value < key.int_limit:
             raise ValueError("not an integer")
         return value
     return _str(value)

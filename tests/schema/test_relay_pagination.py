@@ -206,6 +206,11 @@ async def test_every_root_connection_walks_both_ways_in_its_order(
     assert backwards == whole
     assert forward_cursors == backward_cursors
     assert len(set(forward_cursors)) == len(whole)
+    # and the other read path writes the same cursors
+    other = await ask(session, query, {"last": size}, compiled=not compiled)
+    assert [e["cursor"] for e in other["list"]["edges"]] == forward_cursors[-size:]
+    other = await ask(session, query, {"first": size}, compiled=not compiled)
+    assert [e["cursor"] for e in other["list"]["edges"]] == forward_cursors[:size]
 
 
 async def test_the_order_places_nulls_last_and_breaks_ties_by_id(session: AsyncSession) -> None:
@@ -438,3 +443,35 @@ async def test_nested_connections_read_backwards_as_forwards(
     assert earlier["node"]["tail"]["edges"] == edges[-6:-3]
     assert tail["pageInfo"] == {"hasPreviousPage": True, "hasNextPage": False}
     assert earlier["node"]["tail"]["pageInfo"]["hasNextPage"] is True
+
+
+def forged(ordering: Ordering, values: list[Any]) -> str:
+    return ordering.cursor(values)
+
+
+EXTREMES = [
+    ("agreements", forged(AGREEMENTS, ["9999-12-31", 2**31 - 1])),
+    ("agreements", forged(AGREEMENTS, ["0001-01-01", -(2**31)])),
+    ("agreements", forged(AGREEMENTS, [None, 0])),
+    ("agreements", forged(AGREEMENTS, [None, 2**31])),
+    ("agreements", forged(AGREEMENTS, ["2022-02-30", 1])),
+    ("partners", forged(partner_ordering(None), ["", 1])),
+    ("partners", forged(partner_ordering(None), ["ん" * 400, 2**40])),
+    ("partners", forged(partner_ordering(None), [None, 1])),
+    ("auditEvents", forged(AUDIT_EVENTS, ["9998-12-31T23:59:59-14:00", 1])),
+    ("auditEvents", forged(AUDIT_EVENTS, ["9999-12-31T23:59:59-14:00", 1])),
+    ("auditEvents", forged(AUDIT_EVENTS, ["2024-05-01T09:00:00", 1])),
+    ("proposals", forged(PROPOSALS, [True, 1])),
+    ("proposals", forged(PROPOSALS, ["2022-03-10", 1.5])),
+]
+
+
+@pytest.mark.parametrize("direction", ["after", "before"])
+@pytest.mark.parametrize(("field", "cursor"), EXTREMES)
+async def test_forged_cursors_page_or_are_invalid_never_fail(
+    session: AsyncSession, field: str, cursor: str, direction: str
+) -> None:
+    # when: a cursor shaped like ours, with values at or past what a column holds
+    found = await errors(session, page_query(field), {direction: cursor, "first": 3})
+    # then: a page, or INVALID; never an unexpected error
+    assert [e.extensions["code"] for e in found] in ([], ["INVALID"])  # type: ignore[index]
