@@ -128,8 +128,7 @@ class Ordering:
             raise _bad_cursor(cursor)
         try:
             return tuple(
-                _decode_value(value, key)
-                for value, key in zip(raw_values, self.keys, strict=True)
+                _decode_value(value, key) for value, key in zip(raw_values, self.keys, strict=True)
             )
         except (TypeError, ValueError):
             raise _bad_cursor(cursor) from None
