@@ -77,7 +77,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         extensions=default_extensions(SchemaOptions(is_production=production)),
         # Each mutation commits once its answer is built (schema/mutation.py).
         execution_context_class=MutationExecutor,
-        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     check_list_sizes(built._schema)
     return built

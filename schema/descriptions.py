@@ -1,7 +1,8 @@
 """Descriptions used by many fields and arguments, written once.
 
-Arguments as ``Annotated`` aliases (``first: First = None``), field texts as constants
-(``version: int = strawberry.field(description=VERSION)``).
+Arguments as ``Annotated`` aliases (``expected_version: ExpectedVersion``), field texts as
+constants (``version: int = strawberry.field(description=VERSION)``). The connection
+arguments (First, After, Last, Before) are in ``schema.pagination``.
 """
 
 from __future__ import annotations
@@ -10,34 +11,10 @@ from typing import Annotated
 
 import strawberry
 
-from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from domain.pagination import MAX_PAGE_SIZE
 
-# ---------------------------------------------------------------- pagination arguments
+# ---------------------------------------------------------------- list arguments
 
-First = Annotated[
-    int | None,
-    strawberry.argument(
-        description=f"Page size: {DEFAULT_PAGE_SIZE} when omitted, at most {MAX_PAGE_SIZE}."
-    ),
-]
-After = Annotated[
-    str | None,
-    strawberry.argument(
-        description="Start after this cursor (a previous page's pageInfo.endCursor)."
-    ),
-]
-Last = Annotated[
-    int | None,
-    strawberry.argument(
-        description=f"Page size counted back from the end, at most {MAX_PAGE_SIZE}."
-    ),
-]
-Before = Annotated[
-    str | None,
-    strawberry.argument(
-        description="End before this cursor (a later page's pageInfo.startCursor)."
-    ),
-]
 NestedFirst = Annotated[
     int | None,
     strawberry.argument(description=f"At most this many (default and maximum {MAX_PAGE_SIZE})."),

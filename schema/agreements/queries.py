@@ -11,9 +11,8 @@ from domain.agreements.service import AgreementFilterSpec, disaster_support, lis
 from schema.agreements.inputs import AgreementFilterInput
 from schema.agreements.types import AgreementType, DisasterSupportEntryType
 from schema.context import Info
-from schema.descriptions import After, First
 from schema.enums import SupportCategory
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadEmergencyContacts, partner_visibility
 
 
@@ -25,12 +24,14 @@ class AgreementQueries:
         info: Info,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             AgreementFilterInput | None,
             strawberry.argument(description="Narrow the list; all criteria must hold."),
         ] = None,
     ) -> Connection[AgreementType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         spec = filter.to_spec() if filter else AgreementFilterSpec()
         result = await info.context.run(
             list_agreements,

@@ -9,9 +9,8 @@ import strawberry
 from domain.audit import service as audit
 from schema.audit.types import AuditEventType
 from schema.context import Info
-from schema.descriptions import After, First
 from schema.node import from_global_id, invalid_id
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadAudit
 
 
@@ -26,12 +25,14 @@ class AuditQueries:
         info: Info,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         entity_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="Only the events of this record (its global id)."),
         ] = None,
     ) -> Connection[AuditEventType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         entity_type = pk = None
         if entity_id is not None:
             decoded = from_global_id(entity_id)

@@ -9,10 +9,9 @@ import strawberry
 from domain.endorsements import service as endorsements
 from domain.enums import EndorsementStatus as DomainStatus
 from schema.context import Info
-from schema.descriptions import After, First
 from schema.endorsements.types import EndorsementApplicationType
 from schema.enums import EndorsementStatus
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal
 
 
@@ -27,12 +26,14 @@ class EndorsementQueries:
         info: Info,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         statuses: Annotated[
             list[EndorsementStatus] | None,
             strawberry.argument(description="Only applications in these statuses."),
         ] = None,
     ) -> Connection[EndorsementApplicationType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         result = await info.context.run(
             endorsements.list_applications,
             statuses=[DomainStatus(s) for s in statuses or ()],

@@ -18,14 +18,12 @@ from schema.descriptions import (
     ID,
     UPDATED_AT,
     VERSION,
-    After,
-    First,
     NestedFirst,
 )
 from schema.enums import AgreementStatus, PartnerKind, PartnerStatus
 from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from schema.node import Node, register_node, to_global_id
-from schema.pagination import Connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, page_request
 from schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from schema.reference.types import CollaborationFieldType
 
@@ -204,7 +202,12 @@ class PartnerType(Node):
         permission_classes=[CanReadInternal],
     )
     async def participations(
-        self, info: Info, first: First = None, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[ParticipationType, strawberry.lazy("schema.collaborations.types")]]:
         from domain.collaborations.service import (
             ParticipationsOfPartnerKey,
@@ -213,8 +216,8 @@ class PartnerType(Node):
         from schema.collaborations.types import ParticipationType
         from schema.pagination import connection
 
-        page = page_request(first, after)
-        key = ParticipationsOfPartnerKey(self.pk, page.limit, page.offset)
+        page = page_request(first, after, last, before)
+        key = ParticipationsOfPartnerKey(self.pk, page)
         result = await info.context.loader(participations_page_by_partner).load(key)
         return connection(result, ParticipationType.from_row)
 

@@ -9,9 +9,8 @@ import strawberry
 from domain.enums import ProposalStatus as DomainStatus
 from domain.proposals import service as proposals
 from schema.context import Info
-from schema.descriptions import After, First
 from schema.enums import ProposalStatus
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal
 from schema.proposals.types import ProposalType
 
@@ -26,6 +25,8 @@ class ProposalQueries:
         info: Info,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         statuses: Annotated[
             list[ProposalStatus] | None,
             strawberry.argument(description="Only proposals in these statuses."),
@@ -35,7 +36,7 @@ class ProposalQueries:
             strawberry.argument(description="Only these departments' (by code)."),
         ] = None,
     ) -> Connection[ProposalType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         result = await info.context.run(
             proposals.list_proposals,
             statuses=[DomainStatus(s) for s in statuses or ()],

@@ -9,10 +9,10 @@ import strawberry
 from domain.reference.models import CollaborationField, Department
 from domain.reference.service import departments_by_id, fields_by_id
 from schema.context import Info
-from schema.descriptions import ID, After, First
+from schema.descriptions import ID
 from schema.enums import CollaborationForm
 from schema.node import Node, register_node, to_global_id
-from schema.pagination import Connection
+from schema.pagination import After, Before, Connection, First, Last
 
 if TYPE_CHECKING:
     from schema.collaborations.inputs import CollaborationFilterInput
@@ -61,6 +61,8 @@ class DepartmentType(Node):
         info: Info,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             Annotated[CollaborationFilterInput, strawberry.lazy("schema.collaborations.inputs")]
             | None,
@@ -70,7 +72,13 @@ class DepartmentType(Node):
         from schema.collaborations.queries import resolve_collaborations
 
         return await resolve_collaborations(
-            info, first=first, after=after, filter=filter, department_id=self.pk
+            info,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            filter=filter,
+            department_id=self.pk,
         )
 
 

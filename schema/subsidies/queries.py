@@ -9,10 +9,9 @@ import strawberry
 from domain.enums import SubsidyApplicationStatus as DomainStatus
 from domain.subsidies import service as subsidies
 from schema.context import Info
-from schema.descriptions import After, First
 from schema.enums import SubsidyApplicationStatus
 from schema.node import decode_optional_id
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal
 from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
@@ -42,6 +41,8 @@ class SubsidyQueries:
         info: Info,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         program_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="Only applications to this program (global id)."),
@@ -51,7 +52,7 @@ class SubsidyQueries:
             strawberry.argument(description="Only applications in these statuses."),
         ] = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         result = await info.context.run(
             subsidies.list_applications,
             program_id=decode_optional_id(program_id, "SubsidyProgram"),

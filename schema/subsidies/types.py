@@ -14,10 +14,10 @@ from domain.reference.service import departments_by_id
 from domain.subsidies import service as subsidies
 from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 from schema.context import Info
-from schema.descriptions import DEPARTMENT, ID, VERSION, After, First
+from schema.descriptions import DEPARTMENT, ID, VERSION
 from schema.enums import ErrorCode, SubsidyApplicationStatus
 from schema.node import Node, register_node, to_global_id
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
 
@@ -139,17 +139,18 @@ class SubsidyProgramType(Node):
         info: Info,
         first: First = None,
         after: After = None,
+        last: Last = None,
+        before: Before = None,
         statuses: Annotated[
             list[SubsidyApplicationStatus] | None,
             strawberry.argument(description="Only applications in these statuses."),
         ] = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         key = subsidies.ApplicationsOfProgramKey(
             program_id=self.pk,
             statuses=tuple(sorted({DomainStatus(s) for s in statuses or ()})),
-            limit=page.limit,
-            offset=page.offset,
+            page=page,
         )
         result = await info.context.loader(subsidies.applications_page_by_program).load(key)
         return connection(result, SubsidyApplicationType.from_row)
