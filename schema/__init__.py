@@ -12,6 +12,7 @@ from schema.collaborations.mutations import CollaborationMutations
 from schema.collaborations.queries import CollaborationQueries
 from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
+from schema.enum_labels import EnumLabelQueries
 from schema.error_log import Schema
 from schema.extensions import SchemaOptions, default_extensions
 from schema.list_sizes import check_list_sizes
@@ -31,6 +32,7 @@ Query = merge_types(
     (
         RootQueries,
         ReferenceQueries,
+        EnumLabelQueries,
         PartnerQueries,
         CollaborationQueries,
         AgreementQueries,
@@ -42,6 +44,11 @@ Query = merge_types(
 )
 
 
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be read. Without a token (PUBLIC) only published information, no personal "
+    'data; which role reads what: README, "Who may read and write what".'
+)
+
 Mutation = merge_types(
     "Mutation",
     (
@@ -52,6 +59,10 @@ Mutation = merge_types(
         EndorsementMutations,
         ProposalMutations,
     ),
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be changed. Each mutation writes all of its input or nothing: bad input "
+    "comes back in the payload's errors (UserError), never half written."
 )
 
 

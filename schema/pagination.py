@@ -33,25 +33,29 @@ BEFORE_DESCRIPTION = (
 )
 
 
-@strawberry.type
+@strawberry.type(description="Where a page lies in the whole list (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items come before this page.")
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the page's first item; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the page's last item: pass it as after for the next page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor (Relay).")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="Opaque position of this item in the list.")
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(description="One page of a list (Relay connection): its items and where it lies.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[T]] = strawberry.field(description="The page's items, in order.")
+    page_info: PageInfo = strawberry.field(description="Where the page lies in the list.")
+    total_count: int = strawberry.field(description="Number of items in the whole list.")
 
 
 def _invalid(message: str, **extensions: Any) -> StrawberryGraphQLError:

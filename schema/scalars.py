@@ -12,16 +12,19 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
+from strawberry.scalars import JSON
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 
 DATE_SPEC = "https://scalars.graphql.org/andimarek/local-date.html"
 DATE_TIME_SPEC = "https://scalars.graphql.org/andimarek/date-time.html"
 
 DATE = dataclasses.replace(
     DateDefinition,
+    # (The contract's words first: "ISO-8601 calendar date, e.g. 2022-03-10.")
     description=(
-        "A calendar date without time or time zone, ISO 8601 / RFC 3339 full-date "
-        "`YYYY-MM-DD`, e.g. 2022-03-10 (dates of agreements and terms are days in Japan). "
+        "ISO-8601 calendar date, e.g. 2022-03-10: without time or time zone, RFC 3339 "
+        "full-date `YYYY-MM-DD` (dates of agreements and terms are days in Japan). "
         "Map it to a string or a local-date type, not to an instant."
     ),
     specified_by_url=DATE_SPEC,
@@ -29,10 +32,15 @@ DATE = dataclasses.replace(
 DATE_TIME = dataclasses.replace(
     DateTimeDefinition,
     description=(
-        "An instant, ISO 8601 / RFC 3339 date-time with its offset, "
-        "e.g. 2022-03-10T09:00:00+09:00 (answers are in Asia/Tokyo)."
+        "ISO-8601 date-time with offset, e.g. 2022-03-10T09:00:00+09:00: an instant, "
+        "RFC 3339 date-time (answers are in Asia/Tokyo)."
     ),
     specified_by_url=DATE_TIME_SPEC,
 )
 
-SCALAR_OVERRIDES: dict[object, Any] = {date: DATE, datetime: DATE_TIME}
+JSON_SCALAR = dataclasses.replace(
+    DEFAULT_SCALAR_REGISTRY[JSON], description="Arbitrary JSON value (audit change sets)."
+)
+"""Strawberry's JSON, described as the contract has it (``AuditEvent.changes``)."""
+
+SCALAR_OVERRIDES: dict[object, Any] = {date: DATE, datetime: DATE_TIME, JSON: JSON_SCALAR}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -25,7 +26,10 @@ class AgreementQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: AgreementFilterInput | None = None,
+        filter: Annotated[
+            AgreementFilterInput | None,
+            strawberry.argument(description="Narrow the list; all criteria must hold."),
+        ] = None,
     ) -> Connection[AgreementType]:
         page = page_request(first, after, last, before)
         spec = filter.to_spec() if filter else AgreementFilterSpec()
@@ -48,9 +52,19 @@ class AgreementQueries:
     async def disaster_support(
         self,
         info: Info,
-        categories: list[SupportCategory] | None = None,
-        on: date | None = None,
-        district: str | None = None,
+        categories: Annotated[
+            list[SupportCategory] | None,
+            strawberry.argument(
+                description="Only partners offering any of these; all when omitted."
+            ),
+        ] = None,
+        on: Annotated[
+            date | None,
+            strawberry.argument(description="In force on this day; today when omitted."),
+        ] = None,
+        district: Annotated[
+            str | None, strawberry.argument(description="Only partners of this 地区.")
+        ] = None,
     ) -> list[DisasterSupportEntryType]:
         rows = await info.context.run(
             disaster_support,

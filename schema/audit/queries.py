@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.audit import service as audit
@@ -25,7 +27,10 @@ class AuditQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        entity_id: strawberry.ID | None = None,
+        entity_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the events of this record (its global id)."),
+        ] = None,
     ) -> Connection[AuditEventType]:
         page = page_request(first, after, last, before)
         entity_type = pk = None

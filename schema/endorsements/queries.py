@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.endorsements import service as endorsements
@@ -26,7 +28,10 @@ class EndorsementQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        statuses: list[EndorsementStatus] | None = None,
+        statuses: Annotated[
+            list[EndorsementStatus] | None,
+            strawberry.argument(description="Only applications in these statuses."),
+        ] = None,
     ) -> Connection[EndorsementApplicationType]:
         page = page_request(first, after, last, before)
         result = await info.context.run(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.partners.service import PartnerFilterSpec, list_partners
@@ -25,8 +27,14 @@ class PartnerQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: PartnerFilterInput | None = None,
-        order_by: PartnerOrderInput | None = None,
+        filter: Annotated[
+            PartnerFilterInput | None,
+            strawberry.argument(description="Narrow the list; all criteria must hold."),
+        ] = None,
+        order_by: Annotated[
+            PartnerOrderInput | None,
+            strawberry.argument(description="Sort order; 五十音 (NAME_KANA, ASC) when omitted."),
+        ] = None,
     ) -> Connection[PartnerType]:
         page = page_request(first, after, last, before)
         result = await info.context.run(

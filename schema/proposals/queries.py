@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.enums import ProposalStatus as DomainStatus
@@ -25,8 +27,14 @@ class ProposalQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        statuses: list[ProposalStatus] | None = None,
-        department_codes: list[str] | None = None,
+        statuses: Annotated[
+            list[ProposalStatus] | None,
+            strawberry.argument(description="Only proposals in these statuses."),
+        ] = None,
+        department_codes: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Only these departments' (by code)."),
+        ] = None,
     ) -> Connection[ProposalType]:
         page = page_request(first, after, last, before)
         result = await info.context.run(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.enums import SubsidyApplicationStatus as DomainStatus
@@ -21,7 +23,11 @@ class SubsidyQueries:
         permission_classes=[CanReadInternal],
     )
     async def subsidy_programs(
-        self, info: Info, fiscal_year: int | None = None
+        self,
+        info: Info,
+        fiscal_year: Annotated[
+            int | None, strawberry.argument(description="Only this fiscal year's programs.")
+        ] = None,
     ) -> list[SubsidyProgramType]:
         rows = await info.context.run(subsidies.list_programs, fiscal_year=fiscal_year)
         return [SubsidyProgramType.from_row(row) for row in rows]
@@ -37,8 +43,14 @@ class SubsidyQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        program_id: strawberry.ID | None = None,
-        statuses: list[SubsidyApplicationStatus] | None = None,
+        program_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only applications to this program (global id)."),
+        ] = None,
+        statuses: Annotated[
+            list[SubsidyApplicationStatus] | None,
+            strawberry.argument(description="Only applications in these statuses."),
+        ] = None,
     ) -> Connection[SubsidyApplicationType]:
         page = page_request(first, after, last, before)
         result = await info.context.run(
