@@ -101,6 +101,8 @@ def _codes(response_data: Any) -> set[str]:
 class KyodoGraphQL(GraphQL[Context, None]):
     # KYODO_COMPILED_READS: the operator's switch for the compiled read path.
     compiled_reads: bool = True
+    # KYODO_MAX_COST_AUTHENTICATED: the estimate's cap for callers with a token (0: none).
+    max_cost_authenticated: int = 0
 
     def __init__(
         self,
@@ -351,6 +353,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
             compiled_reads=self.compiled_reads,
             response_store=self.response_store,
             data_version=getattr(state, "data_version", None),
+            max_cost_authenticated=self.max_cost_authenticated,
         )
 
 
@@ -398,6 +401,7 @@ def create_app(
         allow_queries_via_get=False,
     )
     graphql_app.compiled_reads = settings.compiled_reads
+    graphql_app.max_cost_authenticated = settings.max_cost_authenticated
 
     async def health(request: Request) -> Response:
         try:

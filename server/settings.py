@@ -87,6 +87,14 @@ class Settings(BaseSettings):
         validation_alias="KYODO_RESPONSE_CACHE_MB",
         description="Memory the response cache of each server process may hold, in MiB.",
     )
+    max_cost_authenticated: int = Field(
+        default=0,
+        ge=0,
+        validation_alias="KYODO_MAX_COST_AUTHENTICATED",
+        description="Largest estimated cost of one operation of a caller with a token "
+        "(0 = no cap: the time, statement and response-size limits bound it). Anonymous "
+        "callers always have the fixed budget of 50,000.",
+    )
     max_body_bytes: int = Field(
         default=ONE_MIB,
         gt=0,
