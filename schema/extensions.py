@@ -85,6 +85,8 @@ from schema.document_cache import (
     CachedValidation,
     ValuesRead,
     copy_error,
+    known_valid,
+    validation_rules_of,
 )
 from schema.list_sizes import (
     FILTER_COSTS,
@@ -639,6 +641,34 @@ class QueryCostLimiter(SchemaExtension):
                     },
                 )
         return None
+
+
+def known_document(
+    schema: Any, query: str, variables: Mapping[str, Any], role: Role | None, cap: int
+) -> Any:
+    """The document of ``query`` when every check of this module and of validation has
+    already passed it in this process, for these variables and this caller: parsed
+    within the token limit, valid (the limits' rules included), within the cost limit,
+    with no unusable character. None when any of that is not known (the caller then
+    goes the normal way, which checks and caches it)."""
+    rules = _validation_rules.get(id(schema))
+    if rules is None:
+        rules = _validation_rules[id(schema)] = validation_rules_of(schema)
+    document = known_valid(schema, query, rules)
+    if document is None:
+        return None
+    results = _costs.get((id(schema._schema), query, role, MAX_SELECTIONS, cap))
+    if results is None:
+        return None
+    found, error = results.get(variables)
+    if not found or error is not None:
+        return None
+    if UnusableCharacters.check(variables, document, query) is not None:
+        return None
+    return document
+
+
+_validation_rules: dict[int, tuple[Any, ...]] = {}
 
 
 # ---------------------------------------------------------------- database work
