@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect
@@ -36,8 +38,10 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from domain.data_version import current_data_version
+from domain.errors import DomainError
 from schema.access_log import log_personal_reads
-from schema.compiled.extension import answer_compiled
+from schema.compiled.extension import plan_for, run_plan
+from schema.compiled.plan import Fallback
 from schema.context import ANONYMOUS, Context
 from schema.extensions import known_document
 from schema.response_cache import Answer, cache_key
@@ -97,14 +101,18 @@ class FastReads:
         body = await _read_body(receive)
         try:
             response = await self.answer(scope, body)
-        except _NotHere:
+        except (_NotHere, Fallback, GraphQLError, DomainError, orjson.JSONDecodeError):
+            # Not certain (or an argument Strawberry refuses its way): the normal path,
+            # in a transaction of its own.
             response = None
+            await _give_back(scope)
         except Exception as error:
             # The normal path meets the same trouble (if it is the database's) and
-            # answers it its way.
-            log.debug("fast path gave way after %s", type(error).__name__)
+            # answers it its way, logging it as it does.
+            if not isinstance(error, DBAPIError):
+                log.debug("fast path gave way after %s", type(error).__name__)
             response = None
-            await _reset(scope)
+            await _give_back(scope, failed=True)
         if response is None:
             self.passed += 1
             await view(scope, _replay(body, receive), send)
@@ -153,6 +161,8 @@ class FastReads:
         )
         if document is None:
             raise _NotHere
+        # A query the planner covers, with variables that fit (no SQL yet).
+        plan, coerced = plan_for(schema, query, document, operation_name, variables, context)
         media_type = graphql_http.response_media_type(Headers(scope=scope).get("accept"))
         timeout_s = view.limits.timeout_s
         store = view.response_store
@@ -171,9 +181,7 @@ class FastReads:
                     cached = store.get(key, version)  # type: ignore[union-attr]
                     if cached is not None:
                         return await self.from_cache(context, cached, media_type)
-                result = await answer_compiled(
-                    schema, query, document, operation_name, variables, context
-                )
+                result = await run_plan(plan, coerced, context)
         except TimeoutError:
             log.warning(
                 "query stopped after %.1f s (request %s)",
@@ -234,11 +242,19 @@ async def _autocommit(session: AsyncSession) -> None:
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-async def _reset(scope: Scope) -> None:
+async def _give_back(scope: Scope, *, failed: bool = False) -> None:
+    """Before the normal path takes over: end what the fast path began. A failed
+    statement leaves a PostgreSQL transaction unusable, and an autocommit connection must
+    not carry the normal path's statements (a mutation's above all): the session's
+    connection goes back to the pool, and the normal path gets one as usual."""
     session = scope.get("state", {}).get("db_session")
-    if session is None:
+    if session is None or not session.in_transaction():
         return
     try:
+        if not failed:
+            connection = await session.connection()
+            if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                return  # the token's transaction, untouched: it goes on
         await session.rollback()
     except Exception:  # the connection itself may be gone; the normal path will say so
         log.debug("rollback after the fast path failed", exc_info=True)

@@ -155,8 +155,23 @@ async def answer_compiled(
 ) -> GraphQLExecutionResult:
     """The answer of a validated query from its plan (made at first use), or ``Fallback``
     when the planner does not cover it; the personal-data reads are noted on
-    ``context``. Used by :class:`CompiledReads` and by the HTTP edge's fast path
-    (``server.fast_reads``), which checks beforehand that the operation is a query."""
+    ``context``. Used by :class:`CompiledReads`; the HTTP edge's fast path
+    (``server.fast_reads``) calls its two halves, :func:`plan_for` and :func:`run_plan`."""
+    plan, variables = plan_for(schema, query, document, operation_name, raw_variables, context)
+    return await run_plan(plan, variables, context)
+
+
+def plan_for(
+    schema: Any,
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None,
+    raw_variables: dict[str, Any] | None,
+    context: Context,
+) -> tuple[Plan, Any]:
+    """(the plan, the coerced variables) of a query the planner covers, else
+    ``Fallback`` (a mutation, a subscription, variables or an operation name that do
+    not fit, a selection the planner does not cover). Sends no SQL."""
     executor = Executor.build(
         schema._schema,
         document,
@@ -187,6 +202,12 @@ async def answer_compiled(
         _plans.put(key, plan)
     if isinstance(plan, Fallback):
         raise plan
+    return plan, variables
+
+
+async def run_plan(plan: Plan, variables: Any, context: Context) -> GraphQLExecutionResult:
+    """Bind the request's arguments (a refused one raises as Strawberry's resolvers
+    would, before any SQL), read with one statement, write the answer."""
     request = Request(context, variables, ReadQuery(context.session, viewer_of(context)))
     for site in plan.sites:
         site.bind(request)

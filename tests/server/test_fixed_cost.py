@@ -72,6 +72,7 @@ class Served:
     def __init__(self, engine: AsyncEngine, client: httpx.AsyncClient, app: Any) -> None:
         self.engine = engine
         self.client = client
+        self.app = app
         self.fast_reads = app.state.fast_reads
 
     async def post(self, token: str | None, query: str) -> dict[str, Any]:
