@@ -115,6 +115,7 @@ async def principal_for_token(
     if row is None:
         return None
     identity = tokens.identity_of(row)
+    expires_at = row.expires_at  # read now: a failed stamp below expires the row
     if tokens.use_is_due(row, now=now):
         try:
             await begin_write(session)
@@ -126,7 +127,7 @@ async def principal_for_token(
         name=identity.name, role=identity.role, department_code=identity.department_code
     )
     if cache is not None:
-        cache.put(token, principal, row.expires_at)
+        cache.put(token, principal, expires_at)
     return principal
 
 
