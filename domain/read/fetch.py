@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -262,19 +263,20 @@ class _Compiler:
 
 _by_ids: OrderedDict[Hashable, Any] = OrderedDict()
 """``ReadQuery.by_ids`` columns, by what they are built from (least recently used out)."""
+_pages: OrderedDict[Hashable, tuple[Any, ...]] = OrderedDict()
+"""``ReadQuery.page`` columns of pages whose conditions are a function of the key their
+caller gives (``reuse``), by that key and what else they are built from."""
 _selects: OrderedDict[Hashable, tuple[tuple[Any, ...], Any]] = OrderedDict()
-"""Statements of columns that are all reused ones, by the columns' identities (the entry
-holds the columns, so no other object can take their ids while it lives)."""
+"""Statements over reused columns only, by the columns' identities (the entry holds the
+columns, so no other object can take their ids while it lives)."""
 
 
-class _Reused:
-    """``column in _reused``: is it one of the columns ``_by_ids`` holds?"""
+def _page_finish(fetch: Fetch, count: bool) -> Callable[[list[Any]], Any]:
+    def finish(values: list[Any]) -> tuple[int | None, list[Any]]:
+        rows = [fetch.decode(item) for item in json.loads(values[0])]
+        return (values[1] if count else None), rows
 
-    def __contains__(self, column: object) -> bool:
-        return any(kept is column for kept in _by_ids.values())
-
-
-_reused = _Reused()
+    return finish
 
 
 def _remember(cache: OrderedDict[Hashable, Any], key: Hashable, value: Any) -> None:
@@ -289,6 +291,8 @@ class _Slot:
     columns: list[Any]
     finish: Callable[[list[Any]], Any]
     value: Any = None
+    reused: bool = False
+    """Its columns came from a cache (the same objects as in an earlier request)."""
 
 
 class ReadQuery:
@@ -302,10 +306,33 @@ class ReadQuery:
         self._compiler = _Compiler(self.sql, viewer, self.args)
         self._slots: list[_Slot] = []
 
-    def _add(self, columns: list[Any], finish: Callable[[list[Any]], Any]) -> _Slot:
-        slot = _Slot(columns, finish)
+    def _add(
+        self, columns: list[Any], finish: Callable[[list[Any]], Any], reused: bool = False
+    ) -> _Slot:
+        slot = _Slot(columns, finish, reused=reused)
         self._slots.append(slot)
         return slot
+
+    def _page_key(
+        self, fetch: Fetch, reuse: Hashable, limit: int, offset: int, count: bool
+    ) -> Hashable:
+        nested = tuple(self.args.get(n) for n in fetch.all_nested)
+        return (fetch, self.sql.postgresql, self.viewer, nested, reuse, limit, offset, count)
+
+    def reused_page(
+        self, fetch: Fetch, reuse: Hashable, *, limit: int, offset: int, count: bool
+    ) -> _Slot | None:
+        """The page ``page`` built earlier with the same ``reuse`` key (and fetch, viewer,
+        relation arguments, limit, offset, count), or None: the caller then computes the
+        conditions and calls ``page``. ``reuse`` must determine the conditions and the
+        order entirely (no database read may have decided them)."""
+        try:
+            columns = _pages.get(self._page_key(fetch, reuse, limit, offset, count))
+        except TypeError:  # a spec holding lists: not reused
+            return None
+        if columns is None:
+            return None
+        return self._add(list(columns), _page_finish(fetch, count), reused=True)
 
     def page(
         self,
@@ -316,10 +343,11 @@ class ReadQuery:
         limit: int,
         offset: int,
         count: bool,
+        reuse: Hashable | None = None,
     ) -> _Slot:
         """One page of ``fetch.entity`` (the model itself, unaliased, so that the list
         service's own conditions and order apply) and, with ``count``, the total.
-        Value: (total or None, rows)."""
+        Value: (total or None, rows). ``reuse``: see ``reused_page``."""
         model = fetch.entity.model
         base = sa.select(sa.true()).select_from(model).where(*conditions)
         item, element = self._compiler.root_element(fetch)
@@ -330,12 +358,11 @@ class ReadQuery:
         if count:
             total = sa.select(sa.func.count()).select_from(model).where(*conditions)
             columns.append(total.scalar_subquery())
-
-        def finish(values: list[Any]) -> tuple[int | None, list[Any]]:
-            rows = [fetch.decode(item) for item in json.loads(values[0])]
-            return (values[1] if count else None), rows
-
-        return self._add(columns, finish)
+        if reuse is not None:
+            with suppress(TypeError):
+                key = self._page_key(fetch, reuse, limit, offset, count)
+                _remember(_pages, key, tuple(columns))
+        return self._add(columns, _page_finish(fetch, count))
 
     def all(self, fetch: Fetch, *, conditions: Conditions, order_by: Sequence[Any]) -> _Slot:
         """Every row of ``fetch.entity`` meeting ``conditions``, in order. Value: rows."""
@@ -368,6 +395,7 @@ class ReadQuery:
             column = _by_ids.get(key)
         except TypeError:  # arguments that do not hash: built anew
             column, key = None, None
+        reused = column is not None
         if column is None:
             model = fetch.entity.model
             base = (
@@ -385,7 +413,7 @@ class ReadQuery:
             rows = [fetch.decode(item) for item in json.loads(values[0])]
             return {row[position]: row for row in rows}
 
-        return self._add([column], finish)
+        return self._add([column], finish, reused=reused)
 
     async def run(self) -> None:
         if not self._slots:
@@ -397,7 +425,7 @@ class ReadQuery:
         found = _selects.get(key)
         if found is None or any(a is not b for a, b in zip(found[0], columns, strict=True)):
             found = (columns, sa.select(*columns))
-            if all(column in _reused for column in columns):
+            if all(slot.reused for slot in self._slots):
                 _remember(_selects, key, found)
         row = (await self.session.execute(found[1])).one()
         start = 0
