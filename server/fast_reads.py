@@ -134,7 +134,8 @@ class FastReads:
             not isinstance(query, str)
             or not isinstance(variables, dict | None)
             or not isinstance(operation_name, str | None)
-            or request.get("extensions")  # persisted queries, anything else
+            # persisted queries, anything else; a number or false is Strawberry's 400
+            or request.get("extensions") not in (None, {})
         ):
             raise _NotHere
         trusted = view.trusted_documents

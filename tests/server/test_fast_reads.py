@@ -124,3 +124,19 @@ async def test_a_cached_answer_from_the_fast_path_is_logged_for_each_request(
         finally:
             await engine.dispose()
         assert counts[0] == counts[1] > 0
+
+
+async def test_extensions_that_are_no_object_are_refused_as_before(url: str, token: str) -> None:
+    async with serving(url, KYODO_RESPONSE_CACHE=False) as served:
+        headers = {"Authorization": f"Bearer {token}"}
+        query = fresh(PAGE)
+        await post(served, {"query": query, "variables": {"n": 2}}, **headers)
+        answered = served.fast_reads.answered
+        for extensions in (0, False, []):
+            # when: a known document with extensions that are no JSON object
+            body = {"query": query, "variables": {"n": 2}, "extensions": extensions}
+            response = await post(served, body, **headers)
+            # then: refused by the normal path (GraphQL over HTTP)
+            assert response.status_code == 400, extensions
+            assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+        assert served.fast_reads.answered == answered
