@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -263,20 +262,9 @@ class _Compiler:
 
 _by_ids: OrderedDict[Hashable, Any] = OrderedDict()
 """``ReadQuery.by_ids`` columns, by what they are built from (least recently used out)."""
-_pages: OrderedDict[Hashable, tuple[Any, ...]] = OrderedDict()
-"""``ReadQuery.page`` columns of pages whose conditions are a function of the key their
-caller gives (``reuse``), by that key and what else they are built from."""
 _selects: OrderedDict[Hashable, tuple[tuple[Any, ...], Any]] = OrderedDict()
 """Statements over reused columns only, by the columns' identities (the entry holds the
 columns, so no other object can take their ids while it lives)."""
-
-
-def _page_finish(fetch: Fetch, count: bool) -> Callable[[list[Any]], Any]:
-    def finish(values: list[Any]) -> tuple[int | None, list[Any]]:
-        rows = [fetch.decode(item) for item in json.loads(values[0])]
-        return (values[1] if count else None), rows
-
-    return finish
 
 
 def _remember(cache: OrderedDict[Hashable, Any], key: Hashable, value: Any) -> None:
@@ -313,27 +301,6 @@ class ReadQuery:
         self._slots.append(slot)
         return slot
 
-    def _page_key(
-        self, fetch: Fetch, reuse: Hashable, limit: int, offset: int, count: bool
-    ) -> Hashable:
-        nested = tuple(self.args.get(n) for n in fetch.all_nested)
-        return (fetch, self.sql.postgresql, self.viewer, nested, reuse, limit, offset, count)
-
-    def reused_page(
-        self, fetch: Fetch, reuse: Hashable, *, limit: int, offset: int, count: bool
-    ) -> _Slot | None:
-        """The page ``page`` built earlier with the same ``reuse`` key (and fetch, viewer,
-        relation arguments, limit, offset, count), or None: the caller then computes the
-        conditions and calls ``page``. ``reuse`` must determine the conditions and the
-        order entirely (no database read may have decided them)."""
-        try:
-            columns = _pages.get(self._page_key(fetch, reuse, limit, offset, count))
-        except TypeError:  # a spec holding lists: not reused
-            return None
-        if columns is None:
-            return None
-        return self._add(list(columns), _page_finish(fetch, count), reused=True)
-
     def page(
         self,
         fetch: Fetch,
@@ -343,11 +310,10 @@ class ReadQuery:
         limit: int,
         offset: int,
         count: bool,
-        reuse: Hashable | None = None,
     ) -> _Slot:
         """One page of ``fetch.entity`` (the model itself, unaliased, so that the list
         service's own conditions and order apply) and, with ``count``, the total.
-        Value: (total or None, rows). ``reuse``: see ``reused_page``."""
+        Value: (total or None, rows)."""
         model = fetch.entity.model
         base = sa.select(sa.true()).select_from(model).where(*conditions)
         item, element = self._compiler.root_element(fetch)
@@ -358,11 +324,12 @@ class ReadQuery:
         if count:
             total = sa.select(sa.func.count()).select_from(model).where(*conditions)
             columns.append(total.scalar_subquery())
-        if reuse is not None:
-            with suppress(TypeError):
-                key = self._page_key(fetch, reuse, limit, offset, count)
-                _remember(_pages, key, tuple(columns))
-        return self._add(columns, _page_finish(fetch, count))
+
+        def finish(values: list[Any]) -> tuple[int | None, list[Any]]:
+            rows = [fetch.decode(item) for item in json.loads(values[0])]
+            return (values[1] if count else None), rows
+
+        return self._add(columns, finish)
 
     def all(self, fetch: Fetch, *, conditions: Conditions, order_by: Sequence[Any]) -> _Slot:
         """Every row of ``fetch.entity`` meeting ``conditions``, in order. Value: rows."""

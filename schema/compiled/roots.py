@@ -208,34 +208,23 @@ def _partners(
     async def prepare(request: Request) -> None:
         page, spec, order = site.value(request)
         context = request.context
-        # Without the in-force filter (which reads the database), the conditions are a
-        # function of the filter, the day and the viewer: the page built for them
-        # earlier is reused as it is.
-        reuse = (spec, order, context.today) if spec.has_agreement_in_force is None else None
-        read = (
-            request.query.reused_page(
-                builder.fetch, reuse, limit=page.limit, offset=page.offset, count=needs_total
-            )
-            if reuse is not None
-            else None
+        conditions = await context.run(
+            partners.list_conditions,
+            spec=spec,
+            today=context.today,
+            visibility=request.query.viewer.partners,
         )
-        if read is None:
-            conditions = await context.run(
-                partners.list_conditions,
-                spec=spec,
-                today=context.today,
-                visibility=request.query.viewer.partners,
-            )
-            read = request.query.page(
+        request.slots[slot] = (
+            request.query.page(
                 builder.fetch,
                 conditions=conditions,
                 order_by=partners.list_order(order),
                 limit=page.limit,
                 offset=page.offset,
                 count=needs_total,
-                reuse=reuse,
-            )
-        request.slots[slot] = (read, page.offset)
+            ),
+            page.offset,
+        )
 
     def write(request: Request) -> Any:
         read, offset = request.slots[slot]
