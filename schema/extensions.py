@@ -85,6 +85,8 @@ from schema.document_cache import (
     CachedValidation,
     ValuesRead,
     copy_error,
+    known_valid,
+    validation_rules_of,
 )
 from schema.list_sizes import (
     FILTER_COSTS,
@@ -103,7 +105,8 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_COST = 1_000_000
 """Estimated resolver work (see ``estimate_cost``) one operation of a caller with a token
-may take."""
+may take when the operator caps it (``KYODO_MAX_COST_AUTHENTICATED``; by default a caller
+with a token has no estimate cap: the time, statement and response-size limits bound it)."""
 MAX_COST_PUBLIC = 50_000
 """... and of an anonymous caller: at most about a tenth of a second of the server's time."""
 MAX_SELECTIONS = 10_000
@@ -524,9 +527,10 @@ def too_complex(message: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX", **extensions})
 
 
-def max_cost_for(role: Role | None) -> int:
-    """Anonymous callers get the smaller budget (``MAX_COST_PUBLIC``)."""
-    return MAX_COST if role is not None and role is not Role.PUBLIC else MAX_COST_PUBLIC
+def max_cost_for(role: Role | None, authenticated: int = 0) -> int:
+    """Anonymous callers get ``MAX_COST_PUBLIC``; callers with a token ``authenticated``
+    (``KYODO_MAX_COST_AUTHENTICATED``, carried by the request's context), 0: no cap."""
+    return authenticated if role is not None and role is not Role.PUBLIC else MAX_COST_PUBLIC
 
 
 _costs: LRUCache[Any, ByVariables] = LRUCache(DOCUMENTS)
@@ -548,12 +552,17 @@ class QueryCostLimiter(SchemaExtension):
         if document is not None and context.pre_execution_errors is None:
             principal = getattr(context.context, "principal", None)
             role = getattr(principal, "role", None)
+            cap = getattr(context.context, "max_cost_authenticated", 0)
             schema = context.schema._schema
             variables = context.variables or {}
             if context.query:
-                error = self.cached_check(schema, context.query, document, variables, role)
+                error = self.cached_check(
+                    schema, context.query, document, variables, role, authenticated=cap
+                )
             else:
-                error = self.check(schema, document.definitions, variables, role=role)
+                error = self.check(
+                    schema, document.definitions, variables, role=role, authenticated=cap
+                )
             if error is not None:
                 # Setting the errors makes Strawberry skip validation and execution.
                 context.pre_execution_errors = [error]
@@ -566,16 +575,20 @@ class QueryCostLimiter(SchemaExtension):
         document: Any,
         variables: Mapping[str, Any],
         role: Role | None,
+        *,
+        authenticated: int = 0,
     ) -> GraphQLError | None:
         """``check``, once per document, role and values of the variables it reads."""
-        key = (id(schema), query, role, self.max_selections)
+        key = (id(schema), query, role, self.max_selections, authenticated)
         results = _costs.get(key)
         if results is None:
             results = _costs[key] = ByVariables()
         found, error = results.get(variables)
         if not found:
             read = ValuesRead(variables)
-            error = self.check(schema, document.definitions, read, role=role)
+            error = self.check(
+                schema, document.definitions, read, role=role, authenticated=authenticated
+            )
             results.put(frozenset(read.read), variables, error)
         return copy_error(error) if error is not None else None
 
@@ -586,8 +599,9 @@ class QueryCostLimiter(SchemaExtension):
         variables: Mapping[str, Any] | None,
         *,
         role: Role | None = None,
+        authenticated: int = 0,
     ) -> GraphQLError | None:
-        max_cost = max_cost_for(role)
+        max_cost = max_cost_for(role, authenticated)
         fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
         for operation in definitions:
             if not isinstance(operation, OperationDefinitionNode):
@@ -613,7 +627,7 @@ class QueryCostLimiter(SchemaExtension):
                     selections=cost.selections,
                     maxSelections=self.max_selections,
                 )
-            if cost.work > max_cost:
+            if max_cost and cost.work > max_cost:
                 return too_complex(
                     f"クエリが大きすぎます。見積もった処理量は {cost.work:,} です"
                     f"（上限 {max_cost:,}）。"
@@ -633,6 +647,34 @@ class QueryCostLimiter(SchemaExtension):
                     },
                 )
         return None
+
+
+def known_document(
+    schema: Any, query: str, variables: Mapping[str, Any], role: Role | None, cap: int
+) -> Any:
+    """The document of ``query`` when every check of this module and of validation has
+    already passed it in this process, for these variables and this caller: parsed
+    within the token limit, valid (the limits' rules included), within the cost limit,
+    with no unusable character. None when any of that is not known (the caller then
+    goes the normal way, which checks and caches it)."""
+    rules = _validation_rules.get(id(schema))
+    if rules is None:
+        rules = _validation_rules[id(schema)] = validation_rules_of(schema)
+    document = known_valid(schema, query, rules)
+    if document is None:
+        return None
+    results = _costs.get((id(schema._schema), query, role, MAX_SELECTIONS, cap))
+    if results is None:
+        return None
+    found, error = results.get(variables)
+    if not found or error is not None:
+        return None
+    if UnusableCharacters.check(variables, document, query) is not None:
+        return None
+    return document
+
+
+_validation_rules: dict[int, tuple[Any, ...]] = {}
 
 
 # ---------------------------------------------------------------- database work

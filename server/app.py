@@ -37,6 +37,7 @@ from server import graphiql, graphql_http
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
 from server.exports import exports_mount
+from server.fast_reads import FastReads
 from server.graphiql import GraphiQLPage
 from server.guards import (
     TROUBLE_CODES,
@@ -88,6 +89,17 @@ def _error(message: str, code: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, **extensions})
 
 
+def timeout_error(timeout_s: float, request_id: str) -> GraphQLError:
+    """A query stopped by the request's time limit (``ResponseLimits.timeout_s``)."""
+    return _error(
+        f"処理が時間内（{timeout_s:g} 秒）に終わらなかったため打ち切りました。"
+        "取得する件数やフィールドを減らすか、クエリを分けてください。",
+        "TIMEOUT",
+        timeoutMs=round(timeout_s * 1000),
+        requestId=request_id,
+    )
+
+
 def _codes(response_data: Any) -> set[str]:
     items = response_data if isinstance(response_data, list) else [response_data]
     return {
@@ -102,6 +114,8 @@ def _codes(response_data: Any) -> set[str]:
 class KyodoGraphQL(GraphQL[Context, None]):
     # KYODO_COMPILED_READS: the operator's switch for the compiled read path.
     compiled_reads: bool = True
+    # KYODO_MAX_COST_AUTHENTICATED: the estimate's cap for callers with a token (0: none).
+    max_cost_authenticated: int = 0
 
     def __init__(
         self,
@@ -175,16 +189,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
             "query stopped after %.1f s (request %s)", loop.time() - started, context.request_id
         )
         return StrawberryExecutionResult(
-            data=None,
-            errors=[
-                _error(
-                    f"処理が時間内（{timeout_s:g} 秒）に終わらなかったため打ち切りました。"
-                    "取得する件数やフィールドを減らすか、クエリを分けてください。",
-                    "TIMEOUT",
-                    timeoutMs=round(timeout_s * 1000),
-                    requestId=context.request_id,
-                )
-            ],
+            data=None, errors=[timeout_error(timeout_s, context.request_id)]
         )
 
     async def resolve_document(
@@ -352,6 +357,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
             compiled_reads=self.compiled_reads,
             response_store=self.response_store,
             data_version=getattr(state, "data_version", None),
+            max_cost_authenticated=self.max_cost_authenticated,
         )
 
 
@@ -399,6 +405,8 @@ def create_app(
         allow_queries_via_get=False,
     )
     graphql_app.compiled_reads = settings.compiled_reads
+    graphql_app.max_cost_authenticated = settings.max_cost_authenticated
+    fast_reads = FastReads(graphql_app)
 
     async def health(request: Request) -> Response:
         try:
@@ -446,7 +454,11 @@ def create_app(
         Middleware(JsonOnlyMiddleware),
         Middleware(DatabaseTroubleMiddleware),
         Middleware(SessionMiddleware, maker=maker),
-        Middleware(AuthenticationMiddleware, read_data_version=response_store is not None),
+        Middleware(
+            AuthenticationMiddleware,
+            read_data_version=response_store is not None,
+            token_cache_seconds=settings.token_cache_seconds,
+        ),
     ]
 
     async def http_error(request: Request, error: Exception) -> Response:
@@ -463,7 +475,8 @@ def create_app(
     app = Starlette(
         exception_handlers={StarletteHTTPException: http_error},
         routes=[
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            # Known queries are answered by the fast path, the rest by the view.
+            Route("/graphql", fast_reads, methods=["GET", "POST"]),
             Route("/healthz", health, methods=["GET"]),
             exports_mount(),
             *([] if settings.is_production else [graphiql.asset_route()]),
@@ -472,4 +485,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.response_store = response_store
+    app.state.fast_reads = fast_reads
     return app

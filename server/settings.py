@@ -87,6 +87,22 @@ class Settings(BaseSettings):
         validation_alias="KYODO_RESPONSE_CACHE_MB",
         description="Memory the response cache of each server process may hold, in MiB.",
     )
+    token_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        validation_alias="KYODO_TOKEN_CACHE_SECONDS",
+        description="How long each server process remembers a token it found valid "
+        "(no token statement per request); a revoked token keeps working that long at "
+        "most. 0: every request looks its token up.",
+    )
+    max_cost_authenticated: int = Field(
+        default=0,
+        ge=0,
+        validation_alias="KYODO_MAX_COST_AUTHENTICATED",
+        description="Largest estimated cost of one operation of a caller with a token "
+        "(0 = no cap: the time, statement and response-size limits bound it). Anonymous "
+        "callers always have the fixed budget of 50,000.",
+    )
     max_body_bytes: int = Field(
         default=ONE_MIB,
         gt=0,
