@@ -3,172 +3,34 @@
 Every refused mutation is checked for its exact code and field path, and for having
 changed nothing: the row and the audit log read the same after. Setup rows are
 committed before the mutation runs, so a refused mutation's rollback keeps them.
+
+This file: endorsementApplicationSubmit and endorsementApplicationDecide.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import EndorsementStatus, PartnerKind
-from domain.partners.models import Partner
-from domain.partners.service import refresh_derived_fields
-from domain.reference.models import Department
 from schema.node import to_global_id
-from tests.conftest import CHANGE_EVENTS
 
-TODAY = date(2021, 9, 1)
-E = EndorsementStatus
-
-RESULT = """
-    application {
-      id status version eventName eventStartsOn eventEndsOn venue purpose expectedAudience
-      disqualifiers contributesToCityPolicy decidedOn decisionReason
-      organizer { id }
-      department { code }
-      screening { eligible disqualifiers reasons }
-    }
-    errors { field code message }
-"""
-
-SUBMIT = (
-    """
-mutation ($input: EndorsementApplicationInput!) {
-  endorsementApplicationSubmit(input: $input) {"""
-    + RESULT
-    + "} }"
+from .support import (
+    DECIDE,
+    SUBMIT,
+    TODAY,
+    E,
+    World,
+    application_count,
+    audit_count,
+    errors_of,
+    gid,
+    last_event,
+    make_endorsement,
+    stored,
+    submit_input,
 )
-
-DECIDE = (
-    """
-mutation ($id: ID!, $v: Int!, $approve: Boolean!, $policy: Boolean!, $reason: String, $on: Date) {
-  endorsementApplicationDecide(
-    id: $id, expectedVersion: $v, approve: $approve, contributesToCityPolicy: $policy,
-    reason: $reason, decidedOn: $on
-  ) {"""
-    + RESULT
-    + "} }"
-)
-
-WITHDRAW = (
-    """
-mutation ($id: ID!, $v: Int!) {
-  endorsementApplicationWithdraw(id: $id, expectedVersion: $v) {"""
-    + RESULT
-    + "} }"
-)
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@dataclass(frozen=True)
-class World:
-    department_id: int
-    department_code: str
-    organizer_id: int
-
-    @property
-    def organizer_gid(self) -> str:
-        return to_global_id("Partner", self.organizer_id)
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    department = Department(code=unique("test-dept"), name="テスト課")
-    organizer = Partner(kind=PartnerKind.NPO, name=unique("テスト環境ネットワーク"))
-    refresh_derived_fields(organizer)
-    session.add_all([department, organizer])
-    await session.commit()
-    assert department.id is not None and organizer.id is not None
-    return World(department.id, department.code, organizer.id)
-
-
-async def make_endorsement(
-    session: AsyncSession,
-    world: World,
-    *,
-    status: EndorsementStatus = E.SUBMITTED,
-    disqualifiers: list[str] | None = None,
-) -> int:
-    row = EndorsementApplication(
-        event_name=unique("クリーンアップ"),
-        organizer_id=world.organizer_id,
-        department_id=world.department_id,
-        event_starts_on=date(2021, 10, 3),
-        purpose="海岸のごみを拾う",
-        disqualifiers=disqualifiers or [],
-        status=status,
-        submitted_on=date(2021, 8, 20),
-    )
-    session.add(row)
-    await session.commit()
-    assert row.id is not None
-    return row.id
-
-
-def gid(pk: int) -> str:
-    return to_global_id("EndorsementApplication", pk)
-
-
-async def audit_count(session: AsyncSession) -> int:
-    return (
-        await session.execute(
-            sa.select(sa.func.count()).select_from(AuditEvent).where(CHANGE_EVENTS)
-        )
-    ).scalar_one()
-
-
-async def last_event(session: AsyncSession) -> AuditEvent:
-    stmt = sa.select(AuditEvent).where(CHANGE_EVENTS).order_by(col(AuditEvent.id).desc()).limit(1)
-    return (await session.execute(stmt)).scalar_one()
-
-
-async def stored(session: AsyncSession, pk: int) -> tuple[Any, ...]:
-    """The stored row, read past the session's identity map."""
-    table = EndorsementApplication.__table__  # type: ignore[attr-defined]
-    return tuple((await session.execute(sa.select(table).where(table.c.id == pk))).one())
-
-
-async def application_count(session: AsyncSession) -> int:
-    stmt = sa.select(sa.func.count()).select_from(EndorsementApplication)
-    return (await session.execute(stmt)).scalar_one()
-
-
-def submit_input(world: World, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "eventName": "ラブアース・クリーンアップ in 北海道 2021",
-        "organizerId": world.organizer_gid,
-        "departmentCode": world.department_code,
-        "eventStartsOn": "2021-10-03",
-        "eventEndsOn": "2021-10-03",
-        "venue": "海岸",
-        "purpose": "海岸のごみを拾い、環境を考えるきっかけにする",
-        "expectedAudience": "市民どなたでも",
-        "disqualifiers": [],
-    }
-    data.update(overrides)
-    return data
-
-
-def errors_of(data: dict[str, Any], name: str) -> list[tuple[str, list[str] | None]]:
-    return [(e["code"], e["field"]) for e in data[name]["errors"]]
-
-
-# ------------------------------------------------------------------ endorsementApplicationSubmit
 
 
 async def test_submit_stores_the_application_and_records_one_event(
@@ -262,9 +124,6 @@ async def test_submit_refuses_an_invalid_application_and_writes_nothing(
     assert errors_of(data, "endorsementApplicationSubmit") == [(code, field)]
     assert await application_count(session) == applications
     assert await audit_count(session) == events
-
-
-# ------------------------------------------------------------------ endorsementApplicationDecide
 
 
 async def test_approve_an_eligible_application_stores_the_decision(
@@ -426,98 +285,3 @@ async def test_decide_refuses_a_decision_dated_before_the_application(
     # then
     assert errors_of(data, "endorsementApplicationDecide") == [("INVALID", ["decidedOn"])]
     assert await stored(session, pk) == before
-
-
-# ------------------------------------------------------------------ endorsementApplicationWithdraw
-
-
-@pytest.mark.parametrize("status", [E.SUBMITTED, E.APPROVED])
-async def test_withdraw_ends_a_pending_or_approved_application(
-    session: AsyncSession, gql: Any, world: World, status: EndorsementStatus
-) -> None:
-    # given
-    pk = await make_endorsement(session, world, status=status)
-    events = await audit_count(session)
-
-    # when
-    data = await gql(WITHDRAW, {"id": gid(pk), "v": 1})
-
-    # then
-    withdrawn = data["endorsementApplicationWithdraw"]["application"]
-    assert (withdrawn["status"], withdrawn["version"]) == ("WITHDRAWN", 2)
-    assert await audit_count(session) == events + 1
-    event = await last_event(session)
-    assert (event.action, event.entity_id) == ("endorsementApplication.withdraw", str(pk))
-    assert event.changes == {"status": {"before": status.value, "after": "WITHDRAWN"}}
-
-
-@pytest.mark.parametrize("status", [E.REJECTED, E.WITHDRAWN])
-async def test_withdraw_refuses_a_closed_application(
-    session: AsyncSession, gql: Any, world: World, status: EndorsementStatus
-) -> None:
-    # given
-    pk = await make_endorsement(session, world, status=status)
-    before, events = await stored(session, pk), await audit_count(session)
-
-    # when
-    data = await gql(WITHDRAW, {"id": gid(pk), "v": 1})
-
-    # then
-    assert errors_of(data, "endorsementApplicationWithdraw") == [("INVALID_TRANSITION", None)]
-    assert await stored(session, pk) == before
-    assert await audit_count(session) == events
-
-
-# ------------------------------------------------------------------ versions and ids
-
-
-@pytest.mark.parametrize(
-    ("name", "mutation", "extra"),
-    [
-        ("endorsementApplicationDecide", DECIDE, {"approve": True, "policy": True}),
-        ("endorsementApplicationWithdraw", WITHDRAW, {}),
-    ],
-)
-async def test_a_stale_expected_version_is_a_version_conflict_and_changes_nothing(
-    session: AsyncSession,
-    gql: Any,
-    world: World,
-    name: str,
-    mutation: str,
-    extra: dict[str, Any],
-) -> None:
-    # given: someone else already moved the row to version 2
-    pk = await make_endorsement(session, world)
-    await session.execute(
-        sa.update(EndorsementApplication)
-        .where(col(EndorsementApplication.id) == pk)
-        .values(version=2)
-    )
-    await session.commit()
-    before, events = await stored(session, pk), await audit_count(session)
-
-    # when
-    data = await gql(mutation, {"id": gid(pk), "v": 1, **extra}, today=TODAY)
-
-    # then
-    assert data[name]["application"] is None
-    assert errors_of(data, name) == [("VERSION_CONFLICT", ["expectedVersion"])]
-    assert await stored(session, pk) == before
-    assert await audit_count(session) == events
-
-
-async def test_an_unknown_application_is_not_found(gql: Any) -> None:
-    # when
-    data = await gql(WITHDRAW, {"id": gid(987_654_321), "v": 1})
-
-    # then
-    assert errors_of(data, "endorsementApplicationWithdraw") == [("NOT_FOUND", ["id"])]
-
-
-async def test_an_id_of_another_type_is_invalid_in_the_payload(gql: Any) -> None:
-    # when
-    result = await gql.raw(WITHDRAW, {"id": to_global_id("Partner", 1), "v": 1})
-
-    # then
-    assert result["errors"] == []
-    assert errors_of(result["data"], "endorsementApplicationWithdraw") == [("INVALID", ["id"])]

@@ -3,13 +3,12 @@
 Every refused mutation is checked for its exact code and field path, and for having
 changed nothing: the row and the audit log read the same after. Setup rows are
 committed before the mutation runs, so a refused mutation's rollback keeps them.
+
+This file: proposalRespond, stale versions and ids.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -17,244 +16,23 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.collaborations.models import Collaboration
-from domain.enums import PartnerKind, ProposalChannel, ProposalKind, ProposalStatus
-from domain.partners.models import Partner
-from domain.partners.service import refresh_derived_fields
+from domain.enums import ProposalStatus
 from domain.proposals.models import Proposal
-from domain.reference.models import Department
 from schema.node import to_global_id
-from tests.conftest import CHANGE_EVENTS
 
-TODAY = date(2021, 11, 15)
-P = ProposalStatus
-
-RESULT = """
-    proposal {
-      id status version title body kind channel receivedOn background supportOptions
-      response respondedOn identifiedNeeds
-      proposer { id }
-      department { code }
-      collaboration { id }
-    }
-    errors { field code message }
-"""
-
-SUBMIT = (
-    """
-mutation ($input: ProposalInput!) {
-  proposalSubmit(input: $input) {"""
-    + RESULT
-    + "} }"
+from .support import (
+    RESPOND,
+    TODAY,
+    P,
+    World,
+    audit_count,
+    errors_of,
+    gid,
+    last_event,
+    make_collaboration,
+    make_proposal,
+    stored,
 )
-
-RESPOND = (
-    """
-mutation ($id: ID!, $v: Int!, $input: ProposalResponseInput!) {
-  proposalRespond(id: $id, expectedVersion: $v, input: $input) {"""
-    + RESULT
-    + "} }"
-)
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@dataclass(frozen=True)
-class World:
-    department_id: int
-    department_code: str
-    proposer_id: int
-
-    @property
-    def proposer_gid(self) -> str:
-        return to_global_id("Partner", self.proposer_id)
-
-
-@pytest.fixture
-async def world(session: AsyncSession) -> World:
-    department = Department(code=unique("test-dept"), name="テスト課")
-    proposer = Partner(kind=PartnerKind.CITIZEN_GROUP, name=unique("テスト町内会"))
-    refresh_derived_fields(proposer)
-    session.add_all([department, proposer])
-    await session.commit()
-    assert department.id is not None and proposer.id is not None
-    return World(department.id, department.code, proposer.id)
-
-
-async def make_proposal(
-    session: AsyncSession,
-    world: World,
-    *,
-    status: ProposalStatus = P.RECEIVED,
-    identified_needs: list[str] | None = None,
-    background: str | None = None,
-) -> int:
-    row = Proposal(
-        title=unique("公園の花壇を町内会で世話したい"),
-        body="花壇の手入れを町内会が引き受けたい",
-        kind=ProposalKind.PLAN,
-        channel=ProposalChannel.LETTER,
-        received_on=date(2021, 10, 1),
-        department_id=world.department_id,
-        status=status,
-        identified_needs=identified_needs or [],
-        background=background,
-    )
-    session.add(row)
-    await session.commit()
-    assert row.id is not None
-    return row.id
-
-
-async def make_collaboration(session: AsyncSession, world: World) -> int:
-    row = Collaboration(title=unique("花壇の協働"), department_id=world.department_id)
-    session.add(row)
-    await session.commit()
-    assert row.id is not None
-    return row.id
-
-
-def gid(pk: int) -> str:
-    return to_global_id("Proposal", pk)
-
-
-async def audit_count(session: AsyncSession) -> int:
-    return (
-        await session.execute(
-            sa.select(sa.func.count()).select_from(AuditEvent).where(CHANGE_EVENTS)
-        )
-    ).scalar_one()
-
-
-async def last_event(session: AsyncSession) -> AuditEvent:
-    stmt = sa.select(AuditEvent).where(CHANGE_EVENTS).order_by(col(AuditEvent.id).desc()).limit(1)
-    return (await session.execute(stmt)).scalar_one()
-
-
-async def stored(session: AsyncSession, pk: int) -> tuple[Any, ...]:
-    """The stored row, read past the session's identity map."""
-    table = Proposal.__table__  # type: ignore[attr-defined]
-    return tuple((await session.execute(sa.select(table).where(table.c.id == pk))).one())
-
-
-async def proposal_count(session: AsyncSession) -> int:
-    return (await session.execute(sa.select(sa.func.count()).select_from(Proposal))).scalar_one()
-
-
-def submit_input(world: World, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "title": "公園の花壇を町内会で世話したい",
-        "body": "近くの公園の花壇を、町内会で季節ごとに植え替えたいと考えています。",
-        "kind": "PLAN",
-        "channel": "EMAIL",
-        "departmentCode": world.department_code,
-    }
-    data.update(overrides)
-    return data
-
-
-def errors_of(data: dict[str, Any], name: str) -> list[tuple[str, list[str] | None]]:
-    return [(e["code"], e["field"]) for e in data[name]["errors"]]
-
-
-# ------------------------------------------------------------------ proposalSubmit
-
-
-async def test_submit_stores_the_proposal_received_today_and_records_one_event(
-    session: AsyncSession, gql: Any, world: World
-) -> None:
-    # given
-    events = await audit_count(session)
-
-    # when
-    data = await gql(SUBMIT, {"input": submit_input(world)}, today=TODAY)
-
-    # then
-    result = data["proposalSubmit"]
-    assert result["errors"] == []
-    created = result["proposal"]
-    assert (created["status"], created["version"], created["receivedOn"]) == (
-        "RECEIVED",
-        1,
-        TODAY.isoformat(),
-    )
-    assert (created["kind"], created["channel"]) == ("PLAN", "EMAIL")
-    assert created["proposer"] is None
-    assert created["identifiedNeeds"] == []
-    assert created["department"]["code"] == world.department_code
-    assert await audit_count(session) == events + 1
-    event = await last_event(session)
-    assert (event.action, event.entity_type) == ("proposal.submit", "Proposal")
-    assert gid(int(event.entity_id)) == created["id"]
-    assert event.changes is not None
-    assert event.changes["status"] == {"before": None, "after": "RECEIVED"}
-    assert event.changes["channel"] == {"before": None, "after": "EMAIL"}
-
-
-async def test_submit_links_the_proposer_and_keeps_the_day_it_arrived(
-    gql: Any, world: World
-) -> None:
-    # when
-    data = await gql(
-        SUBMIT,
-        {
-            "input": submit_input(
-                world, proposerId=world.proposer_gid, receivedOn="2021-10-20", channel="LETTER"
-            )
-        },
-        today=TODAY,
-    )
-
-    # then
-    created = data["proposalSubmit"]["proposal"]
-    assert created["proposer"]["id"] == world.proposer_gid
-    assert (created["receivedOn"], created["channel"]) == ("2021-10-20", "LETTER")
-
-
-@pytest.mark.parametrize(
-    ("overrides", "code", "field"),
-    [
-        ({"title": " "}, "REQUIRED", ["input", "title"]),
-        ({"body": ""}, "REQUIRED", ["input", "body"]),
-        ({"departmentCode": "no-such-department"}, "NOT_FOUND", ["input", "departmentCode"]),
-        (
-            {"proposerId": to_global_id("Partner", 987_654_321)},
-            "NOT_FOUND",
-            ["input", "proposerId"],
-        ),
-        ({"proposerId": to_global_id("Proposal", 1)}, "INVALID", ["input", "proposerId"]),
-    ],
-)
-async def test_submit_refuses_an_invalid_proposal_and_writes_nothing(
-    session: AsyncSession,
-    gql: Any,
-    world: World,
-    overrides: dict[str, Any],
-    code: str,
-    field: list[str],
-) -> None:
-    # given
-    events, proposals = await audit_count(session), await proposal_count(session)
-
-    # when
-    result = await gql.raw(SUBMIT, {"input": submit_input(world, **overrides)}, today=TODAY)
-
-    # then
-    assert result["errors"] == []
-    data = result["data"]
-    assert data["proposalSubmit"]["proposal"] is None
-    assert errors_of(data, "proposalSubmit") == [(code, field)]
-    assert await proposal_count(session) == proposals
-    assert await audit_count(session) == events
-
-
-# ------------------------------------------------------------------ proposalRespond
 
 
 async def test_respond_under_consideration_stores_the_findings_and_records_one_event(
@@ -500,9 +278,6 @@ async def test_respond_refuses_more_than_100_needs(
     # then
     assert errors_of(data, "proposalRespond") == [("INVALID", ["input", "identifiedNeeds"])]
     assert await stored(session, pk) == before
-
-
-# ------------------------------------------------------------------ versions and ids
 
 
 async def test_a_stale_expected_version_is_a_version_conflict_and_changes_nothing(
