@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -19,12 +20,24 @@ log = logging.getLogger("kyodo.access_log")
 class PersonalDataAccessLog(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         yield
+        await self.record(self.execution_context.result)
+
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:  # type: ignore[override]
+        """Each event of a subscription is logged like a query, before it is sent (the
+        event's own session is still open: ``schema.subscriptions``)."""
+        context = self.execution_context.context
+        if isinstance(context, Context) and context.personal_reads:
+            await context.settle()
+            await self.record(result)
+        yield
+
+    async def record(self, result: Any) -> None:
         context = self.execution_context.context
         if not isinstance(context, Context) or not context.personal_reads:
             return
         reads, context.personal_reads = context.personal_reads, {}
         context.logged_reads = reads
-        if getattr(self.execution_context.result, "data", None) is None:
+        if getattr(result, "data", None) is None:
             # An error nulled the whole answer: no personal data reached the caller.
             return
         async with context.lock:
@@ -45,7 +58,6 @@ class PersonalDataAccessLog(SchemaExtension):
                 log.warning(
                     "personal-data reads not logged in time (request %s)", context.request_id
                 )
-                result = self.execution_context.result
                 if result is not None:
                     result.data = None
                     result.errors = [GraphQLError(error.message, extensions={"code": "TIMEOUT"})]

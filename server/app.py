@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -36,6 +36,7 @@ from schema.response_cache import ResponseStore
 from server import graphiql, graphql_http
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
+from server.events import EventHub
 from server.exports import exports_mount
 from server.graphiql import GraphiQLPage
 from server.guards import (
@@ -52,6 +53,7 @@ from server.middleware import (
     RequestIdMiddleware,
 )
 from server.settings import Settings, get_settings
+from server.subscriptions import SubscriptionEndpoint
 from server.trusted_documents import TrustedDocuments, parse_body, prepare_trusted_documents
 
 log = logging.getLogger("kyodo")
@@ -398,6 +400,11 @@ def create_app(
         allow_queries_via_get=False,
     )
     graphql_app.compiled_reads = settings.compiled_reads
+    # Live subscriptions (server/subscriptions.py), fed by server/events.py.
+    events = EventHub(settings.database_url)
+    subscriptions = SubscriptionEndpoint(
+        graphql_app.schema, events=events, sessions=maker, allowed_origins=settings.cors_origins
+    )
 
     async def health(request: Request) -> Response:
         try:
@@ -419,6 +426,7 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await prepare_trusted_documents(maker, graphql_app.schema)
         yield
+        await events.close()
         if engine is not None:
             await engine.dispose()
 
@@ -461,6 +469,7 @@ def create_app(
         exception_handlers={StarletteHTTPException: http_error},
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", health, methods=["GET"]),
             exports_mount(),
             *([] if settings.is_production else [graphiql.asset_route()]),
@@ -469,4 +478,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.response_store = response_store
+    app.state.events = events
     return app

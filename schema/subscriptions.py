@@ -1,0 +1,173 @@
+"""Live subscriptions (``graphql-transport-ws`` at /graphql, ``server.subscriptions``):
+the disaster-management office's dashboard hears of agreement changes as they commit.
+
+An event names only what happened to which record (``domain.events``); each subscriber
+then loads the record in a session of its own, as the caller it authenticated as, so
+the fields below it are those a query of the same caller would get: the same permission
+classes (a PUBLIC subscriber's ``emergencyContacts`` is FORBIDDEN), the same partner
+visibility, and personal data read is logged per event like a query's
+(``schema.access_log``), before the event is sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any, Protocol
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.agreements import service as agreements
+from domain.events import AGREEMENT, ChangeEvent
+from schema.agreements.types import AgreementType
+from schema.common import aware
+from schema.context import Context, Info, today_in_tokyo
+from schema.enums import SupportCategory
+from schema.permissions import CanReadEmergencyContacts
+
+
+class EventSource(Protocol):
+    """Where a subscription hears of committed changes (``server.events.EventHub``)."""
+
+    def listen(self, topic: str) -> AsyncIterator[ChangeEvent]: ...
+
+
+@dataclass
+class SubscriptionContext(Context):
+    """One subscription operation's context. ``session`` is the current event's: each
+    event is read in a session of its own (``event_session``), closed before the next."""
+
+    events: EventSource | None = None
+    sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]] | None = None
+    # The connection_init payload of graphql-transport-ws (server.subscriptions).
+    connection_params: dict[str, Any] = field(default_factory=dict)
+    operation_id: str = ""
+
+    @asynccontextmanager
+    async def event_session(self) -> AsyncIterator[None]:
+        """Read one event in a fresh session, as a request of its own: its own loaders,
+        its own personal-data reads, its own request id (in the access log too)."""
+        assert self.sessions is not None
+        async with self.sessions() as session:
+            self.session = session
+            self.clear_loaders()
+            self.personal_reads = {}
+            self.today = today_in_tokyo()
+            self.request_id = f"{self.operation_id or 'sub'}-{uuid.uuid4().hex[:12]}"
+            try:
+                yield
+            finally:
+                await self.settle()
+
+
+@strawberry.enum(name="AgreementChangeKind", description="What happened to an agreement.")
+class AgreementChangeKind(Enum):
+    # The kinds domain.events announces for agreements (a test keeps them in step).
+    CREATED = strawberry.enum_value("CREATED", description="Registered as a draft.")
+    AMENDED = strawberry.enum_value(
+        "AMENDED", description="Registered as the amendment (改正) of another (amends)."
+    )
+    UPDATED = strawberry.enum_value("UPDATED", description="Changed (agreementUpdate).")
+    CONCLUDED = strawberry.enum_value("CONCLUDED", description="Concluded (締結).")
+    TRANSITIONED = strawberry.enum_value(
+        "TRANSITIONED", description="Moved to another status (agreementTransition)."
+    )
+    TERMINATED = strawberry.enum_value("TERMINATED", description="Terminated (解除).")
+    CONTACTS_VERIFIED = strawberry.enum_value(
+        "CONTACTS_VERIFIED", description="Its emergency contacts were verified."
+    )
+
+
+@strawberry.type(
+    name="AgreementEvent",
+    description="A committed change to an agreement, as the subscriber may see it.",
+)
+class AgreementEventType:
+    kind: AgreementChangeKind = strawberry.field(
+        description="What happened: created (AMENDED when it revises another), updated, "
+        "concluded, terminated, transitioned, or its emergency contacts verified."
+    )
+    agreement: AgreementType = strawberry.field(
+        description="The agreement as it is now (read when the event arrived)."
+    )
+    occurred_at: datetime = strawberry.field(description="When the change was made.")
+
+
+NOT_OVER_WEBSOCKET = (
+    "購読（subscription）は WebSocket（graphql-transport-ws、/graphql）で送ってください。"
+)
+
+
+async def agreement_events(
+    info: Info,
+    categories: list[SupportCategory] | None,
+    kinds: list[AgreementChangeKind] | None,
+) -> AsyncGenerator[AgreementEventType, None]:
+    context = info.context
+    if not isinstance(context, SubscriptionContext) or context.events is None:
+        raise GraphQLError(NOT_OVER_WEBSOCKET, extensions={"code": "BAD_REQUEST"})
+    wanted_kinds = {kind.value for kind in kinds} if kinds else None
+    wanted_categories = set(categories) if categories else None
+    async for event in context.events.listen(AGREEMENT):
+        if wanted_kinds is not None and event.kind not in wanted_kinds:
+            continue
+        async with context.event_session():
+            row = (await context.run(agreements.get_many, [event.entity_id]))[0]
+            if row is None:
+                continue
+            if wanted_categories is not None:
+                loader = context.loader(agreements.support_categories_by_agreement)
+                if not wanted_categories & set(await loader.load(event.entity_id)):
+                    continue
+            # The fields below are resolved (and personal reads logged) while the session
+            # is open: the generator resumes, closing it, when the next event is wanted.
+            yield AgreementEventType(
+                kind=AgreementChangeKind(event.kind),
+                agreement=AgreementType.from_row(row),
+                occurred_at=aware(event.occurred_at),
+            )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Agreement changes as they are committed, on any instance of the API: "
+        "only agreements with one of `categories` (support categories) and only the `kinds` "
+        "given, when given. Over WebSocket (graphql-transport-ws) at /graphql."
+    )
+    async def agreement_changed(
+        self,
+        info: Info,
+        categories: list[SupportCategory] | None = None,
+        kinds: list[AgreementChangeKind] | None = None,
+    ) -> AsyncGenerator[AgreementEventType, None]:
+        async for event in agreement_events(info, categories, kinds):
+            yield event
+
+    @strawberry.subscription(
+        description="The yearly check of emergency contacts (agreementVerifyContacts) as it "
+        "is committed: the disaster-management office's feed (roles that read emergency "
+        "contacts).",
+        permission_classes=[CanReadEmergencyContacts],
+    )
+    async def contacts_verified(
+        self, info: Info, categories: list[SupportCategory] | None = None
+    ) -> AsyncGenerator[AgreementEventType, None]:
+        kinds = [AgreementChangeKind.CONTACTS_VERIFIED]
+        async for event in agreement_events(info, categories, kinds):
+            yield event
+
+
+__all__ = [
+    "AgreementChangeKind",
+    "AgreementEventType",
+    "EventSource",
+    "Subscription",
+    "SubscriptionContext",
+]
