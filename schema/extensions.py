@@ -160,10 +160,13 @@ ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
 
 def default_extensions(settings: SchemaSettings | None = None) -> list[ExtensionFactory]:
     """The extensions of the API's schema; introspection is off in production."""
+    from schema.subscriptions import SubscriptionsOverWebSocketOnly
+
     extensions: list[ExtensionFactory] = [
         TokenLimit,
         CachedParse,
         UnusableCharacters,
+        SubscriptionsOverWebSocketOnly,
         QueryCostLimiter,
         DepthLimit,
         AliasLimit,

@@ -12,7 +12,7 @@ visibility, and personal data read is logged per event like a query's
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +22,8 @@ from typing import Any, Protocol
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from domain.agreements import service as agreements
 from domain.events import AGREEMENT, ChangeEvent
@@ -104,6 +106,30 @@ NOT_OVER_WEBSOCKET = (
 )
 
 
+def not_over_websocket() -> GraphQLError:
+    return GraphQLError(NOT_OVER_WEBSOCKET, extensions={"code": "OPERATION_NOT_ALLOWED"})
+
+
+class SubscriptionsOverWebSocketOnly(SchemaExtension):
+    """A subscription sent over HTTP is a request error (it would run as a query and
+    answer null): subscriptions run over WebSocket, where each gets its context."""
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        if (
+            execution.pre_execution_errors is None
+            and execution.graphql_document is not None
+            and not isinstance(execution.context, SubscriptionContext)
+        ):
+            try:
+                operation_type = execution.operation_type
+            except Exception:  # no single operation: graphql-core's own error follows
+                operation_type = None
+            if operation_type is OperationType.SUBSCRIPTION:
+                execution.pre_execution_errors = [not_over_websocket()]
+        yield
+
+
 async def agreement_events(
     info: Info,
     categories: list[SupportCategory] | None,
@@ -111,7 +137,7 @@ async def agreement_events(
 ) -> AsyncGenerator[AgreementEventType, None]:
     context = info.context
     if not isinstance(context, SubscriptionContext) or context.events is None:
-        raise GraphQLError(NOT_OVER_WEBSOCKET, extensions={"code": "BAD_REQUEST"})
+        raise not_over_websocket()
     wanted_kinds = {kind.value for kind in kinds} if kinds else None
     wanted_categories = set(categories) if categories else None
     async for event in context.events.listen(AGREEMENT):

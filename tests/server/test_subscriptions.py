@@ -401,3 +401,27 @@ async def test_a_mutation_on_one_instance_reaches_a_subscriber_of_another(
                 agreement["id"],
                 written["version"],
             )
+
+
+# ------------------------------------------------------------------ not over HTTP
+
+
+async def test_a_subscription_over_http_is_a_request_error(sessionmaker: Any) -> None:
+    app = create_app(Settings(), sessionmaker=sessionmaker)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": "subscription { agreementChanged { kind } }"},
+            headers={"accept": "application/graphql-response+json"},
+        )
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "購読（subscription）は WebSocket（graphql-transport-ws、/graphql）"
+                "で送ってください。",
+                "extensions": {"code": "OPERATION_NOT_ALLOWED"},
+            }
+        ]
+    }
