@@ -26,6 +26,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from domain.agreements import service as agreements
+from domain.auth.service import find_active_token
+from domain.base import utcnow
 from domain.events import AGREEMENT, ChangeEvent
 from schema.agreements.types import AgreementType
 from schema.common import aware
@@ -50,6 +52,9 @@ class SubscriptionContext(Context):
     # The connection_init payload of graphql-transport-ws (server.subscriptions).
     connection_params: dict[str, Any] = field(default_factory=dict)
     operation_id: str = ""
+    # The token the connection authenticated with: checked again for every event, so a
+    # revoked or expired token stops receiving (as it is refused from its next request).
+    token: str | None = None
 
     @asynccontextmanager
     async def event_session(self) -> AsyncIterator[None]:
@@ -62,6 +67,11 @@ class SubscriptionContext(Context):
             self.personal_reads = {}
             self.today = today_in_tokyo()
             self.request_id = f"{self.operation_id or 'sub'}-{uuid.uuid4().hex[:12]}"
+            if (
+                self.token is not None
+                and await self.run(find_active_token, self.token, now=utcnow()) is None
+            ):
+                raise GraphQLError(TOKEN_NO_LONGER_VALID, extensions={"code": "UNAUTHENTICATED"})
             try:
                 yield
             finally:
@@ -101,6 +111,10 @@ class AgreementEventType:
     occurred_at: datetime = strawberry.field(description="When the change was made.")
 
 
+TOKEN_NO_LONGER_VALID = (
+    "トークンが無効になった（失効した・期限が切れた）ため、購読を終えました。"
+    "有効なトークンで接続し直してください。"
+)
 NOT_OVER_WEBSOCKET = (
     "購読（subscription）は WebSocket（graphql-transport-ws、/graphql）で送ってください。"
 )

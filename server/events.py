@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import asyncpg
+from graphql import GraphQLError
 from sqlalchemy.engine import make_url
 
 from domain.events import CHANNEL, ChangeEvent, listen_locally
@@ -31,16 +32,28 @@ log = logging.getLogger("kyodo.events")
 QUEUE_SIZE = 1000
 
 
-class EventsLost(Exception):
+SUBSCRIPTION_ENDED = "SUBSCRIPTION_ENDED"
+
+
+class EventsLost(GraphQLError):
     """The database connection that brought the events was lost."""
 
-    message = (
-        "変更の通知を受ける接続が切れました。購読し直してください（その間の変更は届いていません）。"
-    )
+    def __init__(self) -> None:
+        super().__init__(
+            "変更の通知を受ける接続が切れました。購読し直してください"
+            "（その間の変更は届いていません）。",
+            extensions={"code": SUBSCRIPTION_ENDED},
+        )
 
 
-class SubscriberLagging(Exception):
-    message = "通知の受け取りが追いつかないため、購読を終えました。購読し直してください。"
+class SubscriberLagging(GraphQLError):
+    """The subscriber fell ``QUEUE_SIZE`` events behind."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "通知の受け取りが追いつかないため、購読を終えました。購読し直してください。",
+            extensions={"code": SUBSCRIPTION_ENDED},
+        )
 
 
 _CLOSED = object()
@@ -73,8 +86,8 @@ class EventHub:
                 item = await queue.get()
                 if item is _CLOSED:
                     return
-                if isinstance(item, Exception):
-                    raise item
+                if isinstance(item, type) and issubclass(item, Exception):
+                    raise item()
                 yield item
         finally:
             queues = self._queues.get(topic)
@@ -87,7 +100,7 @@ class EventHub:
                 queue.put_nowait(event)
             except asyncio.QueueFull:
                 log.warning("subscriber %d events behind: dropped", queue.qsize())
-                self._end(queue, SubscriberLagging(SubscriberLagging.message))
+                self._end(queue, SubscriberLagging)
 
     @staticmethod
     def _end(queue: asyncio.Queue[Any], item: Any) -> None:
@@ -105,7 +118,7 @@ class EventHub:
 
     async def _start(self) -> None:
         if self._closed:
-            raise EventsLost(EventsLost.message)
+            raise EventsLost()
         if not self.is_postgresql:
             if self._stop_local is None:
                 self._stop_local = listen_locally(self.url, self.publish)
@@ -133,7 +146,7 @@ class EventHub:
             return
         log.warning("the connection listening for change events was lost")
         self._connection = None
-        self._end_all(EventsLost(EventsLost.message))
+        self._end_all(EventsLost)
 
     async def close(self) -> None:
         """End every subscriber's stream (their clients see ``complete``) and stop listening."""

@@ -87,6 +87,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[SubscriptionContext, None
             sessions=connection.sessions,
             connection_params=connection.connection_params,
             operation_id=operation.id[:40],
+            token=connection.token,
         )
         try:
             result_source = await self.schema.stream(
@@ -154,7 +155,7 @@ class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
         if principal is None:
             log.info("subscription refused: authentication failed")
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
-        context.principal = principal
+        context.principal, context.token = principal, token
         return UNSET
 
     async def principal_for(self, token: str) -> Principal | None:

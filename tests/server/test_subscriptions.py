@@ -373,6 +373,68 @@ async def test_shutdown_closes_the_connections_cleanly(database: Database) -> No
     assert instance.hub.subscriber_count() == 0
 
 
+async def test_a_revoked_token_stops_receiving(database: Database) -> None:
+    admin = database.tokens["ADMIN"]
+    # given a subscriber with a token of its own
+    engine = make_engine(database.url)
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            row, token = await tokens.create_token(
+                session, name="端末（失効予定）", role=Role.ADMIN
+            )
+            await session.commit()
+        async with serve(database.url) as instance, connect(instance) as client:
+            agreement = await an_agreement(instance.url, admin)
+            await client.init(bearer(token))
+            await client.subscribe(DASHBOARD)
+            await subscribed(instance.hub)
+            # when the token is revoked, and then a change is committed
+            async with AsyncSession(engine) as session:
+                await tokens.revoke_token(session, token_id=row.id)
+                await session.commit()
+            await verify_contacts(instance.url, admin, agreement)
+            # then the subscription ends instead of delivering the change
+            message = await client.receive()
+            assert message["type"] == "next"
+            assert message["payload"]["data"] is None
+            assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == [
+                "UNAUTHENTICATED"
+            ]
+            assert await client.receive() == {"id": "1", "type": "complete"}
+    finally:
+        await engine.dispose()
+
+
+async def test_losing_the_listening_connection_ends_the_streams(database: Database) -> None:
+    if not database.url.startswith("postgresql"):
+        pytest.skip("LISTEN is PostgreSQL's")
+    async with serve(database.url) as instance, connect(instance) as client:
+        await client.init()
+        await client.subscribe(DASHBOARD)
+        await subscribed(instance.hub)
+        # when the connection that LISTENs is terminated (a failover, an operator)
+        listener = instance.hub._connection
+        assert listener is not None
+        engine = make_engine(database.url)
+        try:
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql(
+                    f"SELECT pg_terminate_backend({listener.get_server_pid()})"
+                )
+        finally:
+            await engine.dispose()
+        # then the subscriber is told, and its stream completes: the client subscribes again
+        message = await client.receive()
+        assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == [
+            "SUBSCRIPTION_ENDED"
+        ]
+        assert await client.receive() == {"id": "1", "type": "complete"}
+        # and a new subscription listens again
+        await client.subscribe(DASHBOARD, id="2")
+        await subscribed(instance.hub)
+        assert instance.hub._connection is not None and instance.hub._connection is not listener
+
+
 # ------------------------------------------------------------------ two instances
 
 
