@@ -100,6 +100,17 @@ def principal(role: str, *, own: str = "machizukuri", other: str = "seishonen") 
     raise AssertionError(role)
 
 
+def cases(matrix: dict[str, tuple[bool, ...]], roles: tuple[str, ...]) -> list[Any]:
+    """One test case per field and role of a matrix."""
+    return [
+        pytest.param(
+            field, role, allowed, id=f"{field}-{role}-{'allowed' if allowed else 'denied'}"
+        )
+        for field, row in matrix.items()
+        for role, allowed in zip(roles, row, strict=True)
+    ]
+
+
 # ================================================================== queries
 
 # fmt: off
@@ -150,11 +161,7 @@ QUERIES: dict[str, str] = {
     "auditEvents": "{ auditEvents(first: 1) { totalCount } }",
 }
 
-QUERY_CASES = [
-    pytest.param(field, role, allowed, id=f"{field}-{role}-{'allowed' if allowed else 'denied'}")
-    for field, row in QUERY_MATRIX.items()
-    for role, allowed in zip(QUERY_ROLES, row, strict=True)
-]
+QUERY_CASES = cases(QUERY_MATRIX, QUERY_ROLES)
 
 
 async def demo_id(session: AsyncSession, model: Any, external_id: str) -> int:
@@ -199,11 +206,7 @@ SUBSCRIPTIONS: dict[str, str] = {
     "contactsVerified": "subscription { contactsVerified { kind agreement { title } } }",
 }
 
-SUBSCRIPTION_CASES = [
-    pytest.param(field, role, allowed, id=f"{field}-{role}-{'allowed' if allowed else 'denied'}")
-    for field, row in SUBSCRIPTION_MATRIX.items()
-    for role, allowed in zip(QUERY_ROLES, row, strict=True)
-]
+SUBSCRIPTION_CASES = cases(SUBSCRIPTION_MATRIX, QUERY_ROLES)
 
 
 @dataclass
@@ -288,11 +291,7 @@ MUTATION_MATRIX: dict[str, tuple[bool, ...]] = {
 }
 # fmt: on
 
-MUTATION_CASES = [
-    pytest.param(field, role, allowed, id=f"{field}-{role}-{'allowed' if allowed else 'denied'}")
-    for field, row in MUTATION_MATRIX.items()
-    for role, allowed in zip(MUTATION_ROLES, row, strict=True)
-]
+MUTATION_CASES = cases(MUTATION_MATRIX, MUTATION_ROLES)
 
 
 @dataclass
