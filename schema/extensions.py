@@ -160,7 +160,7 @@ ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
 
 def default_extensions(settings: SchemaSettings | None = None) -> list[ExtensionFactory]:
     """The extensions of the API's schema; introspection is off in production."""
-    from schema.subscriptions import SubscriptionsOverWebSocketOnly
+    from schema.subscriptions import EndEventSession, SubscriptionsOverWebSocketOnly
 
     extensions: list[ExtensionFactory] = [
         TokenLimit,
@@ -183,6 +183,8 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     # reads kept with a cached answer, and whose reads the cache keeps afterwards).
     extensions.append(ResponseCache)
     extensions.append(PersonalDataAccessLog)
+    # After the access log: a subscription event's session ends once its reads are logged.
+    extensions.append(EndEventSession)
     # After the access log in the list, so that it runs before it once execution ends.
     extensions.append(SettleDatabaseWork)
     extensions.append(QueryTimeLimit)

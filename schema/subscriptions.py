@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -56,13 +56,20 @@ class SubscriptionContext(Context):
     # revoked or expired token stops receiving (as it is refused from its next request).
     token: str | None = None
 
+    _event: AsyncExitStack | None = None
+
     @asynccontextmanager
     async def event_session(self) -> AsyncIterator[None]:
         """Read one event in a fresh session, as a request of its own: its own loaders,
-        its own personal-data reads, its own request id (in the access log too)."""
+        its own personal-data reads, its own request id (in the access log too). The
+        session ends once the event's answer is built and logged (``EndEventSession``,
+        before it is sent: a slow client holds no connection), or with this block."""
         assert self.sessions is not None
-        async with self.sessions() as session:
-            self.session = session
+        await self.end_event()
+        stack = AsyncExitStack()
+        self.session = await stack.enter_async_context(self.sessions())
+        self._event = stack
+        try:
             self.clear_loaders()
             self.personal_reads = {}
             self.today = today_in_tokyo()
@@ -72,10 +79,29 @@ class SubscriptionContext(Context):
                 and await self.run(find_active_token, self.token, now=utcnow()) is None
             ):
                 raise GraphQLError(TOKEN_NO_LONGER_VALID, extensions={"code": "UNAUTHENTICATED"})
+            yield
+        finally:
+            await self.end_event()
+
+    async def end_event(self) -> None:
+        """Close the current event's session (once its database calls are done)."""
+        stack, self._event = self._event, None
+        if stack is not None:
             try:
-                yield
-            finally:
                 await self.settle()
+            finally:
+                await stack.aclose()
+
+
+class EndEventSession(SchemaExtension):
+    """Ends a subscription event's session once its answer is built and logged (after
+    ``schema.access_log``, before the event is sent)."""
+
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:  # type: ignore[override]
+        context = self.execution_context.context
+        if isinstance(context, SubscriptionContext):
+            await context.end_event()
+        yield
 
 
 @strawberry.enum(name="AgreementChangeKind", description="What happened to an agreement.")

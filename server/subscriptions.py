@@ -18,11 +18,12 @@ of the ``graphql-ws`` client library and of GraphiQL, Apollo Client and urql).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager, suppress
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from datetime import timedelta
 from typing import Any
 
@@ -53,6 +54,10 @@ log = logging.getLogger("kyodo.subscriptions")
 INIT_WAIT = timedelta(seconds=10)
 """How long a client may take to send ``connection_init`` after the handshake."""
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
+EVENT_READS_AT_ONCE = 4
+"""Events read at once by this process's subscribers (each read holds a connection of the
+pool for a moment): an event heard by 500 subscribers queues them here, leaving the rest of
+the pool to HTTP requests, instead of running the pool dry and timing out."""
 
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
@@ -133,7 +138,16 @@ class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
             allowed_origins=allowed_origins,
         )
         self.events = events
-        self.sessions = sessions
+        self.sessions = self._queued(sessions, asyncio.Semaphore(EVENT_READS_AT_ONCE))
+
+    @staticmethod
+    def _queued(sessions: Sessions, reads: asyncio.Semaphore) -> Sessions:
+        @asynccontextmanager
+        async def session() -> AsyncIterator[AsyncSession]:
+            async with reads, sessions() as opened:
+                yield opened
+
+        return session
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Any:
         return SubscriptionContext(
