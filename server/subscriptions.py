@@ -82,6 +82,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[SubscriptionContext, None
     read in sessions of their own) and only subscriptions run."""
 
     async def run_operation(self, operation: Operation[SubscriptionContext, None]) -> None:
+        # Strawberry 0.341's run_operation, with the operation's own context and
+        # allowed_operation_types: the one place that passes them to schema.stream.
         connection = self.context
         context = SubscriptionContext(
             session=None,  # type: ignore[arg-type]  # set for each event
