@@ -435,6 +435,21 @@ async def test_losing_the_listening_connection_ends_the_streams(database: Databa
         assert instance.hub._connection is not None and instance.hub._connection is not listener
 
 
+def test_kyodo_serve_bounds_a_websocket_message_like_a_request_body(database: Database) -> None:
+    if not database.url.startswith("sqlite"):
+        pytest.skip("the limit is the server's, whatever the database")
+
+    async def oversized(url: str) -> int | None:
+        async with websockets.connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"x": "あ" * 400_000}}))
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+            return closed.value.rcvd.code if closed.value.rcvd else None
+
+    with live_server(database.url, KYODO_MAX_BODY_BYTES="1048576") as server:
+        assert asyncio.run(oversized(server.graphql.replace("http://", "ws://"))) == 1009
+
+
 # ------------------------------------------------------------------ two instances
 
 
