@@ -170,34 +170,42 @@ class SubscriptionsOverWebSocketOnly(SchemaExtension):
         yield
 
 
+async def change_events(
+    info: Info, topic: str, kinds: set[str] | None = None
+) -> AsyncGenerator[tuple[SubscriptionContext, ChangeEvent], None]:
+    """The committed changes of ``topic`` (of ``kinds``, when given), each inside its own
+    event session: what the caller builds from one and yields is resolved, logged and
+    sent before the session ends. The loop of every subscription field."""
+    context = info.context
+    if not isinstance(context, SubscriptionContext) or context.events is None:
+        raise not_over_websocket()
+    async for event in context.events.listen(topic):
+        if kinds is not None and event.kind not in kinds:
+            continue
+        async with context.event_session():
+            yield context, event
+
+
 async def agreement_events(
     info: Info,
     categories: list[SupportCategory] | None,
     kinds: list[AgreementChangeKind] | None,
 ) -> AsyncGenerator[AgreementEventType, None]:
-    context = info.context
-    if not isinstance(context, SubscriptionContext) or context.events is None:
-        raise not_over_websocket()
     wanted_kinds = {kind.value for kind in kinds} if kinds else None
     wanted_categories = set(categories) if categories else None
-    async for event in context.events.listen(AGREEMENT):
-        if wanted_kinds is not None and event.kind not in wanted_kinds:
+    async for context, event in change_events(info, AGREEMENT, wanted_kinds):
+        row = (await context.run(agreements.get_many, [event.entity_id]))[0]
+        if row is None:
             continue
-        async with context.event_session():
-            row = (await context.run(agreements.get_many, [event.entity_id]))[0]
-            if row is None:
+        if wanted_categories is not None:
+            loader = context.loader(agreements.support_categories_by_agreement)
+            if not wanted_categories & set(await loader.load(event.entity_id)):
                 continue
-            if wanted_categories is not None:
-                loader = context.loader(agreements.support_categories_by_agreement)
-                if not wanted_categories & set(await loader.load(event.entity_id)):
-                    continue
-            # The fields below are resolved (and personal reads logged) while the session
-            # is open: the generator resumes, closing it, when the next event is wanted.
-            yield AgreementEventType(
-                kind=AgreementChangeKind(event.kind),
-                agreement=AgreementType.from_row(row),
-                occurred_at=aware(event.occurred_at),
-            )
+        yield AgreementEventType(
+            kind=AgreementChangeKind(event.kind),
+            agreement=AgreementType.from_row(row),
+            occurred_at=aware(event.occurred_at),
+        )
 
 
 @strawberry.type
