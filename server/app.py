@@ -403,7 +403,11 @@ def create_app(
     # Live subscriptions (server/subscriptions.py), fed by server/events.py.
     events = EventHub(settings.database_url)
     subscriptions = SubscriptionEndpoint(
-        graphql_app.schema, events=events, sessions=maker, allowed_origins=settings.cors_origins
+        graphql_app.schema,
+        events=events,
+        sessions=maker,
+        allowed_origins=settings.cors_origins,
+        trusted_documents=graphql_app.trusted_documents,
     )
 
     async def health(request: Request) -> Response:

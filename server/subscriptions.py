@@ -48,6 +48,7 @@ from domain.base import utcnow
 from schema.context import ANONYMOUS, Principal
 from schema.subscriptions import EventSource, SubscriptionContext
 from server.auth import bearer_token, principal_for_token
+from server.trusted_documents import TrustedDocuments
 
 log = logging.getLogger("kyodo.subscriptions")
 
@@ -96,6 +97,16 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[SubscriptionContext, None
             operation_id=operation.id[:40],
             token=connection.token,
         )
+        view = self.view
+        trusted = view.trusted_documents if isinstance(view, SubscriptionEndpoint) else None
+        if trusted is not None and trusted.mode == "only":
+            async with connection.sessions() as session:
+                _text, refusal = await trusted.resolve(
+                    session, query=operation.query, body=None, extensions=None
+                )
+            if refusal is not None:
+                await operation.send_initial_errors([refusal])
+                return
         try:
             result_source = await self.schema.stream(
                 operation.query,
@@ -130,6 +141,7 @@ class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
         events: EventSource,
         sessions: Sessions,
         allowed_origins: list[str],
+        trusted_documents: TrustedDocuments | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -140,6 +152,9 @@ class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
             allowed_origins=allowed_origins,
         )
         self.events = events
+        # KYODO_TRUSTED_DOCUMENTS=only holds for subscriptions too (their text, by id or
+        # in full, must be registered).
+        self.trusted_documents = trusted_documents
         self.sessions = self._queued(sessions, asyncio.Semaphore(EVENT_READS_AT_ONCE))
 
     @staticmethod

@@ -15,6 +15,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from domain.auth import service as tokens
+from domain.documents.service import NewDocument, register_documents
 from domain.enums import Role
 from server.app import create_app
 from server.db import make_engine
@@ -345,6 +347,38 @@ async def test_an_invalid_token_is_refused_and_public_may_not_subscribe_to_the_o
             message = await client.receive()
             assert message["type"] == "error" and message["id"] == "3"
             assert message["payload"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
+
+
+REGISTERED = "subscription Registered { agreementChanged { kind agreement { id } } }"
+
+
+async def test_only_registered_documents_subscribe_when_the_server_says_so(
+    database: Database,
+) -> None:
+    engine = make_engine(database.url)
+    try:
+        async with AsyncSession(engine) as session:
+            text = REGISTERED
+            await register_documents(
+                session,
+                [NewDocument(sha256(text.encode()).hexdigest(), text, "Registered", "test")],
+                actor="test",
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    async with (
+        serve(database.url, KYODO_TRUSTED_DOCUMENTS="only") as instance,
+        connect(instance) as client,
+    ):
+        await client.init()
+        await client.subscribe("subscription { agreementChanged { kind } }")
+        message = await client.receive()
+        assert message["type"] == "error"
+        assert message["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
+        # while a registered one listens
+        await client.subscribe(REGISTERED, id="2")
+        await subscribed(instance.hub)
 
 
 async def test_a_page_on_an_origin_not_allowed_is_refused(database: Database) -> None:
