@@ -17,7 +17,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 import strawberry
 from graphql import GraphQLError
@@ -208,6 +208,15 @@ async def agreement_events(
         )
 
 
+Categories = Annotated[
+    list[SupportCategory] | None,
+    strawberry.argument(
+        description="Only agreements with at least one of these support categories (all "
+        "when omitted)."
+    ),
+]
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -218,8 +227,11 @@ class Subscription:
     async def agreement_changed(
         self,
         info: Info,
-        categories: list[SupportCategory] | None = None,
-        kinds: list[AgreementChangeKind] | None = None,
+        categories: Categories = None,
+        kinds: Annotated[
+            list[AgreementChangeKind] | None,
+            strawberry.argument(description="Only these kinds of change (all when omitted)."),
+        ] = None,
     ) -> AsyncGenerator[AgreementEventType, None]:
         async for event in agreement_events(info, categories, kinds):
             yield event
@@ -231,7 +243,7 @@ class Subscription:
         permission_classes=[CanReadEmergencyContacts],
     )
     async def contacts_verified(
-        self, info: Info, categories: list[SupportCategory] | None = None
+        self, info: Info, categories: Categories = None
     ) -> AsyncGenerator[AgreementEventType, None]:
         kinds = [AgreementChangeKind.CONTACTS_VERIFIED]
         async for event in agreement_events(info, categories, kinds):
