@@ -12,6 +12,7 @@ from schema.collaborations.mutations import CollaborationMutations
 from schema.collaborations.queries import CollaborationQueries
 from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
+from schema.enum_labels import EnumLabelQueries
 from schema.error_log import Schema
 from schema.extensions import SchemaOptions, default_extensions
 from schema.list_sizes import check_list_sizes
@@ -22,6 +23,7 @@ from schema.proposals.mutations import ProposalMutations
 from schema.proposals.queries import ProposalQueries
 from schema.reference.queries import ReferenceQueries
 from schema.root import RootQueries
+from schema.scalars import SCALAR_OVERRIDES
 from schema.subscriptions import Subscription
 from schema.subsidies.mutations import SubsidyMutations
 from schema.subsidies.queries import SubsidyQueries
@@ -31,6 +33,7 @@ Query = merge_types(
     (
         RootQueries,
         ReferenceQueries,
+        EnumLabelQueries,
         PartnerQueries,
         CollaborationQueries,
         AgreementQueries,
@@ -42,6 +45,11 @@ Query = merge_types(
 )
 
 
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be read. Without a token (PUBLIC) only published information, no personal "
+    'data; which role reads what: README, "Who may read and write what".'
+)
+
 Mutation = merge_types(
     "Mutation",
     (
@@ -52,6 +60,10 @@ Mutation = merge_types(
         EndorsementMutations,
         ProposalMutations,
     ),
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be changed. Each mutation writes all of its input or nothing: bad input "
+    "comes back in the payload's errors (UserError), never half written."
 )
 
 
@@ -67,6 +79,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         extensions=default_extensions(SchemaOptions(is_production=production)),
         # Each mutation commits once its answer is built (schema/mutation.py).
         execution_context_class=MutationExecutor,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     check_list_sizes(built._schema)
     return built

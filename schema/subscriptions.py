@@ -217,7 +217,10 @@ Categories = Annotated[
 ]
 
 
-@strawberry.type
+@strawberry.type(
+    description="What can be followed live, over WebSocket (graphql-transport-ws) at "
+    "/graphql: committed changes, each read with the subscriber's role like a query."
+)
 class Subscription:
     @strawberry.subscription(
         description="Agreement changes as they are committed, on any instance of the API: "

@@ -28,7 +28,7 @@ from domain.agreements.models import Agreement, AgreementParty, AgreementSupport
 from domain.audit.log import diff, record_event, snapshot
 from domain.base import UNSET, is_set
 from domain.collaborations.models import Collaboration
-from domain.enums import AgreementCategory, AgreementStatus, PartnerStatus, SupportCategory
+from domain.enums import AgreementCategory, AgreementStatus, PartnerStatus, SupportCategory, labels
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.japanese import normalize_for_search
 from domain.partners.commands import ContactData, validate_contact
@@ -59,15 +59,9 @@ SCALAR_FIELDS = (
     "amends_id",
 )
 
-STATUS_LABELS: dict[AgreementStatus, str] = {
-    AgreementStatus.DRAFT: "下書き",
-    AgreementStatus.NEGOTIATING: "協議中",
-    AgreementStatus.IN_FORCE: "締結済み",
-    AgreementStatus.EXPIRED: "期間満了",
-    AgreementStatus.TERMINATED: "解約済み",
-}
+STATUS_LABELS: dict[AgreementStatus, str] = labels(AgreementStatus)
 
-_PARTNER_STATUS_LABELS = {PartnerStatus.INACTIVE: "休止中", PartnerStatus.DISSOLVED: "解散"}
+_PARTNER_STATUS_LABELS = labels(PartnerStatus)
 
 MAX_PARTIES = v.MAX_LIST
 """Counterparties of one agreement, at most (the API's cost estimate relies on it too)."""

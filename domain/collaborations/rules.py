@@ -17,19 +17,19 @@ from datetime import date
 from types import MappingProxyType
 
 from domain.agreements.terms import add_months
-from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
+from domain.enums import (
+    LABELS,
+    CollaborationForm,
+    CollaborationStatus,
+    CommitteeKind,
+    ReadinessItem,
+    labels,
+)
 from domain.errors import DomainError, ErrorCode, Problem
 
 # ------------------------------------------------------------------ readiness, 第4章(1)(2)
 
-READINESS_LABELS: dict[ReadinessItem, str] = {
-    ReadinessItem.PURPOSE: "目的",
-    ReadinessItem.PLAN: "計画",
-    ReadinessItem.COST: "経費",
-    ReadinessItem.PERIOD: "期間",
-    ReadinessItem.RESPONSIBILITY: "責任の所在",
-    ReadinessItem.ROLES: "役割分担",
-}
+READINESS_LABELS: dict[ReadinessItem, str] = labels(ReadinessItem)
 
 # Where in CollaborationInput each item is filled in, so a front end can point at it.
 READINESS_FIELDS: dict[ReadinessItem, list[str]] = {
@@ -121,7 +121,6 @@ class FormInfo:
 
 def _form(
     form: CollaborationForm,
-    label: str,
     description: str,
     *,
     city_bears_final_responsibility: bool = False,
@@ -129,7 +128,7 @@ def _form(
 ) -> FormInfo:
     return FormInfo(
         form=form,
-        label=label,
+        label=LABELS[CollaborationForm][form].label,
         description=description,
         city_bears_final_responsibility=city_bears_final_responsibility,
         financial_support_allowed=financial_support_allowed,
@@ -143,44 +142,37 @@ FORM_INFO: Mapping[CollaborationForm, FormInfo] = MappingProxyType(
         for info in (
             _form(
                 CollaborationForm.CO_HOSTING,
-                "共催",
                 "市民と市がともに主催者となって事業を企画・実施する形で、"
                 "経費の負担や社会的な責任は双方にあります。",
             ),
             _form(
                 CollaborationForm.COMMITTEE,
-                "実行委員会・協議会",
                 "市民と市が資金や人手を出し合って新しい組織をつくり、"
                 "その組織が主催者となって取り組む形です。",
             ),
             _form(
                 CollaborationForm.AGREEMENT,
-                "協定",
                 "市民と市が共通の目的を果たすため、それぞれの役割などを話し合って決め、"
                 "協力し合う形です。",
             ),
             _form(
                 CollaborationForm.BUSINESS_COOPERATION,
-                "事業協力",
                 "市民と市が互いの持ち味を生かし、一定の期間続けて協力する形で、"
                 "市民が中心となって行う事業を市が補います。",
             ),
             _form(
                 CollaborationForm.CONSIGNMENT,
-                "委託",
                 "市が行うより効率的・効果的にできる事業の全部または一部を任せる形で、"
                 "事業の最終的な責任は市にあります。",
                 city_bears_final_responsibility=True,
             ),
             _form(
                 CollaborationForm.SUBSIDY,
-                "補助・助成",
                 "市民が行う事業を市が補助金などでお金の面から支える形で、"
                 "相手の自主性を損なわないよう期限や使い道に決まりを設けます。",
             ),
             _form(
                 CollaborationForm.ENDORSEMENT,
-                "後援",
                 "市民が主催する事業に市が後援者として名前を連ねる形で、"
                 "お金の面での支援はありません。",
                 financial_support_allowed=False,
@@ -298,13 +290,7 @@ def form_problems(
 
 # ------------------------------------------------------------------ status machine, rule 4
 
-STATUS_LABELS: dict[CollaborationStatus, str] = {
-    CollaborationStatus.PLANNING: "計画中",
-    CollaborationStatus.ACTIVE: "実施中",
-    CollaborationStatus.COMPLETED: "完了",
-    CollaborationStatus.EVALUATED: "評価済み",
-    CollaborationStatus.CANCELLED: "中止",
-}
+STATUS_LABELS: dict[CollaborationStatus, str] = labels(CollaborationStatus)
 
 ALLOWED_TRANSITIONS: Mapping[CollaborationStatus, frozenset[CollaborationStatus]] = (
     MappingProxyType(

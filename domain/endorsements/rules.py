@@ -14,6 +14,7 @@ from domain.enums import (
     ENDORSEMENT_DISQUALIFIER_LABELS,
     EndorsementDisqualifier,
     EndorsementStatus,
+    labels,
 )
 from domain.errors import DomainError, ErrorCode, Problem
 
@@ -22,12 +23,7 @@ POLICY_NOT_CONTRIBUTING = "市の施策の推進に役立つとは認められ�
 
 _ORDER = {d: i for i, d in enumerate(EndorsementDisqualifier)}
 
-ENDORSEMENT_STATUS_LABELS: dict[EndorsementStatus, str] = {
-    EndorsementStatus.SUBMITTED: "申請中",
-    EndorsementStatus.APPROVED: "承認",
-    EndorsementStatus.REJECTED: "不承認",
-    EndorsementStatus.WITHDRAWN: "取り下げ",
-}
+ENDORSEMENT_STATUS_LABELS: dict[EndorsementStatus, str] = labels(EndorsementStatus)
 
 
 @dataclass(frozen=True, slots=True)

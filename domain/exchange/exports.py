@@ -64,6 +64,7 @@ from domain.enums import (
     PartnerKind,
     PartnerStatus,
     SupportCategory,
+    labels,
 )
 from domain.japanese import to_wareki
 from domain.partners.models import Contact, Partner, PartnerField
@@ -82,23 +83,10 @@ STALE_MARK = "⚠ 要確認"
 FRESH_MARK = "確認済"
 NOT_VERIFIED = "未確認"
 
-PARTNER_KIND_LABELS: dict[PartnerKind, str] = {
-    PartnerKind.INDIVIDUAL: "個人",
-    PartnerKind.CITIZEN_GROUP: "市民活動団体",
-    PartnerKind.NEIGHBORHOOD_ASSOCIATION: "町内会・自治会",
-    PartnerKind.NPO: "NPO法人",
-    PartnerKind.COMPANY: "企業",
-    PartnerKind.OTHER_ORGANIZATION: "その他の団体",
-}
+PARTNER_KIND_LABELS: dict[PartnerKind, str] = labels(PartnerKind)
 """種別 as people write it; ``kyodo import partners`` reads these labels back."""
 
-AGREEMENT_CATEGORY_LABELS: dict[AgreementCategory, str] = {
-    AgreementCategory.DISASTER_SUPPORT: "災害時応援協定",
-    AgreementCategory.FACILITY_USE: "施設利用",
-    AgreementCategory.WASTE_REDUCTION: "ごみ減量化",
-    AgreementCategory.PARTNERSHIP: "パートナーシップ協定",
-    AgreementCategory.OTHER: "その他",
-}
+AGREEMENT_CATEGORY_LABELS: dict[AgreementCategory, str] = labels(AgreementCategory)
 
 PARTNER_HEADERS: tuple[str, ...] = (
     "外部ID",

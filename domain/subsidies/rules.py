@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
 
-from domain.enums import SubsidyApplicationStatus
+from domain.enums import SubsidyApplicationStatus, labels
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.japanese import normalize_for_search, to_wareki
 
@@ -154,15 +154,7 @@ def condition_violations(
 
 # ------------------------------------------------------------------ status machine
 
-APPLICATION_STATUS_LABELS: dict[SubsidyApplicationStatus, str] = {
-    _Status.SUBMITTED: "申請済み",
-    _Status.UNDER_REVIEW: "審査中",
-    _Status.APPROVED: "交付決定",
-    _Status.REJECTED: "不交付",
-    _Status.REPORTED: "実績報告済み",
-    _Status.SETTLED: "精算済み",
-    _Status.WITHDRAWN: "取り下げ",
-}
+APPLICATION_STATUS_LABELS: dict[SubsidyApplicationStatus, str] = labels(SubsidyApplicationStatus)
 
 APPLICATION_TRANSITIONS: Mapping[SubsidyApplicationStatus, frozenset[SubsidyApplicationStatus]] = (
     MappingProxyType(
