@@ -161,7 +161,8 @@ def _progress(rows: int) -> Iterator[Callable[[str, int, int | None], None] | No
 
 
 def _describe(file: Path, table: SourceTable, rows: int) -> str:
-    return f"{file.name}（{table.format.value}、{table.encoding}、{rows:,}件）"
+    parts = [table.format.value, table.encoding, f"{rows:,}件"]  # no encoding: XLSX
+    return f"{file.name}（{'、'.join(p for p in parts if p)}）"
 
 
 # ------------------------------------------------------------------ partners
