@@ -87,6 +87,8 @@ BOM = "\ufeff"
 LIST_SEPARATOR = "、"
 MARK = "○"
 STALE_MARK = "⚠ 要確認"
+STALE_MARK_CP932 = "※ 要確認"
+"""The mark in a CP932 CSV, which has no ⚠."""
 FRESH_MARK = "確認済"
 NOT_VERIFIED = "未確認"
 
@@ -368,9 +370,13 @@ def write_xlsx(
 
 
 def _xlsx_cell(worksheet: Any, value: Any, *, as_text: bool) -> Any:
-    if value is None:
-        return None
     cell = WriteOnlyCell(worksheet)
+    if value is None:
+        if not as_text:
+            return None
+        # Empty, but 文字列 too: a 法人番号 typed in later stays 13 digits.
+        cell.number_format = _TEXT_FORMAT
+        return cell
     if isinstance(value, date):
         cell.value = value
         cell.number_format = _DATE_FORMAT
@@ -851,18 +857,20 @@ def _verified_on(entry: DisasterEntry) -> str:
     return verified.isoformat() if verified else NOT_VERIFIED
 
 
-def _status(entry: DisasterEntry) -> str:
-    return STALE_MARK if entry.stale else FRESH_MARK
+def _status(entry: DisasterEntry, stale_mark: str = STALE_MARK) -> str:
+    return stale_mark if entry.stale else FRESH_MARK
 
 
-def disaster_csv_rows(listing: DisasterContactList) -> Iterable[list[str | None]]:
+def disaster_csv_rows(
+    listing: DisasterContactList, stale_mark: str = STALE_MARK
+) -> Iterable[list[str | None]]:
     """One line per (category, partner, contact); a partner without any contact still
     gets a line, so that nobody drops off the list."""
     for section in listing.sections:
         for entry in section.entries:
             row = entry.row
             head = [section.label, row.partner.name, row.partner.district, row.agreement.title]
-            tail = [_verified_on(entry), _status(entry)]
+            tail = [_verified_on(entry), _status(entry, stale_mark)]
             if not entry.contacts:
                 yield [*head, None, None, None, None, *tail]
             for contact in entry.contacts:
@@ -941,7 +949,9 @@ async def export_disaster_contacts(
     if fmt is ExportFormat.CSV:
         body = write_csv(
             DISASTER_CONTACT_HEADERS,
-            disaster_csv_rows(listing),
+            disaster_csv_rows(
+                listing, STALE_MARK_CP932 if encoding is CsvEncoding.CP932 else STALE_MARK
+            ),
             encoding=encoding,
             identify=identify_disaster_contact,
         )
