@@ -149,11 +149,11 @@ def test_export_logs_the_personal_data_it_wrote(database_env: str) -> None:
     [
         (
             ("partners", "--format", "html"),
-            "パートナー一覧は csv、json 形式で書き出せます（html は使えません）。",
+            "パートナー一覧は csv、xlsx、json 形式で書き出せます（html は使えません）。",
         ),
         (
             ("disaster-contacts", "--format", "pdf"),
-            "形式「pdf」は使えません。csv、json、html のどれかです。",
+            "形式「pdf」は使えません。csv、xlsx、json、html のどれかです。",
         ),
         (
             ("disaster-contacts", "--on", "2022/03/10"),
