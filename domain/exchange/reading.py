@@ -285,9 +285,14 @@ def parse_xlsx(data: bytes) -> SourceTable:
     last computed value."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise ImportRefused(
-            [RowProblem(f"Excel のブック（.xlsx）として読めません（{error}）。")]
+            [
+                RowProblem(
+                    "Excel のブック（.xlsx）として読めません。ファイルが壊れているか、"
+                    "別の形式です（.xls は Excel で .xlsx か CSV に保存し直してください）。"
+                )
+            ]
         ) from None
     try:
         sheet = workbook.worksheets[0]
