@@ -22,6 +22,7 @@ from schema.proposals.mutations import ProposalMutations
 from schema.proposals.queries import ProposalQueries
 from schema.reference.queries import ReferenceQueries
 from schema.root import RootQueries
+from schema.scalars import SCALAR_OVERRIDES
 from schema.subsidies.mutations import SubsidyMutations
 from schema.subsidies.queries import SubsidyQueries
 
@@ -65,6 +66,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         extensions=default_extensions(SchemaOptions(is_production=production)),
         # Each mutation commits once its answer is built (schema/mutation.py).
         execution_context_class=MutationExecutor,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     check_list_sizes(built._schema)
     return built

@@ -454,15 +454,21 @@ class _CostEstimator:
         return cost
 
     def connection_page(self, node: FieldNode, definition: GraphQLField) -> int:
-        return self.first(node, definition, DEFAULT_PAGE_SIZE)
+        """``first`` or ``last``, whichever is given (the larger if both: the resolver
+        refuses them together), else the default page."""
+        sizes = [self.first(node, definition, -1, name) for name in ("first", "last")]
+        return max(sizes) if max(sizes) >= 0 else DEFAULT_PAGE_SIZE
 
-    def first(self, node: FieldNode, definition: GraphQLField, default: int) -> int:
-        """``first`` as given (the resolver refuses what is out of range), else the
-        argument's own default, else ``default`` (what the resolver uses for null)."""
-        if any(a.name.value == "first" for a in node.arguments or ()):
-            value = self.argument(node, "first")
+    def first(
+        self, node: FieldNode, definition: GraphQLField, default: int, name: str = "first"
+    ) -> int:
+        """``first`` (or ``name``) as given (the resolver refuses what is out of range),
+        else the argument's own default, else ``default`` (what the resolver uses for
+        null)."""
+        if any(a.name.value == name for a in node.arguments or ()):
+            value = self.argument(node, name)
         else:
-            declared = definition.args.get("first")
+            declared = definition.args.get(name)
             value = declared.default_value if declared is not None else None
         if isinstance(value, bool) or not isinstance(value, int):
             return default

@@ -11,7 +11,8 @@ Every field returning a list of objects is declared here, with where its size co
 - ``Assumed``: nothing in the domain caps it, and only trusted roles or reference data
   reach it; the estimate assumes ``size`` and says why.
 
-Connections are sized by their own ``first`` (every connection field must take one).
+Connections are sized by their own ``first`` or ``last`` (each connection takes
+``first``).
 ``FILTER_COSTS`` adds what a filter costs when its work grows with the table (a text
 search scans every row), whatever the page size.
 ``check_list_sizes`` runs when the schema is built: a list field missing here (or an

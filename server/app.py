@@ -51,6 +51,7 @@ from server.middleware import (
     JsonOnlyMiddleware,
     RequestIdMiddleware,
 )
+from server.operations import operations_middleware
 from server.settings import Settings, get_settings
 from server.trusted_documents import TrustedDocuments, parse_body, prepare_trusted_documents
 
@@ -428,6 +429,8 @@ def create_app(
     # answered with 503; the request's session opens last, and the token is looked up in
     # it: one session, one transaction for the whole request.
     middleware = [
+        # Tracing, /livez, /readyz, /metrics and the request metrics (server/operations.py).
+        *operations_middleware(settings, maker, engine),
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,

@@ -14,18 +14,14 @@ from rich.console import Console
 
 from server.private_files import owner_only
 
-ROOT = Path(__file__).resolve().parents[1]
 console = Console(stderr=True, soft_wrap=True)  # long paths and messages stay whole
 
 
 def schema_head() -> str:
     """The Alembic head revision of this code: the schema a dump belongs to."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    from server.migrations_config import code_head
 
-    head = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini"))).get_current_head()
-    assert head is not None
-    return head
+    return code_head()
 
 
 def _fail(message: str) -> typer.Exit:

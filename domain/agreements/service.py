@@ -21,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.agreements import terms
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from domain.enums import AgreementCategory, AgreementStatus, SupportCategory
-from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
+from domain.pagination import (
+    Ordering,
+    Page,
+    PageRequest,
+    SortKey,
+    by_id,
+    group_by_key,
+    paginate,
+)
 from domain.partners.models import Contact, Partner
 from domain.reference.models import Department
 from domain.search import search_pattern
@@ -266,12 +274,10 @@ async def list_agreements(
     Order: ``concludedOn`` descending with unconcluded drafts last, then id descending,
     so pages are stable. ``termEndsBy`` applies renewals as of ``today``.
     """
-    stmt = (
-        sa.select(Agreement)
-        .where(*await list_conditions(session, spec=spec, today=today, visibility=visibility))
-        .order_by(*list_order())
+    stmt = sa.select(Agreement).where(
+        *await list_conditions(session, spec=spec, today=today, visibility=visibility)
     )
-    return await paginate(session, stmt, page)
+    return await paginate(session, stmt, LIST_ORDERING, page)
 
 
 async def list_conditions(
@@ -287,9 +293,19 @@ async def list_conditions(
     return await _conditions(session, spec, today, visibility)
 
 
+LIST_ORDERING = Ordering(
+    "agreements",
+    (
+        SortKey(_col(Agreement.concluded_on), True, "concluded_on", nulls_greatest=False),
+        SortKey(_col(Agreement.id), True, "id"),
+    ),
+)
+"""The order of :func:`list_agreements`: newest conclusion first, drafts last."""
+
+
 def list_order() -> list[Any]:
     """The ORDER BY of :func:`list_agreements`."""
-    return [sa.nulls_last(_col(Agreement.concluded_on).desc()), _col(Agreement.id).desc()]
+    return LIST_ORDERING.order_by()
 
 
 # ----------------------------------------------------------------- batch getters

@@ -230,7 +230,7 @@ class _Compiler:
                 child.id,
                 link.order_by,
                 limit=page.limit,
-                offset=page.offset,
+                offset=0,  # the compiled path pages no further (cursors: Strawberry)
                 correlate=source,
             )
             # Correlated explicitly: the link may read the model itself, which an
@@ -292,24 +292,35 @@ class ReadQuery:
         limit: int,
         offset: int,
         count: bool,
+        within: Sequence[Any] = (),
+        positions: Sequence[Any | None] = (),
+        reverse: bool = False,
     ) -> _Slot:
         """One page of ``fetch.entity`` (the model itself, unaliased, so that the list
         service's own conditions and order apply) and, with ``count``, the total.
-        Value: (total or None, rows)."""
+        ``within``: the page's window (keyset conditions, not counted in the total);
+        ``positions``: conditions whose rows are counted too (None: not counted);
+        ``reverse``: the page was read backwards. Value: (total or None, rows, the
+        counts of ``positions``)."""
         model = fetch.entity.model
-        base = sa.select(sa.true()).select_from(model).where(*conditions)
+        base = sa.select(sa.true()).select_from(model).where(*conditions, *within)
         item, element = self._compiler.root_element(fetch)
         items = self._compiler.page_of(
             fetch, item, element, base, model.id, order_by, limit=limit, offset=offset
         )
         columns = [self.sql.text(items)]
-        if count:
-            total = sa.select(sa.func.count()).select_from(model).where(*conditions)
-            columns.append(total.scalar_subquery())
+        counted = ([()] if count else []) + [(c,) for c in positions if c is not None]
+        for extra in counted:
+            counter = sa.select(sa.func.count()).select_from(model).where(*conditions, *extra)
+            columns.append(counter.scalar_subquery())
 
-        def finish(values: list[Any]) -> tuple[int | None, list[Any]]:
+        def finish(values: list[Any]) -> tuple[int | None, list[Any], list[int | None]]:
             rows = [fetch.decode(item) for item in json.loads(values[0])]
-            return (values[1] if count else None), rows
+            if reverse:
+                rows.reverse()
+            numbers = iter(values[1:])
+            total = next(numbers) if count else None
+            return total, rows, [None if c is None else next(numbers) for c in positions]
 
         return self._add(columns, finish)
 

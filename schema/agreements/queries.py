@@ -11,7 +11,7 @@ from schema.agreements.inputs import AgreementFilterInput
 from schema.agreements.types import AgreementType, DisasterSupportEntryType
 from schema.context import Info
 from schema.enums import SupportCategory
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadEmergencyContacts, partner_visibility
 
 
@@ -21,11 +21,13 @@ class AgreementQueries:
     async def agreements(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: AgreementFilterInput | None = None,
     ) -> Connection[AgreementType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         spec = filter.to_spec() if filter else AgreementFilterSpec()
         result = await info.context.run(
             list_agreements,

@@ -20,7 +20,7 @@ from schema.collaborations.types import (
     public_only,
 )
 from schema.context import Info
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal, partner_visibility
 
 R = TypeVar("R")
@@ -41,13 +41,15 @@ async def _run_query(info: Info, fn: Callable[..., Awaitable[R]], /, **kwargs: A
 async def resolve_collaborations(
     info: Info,
     *,
-    first: int | None = None,
-    after: str | None = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
     filter: CollaborationFilterInput | None = None,
     department_id: int | None = None,
 ) -> Connection[CollaborationType]:
     """A page of collaborations; ``department_id`` narrows it to one 担当課."""
-    page = page_request(first, after)
+    page = page_request(first, after, last, before)
     spec = (filter or CollaborationFilterInput()).to_spec(
         department_id=department_id, public_only=public_only(info.context)
     )
@@ -68,11 +70,15 @@ class CollaborationQueries:
     async def collaborations(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: CollaborationFilterInput | None = None,
     ) -> Connection[CollaborationType]:
-        return await resolve_collaborations(info, first=first, after=after, filter=filter)
+        return await resolve_collaborations(
+            info, first=first, after=after, last=last, before=before, filter=filter
+        )
 
     @strawberry.field(
         description="Department–partner pairs repeated over consecutive fiscal years (第4章(5)).",

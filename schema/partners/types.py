@@ -16,7 +16,7 @@ from schema.context import Info
 from schema.enums import AgreementStatus, PartnerKind, PartnerStatus
 from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from schema.node import Node, register_node, to_global_id
-from schema.pagination import Connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, page_request
 from schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from schema.reference.types import CollaborationFieldType
 
@@ -165,7 +165,12 @@ class PartnerType(Node):
 
     @strawberry.field(permission_classes=[CanReadInternal])
     async def participations(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[ParticipationType, strawberry.lazy("schema.collaborations.types")]]:
         from domain.collaborations.service import (
             ParticipationsOfPartnerKey,
@@ -174,8 +179,8 @@ class PartnerType(Node):
         from schema.collaborations.types import ParticipationType
         from schema.pagination import connection
 
-        page = page_request(first, after)
-        key = ParticipationsOfPartnerKey(self.pk, page.limit, page.offset)
+        page = page_request(first, after, last, before)
+        key = ParticipationsOfPartnerKey(self.pk, page)
         result = await info.context.loader(participations_page_by_partner).load(key)
         return connection(result, ParticipationType.from_row)
 

@@ -8,7 +8,7 @@ from domain.enums import ProposalStatus as DomainStatus
 from domain.proposals import service as proposals
 from schema.context import Info
 from schema.enums import ProposalStatus
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal
 from schema.proposals.types import ProposalType
 
@@ -21,12 +21,14 @@ class ProposalQueries:
     async def proposals(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         statuses: list[ProposalStatus] | None = None,
         department_codes: list[str] | None = None,
     ) -> Connection[ProposalType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         result = await info.context.run(
             proposals.list_proposals,
             statuses=[DomainStatus(s) for s in statuses or ()],

@@ -11,7 +11,7 @@ from domain.reference.service import departments_by_id, fields_by_id
 from schema.context import Info
 from schema.enums import CollaborationForm
 from schema.node import Node, register_node, to_global_id
-from schema.pagination import Connection
+from schema.pagination import After, Before, Connection, First, Last
 
 if TYPE_CHECKING:
     from schema.collaborations.inputs import CollaborationFilterInput
@@ -46,15 +46,23 @@ class DepartmentType(Node):
     async def collaborations(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[CollaborationFilterInput, strawberry.lazy("schema.collaborations.inputs")]
         | None = None,
     ) -> Connection[Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")]]:
         from schema.collaborations.queries import resolve_collaborations
 
         return await resolve_collaborations(
-            info, first=first, after=after, filter=filter, department_id=self.pk
+            info,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            filter=filter,
+            department_id=self.pk,
         )
 
 

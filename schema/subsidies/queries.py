@@ -9,7 +9,7 @@ from domain.subsidies import service as subsidies
 from schema.context import Info
 from schema.enums import SubsidyApplicationStatus
 from schema.node import decode_optional_id
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal
 from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
@@ -33,12 +33,14 @@ class SubsidyQueries:
     async def subsidy_applications(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         program_id: strawberry.ID | None = None,
         statuses: list[SubsidyApplicationStatus] | None = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         result = await info.context.run(
             subsidies.list_applications,
             program_id=decode_optional_id(program_id, "SubsidyProgram"),

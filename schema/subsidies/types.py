@@ -16,7 +16,7 @@ from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProg
 from schema.context import Info
 from schema.enums import ErrorCode, SubsidyApplicationStatus
 from schema.node import Node, register_node, to_global_id
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
 
@@ -119,16 +119,17 @@ class SubsidyProgramType(Node):
     async def applications(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         statuses: list[SubsidyApplicationStatus] | None = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         key = subsidies.ApplicationsOfProgramKey(
             program_id=self.pk,
             statuses=tuple(sorted({DomainStatus(s) for s in statuses or ()})),
-            limit=page.limit,
-            offset=page.offset,
+            page=page,
         )
         result = await info.context.loader(subsidies.applications_page_by_program).load(key)
         return connection(result, SubsidyApplicationType.from_row)

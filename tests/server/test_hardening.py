@@ -373,6 +373,10 @@ PARTNER = "UGFydG5lcjox"
         ("{ partners(first: 5) { edges { node { name } } } }", 41 + 5 * 24),
         # a connection without first: 20 per page
         ("{ partners { edges { cursor } } }", 41 + 20 * 11),
+        # backwards: sized by last, as forwards by first
+        ("{ partners(last: 50) { edges { cursor } } }", 41 + 50 * 11),
+        ('{ partners(last: 2, before: "x") { edges { cursor } } }', 41 + 2 * 11),
+        ("query ($n: Int = 9) { partners(last: $n) { edges { cursor } } }", 41 + 9 * 11),
         # contacts: at most domain.validation.MAX_LIST (100) per partner
         (
             "{ partners(first: 10) { edges { node { contacts { name } } } } }",
@@ -421,6 +425,8 @@ def test_cost_uses_variables() -> None:
     query = "query ($n: Int) { partners(first: $n) { edges { cursor } } }"
     assert cost_of(query, {"n": 50}) == 41 + 50 * 11
     assert cost_of(query, {"n": None}) == 41 + 20 * 11
+    backwards = "query ($n: Int) { partners(last: $n) { edges { cursor } } }"
+    assert cost_of(backwards, {"n": 80}) == 41 + 80 * 11
 
 
 def test_fields_refused_to_the_caller_cost_nothing_below_them() -> None:
