@@ -54,6 +54,8 @@ from schema.extensions.errors import (
     BAD_USER_INPUT,
     GRAPHQL_PARSE_FAILED,
     GRAPHQL_VALIDATION_FAILED,
+    ONLY_SUBSCRIPTIONS,
+    OPERATION_NOT_ALLOWED,
     OPERATION_RESOLUTION_FAILURE,
     UNEXPECTED_ERROR_MESSAGE,
     SafeErrors,
@@ -91,10 +93,13 @@ ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
 
 def default_extensions(settings: SchemaSettings | None = None) -> list[ExtensionFactory]:
     """The extensions of the API's schema; introspection is off in production."""
+    from schema.subscriptions import EndEventSession, SubscriptionsOverWebSocketOnly
+
     extensions: list[ExtensionFactory] = [
         TokenLimit,
         CachedParse,
         UnusableCharacters,
+        SubscriptionsOverWebSocketOnly,
         QueryCostLimiter,
         DepthLimit,
         AliasLimit,
@@ -111,6 +116,8 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     # reads kept with a cached answer, and whose reads the cache keeps afterwards).
     extensions.append(ResponseCache)
     extensions.append(PersonalDataAccessLog)
+    # After the access log: a subscription event's session ends once its reads are logged.
+    extensions.append(EndEventSession)
     # After the access log in the list, so that it runs before it once execution ends.
     extensions.append(SettleDatabaseWork)
     extensions.append(QueryTimeLimit)
@@ -137,6 +144,8 @@ __all__ = [
     "MAX_SELECTIONS",
     "MAX_TOKENS",
     "OBJECT_COST",
+    "ONLY_SUBSCRIPTIONS",
+    "OPERATION_NOT_ALLOWED",
     "OPERATION_RESOLUTION_FAILURE",
     "RESOLVER_FIELD_COST",
     "UNEXPECTED_ERROR_MESSAGE",

@@ -15,6 +15,7 @@ from graphql import (
 from strawberry.extensions import (
     SchemaExtension,
 )
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
 
 from domain.errors import DomainError
@@ -29,6 +30,12 @@ GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 """The variables do not fit the operation's variable definitions."""
+OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"
+"""A query or mutation sent over WebSocket, where only subscriptions run."""
+ONLY_SUBSCRIPTIONS = (
+    "WebSocket では購読（subscription）だけを受け付けます。"
+    "クエリとミューテーションは HTTP の POST で /graphql に送ってください。"
+)
 OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
 """No single operation to run: several and no ``operationName``, or none of that name."""
 
@@ -103,6 +110,14 @@ class SafeErrors(SchemaExtension):
         self.executing = True
         yield
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result of a subscription, before it is sent, as ``on_operation`` does
+        with the one result of a query."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [self.process(error) for error in errors]
+        yield
+
     @property
     def request_id(self) -> str:
         context = self.execution_context.context
@@ -123,6 +138,8 @@ class SafeErrors(SchemaExtension):
                 "; ".join(p.message for p in original.problems),
                 {"code": str(problem.code), "field": problem.field},
             )
+        if isinstance(original, InvalidOperationTypeError):
+            return _copy(error, ONLY_SUBSCRIPTIONS, {"code": OPERATION_NOT_ALLOWED})
         if original is not None and not isinstance(original, GraphQLError):
             trouble = database_trouble(original)
             if trouble is not None:
