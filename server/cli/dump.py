@@ -5,14 +5,18 @@ The format and its guarantees are described in ``domain/exchange/dump.py``.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
+from server.cli.common import run_with_engine
 from server.private_files import owner_only
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 console = Console(stderr=True, soft_wrap=True)  # long paths and messages stay whole
 
@@ -45,19 +49,14 @@ def dump_command(
     API tokens are stored, and dumped, only as hashes.
     """
     from domain.exchange.dump import DumpError, dump_database
-    from server.preflight import command_engine
 
     revision = schema_head()
     started = time.perf_counter()
 
-    async def run(out_path: Path) -> dict[str, int]:
-        engine = await command_engine()
-        try:
-            async with engine.connect() as conn:
-                with out_path.open("w", encoding="utf-8", newline="\n") as out:
-                    return await dump_database(conn, out, schema_revision=revision)
-        finally:
-            await engine.dispose()
+    async def run(out_path: Path, engine: AsyncEngine) -> dict[str, int]:
+        async with engine.connect() as conn:
+            with out_path.open("w", encoding="utf-8", newline="\n") as out:
+                return await dump_database(conn, out, schema_revision=revision)
 
     target = file.resolve()
     if not target.parent.is_dir():
@@ -66,7 +65,7 @@ def dump_command(
     # leaves a half-written file where a good backup was.
     try:
         with owner_only(target) as temporary_path:
-            counts = asyncio.run(run(temporary_path))
+            counts = run_with_engine(lambda engine: run(temporary_path, engine))
     except DumpError as error:
         raise _fail(str(error)) from None
     seconds = time.perf_counter() - started
@@ -95,28 +94,23 @@ def restore_command(
     """
     from domain.exchange.dump import DumpError, restore_database
     from domain.transactions import WRITE_OPTIONS
-    from server.preflight import command_engine
 
     revision = schema_head()
     if not file.is_file():
         raise _fail(f"ファイルが見つかりません: {file}")
     started = time.perf_counter()
 
-    async def run() -> dict[str, int]:
-        engine = await command_engine()
-        try:
-            # A write transaction from the start (on SQLite: BEGIN IMMEDIATE, queued
-            # behind the server's writers).
-            async with engine.execution_options(**WRITE_OPTIONS).begin() as conn:
-                with file.open("r", encoding="utf-8-sig") as source:  # tolerate a BOM
-                    return await restore_database(
-                        conn, source, schema_revision=revision, replace=replace
-                    )
-        finally:
-            await engine.dispose()
+    async def run(engine: AsyncEngine) -> dict[str, int]:
+        # A write transaction from the start (on SQLite: BEGIN IMMEDIATE, queued
+        # behind the server's writers).
+        async with engine.execution_options(**WRITE_OPTIONS).begin() as conn:
+            with file.open("r", encoding="utf-8-sig") as source:  # tolerate a BOM
+                return await restore_database(
+                    conn, source, schema_revision=revision, replace=replace
+                )
 
     try:
-        counts = asyncio.run(run())
+        counts = run_with_engine(run)
     except DumpError as error:
         raise _fail(f"{error}\nデータベースは変更していません。") from None
     seconds = time.perf_counter() - started

@@ -37,6 +37,8 @@ from graphql import (
     visit,
 )
 
+from server.cli.common import actor, console, in_session, when
+
 documents_app = typer.Typer(
     help="登録済みの操作 / Trusted documents: operations a client may send by id "
     "(KYODO_TRUSTED_DOCUMENTS).",
@@ -207,7 +209,6 @@ def register(
 ) -> None:
     """操作を登録する / Register operations as trusted documents (all or none); prints each id and name."""
     from domain.documents import service
-    from server.cli import _actor, _in_session, console
 
     try:
         found = read_documents(files)
@@ -216,7 +217,7 @@ def register(
             console.print(f"[red]エラー[/red]: {line}", highlight=False)
         raise typer.Exit(1) from None
     new = [service.NewDocument(d.id, d.body, d.operation_name, d.source) for d in found]
-    result = _in_session(lambda s: service.register_documents(s, new, actor=_actor()))
+    result = in_session(lambda s: service.register_documents(s, new, actor=actor()))
     for document in found:
         typer.echo(f"{document.id}\t{document.operation_name or ''}")
     console.print(
@@ -231,12 +232,11 @@ def list_command() -> None:
     from rich.table import Table
 
     from domain.documents import service
-    from server.cli import _in_session, _when
 
-    rows = _in_session(service.list_documents, writes=False)
+    rows = in_session(service.list_documents, writes=False)
     table = Table("id", "operation", "registered", "source")
     for row in rows:
-        table.add_row(row.id, row.operation_name or "", _when(row.registered_at), row.source)
+        table.add_row(row.id, row.operation_name or "", when(row.registered_at), row.source)
     from rich.console import Console
 
     Console(width=200).print(table)
@@ -248,9 +248,8 @@ def remove(
 ) -> None:
     """登録を外す / Remove registered documents (all named, or none); clients using them are refused."""
     from domain.documents import service
-    from server.cli import _actor, _in_session, console
 
-    removed = _in_session(lambda s: service.remove_documents(s, ids, actor=_actor()))
+    removed = in_session(lambda s: service.remove_documents(s, ids, actor=actor()))
     console.print(
         f"削除しました: {len(removed)} 件（動いているサーバーは1分以内に拒否し始めます）。",
         highlight=False,

@@ -9,8 +9,6 @@ numbers: files are written readable by their owner only (0600), like dumps.
 
 from __future__ import annotations
 
-import asyncio
-import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from domain.enums import AgreementCategory
+from server.cli.common import actor, run_in_session
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -57,13 +56,6 @@ def _today() -> date:
     return today_in_tokyo()
 
 
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no user name in some containers
-        return "cli"
-
-
 def _format(value: str) -> ExportFormat:
     from domain.exchange.exports import ExportFormat
 
@@ -94,25 +86,16 @@ def _export(
     from domain.errors import DomainError
     from domain.exchange.exports import UnsupportedFormat
     from domain.transactions import WriteLockTimeout, begin_write
-    from server.db import make_sessionmaker
-    from server.preflight import command_engine
 
-    async def run() -> ExportFile:
-        engine = await command_engine()
-        try:
-            async with make_sessionmaker(engine)() as session:
-                export = await build(session)
-                await begin_write(session)
-                await record_personal_data_reads(
-                    session, actor=_actor(), reads=export.personal_reads
-                )
-                await session.commit()
-                return export
-        finally:
-            await engine.dispose()
+    async def build_and_log(session: AsyncSession) -> ExportFile:
+        # Read first, then take the write lock only to log the reads.
+        export = await build(session)
+        await begin_write(session)
+        await record_personal_data_reads(session, actor=actor(), reads=export.personal_reads)
+        return export
 
     try:
-        export = asyncio.run(run())
+        export = run_in_session(build_and_log, writes=False)
     except UnsupportedFormat as error:
         console.print(f"[red]エラー[/red]: {error}")
         raise typer.Exit(2) from None

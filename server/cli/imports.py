@@ -8,7 +8,6 @@ nothing. Exit status: 0 done (or dry run passed), 1 file refused, 2 wrong usage.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -22,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.enums import AgreementCategory
+from server.cli.common import actor, run_in_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,40 +92,16 @@ def _refuse(file: Path, problems: list[RowProblem]) -> NoReturn:
     raise typer.Exit(1)
 
 
-def _actor() -> str:
-    from server.cli import _actor as cli_actor
-
-    return cli_actor()
-
-
 def _in_transaction(file: Path, work: Callable[[AsyncSession], Awaitable[T]], *, commit: bool) -> T:
     """Run ``work`` in one transaction on the configured database (DATABASE_URL);
     commit it unless ``commit`` is False (dry run). Refused input exits with 1."""
     from sqlalchemy.exc import IntegrityError
 
     from domain.exchange.reading import ImportRefused
-    from domain.transactions import WriteLockTimeout, begin_write
-    from server.db import make_sessionmaker
-    from server.preflight import command_engine
-
-    async def run() -> T:
-        engine = await command_engine()
-        try:
-            async with make_sessionmaker(engine)() as session:
-                try:
-                    await begin_write(session)
-                    result = await work(session)
-                    if commit:
-                        await session.commit()
-                    return result
-                finally:
-                    if session.in_transaction():
-                        await session.rollback()
-        finally:
-            await engine.dispose()
+    from domain.transactions import WriteLockTimeout
 
     try:
-        return asyncio.run(run())
+        return run_in_session(work, commit=commit)
     except ImportRefused as refused:
         _refuse(file, refused.problems)
     except WriteLockTimeout as error:
@@ -195,7 +171,7 @@ def import_partners(
         result = _in_transaction(
             file,
             lambda session: run_import(
-                session, table=table, dry_run=dry_run, actor=_actor(), on_step=on_step
+                session, table=table, dry_run=dry_run, actor=actor(), on_step=on_step
             ),
             commit=not dry_run,
         )
@@ -270,7 +246,7 @@ def import_agreements(
             session,
             table=table,
             dry_run=dry_run,
-            actor=_actor(),
+            actor=actor(),
             department=department,
             category=category,
             municipality=municipality,
