@@ -1,9 +1,6 @@
-"""The demo data: it loads completely and idempotently, and it stays plainly fictional.
+"""The demo data: it loads completely and idempotently, and it stays plainly fictional: Loading, reloading and refusing bad seed files.
 
-These tests make their own SQLite databases (migrated with Alembic) instead of using the
-shared fixtures, so they also check the loader against an empty schema.
-
-This file: loading, reloading and refusing bad seed files.
+What every test of this package checks, and how: see ``__init__.py``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""API hardening: every limit at its boundary, refused before any resolver runs.
+"""API hardening: every limit at its boundary, refused before any resolver runs: The cost estimate itself.
 
-A refused operation must cost no database work, so the tests that refuse one count the
-SQL statements sent while it is handled (anonymous requests send none of their own).
-
-This file: the cost estimate itself.
+What every test of this package checks, and how: see ``__init__.py``.
 """
 
 from __future__ import annotations

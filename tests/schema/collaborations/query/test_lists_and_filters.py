@@ -1,6 +1,6 @@
-"""Query.collaborations and the Collaboration type: filters, pagination, related data.
+"""Query.collaborations and the Collaboration type: filters, pagination, related data: The list, its filters, search and pages.
 
-This file: the list, its filters, search and pages.
+What every test of this package checks, and how: see ``__init__.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Query.collaborations and the Collaboration type: filters, pagination, related data.
+"""Query.collaborations and the Collaboration type: filters, pagination, related data: Lists reached from departments and partners, and their cost.
 
-This file: lists reached from departments and partners, and their cost.
+What every test of this package checks, and how: see ``__init__.py``.
 """
 
 from __future__ import annotations

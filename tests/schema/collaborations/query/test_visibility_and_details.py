@@ -1,6 +1,6 @@
-"""Query.collaborations and the Collaboration type: filters, pagination, related data.
+"""Query.collaborations and the Collaboration type: filters, pagination, related data: What anonymous callers see, node, readiness and progress.
 
-This file: what anonymous callers see, node, readiness and progress.
+What every test of this package checks, and how: see ``__init__.py``.
 """
 
 from __future__ import annotations

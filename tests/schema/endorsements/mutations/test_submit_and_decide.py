@@ -1,10 +1,6 @@
-"""Endorsement mutations through the API (rule 11, 第3章(7); rule 15).
+"""Endorsement mutations through the API (rule 11, 第3章(7); rule 15): EndorsementApplicationSubmit and endorsementApplicationDecide.
 
-Every refused mutation is checked for its exact code and field path, and for having
-changed nothing: the row and the audit log read the same after. Setup rows are
-committed before the mutation runs, so a refused mutation's rollback keeps them.
-
-This file: endorsementApplicationSubmit and endorsementApplicationDecide.
+What every test of this package checks, and how: see ``__init__.py``.
 """
 
 from __future__ import annotations
