@@ -24,19 +24,17 @@ from domain.endorsements.models import EndorsementApplication
 from domain.enums import PartnerKind, PartnerStatus
 from domain.errors import DomainError, ErrorCode
 from domain.japanese import is_valid_corporate_number, normalize_corporate_number
+from domain.partners.bulk import PlannedRow, partner_columns, stored_columns, write_plan
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.partners.service import refresh_derived_fields
 from domain.proposals.models import Proposal
 from domain.reference.models import CollaborationField
 from domain.subsidies.models import SubsidyApplication
-from domain.versioning import (
-    conditional_delete,
-    conditional_update,
-    get_for_update,
-    get_or_raise,
-)
+from domain.versioning import get_or_raise
+from domain.writes import begin_change, fields_snapshot, record_change
 
 ENTITY = "Partner"
+LABEL = "パートナー"
 
 # Scalar columns a caller may set, and their Japanese labels for messages.
 SCALAR_FIELDS: dict[str, str] = {
@@ -281,9 +279,8 @@ def _apply(partner: Partner, data: PartnerData) -> None:
 def _changed_columns(partner: Partner, data: PartnerData) -> dict[str, Any]:
     """The columns of ``partner`` once ``data`` is applied, derived ones included, for a
     guarded UPDATE (the loaded row itself stays untouched, so no unguarded flush)."""
-    probe = Partner(**snapshot(partner, SCALAR_FIELDS))
-    _apply(probe, data)
-    return {name: getattr(probe, name) for name in (*SCALAR_FIELDS, "sort_key", "search_text")}
+    names = list(SCALAR_FIELDS)
+    return partner_columns(names, stored_columns(partner, names), data)
 
 
 async def _replace_children(
@@ -329,14 +326,14 @@ async def create_partner(session: AsyncSession, *, data: PartnerData, actor: str
     await session.flush()
     assert partner.id is not None
     await _replace_children(session, partner.id, data, field_ids)
-    after = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner.id)
-    await record_event(
+    await record_change(
         session,
         actor=actor,
         action="partner.create",
         entity_type=ENTITY,
         entity_id=partner.id,
-        changes=diff({}, after),
+        before={},
+        after=snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner.id),
     )
     return partner
 
@@ -345,9 +342,20 @@ async def update_partner(
     session: AsyncSession, *, partner_id: int, expected_version: int, data: PartnerData, actor: str
 ) -> Partner:
     """Change a partner; only the fields the caller sent change (rule 15: expectedVersion)."""
-    partner = await get_for_update(
-        session, Partner, partner_id, expected_version, label="パートナー"
+
+    async def full_snapshot(partner: Partner) -> dict[str, Any]:
+        return snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
+
+    change = await begin_change(
+        session,
+        Partner,
+        partner_id,
+        expected_version,
+        label=LABEL,
+        entity_type=ENTITY,
+        snapshot=full_snapshot,
     )
+    partner = change.row
     data, problems = validate(data, prefix=["input"], creating=False)
     field_ids = (
         await _field_ids(session, data.field_codes or [], problems, ["input", "fieldCodes"])
@@ -356,21 +364,9 @@ async def update_partner(
     )
     await _check_unique(session, data, problems, prefix=["input"], own_id=partner_id)
     problems.raise_if_any()
-    before = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
-    await conditional_update(
-        session, Partner, partner_id, expected_version, _changed_columns(partner, data)
-    )
+    await change.write(_changed_columns(partner, data))
     await _replace_children(session, partner_id, data, field_ids)
-    await session.refresh(partner)
-    after = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
-    await record_event(
-        session,
-        actor=actor,
-        action="partner.update",
-        entity_type=ENTITY,
-        entity_id=partner_id,
-        changes=diff(before, after),
-    )
+    await change.record(actor=actor, action="partner.update")
     return partner
 
 
@@ -403,34 +399,22 @@ async def delete_partner(
 
     Returns the deactivated partner, or None when it was deleted.
     """
-    partner = await get_for_update(
-        session, Partner, partner_id, expected_version, label="パートナー"
+    change = await begin_change(
+        session,
+        Partner,
+        partner_id,
+        expected_version,
+        label=LABEL,
+        entity_type=ENTITY,
+        snapshot=fields_snapshot(list(SCALAR_FIELDS)),
     )
     if await is_referenced(session, partner_id):
-        before = snapshot(partner, ["status"])
-        await conditional_update(
-            session, Partner, partner_id, expected_version, {"status": PartnerStatus.INACTIVE}
-        )
-        await session.refresh(partner)
-        await record_event(
-            session,
-            actor=actor,
-            action="partner.deactivate",
-            entity_type=ENTITY,
-            entity_id=partner_id,
-            changes=diff(before, snapshot(partner, ["status"])),
-        )
-        return partner
-    before = snapshot(partner, SCALAR_FIELDS)
-    await conditional_delete(session, Partner, partner_id, expected_version)
-    await record_event(
-        session,
-        actor=actor,
-        action="partner.delete",
-        entity_type=ENTITY,
-        entity_id=partner_id,
-        changes=diff(before, {}),
-    )
+        # Only the status changes, so the event records just that.
+        await change.write({"status": PartnerStatus.INACTIVE})
+        await change.record(actor=actor, action="partner.deactivate")
+        return change.row
+    await change.delete()
+    await change.record(actor=actor, action="partner.delete")
     return None
 
 
@@ -510,11 +494,11 @@ async def upsert_partners(
         session, [m.id for m in matches if m is not None and m.id is not None]
     )
     result = UpsertResult()
-    plan: list[tuple[PartnerData, Partner | None, dict[str, Any]]] = []
+    plan: list[PlannedRow] = []
     for data, match in zip(cleaned, matches, strict=True):
         if match is None:
             result.created += 1
-            plan.append((data, None, {}))
+            plan.append(PlannedRow(data, None, {}))
             continue
         assert match.id is not None
         before = snapshot(match, SCALAR_FIELDS) | children[match.id]
@@ -529,67 +513,13 @@ async def upsert_partners(
             result.updated += 1
         else:
             result.unchanged += 1
-        plan.append((data, match, changes))
+        plan.append(PlannedRow(data, match, changes))
     if dry_run:
         return result
 
-    created_ids: list[int] = []
-    updated: dict[str, Any] = {}
-    new_partners = [Partner(kind=d.kind, name=d.name) for d, m, _ in plan if m is None]
-    for partner, (data, _, _) in zip(new_partners, [p for p in plan if p[1] is None], strict=True):
-        _apply(partner, data)
-    session.add_all(new_partners)
-    await session.flush()
-    # Children are written in bulk: one DELETE per child table for the changed partners,
-    # then one INSERT batch, instead of four statements per row.
-    new_iter = iter(new_partners)
-    changed: list[tuple[Partner, PartnerData]] = []
-    replace_fields: list[int] = []
-    replace_contacts: list[int] = []
-    child_rows: list[PartnerField | Contact] = []
-    for data, match, changes in plan:
-        if match is None:
-            partner = next(new_iter)
-        elif changes:
-            partner = match
-            assert partner.id is not None
-            changed.append((partner, data))
-            updated[str(partner.id)] = changes
-            if is_set(data.field_codes):
-                replace_fields.append(partner.id)
-            if is_set(data.contacts):
-                replace_contacts.append(partner.id)
-        else:
-            result.partners.append(match)
-            continue
-        assert partner.id is not None
-        if match is None:
-            created_ids.append(partner.id)
-        if match is None or is_set(data.field_codes):
-            child_rows += [
-                PartnerField(partner_id=partner.id, field_id=code_ids[c])
-                for c in data.field_codes or []
-            ]
-        if (match is None or is_set(data.contacts)) and data.contacts:
-            child_rows += [
-                Contact(partner_id=partner.id, position=i, **vars(c))
-                for i, c in enumerate(data.contacts)
-            ]
-        result.partners.append(partner)
-    await session.flush()
-    await _update_guarded(session, changed)
-    if replace_fields:
-        await session.execute(
-            sa.delete(PartnerField).where(col(PartnerField.partner_id).in_(replace_fields))
-        )
-    if replace_contacts:
-        await session.execute(
-            sa.delete(Contact).where(
-                col(Contact.partner_id).in_(replace_contacts), col(Contact.agreement_id).is_(None)
-            )
-        )
-    session.add_all(child_rows)
-    await session.flush()
+    result.partners, created_ids, updated = await write_plan(
+        session, plan, scalar_fields=list(SCALAR_FIELDS), code_ids=code_ids
+    )
     await record_event(
         session,
         actor=actor,
@@ -604,36 +534,6 @@ async def upsert_partners(
         },
     )
     return result
-
-
-async def _update_guarded(
-    session: AsyncSession, changed: list[tuple[Partner, PartnerData]]
-) -> None:
-    """Write the changed partners, each through the version-guarded UPDATE.
-
-    The versions are the ones this upsert read: when another writer changed a partner
-    since, its UPDATE matches nothing and ``ConcurrentChange`` undoes the whole batch,
-    to be run again from a fresh read, instead of writing over that change. Rows are
-    written in id order, so two batches lock shared partners in the same order on
-    PostgreSQL (no deadlock). The stored rows are then read back in one statement.
-    """
-    for partner, data in sorted(changed, key=lambda item: item[0].id or 0):
-        assert partner.id is not None
-        await conditional_update(
-            session,
-            Partner,
-            partner.id,
-            partner.version,
-            _changed_columns(partner, data),
-            own_read=True,
-        )
-    if changed:
-        ids = [partner.id for partner, _ in changed]
-        await session.execute(
-            sa.select(Partner)
-            .where(col(Partner.id).in_(ids))
-            .execution_options(populate_existing=True)
-        )
 
 
 def _check_batch_duplicates(rows: Sequence[PartnerData], problems: v.Problems) -> None:
