@@ -71,6 +71,27 @@ async def record_change(
     )
 
 
+async def record_created(
+    session: AsyncSession,
+    row: Any,
+    *,
+    entity_type: str,
+    snapshot: Snapshot,
+    actor: str,
+    action: str,
+) -> None:
+    """The audit event of a new row: every field of its snapshot, from nothing."""
+    await record_change(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=row.id,
+        before={},
+        after=await snapshot(row),
+    )
+
+
 class Change(Generic[T]):
     """One audited, version-guarded change of one stored row (see the module doc)."""
 

@@ -18,7 +18,8 @@ from types import MappingProxyType
 
 from domain.agreements.terms import add_months
 from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.errors import ErrorCode, Problem
+from domain.status import StatusMachine
 
 # ------------------------------------------------------------------ readiness, 第4章(1)(2)
 
@@ -298,35 +299,28 @@ def form_problems(
 
 # ------------------------------------------------------------------ status machine, rule 4
 
-STATUS_LABELS: dict[CollaborationStatus, str] = {
-    CollaborationStatus.PLANNING: "計画中",
-    CollaborationStatus.ACTIVE: "実施中",
-    CollaborationStatus.COMPLETED: "完了",
-    CollaborationStatus.EVALUATED: "評価済み",
-    CollaborationStatus.CANCELLED: "中止",
-}
-
-ALLOWED_TRANSITIONS: Mapping[CollaborationStatus, frozenset[CollaborationStatus]] = (
-    MappingProxyType(
-        {
-            CollaborationStatus.PLANNING: frozenset(
-                {CollaborationStatus.ACTIVE, CollaborationStatus.CANCELLED}
-            ),
-            CollaborationStatus.ACTIVE: frozenset(
-                {CollaborationStatus.COMPLETED, CollaborationStatus.CANCELLED}
-            ),
-            CollaborationStatus.COMPLETED: frozenset({CollaborationStatus.EVALUATED}),
-            # A finished or cancelled collaboration is history; its evaluation stays as
-            # the lesson learned (第4章(4)), so nothing reopens it.
-            CollaborationStatus.EVALUATED: frozenset(),
-            CollaborationStatus.CANCELLED: frozenset(),
-        }
-    )
+STATUSES: StatusMachine[CollaborationStatus] = StatusMachine(
+    noun="協働事業",
+    labels={
+        CollaborationStatus.PLANNING: "計画中",
+        CollaborationStatus.ACTIVE: "実施中",
+        CollaborationStatus.COMPLETED: "完了",
+        CollaborationStatus.EVALUATED: "評価済み",
+        CollaborationStatus.CANCELLED: "中止",
+    },
+    transitions={
+        CollaborationStatus.PLANNING: {CollaborationStatus.ACTIVE, CollaborationStatus.CANCELLED},
+        CollaborationStatus.ACTIVE: {CollaborationStatus.COMPLETED, CollaborationStatus.CANCELLED},
+        CollaborationStatus.COMPLETED: {CollaborationStatus.EVALUATED},
+        # A finished or cancelled collaboration is history; its evaluation stays as
+        # the lesson learned (第4章(4)), so nothing reopens it.
+        CollaborationStatus.EVALUATED: set(),
+        CollaborationStatus.CANCELLED: set(),
+    },
+    field=["to"],
 )
-
-
-def _quoted(labels: Iterable[str]) -> str:
-    return "か".join(f"「{label}」" for label in labels)
+STATUS_LABELS = STATUSES.labels
+ALLOWED_TRANSITIONS = STATUSES.transitions
 
 
 def check_transition(current: CollaborationStatus, to: CollaborationStatus) -> None:
@@ -336,21 +330,7 @@ def check_transition(current: CollaborationStatus, to: CollaborationStatus) -> N
     else raises ``DomainError(INVALID_TRANSITION)`` on the field ``to``. The rules for
     *entering* a state (readiness, evaluation) are separate checks.
     """
-    allowed = ALLOWED_TRANSITIONS[current]
-    if to in allowed:
-        return
-    here, there = STATUS_LABELS[current], STATUS_LABELS[to]
-    if to == current:
-        message = f"この協働事業はすでに「{here}」です。"
-    elif not allowed:
-        message = (
-            f"「{here}」から「{there}」には変えられません。"
-            f"「{here}」の協働事業は、これ以上状態を変えられません。"
-        )
-    else:
-        options = _quoted(STATUS_LABELS[s] for s in CollaborationStatus if s in allowed)
-        message = f"「{here}」から「{there}」には変えられません。{options}にだけ変えられます。"
-    raise DomainError(ErrorCode.INVALID_TRANSITION, message, ["to"])
+    STATUSES.check(current, to)
 
 
 # ------------------------------------------------------------------ evaluation, 第4章(4)

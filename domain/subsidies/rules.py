@@ -9,13 +9,13 @@ against all of them; the rest is the application's status machine and its closin
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
-from types import MappingProxyType
 
 from domain.enums import SubsidyApplicationStatus
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.errors import ErrorCode, Problem
 from domain.japanese import normalize_for_search, to_wareki
+from domain.status import StatusMachine
 
 _Status = SubsidyApplicationStatus
 
@@ -154,38 +154,38 @@ def condition_violations(
 
 # ------------------------------------------------------------------ status machine
 
-APPLICATION_STATUS_LABELS: dict[SubsidyApplicationStatus, str] = {
-    _Status.SUBMITTED: "申請済み",
-    _Status.UNDER_REVIEW: "審査中",
-    _Status.APPROVED: "交付決定",
-    _Status.REJECTED: "不交付",
-    _Status.REPORTED: "実績報告済み",
-    _Status.SETTLED: "精算済み",
-    _Status.WITHDRAWN: "取り下げ",
-}
-
-APPLICATION_TRANSITIONS: Mapping[SubsidyApplicationStatus, frozenset[SubsidyApplicationStatus]] = (
-    MappingProxyType(
-        {
-            # A simple case may be decided without a separate review step.
-            _Status.SUBMITTED: frozenset(
-                {_Status.UNDER_REVIEW, _Status.APPROVED, _Status.REJECTED, _Status.WITHDRAWN}
-            ),
-            _Status.UNDER_REVIEW: frozenset(
-                {_Status.APPROVED, _Status.REJECTED, _Status.WITHDRAWN}
-            ),
-            # An applicant may still give up a granted subsidy before spending it.
-            _Status.APPROVED: frozenset({_Status.REPORTED, _Status.WITHDRAWN}),
-            _Status.REPORTED: frozenset({_Status.SETTLED}),
-            _Status.REJECTED: frozenset(),
-            _Status.SETTLED: frozenset(),
-            _Status.WITHDRAWN: frozenset(),
-        }
-    )
+APPLICATION_STATUSES: StatusMachine[SubsidyApplicationStatus] = StatusMachine(
+    noun="申請",
+    labels={
+        _Status.SUBMITTED: "申請済み",
+        _Status.UNDER_REVIEW: "審査中",
+        _Status.APPROVED: "交付決定",
+        _Status.REJECTED: "不交付",
+        _Status.REPORTED: "実績報告済み",
+        _Status.SETTLED: "精算済み",
+        _Status.WITHDRAWN: "取り下げ",
+    },
+    transitions={
+        # A simple case may be decided without a separate review step.
+        _Status.SUBMITTED: {
+            _Status.UNDER_REVIEW,
+            _Status.APPROVED,
+            _Status.REJECTED,
+            _Status.WITHDRAWN,
+        },
+        _Status.UNDER_REVIEW: {_Status.APPROVED, _Status.REJECTED, _Status.WITHDRAWN},
+        # An applicant may still give up a granted subsidy before spending it.
+        _Status.APPROVED: {_Status.REPORTED, _Status.WITHDRAWN},
+        _Status.REPORTED: {_Status.SETTLED},
+        _Status.REJECTED: set(),
+        _Status.SETTLED: set(),
+        _Status.WITHDRAWN: set(),
+    },
 )
-
-OPEN_APPLICATION_STATUSES: frozenset[SubsidyApplicationStatus] = frozenset(
-    status for status, targets in APPLICATION_TRANSITIONS.items() if _Status.WITHDRAWN in targets
+APPLICATION_STATUS_LABELS = APPLICATION_STATUSES.labels
+APPLICATION_TRANSITIONS = APPLICATION_STATUSES.transitions
+OPEN_APPLICATION_STATUSES: frozenset[SubsidyApplicationStatus] = APPLICATION_STATUSES.sources(
+    _Status.WITHDRAWN
 )
 
 
@@ -198,21 +198,7 @@ def check_application_transition(
     APPROVED → REPORTED → SETTLED, and WITHDRAWN from SUBMITTED, UNDER_REVIEW or
     APPROVED. Anything else raises ``DomainError(INVALID_TRANSITION)``.
     """
-    allowed = APPLICATION_TRANSITIONS[current]
-    if to in allowed:
-        return
-    here, there = APPLICATION_STATUS_LABELS[current], APPLICATION_STATUS_LABELS[to]
-    if to == current:
-        message = f"この申請はすでに「{here}」です。"
-    elif not allowed:
-        message = (
-            f"「{here}」から「{there}」には変えられません。"
-            f"「{here}」の申請は、これ以上状態を変えられません。"
-        )
-    else:
-        options = "か".join(f"「{APPLICATION_STATUS_LABELS[s]}」" for s in _Status if s in allowed)
-        message = f"「{here}」から「{there}」には変えられません。{options}にだけ変えられます。"
-    raise DomainError(ErrorCode.INVALID_TRANSITION, message)
+    APPLICATION_STATUSES.check(current, to)
 
 
 # ------------------------------------------------------------------ decision and settlement
