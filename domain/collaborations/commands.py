@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain import validation as v
-from domain.audit.log import diff, json_value, record_event
+from domain.audit.log import json_value
 from domain.base import UNSET, is_set
 from domain.collaborations import rules
 from domain.collaborations.models import (
@@ -41,12 +41,7 @@ from domain.partners.models import Partner
 from domain.reference.models import CollaborationField
 from domain.reference.service import fields_by_code, get_department_by_code_or_raise
 from domain.subsidies.models import SubsidyProgram
-from domain.versioning import (
-    conditional_update,
-    get_for_update,
-    get_or_raise,
-    version_conflict,
-)
+from domain.writes import Change, Snapshot, begin_change, fields_snapshot, record_change
 
 ENTITY = "Collaboration"
 LABEL = "協働事業"
@@ -224,6 +219,28 @@ async def _snapshot(session: AsyncSession, collaboration: Collaboration) -> dict
         key=lambda p: p["partner_id"],
     )
     return out
+
+
+async def _begin(
+    session: AsyncSession,
+    collaboration_id: int,
+    expected_version: int | None,
+    snapshot: Snapshot | None = None,
+) -> Change[Collaboration]:
+    """The collaboration to change; its audit snapshot is ``_snapshot`` unless given."""
+
+    async def full(collaboration: Collaboration) -> dict[str, Any]:
+        return await _snapshot(session, collaboration)
+
+    return await begin_change(
+        session,
+        Collaboration,
+        collaboration_id,
+        expected_version,
+        label=LABEL,
+        entity_type=ENTITY,
+        snapshot=snapshot or full,
+    )
 
 
 # ------------------------------------------------------------------ validation
@@ -614,14 +631,14 @@ async def create_collaboration(
     await _write_children(
         session, collaboration.id, state, forms=True, fields=True, participations=True
     )
-    after = await _snapshot(session, collaboration)
-    await record_event(
+    await record_change(
         session,
         actor=actor,
         action="collaboration.create",
         entity_type=ENTITY,
         entity_id=collaboration.id,
-        changes=diff({}, {"status": collaboration.status.value, **after}),
+        before={},
+        after={"status": collaboration.status.value, **await _snapshot(session, collaboration)},
     )
     return collaboration
 
@@ -640,25 +657,17 @@ async def update_collaboration(
     required (第4章(2), 第3章): an edit that would empty its purpose, drop its lead partner
     and so on is refused with the same NOT_READY problems as starting.
     """
-    collaboration = await get_for_update(
-        session, Collaboration, collaboration_id, expected_version, label=LABEL
-    )
+    change = await _begin(session, collaboration_id, expected_version)
+    collaboration = change.row
     problems = v.Problems()
     problems.extend(data.problems)
     state = await _build_state(session, data, problems, current=collaboration)
     problems.extend(_rule_problems(state, started=collaboration.status in STARTED))
     problems.raise_if_any()
 
-    before = await _snapshot(session, collaboration)
     probe = Collaboration(**state.values)
     refresh_search_text(probe)
-    await conditional_update(
-        session,
-        Collaboration,
-        collaboration_id,
-        expected_version,
-        {**state.values, "search_text": probe.search_text},
-    )
+    await change.write({**state.values, "search_text": probe.search_text})
     await _write_children(
         session,
         collaboration_id,
@@ -667,16 +676,7 @@ async def update_collaboration(
         fields=is_set(data.field_codes),
         participations=is_set(data.participations),
     )
-    await session.refresh(collaboration)
-    after = await _snapshot(session, collaboration)
-    await record_event(
-        session,
-        actor=actor,
-        action="collaboration.update",
-        entity_type=ENTITY,
-        entity_id=collaboration_id,
-        changes=diff(before, after),
-    )
+    await change.record(actor=actor, action="collaboration.update")
     return collaboration
 
 
@@ -695,11 +695,11 @@ async def transition_collaboration(
     COMPLETED→EVALUATED only with an evaluation that states outcomes and the partner's
     view (第4章(4), EVALUATION_REQUIRED); CANCELLED from PLANNING or ACTIVE.
     """
-    collaboration = await get_for_update(
-        session, Collaboration, collaboration_id, expected_version, label=LABEL
+    change = await _begin(
+        session, collaboration_id, expected_version, snapshot=fields_snapshot(["status"])
     )
-    current = collaboration.status
-    rules.check_transition(current, to)
+    collaboration = change.row
+    rules.check_transition(collaboration.status, to)
     if to is CollaborationStatus.ACTIVE:
         state = await _build_state(
             session, CollaborationData(), v.Problems(), current=collaboration
@@ -708,18 +708,8 @@ async def transition_collaboration(
     elif to is CollaborationStatus.EVALUATED:
         await _require_evaluation(session, collaboration_id)
 
-    await conditional_update(
-        session, Collaboration, collaboration_id, expected_version, {"status": to}
-    )
-    await session.refresh(collaboration)
-    await record_event(
-        session,
-        actor=actor,
-        action="collaboration.transition",
-        entity_type=ENTITY,
-        entity_id=collaboration_id,
-        changes=diff({"status": current}, {"status": collaboration.status}),
-    )
+    await change.write({"status": to})
+    await change.record(actor=actor, action="collaboration.transition")
     return collaboration
 
 
@@ -786,9 +776,15 @@ async def report_progress(
     here (``ConcurrentChange``, retried by the API, when another change got in between).
     A report cannot be dated after today.
     """
-    collaboration = await get_or_raise(session, Collaboration, collaboration_id, label=LABEL)
-    if expected_version is not None and collaboration.version != expected_version:
-        raise version_conflict(expected_version, collaboration.version)
+
+    async def reports(_collaboration: Collaboration) -> dict[str, Any]:
+        return {"progress_reports": await _reports_of(session, collaboration_id)}
+
+    # Without an expectedVersion the guard is the version read here, whose status is
+    # checked below: any change since (a collaboration completed a moment ago no longer
+    # takes reports) makes the report run again from a fresh read.
+    change = await _begin(session, collaboration_id, expected_version, snapshot=reports)
+    collaboration = change.row
     problems = v.Problems()
     if collaboration.status is not CollaborationStatus.ACTIVE:
         problems.add(ErrorCode.INVALID_TRANSITION, _not_running(collaboration.status), ["id"])
@@ -802,34 +798,12 @@ async def report_progress(
         )
     problems.raise_if_any()
 
-    before = await _reports_of(session, collaboration_id)
-    # Guarded like every change. Without an expectedVersion the guard is the version just
-    # read, whose status was checked above: any change since (a collaboration completed
-    # a moment ago no longer takes reports) makes the report run again from a fresh read.
-    await conditional_update(
-        session,
-        Collaboration,
-        collaboration_id,
-        collaboration.version,
-        {},
-        own_read=expected_version is None,
-    )
+    await change.write()
     session.add(
         ProgressReport(collaboration_id=collaboration_id, reported_on=reported_on, note=text or "")
     )
     await session.flush()
-    await session.refresh(collaboration)
-    await record_event(
-        session,
-        actor=actor,
-        action="collaboration.report_progress",
-        entity_type=ENTITY,
-        entity_id=collaboration_id,
-        changes=diff(
-            {"progress_reports": before},
-            {"progress_reports": await _reports_of(session, collaboration_id)},
-        ),
-    )
+    await change.record(actor=actor, action="collaboration.report_progress")
     return collaboration
 
 
@@ -870,9 +844,12 @@ async def evaluate_collaboration(
     the evaluation, and the audit event keeps the earlier one, so lessons are never lost.
     Projects that went badly are evaluated like any other: they are the lessons.
     """
-    collaboration = await get_for_update(
-        session, Collaboration, collaboration_id, expected_version, label=LABEL
-    )
+
+    async def evaluation_now(_collaboration: Collaboration) -> dict[str, Any]:
+        return {"evaluation": _evaluation_dict(await _evaluation_of(session, collaboration_id))}
+
+    change = await _begin(session, collaboration_id, expected_version, snapshot=evaluation_now)
+    collaboration = change.row
     problems = v.Problems()
     if collaboration.status not in EVALUABLE:
         problems.add(
@@ -901,8 +878,8 @@ async def evaluate_collaboration(
     problems.raise_if_any()
 
     evaluation = await _evaluation_of(session, collaboration_id)
-    before = _evaluation_dict(evaluation)
-    await conditional_update(session, Collaboration, collaboration_id, expected_version, {})
+    change.before = {"evaluation": _evaluation_dict(evaluation)}
+    await change.write()
     if evaluation is None:
         evaluation = Evaluation(
             collaboration_id=collaboration_id,
@@ -917,13 +894,9 @@ async def evaluate_collaboration(
     evaluation.lessons = lessons
     evaluation.rating = data.rating
     await session.flush()
-    await session.refresh(collaboration)
-    await record_event(
-        session,
+    await change.record(
         actor=actor,
         action="collaboration.evaluate",
-        entity_type=ENTITY,
-        entity_id=collaboration_id,
-        changes=diff({"evaluation": before}, {"evaluation": _evaluation_dict(evaluation)}),
+        after={"evaluation": _evaluation_dict(evaluation)},
     )
     return collaboration
