@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain import validation as v
-from domain.agreements import terms
+from domain.agreements import rules, terms
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.audit.log import diff, record_event, snapshot
+from domain.audit.log import snapshot
 from domain.base import UNSET, is_set
 from domain.collaborations.models import Collaboration
 from domain.enums import AgreementCategory, AgreementStatus, PartnerStatus, SupportCategory
@@ -34,7 +34,7 @@ from domain.japanese import normalize_for_search
 from domain.partners.commands import ContactData, validate_contact
 from domain.partners.models import Contact, Partner
 from domain.reference.service import get_department_by_code
-from domain.versioning import conditional_update, get_for_update
+from domain.writes import Change, Snapshot, begin_change, record_created
 
 ENTITY = "Agreement"
 LABEL = "協定"
@@ -59,13 +59,6 @@ SCALAR_FIELDS = (
     "amends_id",
 )
 
-STATUS_LABELS: dict[AgreementStatus, str] = {
-    AgreementStatus.DRAFT: "下書き",
-    AgreementStatus.NEGOTIATING: "協議中",
-    AgreementStatus.IN_FORCE: "締結済み",
-    AgreementStatus.EXPIRED: "期間満了",
-    AgreementStatus.TERMINATED: "解約済み",
-}
 
 _PARTNER_STATUS_LABELS = {PartnerStatus.INACTIVE: "休止中", PartnerStatus.DISSOLVED: "解散"}
 
@@ -77,8 +70,6 @@ MAX_REASON = 2000
 # term arithmetic of domain.agreements.terms past the calendar's end.
 MAX_RENEWAL_TERM_MONTHS = 120
 
-_EDITABLE = frozenset({AgreementStatus.DRAFT, AgreementStatus.NEGOTIATING})
-_CLOSED = frozenset({AgreementStatus.EXPIRED, AgreementStatus.TERMINATED})
 
 # What a concluded agreement was signed as. Once IN_FORCE these change only by an
 # amendment (改正: a new agreement whose amendsId points at this one); the working
@@ -529,47 +520,31 @@ async def _snapshot(session: AsyncSession, agreement: Agreement) -> dict[str, An
     }
 
 
-async def _get(session: AsyncSession, agreement_id: int, expected_version: int) -> Agreement:
-    return await get_for_update(session, Agreement, agreement_id, expected_version, label=LABEL)
+def _snapshots(session: AsyncSession) -> Snapshot:
+    async def take(agreement: Agreement) -> dict[str, Any]:
+        return await _snapshot(session, agreement)
+
+    return take
 
 
-async def _write(
-    session: AsyncSession,
-    agreement: Agreement,
-    expected_version: int,
-    values: dict[str, Any],
-) -> None:
-    """The conditional UPDATE (rule 15), then the in-memory row brought up to date."""
-    assert agreement.id is not None
-    await conditional_update(session, Agreement, agreement.id, expected_version, values)
-    await session.refresh(agreement)
-
-
-async def _audit(
-    session: AsyncSession,
-    *,
-    actor: str,
-    action: str,
-    agreement: Agreement,
-    before: dict[str, Any],
-) -> None:
-    assert agreement.id is not None
-    await record_event(
+async def _begin(
+    session: AsyncSession, agreement_id: int, expected_version: int
+) -> Change[Agreement]:
+    return await begin_change(
         session,
-        actor=actor,
-        action=action,
+        Agreement,
+        agreement_id,
+        expected_version,
+        label=LABEL,
         entity_type=ENTITY,
-        entity_id=agreement.id,
-        changes=diff(before, await _snapshot(session, agreement)),
+        snapshot=_snapshots(session),
     )
 
 
 def _refuse_status(agreement: Agreement, doing: str) -> NoReturn:
     """INVALID_TRANSITION for a call the agreement's status does not allow. The field is
     null: the fault is the stored status, not any argument."""
-    raise DomainError(
-        ErrorCode.INVALID_TRANSITION, f"「{STATUS_LABELS[agreement.status]}」の協定は{doing}。"
-    )
+    raise rules.STATUSES.refuse(f"「{rules.STATUSES.label(agreement.status)}」の協定は{doing}。")
 
 
 # ------------------------------------------------------------------ create and update
@@ -587,13 +562,13 @@ async def create_agreement(session: AsyncSession, *, data: AgreementData, actor:
     await _replace_parties(session, agreement.id, state.party_ids)
     await _replace_support(session, agreement.id, state.support_categories)
     await _replace_contacts(session, agreement.id, state.contacts or [])
-    await record_event(
+    await record_created(
         session,
+        agreement,
+        entity_type=ENTITY,
+        snapshot=_snapshots(session),
         actor=actor,
         action="agreement.create",
-        entity_type=ENTITY,
-        entity_id=agreement.id,
-        changes=diff({}, await _snapshot(session, agreement)),
     )
     return agreement
 
@@ -614,8 +589,9 @@ async def update_agreement(
     days, department, collaboration and emergency contacts may still be corrected.
     EXPIRED and TERMINATED agreements are history and do not change.
     """
-    agreement = await _get(session, agreement_id, expected_version)
-    if agreement.status in _CLOSED:
+    change = await _begin(session, agreement_id, expected_version)
+    agreement = change.row
+    if agreement.status in rules.CLOSED:
         _refuse_status(agreement, "変更できません")
     stored_party_ids = await _party_ids(session, agreement_id)
     stored_support = await _support_categories(session, agreement_id)
@@ -635,15 +611,12 @@ async def update_agreement(
         problems.extend(_fixed_field_problems(agreement, state, stored_party_ids, stored_support))
     problems.raise_if_any()
 
-    before = await _snapshot(session, agreement)
-    await _write(session, agreement, expected_version, state.columns())
+    await change.write(state.columns())
     await _replace_parties(session, agreement_id, state.party_ids)
     await _replace_support(session, agreement_id, state.support_categories)
     if state.contacts is not None:
         await _replace_contacts(session, agreement_id, state.contacts)
-    await _audit(
-        session, actor=actor, action="agreement.update", agreement=agreement, before=before
-    )
+    await change.record(actor=actor, action="agreement.update")
     return agreement
 
 
@@ -707,10 +680,11 @@ async def conclude_agreement(
     the draft already named, else on the day it was concluded. It needs at least one
     counterparty, and a disaster-support agreement at least one support category.
     """
-    agreement = await _get(session, agreement_id, expected_version)
+    change = await _begin(session, agreement_id, expected_version)
+    agreement = change.row
     if agreement.status == AgreementStatus.IN_FORCE:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "この協定はすでに締結されています。")
-    if agreement.status not in _EDITABLE:
+        raise rules.STATUSES.refuse("この協定はすでに締結されています。")
+    if not rules.STATUSES.allows(agreement.status, AgreementStatus.IN_FORCE):
         _refuse_status(
             agreement,
             "締結できません。改めて結ぶときは、amendsId でこの協定を指定した新しい協定を"
@@ -760,20 +734,14 @@ async def conclude_agreement(
             problems.extend([Problem(problem.code, problem.message)])
     problems.raise_if_any()
 
-    before = await _snapshot(session, agreement)
-    await _write(
-        session,
-        agreement,
-        expected_version,
+    await change.write(
         {
             "status": AgreementStatus.IN_FORCE,
             "concluded_on": concluded_on,
             "effective_from": starts_on,
-        },
+        }
     )
-    await _audit(
-        session, actor=actor, action="agreement.conclude", agreement=agreement, before=before
-    )
+    await change.record(actor=actor, action="agreement.conclude")
     return agreement
 
 
@@ -792,8 +760,9 @@ async def terminate_agreement(
     day before), which may lie ahead (notice given now). It cannot precede the start of
     the agreement, nor come after its term already ran out — that agreement expired.
     """
-    agreement = await _get(session, agreement_id, expected_version)
-    if agreement.status != AgreementStatus.IN_FORCE:
+    change = await _begin(session, agreement_id, expected_version)
+    agreement = change.row
+    if not rules.STATUSES.allows(agreement.status, AgreementStatus.TERMINATED):
         _refuse_status(agreement, "解約できません。解約できるのは締結済みの協定だけです")
     problems = v.Problems()
     text = v.clean_text(reason)
@@ -836,20 +805,14 @@ async def terminate_agreement(
             )
     problems.raise_if_any()
 
-    before = await _snapshot(session, agreement)
-    await _write(
-        session,
-        agreement,
-        expected_version,
+    await change.write(
         {
             "status": AgreementStatus.TERMINATED,
             "terminated_on": terminated_on,
             "termination_reason": text,
-        },
+        }
     )
-    await _audit(
-        session, actor=actor, action="agreement.terminate", agreement=agreement, before=before
-    )
+    await change.record(actor=actor, action="agreement.terminate")
     return agreement
 
 
@@ -870,12 +833,13 @@ async def transition_agreement(
     ``currentTermEndsOn`` keep answering for the days it was in force. Concluding and
     terminating have their own mutations, as they need dates and a reason.
     """
-    agreement = await _get(session, agreement_id, expected_version)
+    change = await _begin(session, agreement_id, expected_version)
+    agreement = change.row
     current = agreement.status
     values: dict[str, Any] = {"status": to}
-    if current == AgreementStatus.DRAFT and to == AgreementStatus.NEGOTIATING:
-        pass
-    elif current == AgreementStatus.IN_FORCE and to == AgreementStatus.EXPIRED:
+    if to not in rules.PLAIN_MOVES or not rules.STATUSES.allows(current, to):
+        raise rules.STATUSES.refuse(_transition_message(current, to), ["to"])
+    if to == AgreementStatus.EXPIRED:
         ends_on = terms.agreement_term_ends_on(agreement, today)
         if ends_on is None:
             raise DomainError(
@@ -892,19 +856,14 @@ async def transition_agreement(
                 ["to"],
             )
         values["effective_until"] = ends_on
-    else:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, _transition_message(current, to), ["to"])
 
-    before = await _snapshot(session, agreement)
-    await _write(session, agreement, expected_version, values)
-    await _audit(
-        session, actor=actor, action="agreement.transition", agreement=agreement, before=before
-    )
+    await change.write(values)
+    await change.record(actor=actor, action="agreement.transition")
     return agreement
 
 
 def _transition_message(current: AgreementStatus, to: AgreementStatus) -> str:
-    here, there = STATUS_LABELS[current], STATUS_LABELS[to]
+    here, there = rules.STATUSES.label(current), rules.STATUSES.label(to)
     if current == to:
         return f"この協定はすでに「{here}」です。"
     if to == AgreementStatus.IN_FORCE:
@@ -934,8 +893,9 @@ async def verify_contacts(
     ``contactsVerifiedOn`` records the day, so ``contactsStale`` is false for a year
     from then. Allowed in any status but EXPIRED and TERMINATED (nobody is bound then).
     """
-    agreement = await _get(session, agreement_id, expected_version)
-    if agreement.status in _CLOSED:
+    change = await _begin(session, agreement_id, expected_version)
+    agreement = change.row
+    if agreement.status in rules.CLOSED:
         _refuse_status(agreement, "連絡先を確認する必要はありません")
     party_ids = await _party_ids(session, agreement_id)
     problems = v.Problems()
@@ -957,16 +917,9 @@ async def verify_contacts(
     )
     problems.raise_if_any()
 
-    before = await _snapshot(session, agreement)
-    await _write(session, agreement, expected_version, {"contacts_verified_on": verified_on})
+    await change.write({"contacts_verified_on": verified_on})
     await _replace_contacts(session, agreement_id, contacts)
-    await _audit(
-        session,
-        actor=actor,
-        action="agreement.verify_contacts",
-        agreement=agreement,
-        before=before,
-    )
+    await change.record(actor=actor, action="agreement.verify_contacts")
     return agreement
 
 
