@@ -1,8 +1,9 @@
 """The one write pipeline (rule 15): every change of a stored row goes through here.
 
-A change has three steps, always the same:
+Each area declares its entities once as ``Audited`` (table, audit name, label for
+messages, how the audit log sees a row). A change then has three steps, always the same:
 
-1. ``begin_change`` loads the row for update, refusing early when the caller's
+1. ``Audited.begin`` loads the row for update, refusing early when the caller's
    ``expectedVersion`` is already stale (``VERSION_CONFLICT``);
 2. ``Change.write`` takes the audit snapshot of the row as it was, then writes the new
    values with ONE guarded ``UPDATE … SET …, version = version + 1 WHERE id = :id AND
@@ -11,8 +12,9 @@ A change has three steps, always the same:
 3. ``Change.record`` writes the audit event: what changed, from the snapshot taken
    before to the one taken now.
 
-Creations record through ``record_change`` with an empty "before". Bulk paths write
-many rows with ``write_many`` (one multi-row guarded UPDATE) and record the batch.
+Creations record through ``Audited.created`` (from an empty "before"). Bulk paths write
+many rows with ``write_many`` (set-based, each row still version-guarded) and record
+the batch.
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ from domain.versioning import (
 
 T = TypeVar("T")
 
-Snapshot = Callable[[Any], Awaitable[Mapping[str, Any]]]
-"""How the audit log sees a row: its columns, often with its child rows."""
+Snapshot = Callable[[AsyncSession, Any], Awaitable[Mapping[str, Any]]]
+"""How the audit log sees a row, ``(session, row)``: its columns, often with its child
+rows (read through the session)."""
 
 
 def fields_snapshot(names: Sequence[str]) -> Snapshot:
     """A snapshot of the row's own columns ``names`` (no child rows)."""
 
-    async def take(row: Any) -> Mapping[str, Any]:
+    async def take(_session: AsyncSession, row: Any) -> Mapping[str, Any]:
         return snapshot(row, names)
 
     return take
@@ -68,27 +71,6 @@ async def record_change(
         entity_type=entity_type,
         entity_id=entity_id,
         changes=diff(before, after),
-    )
-
-
-async def record_created(
-    session: AsyncSession,
-    row: Any,
-    *,
-    entity_type: str,
-    snapshot: Snapshot,
-    actor: str,
-    action: str,
-) -> None:
-    """The audit event of a new row: every field of its snapshot, from nothing."""
-    await record_change(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=row.id,
-        before={},
-        after=await snapshot(row),
     )
 
 
@@ -125,7 +107,7 @@ class Change(Generic[T]):
     async def capture(self) -> Mapping[str, Any]:
         """The audit snapshot of the row as it was before this change (taken once)."""
         if self.before is None:
-            self.before = await self._snapshot(self.row)
+            self.before = await self._snapshot(self.session, self.row)
         return self.before
 
     async def write(self, values: Mapping[str, Any] | None = None) -> T:
@@ -156,7 +138,7 @@ class Change(Generic[T]):
         snapshot now; nothing after a delete)."""
         before = await self.capture()
         if after is None:
-            after = {} if self._deleted else await self._snapshot(self.row)
+            after = {} if self._deleted else await self._snapshot(self.session, self.row)
         await record_change(
             self.session,
             actor=actor,
@@ -168,39 +150,72 @@ class Change(Generic[T]):
         )
 
 
-async def begin_change(
-    session: AsyncSession,
-    model: type[T],
-    pk: int,
-    expected_version: int | None,
-    *,
-    label: str,
-    entity_type: str,
-    snapshot: Snapshot,
-) -> Change[T]:
-    """Load the row to change (NOT_FOUND with ``label``; VERSION_CONFLICT when the
-    caller's ``expected_version`` is stale).
-
-    ``expected_version=None``: the caller named no version (the contract asks none);
-    the guard is then the version read here, and losing the race raises
-    ``ConcurrentChange``, which the API retries from a fresh read.
+class Audited(Generic[T]):
+    """An entity whose changes go through the pipeline: its table, its name in the audit
+    log and in messages, and how the audit log sees one of its rows. Each area
+    defines one per entity and begins every change (and records every creation) with it.
     """
-    if expected_version is None:
-        row = await get_or_raise(session, model, pk, label=label)
-        version = int(getattr(row, "version"))  # noqa: B009
-        own_read = True
-    else:
-        row = await get_for_update(session, model, pk, expected_version, label=label)
-        version, own_read = expected_version, False
-    return Change(
-        session,
-        model,
-        row,
-        entity_type=entity_type,
-        expected_version=version,
-        snapshot=snapshot,
-        own_read=own_read,
-    )
+
+    def __init__(self, model: type[T], *, entity_type: str, label: str, snapshot: Snapshot) -> None:
+        self.model = model
+        self.entity_type = entity_type
+        self.label = label
+        self.snapshot = snapshot
+
+    async def begin(
+        self,
+        session: AsyncSession,
+        pk: int,
+        expected_version: int | None,
+        *,
+        snapshot: Snapshot | None = None,
+    ) -> Change[T]:
+        """Load the row to change (NOT_FOUND with the entity's label; VERSION_CONFLICT
+        when the caller's ``expected_version`` is stale). ``snapshot`` replaces the
+        entity's for a change the audit log describes differently (a progress report
+        lists the reports).
+
+        ``expected_version=None``: the caller named no version (the contract asks
+        none); the guard is then the version read here, and losing the race raises
+        ``ConcurrentChange``, which the API retries from a fresh read.
+        """
+        if expected_version is None:
+            row = await get_or_raise(session, self.model, pk, label=self.label)
+            version = int(getattr(row, "version"))  # noqa: B009
+            own_read = True
+        else:
+            row = await get_for_update(session, self.model, pk, expected_version, label=self.label)
+            version, own_read = expected_version, False
+        return Change(
+            session,
+            self.model,
+            row,
+            entity_type=self.entity_type,
+            expected_version=version,
+            snapshot=snapshot or self.snapshot,
+            own_read=own_read,
+        )
+
+    async def created(
+        self,
+        session: AsyncSession,
+        row: T,
+        *,
+        actor: str,
+        action: str,
+        after: Mapping[str, Any] | None = None,
+    ) -> None:
+        """The audit event of a new row: every field of its snapshot (or ``after``),
+        from nothing."""
+        await record_change(
+            session,
+            actor=actor,
+            action=action,
+            entity_type=self.entity_type,
+            entity_id=getattr(row, "id"),  # noqa: B009
+            before={},
+            after=after if after is not None else await self.snapshot(session, row),
+        )
 
 
 # ------------------------------------------------------------------ many rows at once

@@ -34,7 +34,7 @@ from domain.japanese import normalize_for_search
 from domain.partners.commands import ContactData, validate_contact
 from domain.partners.models import Contact, Partner
 from domain.reference.service import get_department_by_code
-from domain.writes import Change, Snapshot, begin_change, record_created
+from domain.writes import Audited
 
 ENTITY = "Agreement"
 LABEL = "協定"
@@ -520,25 +520,7 @@ async def _snapshot(session: AsyncSession, agreement: Agreement) -> dict[str, An
     }
 
 
-def _snapshots(session: AsyncSession) -> Snapshot:
-    async def take(agreement: Agreement) -> dict[str, Any]:
-        return await _snapshot(session, agreement)
-
-    return take
-
-
-async def _begin(
-    session: AsyncSession, agreement_id: int, expected_version: int
-) -> Change[Agreement]:
-    return await begin_change(
-        session,
-        Agreement,
-        agreement_id,
-        expected_version,
-        label=LABEL,
-        entity_type=ENTITY,
-        snapshot=_snapshots(session),
-    )
+AGREEMENTS = Audited(Agreement, entity_type=ENTITY, label=LABEL, snapshot=_snapshot)
 
 
 def _refuse_status(agreement: Agreement, doing: str) -> NoReturn:
@@ -562,14 +544,7 @@ async def create_agreement(session: AsyncSession, *, data: AgreementData, actor:
     await _replace_parties(session, agreement.id, state.party_ids)
     await _replace_support(session, agreement.id, state.support_categories)
     await _replace_contacts(session, agreement.id, state.contacts or [])
-    await record_created(
-        session,
-        agreement,
-        entity_type=ENTITY,
-        snapshot=_snapshots(session),
-        actor=actor,
-        action="agreement.create",
-    )
+    await AGREEMENTS.created(session, agreement, actor=actor, action="agreement.create")
     return agreement
 
 
@@ -589,7 +564,7 @@ async def update_agreement(
     days, department, collaboration and emergency contacts may still be corrected.
     EXPIRED and TERMINATED agreements are history and do not change.
     """
-    change = await _begin(session, agreement_id, expected_version)
+    change = await AGREEMENTS.begin(session, agreement_id, expected_version)
     agreement = change.row
     if agreement.status in rules.CLOSED:
         _refuse_status(agreement, "変更できません")
@@ -680,7 +655,7 @@ async def conclude_agreement(
     the draft already named, else on the day it was concluded. It needs at least one
     counterparty, and a disaster-support agreement at least one support category.
     """
-    change = await _begin(session, agreement_id, expected_version)
+    change = await AGREEMENTS.begin(session, agreement_id, expected_version)
     agreement = change.row
     if agreement.status == AgreementStatus.IN_FORCE:
         raise rules.STATUSES.refuse("この協定はすでに締結されています。")
@@ -760,7 +735,7 @@ async def terminate_agreement(
     day before), which may lie ahead (notice given now). It cannot precede the start of
     the agreement, nor come after its term already ran out — that agreement expired.
     """
-    change = await _begin(session, agreement_id, expected_version)
+    change = await AGREEMENTS.begin(session, agreement_id, expected_version)
     agreement = change.row
     if not rules.STATUSES.allows(agreement.status, AgreementStatus.TERMINATED):
         _refuse_status(agreement, "解約できません。解約できるのは締結済みの協定だけです")
@@ -833,7 +808,7 @@ async def transition_agreement(
     ``currentTermEndsOn`` keep answering for the days it was in force. Concluding and
     terminating have their own mutations, as they need dates and a reason.
     """
-    change = await _begin(session, agreement_id, expected_version)
+    change = await AGREEMENTS.begin(session, agreement_id, expected_version)
     agreement = change.row
     current = agreement.status
     values: dict[str, Any] = {"status": to}
@@ -893,7 +868,7 @@ async def verify_contacts(
     ``contactsVerifiedOn`` records the day, so ``contactsStale`` is false for a year
     from then. Allowed in any status but EXPIRED and TERMINATED (nobody is bound then).
     """
-    change = await _begin(session, agreement_id, expected_version)
+    change = await AGREEMENTS.begin(session, agreement_id, expected_version)
     agreement = change.row
     if agreement.status in rules.CLOSED:
         _refuse_status(agreement, "連絡先を確認する必要はありません")

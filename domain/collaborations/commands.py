@@ -41,7 +41,7 @@ from domain.partners.models import Partner
 from domain.reference.models import CollaborationField
 from domain.reference.service import fields_by_code, get_department_by_code_or_raise
 from domain.subsidies.models import SubsidyProgram
-from domain.writes import Change, Snapshot, begin_change, fields_snapshot, record_change
+from domain.writes import Audited, fields_snapshot
 
 ENTITY = "Collaboration"
 LABEL = "協働事業"
@@ -221,26 +221,7 @@ async def _snapshot(session: AsyncSession, collaboration: Collaboration) -> dict
     return out
 
 
-async def _begin(
-    session: AsyncSession,
-    collaboration_id: int,
-    expected_version: int | None,
-    snapshot: Snapshot | None = None,
-) -> Change[Collaboration]:
-    """The collaboration to change; its audit snapshot is ``_snapshot`` unless given."""
-
-    async def full(collaboration: Collaboration) -> dict[str, Any]:
-        return await _snapshot(session, collaboration)
-
-    return await begin_change(
-        session,
-        Collaboration,
-        collaboration_id,
-        expected_version,
-        label=LABEL,
-        entity_type=ENTITY,
-        snapshot=snapshot or full,
-    )
+COLLABORATIONS = Audited(Collaboration, entity_type=ENTITY, label=LABEL, snapshot=_snapshot)
 
 
 # ------------------------------------------------------------------ validation
@@ -631,13 +612,11 @@ async def create_collaboration(
     await _write_children(
         session, collaboration.id, state, forms=True, fields=True, participations=True
     )
-    await record_change(
+    await COLLABORATIONS.created(
         session,
+        collaboration,
         actor=actor,
         action="collaboration.create",
-        entity_type=ENTITY,
-        entity_id=collaboration.id,
-        before={},
         after={"status": collaboration.status.value, **await _snapshot(session, collaboration)},
     )
     return collaboration
@@ -657,7 +636,7 @@ async def update_collaboration(
     required (第4章(2), 第3章): an edit that would empty its purpose, drop its lead partner
     and so on is refused with the same NOT_READY problems as starting.
     """
-    change = await _begin(session, collaboration_id, expected_version)
+    change = await COLLABORATIONS.begin(session, collaboration_id, expected_version)
     collaboration = change.row
     problems = v.Problems()
     problems.extend(data.problems)
@@ -695,7 +674,7 @@ async def transition_collaboration(
     COMPLETED→EVALUATED only with an evaluation that states outcomes and the partner's
     view (第4章(4), EVALUATION_REQUIRED); CANCELLED from PLANNING or ACTIVE.
     """
-    change = await _begin(
+    change = await COLLABORATIONS.begin(
         session, collaboration_id, expected_version, snapshot=fields_snapshot(["status"])
     )
     collaboration = change.row
@@ -777,13 +756,15 @@ async def report_progress(
     A report cannot be dated after today.
     """
 
-    async def reports(_collaboration: Collaboration) -> dict[str, Any]:
+    async def reports(session: AsyncSession, _collaboration: Collaboration) -> dict[str, Any]:
         return {"progress_reports": await _reports_of(session, collaboration_id)}
 
     # Without an expectedVersion the guard is the version read here, whose status is
     # checked below: any change since (a collaboration completed a moment ago no longer
     # takes reports) makes the report run again from a fresh read.
-    change = await _begin(session, collaboration_id, expected_version, snapshot=reports)
+    change = await COLLABORATIONS.begin(
+        session, collaboration_id, expected_version, snapshot=reports
+    )
     collaboration = change.row
     problems = v.Problems()
     if collaboration.status is not CollaborationStatus.ACTIVE:
@@ -845,10 +826,12 @@ async def evaluate_collaboration(
     Projects that went badly are evaluated like any other: they are the lessons.
     """
 
-    async def evaluation_now(_collaboration: Collaboration) -> dict[str, Any]:
+    async def evaluation_now(session: AsyncSession, _row: Collaboration) -> dict[str, Any]:
         return {"evaluation": _evaluation_dict(await _evaluation_of(session, collaboration_id))}
 
-    change = await _begin(session, collaboration_id, expected_version, snapshot=evaluation_now)
+    change = await COLLABORATIONS.begin(
+        session, collaboration_id, expected_version, snapshot=evaluation_now
+    )
     collaboration = change.row
     problems = v.Problems()
     if collaboration.status not in EVALUABLE:

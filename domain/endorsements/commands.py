@@ -21,7 +21,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.partners.models import Partner
 from domain.reference.service import get_department_by_code
 from domain.versioning import not_found
-from domain.writes import Change, begin_change, fields_snapshot, record_created
+from domain.writes import Audited, fields_snapshot
 
 ENTITY = "EndorsementApplication"
 FIELDS = (
@@ -61,21 +61,9 @@ class EndorsementData:
     requested_funding_yen: int | None = None
 
 
-_SNAPSHOT = fields_snapshot(FIELDS)
-
-
-async def _begin(
-    session: AsyncSession, application_id: int, expected_version: int
-) -> Change[EndorsementApplication]:
-    return await begin_change(
-        session,
-        EndorsementApplication,
-        application_id,
-        expected_version,
-        label="後援の申請",
-        entity_type=ENTITY,
-        snapshot=_SNAPSHOT,
-    )
+APPLICATIONS = Audited(
+    EndorsementApplication, entity_type=ENTITY, label="後援の申請", snapshot=fields_snapshot(FIELDS)
+)
 
 
 async def submit_application(
@@ -163,13 +151,8 @@ async def submit_application(
     session.add(application)
     await session.flush()
     await session.refresh(application)
-    await record_created(
-        session,
-        application,
-        entity_type=ENTITY,
-        snapshot=_SNAPSHOT,
-        actor=actor,
-        action="endorsementApplication.submit",
+    await APPLICATIONS.created(
+        session, application, actor=actor, action="endorsementApplication.submit"
     )
     return application
 
@@ -193,7 +176,7 @@ async def decide_application(
     (ENDORSEMENT_DISQUALIFIED otherwise, one problem per reason). Refusing needs a
     reason the organiser can read (REASON_REQUIRED).
     """
-    change = await _begin(session, application_id, expected_version)
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
     application = change.row
     problems = v.Problems()
     text = v.optional_text(problems, reason, label="理由", field=["reason"], max_length=MAX_TEXT)
@@ -230,7 +213,7 @@ async def withdraw_application(
     session: AsyncSession, *, application_id: int, expected_version: int, actor: str
 ) -> EndorsementApplication:
     """The organiser withdraws the request (SUBMITTED or APPROVED → WITHDRAWN)."""
-    change = await _begin(session, application_id, expected_version)
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
     status = change.row.status
     if not rules.STATUSES.allows(status, EndorsementStatus.WITHDRAWN):
         raise rules.STATUSES.refuse(

@@ -31,7 +31,7 @@ from domain.proposals.models import Proposal
 from domain.reference.models import CollaborationField
 from domain.subsidies.models import SubsidyApplication
 from domain.versioning import get_or_raise
-from domain.writes import begin_change, fields_snapshot, record_change
+from domain.writes import Audited, fields_snapshot
 
 ENTITY = "Partner"
 LABEL = "パートナー"
@@ -306,8 +306,15 @@ async def _replace_children(
     await session.flush()
 
 
-async def _children_snapshot(session: AsyncSession, partner_id: int) -> dict[str, Any]:
-    return (await _children_of(session, [partner_id]))[partner_id]
+async def _snapshot(session: AsyncSession, partner: Partner) -> dict[str, Any]:
+    """The partner as the audit log records it: its columns, field codes and contacts."""
+    assert partner.id is not None
+    return (
+        snapshot(partner, SCALAR_FIELDS) | (await _children_of(session, [partner.id]))[partner.id]
+    )
+
+
+PARTNERS = Audited(Partner, entity_type=ENTITY, label=LABEL, snapshot=_snapshot)
 
 
 def _contact_dict(contact: Contact | ContactData) -> dict[str, Any]:
@@ -326,15 +333,7 @@ async def create_partner(session: AsyncSession, *, data: PartnerData, actor: str
     await session.flush()
     assert partner.id is not None
     await _replace_children(session, partner.id, data, field_ids)
-    await record_change(
-        session,
-        actor=actor,
-        action="partner.create",
-        entity_type=ENTITY,
-        entity_id=partner.id,
-        before={},
-        after=snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner.id),
-    )
+    await PARTNERS.created(session, partner, actor=actor, action="partner.create")
     return partner
 
 
@@ -342,19 +341,7 @@ async def update_partner(
     session: AsyncSession, *, partner_id: int, expected_version: int, data: PartnerData, actor: str
 ) -> Partner:
     """Change a partner; only the fields the caller sent change (rule 15: expectedVersion)."""
-
-    async def full_snapshot(partner: Partner) -> dict[str, Any]:
-        return snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
-
-    change = await begin_change(
-        session,
-        Partner,
-        partner_id,
-        expected_version,
-        label=LABEL,
-        entity_type=ENTITY,
-        snapshot=full_snapshot,
-    )
+    change = await PARTNERS.begin(session, partner_id, expected_version)
     partner = change.row
     data, problems = validate(data, prefix=["input"], creating=False)
     field_ids = (
@@ -399,14 +386,8 @@ async def delete_partner(
 
     Returns the deactivated partner, or None when it was deleted.
     """
-    change = await begin_change(
-        session,
-        Partner,
-        partner_id,
-        expected_version,
-        label=LABEL,
-        entity_type=ENTITY,
-        snapshot=fields_snapshot(list(SCALAR_FIELDS)),
+    change = await PARTNERS.begin(
+        session, partner_id, expected_version, snapshot=fields_snapshot(list(SCALAR_FIELDS))
     )
     if await is_referenced(session, partner_id):
         # Only the status changes, so the event records just that.

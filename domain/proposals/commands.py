@@ -24,7 +24,7 @@ from domain.proposals import rules
 from domain.proposals.models import Proposal
 from domain.reference.service import get_department_by_code
 from domain.versioning import not_found
-from domain.writes import begin_change, fields_snapshot, record_created
+from domain.writes import Audited, fields_snapshot
 
 ENTITY = "Proposal"
 FIELDS = (
@@ -71,7 +71,7 @@ class ResponseData:
     collaboration_id: int | None = None
 
 
-_SNAPSHOT = fields_snapshot(FIELDS)
+PROPOSALS = Audited(Proposal, entity_type=ENTITY, label="提案", snapshot=fields_snapshot(FIELDS))
 
 
 async def submit_proposal(
@@ -121,14 +121,7 @@ async def submit_proposal(
     session.add(proposal)
     await session.flush()
     await session.refresh(proposal)
-    await record_created(
-        session,
-        proposal,
-        entity_type=ENTITY,
-        snapshot=_SNAPSHOT,
-        actor=actor,
-        action="proposal.submit",
-    )
+    await PROPOSALS.created(session, proposal, actor=actor, action="proposal.submit")
     return proposal
 
 
@@ -164,15 +157,7 @@ async def respond_to_proposal(
     adopted proposal links to the collaboration it became. The needs learned are kept
     either way: new ones are added to the stored list, none is removed.
     """
-    change = await begin_change(
-        session,
-        Proposal,
-        proposal_id,
-        expected_version,
-        label="提案",
-        entity_type=ENTITY,
-        snapshot=_SNAPSHOT,
-    )
+    change = await PROPOSALS.begin(session, proposal_id, expected_version)
     proposal = change.row
     problems = v.Problems()
     texts: dict[str, Any] = {}

@@ -30,7 +30,7 @@ from domain.subsidies import rules
 from domain.subsidies import service as subsidies
 from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 from domain.versioning import not_found
-from domain.writes import Change, Snapshot, begin_change, fields_snapshot, record_created
+from domain.writes import Audited, fields_snapshot
 
 _Status = SubsidyApplicationStatus
 
@@ -179,25 +179,18 @@ def _add_lines(
     )
 
 
-def _snapshots(session: AsyncSession) -> Snapshot:
-    async def take(application: SubsidyApplication) -> dict[str, Any]:
-        return await _application_snapshot(session, application)
-
-    return take
-
-
-async def _begin(
-    session: AsyncSession, application_id: int, expected_version: int
-) -> Change[SubsidyApplication]:
-    return await begin_change(
-        session,
-        SubsidyApplication,
-        application_id,
-        expected_version,
-        label="補助金の申請",
-        entity_type=APPLICATION_ENTITY,
-        snapshot=_snapshots(session),
-    )
+APPLICATIONS = Audited(
+    SubsidyApplication,
+    entity_type=APPLICATION_ENTITY,
+    label="補助金の申請",
+    snapshot=_application_snapshot,
+)
+PROGRAMS = Audited(
+    SubsidyProgram,
+    entity_type=PROGRAM_ENTITY,
+    label="補助金の制度",
+    snapshot=fields_snapshot(PROGRAM_FIELDS),
+)
 
 
 # ------------------------------------------------------------------ programs
@@ -303,14 +296,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
     )
     session.add(program)
     await session.flush()
-    await record_created(
-        session,
-        program,
-        entity_type=PROGRAM_ENTITY,
-        snapshot=fields_snapshot(PROGRAM_FIELDS),
-        actor=actor,
-        action="subsidyProgram.create",
-    )
+    await PROGRAMS.created(session, program, actor=actor, action="subsidyProgram.create")
     return program
 
 
@@ -411,13 +397,8 @@ async def submit_application(
     _add_lines(session, application.id, ExpenseKind.PLANNED, expenses)
     await session.flush()
     await session.refresh(application)
-    await record_created(
-        session,
-        application,
-        entity_type=APPLICATION_ENTITY,
-        snapshot=_snapshots(session),
-        actor=actor,
-        action="subsidyApplication.submit",
+    await APPLICATIONS.created(
+        session, application, actor=actor, action="subsidyApplication.submit"
     )
     return application
 
@@ -432,7 +413,7 @@ async def _transition(
     action: str,
     actor: str,
 ) -> SubsidyApplication:
-    change = await _begin(session, application_id, expected_version)
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
     rules.check_application_transition(change.row.status, to)
     await change.write({"status": to, **values})
     await change.record(actor=actor, action=action)
@@ -567,7 +548,7 @@ async def decide_application(
     it (OVER_BUDGET), with the program row locked so that racing approvals cannot
     overspend. Refusing needs a reason the applicant can read (REASON_REQUIRED).
     """
-    change = await _begin(session, application_id, expected_version)
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
     application = change.row
     rules.check_application_transition(
         application.status, _Status.APPROVED if approve else _Status.REJECTED
@@ -633,7 +614,7 @@ async def report_application(
     At least one line; the categories must be ones the program pays for (用途の制限),
     checked by the same rule as on submission.
     """
-    change = await _begin(session, application_id, expected_version)
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
     application = change.row
     rules.check_application_transition(application.status, _Status.REPORTED)
     problems = v.Problems()
@@ -686,7 +667,7 @@ async def settle_application(
     actor: str,
 ) -> SubsidyApplication:
     """REPORTED → SETTLED (精算, rule 10): the city pays at most what it granted."""
-    change = await _begin(session, application_id, expected_version)
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
     application = change.row
     rules.check_application_transition(application.status, _Status.SETTLED)
     problems = rules.settlement_problems(
