@@ -29,20 +29,23 @@ class StatusMachine(Generic[S]):
 
     def __init__(
         self,
-        *,
         noun: str,
-        labels: Mapping[S, str],
-        transitions: Mapping[S, Iterable[S]],
+        table: Mapping[S, tuple[str, Iterable[S]]],
+        *,
         field: Sequence[str] | None = None,
     ) -> None:
-        missing = set(labels) ^ set(transitions)
-        if missing:
-            raise ValueError(f"states without a label or a transition entry: {missing}")
+        """``table``: each state, in display order, with its label and the states it
+        may move to (none: a final state)."""
         self.noun = noun
-        self.labels: Mapping[S, str] = MappingProxyType(dict(labels))
-        self.transitions: Mapping[S, frozenset[S]] = MappingProxyType(
-            {state: frozenset(targets) for state, targets in transitions.items()}
+        self.labels: Mapping[S, str] = MappingProxyType(
+            {state: label for state, (label, _targets) in table.items()}
         )
+        self.transitions: Mapping[S, frozenset[S]] = MappingProxyType(
+            {state: frozenset(targets) for state, (_label, targets) in table.items()}
+        )
+        unknown = {t for targets in self.transitions.values() for t in targets} - set(table)
+        if unknown:
+            raise ValueError(f"transitions to states not in the table: {unknown}")
         self.field = list(field) if field is not None else None
 
     @property

@@ -13,20 +13,13 @@ from domain.status import StatusMachine
 _S = AgreementStatus
 
 STATUSES: StatusMachine[AgreementStatus] = StatusMachine(
-    noun="協定",
-    labels={
-        _S.DRAFT: "下書き",
-        _S.NEGOTIATING: "協議中",
-        _S.IN_FORCE: "締結済み",
-        _S.EXPIRED: "期間満了",
-        _S.TERMINATED: "解約済み",
-    },
-    transitions={
-        _S.DRAFT: {_S.NEGOTIATING, _S.IN_FORCE},
-        _S.NEGOTIATING: {_S.IN_FORCE},
-        _S.IN_FORCE: {_S.EXPIRED, _S.TERMINATED},
-        _S.EXPIRED: set(),
-        _S.TERMINATED: set(),
+    "協定",
+    {
+        _S.DRAFT: ("下書き", {_S.NEGOTIATING, _S.IN_FORCE}),
+        _S.NEGOTIATING: ("協議中", {_S.IN_FORCE}),
+        _S.IN_FORCE: ("締結済み", {_S.EXPIRED, _S.TERMINATED}),
+        _S.EXPIRED: ("期間満了", ()),
+        _S.TERMINATED: ("解約済み", ()),
     },
     field=["to"],
 )

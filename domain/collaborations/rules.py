@@ -299,23 +299,17 @@ def form_problems(
 
 # ------------------------------------------------------------------ status machine, rule 4
 
+_C = CollaborationStatus
 STATUSES: StatusMachine[CollaborationStatus] = StatusMachine(
-    noun="協働事業",
-    labels={
-        CollaborationStatus.PLANNING: "計画中",
-        CollaborationStatus.ACTIVE: "実施中",
-        CollaborationStatus.COMPLETED: "完了",
-        CollaborationStatus.EVALUATED: "評価済み",
-        CollaborationStatus.CANCELLED: "中止",
-    },
-    transitions={
-        CollaborationStatus.PLANNING: {CollaborationStatus.ACTIVE, CollaborationStatus.CANCELLED},
-        CollaborationStatus.ACTIVE: {CollaborationStatus.COMPLETED, CollaborationStatus.CANCELLED},
-        CollaborationStatus.COMPLETED: {CollaborationStatus.EVALUATED},
+    "協働事業",
+    {
+        _C.PLANNING: ("計画中", {_C.ACTIVE, _C.CANCELLED}),
+        _C.ACTIVE: ("実施中", {_C.COMPLETED, _C.CANCELLED}),
+        _C.COMPLETED: ("完了", {_C.EVALUATED}),
         # A finished or cancelled collaboration is history; its evaluation stays as
         # the lesson learned (第4章(4)), so nothing reopens it.
-        CollaborationStatus.EVALUATED: set(),
-        CollaborationStatus.CANCELLED: set(),
+        _C.EVALUATED: ("評価済み", ()),
+        _C.CANCELLED: ("中止", ()),
     },
     field=["to"],
 )

@@ -23,26 +23,17 @@ POLICY_NOT_CONTRIBUTING = "市の施策の推進に役立つとは認められ�
 
 _ORDER = {d: i for i, d in enumerate(EndorsementDisqualifier)}
 
+_E = EndorsementStatus
 STATUSES: StatusMachine[EndorsementStatus] = StatusMachine(
-    noun="申請",
-    labels={
-        EndorsementStatus.SUBMITTED: "申請中",
-        EndorsementStatus.APPROVED: "承認",
-        EndorsementStatus.REJECTED: "不承認",
-        EndorsementStatus.WITHDRAWN: "取り下げ",
-    },
-    transitions={
-        EndorsementStatus.SUBMITTED: {
-            EndorsementStatus.APPROVED,
-            EndorsementStatus.REJECTED,
-            EndorsementStatus.WITHDRAWN,
-        },
+    "申請",
+    {
+        _E.SUBMITTED: ("申請中", {_E.APPROVED, _E.REJECTED, _E.WITHDRAWN}),
         # An organiser may withdraw while waiting for the answer, and also after approval
         # (the event is called off): the city's name must not stay attached to an event
         # that will not take place.
-        EndorsementStatus.APPROVED: {EndorsementStatus.WITHDRAWN},
-        EndorsementStatus.REJECTED: set(),
-        EndorsementStatus.WITHDRAWN: set(),
+        _E.APPROVED: ("承認", {_E.WITHDRAWN}),
+        _E.REJECTED: ("不承認", ()),
+        _E.WITHDRAWN: ("取り下げ", ()),
     },
 )
 ENDORSEMENT_STATUS_LABELS = STATUSES.labels

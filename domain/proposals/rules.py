@@ -22,20 +22,14 @@ FINAL_DECISIONS: frozenset[ProposalStatus] = frozenset(
 )
 
 STATUSES: StatusMachine[ProposalStatus] = StatusMachine(
-    noun="提案",
-    labels={
-        ProposalStatus.RECEIVED: "受付",
-        ProposalStatus.UNDER_CONSIDERATION: "検討中",
-        ProposalStatus.ADOPTED: "採用",
-        ProposalStatus.NOT_ADOPTED: "不採用",
-    },
-    # An interim answer may be updated (UNDER_CONSIDERATION again, e.g. with new support
-    # options); a final one stands, since the proposer has been told.
-    transitions={
-        ProposalStatus.RECEIVED: DECISIONS,
-        ProposalStatus.UNDER_CONSIDERATION: DECISIONS,
-        ProposalStatus.ADOPTED: frozenset(),
-        ProposalStatus.NOT_ADOPTED: frozenset(),
+    "提案",
+    {
+        # An interim answer may be updated (UNDER_CONSIDERATION again, e.g. with new
+        # support options); a final one stands, since the proposer has been told.
+        ProposalStatus.RECEIVED: ("受付", DECISIONS),
+        ProposalStatus.UNDER_CONSIDERATION: ("検討中", DECISIONS),
+        ProposalStatus.ADOPTED: ("採用", ()),
+        ProposalStatus.NOT_ADOPTED: ("不採用", ()),
     },
 )
 PROPOSAL_STATUS_LABELS = STATUSES.labels

@@ -155,31 +155,20 @@ def condition_violations(
 # ------------------------------------------------------------------ status machine
 
 APPLICATION_STATUSES: StatusMachine[SubsidyApplicationStatus] = StatusMachine(
-    noun="申請",
-    labels={
-        _Status.SUBMITTED: "申請済み",
-        _Status.UNDER_REVIEW: "審査中",
-        _Status.APPROVED: "交付決定",
-        _Status.REJECTED: "不交付",
-        _Status.REPORTED: "実績報告済み",
-        _Status.SETTLED: "精算済み",
-        _Status.WITHDRAWN: "取り下げ",
-    },
-    transitions={
+    "申請",
+    {
         # A simple case may be decided without a separate review step.
-        _Status.SUBMITTED: {
-            _Status.UNDER_REVIEW,
-            _Status.APPROVED,
-            _Status.REJECTED,
-            _Status.WITHDRAWN,
-        },
-        _Status.UNDER_REVIEW: {_Status.APPROVED, _Status.REJECTED, _Status.WITHDRAWN},
+        _Status.SUBMITTED: (
+            "申請済み",
+            {_Status.UNDER_REVIEW, _Status.APPROVED, _Status.REJECTED, _Status.WITHDRAWN},
+        ),
+        _Status.UNDER_REVIEW: ("審査中", {_Status.APPROVED, _Status.REJECTED, _Status.WITHDRAWN}),
         # An applicant may still give up a granted subsidy before spending it.
-        _Status.APPROVED: {_Status.REPORTED, _Status.WITHDRAWN},
-        _Status.REPORTED: {_Status.SETTLED},
-        _Status.REJECTED: set(),
-        _Status.SETTLED: set(),
-        _Status.WITHDRAWN: set(),
+        _Status.APPROVED: ("交付決定", {_Status.REPORTED, _Status.WITHDRAWN}),
+        _Status.REJECTED: ("不交付", ()),
+        _Status.REPORTED: ("実績報告済み", {_Status.SETTLED}),
+        _Status.SETTLED: ("精算済み", ()),
+        _Status.WITHDRAWN: ("取り下げ", ()),
     },
 )
 APPLICATION_STATUS_LABELS = APPLICATION_STATUSES.labels
