@@ -395,6 +395,7 @@ async def import_partners(
             dry_run=dry_run or bool(reader.problems),
             actor=actor,
             max_rows=None,
+            with_partners=False,
         )
     except DomainError as error:
         domain_problems = error.problems

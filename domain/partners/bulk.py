@@ -4,12 +4,12 @@
 what each one does (create, update, leave alone); this module writes the plan with a
 fixed number of multi-row statements instead of several per row:
 
-- new partners: one multi-row ``INSERT … RETURNING id`` per 1,000 rows (SQLAlchemy's
-  "insertmanyvalues", on both databases);
+- new partners: ``domain.writes.insert_many`` (``INSERT … SELECT FROM unnest(…)
+  RETURNING id`` on PostgreSQL, one executemany on SQLite);
 - changed partners: ``domain.writes.write_many``, the version-guarded UPDATE for many
   rows (``UPDATE … FROM unnest(…)`` on PostgreSQL, one executemany on SQLite);
 - their fields and contacts: one DELETE per child table for the partners whose lists
-  are replaced, then one executemany INSERT per child table.
+  are replaced, then one ``insert_many`` per child table.
 
 The batch's audit event (who was created, what changed for whom) is written by the
 caller, once.
@@ -29,7 +29,7 @@ from domain.base import is_set, utcnow
 from domain.enums import PartnerStatus
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.partners.service import derived_columns
-from domain.writes import write_many
+from domain.writes import insert_many, write_many
 
 IDS_PER_STATEMENT = 5000
 """Ids in one ``IN (…)`` list (SQLite and asyncpg take 32,766 parameters a statement)."""
@@ -45,7 +45,7 @@ class PlannedRow:
     unchanged) updates the matched partner."""
 
     data: Any  # PartnerData (domain.partners.commands)
-    match: Partner | None
+    match: Any  # the stored partner's row (columns by attribute), or None
     changes: dict[str, Any]
 
 
@@ -64,7 +64,7 @@ def partner_columns(
     return values
 
 
-def stored_columns(partner: Partner, scalar_fields: Sequence[str]) -> dict[str, Any]:
+def stored_columns(partner: Any, scalar_fields: Sequence[str]) -> dict[str, Any]:
     return {name: getattr(partner, name) for name in scalar_fields}
 
 
@@ -78,22 +78,24 @@ async def write_plan(
     *,
     scalar_fields: Sequence[str],
     code_ids: Mapping[str, int],
-) -> tuple[list[Partner], list[int], dict[str, Any]]:
-    """Write the plan; returns the partners in input order, the created ids (input
+) -> tuple[list[int], list[int], dict[str, Any]]:
+    """Write the plan; returns the partner ids in input order, the created ids (input
     order) and the changes of each updated partner by id (for the audit event)."""
     now = utcnow()
     created = [row for row in plan if row.match is None]
-    new_ids: list[int] = []
-    if created:
-        result = await session.execute(
-            sa.insert(_PARTNERS).returning(_PARTNERS.c.id, sort_by_parameter_order=True),
-            [
-                partner_columns(scalar_fields, None, row.data)
-                | {"version": 1, "created_at": now, "updated_at": now}
-                for row in created
-            ],
-        )
-        new_ids = [pk for (pk,) in result.all()]
+    inserted = await insert_many(
+        session,
+        _PARTNERS,
+        [
+            partner_columns(scalar_fields, None, row.data)
+            | {"version": 1, "created_at": now, "updated_at": now}
+            for row in created
+        ],
+        returning=("id", "external_id", "corporate_number"),
+    )
+    # Every new row has an external id or a corporate number, unique in the batch.
+    by_key = {(external or corporate): pk for pk, external, corporate in inserted}
+    new_ids = [by_key[row.data.external_id or row.data.corporate_number] for row in created]
     new_id_of = {id(row): pk for row, pk in zip(created, new_ids, strict=True)}
 
     changed = [row for row in plan if row.match is not None and row.changes]
@@ -139,32 +141,27 @@ async def write_plan(
                 {"partner_id": pk, "agreement_id": None, "position": i, **vars(c)}
                 for i, c in enumerate(row.data.contacts)
             ]
-    if field_rows:
-        await session.execute(sa.insert(_FIELDS), field_rows)
-    if contact_rows:
-        await session.execute(sa.insert(_CONTACTS), contact_rows)
+    await insert_many(session, _FIELDS, field_rows)
+    await insert_many(session, _CONTACTS, contact_rows)
 
-    written = {*new_ids, *(_pk(r.match) for r in changed)}
+    ids = [new_id_of[id(row)] if row.match is None else _pk(row.match) for row in plan]
+    updated = {str(_pk(row.match)): row.changes for row in changed}
+    return ids, new_ids, updated
+
+
+async def load_partners(session: AsyncSession, ids: Sequence[int]) -> list[Partner]:
+    """The partners ``ids`` as stored now, in that order (a few statements however many)."""
     loaded: dict[int, Partner] = {}
-    for ids in _chunks(sorted(written)):
+    for chunk in _chunks(sorted(set(ids))):
         rows = await session.execute(
             sa.select(Partner)
-            .where(col(Partner.id).in_(ids))
+            .where(col(Partner.id).in_(chunk))
             .execution_options(populate_existing=True)
         )
         loaded.update((p.id, p) for p in rows.scalars() if p.id is not None)
-    partners = [
-        loaded[new_id_of[id(row)]]
-        if row.match is None
-        else loaded[_pk(row.match)]
-        if row.changes
-        else row.match
-        for row in plan
-    ]
-    updated = {str(_pk(row.match)): row.changes for row in changed}
-    return partners, new_ids, updated
+    return [loaded[pk] for pk in ids]
 
 
-def _pk(partner: Partner | None) -> int:
+def _pk(partner: Any) -> int:
     assert partner is not None and partner.id is not None
     return partner.id

@@ -24,7 +24,13 @@ from domain.endorsements.models import EndorsementApplication
 from domain.enums import PartnerKind, PartnerStatus
 from domain.errors import DomainError, ErrorCode
 from domain.japanese import is_valid_corporate_number, normalize_corporate_number
-from domain.partners.bulk import PlannedRow, partner_columns, stored_columns, write_plan
+from domain.partners.bulk import (
+    PlannedRow,
+    load_partners,
+    partner_columns,
+    stored_columns,
+    write_plan,
+)
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.partners.service import refresh_derived_fields
 from domain.proposals.models import Proposal
@@ -409,6 +415,7 @@ async def upsert_partners(
     dry_run: bool,
     actor: str,
     max_rows: int | None = v.MAX_BULK,
+    with_partners: bool = True,
 ) -> UpsertResult:
     """Idempotent bulk load for integration scripts: all rows or none.
 
@@ -416,7 +423,8 @@ async def upsert_partners(
     anything is written; any problem (reported with the row's index in its path) means
     nothing is written. Rows equal to what is stored count as unchanged, so running the
     same payload twice creates nothing the second time. ``max_rows`` caps a call (the
-    API's 1000); the file importer (domain.exchange) sets its own cap.
+    API's 1000); the file importer (domain.exchange) sets its own cap, and asks no
+    ``partners`` back (``with_partners=False``).
     """
     problems = v.Problems()
     if max_rows is not None and len(rows) > max_rows:
@@ -447,7 +455,7 @@ async def upsert_partners(
         )
 
     by_external, by_corporate = await _existing(session, cleaned)
-    matches: list[Partner | None] = []
+    matches: list[Any] = []
     for i, data in enumerate(cleaned):
         match = by_external.get(data.external_id) if data.external_id else None
         if match is None and data.corporate_number:
@@ -498,9 +506,11 @@ async def upsert_partners(
     if dry_run:
         return result
 
-    result.partners, created_ids, updated = await write_plan(
+    ids, created_ids, updated = await write_plan(
         session, plan, scalar_fields=list(SCALAR_FIELDS), code_ids=code_ids
     )
+    if with_partners:
+        result.partners = await load_partners(session, ids)
     await record_event(
         session,
         actor=actor,
@@ -545,7 +555,9 @@ async def _codes_to_ids(session: AsyncSession, codes: Sequence[str]) -> dict[str
 
 async def _existing(
     session: AsyncSession, rows: Sequence[PartnerData]
-) -> tuple[dict[str, Partner], dict[str, Partner]]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The stored partners the rows name, by external id and by corporate number: plain
+    rows (columns by attribute), not ORM objects, as a bulk load reads 10,000."""
     externals = [d.external_id for d in rows if d.external_id]
     corporates = [d.corporate_number for d in rows if d.corporate_number]
     conditions = []
@@ -555,7 +567,8 @@ async def _existing(
         conditions.append(col(Partner.corporate_number).in_(corporates))
     if not conditions:
         return {}, {}
-    found = (await session.execute(sa.select(Partner).where(sa.or_(*conditions)))).scalars().all()
+    table = Partner.__table__  # type: ignore[attr-defined]
+    found = (await session.execute(sa.select(table).where(sa.or_(*conditions)))).all()
     return (
         {p.external_id: p for p in found if p.external_id},
         {p.corporate_number: p for p in found if p.corporate_number},
@@ -580,14 +593,16 @@ async def _children_of(
         result[pid]["field_codes"].append(code)
     for item in result.values():
         item["field_codes"].sort()
+    names = [f.name for f in fields(ContactData)]
+    table = Contact.__table__  # type: ignore[attr-defined]
+    # Plain rows, not ORM objects: a bulk upsert reads the contacts of 10,000 partners.
     contacts = await session.execute(
-        sa.select(Contact)
-        .where(col(Contact.partner_id).in_(partner_ids), col(Contact.agreement_id).is_(None))
-        .order_by(col(Contact.partner_id), col(Contact.position), col(Contact.id))
+        sa.select(table.c.partner_id, *(table.c[name] for name in names))
+        .where(table.c.partner_id.in_(partner_ids), table.c.agreement_id.is_(None))
+        .order_by(table.c.partner_id, table.c.position, table.c.id)
     )
-    for contact in contacts.scalars():
-        assert contact.partner_id is not None
-        result[contact.partner_id]["contacts"].append(_contact_dict(contact))
+    for pid, *values in contacts:
+        result[pid]["contacts"].append(dict(zip(names, values, strict=True)))
     return result
 
 
