@@ -97,9 +97,7 @@ async def _reset(engine: Any) -> None:
             )
         )
         await conn.execute(sa.text("DELETE FROM partner WHERE external_id LIKE 'bulk-%'"))
-        await conn.execute(
-            sa.text("DELETE FROM audit_event WHERE action = 'partners.upsert'")
-        )
+        await conn.execute(sa.text("DELETE FROM audit_event WHERE action = 'partners.upsert'"))
 
 
 async def _timed(operation: Callable[[], Awaitable[None]]) -> float:
@@ -167,7 +165,10 @@ async def measure(url: str) -> list[tuple[Measured, Measured]]:
     executemany = Measured("asyncpg executemany", floor_first)
     unnest = Measured("unnest … ON CONFLICT DO NOTHING", floor_again)
     return [
-        (Measured(f"partnersUpsert {ROWS:,} ({ROWS // PER_CALL} × {PER_CALL:,})", api_first), executemany),
+        (
+            Measured(f"partnersUpsert {ROWS:,} ({ROWS // PER_CALL} × {PER_CALL:,})", api_first),
+            executemany,
+        ),
         (Measured("partnersUpsert again (all unchanged)", api_again), unnest),
         (Measured(f"kyodo import partners, {ROWS:,}-line JSON Lines", import_first), executemany),
         (Measured("kyodo import partners again (all unchanged)", import_again), unnest),
