@@ -509,19 +509,12 @@ async def _approval_problems(
         # The application is not granted yet, so it takes nothing from the total.
         budget_remaining_yen=program.budget_yen - granted_total,
         amount_for_budget=granted,
+        amount_label="交付額",
+        amount_field=["grantedAmountYen"],
     )
     problems: list[Problem] = []
     for problem in violations:
-        if problem.code in _GRANT_AMOUNT_CODES:
-            # The rule speaks of the amount asked for; here it is the amount to grant.
-            problems.append(
-                Problem(
-                    problem.code,
-                    problem.message.replace("申請額", "交付額", 1),
-                    ["grantedAmountYen"],
-                )
-            )
-        elif problem.code is ErrorCode.OVER_BUDGET:
+        if problem.code in _GRANT_AMOUNT_CODES or problem.code is ErrorCode.OVER_BUDGET:
             problems.append(problem)
         else:
             # The application itself breaks the condition; no argument of the decision is at fault.

@@ -62,6 +62,8 @@ def condition_violations(
     application_deadline: date | None,
     budget_remaining_yen: int | None,
     amount_for_budget: int | None,
+    amount_label: str = "申請額",
+    amount_field: Sequence[str] = ("input", "requestedAmountYen"),
 ) -> list[Problem]:
     """Every program condition the application breaks (第3章(6), rule 10).
 
@@ -79,15 +81,19 @@ def condition_violations(
     - ``OVER_BUDGET``: only when ``amount_for_budget`` is given (the amount about to be
       granted, on approval) and it exceeds what is left of the program's budget
       (``budget_remaining_yen``, excluding this application).
+
+    The amount checked against the maximum and the rate is the one asked for; on
+    approval it is the one about to be granted, named by ``amount_label`` (交付額) and
+    reported on ``amount_field``.
     """
     problems: list[Problem] = []
     if max_amount_per_grant_yen is not None and requested_amount_yen > max_amount_per_grant_yen:
         problems.append(
             Problem(
                 ErrorCode.OVER_MAX_AMOUNT,
-                f"申請額（{yen(requested_amount_yen)}）が、1件あたりの上限"
+                f"{amount_label}（{yen(requested_amount_yen)}）が、1件あたりの上限"
                 f"（{yen(max_amount_per_grant_yen)}）を超えています。",
-                ["input", "requestedAmountYen"],
+                list(amount_field),
             )
         )
     if (
@@ -99,10 +105,10 @@ def condition_violations(
         problems.append(
             Problem(
                 ErrorCode.OVER_SUBSIDY_RATE,
-                f"申請額（{yen(requested_amount_yen)}）が、補助率{subsidy_rate_percent}%で"
+                f"{amount_label}（{yen(requested_amount_yen)}）が、補助率{subsidy_rate_percent}%で"
                 f"出せる額（事業費{yen(total_project_cost_yen)}の{subsidy_rate_percent}%"
                 f"＝{yen(limit)}）を超えています。",
-                ["input", "requestedAmountYen"],
+                list(amount_field),
             )
         )
     if allowed_expense_categories:
