@@ -10,7 +10,6 @@ Problems are reported by the file's line and column, as its author wrote them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -110,7 +109,6 @@ _NUMBER_FIELDS = ("corporate_number", "phone", "postal_code")
 _ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "street")
 _FIELD_OF_INPUT = {input_name: name for name, input_name in INPUT_NAMES.items()}
 _LABELS = {**SCALAR_FIELDS, "field_codes": "分野", "contacts": "連絡先"}
-_BATCH_DUPLICATE = re.compile(r"が([0-9]+)行目と重複しています")
 
 OnStep = Callable[[str, int, int | None], None]
 
@@ -283,23 +281,17 @@ def to_row_problems(
 ) -> list[RowProblem]:
     """Domain problems placed in the file: ``["input", "6", "corporateNumber"]`` becomes
     "7行目 「法人番号」" (the 7th record of a CSV starts on line 8: the header is line 1).
-    The batch check's "N行目と重複" counts rows from 1; it is rewritten to the file line.
     """
     placed: list[tuple[int, RowProblem]] = []
     for problem in problems:
         path = problem.field or []
         if len(path) >= 2 and path[0] == "input" and path[1].isdigit():
             index = int(path[1])
-            message = problem.message
-            if problem.code == ErrorCode.DUPLICATE:
-                message = _BATCH_DUPLICATE.sub(
-                    lambda m: f"が{table.where(int(m[1]) - 1)}と重複しています", message
-                )
             placed.append(
                 (
                     index,
                     RowProblem(
-                        message,
+                        problem.message,
                         where=table.where(index),
                         column=_column_of(path[2:], columns),
                         code=problem.code,
@@ -396,6 +388,7 @@ async def import_partners(
             actor=actor,
             max_rows=None,
             with_partners=False,
+            row_name=table.where,
         )
     except DomainError as error:
         domain_problems = error.problems

@@ -7,7 +7,7 @@ one audit event describing what it changed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -416,6 +416,7 @@ async def upsert_partners(
     actor: str,
     max_rows: int | None = v.MAX_BULK,
     with_partners: bool = True,
+    row_name: Callable[[int], str] = lambda index: f"{index + 1}行目",
 ) -> UpsertResult:
     """Idempotent bulk load for integration scripts: all rows or none.
 
@@ -424,7 +425,8 @@ async def upsert_partners(
     nothing is written. Rows equal to what is stored count as unchanged, so running the
     same payload twice creates nothing the second time. ``max_rows`` caps a call (the
     API's 1000); the file importer (domain.exchange) sets its own cap, and asks no
-    ``partners`` back (``with_partners=False``).
+    ``partners`` back (``with_partners=False``). ``row_name`` says how messages name a
+    row by its index ("3行目"; the importer names the file's line).
     """
     problems = v.Problems()
     if max_rows is not None and len(rows) > max_rows:
@@ -445,7 +447,7 @@ async def upsert_partners(
                 ["input", str(i), "externalId"],
             )
         cleaned.append(data)
-    _check_batch_duplicates(cleaned, problems)
+    _check_batch_duplicates(cleaned, problems, row_name)
 
     all_codes = sorted({c for d in cleaned if d.field_codes for c in d.field_codes})
     code_ids = await _codes_to_ids(session, all_codes)
@@ -527,7 +529,9 @@ async def upsert_partners(
     return result
 
 
-def _check_batch_duplicates(rows: Sequence[PartnerData], problems: v.Problems) -> None:
+def _check_batch_duplicates(
+    rows: Sequence[PartnerData], problems: v.Problems, row_name: Callable[[int], str]
+) -> None:
     for name, label in (("external_id", "外部ID"), ("corporate_number", "法人番号")):
         first_seen: dict[str, int] = {}
         for i, data in enumerate(rows):
@@ -537,7 +541,7 @@ def _check_batch_duplicates(rows: Sequence[PartnerData], problems: v.Problems) -
             if value in first_seen:
                 problems.add(
                     ErrorCode.DUPLICATE,
-                    f"{label}「{value}」が{first_seen[value] + 1}行目と重複しています。",
+                    f"{label}「{value}」が{row_name(first_seen[value])}と重複しています。",
                     ["input", str(i), INPUT_NAMES[name]],
                 )
             else:
