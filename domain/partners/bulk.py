@@ -29,7 +29,7 @@ from domain.base import is_set, utcnow
 from domain.enums import PartnerStatus
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.partners.service import derived_columns
-from domain.writes import insert_many, write_many
+from domain.writes import among, insert_many, write_many
 
 IDS_PER_STATEMENT = 5000
 """Ids in one ``IN (…)`` list (SQLite and asyncpg take 32,766 parameters a statement)."""
@@ -116,11 +116,11 @@ async def write_plan(
     replace_fields = [_pk(r.match) for r in changed if is_set(r.data.field_codes)]
     replace_contacts = [_pk(r.match) for r in changed if is_set(r.data.contacts)]
     for ids in _chunks(replace_fields):
-        await session.execute(sa.delete(_FIELDS).where(_FIELDS.c.partner_id.in_(ids)))
+        await session.execute(sa.delete(_FIELDS).where(among(session, _FIELDS.c.partner_id, ids)))
     for ids in _chunks(replace_contacts):
         await session.execute(
             sa.delete(_CONTACTS).where(
-                _CONTACTS.c.partner_id.in_(ids), _CONTACTS.c.agreement_id.is_(None)
+                among(session, _CONTACTS.c.partner_id, ids), _CONTACTS.c.agreement_id.is_(None)
             )
         )
     field_rows: list[dict[str, Any]] = []
@@ -155,7 +155,7 @@ async def load_partners(session: AsyncSession, ids: Sequence[int]) -> list[Partn
     for chunk in _chunks(sorted(set(ids))):
         rows = await session.execute(
             sa.select(Partner)
-            .where(col(Partner.id).in_(chunk))
+            .where(among(session, col(Partner.id), chunk))
             .execution_options(populate_existing=True)
         )
         loaded.update((p.id, p) for p in rows.scalars() if p.id is not None)

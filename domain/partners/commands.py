@@ -37,7 +37,7 @@ from domain.proposals.models import Proposal
 from domain.reference.models import CollaborationField
 from domain.subsidies.models import SubsidyApplication
 from domain.versioning import get_or_raise
-from domain.writes import Audited, fields_snapshot
+from domain.writes import Audited, among, fields_snapshot
 
 ENTITY = "Partner"
 LABEL = "パートナー"
@@ -566,9 +566,9 @@ async def _existing(
     corporates = [d.corporate_number for d in rows if d.corporate_number]
     conditions = []
     if externals:
-        conditions.append(col(Partner.external_id).in_(externals))
+        conditions.append(among(session, col(Partner.external_id), externals))
     if corporates:
-        conditions.append(col(Partner.corporate_number).in_(corporates))
+        conditions.append(among(session, col(Partner.corporate_number), corporates))
     if not conditions:
         return {}, {}
     table = Partner.__table__  # type: ignore[attr-defined]
@@ -591,7 +591,7 @@ async def _children_of(
     codes = await session.execute(
         sa.select(col(PartnerField.partner_id), col(CollaborationField.code))
         .join(CollaborationField, col(PartnerField.field_id) == col(CollaborationField.id))
-        .where(col(PartnerField.partner_id).in_(partner_ids))
+        .where(among(session, col(PartnerField.partner_id), partner_ids))
     )
     for pid, code in codes:
         result[pid]["field_codes"].append(code)
@@ -602,7 +602,7 @@ async def _children_of(
     # Plain rows, not ORM objects: a bulk upsert reads the contacts of 10,000 partners.
     contacts = await session.execute(
         sa.select(table.c.partner_id, *(table.c[name] for name in names))
-        .where(table.c.partner_id.in_(partner_ids), table.c.agreement_id.is_(None))
+        .where(among(session, table.c.partner_id, partner_ids), table.c.agreement_id.is_(None))
         .order_by(table.c.partner_id, table.c.position, table.c.id)
     )
     for pid, *values in contacts:
