@@ -15,7 +15,6 @@ event per chunk written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,7 +116,6 @@ _NUMBER_FIELDS = ("corporate_number", "phone", "postal_code")
 _ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "street")
 _FIELD_OF_INPUT = {input_name: name for name, input_name in INPUT_NAMES.items()}
 _LABELS = {**SCALAR_FIELDS, "field_codes": "分野", "contacts": "連絡先"}
-_BATCH_DUPLICATE = re.compile(r"が([0-9]+)行目と重複しています")
 
 OnStep = Callable[[str, int, int], None]
 """Progress: ``(step, rows done, rows in all)``; step is "read", "check" or "write"."""
@@ -291,23 +289,17 @@ def to_row_problems(
 ) -> list[RowProblem]:
     """Domain problems placed in the file: ``["input", "6", "corporateNumber"]`` becomes
     "7行目 「法人番号」" (the 7th record of a CSV starts on line 8: the header is line 1).
-    The batch check's "N行目と重複" counts rows from 1; it is rewritten to the file line.
     """
     placed: list[tuple[int, RowProblem]] = []
     for problem in problems:
         path = problem.field or []
         if len(path) >= 2 and path[0] == "input" and path[1].isdigit():
             index = int(path[1])
-            message = problem.message
-            if problem.code == ErrorCode.DUPLICATE:
-                message = _BATCH_DUPLICATE.sub(
-                    lambda m: f"が{table.where(int(m[1]) - 1)}と重複しています", message
-                )
             placed.append(
                 (
                     index,
                     RowProblem(
-                        message,
+                        problem.message,
                         where=table.where(index),
                         column=_column_of(path[2:], columns),
                         code=problem.code,
@@ -390,13 +382,8 @@ def _shifted(problems: Sequence[Problem], start: int) -> list[Problem]:
         if len(path) < 2 or path[0] != "input" or not path[1].isdigit():
             shifted.append(problem)
             continue
-        message = problem.message
-        if problem.code == ErrorCode.DUPLICATE:
-            message = _BATCH_DUPLICATE.sub(
-                lambda m: f"が{int(m[1]) + start}行目と重複しています", message
-            )
         field = ["input", str(int(path[1]) + start), *path[2:]]
-        shifted.append(Problem(problem.code, message, field))
+        shifted.append(Problem(problem.code, problem.message, field))
     return shifted
 
 
@@ -440,7 +427,14 @@ async def import_partners(
     async def upsert(start: int, chunk: Sequence[PartnerData], *, check_only: bool) -> Any:
         try:
             return await upsert_partners(
-                session, rows=chunk, dry_run=check_only, actor=actor, max_rows=None
+                session,
+                rows=chunk,
+                dry_run=check_only,
+                actor=actor,
+                max_rows=None,
+                with_partners=False,
+                # Messages name the other row by its line in the file.
+                row_name=lambda index: table.where(start + index),
             )
         except DomainError as error:
             domain_problems.extend(_shifted(error.problems, start))
