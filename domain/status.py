@@ -10,14 +10,14 @@ the user when a move is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
 from domain.enums import label_of
 from domain.errors import DomainError, ErrorCode
 
-S = TypeVar("S", bound=Enum)
+S = TypeVar("S", bound=StrEnum)
 
 
 class StatusMachine(Generic[S]):

@@ -347,9 +347,12 @@ def _header_problems(table: SourceTable, columns: Columns) -> list[RowProblem]:
     return problems
 
 
-def _key_duplicates(rows: Sequence[PartnerData], chunk_rows: int) -> list[Problem]:
+def _key_duplicates(
+    rows: Sequence[PartnerData], chunk_rows: int, where: Callable[[int], str]
+) -> list[Problem]:
     """外部ID and 法人番号 given twice in the file, where the two rows are in different
-    chunks (``upsert_partners`` finds those within its chunk, in the same words)."""
+    chunks (``upsert_partners`` finds those within its chunk, in the same words); the
+    other row is named by ``where`` (its line in the file)."""
     problems = []
     for name, label in (("external_id", "外部ID"), ("corporate_number", "法人番号")):
         first_seen: dict[str, int] = {}
@@ -365,7 +368,7 @@ def _key_duplicates(rows: Sequence[PartnerData], chunk_rows: int) -> list[Proble
                 problems.append(
                     Problem(
                         ErrorCode.DUPLICATE,
-                        f"{label}「{value}」が{first + 1}行目と重複しています。",
+                        f"{label}「{value}」が{where(first)}と重複しています。",
                         ["input", str(i), INPUT_NAMES[name]],
                     )
                 )
@@ -420,7 +423,7 @@ async def import_partners(
             on_step("read", index + 1, total)
     if on_step is not None:
         on_step("read", total, total)
-    reader.problems += _key_duplicates(rows, chunk_rows)
+    reader.problems += _key_duplicates(rows, chunk_rows, table.where)
     chunks = [(start, rows[start : start + chunk_rows]) for start in range(0, total, chunk_rows)]
     domain_problems: list[Problem] = []
 

@@ -85,11 +85,11 @@ _S = AgreementStatus
 MACHINE = StatusMachine(
     "協定",
     {
-        _S.DRAFT: ("下書き", {_S.NEGOTIATING}),
-        _S.NEGOTIATING: ("協議中", {_S.IN_FORCE, _S.TERMINATED}),
-        _S.IN_FORCE: ("締結済み", {_S.EXPIRED}),
-        _S.EXPIRED: ("期間満了", ()),
-        _S.TERMINATED: ("解約済み", ()),
+        _S.DRAFT: {_S.NEGOTIATING},
+        _S.NEGOTIATING: {_S.IN_FORCE, _S.TERMINATED},
+        _S.IN_FORCE: {_S.EXPIRED},
+        _S.EXPIRED: (),
+        _S.TERMINATED: (),
     },
     field=["to"],
 )
@@ -139,4 +139,4 @@ def test_status_machine_rejects_moves_to_unknown_states() -> None:
     # when a table names a target state it does not list
     # then it is refused when the machine is built
     with pytest.raises(ValueError, match="not in the table"):
-        StatusMachine("協定", {_S.DRAFT: ("下書き", {_S.NEGOTIATING})})
+        StatusMachine("協定", {_S.DRAFT: {_S.NEGOTIATING}})
