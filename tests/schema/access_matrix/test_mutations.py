@@ -1,4 +1,4 @@
-"""The authorisation matrix (schema/permissions.py), field by field and role by role: The Mutation table, and that the tables name every field.
+"""The authorisation matrix: the Mutation table, and that the tables name every field.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

@@ -1,4 +1,4 @@
-"""The authorisation matrix (schema/permissions.py), field by field and role by role: Node lookups and nested fields.
+"""The authorisation matrix: node lookups and nested fields.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

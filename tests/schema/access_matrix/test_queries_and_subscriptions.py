@@ -1,4 +1,4 @@
-"""The authorisation matrix (schema/permissions.py), field by field and role by role: The Query and Subscription tables.
+"""The authorisation matrix: the Query and Subscription tables.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

@@ -1,4 +1,6 @@
-"""Every date the API accepts lies in the range the city's data can hold (issue 8, item 1): The cases (one per Date argument and input field) are in support.py.
+"""Every date the API accepts lies in the range the city's data can hold (issue 8, item 1).
+
+The cases, one per Date argument and input field, are in support.py.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

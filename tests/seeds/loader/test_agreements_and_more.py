@@ -1,4 +1,4 @@
-"""The demo data: it loads completely and idempotently, and it stays plainly fictional: Disaster agreements, recurring pairs, subsidies, endorsements, proposals.
+"""The demo data: disaster agreements, recurring pairs, subsidies, endorsements, proposals.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

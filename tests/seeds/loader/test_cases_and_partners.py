@@ -1,4 +1,4 @@
-"""The demo data: it loads completely and idempotently, and it stays plainly fictional: The guideline's cases and the partners.
+"""The demo data: the guideline's cases and the partners.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

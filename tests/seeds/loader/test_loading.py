@@ -1,4 +1,4 @@
-"""The demo data: it loads completely and idempotently, and it stays plainly fictional: Loading, reloading and refusing bad seed files.
+"""The demo data: loading, reloading and refusing bad seed files.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

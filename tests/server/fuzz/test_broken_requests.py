@@ -1,4 +1,4 @@
-"""Property-based fuzzing of /graphql over HTTP (issue 4): Broken ids, documents, requests and tokens.
+"""Fuzzing /graphql over HTTP: broken ids, documents, requests and tokens.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

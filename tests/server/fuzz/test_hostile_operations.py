@@ -1,4 +1,4 @@
-"""Property-based fuzzing of /graphql over HTTP (issue 4): Hostile arguments, inputs and text.
+"""Fuzzing /graphql over HTTP: hostile arguments, inputs and text.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

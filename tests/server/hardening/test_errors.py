@@ -1,4 +1,4 @@
-"""API hardening: every limit at its boundary, refused before any resolver runs: The error policy.
+"""API hardening: the error policy.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

@@ -1,4 +1,4 @@
-"""API hardening: every limit at its boundary, refused before any resolver runs: The HTTP edge (body size, content types, GET, CORS).
+"""API hardening: the HTTP edge (body size, content types, GET, CORS).
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

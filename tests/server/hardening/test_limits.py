@@ -1,4 +1,4 @@
-"""API hardening: every limit at its boundary, refused before any resolver runs: Depth, alias, token and cost limits over HTTP.
+"""API hardening: depth, alias, token and cost limits, refused before any resolver runs.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

@@ -1,4 +1,4 @@
-"""API hardening: every limit at its boundary, refused before any resolver runs: Production settings and PostgreSQL's statement timeout.
+"""API hardening: production settings and PostgreSQL's statement timeout.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

@@ -1,4 +1,4 @@
-"""Query.collaborations and the Collaboration type: filters, pagination, related data: The list, its filters, search and pages.
+"""Query.collaborations: the list, its filters, search and pages.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

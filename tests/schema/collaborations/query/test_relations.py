@@ -1,4 +1,4 @@
-"""Query.collaborations and the Collaboration type: filters, pagination, related data: Lists reached from departments and partners, and their cost.
+"""Collaboration lists reached from departments and partners, and their cost.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

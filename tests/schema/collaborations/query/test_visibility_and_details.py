@@ -1,4 +1,4 @@
-"""Query.collaborations and the Collaboration type: filters, pagination, related data: What anonymous callers see, node, readiness and progress.
+"""The Collaboration type: what anonymous callers see, node, readiness and progress.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

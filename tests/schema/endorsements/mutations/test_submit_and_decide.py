@@ -1,4 +1,4 @@
-"""Endorsement mutations through the API (rule 11, 第3章(7); rule 15): EndorsementApplicationSubmit and endorsementApplicationDecide.
+"""Endorsement mutations (rule 11): endorsementApplicationSubmit and endorsementApplicationDecide.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

@@ -1,4 +1,4 @@
-"""Endorsement mutations through the API (rule 11, 第3章(7); rule 15): EndorsementApplicationWithdraw, stale versions and ids.
+"""Endorsement mutations (rule 11): endorsementApplicationWithdraw, stale versions and ids.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

@@ -1,4 +1,4 @@
-"""Proposal mutations through the API (rule 12, 第2章3; rule 15): ProposalRespond, stale versions and ids.
+"""Proposal mutations (rule 12): proposalRespond, stale versions and ids.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

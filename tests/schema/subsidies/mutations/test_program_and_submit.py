@@ -1,4 +1,4 @@
-"""Subsidy mutations through the API (rule 10, 第3章(6); rule 15): ProgramCreate and subsidyApplicationSubmit.
+"""Subsidy mutations (rule 10): subsidyProgramCreate and subsidyApplicationSubmit.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

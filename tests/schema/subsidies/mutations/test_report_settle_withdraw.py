@@ -1,4 +1,4 @@
-"""Subsidy mutations through the API (rule 10, 第3章(6); rule 15): Report, settlement, withdrawal, stale versions and the whole lifecycle.
+"""Subsidy mutations (rule 10): report, settlement, withdrawal, stale versions and the whole lifecycle.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """

@@ -1,4 +1,4 @@
-"""Subsidy mutations through the API (rule 10, 第3章(6); rule 15): Start of review and the decision (approve, reject), racing approvals included.
+"""Subsidy mutations (rule 10): start of review and the decision (approve, reject), racing approvals included.
 
 What every test of this package checks, and how: see ``__init__.py``.
 """
