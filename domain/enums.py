@@ -176,3 +176,95 @@ class Role(StrEnum):
     DISASTER_OFFICE = "DISASTER_OFFICE"
     INTEGRATION = "INTEGRATION"
     ADMIN = "ADMIN"
+
+
+class DisasterKind(StrEnum):
+    """What happened (or is practised): a DisasterEvent's kind."""
+
+    EARTHQUAKE = "EARTHQUAKE"
+    TSUNAMI = "TSUNAMI"
+    FLOOD = "FLOOD"
+    STORM = "STORM"
+    SNOWSTORM = "SNOWSTORM"
+    VOLCANO = "VOLCANO"
+    FIRE = "FIRE"
+    OTHER = "OTHER"
+    EXERCISE = "EXERCISE"
+
+
+DISASTER_KIND_LABELS: dict[DisasterKind, str] = {
+    DisasterKind.EARTHQUAKE: "地震",
+    DisasterKind.TSUNAMI: "津波",
+    DisasterKind.FLOOD: "風水害",
+    DisasterKind.STORM: "暴風",
+    DisasterKind.SNOWSTORM: "大雪・暴風雪",
+    DisasterKind.VOLCANO: "火山噴火",
+    DisasterKind.FIRE: "大規模火災",
+    DisasterKind.OTHER: "その他",
+    DisasterKind.EXERCISE: "訓練",
+}
+
+
+class SupportRequestStatus(StrEnum):
+    """応援要請: REQUESTED → ANSWERED → DELIVERED → CLOSED; CANCELLED while open.
+
+    A request the partner declined or left unanswered goes from ANSWERED to CLOSED."""
+
+    REQUESTED = "REQUESTED"
+    ANSWERED = "ANSWERED"
+    DELIVERED = "DELIVERED"
+    CLOSED = "CLOSED"
+    CANCELLED = "CANCELLED"
+
+
+SUPPORT_REQUEST_STATUS_LABELS: dict[SupportRequestStatus, str] = {
+    SupportRequestStatus.REQUESTED: "要請済み",
+    SupportRequestStatus.ANSWERED: "回答あり",
+    SupportRequestStatus.DELIVERED: "提供済み",
+    SupportRequestStatus.CLOSED: "完了",
+    SupportRequestStatus.CANCELLED: "取消し",
+}
+
+
+class SupportAnswer(StrEnum):
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    NO_ANSWER = "NO_ANSWER"
+
+
+SUPPORT_ANSWER_LABELS: dict[SupportAnswer, str] = {
+    SupportAnswer.ACCEPTED: "受諾",
+    SupportAnswer.DECLINED: "辞退",
+    SupportAnswer.NO_ANSWER: "応答なし",
+}
+
+
+class VerificationOutcome(StrEnum):
+    """One call of the yearly contact check: reached as listed, no answer, or reached
+    and the contacts had changed (the new ones are then entered on the partner)."""
+
+    REACHED = "REACHED"
+    NO_ANSWER = "NO_ANSWER"
+    CHANGED = "CHANGED"
+
+
+VERIFICATION_OUTCOME_LABELS: dict[VerificationOutcome, str] = {
+    VerificationOutcome.REACHED: "連絡がついた",
+    VerificationOutcome.NO_ANSWER: "応答なし",
+    VerificationOutcome.CHANGED: "連絡先が変わっていた",
+}
+
+
+class AgreementDueKind(StrEnum):
+    """What falls due in the notice and renewal calendar (rule 20)."""
+
+    NOTICE_DEADLINE = "NOTICE_DEADLINE"
+    TERM_END = "TERM_END"
+    REVIEW = "REVIEW"
+
+
+AGREEMENT_DUE_KIND_LABELS: dict[AgreementDueKind, str] = {
+    AgreementDueKind.NOTICE_DEADLINE: "更新しない旨の申出期限",
+    AgreementDueKind.TERM_END: "期間満了",
+    AgreementDueKind.REVIEW: "見直し",
+}

@@ -10,6 +10,8 @@ from schema.agreements.queries import AgreementQueries
 from schema.audit.queries import AuditQueries
 from schema.collaborations.mutations import CollaborationMutations
 from schema.collaborations.queries import CollaborationQueries
+from schema.disasters.mutations import DisasterMutations
+from schema.disasters.queries import DisasterQueries
 from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
 from schema.error_log import Schema
@@ -33,6 +35,7 @@ Query = merge_types(
         PartnerQueries,
         CollaborationQueries,
         AgreementQueries,
+        DisasterQueries,
         SubsidyQueries,
         EndorsementQueries,
         ProposalQueries,
@@ -47,6 +50,7 @@ Mutation = merge_types(
         PartnerMutations,
         CollaborationMutations,
         AgreementMutations,
+        DisasterMutations,
         SubsidyMutations,
         EndorsementMutations,
         ProposalMutations,

@@ -27,6 +27,11 @@ ProposalKind = strawberry.enum(e.ProposalKind, name="ProposalKind")
 ProposalChannel = strawberry.enum(e.ProposalChannel, name="ProposalChannel")
 ProposalStatus = strawberry.enum(e.ProposalStatus, name="ProposalStatus")
 Role = strawberry.enum(e.Role, name="Role")
+DisasterKind = strawberry.enum(e.DisasterKind, name="DisasterKind")
+SupportRequestStatus = strawberry.enum(e.SupportRequestStatus, name="SupportRequestStatus")
+SupportAnswer = strawberry.enum(e.SupportAnswer, name="SupportAnswer")
+VerificationOutcome = strawberry.enum(e.VerificationOutcome, name="VerificationOutcome")
+AgreementDueKind = strawberry.enum(e.AgreementDueKind, name="AgreementDueKind")
 ErrorCode = strawberry.enum(_ErrorCode, name="ErrorCode")
 
 

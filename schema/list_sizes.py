@@ -90,6 +90,9 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "partnerConcentration"): Assumed(MAX_PAGE_SIZE, "analysis for STAFF and ADMIN"),
     ("Query", "disasterSupport"): Assumed(MAX_PAGE_SIZE, "lookup for the disaster office"),
     ("Query", "subsidyPrograms"): Assumed(MAX_PAGE_SIZE, "a few per fiscal year; STAFF, ADMIN"),
+    ("Query", "disasterEvents"): Assumed(MAX_PAGE_SIZE, "a few a year; the disaster office"),
+    ("Query", "openSupportRequests"): Assumed(MAX_PAGE_SIZE, "live view for the disaster office"),
+    ("DisasterEvent", "requests"): Assumed(MAX_PAGE_SIZE, "activation log; the disaster office"),
     ("Agreement", "parties"): Bound(
         MAX_PARTIES, "domain.agreements.commands.MAX_PARTIES, checked on every write path"
     ),
@@ -119,6 +122,7 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
 for _payload in (
     "AgreementPayload",
     "CollaborationPayload",
+    "DisasterEventPayload",
     "EndorsementApplicationPayload",
     "PartnerDeletePayload",
     "PartnerPayload",
@@ -126,6 +130,7 @@ for _payload in (
     "ProposalPayload",
     "SubsidyApplicationPayload",
     "SubsidyProgramPayload",
+    "SupportRequestPayload",
 ):
     LIST_SIZES[(_payload, "errors")] = Assumed(MAX_PAGE_SIZE, "one per problem of the input")
 

@@ -5,6 +5,7 @@
 | ``/exports/partners.csv`` / ``.json`` | ``READ_PARTNERS`` (personal data) |
 | ``/exports/agreements.csv`` / ``.json`` | everyone; parties as ``domain.visibility`` shows them (PUBLIC: no individuals) |
 | ``/exports/disaster-contacts.html`` / ``.csv`` / ``.json`` | ``READ_EMERGENCY_CONTACTS`` |
+| ``/exports/support-requests.csv`` | ``READ_DISASTER`` (the activation log, for the after-action report) |
 
 ``?on=YYYY-MM-DD`` picks the date (default: today, Japan time). Without credentials a
 restricted list answers 401, with a role that may not read it 403, in the JSON error
@@ -27,13 +28,18 @@ from starlette.routing import BaseRoute, Mount, Route
 from domain.audit.log import record_personal_data_reads
 from domain.enums import Role
 from domain.errors import DomainError, ErrorCode
-from domain.exchange import exports
+from domain.exchange import disaster_exports, exports
 from domain.exchange.exports import ExportFile, ExportFormat
 from domain.transactions import WriteLockTimeout, begin_write
 from domain.visibility import PartnerVisibility
 from schema.context import ANONYMOUS, Principal, today_in_tokyo
 from schema.database_trouble import database_trouble
-from schema.permissions import FORBIDDEN_READ, READ_EMERGENCY_CONTACTS, READ_PARTNERS
+from schema.permissions import (
+    FORBIDDEN_READ,
+    READ_DISASTER,
+    READ_EMERGENCY_CONTACTS,
+    READ_PARTNERS,
+)
 from server.middleware import error_response
 
 log = logging.getLogger("kyodo.exports")
@@ -83,6 +89,12 @@ async def _disaster_contacts(
     return await exports.export_disaster_contacts(session, fmt=fmt, on=on)
 
 
+async def _support_requests(
+    session: AsyncSession, fmt: ExportFormat, on: date, principal: Principal
+) -> ExportFile:
+    return await disaster_exports.export_support_requests(session, fmt=fmt, on=on)
+
+
 LISTS = (
     ExportList("partners", READ_PARTNERS, (ExportFormat.CSV, ExportFormat.JSON), _partners),
     ExportList("agreements", EVERYONE, (ExportFormat.CSV, ExportFormat.JSON), _agreements),
@@ -92,6 +104,7 @@ LISTS = (
         (ExportFormat.HTML, ExportFormat.CSV, ExportFormat.JSON),
         _disaster_contacts,
     ),
+    ExportList("support-requests", READ_DISASTER, (ExportFormat.CSV,), _support_requests),
 )
 
 

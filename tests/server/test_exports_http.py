@@ -32,11 +32,13 @@ ALLOWED = {
     "partners": {Role.STAFF, Role.DISASTER_OFFICE, Role.INTEGRATION, Role.ADMIN},
     "agreements": set(Role),
     "disaster-contacts": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
+    "support-requests": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
 }
 PATHS = {
     "partners": ("csv", "json"),
     "agreements": ("csv", "json"),
     "disaster-contacts": ("html", "csv", "json"),
+    "support-requests": ("csv",),
 }
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",

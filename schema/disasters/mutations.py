@@ -1,0 +1,291 @@
+"""Mutations of the activation log (応援要請, rule 21): events and the requests under them.
+
+Only the disaster office (and ADMIN) writes the log; every step records its time and who
+recorded it. Global ids are decoded inside the work function, so a malformed id is a
+payload error at its input path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.disasters import commands
+from domain.disasters.models import DisasterEvent, SupportRequest
+from domain.errors import DomainError, Problem
+from schema.context import Info
+from schema.disasters.types import DisasterEventType, SupportRequestType
+from schema.enums import DisasterKind, SupportAnswer, SupportCategory
+from schema.errors import UserError
+from schema.mutation import Outcome, run_mutation
+from schema.node import pk_of
+from schema.permissions import ADMIN, DISASTER_OFFICE, allow
+
+
+@strawberry.input(name="DisasterEventInput")
+class DisasterEventInput:
+    name: str
+    kind: DisasterKind
+    started_on: date = strawberry.field(description="Not in the future.")
+    districts: list[str] = strawberry.field(default_factory=list)
+    note: str | None = None
+    external_id: str | None = None
+
+    def to_data(self) -> commands.DisasterEventData:
+        return commands.DisasterEventData(
+            name=self.name,
+            kind=self.kind,
+            started_on=self.started_on,
+            districts=list(self.districts),
+            note=self.note,
+            external_id=self.external_id,
+        )
+
+
+@strawberry.input(
+    name="SupportRequestInput",
+    description=(
+        "A request under an agreement: the agreement must be in force on the request's day "
+        "(Japan time), partnerId one of its active parties, category one of its support "
+        "categories."
+    ),
+)
+class SupportRequestInput:
+    event_id: strawberry.ID
+    agreement_id: strawberry.ID
+    partner_id: strawberry.ID
+    category: SupportCategory
+    what: str
+    quantity: int | None = None
+    unit: str | None = None
+    requested_by: str | None = strawberry.field(
+        default=None, description="Who asked; defaults to the caller."
+    )
+    requested_at: datetime | None = strawberry.field(
+        default=None, description="Defaults to now; not in the future."
+    )
+    external_id: str | None = None
+
+    def to_data(self) -> commands.SupportRequestData:
+        problems: list[Problem] = []
+        ids: dict[str, int] = {}
+        for name, gid, type_name in (
+            ("eventId", self.event_id, "DisasterEvent"),
+            ("agreementId", self.agreement_id, "Agreement"),
+            ("partnerId", self.partner_id, "Partner"),
+        ):
+            try:
+                ids[name] = pk_of(gid, type_name, ["input", name])
+            except DomainError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise DomainError(problems=problems)
+        return commands.SupportRequestData(
+            event_id=ids["eventId"],
+            agreement_id=ids["agreementId"],
+            partner_id=ids["partnerId"],
+            category=self.category,
+            what=self.what,
+            quantity=self.quantity,
+            unit=self.unit,
+            requested_by=self.requested_by,
+            requested_at=self.requested_at,
+            external_id=self.external_id,
+        )
+
+
+@strawberry.type(name="DisasterEventPayload")
+class DisasterEventPayload:
+    event: DisasterEventType | None
+    errors: list[UserError]
+
+    @classmethod
+    def of(cls, outcome: Outcome[DisasterEvent]) -> DisasterEventPayload:
+        value = outcome.value
+        return cls(
+            event=DisasterEventType.from_row(value) if value else None, errors=outcome.errors
+        )
+
+
+@strawberry.type(name="SupportRequestPayload")
+class SupportRequestPayload:
+    request: SupportRequestType | None
+    errors: list[UserError]
+
+    @classmethod
+    def of(cls, outcome: Outcome[SupportRequest]) -> SupportRequestPayload:
+        value = outcome.value
+        return cls(
+            request=SupportRequestType.from_row(value) if value else None, errors=outcome.errors
+        )
+
+
+def _request_step(step: Any, **arguments: Any) -> Any:
+    """The work function of a step on a stored request (id, expectedVersion, ...)."""
+
+    async def work(s: AsyncSession) -> SupportRequest:
+        rest = dict(arguments)
+        request_id = pk_of(rest.pop("id"), "SupportRequest")
+        return await step(s, request_id=request_id, **rest)  # type: ignore[no-any-return]
+
+    return work
+
+
+@strawberry.type
+class DisasterMutations:
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="Open a disaster event or an exercise (started on a day not in the future).",
+    )
+    async def disaster_event_create(
+        self, info: Info, input: DisasterEventInput
+    ) -> DisasterEventPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.create_event(
+                s, data=input.to_data(), today=context.today, actor=context.actor
+            ),
+        )
+        return DisasterEventPayload.of(outcome)
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="Close an event, once none of its requests is open.",
+    )
+    async def disaster_event_close(
+        self, info: Info, id: strawberry.ID, expected_version: int, closed_on: date
+    ) -> DisasterEventPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.close_event(
+                s,
+                event_id=pk_of(id, "DisasterEvent"),
+                expected_version=expected_version,
+                closed_on=closed_on,
+                today=context.today,
+                actor=context.actor,
+            ),
+        )
+        return DisasterEventPayload.of(outcome)
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="応援要請: ask a party for support under an agreement (status REQUESTED).",
+    )
+    async def support_request_create(
+        self, info: Info, input: SupportRequestInput
+    ) -> SupportRequestPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.create_request(
+                s, data=input.to_data(), today=context.today, actor=context.actor
+            ),
+        )
+        return SupportRequestPayload.of(outcome)
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="Record the partner's answer: REQUESTED → ANSWERED (answeredAt defaults to now).",
+    )
+    async def support_request_answer(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        answer: SupportAnswer,
+        answered_at: datetime | None = None,
+        note: str | None = None,
+    ) -> SupportRequestPayload:
+        context = info.context
+        work = _request_step(
+            commands.answer_request,
+            id=id,
+            expected_version=expected_version,
+            answer=answer,
+            answered_at=answered_at,
+            note=note,
+            today=context.today,
+            actor=context.actor,
+        )
+        return SupportRequestPayload.of(await run_mutation(context, work))
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="The support arrived: ANSWERED (ACCEPTED) → DELIVERED.",
+    )
+    async def support_request_deliver(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        delivered_at: datetime | None = None,
+        note: str | None = None,
+    ) -> SupportRequestPayload:
+        context = info.context
+        work = _request_step(
+            commands.deliver_request,
+            id=id,
+            expected_version=expected_version,
+            delivered_at=delivered_at,
+            note=note,
+            today=context.today,
+            actor=context.actor,
+        )
+        return SupportRequestPayload.of(await run_mutation(context, work))
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description=(
+            "完了: DELIVERED → CLOSED, or ANSWERED → CLOSED when declined or unanswered. "
+            "A closed request is read-only."
+        ),
+    )
+    async def support_request_close(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        closed_at: datetime | None = None,
+        note: str | None = None,
+    ) -> SupportRequestPayload:
+        context = info.context
+        work = _request_step(
+            commands.close_request,
+            id=id,
+            expected_version=expected_version,
+            closed_at=closed_at,
+            note=note,
+            today=context.today,
+            actor=context.actor,
+        )
+        return SupportRequestPayload.of(await run_mutation(context, work))
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="取消し: REQUESTED or ANSWERED → CANCELLED; a reason is required.",
+    )
+    async def support_request_cancel(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: int,
+        reason: str,
+        cancelled_at: datetime | None = None,
+    ) -> SupportRequestPayload:
+        context = info.context
+        work = _request_step(
+            commands.cancel_request,
+            id=id,
+            expected_version=expected_version,
+            reason=reason,
+            cancelled_at=cancelled_at,
+            today=context.today,
+            actor=context.actor,
+        )
+        return SupportRequestPayload.of(await run_mutation(context, work))
