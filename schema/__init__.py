@@ -10,6 +10,7 @@ from schema.agreements.queries import AgreementQueries
 from schema.audit.queries import AuditQueries
 from schema.collaborations.mutations import CollaborationMutations
 from schema.collaborations.queries import CollaborationQueries
+from schema.disasters.contacts import ContactMutations, ContactQueries
 from schema.disasters.mutations import DisasterMutations
 from schema.disasters.queries import DisasterQueries
 from schema.endorsements.mutations import EndorsementMutations
@@ -36,6 +37,7 @@ Query = merge_types(
         CollaborationQueries,
         AgreementQueries,
         DisasterQueries,
+        ContactQueries,
         SubsidyQueries,
         EndorsementQueries,
         ProposalQueries,
@@ -51,6 +53,7 @@ Mutation = merge_types(
         CollaborationMutations,
         AgreementMutations,
         DisasterMutations,
+        ContactMutations,
         SubsidyMutations,
         EndorsementMutations,
         ProposalMutations,

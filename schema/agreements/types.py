@@ -16,7 +16,7 @@ from domain.reference.service import departments_by_id
 from domain.validation import require_date
 from schema.common import aware
 from schema.context import Info
-from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
+from schema.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
 from schema.node import Node, register_node, to_global_id
 from schema.partners.types import ContactType, PartnerType
 from schema.permissions import CanReadEmergencyContacts, can_read_internal, partner_visibility
@@ -163,8 +163,25 @@ class DisasterSupportEntryType:
     partner: PartnerType
     agreement: AgreementType
     support_categories: list[SupportCategory]
-    contacts_verified_on: date | None
+    contacts_verified_on: date | None = strawberry.field(
+        description=(
+            "Last day the contacts were confirmed: the agreement's check or the latest call "
+            "of the partner's yearly contact check that reached someone, whichever is later."
+        )
+    )
     contacts_stale: bool
+    last_checked_on: date | None = strawberry.field(
+        description="Day of the latest call of the partner's yearly contact check."
+    )
+    last_check_outcome: VerificationOutcome | None = strawberry.field(
+        description="What the latest call of the partner's yearly contact check found."
+    )
+    reachable: bool = strawberry.field(
+        description=(
+            "False when the latest call to the partner went unanswered. Within a category, "
+            "fresh, reachable, recently verified contacts come first."
+        )
+    )
     contacts: strawberry.Private[list[ContactType]]
     # (entity type, pk, field) of the record whose contacts these are, for the access log.
     contacts_read: strawberry.Private[tuple[str, int, str]]
@@ -185,6 +202,9 @@ class DisasterSupportEntryType:
             contacts_read=contacts_read_of(row),
             contacts_verified_on=row.contacts_verified_on,
             contacts_stale=row.contacts_stale,
+            last_checked_on=row.last_checked_on,
+            last_check_outcome=row.last_check_outcome,
+            reachable=row.reachable,
         )
 
 

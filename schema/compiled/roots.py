@@ -19,6 +19,7 @@ from domain.agreements import service as agreements
 from domain.agreements.models import AgreementParty
 from domain.agreements.service import AgreementFilterSpec
 from domain.collaborations import service as collaborations
+from domain.disasters.contacts import standings_of_parties
 from domain.pagination import Page
 from domain.partners import service as partners
 from domain.partners.service import PartnerFilterSpec
@@ -556,7 +557,7 @@ def _disaster_support(
             shape = planner.entity_shape(get_named_type(field_definition.type).name, sub, target)
             complete = completer(field_definition.type, shape.write)
             fields.append((field_key, _attribute(name, complete)))
-        elif name in ("supportCategories", "contactsVerifiedOn", "contactsStale"):
+        elif name in _ENTRY_SCALARS:
             serialize = serializer(field_definition.type)
             complete = completer(field_definition.type, lambda v, _r, s=serialize: s(v))
             python_name = field_definition.extensions["strawberry-definition"].python_name
@@ -588,6 +589,7 @@ def _disaster_support(
             conditions=agreements.disaster_conditions(wanted, district),
         )
         read = None
+        standings = await request.context.run(standings_of_parties, agreement_ids=ids, on=on)
         if ids:
             read = request.query.all(
                 builder.fetch,
@@ -596,10 +598,10 @@ def _disaster_support(
                 ),
                 order_by=(),
             )
-        request.slots[slot] = (read, wanted, on)
+        request.slots[slot] = (read, wanted, on, standings)
 
     def write(request: Request) -> Any:
-        read, wanted, on = request.slots[slot]
+        read, wanted, on, standings = request.slots[slot]
         pairs = [] if read is None else read.value
         rows = agreements.disaster_rows(
             (
@@ -614,6 +616,7 @@ def _disaster_support(
             ),
             wanted=wanted,
             on=on,
+            standings=standings,
         )
         for row in rows:
             # DisasterSupportEntryType.from_row builds the agreement's type eagerly.
@@ -621,6 +624,17 @@ def _disaster_support(
         return complete_entries(rows, request)
 
     return RootPlan(key, prepare, write)
+
+
+_ENTRY_SCALARS = (
+    "supportCategories",
+    "contactsVerifiedOn",
+    "contactsStale",
+    "lastCheckedOn",
+    "lastCheckOutcome",
+    "reachable",
+)
+"""DisasterSupportEntry's fields that are the row's own values (DisasterSupportRow)."""
 
 
 def _attribute(name: str, complete: Writer) -> Writer:

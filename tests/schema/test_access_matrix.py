@@ -31,7 +31,7 @@ from domain.agreements.models import Agreement
 from domain.audit.log import record_event
 from domain.audit.models import AuditEvent
 from domain.collaborations.models import Collaboration
-from domain.disasters.models import DisasterEvent, SupportRequest
+from domain.disasters.models import ContactVerification, DisasterEvent, SupportRequest
 from domain.endorsements.models import EndorsementApplication
 from domain.enums import (
     AgreementCategory,
@@ -125,6 +125,7 @@ QUERY_MATRIX: dict[str, tuple[bool, ...]] = {
     "auditEvents":             (N,    N,    N,       N,          Y),
     "disasterEvents":          (N,    Y,    Y,       N,          Y),
     "openSupportRequests":     (N,    Y,    Y,       N,          Y),
+    "contactsDue":             (N,    Y,    Y,       N,          Y),
 }
 # fmt: on
 
@@ -152,6 +153,7 @@ QUERIES: dict[str, str] = {
     "auditEvents": "{ auditEvents(first: 1) { totalCount } }",
     "disasterEvents": "{ disasterEvents { name } }",
     "openSupportRequests": "{ openSupportRequests { what } }",
+    "contactsDue": '{ contactsDue(asOf: "2022-03-10") { staleOn } }',
 }
 
 QUERY_CASES = [
@@ -228,6 +230,7 @@ MUTATION_MATRIX: dict[str, tuple[bool, ...]] = {
     "supportRequestDeliver":          (N,     N,     N,       Y,       N,          Y),
     "supportRequestClose":            (N,     N,     N,       Y,       N,          Y),
     "supportRequestCancel":           (N,     N,     N,       Y,       N,          Y),
+    "contactVerificationRecord":      (N,     Y,     Y,       Y,       N,          Y),
 }
 # fmt: on
 
@@ -874,6 +877,16 @@ async def _request_close(session: AsyncSession, world: World) -> tuple[dict[str,
 )
 async def _request_cancel(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
     return await a_request(session, world, SupportRequestStatus.REQUESTED)
+
+
+@operation(
+    "contactVerificationRecord",
+    "$id: ID!",
+    'partnerId: $id, verifiedOn: "2022-03-01", outcome: REACHED',
+    "verification { verifiedOn }",
+)
+async def _verification_record(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    return {"id": gid("Partner", world.partner)}, Probe(ContactVerification)
 
 
 # ------------------------------------------------------------------ the test
