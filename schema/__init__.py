@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.tools import merge_types
 
+from schema.agreements.calendar import CalendarQueries
 from schema.agreements.mutations import AgreementMutations
 from schema.agreements.queries import AgreementQueries
 from schema.audit.queries import AuditQueries
@@ -38,6 +39,7 @@ Query = merge_types(
         AgreementQueries,
         DisasterQueries,
         ContactQueries,
+        CalendarQueries,
         SubsidyQueries,
         EndorsementQueries,
         ProposalQueries,

@@ -92,6 +92,7 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "subsidyPrograms"): Assumed(MAX_PAGE_SIZE, "a few per fiscal year; STAFF, ADMIN"),
     ("Query", "disasterEvents"): Assumed(MAX_PAGE_SIZE, "a few a year; the disaster office"),
     ("Query", "openSupportRequests"): Assumed(MAX_PAGE_SIZE, "live view for the disaster office"),
+    ("Query", "agreementsDue"): Assumed(MAX_PAGE_SIZE, "calendar for the disaster office"),
     ("Query", "contactsDue"): Assumed(MAX_PAGE_SIZE, "reminders for the disaster office"),
     ("ContactDue", "agreements"): Assumed(10, "a partner's disaster-support agreements"),
     ("ContactDue", "calls"): Assumed(10, "a few calls a year per partner"),

@@ -6,6 +6,7 @@
 | ``/exports/agreements.csv`` / ``.json`` | everyone; parties as ``domain.visibility`` shows them (PUBLIC: no individuals) |
 | ``/exports/disaster-contacts.html`` / ``.csv`` / ``.json`` | ``READ_EMERGENCY_CONTACTS`` |
 | ``/exports/support-requests.csv`` | ``READ_DISASTER`` (the activation log, for the after-action report) |
+| ``/exports/agreements-due.ics`` | ``READ_DISASTER`` (the notice and renewal calendar, a year from ``on``) |
 
 ``?on=YYYY-MM-DD`` picks the date (default: today, Japan time). Without credentials a
 restricted list answers 401, with a role that may not read it 403, in the JSON error
@@ -38,6 +39,7 @@ from schema.permissions import (
     FORBIDDEN_READ,
     READ_DISASTER,
     READ_EMERGENCY_CONTACTS,
+    READ_INTERNAL,
     READ_PARTNERS,
 )
 from server.middleware import error_response
@@ -95,6 +97,14 @@ async def _support_requests(
     return await disaster_exports.export_support_requests(session, fmt=fmt, on=on)
 
 
+async def _agreements_due(
+    session: AsyncSession, fmt: ExportFormat, on: date, principal: Principal
+) -> ExportFile:
+    return await disaster_exports.export_agreements_due(
+        session, fmt=fmt, on=on, include_internal=principal.role in READ_INTERNAL
+    )
+
+
 LISTS = (
     ExportList("partners", READ_PARTNERS, (ExportFormat.CSV, ExportFormat.JSON), _partners),
     ExportList("agreements", EVERYONE, (ExportFormat.CSV, ExportFormat.JSON), _agreements),
@@ -105,6 +115,7 @@ LISTS = (
         _disaster_contacts,
     ),
     ExportList("support-requests", READ_DISASTER, (ExportFormat.CSV,), _support_requests),
+    ExportList("agreements-due", READ_DISASTER, (ExportFormat.ICS,), _agreements_due),
 )
 
 

@@ -1,10 +1,15 @@
 """Exports of the disaster office's tool (issue 11): the activation log for the
-after-action report (CSV).
+after-action report (CSV) and the notice and renewal calendar (iCal).
 
 - Support requests (応援要請): every request of the events started on or before ``on``,
   one row each, grouped by event (latest event first) and in the order made, with the
   answer, delivery and closing and who recorded them. The names in it are the city
   staff's who asked and recorded, not partners' personal data.
+- Agreements due (``agreements-due.ics``): :func:`domain.agreements.calendar.agreements_due`
+  for a year from ``on``, as an iCalendar (RFC 5545) feed a calendar application
+  subscribes to: one all-day event per notice deadline, term end and review, with a
+  stable UID, so a refreshed feed moves an event instead of duplicating it. Written here
+  by hand: the format needs only escaping, line folding and CRLF, not a dependency.
 """
 
 from __future__ import annotations
@@ -17,23 +22,29 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.agreements.calendar import DueItem, agreements_due
 from domain.agreements.models import Agreement
+from domain.base import utcnow
 from domain.disasters.commands import TOKYO
 from domain.disasters.models import DisasterEvent, SupportRequest
 from domain.enums import (
+    AGREEMENT_DUE_KIND_LABELS,
     DISASTER_KIND_LABELS,
     SUPPORT_ANSWER_LABELS,
     SUPPORT_CATEGORY_LABELS,
     SUPPORT_REQUEST_STATUS_LABELS,
+    AgreementDueKind,
 )
 from domain.exchange.exports import (
     LIST_SEPARATOR,
+    MUNICIPALITY,
     ExportFile,
     ExportFormat,
     _require,
     export_filename,
     write_csv,
 )
+from domain.japanese import to_wareki
 from domain.partners.models import Partner
 from domain.validation import require_date
 
@@ -147,4 +158,113 @@ async def export_support_requests(
         format=fmt,
         filename=export_filename("support-requests", on, fmt),
         rows=len(lines),
+    )
+
+
+# ------------------------------------------------------------------ the iCal feed
+
+CALENDAR_DAYS = 365
+"""The feed covers a year from its date: every notice deadline comes round in time."""
+PRODUCT_ID = "-//kyodo//agreements-due//JA"
+_ADVICE = {
+    AgreementDueKind.NOTICE_DEADLINE: (
+        "自動更新の協定は、更新しない場合この日までに相手方へ申し出ます。"
+        "期間の定めのある協定は、この日から見直しを始めます。"
+    ),
+    AgreementDueKind.TERM_END: "協定の期間がこの日で終わります（自動更新の協定は更新されます）。",
+    AgreementDueKind.REVIEW: "協働事業のパートナーの選び方を見直す日です（第4章(5)）。",
+}
+
+
+def ical_text(value: str) -> str:
+    """A TEXT value escaped per RFC 5545 3.3.11."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """A content line folded at 75 octets (RFC 5545 3.1), never inside a character."""
+    out: list[str] = []
+    current, size = "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > 75:
+            out.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def _summary(item: DueItem) -> str:
+    label = AGREEMENT_DUE_KIND_LABELS[item.kind]
+    if item.agreement is not None:
+        return f"【{label}】{item.agreement.title}"
+    title = item.collaboration.title if item.collaboration is not None else ""
+    return f"【{label}】{title}"
+
+
+def _description(item: DueItem) -> str:
+    parts = [_ADVICE[item.kind]]
+    if item.term_ends_on is not None:
+        parts.append(
+            f"期間の終わり: {item.term_ends_on.isoformat()}（{to_wareki(item.term_ends_on)}）"
+        )
+    if item.agreement is not None and item.agreement.notice_days is not None:
+        parts.append(f"通知日数: {item.agreement.notice_days}日")
+    return "\n".join(parts)
+
+
+def render_ics(items: Iterable[DueItem], *, stamp: datetime) -> str:
+    """The calendar, CRLF line ends, folded lines (RFC 5545)."""
+    stamp_text = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODUCT_ID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ical_text(f'協定の期限（{MUNICIPALITY}）')}",
+        "X-WR-TIMEZONE:Asia/Tokyo",
+    ]
+    for item in items:
+        start = item.due_on
+        end = date.fromordinal(start.toordinal() + 1) if start < date.max else start
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{item.uid}@kyodo",
+            f"DTSTAMP:{stamp_text}",
+            f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+            f"SUMMARY:{ical_text(_summary(item))}",
+            f"DESCRIPTION:{ical_text(_description(item))}",
+            f"CATEGORIES:{ical_text(AGREEMENT_DUE_KIND_LABELS[item.kind])}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)
+
+
+async def export_agreements_due(
+    session: AsyncSession, *, fmt: ExportFormat, on: date, include_internal: bool
+) -> ExportFile:
+    """The notice and renewal calendar for a year from ``on`` as an iCal feed; reviews of
+    unpublished collaborations only with ``include_internal`` (the city staff)."""
+    _require(fmt, (ExportFormat.ICS,), "協定の期限")
+    require_date(on, label="一覧の日付", field=["on"])
+    items = await agreements_due(
+        session, as_of=on, within_days=CALENDAR_DAYS, include_internal=include_internal
+    )
+    return ExportFile(
+        body=render_ics(items, stamp=utcnow()).encode("utf-8"),
+        format=fmt,
+        filename=export_filename("agreements-due", on, fmt),
+        rows=len(items),
     )

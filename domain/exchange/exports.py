@@ -158,12 +158,14 @@ class ExportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
     HTML = "html"
+    ICS = "ics"
 
 
 MEDIA_TYPES: dict[ExportFormat, str] = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.JSON: "application/json",
     ExportFormat.HTML: "text/html; charset=utf-8",
+    ExportFormat.ICS: "text/calendar; charset=utf-8",
 }
 
 

@@ -115,11 +115,20 @@ class AgreementType(Node):
         try:
             return terms.agreement_term_ends_on(self.row, day)
         except terms.BeyondCalendar as error:
-            raise StrawberryGraphQLError(
-                "この日の期間は 9999-12-31 より後に終わるため、日付で表せません。"
-                "asOf を確かめてください。",
-                extensions={"code": "INVALID"},
-            ) from error
+            raise beyond_calendar() from error
+
+    @strawberry.field(
+        description=(
+            "Notice deadline of the current term (rule 20): currentTermEndsOn − noticeDays; "
+            "null without noticeDays or an end."
+        )
+    )
+    def notice_deadline_on(self, info: Info, as_of: date | None = None) -> date | None:
+        day = term_day(as_of, info.context.today)
+        try:
+            return terms.notice_deadline_on(self.row, day)
+        except terms.BeyondCalendar as error:
+            raise beyond_calendar() from error
 
     @strawberry.field
     def is_in_force(self, info: Info, on: date | None = None) -> bool:
@@ -206,6 +215,14 @@ class DisasterSupportEntryType:
             last_check_outcome=row.last_check_outcome,
             reachable=row.reachable,
         )
+
+
+def beyond_calendar() -> StrawberryGraphQLError:
+    """A term that ends after 9999-12-31 (renewals of the asOf day asked about)."""
+    return StrawberryGraphQLError(
+        "この日の期間は 9999-12-31 より後に終わるため、日付で表せません。asOf を確かめてください。",
+        extensions={"code": "INVALID"},
+    )
 
 
 # The arguments of the computed agreement fields, checked and defaulted as one function

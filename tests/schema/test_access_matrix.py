@@ -126,6 +126,7 @@ QUERY_MATRIX: dict[str, tuple[bool, ...]] = {
     "disasterEvents":          (N,    Y,    Y,       N,          Y),
     "openSupportRequests":     (N,    Y,    Y,       N,          Y),
     "contactsDue":             (N,    Y,    Y,       N,          Y),
+    "agreementsDue":           (N,    Y,    Y,       N,          Y),
 }
 # fmt: on
 
@@ -154,6 +155,7 @@ QUERIES: dict[str, str] = {
     "disasterEvents": "{ disasterEvents { name } }",
     "openSupportRequests": "{ openSupportRequests { what } }",
     "contactsDue": '{ contactsDue(asOf: "2022-03-10") { staleOn } }',
+    "agreementsDue": '{ agreementsDue(asOf: "2022-03-10") { kind dueOn } }',
 }
 
 QUERY_CASES = [

@@ -33,17 +33,20 @@ ALLOWED = {
     "agreements": set(Role),
     "disaster-contacts": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
     "support-requests": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
+    "agreements-due": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
 }
 PATHS = {
     "partners": ("csv", "json"),
     "agreements": ("csv", "json"),
     "disaster-contacts": ("html", "csv", "json"),
     "support-requests": ("csv",),
+    "agreements-due": ("ics",),
 }
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "html": "text/html; charset=utf-8",
+    "ics": "text/calendar; charset=utf-8",
 }
 
 
@@ -174,6 +177,9 @@ async def test_each_file_has_its_type_and_a_dated_file_name(
         document = json.loads(response.content)
         # partners are an array (the import format); the other lists name their date
         assert document if name == "partners" else document["asOf"] == ON
+    elif fmt == "ics":
+        assert response.text.startswith("BEGIN:VCALENDAR\r\n")
+        assert "BEGIN:VEVENT" in response.text
     else:
         assert "令和4年3月10日（2022-03-10）現在" in response.text
         assert "default-src 'none'" in response.headers["content-security-policy"]
