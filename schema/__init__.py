@@ -11,6 +11,7 @@ from schema.agreements.queries import AgreementQueries
 from schema.audit.queries import AuditQueries
 from schema.collaborations.mutations import CollaborationMutations
 from schema.collaborations.queries import CollaborationQueries
+from schema.disasters.capacity import CapacityMutations
 from schema.disasters.contacts import ContactMutations, ContactQueries
 from schema.disasters.mutations import DisasterMutations
 from schema.disasters.queries import DisasterQueries
@@ -56,6 +57,7 @@ Mutation = merge_types(
         AgreementMutations,
         DisasterMutations,
         ContactMutations,
+        CapacityMutations,
         SubsidyMutations,
         EndorsementMutations,
         ProposalMutations,

@@ -102,6 +102,7 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ),
     ("Agreement", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),
     ("DisasterSupportEntry", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),
+    ("DisasterSupportEntry", "capacity"): Assumed(20, "a partner reports a few items"),
     ("Partner", "fields"): ONE_PER_FIELD,
     ("Partner", "contacts"): Bound(v.MAX_LIST, _INPUT_LIST),
     ("Partner", "agreements"): FirstArgument(default=NESTED_LIST_MAX),
@@ -125,6 +126,7 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
 # A mutation's errors: one per problem of its input (leaves, for trusted roles only).
 for _payload in (
     "AgreementPayload",
+    "CapacityReportPayload",
     "CollaborationPayload",
     "ContactVerificationPayload",
     "DisasterEventPayload",

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.agreements import terms
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from domain.disasters.capacity import capacity_of_parties
 from domain.disasters.contacts import (
     NO_CALLS,
     ContactStanding,
@@ -385,6 +386,8 @@ class DisasterSupportRow:
     last_check_outcome: VerificationOutcome | None = None
     reachable: bool = True
     """False when the latest call to the partner went unanswered."""
+    capacity: list[Any] = field(default_factory=list)
+    """The partner's latest capacity report per item by the day asked (CapacityReport)."""
 
 
 async def disaster_support(
@@ -415,8 +418,9 @@ async def disaster_support(
     協定区分 order), then reachable, recently verified contacts first
     (:func:`domain.disasters.contacts.contact_rank`: fresh before stale, then those whose
     last call was answered, then the most recent confirmation), then the partner's 五十音
-    key, then agreement id: a stable list the office can read top to bottom. At most six
-    statements whatever the result size.
+    key, then agreement id: a stable list the office can read top to bottom. Each row
+    carries the partner's latest capacity report per item by ``on``
+    (``domain.disasters.capacity``). At most seven statements whatever the result size.
     The rules are the functions below (:func:`disaster_conditions` ...), which the
     compiled read path applies in its own single statement.
     """
@@ -477,6 +481,7 @@ async def disaster_support(
                 own.setdefault(contact.partner_id, []).append(contact)
 
     standings = await standings_of_parties(session, agreement_ids=ids, on=on)
+    capacity = await capacity_of_parties(session, agreement_ids=ids, on=on)
     return disaster_rows(
         (
             DisasterParty(
@@ -491,6 +496,7 @@ async def disaster_support(
         wanted=wanted,
         on=on,
         standings=standings,
+        capacity=capacity,
     )
 
 
@@ -570,9 +576,11 @@ def disaster_rows(
     wanted: Sequence[SupportCategory] | None,
     on: date,
     standings: Mapping[int, ContactStanding],
+    capacity: Mapping[int, list[Any]],
 ) -> list[DisasterSupportRow]:
-    """The lookup's rows, in its order (see :func:`disaster_support`); ``standings``:
-    :func:`domain.disasters.contacts.standings_of_parties` for the same day."""
+    """The lookup's rows, in its order (see :func:`disaster_support`); ``standings`` and
+    ``capacity``: :func:`domain.disasters.contacts.standings_of_parties` and
+    :func:`domain.disasters.capacity.capacity_of_parties` for the same day."""
     ranked: list[tuple[tuple[Any, ...], DisasterSupportRow]] = []
     for party in parties:
         standing = standings.get(party.partner.id or 0, NO_CALLS)
@@ -587,6 +595,7 @@ def disaster_rows(
             last_checked_on=standing.last_checked_on,
             last_check_outcome=standing.last_outcome,
             reachable=standing.reachable,
+            capacity=list(capacity.get(party.partner.id or 0, [])),
         )
         offered = [c for c in row.support_categories if wanted is None or c in wanted]
         first = min((_SUPPORT_ORDER[c] for c in offered), default=len(_SUPPORT_ORDER))

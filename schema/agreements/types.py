@@ -11,6 +11,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from domain.agreements import service as agreements
 from domain.agreements import terms
 from domain.agreements.models import Agreement
+from domain.disasters.models import CapacityReport
 from domain.japanese import to_wareki
 from domain.reference.service import departments_by_id
 from domain.validation import require_date
@@ -162,6 +163,28 @@ class AgreementType(Node):
 
 
 @strawberry.type(
+    name="CapacityReport",
+    description="備蓄・能力: what a partner reported it can supply, as of reportedOn.",
+)
+class CapacityReportType:
+    item: str
+    quantity: int
+    unit: str
+    reported_on: date = strawberry.field(description="How old the figure is.")
+    note: str | None
+
+    @classmethod
+    def from_row(cls, row: CapacityReport) -> CapacityReportType:
+        return cls(
+            item=row.item,
+            quantity=row.quantity,
+            unit=row.unit,
+            reported_on=row.reported_on,
+            note=row.note,
+        )
+
+
+@strawberry.type(
     name="DisasterSupportEntry",
     description=(
         "One row of the disaster-management office's lookup: who can help with what, "
@@ -191,6 +214,12 @@ class DisasterSupportEntryType:
             "fresh, reachable, recently verified contacts come first."
         )
     )
+    capacity: list[CapacityReportType] = strawberry.field(
+        description=(
+            "What the partner reported it can supply: its latest report per item by the day "
+            "asked, with the day it reported."
+        )
+    )
     contacts: strawberry.Private[list[ContactType]]
     # (entity type, pk, field) of the record whose contacts these are, for the access log.
     contacts_read: strawberry.Private[tuple[str, int, str]]
@@ -214,6 +243,7 @@ class DisasterSupportEntryType:
             last_checked_on=row.last_checked_on,
             last_check_outcome=row.last_check_outcome,
             reachable=row.reachable,
+            capacity=[CapacityReportType.from_row(c) for c in row.capacity],
         )
 
 

@@ -19,6 +19,7 @@ from domain.agreements import service as agreements
 from domain.agreements.models import AgreementParty
 from domain.agreements.service import AgreementFilterSpec
 from domain.collaborations import service as collaborations
+from domain.disasters.capacity import capacity_of_parties
 from domain.disasters.contacts import standings_of_parties
 from domain.pagination import Page
 from domain.partners import service as partners
@@ -565,6 +566,12 @@ def _disaster_support(
         elif name == "emergencyContacts":
             shape = planner.entity_shape("Contact", sub, listed)
             fields.append((field_key, _emergency_contacts(field_definition, shape)))
+        elif name == "capacity":
+            # CapacityReport rows: the type's fields are their own attributes
+            shape = planner.value_shape(get_named_type(field_definition.type).name, sub)
+            fields.append(
+                (field_key, _attribute("capacity", completer(field_definition.type, shape.write)))
+            )
         else:
             raise Fallback(f"{entry.name}.{name} is not compiled")
     own.need(*listed.columns)  # the same writer serves both lists
@@ -590,6 +597,7 @@ def _disaster_support(
         )
         read = None
         standings = await request.context.run(standings_of_parties, agreement_ids=ids, on=on)
+        capacity = await request.context.run(capacity_of_parties, agreement_ids=ids, on=on)
         if ids:
             read = request.query.all(
                 builder.fetch,
@@ -598,10 +606,10 @@ def _disaster_support(
                 ),
                 order_by=(),
             )
-        request.slots[slot] = (read, wanted, on, standings)
+        request.slots[slot] = (read, wanted, on, standings, capacity)
 
     def write(request: Request) -> Any:
-        read, wanted, on, standings = request.slots[slot]
+        read, wanted, on, standings, capacity = request.slots[slot]
         pairs = [] if read is None else read.value
         rows = agreements.disaster_rows(
             (
@@ -617,6 +625,7 @@ def _disaster_support(
             wanted=wanted,
             on=on,
             standings=standings,
+            capacity=capacity,
         )
         for row in rows:
             # DisasterSupportEntryType.from_row builds the agreement's type eagerly.

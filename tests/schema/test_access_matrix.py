@@ -31,7 +31,12 @@ from domain.agreements.models import Agreement
 from domain.audit.log import record_event
 from domain.audit.models import AuditEvent
 from domain.collaborations.models import Collaboration
-from domain.disasters.models import ContactVerification, DisasterEvent, SupportRequest
+from domain.disasters.models import (
+    CapacityReport,
+    ContactVerification,
+    DisasterEvent,
+    SupportRequest,
+)
 from domain.endorsements.models import EndorsementApplication
 from domain.enums import (
     AgreementCategory,
@@ -233,6 +238,7 @@ MUTATION_MATRIX: dict[str, tuple[bool, ...]] = {
     "supportRequestClose":            (N,     N,     N,       Y,       N,          Y),
     "supportRequestCancel":           (N,     N,     N,       Y,       N,          Y),
     "contactVerificationRecord":      (N,     Y,     Y,       Y,       N,          Y),
+    "capacityReportRecord":           (N,     Y,     Y,       Y,       N,          Y),
 }
 # fmt: on
 
@@ -889,6 +895,16 @@ async def _request_cancel(session: AsyncSession, world: World) -> tuple[dict[str
 )
 async def _verification_record(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
     return {"id": gid("Partner", world.partner)}, Probe(ContactVerification)
+
+
+@operation(
+    "capacityReportRecord",
+    "$id: ID!",
+    'input: { partnerId: $id, item: "毛布", quantity: 100, unit: "枚", reportedOn: "2022-03-01" }',
+    "report { item }",
+)
+async def _capacity_record(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    return {"id": gid("Partner", world.partner)}, Probe(CapacityReport)
 
 
 # ------------------------------------------------------------------ the test
