@@ -431,3 +431,27 @@ async def test_the_after_action_export_lists_every_request_of_the_demo_exercise(
     assert "取消し" in text and "訓練シナリオの変更" in text
     # (the 2026 exercise started after 2022-03-10: not in that day's report)
     assert "令和8年度" not in text
+
+
+async def test_every_demo_request_keeps_the_rules_of_a_request(session: AsyncSession):
+    # the seeds bypass the commands: check them against the same rule
+    from domain import validation as v
+    from domain.disasters.commands import SupportRequestData, _check_request_target, tokyo_day
+
+    stmt = sa.select(SupportRequest).where(SupportRequest.external_id.like("demo-%"))  # type: ignore[union-attr]
+    rows = list((await session.execute(stmt)).scalars())
+    assert len(rows) == 11
+    for row in rows:
+        problems = v.Problems()
+        data = SupportRequestData(
+            event_id=row.event_id,
+            agreement_id=row.agreement_id,
+            partner_id=row.partner_id,
+            category=row.category,
+            what=row.what,
+        )
+        await _check_request_target(session, data, tokyo_day(row.requested_at), problems)
+        assert problems.items == [], row.external_id
+        steps = [row.requested_at, row.answered_at, row.delivered_at, row.closed_at]
+        present = [s for s in steps if s is not None]
+        assert present == sorted(present), row.external_id
