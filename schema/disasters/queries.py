@@ -7,7 +7,7 @@ import strawberry
 from domain.disasters import service as disasters
 from schema.context import Info
 from schema.disasters.types import DisasterEventType, SupportRequestType
-from schema.node import from_global_id
+from schema.node import decode_id
 from schema.permissions import CanReadDisaster
 
 
@@ -25,18 +25,14 @@ class DisasterQueries:
         description=(
             "The live view: support requests not closed or cancelled, of one event (eventId) "
             "or of every open event; REQUESTED first, then ANSWERED, then DELIVERED, each "
-            "in the order made. An unknown eventId gives an empty list."
+            "in the order made. A malformed eventId is INVALID; an unknown one gives an "
+            "empty list."
         ),
         permission_classes=[CanReadDisaster],
     )
     async def open_support_requests(
         self, info: Info, event_id: strawberry.ID | None = None
     ) -> list[SupportRequestType]:
-        pk: int | None = None
-        if event_id is not None:
-            decoded = from_global_id(str(event_id))
-            if decoded is None or decoded[0] != "DisasterEvent":
-                return []
-            pk = decoded[1]
+        pk = decode_id(str(event_id), "DisasterEvent") if event_id is not None else None
         rows = await info.context.run(disasters.open_requests, event_id=pk)
         return [SupportRequestType.from_row(r) for r in rows]

@@ -455,3 +455,14 @@ async def test_every_demo_request_keeps_the_rules_of_a_request(session: AsyncSes
         steps = [row.requested_at, row.answered_at, row.delivered_at, row.closed_at]
         present = [s for s in steps if s is not None]
         assert present == sorted(present), row.external_id
+
+
+async def test_a_malformed_event_id_is_invalid_and_an_unknown_one_empty(gql: Any):
+    from schema.node import to_global_id
+
+    bad = await gql.raw(OPEN, {"id": "bogus"}, principal=OFFICE)
+    assert [(e["path"], e["extensions"]["code"]) for e in bad["errors"]] == [
+        (["openSupportRequests"], "INVALID")
+    ]
+    unknown = await gql(OPEN, {"id": str(to_global_id("DisasterEvent", 999_999))}, principal=OFFICE)
+    assert unknown["openSupportRequests"] == []
