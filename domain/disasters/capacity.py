@@ -107,6 +107,12 @@ def latest_per_item(reports: Iterable[CapacityReport]) -> list[CapacityReport]:
     return [latest[key] for key in sorted(latest)]
 
 
+def capacity_on(reports: Iterable[CapacityReport], on: date) -> list[CapacityReport]:
+    """The latest report per item known on ``on``, from one partner's reports oldest
+    first. Both read paths of the disaster lookup use it."""
+    return latest_per_item(report for report in reports if report.reported_on <= on)
+
+
 async def capacity_of_parties(
     session: AsyncSession, *, agreement_ids: Sequence[int], on: date
 ) -> dict[int, list[CapacityReport]]:
@@ -125,4 +131,4 @@ async def capacity_of_parties(
     grouped: dict[int, list[CapacityReport]] = {}
     for report in (await session.execute(stmt)).scalars():
         grouped.setdefault(report.partner_id, []).append(report)
-    return {pid: latest_per_item(rows) for pid, rows in grouped.items()}
+    return {pid: capacity_on(rows, on) for pid, rows in grouped.items()}

@@ -141,6 +141,12 @@ def fold_calls(calls: Iterable[Any]) -> ContactStanding:
     return standing
 
 
+def standing_on(calls: Iterable[Any], on: date) -> ContactStanding:
+    """The standing on ``on`` from a partner's calls in the order made (later ones are
+    not known yet on that day). Both read paths of the disaster lookup fold with it."""
+    return fold_calls(call for call in calls if call.verified_on <= on)
+
+
 def call_order() -> list[Any]:
     return [col(ContactVerification.verified_on), col(ContactVerification.id)]
 
@@ -175,7 +181,7 @@ async def _standings(
     calls: dict[int, list[ContactVerification]] = {}
     for call in (await session.execute(stmt)).scalars():
         calls.setdefault(call.partner_id, []).append(call)
-    return {partner_id: fold_calls(rows) for partner_id, rows in calls.items()}
+    return {partner_id: standing_on(rows, on) for partner_id, rows in calls.items()}
 
 
 def verified_on(agreement_verified_on: date | None, standing: ContactStanding) -> date | None:

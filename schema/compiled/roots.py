@@ -19,8 +19,8 @@ from domain.agreements import service as agreements
 from domain.agreements.models import AgreementParty
 from domain.agreements.service import AgreementFilterSpec
 from domain.collaborations import service as collaborations
-from domain.disasters.capacity import capacity_of_parties
-from domain.disasters.contacts import standings_of_parties
+from domain.disasters.capacity import capacity_on
+from domain.disasters.contacts import standing_on
 from domain.pagination import Page
 from domain.partners import service as partners
 from domain.partners.service import PartnerFilterSpec
@@ -539,12 +539,22 @@ def _disaster_support(
     agreement.need("id", "contacts_verified_on", *AGREEMENT.check_needs)
     listed, own = FetchBuilder(entity("Contact")), FetchBuilder(entity("Contact"))
     listed.need("agreement_id")
+    # The partner's calls and capacity reports, read along (no statement of their own);
+    # domain.disasters folds them as the Strawberry path does.
+    checks, reports = (
+        FetchBuilder(entity("ContactVerification")),
+        FetchBuilder(entity("CapacityReport")),
+    )
+    checks.need("id", "verified_on", "outcome")
+    reports.need("id", "item", "quantity", "unit", "reported_on", "note")
     keys = {
         "partner": builder.relation("partner", partner)[0],
         "agreement": builder.relation("agreement", agreement)[0],
         "support_categories": builder.relation("support_categories", None)[0],
         "listed": builder.relation("listed_contacts", listed)[0],
         "own": builder.relation("own_emergency_contacts", own)[0],
+        "checks": builder.relation("contact_checks", checks)[0],
+        "capacity": builder.relation("capacity_reports", reports)[0],
     }
     fields: list[tuple[str, Writer]] = []
     for field_key, sub in planner.subfields(entry, details).items():
@@ -596,8 +606,6 @@ def _disaster_support(
             conditions=agreements.disaster_conditions(wanted, district),
         )
         read = None
-        standings = await request.context.run(standings_of_parties, agreement_ids=ids, on=on)
-        capacity = await request.context.run(capacity_of_parties, agreement_ids=ids, on=on)
         if ids:
             read = request.query.all(
                 builder.fetch,
@@ -606,11 +614,13 @@ def _disaster_support(
                 ),
                 order_by=(),
             )
-        request.slots[slot] = (read, wanted, on, standings, capacity)
+        request.slots[slot] = (read, wanted, on)
 
     def write(request: Request) -> Any:
-        read, wanted, on, standings, capacity = request.slots[slot]
+        read, wanted, on = request.slots[slot]
         pairs = [] if read is None else read.value
+        standings = {p.partner_id: standing_on(getattr(p, keys["checks"]), on) for p in pairs}
+        capacity = {p.partner_id: capacity_on(getattr(p, keys["capacity"]), on) for p in pairs}
         rows = agreements.disaster_rows(
             (
                 agreements.DisasterParty(
