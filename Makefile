@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kyodo needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,otel]'
 	@touch $(STAMP)
 
 # GraphiQL's files (pinned, hash-checked) from the npm registry, once: afterwards GraphiQL
@@ -31,13 +31,13 @@ run: install
 	$(BIN)/kyodo seed --if-empty
 	$(BIN)/kyodo serve $(SERVE_ARGS)
 
-# Node tools of the test suite (the GraphQL over HTTP audit), pinned in package-lock.json.
-# Without npm the audit test is skipped (in CI it fails).
+# Node tools of the test suite (the GraphQL over HTTP audit, relay-compiler), pinned in
+# package-lock.json. Without npm their tests are skipped (in CI they fail).
 node-tools: node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
-	else echo "npm not found: the GraphQL over HTTP audit test will be skipped"; fi
+	else echo "npm not found: the GraphQL over HTTP audit and Relay compile tests will be skipped"; fi
 
 ## test: lint, type-check and the whole suite (SQLite and PostgreSQL)
 test: install lint typecheck pytest

@@ -1,28 +1,281 @@
-"""Pagination done in SQL: LIMIT/OFFSET over a stable order, COUNT over the same filter."""
+"""Pagination done in SQL, both ways, on keyset cursors.
+
+A list has an :class:`Ordering`: its sort keys, the last one the id, so the order is
+total. A cursor names the ordering it belongs to and carries the keys of its row, so
+"after this cursor" is a WHERE on the keys (a keyset) rather than an offset: rows
+inserted or deleted before the cursor's row move neither the next page nor the previous
+one. Every nullable key says where its NULLs go (``NULLS FIRST``/``LAST`` written out,
+the same on SQLite and PostgreSQL), and the keyset conditions place NULL the same way,
+so reading backwards is exactly the reverse of reading forwards.
+
+Windows follow the Relay cursor connections spec: ``after`` and ``before`` cut the list
+to the rows strictly between them; ``first`` keeps the first rows of that window,
+``last`` the last ones. The page also knows its position in the whole list (counted in
+the same statement as the total), which gives ``hasPreviousPage``/``hasNextPage``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import DomainError, ErrorCode
+
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-MAX_OFFSET = 2**31 - 1
-"""The largest offset a page may start at: no table holds more rows than its INTEGER
-primary key can number, and a larger value, handed to SQL, overflowed the driver
-(past int64) instead of giving an empty page."""
+MAX_CURSOR_LENGTH = 2000
+"""A cursor longer than this was not issued by kyodo (sort keys are short columns)."""
+
+
+# ------------------------------------------------------------------ orderings
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One column of an ordering. ``name``: the attribute of the listed rows holding it
+    (None when it lives on another table, e.g. the collaboration of a participation).
+    ``nulls_greatest``: NULL sorts after every value in ascending terms (so first when
+    descending); False puts NULLs first ascending, last descending."""
+
+    column: Any
+    descending: bool = False
+    name: str | None = None
+    nulls_greatest: bool = True
+
+    @property
+    def nullable(self) -> bool:
+        return _nullable(self.column)
+
+    def clause(self, reverse: bool = False) -> Any:
+        descending = self.descending != reverse
+        clause = self.column.desc() if descending else self.column.asc()
+        if not self.nullable:
+            return clause
+        nulls_last = self.nulls_greatest != descending
+        return clause.nulls_last() if nulls_last else clause.nulls_first()
+
+    def python_type(self) -> type:
+        try:
+            found = getattr(self.column, "expression", self.column).type.python_type
+        except NotImplementedError:
+            return str
+        return found if isinstance(found, type) and found is not object else str
+
+    @property
+    def int_limit(self) -> int:
+        """Integers a cursor may carry for this key: what the column holds (a larger one,
+        bound as a parameter, overflows the driver instead of matching nothing)."""
+        type_ = getattr(self.column, "expression", self.column).type
+        return 2**63 if isinstance(type_, sa.BigInteger) else 2**31
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """A total order of a list; ``name`` goes into its cursors, so that a cursor of one
+    order is refused by another."""
+
+    name: str
+    keys: tuple[SortKey, ...]
+
+    def order_by(self, reverse: bool = False) -> list[Any]:
+        return [key.clause(reverse) for key in self.keys]
+
+    @property
+    def names(self) -> tuple[str, ...] | None:
+        """The row attributes holding the keys, or None if some key is not on the row."""
+        names = tuple(key.name for key in self.keys)
+        return None if None in names else names  # type: ignore[return-value]
+
+    def values_of(self, row: Any) -> tuple[Any, ...]:
+        names = self.names
+        assert names is not None, f"{self.name}: keys not on the row"
+        return tuple(getattr(row, name) for name in names)
+
+    def labelled(self) -> list[Any]:
+        return [key.column.label(f"page_k{i}") for i, key in enumerate(self.keys)]
+
+    # -- cursors --------------------------------------------------------------
+
+    def cursor(self, values: Sequence[Any]) -> str:
+        payload = [self.name, [_encode_value(v) for v in values]]
+        raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    def parse(self, cursor: str) -> tuple[Any, ...]:
+        """The keys in a cursor of this ordering; INVALID for anything else."""
+        payload = _decode_payload(cursor)
+        if payload is None:
+            raise _bad_cursor(cursor)
+        name, raw_values = payload
+        if name != self.name:
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"カーソル「{_shorten(cursor)}」は別の一覧か別の並び順のものです。"
+                "並び順を変えたときは最初のページから取り直してください。",
+            )
+        if len(raw_values) != len(self.keys):
+            raise _bad_cursor(cursor)
+        try:
+            return tuple(
+                _decode_value(value, key) for value, key in zip(raw_values, self.keys, strict=True)
+            )
+        except (TypeError, ValueError):
+            raise _bad_cursor(cursor) from None
+
+    # -- keyset conditions -----------------------------------------------------
+
+    def after(self, values: Sequence[Any]) -> sa.ColumnElement[bool]:
+        """Rows strictly after the row having these keys."""
+        return self._beyond(values, after=True)
+
+    def before(self, values: Sequence[Any]) -> sa.ColumnElement[bool]:
+        """Rows strictly before the row having these keys."""
+        return self._beyond(values, after=False)
+
+    def _beyond(self, values: Sequence[Any], *, after: bool) -> sa.ColumnElement[bool]:
+        alternatives: list[sa.ColumnElement[bool]] = []
+        equal: list[sa.ColumnElement[bool]] = []
+        for key, value in zip(self.keys, values, strict=True):
+            later = after != key.descending  # "greater" in the column's own terms
+            alternatives.append(sa.and_(*equal, _past(key, value, later)))
+            equal.append(_equal(key, value))
+        return sa.or_(*alternatives)
+
+
+def _past(key: SortKey, value: Any, greater: bool) -> sa.ColumnElement[bool]:
+    """``key`` beyond ``value``, greater or less in ascending terms, NULL placed as the
+    key places it."""
+    column = key.column
+    towards_nulls = greater == key.nulls_greatest
+    if value is None:  # (only a nullable key holds NULL)
+        return sa.false() if towards_nulls else column.is_not(None)  # type: ignore[no-any-return]
+    comparison = (column > value) if greater else (column < value)
+    if not key.nullable:
+        return comparison  # type: ignore[no-any-return]
+    if towards_nulls:
+        return sa.or_(comparison, column.is_(None))
+    # False, not NULL, on a NULL row: the negation (rows at or before) must hold there.
+    return sa.and_(column.is_not(None), comparison)
+
+
+def _equal(key: SortKey, value: Any) -> sa.ColumnElement[bool]:
+    if value is None:
+        return key.column.is_(None)  # type: ignore[no-any-return]
+    if key.nullable:
+        return sa.and_(key.column.is_not(None), key.column == value)
+    return key.column == value  # type: ignore[no-any-return]
+
+
+def _nullable(column: Any) -> bool:
+    return bool(getattr(getattr(column, "expression", column), "nullable", True))
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    return value
+
+
+def _decode_value(value: Any, key: SortKey) -> Any:
+    type_ = key.python_type()
+    if value is None:
+        if not key.nullable:
+            raise ValueError("null key")
+        return None
+    if issubclass(type_, datetime):
+        found = datetime.fromisoformat(_str(value))
+        if not 1 < found.year < 9999:  # no row holds it; converting to UTC might overflow
+            raise ValueError("out of range")
+        return found
+    if issubclass(type_, date):
+        return date.fromisoformat(_str(value))
+    if issubclass(type_, bool) or not isinstance(value, (int, str)) or isinstance(value, bool):
+        raise ValueError("unexpected key")
+    if issubclass(type_, int):
+        if not isinstance(value, int) or not -key.int_limit <= value < key.int_limit:
+            raise ValueError("not an integer")
+        return value
+    return _str(value)
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+def _decode_payload(cursor: str) -> tuple[str, list[Any]] | None:
+    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR_LENGTH:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None
+    if (
+        isinstance(payload, list)
+        and len(payload) == 2
+        and isinstance(payload[0], str)
+        and isinstance(payload[1], list)
+    ):
+        return payload[0], payload[1]
+    return None
+
+
+def _shorten(cursor: str) -> str:
+    return cursor if len(cursor) <= 80 else cursor[:80] + "…"
+
+
+def _bad_cursor(cursor: str) -> DomainError:
+    return DomainError(
+        ErrorCode.INVALID,
+        f"カーソル「{_shorten(cursor)}」が正しくありません。この API が返したカーソルをそのまま"
+        "渡してください（以前の位置番号のカーソルは使えません。最初のページから取り直してください）。",
+    )
+
+
+# ------------------------------------------------------------------ pages
 
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
-    limit: int = DEFAULT_PAGE_SIZE
-    offset: int = 0
+    """``first`` or ``last`` rows of the window between the ``after`` and ``before``
+    cursors (still encoded: the list's ordering reads them). Exactly one of ``first``
+    and ``last`` is set."""
+
+    first: int | None = DEFAULT_PAGE_SIZE
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    @property
+    def limit(self) -> int:
+        return self.first if self.first is not None else self.last or 0
+
+    @property
+    def backwards(self) -> bool:
+        return self.last is not None
+
+    @property
+    def plain(self) -> bool:
+        """The first rows of the whole list: what any read path answers without cursors."""
+        return self.after is None and self.before is None and not self.backwards
+
+
+FIRST_PAGE = PageRequest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,20 +283,215 @@ class Page(Generic[T]):
     items: list[T]
     total: int
     offset: int
+    """The position of the first item in the whole list."""
+    keys: list[tuple[Any, ...]] = field(default_factory=list)
+    """The sort keys of each item (what its cursor encodes)."""
+    ordering: Ordering | None = None
+    has_previous: bool = False
+    has_next: bool = False
+
+    def cursor(self, index: int) -> str:
+        assert self.ordering is not None
+        return self.ordering.cursor(self.keys[index])
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Where a page lies in a list of ``total`` rows: the window between the cursors is
+    positions ``[start, stop)``; the page is ``[offset, offset + size)``."""
+
+    total: int
+    start: int
+    stop: int
+    page: PageRequest
+
+    @property
+    def offset(self) -> int:
+        if self.page.backwards:
+            return max(self.stop - self.page.limit, self.start)
+        return self.start
+
+    @property
+    def size(self) -> int:
+        return max(0, min(self.page.limit, self.stop - self.start))
+
+    @property
+    def has_previous(self) -> bool:
+        # last: rows of the window before the page (the spec); first: rows before `after`.
+        return self.offset > (self.start if self.page.backwards else 0)
 
     @property
     def has_next(self) -> bool:
-        return self.offset + len(self.items) < self.total
+        end = self.offset + self.size
+        return end < (self.total if self.page.backwards else self.stop)
+
+    def result(
+        self, items: list[Any], keys: list[tuple[Any, ...]], ordering: Ordering
+    ) -> Page[Any]:
+        """The page of ``items`` (in list order) and their sort keys."""
+        return Page(
+            items=items,
+            total=self.total,
+            offset=self.offset,
+            keys=keys,
+            ordering=ordering,
+            has_previous=self.has_previous,
+            has_next=self.has_next,
+        )
 
 
-async def paginate(session: AsyncSession, stmt: sa.Select[Any], page: PageRequest) -> Page[Any]:
-    """Run ``stmt`` (already filtered and ordered) for one page, plus its total count."""
-    count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    total = (await session.execute(count_stmt)).scalar_one()
-    if page.limit == 0 or page.offset >= total:
-        return Page(items=[], total=total, offset=page.offset)
-    rows = (await session.execute(stmt.limit(page.limit).offset(page.offset))).scalars().all()
-    return Page(items=list(rows), total=total, offset=page.offset)
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """The SQL of one page request over an ordering, for any read path."""
+
+    ordering: Ordering
+    page: PageRequest
+    at_or_before: sa.ColumnElement[bool] | None
+    """Rows up to and including ``after`` (their count is where the window starts)."""
+    before: sa.ColumnElement[bool] | None
+    """Rows before ``before`` (their count is where the window stops)."""
+
+    @classmethod
+    def of(cls, ordering: Ordering, page: PageRequest) -> Keyset:
+        """INVALID (DomainError) when a cursor is not one of this ordering."""
+        at_or_before = None
+        if page.after is not None:
+            at_or_before = sa.not_(ordering.after(ordering.parse(page.after)))
+        before = None
+        if page.before is not None:
+            before = ordering.before(ordering.parse(page.before))
+        return cls(ordering, page, at_or_before, before)
+
+    @property
+    def within(self) -> list[sa.ColumnElement[bool]]:
+        """The WHERE of the window's rows."""
+        found = []
+        if self.at_or_before is not None:
+            found.append(sa.not_(self.at_or_before))
+        if self.before is not None:
+            found.append(self.before)
+        return found
+
+    @property
+    def order_by(self) -> list[Any]:
+        """The ORDER BY to read the page in (backwards: the ordering reversed; LIMIT
+        ``page.limit`` then keeps the page's rows)."""
+        return self.ordering.order_by(reverse=self.page.backwards)
+
+    def window(self, total: int, start: int | None, stop: int | None) -> Window:
+        """From the counts of the list, of ``at_or_before`` and of ``before``."""
+        return Window(
+            total=total,
+            start=int(start or 0) if self.at_or_before is not None else 0,
+            stop=int(stop or 0) if self.before is not None else total,
+            page=self.page,
+        )
+
+    def result(self, window: Window, rows: list[Any], keys: list[tuple[Any, ...]]) -> Page[Any]:
+        """The page of ``rows`` (read in ``order_by``) and their sort keys."""
+        if self.page.backwards:
+            rows, keys = rows[::-1], keys[::-1]
+        return window.result(rows, keys, self.ordering)
+
+
+def _counted(condition: sa.ColumnElement[bool] | None) -> Any:
+    if condition is None:
+        return sa.literal(0)
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _counted_over(condition: sa.ColumnElement[bool] | None, parent: Any) -> Any:
+    if condition is None:
+        return sa.literal(0)
+    return sa.func.sum(sa.case((condition, 1), else_=0)).over(partition_by=parent)
+
+
+async def paginate(
+    session: AsyncSession, stmt: sa.Select[Any], ordering: Ordering, page: PageRequest
+) -> Page[Any]:
+    """One page of ``stmt`` (a filtered ``select(Model)``, not yet ordered), plus the
+    total and the page's position: two statements."""
+    keyset = Keyset.of(ordering, page)
+    counts = stmt.with_only_columns(
+        sa.func.count(),
+        _counted(keyset.at_or_before),
+        _counted(keyset.before),
+        maintain_column_froms=True,
+    ).order_by(None)
+    window = keyset.window(*(await session.execute(counts)).one())
+    rows: list[Any] = []
+    if window.size:
+        query = (
+            stmt.add_columns(*ordering.labelled())
+            .where(*keyset.within)
+            .order_by(*keyset.order_by)
+            .limit(window.size)
+        )
+        rows = list((await session.execute(query)).all())
+    return keyset.result(window, [row[0] for row in rows], [tuple(row[1:]) for row in rows])
+
+
+async def paginate_per_parent(
+    session: AsyncSession,
+    stmt: sa.Select[Any],
+    parent: Any,
+    ordering: Ordering,
+    requests: Sequence[tuple[Any, PageRequest]],
+) -> dict[tuple[Any, PageRequest], Page[Any]]:
+    """One page per (parent, request) of ``requests``, ``stmt`` selecting the
+    rows of all of them (one entity, filtered, not ordered; ``parent`` the column naming
+    the parent). Parents asking for the same window share one statement, numbered with
+    ``ROW_NUMBER()`` per parent; each parent's first row comes too, carrying its counts
+    even when the page is past the end."""
+    groups: dict[PageRequest, set[Any]] = {}
+    for key, page in requests:
+        groups.setdefault(page, set()).add(key)
+    found: dict[tuple[Any, PageRequest], Page[Any]] = {}
+    for page, parents in groups.items():
+        keyset = Keyset.of(ordering, page)
+        at_or_before, before = keyset.at_or_before, keyset.before
+        numbered = stmt.where(parent.in_(sorted(parents))).add_columns(
+            parent.label("page_parent"),
+            sa.func.row_number()
+            .over(partition_by=parent, order_by=ordering.order_by())
+            .label("page_n"),
+            sa.func.count().over(partition_by=parent).label("page_total"),
+            _counted_over(at_or_before, parent).label("page_start"),
+            _counted_over(before, parent).label("page_stop"),
+            *ordering.labelled(),
+        )
+        ranked = numbered.subquery()
+        entity: Any = sa.orm.aliased(stmt.column_descriptions[0]["entity"], ranked)
+        n, start, stop = ranked.c.page_n, ranked.c.page_start, ranked.c.page_stop
+        columns: list[Any] = [entity, ranked.c.page_parent, n, ranked.c.page_total, start]
+        if before is None:
+            stop = ranked.c.page_total
+        if page.backwards:
+            wanted = sa.and_(n > stop - page.limit, n > start, n <= stop)
+        else:
+            wanted = sa.and_(n > start, n <= start + page.limit, n <= stop)
+        key_columns = [ranked.c[f"page_k{i}"] for i in range(len(ordering.keys))]
+        query = (
+            sa.select(*columns, stop, *key_columns)
+            .where(sa.or_(n == 1, wanted))
+            .order_by(ranked.c.page_parent, n)
+        )
+        rows: dict[Any, list[Any]] = {key: [] for key in parents}
+        windows: dict[Any, Window] = {}
+        for item, key, number, total, first, last, *keys in await session.execute(query):
+            window = Window(total=int(total), start=int(first), stop=int(last), page=page)
+            windows[key] = window
+            if window.offset < number <= window.offset + window.size:
+                rows.setdefault(key, []).append((item, tuple(keys)))
+        for key in parents:
+            window = windows.get(key, Window(total=0, start=0, stop=0, page=page))
+            found[(key, page)] = window.result(
+                [item for item, _keys in rows[key]], [keys for _item, keys in rows[key]], ordering
+            )
+    return found
+
+
+# ------------------------------------------------------------------ batch helpers
 
 
 def group_by_key(rows: Sequence[tuple[Any, T]], keys: Sequence[Any]) -> list[list[T]]:
@@ -58,3 +506,6 @@ def by_id(rows: Sequence[Any], ids: Sequence[int]) -> list[Any]:
     """Order rows (having ``.id``) as ``ids``; None where a row is missing."""
     found = {row.id: row for row in rows}
     return [found.get(i) for i in ids]
+
+
+KeyGetter = Callable[[Any], tuple[Any, ...]]

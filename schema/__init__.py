@@ -17,6 +17,7 @@ from schema.disasters.mutations import DisasterMutations
 from schema.disasters.queries import DisasterQueries
 from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
+from schema.enum_labels import EnumLabelQueries
 from schema.error_log import Schema
 from schema.extensions import SchemaOptions, default_extensions
 from schema.list_sizes import check_list_sizes
@@ -27,6 +28,8 @@ from schema.proposals.mutations import ProposalMutations
 from schema.proposals.queries import ProposalQueries
 from schema.reference.queries import ReferenceQueries
 from schema.root import RootQueries
+from schema.scalars import SCALAR_OVERRIDES
+from schema.subscriptions import Subscription
 from schema.subsidies.mutations import SubsidyMutations
 from schema.subsidies.queries import SubsidyQueries
 
@@ -35,6 +38,7 @@ Query = merge_types(
     (
         RootQueries,
         ReferenceQueries,
+        EnumLabelQueries,
         PartnerQueries,
         CollaborationQueries,
         AgreementQueries,
@@ -48,6 +52,11 @@ Query = merge_types(
     ),
 )
 
+
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be read. Without a token (PUBLIC) only published information, no personal "
+    'data; which role reads what: README, "Who may read and write what".'
+)
 
 Mutation = merge_types(
     "Mutation",
@@ -63,6 +72,10 @@ Mutation = merge_types(
         ProposalMutations,
     ),
 )
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What can be changed. Each mutation writes all of its input or nothing: bad input "
+    "comes back in the payload's errors (UserError), never half written."
+)
 
 
 def build_schema(production: bool = False) -> strawberry.Schema:
@@ -73,9 +86,11 @@ def build_schema(production: bool = False) -> strawberry.Schema:
     built = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=default_extensions(SchemaOptions(is_production=production)),
         # Each mutation commits once its answer is built (schema/mutation.py).
         execution_context_class=MutationExecutor,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
     check_list_sizes(built._schema)
     return built
@@ -83,4 +98,4 @@ def build_schema(production: bool = False) -> strawberry.Schema:
 
 schema = build_schema()
 
-__all__ = ["Mutation", "Query", "build_schema", "schema"]
+__all__ = ["Mutation", "Query", "Subscription", "build_schema", "schema"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -19,40 +20,55 @@ log = logging.getLogger("kyodo.access_log")
 class PersonalDataAccessLog(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         yield
+        await self.record(self.execution_context.result)
+
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:  # type: ignore[override]
+        """Each event of a subscription is logged like a query, before it is sent (the
+        event's own session is still open: ``schema.subscriptions``)."""
         context = self.execution_context.context
-        if not isinstance(context, Context) or not context.personal_reads:
+        if isinstance(context, Context) and context.personal_reads:
+            await context.settle()
+            await self.record(result)
+        yield
+
+    async def record(self, result: Any) -> None:
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            await log_personal_reads(context, result)
+
+
+async def log_personal_reads(context: Context, result: Any) -> None:
+    """Record the personal data ``result`` returns (``context.personal_reads``) in one
+    statement; withholds the answer (TIMEOUT) when SQLite's write lock does not come in
+    time. Also called by the HTTP edge's fast path (``server.fast_reads``)."""
+    if not context.personal_reads:
+        return
+    reads, context.personal_reads = context.personal_reads, {}
+    context.logged_reads = reads
+    if getattr(result, "data", None) is None:
+        # An error nulled the whole answer: no personal data reached the caller.
+        return
+    async with context.lock:
+        session = context.session
+        try:
+            # The reads are done: their transaction ends and the log is written in a
+            # write transaction (on SQLite, queued for the write lock).
+            await begin_write(session)
+            await record_personal_data_reads(
+                session,
+                actor=context.actor,
+                reads=reads,
+                request_id=context.request_id,
+            )
+            await session.commit()
+        except WriteLockTimeout as error:
+            # Personal data does not leave unlogged: the answer is withheld.
+            log.warning("personal-data reads not logged in time (request %s)", context.request_id)
+            if result is not None:
+                result.data = None
+                result.errors = [GraphQLError(error.message, extensions={"code": "TIMEOUT"})]
             return
-        reads, context.personal_reads = context.personal_reads, {}
-        context.logged_reads = reads
-        if getattr(self.execution_context.result, "data", None) is None:
-            # An error nulled the whole answer: no personal data reached the caller.
-            return
-        async with context.lock:
-            session = context.session
-            try:
-                # The reads are done: their transaction ends and the log is written in a
-                # write transaction (on SQLite, queued for the write lock).
-                await begin_write(session)
-                await record_personal_data_reads(
-                    session,
-                    actor=context.actor,
-                    reads=reads,
-                    request_id=context.request_id,
-                )
-                await session.commit()
-            except WriteLockTimeout as error:
-                # Personal data does not leave unlogged: the answer is withheld.
-                log.warning(
-                    "personal-data reads not logged in time (request %s)", context.request_id
-                )
-                result = self.execution_context.result
-                if result is not None:
-                    result.data = None
-                    result.errors = [GraphQLError(error.message, extensions={"code": "TIMEOUT"})]
-                return
-            except Exception:
-                await session.rollback()
-                log.exception(
-                    "could not record personal-data reads (request %s)", context.request_id
-                )
-                raise
+        except Exception:
+            await session.rollback()
+            log.exception("could not record personal-data reads (request %s)", context.request_id)
+            raise

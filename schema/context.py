@@ -74,6 +74,9 @@ class Context:
     # The data version read along with the token (server.auth), at the start of the
     # request's transaction; None: the response cache reads it itself.
     data_version: int | None = None
+    # The estimated-cost cap of a caller with a token (KYODO_MAX_COST_AUTHENTICATED,
+    # schema.extensions.QueryCostLimiter); 0: none. Anonymous callers always have one.
+    max_cost_authenticated: int = 0
     # Set when the answer came from the response cache.
     response_cache_hit: bool = False
     # The personal-data reads the access log took for this request (the response cache

@@ -80,6 +80,17 @@ def validation_errors(
     return [copy_error(error) for error in errors]
 
 
+def known_valid(schema: Any, query: str, rules: tuple[Any, ...]) -> DocumentNode | None:
+    """The document of ``query`` when this process has parsed it (with the token limit
+    ``max_tokens``) and found it valid under ``rules``; else None. Never parses."""
+    from schema.extensions import MAX_TOKENS
+
+    document = _parsed.get((query, (("max_tokens", MAX_TOKENS),)))
+    if document is None or _validated.get((id(schema._schema), query, rules)) != ():
+        return None
+    return document
+
+
 class CachedParse(SchemaExtension):
     """Parses each query text once (after ``TokenLimit`` has set the token limit)."""
 
@@ -213,6 +224,7 @@ __all__ = [
     "CachedValidation",
     "ValuesRead",
     "copy_error",
+    "known_valid",
     "parsed",
     "prepare",
     "validation_errors",

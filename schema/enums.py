@@ -1,41 +1,110 @@
-"""The domain's enums, exposed to GraphQL under the contract's names."""
+"""The domain's enums, exposed to GraphQL under the contract's names.
+
+Each value's description is its entry in ``domain.enums.LABELS`` (the Japanese label
+first), so GraphiQL, codegen and the ``enumLabels`` query read the same words.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import TypeVar
 
 import strawberry
 
 from domain import enums as e
 from domain.errors import ErrorCode as _ErrorCode
 
-CollaborationForm = strawberry.enum(e.CollaborationForm, name="CollaborationForm")
-PartnerKind = strawberry.enum(e.PartnerKind, name="PartnerKind")
-PartnerStatus = strawberry.enum(e.PartnerStatus, name="PartnerStatus")
-CollaborationStatus = strawberry.enum(e.CollaborationStatus, name="CollaborationStatus")
-ReadinessItem = strawberry.enum(e.ReadinessItem, name="ReadinessItem")
-CommitteeKind = strawberry.enum(e.CommitteeKind, name="CommitteeKind")
-AgreementStatus = strawberry.enum(e.AgreementStatus, name="AgreementStatus")
-AgreementCategory = strawberry.enum(e.AgreementCategory, name="AgreementCategory")
-SupportCategory = strawberry.enum(e.SupportCategory, name="SupportCategory")
-SubsidyApplicationStatus = strawberry.enum(
-    e.SubsidyApplicationStatus, name="SubsidyApplicationStatus"
+E = TypeVar("E", bound=type[StrEnum])
+
+
+def describe_values(enum: E, descriptions: Mapping[str, str]) -> E:
+    """Give the values of a strawberry enum their descriptions, by value name.
+
+    (``strawberry.enum_value(description=...)`` does not fit a ``StrEnum``'s members,
+    nor enums defined in ``domain/``, which knows nothing of strawberry.)
+    """
+    for value in enum.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = descriptions[value.name]
+    return enum
+
+
+def _described(domain_enum: E, description: str) -> E:
+    """``domain_enum`` as a GraphQL enum of the same name, its values described from
+    ``domain.enums.LABELS``."""
+    strawberry.enum(domain_enum, name=domain_enum.__name__, description=description)
+    table = e.LABELS[domain_enum]
+    return describe_values(domain_enum, {v.name: table[v].description for v in domain_enum})
+
+
+CollaborationForm = _described(
+    e.CollaborationForm, "The seven forms of collaboration in the guideline (第3章)."
 )
-EndorsementDisqualifier = strawberry.enum(e.EndorsementDisqualifier, name="EndorsementDisqualifier")
-EndorsementStatus = strawberry.enum(e.EndorsementStatus, name="EndorsementStatus")
-ProposalKind = strawberry.enum(e.ProposalKind, name="ProposalKind")
-ProposalChannel = strawberry.enum(e.ProposalChannel, name="ProposalChannel")
-ProposalStatus = strawberry.enum(e.ProposalStatus, name="ProposalStatus")
-Role = strawberry.enum(e.Role, name="Role")
-DisasterKind = strawberry.enum(e.DisasterKind, name="DisasterKind")
-SupportRequestStatus = strawberry.enum(e.SupportRequestStatus, name="SupportRequestStatus")
-SupportAnswer = strawberry.enum(e.SupportAnswer, name="SupportAnswer")
-VerificationOutcome = strawberry.enum(e.VerificationOutcome, name="VerificationOutcome")
-AgreementDueKind = strawberry.enum(e.AgreementDueKind, name="AgreementDueKind")
-ErrorCode = strawberry.enum(_ErrorCode, name="ErrorCode")
+PartnerKind = _described(
+    e.PartnerKind,
+    "Who a partner is (第2章1): individuals, groups, neighbourhood associations, NPOs, companies.",
+)
+PartnerStatus = _described(e.PartnerStatus, "Whether a partner is active (活動状況).")
+CollaborationStatus = _described(
+    e.CollaborationStatus,
+    "Where a collaboration stands: planned, under way, completed, evaluated (第4章), or cancelled.",
+)
+ReadinessItem = _described(
+    e.ReadinessItem, "What 第4章(2) asks to be clear before a collaboration starts."
+)
+CommitteeKind = _described(e.CommitteeKind, "Kind of body a COMMITTEE collaboration sets up.")
+AgreementStatus = _described(
+    e.AgreementStatus, "Where an agreement (協定) stands, from draft to its end."
+)
+AgreementCategory = _described(e.AgreementCategory, "What an agreement (協定) is about.")
+SupportCategory = _described(
+    e.SupportCategory,
+    "協定区分 of disaster-support agreements, as Hokkaido's open data classifies them.",
+)
+SubsidyApplicationStatus = _described(
+    e.SubsidyApplicationStatus,
+    "Where a subsidy application stands, from submission to settlement (精算).",
+)
+EndorsementDisqualifier = _described(
+    e.EndorsementDisqualifier,
+    "The seven grounds on which the city's name may not be lent (第3章(7)).",
+)
+EndorsementStatus = _described(
+    e.EndorsementStatus, "Where an application for the city's endorsement (後援) stands."
+)
+ProposalKind = _described(e.ProposalKind, "What a citizen's proposal (提案) offers.")
+ProposalChannel = _described(e.ProposalChannel, "How a proposal reached the city.")
+ProposalStatus = _described(e.ProposalStatus, "Where a proposal stands.")
+Role = _described(e.Role, "What a caller may read and write, set by their token.")
+ErrorCode = _described(
+    _ErrorCode,
+    "Why a mutation refused its input (UserError.code), or a query its arguments "
+    "(extensions.code).",
+)
+DisasterKind = _described(
+    e.DisasterKind, "What happened (or is practised): a disaster event's kind."
+)
+SupportRequestStatus = _described(
+    e.SupportRequestStatus,
+    "Where a support request (応援要請) stands: REQUESTED → ANSWERED → DELIVERED → CLOSED, "
+    "or CANCELLED while open.",
+)
+SupportAnswer = _described(e.SupportAnswer, "How a partner answered a support request.")
+VerificationOutcome = _described(
+    e.VerificationOutcome, "What one call of the yearly contact check (連絡先確認) found."
+)
+AgreementDueKind = _described(
+    e.AgreementDueKind, "What falls due in the notice and renewal calendar."
+)
 
 
-@strawberry.enum(name="OrderDirection")
+@strawberry.enum(name="OrderDirection", description="Sort order.")
 class OrderDirection(StrEnum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+describe_values(
+    OrderDirection,
+    {"ASC": "Ascending: あ to ん, oldest first.", "DESC": "Descending: ん to あ, newest first."},
+)

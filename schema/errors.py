@@ -16,8 +16,8 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description='Path to the input field at fault, e.g. ["input", "3", "corporateNumber"].'
     )
-    code: ErrorCode
-    message: str
+    code: ErrorCode = strawberry.field(description="Why, as a code a front end can act on.")
+    message: str = strawberry.field(description="Why, in Japanese, to show as it is.")
 
     @classmethod
     def from_problem(cls, problem: Problem) -> UserError:

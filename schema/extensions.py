@@ -71,6 +71,7 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
@@ -85,6 +86,8 @@ from schema.document_cache import (
     CachedValidation,
     ValuesRead,
     copy_error,
+    known_valid,
+    validation_rules_of,
 )
 from schema.list_sizes import (
     FILTER_COSTS,
@@ -103,7 +106,8 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_COST = 1_000_000
 """Estimated resolver work (see ``estimate_cost``) one operation of a caller with a token
-may take."""
+may take when the operator caps it (``KYODO_MAX_COST_AUTHENTICATED``; by default a caller
+with a token has no estimate cap: the time, statement and response-size limits bound it)."""
 MAX_COST_PUBLIC = 50_000
 """... and of an anonymous caller: at most about a tenth of a second of the server's time."""
 MAX_SELECTIONS = 10_000
@@ -131,6 +135,12 @@ GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 """The variables do not fit the operation's variable definitions."""
+OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"
+"""A query or mutation sent over WebSocket, where only subscriptions run."""
+ONLY_SUBSCRIPTIONS = (
+    "WebSocket では購読（subscription）だけを受け付けます。"
+    "クエリとミューテーションは HTTP の POST で /graphql に送ってください。"
+)
 OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
 """No single operation to run: several and no ``operationName``, or none of that name."""
 
@@ -153,10 +163,13 @@ ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
 
 def default_extensions(settings: SchemaSettings | None = None) -> list[ExtensionFactory]:
     """The extensions of the API's schema; introspection is off in production."""
+    from schema.subscriptions import EndEventSession, SubscriptionsOverWebSocketOnly
+
     extensions: list[ExtensionFactory] = [
         TokenLimit,
         CachedParse,
         UnusableCharacters,
+        SubscriptionsOverWebSocketOnly,
         QueryCostLimiter,
         DepthLimit,
         AliasLimit,
@@ -173,6 +186,8 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     # reads kept with a cached answer, and whose reads the cache keeps afterwards).
     extensions.append(ResponseCache)
     extensions.append(PersonalDataAccessLog)
+    # After the access log: a subscription event's session ends once its reads are logged.
+    extensions.append(EndEventSession)
     # After the access log in the list, so that it runs before it once execution ends.
     extensions.append(SettleDatabaseWork)
     extensions.append(QueryTimeLimit)
@@ -454,15 +469,21 @@ class _CostEstimator:
         return cost
 
     def connection_page(self, node: FieldNode, definition: GraphQLField) -> int:
-        return self.first(node, definition, DEFAULT_PAGE_SIZE)
+        """``first`` or ``last``, whichever is given (the larger if both: the resolver
+        refuses them together), else the default page."""
+        sizes = [self.first(node, definition, -1, name) for name in ("first", "last")]
+        return max(sizes) if max(sizes) >= 0 else DEFAULT_PAGE_SIZE
 
-    def first(self, node: FieldNode, definition: GraphQLField, default: int) -> int:
-        """``first`` as given (the resolver refuses what is out of range), else the
-        argument's own default, else ``default`` (what the resolver uses for null)."""
-        if any(a.name.value == "first" for a in node.arguments or ()):
-            value = self.argument(node, "first")
+    def first(
+        self, node: FieldNode, definition: GraphQLField, default: int, name: str = "first"
+    ) -> int:
+        """``first`` (or ``name``) as given (the resolver refuses what is out of range),
+        else the argument's own default, else ``default`` (what the resolver uses for
+        null)."""
+        if any(a.name.value == name for a in node.arguments or ()):
+            value = self.argument(node, name)
         else:
-            declared = definition.args.get("first")
+            declared = definition.args.get(name)
             value = declared.default_value if declared is not None else None
         if isinstance(value, bool) or not isinstance(value, int):
             return default
@@ -518,9 +539,10 @@ def too_complex(message: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX", **extensions})
 
 
-def max_cost_for(role: Role | None) -> int:
-    """Anonymous callers get the smaller budget (``MAX_COST_PUBLIC``)."""
-    return MAX_COST if role is not None and role is not Role.PUBLIC else MAX_COST_PUBLIC
+def max_cost_for(role: Role | None, authenticated: int = 0) -> int:
+    """Anonymous callers get ``MAX_COST_PUBLIC``; callers with a token ``authenticated``
+    (``KYODO_MAX_COST_AUTHENTICATED``, carried by the request's context), 0: no cap."""
+    return authenticated if role is not None and role is not Role.PUBLIC else MAX_COST_PUBLIC
 
 
 _costs: LRUCache[Any, ByVariables] = LRUCache(DOCUMENTS)
@@ -542,12 +564,17 @@ class QueryCostLimiter(SchemaExtension):
         if document is not None and context.pre_execution_errors is None:
             principal = getattr(context.context, "principal", None)
             role = getattr(principal, "role", None)
+            cap = getattr(context.context, "max_cost_authenticated", 0)
             schema = context.schema._schema
             variables = context.variables or {}
             if context.query:
-                error = self.cached_check(schema, context.query, document, variables, role)
+                error = self.cached_check(
+                    schema, context.query, document, variables, role, authenticated=cap
+                )
             else:
-                error = self.check(schema, document.definitions, variables, role=role)
+                error = self.check(
+                    schema, document.definitions, variables, role=role, authenticated=cap
+                )
             if error is not None:
                 # Setting the errors makes Strawberry skip validation and execution.
                 context.pre_execution_errors = [error]
@@ -560,16 +587,20 @@ class QueryCostLimiter(SchemaExtension):
         document: Any,
         variables: Mapping[str, Any],
         role: Role | None,
+        *,
+        authenticated: int = 0,
     ) -> GraphQLError | None:
         """``check``, once per document, role and values of the variables it reads."""
-        key = (id(schema), query, role, self.max_selections)
+        key = (id(schema), query, role, self.max_selections, authenticated)
         results = _costs.get(key)
         if results is None:
             results = _costs[key] = ByVariables()
         found, error = results.get(variables)
         if not found:
             read = ValuesRead(variables)
-            error = self.check(schema, document.definitions, read, role=role)
+            error = self.check(
+                schema, document.definitions, read, role=role, authenticated=authenticated
+            )
             results.put(frozenset(read.read), variables, error)
         return copy_error(error) if error is not None else None
 
@@ -580,8 +611,9 @@ class QueryCostLimiter(SchemaExtension):
         variables: Mapping[str, Any] | None,
         *,
         role: Role | None = None,
+        authenticated: int = 0,
     ) -> GraphQLError | None:
-        max_cost = max_cost_for(role)
+        max_cost = max_cost_for(role, authenticated)
         fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
         for operation in definitions:
             if not isinstance(operation, OperationDefinitionNode):
@@ -607,7 +639,7 @@ class QueryCostLimiter(SchemaExtension):
                     selections=cost.selections,
                     maxSelections=self.max_selections,
                 )
-            if cost.work > max_cost:
+            if max_cost and cost.work > max_cost:
                 return too_complex(
                     f"クエリが大きすぎます。見積もった処理量は {cost.work:,} です"
                     f"（上限 {max_cost:,}）。"
@@ -627,6 +659,34 @@ class QueryCostLimiter(SchemaExtension):
                     },
                 )
         return None
+
+
+def known_document(
+    schema: Any, query: str, variables: Mapping[str, Any], role: Role | None, cap: int
+) -> Any:
+    """The document of ``query`` when every check of this module and of validation has
+    already passed it in this process, for these variables and this caller: parsed
+    within the token limit, valid (the limits' rules included), within the cost limit,
+    with no unusable character. None when any of that is not known (the caller then
+    goes the normal way, which checks and caches it)."""
+    rules = _validation_rules.get(id(schema))
+    if rules is None:
+        rules = _validation_rules[id(schema)] = validation_rules_of(schema)
+    document = known_valid(schema, query, rules)
+    if document is None:
+        return None
+    results = _costs.get((id(schema._schema), query, role, MAX_SELECTIONS, cap))
+    if results is None:
+        return None
+    found, error = results.get(variables)
+    if not found or error is not None:
+        return None
+    if UnusableCharacters.check(variables, document, query) is not None:
+        return None
+    return document
+
+
+_validation_rules: dict[int, tuple[Any, ...]] = {}
 
 
 # ---------------------------------------------------------------- database work
@@ -822,6 +882,14 @@ class SafeErrors(SchemaExtension):
         self.executing = True
         yield
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result of a subscription, before it is sent, as ``on_operation`` does
+        with the one result of a query."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [self.process(error) for error in errors]
+        yield
+
     @property
     def request_id(self) -> str:
         context = self.execution_context.context
@@ -842,6 +910,8 @@ class SafeErrors(SchemaExtension):
                 "; ".join(p.message for p in original.problems),
                 {"code": str(problem.code), "field": problem.field},
             )
+        if isinstance(original, InvalidOperationTypeError):
+            return _copy(error, ONLY_SUBSCRIPTIONS, {"code": OPERATION_NOT_ALLOWED})
         if original is not None and not isinstance(original, GraphQLError):
             trouble = database_trouble(original)
             if trouble is not None:

@@ -3,7 +3,7 @@
 Every field returning a list of objects is declared here, with where its size comes from:
 
 - ``Bound``: a rule of the domain caps it, and the estimate reads the rule's own constant
-  (an agreement has at most ``domain.agreements.commands.MAX_PARTIES`` parties);
+  (an agreement has at most ``domain.agreements.validation.MAX_PARTIES`` parties);
 - ``FirstArgument``: the caller's ``first`` argument, ``default`` when omitted or null
   (the resolver uses the same default and refuses more than ``maximum``);
 - ``CountOfArgument``: the number of items in an argument (``nodes(ids:)``), or in an
@@ -11,7 +11,8 @@ Every field returning a list of objects is declared here, with where its size co
 - ``Assumed``: nothing in the domain caps it, and only trusted roles or reference data
   reach it; the estimate assumes ``size`` and says why.
 
-Connections are sized by their own ``first`` (every connection field must take one).
+Connections are sized by their own ``first`` or ``last`` (each connection takes
+``first``).
 ``FILTER_COSTS`` adds what a filter costs when its work grows with the table (a text
 search scans every row), whatever the page size.
 ``check_list_sizes`` runs when the schema is built: a list field missing here (or an
@@ -35,9 +36,9 @@ from graphql import (
 from strawberry.exceptions import StrawberryGraphQLError
 
 from domain import validation as v
-from domain.agreements.commands import MAX_PARTIES
+from domain.agreements.validation import MAX_PARTIES
 from domain.collaborations.service import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
-from domain.enums import CollaborationForm
+from domain.enums import LABELS, CollaborationForm
 from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
@@ -84,6 +85,9 @@ _INPUT_LIST = f"domain.validation.MAX_LIST ({v.MAX_LIST}), checked on every writ
 LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "nodes"): CountOfArgument("ids", MAX_NODES),
     ("Query", "collaborationForms"): Bound(len(CollaborationForm), "one per form (enum)"),
+    ("Query", "enumLabels"): Bound(
+        sum(len(values) for values in LABELS.values()), "one per value (domain.enums.LABELS)"
+    ),
     ("Query", "departments"): REFERENCE_DATA,
     ("Query", "collaborationFields"): REFERENCE_DATA,
     ("Query", "partnerSuggestions"): FirstArgument(default=10),
@@ -98,7 +102,7 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("ContactDue", "calls"): Assumed(10, "a few calls a year per partner"),
     ("DisasterEvent", "requests"): Assumed(MAX_PAGE_SIZE, "activation log; the disaster office"),
     ("Agreement", "parties"): Bound(
-        MAX_PARTIES, "domain.agreements.commands.MAX_PARTIES, checked on every write path"
+        MAX_PARTIES, "domain.agreements.validation.MAX_PARTIES, checked on every write path"
     ),
     ("Agreement", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),
     ("DisasterSupportEntry", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),

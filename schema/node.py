@@ -12,13 +12,14 @@ import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
 from schema.context import BatchFn, Context
+from schema.descriptions import ID
 
 
 @strawberry.interface(
     name="Node", description="Relay object identification: every entity has a global, opaque id."
 )
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=ID)
 
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:

@@ -198,29 +198,13 @@ class ResponseCache(SchemaExtension):
             return None
         if execution.operation_type is not OperationType.QUERY:
             return None
-        traits = traits_of(query, document)
-        if traits.selects_audit:
-            return None
-        variables_given = execution.variables or {}
-        if (
-            traits.node_ids
-            and can_read_audit(context)
-            and names_audit_event(traits, variables_given)
-        ):
-            return None
-        variables = orjson.dumps(variables_given, option=orjson.OPT_SORT_KEYS)
-        if len(variables) > MAX_VARIABLES_BYTES:
-            return None
-        principal = context.principal
-        return (
-            id(execution.schema),
+        return cache_key(
+            execution.schema,
             query,
+            document,
             execution.operation_name,
-            variables,
-            principal.role,
-            principal.department_code,
-            principal.name if traits.selects_viewer else None,
-            context.today,
+            execution.variables,
+            context,
         )
 
     async def look_up(self, context: Context, store: ResponseStore) -> None:
@@ -271,6 +255,38 @@ class ResponseCache(SchemaExtension):
         store.put(pending.key, Answer(pending.version, body, reads))
 
 
+def cache_key(
+    schema: Any,
+    query: str,
+    document: Any,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    context: Context,
+) -> tuple[Any, ...] | None:
+    """The key of a query's answer (see the module's docstring), or None: not cached.
+    Raises TypeError / orjson.JSONEncodeError for variables JSON cannot hold."""
+    traits = traits_of(query, document)
+    if traits.selects_audit:
+        return None
+    variables_given = variables or {}
+    if traits.node_ids and can_read_audit(context) and names_audit_event(traits, variables_given):
+        return None
+    encoded = orjson.dumps(variables_given, option=orjson.OPT_SORT_KEYS)
+    if len(encoded) > MAX_VARIABLES_BYTES:
+        return None
+    principal = context.principal
+    return (
+        id(schema),
+        query,
+        operation_name,
+        encoded,
+        principal.role,
+        principal.department_code,
+        principal.name if traits.selects_viewer else None,
+        context.today,
+    )
+
+
 async def _rollback(context: Context) -> None:
     try:
         await context.session.rollback()
@@ -278,4 +294,4 @@ async def _rollback(context: Context) -> None:
         log.debug("rollback after a failed version read failed", exc_info=True)
 
 
-__all__ = ["Answer", "ResponseCache", "ResponseStore", "traits_of"]
+__all__ = ["Answer", "ResponseCache", "ResponseStore", "cache_key", "traits_of"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.context import Info, Principal
@@ -10,21 +12,36 @@ from schema.list_sizes import MAX_NODES
 from schema.node import Node, resolve_nodes
 
 
-@strawberry.type(name="Viewer")
+@strawberry.type(name="Viewer", description="The caller, as their token identifies them.")
 class ViewerType:
-    name: str
-    role: Role
-    department_code: str | None
+    name: str = strawberry.field(description="Name of the token's holder; anonymous without one.")
+    role: Role = strawberry.field(description="What the caller may read and write.")
+    department_code: str | None = strawberry.field(
+        description="The department a STAFF caller writes for; null for other roles."
+    )
 
 
 @strawberry.type
 class RootQueries:
     @strawberry.field(description="Any object by its global id; null when unknown or not visible.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="A global id (any id field).")
+        ],
+    ) -> Node | None:
         return (await resolve_nodes(info.context, [id]))[0]
 
     @strawberry.field(description=f"Objects by global ids, in order (at most {MAX_NODES}).")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description=f"Global ids, at most {MAX_NODES}."),
+        ],
+    ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             from strawberry.exceptions import StrawberryGraphQLError
 

@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -36,7 +36,9 @@ from schema.response_cache import ResponseStore
 from server import graphiql, graphql_http
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
+from server.events import EventHub
 from server.exports import exports_mount
+from server.fast_reads import FastReads
 from server.graphiql import GraphiQLPage
 from server.guards import (
     TROUBLE_CODES,
@@ -51,7 +53,9 @@ from server.middleware import (
     JsonOnlyMiddleware,
     RequestIdMiddleware,
 )
+from server.operations import operations_middleware
 from server.settings import Settings, get_settings
+from server.subscriptions import SubscriptionEndpoint
 from server.trusted_documents import TrustedDocuments, parse_body, prepare_trusted_documents
 
 log = logging.getLogger("kyodo")
@@ -87,6 +91,17 @@ def _error(message: str, code: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, **extensions})
 
 
+def timeout_error(timeout_s: float, request_id: str) -> GraphQLError:
+    """A query stopped by the request's time limit (``ResponseLimits.timeout_s``)."""
+    return _error(
+        f"処理が時間内（{timeout_s:g} 秒）に終わらなかったため打ち切りました。"
+        "取得する件数やフィールドを減らすか、クエリを分けてください。",
+        "TIMEOUT",
+        timeoutMs=round(timeout_s * 1000),
+        requestId=request_id,
+    )
+
+
 def _codes(response_data: Any) -> set[str]:
     items = response_data if isinstance(response_data, list) else [response_data]
     return {
@@ -101,6 +116,8 @@ def _codes(response_data: Any) -> set[str]:
 class KyodoGraphQL(GraphQL[Context, None]):
     # KYODO_COMPILED_READS: the operator's switch for the compiled read path.
     compiled_reads: bool = True
+    # KYODO_MAX_COST_AUTHENTICATED: the estimate's cap for callers with a token (0: none).
+    max_cost_authenticated: int = 0
 
     def __init__(
         self,
@@ -174,16 +191,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
             "query stopped after %.1f s (request %s)", loop.time() - started, context.request_id
         )
         return StrawberryExecutionResult(
-            data=None,
-            errors=[
-                _error(
-                    f"処理が時間内（{timeout_s:g} 秒）に終わらなかったため打ち切りました。"
-                    "取得する件数やフィールドを減らすか、クエリを分けてください。",
-                    "TIMEOUT",
-                    timeoutMs=round(timeout_s * 1000),
-                    requestId=context.request_id,
-                )
-            ],
+            data=None, errors=[timeout_error(timeout_s, context.request_id)]
         )
 
     async def resolve_document(
@@ -351,6 +359,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
             compiled_reads=self.compiled_reads,
             response_store=self.response_store,
             data_version=getattr(state, "data_version", None),
+            max_cost_authenticated=self.max_cost_authenticated,
         )
 
 
@@ -398,6 +407,17 @@ def create_app(
         allow_queries_via_get=False,
     )
     graphql_app.compiled_reads = settings.compiled_reads
+    graphql_app.max_cost_authenticated = settings.max_cost_authenticated
+    fast_reads = FastReads(graphql_app)
+    # Live subscriptions (server/subscriptions.py), fed by server/events.py.
+    events = EventHub(settings.database_url)
+    subscriptions = SubscriptionEndpoint(
+        graphql_app.schema,
+        events=events,
+        sessions=maker,
+        allowed_origins=settings.cors_origins,
+        trusted_documents=graphql_app.trusted_documents,
+    )
 
     async def health(request: Request) -> Response:
         try:
@@ -419,6 +439,7 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await prepare_trusted_documents(maker, graphql_app.schema)
         yield
+        await events.close()
         if engine is not None:
             await engine.dispose()
 
@@ -428,6 +449,8 @@ def create_app(
     # answered with 503; the request's session opens last, and the token is looked up in
     # it: one session, one transaction for the whole request.
     middleware = [
+        # Tracing, /livez, /readyz, /metrics and the request metrics (server/operations.py).
+        *operations_middleware(settings, maker, engine),
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
@@ -443,7 +466,11 @@ def create_app(
         Middleware(JsonOnlyMiddleware),
         Middleware(DatabaseTroubleMiddleware),
         Middleware(SessionMiddleware, maker=maker),
-        Middleware(AuthenticationMiddleware, read_data_version=response_store is not None),
+        Middleware(
+            AuthenticationMiddleware,
+            read_data_version=response_store is not None,
+            token_cache_seconds=settings.token_cache_seconds,
+        ),
     ]
 
     async def http_error(request: Request, error: Exception) -> Response:
@@ -460,7 +487,9 @@ def create_app(
     app = Starlette(
         exception_handlers={StarletteHTTPException: http_error},
         routes=[
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            # Known queries are answered by the fast path, the rest by the view.
+            Route("/graphql", fast_reads, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", health, methods=["GET"]),
             exports_mount(),
             *([] if settings.is_production else [graphiql.asset_route()]),
@@ -469,4 +498,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.response_store = response_store
+    app.state.fast_reads = fast_reads
+    app.state.events = events
     return app

@@ -9,10 +9,13 @@ failed must learn so, not silently get the public view.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cachetools import TTLCache
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -39,8 +42,51 @@ def bearer_token(authorization: str) -> str | None:
     return token
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    principal: Principal
+    expires_at: datetime | None
+    """The token's own expiry (UTC): a cached token stops working at it all the same."""
+
+
+class PrincipalCache:
+    """Tokens recently found valid, by their SHA-256 (never the token itself), for
+    ``seconds`` (``KYODO_TOKEN_CACHE_SECONDS``; 0: off). A hit saves the token's
+    statement; a token revoked meanwhile keeps working at most that long in the process
+    that cached it. Unknown, expired and revoked tokens are never kept: each refusal is
+    looked up afresh, and a new token works at once."""
+
+    def __init__(
+        self, seconds: float, size: int = 1000, timer: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self.known: TTLCache[str, _Known] | None = (
+            TTLCache(maxsize=size, ttl=seconds, timer=timer) if seconds > 0 else None
+        )
+
+    def get(self, token: str, *, now: datetime) -> Principal | None:
+        if self.known is None or len(token) > tokens.MAX_TOKEN_LENGTH:
+            return None
+        found = self.known.get(tokens.hash_token(token))
+        if found is None:
+            return None
+        if found.expires_at is not None and found.expires_at <= tokens.as_utc(now):
+            return None
+        return found.principal
+
+    def put(self, token: str, principal: Principal, expires_at: datetime | None) -> None:
+        if self.known is not None:
+            expiry = tokens.as_utc(expires_at) if expires_at is not None else None
+            self.known[tokens.hash_token(token)] = _Known(principal, expiry)
+
+
 async def principal_for_token(
-    session: AsyncSession, token: str, *, now: datetime, state: dict[str, Any] | None = None
+    session: AsyncSession,
+    token: str,
+    *,
+    now: datetime,
+    state: dict[str, Any] | None = None,
+    cache: PrincipalCache | None = None,
 ) -> Principal | None:
     """The principal of a valid token, or None; looked up in the request's own session.
 
@@ -55,6 +101,10 @@ async def principal_for_token(
     stamp is informational, so a database too busy to take it within the busy timeout
     costs the caller nothing: the request goes on and a later one records the use.
     """
+    if cache is not None:
+        known = cache.get(token, now=now)
+        if known is not None:
+            return known
     if state is None:
         row = await tokens.find_active_token(session, token, now=now)
     else:
@@ -65,6 +115,7 @@ async def principal_for_token(
     if row is None:
         return None
     identity = tokens.identity_of(row)
+    expires_at = row.expires_at  # read now: a failed stamp below expires the row
     if tokens.use_is_due(row, now=now):
         try:
             await begin_write(session)
@@ -72,9 +123,12 @@ async def principal_for_token(
             await session.commit()
         except WriteLockTimeout:
             log.warning("database busy: last use of token %s not recorded", identity.token_id)
-    return Principal(
+    principal = Principal(
         name=identity.name, role=identity.role, department_code=identity.department_code
     )
+    if cache is not None:
+        cache.put(token, principal, expires_at)
+    return principal
 
 
 class AuthenticationMiddleware:
@@ -86,9 +140,11 @@ class AuthenticationMiddleware:
         app: ASGIApp,
         clock: Callable[[], datetime] = utcnow,
         read_data_version: bool = False,
+        token_cache_seconds: float = 0,
     ) -> None:
         self.app = app
         self.clock = clock
+        self.cache = PrincipalCache(token_cache_seconds)
         # With the response cache on: read the data version along with the token, into
         # scope["state"]["data_version"] (schema.response_cache uses it).
         self.read_data_version = read_data_version
@@ -110,6 +166,7 @@ class AuthenticationMiddleware:
                 token,
                 now=self.clock(),
                 state=state if self.read_data_version else None,
+                cache=self.cache,
             )
             if token
             else None

@@ -122,16 +122,12 @@ console = Console(stderr=True)
 def _alembic_config(database_url: str | None = None):  # type: ignore[no-untyped-def]
     """Alembic's config; its output goes through the service's log format
     (server/logs.py) rather than alembic.ini's."""
-    from alembic.config import Config
-
     from server.logs import configure_logging
+    from server.migrations_config import alembic_config
 
     settings = get_settings()
-    configure_logging(settings.log_level)
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["database_url"] = database_url or settings.database_url
-    cfg.attributes["configure_logging"] = False
-    return cfg
+    configure_logging(settings.log_level, log_format=settings.log_format)
+    return alembic_config(database_url or settings.database_url)
 
 
 @app.command()
@@ -169,19 +165,29 @@ def serve(
     # answer "Unexpected error." to every query while /healthz said ok: refuse instead.
     asyncio.run(require_migrated(settings.database_url))
     from server.logs import logging_config
+    from server.metrics_processes import cleanup_multiprocess, prepare_multiprocess
 
-    # uvloop and httptools (uvicorn[standard]) are picked up when installed.
-    uvicorn.run(
-        "server.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        reload=reload,
-        workers=processes,
-        log_level=settings.log_level,
-        # Every line, uvicorn's included: timestamp, level, request id (server/logs.py).
-        log_config=logging_config(settings.log_level, sql_echo=settings.sql_echo),
-    )
+    # Several workers count into files of one shared directory (server/metrics.py).
+    shared = prepare_multiprocess(processes) if settings.metrics_access != "off" else None
+    try:
+        # uvloop and httptools (uvicorn[standard]) are picked up when installed.
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            reload=reload,
+            workers=processes,
+            # A WebSocket message (a subscription) is bounded like a request body.
+            ws_max_size=settings.max_body_bytes,
+            log_level=settings.log_level,
+            # Every line, uvicorn's included: timestamp, level, request id (server/logs.py).
+            log_config=logging_config(
+                settings.log_level, sql_echo=settings.sql_echo, log_format=settings.log_format
+            ),
+        )
+    finally:
+        cleanup_multiprocess(shared)
 
 
 def _migrate(run: Callable[[], None]) -> None:

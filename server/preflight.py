@@ -21,7 +21,6 @@ from sqlalchemy.engine import URL, make_url
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-ROOT = Path(__file__).resolve().parents[1]
 INVALID_CATALOG_NAME = "3D000"
 """PostgreSQL's SQLSTATE for a database that does not exist."""
 
@@ -107,10 +106,9 @@ class Revisions:
 
 def code_revisions() -> tuple[str, frozenset[str]]:
     """This code's migration head and every revision it knows."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    from server.migrations_config import script_directory
 
-    scripts = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini")))
+    scripts = script_directory()
     head = scripts.get_current_head()
     assert head is not None
     return head, frozenset(s.revision for s in scripts.walk_revisions())

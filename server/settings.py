@@ -87,6 +87,22 @@ class Settings(BaseSettings):
         validation_alias="KYODO_RESPONSE_CACHE_MB",
         description="Memory the response cache of each server process may hold, in MiB.",
     )
+    token_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        validation_alias="KYODO_TOKEN_CACHE_SECONDS",
+        description="How long each server process remembers a token it found valid "
+        "(no token statement per request); a revoked token keeps working that long at "
+        "most. 0: every request looks its token up.",
+    )
+    max_cost_authenticated: int = Field(
+        default=0,
+        ge=0,
+        validation_alias="KYODO_MAX_COST_AUTHENTICATED",
+        description="Largest estimated cost of one operation of a caller with a token "
+        "(0 = no cap: the time, statement and response-size limits bound it). Anonymous "
+        "callers always have the fixed budget of 50,000.",
+    )
     max_body_bytes: int = Field(
         default=ONE_MIB,
         gt=0,
@@ -128,6 +144,39 @@ class Settings(BaseSettings):
         "shorter than the statement timeout.",
     )
 
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        validation_alias="KYODO_LOG_FORMAT",
+        description="text: one readable line per record (make run); json: one JSON object "
+        "per line with timestamp, level, logger, message and request id (log collectors).",
+    )
+    metrics: Literal["off", "public", "token"] | None = Field(
+        default=None,
+        validation_alias="KYODO_METRICS",
+        description="Who may read /metrics: off (no /metrics), public (anyone who reaches "
+        "the port), token (Authorization: Bearer KYODO_METRICS_TOKEN). Unset: token when "
+        "KYODO_METRICS_TOKEN is set, else public outside production and off in production.",
+    )
+    metrics_token: str = Field(
+        default="",
+        validation_alias="KYODO_METRICS_TOKEN",
+        description="The bearer token Prometheus presents when KYODO_METRICS=token.",
+        repr=False,
+    )
+    tracing: bool | None = Field(
+        default=None,
+        validation_alias="KYODO_TRACING",
+        description="OpenTelemetry traces (pip install 'kyodo[otel]'), exported as the "
+        "standard OTEL_* variables say. Unset: on when OTEL_TRACES_EXPORTER or an "
+        "OTEL_EXPORTER_OTLP_*ENDPOINT is set (and OTEL_SDK_DISABLED is not true).",
+    )
+
+    @field_validator("metrics", "tracing", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # docker-compose's ${KYODO_METRICS:-} passes an empty string: the default.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
@@ -138,6 +187,48 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def metrics_access(self) -> Literal["off", "public", "token"]:
+        """Who may read /metrics (``metrics``, or its default)."""
+        if self.metrics is not None:
+            return self.metrics
+        if self.metrics_token:
+            return "token"
+        return "off" if self.is_production else "public"
+
+    @property
+    def tracing_enabled(self) -> bool:
+        if self.tracing is not None:
+            return self.tracing
+        import os
+
+        if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+            return False
+        return any(
+            os.environ.get(name)
+            for name in (
+                "OTEL_TRACES_EXPORTER",
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            )
+        )
+
+    def operations_problems(self) -> list[str]:
+        """Metrics and tracing settings that cannot work (in every environment)."""
+        problems = []
+        if self.metrics_access == "token" and not self.metrics_token:
+            problems.append(
+                "KYODO_METRICS=token には KYODO_METRICS_TOKEN（Prometheus が Bearer で送る"
+                "トークン）が必要です。"
+            )
+        if self.tracing_enabled:
+            from server.tracing import missing_extra
+
+            missing = missing_extra()
+            if missing:
+                problems.append(missing)
+        return problems
 
     def production_problems(self) -> list[str]:
         """What keeps these settings from being safe to serve in production."""
@@ -181,7 +272,7 @@ class Settings(BaseSettings):
                 "本番環境（KYODO_ENV=production）の設定が不足しているため起動できません:\n"
                 + "\n".join(f"  - {problem}" for problem in problems)
             )
-        problems = self.timeout_problems()
+        problems = self.timeout_problems() + self.operations_problems()
         if problems:
             raise ConfigurationError(
                 "設定が矛盾しているため起動できません:\n"

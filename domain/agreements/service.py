@@ -29,7 +29,15 @@ from domain.disasters.contacts import (
     verified_on,
 )
 from domain.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
-from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
+from domain.pagination import (
+    Ordering,
+    Page,
+    PageRequest,
+    SortKey,
+    by_id,
+    group_by_key,
+    paginate,
+)
 from domain.partners.models import Contact, Partner
 from domain.reference.models import Department
 from domain.search import search_pattern
@@ -274,12 +282,10 @@ async def list_agreements(
     Order: ``concludedOn`` descending with unconcluded drafts last, then id descending,
     so pages are stable. ``termEndsBy`` applies renewals as of ``today``.
     """
-    stmt = (
-        sa.select(Agreement)
-        .where(*await list_conditions(session, spec=spec, today=today, visibility=visibility))
-        .order_by(*list_order())
+    stmt = sa.select(Agreement).where(
+        *await list_conditions(session, spec=spec, today=today, visibility=visibility)
     )
-    return await paginate(session, stmt, page)
+    return await paginate(session, stmt, LIST_ORDERING, page)
 
 
 async def list_conditions(
@@ -295,9 +301,19 @@ async def list_conditions(
     return await _conditions(session, spec, today, visibility)
 
 
+LIST_ORDERING = Ordering(
+    "agreements",
+    (
+        SortKey(_col(Agreement.concluded_on), True, "concluded_on", nulls_greatest=False),
+        SortKey(_col(Agreement.id), True, "id"),
+    ),
+)
+"""The order of :func:`list_agreements`: newest conclusion first, drafts last."""
+
+
 def list_order() -> list[Any]:
     """The ORDER BY of :func:`list_agreements`."""
-    return [sa.nulls_last(_col(Agreement.concluded_on).desc()), _col(Agreement.id).desc()]
+    return LIST_ORDERING.order_by()
 
 
 # ----------------------------------------------------------------- batch getters

@@ -15,10 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit.models import AuditEvent
 from domain.base import utcnow
 from domain.data_version import note_data_change
+from domain.events import note_change_event
+
+_PLAIN = (str, int, bool, float, type(None))
 
 
 def json_value(value: Any) -> Any:
     """A JSON-safe rendering of a column value (dates as ISO strings, enums by name)."""
+    if type(value) in _PLAIN:  # most values, and exactly these types (a StrEnum is not)
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -38,7 +43,10 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     """{field: {"before": old, "after": new}} for the fields whose value changed."""
     changes: dict[str, Any] = {}
     for name in sorted(set(before) | set(after)):
-        old, new = json_value(before.get(name)), json_value(after.get(name))
+        old, new = before.get(name), after.get(name)
+        if type(old) is type(new) and old == new:
+            continue  # the same value (a bulk re-run compares thousands of these)
+        old, new = json_value(old), json_value(new)
         if old != new:
             changes[name] = {"before": old, "after": new}
     return changes
@@ -58,9 +66,13 @@ async def record_event(
     ``entity_type`` is the entity's type name (e.g. ``Partner``) and ``entity_id`` its
     primary key, so the API can rebuild the entity's global id. Every committed change
     passes here, so here its transaction is marked as changing data: the data version
-    (``domain.data_version``) moves when it commits.
+    (``domain.data_version``) moves when it commits, and the change is announced to live
+    subscribers if its action is one ``domain.events.PUBLISHED`` lists.
     """
     note_data_change(session)
+    note_change_event(
+        session, action=action, entity_type=entity_type, entity_id=entity_id, changes=changes
+    )
     event = AuditEvent(
         actor=actor,
         action=action,

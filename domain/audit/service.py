@@ -9,7 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.audit.models import AuditEvent
-from domain.pagination import Page, PageRequest, by_id, paginate
+from domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+
+LIST_ORDERING = Ordering(
+    "auditEvents",
+    (
+        SortKey(col(AuditEvent.occurred_at), True, "occurred_at"),
+        SortKey(col(AuditEvent.id), True, "id"),
+    ),
+)
+"""Newest first."""
 
 
 async def list_events(
@@ -28,11 +37,7 @@ async def list_events(
         stmt = stmt.where(col(AuditEvent.entity_type) == entity_type)
     if entity_id is not None:
         stmt = stmt.where(col(AuditEvent.entity_id) == entity_id)
-    stmt = stmt.order_by(
-        col(AuditEvent.occurred_at).desc(),
-        col(AuditEvent.id).desc(),
-    )
-    return await paginate(session, stmt, page)
+    return await paginate(session, stmt, LIST_ORDERING, page)
 
 
 async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[AuditEvent | None]:

@@ -17,19 +17,20 @@ from datetime import date
 from types import MappingProxyType
 
 from domain.agreements.terms import add_months
-from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.enums import (
+    LABELS,
+    CollaborationForm,
+    CollaborationStatus,
+    CommitteeKind,
+    ReadinessItem,
+    labels,
+)
+from domain.errors import ErrorCode, Problem
+from domain.status import StatusMachine
 
 # ------------------------------------------------------------------ readiness, 第4章(1)(2)
 
-READINESS_LABELS: dict[ReadinessItem, str] = {
-    ReadinessItem.PURPOSE: "目的",
-    ReadinessItem.PLAN: "計画",
-    ReadinessItem.COST: "経費",
-    ReadinessItem.PERIOD: "期間",
-    ReadinessItem.RESPONSIBILITY: "責任の所在",
-    ReadinessItem.ROLES: "役割分担",
-}
+READINESS_LABELS: dict[ReadinessItem, str] = labels(ReadinessItem)
 
 # Where in CollaborationInput each item is filled in, so a front end can point at it.
 READINESS_FIELDS: dict[ReadinessItem, list[str]] = {
@@ -121,7 +122,6 @@ class FormInfo:
 
 def _form(
     form: CollaborationForm,
-    label: str,
     description: str,
     *,
     city_bears_final_responsibility: bool = False,
@@ -129,7 +129,7 @@ def _form(
 ) -> FormInfo:
     return FormInfo(
         form=form,
-        label=label,
+        label=LABELS[CollaborationForm][form].label,
         description=description,
         city_bears_final_responsibility=city_bears_final_responsibility,
         financial_support_allowed=financial_support_allowed,
@@ -143,44 +143,37 @@ FORM_INFO: Mapping[CollaborationForm, FormInfo] = MappingProxyType(
         for info in (
             _form(
                 CollaborationForm.CO_HOSTING,
-                "共催",
                 "市民と市がともに主催者となって事業を企画・実施する形で、"
                 "経費の負担や社会的な責任は双方にあります。",
             ),
             _form(
                 CollaborationForm.COMMITTEE,
-                "実行委員会・協議会",
                 "市民と市が資金や人手を出し合って新しい組織をつくり、"
                 "その組織が主催者となって取り組む形です。",
             ),
             _form(
                 CollaborationForm.AGREEMENT,
-                "協定",
                 "市民と市が共通の目的を果たすため、それぞれの役割などを話し合って決め、"
                 "協力し合う形です。",
             ),
             _form(
                 CollaborationForm.BUSINESS_COOPERATION,
-                "事業協力",
                 "市民と市が互いの持ち味を生かし、一定の期間続けて協力する形で、"
                 "市民が中心となって行う事業を市が補います。",
             ),
             _form(
                 CollaborationForm.CONSIGNMENT,
-                "委託",
                 "市が行うより効率的・効果的にできる事業の全部または一部を任せる形で、"
                 "事業の最終的な責任は市にあります。",
                 city_bears_final_responsibility=True,
             ),
             _form(
                 CollaborationForm.SUBSIDY,
-                "補助・助成",
                 "市民が行う事業を市が補助金などでお金の面から支える形で、"
                 "相手の自主性を損なわないよう期限や使い道に決まりを設けます。",
             ),
             _form(
                 CollaborationForm.ENDORSEMENT,
-                "後援",
                 "市民が主催する事業に市が後援者として名前を連ねる形で、"
                 "お金の面での支援はありません。",
                 financial_support_allowed=False,
@@ -298,35 +291,22 @@ def form_problems(
 
 # ------------------------------------------------------------------ status machine, rule 4
 
-STATUS_LABELS: dict[CollaborationStatus, str] = {
-    CollaborationStatus.PLANNING: "計画中",
-    CollaborationStatus.ACTIVE: "実施中",
-    CollaborationStatus.COMPLETED: "完了",
-    CollaborationStatus.EVALUATED: "評価済み",
-    CollaborationStatus.CANCELLED: "中止",
-}
-
-ALLOWED_TRANSITIONS: Mapping[CollaborationStatus, frozenset[CollaborationStatus]] = (
-    MappingProxyType(
-        {
-            CollaborationStatus.PLANNING: frozenset(
-                {CollaborationStatus.ACTIVE, CollaborationStatus.CANCELLED}
-            ),
-            CollaborationStatus.ACTIVE: frozenset(
-                {CollaborationStatus.COMPLETED, CollaborationStatus.CANCELLED}
-            ),
-            CollaborationStatus.COMPLETED: frozenset({CollaborationStatus.EVALUATED}),
-            # A finished or cancelled collaboration is history; its evaluation stays as
-            # the lesson learned (第4章(4)), so nothing reopens it.
-            CollaborationStatus.EVALUATED: frozenset(),
-            CollaborationStatus.CANCELLED: frozenset(),
-        }
-    )
+_C = CollaborationStatus
+STATUSES: StatusMachine[CollaborationStatus] = StatusMachine(
+    "協働事業",
+    {
+        _C.PLANNING: {_C.ACTIVE, _C.CANCELLED},
+        _C.ACTIVE: {_C.COMPLETED, _C.CANCELLED},
+        _C.COMPLETED: {_C.EVALUATED},
+        # A finished or cancelled collaboration is history; its evaluation stays as
+        # the lesson learned (第4章(4)), so nothing reopens it.
+        _C.EVALUATED: (),
+        _C.CANCELLED: (),
+    },
+    field=["to"],
 )
-
-
-def _quoted(labels: Iterable[str]) -> str:
-    return "か".join(f"「{label}」" for label in labels)
+STATUS_LABELS = STATUSES.labels
+ALLOWED_TRANSITIONS = STATUSES.transitions
 
 
 def check_transition(current: CollaborationStatus, to: CollaborationStatus) -> None:
@@ -336,21 +316,7 @@ def check_transition(current: CollaborationStatus, to: CollaborationStatus) -> N
     else raises ``DomainError(INVALID_TRANSITION)`` on the field ``to``. The rules for
     *entering* a state (readiness, evaluation) are separate checks.
     """
-    allowed = ALLOWED_TRANSITIONS[current]
-    if to in allowed:
-        return
-    here, there = STATUS_LABELS[current], STATUS_LABELS[to]
-    if to == current:
-        message = f"この協働事業はすでに「{here}」です。"
-    elif not allowed:
-        message = (
-            f"「{here}」から「{there}」には変えられません。"
-            f"「{here}」の協働事業は、これ以上状態を変えられません。"
-        )
-    else:
-        options = _quoted(STATUS_LABELS[s] for s in CollaborationStatus if s in allowed)
-        message = f"「{here}」から「{there}」には変えられません。{options}にだけ変えられます。"
-    raise DomainError(ErrorCode.INVALID_TRANSITION, message, ["to"])
+    STATUSES.check(current, to)
 
 
 # ------------------------------------------------------------------ evaluation, 第4章(4)

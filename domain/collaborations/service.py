@@ -36,7 +36,18 @@ from domain.enums import (
 )
 from domain.errors import DomainError, ErrorCode
 from domain.japanese import normalize_for_search
-from domain.pagination import MAX_PAGE_SIZE, Page, PageRequest, by_id, group_by_key, paginate
+from domain.pagination import (
+    FIRST_PAGE,
+    MAX_PAGE_SIZE,
+    Ordering,
+    Page,
+    PageRequest,
+    SortKey,
+    by_id,
+    group_by_key,
+    paginate,
+    paginate_per_parent,
+)
 from domain.partners.models import Partner, PartnerField
 from domain.reference.models import CollaborationField, Department
 from domain.reference.service import fields_by_code, get_department_by_code_or_raise
@@ -81,10 +92,8 @@ async def list_collaborations(
     so offset cursors stay stable between pages. ``partnerId`` matches only a partner
     ``visibility`` shows: filtering by a hidden volunteer finds nothing (rule 13).
     """
-    stmt = (
-        sa.select(Collaboration).where(*list_conditions(spec, visibility)).order_by(*list_order())
-    )
-    return await paginate(session, stmt, page)
+    stmt = sa.select(Collaboration).where(*list_conditions(spec, visibility))
+    return await paginate(session, stmt, list_ordering(), page)
 
 
 def list_conditions(
@@ -95,10 +104,27 @@ def list_conditions(
     return _conditions(spec, visibility)
 
 
-def list_order(collaboration: Any = Collaboration) -> list[Any]:
+def list_ordering(collaboration: Any = Collaboration, name: str = "collaborations") -> Ordering:
     """Newest fiscal year first (none last), then newest id: a total order.
     ``collaboration``: the table or an alias of it."""
-    return [collaboration.fiscal_year.desc().nulls_last(), collaboration.id.desc()]
+    on_row = collaboration is Collaboration and name == "collaborations"
+    return Ordering(
+        name,
+        (
+            SortKey(
+                collaboration.fiscal_year,
+                True,
+                "fiscal_year" if on_row else None,
+                nulls_greatest=False,
+            ),
+            SortKey(collaboration.id, True, "id" if on_row else None),
+        ),
+    )
+
+
+def list_order(collaboration: Any = Collaboration) -> list[Any]:
+    """The ORDER BY of :func:`list_collaborations`."""
+    return list_ordering(collaboration).order_by()
 
 
 def published_only(collaboration: Any = Collaboration) -> sa.ColumnElement[bool]:
@@ -288,71 +314,29 @@ async def partner_count_by_collaboration(
 @dataclass(frozen=True, slots=True)
 class ParticipationsOfPartnerKey:
     partner_id: int
-    limit: int
-    offset: int = 0
+    page: PageRequest = FIRST_PAGE
+
+
+PARTICIPATION_ORDERING = list_ordering(name="participations")
+"""A partner's participations: newest collaboration first (the collaborations' order)."""
 
 
 async def participations_page_by_partner(
     session: AsyncSession, keys: Sequence[ParticipationsOfPartnerKey]
 ) -> list[Page[Participation]]:
-    """One page of each partner's participations, newest collaboration first.
-
-    A single statement serves every key: ``ROW_NUMBER()`` numbers each partner's rows
-    and ``COUNT(*)`` over the same partition gives the total. Only rows inside some
-    requested page are returned, plus each partner's first row, which carries the total
-    even when the page asked for lies beyond the end.
-    """
-    if not keys:
-        return []
-    partner_ids = sorted({k.partner_id for k in keys})
-    partition = col(Participation.partner_id)
-    rn = (
-        sa.func.row_number()
-        .over(
-            partition_by=partition,
-            order_by=list_order(),
-        )
-        .label("rn")
+    """One page of each partner's participations, newest collaboration first; keys
+    asking for the same page share one statement (``paginate_per_parent``)."""
+    stmt = sa.select(Participation).join(
+        Collaboration, col(Collaboration.id) == col(Participation.collaboration_id)
     )
-    total = sa.func.count().over(partition_by=partition).label("total")
-    numbered = (
-        sa.select(Participation, rn, total)
-        .join(Collaboration, col(Collaboration.id) == col(Participation.collaboration_id))
-        .where(col(Participation.partner_id).in_(partner_ids))
-        .subquery()
+    pages = await paginate_per_parent(
+        session,
+        stmt,
+        col(Participation.partner_id),
+        PARTICIPATION_ORDERING,
+        [(k.partner_id, k.page) for k in keys],
     )
-    row = aliased(Participation, numbered)
-    wanted = [
-        sa.and_(
-            numbered.c.partner_id == k.partner_id,
-            numbered.c.rn > k.offset,
-            numbered.c.rn <= k.offset + k.limit,
-        )
-        for k in keys
-        if k.limit > 0
-    ]
-    stmt = (
-        sa.select(row, numbered.c.rn, numbered.c.total)
-        .where(sa.or_(numbered.c.rn == 1, *wanted))
-        .order_by(numbered.c.partner_id, numbered.c.rn)
-    )
-    totals: dict[int, int] = {}
-    numbered_rows: dict[int, list[tuple[int, Participation]]] = defaultdict(list)
-    for participation, number, count in await session.execute(stmt):
-        totals[participation.partner_id] = count
-        numbered_rows[participation.partner_id].append((number, participation))
-    return [
-        Page(
-            items=[
-                p
-                for number, p in numbered_rows[k.partner_id]
-                if k.offset < number <= k.offset + k.limit
-            ],
-            total=totals.get(k.partner_id, 0),
-            offset=k.offset,
-        )
-        for k in keys
-    ]
+    return [pages[(k.partner_id, k.page)] for k in keys]
 
 
 async def progress_reports_by_collaboration(

@@ -10,7 +10,16 @@ from sqlmodel import col
 
 from domain.endorsements.models import EndorsementApplication
 from domain.enums import EndorsementStatus
-from domain.pagination import Page, PageRequest, by_id, paginate
+from domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+
+LIST_ORDERING = Ordering(
+    "endorsementApplications",
+    (
+        SortKey(col(EndorsementApplication.event_starts_on), True, "event_starts_on"),
+        SortKey(col(EndorsementApplication.id), True, "id"),
+    ),
+)
+"""Latest event first."""
 
 
 async def list_applications(
@@ -23,11 +32,7 @@ async def list_applications(
     stmt = sa.select(EndorsementApplication)
     if statuses:
         stmt = stmt.where(col(EndorsementApplication.status).in_(list(statuses)))
-    stmt = stmt.order_by(
-        col(EndorsementApplication.event_starts_on).desc(),
-        col(EndorsementApplication.id).desc(),
-    )
-    return await paginate(session, stmt, page)
+    return await paginate(session, stmt, LIST_ORDERING, page)
 
 
 async def get_many(

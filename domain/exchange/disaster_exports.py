@@ -38,6 +38,7 @@ from domain.enums import (
 from domain.exchange.exports import (
     LIST_SEPARATOR,
     MUNICIPALITY,
+    CsvEncoding,
     ExportFile,
     ExportFormat,
     _require,
@@ -147,17 +148,22 @@ def support_request_rows(lines: Iterable[RequestLine]) -> Iterable[list[str | in
 
 
 async def export_support_requests(
-    session: AsyncSession, *, fmt: ExportFormat, on: date
+    session: AsyncSession,
+    *,
+    fmt: ExportFormat,
+    on: date,
+    encoding: CsvEncoding = CsvEncoding.UTF8,
 ) -> ExportFile:
-    """The activation log for the after-action report (CSV, Excel-ready)."""
-    _require(fmt, (ExportFormat.CSV,), "応援要請の記録")
+    """The activation log for the after-action report (CSV, Excel-ready; CP932 on request)."""
+    _require(fmt, (ExportFormat.CSV,), "応援要請の記録", encoding)
     require_date(on, label="一覧の日付", field=["on"])
     lines = await load_support_requests(session, on=on)
     return ExportFile(
-        body=write_csv(SUPPORT_REQUEST_HEADERS, support_request_rows(lines)),
+        body=write_csv(SUPPORT_REQUEST_HEADERS, support_request_rows(lines), encoding=encoding),
         format=fmt,
         filename=export_filename("support-requests", on, fmt),
         rows=len(lines),
+        encoding=encoding,
     )
 
 
@@ -253,11 +259,16 @@ def render_ics(items: Iterable[DueItem], *, stamp: datetime) -> str:
 
 
 async def export_agreements_due(
-    session: AsyncSession, *, fmt: ExportFormat, on: date, include_internal: bool
+    session: AsyncSession,
+    *,
+    fmt: ExportFormat,
+    on: date,
+    include_internal: bool,
+    encoding: CsvEncoding = CsvEncoding.UTF8,
 ) -> ExportFile:
     """The notice and renewal calendar for a year from ``on`` as an iCal feed; reviews of
     unpublished collaborations only with ``include_internal`` (the city staff)."""
-    _require(fmt, (ExportFormat.ICS,), "協定の期限")
+    _require(fmt, (ExportFormat.ICS,), "協定の期限", encoding)
     require_date(on, label="一覧の日付", field=["on"])
     items = await agreements_due(
         session, as_of=on, within_days=CALENDAR_DAYS, include_internal=include_internal

@@ -16,7 +16,15 @@ from domain.agreements.models import Agreement, AgreementParty
 from domain.collaborations.models import Participation
 from domain.enums import AgreementStatus, PartnerKind, PartnerStatus
 from domain.japanese import kana_sort_key, normalize_for_search
-from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
+from domain.pagination import (
+    Ordering,
+    Page,
+    PageRequest,
+    SortKey,
+    by_id,
+    group_by_key,
+    paginate,
+)
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
 from domain.search import search_pattern
@@ -24,16 +32,22 @@ from domain.validation import fit
 from domain.visibility import PartnerVisibility
 
 
-def refresh_derived_fields(partner: Partner) -> None:
-    """Keep the 五十音 sort key and the folded search text in step with name and kana.
+def derived_columns(name: str, name_kana: str | None) -> dict[str, str]:
+    """The 五十音 sort key and the folded search text of a partner called ``name``.
 
     Folding can lengthen a name (NFKC turns ㌀ into アパート): both are cut to what their
     columns hold.
     """
-    partner.sort_key = fit(kana_sort_key(partner.name_kana, partner.name), Partner.sort_key)
-    partner.search_text = fit(
-        normalize_for_search(f"{partner.name} {partner.name_kana or ''}"), Partner.search_text
-    )
+    return {
+        "sort_key": fit(kana_sort_key(name_kana, name), Partner.sort_key),
+        "search_text": fit(normalize_for_search(f"{name} {name_kana or ''}"), Partner.search_text),
+    }
+
+
+def refresh_derived_fields(partner: Partner) -> None:
+    """Keep the sort key and the search text in step with name and kana."""
+    for column, value in derived_columns(partner.name, partner.name_kana).items():
+        setattr(partner, column, value)
 
 
 class PartnerOrderField(StrEnum):
@@ -62,9 +76,9 @@ class PartnerOrderSpec:
 
 
 _ORDER_COLUMNS = {
-    PartnerOrderField.NAME_KANA: col(Partner.sort_key),
-    PartnerOrderField.CREATED_AT: col(Partner.created_at),
-    PartnerOrderField.UPDATED_AT: col(Partner.updated_at),
+    PartnerOrderField.NAME_KANA: "sort_key",
+    PartnerOrderField.CREATED_AT: "created_at",
+    PartnerOrderField.UPDATED_AT: "updated_at",
 }
 
 
@@ -79,12 +93,10 @@ async def list_partners(
 ) -> Page[Partner]:
     """One page of the partners ``visibility`` shows that match ``spec``, in 五十音
     order unless asked otherwise; the total counts only those too."""
-    stmt = (
-        sa.select(Partner)
-        .where(*await list_conditions(session, spec=spec, today=today, visibility=visibility))
-        .order_by(*list_order(order))
+    stmt = sa.select(Partner).where(
+        *await list_conditions(session, spec=spec, today=today, visibility=visibility)
     )
-    return await paginate(session, stmt, page)
+    return await paginate(session, stmt, list_ordering(order), page)
 
 
 async def list_conditions(
@@ -95,13 +107,30 @@ async def list_conditions(
     return [*visibility.conditions(), *await _conditions(session, spec, today)]
 
 
-def list_order(order: PartnerOrderSpec | None) -> list[Any]:
-    """The ORDER BY of :func:`list_partners`: a total order (id breaks ties)."""
+def list_ordering(order: PartnerOrderSpec | None) -> Ordering:
+    """The order of :func:`list_partners`: a total order (id breaks ties)."""
     order = order or PartnerOrderSpec()
-    column = _ORDER_COLUMNS[order.field]
-    if order.descending:
-        return [column.desc(), col(Partner.id).desc()]
-    return [column.asc(), col(Partner.id).asc()]
+    name = _ORDER_COLUMNS[order.field]
+    desc = order.descending
+    return Ordering(
+        f"partners.{order.field.value}.{'desc' if desc else 'asc'}",
+        (
+            SortKey(getattr(Partner, name), desc, name),
+            SortKey(col(Partner.id), desc, "id"),
+        ),
+    )
+
+
+ALL_ORDERINGS = tuple(
+    list_ordering(PartnerOrderSpec(field, descending))
+    for field in PartnerOrderField
+    for descending in (False, True)
+)
+
+
+def list_order(order: PartnerOrderSpec | None) -> list[Any]:
+    """The ORDER BY of :func:`list_partners`."""
+    return list_ordering(order).order_by()
 
 
 async def _conditions(

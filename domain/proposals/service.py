@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.enums import ProposalStatus
-from domain.pagination import Page, PageRequest, by_id, paginate
+from domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
 from domain.proposals.models import Proposal
 from domain.reference.models import Department
 
@@ -27,12 +27,10 @@ async def list_proposals(
     ``department_codes`` keeps the proposals handled by those departments (担当課);
     unknown codes simply match nothing.
     """
-    stmt = (
-        sa.select(Proposal)
-        .where(*list_conditions(statuses=statuses, department_codes=department_codes))
-        .order_by(*list_order())
+    stmt = sa.select(Proposal).where(
+        *list_conditions(statuses=statuses, department_codes=department_codes)
     )
-    return await paginate(session, stmt, page)
+    return await paginate(session, stmt, LIST_ORDERING, page)
 
 
 def list_conditions(
@@ -52,9 +50,19 @@ def list_conditions(
     return conditions
 
 
+LIST_ORDERING = Ordering(
+    "proposals",
+    (
+        SortKey(col(Proposal.received_on), True, "received_on"),
+        SortKey(col(Proposal.id), True, "id"),
+    ),
+)
+"""Most recently received first."""
+
+
 def list_order() -> list[Any]:
-    """Most recently received first."""
-    return [col(Proposal.received_on).desc(), col(Proposal.id).desc()]
+    """The ORDER BY of :func:`list_proposals`."""
+    return LIST_ORDERING.order_by()
 
 
 async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Proposal | None]:

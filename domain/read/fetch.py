@@ -230,7 +230,7 @@ class _Compiler:
                 child.id,
                 link.order_by,
                 limit=page.limit,
-                offset=page.offset,
+                offset=0,  # the compiled path pages no further (cursors: Strawberry)
                 correlate=source,
             )
             # Correlated explicitly: the link may read the model itself, which an
@@ -260,11 +260,27 @@ class _Compiler:
         return self.sql.one(element, link.select)
 
 
+_by_ids: OrderedDict[Hashable, Any] = OrderedDict()
+"""``ReadQuery.by_ids`` columns, by what they are built from (least recently used out)."""
+_selects: OrderedDict[Hashable, tuple[tuple[Any, ...], Any]] = OrderedDict()
+"""Statements over reused columns only, by the columns' identities (the entry holds the
+columns, so no other object can take their ids while it lives)."""
+
+
+def _remember(cache: OrderedDict[Hashable, Any], key: Hashable, value: Any) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > ELEMENT_CACHE_SIZE:
+        cache.popitem(last=False)
+
+
 @dataclass(eq=False)
 class _Slot:
     columns: list[Any]
     finish: Callable[[list[Any]], Any]
     value: Any = None
+    reused: bool = False
+    """Its columns came from a cache (the same objects as in an earlier request)."""
 
 
 class ReadQuery:
@@ -278,8 +294,10 @@ class ReadQuery:
         self._compiler = _Compiler(self.sql, viewer, self.args)
         self._slots: list[_Slot] = []
 
-    def _add(self, columns: list[Any], finish: Callable[[list[Any]], Any]) -> _Slot:
-        slot = _Slot(columns, finish)
+    def _add(
+        self, columns: list[Any], finish: Callable[[list[Any]], Any], reused: bool = False
+    ) -> _Slot:
+        slot = _Slot(columns, finish, reused=reused)
         self._slots.append(slot)
         return slot
 
@@ -292,24 +310,35 @@ class ReadQuery:
         limit: int,
         offset: int,
         count: bool,
+        within: Sequence[Any] = (),
+        positions: Sequence[Any | None] = (),
+        reverse: bool = False,
     ) -> _Slot:
         """One page of ``fetch.entity`` (the model itself, unaliased, so that the list
         service's own conditions and order apply) and, with ``count``, the total.
-        Value: (total or None, rows)."""
+        ``within``: the page's window (keyset conditions, not counted in the total);
+        ``positions``: conditions whose rows are counted too (None: not counted);
+        ``reverse``: the page was read backwards. Value: (total or None, rows, the
+        counts of ``positions``)."""
         model = fetch.entity.model
-        base = sa.select(sa.true()).select_from(model).where(*conditions)
+        base = sa.select(sa.true()).select_from(model).where(*conditions, *within)
         item, element = self._compiler.root_element(fetch)
         items = self._compiler.page_of(
             fetch, item, element, base, model.id, order_by, limit=limit, offset=offset
         )
         columns = [self.sql.text(items)]
-        if count:
-            total = sa.select(sa.func.count()).select_from(model).where(*conditions)
-            columns.append(total.scalar_subquery())
+        counted = ([()] if count else []) + [(c,) for c in positions if c is not None]
+        for extra in counted:
+            counter = sa.select(sa.func.count()).select_from(model).where(*conditions, *extra)
+            columns.append(counter.scalar_subquery())
 
-        def finish(values: list[Any]) -> tuple[int | None, list[Any]]:
+        def finish(values: list[Any]) -> tuple[int | None, list[Any], list[int | None]]:
             rows = [fetch.decode(item) for item in json.loads(values[0])]
-            return (values[1] if count else None), rows
+            if reverse:
+                rows.reverse()
+            numbers = iter(values[1:])
+            total = next(numbers) if count else None
+            return total, rows, [None if c is None else next(numbers) for c in positions]
 
         return self._add(columns, finish)
 
@@ -326,27 +355,57 @@ class ReadQuery:
 
     def by_ids(self, fetch: Fetch, ids: Sequence[int]) -> _Slot:
         """The rows of these ids the viewer may see. Value: {id: row}. ``fetch`` must
-        select ``id``."""
-        model = fetch.entity.model
-        position = fetch.columns.index("id")
-        base = (
-            sa.select(model.id)
-            .select_from(model)
-            .where(model.id.in_(sorted(set(ids))), *fetch.entity.visible(model, self.viewer))
+        select ``id``.
+
+        The column is a function of the fetch, the dialect, the viewer, the relation
+        arguments and the ids only (visibility is the viewer's), so it is built once for
+        them and reused: the same expression object, whose SQLAlchemy cache key is
+        computed once (``node(id:)`` is what front ends send most)."""
+        wanted = tuple(sorted(set(ids)))
+        key: Hashable | None = (
+            fetch,
+            self.sql.postgresql,
+            self.viewer,
+            tuple(self.args.get(nested) for nested in fetch.all_nested),
+            wanted,
         )
-        items = self.sql.many(self._compiler.root_element(fetch, model)[1], base, (model.id,))
+        try:
+            column = _by_ids.get(key)
+        except TypeError:  # arguments that do not hash: built anew
+            column, key = None, None
+        reused = column is not None
+        if column is None:
+            model = fetch.entity.model
+            base = (
+                sa.select(model.id)
+                .select_from(model)
+                .where(model.id.in_(wanted), *fetch.entity.visible(model, self.viewer))
+            )
+            element = self._compiler.root_element(fetch, model)[1]
+            column = self.sql.text(self.sql.many(element, base, (model.id,)))
+            if key is not None:
+                _remember(_by_ids, key, column)
+        position = fetch.columns.index("id")
 
         def finish(values: list[Any]) -> dict[int, Any]:
             rows = [fetch.decode(item) for item in json.loads(values[0])]
             return {row[position]: row for row in rows}
 
-        return self._add([self.sql.text(items)], finish)
+        return self._add([column], finish, reused=reused)
 
     async def run(self) -> None:
         if not self._slots:
             return
-        columns = [column for slot in self._slots for column in slot.columns]
-        row = (await self.session.execute(sa.select(*columns))).one()
+        columns = tuple(column for slot in self._slots for column in slot.columns)
+        # The same columns (reused by ``by_ids``): the same statement object, whose
+        # SQLAlchemy cache key is not computed again.
+        key = tuple(map(id, columns))
+        found = _selects.get(key)
+        if found is None or any(a is not b for a, b in zip(found[0], columns, strict=True)):
+            found = (columns, sa.select(*columns))
+            if all(slot.reused for slot in self._slots):
+                _remember(_selects, key, found)
+        row = (await self.session.execute(found[1])).one()
         start = 0
         for slot in self._slots:
             end = start + len(slot.columns)

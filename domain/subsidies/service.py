@@ -19,7 +19,17 @@ from sqlmodel import col
 from domain.enums import ExpenseKind, SubsidyApplicationStatus
 from domain.errors import Problem
 from domain.japanese import normalize_for_search
-from domain.pagination import Page, PageRequest, by_id, group_by_key, paginate
+from domain.pagination import (
+    FIRST_PAGE,
+    Ordering,
+    Page,
+    PageRequest,
+    SortKey,
+    by_id,
+    group_by_key,
+    paginate,
+    paginate_per_parent,
+)
 from domain.subsidies import rules
 from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 
@@ -35,10 +45,14 @@ _UNDECIDED_STATUSES: frozenset[SubsidyApplicationStatus] = frozenset(
     {_Status.SUBMITTED, _Status.UNDER_REVIEW}
 )
 
-_APPLICATION_ORDER = (
-    col(SubsidyApplication.submitted_on).desc(),
-    col(SubsidyApplication.id).desc(),
+APPLICATION_ORDERING = Ordering(
+    "subsidyApplications",
+    (
+        SortKey(col(SubsidyApplication.submitted_on), True, "submitted_on"),
+        SortKey(col(SubsidyApplication.id), True, "id"),
+    ),
 )
+"""Applications, newest submission first."""
 
 
 # ------------------------------------------------------------------ programs
@@ -152,71 +166,35 @@ async def list_applications(
     stmt = sa.select(SubsidyApplication).where(*_status_filter(statuses))
     if program_id is not None:
         stmt = stmt.where(col(SubsidyApplication.program_id) == program_id)
-    return await paginate(session, stmt.order_by(*_APPLICATION_ORDER), page)
+    return await paginate(session, stmt, APPLICATION_ORDERING, page)
 
 
 @dataclass(frozen=True, slots=True)
 class ApplicationsOfProgramKey:
     program_id: int
     statuses: tuple[SubsidyApplicationStatus, ...] = ()
-    limit: int = 20
-    offset: int = 0
+    page: PageRequest = FIRST_PAGE
 
 
 async def applications_page_by_program(
     session: AsyncSession, keys: Sequence[ApplicationsOfProgramKey]
 ) -> list[Page[SubsidyApplication]]:
-    """One page of applications per program, newest submission first.
-
-    Numbered per program with ROW_NUMBER() so one statement serves every program that
-    asks for the same window; the first row of each program is always fetched too,
-    because it carries the program's total even when the window is past the end.
-    """
-    groups: dict[tuple[tuple[SubsidyApplicationStatus, ...], int, int], list[int]] = {}
-    for key in keys:
-        groups.setdefault((key.statuses, key.limit, key.offset), []).append(key.program_id)
+    """One page of applications per program, newest submission first; programs asking
+    for the same page share one statement (``paginate_per_parent``)."""
     pages: dict[ApplicationsOfProgramKey, Page[SubsidyApplication]] = {}
-    for (statuses, limit, offset), program_ids in groups.items():
-        ids = sorted(set(program_ids))
-        numbered = (
-            sa.select(
-                col(SubsidyApplication.id).label("id"),
-                col(SubsidyApplication.program_id).label("program_id"),
-                sa.func.row_number()
-                .over(partition_by=col(SubsidyApplication.program_id), order_by=_APPLICATION_ORDER)
-                .label("rn"),
-                sa.func.count()
-                .over(partition_by=col(SubsidyApplication.program_id))
-                .label("total"),
-            )
-            .where(
-                col(SubsidyApplication.program_id).in_(ids),
-                *_status_filter(statuses),
-            )
-            .subquery()
+    by_statuses: dict[tuple[SubsidyApplicationStatus, ...], list[ApplicationsOfProgramKey]] = {}
+    for key in keys:
+        by_statuses.setdefault(key.statuses, []).append(key)
+    for statuses, group in by_statuses.items():
+        found = await paginate_per_parent(
+            session,
+            sa.select(SubsidyApplication).where(*_status_filter(statuses)),
+            col(SubsidyApplication.program_id),
+            APPLICATION_ORDERING,
+            [(key.program_id, key.page) for key in group],
         )
-        stmt = (
-            sa.select(numbered.c.program_id, numbered.c.rn, numbered.c.total, SubsidyApplication)
-            .join(numbered, numbered.c.id == col(SubsidyApplication.id))
-            .where(
-                sa.or_(
-                    numbered.c.rn == 1,
-                    sa.and_(numbered.c.rn > offset, numbered.c.rn <= offset + limit),
-                )
-            )
-            .order_by(numbered.c.program_id, numbered.c.rn)
-        )
-        items: dict[int, list[SubsidyApplication]] = {pid: [] for pid in ids}
-        totals: dict[int, int] = {}
-        for program_id, rn, total, application in (await session.execute(stmt)).all():
-            totals[program_id] = int(total)
-            if offset < rn <= offset + limit:
-                items[program_id].append(application)
-        for program_id in ids:
-            key = ApplicationsOfProgramKey(program_id, statuses, limit, offset)
-            pages[key] = Page(
-                items=items[program_id], total=totals.get(program_id, 0), offset=offset
-            )
+        for key in group:
+            pages[key] = found[(key.program_id, key.page)]
     return [pages[key] for key in keys]
 
 

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.agreements import commands
+from domain.agreements import validation as limits
 from domain.agreements.commands import AgreementContactData, AgreementData
 from domain.agreements.models import Agreement
 from domain.base import UNSET
 from domain.errors import DomainError, Problem
 from schema.agreements.types import AgreementType
 from schema.context import Info
+from schema.descriptions import DEPARTMENT_CODE, PAYLOAD_ERRORS, ExpectedVersion, Id
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
@@ -90,23 +92,45 @@ def _value(value: Any) -> Any:
     ),
 )
 class AgreementInput:
-    title: str
-    category: AgreementCategory
+    title: str = strawberry.field(description="協定名 (required).")
+    category: AgreementCategory = strawberry.field(description="What it is about.")
     party_ids: list[strawberry.ID] = strawberry.field(
         description="The counterparties, 1 to 100, in the order the agreement lists them."
     )
-    department_code: str
-    collaboration_id: strawberry.ID | None = strawberry.UNSET
+    department_code: str = strawberry.field(
+        description=DEPARTMENT_CODE + " A STAFF caller may only use their own."
+    )
+    collaboration_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The collaboration it belongs to, if any."
+    )
     support_categories: list[SupportCategory] | None = strawberry.field(
         default=strawberry.UNSET,
         description="協定区分; only for DISASTER_SUPPORT agreements.",
     )
-    support_details: str | None = strawberry.UNSET
-    effective_from: date | None = strawberry.UNSET
-    effective_until: date | None = strawberry.UNSET
-    auto_renewal: bool | None = strawberry.UNSET
-    renewal_term_months: int | None = strawberry.UNSET
-    notice_days: int | None = strawberry.UNSET
+    support_details: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"What the partners will do (at most {limits.MAX_SUPPORT_DETAILS} characters).",
+    )
+    effective_from: date | None = strawberry.field(
+        default=strawberry.UNSET, description="First day it has effect."
+    )
+    effective_until: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="End of the (first) term, after effectiveFrom; null for no fixed end. "
+        "Required with autoRenewal.",
+    )
+    auto_renewal: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="自動更新 at the end of each term (false when omitted).",
+    )
+    renewal_term_months: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"Length of a renewed term: 1 to {limits.MAX_RENEWAL_TERM_MONTHS} months.",
+    )
+    notice_days: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Days before a term ends at which to review it (0 or more).",
+    )
     emergency_contacts: list[ContactInput] | None = strawberry.field(
         default=strawberry.UNSET,
         description=(
@@ -149,10 +173,12 @@ class AgreementInput:
         return data
 
 
-@strawberry.type(name="AgreementPayload")
+@strawberry.type(name="AgreementPayload", description="The outcome of a change to an agreement.")
 class AgreementPayload:
-    agreement: AgreementType | None
-    errors: list[UserError]
+    agreement: AgreementType | None = strawberry.field(
+        description="The agreement as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[Any]) -> AgreementPayload:
@@ -168,7 +194,11 @@ class AgreementMutations:
         extensions=allow(STAFF, ADMIN, own_department=True),
         description="Register an agreement as a DRAFT.",
     )
-    async def agreement_create(self, info: Info, input: AgreementInput) -> AgreementPayload:
+    async def agreement_create(
+        self,
+        info: Info,
+        input: Annotated[AgreementInput, strawberry.argument(description="The new agreement.")],
+    ) -> AgreementPayload:
         context = info.context
         outcome = await run_mutation(
             context,
@@ -185,7 +215,11 @@ class AgreementMutations:
         ),
     )
     async def agreement_update(
-        self, info: Info, id: strawberry.ID, expected_version: int, input: AgreementInput
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        input: Annotated[AgreementInput, strawberry.argument(description="The fields to change.")],
     ) -> AgreementPayload:
         context = info.context
         outcome = await run_mutation(
@@ -210,10 +244,15 @@ class AgreementMutations:
     async def agreement_conclude(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        concluded_on: date,
-        effective_from: date | None = None,
+        id: Id,
+        expected_version: ExpectedVersion,
+        concluded_on: Annotated[
+            date, strawberry.argument(description="締結日: the day it was signed.")
+        ],
+        effective_from: Annotated[
+            date | None,
+            strawberry.argument(description="First day of effect, if not the draft's."),
+        ] = None,
     ) -> AgreementPayload:
         context = info.context
         outcome = await run_mutation(
@@ -236,10 +275,17 @@ class AgreementMutations:
     async def agreement_terminate(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        terminated_on: date,
-        reason: str,
+        id: Id,
+        expected_version: ExpectedVersion,
+        terminated_on: Annotated[
+            date, strawberry.argument(description="解約日: the last day it has effect.")
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description=f"Why it ends (required, at most {limits.MAX_REASON} characters)."
+            ),
+        ],
     ) -> AgreementPayload:
         context = info.context
         outcome = await run_mutation(
@@ -266,10 +312,15 @@ class AgreementMutations:
     async def agreement_verify_contacts(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        verified_on: date,
-        emergency_contacts: list[ContactInput],
+        id: Id,
+        expected_version: ExpectedVersion,
+        verified_on: Annotated[
+            date, strawberry.argument(description="The day the contacts were confirmed.")
+        ],
+        emergency_contacts: Annotated[
+            list[ContactInput],
+            strawberry.argument(description="The confirmed contacts; they replace the old ones."),
+        ],
     ) -> AgreementPayload:
         context = info.context
 
@@ -300,7 +351,16 @@ class AgreementMutations:
         ),
     )
     async def agreement_transition(
-        self, info: Info, id: strawberry.ID, expected_version: int, to: AgreementStatus
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        to: Annotated[
+            AgreementStatus,
+            strawberry.argument(
+                description="NEGOTIATING or EXPIRED (INVALID_TRANSITION otherwise)."
+            ),
+        ],
     ) -> AgreementPayload:
         context = info.context
         outcome = await run_mutation(

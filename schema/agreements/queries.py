@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -11,7 +12,7 @@ from schema.agreements.inputs import AgreementFilterInput
 from schema.agreements.types import AgreementType, DisasterSupportEntryType
 from schema.context import Info
 from schema.enums import SupportCategory
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadEmergencyContacts, partner_visibility
 
 
@@ -21,11 +22,16 @@ class AgreementQueries:
     async def agreements(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: AgreementFilterInput | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            AgreementFilterInput | None,
+            strawberry.argument(description="Narrow the list; all criteria must hold."),
+        ] = None,
     ) -> Connection[AgreementType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         spec = filter.to_spec() if filter else AgreementFilterSpec()
         result = await info.context.run(
             list_agreements,
@@ -46,9 +52,19 @@ class AgreementQueries:
     async def disaster_support(
         self,
         info: Info,
-        categories: list[SupportCategory] | None = None,
-        on: date | None = None,
-        district: str | None = None,
+        categories: Annotated[
+            list[SupportCategory] | None,
+            strawberry.argument(
+                description="Only partners offering any of these; all when omitted."
+            ),
+        ] = None,
+        on: Annotated[
+            date | None,
+            strawberry.argument(description="In force on this day; today when omitted."),
+        ] = None,
+        district: Annotated[
+            str | None, strawberry.argument(description="Only partners of this 地区.")
+        ] = None,
     ) -> list[DisasterSupportEntryType]:
         rows = await info.context.run(
             disaster_support,

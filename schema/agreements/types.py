@@ -17,6 +17,7 @@ from domain.reference.service import departments_by_id
 from domain.validation import require_date
 from schema.common import aware
 from schema.context import Info
+from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
 from schema.node import Node, register_node, to_global_id
 from schema.partners.types import ContactType, PartnerType
@@ -27,30 +28,40 @@ if TYPE_CHECKING:
     from schema.collaborations.types import CollaborationType
 
 
-@strawberry.type(name="Agreement")
+@strawberry.type(
+    name="Agreement",
+    description="An agreement (協定, 第3章(3)) between the city and one or more partners, "
+    "e.g. a disaster-support agreement (災害時応援協定).",
+)
 class AgreementType(Node):
-    id: strawberry.ID
-    title: str
-    category: AgreementCategory
-    status: AgreementStatus
-    support_details: str | None
-    concluded_on: date | None
+    id: strawberry.ID = strawberry.field(description=ID)
+    title: str = strawberry.field(description="協定名.")
+    category: AgreementCategory = strawberry.field(description="What it is about.")
+    status: AgreementStatus = strawberry.field(description="Where it stands.")
+    support_details: str | None = strawberry.field(
+        description="What the partners will do, in the agreement's words."
+    )
+    concluded_on: date | None = strawberry.field(description="締結日; null until concluded.")
     concluded_on_wareki: str | None = strawberry.field(
         description="concludedOn in the Japanese calendar, e.g. 令和4年3月10日."
     )
-    effective_from: date | None
+    effective_from: date | None = strawberry.field(description="First day it has effect.")
     effective_until: date | None = strawberry.field(description="Null means no fixed end.")
-    auto_renewal: bool
-    renewal_term_months: int | None
+    auto_renewal: bool = strawberry.field(
+        description="自動更新: renews itself at the end of each term unless ended."
+    )
+    renewal_term_months: int | None = strawberry.field(
+        description="Length of each renewed term, in months."
+    )
     notice_days: int | None = strawberry.field(
         description="Days before the end of a term at which the agreement should be reviewed."
     )
     contacts_verified_on: date | None = strawberry.field(
         description="Last date the counterparties' contacts were confirmed."
     )
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    version: int = strawberry.field(description=VERSION)
+    created_at: datetime = strawberry.field(description=CREATED_AT)
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Agreement]
 
@@ -84,12 +95,14 @@ class AgreementType(Node):
         visibility = partner_visibility(info.context)
         return [PartnerType.from_row(p) for p in rows if visibility.allows(p)]
 
-    @strawberry.field
+    @strawberry.field(description=DEPARTMENT)
     async def department(self, info: Info) -> DepartmentType:
         row = await info.context.loader(departments_by_id).load(self.row.department_id)
         return DepartmentType.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The collaboration it belongs to, if any (null when not visible to the caller)."
+    )
     async def collaboration(
         self, info: Info
     ) -> Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")] | None:
@@ -103,7 +116,7 @@ class AgreementType(Node):
             return None
         return CollaborationType.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="協定区分: what help the partners give (DISASTER_SUPPORT).")
     async def support_categories(self, info: Info) -> list[SupportCategory]:
         loader = info.context.loader(agreements.support_categories_by_agreement)
         return list(await loader.load(self.pk))
@@ -111,7 +124,14 @@ class AgreementType(Node):
     @strawberry.field(
         description="End of the current term, renewals applied; null when open-ended."
     )
-    def current_term_ends_on(self, info: Info, as_of: date | None = None) -> date | None:
+    def current_term_ends_on(
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(description="The day to look from; today when omitted."),
+        ] = None,
+    ) -> date | None:
         day = term_day(as_of, info.context.today)
         try:
             return terms.agreement_term_ends_on(self.row, day)
@@ -131,8 +151,16 @@ class AgreementType(Node):
         except terms.BeyondCalendar as error:
             raise beyond_calendar() from error
 
-    @strawberry.field
-    def is_in_force(self, info: Info, on: date | None = None) -> bool:
+    @strawberry.field(
+        description="Concluded, not terminated, and the date within its term (renewals applied)."
+    )
+    def is_in_force(
+        self,
+        info: Info,
+        on: Annotated[
+            date | None, strawberry.argument(description="The day to check; today when omitted.")
+        ] = None,
+    ) -> bool:
         return terms.agreement_in_force_on(self.row, in_force_day(on, info.context.today))
 
     @strawberry.field(
@@ -145,9 +173,24 @@ class AgreementType(Node):
             info.context.note_personal_read("Agreement", self.pk, "emergencyContacts")
         return [ContactType.from_row(c) for c in rows]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The contacts need confirming (rule 9): never confirmed, or last "
+        "confirmed more than maxAgeDays before asOf."
+    )
     def contacts_stale(
-        self, info: Info, as_of: date | None = None, max_age_days: int | None = None
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(description="The day to look from; today when omitted."),
+        ] = None,
+        max_age_days: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"How old a confirmation may be, in days ({terms.CONTACTS_MAX_AGE_DAYS} "
+                "when omitted)."
+            ),
+        ] = None,
     ) -> bool:
         day, max_age = stale_args(as_of, max_age_days, info.context.today)
         return terms.contacts_stale(
@@ -192,16 +235,20 @@ class CapacityReportType:
     ),
 )
 class DisasterSupportEntryType:
-    partner: PartnerType
-    agreement: AgreementType
-    support_categories: list[SupportCategory]
+    partner: PartnerType = strawberry.field(description="The partner who can help.")
+    agreement: AgreementType = strawberry.field(description="The agreement in force with it.")
+    support_categories: list[SupportCategory] = strawberry.field(
+        description="What help the agreement provides."
+    )
     contacts_verified_on: date | None = strawberry.field(
         description=(
             "Last day the contacts were confirmed: the agreement's check or the latest call "
             "of the partner's yearly contact check that reached someone, whichever is later."
         )
     )
-    contacts_stale: bool
+    contacts_stale: bool = strawberry.field(
+        description="The contacts need confirming (not confirmed within a year of the date asked)."
+    )
     last_checked_on: date | None = strawberry.field(
         description="Day of the latest call of the partner's yearly contact check."
     )
@@ -224,7 +271,11 @@ class DisasterSupportEntryType:
     # (entity type, pk, field) of the record whose contacts these are, for the access log.
     contacts_read: strawberry.Private[tuple[str, int, str]]
 
-    @strawberry.field(permission_classes=[CanReadEmergencyContacts])
+    @strawberry.field(
+        description="Whom to call: the agreement's own emergency contacts for this partner, "
+        "else the partner's. STAFF, DISASTER_OFFICE and ADMIN.",
+        permission_classes=[CanReadEmergencyContacts],
+    )
     def emergency_contacts(self, info: Info) -> list[ContactType]:
         if self.contacts:
             info.context.note_personal_read(*self.contacts_read)

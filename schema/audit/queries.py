@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.audit import service as audit
 from schema.audit.types import AuditEventType
 from schema.context import Info
 from schema.node import from_global_id, invalid_id
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadAudit
 
 
@@ -21,11 +23,16 @@ class AuditQueries:
     async def audit_events(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        entity_id: strawberry.ID | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        entity_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the events of this record (its global id)."),
+        ] = None,
     ) -> Connection[AuditEventType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         entity_type = pk = None
         if entity_id is not None:
             decoded = from_global_id(entity_id)

@@ -10,19 +10,30 @@ from strawberry.scalars import JSON
 from domain.audit import service as audit
 from domain.audit.models import AuditEvent
 from schema.common import aware
+from schema.descriptions import ID
 from schema.node import Node, register_node, to_global_id
 from schema.permissions import can_read_audit
 
 
-@strawberry.type(name="AuditEvent")
+@strawberry.type(
+    name="AuditEvent",
+    description="One committed change (監査記録, rule 15): who did what to which record. "
+    "ADMIN only.",
+)
 class AuditEventType(Node):
-    id: strawberry.ID
-    occurred_at: datetime
-    actor: str
-    action: str
-    entity_type: str
-    entity_id: strawberry.ID
-    changes: JSON | None
+    id: strawberry.ID = strawberry.field(description=ID)
+    occurred_at: datetime = strawberry.field(description="When the change was committed.")
+    actor: str = strawberry.field(
+        description="Who made it: the token's holder, or cli:<user> for the command line."
+    )
+    action: str = strawberry.field(description="What was done, e.g. agreement.conclude.")
+    entity_type: str = strawberry.field(description="Type of the record changed, e.g. Agreement.")
+    entity_id: strawberry.ID = strawberry.field(
+        description="Global id of the record changed (a plain key for records with no node)."
+    )
+    changes: JSON | None = strawberry.field(
+        description="The fields changed, each as {before, after}; null when none were recorded."
+    )
 
     @classmethod
     def from_row(cls, row: AuditEvent) -> AuditEventType:

@@ -9,17 +9,26 @@ from schema.enums import CollaborationForm, CollaborationStatus
 from schema.node import decode_optional_id
 
 
-@strawberry.input(name="CollaborationFilter")
+@strawberry.input(
+    name="CollaborationFilter",
+    description="Which collaborations to list; every criterion given must hold.",
+)
 class CollaborationFilterInput:
     forms: list[CollaborationForm] | None = strawberry.field(
         default=None, description="Collaborations combining any of these forms."
     )
-    statuses: list[CollaborationStatus] | None = None
-    department_codes: list[str] | None = None
+    statuses: list[CollaborationStatus] | None = strawberry.field(
+        default=None, description="Only collaborations in these statuses."
+    )
+    department_codes: list[str] | None = strawberry.field(
+        default=None, description="Only these departments' (by code)."
+    )
     field_codes: list[str] | None = strawberry.field(
         default=None, description="Collaborations in any of these fields."
     )
-    fiscal_year: int | None = None
+    fiscal_year: int | None = strawberry.field(
+        default=None, description="Only this fiscal year (2021 = 令和3年度)."
+    )
     partner_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only collaborations this partner takes part in."
     )

@@ -19,6 +19,13 @@ from domain.collaborations.models import Collaboration
 from domain.errors import DomainError, Problem
 from schema.collaborations.types import CollaborationType
 from schema.context import Info
+from schema.descriptions import (
+    DEPARTMENT_CODE,
+    FIELD_CODES,
+    PAYLOAD_ERRORS,
+    ExpectedVersion,
+    Id,
+)
 from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
@@ -46,9 +53,18 @@ def _pk(global_id: str, type_name: str, path: Sequence[str], problems: list[Prob
     "On update, amounts left out keep their value; null clears one.",
 )
 class BudgetInput:
-    total_yen: int | None = strawberry.UNSET
-    city_share_yen: int | None = strawberry.UNSET
-    partner_share_yen: int | None = strawberry.UNSET
+    total_yen: int | None = strawberry.field(
+        default=strawberry.UNSET, description="事業費の合計; needed before starting (経費)."
+    )
+    city_share_yen: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="What the city bears. CO_HOSTING needs it stated (0 allowed) before "
+        "starting; ENDORSEMENT allows none (FINANCIAL_SUPPORT_NOT_ALLOWED).",
+    )
+    partner_share_yen: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="What the partners bear; CO_HOSTING needs it stated (0 allowed) before starting.",
+    )
 
     def to_data(self) -> commands.BudgetData:
         return commands.BudgetData(
@@ -60,10 +76,18 @@ class BudgetInput:
 
 @strawberry.input(name="ParticipationInput", description="役割分担: a partner's part.")
 class ParticipationInput:
-    partner_id: strawberry.ID
-    role: str | None = None
-    is_lead: bool | None = None
-    cost_share_yen: int | None = None
+    partner_id: strawberry.ID = strawberry.field(
+        description="Global id of the partner (NOT_FOUND when unknown)."
+    )
+    role: str | None = strawberry.field(
+        default=None, description="What the partner does; every partner needs one before starting."
+    )
+    is_lead: bool | None = strawberry.field(
+        default=None, description="Leads the project; BUSINESS_COOPERATION needs one (第3章(4))."
+    )
+    cost_share_yen: int | None = strawberry.field(
+        default=None, description="What this partner bears, in yen (0 or more)."
+    )
 
 
 @strawberry.input(
@@ -71,10 +95,13 @@ class ParticipationInput:
     description="実行委員会・協議会. On update, dates left out keep their value; null clears one.",
 )
 class CommitteeInput:
-    name: str
-    kind: CommitteeKind
-    established_on: date | None = strawberry.UNSET
-    dissolves_on: date | None = strawberry.UNSET
+    name: str = strawberry.field(description="Its name; required for the COMMITTEE form.")
+    kind: CommitteeKind = strawberry.field(description="Time-limited or standing.")
+    established_on: date | None = strawberry.field(default=strawberry.UNSET, description="設立日.")
+    dissolves_on: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="解散日; an EXECUTIVE_COMMITTEE needs one before starting (第3章(2)).",
+    )
 
     def to_data(self) -> commands.CommitteeData:
         return commands.CommitteeData(
@@ -92,24 +119,57 @@ class CommitteeInput:
     "stored ones. fiscalYear defaults to the fiscal year startsOn falls in.",
 )
 class CollaborationInput:
-    title: str
+    title: str = strawberry.field(description="事業名 (required).")
     forms: list[CollaborationForm] = strawberry.field(
         description="One or more of the seven forms (第3章); several may combine."
     )
-    department_code: str
-    summary: str | None = strawberry.UNSET
-    field_codes: list[str] | None = strawberry.UNSET
-    fiscal_year: int | None = strawberry.UNSET
-    starts_on: date | None = strawberry.UNSET
-    ends_on: date | None = strawberry.UNSET
-    purpose: str | None = strawberry.UNSET
-    plan: str | None = strawberry.UNSET
-    budget: BudgetInput | None = strawberry.UNSET
-    responsibility: str | None = strawberry.UNSET
-    participations: list[ParticipationInput] | None = strawberry.UNSET
-    committee: CommitteeInput | None = strawberry.UNSET
-    subsidy_program_id: strawberry.ID | None = strawberry.UNSET
-    review_due_on: date | None = strawberry.UNSET
+    department_code: str = strawberry.field(
+        description=DEPARTMENT_CODE + " A STAFF caller may only use their own."
+    )
+    summary: str | None = strawberry.field(default=strawberry.UNSET, description="概要.")
+    field_codes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description=FIELD_CODES
+    )
+    fiscal_year: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Fiscal year by its starting calendar year (2021 = 令和3年度).",
+    )
+    starts_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="First day; needed before starting (期間)."
+    )
+    ends_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Last day; after startsOn."
+    )
+    purpose: str | None = strawberry.field(
+        default=strawberry.UNSET, description="目的; needed before starting (第4章(2))."
+    )
+    plan: str | None = strawberry.field(
+        default=strawberry.UNSET, description="計画; needed before starting (第4章(2))."
+    )
+    budget: BudgetInput | None = strawberry.field(
+        default=strawberry.UNSET, description="経費; the total is needed before starting."
+    )
+    responsibility: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="責任の所在; needed before starting, and written down for CONSIGNMENT "
+        "(第3章(5)).",
+    )
+    participations: list[ParticipationInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The partners taking part (at most 100); at least one, each with a role, "
+        "before starting (役割分担).",
+    )
+    committee: CommitteeInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The body a COMMITTEE collaboration sets up (第3章(2)).",
+    )
+    subsidy_program_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The subsidy program funding it (SUBSIDY form)."
+    )
+    review_due_on: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="When the choice of partners is next to be reviewed (第4章(5)).",
+    )
     is_public: bool | None = strawberry.field(
         default=strawberry.UNSET,
         description="Readable by anyone (第2章2). Null or left out keeps the current value "
@@ -172,10 +232,12 @@ class CollaborationInput:
     description="結果の評価 (第4章(4)): the effects achieved and the partner's own view.",
 )
 class EvaluationInput:
-    evaluated_on: date
-    outcomes: str
-    partner_feedback: str
-    lessons: str | None = None
+    evaluated_on: date = strawberry.field(description="Date of the evaluation.")
+    outcomes: str = strawberry.field(description="成果: the effects achieved (required).")
+    partner_feedback: str = strawberry.field(
+        description="The partner's own view (required: evaluated together, 第4章(4))."
+    )
+    lessons: str | None = strawberry.field(default=None, description="課題・教訓 for next time.")
     rating: int | None = strawberry.field(default=None, description="1 (poor) to 5 (excellent).")
 
     def to_data(self) -> commands.EvaluationData:
@@ -188,10 +250,14 @@ class EvaluationInput:
         )
 
 
-@strawberry.type(name="CollaborationPayload")
+@strawberry.type(
+    name="CollaborationPayload", description="The outcome of a change to a collaboration."
+)
 class CollaborationPayload:
-    collaboration: CollaborationType | None
-    errors: list[UserError]
+    collaboration: CollaborationType | None = strawberry.field(
+        description="The collaboration as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[Collaboration]) -> CollaborationPayload:
@@ -208,7 +274,11 @@ class CollaborationMutations:
         description="Register a collaboration; it starts in PLANNING.",
     )
     async def collaboration_create(
-        self, info: Info, input: CollaborationInput
+        self,
+        info: Info,
+        input: Annotated[
+            CollaborationInput, strawberry.argument(description="The new collaboration.")
+        ],
     ) -> CollaborationPayload:
         context = info.context
         outcome = await run_mutation(
@@ -223,7 +293,13 @@ class CollaborationMutations:
         "(第4章(2)): an edit that would leave something missing is refused with NOT_READY.",
     )
     async def collaboration_update(
-        self, info: Info, id: strawberry.ID, expected_version: int, input: CollaborationInput
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        input: Annotated[
+            CollaborationInput, strawberry.argument(description="The fields to change.")
+        ],
     ) -> CollaborationPayload:
         context = info.context
         outcome = await run_mutation(
@@ -244,7 +320,16 @@ class CollaborationMutations:
         "COMPLETED→EVALUATED (only with an evaluation), any open state→CANCELLED.",
     )
     async def collaboration_transition(
-        self, info: Info, id: strawberry.ID, expected_version: int, to: CollaborationStatus
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        to: Annotated[
+            CollaborationStatus,
+            strawberry.argument(
+                description="The new status (INVALID_TRANSITION when not allowed)."
+            ),
+        ],
     ) -> CollaborationPayload:
         context = info.context
         outcome = await run_mutation(
@@ -267,9 +352,9 @@ class CollaborationMutations:
     async def collaboration_report_progress(
         self,
         info: Info,
-        id: strawberry.ID,
-        reported_on: date,
-        note: str,
+        id: Id,
+        reported_on: Annotated[date, strawberry.argument(description="Date of the check.")],
+        note: Annotated[str, strawberry.argument(description="What was found (required).")],
         expected_version: Annotated[
             int | None,
             strawberry.argument(
@@ -302,7 +387,11 @@ class CollaborationMutations:
         "collaboration; evaluating again replaces it (the audit log keeps the earlier one).",
     )
     async def collaboration_evaluate(
-        self, info: Info, id: strawberry.ID, expected_version: int, input: EvaluationInput
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        input: Annotated[EvaluationInput, strawberry.argument(description="The evaluation.")],
     ) -> CollaborationPayload:
         context = info.context
         outcome = await run_mutation(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
@@ -20,7 +20,7 @@ from schema.collaborations.types import (
     public_only,
 )
 from schema.context import Info
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal, partner_visibility
 
 R = TypeVar("R")
@@ -41,13 +41,15 @@ async def _run_query(info: Info, fn: Callable[..., Awaitable[R]], /, **kwargs: A
 async def resolve_collaborations(
     info: Info,
     *,
-    first: int | None = None,
-    after: str | None = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
     filter: CollaborationFilterInput | None = None,
     department_id: int | None = None,
 ) -> Connection[CollaborationType]:
     """A page of collaborations; ``department_id`` narrows it to one 担当課."""
-    page = page_request(first, after)
+    page = page_request(first, after, last, before)
     spec = (filter or CollaborationFilterInput()).to_spec(
         department_id=department_id, public_only=public_only(info.context)
     )
@@ -68,11 +70,18 @@ class CollaborationQueries:
     async def collaborations(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: CollaborationFilterInput | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            CollaborationFilterInput | None,
+            strawberry.argument(description="Narrow the list; all criteria must hold."),
+        ] = None,
     ) -> Connection[CollaborationType]:
-        return await resolve_collaborations(info, first=first, after=after, filter=filter)
+        return await resolve_collaborations(
+            info, first=first, after=after, last=last, before=before, filter=filter
+        )
 
     @strawberry.field(
         description="Department–partner pairs repeated over consecutive fiscal years (第4章(5)).",
@@ -81,10 +90,26 @@ class CollaborationQueries:
     async def partner_concentration(
         self,
         info: Info,
-        from_fiscal_year: int,
-        to_fiscal_year: int,
-        min_consecutive_years: int | None = 3,
-        department_code: str | None = None,
+        from_fiscal_year: Annotated[
+            int,
+            strawberry.argument(description="First fiscal year of the range (2021 = 令和3年度)."),
+        ],
+        to_fiscal_year: Annotated[
+            int,
+            strawberry.argument(
+                description=f"Last fiscal year of the range; at most {service.MAX_CONCENTRATION_SPAN_YEARS} "
+                "years after the first (INVALID otherwise)."
+            ),
+        ],
+        min_consecutive_years: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Report pairs with at least this many consecutive years (3 when omitted)."
+            ),
+        ] = 3,
+        department_code: Annotated[
+            str | None, strawberry.argument(description="Only this department (by code).")
+        ] = None,
     ) -> list[ConcentrationFindingType]:
         findings = await _run_query(
             info,
@@ -105,9 +130,20 @@ class CollaborationQueries:
     async def partner_suggestions(
         self,
         info: Info,
-        field_codes: list[str],
-        department_code: str | None = None,
-        first: int | None = service.DEFAULT_SUGGESTIONS,
+        field_codes: Annotated[
+            list[str], strawberry.argument(description="The fields of the need (codes).")
+        ],
+        department_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The department asking: partners it has not worked with lately "
+                "come first (第4章(5))."
+            ),
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description="At most this many: 10 when omitted, at most 100."),
+        ] = service.DEFAULT_SUGGESTIONS,
     ) -> list[PartnerSuggestionType]:
         suggestions = await _run_query(
             info,
@@ -128,9 +164,19 @@ class CollaborationQueries:
     async def partner_network(
         self,
         info: Info,
-        field_codes: list[str] | None = None,
-        fiscal_year: int | None = None,
-        min_shared_collaborations: int | None = 1,
+        field_codes: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Only collaborations in any of these fields."),
+        ] = None,
+        fiscal_year: Annotated[
+            int | None, strawberry.argument(description="Only collaborations of this fiscal year.")
+        ] = None,
+        min_shared_collaborations: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Links of at least this many shared collaborations (1 when omitted)."
+            ),
+        ] = 1,
     ) -> PartnerNetworkType:
         network = await _run_query(
             info,

@@ -17,6 +17,7 @@ from domain.reference.service import departments_by_id
 from domain.visibility import PartnerVisibility
 from schema.common import aware
 from schema.context import Context, Info
+from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, NestedFirst
 from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
 from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from schema.node import Node, register_node, to_global_id
@@ -34,31 +35,37 @@ _REFERENCE = "schema.reference.types"
 
 @strawberry.type(name="Budget", description="経費, in yen.")
 class BudgetType:
-    total_yen: int | None
-    city_share_yen: int | None
-    partner_share_yen: int | None
+    total_yen: int | None = strawberry.field(description="事業費の合計 (readiness: 経費).")
+    city_share_yen: int | None = strawberry.field(description="What the city bears.")
+    partner_share_yen: int | None = strawberry.field(description="What the partners bear.")
 
 
-@strawberry.type(name="Committee")
+@strawberry.type(
+    name="Committee", description="実行委員会・協議会: the body a COMMITTEE collaboration sets up."
+)
 class CommitteeType:
-    name: str
-    kind: CommitteeKind
-    established_on: date | None
-    dissolves_on: date | None
+    name: str = strawberry.field(description="Its name.")
+    kind: CommitteeKind = strawberry.field(description="Time-limited or standing.")
+    established_on: date | None = strawberry.field(description="設立日.")
+    dissolves_on: date | None = strawberry.field(
+        description="解散日; required before an EXECUTIVE_COMMITTEE's collaboration starts."
+    )
 
 
-@strawberry.type(name="Readiness")
+@strawberry.type(
+    name="Readiness", description="Whether a collaboration may start (第4章(1)(2)), checked live."
+)
 class ReadinessType:
-    ready: bool
+    ready: bool = strawberry.field(description="Nothing is missing: PLANNING→ACTIVE is allowed.")
     missing: list[ReadinessItem] = strawberry.field(
         description="What 第4章(2) still asks for before the collaboration may start."
     )
 
 
-@strawberry.type(name="ProgressReport")
+@strawberry.type(name="ProgressReport", description="進捗確認 (第4章(3)): one progress check.")
 class ProgressReportType:
-    reported_on: date
-    note: str
+    reported_on: date = strawberry.field(description="Date of the check.")
+    note: str = strawberry.field(description="What was found.")
 
     @classmethod
     def from_row(cls, row: ProgressReport) -> ProgressReportType:
@@ -69,10 +76,10 @@ class ProgressReportType:
     name="Evaluation", description="結果の評価 (第4章(4)): recorded with the partner's own view."
 )
 class EvaluationType:
-    evaluated_on: date
-    outcomes: str
-    partner_feedback: str
-    lessons: str | None
+    evaluated_on: date = strawberry.field(description="Date of the evaluation.")
+    outcomes: str = strawberry.field(description="成果: the effects achieved.")
+    partner_feedback: str = strawberry.field(description="The partner's own view (相手の評価).")
+    lessons: str | None = strawberry.field(description="課題・教訓 for next time.")
     rating: int | None = strawberry.field(description="1 (poor) to 5 (excellent).")
 
     @classmethod
@@ -86,31 +93,37 @@ class EvaluationType:
         )
 
 
-@strawberry.type(name="Collaboration")
+@strawberry.type(
+    name="Collaboration",
+    description="A collaboration project (協働事業) between the city and partners. Without "
+    "a token only published ones (isPublic) are readable.",
+)
 class CollaborationType(Node):
-    id: strawberry.ID
-    title: str
-    summary: str | None
-    status: CollaborationStatus
+    id: strawberry.ID = strawberry.field(description=ID)
+    title: str = strawberry.field(description="事業名.")
+    summary: str | None = strawberry.field(description="概要.")
+    status: CollaborationStatus = strawberry.field(description="Where it stands.")
     fiscal_year: int | None = strawberry.field(
         description="Japanese fiscal year by its starting calendar year: "
         "2021 means 令和3年度 (April 2021 to March 2022)."
     )
     fiscal_year_label: str | None = strawberry.field(description="e.g. 令和3年度.")
-    starts_on: date | None
-    ends_on: date | None
-    purpose: str | None
-    plan: str | None
-    budget: BudgetType | None
+    starts_on: date | None = strawberry.field(description="First day (readiness: 期間).")
+    ends_on: date | None = strawberry.field(description="Last day; after startsOn.")
+    purpose: str | None = strawberry.field(description="目的 (readiness).")
+    plan: str | None = strawberry.field(description="計画 (readiness).")
+    budget: BudgetType | None = strawberry.field(description="経費; null when none is recorded.")
     responsibility: str | None = strawberry.field(description="責任の所在.")
-    committee: CommitteeType | None
+    committee: CommitteeType | None = strawberry.field(
+        description="The body it set up (COMMITTEE form), if any."
+    )
     review_due_on: date | None = strawberry.field(
         description="When the choice of partners is next to be reviewed (第4章(5))."
     )
-    is_public: bool
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    is_public: bool = strawberry.field(description="Published: readable by anyone (第2章2).")
+    version: int = strawberry.field(description=VERSION)
+    created_at: datetime = strawberry.field(description=CREATED_AT)
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Collaboration]
 
@@ -146,7 +159,7 @@ class CollaborationType(Node):
     async def forms(self, info: Info) -> list[CollaborationForm]:
         return await info.context.loader(collaborations.forms_by_collaboration).load(self.pk)
 
-    @strawberry.field
+    @strawberry.field(description=DEPARTMENT)
     async def department(
         self, info: Info
     ) -> Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]:
@@ -155,7 +168,7 @@ class CollaborationType(Node):
         row = await info.context.loader(departments_by_id).load(self.row.department_id)
         return DepartmentType.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="Fields of collaboration (協働の分野) it belongs to.")
     async def fields(
         self, info: Info
     ) -> list[Annotated[CollaborationFieldType, strawberry.lazy(_REFERENCE)]]:
@@ -183,7 +196,7 @@ class CollaborationType(Node):
         "unless first asks for fewer."
     )
     async def agreements(
-        self, info: Info, first: int | None = None
+        self, info: Info, first: NestedFirst = None
     ) -> list[Annotated[AgreementType, strawberry.lazy("schema.agreements.types")]]:
         from schema.agreements.types import AgreementType
 
@@ -211,7 +224,7 @@ class CollaborationType(Node):
         "first asks for fewer."
     )
     async def progress_reports(
-        self, info: Info, first: int | None = None
+        self, info: Info, first: NestedFirst = None
     ) -> list[ProgressReportType]:
         limit = nested_list_limit(first)
         rows = await info.context.loader(collaborations.progress_reports_by_collaboration).load(
@@ -231,7 +244,7 @@ class CollaborationType(Node):
         )
         return collaborations.progress_overdue(self.row, rows, as_of=info.context.today)
 
-    @strawberry.field
+    @strawberry.field(description="結果の評価 (第4章(4)); null until one is recorded.")
     async def evaluation(self, info: Info) -> EvaluationType | None:
         row = await info.context.loader(collaborations.evaluation_by_collaboration).load(self.pk)
         return EvaluationType.from_row(row) if row is not None else None
@@ -274,11 +287,13 @@ def readiness_of(row: Collaboration, participations: Sequence[Participation]) ->
     return ReadinessType(ready=not missing, missing=missing)
 
 
-@strawberry.type(name="Participation")
+@strawberry.type(name="Participation", description="A partner taking part in a collaboration.")
 class ParticipationType:
     role: str | None = strawberry.field(description="役割分担: what this partner does.")
-    is_lead: bool
-    cost_share_yen: int | None
+    is_lead: bool = strawberry.field(
+        description="Leads the project (中心); BUSINESS_COOPERATION needs at least one."
+    )
+    cost_share_yen: int | None = strawberry.field(description="What this partner bears, in yen.")
     partner_pk: strawberry.Private[int]
     collaboration_pk: strawberry.Private[int]
 
@@ -292,14 +307,14 @@ class ParticipationType:
             collaboration_pk=row.collaboration_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The partner.")
     async def partner(self, info: Info) -> Annotated[PartnerType, strawberry.lazy(_PARTNERS)]:
         from schema.partners.types import PartnerType
 
         row = await info.context.loader(partners.get_many).load(self.partner_pk)
         return PartnerType.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="The collaboration.")
     async def collaboration(self, info: Info) -> CollaborationType:
         row = await info.context.loader(collaborations.get_many).load(self.collaboration_pk)
         return CollaborationType.from_row(row)
@@ -313,8 +328,12 @@ class ParticipationType:
     description="A department that has worked with the same partner year after year (第4章(5)).",
 )
 class ConcentrationFindingType:
-    department: Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]
-    partner: Annotated[PartnerType, strawberry.lazy(_PARTNERS)]
+    department: Annotated[DepartmentType, strawberry.lazy(_REFERENCE)] = strawberry.field(
+        description="The department."
+    )
+    partner: Annotated[PartnerType, strawberry.lazy(_PARTNERS)] = strawberry.field(
+        description="The partner it keeps working with."
+    )
     fiscal_years: list[int] = strawberry.field(
         description="Every fiscal year of the range in which they worked together."
     )
@@ -344,8 +363,12 @@ class ConcentrationFindingType:
     description="A partner the city could connect for a need (中間支援, 第4章(7)).",
 )
 class PartnerSuggestionType:
-    partner: Annotated[PartnerType, strawberry.lazy(_PARTNERS)]
-    matching_fields: list[Annotated[CollaborationFieldType, strawberry.lazy(_REFERENCE)]]
+    partner: Annotated[PartnerType, strawberry.lazy(_PARTNERS)] = strawberry.field(
+        description="The partner suggested."
+    )
+    matching_fields: list[Annotated[CollaborationFieldType, strawberry.lazy(_REFERENCE)]] = (
+        strawberry.field(description="Which of the requested fields it is active in.")
+    )
     last_fiscal_year_with_department: int | None = strawberry.field(
         description="Last fiscal year this partner worked with the given department, if ever."
     )
@@ -371,17 +394,24 @@ class PartnerSuggestionType:
         )
 
 
-@strawberry.type(name="PartnerLink")
+@strawberry.type(
+    name="PartnerLink", description="Two partners that took part in the same collaborations."
+)
 class PartnerLinkType:
     source_id: strawberry.ID = strawberry.field(
         description="Of the two partners, the one with the smaller internal key "
         "(each pair appears once)."
     )
-    target_id: strawberry.ID
-    shared_collaboration_count: int
+    target_id: strawberry.ID = strawberry.field(description="The other partner's global id.")
+    shared_collaboration_count: int = strawberry.field(
+        description="Collaborations both took part in (cancelled ones not counted)."
+    )
 
 
-@strawberry.type(name="PartnerNetwork")
+@strawberry.type(
+    name="PartnerNetwork",
+    description="Partners and who worked with whom, for network views (STAFF and ADMIN).",
+)
 class PartnerNetworkType:
     nodes: list[Annotated[PartnerType, strawberry.lazy(_PARTNERS)]] = strawberry.field(
         description=f"Partners with at least one link, most connected first; at most "

@@ -135,51 +135,91 @@ class CompiledReads(SchemaExtension):
             raise Fallback("no document")
         if execution.operation_type is not OperationType.QUERY:
             raise Fallback(f"{execution.operation_type.value} operation")
-        schema = execution.schema
-        executor = Executor.build(
-            schema._schema,
-            document,
-            context_value=context,
-            raw_variable_values=execution.variables,
-            operation_name=execution.operation_name,
-        )
-        if isinstance(executor, list):
-            raise Fallback("variables or operation refused")  # Strawberry reports why
-        variables = executor.variable_values
-        role = context.principal.role
-        key = (
-            id(schema),
+        return await answer_compiled(
+            execution.schema,
             execution.query,
+            document,
             execution.operation_name,
-            role,
-            tuple(
-                (name, repr(variables.coerced.get(name)))
-                for name in directive_variables(execution.query, document)
-            ),
+            execution.variables,
+            context,
         )
-        plan: Plan | Fallback | None = _plans.get(key)
-        if plan is None:
-            try:
-                plan = Planner(
-                    schema, executor.operation, executor.fragments, variables, role
-                ).plan()
-            except Fallback as reason:
-                plan = reason
-            _plans.put(key, plan)
-        if isinstance(plan, Fallback):
-            raise plan
-        request = Request(context, variables, ReadQuery(context.session, viewer_of(context)))
-        for site in plan.sites:
-            site.bind(request)
-        for root in plan.roots:
-            await root.prepare(request)
-        async with context.lock:
-            await request.query.run()
-        data = {root.key: root.write(request) for root in plan.roots}
-        for (entity_type, pk), fields in request.reads.items():
-            for field_name in sorted(fields):
-                context.note_personal_read(entity_type, pk, field_name)
-        return GraphQLExecutionResult(data=data, errors=None)
+
+
+async def answer_compiled(
+    schema: Any,
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None,
+    raw_variables: dict[str, Any] | None,
+    context: Context,
+) -> GraphQLExecutionResult:
+    """The answer of a validated query from its plan (made at first use), or ``Fallback``
+    when the planner does not cover it; the personal-data reads are noted on
+    ``context``. Used by :class:`CompiledReads`; the HTTP edge's fast path
+    (``server.fast_reads``) calls its two halves, :func:`plan_for` and :func:`run_plan`."""
+    plan, variables = plan_for(schema, query, document, operation_name, raw_variables, context)
+    return await run_plan(plan, variables, context)
+
+
+def plan_for(
+    schema: Any,
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None,
+    raw_variables: dict[str, Any] | None,
+    context: Context,
+) -> tuple[Plan, Any]:
+    """(the plan, the coerced variables) of a query the planner covers, else
+    ``Fallback`` (a mutation, a subscription, variables or an operation name that do
+    not fit, a selection the planner does not cover). Sends no SQL."""
+    executor = Executor.build(
+        schema._schema,
+        document,
+        context_value=context,
+        raw_variable_values=raw_variables,
+        operation_name=operation_name,
+    )
+    if isinstance(executor, list):
+        raise Fallback("variables or operation refused")  # Strawberry reports why
+    variables = executor.variable_values
+    role = context.principal.role
+    key = (
+        id(schema),
+        query,
+        operation_name,
+        role,
+        tuple(
+            (name, repr(variables.coerced.get(name)))
+            for name in directive_variables(query, document)
+        ),
+    )
+    plan: Plan | Fallback | None = _plans.get(key)
+    if plan is None:
+        try:
+            plan = Planner(schema, executor.operation, executor.fragments, variables, role).plan()
+        except Fallback as reason:
+            plan = reason
+        _plans.put(key, plan)
+    if isinstance(plan, Fallback):
+        raise plan
+    return plan, variables
+
+
+async def run_plan(plan: Plan, variables: Any, context: Context) -> GraphQLExecutionResult:
+    """Bind the request's arguments (a refused one raises as Strawberry's resolvers
+    would, before any SQL), read with one statement, write the answer."""
+    request = Request(context, variables, ReadQuery(context.session, viewer_of(context)))
+    for site in plan.sites:
+        site.bind(request)
+    for root in plan.roots:
+        await root.prepare(request)
+    async with context.lock:
+        await request.query.run()
+    data = {root.key: root.write(request) for root in plan.roots}
+    for (entity_type, pk), fields in request.reads.items():
+        for field_name in sorted(fields):
+            context.note_personal_read(entity_type, pk, field_name)
+    return GraphQLExecutionResult(data=data, errors=None)
 
 
 def clear_plans() -> None:

@@ -21,7 +21,7 @@ from domain.agreements.service import AgreementFilterSpec
 from domain.collaborations import service as collaborations
 from domain.disasters.capacity import capacity_on
 from domain.disasters.contacts import standing_on
-from domain.pagination import Page
+from domain.pagination import Keyset, Ordering, PageRequest, Window
 from domain.partners import service as partners
 from domain.partners.service import PartnerFilterSpec
 from domain.read.models import entity
@@ -40,7 +40,7 @@ from schema.compiled.plan import (
 )
 from schema.context import Context
 from schema.node import NODE_KINDS, from_global_id
-from schema.pagination import encode_cursor, page_request
+from schema.pagination import page_request
 from schema.reference.queries import collaboration_form_infos
 from schema.root import MAX_NODES, viewer_of
 
@@ -67,14 +67,29 @@ async def _nothing(_request: Request) -> None:
 
 @dataclass(frozen=True, slots=True)
 class PageData:
+    """A page as ``schema.pagination.connection`` writes it. ``window``: where a page
+    read with cursors lies (None: the first page, nothing precedes it)."""
+
     rows: list[Any]
     total: int | None
-    offset: int
+    ordering: Ordering | None = None
+    window: Window | None = None
 
     @property
-    def page(self) -> Page[Any]:
+    def has_next(self) -> bool:
+        if self.window is not None:
+            return self.window.has_next
         assert self.total is not None
-        return Page(items=self.rows, total=self.total, offset=self.offset)
+        return len(self.rows) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.window is not None and self.window.has_previous
+
+    def cursor(self, index: int) -> str:
+        """The same keyset cursor ``schema.pagination.connection`` writes."""
+        assert self.ordering is not None
+        return self.ordering.cursor(self.ordering.values_of(self.rows[index]))
 
 
 def plan_connection(
@@ -82,9 +97,11 @@ def plan_connection(
     definition: GraphQLField,
     details: Sequence[FieldDetails],
     item: Callable[[Sequence[FieldDetails]], ObjectShape],
+    keys: Callable[[], None] | None = None,
 ) -> tuple[bool, Callable[[PageData, Request], dict[str, Any]]]:
     """(whether the total is needed, the writer of the connection) for a ``Connection``
-    of ``schema.pagination``; ``item`` plans the node of the edges."""
+    of ``schema.pagination``; ``item`` plans the node of the edges; ``keys`` makes the
+    rows carry their sort keys, for cursors (None: cursors are not compiled here)."""
     connection = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[PageData, Request], Any]]] = []
     needs_total = False
@@ -98,11 +115,11 @@ def plan_connection(
             needs_total = True
             fields.append((key, lambda data, _request: data.total))
         elif name == "pageInfo":
-            uses_total, write_info = _page_info(planner, field_definition, sub)
+            uses_total, write_info = _page_info(planner, field_definition, sub, keys)
             needs_total = needs_total or uses_total
             fields.append((key, write_info))
         elif name == "edges":
-            fields.append((key, _edges(planner, field_definition, sub, item)))
+            fields.append((key, _edges(planner, field_definition, sub, item, keys)))
         else:
             raise Fallback(f"{connection.name}.{name} is not compiled")
 
@@ -112,12 +129,21 @@ def plan_connection(
     return needs_total, write
 
 
+def _cursors(keys: Callable[[], None] | None) -> None:
+    if keys is None:
+        raise Fallback("cursors of this connection are not compiled")
+    keys()
+
+
 def _const(value: Any) -> Callable[..., Any]:
     return lambda *_args: value
 
 
 def _page_info(
-    planner: Planner, definition: GraphQLField, details: Sequence[FieldDetails]
+    planner: Planner,
+    definition: GraphQLField,
+    details: Sequence[FieldDetails],
+    keys: Callable[[], None] | None,
 ) -> tuple[bool, Callable[[PageData, Request], Any]]:
     type_ = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[PageData], Any]]] = []
@@ -130,19 +156,16 @@ def _page_info(
         planner.field(type_, sub)
         if name == "hasNextPage":
             needs_total = True
-            fields.append((key, lambda data: data.page.has_next))
+            fields.append((key, lambda data: data.has_next))
         elif name == "hasPreviousPage":
-            fields.append((key, lambda data: data.offset > 0))
+            fields.append((key, lambda data: data.has_previous))
         elif name == "startCursor":
-            fields.append((key, lambda data: encode_cursor(data.offset) if data.rows else None))
+            _cursors(keys)
+            fields.append((key, lambda data: data.cursor(0) if data.rows else None))
         elif name == "endCursor":
+            _cursors(keys)
             fields.append(
-                (
-                    key,
-                    lambda data: (
-                        encode_cursor(data.offset + len(data.rows) - 1) if data.rows else None
-                    ),
-                )
+                (key, lambda data: data.cursor(len(data.rows) - 1) if data.rows else None)
             )
         else:
             raise Fallback(f"PageInfo.{name} is not compiled")
@@ -154,6 +177,7 @@ def _edges(
     definition: GraphQLField,
     details: Sequence[FieldDetails],
     item: Callable[[Sequence[FieldDetails]], ObjectShape],
+    keys: Callable[[], None] | None,
 ) -> Callable[[PageData, Request], Any]:
     edge = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[int, Any, PageData, Request], Any]]] = []
@@ -164,7 +188,8 @@ def _edges(
             continue
         node_definition = planner.field(edge, sub)
         if name == "cursor":
-            fields.append((key, lambda i, _row, data, _request: encode_cursor(data.offset + i)))
+            _cursors(keys)
+            fields.append((key, lambda i, _row, data, _request: data.cursor(i)))
         elif name == "node":
             complete = completer(node_definition.type, item(sub).write)
             fields.append((key, lambda _i, row, _data, request, c=complete: c(row, request)))
@@ -183,8 +208,74 @@ def _edges(
 # ---------------------------------------------------------------- lists of entities
 
 
-def _page_args(kwargs: dict[str, Any], _context: Context) -> Any:
-    return page_request(kwargs.get("first"), kwargs.get("after"))
+def _page_args(kwargs: dict[str, Any], _context: Context | None) -> PageRequest:
+    return page_request(
+        kwargs.get("first"), kwargs.get("after"), kwargs.get("last"), kwargs.get("before")
+    )
+
+
+def first_page(kwargs: dict[str, Any], _context: Context | None = None) -> PageRequest:
+    """The page the arguments ask for, when it is the first of the list; a nested page
+    read with cursors (``after``, ``before``, ``last``) is Strawberry's to answer."""
+    page = _page_args(kwargs, _context)
+    if not page.plain:
+        raise Fallback("cursor or backward page")
+    return page
+
+
+def _read_page(
+    request: Request,
+    builder: FetchBuilder,
+    conditions: Sequence[Any],
+    ordering: Ordering,
+    page: PageRequest,
+    count: bool,
+) -> tuple[Any, Ordering, Keyset | None]:
+    """The read of one page of a list (``domain.pagination.paginate``'s, in the request's
+    one statement): the first rows, or with cursors the keyset window and its counts."""
+    if page.plain:
+        read = request.query.page(
+            builder.fetch,
+            conditions=conditions,
+            order_by=ordering.order_by(),
+            limit=page.limit,
+            offset=0,
+            count=count,
+        )
+        return read, ordering, None
+    keyset = Keyset.of(ordering, page)
+    read = request.query.page(
+        builder.fetch,
+        conditions=conditions,
+        order_by=keyset.order_by,
+        limit=page.limit,
+        offset=0,
+        count=True,
+        within=keyset.within,
+        positions=(keyset.at_or_before, keyset.before),
+        reverse=page.backwards,
+    )
+    return read, ordering, keyset
+
+
+def _page_data(slot: tuple[Any, Ordering, Keyset | None]) -> PageData:
+    read, ordering, keyset = slot
+    total, rows, counts = read.value
+    if keyset is None:
+        return PageData(rows, total, ordering)
+    return PageData(rows, total, ordering, keyset.window(total, *counts))
+
+
+def _needs(builder: FetchBuilder, *orderings: Ordering) -> Callable[[], None]:
+    """What fetches the sort keys of ``orderings`` with the rows, for their cursors."""
+
+    def need() -> None:
+        for ordering in orderings:
+            names = ordering.names
+            assert names is not None, ordering.name
+            builder.need(*names)
+
+    return need
 
 
 def _partners(
@@ -193,7 +284,11 @@ def _partners(
     """``PartnerQueries.partners``."""
     builder = planner.builder("Partner")
     needs_total, write_connection = plan_connection(
-        planner, definition, details, lambda sub: planner.entity_shape("Partner", sub, builder)
+        planner,
+        definition,
+        details,
+        lambda sub: planner.entity_shape("Partner", sub, builder),
+        _needs(builder, *partners.ALL_ORDERINGS),
     )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -216,22 +311,12 @@ def _partners(
             today=context.today,
             visibility=request.query.viewer.partners,
         )
-        request.slots[slot] = (
-            request.query.page(
-                builder.fetch,
-                conditions=conditions,
-                order_by=partners.list_order(order),
-                limit=page.limit,
-                offset=page.offset,
-                count=needs_total,
-            ),
-            page.offset,
+        request.slots[slot] = _read_page(
+            request, builder, conditions, partners.list_ordering(order), page, needs_total
         )
 
     def write(request: Request) -> Any:
-        read, offset = request.slots[slot]
-        total, rows = read.value
-        return write_connection(PageData(rows, total, offset), request)
+        return write_connection(_page_data(request.slots[slot]), request)
 
     return RootPlan(key, prepare, write)
 
@@ -242,7 +327,11 @@ def _agreements(
     """``AgreementQueries.agreements``."""
     builder = planner.builder("Agreement")
     needs_total, write_connection = plan_connection(
-        planner, definition, details, lambda sub: planner.entity_shape("Agreement", sub, builder)
+        planner,
+        definition,
+        details,
+        lambda sub: planner.entity_shape("Agreement", sub, builder),
+        _needs(builder, agreements.LIST_ORDERING),
     )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -261,22 +350,12 @@ def _agreements(
             today=context.today,
             visibility=request.query.viewer.partners,
         )
-        request.slots[slot] = (
-            request.query.page(
-                builder.fetch,
-                conditions=conditions,
-                order_by=agreements.list_order(),
-                limit=page.limit,
-                offset=page.offset,
-                count=needs_total,
-            ),
-            page.offset,
+        request.slots[slot] = _read_page(
+            request, builder, conditions, agreements.LIST_ORDERING, page, needs_total
         )
 
     def write(request: Request) -> Any:
-        read, offset = request.slots[slot]
-        total, rows = read.value
-        return write_connection(PageData(rows, total, offset), request)
+        return write_connection(_page_data(request.slots[slot]), request)
 
     return RootPlan(key, prepare, write)
 
@@ -294,6 +373,7 @@ def _collaborations(
         definition,
         details,
         lambda sub: planner.entity_shape("Collaboration", sub, builder),
+        _needs(builder, collaborations.list_ordering()),
     )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -307,22 +387,17 @@ def _collaborations(
 
     async def prepare(request: Request) -> None:
         page, spec = site.value(request)
-        request.slots[slot] = (
-            request.query.page(
-                builder.fetch,
-                conditions=collaborations.list_conditions(spec, request.query.viewer.partners),
-                order_by=collaborations.list_order(),
-                limit=page.limit,
-                offset=page.offset,
-                count=needs_total,
-            ),
-            page.offset,
+        request.slots[slot] = _read_page(
+            request,
+            builder,
+            collaborations.list_conditions(spec, request.query.viewer.partners),
+            collaborations.list_ordering(),
+            page,
+            needs_total,
         )
 
     def write(request: Request) -> Any:
-        read, offset = request.slots[slot]
-        total, rows = read.value
-        return write_connection(PageData(rows, total, offset), request)
+        return write_connection(_page_data(request.slots[slot]), request)
 
     return RootPlan(key, prepare, write)
 
@@ -336,7 +411,11 @@ def _proposals(
 
     builder = planner.builder("Proposal")
     needs_total, write_connection = plan_connection(
-        planner, definition, details, lambda sub: planner.entity_shape("Proposal", sub, builder)
+        planner,
+        definition,
+        details,
+        lambda sub: planner.entity_shape("Proposal", sub, builder),
+        _needs(builder, proposals.LIST_ORDERING),
     )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -349,22 +428,12 @@ def _proposals(
     async def prepare(request: Request) -> None:
         page, statuses, department_codes = site.value(request)
         conditions = proposals.list_conditions(statuses=statuses, department_codes=department_codes)
-        request.slots[slot] = (
-            request.query.page(
-                builder.fetch,
-                conditions=conditions,
-                order_by=proposals.list_order(),
-                limit=page.limit,
-                offset=page.offset,
-                count=needs_total,
-            ),
-            page.offset,
+        request.slots[slot] = _read_page(
+            request, builder, conditions, proposals.LIST_ORDERING, page, needs_total
         )
 
     def write(request: Request) -> Any:
-        read, offset = request.slots[slot]
-        total, rows = read.value
-        return write_connection(PageData(rows, total, offset), request)
+        return write_connection(_page_data(request.slots[slot]), request)
 
     return RootPlan(key, prepare, write)
 

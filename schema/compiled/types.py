@@ -26,6 +26,7 @@ from domain.collaborations.service import in_form_order
 from domain.enums import AgreementStatus as DomainAgreementStatus
 from domain.enums import PartnerKind
 from domain.japanese import fiscal_year_label, to_wareki
+from domain.pagination import Ordering
 from domain.read.models import entity
 from schema.agreements.types import in_force_day, stale_args, term_day
 from schema.collaborations.types import budget_of, committee_of, readiness_of
@@ -45,7 +46,6 @@ from schema.compiled.plan import (
 from schema.context import Context
 from schema.list_sizes import nested_list_limit
 from schema.node import to_global_id
-from schema.pagination import page_request
 from schema.partners.types import AddressType
 
 
@@ -208,15 +208,18 @@ class Related:
 
 class Paged:
     """A connection over a paged relation (``Partner.participations``): one page per
-    parent row, with its total, as ``schema.pagination`` pages it."""
+    parent row, with its total, as ``schema.pagination`` pages it. ``ordering``: the
+    list's order, when its keys are columns of the rows (else cursors fall back)."""
 
     def __init__(
         self,
         relation: str,
         prepare: Callable[[dict[str, Any], Context], Any] | None = None,
+        ordering: Ordering | None = None,
     ) -> None:
         self.relation = relation
         self.prepare = prepare
+        self.ordering = ordering
 
     def writer(
         self,
@@ -226,28 +229,35 @@ class Paged:
         details: Sequence[FieldDetails],
         builder: FetchBuilder,
     ) -> Writer:
-        from schema.compiled.roots import PageData, plan_connection
+        from schema.compiled.roots import PageData, first_page, plan_connection
 
         relation = builder.entity.relations[self.relation]
         child = FetchBuilder(entity(relation.target))
         key, nested = builder.relation(self.relation, child)
         item_type = _connection_item(planner, definition)
+        ordering = self.ordering
+        names = ordering.names if ordering is not None else None
         _needs_total, write_connection = plan_connection(
-            planner, definition, details, lambda sub: planner.entity_shape(item_type, sub, child)
+            planner,
+            definition,
+            details,
+            lambda sub: planner.entity_shape(item_type, sub, child),
+            None if names is None else (lambda: child.need(*names)),
         )
         prepare = self.prepare
 
         def arguments(kwargs: dict[str, Any], context: Context) -> Any:
-            page = page_request(kwargs.get("first"), kwargs.get("after"))
+            page = first_page(kwargs)
             return page, prepare(kwargs, context) if prepare is not None else None
 
-        site = ArgSite(planner, details, definition, arguments, nested)
+        ArgSite(  # registers itself with the planner
+            planner, details, definition, arguments, nested
+        )
         get = attrgetter(key)
 
         def write(row: Any, request: Request) -> Any:
             total, rows = get(row)
-            offset = request.args[site.key][0].offset
-            return write_connection(PageData(rows, total, offset), request)
+            return write_connection(PageData(rows, total, ordering), request)
 
         return write
 
@@ -455,7 +465,9 @@ DEPARTMENT = TypeSpec(
         "id": global_id("Department"),
         "code": column("code"),
         "name": column("name"),
-        "collaborations": Paged("collaborations", _department_filter),
+        "collaborations": Paged(
+            "collaborations", _department_filter, collaborations.list_ordering()
+        ),
     },
 )
 

@@ -6,12 +6,14 @@ Expected failures come back in ``errors``; nothing is written then.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
 from domain.endorsements import commands
 from domain.endorsements.models import EndorsementApplication
 from schema.context import Info
+from schema.descriptions import DEPARTMENT_CODE, PAYLOAD_ERRORS, ExpectedVersion, Id
 from schema.endorsements.types import EndorsementApplicationType
 from schema.enums import EndorsementDisqualifier
 from schema.errors import UserError
@@ -20,19 +22,29 @@ from schema.node import pk_of
 from schema.permissions import ADMIN, STAFF, allow
 
 
-@strawberry.input(name="EndorsementApplicationInput")
+@strawberry.input(
+    name="EndorsementApplicationInput", description="An application for the city's endorsement."
+)
 class EndorsementApplicationInput:
-    event_name: str
-    organizer_id: strawberry.ID
-    department_code: str
-    event_starts_on: date
-    purpose: str
+    event_name: str = strawberry.field(description="行事名 (required).")
+    organizer_id: strawberry.ID = strawberry.field(
+        description="The partner organising it (global id)."
+    )
+    department_code: str = strawberry.field(
+        description=DEPARTMENT_CODE + " A STAFF caller may only use their own."
+    )
+    event_starts_on: date = strawberry.field(description="First day of the event.")
+    purpose: str = strawberry.field(description="What the event is for (required).")
     disqualifiers: list[EndorsementDisqualifier] = strawberry.field(
         description="Answers to the seven-item checklist: the grounds that apply."
     )
-    event_ends_on: date | None = None
-    venue: str | None = None
-    expected_audience: str | None = None
+    event_ends_on: date | None = strawberry.field(
+        default=None, description="Last day, not before the first; omit for one day."
+    )
+    venue: str | None = strawberry.field(default=None, description="会場.")
+    expected_audience: str | None = strawberry.field(
+        default=None, description="Who is expected to attend (対象者)."
+    )
     requested_funding_yen: int | None = strawberry.field(
         default=None,
         description="Any money asked of the city; must be 0 or absent for an endorsement.",
@@ -54,10 +66,15 @@ class EndorsementApplicationInput:
         )
 
 
-@strawberry.type(name="EndorsementApplicationPayload")
+@strawberry.type(
+    name="EndorsementApplicationPayload",
+    description="The outcome of a change to an endorsement application.",
+)
 class EndorsementApplicationPayload:
-    application: EndorsementApplicationType | None
-    errors: list[UserError]
+    application: EndorsementApplicationType | None = strawberry.field(
+        description="The application as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[EndorsementApplication]) -> EndorsementApplicationPayload:
@@ -80,7 +97,11 @@ class EndorsementMutations:
         "(FINANCIAL_SUPPORT_NOT_ALLOWED when funding is requested).",
     )
     async def endorsement_application_submit(
-        self, info: Info, input: EndorsementApplicationInput
+        self,
+        info: Info,
+        input: Annotated[
+            EndorsementApplicationInput, strawberry.argument(description="The application.")
+        ],
     ) -> EndorsementApplicationPayload:
         context = info.context
         outcome = await run_mutation(
@@ -100,12 +121,26 @@ class EndorsementMutations:
     async def endorsement_application_decide(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        approve: bool,
-        contributes_to_city_policy: bool,
-        reason: str | None = None,
-        decided_on: date | None = None,
+        id: Id,
+        expected_version: ExpectedVersion,
+        approve: Annotated[
+            bool, strawberry.argument(description="True approves (後援する), false refuses.")
+        ],
+        contributes_to_city_policy: Annotated[
+            bool,
+            strawberry.argument(
+                description="Staff judgement: the event advances the city's policies; "
+                "required to approve."
+            ),
+        ],
+        reason: Annotated[
+            str | None,
+            strawberry.argument(description="Why; required when refusing (REASON_REQUIRED)."),
+        ] = None,
+        decided_on: Annotated[
+            date | None,
+            strawberry.argument(description="The day of the decision; today when omitted."),
+        ] = None,
     ) -> EndorsementApplicationPayload:
         context = info.context
         outcome = await run_mutation(
@@ -129,7 +164,7 @@ class EndorsementMutations:
         description="The organiser withdraws: SUBMITTED or APPROVED → WITHDRAWN.",
     )
     async def endorsement_application_withdraw(
-        self, info: Info, id: strawberry.ID, expected_version: int
+        self, info: Info, id: Id, expected_version: ExpectedVersion
     ) -> EndorsementApplicationPayload:
         context = info.context
         outcome = await run_mutation(

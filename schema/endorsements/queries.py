@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.endorsements import service as endorsements
@@ -9,7 +11,7 @@ from domain.enums import EndorsementStatus as DomainStatus
 from schema.context import Info
 from schema.endorsements.types import EndorsementApplicationType
 from schema.enums import EndorsementStatus
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal
 
 
@@ -22,11 +24,16 @@ class EndorsementQueries:
     async def endorsement_applications(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        statuses: list[EndorsementStatus] | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        statuses: Annotated[
+            list[EndorsementStatus] | None,
+            strawberry.argument(description="Only applications in these statuses."),
+        ] = None,
     ) -> Connection[EndorsementApplicationType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         result = await info.context.run(
             endorsements.list_applications,
             statuses=[DomainStatus(s) for s in statuses or ()],

@@ -14,6 +14,7 @@ from domain.enums import EndorsementDisqualifier as DomainDisqualifier
 from domain.partners import service as partners
 from domain.reference.service import departments_by_id
 from schema.context import Info
+from schema.descriptions import DEPARTMENT, ID, VERSION
 from schema.enums import EndorsementDisqualifier, EndorsementStatus
 from schema.node import Node, register_node, to_global_id
 from schema.permissions import can_read_internal
@@ -23,10 +24,17 @@ if TYPE_CHECKING:
     from schema.partners.types import PartnerType
 
 
-@strawberry.type(name="EndorsementScreening")
+@strawberry.type(
+    name="EndorsementScreening",
+    description="An application checked against 第3章(7): may the city lend its name?",
+)
 class EndorsementScreeningType:
-    eligible: bool
-    disqualifiers: list[EndorsementDisqualifier]
+    eligible: bool = strawberry.field(
+        description="No ground applies and staff judged the event to advance the city's policies."
+    )
+    disqualifiers: list[EndorsementDisqualifier] = strawberry.field(
+        description="The grounds that apply, in the guideline's order."
+    )
     reasons: list[str] = strawberry.field(
         description="Plain-language reasons, one per disqualifier or missing judgement."
     )
@@ -40,23 +48,31 @@ class EndorsementScreeningType:
         )
 
 
-@strawberry.type(name="EndorsementApplication")
+@strawberry.type(
+    name="EndorsementApplication",
+    description="An application for the city's endorsement (後援, 第3章(7)) of an event. "
+    "STAFF and ADMIN.",
+)
 class EndorsementApplicationType(Node):
-    id: strawberry.ID
-    event_name: str
-    event_starts_on: date
-    event_ends_on: date | None
-    venue: str | None
-    purpose: str
-    expected_audience: str | None
-    disqualifiers: list[EndorsementDisqualifier]
+    id: strawberry.ID = strawberry.field(description=ID)
+    event_name: str = strawberry.field(description="行事名.")
+    event_starts_on: date = strawberry.field(description="First day of the event.")
+    event_ends_on: date | None = strawberry.field(description="Last day; null for one day.")
+    venue: str | None = strawberry.field(description="会場.")
+    purpose: str = strawberry.field(description="What the event is for.")
+    expected_audience: str | None = strawberry.field(
+        description="Who is expected to attend (対象者)."
+    )
+    disqualifiers: list[EndorsementDisqualifier] = strawberry.field(
+        description="The checklist's answers: the grounds that apply."
+    )
     contributes_to_city_policy: bool | None = strawberry.field(
         description="Staff judgement: does the event advance the city's policies?"
     )
-    status: EndorsementStatus
-    decided_on: date | None
-    decision_reason: str | None
-    version: int
+    status: EndorsementStatus = strawberry.field(description="Where it stands.")
+    decided_on: date | None = strawberry.field(description="The day it was decided.")
+    decision_reason: str | None = strawberry.field(description="The reason given.")
+    version: int = strawberry.field(description=VERSION)
     pk: strawberry.Private[int]
     row: strawberry.Private[EndorsementApplication]
 
@@ -81,7 +97,7 @@ class EndorsementApplicationType(Node):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The partner organising the event (主催者).")
     async def organizer(
         self, info: Info
     ) -> Annotated[PartnerType, strawberry.lazy("schema.partners.types")]:
@@ -90,7 +106,7 @@ class EndorsementApplicationType(Node):
         row = await info.context.loader(partners.get_many).load(self.row.organizer_id)
         return PartnerType.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description=DEPARTMENT)
     async def department(self, info: Info) -> DepartmentType:
         row = await info.context.loader(departments_by_id).load(self.row.department_id)
         return DepartmentType.from_row(row)

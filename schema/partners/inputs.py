@@ -11,21 +11,33 @@ from domain.base import UNSET
 from domain.partners.commands import ContactData, PartnerData
 from domain.partners.service import PartnerFilterSpec, PartnerOrderSpec
 from domain.partners.service import PartnerOrderField as DomainOrderField
-from schema.enums import OrderDirection, PartnerKind, PartnerStatus
+from schema.enums import OrderDirection, PartnerKind, PartnerStatus, describe_values
 
 
-@strawberry.input(name="PartnerFilter")
+@strawberry.input(
+    name="PartnerFilter", description="Which partners to list; every criterion given must hold."
+)
 class PartnerFilterInput:
-    kinds: list[PartnerKind] | None = None
-    statuses: list[PartnerStatus] | None = None
+    kinds: list[PartnerKind] | None = strawberry.field(
+        default=None, description="Only partners of these kinds."
+    )
+    statuses: list[PartnerStatus] | None = strawberry.field(
+        default=None, description="Only partners in these statuses."
+    )
     search: str | None = strawberry.field(
         default=None,
         description="Partial match on name and kana, insensitive to width (全角/半角) and to hiragana/katakana.",
     )
-    field_codes: list[str] | None = None
-    district: str | None = None
-    corporate_number: str | None = None
-    external_id: str | None = None
+    field_codes: list[str] | None = strawberry.field(
+        default=None, description="Only partners active in any of these fields (codes)."
+    )
+    district: str | None = strawberry.field(default=None, description="Only this 地区, exactly.")
+    corporate_number: str | None = strawberry.field(
+        default=None, description="The partner with this 法人番号 (13 digits)."
+    )
+    external_id: str | None = strawberry.field(
+        default=None, description="The partner with this key of an integrating system."
+    )
     has_agreement_in_force: bool | None = strawberry.field(
         default=None, description="Only partners party to an agreement in force today."
     )
@@ -43,17 +55,27 @@ class PartnerFilterInput:
         )
 
 
-@strawberry.enum(name="PartnerOrderField")
+@strawberry.enum(name="PartnerOrderField", description="What partners can be sorted by.")
 class PartnerOrderField(StrEnum):
     NAME_KANA = "NAME_KANA"
     CREATED_AT = "CREATED_AT"
     UPDATED_AT = "UPDATED_AT"
 
 
-@strawberry.input(name="PartnerOrder")
+describe_values(
+    PartnerOrderField,
+    {
+        "NAME_KANA": "五十音 order of the reading (nameKana, else the name).",
+        "CREATED_AT": "When the partner was registered.",
+        "UPDATED_AT": "When the partner last changed.",
+    },
+)
+
+
+@strawberry.input(name="PartnerOrder", description="How to sort partners.")
 class PartnerOrderInput:
-    field: PartnerOrderField
-    direction: OrderDirection
+    field: PartnerOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(description="Which way.")
 
     def to_spec(self) -> PartnerOrderSpec:
         return PartnerOrderSpec(
@@ -65,22 +87,35 @@ class PartnerOrderInput:
 # ------------------------------------------------------------------ mutation inputs
 
 
-@strawberry.input(name="AddressInput")
+@strawberry.input(
+    name="AddressInput", description="A postal address; sent whole, it replaces the old one."
+)
 class AddressInput:
-    postal_code: str | None = None
-    prefecture: str | None = None
-    city: str | None = None
-    street: str | None = None
+    postal_code: str | None = strawberry.field(
+        default=None, description="郵便番号: 7 digits, 053-8722 or 0538722 (INVALID otherwise)."
+    )
+    prefecture: str | None = strawberry.field(default=None, description="都道府県, e.g. 北海道.")
+    city: str | None = strawberry.field(default=None, description="市区町村.")
+    street: str | None = strawberry.field(default=None, description="町名・番地, building.")
 
 
-@strawberry.input(name="ContactInput")
+@strawberry.input(
+    name="ContactInput", description="A person to reach; personal data (rule 13, APPI)."
+)
 class ContactInput:
-    name: str
-    role: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    available_around_the_clock: bool | None = None
-    is_emergency_contact: bool | None = None
+    name: str = strawberry.field(description="氏名 (required).")
+    role: str | None = strawberry.field(default=None, description="役職 or role, e.g. 総務課長.")
+    phone: str | None = strawberry.field(
+        default=None,
+        description="Phone number, e.g. 0144-32-6111 (full-width digits are folded; INVALID when malformed).",
+    )
+    email: str | None = strawberry.field(default=None, description="E-mail address.")
+    available_around_the_clock: bool | None = strawberry.field(
+        default=None, description="Reachable 24 hours a day (24時間連絡可); false when omitted."
+    )
+    is_emergency_contact: bool | None = strawberry.field(
+        default=None, description="To call in an emergency (緊急連絡先); false when omitted."
+    )
     partner_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="For an agreement's emergency contacts: the party this person speaks for "
@@ -153,38 +188,49 @@ class _PartnerFields:
     description="A partner. On update, fields left out keep their value; null clears them.",
 )
 class PartnerInput(_PartnerFields):
-    kind: PartnerKind
-    name: str
-    name_kana: str | None = strawberry.UNSET
-    corporate_number: str | None = strawberry.UNSET
-    external_id: str | None = strawberry.UNSET
-    status: PartnerStatus | None = strawberry.UNSET
-    district: str | None = strawberry.UNSET
-    representative: str | None = strawberry.UNSET
-    address: AddressInput | None = strawberry.UNSET
-    phone: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    website: str | None = strawberry.UNSET
-    field_codes: list[str] | None = strawberry.UNSET
-    contacts: list[ContactInput] | None = strawberry.UNSET
+    kind: PartnerKind = strawberry.field(description="Who the partner is (required).")
+    name: str = strawberry.field(description="名称 or, for an individual, 氏名 (required).")
+    name_kana: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Reading in kana (フリガナ), for 五十音 ordering."
+    )
+    corporate_number: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="法人番号: 13 digits with a valid check digit (INVALID_CORPORATE_NUMBER), "
+        "unique (DUPLICATE); full-width digits and hyphens are accepted.",
+    )
+    external_id: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Key of the partner in an integrating system; unique (DUPLICATE).",
+    )
+    status: PartnerStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="ACTIVE when omitted on create."
+    )
+    district: str | None = strawberry.field(
+        default=strawberry.UNSET, description="地区 the partner belongs to or serves."
+    )
+    representative: str | None = strawberry.field(
+        default=strawberry.UNSET, description="代表者 (personal data)."
+    )
+    address: AddressInput | None = strawberry.field(
+        default=strawberry.UNSET, description="所在地; null clears it."
+    )
+    phone: str | None = strawberry.field(default=strawberry.UNSET, description="電話番号.")
+    email: str | None = strawberry.field(default=strawberry.UNSET, description="メールアドレス.")
+    website: str | None = strawberry.field(default=strawberry.UNSET, description="Web site URL.")
+    field_codes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Fields it is active in (codes, see collaborationFields); the list replaces "
+        "the old one, NOT_FOUND for an unknown code.",
+    )
+    contacts: list[ContactInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="People to reach (at most 100); the list replaces the old one.",
+    )
 
 
 @strawberry.input(
     name="PartnerUpsertInput",
     description="A partner keyed by externalId, else corporateNumber: created when new, updated when changed.",
 )
-class PartnerUpsertInput(_PartnerFields):
-    kind: PartnerKind
-    name: str
-    name_kana: str | None = strawberry.UNSET
-    corporate_number: str | None = strawberry.UNSET
-    external_id: str | None = strawberry.UNSET
-    status: PartnerStatus | None = strawberry.UNSET
-    district: str | None = strawberry.UNSET
-    representative: str | None = strawberry.UNSET
-    address: AddressInput | None = strawberry.UNSET
-    phone: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    website: str | None = strawberry.UNSET
-    field_codes: list[str] | None = strawberry.UNSET
-    contacts: list[ContactInput] | None = strawberry.UNSET
+class PartnerUpsertInput(PartnerInput):
+    """PartnerInput's fields, described there; externalId or corporateNumber is required."""

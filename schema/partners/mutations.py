@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.partners import commands
 from schema.context import Info
+from schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
 from schema.errors import UserError
 from schema.mutation import run_mutation
 from schema.node import pk_of
@@ -14,37 +17,54 @@ from schema.partners.types import PartnerType
 from schema.permissions import ADMIN, INTEGRATION, STAFF, allow
 
 
-@strawberry.type(name="PartnerPayload")
+@strawberry.type(
+    name="PartnerPayload", description="The outcome of creating or updating a partner."
+)
 class PartnerPayload:
-    partner: PartnerType | None
-    errors: list[UserError]
+    partner: PartnerType | None = strawberry.field(
+        description="The partner as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
 
-@strawberry.type(name="PartnersUpsertPayload")
+@strawberry.type(
+    name="PartnersUpsertPayload", description="The outcome of a bulk load (partnersUpsert)."
+)
 class PartnersUpsertPayload:
-    created: int
-    updated: int
-    unchanged: int
+    created: int = strawberry.field(description="Rows that were new partners.")
+    updated: int = strawberry.field(description="Rows that changed an existing partner.")
+    unchanged: int = strawberry.field(description="Rows equal to what is stored.")
     partners: list[PartnerType] = strawberry.field(
         description="The partners in input order; empty when any row failed (nothing is written then) and on a dry run."
     )
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(
+        description="Problems, each with the row's index in its field path; empty on success."
+    )
 
 
-@strawberry.type(name="PartnerDeletePayload")
+@strawberry.type(name="PartnerDeletePayload", description="The outcome of partnerDelete.")
 class PartnerDeletePayload:
     deleted: bool = strawberry.field(description="True when the partner was removed.")
     deactivated: bool = strawberry.field(
         description="True when the partner has history and was set INACTIVE instead."
     )
-    partner: PartnerType | None
-    errors: list[UserError]
+    partner: PartnerType | None = strawberry.field(
+        description="The partner, when it was deactivated rather than deleted."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
 
 @strawberry.type
 class PartnerMutations:
-    @strawberry.mutation(extensions=allow(STAFF, INTEGRATION, ADMIN))
-    async def partner_create(self, info: Info, input: PartnerInput) -> PartnerPayload:
+    @strawberry.mutation(
+        extensions=allow(STAFF, INTEGRATION, ADMIN),
+        description="Register a partner. 法人番号 and externalId must be unused (DUPLICATE).",
+    )
+    async def partner_create(
+        self,
+        info: Info,
+        input: Annotated[PartnerInput, strawberry.argument(description="The new partner.")],
+    ) -> PartnerPayload:
         context = info.context
         outcome = await run_mutation(
             context,
@@ -55,9 +75,16 @@ class PartnerMutations:
             errors=outcome.errors,
         )
 
-    @strawberry.mutation(extensions=allow(STAFF, INTEGRATION, ADMIN))
+    @strawberry.mutation(
+        extensions=allow(STAFF, INTEGRATION, ADMIN),
+        description="Change a partner: fields left out of input keep their value.",
+    )
     async def partner_update(
-        self, info: Info, id: strawberry.ID, expected_version: int, input: PartnerInput
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        input: Annotated[PartnerInput, strawberry.argument(description="The fields to change.")],
     ) -> PartnerPayload:
         context = info.context
         outcome = await run_mutation(
@@ -80,7 +107,18 @@ class PartnerMutations:
         description="Idempotent bulk load for integration scripts: all rows or none.",
     )
     async def partners_upsert(
-        self, info: Info, input: list[PartnerUpsertInput], dry_run: bool | None = False
+        self,
+        info: Info,
+        input: Annotated[
+            list[PartnerUpsertInput],
+            strawberry.argument(
+                description="The rows, at most 1000; keyed by externalId, else corporateNumber."
+            ),
+        ],
+        dry_run: Annotated[
+            bool | None,
+            strawberry.argument(description="Validate and count only; nothing is written."),
+        ] = False,
     ) -> PartnersUpsertPayload:
         context = info.context
         rows = [row.to_data() for row in input]
@@ -119,7 +157,7 @@ class PartnerMutations:
         description="Delete a partner without history; one referenced by agreements, collaborations or applications is deactivated instead.",
     )
     async def partner_delete(
-        self, info: Info, id: strawberry.ID, expected_version: int
+        self, info: Info, id: Id, expected_version: ExpectedVersion
     ) -> PartnerDeletePayload:
         context = info.context
         outcome = await run_mutation(

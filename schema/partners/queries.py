@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.partners.service import PartnerFilterSpec, list_partners
 from schema.context import Info
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.partners.inputs import PartnerFilterInput, PartnerOrderInput
 from schema.partners.types import PartnerType
 from schema.permissions import partner_visibility
@@ -21,12 +23,20 @@ class PartnerQueries:
     async def partners(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: PartnerFilterInput | None = None,
-        order_by: PartnerOrderInput | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            PartnerFilterInput | None,
+            strawberry.argument(description="Narrow the list; all criteria must hold."),
+        ] = None,
+        order_by: Annotated[
+            PartnerOrderInput | None,
+            strawberry.argument(description="Sort order; 五十音 (NAME_KANA, ASC) when omitted."),
+        ] = None,
     ) -> Connection[PartnerType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         result = await info.context.run(
             list_partners,
             spec=filter.to_spec() if filter else PartnerFilterSpec(),

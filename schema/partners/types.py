@@ -13,10 +13,17 @@ from domain.partners import service as partners
 from domain.partners.models import Contact, Partner
 from schema.common import aware
 from schema.context import Info
+from schema.descriptions import (
+    CREATED_AT,
+    ID,
+    UPDATED_AT,
+    VERSION,
+    NestedFirst,
+)
 from schema.enums import AgreementStatus, PartnerKind, PartnerStatus
 from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from schema.node import Node, register_node, to_global_id
-from schema.pagination import Connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, page_request
 from schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from schema.reference.types import CollaborationFieldType
 
@@ -25,12 +32,12 @@ if TYPE_CHECKING:
     from schema.collaborations.types import ParticipationType
 
 
-@strawberry.type(name="Address")
+@strawberry.type(name="Address", description="A postal address (所在地).")
 class AddressType:
-    postal_code: str | None
-    prefecture: str | None
-    city: str | None
-    street: str | None
+    postal_code: str | None = strawberry.field(description="郵便番号, e.g. 053-8722.")
+    prefecture: str | None = strawberry.field(description="都道府県.")
+    city: str | None = strawberry.field(description="市区町村.")
+    street: str | None = strawberry.field(description="町名・番地, building.")
 
 
 @strawberry.type(
@@ -38,14 +45,16 @@ class AddressType:
     description="A person to reach. Personal data: visible only to roles allowed to see it.",
 )
 class ContactType:
-    name: str
-    role: str | None
-    phone: str | None
-    email: str | None
+    name: str = strawberry.field(description="氏名.")
+    role: str | None = strawberry.field(description="役職 or role, e.g. 総務課長.")
+    phone: str | None = strawberry.field(description="Phone number.")
+    email: str | None = strawberry.field(description="E-mail address.")
     available_around_the_clock: bool = strawberry.field(
         description="Reachable 24 hours a day (24時間連絡可)."
     )
-    is_emergency_contact: bool
+    is_emergency_contact: bool = strawberry.field(
+        description="To call in an emergency (緊急連絡先)."
+    )
 
     @classmethod
     def from_row(cls, row: Contact) -> ContactType:
@@ -59,30 +68,38 @@ class ContactType:
         )
 
 
-@strawberry.type(name="Collaborator")
+@strawberry.type(
+    name="Collaborator", description="A partner another one has collaborated with, and how often."
+)
 class CollaboratorType:
-    partner: PartnerType
-    shared_collaboration_count: int
+    partner: PartnerType = strawberry.field(description="The other partner.")
+    shared_collaboration_count: int = strawberry.field(
+        description="Collaborations both took part in (cancelled ones not counted)."
+    )
 
 
-@strawberry.type(name="Partner")
+@strawberry.type(
+    name="Partner",
+    description="A citizen, group, NPO or company the city collaborates with (協働の相手, "
+    "第2章1). Without a token: organisations only, without contact data.",
+)
 class PartnerType(Node):
-    id: strawberry.ID
-    kind: PartnerKind
+    id: strawberry.ID = strawberry.field(description=ID)
+    kind: PartnerKind = strawberry.field(description="Who the partner is.")
     name_kana: str | None = strawberry.field(
         description="Reading in kana, used for 五十音 ordering."
     )
     corporate_number: str | None = strawberry.field(
         description="法人番号: 13 digits with a valid check digit, unique when present."
     )
-    status: PartnerStatus
+    status: PartnerStatus = strawberry.field(description="Whether the partner is active.")
     district: str | None = strawberry.field(
         description="地区 (district) the partner belongs to or serves."
     )
-    website: str | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    website: str | None = strawberry.field(description="Web site URL.")
+    version: int = strawberry.field(description=VERSION)
+    created_at: datetime = strawberry.field(description=CREATED_AT)
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Partner]
 
@@ -112,7 +129,9 @@ class PartnerType(Node):
             info.context.note_personal_read("Partner", self.pk, field)
         return value
 
-    @strawberry.field
+    @strawberry.field(
+        description="名称; for an individual, 氏名 (personal data: its reads are logged)."
+    )
     def name(self, info: Info) -> str:
         # A volunteer's name is personal data too; an organisation's name is not.
         if self.row.kind is DomainPartnerKind.INDIVIDUAL:
@@ -126,11 +145,17 @@ class PartnerType(Node):
     def external_id(self) -> str | None:
         return self.row.external_id
 
-    @strawberry.field(permission_classes=[CanReadPartners])
+    @strawberry.field(
+        description="代表者 (personal data); STAFF, DISASTER_OFFICE, INTEGRATION and ADMIN.",
+        permission_classes=[CanReadPartners],
+    )
     def representative(self, info: Info) -> str | None:
         return self._personal(info, "representative", self.row.representative)
 
-    @strawberry.field(permission_classes=[CanReadPartners])
+    @strawberry.field(
+        description="所在地; null when none is recorded. Not for PUBLIC.",
+        permission_classes=[CanReadPartners],
+    )
     def address(self, info: Info) -> AddressType | None:
         row = self.row
         if not any((row.postal_code, row.prefecture, row.city, row.street)):
@@ -141,31 +166,48 @@ class PartnerType(Node):
             postal_code=row.postal_code, prefecture=row.prefecture, city=row.city, street=row.street
         )
 
-    @strawberry.field(permission_classes=[CanReadPartners])
+    @strawberry.field(
+        description="電話番号; an individual's is personal data. Not for PUBLIC.",
+        permission_classes=[CanReadPartners],
+    )
     def phone(self, info: Info) -> str | None:
         if self.row.kind is DomainPartnerKind.INDIVIDUAL:
             return self._personal(info, "phone", self.row.phone)
         return self.row.phone
 
-    @strawberry.field(permission_classes=[CanReadPartners])
+    @strawberry.field(
+        description="メールアドレス; an individual's is personal data. Not for PUBLIC.",
+        permission_classes=[CanReadPartners],
+    )
     def email(self, info: Info) -> str | None:
         if self.row.kind is DomainPartnerKind.INDIVIDUAL:
             return self._personal(info, "email", self.row.email)
         return self.row.email
 
-    @strawberry.field
+    @strawberry.field(description="Fields of collaboration it is active in.")
     async def fields(self, info: Info) -> list[CollaborationFieldType]:
         rows = await info.context.loader(partners.fields_by_partner).load(self.pk)
         return [CollaborationFieldType.from_row(f) for f in rows]
 
-    @strawberry.field(permission_classes=[CanReadPartners])
+    @strawberry.field(
+        description="People to reach (personal data: reads are logged). Not for PUBLIC.",
+        permission_classes=[CanReadPartners],
+    )
     async def contacts(self, info: Info) -> list[ContactType]:
         rows = await info.context.loader(partners.contacts_by_partner).load(self.pk)
         return self._personal(info, "contacts", [ContactType.from_row(c) for c in rows])
 
-    @strawberry.field(permission_classes=[CanReadInternal])
+    @strawberry.field(
+        description="The collaborations it takes part in, with its role. STAFF and ADMIN.",
+        permission_classes=[CanReadInternal],
+    )
     async def participations(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[ParticipationType, strawberry.lazy("schema.collaborations.types")]]:
         from domain.collaborations.service import (
             ParticipationsOfPartnerKey,
@@ -174,8 +216,8 @@ class PartnerType(Node):
         from schema.collaborations.types import ParticipationType
         from schema.pagination import connection
 
-        page = page_request(first, after)
-        key = ParticipationsOfPartnerKey(self.pk, page.limit, page.offset)
+        page = page_request(first, after, last, before)
+        key = ParticipationsOfPartnerKey(self.pk, page)
         result = await info.context.loader(participations_page_by_partner).load(key)
         return connection(result, ParticipationType.from_row)
 
@@ -187,8 +229,11 @@ class PartnerType(Node):
     async def agreements(
         self,
         info: Info,
-        status: list[AgreementStatus] | None = None,
-        first: int | None = None,
+        status: Annotated[
+            list[AgreementStatus] | None,
+            strawberry.argument(description="Only agreements in these statuses."),
+        ] = None,
+        first: NestedFirst = None,
     ) -> list[Annotated[AgreementType, strawberry.lazy("schema.agreements.types")]]:
         from schema.agreements.types import AgreementType
 
@@ -203,7 +248,14 @@ class PartnerType(Node):
         description="Other partners this one has collaborated with, most shared collaborations first.",
         permission_classes=[CanReadInternal],
     )
-    async def collaborators(self, info: Info, first: int | None = None) -> list[CollaboratorType]:
+    async def collaborators(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description="At most this many: 20 when omitted, at most 100."),
+        ] = None,
+    ) -> list[CollaboratorType]:
         limit = page_request(first, None).limit
         key = partners.CollaboratorsKey(self.pk, limit)
         rows = await info.context.loader(partners.collaborators_by_partner).load(key)

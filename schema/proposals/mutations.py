@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from domain.base import UNSET
+from domain.enums import LABELS
 from domain.enums import ProposalStatus as DomainStatus
 from domain.proposals import commands
 from domain.proposals.models import Proposal
 from schema.context import Info
-from schema.enums import ProposalChannel, ProposalKind
+from schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
+from schema.enums import ProposalChannel, ProposalKind, describe_values
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import optional_pk_of, pk_of
@@ -24,20 +26,31 @@ from schema.permissions import ADMIN, STAFF, allow
 from schema.proposals.types import ProposalType
 
 
-@strawberry.enum(name="ProposalDecision")
+@strawberry.enum(
+    name="ProposalDecision", description="The city's answer: the ProposalStatus it leads to."
+)
 class ProposalDecision(StrEnum):
     UNDER_CONSIDERATION = "UNDER_CONSIDERATION"
     ADOPTED = "ADOPTED"
     NOT_ADOPTED = "NOT_ADOPTED"
 
 
-@strawberry.input(name="ProposalInput")
+# The same words as the statuses they lead to (domain.enums.LABELS).
+describe_values(
+    ProposalDecision,
+    {d.name: LABELS[DomainStatus][DomainStatus(d.value)].description for d in ProposalDecision},
+)
+
+
+@strawberry.input(name="ProposalInput", description="A proposal as received.")
 class ProposalInput:
-    title: str
-    body: str
-    kind: ProposalKind
-    channel: ProposalChannel
-    department_code: str
+    title: str = strawberry.field(description="件名 (required).")
+    body: str = strawberry.field(description="The proposal, as received (required).")
+    kind: ProposalKind = strawberry.field(description="What it offers.")
+    channel: ProposalChannel = strawberry.field(description="How it reached the city.")
+    department_code: str = strawberry.field(
+        description="Code of the department that answers it. A STAFF caller may only use their own."
+    )
     received_on: date | None = strawberry.field(
         default=None, description="The day it arrived; today when left out."
     )
@@ -69,15 +82,22 @@ def _value(value: Any) -> Any:
     "value when left out; identifiedNeeds are added to the stored ones, never removed.",
 )
 class ProposalResponseInput:
-    decision: ProposalDecision
-    background: str | None = strawberry.UNSET
-    support_options: str | None = strawberry.UNSET
+    decision: ProposalDecision = strawberry.field(description="The answer.")
+    background: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Findings about the background of the proposal."
+    )
+    support_options: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="How it could be realised and what support the city could give.",
+    )
     response: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="The answer to the proposer; required (the reason, in plain words) "
         "when NOT_ADOPTED.",
     )
-    identified_needs: list[str] | None = None
+    identified_needs: list[str] | None = strawberry.field(
+        default=None, description="課題・ニーズ learned, added to those already recorded."
+    )
     collaboration_id: strawberry.ID | None = strawberry.field(
         default=None, description="The collaboration it became; only when ADOPTED."
     )
@@ -96,10 +116,12 @@ class ProposalResponseInput:
         )
 
 
-@strawberry.type(name="ProposalPayload")
+@strawberry.type(name="ProposalPayload", description="The outcome of a change to a proposal.")
 class ProposalPayload:
-    proposal: ProposalType | None
-    errors: list[UserError]
+    proposal: ProposalType | None = strawberry.field(
+        description="The proposal as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[Proposal]) -> ProposalPayload:
@@ -116,7 +138,11 @@ class ProposalMutations:
         extensions=allow(STAFF, ADMIN, own_department=True),
         description="Receive a citizen's proposal from any channel (第2章3).",
     )
-    async def proposal_submit(self, info: Info, input: ProposalInput) -> ProposalPayload:
+    async def proposal_submit(
+        self,
+        info: Info,
+        input: Annotated[ProposalInput, strawberry.argument(description="The proposal.")],
+    ) -> ProposalPayload:
         context = info.context
         outcome = await run_mutation(
             context,
@@ -132,7 +158,11 @@ class ProposalMutations:
         "response (REASON_REQUIRED); a final answer (ADOPTED, NOT_ADOPTED) stands.",
     )
     async def proposal_respond(
-        self, info: Info, id: strawberry.ID, expected_version: int, input: ProposalResponseInput
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        input: Annotated[ProposalResponseInput, strawberry.argument(description="The answer.")],
     ) -> ProposalPayload:
         context = info.context
         outcome = await run_mutation(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.enums import ProposalStatus as DomainStatus
 from domain.proposals import service as proposals
 from schema.context import Info
 from schema.enums import ProposalStatus
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal
 from schema.proposals.types import ProposalType
 
@@ -21,12 +23,20 @@ class ProposalQueries:
     async def proposals(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        statuses: list[ProposalStatus] | None = None,
-        department_codes: list[str] | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        statuses: Annotated[
+            list[ProposalStatus] | None,
+            strawberry.argument(description="Only proposals in these statuses."),
+        ] = None,
+        department_codes: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Only these departments' (by code)."),
+        ] = None,
     ) -> Connection[ProposalType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         result = await info.context.run(
             proposals.list_proposals,
             statuses=[DomainStatus(s) for s in statuses or ()],

@@ -12,6 +12,7 @@ from domain.proposals import service as proposals
 from domain.proposals.models import Proposal
 from domain.reference.service import departments_by_id
 from schema.context import Info
+from schema.descriptions import ID, VERSION
 from schema.enums import ProposalChannel, ProposalKind, ProposalStatus
 from schema.node import Node, register_node, to_global_id
 from schema.permissions import can_read_internal
@@ -22,15 +23,19 @@ if TYPE_CHECKING:
     from schema.partners.types import PartnerType
 
 
-@strawberry.type(name="Proposal")
+@strawberry.type(
+    name="Proposal",
+    description="A citizen's proposal to the city (市民提案, 第2章3) and the city's answer. "
+    "STAFF and ADMIN.",
+)
 class ProposalType(Node):
-    id: strawberry.ID
-    title: str
-    body: str
-    kind: ProposalKind
-    channel: ProposalChannel
-    received_on: date
-    status: ProposalStatus
+    id: strawberry.ID = strawberry.field(description=ID)
+    title: str = strawberry.field(description="件名.")
+    body: str = strawberry.field(description="The proposal, as received.")
+    kind: ProposalKind = strawberry.field(description="What it offers.")
+    channel: ProposalChannel = strawberry.field(description="How it reached the city.")
+    received_on: date = strawberry.field(description="The day it arrived.")
+    status: ProposalStatus = strawberry.field(description="Where it stands.")
     background: str | None = strawberry.field(
         description="Findings about the background of the proposal."
     )
@@ -41,11 +46,11 @@ class ProposalType(Node):
         description="The answer to the proposer; "
         "when NOT_ADOPTED it gives the reason in plain words."
     )
-    responded_on: date | None
+    responded_on: date | None = strawberry.field(description="The day of the latest answer.")
     identified_needs: list[str] = strawberry.field(
         description="課題・ニーズ learned from the exchange, kept even when not adopted."
     )
-    version: int
+    version: int = strawberry.field(description=VERSION)
     pk: strawberry.Private[int]
     row: strawberry.Private[Proposal]
 
@@ -81,7 +86,7 @@ class ProposalType(Node):
         row = await info.context.loader(partners.get_many).load(self.row.proposer_id)
         return PartnerType.from_row(row) if row is not None else None
 
-    @strawberry.field
+    @strawberry.field(description="The department that answers it.")
     async def department(self, info: Info) -> DepartmentType:
         row = await info.context.loader(departments_by_id).load(self.row.department_id)
         return DepartmentType.from_row(row)

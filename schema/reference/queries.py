@@ -16,11 +16,11 @@ class ReferenceQueries:
     def collaboration_forms(self) -> list[CollaborationFormInfoType]:
         return collaboration_form_infos()
 
-    @strawberry.field
+    @strawberry.field(description="The city's departments (担当課), by code.")
     async def departments(self, info: Info) -> list[DepartmentType]:
         return [DepartmentType.from_row(d) for d in await info.context.run(list_departments)]
 
-    @strawberry.field
+    @strawberry.field(description="The fields of collaboration (協働の分野, Q8), by code.")
     async def collaboration_fields(self, info: Info) -> list[CollaborationFieldType]:
         return [CollaborationFieldType.from_row(f) for f in await info.context.run(list_fields)]
 

@@ -9,9 +9,10 @@ import strawberry
 from domain.reference.models import CollaborationField, Department
 from domain.reference.service import departments_by_id, fields_by_id
 from schema.context import Info
+from schema.descriptions import ID
 from schema.enums import CollaborationForm
 from schema.node import Node, register_node, to_global_id
-from schema.pagination import Connection
+from schema.pagination import After, Before, Connection, First, Last
 
 if TYPE_CHECKING:
     from schema.collaborations.inputs import CollaborationFilterInput
@@ -23,18 +24,27 @@ if TYPE_CHECKING:
     description="Labels and fixed rules of one collaboration form, for front ends to display.",
 )
 class CollaborationFormInfoType:
-    form: CollaborationForm
+    form: CollaborationForm = strawberry.field(description="The form.")
     label: str = strawberry.field(description="Japanese label, e.g. 共催.")
-    description: str
-    city_bears_final_responsibility: bool
-    financial_support_allowed: bool
+    description: str = strawberry.field(
+        description="What the form is, in Japanese, after the wording of 第3章."
+    )
+    city_bears_final_responsibility: bool = strawberry.field(
+        description="True for CONSIGNMENT: the city keeps final responsibility."
+    )
+    financial_support_allowed: bool = strawberry.field(
+        description="False for ENDORSEMENT: no money may flow (FINANCIAL_SUPPORT_NOT_ALLOWED "
+        "when a city share is set)."
+    )
 
 
 @strawberry.type(name="Department", description="A city department (担当課), e.g. 危機管理室.")
 class DepartmentType(Node):
-    id: strawberry.ID
-    code: str
-    name: str
+    id: strawberry.ID = strawberry.field(description=ID)
+    code: str = strawberry.field(
+        description="Stable code, e.g. kikikanri: what departmentCode arguments take."
+    )
+    name: str = strawberry.field(description="Japanese name, e.g. 危機管理室.")
     pk: strawberry.Private[int]
 
     @classmethod
@@ -42,29 +52,44 @@ class DepartmentType(Node):
         assert row.id is not None
         return cls(id=to_global_id("Department", row.id), code=row.code, name=row.name, pk=row.id)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Collaborations the department is in charge of, newest first; "
+        "without a token only published ones."
+    )
     async def collaborations(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: Annotated[CollaborationFilterInput, strawberry.lazy("schema.collaborations.inputs")]
-        | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            Annotated[CollaborationFilterInput, strawberry.lazy("schema.collaborations.inputs")]
+            | None,
+            strawberry.argument(description="Narrow the list; all criteria must hold."),
+        ] = None,
     ) -> Connection[Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")]]:
         from schema.collaborations.queries import resolve_collaborations
 
         return await resolve_collaborations(
-            info, first=first, after=after, filter=filter, department_id=self.pk
+            info,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            filter=filter,
+            department_id=self.pk,
         )
 
 
 @strawberry.type(
-    name="CollaborationField", description="A field of collaboration (協働の分野, Q8)."
+    name="CollaborationField",
+    description="A field of collaboration (協働の分野, Q8), e.g. 防犯や防災.",
 )
 class CollaborationFieldType(Node):
-    id: strawberry.ID
-    code: str
-    name: str
+    id: strawberry.ID = strawberry.field(description=ID)
+    code: str = strawberry.field(description="Stable code: what fieldCodes arguments take.")
+    name: str = strawberry.field(description="Japanese name, e.g. 防犯や防災.")
     group: str = strawberry.field(
         description="The Q8 group, e.g. 地域社会の主体的な取組が求められる分野."
     )

@@ -7,12 +7,14 @@ any open state. Expected failures come back in ``errors``; nothing is written th
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
 from domain.subsidies import commands
 from domain.subsidies.models import SubsidyApplication
 from schema.context import Info
+from schema.descriptions import DEPARTMENT_CODE, PAYLOAD_ERRORS, ExpectedVersion, Id
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
@@ -22,11 +24,16 @@ from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 # ------------------------------------------------------------------ inputs
 
 
-@strawberry.input(name="ExpenseLineInput")
+@strawberry.input(
+    name="ExpenseLineInput", description="One line of a budget or of the actual expenses."
+)
 class ExpenseLineInput:
-    category: str
-    amount_yen: int
-    description: str | None = None
+    category: str = strawberry.field(
+        description="経費の区分; must be one of the program's allowedExpenseCategories "
+        "(EXPENSE_NOT_ALLOWED)."
+    )
+    amount_yen: int = strawberry.field(description="Amount in yen (0 or more).")
+    description: str | None = strawberry.field(default=None, description="What it pays for.")
 
     def to_data(self) -> commands.ExpenseData:
         return commands.ExpenseData(
@@ -34,13 +41,21 @@ class ExpenseLineInput:
         )
 
 
-@strawberry.input(name="SubsidyProgramInput")
+@strawberry.input(
+    name="SubsidyProgramInput", description="A new subsidy program and its conditions."
+)
 class SubsidyProgramInput:
-    name: str
-    department_code: str
-    fiscal_year: int
-    budget_yen: int
-    max_amount_per_grant_yen: int | None = None
+    name: str = strawberry.field(description="Program name (required).")
+    department_code: str = strawberry.field(
+        description=DEPARTMENT_CODE + " A STAFF caller may only use their own."
+    )
+    fiscal_year: int = strawberry.field(description="Fiscal year (2021 = 令和3年度).")
+    budget_yen: int = strawberry.field(
+        description="予算額: grants may not add up to more (OVER_BUDGET)."
+    )
+    max_amount_per_grant_yen: int | None = strawberry.field(
+        default=None, description="上限額 of one grant (OVER_MAX_AMOUNT); null for none."
+    )
     subsidy_rate_percent: int | None = strawberry.field(
         default=None, description="補助率 in percent of the project's total cost (1–100)."
     )
@@ -51,7 +66,9 @@ class SubsidyProgramInput:
     max_consecutive_years: int | None = strawberry.field(
         default=None, description="期限: at most this many consecutive fiscal years (≥ 1)."
     )
-    application_deadline: date | None = None
+    application_deadline: date | None = strawberry.field(
+        default=None, description="申請期限: later applications are refused (DEADLINE_PASSED)."
+    )
 
     def to_data(self) -> commands.ProgramData:
         return commands.ProgramData(
@@ -67,15 +84,21 @@ class SubsidyProgramInput:
         )
 
 
-@strawberry.input(name="SubsidyApplicationInput")
+@strawberry.input(name="SubsidyApplicationInput", description="An application for a grant.")
 class SubsidyApplicationInput:
-    program_id: strawberry.ID
-    applicant_id: strawberry.ID
-    title: str
-    purpose: str
-    total_project_cost_yen: int
-    requested_amount_yen: int
-    expenses: list[ExpenseLineInput]
+    program_id: strawberry.ID = strawberry.field(description="The program (global id).")
+    applicant_id: strawberry.ID = strawberry.field(description="The partner applying (global id).")
+    title: str = strawberry.field(description="The project's name (required).")
+    purpose: str = strawberry.field(description="What the project is for (required).")
+    total_project_cost_yen: int = strawberry.field(
+        description="事業費の総額; the request may be at most 補助率 of it (OVER_SUBSIDY_RATE)."
+    )
+    requested_amount_yen: int = strawberry.field(
+        description="申請額; at most the program's 上限額 (OVER_MAX_AMOUNT)."
+    )
+    expenses: list[ExpenseLineInput] = strawberry.field(
+        description="The planned expenses, each in an allowed category (EXPENSE_NOT_ALLOWED)."
+    )
     submitted_on: date | None = strawberry.field(
         default=None, description="The day the application arrived; today when left out."
     )
@@ -97,16 +120,22 @@ class SubsidyApplicationInput:
 # ------------------------------------------------------------------ payloads
 
 
-@strawberry.type(name="SubsidyProgramPayload")
+@strawberry.type(name="SubsidyProgramPayload", description="The outcome of subsidyProgramCreate.")
 class SubsidyProgramPayload:
-    program: SubsidyProgramType | None
-    errors: list[UserError]
+    program: SubsidyProgramType | None = strawberry.field(
+        description="The program as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
 
-@strawberry.type(name="SubsidyApplicationPayload")
+@strawberry.type(
+    name="SubsidyApplicationPayload", description="The outcome of a change to an application."
+)
 class SubsidyApplicationPayload:
-    application: SubsidyApplicationType | None
-    errors: list[UserError]
+    application: SubsidyApplicationType | None = strawberry.field(
+        description="The application as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[SubsidyApplication]) -> SubsidyApplicationPayload:
@@ -131,7 +160,9 @@ class SubsidyMutations:
         description="Set up a subsidy program and its conditions (第3章(6)).",
     )
     async def subsidy_program_create(
-        self, info: Info, input: SubsidyProgramInput
+        self,
+        info: Info,
+        input: Annotated[SubsidyProgramInput, strawberry.argument(description="The new program.")],
     ) -> SubsidyProgramPayload:
         context = info.context
         outcome = await run_mutation(
@@ -150,7 +181,11 @@ class SubsidyMutations:
         "CONSECUTIVE_YEARS_EXCEEDED, DEADLINE_PASSED).",
     )
     async def subsidy_application_submit(
-        self, info: Info, input: SubsidyApplicationInput
+        self,
+        info: Info,
+        input: Annotated[
+            SubsidyApplicationInput, strawberry.argument(description="The application.")
+        ],
     ) -> SubsidyApplicationPayload:
         context = info.context
         outcome = await run_mutation(
@@ -166,7 +201,7 @@ class SubsidyMutations:
         description="SUBMITTED → UNDER_REVIEW.",
     )
     async def subsidy_application_start_review(
-        self, info: Info, id: strawberry.ID, expected_version: int
+        self, info: Info, id: Id, expected_version: ExpectedVersion
     ) -> SubsidyApplicationPayload:
         context = info.context
         outcome = await run_mutation(
@@ -189,12 +224,26 @@ class SubsidyMutations:
     async def subsidy_application_decide(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        approve: bool,
-        granted_amount_yen: int | None = None,
-        reason: str | None = None,
-        decided_on: date | None = None,
+        id: Id,
+        expected_version: ExpectedVersion,
+        approve: Annotated[
+            bool,
+            strawberry.argument(description="True grants (APPROVED), false refuses (REJECTED)."),
+        ],
+        granted_amount_yen: Annotated[
+            int | None,
+            strawberry.argument(
+                description="交付決定額 when approving; the requested amount when omitted."
+            ),
+        ] = None,
+        reason: Annotated[
+            str | None,
+            strawberry.argument(description="Why; required when refusing (REASON_REQUIRED)."),
+        ] = None,
+        decided_on: Annotated[
+            date | None,
+            strawberry.argument(description="The day of the decision; today when omitted."),
+        ] = None,
     ) -> SubsidyApplicationPayload:
         context = info.context
         outcome = await run_mutation(
@@ -221,9 +270,12 @@ class SubsidyMutations:
     async def subsidy_application_report(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        actual_expenses: list[ExpenseLineInput],
+        id: Id,
+        expected_version: ExpectedVersion,
+        actual_expenses: Annotated[
+            list[ExpenseLineInput],
+            strawberry.argument(description="What was actually spent, line by line."),
+        ],
     ) -> SubsidyApplicationPayload:
         context = info.context
         lines = [line.to_data() for line in actual_expenses]
@@ -244,7 +296,13 @@ class SubsidyMutations:
         description="精算: REPORTED → SETTLED; the settled amount ≤ granted.",
     )
     async def subsidy_application_settle(
-        self, info: Info, id: strawberry.ID, expected_version: int, settled_amount_yen: int
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        settled_amount_yen: Annotated[
+            int, strawberry.argument(description="精算額: at most the granted amount.")
+        ],
     ) -> SubsidyApplicationPayload:
         context = info.context
         outcome = await run_mutation(
@@ -265,7 +323,13 @@ class SubsidyMutations:
         "A reason given is kept as decisionReason.",
     )
     async def subsidy_application_withdraw(
-        self, info: Info, id: strawberry.ID, expected_version: int, reason: str | None = None
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        reason: Annotated[
+            str | None, strawberry.argument(description="Why, if the applicant said.")
+        ] = None,
     ) -> SubsidyApplicationPayload:
         context = info.context
         outcome = await run_mutation(

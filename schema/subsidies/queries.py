@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.enums import SubsidyApplicationStatus as DomainStatus
@@ -9,7 +11,7 @@ from domain.subsidies import service as subsidies
 from schema.context import Info
 from schema.enums import SubsidyApplicationStatus
 from schema.node import decode_optional_id
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal
 from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
@@ -21,7 +23,11 @@ class SubsidyQueries:
         permission_classes=[CanReadInternal],
     )
     async def subsidy_programs(
-        self, info: Info, fiscal_year: int | None = None
+        self,
+        info: Info,
+        fiscal_year: Annotated[
+            int | None, strawberry.argument(description="Only this fiscal year's programs.")
+        ] = None,
     ) -> list[SubsidyProgramType]:
         rows = await info.context.run(subsidies.list_programs, fiscal_year=fiscal_year)
         return [SubsidyProgramType.from_row(row) for row in rows]
@@ -33,12 +39,20 @@ class SubsidyQueries:
     async def subsidy_applications(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        program_id: strawberry.ID | None = None,
-        statuses: list[SubsidyApplicationStatus] | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        program_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only applications to this program (global id)."),
+        ] = None,
+        statuses: Annotated[
+            list[SubsidyApplicationStatus] | None,
+            strawberry.argument(description="Only applications in these statuses."),
+        ] = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         result = await info.context.run(
             subsidies.list_applications,
             program_id=decode_optional_id(program_id, "SubsidyProgram"),

@@ -14,9 +14,10 @@ from domain.reference.service import departments_by_id
 from domain.subsidies import service as subsidies
 from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 from schema.context import Info
+from schema.descriptions import DEPARTMENT, ID, VERSION
 from schema.enums import ErrorCode, SubsidyApplicationStatus
 from schema.node import Node, register_node, to_global_id
-from schema.pagination import Connection, connection, page_request
+from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
 
@@ -24,31 +25,40 @@ if TYPE_CHECKING:
     from schema.partners.types import PartnerType
 
 
-@strawberry.type(name="ExpenseLine")
+@strawberry.type(name="ExpenseLine", description="One line of a budget or of the actual expenses.")
 class ExpenseLineType:
-    category: str
-    amount_yen: int
-    description: str | None
+    category: str = strawberry.field(description="経費の区分, e.g. 印刷製本費.")
+    amount_yen: int = strawberry.field(description="Amount in yen.")
+    description: str | None = strawberry.field(description="What it pays for.")
 
     @classmethod
     def from_row(cls, row: ExpenseLine) -> ExpenseLineType:
         return cls(category=row.category, amount_yen=row.amount_yen, description=row.description)
 
 
-@strawberry.type(name="ConditionViolation")
+@strawberry.type(
+    name="ConditionViolation", description="One program condition an application breaks."
+)
 class ConditionViolationType:
-    code: ErrorCode
-    message: str
+    code: ErrorCode = strawberry.field(
+        description="Which condition, e.g. OVER_SUBSIDY_RATE or EXPENSE_NOT_ALLOWED."
+    )
+    message: str = strawberry.field(description="Why, in Japanese.")
 
     @classmethod
     def from_problem(cls, problem: Problem) -> ConditionViolationType:
         return cls(code=problem.code, message=problem.message)
 
 
-@strawberry.type(name="ConditionCheck")
+@strawberry.type(
+    name="ConditionCheck",
+    description="An application checked against its program's conditions (第3章(6)).",
+)
 class ConditionCheckType:
-    satisfied: bool
-    violations: list[ConditionViolationType]
+    satisfied: bool = strawberry.field(description="No condition is broken.")
+    violations: list[ConditionViolationType] = strawberry.field(
+        description="The conditions broken; empty when satisfied."
+    )
 
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> ConditionCheckType:
@@ -58,13 +68,19 @@ class ConditionCheckType:
         )
 
 
-@strawberry.type(name="SubsidyProgram")
+@strawberry.type(
+    name="SubsidyProgram",
+    description="A subsidy program (補助・助成, 第3章(6)) with its budget and conditions. "
+    "STAFF and ADMIN.",
+)
 class SubsidyProgramType(Node):
-    id: strawberry.ID
-    name: str
-    fiscal_year: int
-    budget_yen: int
-    max_amount_per_grant_yen: int | None
+    id: strawberry.ID = strawberry.field(description=ID)
+    name: str = strawberry.field(description="Program name.")
+    fiscal_year: int = strawberry.field(description="Fiscal year (2021 = 令和3年度).")
+    budget_yen: int = strawberry.field(description="予算額: the most all grants may add up to.")
+    max_amount_per_grant_yen: int | None = strawberry.field(
+        description="上限額 of one grant; null for none."
+    )
     subsidy_rate_percent: int | None = strawberry.field(
         description="補助率 in percent of the project's total cost."
     )
@@ -74,7 +90,9 @@ class SubsidyProgramType(Node):
     max_consecutive_years: int | None = strawberry.field(
         description="期限: at most this many consecutive fiscal years for one recipient."
     )
-    application_deadline: date | None
+    application_deadline: date | None = strawberry.field(
+        description="申請期限: the last day applications are accepted; null for none."
+    )
     pk: strawberry.Private[int]
     row: strawberry.Private[SubsidyProgram]
 
@@ -95,7 +113,7 @@ class SubsidyProgramType(Node):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description=DEPARTMENT)
     async def department(self, info: Info) -> DepartmentType:
         row = await info.context.loader(departments_by_id).load(self.row.department_id)
         return DepartmentType.from_row(row)
@@ -119,35 +137,50 @@ class SubsidyProgramType(Node):
     async def applications(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        statuses: list[SubsidyApplicationStatus] | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        statuses: Annotated[
+            list[SubsidyApplicationStatus] | None,
+            strawberry.argument(description="Only applications in these statuses."),
+        ] = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after)
+        page = page_request(first, after, last, before)
         key = subsidies.ApplicationsOfProgramKey(
             program_id=self.pk,
             statuses=tuple(sorted({DomainStatus(s) for s in statuses or ()})),
-            limit=page.limit,
-            offset=page.offset,
+            page=page,
         )
         result = await info.context.loader(subsidies.applications_page_by_program).load(key)
         return connection(result, SubsidyApplicationType.from_row)
 
 
-@strawberry.type(name="SubsidyApplication")
+@strawberry.type(
+    name="SubsidyApplication",
+    description="An application for a grant under a subsidy program. STAFF and ADMIN.",
+)
 class SubsidyApplicationType(Node):
-    id: strawberry.ID
-    title: str
-    purpose: str
-    total_project_cost_yen: int
-    requested_amount_yen: int
-    granted_amount_yen: int | None
-    status: SubsidyApplicationStatus
-    submitted_on: date
-    decided_on: date | None
-    decision_reason: str | None
-    settled_amount_yen: int | None
-    version: int
+    id: strawberry.ID = strawberry.field(description=ID)
+    title: str = strawberry.field(description="The project's name.")
+    purpose: str = strawberry.field(description="What the project is for.")
+    total_project_cost_yen: int = strawberry.field(
+        description="事業費の総額: what 補助率 is taken of."
+    )
+    requested_amount_yen: int = strawberry.field(description="申請額.")
+    granted_amount_yen: int | None = strawberry.field(
+        description="交付決定額; null until approved."
+    )
+    status: SubsidyApplicationStatus = strawberry.field(description="Where it stands.")
+    submitted_on: date = strawberry.field(description="The day it arrived.")
+    decided_on: date | None = strawberry.field(description="The day it was decided.")
+    decision_reason: str | None = strawberry.field(
+        description="The reason given when refused or withdrawn."
+    )
+    settled_amount_yen: int | None = strawberry.field(
+        description="精算額, at most the granted amount; null until settled."
+    )
+    version: int = strawberry.field(description=VERSION)
     pk: strawberry.Private[int]
     row: strawberry.Private[SubsidyApplication]
 
@@ -171,12 +204,12 @@ class SubsidyApplicationType(Node):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The program applied to.")
     async def program(self, info: Info) -> SubsidyProgramType:
         row = await info.context.loader(subsidies.programs_by_id).load(self.row.program_id)
         return SubsidyProgramType.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="The partner applying.")
     async def applicant(
         self, info: Info
     ) -> Annotated[PartnerType, strawberry.lazy("schema.partners.types")]:

@@ -12,6 +12,7 @@ from domain.collaborations.service import (
     longest_run,
     participations_page_by_partner,
 )
+from domain.pagination import PageRequest
 from tests.schema.collaborations.factories import make_collaboration, make_department, make_partner
 
 
@@ -30,31 +31,46 @@ def test_longest_run_counts_consecutive_fiscal_years(years: list[int], run: int)
     assert longest_run(years) == run
 
 
-async def test_pages_of_one_partner_in_one_batch_come_from_one_statement(
+async def test_partners_asking_for_the_same_page_share_one_statement(
     session: AsyncSession, count_queries: Any
 ) -> None:
-    # given: a partner in five collaborations (fiscal years 2017..2021)
+    # given: two partners in five collaborations each (fiscal years 2017..2021)
     dept = await make_department(session)
-    partner = await make_partner(session)
+    partner, other = await make_partner(session), await make_partner(session)
     for year in range(2017, 2022):
-        await make_collaboration(session, department=dept, fiscal_year=year, parts=[partner])
-    assert partner.id is not None
+        await make_collaboration(session, department=dept, fiscal_year=year, parts=[partner, other])
+    assert partner.id is not None and other.id is not None
+    first_two = PageRequest(first=2)
     keys = [
-        ParticipationsOfPartnerKey(partner.id, limit=2, offset=0),
-        ParticipationsOfPartnerKey(partner.id, limit=2, offset=3),
-        ParticipationsOfPartnerKey(partner.id, limit=0, offset=0),
-        ParticipationsOfPartnerKey(partner.id, limit=2, offset=9),
+        ParticipationsOfPartnerKey(partner.id, first_two),
+        ParticipationsOfPartnerKey(other.id, first_two),
     ]
 
     # when
     with count_queries() as counter:
         pages = await participations_page_by_partner(session, keys)
 
-    # then
+    # then: one statement, newest fiscal year first
     assert counter.count == 1
-    assert [p.total for p in pages] == [5, 5, 5, 5]
-    assert [len(p.items) for p in pages] == [2, 2, 0, 0]
-    assert pages[0].has_next and not pages[1].has_next
-    first_page_ids = {p.collaboration_id for p in pages[0].items}
-    last_page_ids = {p.collaboration_id for p in pages[1].items}
-    assert not first_page_ids & last_page_ids
+    assert [p.total for p in pages] == [5, 5]
+    assert [len(p.items) for p in pages] == [2, 2]
+    assert pages[0].has_next and not pages[0].has_previous
+
+    # and the pages after it and before its end, by keyset cursors
+    after = PageRequest(first=2, after=pages[0].cursor(1))
+    last = PageRequest(first=None, last=2, before=pages[0].cursor(1))
+    empty = PageRequest(first=0)
+    nexts, befores, none = await participations_page_by_partner(
+        session,
+        [
+            ParticipationsOfPartnerKey(partner.id, after),
+            ParticipationsOfPartnerKey(partner.id, last),
+            ParticipationsOfPartnerKey(partner.id, empty),
+        ],
+    )
+    first_page_ids = [p.collaboration_id for p in pages[0].items]
+    assert not {p.collaboration_id for p in nexts.items} & set(first_page_ids)
+    assert nexts.offset == 2 and nexts.has_previous and nexts.has_next
+    assert [p.collaboration_id for p in befores.items] == first_page_ids[:1]
+    assert not befores.has_previous and befores.has_next
+    assert none.items == [] and none.total == 5

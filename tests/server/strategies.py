@@ -263,11 +263,30 @@ def global_ids(draw: st.DrawFn) -> str:
     return draw(texts(30))
 
 
+ORDERINGS = ["partners.NAME_KANA.asc", "partners.CREATED_AT.desc", "agreements", "proposals"]
+"""Names of list orders, as keyset cursors carry them (domain.pagination.Ordering)."""
+
+CURSOR_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True),
+    st.sampled_from(["2022-03-10", "0001-01-01", "9999-12-31T23:59:59-14:00", "あ"]),
+    texts(12),
+)
+
+
 @st.composite
 def cursors(draw: st.DrawFn) -> str:
-    if draw(st.booleans()):
+    kind = draw(st.integers(0, 2))
+    if kind == 0:
         raw = f"offset:{draw(pks())}".encode()
         return _b64(raw, urlsafe=draw(st.booleans()), pad=draw(st.booleans()))
+    if kind == 1:  # shaped like a keyset cursor, with any values
+        name = draw(st.one_of(st.sampled_from(ORDERINGS), texts(10)))
+        values = draw(st.lists(CURSOR_VALUES, max_size=3))
+        raw = json.dumps([name, values]).encode()
+        return _b64(raw, urlsafe=True, pad=draw(st.booleans()))
     return draw(st.one_of(global_ids(), texts(20)))
 
 

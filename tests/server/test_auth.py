@@ -18,7 +18,9 @@ from typer.testing import CliRunner
 from domain.auth import service as tokens
 from domain.base import utcnow
 from domain.enums import Role
+from schema.context import Principal
 from server.app import create_app
+from server.auth import PrincipalCache
 from server.cli import app as cli
 from server.db import make_engine, make_sessionmaker
 from server.settings import Settings, get_settings
@@ -145,10 +147,11 @@ async def test_an_expired_token_gets_401(
     assert_unauthenticated(response)
 
 
-async def test_a_revoked_token_gets_401(
-    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
-) -> None:
-    # given: a token that worked
+async def test_a_revoked_token_gets_401(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    # given: a token that worked, on a server that caches no tokens
+    app = create_app(Settings(KYODO_TOKEN_CACHE_SECONDS=0), sessionmaker=sessionmaker)
+    transport = httpx.ASGITransport(app=app)
+    client = httpx.AsyncClient(transport=transport, base_url="http://test")
     token_id, token = await issue(sessionmaker)
     assert (await client.post("/graphql", json=VIEWER, headers=bearer(token))).status_code == 200
     # when: it is revoked
@@ -157,6 +160,41 @@ async def test_a_revoked_token_gets_401(
         await session.commit()
     # then: the very next request is refused
     assert_unauthenticated(await client.post("/graphql", json=VIEWER, headers=bearer(token)))
+    await client.aclose()
+
+
+async def test_a_known_token_is_not_looked_up_again_for_a_few_seconds(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], count_queries: Any
+) -> None:
+    # given: a token that worked once (KYODO_TOKEN_CACHE_SECONDS, default 5)
+    token_id, token = await issue(sessionmaker)
+    assert (await client.post("/graphql", json=VIEWER, headers=bearer(token))).status_code == 200
+    async with sessionmaker() as session:
+        await tokens.revoke_token(session, token_id=token_id)
+        await session.commit()
+    # when: it is used again at once
+    with count_queries() as counter:
+        response = await client.post("/graphql", json=VIEWER, headers=bearer(token))
+    # then: answered from the process's memory (README: the revocation delay)
+    assert response.json()["data"]["viewer"]["name"] == "テスト端末"
+    assert [s for s in counter.statements if "api_token" in s] == []
+
+
+def test_the_principal_cache_forgets_after_its_seconds_and_at_the_tokens_expiry() -> None:
+    # given
+    clock = [0.0]
+    cache = PrincipalCache(5, timer=lambda: clock[0])
+    now = utcnow()
+    principal = Principal(name="端末", role=Role.ADMIN)
+    cache.put("a-token", principal, None)
+    cache.put("expiring", principal, now + timedelta(seconds=1))
+    # then
+    assert cache.get("a-token", now=now) == principal
+    assert cache.get("other", now=now) is None
+    assert cache.get("expiring", now=now + timedelta(seconds=2)) is None
+    clock[0] = 5.1
+    assert cache.get("a-token", now=now) is None
+    assert PrincipalCache(0).get("a-token", now=now) is None
 
 
 async def test_a_refused_token_runs_no_resolver(

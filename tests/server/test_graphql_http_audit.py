@@ -13,8 +13,6 @@ run); without them the test is skipped locally and fails in CI.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import pytest
 from alembic import command
 
 from tests.conftest import alembic_config, scratch_database
+from tests.live.node import require_node_tool
 from tests.live.server import ROOT, live_server
 
 AUDIT_SCRIPT = Path(__file__).resolve().parents[1] / "live" / "graphql_http_audit.mjs"
@@ -36,15 +35,7 @@ GET_REFUSED = {
 
 
 def require_audit() -> str:
-    node = shutil.which("node")
-    installed = (ROOT / "node_modules" / "graphql-http" / "package.json").exists()
-    if node and installed:
-        return node
-    missing = "Node.js" if not node else "the graphql-http package (run: npm ci)"
-    message = f"{missing} is not installed; the GraphQL over HTTP audit needs it"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI requires it", pytrace=False)
-    pytest.skip(message)
+    return require_node_tool("graphql-http", "the GraphQL over HTTP audit")
 
 
 @pytest.fixture(scope="module")

@@ -304,13 +304,30 @@ async def test_a_caller_with_a_token_has_the_larger_budget(client: httpx.AsyncCl
     assert "errors" not in body, body["errors"]
 
 
-async def test_a_query_over_the_budget_of_a_token_is_refused_before_any_resolver(
-    client: httpx.AsyncClient, count_queries: Any
+async def test_a_caller_with_a_token_has_no_estimate_cap_by_default(
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    # given: 100 partners × 905 collaborators: 1,000,941 (the limit is 1,000,000)
+    # given: the default settings; 100 partners × 905 collaborators estimate 1,000,941
     assert NESTED_PAGES_COST == 1_000_941 > MAX_COST
-    # when
-    error = await refused(client, count_queries, NESTED_PAGES, {"outer": 100, "inner": 905})
+    headers = await admin_headers(sessionmaker)
+    app = create_app(Settings(KYODO_CORS_ORIGINS=ORIGIN), sessionmaker=sessionmaker)
+    async for client in _client(app, headers):
+        # when
+        body = await post(client, NESTED_PAGES, {"outer": 100, "inner": 905})
+    # then: the estimate let it run (the time, statement and response-size limits still
+    # bound it); the field's own check refuses first: 905
+    assert codes(body) == ["INVALID"]
+
+
+async def test_a_query_over_the_operators_cap_for_tokens_is_refused_before_any_resolver(
+    sessionmaker: async_sessionmaker[AsyncSession], count_queries: Any
+) -> None:
+    # given: KYODO_MAX_COST_AUTHENTICATED=1000000; the query estimates 1,000,941
+    settings = Settings(KYODO_CORS_ORIGINS=ORIGIN, KYODO_MAX_COST_AUTHENTICATED=MAX_COST)
+    headers = await admin_headers(sessionmaker)
+    async for client in _client(create_app(settings, sessionmaker=sessionmaker), headers):
+        # when
+        error = await refused(client, count_queries, NESTED_PAGES, {"outer": 100, "inner": 905})
     # then
     assert error["extensions"] == {
         "code": "QUERY_TOO_COMPLEX",
@@ -373,6 +390,10 @@ PARTNER = "UGFydG5lcjox"
         ("{ partners(first: 5) { edges { node { name } } } }", 41 + 5 * 24),
         # a connection without first: 20 per page
         ("{ partners { edges { cursor } } }", 41 + 20 * 11),
+        # backwards: sized by last, as forwards by first
+        ("{ partners(last: 50) { edges { cursor } } }", 41 + 50 * 11),
+        ('{ partners(last: 2, before: "x") { edges { cursor } } }', 41 + 2 * 11),
+        ("query ($n: Int = 9) { partners(last: $n) { edges { cursor } } }", 41 + 9 * 11),
         # contacts: at most domain.validation.MAX_LIST (100) per partner
         (
             "{ partners(first: 10) { edges { node { contacts { name } } } } }",
@@ -421,6 +442,8 @@ def test_cost_uses_variables() -> None:
     query = "query ($n: Int) { partners(first: $n) { edges { cursor } } }"
     assert cost_of(query, {"n": 50}) == 41 + 50 * 11
     assert cost_of(query, {"n": None}) == 41 + 20 * 11
+    backwards = "query ($n: Int) { partners(last: $n) { edges { cursor } } }"
+    assert cost_of(backwards, {"n": 80}) == 41 + 80 * 11
 
 
 def test_fields_refused_to_the_caller_cost_nothing_below_them() -> None:

@@ -77,7 +77,8 @@ class Pools:
             "2031-01-01",
         ]
     )
-    cursors: list[str] = field(default_factory=list)
+    cursors: dict[str, list[str]] = field(default_factory=dict)
+    """Cursors by connection type (``PartnerConnection``...); ``*``: refused by every list."""
 
 
 @dataclass
@@ -100,6 +101,8 @@ class _Builder:
         self.variable_defs: list[str] = []
         self.variables: dict[str, Any] = {}
         self.aliases = 0
+        self.connection = ""
+        """The type of the field whose arguments are being drawn (for its cursors)."""
 
     # ------------------------------------------------------------ values
 
@@ -144,7 +147,7 @@ class _Builder:
                 kinds = ["Partner", "Individual", "Unknown", "Agreement"]
             return draw(st.sampled_from(pools.ids[draw(st.sampled_from(kinds))]))
         if type_name == "Int":
-            if lowered == "first":
+            if lowered in ("first", "last"):
                 return draw(st.sampled_from([0, 1, 2, 3, 5, 10, 20, 101]))
             if lowered == "maxagedays":
                 return draw(st.sampled_from([0, 30, 365, 10_000]))
@@ -158,8 +161,9 @@ class _Builder:
         if type_name == "Float":
             return draw(st.sampled_from([0.0, 0.5, 1.0]))
         # String
-        if lowered == "after":
-            return draw(st.sampled_from(pools.cursors))
+        if lowered in ("after", "before"):
+            found = pools.cursors.get(self.connection, []) + pools.cursors.get("*", [])
+            return draw(st.sampled_from(found))
         if lowered == "search":
             return draw(st.sampled_from(pools.searches))
         if lowered == "district":
@@ -173,6 +177,7 @@ class _Builder:
         return draw(st.sampled_from(["demo", "デモ", "x"]))
 
     def arguments(self, definition: GraphQLField) -> str:
+        self.connection = get_named_type(definition.type).name
         parts = []
         for name, argument in sorted(definition.args.items()):
             required = isinstance(argument.type, GraphQLNonNull)

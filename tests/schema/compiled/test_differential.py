@@ -40,7 +40,6 @@ from schema import schema
 from schema.compiled import COMPILED
 from schema.context import Context, Principal
 from schema.node import to_global_id
-from schema.pagination import encode_cursor
 
 from .documents import Document, Pools, documents
 
@@ -109,8 +108,35 @@ async def load_pools(session: AsyncSession) -> Pools:
         department_codes=[*(await codes(Department))[:4], "no-such-department"],
         field_codes=[*(await codes(CollaborationField))[:5], "no-such-field"],
         corporate_numbers=[*fixed([c for c in corporate if c], 3), "8700110005901"],
-        cursors=[encode_cursor(0), encode_cursor(2), encode_cursor(40), "not-a-cursor"],
+        cursors=await cursors(session),
     )
+
+
+async def cursors(session: AsyncSession) -> dict[str, list[str]]:
+    """Cursors of the demo's rows by connection (the partners' mostly in the default
+    order, one in another: refused there), and cursors every list refuses: an offset
+    cursor of before keyset cursors, and garbage."""
+    from domain.agreements.service import LIST_ORDERING as AGREEMENTS
+    from domain.collaborations.service import list_ordering
+    from domain.partners.service import PartnerOrderField, PartnerOrderSpec
+    from domain.partners.service import list_ordering as partner_ordering
+    from domain.proposals.models import Proposal
+    from domain.proposals.service import LIST_ORDERING as PROPOSALS
+
+    async def of(model: Any, ordering: Any, count: int = 4) -> list[str]:
+        stmt = sa.select(model).order_by(model.id).limit(count)
+        rows = (await session.execute(stmt)).scalars()
+        return fixed([ordering.cursor(ordering.values_of(row)) for row in rows], count)
+
+    updated = partner_ordering(PartnerOrderSpec(PartnerOrderField.UPDATED_AT, True))
+    return {
+        "PartnerConnection": await of(Partner, partner_ordering(None), 3)
+        + await of(Partner, updated, 1),
+        "AgreementConnection": await of(Agreement, AGREEMENTS),
+        "CollaborationConnection": await of(Collaboration, list_ordering()),
+        "ProposalConnection": await of(Proposal, PROPOSALS),
+        "*": ["b2Zmc2V0OjI", "not-a-cursor"],
+    }
 
 
 async def principals(session: AsyncSession) -> list[Principal]:

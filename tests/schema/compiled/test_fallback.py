@@ -85,23 +85,29 @@ async def test_a_field_the_role_may_not_read_is_left_to_strawberry(session: Asyn
 
 
 @pytest.mark.parametrize(
-    ("variables", "code"),
+    ("variables", "error"),
     [
-        ({"first": 101}, "INVALID"),
-        ({"first": -1}, "INVALID"),
-        ({"after": "not-a-cursor"}, "INVALID"),
+        ({"first": 101}, "StrawberryGraphQLError"),
+        ({"first": -1}, "StrawberryGraphQLError"),
+        ({"first": 1, "last": 1}, "StrawberryGraphQLError"),
+        ({"last": 101}, "StrawberryGraphQLError"),
+        ({"after": "not-a-cursor"}, "DomainError"),
+        ({"before": "b2Zmc2V0OjI"}, "DomainError"),
     ],
 )
 async def test_a_page_strawberry_refuses_is_left_to_strawberry(
-    session: AsyncSession, variables: dict[str, Any], code: str
+    session: AsyncSession, variables: dict[str, Any], error: str
 ) -> None:
     # given
-    query = "query ($first: Int, $after: String) { partners(first: $first, after: $after) { totalCount } }"
+    query = (
+        "query ($first: Int, $after: String, $last: Int, $before: String) {"
+        " partners(first: $first, after: $after, last: $last, before: $before) { totalCount } }"
+    )
     # when
     answer, outcome = await both(session, query, variables)
     # then
-    assert outcome is not None and outcome.startswith("fallback: StrawberryGraphQLError")
-    assert [c for _, _, c in answer["errors"]] == [code]
+    assert outcome is not None and outcome.startswith(f"fallback: {error}")
+    assert [c for _, _, c in answer["errors"]] == ["INVALID"]
 
 
 async def test_a_broken_id_in_a_filter_is_left_to_strawberry(session: AsyncSession) -> None:

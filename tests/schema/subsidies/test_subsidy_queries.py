@@ -215,7 +215,10 @@ async def test_a_program_lists_its_own_applications(gql: Any) -> None:
         ... on SubsidyProgram {
           all: applications(first: 2) { totalCount edges { node { title } } }
           reported: applications(statuses: [REPORTED]) { totalCount edges { node { title } } }
-          beyond: applications(first: 2, after: "b2Zmc2V0Ojk5") { totalCount edges { cursor } }
+          every: applications(first: 100) { edges { node { title } } }
+          oldest: applications(last: 2) {
+            totalCount pageInfo { hasPreviousPage hasNextPage } edges { node { title } }
+          }
         }
       }
     }
@@ -236,7 +239,11 @@ async def test_a_program_lists_its_own_applications(gql: Any) -> None:
         "錦岡商店会 冬のイルミネーション",
         "沼ノ端駅前 花いっぱい環境整備",
     ]
-    assert node["beyond"] == {"totalCount": 9, "edges": []}
+    titles = [e["node"]["title"] for e in node["every"]["edges"]]
+    assert len(titles) == 9
+    assert node["oldest"]["totalCount"] == 9
+    assert [e["node"]["title"] for e in node["oldest"]["edges"]] == titles[-2:]
+    assert node["oldest"]["pageInfo"] == {"hasPreviousPage": True, "hasNextPage": False}
 
 
 async def test_an_application_shows_planned_and_actual_expenses_in_order(gql: Any) -> None:

@@ -1,0 +1,47 @@
+"""Descriptions used by many fields and arguments, written once.
+
+Arguments as ``Annotated`` aliases (``expected_version: ExpectedVersion``), field texts as
+constants (``version: int = strawberry.field(description=VERSION)``). The connection
+arguments (First, After, Last, Before) are in ``schema.pagination``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from domain.pagination import MAX_PAGE_SIZE
+
+# ---------------------------------------------------------------- list arguments
+
+NestedFirst = Annotated[
+    int | None,
+    strawberry.argument(description=f"At most this many (default and maximum {MAX_PAGE_SIZE})."),
+]
+
+# ---------------------------------------------------------------- mutation arguments
+
+Id = Annotated[
+    strawberry.ID,
+    strawberry.argument(description="Global id of the record to act on (its id field)."),
+]
+ExpectedVersion = Annotated[
+    int,
+    strawberry.argument(
+        description="The version the caller last read. When the record has changed since, "
+        "nothing is written and the payload has a VERSION_CONFLICT error."
+    ),
+]
+
+# ---------------------------------------------------------------- fields
+
+ID = "Global, opaque id (Relay); pass it to node(id:) or to mutations."
+VERSION = "Incremented by every change; send it back as expectedVersion."
+CREATED_AT = "When the record was created (Asia/Tokyo)."
+UPDATED_AT = "When the record last changed (Asia/Tokyo)."
+PAYLOAD_ERRORS = "What was wrong with the input, one per problem; empty on success."
+DEPARTMENT = "The department (担当課) in charge."
+DEPARTMENT_CODE = "Code of the department in charge (担当課), e.g. kikikanri; see departments."
+FIELD_CODES = "Codes of the fields of collaboration (協働の分野), see collaborationFields."
+"""Texts shared by the same field on several types."""
