@@ -28,14 +28,16 @@ if TYPE_CHECKING:
     ),
 )
 class AgreementDueType:
-    kind: AgreementDueKind
-    kind_label: str
-    due_on: date
-    due_on_wareki: str
+    kind: AgreementDueKind = strawberry.field(description="What falls due.")
+    kind_label: str = strawberry.field(description="The kind in Japanese, e.g. 期間満了.")
+    due_on: date = strawberry.field(description="The day it falls due.")
+    due_on_wareki: str = strawberry.field(description="dueOn in the Japanese calendar (和暦).")
     term_ends_on: date | None = strawberry.field(
         description="For notice deadlines and term ends: the end of the term concerned."
     )
-    agreement: AgreementType | None
+    agreement: AgreementType | None = strawberry.field(
+        description="For notice deadlines and term ends: the agreement."
+    )
     item: strawberry.Private[calendar.DueItem]
 
     @strawberry.field(description="For reviews: the collaboration to review.")
@@ -73,8 +75,12 @@ class CalendarQueries:
     async def agreements_due(
         self,
         info: Info,
-        as_of: date | None = None,
-        within_days: int = calendar.DEFAULT_WITHIN_DAYS,
+        as_of: Annotated[
+            date | None, strawberry.argument(description="The first day; today when omitted.")
+        ] = None,
+        within_days: Annotated[
+            int, strawberry.argument(description="How many days ahead (default 90, at most 731).")
+        ] = calendar.DEFAULT_WITHIN_DAYS,
     ) -> list[AgreementDueType]:
         items = await info.context.run(
             calendar.agreements_due,

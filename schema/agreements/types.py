@@ -144,7 +144,14 @@ class AgreementType(Node):
             "null without noticeDays or an end."
         )
     )
-    def notice_deadline_on(self, info: Info, as_of: date | None = None) -> date | None:
+    def notice_deadline_on(
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(description="The day to look from; today when omitted."),
+        ] = None,
+    ) -> date | None:
         day = term_day(as_of, info.context.today)
         try:
             return terms.notice_deadline_on(self.row, day)
@@ -210,11 +217,11 @@ class AgreementType(Node):
     description="備蓄・能力: what a partner reported it can supply, as of reportedOn.",
 )
 class CapacityReportType:
-    item: str
-    quantity: int
-    unit: str
+    item: str = strawberry.field(description="What, e.g. 飲料水（2リットル）, 毛布.")
+    quantity: int = strawberry.field(description="How many, in unit.")
+    unit: str = strawberry.field(description="Unit of quantity, e.g. 本, 枚, 台.")
     reported_on: date = strawberry.field(description="How old the figure is.")
-    note: str | None
+    note: str | None = strawberry.field(description="The partner's remarks.")
 
     @classmethod
     def from_row(cls, row: CapacityReport) -> CapacityReportType:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,26 +12,33 @@ from domain.disasters import capacity
 from domain.disasters.models import CapacityReport
 from schema.agreements.types import CapacityReportType
 from schema.context import Info
+from schema.descriptions import PAYLOAD_ERRORS
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
 from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, allow
 
 
-@strawberry.input(name="CapacityReportInput")
+@strawberry.input(
+    name="CapacityReportInput", description="What a partner reported it can supply, and when."
+)
 class CapacityReportInput:
-    partner_id: strawberry.ID
+    partner_id: strawberry.ID = strawberry.field(description="Global id of the partner.")
     item: str = strawberry.field(description="e.g. 飲料水（2リットル）, 毛布, 4トントラック.")
     quantity: int = strawberry.field(description="0 or more, in unit.")
     unit: str = strawberry.field(description="e.g. 本, 枚, 台.")
     reported_on: date = strawberry.field(description="The day the partner reported it.")
-    note: str | None = None
+    note: str | None = strawberry.field(default=None, description="The partner's remarks.")
 
 
-@strawberry.type(name="CapacityReportPayload")
+@strawberry.type(
+    name="CapacityReportPayload", description="The outcome of recording a capacity report."
+)
 class CapacityReportPayload:
-    report: CapacityReportType | None
-    errors: list[UserError]
+    report: CapacityReportType | None = strawberry.field(
+        description="The report as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[CapacityReport]) -> CapacityReportPayload:
@@ -50,7 +58,9 @@ class CapacityMutations:
         ),
     )
     async def capacity_report_record(
-        self, info: Info, input: CapacityReportInput
+        self,
+        info: Info,
+        input: Annotated[CapacityReportInput, strawberry.argument(description="The report.")],
     ) -> CapacityReportPayload:
         context = info.context
 

@@ -4,6 +4,7 @@ the reminders of what turns stale."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from domain.enums import VERIFICATION_OUTCOME_LABELS
 from schema.agreements.types import AgreementType
 from schema.common import aware
 from schema.context import Info
+from schema.descriptions import CREATED_AT, PAYLOAD_ERRORS
 from schema.enums import VerificationOutcome
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
@@ -27,12 +29,12 @@ from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, CanReadDisaster, a
     description="連絡先確認: one call of a partner's yearly contact check (all its agreements).",
 )
 class ContactVerificationType:
-    verified_on: date
-    outcome: VerificationOutcome
-    outcome_label: str
+    verified_on: date = strawberry.field(description="Day of the call.")
+    outcome: VerificationOutcome = strawberry.field(description="What the call found.")
+    outcome_label: str = strawberry.field(description="The outcome in Japanese, e.g. 連絡がついた.")
     verified_by: str = strawberry.field(description="Who called.")
-    note: str | None
-    created_at: datetime
+    note: str | None = strawberry.field(description="What changed, or other notes of the call.")
+    created_at: datetime = strawberry.field(description=CREATED_AT)
 
     @classmethod
     def from_row(cls, row: ContactVerification) -> ContactVerificationType:
@@ -51,18 +53,24 @@ class ContactVerificationType:
     description="A partner whose contacts are stale, or turn stale within the window asked.",
 )
 class ContactDueType:
-    partner: PartnerType
+    partner: PartnerType = strawberry.field(description="The partner to call.")
     agreements: list[AgreementType] = strawberry.field(
         description="Its disaster-support agreements in force: one call covers them all."
     )
-    contacts_verified_on: date | None
+    contacts_verified_on: date | None = strawberry.field(
+        description="Last day its contacts were confirmed (agreement check or reached call)."
+    )
     stale_on: date | None = strawberry.field(
         description="First day the contacts count as stale; null: never confirmed."
     )
     stale: bool = strawberry.field(description="Stale already on asOf.")
-    last_checked_on: date | None
-    last_check_outcome: VerificationOutcome | None
-    reachable: bool
+    last_checked_on: date | None = strawberry.field(
+        description="Day of the latest call of the yearly check."
+    )
+    last_check_outcome: VerificationOutcome | None = strawberry.field(
+        description="What the latest call found."
+    )
+    reachable: bool = strawberry.field(description="False when the latest call went unanswered.")
     pk: strawberry.Private[int]
 
     @strawberry.field(description="The partner's calls of the yearly check, latest first.")
@@ -96,7 +104,15 @@ class ContactQueries:
         permission_classes=[CanReadDisaster],
     )
     async def contacts_due(
-        self, info: Info, as_of: date | None = None, within_days: int = 30
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(description="The day to look from; today when omitted."),
+        ] = None,
+        within_days: Annotated[
+            int, strawberry.argument(description="Also those turning stale within this many days.")
+        ] = 30,
     ) -> list[ContactDueType]:
         rows = await info.context.run(
             contacts.contacts_due, as_of=as_of or info.context.today, within_days=within_days
@@ -104,10 +120,14 @@ class ContactQueries:
         return [ContactDueType.from_row(r) for r in rows]
 
 
-@strawberry.type(name="ContactVerificationPayload")
+@strawberry.type(
+    name="ContactVerificationPayload", description="The outcome of recording a contact-check call."
+)
 class ContactVerificationPayload:
-    verification: ContactVerificationType | None
-    errors: list[UserError]
+    verification: ContactVerificationType | None = strawberry.field(
+        description="The call as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[ContactVerification]) -> ContactVerificationPayload:
@@ -132,11 +152,19 @@ class ContactMutations:
     async def contact_verification_record(
         self,
         info: Info,
-        partner_id: strawberry.ID,
-        verified_on: date,
-        outcome: VerificationOutcome,
-        note: str | None = None,
-        verified_by: str | None = None,
+        partner_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Global id of the partner called.")
+        ],
+        verified_on: Annotated[
+            date, strawberry.argument(description="Day of the call; not in the future.")
+        ],
+        outcome: Annotated[VerificationOutcome, strawberry.argument(description="What it found.")],
+        note: Annotated[
+            str | None, strawberry.argument(description="What changed (required for CHANGED).")
+        ] = None,
+        verified_by: Annotated[
+            str | None, strawberry.argument(description="Who called; defaults to the caller.")
+        ] = None,
     ) -> ContactVerificationPayload:
         context = info.context
 

@@ -8,7 +8,7 @@ payload error at its input path.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from domain.disasters import commands
 from domain.disasters.models import DisasterEvent, SupportRequest
 from domain.errors import DomainError, Problem
 from schema.context import Info
+from schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
 from schema.disasters.types import DisasterEventType, SupportRequestType
 from schema.enums import DisasterKind, SupportAnswer, SupportCategory
 from schema.errors import UserError
@@ -25,14 +26,18 @@ from schema.node import pk_of
 from schema.permissions import ADMIN, DISASTER_OFFICE, allow
 
 
-@strawberry.input(name="DisasterEventInput")
+@strawberry.input(name="DisasterEventInput", description="A disaster event or exercise to open.")
 class DisasterEventInput:
-    name: str
-    kind: DisasterKind
+    name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
+    kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
     started_on: date = strawberry.field(description="Not in the future.")
-    districts: list[str] = strawberry.field(default_factory=list)
-    note: str | None = None
-    external_id: str | None = None
+    districts: list[str] = strawberry.field(
+        default_factory=list, description="The districts (地区) affected."
+    )
+    note: str | None = strawberry.field(default=None, description="Free notes of the office.")
+    external_id: str | None = strawberry.field(
+        default=None, description="Id in another system (e.g. the prefecture's), unique."
+    )
 
     def to_data(self) -> commands.DisasterEventData:
         return commands.DisasterEventData(
@@ -54,20 +59,28 @@ class DisasterEventInput:
     ),
 )
 class SupportRequestInput:
-    event_id: strawberry.ID
-    agreement_id: strawberry.ID
-    partner_id: strawberry.ID
-    category: SupportCategory
-    what: str
-    quantity: int | None = None
-    unit: str | None = None
+    event_id: strawberry.ID = strawberry.field(description="Global id of the disaster event.")
+    agreement_id: strawberry.ID = strawberry.field(
+        description="Global id of the agreement asked under."
+    )
+    partner_id: strawberry.ID = strawberry.field(
+        description="Global id of the party asked: an active party of the agreement."
+    )
+    category: SupportCategory = strawberry.field(
+        description="The support asked for: one of the agreement's support categories."
+    )
+    what: str = strawberry.field(description="What is asked for, e.g. 飲料水（2リットル）.")
+    quantity: int | None = strawberry.field(default=None, description="How much, in unit.")
+    unit: str | None = strawberry.field(default=None, description="Unit, e.g. 本, 台, 人.")
     requested_by: str | None = strawberry.field(
         default=None, description="Who asked; defaults to the caller."
     )
     requested_at: datetime | None = strawberry.field(
         default=None, description="Defaults to now; not in the future."
     )
-    external_id: str | None = None
+    external_id: str | None = strawberry.field(
+        default=None, description="Id in another system, unique."
+    )
 
     def to_data(self) -> commands.SupportRequestData:
         problems: list[Problem] = []
@@ -97,10 +110,14 @@ class SupportRequestInput:
         )
 
 
-@strawberry.type(name="DisasterEventPayload")
+@strawberry.type(
+    name="DisasterEventPayload", description="The outcome of a change to a disaster event."
+)
 class DisasterEventPayload:
-    event: DisasterEventType | None
-    errors: list[UserError]
+    event: DisasterEventType | None = strawberry.field(
+        description="The event as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[DisasterEvent]) -> DisasterEventPayload:
@@ -110,10 +127,14 @@ class DisasterEventPayload:
         )
 
 
-@strawberry.type(name="SupportRequestPayload")
+@strawberry.type(
+    name="SupportRequestPayload", description="The outcome of a step of a support request."
+)
 class SupportRequestPayload:
-    request: SupportRequestType | None
-    errors: list[UserError]
+    request: SupportRequestType | None = strawberry.field(
+        description="The request as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def of(cls, outcome: Outcome[SupportRequest]) -> SupportRequestPayload:
@@ -141,7 +162,9 @@ class DisasterMutations:
         description="Open a disaster event or an exercise (started on a day not in the future).",
     )
     async def disaster_event_create(
-        self, info: Info, input: DisasterEventInput
+        self,
+        info: Info,
+        input: Annotated[DisasterEventInput, strawberry.argument(description="The event.")],
     ) -> DisasterEventPayload:
         context = info.context
         outcome = await run_mutation(
@@ -157,7 +180,13 @@ class DisasterMutations:
         description="Close an event, once none of its requests is open.",
     )
     async def disaster_event_close(
-        self, info: Info, id: strawberry.ID, expected_version: int, closed_on: date
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        closed_on: Annotated[
+            date, strawberry.argument(description="Day it closed; not before it started.")
+        ],
     ) -> DisasterEventPayload:
         context = info.context
         outcome = await run_mutation(
@@ -178,7 +207,9 @@ class DisasterMutations:
         description="応援要請: ask a party for support under an agreement (status REQUESTED).",
     )
     async def support_request_create(
-        self, info: Info, input: SupportRequestInput
+        self,
+        info: Info,
+        input: Annotated[SupportRequestInput, strawberry.argument(description="The request.")],
     ) -> SupportRequestPayload:
         context = info.context
         outcome = await run_mutation(
@@ -196,11 +227,16 @@ class DisasterMutations:
     async def support_request_answer(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        answer: SupportAnswer,
-        answered_at: datetime | None = None,
-        note: str | None = None,
+        id: Id,
+        expected_version: ExpectedVersion,
+        answer: Annotated[SupportAnswer, strawberry.argument(description="The partner's answer.")],
+        answered_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="When it answered; now when omitted, never in the future."
+            ),
+        ] = None,
+        note: Annotated[str | None, strawberry.argument(description="Note of the answer.")] = None,
     ) -> SupportRequestPayload:
         context = info.context
         work = _request_step(
@@ -222,10 +258,17 @@ class DisasterMutations:
     async def support_request_deliver(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        delivered_at: datetime | None = None,
-        note: str | None = None,
+        id: Id,
+        expected_version: ExpectedVersion,
+        delivered_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="When it arrived; now when omitted, never in the future."
+            ),
+        ] = None,
+        note: Annotated[
+            str | None, strawberry.argument(description="Note of the delivery.")
+        ] = None,
     ) -> SupportRequestPayload:
         context = info.context
         work = _request_step(
@@ -249,10 +292,13 @@ class DisasterMutations:
     async def support_request_close(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        closed_at: datetime | None = None,
-        note: str | None = None,
+        id: Id,
+        expected_version: ExpectedVersion,
+        closed_at: Annotated[
+            datetime | None,
+            strawberry.argument(description="When closed; now when omitted, never in the future."),
+        ] = None,
+        note: Annotated[str | None, strawberry.argument(description="Closing note.")] = None,
     ) -> SupportRequestPayload:
         context = info.context
         work = _request_step(
@@ -273,10 +319,15 @@ class DisasterMutations:
     async def support_request_cancel(
         self,
         info: Info,
-        id: strawberry.ID,
-        expected_version: int,
-        reason: str,
-        cancelled_at: datetime | None = None,
+        id: Id,
+        expected_version: ExpectedVersion,
+        reason: Annotated[str, strawberry.argument(description="Why it is cancelled (required).")],
+        cancelled_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="When cancelled; now when omitted, never in the future."
+            ),
+        ] = None,
     ) -> SupportRequestPayload:
         context = info.context
         work = _request_step(

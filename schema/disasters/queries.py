@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.disasters import service as disasters
@@ -17,7 +19,13 @@ class DisasterQueries:
         description="Disaster events and exercises, the latest first; openOnly: not closed.",
         permission_classes=[CanReadDisaster],
     )
-    async def disaster_events(self, info: Info, open_only: bool = False) -> list[DisasterEventType]:
+    async def disaster_events(
+        self,
+        info: Info,
+        open_only: Annotated[
+            bool, strawberry.argument(description="Only the events not closed yet.")
+        ] = False,
+    ) -> list[DisasterEventType]:
         rows = await info.context.run(disasters.list_events, open_only=open_only)
         return [DisasterEventType.from_row(r) for r in rows]
 
@@ -31,7 +39,12 @@ class DisasterQueries:
         permission_classes=[CanReadDisaster],
     )
     async def open_support_requests(
-        self, info: Info, event_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        event_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Global id of one event; every open event if omitted."),
+        ] = None,
     ) -> list[SupportRequestType]:
         pk = decode_id(str(event_id), "DisasterEvent") if event_id is not None else None
         rows = await info.context.run(disasters.open_requests, event_id=pk)

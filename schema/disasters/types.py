@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -19,6 +20,7 @@ from domain.partners import service as partners
 from schema.agreements.types import AgreementType
 from schema.common import aware
 from schema.context import Context, Info
+from schema.descriptions import CREATED_AT, ID, UPDATED_AT, VERSION
 from schema.enums import DisasterKind, SupportAnswer, SupportCategory, SupportRequestStatus
 from schema.node import Node, register_node, to_global_id
 from schema.partners.types import PartnerType
@@ -34,19 +36,19 @@ def _aware(value: datetime | None) -> datetime | None:
     description="災害: a disaster or an exercise, under which support is requested (応援要請).",
 )
 class DisasterEventType(Node):
-    id: strawberry.ID
-    name: str
-    kind: DisasterKind
+    id: strawberry.ID = strawberry.field(description=ID)
+    name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
+    kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
     kind_label: str = strawberry.field(description="The kind in Japanese, e.g. 訓練.")
-    started_on: date
+    started_on: date = strawberry.field(description="Day it started (Japan time).")
     districts: list[str] = strawberry.field(description="The districts (地区) affected.")
-    note: str | None
+    note: str | None = strawberry.field(description="Free notes of the office.")
     closed_on: date | None = strawberry.field(
         description="Set when the event is closed for the after-action report."
     )
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    version: int = strawberry.field(description=VERSION)
+    created_at: datetime = strawberry.field(description=CREATED_AT)
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
 
     @classmethod
@@ -73,7 +75,14 @@ class DisasterEventType(Node):
             "openOnly: only those not closed or cancelled."
         )
     )
-    async def requests(self, info: Info, open_only: bool = False) -> list[SupportRequestType]:
+    async def requests(
+        self,
+        info: Info,
+        open_only: Annotated[
+            bool,
+            strawberry.argument(description="Only the requests not closed or cancelled."),
+        ] = False,
+    ) -> list[SupportRequestType]:
         rows = await info.context.loader(disasters.requests_by_event).load(self.pk)
         return [
             SupportRequestType.from_row(r)
@@ -95,29 +104,31 @@ class DisasterEventType(Node):
     ),
 )
 class SupportRequestType(Node):
-    id: strawberry.ID
-    category: SupportCategory
+    id: strawberry.ID = strawberry.field(description=ID)
+    category: SupportCategory = strawberry.field(
+        description="The support asked for: one of the agreement's support categories."
+    )
     what: str = strawberry.field(description="What was asked for.")
     quantity: int | None = strawberry.field(description="How much, in unit.")
-    unit: str | None
-    status: SupportRequestStatus
-    status_label: str
+    unit: str | None = strawberry.field(description="Unit of quantity, e.g. 本, 台, 人.")
+    status: SupportRequestStatus = strawberry.field(description="Where the request stands.")
+    status_label: str = strawberry.field(description="The status in Japanese, e.g. 要請済み.")
     requested_by: str = strawberry.field(description="Who asked.")
-    requested_at: datetime
+    requested_at: datetime = strawberry.field(description="When it was asked (Asia/Tokyo).")
     answer: SupportAnswer | None = strawberry.field(description="The partner's answer.")
-    answer_label: str | None
-    answered_at: datetime | None
+    answer_label: str | None = strawberry.field(description="The answer in Japanese, e.g. 受諾.")
+    answered_at: datetime | None = strawberry.field(description="When the partner answered.")
     answered_by: str | None = strawberry.field(description="Who recorded the answer.")
-    answer_note: str | None
-    delivered_at: datetime | None
-    delivered_by: str | None
-    delivery_note: str | None
+    answer_note: str | None = strawberry.field(description="Note recorded with the answer.")
+    delivered_at: datetime | None = strawberry.field(description="When the support arrived.")
+    delivered_by: str | None = strawberry.field(description="Who recorded the delivery.")
+    delivery_note: str | None = strawberry.field(description="Note recorded with the delivery.")
     closed_at: datetime | None = strawberry.field(description="When closed or cancelled.")
-    closed_by: str | None
+    closed_by: str | None = strawberry.field(description="Who closed or cancelled it.")
     close_note: str | None = strawberry.field(description="Closing note, or why cancelled.")
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    version: int = strawberry.field(description=VERSION)
+    created_at: datetime = strawberry.field(description=CREATED_AT)
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[SupportRequest]
 
     @classmethod
@@ -150,7 +161,7 @@ class SupportRequestType(Node):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The disaster event (or exercise) the request was made under.")
     async def event(self, info: Info) -> DisasterEventType:
         row = await info.context.loader(disasters.get_events).load(self.row.event_id)
         return DisasterEventType.from_row(row)
