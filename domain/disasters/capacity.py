@@ -16,16 +16,20 @@ from sqlmodel import col
 
 from domain import validation as v
 from domain.agreements.models import AgreementParty
-from domain.audit.log import diff, record_event, snapshot
 from domain.disasters.models import CapacityReport
 from domain.errors import ErrorCode
 from domain.japanese import normalize_for_search
 from domain.partners.models import Partner
 from domain.versioning import get_or_raise
+from domain.writes import Audited, fields_snapshot
 
 ENTITY = "CapacityReport"
 FIELDS = ("partner_id", "item", "quantity", "unit", "reported_on", "note")
 MAX_NOTE = 2000
+REPORTS = Audited(
+    CapacityReport, entity_type=ENTITY, label="備蓄・能力の報告", snapshot=fields_snapshot(FIELDS)
+)
+"""Rows only ever added (history): the pipeline records their creation."""
 
 
 async def record_capacity(
@@ -86,15 +90,7 @@ async def record_capacity(
     )
     session.add(row)
     await session.flush()
-    assert row.id is not None
-    await record_event(
-        session,
-        actor=actor,
-        action="capacity_report.record",
-        entity_type=ENTITY,
-        entity_id=row.id,
-        changes=diff({}, snapshot(row, FIELDS)),
-    )
+    await REPORTS.created(session, row, actor=actor, action="capacity_report.record")
     return row
 
 

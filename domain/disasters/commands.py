@@ -2,7 +2,8 @@
 agreements during them.
 
 A request names an agreement in force on the day it was made, a party of that agreement
-that is still active, and one of the agreement's support categories. Its status machine:
+that is still active, and one of the agreement's support categories. Its status machine
+(``domain.disasters.rules.REQUEST_STATUSES``; writes through ``domain.writes``):
 
     REQUESTED → ANSWERED → DELIVERED → CLOSED
     REQUESTED / ANSWERED → CANCELLED (with a reason)
@@ -31,12 +32,11 @@ from sqlmodel import col
 from domain import validation as v
 from domain.agreements import terms
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.audit.log import diff, record_event, snapshot
 from domain.base import utcnow
 from domain.disasters.models import DisasterEvent, SupportRequest
+from domain.disasters.rules import OPEN_STATUSES, REQUEST_STATUSES
 from domain.enums import (
     SUPPORT_CATEGORY_LABELS,
-    SUPPORT_REQUEST_STATUS_LABELS,
     AgreementCategory,
     DisasterKind,
     PartnerStatus,
@@ -46,7 +46,8 @@ from domain.enums import (
 )
 from domain.errors import DomainError, ErrorCode
 from domain.partners.models import Partner
-from domain.versioning import conditional_update, get_for_update, get_or_raise
+from domain.versioning import get_or_raise
+from domain.writes import Audited, Change, fields_snapshot
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -81,13 +82,15 @@ REQUEST_FIELDS = (
     "close_note",
 )
 
-OPEN_STATUSES = (
-    SupportRequestStatus.REQUESTED,
-    SupportRequestStatus.ANSWERED,
-    SupportRequestStatus.DELIVERED,
+EVENTS = Audited(
+    DisasterEvent, entity_type=EVENT, label=EVENT_LABEL, snapshot=fields_snapshot(EVENT_FIELDS)
 )
-"""Requests still needing the office's attention (the live view)."""
-_FINISHED = frozenset({SupportRequestStatus.CLOSED, SupportRequestStatus.CANCELLED})
+REQUESTS = Audited(
+    SupportRequest,
+    entity_type=REQUEST,
+    label=REQUEST_LABEL,
+    snapshot=fields_snapshot(REQUEST_FIELDS),
+)
 
 
 def tokyo_day(moment: datetime) -> date:
@@ -220,15 +223,7 @@ async def create_event(
     )
     session.add(event)
     await session.flush()
-    assert event.id is not None
-    await record_event(
-        session,
-        actor=actor,
-        action="disaster_event.create",
-        entity_type=EVENT,
-        entity_id=event.id,
-        changes=diff({}, snapshot(event, EVENT_FIELDS)),
-    )
+    await EVENTS.created(session, event, actor=actor, action="disaster_event.create")
     return event
 
 
@@ -243,7 +238,8 @@ async def close_event(
 ) -> DisasterEvent:
     """Close an event for the after-action report, once every request is closed or
     cancelled (INVALID_TRANSITION names how many are still open)."""
-    event = await get_for_update(session, DisasterEvent, event_id, expected_version, label="災害")
+    change = await EVENTS.begin(session, event_id, expected_version)
+    event = change.row
     if event.closed_on is not None:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "この災害はすでに終了しています。")
     problems = v.Problems()
@@ -275,19 +271,8 @@ async def close_event(
             f"まだ終わっていない応援要請が{still_open}件あります。完了か取消しにしてから"
             "終了してください。",
         )
-    before = snapshot(event, EVENT_FIELDS)
-    await conditional_update(
-        session, DisasterEvent, event_id, expected_version, {"closed_on": closed_on}
-    )
-    await session.refresh(event)
-    await record_event(
-        session,
-        actor=actor,
-        action="disaster_event.close",
-        entity_type=EVENT,
-        entity_id=event_id,
-        changes=diff(before, snapshot(event, EVENT_FIELDS)),
-    )
+    await change.write({"closed_on": closed_on})
+    await change.record(actor=actor, action="disaster_event.close")
     return event
 
 
@@ -443,53 +428,29 @@ async def create_request(
     )
     session.add(request)
     await session.flush()
-    assert request.id is not None
-    await record_event(
-        session,
-        actor=actor,
-        action="support_request.create",
-        entity_type=REQUEST,
-        entity_id=request.id,
-        changes=diff({}, snapshot(request, REQUEST_FIELDS)),
-    )
+    await REQUESTS.created(session, request, actor=actor, action="support_request.create")
     return request
 
 
 def _refuse(request: SupportRequest, doing: str) -> DomainError:
-    label = SUPPORT_REQUEST_STATUS_LABELS[request.status]
-    return DomainError(ErrorCode.INVALID_TRANSITION, f"「{label}」の応援要請は{doing}。")
+    label = REQUEST_STATUSES.label(request.status)
+    return REQUEST_STATUSES.refuse(f"「{label}」の応援要請は{doing}。")
 
 
-async def _change(
-    session: AsyncSession,
-    request: SupportRequest,
-    expected_version: int,
+async def _move(
+    change: Change[SupportRequest],
+    to: SupportRequestStatus,
     values: dict[str, Any],
     *,
     action: str,
     actor: str,
 ) -> SupportRequest:
-    assert request.id is not None
-    before = snapshot(request, REQUEST_FIELDS)
-    await conditional_update(session, SupportRequest, request.id, expected_version, values)
-    await session.refresh(request)
-    await record_event(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=REQUEST,
-        entity_id=request.id,
-        changes=diff(before, snapshot(request, REQUEST_FIELDS)),
-    )
-    return request
-
-
-async def _get_request(
-    session: AsyncSession, request_id: int, expected_version: int
-) -> SupportRequest:
-    return await get_for_update(
-        session, SupportRequest, request_id, expected_version, label=REQUEST_LABEL
-    )
+    """The one step of a request through the pipeline: a move its machine allows
+    (checked by the caller, with its own message), written and recorded."""
+    assert REQUEST_STATUSES.allows(change.row.status, to)
+    await change.write({"status": to, **values})
+    await change.record(actor=actor, action=action)
+    return change.row
 
 
 async def answer_request(
@@ -504,8 +465,9 @@ async def answer_request(
     actor: str,
 ) -> SupportRequest:
     """The partner's answer: REQUESTED → ANSWERED (accepted, declined or no answer)."""
-    request = await _get_request(session, request_id, expected_version)
-    if request.status != SupportRequestStatus.REQUESTED:
+    change = await REQUESTS.begin(session, request_id, expected_version)
+    request = change.row
+    if request.status != SupportRequestStatus.REQUESTED:  # (the one move to ANSWERED)
         raise _refuse(request, "回答を記録できません（回答を記録できるのは要請済みの要請だけです）")
     problems = v.Problems()
     moment = in_utc(answered_at or utcnow())
@@ -521,14 +483,13 @@ async def answer_request(
     text = _note(problems, note, label="回答のメモ", field="note")
     problems.raise_if_any()
     values = {
-        "status": SupportRequestStatus.ANSWERED,
         "answer": answer,
         "answered_at": moment,
         "answered_by": v.fit(actor, SupportRequest.answered_by),
         "answer_note": text,
     }
-    return await _change(
-        session, request, expected_version, values, action="support_request.answer", actor=actor
+    return await _move(
+        change, SupportRequestStatus.ANSWERED, values, action="support_request.answer", actor=actor
     )
 
 
@@ -543,12 +504,12 @@ async def deliver_request(
     actor: str,
 ) -> SupportRequest:
     """The support arrived: ANSWERED (accepted) → DELIVERED."""
-    request = await _get_request(session, request_id, expected_version)
-    if request.status != SupportRequestStatus.ANSWERED:
+    change = await REQUESTS.begin(session, request_id, expected_version)
+    request = change.row
+    if not REQUEST_STATUSES.allows(request.status, SupportRequestStatus.DELIVERED):
         raise _refuse(request, "提供済みにできません（受諾の回答が先です）")
     if request.answer != SupportAnswer.ACCEPTED:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
+        raise REQUEST_STATUSES.refuse(
             "受諾されていない応援要請は提供済みにできません。完了にするか、取り消してください。",
         )
     problems = v.Problems()
@@ -565,13 +526,16 @@ async def deliver_request(
     text = _note(problems, note, label="提供のメモ", field="note")
     problems.raise_if_any()
     values = {
-        "status": SupportRequestStatus.DELIVERED,
         "delivered_at": moment,
         "delivered_by": v.fit(actor, SupportRequest.delivered_by),
         "delivery_note": text,
     }
-    return await _change(
-        session, request, expected_version, values, action="support_request.deliver", actor=actor
+    return await _move(
+        change,
+        SupportRequestStatus.DELIVERED,
+        values,
+        action="support_request.deliver",
+        actor=actor,
     )
 
 
@@ -587,18 +551,18 @@ async def close_request(
 ) -> SupportRequest:
     """完了: DELIVERED → CLOSED, or ANSWERED → CLOSED when the partner declined or did not
     answer. A closed request is read-only."""
-    request = await _get_request(session, request_id, expected_version)
+    change = await REQUESTS.begin(session, request_id, expected_version)
+    request = change.row
+    if not REQUEST_STATUSES.allows(request.status, SupportRequestStatus.CLOSED):
+        raise _refuse(request, "完了にできません")
     if request.status == SupportRequestStatus.ANSWERED:
         if request.answer == SupportAnswer.ACCEPTED:
-            raise DomainError(
-                ErrorCode.INVALID_TRANSITION,
-                "受諾された応援要請は、提供を記録してから完了にしてください。",
+            raise REQUEST_STATUSES.refuse(
+                "受諾された応援要請は、提供を記録してから完了にしてください。"
             )
         after, after_label = request.answered_at, "回答日時"
-    elif request.status == SupportRequestStatus.DELIVERED:
-        after, after_label = request.delivered_at, "提供日時"
     else:
-        raise _refuse(request, "完了にできません")
+        after, after_label = request.delivered_at, "提供日時"
     problems = v.Problems()
     moment = in_utc(closed_at or utcnow())
     check_moment(
@@ -613,13 +577,12 @@ async def close_request(
     text = _note(problems, note, label="完了のメモ", field="note")
     problems.raise_if_any()
     values = {
-        "status": SupportRequestStatus.CLOSED,
         "closed_at": moment,
         "closed_by": v.fit(actor, SupportRequest.closed_by),
         "close_note": text,
     }
-    return await _change(
-        session, request, expected_version, values, action="support_request.close", actor=actor
+    return await _move(
+        change, SupportRequestStatus.CLOSED, values, action="support_request.close", actor=actor
     )
 
 
@@ -634,8 +597,9 @@ async def cancel_request(
     actor: str,
 ) -> SupportRequest:
     """取消し: REQUESTED or ANSWERED → CANCELLED, with a reason for the after-action report."""
-    request = await _get_request(session, request_id, expected_version)
-    if request.status in _FINISHED or request.status == SupportRequestStatus.DELIVERED:
+    change = await REQUESTS.begin(session, request_id, expected_version)
+    request = change.row
+    if not REQUEST_STATUSES.allows(request.status, SupportRequestStatus.CANCELLED):
         raise _refuse(request, "取り消せません")
     problems = v.Problems()
     text = v.clean_text(reason)
@@ -655,11 +619,14 @@ async def cancel_request(
     )
     problems.raise_if_any()
     values = {
-        "status": SupportRequestStatus.CANCELLED,
         "closed_at": moment,
         "closed_by": v.fit(actor, SupportRequest.closed_by),
         "close_note": text,
     }
-    return await _change(
-        session, request, expected_version, values, action="support_request.cancel", actor=actor
+    return await _move(
+        change,
+        SupportRequestStatus.CANCELLED,
+        values,
+        action="support_request.cancel",
+        actor=actor,
     )

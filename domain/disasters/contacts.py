@@ -26,16 +26,20 @@ from sqlmodel import col
 from domain import validation as v
 from domain.agreements import terms
 from domain.agreements.models import Agreement, AgreementParty
-from domain.audit.log import diff, record_event, snapshot
 from domain.disasters.models import ContactVerification
 from domain.enums import AgreementCategory, PartnerStatus, VerificationOutcome
 from domain.errors import ErrorCode
 from domain.partners.models import Partner
 from domain.versioning import get_or_raise
+from domain.writes import Audited, fields_snapshot
 
 ENTITY = "ContactVerification"
 FIELDS = ("partner_id", "verified_on", "outcome", "verified_by", "note")
 MAX_NOTE = 2000
+CALLS = Audited(
+    ContactVerification, entity_type=ENTITY, label="連絡先確認", snapshot=fields_snapshot(FIELDS)
+)
+"""Rows only ever added (history): the pipeline records their creation."""
 DEFAULT_WITHIN_DAYS = 30
 MAX_WITHIN_DAYS = 366
 
@@ -96,15 +100,7 @@ async def record_verification(
     )
     session.add(row)
     await session.flush()
-    assert row.id is not None
-    await record_event(
-        session,
-        actor=actor,
-        action="contact_verification.record",
-        entity_type=ENTITY,
-        entity_id=row.id,
-        changes=diff({}, snapshot(row, FIELDS)),
-    )
+    await CALLS.created(session, row, actor=actor, action="contact_verification.record")
     return row
 
 
