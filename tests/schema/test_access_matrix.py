@@ -218,12 +218,20 @@ SUBSCRIPTION_MATRIX: dict[str, tuple[bool, ...]] = {
     #                   PUBLIC STAFF DISASTER INTEGRATION ADMIN
     "agreementChanged": (Y,    Y,    Y,       Y,          Y),
     "contactsVerified": (N,    Y,    Y,       N,          Y),
+    "supportRequestChanged": (N, Y,    Y,       N,          Y),
 }
 # fmt: on
 
 SUBSCRIPTIONS: dict[str, str] = {
     "agreementChanged": "subscription { agreementChanged { kind agreement { title } } }",
     "contactsVerified": "subscription { contactsVerified { kind agreement { title } } }",
+    "supportRequestChanged": "subscription { supportRequestChanged { kind request { what } } }",
+}
+# The change each subscription is sent: (topic, kind, entity type, its table).
+SUBSCRIPTION_EVENTS: dict[str, tuple[str, str, str, type[Any]]] = {
+    "agreementChanged": ("agreement", "CONTACTS_VERIFIED", "Agreement", Agreement),
+    "contactsVerified": ("agreement", "CONTACTS_VERIFIED", "Agreement", Agreement),
+    "supportRequestChanged": ("support_request", "ANSWERED", "SupportRequest", SupportRequest),
 }
 
 SUBSCRIPTION_CASES = cases(SUBSCRIPTION_MATRIX, QUERY_ROLES)
@@ -244,10 +252,11 @@ class OneEvent:
 async def test_subscription_field_access(
     session: AsyncSession, field: str, role: str, allowed: bool
 ) -> None:
-    # given a demo agreement whose contacts were just verified
-    pk = await session.scalar(sa.select(sa.func.min(Agreement.id)))
+    # given a demo record the subscription follows, just changed
+    topic, kind, entity_type, table = SUBSCRIPTION_EVENTS[field]
+    pk = await session.scalar(sa.select(sa.func.min(table.id)))
     assert pk is not None
-    event = ChangeEvent("agreement", "CONTACTS_VERIFIED", "Agreement", pk, datetime.now(UTC))
+    event = ChangeEvent(topic, kind, entity_type, pk, datetime.now(UTC))
 
     @asynccontextmanager
     async def this_session() -> AsyncIterator[AsyncSession]:
@@ -268,7 +277,7 @@ async def test_subscription_field_access(
     if allowed:
         assert errors == []
         assert results[0].data is not None
-        assert results[0].data[field]["kind"] == "CONTACTS_VERIFIED"
+        assert results[0].data[field]["kind"] == kind
     else:
         assert errors == [([field], "FORBIDDEN")]
         assert results[0].errors is not None
