@@ -388,7 +388,9 @@ async def test_the_public_agreements_list_logs_nothing(
 # ------------------------------------------------------------------ CP932
 
 
-@pytest.mark.parametrize("name", ["partners", "agreements", "disaster-contacts"])
+@pytest.mark.parametrize(
+    "name", ["partners", "agreements", "disaster-contacts", "support-requests"]
+)
 async def test_a_csv_comes_in_cp932_when_asked(
     client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], name: str
 ) -> None:
@@ -402,7 +404,7 @@ async def test_a_csv_comes_in_cp932_when_asked(
     assert not response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("cp932"), newline="")))
     assert len(rows) > 1
-    assert rows[0][0] in {"外部ID", "市町村名", "協定区分"}
+    assert rows[0][0] in {"外部ID", "市町村名", "協定区分", "災害"}
 
 
 @pytest.mark.parametrize(
