@@ -101,6 +101,10 @@ QUERY_MATRIX: dict[str, tuple[bool, ...]] = {
     "partnerSuggestions":      (N,    Y,    N,       N,          Y),
     "partnerNetwork":          (N,    Y,    N,       N,          Y),
     "auditEvents":             (N,    N,    N,       N,          Y),
+    "disasterEvents":          (N,    Y,    Y,       N,          Y),
+    "openSupportRequests":     (N,    Y,    Y,       N,          Y),
+    "contactsDue":             (N,    Y,    Y,       N,          Y),
+    "agreementsDue":           (N,    Y,    Y,       N,          Y),
 }
 
 
@@ -127,6 +131,10 @@ QUERIES: dict[str, str] = {
     "partnerSuggestions": '{ partnerSuggestions(fieldCodes: ["safety"]) { score } }',
     "partnerNetwork": "{ partnerNetwork { links { sharedCollaborationCount } } }",
     "auditEvents": "{ auditEvents(first: 1) { totalCount } }",
+    "disasterEvents": "{ disasterEvents { name } }",
+    "openSupportRequests": "{ openSupportRequests { what } }",
+    "contactsDue": '{ contactsDue(asOf: "2022-03-10") { staleOn } }',
+    "agreementsDue": '{ agreementsDue(asOf: "2022-03-10") { kind dueOn } }',
 }
 
 
@@ -145,12 +153,14 @@ SUBSCRIPTION_MATRIX: dict[str, tuple[bool, ...]] = {
     #                   PUBLIC STAFF DISASTER INTEGRATION ADMIN
     "agreementChanged": (Y,    Y,    Y,       Y,          Y),
     "contactsVerified": (N,    Y,    Y,       N,          Y),
+    "supportRequestChanged": (N, Y,    Y,       N,          Y),
 }
 
 
 SUBSCRIPTIONS: dict[str, str] = {
     "agreementChanged": "subscription { agreementChanged { kind agreement { title } } }",
     "contactsVerified": "subscription { contactsVerified { kind agreement { title } } }",
+    "supportRequestChanged": "subscription { supportRequestChanged { kind request { what } } }",
 }
 
 
@@ -185,6 +195,15 @@ MUTATION_MATRIX: dict[str, tuple[bool, ...]] = {
     "endorsementApplicationWithdraw": (N,     Y,     N,       N,       N,          Y),
     "proposalSubmit":                 (N,     Y,     N,       N,       N,          Y),
     "proposalRespond":                (N,     Y,     N,       N,       N,          Y),
+    "disasterEventCreate":            (N,     N,     N,       Y,       N,          Y),
+    "disasterEventClose":             (N,     N,     N,       Y,       N,          Y),
+    "supportRequestCreate":           (N,     N,     N,       Y,       N,          Y),
+    "supportRequestAnswer":           (N,     N,     N,       Y,       N,          Y),
+    "supportRequestDeliver":          (N,     N,     N,       Y,       N,          Y),
+    "supportRequestClose":            (N,     N,     N,       Y,       N,          Y),
+    "supportRequestCancel":           (N,     N,     N,       Y,       N,          Y),
+    "contactVerificationRecord":      (N,     Y,     Y,       Y,       N,          Y),
+    "capacityReportRecord":           (N,     Y,     Y,       Y,       N,          Y),
 }
 
 

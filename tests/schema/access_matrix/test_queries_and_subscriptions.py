@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,9 @@ from strawberry.types import ExecutionResult
 
 from domain.agreements.models import Agreement
 from domain.collaborations.models import Collaboration
+from domain.disasters.models import (
+    SupportRequest,
+)
 from domain.events import ChangeEvent
 from schema import schema
 from schema.node import to_global_id
@@ -56,6 +60,14 @@ async def test_query_field_access(
         assert result["errors"][0]["message"] == "この情報を見る権限がありません。"
 
 
+# The change each subscription is sent: (topic, kind, entity type, its table).
+SUBSCRIPTION_EVENTS: dict[str, tuple[str, str, str, type[Any]]] = {
+    "agreementChanged": ("agreement", "CONTACTS_VERIFIED", "Agreement", Agreement),
+    "contactsVerified": ("agreement", "CONTACTS_VERIFIED", "Agreement", Agreement),
+    "supportRequestChanged": ("support_request", "ANSWERED", "SupportRequest", SupportRequest),
+}
+
+
 SUBSCRIPTION_CASES = cases(SUBSCRIPTION_MATRIX, QUERY_ROLES)
 
 
@@ -74,10 +86,11 @@ class OneEvent:
 async def test_subscription_field_access(
     session: AsyncSession, field: str, role: str, allowed: bool
 ) -> None:
-    # given a demo agreement whose contacts were just verified
-    pk = await session.scalar(sa.select(sa.func.min(Agreement.id)))
+    # given a demo record the subscription follows, just changed
+    topic, kind, entity_type, table = SUBSCRIPTION_EVENTS[field]
+    pk = await session.scalar(sa.select(sa.func.min(table.id)))
     assert pk is not None
-    event = ChangeEvent("agreement", "CONTACTS_VERIFIED", "Agreement", pk, datetime.now(UTC))
+    event = ChangeEvent(topic, kind, entity_type, pk, datetime.now(UTC))
 
     @asynccontextmanager
     async def this_session() -> AsyncIterator[AsyncSession]:
@@ -98,7 +111,7 @@ async def test_subscription_field_access(
     if allowed:
         assert errors == []
         assert results[0].data is not None
-        assert results[0].data[field]["kind"] == "CONTACTS_VERIFIED"
+        assert results[0].data[field]["kind"] == kind
     else:
         assert errors == [([field], "FORBIDDEN")]
         assert results[0].errors is not None

@@ -125,10 +125,10 @@ async def connect(instance: Instance, **options: Any) -> AsyncIterator[Subscribe
         yield Subscriber(ws)
 
 
-async def subscribed(hub: EventHub, count: int = 1) -> None:
+async def subscribed(hub: EventHub, count: int = 1, topic: str = "agreement") -> None:
     """Wait until ``count`` subscribers listen on this instance (LISTEN issued)."""
     for _ in range(WAIT_S * 100):
-        if hub.subscriber_count("agreement") >= count:
+        if hub.subscriber_count(topic) >= count:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the subscription never started listening")
