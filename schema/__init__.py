@@ -79,7 +79,7 @@ Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
 
 
 def build_schema(production: bool = False) -> strawberry.Schema:
-    """The schema with its limits (schema/extensions.py); no introspection in production.
+    """The schema with its limits (schema/extensions/); no introspection in production.
 
     Refuses to build (ListSizesError) when a list of objects has no declared size.
     """

@@ -2,7 +2,7 @@
 
 The table, not a file, holds them: every app instance on one database sees a document
 as soon as ``kyodo documents register`` has committed it. What a document is (parsing,
-validation against the schema, ids) is decided by the caller (``server.cli_documents``);
+validation against the schema, ids) is decided by the caller (``server.cli.documents``);
 here they are stored, found and removed, all or nothing, one audit event per document.
 """
 

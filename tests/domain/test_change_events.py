@@ -63,7 +63,7 @@ async def test_a_change_is_announced_when_its_transaction_commits(
     # when
     await session.commit()
     # then on SQLite the process's listeners hear of it once; on PostgreSQL it went out as
-    # a NOTIFY in the transaction (tests/server/test_subscriptions.py listens for it)
+    # a NOTIFY in the transaction (tests/server/subscriptions/ listens for it)
     if session.get_bind().dialect.name == "sqlite":
         assert [(e.kind, e.entity_id) for e in heard] == [("CONCLUDED", 1)]
     else:

@@ -28,7 +28,7 @@ from domain.exchange.dump import DumpError, dump_database, restore_database, row
 from domain.partners.commands import PartnerData, create_partner
 from domain.partners.models import Partner
 from server.cli import app as cli
-from server.cli_dump import schema_head
+from server.cli.dump import schema_head
 from server.db import make_engine
 from server.settings import get_settings
 from tests.conftest import alembic_config, scratch_database

@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 
 from domain.japanese import corporate_number_check_digit
-from server import cli_import
+from server.cli import imports as cli_import
 from tests.exchange.importing import (
     csv_bytes,
     demo_database,

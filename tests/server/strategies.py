@@ -1,4 +1,4 @@
-"""Hypothesis strategies for fuzzing /graphql (tests/server/test_fuzz.py).
+"""Hypothesis strategies for fuzzing /graphql (tests/server/fuzz/).
 
 Values are hostile on purpose: empty and huge strings, NUL, lone surrogates, full-width
 and emoji text, numbers past every bound, global ids that decode to nonsense, dates at

@@ -14,7 +14,7 @@ from server.app import create_app
 from server.graphiql import GraphiQLPage
 from server.graphiql_assets import ASSETS
 from server.settings import Settings
-from tests.server.test_hardening import production
+from tests.server.hardening.support import production
 
 HTML = {"Accept": "text/html"}
 

@@ -1,6 +1,6 @@
 """A page of agreements costs the same number of SQL statements whatever its size.
 
-The API's cost limit (schema/extensions.py; an agreement's parties and a partner's fields
+The API's cost limit (schema/extensions/; an agreement's parties and a partner's fields
 counted at their bounds of 100 each) refuses more than 4 agreements × parties × fields in
 one operation, so the party fields are checked on smaller pages in a test of their own.
 """

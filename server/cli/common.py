@@ -1,0 +1,116 @@
+"""What every ``kyodo`` command shares: the one way to reach the database, the console,
+who the CLI is in audit events, and how dates are shown.
+
+``run_with_engine`` is the only place a command opens (and disposes of) the configured
+database's engine; ``run_in_session`` runs one transaction on a session on it, and
+``in_session`` adds the usual refusals (a DomainError field by field, a database too
+busy to write), each with status 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+T = TypeVar("T")
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+console = Console(stderr=True)
+
+
+def actor() -> str:
+    """How the CLI appears in audit events."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in some containers
+        return "cli"
+
+
+def run_with_engine(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """``work(engine)`` on the configured database (DATABASE_URL), checked to be ready
+    (``server.preflight.command_engine``); the engine is disposed of afterwards."""
+    from server.preflight import command_engine
+
+    async def run() -> T:
+        engine = await command_engine()
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def run_in_session(
+    work: Callable[[AsyncSession], Awaitable[T]], *, writes: bool = True, commit: bool = True
+) -> T:
+    """Run ``work(session)`` in one transaction on the configured database.
+
+    A transaction that ``writes`` is a write transaction from the start (on SQLite it
+    queues behind the server's writers). It is committed unless ``commit`` is False (a
+    dry run), and rolled back if it was not committed. Errors propagate.
+    """
+    from domain.transactions import begin_write
+    from server.db import make_sessionmaker
+
+    async def in_transaction(engine: AsyncEngine) -> T:
+        async with make_sessionmaker(engine)() as session:
+            try:
+                if writes:
+                    await begin_write(session)
+                result = await work(session)
+                if commit:
+                    await session.commit()
+                return result
+            finally:
+                if session.in_transaction():
+                    await session.rollback()
+
+    return run_with_engine(in_transaction)
+
+
+def in_session(work: Callable[[AsyncSession], Awaitable[T]], *, writes: bool = True) -> T:
+    """``run_in_session``, committed; a DomainError is printed (in Japanese, field by
+    field) and exits with status 1; so does a database too busy to write."""
+    from domain.errors import DomainError
+    from domain.transactions import WriteLockTimeout
+
+    try:
+        return run_in_session(work, writes=writes)
+    except DomainError as error:
+        for problem in error.problems:
+            console.print(f"[red]エラー[/red]: {problem.message}")
+        raise typer.Exit(1) from None
+    except WriteLockTimeout as error:
+        console.print(f"[red]エラー[/red]: {error.message}")
+        raise typer.Exit(1) from None
+
+
+def when(value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    from domain.auth.service import as_utc
+
+    return as_utc(value).astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")
+
+
+def until(value: datetime | None) -> str:
+    """An expiry as people say it: ``--expires 2027-03-31`` shows as "2027-03-31 まで"."""
+    if value is None:
+        return "なし"
+    from domain.auth.service import as_utc
+
+    local = as_utc(value).astimezone(TOKYO)
+    if local.time() == time(0):
+        return f"{local - timedelta(days=1):%Y-%m-%d} まで"
+    return f"{local:%Y-%m-%d %H:%M} まで"

@@ -1,0 +1,1 @@
+"""Query.collaborations and the Collaboration type: filters, pagination, related data."""

@@ -1,0 +1,6 @@
+"""Proposal mutations through the API (rule 12, 第2章3; rule 15).
+
+Every refused mutation is checked for its exact code and field path, and for having
+changed nothing: the row and the audit log read the same after. Setup rows are
+committed before the mutation runs, so a refused mutation's rollback keeps them.
+"""
