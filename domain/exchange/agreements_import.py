@@ -40,6 +40,7 @@ from domain.enums import (
     SupportCategory,
 )
 from domain.errors import DomainError, ErrorCode, Problem
+from domain.exchange import exports
 from domain.exchange.reading import (
     ColumnMap,
     Columns,
@@ -351,6 +352,11 @@ def _select_municipality(
     _fill_down(table, header)
     names = list(dict.fromkeys(str(r.values.get(header) or "").strip() for r in table.rows))
     names = [n for n in names if n]
+    if municipality is None and len(names) > 1:
+        # Hokkaido's list covers every municipality: the city's own rows (KYODO_MUNICIPALITY).
+        own = exports.municipality()
+        if any(fold_name(n) == fold_name(own) for n in names):
+            municipality = own
     if municipality is None:
         if len(names) <= 1:
             return table, []
