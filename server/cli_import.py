@@ -303,6 +303,7 @@ def import_agreements(
     summary.add_column("件数", justify="right")
     summary.add_row("新規登録" if not dry_run else "新規登録される", f"{result.created:,}")
     summary.add_row("  うち締結", f"{result.concluded:,}")
+    summary.add_row("  うち協定区分がないため下書き", f"{result.drafts_without_support:,}")
     summary.add_row("変更なし（登録済み）", f"{result.unchanged:,}")
     summary.add_row("登録済みで内容が異なる（変更していません）", f"{result.differs:,}")
     summary.add_row(

@@ -190,6 +190,7 @@ class AgreementImportResult:
     concluded: int = 0
     flagged: int = 0  # agreements naming a group of bodies (「道内市町村」) as counterparty
     amended: int = 0  # agreements with a 「(改正)」 date
+    drafts_without_support: int = 0  # dated, but the file has no 協定区分 to conclude with
     dry_run: bool = False
     outcomes: list[AgreementOutcome] = field(default_factory=list)
 
@@ -207,6 +208,9 @@ class _Row:
     external_id: str | None
     collective: list[str] = field(default_factory=list)
     amended_on: list[date] = field(default_factory=list)
+    # A 締結日 that cannot be recorded by concluding: a disaster-support agreement is
+    # concluded only with a 協定区分, which lists without those columns do not give.
+    unconcluded_on: date | None = None
 
     def add_parties(self, names: Sequence[str]) -> None:
         known = {party_key(p) for p in (*self.parties, *self.collective)}
@@ -225,6 +229,11 @@ class _Row:
         notes = (
             [f"改正: {'、'.join(to_wareki(d) for d in self.amended_on)}"] if self.amended_on else []
         )
+        if self.unconcluded_on is not None:
+            notes.append(
+                f"締結日: {to_wareki(self.unconcluded_on)}（協定区分がないため下書きのまま登録。"
+                "協定区分を入れてから締結してください）"
+            )
         if self.collective:
             notes.append(
                 f"相手方（団体の総称。パートナーとしては登録していません）: {'、'.join(self.collective)}"
@@ -798,8 +807,17 @@ async def import_agreements(
             read.append(previous)
     problems = reader.problems
     result = AgreementImportResult(rows=len(read), dry_run=dry_run)
+    lists_support = any(
+        name in columns.header_of for name in (*_CATEGORY_FIELDS, "support_categories")
+    )
     rows: list[_Row] = []
     for row in read:
+        if (
+            not lists_support
+            and category == AgreementCategory.DISASTER_SUPPORT
+            and row.concluded_on is not None
+        ):
+            row.unconcluded_on, row.concluded_on = row.concluded_on, None
         if row.amended_on:
             result.amended += 1
         if row.collective:
@@ -980,6 +998,8 @@ async def _write(
                 place(row, error)
                 continue
             result.concluded += 1
+        elif row.unconcluded_on is not None:
+            result.drafts_without_support += 1
         result.created += 1
 
 
