@@ -8,6 +8,13 @@ header (協定区分 merged over the eight categories) and the municipality only
 first row; both are read as they are. Its その他 column often holds text instead of ○:
 that text is the support it describes and becomes the agreement's 支援の詳しい内容.
 
+Other municipalities' lists are read too (see ``AGREEMENT_COLUMNS`` for their header
+words): the header may sit below title lines (``find_header``); 締結日 may be abbreviated
+wareki marked 「(改正)」 (an amendment: its date goes into 支援の詳しい内容, as the list
+gives no earlier version to link); a row without № and title continues the agreement
+above it; a counterparty naming a group of bodies (「道内市町村」, domain.partners.names) is
+kept as text and flagged, never registered as a partner.
+
 Each row is one agreement. 協定相手方 may list several organisations (separated by 、 or
 line breaks; a line in parentheses such as 「(北海道札幌市)」 is where they are, not a
 party). Each is matched to an existing partner by name, else registered as an
