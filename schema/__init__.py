@@ -24,6 +24,7 @@ from schema.proposals.queries import ProposalQueries
 from schema.reference.queries import ReferenceQueries
 from schema.root import RootQueries
 from schema.scalars import SCALAR_OVERRIDES
+from schema.subscriptions import Subscription
 from schema.subsidies.mutations import SubsidyMutations
 from schema.subsidies.queries import SubsidyQueries
 
@@ -74,6 +75,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
     built = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=default_extensions(SchemaOptions(is_production=production)),
         # Each mutation commits once its answer is built (schema/mutation.py).
         execution_context_class=MutationExecutor,
@@ -85,4 +87,4 @@ def build_schema(production: bool = False) -> strawberry.Schema:
 
 schema = build_schema()
 
-__all__ = ["Mutation", "Query", "build_schema", "schema"]
+__all__ = ["Mutation", "Query", "Subscription", "build_schema", "schema"]

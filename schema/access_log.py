@@ -20,9 +20,21 @@ log = logging.getLogger("kyodo.access_log")
 class PersonalDataAccessLog(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         yield
+        await self.record(self.execution_context.result)
+
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:  # type: ignore[override]
+        """Each event of a subscription is logged like a query, before it is sent (the
+        event's own session is still open: ``schema.subscriptions``)."""
+        context = self.execution_context.context
+        if isinstance(context, Context) and context.personal_reads:
+            await context.settle()
+            await self.record(result)
+        yield
+
+    async def record(self, result: Any) -> None:
         context = self.execution_context.context
         if isinstance(context, Context):
-            await log_personal_reads(context, self.execution_context.result)
+            await log_personal_reads(context, result)
 
 
 async def log_personal_reads(context: Context, result: Any) -> None:

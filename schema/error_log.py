@@ -20,6 +20,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError
@@ -29,7 +30,10 @@ log = logging.getLogger("kyodo.graphql")
 
 def is_expected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is None or isinstance(original, GraphQLError | DomainError)
+    # InvalidOperationTypeError: a query sent where only subscriptions run (WebSocket).
+    return original is None or isinstance(
+        original, GraphQLError | DomainError | InvalidOperationTypeError
+    )
 
 
 def error_code(error: GraphQLError) -> str:

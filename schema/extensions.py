@@ -71,6 +71,7 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
@@ -134,6 +135,12 @@ GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 """The variables do not fit the operation's variable definitions."""
+OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"
+"""A query or mutation sent over WebSocket, where only subscriptions run."""
+ONLY_SUBSCRIPTIONS = (
+    "WebSocket では購読（subscription）だけを受け付けます。"
+    "クエリとミューテーションは HTTP の POST で /graphql に送ってください。"
+)
 OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
 """No single operation to run: several and no ``operationName``, or none of that name."""
 
@@ -156,10 +163,13 @@ ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
 
 def default_extensions(settings: SchemaSettings | None = None) -> list[ExtensionFactory]:
     """The extensions of the API's schema; introspection is off in production."""
+    from schema.subscriptions import EndEventSession, SubscriptionsOverWebSocketOnly
+
     extensions: list[ExtensionFactory] = [
         TokenLimit,
         CachedParse,
         UnusableCharacters,
+        SubscriptionsOverWebSocketOnly,
         QueryCostLimiter,
         DepthLimit,
         AliasLimit,
@@ -176,6 +186,8 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
     # reads kept with a cached answer, and whose reads the cache keeps afterwards).
     extensions.append(ResponseCache)
     extensions.append(PersonalDataAccessLog)
+    # After the access log: a subscription event's session ends once its reads are logged.
+    extensions.append(EndEventSession)
     # After the access log in the list, so that it runs before it once execution ends.
     extensions.append(SettleDatabaseWork)
     extensions.append(QueryTimeLimit)
@@ -870,6 +882,14 @@ class SafeErrors(SchemaExtension):
         self.executing = True
         yield
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result of a subscription, before it is sent, as ``on_operation`` does
+        with the one result of a query."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [self.process(error) for error in errors]
+        yield
+
     @property
     def request_id(self) -> str:
         context = self.execution_context.context
@@ -890,6 +910,8 @@ class SafeErrors(SchemaExtension):
                 "; ".join(p.message for p in original.problems),
                 {"code": str(problem.code), "field": problem.field},
             )
+        if isinstance(original, InvalidOperationTypeError):
+            return _copy(error, ONLY_SUBSCRIPTIONS, {"code": OPERATION_NOT_ALLOWED})
         if original is not None and not isinstance(original, GraphQLError):
             trouble = database_trouble(original)
             if trouble is not None:

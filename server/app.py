@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -36,6 +36,7 @@ from schema.response_cache import ResponseStore
 from server import graphiql, graphql_http
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
+from server.events import EventHub
 from server.exports import exports_mount
 from server.fast_reads import FastReads
 from server.graphiql import GraphiQLPage
@@ -54,6 +55,7 @@ from server.middleware import (
 )
 from server.operations import operations_middleware
 from server.settings import Settings, get_settings
+from server.subscriptions import SubscriptionEndpoint
 from server.trusted_documents import TrustedDocuments, parse_body, prepare_trusted_documents
 
 log = logging.getLogger("kyodo")
@@ -407,6 +409,15 @@ def create_app(
     graphql_app.compiled_reads = settings.compiled_reads
     graphql_app.max_cost_authenticated = settings.max_cost_authenticated
     fast_reads = FastReads(graphql_app)
+    # Live subscriptions (server/subscriptions.py), fed by server/events.py.
+    events = EventHub(settings.database_url)
+    subscriptions = SubscriptionEndpoint(
+        graphql_app.schema,
+        events=events,
+        sessions=maker,
+        allowed_origins=settings.cors_origins,
+        trusted_documents=graphql_app.trusted_documents,
+    )
 
     async def health(request: Request) -> Response:
         try:
@@ -428,6 +439,7 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await prepare_trusted_documents(maker, graphql_app.schema)
         yield
+        await events.close()
         if engine is not None:
             await engine.dispose()
 
@@ -477,6 +489,7 @@ def create_app(
         routes=[
             # Known queries are answered by the fast path, the rest by the view.
             Route("/graphql", fast_reads, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", health, methods=["GET"]),
             exports_mount(),
             *([] if settings.is_production else [graphiql.asset_route()]),
@@ -486,4 +499,5 @@ def create_app(
     )
     app.state.response_store = response_store
     app.state.fast_reads = fast_reads
+    app.state.events = events
     return app

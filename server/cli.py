@@ -178,6 +178,8 @@ def serve(
             port=port or settings.port,
             reload=reload,
             workers=processes,
+            # A WebSocket message (a subscription) is bounded like a request body.
+            ws_max_size=settings.max_body_bytes,
             log_level=settings.log_level,
             # Every line, uvicorn's included: timestamp, level, request id (server/logs.py).
             log_config=logging_config(

@@ -6,13 +6,13 @@ The format and its guarantees are described in ``domain/exchange/dump.py``.
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import typer
 from rich.console import Console
+
+from server.private_files import owner_only
 
 console = Console(stderr=True, soft_wrap=True)  # long paths and messages stay whole
 
@@ -62,18 +62,13 @@ def dump_command(
     target = file.resolve()
     if not target.parent.is_dir():
         raise _fail(f"書き出し先のフォルダがありません: {target.parent}")
-    # Written beside the target and renamed at the end: a failed dump never leaves a
-    # half-written file where a good backup was.
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)  # mkstemp made it owner-only (0600)
-    temporary_path = Path(temporary)
+    # Owner-only, written beside the target and renamed at the end: a failed dump never
+    # leaves a half-written file where a good backup was.
     try:
-        counts = asyncio.run(run(temporary_path))
-        os.replace(temporary_path, target)
+        with owner_only(target) as temporary_path:
+            counts = asyncio.run(run(temporary_path))
     except DumpError as error:
         raise _fail(str(error)) from None
-    finally:
-        temporary_path.unlink(missing_ok=True)
     seconds = time.perf_counter() - started
     console.print(
         f"ダンプを書き出しました: {file}（{len(counts)} 表、{sum(counts.values()):,} 行、"

@@ -1,9 +1,10 @@
 """``kyodo export ...``: the partner, agreement and disaster-contact lists as files.
 
 For the day the web front ends are down: the lists come straight from the database
-(``DATABASE_URL``), as CSV for Excel, JSON for other systems and, for the disaster
-contacts, a page to print. Reading personal data this way is logged like any other read
-(APPI), under the name ``cli:<user>``.
+(``DATABASE_URL``), as CSV or an Excel workbook (.xlsx) for the office, JSON for other
+systems and, for the disaster contacts, a page to print. Reading personal data this way
+is logged like any other read (APPI), under the name ``cli:<user>``. The lists hold phone
+numbers: files are written readable by their owner only (0600), like dumps.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from domain.enums import AgreementCategory
 
@@ -25,17 +27,23 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from domain.exchange.exports import ExportFile, ExportFormat
+    from domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat
 
 export_app = typer.Typer(
-    help="書き出し / Export lists as files: CSV (Excel), JSON, printable HTML.",
+    help="書き出し / Export lists as files: CSV or XLSX (Excel), JSON, printable HTML.",
     no_args_is_help=True,
 )
 console = Console(stderr=True, soft_wrap=True)
 
 ALL_CATEGORIES = "ALL"
 
-FORMAT_HELP = "csv (UTF-8 with BOM, for Excel) or json."
+FORMAT_HELP = "csv (UTF-8 with BOM, for Excel), xlsx (Excel workbook) or json."
+ENCODING_HELP = (
+    "CSV only: utf-8 (default, with BOM) or cp932 (Shift_JIS). Characters CP932 cannot "
+    "hold refuse the export, naming the record."
+)
+# A refused CP932 export lists this many problems, then a count of the rest.
+MAX_PRINTED_PROBLEMS = 20
 OUTPUT_HELP = (
     "File to write (default: kyodo-<list>-<date>.<format> in the current directory); "
     "'-' writes to standard output."
@@ -63,8 +71,18 @@ def _format(value: str) -> ExportFormat:
         return ExportFormat(value.strip().lower())
     except ValueError:
         console.print(
-            f"[red]エラー[/red]: 形式「{value}」は使えません。csv、json、html のどれかです。"
+            f"[red]エラー[/red]: 形式「{value}」は使えません。csv、xlsx、json、html のどれかです。"
         )
+        raise typer.Exit(2) from None
+
+
+def _encoding(value: str) -> CsvEncoding:
+    from domain.exchange.exports import UnsupportedFormat, csv_encoding
+
+    try:
+        return csv_encoding(value)
+    except UnsupportedFormat as error:
+        console.print(f"[red]エラー[/red]: {error}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -101,8 +119,12 @@ def _export(
     except WriteLockTimeout as error:
         console.print(f"[red]エラー[/red]: {error.message}")
         raise typer.Exit(1) from None
-    except DomainError as error:  # --on outside the dates the data can hold
-        console.print(f"[red]エラー[/red]: {error.problems[0].message}")
+    except DomainError as error:
+        # --on outside the dates the data can hold; text a CP932 file cannot hold
+        for problem in error.problems[:MAX_PRINTED_PROBLEMS]:
+            console.print(f"[red]エラー[/red]: {escape(problem.message)}", highlight=False)
+        if len(error.problems) > MAX_PRINTED_PROBLEMS:
+            console.print(f"…ほか {len(error.problems) - MAX_PRINTED_PROBLEMS:,} 件")
         raise typer.Exit(2) from None
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(export.body)
@@ -110,12 +132,20 @@ def _export(
         return export
     target = output or Path(export.filename)
     try:
-        target.write_bytes(export.body)
+        _write_private(target, export.body)
     except OSError as error:
         console.print(f"[red]エラー[/red]: {target} に書き込めません（{error.strerror}）。")
         raise typer.Exit(1) from None
     console.print(f"{target} に書き出しました（{export.rows} 件）。")
     return export
+
+
+def _write_private(target: Path, body: bytes) -> None:
+    """Every list holds phone numbers or names: readable by the owner only (0600)."""
+    from server.private_files import owner_only
+
+    with owner_only(target) as temporary:
+        temporary.write_bytes(body)
 
 
 def _on(value: str | None) -> date:
@@ -136,12 +166,16 @@ def export_partners(
     format: str = typer.Option("csv", "--format", "-f", help=FORMAT_HELP),
     output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
     on: str | None = typer.Option(None, "--on", help=ON_HELP),
+    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
 ) -> None:
-    """パートナー一覧 / Active partners (協働のパートナー), 五十音 order; the CSV re-imports with kyodo import."""
+    """パートナー一覧 / Active partners (協働のパートナー), 五十音 order; the CSV or XLSX re-imports with kyodo import."""
     from domain.exchange import exports
 
-    fmt, day = _format(format), _on(on)
-    _export(lambda session: exports.export_partners(session, fmt=fmt, on=day), output)
+    fmt, day, chosen = _format(format), _on(on), _encoding(encoding)
+    _export(
+        lambda session: exports.export_partners(session, fmt=fmt, on=day, encoding=chosen),
+        output,
+    )
 
 
 @export_app.command("agreements")
@@ -154,14 +188,17 @@ def export_agreements(
         "--category",
         help="DISASTER_SUPPORT (default: Hokkaido's open-data list), another category, or ALL.",
     ),
+    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
 ) -> None:
     """協定一覧 / Agreements in force on the date, in Hokkaido's open-data layout (協定区分 marked ○)."""
     from domain.exchange import exports
 
-    fmt, day = _format(format), _on(on)
+    fmt, day, chosen_encoding = _format(format), _on(on), _encoding(encoding)
     chosen = _category(category)
     _export(
-        lambda session: exports.export_agreements(session, fmt=fmt, on=day, category=chosen),
+        lambda session: exports.export_agreements(
+            session, fmt=fmt, on=day, category=chosen, encoding=chosen_encoding
+        ),
         output,
     )
 
@@ -187,9 +224,13 @@ def export_disaster_contacts(
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
     on: str | None = typer.Option(None, "--on", help=ON_HELP),
+    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
 ) -> None:
     """災害時連絡先 / Who helps with what on the date, and how to reach them: one table per 協定区分."""
     from domain.exchange import exports
 
-    fmt, day = _format(format), _on(on)
-    _export(lambda session: exports.export_disaster_contacts(session, fmt=fmt, on=day), output)
+    fmt, day, chosen = _format(format), _on(on), _encoding(encoding)
+    _export(
+        lambda session: exports.export_disaster_contacts(session, fmt=fmt, on=day, encoding=chosen),
+        output,
+    )

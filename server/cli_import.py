@@ -1,7 +1,7 @@
-"""``kyodo import``: load partners and agreements from CSV, JSON or JSON Lines files.
+"""``kyodo import``: load partners and agreements from CSV, XLSX, JSON or JSON Lines files.
 
-The files come from other municipal systems and from Excel (CSV in Shift_JIS/CP932 or
-UTF-8, with or without BOM, detected automatically). Each run is one transaction: any
+The files come from other municipal systems and from Excel (workbooks, or CSV in
+Shift_JIS/CP932 or UTF-8, with or without BOM, detected automatically). Each run is one transaction: any
 problem refuses the whole file, prints every problem by line and column, and writes
 nothing. Exit status: 0 done (or dry run passed), 1 file refused, 2 wrong usage.
 """
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 import_app = typer.Typer(
-    help="読み込み / Import partners or agreements from CSV / JSON / JSON Lines files (all or nothing).",
+    help="読み込み / Import partners or agreements from CSV / XLSX / JSON / JSON Lines files (all or nothing).",
     no_args_is_help=True,
 )
 err = Console(stderr=True)
@@ -41,8 +41,14 @@ PROGRESS_ROWS = 2000
 # A file with thousands of bad rows prints the first ones and a count of the rest.
 MAX_PRINTED_PROBLEMS = 200
 
-FILE_HELP = "CSV (UTF-8 / UTF-8 BOM / Shift_JIS), JSON (array of objects) or JSON Lines."
-ENCODING_HELP = "Force the encoding (utf-8, cp932, shift_jis...). Default: detect UTF-8 or CP932."
+FILE_HELP = (
+    "CSV (UTF-8 / UTF-8 BOM / Shift_JIS), Excel workbook (.xlsx, first sheet), "
+    "JSON (array of objects) or JSON Lines."
+)
+ENCODING_HELP = (
+    "Force the encoding of a CSV or JSON file (utf-8, cp932, shift_jis...). "
+    "Default: detect UTF-8 or CP932. Not used for .xlsx."
+)
 DRY_RUN_HELP = "Check everything and show what would change; write nothing."
 
 
@@ -134,9 +140,13 @@ def _in_transaction(file: Path, work: Callable[[AsyncSession], Awaitable[T]], *,
         raise typer.Exit(1) from None
 
 
+PROGRESS_STEPS = {"read": "行の読み取り", "check": "検証", "write": "書き込み"}
+
+
 @contextmanager
-def _progress(rows: int) -> Iterator[Callable[[str, int, int | None], None] | None]:
-    """A progress bar for long files on a terminal; None otherwise."""
+def _progress(rows: int) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Progress bars for long files on a terminal, one per step, each with the file's
+    row count as its total (so that it says 4,000/12,000, never 0/?); None otherwise."""
     if rows <= PROGRESS_ROWS or not err.is_terminal:
         yield None
         return
@@ -148,20 +158,20 @@ def _progress(rows: int) -> Iterator[Callable[[str, int, int | None], None] | No
         console=err,
         transient=True,
     ) as progress:
-        read = progress.add_task("行の読み取り", total=rows)
-        check = progress.add_task("検証と書き込み", total=None, visible=False)
+        tasks = {
+            step: progress.add_task(label, total=rows, visible=step == "read")
+            for step, label in PROGRESS_STEPS.items()
+        }
 
-        def on_step(step: str, done: int, total: int | None) -> None:
-            if step == "read":
-                progress.update(read, completed=done)
-            else:
-                progress.update(check, visible=True)
+        def on_step(step: str, done: int, total: int) -> None:
+            progress.update(tasks[step], completed=done, total=total, visible=True)
 
         yield on_step
 
 
 def _describe(file: Path, table: SourceTable, rows: int) -> str:
-    return f"{file.name}（{table.format.value}、{table.encoding}、{rows:,}件）"
+    parts = [table.format.value, table.encoding, f"{rows:,}件"]  # no encoding: XLSX
+    return f"{file.name}（{'、'.join(p for p in parts if p)}）"
 
 
 # ------------------------------------------------------------------ partners

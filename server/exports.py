@@ -2,11 +2,12 @@
 
 | path | who may read it |
 |---|---|
-| ``/exports/partners.csv`` / ``.json`` | ``READ_PARTNERS`` (personal data) |
-| ``/exports/agreements.csv`` / ``.json`` | everyone; parties as ``domain.visibility`` shows them (PUBLIC: no individuals) |
+| ``/exports/partners.csv`` / ``.xlsx`` / ``.json`` | ``READ_PARTNERS`` (personal data) |
+| ``/exports/agreements.csv`` / ``.xlsx`` / ``.json`` | everyone; parties as ``domain.visibility`` shows them (PUBLIC: no individuals) |
 | ``/exports/disaster-contacts.html`` / ``.csv`` / ``.json`` | ``READ_EMERGENCY_CONTACTS`` |
 
-``?on=YYYY-MM-DD`` picks the date (default: today, Japan time). Without credentials a
+``?on=YYYY-MM-DD`` picks the date (default: today, Japan time); ``?encoding=cp932`` a
+CSV in CP932 (Shift_JIS) instead of UTF-8 with a BOM. Without credentials a
 restricted list answers 401, with a role that may not read it 403, in the JSON error
 shape of the rest of the edge. Personal data served is written to the access log (APPI)
 under the caller's name and the request id, as the GraphQL API does.
@@ -28,7 +29,7 @@ from domain.audit.log import record_personal_data_reads
 from domain.enums import Role
 from domain.errors import DomainError, ErrorCode
 from domain.exchange import exports
-from domain.exchange.exports import ExportFile, ExportFormat
+from domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat, UnsupportedFormat
 from domain.transactions import WriteLockTimeout, begin_write
 from domain.visibility import PartnerVisibility
 from schema.context import ANONYMOUS, Principal, today_in_tokyo
@@ -46,13 +47,14 @@ BAD_DATE = (
     "日付「{value}」が正しくありません。on=YYYY-MM-DD の形で指定してください（例: on=2022-03-10）。"
 )
 FAILED = "一覧を作れませんでした。時間をおいてもう一度試してください。"
+MORE_PROBLEMS = "（ほか {count:,} 件）"
 
 # The printable page loads nothing: forbid everything but its own inline styles.
 HTML_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 )
 
-Build = Callable[[AsyncSession, ExportFormat, date, Principal], Awaitable[ExportFile]]
+Build = Callable[[AsyncSession, ExportFormat, date, CsvEncoding, Principal], Awaitable[ExportFile]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,28 +66,46 @@ class ExportList:
 
 
 async def _partners(
-    session: AsyncSession, fmt: ExportFormat, on: date, principal: Principal
+    session: AsyncSession,
+    fmt: ExportFormat,
+    on: date,
+    encoding: CsvEncoding,
+    principal: Principal,
 ) -> ExportFile:
-    return await exports.export_partners(session, fmt=fmt, on=on)
+    return await exports.export_partners(session, fmt=fmt, on=on, encoding=encoding)
 
 
 async def _agreements(
-    session: AsyncSession, fmt: ExportFormat, on: date, principal: Principal
+    session: AsyncSession,
+    fmt: ExportFormat,
+    on: date,
+    encoding: CsvEncoding,
+    principal: Principal,
 ) -> ExportFile:
     return await exports.export_agreements(
-        session, fmt=fmt, on=on, visibility=PartnerVisibility.for_role(principal.role)
+        session,
+        fmt=fmt,
+        on=on,
+        visibility=PartnerVisibility.for_role(principal.role),
+        encoding=encoding,
     )
 
 
 async def _disaster_contacts(
-    session: AsyncSession, fmt: ExportFormat, on: date, principal: Principal
+    session: AsyncSession,
+    fmt: ExportFormat,
+    on: date,
+    encoding: CsvEncoding,
+    principal: Principal,
 ) -> ExportFile:
-    return await exports.export_disaster_contacts(session, fmt=fmt, on=on)
+    return await exports.export_disaster_contacts(session, fmt=fmt, on=on, encoding=encoding)
 
+
+SHEETS = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON)
 
 LISTS = (
-    ExportList("partners", READ_PARTNERS, (ExportFormat.CSV, ExportFormat.JSON), _partners),
-    ExportList("agreements", EVERYONE, (ExportFormat.CSV, ExportFormat.JSON), _agreements),
+    ExportList("partners", READ_PARTNERS, SHEETS, _partners),
+    ExportList("agreements", EVERYONE, SHEETS, _agreements),
     ExportList(
         "disaster-contacts",
         READ_EMERGENCY_CONTACTS,
@@ -131,10 +151,15 @@ def _endpoint(spec: ExportList, fmt: ExportFormat) -> Callable[[Request], Awaita
             on = date.fromisoformat(raw_on.strip()) if raw_on else today_in_tokyo()
         except ValueError:
             return error_response(400, BAD_DATE.format(value=raw_on), ErrorCode.INVALID.value)
+        raw_encoding = request.query_params.get("encoding")
+        try:
+            encoding = exports.csv_encoding(raw_encoding) if raw_encoding else CsvEncoding.UTF8
+        except UnsupportedFormat as error:
+            return error_response(400, str(error), ErrorCode.INVALID.value)
         session: AsyncSession = request.state.db_session
         request_id = getattr(request.state, "request_id", "")
         try:
-            export = await spec.build(session, fmt, on, principal)
+            export = await spec.build(session, fmt, on, encoding, principal)
             if export.personal_reads:
                 # Read, then log in a write transaction (queued for the lock on SQLite).
                 await begin_write(session)
@@ -153,9 +178,16 @@ def _endpoint(spec: ExportList, fmt: ExportFormat) -> Callable[[Request], Awaita
                 request_id,
             )
             return error_response(503, error.message, "TIMEOUT")
-        except DomainError as error:  # ``on`` outside the dates the data can hold
+        except UnsupportedFormat as error:  # ?encoding= on a list that is not a CSV
             await session.rollback()
-            return error_response(400, error.problems[0].message, error.code.value)
+            return error_response(400, str(error), ErrorCode.INVALID.value)
+        except DomainError as error:
+            # ``on`` outside the dates the data can hold; text CP932 cannot hold
+            await session.rollback()
+            message = error.problems[0].message
+            if len(error.problems) > 1:
+                message += MORE_PROBLEMS.format(count=len(error.problems) - 1)
+            return error_response(400, message, error.code.value)
         except Exception as error:
             trouble = database_trouble(error)
             if trouble is not None:

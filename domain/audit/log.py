@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.audit.models import AuditEvent
 from domain.base import utcnow
 from domain.data_version import note_data_change
+from domain.events import note_change_event
 
 
 def json_value(value: Any) -> Any:
@@ -58,9 +59,13 @@ async def record_event(
     ``entity_type`` is the entity's type name (e.g. ``Partner``) and ``entity_id`` its
     primary key, so the API can rebuild the entity's global id. Every committed change
     passes here, so here its transaction is marked as changing data: the data version
-    (``domain.data_version``) moves when it commits.
+    (``domain.data_version``) moves when it commits, and the change is announced to live
+    subscribers if its action is one ``domain.events.PUBLISHED`` lists.
     """
     note_data_change(session)
+    note_change_event(
+        session, action=action, entity_type=entity_type, entity_id=entity_id, changes=changes
+    )
     event = AuditEvent(
         actor=actor,
         action=action,

@@ -272,7 +272,7 @@ def merge_two_row_header(table: SourceTable) -> SourceTable:
     The first data row is a sub-header when its 協定の名称 cell is empty and it names a
     category; its names replace the empty headers (and 協定区分) above them.
     """
-    if table.format not in (FileFormat.CSV, FileFormat.TSV) or not table.rows:
+    if table.format not in (FileFormat.CSV, FileFormat.TSV, FileFormat.XLSX) or not table.rows:
         return table
     headers = table.headers
     if not any(fold_header(h) == _CATEGORY_GROUP for h in headers):

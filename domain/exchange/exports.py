@@ -1,7 +1,9 @@
 """Exports the city can use, on paper too (issue 5): partners, agreements, disaster contacts.
 
 Three lists, each as CSV (UTF-8 with a BOM and CRLF, so that Excel on a city PC opens
-it as Japanese text) and as JSON (UTF-8, sorted keys); the disaster contacts also as a
+it as Japanese text; or CP932 for older tools) and as JSON (UTF-8, sorted keys); the
+partners and agreements also as an Excel workbook (.xlsx) that opens as it is, digit
+strings (法人番号, 電話番号, 郵便番号) as text; the disaster contacts also as a
 self-contained printable HTML page for the day the systems are down (rule 9, 第3章(3)).
 
 - Partners (協働のパートナー): the headers are those ``kyodo import partners`` reads, so an
@@ -38,6 +40,8 @@ import csv
 import html
 import io
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +49,9 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -66,6 +73,7 @@ from domain.enums import (
     SupportCategory,
     labels,
 )
+from domain.errors import DomainError, ErrorCode, Problem
 from domain.japanese import to_wareki
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
@@ -94,6 +102,8 @@ BOM = "\ufeff"
 LIST_SEPARATOR = "、"
 MARK = "○"
 STALE_MARK = "⚠ 要確認"
+STALE_MARK_CP932 = "※ 要確認"
+"""The mark in a CP932 CSV, which has no ⚠."""
 FRESH_MARK = "確認済"
 NOT_VERIFIED = "未確認"
 
@@ -160,17 +170,47 @@ class ExportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
     HTML = "html"
+    XLSX = "xlsx"
+
+
+class CsvEncoding(StrEnum):
+    """How a CSV is encoded: UTF-8 with a BOM (default), or CP932 (Windows' Shift_JIS) for
+    tools that read nothing else."""
+
+    UTF8 = "utf-8"
+    CP932 = "cp932"
 
 
 MEDIA_TYPES: dict[ExportFormat, str] = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.JSON: "application/json",
     ExportFormat.HTML: "text/html; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Windows-31J is the IANA name of CP932 (Python reads it as cp932 too).
+CP932_MEDIA_TYPE = "text/csv; charset=Windows-31J"
+
+_ENCODING_NAMES: dict[str, CsvEncoding] = {
+    **dict.fromkeys(("utf-8", "utf8", "utf-8-sig", "utf_8"), CsvEncoding.UTF8),
+    **dict.fromkeys(
+        ("cp932", "windows-31j", "shift_jis", "shift-jis", "sjis", "ms932"), CsvEncoding.CP932
+    ),
 }
 
 
 class UnsupportedFormat(ValueError):
-    """The list has no such format (only the disaster contacts are printable HTML)."""
+    """The list has no such format (only the disaster contacts are printable HTML), or
+    the encoding is not one a CSV is written in."""
+
+
+def csv_encoding(name: str) -> CsvEncoding:
+    """The CSV encoding a user named (utf-8; cp932, shift_jis, sjis, windows-31j)."""
+    encoding = _ENCODING_NAMES.get(name.strip().lower())
+    if encoding is None:
+        raise UnsupportedFormat(
+            f"文字コード「{name}」では書き出せません。utf-8（既定、BOM付き）か cp932（Shift_JIS）です。"
+        )
+    return encoding
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +222,12 @@ class ExportFile:
     filename: str
     rows: int
     personal_reads: PersonalReads = field(default_factory=dict)
+    encoding: CsvEncoding = CsvEncoding.UTF8
 
     @property
     def media_type(self) -> str:
+        if self.format is ExportFormat.CSV and self.encoding is CsvEncoding.CP932:
+            return CP932_MEDIA_TYPE
         return MEDIA_TYPES[self.format]
 
 
@@ -201,15 +244,170 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
 
 
-def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a BOM and CRLF line ends (what Excel expects of a CSV); None is empty."""
+# Characters that Windows' CP932 table holds under another code point (the "wave dash
+# problem"): text typed on a Mac or in a web form carries the left ones, CP932 the right
+# ones, which look the same. A CP932 export writes them as CP932 does.
+CP932_LOOKALIKES = str.maketrans(
+    {
+        "\u301c": "\uff5e",  # 〜 WAVE DASH → ～ FULLWIDTH TILDE
+        "\u2212": "\uff0d",  # − MINUS SIGN → － FULLWIDTH HYPHEN-MINUS
+        "\u2016": "\u2225",  # ‖ DOUBLE VERTICAL LINE → ∥ PARALLEL TO
+        "\u2014": "\u2015",  # — EM DASH → ― HORIZONTAL BAR
+        "\u00a2": "\uffe0",  # ¢ → ￠
+        "\u00a3": "\uffe1",  # £ → ￡
+        "\u00ac": "\uffe2",  # ¬ → ￢
+    }
+)
+
+Identify = Callable[[Sequence[Any]], str]
+"""Names the record of a row in a message: 「パートナー「…」（外部ID …）」."""
+
+
+def _not_in_cp932(text: str) -> list[str]:
+    return [c for c in dict.fromkeys(text) if not _encodes(c)]
+
+
+def _encodes(char: str) -> bool:
+    try:
+        char.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _cp932_problem(record: str, header: str, chars: Sequence[str], index: int) -> Problem:
+    shown = "、".join(f"「{c}」（U+{ord(c):04X}）" for c in chars)
+    return Problem(
+        ErrorCode.INVALID,
+        f"{record}の「{header}」にある{shown}は CP932（Shift_JIS）で表せません。"
+        "UTF-8 の CSV か XLSX で書き出すか、その文字を登録し直してください。",
+        ["rows", str(index), header],
+    )
+
+
+def write_csv(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    encoding: CsvEncoding = CsvEncoding.UTF8,
+    identify: Identify | None = None,
+) -> bytes:
+    """UTF-8 with a BOM and CRLF line ends (what Excel expects of a CSV); None is empty.
+
+    In CP932 (no BOM) the wave-dash lookalikes are written as CP932 holds them; any other
+    character CP932 cannot hold (𠮷, emoji...) refuses the whole file with a DomainError
+    naming every record and column, rather than writing 「?」 that a re-import would store.
+    """
     buffer = io.StringIO()
-    buffer.write(BOM)
+    cp932 = encoding is CsvEncoding.CP932
+    if not cp932:
+        buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
+    problems: list[Problem] = []
+    for index, row in enumerate(rows):
+        cells = ["" if value is None else spreadsheet_safe(str(value)) for value in row]
+        if cp932:
+            cells = [c.translate(CP932_LOOKALIKES) for c in cells]
+            for header, cell in zip(headers, cells, strict=True):
+                if not cell.isascii() and (missing := _not_in_cp932(cell)):
+                    record = identify(row) if identify else f"{index + 1}件目"
+                    problems.append(_cp932_problem(record, header, missing, index))
+        writer.writerow(cells)
+    if problems:
+        raise DomainError(problems=problems)
+    return buffer.getvalue().encode("cp932" if cp932 else "utf-8")
+
+
+# Characters XML 1.0, and so an .xlsx cell, cannot hold (control characters but tab and
+# line breaks): left out.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_MAX_WIDTH = 60
+_DATE_FORMAT = "yyyy-mm-dd"
+_TEXT_FORMAT = "@"
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: wide (全角) characters count two."""
+    longest = max(text.split("\n"), key=len) if text else ""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in longest)
+
+
+def write_xlsx(
+    sheet: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    text_columns: Iterable[str] = (),
+) -> bytes:
+    """An Excel workbook of one sheet: the header row frozen and filterable, columns as
+    wide as their contents (up to 60), every text a text cell — never run as a formula
+    — and ``text_columns`` (digit strings such as 法人番号 and 電話番号) formatted as 文字列
+    (@), so Excel neither shows 7.00001E+12 nor drops a leading 0 when a cell is edited.
+    Integers are numbers, dates date cells (yyyy-mm-dd); None is an empty cell."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet)
+    text_formatted = set(text_columns)
+    widths = [_display_width(h) for h in headers]
     for row in rows:
-        writer.writerow(["" if value is None else spreadsheet_safe(str(value)) for value in row])
-    return buffer.getvalue().encode("utf-8")
+        for i, value in enumerate(row):
+            if value is not None:
+                widths[i] = max(widths[i], _display_width(str(value)))
+    for i, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(i)].width = min(width + 2, _MAX_WIDTH)
+    worksheet.freeze_panes = "A2"
+    last = f"{get_column_letter(len(headers))}{len(rows) + 1}"
+    worksheet.auto_filter.ref = f"A1:{last}"
+    worksheet.append([_xlsx_cell(worksheet, h, as_text=False) for h in headers])
+    for row in rows:
+        worksheet.append(
+            [
+                _xlsx_cell(worksheet, value, as_text=header in text_formatted)
+                for header, value in zip(headers, row, strict=True)
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(worksheet: Any, value: Any, *, as_text: bool) -> Any:
+    cell = WriteOnlyCell(worksheet)
+    if value is None:
+        if not as_text:
+            return None
+        # Empty, but 文字列 too: a 法人番号 typed in later stays 13 digits.
+        cell.number_format = _TEXT_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell.value = value
+        cell.number_format = _DATE_FORMAT
+        return cell
+    if isinstance(value, int) and not isinstance(value, bool):
+        cell.value = value
+        return cell
+    # Set as a string cell: openpyxl would otherwise take "=..." for a formula.
+    cell.value = _XML_ILLEGAL.sub("", str(value))
+    cell.data_type = "s"
+    if as_text:
+        cell.number_format = _TEXT_FORMAT
+    return cell
+
+
+def write_table(
+    fmt: ExportFormat,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    sheet: str,
+    text_columns: Iterable[str],
+    encoding: CsvEncoding,
+    identify: Identify,
+) -> bytes:
+    """A list's rows as CSV or as an .xlsx sheet: the same columns either way."""
+    if fmt is ExportFormat.XLSX:
+        return write_xlsx(sheet, headers, rows, text_columns=text_columns)
+    return write_csv(headers, rows, encoding=encoding, identify=identify)
 
 
 def write_json(document: Mapping[str, Any] | Sequence[Any]) -> bytes:
@@ -218,11 +416,20 @@ def write_json(document: Mapping[str, Any] | Sequence[Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _require(fmt: ExportFormat, allowed: Sequence[ExportFormat], what: str) -> None:
+def _require(
+    fmt: ExportFormat,
+    allowed: Sequence[ExportFormat],
+    what: str,
+    encoding: CsvEncoding = CsvEncoding.UTF8,
+) -> None:
     if fmt not in allowed:
         names = "、".join(f.value for f in allowed)
         raise UnsupportedFormat(
             f"{what}は {names} 形式で書き出せます（{fmt.value} は使えません）。"
+        )
+    if encoding is not CsvEncoding.UTF8 and fmt is not ExportFormat.CSV:
+        raise UnsupportedFormat(
+            f"文字コード（{encoding.value}）を選べるのは CSV だけです（{fmt.value} は UTF-8 です）。"
         )
 
 
@@ -279,6 +486,18 @@ def partner_personal_reads(records: Iterable[PartnerRecord]) -> PersonalReads:
     return reads
 
 
+PARTNER_TEXT_COLUMNS = ("外部ID", "法人番号", "郵便番号", "電話番号")
+"""Digit strings: text cells formatted 文字列 in the .xlsx, never numbers."""
+
+
+def identify_partner(row: Sequence[Any]) -> str:
+    """A partners row (外部ID, 名称, ...) named in a message."""
+    external_id, name = row[0], row[1]
+    return (
+        f"パートナー「{name}」（外部ID {external_id}）" if external_id else f"パートナー「{name}」"
+    )
+
+
 def partner_csv_row(record: PartnerRecord) -> list[str | None]:
     row = record.partner
     return [
@@ -322,24 +541,41 @@ def partner_document(record: PartnerRecord) -> dict[str, Any]:
     }
 
 
-async def export_partners(session: AsyncSession, *, fmt: ExportFormat, on: date) -> ExportFile:
-    """The partner list (協働のパートナー) as CSV or JSON, both readable by ``kyodo import
-    partners``. The CSV's 住所 is the street part (番地): 都道府県 and 市区町村 have no
-    column of their own there, and an import leaves them as they are. Personal data:
-    callers must be allowed to read partners (``READ_PARTNERS``)."""
-    _require(fmt, (ExportFormat.CSV, ExportFormat.JSON), "パートナー一覧")
+async def export_partners(
+    session: AsyncSession,
+    *,
+    fmt: ExportFormat,
+    on: date,
+    encoding: CsvEncoding = CsvEncoding.UTF8,
+) -> ExportFile:
+    """The partner list (協働のパートナー) as CSV, XLSX or JSON, all readable by ``kyodo
+    import partners``. The CSV's (and the sheet's) 住所 is the street part (番地):
+    都道府県 and 市区町村 have no column of their own there, and an import leaves them as
+    they are. Personal data: callers must be allowed to read partners (``READ_PARTNERS``)."""
+    _require(
+        fmt, (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON), "パートナー一覧", encoding
+    )
     require_date(on, label="一覧の日付", field=["on"])
     records = await load_partners(session)
-    if fmt is ExportFormat.CSV:
-        body = write_csv(PARTNER_HEADERS, (partner_csv_row(r) for r in records))
-    else:
+    if fmt is ExportFormat.JSON:
         body = write_json([partner_document(r) for r in records])
+    else:
+        body = write_table(
+            fmt,
+            PARTNER_HEADERS,
+            [partner_csv_row(r) for r in records],
+            sheet="パートナー一覧",
+            text_columns=PARTNER_TEXT_COLUMNS,
+            encoding=encoding,
+            identify=identify_partner,
+        )
     return ExportFile(
         body=body,
         format=fmt,
         filename=export_filename("partners", on, fmt),
         rows=len(records),
         personal_reads=partner_personal_reads(records),
+        encoding=encoding,
     )
 
 
@@ -401,7 +637,12 @@ async def load_agreements(
     return records
 
 
-def agreement_csv_row(record: AgreementRecord) -> list[str | int | None]:
+def identify_agreement(row: Sequence[Any]) -> str:
+    """An agreements row (市町村名, No, 協定の名称, ...) named in a message."""
+    return f"No {row[1]} の協定「{row[2]}」"
+
+
+def agreement_csv_row(record: AgreementRecord) -> list[str | int | date | None]:
     row = record.agreement
     return [
         municipality(),
@@ -409,7 +650,7 @@ def agreement_csv_row(record: AgreementRecord) -> list[str | int | None]:
         row.title,
         LIST_SEPARATOR.join(p.name for p in record.parties),
         *(MARK if c in record.support_categories else None for c in SupportCategory),
-        row.concluded_on.isoformat() if row.concluded_on else None,
+        row.concluded_on,  # ISO in the CSV, a date cell in the sheet
         row.external_id,
         record.department_name,
         row.support_details,
@@ -456,19 +697,28 @@ async def export_agreements(
     on: date,
     category: AgreementCategory | None = AgreementCategory.DISASTER_SUPPORT,
     visibility: PartnerVisibility = PartnerVisibility.ALL,
+    encoding: CsvEncoding = CsvEncoding.UTF8,
 ) -> ExportFile:
-    """Agreements in force on ``on`` in Hokkaido's open-data layout (CSV) or as JSON.
+    """Agreements in force on ``on`` in Hokkaido's open-data layout (CSV, XLSX) or as JSON.
 
     By default the disaster-support agreements (災害時応援協定), which is what the
     prefecture's list holds; ``category=None`` exports every category. Contains no
     personal data (no contacts; with ``visibility`` ORGANISATIONS, for the public, no
     individuals either).
     """
-    _require(fmt, (ExportFormat.CSV, ExportFormat.JSON), "協定一覧")
+    _require(fmt, (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON), "協定一覧", encoding)
     require_date(on, label="一覧の日付", field=["on"])
     records = await load_agreements(session, on=on, category=category, visibility=visibility)
-    if fmt is ExportFormat.CSV:
-        body = write_csv(AGREEMENT_HEADERS, (agreement_csv_row(r) for r in records))
+    if fmt is not ExportFormat.JSON:
+        body = write_table(
+            fmt,
+            AGREEMENT_HEADERS,
+            [agreement_csv_row(r) for r in records],
+            sheet="協定一覧",
+            text_columns=("外部ID",),
+            encoding=encoding,
+            identify=identify_agreement,
+        )
     else:
         body = write_json(
             {
@@ -486,6 +736,7 @@ async def export_agreements(
         format=fmt,
         filename=export_filename("agreements", on, fmt),
         rows=len(records),
+        encoding=encoding,
     )
 
 
@@ -608,18 +859,20 @@ def _verified_on(entry: DisasterEntry) -> str:
     return verified.isoformat() if verified else NOT_VERIFIED
 
 
-def _status(entry: DisasterEntry) -> str:
-    return STALE_MARK if entry.stale else FRESH_MARK
+def _status(entry: DisasterEntry, stale_mark: str = STALE_MARK) -> str:
+    return stale_mark if entry.stale else FRESH_MARK
 
 
-def disaster_csv_rows(listing: DisasterContactList) -> Iterable[list[str | None]]:
+def disaster_csv_rows(
+    listing: DisasterContactList, stale_mark: str = STALE_MARK
+) -> Iterable[list[str | None]]:
     """One line per (category, partner, contact); a partner without any contact still
     gets a line, so that nobody drops off the list."""
     for section in listing.sections:
         for entry in section.entries:
             row = entry.row
             head = [section.label, row.partner.name, row.partner.district, row.agreement.title]
-            tail = [_verified_on(entry), _status(entry)]
+            tail = [_verified_on(entry), _status(entry, stale_mark)]
             if not entry.contacts:
                 yield [*head, None, None, None, None, *tail]
             for contact in entry.contacts:
@@ -676,15 +929,34 @@ def disaster_document(listing: DisasterContactList) -> dict[str, Any]:
     }
 
 
+def identify_disaster_contact(row: Sequence[Any]) -> str:
+    """A disaster-contacts row (協定区分, 協定相手方, ...) named in a message."""
+    return f"{row[0]}の「{row[1]}」"
+
+
 async def export_disaster_contacts(
-    session: AsyncSession, *, fmt: ExportFormat, on: date
+    session: AsyncSession,
+    *,
+    fmt: ExportFormat,
+    on: date,
+    encoding: CsvEncoding = CsvEncoding.UTF8,
 ) -> ExportFile:
     """The disaster-management office's contact list for ``on`` (rule 9): printable
     HTML, CSV or JSON. Personal data: callers need ``READ_EMERGENCY_CONTACTS``."""
+    _require(
+        fmt, (ExportFormat.HTML, ExportFormat.CSV, ExportFormat.JSON), "災害時連絡先", encoding
+    )
     require_date(on, label="一覧の日付", field=["on"])
     listing = await load_disaster_contacts(session, on=on)
     if fmt is ExportFormat.CSV:
-        body = write_csv(DISASTER_CONTACT_HEADERS, disaster_csv_rows(listing))
+        body = write_csv(
+            DISASTER_CONTACT_HEADERS,
+            disaster_csv_rows(
+                listing, STALE_MARK_CP932 if encoding is CsvEncoding.CP932 else STALE_MARK
+            ),
+            encoding=encoding,
+            identify=identify_disaster_contact,
+        )
     elif fmt is ExportFormat.JSON:
         body = write_json(disaster_document(listing))
     else:
@@ -695,6 +967,7 @@ async def export_disaster_contacts(
         filename=export_filename("disaster-contacts", on, fmt),
         rows=sum(len(s.entries) for s in listing.sections),
         personal_reads=listing.personal_reads,
+        encoding=encoding,
     )
 
 

@@ -1,5 +1,5 @@
-"""Reading import files: decoding, CSV / JSON / JSON Lines rows, header mapping, numbers
-and dates as Japanese offices write them.
+"""Reading import files: decoding, CSV / XLSX / JSON / JSON Lines rows, header mapping,
+numbers and dates as Japanese offices write them.
 
 Files come from other municipal systems and from Excel sheets saved as CSV: in Japanese
 offices usually Shift_JIS (CP932), sometimes UTF-8 with a BOM. Every row remembers where
@@ -15,11 +15,15 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from openpyxl import load_workbook
 
 from domain import japanese
 from domain.errors import ErrorCode
@@ -133,10 +137,12 @@ class FileFormat(StrEnum):
     TSV = "TSV"
     JSON = "JSON"
     JSONL = "JSONL"
+    XLSX = "XLSX"
 
 
 _EXTENSIONS = {
     ".csv": FileFormat.CSV,
+    ".xlsx": FileFormat.XLSX,
     ".tsv": FileFormat.TSV,
     ".json": FileFormat.JSON,
     ".jsonl": FileFormat.JSONL,
@@ -195,40 +201,110 @@ def parse_csv(text: str, *, delimiter: str = ",") -> SourceTable:
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     problems: list[RowProblem] = []
+
+    def lines() -> Iterator[tuple[int, Sequence[str]]]:
+        previous_line = 0
+        try:
+            for cells in reader:
+                yield previous_line + 1, cells
+                previous_line = reader.line_num
+        except csv.Error as error:
+            problems.append(
+                RowProblem(f"CSV として読めません（{error}）。", where=f"{reader.line_num}行目")
+            )
+
+    return _table(FileFormat.CSV, lines(), problems)
+
+
+def _table(
+    file_format: FileFormat,
+    lines: Iterable[tuple[int, Sequence[str]]],
+    problems: list[RowProblem],
+) -> SourceTable:
+    """The rows of a sheet, CSV or XLSX alike: the first line holds the headers, blank
+    lines are skipped, a missing trailing cell counts as empty, and a value right of the
+    last header is refused. ``lines`` may add problems of its own while read."""
     headers: list[str] | None = None
     rows: list[SourceRow] = []
-    previous_line = 0
-    try:
-        for cells in reader:
-            line = previous_line + 1
-            previous_line = reader.line_num
-            if headers is None:
-                headers = _headers(cells, line, problems)
-                continue
-            if all(_blank(c) for c in cells):
-                continue
-            if len(cells) > len(headers) and not all(_blank(c) for c in cells[len(headers) :]):
-                problems.append(
-                    RowProblem(
-                        f"値が{len(cells)}個あり、見出しの{len(headers)}列より多くなっています。"
-                        '区切りの「,」や「"」を確かめてください。',
-                        where=f"{line}行目",
-                    )
+    for line, cells in lines:
+        if headers is None:
+            headers = _headers(cells, line, problems)
+            continue
+        if all(_blank(c) for c in cells):
+            continue
+        if len(cells) > len(headers) and not all(_blank(c) for c in cells[len(headers) :]):
+            problems.append(
+                RowProblem(
+                    f"値が{len(cells)}個あり、見出しの{len(headers)}列より多くなっています。"
+                    + (
+                        '区切りの「,」や「"」を確かめてください。'
+                        if file_format is not FileFormat.XLSX
+                        else "見出しのない列を消してください。"
+                    ),
+                    where=f"{line}行目",
                 )
-                continue
-            values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)}
-            rows.append(SourceRow(line, values))
-    except csv.Error as error:
-        problems.append(
-            RowProblem(f"CSV として読めません（{error}）。", where=f"{reader.line_num}行目")
-        )
+            )
+            continue
+        values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)}
+        rows.append(SourceRow(line, values))
     if headers is None:
         problems.append(RowProblem("ファイルが空です（1行目に見出しが必要です）。"))
     if problems:
         raise ImportRefused(problems)
     assert headers is not None
     unnamed = {h for number, h in enumerate(headers, start=1) if h == blank_header(number)}
-    return SourceTable(FileFormat.CSV, headers, rows, unnamed=unnamed)
+    return SourceTable(file_format, headers, rows, unnamed=unnamed)
+
+
+XLSX_MAGIC = b"PK\x03\x04"
+"""An .xlsx file is a ZIP archive."""
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet cell as the text a CSV of it would hold: empty for an empty cell,
+    whole numbers without ``.0`` (a 法人番号 typed as a number keeps its 13 digits),
+    dates in ISO (a date at midnight without its time)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_xlsx(data: bytes) -> SourceTable:
+    """The first sheet of an Excel workbook, read as a CSV would be (same headers, same
+    blank-row and column rules); row numbers are the sheet's. Formulas count by their
+    last computed value."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ImportRefused(
+            [
+                RowProblem(
+                    "Excel のブック（.xlsx）として読めません。ファイルが壊れているか、"
+                    "別の形式です（.xls は Excel で .xlsx か CSV に保存し直してください）。"
+                )
+            ]
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        # Some tools write a wrong size into the sheet: read the rows that are there.
+        sheet.reset_dimensions()
+        lines = (
+            (number, [cell_text(value) for value in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
+        return _table(FileFormat.XLSX, lines, [])
+    finally:
+        workbook.close()
 
 
 def blank_header(number: int) -> str:
@@ -319,7 +395,13 @@ def parse_jsonl(text: str) -> SourceTable:
 
 
 def read_table(data: bytes, *, name: str, encoding: str | None = None) -> SourceTable:
-    """Decode ``data`` and read its rows in the format its name (or content) says."""
+    """Decode ``data`` and read its rows in the format its name (or content) says.
+
+    An Excel workbook (``.xlsx``, or any file starting as a ZIP archive) is read from its
+    first sheet; ``encoding`` does not apply to it (a workbook's text is always Unicode).
+    """
+    if Path(name).suffix.lower() == ".xlsx" or data.startswith(XLSX_MAGIC):
+        return parse_xlsx(data)
     text, codec = decode(data, encoding)
     file_format = detect_format(name, text)
     if file_format == FileFormat.JSON:

@@ -405,7 +405,7 @@ async def test_agreements_json_structure(session: AsyncSession):
 async def test_partners_and_agreements_are_not_printable_pages(session: AsyncSession):
     # when asking for the partner list as HTML
     # then the export says which formats it has
-    with pytest.raises(UnsupportedFormat, match="csv、json"):
+    with pytest.raises(UnsupportedFormat, match="csv、xlsx、json"):
         await exports.export_partners(session, fmt=ExportFormat.HTML, on=ON)
     with pytest.raises(UnsupportedFormat):
         await exports.export_agreements(session, fmt=ExportFormat.HTML, on=ON)

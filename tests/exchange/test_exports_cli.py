@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from openpyxl import load_workbook
 from sqlmodel import col
 from typer.testing import CliRunner
 
 from domain.audit.log import PERSONAL_DATA_READ
 from domain.audit.models import AuditEvent
+from domain.exchange.exports import PARTNER_HEADERS
 from server.cli import app as cli
 from server.db import make_engine, make_sessionmaker
 from server.settings import get_settings
@@ -149,11 +152,11 @@ def test_export_logs_the_personal_data_it_wrote(database_env: str) -> None:
     [
         (
             ("partners", "--format", "html"),
-            "パートナー一覧は csv、json 形式で書き出せます（html は使えません）。",
+            "パートナー一覧は csv、xlsx、json 形式で書き出せます（html は使えません）。",
         ),
         (
             ("disaster-contacts", "--format", "pdf"),
-            "形式「pdf」は使えません。csv、json、html のどれかです。",
+            "形式「pdf」は使えません。csv、xlsx、json、html のどれかです。",
         ),
         (
             ("disaster-contacts", "--on", "2022/03/10"),
@@ -163,6 +166,18 @@ def test_export_logs_the_personal_data_it_wrote(database_env: str) -> None:
         (
             ("disaster-contacts", "--on", "0001-01-01"),
             "一覧の日付（0001-01-01）は1873-01-01（明治6年1月1日）から2999-12-31までの日付",
+        ),
+        (
+            ("partners", "--format", "xlsx", "--encoding", "cp932"),
+            "文字コード（cp932）を選べるのは CSV だけです（xlsx は UTF-8 です）。",
+        ),
+        (
+            ("partners", "--encoding", "euc-jp"),
+            "文字コード「euc-jp」では書き出せません。utf-8（既定、BOM付き）か cp932（Shift_JIS）です。",
+        ),
+        (
+            ("disaster-contacts", "--format", "xlsx"),
+            "災害時連絡先は html、csv、json 形式で書き出せます（xlsx は使えません）。",
         ),
     ],
 )
@@ -175,3 +190,53 @@ def test_export_refuses_wrong_options_in_plain_japanese(
     assert result.exit_code == 2
     assert message in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (("partners", "--format", "xlsx"), "kyodo-partners-2022-03-10.xlsx"),
+        (("partners", "--format", "csv", "--encoding", "cp932"), "kyodo-partners-2022-03-10.csv"),
+        (("agreements", "--format", "xlsx"), "kyodo-agreements-2022-03-10.xlsx"),
+        (("agreements", "--format", "csv"), "kyodo-agreements-2022-03-10.csv"),
+        (("disaster-contacts", "--format", "csv"), "kyodo-disaster-contacts-2022-03-10.csv"),
+        (("disaster-contacts",), "kyodo-disaster-contacts-2022-03-10.html"),
+    ],
+)
+def test_export_files_are_readable_by_their_owner_only(
+    database_env: str, tmp_path: Path, args: tuple[str, ...], name: str
+) -> None:
+    # given a file of that name left readable by everyone
+    target = tmp_path / name
+    target.write_bytes(b"old")
+    target.chmod(0o644)
+    # when a list holding phone numbers is exported over it
+    result = run_cli(*args, "--on", ON)
+    # then the new file is owner-only (0600), like a dump, and nothing else is left behind
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.read_bytes() != b"old"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_export_partners_as_a_workbook_opens_with_digit_strings_as_text(
+    database_env: str, tmp_path: Path
+) -> None:
+    # when exporting the partners as a workbook
+    result = run_cli("partners", "--format", "xlsx", "--on", ON, "-o", "partners.xlsx")
+    # then it opens in openpyxl with the CSV's columns and text phone numbers
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(tmp_path / "partners.xlsx").worksheets[0]
+    assert tuple(c.value for c in sheet[1]) == PARTNER_HEADERS
+    phones = [row[9] for row in sheet.iter_rows(min_row=2) if row[9].value is not None]
+    assert phones
+    assert {(type(c.value), c.data_type) for c in phones} == {(str, "s")}
+
+
+def test_export_agreements_in_cp932(database_env: str) -> None:
+    # when exporting the agreements as CP932 to standard output
+    result = run_cli("agreements", "--on", ON, "--encoding", "cp932", "-o", "-")
+    # then standard output decodes as CP932
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("cp932"), newline="")))
+    assert rows[0][:4] == ["市町村名", "No", "協定の名称", "協定相手方"]

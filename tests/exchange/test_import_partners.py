@@ -3,15 +3,19 @@ domain path (upsert_partners), all or nothing, problems by line and column."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from domain.japanese import corporate_number_check_digit
+from server import cli_import
 from tests.exchange.importing import (
     csv_bytes,
     demo_database,
@@ -393,3 +397,21 @@ def test_a_postal_code_or_a_reading_the_columns_cannot_hold_writes_nothing(
         "3行目 「フリガナ」: フリガナは300文字以内で入力してください（1200文字あります）。",
     ]
     assert row_counts(url) == before
+
+
+def test_on_a_terminal_every_step_shows_its_progress_against_the_row_count(
+    url: str, tmp_path: Path, tag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a terminal, and a file longer than the progress threshold (lowered to 2)
+    terminal = io.StringIO()
+    monkeypatch.setattr(cli_import, "err", Console(file=terminal, force_terminal=True, width=120))
+    monkeypatch.setattr(cli_import, "PROGRESS_ROWS", 2)
+    path = write(tmp_path, "partners.csv", csv_bytes([HEADER, *partner_rows(tag, 3)]))
+    # when the file is imported
+    result = run_import(url, "partners", path)
+    # then reading, checking and writing each showed a bar with the known total, no 0/?
+    assert result.exit_code == 0, result.output
+    shown = terminal.getvalue()
+    for label in ("行の読み取り", "検証", "書き込み"):
+        assert re.search(rf"{label}\S* .*3/3", shown), shown
+    assert "/?" not in shown

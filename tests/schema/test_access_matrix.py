@@ -1,10 +1,11 @@
 """The authorisation matrix (schema/permissions.py), field by field and role by role.
 
-Two tables below are the matrix as the API enforces it: every Query field and every
-Mutation field, for PUBLIC, STAFF (of the owning department, and of another one),
-DISASTER_OFFICE, INTEGRATION and ADMIN. An allowed call succeeds; a refused query is a
-top-level FORBIDDEN error on its field; a refused mutation returns FORBIDDEN in its
-payload and changes nothing (rows, the target's version, the audit log).
+Three tables below are the matrix as the API enforces it: every Query, Mutation and
+Subscription field, for PUBLIC, STAFF (of the owning department, and of another one, for
+mutations), DISASTER_OFFICE, INTEGRATION and ADMIN. An allowed call succeeds; a refused
+query or subscription is a top-level FORBIDDEN error on its field; a refused mutation
+returns FORBIDDEN in its payload and changes nothing (rows, the target's version, the
+audit log).
 
 Then the node lookups and nested fields through which PUBLIC could otherwise reach what
 the matrix withholds: unpublished collaborations, individuals (volunteers), contact data,
@@ -15,9 +16,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ import sqlalchemy as sa
 from graphql import build_schema
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
+from strawberry.types import ExecutionResult
 
 from domain.agreements.models import Agreement
 from domain.audit.log import record_event
@@ -42,6 +45,7 @@ from domain.enums import (
     Role,
     SubsidyApplicationStatus,
 )
+from domain.events import ChangeEvent
 from domain.partners.models import Partner
 from domain.proposals.models import Proposal
 from domain.reference.models import Department
@@ -49,6 +53,7 @@ from domain.subsidies.models import SubsidyApplication, SubsidyProgram
 from schema import schema
 from schema.context import ANONYMOUS, Principal
 from schema.node import to_global_id
+from schema.subscriptions import SubscriptionContext
 from tests.conftest import CHANGE_EVENTS, GraphQLClient
 from tests.schema.agreements.factories import make_agreement
 from tests.schema.collaborations.factories import make_collaboration, make_department, make_partner
@@ -93,6 +98,17 @@ def principal(role: str, *, own: str = "machizukuri", other: str = "seishonen") 
         case "ADMIN":
             return Principal(name="管理者", role=Role.ADMIN)
     raise AssertionError(role)
+
+
+def cases(matrix: dict[str, tuple[bool, ...]], roles: tuple[str, ...]) -> list[Any]:
+    """One test case per field and role of a matrix."""
+    return [
+        pytest.param(
+            field, role, allowed, id=f"{field}-{role}-{'allowed' if allowed else 'denied'}"
+        )
+        for field, row in matrix.items()
+        for role, allowed in zip(roles, row, strict=True)
+    ]
 
 
 # ================================================================== queries
@@ -147,11 +163,7 @@ QUERIES: dict[str, str] = {
     "auditEvents": "{ auditEvents(first: 1) { totalCount } }",
 }
 
-QUERY_CASES = [
-    pytest.param(field, role, allowed, id=f"{field}-{role}-{'allowed' if allowed else 'denied'}")
-    for field, row in QUERY_MATRIX.items()
-    for role, allowed in zip(QUERY_ROLES, row, strict=True)
-]
+QUERY_CASES = cases(QUERY_MATRIX, QUERY_ROLES)
 
 
 async def demo_id(session: AsyncSession, model: Any, external_id: str) -> int:
@@ -179,6 +191,70 @@ async def test_query_field_access(
             ([field], "FORBIDDEN")
         ]
         assert result["errors"][0]["message"] == "この情報を見る権限がありません。"
+
+
+# ================================================================== subscriptions
+
+# fmt: off
+SUBSCRIPTION_MATRIX: dict[str, tuple[bool, ...]] = {
+    #                   PUBLIC STAFF DISASTER INTEGRATION ADMIN
+    "agreementChanged": (Y,    Y,    Y,       Y,          Y),
+    "contactsVerified": (N,    Y,    Y,       N,          Y),
+}
+# fmt: on
+
+SUBSCRIPTIONS: dict[str, str] = {
+    "agreementChanged": "subscription { agreementChanged { kind agreement { title } } }",
+    "contactsVerified": "subscription { contactsVerified { kind agreement { title } } }",
+}
+
+SUBSCRIPTION_CASES = cases(SUBSCRIPTION_MATRIX, QUERY_ROLES)
+
+
+@dataclass
+class OneEvent:
+    """An event source (schema.subscriptions.EventSource) that announces one change."""
+
+    event: ChangeEvent
+
+    async def listen(self, topic: str) -> AsyncIterator[ChangeEvent]:
+        if topic == self.event.topic:
+            yield self.event
+
+
+@pytest.mark.parametrize(("field", "role", "allowed"), SUBSCRIPTION_CASES)
+async def test_subscription_field_access(
+    session: AsyncSession, field: str, role: str, allowed: bool
+) -> None:
+    # given a demo agreement whose contacts were just verified
+    pk = await session.scalar(sa.select(sa.func.min(Agreement.id)))
+    assert pk is not None
+    event = ChangeEvent("agreement", "CONTACTS_VERIFIED", "Agreement", pk, datetime.now(UTC))
+
+    @asynccontextmanager
+    async def this_session() -> AsyncIterator[AsyncSession]:
+        yield session
+
+    context = SubscriptionContext(
+        session=session,
+        principal=principal(role),
+        events=OneEvent(event),
+        sessions=this_session,
+    )
+    # when
+    stream = await schema.subscribe(SUBSCRIPTIONS[field], context_value=context)
+    results = [stream] if isinstance(stream, ExecutionResult) else [r async for r in stream]
+    # then
+    assert len(results) == 1
+    errors = [(e.path, (e.extensions or {}).get("code")) for e in results[0].errors or []]
+    if allowed:
+        assert errors == []
+        assert results[0].data is not None
+        assert results[0].data[field]["kind"] == "CONTACTS_VERIFIED"
+    else:
+        assert errors == [([field], "FORBIDDEN")]
+        assert results[0].errors is not None
+        assert results[0].errors[0].message == "この情報を見る権限がありません。"
 
 
 # ================================================================== mutations
@@ -217,11 +293,7 @@ MUTATION_MATRIX: dict[str, tuple[bool, ...]] = {
 }
 # fmt: on
 
-MUTATION_CASES = [
-    pytest.param(field, role, allowed, id=f"{field}-{role}-{'allowed' if allowed else 'denied'}")
-    for field, row in MUTATION_MATRIX.items()
-    for role, allowed in zip(MUTATION_ROLES, row, strict=True)
-]
+MUTATION_CASES = cases(MUTATION_MATRIX, MUTATION_ROLES)
 
 
 @dataclass
@@ -800,14 +872,22 @@ def root_fields(sdl: str) -> tuple[set[str], set[str]]:
     return set(built.query_type.fields), set(built.mutation_type.fields)
 
 
-def test_the_matrix_names_every_query_and_mutation_field_of_the_live_schema() -> None:
+def subscription_fields(sdl: str) -> set[str]:
+    subscription_type = build_schema(sdl).subscription_type
+    return set(subscription_type.fields) if subscription_type is not None else set()
+
+
+def test_the_matrix_names_every_query_mutation_and_subscription_field_of_the_live_schema() -> None:
     # given
     queries, mutations = root_fields(schema.as_str())
+    subscriptions = subscription_fields(schema.as_str())
     # then: a new field must be placed in the matrix before it ships
     assert set(QUERY_MATRIX) == queries
     assert set(QUERIES) == queries
     assert set(MUTATION_MATRIX) == mutations
     assert set(OPERATIONS) == mutations
+    assert set(SUBSCRIPTION_MATRIX) == subscriptions
+    assert set(SUBSCRIPTIONS) == subscriptions
 
 
 def test_the_matrix_names_every_field_of_the_contract() -> None:
@@ -818,6 +898,7 @@ def test_the_matrix_names_every_field_of_the_contract() -> None:
     # then
     assert queries <= set(QUERY_MATRIX)
     assert mutations <= set(MUTATION_MATRIX)
+    assert subscription_fields(CONTRACT.read_text(encoding="utf-8")) <= set(SUBSCRIPTION_MATRIX)
 
 
 # ================================================================== node lookups and nested fields

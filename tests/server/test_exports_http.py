@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
@@ -18,6 +19,7 @@ from domain.audit.log import PERSONAL_DATA_READ
 from domain.audit.models import AuditEvent
 from domain.auth import service as tokens
 from domain.enums import PartnerKind, Role
+from domain.exchange.exports import AGREEMENT_HEADERS, PARTNER_HEADERS
 from domain.partners.models import Partner
 from domain.partners.service import refresh_derived_fields
 from server.app import create_app
@@ -34,15 +36,21 @@ ALLOWED = {
     "disaster-contacts": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
 }
 PATHS = {
-    "partners": ("csv", "json"),
-    "agreements": ("csv", "json"),
+    "partners": ("csv", "xlsx", "json"),
+    "agreements": ("csv", "xlsx", "json"),
     "disaster-contacts": ("html", "csv", "json"),
 }
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# Each list in its first format, and the workbooks: by role like the CSV.
+BY_ROLE = [(name, fmts[0]) for name, fmts in PATHS.items()] + [
+    ("partners", "xlsx"),
+    ("agreements", "xlsx"),
+]
 
 
 @pytest.fixture
@@ -88,16 +96,16 @@ async def read_events(
 
 
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("name", list(ALLOWED))
+@pytest.mark.parametrize(("name", "fmt"), BY_ROLE)
 async def test_each_list_is_served_to_the_roles_allowed_to_read_it(
     client: httpx.AsyncClient,
     sessionmaker: async_sessionmaker[AsyncSession],
     name: str,
+    fmt: str,
     role: Role,
 ) -> None:
     # given a caller of the role
     headers = await headers_for(sessionmaker, role)
-    fmt = PATHS[name][0]
     # when asking for the list
     response = await client.get(f"/exports/{name}.{fmt}?on={ON}", headers=headers)
     # then allowed roles get it; anonymous callers 401, other roles 403 (JSON errors)
@@ -168,6 +176,12 @@ async def test_each_file_has_its_type_and_a_dated_file_name(
     if fmt == "csv":
         assert response.content.startswith(b"\xef\xbb\xbf")
         assert read_csv(response.content)
+    elif fmt == "xlsx":
+        # the CSV's columns, on a sheet that opens in Excel as it is
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        csv_headers = {"partners": PARTNER_HEADERS, "agreements": AGREEMENT_HEADERS}[name]
+        assert tuple(c.value for c in sheet[1]) == csv_headers
+        assert sheet.max_row > 1
     elif fmt == "json":
         document = json.loads(response.content)
         # partners are an array (the import format); the other lists name their date
@@ -322,8 +336,9 @@ async def test_downloading_the_disaster_contacts_is_logged_as_a_personal_data_re
     assert len(events) > 90
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 async def test_downloading_the_partners_logs_the_personal_data_in_it(
-    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], fmt: str
 ) -> None:
     # given an individual volunteer with a phone number, and a staff terminal
     async with sessionmaker() as session:
@@ -336,10 +351,15 @@ async def test_downloading_the_partners_logs_the_personal_data_in_it(
     name = "まちづくり推進課 端末 エクスポート"
     headers = await headers_for(sessionmaker, Role.STAFF, name=name)
     # when the partner list is downloaded
-    response = await client.get("/exports/partners.csv", headers=headers)
-    # then the volunteer's phone is in it and its reading is logged
+    response = await client.get(f"/exports/partners.{fmt}", headers=headers)
+    # then the volunteer's phone is in it (in a workbook as text) and its reading is logged
     assert response.status_code == 200
-    assert "000-0000-0993" in response.content.decode("utf-8-sig")
+    if fmt == "csv":
+        assert "000-0000-0993" in response.content.decode("utf-8-sig")
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+        phone = next(row[9] for row in sheet.iter_rows(min_row=2) if row[1].value == person.name)
+        assert (phone.value, phone.data_type) == ("000-0000-0993", "s")
     events = {(e.entity_type, e.entity_id): e for e in await read_events(sessionmaker, name)}
     assert events[("Partner", str(person.id))].changes == {
         "fields": ["phone"],
@@ -355,3 +375,66 @@ async def test_the_public_agreements_list_logs_nothing(
     # then no personal data was shown, so nothing is logged
     assert response.status_code == 200
     assert await read_events(sessionmaker, "anonymous") == []
+
+
+# ------------------------------------------------------------------ CP932
+
+
+@pytest.mark.parametrize("name", ["partners", "agreements", "disaster-contacts"])
+async def test_a_csv_comes_in_cp932_when_asked(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], name: str
+) -> None:
+    # given the disaster-management office
+    headers = await headers_for(sessionmaker, Role.DISASTER_OFFICE)
+    # when asking for a CSV in CP932
+    response = await client.get(f"/exports/{name}.csv?on={ON}&encoding=cp932", headers=headers)
+    # then it is CP932 (no BOM), said so in its type, and reads as Japanese
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/csv; charset=Windows-31J"
+    assert not response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("cp932"), newline="")))
+    assert len(rows) > 1
+    assert rows[0][0] in {"外部ID", "市町村名", "協定区分"}
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/exports/agreements.csv?encoding=euc-jp", "文字コード「euc-jp」では書き出せません。"),
+        ("/exports/agreements.xlsx?encoding=cp932", "文字コード（cp932）を選べるのは CSV だけです"),
+        ("/exports/agreements.json?encoding=sjis", "文字コード（cp932）を選べるのは CSV だけです"),
+    ],
+)
+async def test_an_encoding_a_list_is_not_written_in_is_refused(
+    client: httpx.AsyncClient, path: str, message: str
+) -> None:
+    # when asking for an encoding that does not apply
+    response = await client.get(path)
+    # then the answer says why, in Japanese
+    assert response.status_code == 400
+    error: dict[str, Any] = response.json()["errors"][0]
+    assert message in error["message"]
+    assert error["extensions"]["code"] == "INVALID"
+
+
+async def test_text_cp932_cannot_hold_is_refused_naming_the_record(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # given two partners whose names CP932 has no character for
+    async with sessionmaker() as session:
+        for name, external_id in (("𠮷田商店", "test-cp932-1"), ("🍙おにぎり会", "test-cp932-2")):
+            partner = Partner(kind=PartnerKind.COMPANY, name=name, external_id=external_id)
+            refresh_derived_fields(partner)
+            session.add(partner)
+        await session.commit()
+    headers = await headers_for(sessionmaker, Role.STAFF)
+    # when the partners are asked for in CP932
+    response = await client.get("/exports/partners.csv?encoding=cp932", headers=headers)
+    # then the export is refused with the first record named and a count of the rest
+    assert response.status_code == 400
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith("パートナー「")
+    assert "（外部ID test-cp932-" in message
+    assert "の「名称」にある" in message
+    assert "は CP932（Shift_JIS）で表せません" in message
+    assert message.endswith("（ほか 1 件）")

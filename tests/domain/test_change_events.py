@@ -1,0 +1,84 @@
+"""Change events (domain/events.py): which audit actions are announced, and only once
+their transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import events
+from domain.audit.log import record_event
+from domain.events import PUBLISHED, ChangeEvent, kind_of, listen_locally
+from schema.subscriptions import AgreementChangeKind
+
+
+@pytest.fixture
+def heard(session: AsyncSession) -> Iterator[list[ChangeEvent]]:
+    """What this process's in-process listeners hear of the test database."""
+    received: list[ChangeEvent] = []
+    stop = listen_locally(session.get_bind().engine.url, received.append)
+    yield received
+    stop()
+
+
+def test_every_published_agreement_kind_is_a_kind_of_the_schema() -> None:
+    kinds = {kind for topic, kind in PUBLISHED.values() if topic == events.AGREEMENT}
+    assert kinds | {events.AMENDED} == {kind.value for kind in AgreementChangeKind}
+
+
+def test_an_agreement_created_as_an_amendment_is_amended() -> None:
+    amendment = {"amends_id": {"before": None, "after": 7}, "title": {"after": "改正"}}
+    assert kind_of("agreement.create", amendment) == ("agreement", "AMENDED")
+    assert kind_of("agreement.create", {"title": {"after": "新規"}}) == ("agreement", "CREATED")
+    assert kind_of("agreement.verify_contacts", None) == ("agreement", "CONTACTS_VERIFIED")
+    assert kind_of("partner.update", None) is None
+
+
+def test_the_payload_is_small_and_round_trips() -> None:
+    from datetime import UTC, datetime
+
+    event = ChangeEvent("agreement", "CONCLUDED", "Agreement", 42, datetime.now(UTC))
+    payload = event.to_payload()
+    assert len(payload.encode()) < 200  # PostgreSQL takes up to 8000 bytes
+    assert ChangeEvent.from_payload(payload) == event
+
+
+async def _record(session: AsyncSession, action: str = "agreement.conclude", pk: Any = 1) -> None:
+    await record_event(session, actor="test", action=action, entity_type="Agreement", entity_id=pk)
+
+
+async def test_a_change_is_announced_when_its_transaction_commits(
+    session: AsyncSession, heard: list[ChangeEvent]
+) -> None:
+    # given a published change and one that is not
+    await _record(session)
+    await record_event(
+        session, actor="test", action="partner.update", entity_type="Partner", entity_id=3
+    )
+    # then nothing is heard before the commit
+    assert heard == []
+    # when
+    await session.commit()
+    # then on SQLite the process's listeners hear of it once; on PostgreSQL it went out as
+    # a NOTIFY in the transaction (tests/server/test_subscriptions.py listens for it)
+    if session.get_bind().dialect.name == "sqlite":
+        assert [(e.kind, e.entity_id) for e in heard] == [("CONCLUDED", 1)]
+    else:
+        assert heard == []
+    assert events.PENDING not in session.sync_session.info
+
+
+async def test_a_change_rolled_back_is_never_announced(
+    session: AsyncSession, heard: list[ChangeEvent]
+) -> None:
+    # given a published change
+    await _record(session)
+    # when its transaction rolls back, and the next one commits nothing published
+    await session.rollback()
+    await session.commit()
+    # then
+    assert heard == []
+    assert events.PENDING not in session.sync_session.info

@@ -1,0 +1,538 @@
+"""Live subscriptions over WebSocket (graphql-transport-ws) at /graphql, with a real
+websocket client (the ``websockets`` library) against real servers on loopback.
+
+Each backend gets a scratch database (migrated, demo data, tokens). Servers run
+in-process (uvicorn on the test's event loop, so that the test can wait until its
+subscriber is registered instead of sleeping); on PostgreSQL the mutation is made on a
+second instance, a separate ``kyodo serve`` process: it reaches the subscriber only
+through LISTEN/NOTIFY.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+import websockets
+from alembic import command
+from sqlalchemy.ext.asyncio import AsyncSession
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from domain.auth import service as tokens
+from domain.documents.service import NewDocument, register_documents
+from domain.enums import Role
+from server.app import create_app
+from server.db import make_engine
+from server.events import EventHub
+from server.settings import Settings
+from tests.conftest import _load_demo, alembic_config, scratch_database
+from tests.live.server import free_port, live_server
+
+PROTOCOL = "graphql-transport-ws"
+WAIT_S = 20  # a safety net for a broken server, never reached when it works
+
+
+@dataclass
+class Database:
+    url: str
+    tokens: dict[str, str]  # role -> bearer token
+
+
+async def _issue_tokens(url: str) -> dict[str, str]:
+    engine = make_engine(url)
+    issued: dict[str, str] = {}
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            for role, department in (
+                (Role.ADMIN, None),
+                (Role.DISASTER_OFFICE, "kikikanri"),
+                (Role.INTEGRATION, None),
+            ):
+                _row, plaintext = await tokens.create_token(
+                    session, name=f"購読テスト {role}", role=role, department_code=department
+                )
+                issued[str(role)] = plaintext
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return issued
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    with scratch_database(request.param, tmp_path_factory.mktemp("subscriptions")) as url:
+        command.upgrade(alembic_config(url), "head")
+        asyncio.run(_load_demo(url))
+        yield Database(url, asyncio.run(_issue_tokens(url)))
+
+
+@dataclass
+class Instance:
+    url: str
+    hub: EventHub
+    server: uvicorn.Server
+
+    @property
+    def ws(self) -> str:
+        return self.url.replace("http://", "ws://") + "/graphql"
+
+
+@asynccontextmanager
+async def serve(database_url: str, **settings: Any) -> AsyncIterator[Instance]:
+    """The app on a free loopback port, on this event loop, until the block ends."""
+    app = create_app(Settings(database_url=database_url, **settings))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    for _ in range(WAIT_S * 100):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.01)
+    assert server.started, "the server did not start"
+    try:
+        yield Instance(f"http://127.0.0.1:{port}", app.state.events, server)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, WAIT_S)
+
+
+class Subscriber:
+    """A graphql-transport-ws client on one websocket."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def receive(self) -> dict[str, Any]:
+        frame = await asyncio.wait_for(self.ws.recv(), WAIT_S)
+        assert isinstance(frame, str), "graphql-transport-ws messages are text frames"
+        return dict(json.loads(frame))
+
+    async def init(self, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        await self.send({"type": "connection_init", "payload": payload or {}})
+        return await self.receive()
+
+    async def subscribe(
+        self, query: str, variables: dict[str, Any] | None = None, id: str = "1"
+    ) -> None:
+        await self.send(
+            {
+                "id": id,
+                "type": "subscribe",
+                "payload": {"query": query, "variables": variables or {}},
+            }
+        )
+
+
+@asynccontextmanager
+async def connect(instance: Instance, **options: Any) -> AsyncIterator[Subscriber]:
+    async with websockets.connect(instance.ws, subprotocols=[PROTOCOL], **options) as ws:  # type: ignore[list-item]
+        assert ws.subprotocol == PROTOCOL
+        yield Subscriber(ws)
+
+
+async def subscribed(hub: EventHub, count: int = 1) -> None:
+    """Wait until ``count`` subscribers listen on this instance (LISTEN issued)."""
+    for _ in range(WAIT_S * 100):
+        if hub.subscriber_count("agreement") >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the subscription never started listening")
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def graphql(
+    url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=WAIT_S) as client:
+        response = await client.post(
+            f"{url}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=bearer(token) if token else {},
+        )
+    body = response.json()
+    assert "errors" not in body, body
+    return dict(body["data"])
+
+
+DISASTER_AGREEMENTS = """
+{ agreements(first: 50, filter: {categories: [DISASTER_SUPPORT], statuses: [IN_FORCE]}) {
+    edges { node { id version title parties { id } supportCategories } } } }
+"""
+
+VERIFY = """
+mutation ($id: ID!, $v: Int!) {
+  agreementVerifyContacts(id: $id, expectedVersion: $v, verifiedOn: "2022-03-01",
+    emergencyContacts: [{name: "デモ 当直", phone: "000-0999-0001", isEmergencyContact: true}]) {
+    agreement { id version } errors { code message }
+  }
+}
+"""
+
+DASHBOARD = """
+subscription ($categories: [SupportCategory!]) {
+  agreementChanged(categories: $categories) {
+    kind occurredAt
+    agreement { id title version contactsVerifiedOn supportCategories emergencyContacts { name phone } }
+  }
+}
+"""
+
+
+async def an_agreement(url: str, token: str) -> dict[str, Any]:
+    """A demo disaster-support agreement in force with one party (its contacts can be
+    verified without naming the party)."""
+    data = await graphql(url, DISASTER_AGREEMENTS, token=token)
+    nodes = [e["node"] for e in data["agreements"]["edges"] if len(e["node"]["parties"]) == 1]
+    assert nodes, "the demo data has no one-party disaster agreement in force"
+    return dict(nodes[0])
+
+
+async def verify_contacts(url: str, token: str, agreement: dict[str, Any]) -> dict[str, Any]:
+    current = await graphql(
+        url,
+        "query ($id: ID!) { node(id: $id) { ... on Agreement { version } } }",
+        {"id": agreement["id"]},
+        token,
+    )
+    data = await graphql(
+        url, VERIFY, {"id": agreement["id"], "v": current["node"]["version"]}, token
+    )
+    payload = data["agreementVerifyContacts"]
+    assert payload["errors"] == []
+    return dict(payload["agreement"])
+
+
+# ------------------------------------------------------------------ one instance
+
+
+async def test_a_committed_change_reaches_a_subscriber_with_its_roles_view(
+    database: Database,
+) -> None:
+    admin = database.tokens["ADMIN"]
+    async with serve(database.url) as instance:
+        agreement = await an_agreement(instance.url, admin)
+        async with connect(instance) as office, connect(instance) as public:
+            # given a disaster-office subscriber and a PUBLIC one (no token)
+            assert await office.init(bearer(database.tokens["DISASTER_OFFICE"])) == {
+                "type": "connection_ack"
+            }
+            assert await public.init() == {"type": "connection_ack"}
+            await office.subscribe(DASHBOARD, {"categories": agreement["supportCategories"][:1]})
+            await public.subscribe(DASHBOARD)
+            await subscribed(instance.hub, 2)
+            # when an administrator verifies the agreement's contacts
+            written = await verify_contacts(instance.url, admin, agreement)
+            # then the office hears of it, contacts included
+            message = await office.receive()
+            assert message["type"] == "next" and message["id"] == "1"
+            event = message["payload"]["data"]["agreementChanged"]
+            assert event["kind"] == "CONTACTS_VERIFIED"
+            assert event["agreement"]["id"] == agreement["id"]
+            assert event["agreement"]["version"] == written["version"]
+            assert event["agreement"]["emergencyContacts"] == [
+                {"name": "デモ 当直", "phone": "000-0999-0001"}
+            ]
+            assert "errors" not in message["payload"]
+            # and the public hears of it too, but gets no personal data: FORBIDDEN, as in a query
+            message = await public.receive()
+            assert message["type"] == "next"
+            assert message["payload"]["data"] is None  # emergencyContacts is non-null
+            assert [(e["path"], e["extensions"]["code"]) for e in message["payload"]["errors"]] == [
+                (["agreementChanged", "agreement", "emergencyContacts"], "FORBIDDEN")
+            ]
+            assert "000-0999-0001" not in json.dumps(message, ensure_ascii=False)
+        # and the office's read of the contacts is in the access log, like a query's
+        log = await graphql(
+            instance.url,
+            "query ($id: ID) { auditEvents(first: 20, entityId: $id) { edges { node { actor action } } } }",
+            {"id": agreement["id"]},
+            admin,
+        )
+        reads = [e["node"] for e in log["auditEvents"]["edges"]]
+        assert {"actor": "購読テスト DISASTER_OFFICE", "action": "personal_data.read"} in reads
+
+
+async def test_filters_select_the_events(database: Database) -> None:
+    admin = database.tokens["ADMIN"]
+    async with serve(database.url) as instance:
+        agreement = await an_agreement(instance.url, admin)
+        others = [
+            c
+            for c in ("MEDICAL_AID", "EVACUATION_SHELTER", "TRANSPORT", "SUPPLIES", "OTHER")
+            if c not in agreement["supportCategories"]
+        ]
+        async with connect(instance) as elsewhere, connect(instance) as contacts:
+            await elsewhere.init(bearer(admin))
+            await contacts.init(bearer(database.tokens["DISASTER_OFFICE"]))
+            # given a subscriber to other support categories only, and the office's contacts feed
+            await elsewhere.subscribe(
+                "subscription ($c: [SupportCategory!]) { agreementChanged(categories: $c, kinds: [CONTACTS_VERIFIED]) { kind } }",
+                {"c": others[:1]},
+            )
+            await contacts.subscribe("subscription { contactsVerified { kind agreement { id } } }")
+            await subscribed(instance.hub, 2)
+            # when
+            await verify_contacts(instance.url, admin, agreement)
+            # then the contacts feed hears of it
+            message = await contacts.receive()
+            assert message["payload"]["data"]["contactsVerified"] == {
+                "kind": "CONTACTS_VERIFIED",
+                "agreement": {"id": agreement["id"]},
+            }
+            # and the other subscriber does not (the next thing it gets is its completion)
+            await elsewhere.send({"id": "1", "type": "complete"})
+            await elsewhere.send({"type": "ping"})
+            assert await elsewhere.receive() == {"type": "pong"}
+
+
+async def test_an_invalid_token_is_refused_and_public_may_not_subscribe_to_the_office_feed(
+    database: Database,
+) -> None:
+    async with serve(database.url) as instance:
+        # an invalid token: the connection is closed, Forbidden
+        async with connect(instance) as client:
+            await client.send({"type": "connection_init", "payload": bearer("kyd_not-a-token")})
+            with pytest.raises(ConnectionClosed) as closed:
+                await client.receive()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+        # subscribing before connection_init: 4401
+        async with connect(instance) as client:
+            await client.subscribe(DASHBOARD)
+            with pytest.raises(ConnectionClosed) as closed:
+                await client.receive()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+        async with connect(instance) as client:
+            await client.init()
+            # PUBLIC and the office's feed: FORBIDDEN, as the disasterSupport query
+            await client.subscribe("subscription { contactsVerified { kind } }")
+            message = await client.receive()
+            assert message["type"] in ("next", "error")
+            errors = (
+                message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+            )
+            assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
+            # queries and mutations go over HTTP
+            await client.subscribe("{ viewer { role } }", id="2")
+            message = await client.receive()
+            assert message["type"] == "error" and message["id"] == "2"
+            assert message["payload"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
+            # the limits of every document apply
+            deep = (
+                "subscription { agreementChanged { agreement { "
+                + "amends { " * 12
+                + "id"
+                + " }" * 15
+            )
+            await client.subscribe(deep, id="3")
+            message = await client.receive()
+            assert message["type"] == "error" and message["id"] == "3"
+            assert message["payload"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
+
+
+REGISTERED = "subscription Registered { agreementChanged { kind agreement { id } } }"
+
+
+async def test_only_registered_documents_subscribe_when_the_server_says_so(
+    database: Database,
+) -> None:
+    engine = make_engine(database.url)
+    try:
+        async with AsyncSession(engine) as session:
+            text = REGISTERED
+            await register_documents(
+                session,
+                [NewDocument(sha256(text.encode()).hexdigest(), text, "Registered", "test")],
+                actor="test",
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    async with (
+        serve(database.url, KYODO_TRUSTED_DOCUMENTS="only") as instance,
+        connect(instance) as client,
+    ):
+        await client.init()
+        await client.subscribe("subscription { agreementChanged { kind } }")
+        message = await client.receive()
+        assert message["type"] == "error"
+        assert message["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
+        # while a registered one listens
+        await client.subscribe(REGISTERED, id="2")
+        await subscribed(instance.hub)
+
+
+async def test_a_page_on_an_origin_not_allowed_is_refused(database: Database) -> None:
+    async with serve(database.url, KYODO_CORS_ORIGINS="https://dashboard.city.example") as instance:
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(instance, origin="https://evil.example"):
+                pass
+        assert refused.value.response.status_code == 403
+        async with connect(instance, origin="https://dashboard.city.example") as client:
+            assert await client.init() == {"type": "connection_ack"}
+
+
+async def test_shutdown_closes_the_connections_cleanly(database: Database) -> None:
+    async with serve(database.url) as instance, connect(instance) as client:
+        await client.init()
+        await client.subscribe(DASHBOARD)
+        await subscribed(instance.hub)
+        # when the server stops
+        instance.server.should_exit = True
+        # then the socket is closed with a proper close frame (no abrupt drop)
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await client.receive()
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code in (1000, 1001, 1012)
+    assert instance.hub.subscriber_count() == 0
+
+
+async def test_a_revoked_token_stops_receiving(database: Database) -> None:
+    admin = database.tokens["ADMIN"]
+    # given a subscriber with a token of its own
+    engine = make_engine(database.url)
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            row, token = await tokens.create_token(
+                session, name="端末（失効予定）", role=Role.ADMIN
+            )
+            await session.commit()
+        async with serve(database.url) as instance, connect(instance) as client:
+            agreement = await an_agreement(instance.url, admin)
+            await client.init(bearer(token))
+            await client.subscribe(DASHBOARD)
+            await subscribed(instance.hub)
+            # when the token is revoked, and then a change is committed
+            async with AsyncSession(engine) as session:
+                await tokens.revoke_token(session, token_id=row.id)
+                await session.commit()
+            await verify_contacts(instance.url, admin, agreement)
+            # then the subscription ends instead of delivering the change
+            message = await client.receive()
+            assert message["type"] == "next"
+            assert message["payload"]["data"] is None
+            assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == [
+                "UNAUTHENTICATED"
+            ]
+            assert await client.receive() == {"id": "1", "type": "complete"}
+    finally:
+        await engine.dispose()
+
+
+async def test_losing_the_listening_connection_ends_the_streams(database: Database) -> None:
+    if not database.url.startswith("postgresql"):
+        pytest.skip("LISTEN is PostgreSQL's")
+    async with serve(database.url) as instance, connect(instance) as client:
+        await client.init()
+        await client.subscribe(DASHBOARD)
+        await subscribed(instance.hub)
+        # when the connection that LISTENs is terminated (a failover, an operator)
+        listener = instance.hub._connection
+        assert listener is not None
+        engine = make_engine(database.url)
+        try:
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql(
+                    f"SELECT pg_terminate_backend({listener.get_server_pid()})"
+                )
+        finally:
+            await engine.dispose()
+        # then the subscriber is told, and its stream completes: the client subscribes again
+        message = await client.receive()
+        assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == [
+            "SUBSCRIPTION_ENDED"
+        ]
+        assert await client.receive() == {"id": "1", "type": "complete"}
+        # and a new subscription listens again
+        await client.subscribe(DASHBOARD, id="2")
+        await subscribed(instance.hub)
+        assert instance.hub._connection is not None and instance.hub._connection is not listener
+
+
+def test_kyodo_serve_bounds_a_websocket_message_like_a_request_body(database: Database) -> None:
+    if not database.url.startswith("sqlite"):
+        pytest.skip("the limit is the server's, whatever the database")
+
+    async def oversized(url: str) -> int | None:
+        async with websockets.connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"x": "あ" * 400_000}}))
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+            return closed.value.rcvd.code if closed.value.rcvd else None
+
+    with live_server(database.url, KYODO_MAX_BODY_BYTES="1048576") as server:
+        assert asyncio.run(oversized(server.graphql.replace("http://", "ws://"))) == 1009
+
+
+# ------------------------------------------------------------------ two instances
+
+
+async def test_a_mutation_on_one_instance_reaches_a_subscriber_of_another(
+    database: Database, tmp_path: Path
+) -> None:
+    if not database.url.startswith("postgresql"):
+        pytest.skip("several instances share a database on PostgreSQL only")
+    admin = database.tokens["ADMIN"]
+    # given instance A, a kyodo serve process, and instance B, here
+    with live_server(database.url) as a:
+        async with serve(database.url) as b, connect(b) as client:
+            agreement = await an_agreement(a.url, admin)
+            assert await client.init({"token": database.tokens["DISASTER_OFFICE"]}) == {
+                "type": "connection_ack"
+            }
+            await client.subscribe(DASHBOARD)
+            await subscribed(b.hub)
+            # when the contacts are verified through A
+            written = await verify_contacts(a.url, admin, agreement)
+            # then B's subscriber hears of it, read through B
+            message = await client.receive()
+            event = message["payload"]["data"]["agreementChanged"]
+            assert (event["kind"], event["agreement"]["id"], event["agreement"]["version"]) == (
+                "CONTACTS_VERIFIED",
+                agreement["id"],
+                written["version"],
+            )
+
+
+# ------------------------------------------------------------------ not over HTTP
+
+
+async def test_a_subscription_over_http_is_a_request_error(sessionmaker: Any) -> None:
+    app = create_app(Settings(), sessionmaker=sessionmaker)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": "subscription { agreementChanged { kind } }"},
+            headers={"accept": "application/graphql-response+json"},
+        )
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "購読（subscription）は WebSocket（graphql-transport-ws、/graphql）"
+                "で送ってください。",
+                "extensions": {"code": "OPERATION_NOT_ALLOWED"},
+            }
+        ]
+    }
