@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 import unicodedata
@@ -221,12 +222,13 @@ def _table(
     lines: Iterable[tuple[int, Sequence[str]]],
     problems: list[RowProblem],
 ) -> SourceTable:
-    """The rows of a sheet, CSV or XLSX alike: the first line holds the headers, blank
-    lines are skipped, a missing trailing cell counts as empty, and a value right of the
-    last header is refused. ``lines`` may add problems of its own while read."""
+    """The rows of a sheet, CSV or XLSX alike: the first line holds the headers (after
+    any title lines, see ``_skip_title_lines``), blank lines are skipped, a missing
+    trailing cell counts as empty, and a value right of the last header is refused.
+    ``lines`` may add problems of its own while read."""
     headers: list[str] | None = None
     rows: list[SourceRow] = []
-    for line, cells in lines:
+    for line, cells in _skip_title_lines(lines):
         if headers is None:
             headers = _headers(cells, line, problems)
             continue
@@ -254,6 +256,27 @@ def _table(
     assert headers is not None
     unnamed = {h for number, h in enumerate(headers, start=1) if h == blank_header(number)}
     return SourceTable(file_format, headers, rows, unnamed=unnamed)
+
+
+TITLE_SEARCH_LINES = 10
+
+
+def _skip_title_lines(
+    lines: Iterable[tuple[int, Sequence[str]]],
+) -> Iterator[tuple[int, Sequence[str]]]:
+    """Sheets often begin with a title (「災害時応援協定一覧」, 「令和8年4月1日現在」, a blank
+    line) above the header: when the first lines each hold at most one value and one of
+    the first ``TITLE_SEARCH_LINES`` holds several, the header is that line and the
+    lines above it are dropped. A sheet of one column is read as it is."""
+    iterator = iter(lines)
+    head = list(itertools.islice(iterator, TITLE_SEARCH_LINES + 1))
+
+    def filled(cells: Sequence[str]) -> int:
+        return sum(not _blank(c) for c in cells)
+
+    start = next((i for i, (_, cells) in enumerate(head) if filled(cells) > 1), 0)
+    yield from head[start:]
+    yield from iterator
 
 
 XLSX_MAGIC = b"PK\x03\x04"

@@ -103,6 +103,15 @@ def test_the_header_is_found_below_title_lines() -> None:
     assert [(r.number, r.values["協定名"]) for r in found.rows] == [(5, "A協定")]
 
 
+def test_title_lines_of_one_value_are_skipped_by_every_sheet_reader() -> None:
+    # a title typed in A1 only: the CSV has no commas after it
+    table = parse_csv("災害時応援協定一覧\r\n\r\n名称,電話番号\r\n苫小牧商事,0144-00-0000\r\n")
+    assert table.headers == ["名称", "電話番号"]
+    assert [(r.number, r.values["名称"]) for r in table.rows] == [(4, "苫小牧商事")]
+    # a sheet of one column is read as it is
+    assert parse_csv("名称\r\n苫小牧商事\r\n").headers == ["名称"]
+
+
 # ---------------------------------------------------------------- the layouts
 
 
@@ -278,3 +287,45 @@ def test_the_exports_name_the_configured_municipality(url: str) -> None:
     assert {a["municipality"] for a in document["agreements"]} == {"室蘭市"}
     assert default.exit_code == 0, default.output
     assert default.stdout_bytes.decode("utf-8-sig").splitlines()[1].startswith("苫小牧市,")
+
+
+def test_a_workbook_with_a_title_line_and_abbreviated_dates_imports(
+    url: str, tmp_path: Path, tag: str
+) -> None:
+    # given: the same list kept as an Excel workbook, the title in A1
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["災害時応援協定一覧"])
+    sheet.append([])
+    sheet.append(["№", "協定名称", "協定締結先", "締結年月日", "協定区分"])
+    sheet.append(
+        [
+            1,
+            f"（デモ）ブックの協定{tag}",
+            f"（デモ）取込ブック株式会社{tag}",
+            "H8.10.23",
+            "医療救護",
+        ]
+    )
+    sheet.append([None, None, "都府県市", None, None])
+    path = tmp_path / "list.xlsx"
+    book.save(path)
+    # when
+    result = run_import(url, "agreements", str(path))
+    # then
+    assert result.exit_code == 0, result.output
+    assert agreements_titled(url, tag) == [
+        (
+            "（デモ）ブックの協定",
+            "IN_FORCE",
+            "1996-10-23",
+            "相手方（団体の総称。パートナーとしては登録していません）: 都府県市",
+            "kikikanri",
+            ["MEDICAL_AID"],
+            [("（デモ）取込ブック株式会社", "COMPANY")],
+        )
+    ]
+    assert "要確認 4行目" in " ".join(result.stdout.split())
