@@ -4,7 +4,8 @@ Each benchmark runs an operation the users depend on several times against a scr
 database (SQLite, and PostgreSQL when reachable), reports the median and the worst run,
 and fails (exit 1) when a goal is missed. Timings belong here, never in the test suite.
 
-Then the expensive-query case (``benchmarks.hostile``): hostile anonymous requests on a
+Then bulk partner writes against the database's own floor (``benchmarks.bulk``,
+PostgreSQL), and the expensive-query case (``benchmarks.hostile``): hostile anonymous requests on a
 generated database of 10,000 partners with agreements of 100 parties; no accepted one
 may take more than 0.5 s of server time.
 """
@@ -389,6 +390,14 @@ def main() -> int:
             )
         console.print(table)
         failed |= print_paths(console, backend, paths)
+    if "postgresql" in backends:
+        # Bulk partner writes against asyncpg's own floor (benchmarks.bulk).
+        from benchmarks.bulk import measure as measure_bulk
+        from benchmarks.bulk import print_bulk
+
+        with tempfile.TemporaryDirectory() as tmp, scratch_database("postgresql", Path(tmp)) as url:
+            command.upgrade(alembic_config(url), "head")
+            failed |= not print_bulk(console, asyncio.run(measure_bulk(url)))
     return 1 if failed else 0
 
 

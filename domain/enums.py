@@ -437,6 +437,11 @@ LABELS: Mapping[type[StrEnum], Mapping[Any, Label]] = MappingProxyType(
 """Label and description of every value of every enum the API shows."""
 
 
+def label_of(value: StrEnum) -> str:
+    """The Japanese label of one enum value."""
+    return LABELS[type(value)][value].label
+
+
 def labels(enum: type[E]) -> dict[E, str]:
     """The Japanese label of each value of ``enum``, in declaration order."""
     table = LABELS[enum]

@@ -89,17 +89,25 @@ def optional_text(
     return text
 
 
+_LENGTHS: dict[int, tuple[Any, int]] = {}
+
+
 def max_length(column: Any) -> int:
     """How many characters a VARCHAR column holds, e.g. ``max_length(Partner.name)`` → 300.
 
     The one declaration of each limit is the model's ``Field(max_length=...)``; every
-    check reads it from the column through this function.
+    check reads it from the column through this function (once per column: a bulk
+    load asks for each of 10,000 rows).
     """
+    known = _LENGTHS.get(id(column))
+    if known is not None and known[0] is column:
+        return known[1]
     columns = getattr(getattr(column, "property", None), "columns", None)
     kind = columns[0].type if columns else getattr(column, "type", None)
     length = getattr(kind, "length", None)
     if not isinstance(length, int):
         raise TypeError(f"{column} is not a column with a length")
+    _LENGTHS[id(column)] = (column, length)
     return length
 
 

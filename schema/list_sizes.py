@@ -3,7 +3,7 @@
 Every field returning a list of objects is declared here, with where its size comes from:
 
 - ``Bound``: a rule of the domain caps it, and the estimate reads the rule's own constant
-  (an agreement has at most ``domain.agreements.commands.MAX_PARTIES`` parties);
+  (an agreement has at most ``domain.agreements.validation.MAX_PARTIES`` parties);
 - ``FirstArgument``: the caller's ``first`` argument, ``default`` when omitted or null
   (the resolver uses the same default and refuses more than ``maximum``);
 - ``CountOfArgument``: the number of items in an argument (``nodes(ids:)``), or in an
@@ -36,7 +36,7 @@ from graphql import (
 from strawberry.exceptions import StrawberryGraphQLError
 
 from domain import validation as v
-from domain.agreements.commands import MAX_PARTIES
+from domain.agreements.validation import MAX_PARTIES
 from domain.collaborations.service import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
 from domain.enums import LABELS, CollaborationForm
 from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -95,7 +95,7 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "disasterSupport"): Assumed(MAX_PAGE_SIZE, "lookup for the disaster office"),
     ("Query", "subsidyPrograms"): Assumed(MAX_PAGE_SIZE, "a few per fiscal year; STAFF, ADMIN"),
     ("Agreement", "parties"): Bound(
-        MAX_PARTIES, "domain.agreements.commands.MAX_PARTIES, checked on every write path"
+        MAX_PARTIES, "domain.agreements.validation.MAX_PARTIES, checked on every write path"
     ),
     ("Agreement", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),
     ("DisasterSupportEntry", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),

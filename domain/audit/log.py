@@ -17,9 +17,13 @@ from domain.base import utcnow
 from domain.data_version import note_data_change
 from domain.events import note_change_event
 
+_PLAIN = (str, int, bool, float, type(None))
+
 
 def json_value(value: Any) -> Any:
     """A JSON-safe rendering of a column value (dates as ISO strings, enums by name)."""
+    if type(value) in _PLAIN:  # most values, and exactly these types (a StrEnum is not)
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -39,7 +43,10 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     """{field: {"before": old, "after": new}} for the fields whose value changed."""
     changes: dict[str, Any] = {}
     for name in sorted(set(before) | set(after)):
-        old, new = json_value(before.get(name)), json_value(after.get(name))
+        old, new = before.get(name), after.get(name)
+        if type(old) is type(new) and old == new:
+            continue  # the same value (a bulk re-run compares thousands of these)
+        old, new = json_value(old), json_value(new)
         if old != new:
             changes[name] = {"before": old, "after": new}
     return changes

@@ -25,7 +25,8 @@ from domain.enums import (
     ReadinessItem,
     labels,
 )
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.errors import ErrorCode, Problem
+from domain.status import StatusMachine
 
 # ------------------------------------------------------------------ readiness, 第4章(1)(2)
 
@@ -290,29 +291,22 @@ def form_problems(
 
 # ------------------------------------------------------------------ status machine, rule 4
 
-STATUS_LABELS: dict[CollaborationStatus, str] = labels(CollaborationStatus)
-
-ALLOWED_TRANSITIONS: Mapping[CollaborationStatus, frozenset[CollaborationStatus]] = (
-    MappingProxyType(
-        {
-            CollaborationStatus.PLANNING: frozenset(
-                {CollaborationStatus.ACTIVE, CollaborationStatus.CANCELLED}
-            ),
-            CollaborationStatus.ACTIVE: frozenset(
-                {CollaborationStatus.COMPLETED, CollaborationStatus.CANCELLED}
-            ),
-            CollaborationStatus.COMPLETED: frozenset({CollaborationStatus.EVALUATED}),
-            # A finished or cancelled collaboration is history; its evaluation stays as
-            # the lesson learned (第4章(4)), so nothing reopens it.
-            CollaborationStatus.EVALUATED: frozenset(),
-            CollaborationStatus.CANCELLED: frozenset(),
-        }
-    )
+_C = CollaborationStatus
+STATUSES: StatusMachine[CollaborationStatus] = StatusMachine(
+    "協働事業",
+    {
+        _C.PLANNING: {_C.ACTIVE, _C.CANCELLED},
+        _C.ACTIVE: {_C.COMPLETED, _C.CANCELLED},
+        _C.COMPLETED: {_C.EVALUATED},
+        # A finished or cancelled collaboration is history; its evaluation stays as
+        # the lesson learned (第4章(4)), so nothing reopens it.
+        _C.EVALUATED: (),
+        _C.CANCELLED: (),
+    },
+    field=["to"],
 )
-
-
-def _quoted(labels: Iterable[str]) -> str:
-    return "か".join(f"「{label}」" for label in labels)
+STATUS_LABELS = STATUSES.labels
+ALLOWED_TRANSITIONS = STATUSES.transitions
 
 
 def check_transition(current: CollaborationStatus, to: CollaborationStatus) -> None:
@@ -322,21 +316,7 @@ def check_transition(current: CollaborationStatus, to: CollaborationStatus) -> N
     else raises ``DomainError(INVALID_TRANSITION)`` on the field ``to``. The rules for
     *entering* a state (readiness, evaluation) are separate checks.
     """
-    allowed = ALLOWED_TRANSITIONS[current]
-    if to in allowed:
-        return
-    here, there = STATUS_LABELS[current], STATUS_LABELS[to]
-    if to == current:
-        message = f"この協働事業はすでに「{here}」です。"
-    elif not allowed:
-        message = (
-            f"「{here}」から「{there}」には変えられません。"
-            f"「{here}」の協働事業は、これ以上状態を変えられません。"
-        )
-    else:
-        options = _quoted(STATUS_LABELS[s] for s in CollaborationStatus if s in allowed)
-        message = f"「{here}」から「{there}」には変えられません。{options}にだけ変えられます。"
-    raise DomainError(ErrorCode.INVALID_TRANSITION, message, ["to"])
+    STATUSES.check(current, to)
 
 
 # ------------------------------------------------------------------ evaluation, 第4章(4)

@@ -10,19 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import validation as v
-from domain.audit.log import diff, record_event, snapshot
 from domain.endorsements import rules
 from domain.endorsements.models import EndorsementApplication
 from domain.enums import EndorsementDisqualifier, EndorsementStatus
 from domain.errors import DomainError, ErrorCode
 from domain.partners.models import Partner
 from domain.reference.service import get_department_by_code
-from domain.versioning import conditional_update, get_for_update, not_found
+from domain.versioning import not_found
+from domain.writes import Audited, fields_snapshot
 
 ENTITY = "EndorsementApplication"
 FIELDS = (
@@ -44,12 +43,6 @@ FIELDS = (
 )
 MAX_TEXT = v.MAX_TEXT
 
-# An organiser may withdraw while waiting for the answer, and also after approval (the
-# event is called off): the city's name must not stay attached to an event that will
-# not take place.
-WITHDRAWABLE: frozenset[EndorsementStatus] = frozenset(
-    {EndorsementStatus.SUBMITTED, EndorsementStatus.APPROVED}
-)
 
 _ORDER = {d: i for i, d in enumerate(EndorsementDisqualifier)}
 
@@ -68,24 +61,9 @@ class EndorsementData:
     requested_funding_yen: int | None = None
 
 
-async def _record(
-    session: AsyncSession,
-    *,
-    actor: str,
-    action: str,
-    application: EndorsementApplication,
-    before: dict[str, Any],
-) -> None:
-    await session.refresh(application)
-    assert application.id is not None
-    await record_event(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=ENTITY,
-        entity_id=application.id,
-        changes=diff(before, snapshot(application, FIELDS)),
-    )
+APPLICATIONS = Audited(
+    EndorsementApplication, entity_type=ENTITY, label="後援の申請", snapshot=fields_snapshot(FIELDS)
+)
 
 
 async def submit_application(
@@ -172,12 +150,9 @@ async def submit_application(
     )
     session.add(application)
     await session.flush()
-    await _record(
-        session,
-        actor=actor,
-        action="endorsementApplication.submit",
-        application=application,
-        before={},
+    await session.refresh(application)
+    await APPLICATIONS.created(
+        session, application, actor=actor, action="endorsementApplication.submit"
     )
     return application
 
@@ -201,9 +176,8 @@ async def decide_application(
     (ENDORSEMENT_DISQUALIFIED otherwise, one problem per reason). Refusing needs a
     reason the organiser can read (REASON_REQUIRED).
     """
-    application = await get_for_update(
-        session, EndorsementApplication, application_id, expected_version, label="後援の申請"
-    )
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    application = change.row
     problems = v.Problems()
     text = v.optional_text(problems, reason, label="理由", field=["reason"], max_length=MAX_TEXT)
     v.check_date(problems, decided_on, label="決定日", field=["decidedOn"])
@@ -220,25 +194,17 @@ async def decide_application(
         raise DomainError(
             ErrorCode.INVALID, "決定日は申請日より後の日付にしてください。", ["decidedOn"]
         )
-    before = snapshot(application, FIELDS)
-    await conditional_update(
-        session,
-        EndorsementApplication,
-        application_id,
-        expected_version,
+    await change.write(
         {
             "status": EndorsementStatus.APPROVED if approve else EndorsementStatus.REJECTED,
             "contributes_to_city_policy": contributes_to_city_policy,
             "decided_on": day,
             "decision_reason": text,
-        },
+        }
     )
-    await _record(
-        session,
+    await change.record(
         actor=actor,
         action="endorsementApplication.approve" if approve else "endorsementApplication.reject",
-        application=application,
-        before=before,
     )
     return application
 
@@ -247,32 +213,16 @@ async def withdraw_application(
     session: AsyncSession, *, application_id: int, expected_version: int, actor: str
 ) -> EndorsementApplication:
     """The organiser withdraws the request (SUBMITTED or APPROVED → WITHDRAWN)."""
-    application = await get_for_update(
-        session, EndorsementApplication, application_id, expected_version, label="後援の申請"
-    )
-    if application.status not in WITHDRAWABLE:
-        label = rules.ENDORSEMENT_STATUS_LABELS[application.status]
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            f"「{label}」の申請は取り下げられません。"
-            "取り下げられるのは「申請中」か「承認」の申請だけです。",
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    status = change.row.status
+    if not rules.STATUSES.allows(status, EndorsementStatus.WITHDRAWN):
+        raise rules.STATUSES.refuse(
+            f"「{rules.STATUSES.label(status)}」の申請は取り下げられません。"
+            "取り下げられるのは「申請中」か「承認」の申請だけです。"
         )
-    before = snapshot(application, FIELDS)
-    await conditional_update(
-        session,
-        EndorsementApplication,
-        application_id,
-        expected_version,
-        {"status": EndorsementStatus.WITHDRAWN},
-    )
-    await _record(
-        session,
-        actor=actor,
-        action="endorsementApplication.withdraw",
-        application=application,
-        before=before,
-    )
-    return application
+    await change.write({"status": EndorsementStatus.WITHDRAWN})
+    await change.record(actor=actor, action="endorsementApplication.withdraw")
+    return change.row
 
 
 __all__ = [

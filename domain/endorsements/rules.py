@@ -14,16 +14,29 @@ from domain.enums import (
     ENDORSEMENT_DISQUALIFIER_LABELS,
     EndorsementDisqualifier,
     EndorsementStatus,
-    labels,
 )
 from domain.errors import DomainError, ErrorCode, Problem
+from domain.status import StatusMachine
 
 POLICY_NOT_JUDGED = "市の施策の推進に役立つかどうか、まだ判断されていません。"
 POLICY_NOT_CONTRIBUTING = "市の施策の推進に役立つとは認められないため、後援できません。"
 
 _ORDER = {d: i for i, d in enumerate(EndorsementDisqualifier)}
 
-ENDORSEMENT_STATUS_LABELS: dict[EndorsementStatus, str] = labels(EndorsementStatus)
+_E = EndorsementStatus
+STATUSES: StatusMachine[EndorsementStatus] = StatusMachine(
+    "申請",
+    {
+        _E.SUBMITTED: {_E.APPROVED, _E.REJECTED, _E.WITHDRAWN},
+        # An organiser may withdraw while waiting for the answer, and also after approval
+        # (the event is called off): the city's name must not stay attached to an event
+        # that will not take place.
+        _E.APPROVED: {_E.WITHDRAWN},
+        _E.REJECTED: (),
+        _E.WITHDRAWN: (),
+    },
+)
+ENDORSEMENT_STATUS_LABELS = STATUSES.labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +118,12 @@ def check_endorsement_decision(
 
     ``screening`` should be made with the contribution judgement given in the decision.
     """
-    if status is not EndorsementStatus.SUBMITTED:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            f"「{ENDORSEMENT_STATUS_LABELS[status]}」の申請は決定できません。"
-            f"決定できるのは「{ENDORSEMENT_STATUS_LABELS[EndorsementStatus.SUBMITTED]}」の"
-            "申請だけです。",
+    decided = EndorsementStatus.APPROVED if approve else EndorsementStatus.REJECTED
+    if not STATUSES.allows(status, decided):
+        (deciding,) = STATUSES.sources(decided)
+        raise STATUSES.refuse(
+            f"「{STATUSES.label(status)}」の申請は決定できません。"
+            f"決定できるのは「{STATUSES.label(deciding)}」の申請だけです。"
         )
     if approve:
         if not screening.eligible:

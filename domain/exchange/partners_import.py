@@ -15,7 +15,6 @@ event per chunk written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,7 +116,6 @@ _NUMBER_FIELDS = ("corporate_number", "phone", "postal_code")
 _ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "street")
 _FIELD_OF_INPUT = {input_name: name for name, input_name in INPUT_NAMES.items()}
 _LABELS = {**SCALAR_FIELDS, "field_codes": "分野", "contacts": "連絡先"}
-_BATCH_DUPLICATE = re.compile(r"が([0-9]+)行目と重複しています")
 
 OnStep = Callable[[str, int, int], None]
 """Progress: ``(step, rows done, rows in all)``; step is "read", "check" or "write"."""
@@ -291,23 +289,17 @@ def to_row_problems(
 ) -> list[RowProblem]:
     """Domain problems placed in the file: ``["input", "6", "corporateNumber"]`` becomes
     "7行目 「法人番号」" (the 7th record of a CSV starts on line 8: the header is line 1).
-    The batch check's "N行目と重複" counts rows from 1; it is rewritten to the file line.
     """
     placed: list[tuple[int, RowProblem]] = []
     for problem in problems:
         path = problem.field or []
         if len(path) >= 2 and path[0] == "input" and path[1].isdigit():
             index = int(path[1])
-            message = problem.message
-            if problem.code == ErrorCode.DUPLICATE:
-                message = _BATCH_DUPLICATE.sub(
-                    lambda m: f"が{table.where(int(m[1]) - 1)}と重複しています", message
-                )
             placed.append(
                 (
                     index,
                     RowProblem(
-                        message,
+                        problem.message,
                         where=table.where(index),
                         column=_column_of(path[2:], columns),
                         code=problem.code,
@@ -355,9 +347,12 @@ def _header_problems(table: SourceTable, columns: Columns) -> list[RowProblem]:
     return problems
 
 
-def _key_duplicates(rows: Sequence[PartnerData], chunk_rows: int) -> list[Problem]:
+def _key_duplicates(
+    rows: Sequence[PartnerData], chunk_rows: int, where: Callable[[int], str]
+) -> list[Problem]:
     """外部ID and 法人番号 given twice in the file, where the two rows are in different
-    chunks (``upsert_partners`` finds those within its chunk, in the same words)."""
+    chunks (``upsert_partners`` finds those within its chunk, in the same words); the
+    other row is named by ``where`` (its line in the file)."""
     problems = []
     for name, label in (("external_id", "外部ID"), ("corporate_number", "法人番号")):
         first_seen: dict[str, int] = {}
@@ -373,7 +368,7 @@ def _key_duplicates(rows: Sequence[PartnerData], chunk_rows: int) -> list[Proble
                 problems.append(
                     Problem(
                         ErrorCode.DUPLICATE,
-                        f"{label}「{value}」が{first + 1}行目と重複しています。",
+                        f"{label}「{value}」が{where(first)}と重複しています。",
                         ["input", str(i), INPUT_NAMES[name]],
                     )
                 )
@@ -390,13 +385,8 @@ def _shifted(problems: Sequence[Problem], start: int) -> list[Problem]:
         if len(path) < 2 or path[0] != "input" or not path[1].isdigit():
             shifted.append(problem)
             continue
-        message = problem.message
-        if problem.code == ErrorCode.DUPLICATE:
-            message = _BATCH_DUPLICATE.sub(
-                lambda m: f"が{int(m[1]) + start}行目と重複しています", message
-            )
         field = ["input", str(int(path[1]) + start), *path[2:]]
-        shifted.append(Problem(problem.code, message, field))
+        shifted.append(Problem(problem.code, problem.message, field))
     return shifted
 
 
@@ -433,14 +423,21 @@ async def import_partners(
             on_step("read", index + 1, total)
     if on_step is not None:
         on_step("read", total, total)
-    reader.problems += _key_duplicates(rows, chunk_rows)
+    reader.problems += _key_duplicates(rows, chunk_rows, table.where)
     chunks = [(start, rows[start : start + chunk_rows]) for start in range(0, total, chunk_rows)]
     domain_problems: list[Problem] = []
 
     async def upsert(start: int, chunk: Sequence[PartnerData], *, check_only: bool) -> Any:
         try:
             return await upsert_partners(
-                session, rows=chunk, dry_run=check_only, actor=actor, max_rows=None
+                session,
+                rows=chunk,
+                dry_run=check_only,
+                actor=actor,
+                max_rows=None,
+                with_partners=False,
+                # Messages name the other row by its line in the file.
+                row_name=lambda index: table.where(start + index),
             )
         except DomainError as error:
             domain_problems.extend(_shifted(error.problems, start))

@@ -7,7 +7,7 @@ one audit event describing what it changed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -24,19 +24,23 @@ from domain.endorsements.models import EndorsementApplication
 from domain.enums import PartnerKind, PartnerStatus
 from domain.errors import DomainError, ErrorCode
 from domain.japanese import is_valid_corporate_number, normalize_corporate_number
+from domain.partners.bulk import (
+    PlannedRow,
+    load_partners,
+    partner_columns,
+    stored_columns,
+    write_plan,
+)
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.partners.service import refresh_derived_fields
 from domain.proposals.models import Proposal
 from domain.reference.models import CollaborationField
 from domain.subsidies.models import SubsidyApplication
-from domain.versioning import (
-    conditional_delete,
-    conditional_update,
-    get_for_update,
-    get_or_raise,
-)
+from domain.versioning import get_or_raise
+from domain.writes import Audited, among, fields_snapshot
 
 ENTITY = "Partner"
+LABEL = "パートナー"
 
 # Scalar columns a caller may set, and their Japanese labels for messages.
 SCALAR_FIELDS: dict[str, str] = {
@@ -281,9 +285,8 @@ def _apply(partner: Partner, data: PartnerData) -> None:
 def _changed_columns(partner: Partner, data: PartnerData) -> dict[str, Any]:
     """The columns of ``partner`` once ``data`` is applied, derived ones included, for a
     guarded UPDATE (the loaded row itself stays untouched, so no unguarded flush)."""
-    probe = Partner(**snapshot(partner, SCALAR_FIELDS))
-    _apply(probe, data)
-    return {name: getattr(probe, name) for name in (*SCALAR_FIELDS, "sort_key", "search_text")}
+    names = list(SCALAR_FIELDS)
+    return partner_columns(names, stored_columns(partner, names), data)
 
 
 async def _replace_children(
@@ -309,8 +312,15 @@ async def _replace_children(
     await session.flush()
 
 
-async def _children_snapshot(session: AsyncSession, partner_id: int) -> dict[str, Any]:
-    return (await _children_of(session, [partner_id]))[partner_id]
+async def _snapshot(session: AsyncSession, partner: Partner) -> dict[str, Any]:
+    """The partner as the audit log records it: its columns, field codes and contacts."""
+    assert partner.id is not None
+    return (
+        snapshot(partner, SCALAR_FIELDS) | (await _children_of(session, [partner.id]))[partner.id]
+    )
+
+
+PARTNERS = Audited(Partner, entity_type=ENTITY, label=LABEL, snapshot=_snapshot)
 
 
 def _contact_dict(contact: Contact | ContactData) -> dict[str, Any]:
@@ -329,15 +339,7 @@ async def create_partner(session: AsyncSession, *, data: PartnerData, actor: str
     await session.flush()
     assert partner.id is not None
     await _replace_children(session, partner.id, data, field_ids)
-    after = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner.id)
-    await record_event(
-        session,
-        actor=actor,
-        action="partner.create",
-        entity_type=ENTITY,
-        entity_id=partner.id,
-        changes=diff({}, after),
-    )
+    await PARTNERS.created(session, partner, actor=actor, action="partner.create")
     return partner
 
 
@@ -345,9 +347,8 @@ async def update_partner(
     session: AsyncSession, *, partner_id: int, expected_version: int, data: PartnerData, actor: str
 ) -> Partner:
     """Change a partner; only the fields the caller sent change (rule 15: expectedVersion)."""
-    partner = await get_for_update(
-        session, Partner, partner_id, expected_version, label="パートナー"
-    )
+    change = await PARTNERS.begin(session, partner_id, expected_version)
+    partner = change.row
     data, problems = validate(data, prefix=["input"], creating=False)
     field_ids = (
         await _field_ids(session, data.field_codes or [], problems, ["input", "fieldCodes"])
@@ -356,21 +357,9 @@ async def update_partner(
     )
     await _check_unique(session, data, problems, prefix=["input"], own_id=partner_id)
     problems.raise_if_any()
-    before = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
-    await conditional_update(
-        session, Partner, partner_id, expected_version, _changed_columns(partner, data)
-    )
+    await change.write(_changed_columns(partner, data))
     await _replace_children(session, partner_id, data, field_ids)
-    await session.refresh(partner)
-    after = snapshot(partner, SCALAR_FIELDS) | await _children_snapshot(session, partner_id)
-    await record_event(
-        session,
-        actor=actor,
-        action="partner.update",
-        entity_type=ENTITY,
-        entity_id=partner_id,
-        changes=diff(before, after),
-    )
+    await change.record(actor=actor, action="partner.update")
     return partner
 
 
@@ -403,34 +392,16 @@ async def delete_partner(
 
     Returns the deactivated partner, or None when it was deleted.
     """
-    partner = await get_for_update(
-        session, Partner, partner_id, expected_version, label="パートナー"
+    change = await PARTNERS.begin(
+        session, partner_id, expected_version, snapshot=fields_snapshot(list(SCALAR_FIELDS))
     )
     if await is_referenced(session, partner_id):
-        before = snapshot(partner, ["status"])
-        await conditional_update(
-            session, Partner, partner_id, expected_version, {"status": PartnerStatus.INACTIVE}
-        )
-        await session.refresh(partner)
-        await record_event(
-            session,
-            actor=actor,
-            action="partner.deactivate",
-            entity_type=ENTITY,
-            entity_id=partner_id,
-            changes=diff(before, snapshot(partner, ["status"])),
-        )
-        return partner
-    before = snapshot(partner, SCALAR_FIELDS)
-    await conditional_delete(session, Partner, partner_id, expected_version)
-    await record_event(
-        session,
-        actor=actor,
-        action="partner.delete",
-        entity_type=ENTITY,
-        entity_id=partner_id,
-        changes=diff(before, {}),
-    )
+        # Only the status changes, so the event records just that.
+        await change.write({"status": PartnerStatus.INACTIVE})
+        await change.record(actor=actor, action="partner.deactivate")
+        return change.row
+    await change.delete()
+    await change.record(actor=actor, action="partner.delete")
     return None
 
 
@@ -444,6 +415,8 @@ async def upsert_partners(
     dry_run: bool,
     actor: str,
     max_rows: int | None = v.MAX_BULK,
+    with_partners: bool = True,
+    row_name: Callable[[int], str] = lambda index: f"{index + 1}行目",
 ) -> UpsertResult:
     """Idempotent bulk load for integration scripts: all rows or none.
 
@@ -451,7 +424,9 @@ async def upsert_partners(
     anything is written; any problem (reported with the row's index in its path) means
     nothing is written. Rows equal to what is stored count as unchanged, so running the
     same payload twice creates nothing the second time. ``max_rows`` caps a call (the
-    API's 1000); the file importer (domain.exchange) sets its own cap.
+    API's 1000); the file importer (domain.exchange) sets its own cap, and asks no
+    ``partners`` back (``with_partners=False``). ``row_name`` says how messages name a
+    row by its index ("3行目"; the importer names the file's line).
     """
     problems = v.Problems()
     if max_rows is not None and len(rows) > max_rows:
@@ -472,7 +447,7 @@ async def upsert_partners(
                 ["input", str(i), "externalId"],
             )
         cleaned.append(data)
-    _check_batch_duplicates(cleaned, problems)
+    _check_batch_duplicates(cleaned, problems, row_name)
 
     all_codes = sorted({c for d in cleaned if d.field_codes for c in d.field_codes})
     code_ids = await _codes_to_ids(session, all_codes)
@@ -482,7 +457,7 @@ async def upsert_partners(
         )
 
     by_external, by_corporate = await _existing(session, cleaned)
-    matches: list[Partner | None] = []
+    matches: list[Any] = []
     for i, data in enumerate(cleaned):
         match = by_external.get(data.external_id) if data.external_id else None
         if match is None and data.corporate_number:
@@ -510,11 +485,11 @@ async def upsert_partners(
         session, [m.id for m in matches if m is not None and m.id is not None]
     )
     result = UpsertResult()
-    plan: list[tuple[PartnerData, Partner | None, dict[str, Any]]] = []
+    plan: list[PlannedRow] = []
     for data, match in zip(cleaned, matches, strict=True):
         if match is None:
             result.created += 1
-            plan.append((data, None, {}))
+            plan.append(PlannedRow(data, None, {}))
             continue
         assert match.id is not None
         before = snapshot(match, SCALAR_FIELDS) | children[match.id]
@@ -529,67 +504,15 @@ async def upsert_partners(
             result.updated += 1
         else:
             result.unchanged += 1
-        plan.append((data, match, changes))
+        plan.append(PlannedRow(data, match, changes))
     if dry_run:
         return result
 
-    created_ids: list[int] = []
-    updated: dict[str, Any] = {}
-    new_partners = [Partner(kind=d.kind, name=d.name) for d, m, _ in plan if m is None]
-    for partner, (data, _, _) in zip(new_partners, [p for p in plan if p[1] is None], strict=True):
-        _apply(partner, data)
-    session.add_all(new_partners)
-    await session.flush()
-    # Children are written in bulk: one DELETE per child table for the changed partners,
-    # then one INSERT batch, instead of four statements per row.
-    new_iter = iter(new_partners)
-    changed: list[tuple[Partner, PartnerData]] = []
-    replace_fields: list[int] = []
-    replace_contacts: list[int] = []
-    child_rows: list[PartnerField | Contact] = []
-    for data, match, changes in plan:
-        if match is None:
-            partner = next(new_iter)
-        elif changes:
-            partner = match
-            assert partner.id is not None
-            changed.append((partner, data))
-            updated[str(partner.id)] = changes
-            if is_set(data.field_codes):
-                replace_fields.append(partner.id)
-            if is_set(data.contacts):
-                replace_contacts.append(partner.id)
-        else:
-            result.partners.append(match)
-            continue
-        assert partner.id is not None
-        if match is None:
-            created_ids.append(partner.id)
-        if match is None or is_set(data.field_codes):
-            child_rows += [
-                PartnerField(partner_id=partner.id, field_id=code_ids[c])
-                for c in data.field_codes or []
-            ]
-        if (match is None or is_set(data.contacts)) and data.contacts:
-            child_rows += [
-                Contact(partner_id=partner.id, position=i, **vars(c))
-                for i, c in enumerate(data.contacts)
-            ]
-        result.partners.append(partner)
-    await session.flush()
-    await _update_guarded(session, changed)
-    if replace_fields:
-        await session.execute(
-            sa.delete(PartnerField).where(col(PartnerField.partner_id).in_(replace_fields))
-        )
-    if replace_contacts:
-        await session.execute(
-            sa.delete(Contact).where(
-                col(Contact.partner_id).in_(replace_contacts), col(Contact.agreement_id).is_(None)
-            )
-        )
-    session.add_all(child_rows)
-    await session.flush()
+    ids, created_ids, updated = await write_plan(
+        session, plan, scalar_fields=list(SCALAR_FIELDS), code_ids=code_ids
+    )
+    if with_partners:
+        result.partners = await load_partners(session, ids)
     await record_event(
         session,
         actor=actor,
@@ -606,37 +529,9 @@ async def upsert_partners(
     return result
 
 
-async def _update_guarded(
-    session: AsyncSession, changed: list[tuple[Partner, PartnerData]]
+def _check_batch_duplicates(
+    rows: Sequence[PartnerData], problems: v.Problems, row_name: Callable[[int], str]
 ) -> None:
-    """Write the changed partners, each through the version-guarded UPDATE.
-
-    The versions are the ones this upsert read: when another writer changed a partner
-    since, its UPDATE matches nothing and ``ConcurrentChange`` undoes the whole batch,
-    to be run again from a fresh read, instead of writing over that change. Rows are
-    written in id order, so two batches lock shared partners in the same order on
-    PostgreSQL (no deadlock). The stored rows are then read back in one statement.
-    """
-    for partner, data in sorted(changed, key=lambda item: item[0].id or 0):
-        assert partner.id is not None
-        await conditional_update(
-            session,
-            Partner,
-            partner.id,
-            partner.version,
-            _changed_columns(partner, data),
-            own_read=True,
-        )
-    if changed:
-        ids = [partner.id for partner, _ in changed]
-        await session.execute(
-            sa.select(Partner)
-            .where(col(Partner.id).in_(ids))
-            .execution_options(populate_existing=True)
-        )
-
-
-def _check_batch_duplicates(rows: Sequence[PartnerData], problems: v.Problems) -> None:
     for name, label in (("external_id", "外部ID"), ("corporate_number", "法人番号")):
         first_seen: dict[str, int] = {}
         for i, data in enumerate(rows):
@@ -646,7 +541,7 @@ def _check_batch_duplicates(rows: Sequence[PartnerData], problems: v.Problems) -
             if value in first_seen:
                 problems.add(
                     ErrorCode.DUPLICATE,
-                    f"{label}「{value}」が{first_seen[value] + 1}行目と重複しています。",
+                    f"{label}「{value}」が{row_name(first_seen[value])}と重複しています。",
                     ["input", str(i), INPUT_NAMES[name]],
                 )
             else:
@@ -664,17 +559,20 @@ async def _codes_to_ids(session: AsyncSession, codes: Sequence[str]) -> dict[str
 
 async def _existing(
     session: AsyncSession, rows: Sequence[PartnerData]
-) -> tuple[dict[str, Partner], dict[str, Partner]]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The stored partners the rows name, by external id and by corporate number: plain
+    rows (columns by attribute), not ORM objects, as a bulk load reads 10,000."""
     externals = [d.external_id for d in rows if d.external_id]
     corporates = [d.corporate_number for d in rows if d.corporate_number]
     conditions = []
     if externals:
-        conditions.append(col(Partner.external_id).in_(externals))
+        conditions.append(among(session, col(Partner.external_id), externals))
     if corporates:
-        conditions.append(col(Partner.corporate_number).in_(corporates))
+        conditions.append(among(session, col(Partner.corporate_number), corporates))
     if not conditions:
         return {}, {}
-    found = (await session.execute(sa.select(Partner).where(sa.or_(*conditions)))).scalars().all()
+    table = Partner.__table__  # type: ignore[attr-defined]
+    found = (await session.execute(sa.select(table).where(sa.or_(*conditions)))).all()
     return (
         {p.external_id: p for p in found if p.external_id},
         {p.corporate_number: p for p in found if p.corporate_number},
@@ -693,20 +591,22 @@ async def _children_of(
     codes = await session.execute(
         sa.select(col(PartnerField.partner_id), col(CollaborationField.code))
         .join(CollaborationField, col(PartnerField.field_id) == col(CollaborationField.id))
-        .where(col(PartnerField.partner_id).in_(partner_ids))
+        .where(among(session, col(PartnerField.partner_id), partner_ids))
     )
     for pid, code in codes:
         result[pid]["field_codes"].append(code)
     for item in result.values():
         item["field_codes"].sort()
+    names = [f.name for f in fields(ContactData)]
+    table = Contact.__table__  # type: ignore[attr-defined]
+    # Plain rows, not ORM objects: a bulk upsert reads the contacts of 10,000 partners.
     contacts = await session.execute(
-        sa.select(Contact)
-        .where(col(Contact.partner_id).in_(partner_ids), col(Contact.agreement_id).is_(None))
-        .order_by(col(Contact.partner_id), col(Contact.position), col(Contact.id))
+        sa.select(table.c.partner_id, *(table.c[name] for name in names))
+        .where(among(session, table.c.partner_id, partner_ids), table.c.agreement_id.is_(None))
+        .order_by(table.c.partner_id, table.c.position, table.c.id)
     )
-    for contact in contacts.scalars():
-        assert contact.partner_id is not None
-        result[contact.partner_id]["contacts"].append(_contact_dict(contact))
+    for pid, *values in contacts:
+        result[pid]["contacts"].append(dict(zip(names, values, strict=True)))
     return result
 
 

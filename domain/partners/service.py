@@ -32,16 +32,22 @@ from domain.validation import fit
 from domain.visibility import PartnerVisibility
 
 
-def refresh_derived_fields(partner: Partner) -> None:
-    """Keep the 五十音 sort key and the folded search text in step with name and kana.
+def derived_columns(name: str, name_kana: str | None) -> dict[str, str]:
+    """The 五十音 sort key and the folded search text of a partner called ``name``.
 
     Folding can lengthen a name (NFKC turns ㌀ into アパート): both are cut to what their
     columns hold.
     """
-    partner.sort_key = fit(kana_sort_key(partner.name_kana, partner.name), Partner.sort_key)
-    partner.search_text = fit(
-        normalize_for_search(f"{partner.name} {partner.name_kana or ''}"), Partner.search_text
-    )
+    return {
+        "sort_key": fit(kana_sort_key(name_kana, name), Partner.sort_key),
+        "search_text": fit(normalize_for_search(f"{name} {name_kana or ''}"), Partner.search_text),
+    }
+
+
+def refresh_derived_fields(partner: Partner) -> None:
+    """Keep the sort key and the search text in step with name and kana."""
+    for column, value in derived_columns(partner.name, partner.name_kana).items():
+        setattr(partner, column, value)
 
 
 class PartnerOrderField(StrEnum):

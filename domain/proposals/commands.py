@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import validation as v
-from domain.audit.log import diff, record_event, snapshot
 from domain.base import UNSET, is_set
 from domain.collaborations.models import Collaboration
 from domain.enums import ProposalChannel, ProposalKind, ProposalStatus
@@ -24,7 +23,8 @@ from domain.partners.models import Partner
 from domain.proposals import rules
 from domain.proposals.models import Proposal
 from domain.reference.service import get_department_by_code
-from domain.versioning import conditional_update, get_for_update, not_found
+from domain.versioning import not_found
+from domain.writes import Audited, fields_snapshot
 
 ENTITY = "Proposal"
 FIELDS = (
@@ -71,19 +71,7 @@ class ResponseData:
     collaboration_id: int | None = None
 
 
-async def _record(
-    session: AsyncSession, *, actor: str, action: str, proposal: Proposal, before: dict[str, Any]
-) -> None:
-    await session.refresh(proposal)
-    assert proposal.id is not None
-    await record_event(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=ENTITY,
-        entity_id=proposal.id,
-        changes=diff(before, snapshot(proposal, FIELDS)),
-    )
+PROPOSALS = Audited(Proposal, entity_type=ENTITY, label="提案", snapshot=fields_snapshot(FIELDS))
 
 
 async def submit_proposal(
@@ -132,7 +120,8 @@ async def submit_proposal(
     )
     session.add(proposal)
     await session.flush()
-    await _record(session, actor=actor, action="proposal.submit", proposal=proposal, before={})
+    await session.refresh(proposal)
+    await PROPOSALS.created(session, proposal, actor=actor, action="proposal.submit")
     return proposal
 
 
@@ -168,7 +157,8 @@ async def respond_to_proposal(
     adopted proposal links to the collaboration it became. The needs learned are kept
     either way: new ones are added to the stored list, none is removed.
     """
-    proposal = await get_for_update(session, Proposal, proposal_id, expected_version, label="提案")
+    change = await PROPOSALS.begin(session, proposal_id, expected_version)
+    proposal = change.row
     problems = v.Problems()
     texts: dict[str, Any] = {}
     for name, label, path in (
@@ -196,7 +186,6 @@ async def respond_to_proposal(
     needs = _merge_needs(problems, proposal.identified_needs, data.identified_needs)
     problems.raise_if_any()
 
-    before = snapshot(proposal, FIELDS)
     values: dict[str, Any] = {
         "status": data.decision,
         "responded_on": today,
@@ -205,8 +194,8 @@ async def respond_to_proposal(
     }
     if data.collaboration_id is not None:
         values["collaboration_id"] = data.collaboration_id
-    await conditional_update(session, Proposal, proposal_id, expected_version, values)
-    await _record(session, actor=actor, action="proposal.respond", proposal=proposal, before=before)
+    await change.write(values)
+    await change.record(actor=actor, action="proposal.respond")
     return proposal
 
 

@@ -8,18 +8,9 @@ stores them; nothing here depends on them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
-
 from domain.enums import ProposalStatus
 from domain.errors import DomainError, ErrorCode, Problem
-
-PROPOSAL_STATUS_LABELS: dict[ProposalStatus, str] = {
-    ProposalStatus.RECEIVED: "受付",
-    ProposalStatus.UNDER_CONSIDERATION: "検討中",
-    ProposalStatus.ADOPTED: "採用",
-    ProposalStatus.NOT_ADOPTED: "不採用",
-}
+from domain.status import StatusMachine
 
 # The answers the city can give; RECEIVED is where a proposal starts, not an answer.
 DECISIONS: frozenset[ProposalStatus] = frozenset(
@@ -30,16 +21,19 @@ FINAL_DECISIONS: frozenset[ProposalStatus] = frozenset(
     {ProposalStatus.ADOPTED, ProposalStatus.NOT_ADOPTED}
 )
 
-# An interim answer may be updated (UNDER_CONSIDERATION again, e.g. with new support
-# options); a final one stands, since the proposer has been told.
-RESPONSE_TRANSITIONS: Mapping[ProposalStatus, frozenset[ProposalStatus]] = MappingProxyType(
+STATUSES: StatusMachine[ProposalStatus] = StatusMachine(
+    "提案",
     {
+        # An interim answer may be updated (UNDER_CONSIDERATION again, e.g. with new
+        # support options); a final one stands, since the proposer has been told.
         ProposalStatus.RECEIVED: DECISIONS,
         ProposalStatus.UNDER_CONSIDERATION: DECISIONS,
-        ProposalStatus.ADOPTED: frozenset(),
-        ProposalStatus.NOT_ADOPTED: frozenset(),
-    }
+        ProposalStatus.ADOPTED: (),
+        ProposalStatus.NOT_ADOPTED: (),
+    },
 )
+PROPOSAL_STATUS_LABELS = STATUSES.labels
+RESPONSE_TRANSITIONS = STATUSES.transitions
 
 
 def check_proposal_response(
@@ -65,10 +59,9 @@ def check_proposal_response(
             "回答は「検討中」「採用」「不採用」のどれかにしてください。",
             ["input", "decision"],
         )
-    if decision not in RESPONSE_TRANSITIONS[status]:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            f"この提案にはすでに「{PROPOSAL_STATUS_LABELS[status]}」と回答しています。"
+    if not STATUSES.allows(status, decision):
+        raise STATUSES.refuse(
+            f"この提案にはすでに「{STATUSES.label(status)}」と回答しています。"
             "最終的な回答は変えられません。",
             ["input", "decision"],
         )

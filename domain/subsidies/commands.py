@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain import validation as v
-from domain.audit.log import diff, record_event, snapshot
+from domain.audit.log import snapshot
 from domain.enums import ExpenseKind, SubsidyApplicationStatus
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.partners.models import Partner
@@ -29,7 +29,8 @@ from domain.reference.service import get_department_by_code
 from domain.subsidies import rules
 from domain.subsidies import service as subsidies
 from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
-from domain.versioning import conditional_update, get_for_update, not_found
+from domain.versioning import not_found
+from domain.writes import Audited, fields_snapshot
 
 _Status = SubsidyApplicationStatus
 
@@ -178,25 +179,18 @@ def _add_lines(
     )
 
 
-async def _record(
-    session: AsyncSession,
-    *,
-    actor: str,
-    action: str,
-    application: SubsidyApplication,
-    before: dict[str, Any],
-) -> None:
-    await session.refresh(application)
-    after = await _application_snapshot(session, application)
-    assert application.id is not None
-    await record_event(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=APPLICATION_ENTITY,
-        entity_id=application.id,
-        changes=diff(before, after),
-    )
+APPLICATIONS = Audited(
+    SubsidyApplication,
+    entity_type=APPLICATION_ENTITY,
+    label="補助金の申請",
+    snapshot=_application_snapshot,
+)
+PROGRAMS = Audited(
+    SubsidyProgram,
+    entity_type=PROGRAM_ENTITY,
+    label="補助金の制度",
+    snapshot=fields_snapshot(PROGRAM_FIELDS),
+)
 
 
 # ------------------------------------------------------------------ programs
@@ -302,15 +296,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
     )
     session.add(program)
     await session.flush()
-    assert program.id is not None
-    await record_event(
-        session,
-        actor=actor,
-        action="subsidyProgram.create",
-        entity_type=PROGRAM_ENTITY,
-        entity_id=program.id,
-        changes=diff({}, snapshot(program, PROGRAM_FIELDS)),
-    )
+    await PROGRAMS.created(session, program, actor=actor, action="subsidyProgram.create")
     return program
 
 
@@ -410,12 +396,9 @@ async def submit_application(
     assert application.id is not None
     _add_lines(session, application.id, ExpenseKind.PLANNED, expenses)
     await session.flush()
-    await _record(
-        session,
-        actor=actor,
-        action="subsidyApplication.submit",
-        application=application,
-        before={},
+    await session.refresh(application)
+    await APPLICATIONS.created(
+        session, application, actor=actor, action="subsidyApplication.submit"
     )
     return application
 
@@ -430,16 +413,11 @@ async def _transition(
     action: str,
     actor: str,
 ) -> SubsidyApplication:
-    application = await get_for_update(
-        session, SubsidyApplication, application_id, expected_version, label="補助金の申請"
-    )
-    rules.check_application_transition(application.status, to)
-    before = await _application_snapshot(session, application)
-    await conditional_update(
-        session, SubsidyApplication, application_id, expected_version, {"status": to, **values}
-    )
-    await _record(session, actor=actor, action=action, application=application, before=before)
-    return application
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    rules.check_application_transition(change.row.status, to)
+    await change.write({"status": to, **values})
+    await change.record(actor=actor, action=action)
+    return change.row
 
 
 async def start_review(
@@ -531,19 +509,12 @@ async def _approval_problems(
         # The application is not granted yet, so it takes nothing from the total.
         budget_remaining_yen=program.budget_yen - granted_total,
         amount_for_budget=granted,
+        amount_label="交付額",
+        amount_field=["grantedAmountYen"],
     )
     problems: list[Problem] = []
     for problem in violations:
-        if problem.code in _GRANT_AMOUNT_CODES:
-            # The rule speaks of the amount asked for; here it is the amount to grant.
-            problems.append(
-                Problem(
-                    problem.code,
-                    problem.message.replace("申請額", "交付額", 1),
-                    ["grantedAmountYen"],
-                )
-            )
-        elif problem.code is ErrorCode.OVER_BUDGET:
+        if problem.code in _GRANT_AMOUNT_CODES or problem.code is ErrorCode.OVER_BUDGET:
             problems.append(problem)
         else:
             # The application itself breaks the condition; no argument of the decision is at fault.
@@ -570,9 +541,8 @@ async def decide_application(
     it (OVER_BUDGET), with the program row locked so that racing approvals cannot
     overspend. Refusing needs a reason the applicant can read (REASON_REQUIRED).
     """
-    application = await get_for_update(
-        session, SubsidyApplication, application_id, expected_version, label="補助金の申請"
-    )
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    application = change.row
     rules.check_application_transition(
         application.status, _Status.APPROVED if approve else _Status.REJECTED
     )
@@ -616,14 +586,10 @@ async def decide_application(
         values |= {"status": _Status.REJECTED, "granted_amount_yen": None}
     problems.raise_if_any()
 
-    before = await _application_snapshot(session, application)
-    await conditional_update(session, SubsidyApplication, application_id, expected_version, values)
-    await _record(
-        session,
+    await change.write(values)
+    await change.record(
         actor=actor,
         action="subsidyApplication.approve" if approve else "subsidyApplication.reject",
-        application=application,
-        before=before,
     )
     return application
 
@@ -641,9 +607,8 @@ async def report_application(
     At least one line; the categories must be ones the program pays for (用途の制限),
     checked by the same rule as on submission.
     """
-    application = await get_for_update(
-        session, SubsidyApplication, application_id, expected_version, label="補助金の申請"
-    )
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    application = change.row
     rules.check_application_transition(application.status, _Status.REPORTED)
     problems = v.Problems()
     field = ["actualExpenses"]
@@ -673,10 +638,7 @@ async def report_application(
         problems.extend([_with_field(problem, [*field, index, "category"] if index else field)])
     problems.raise_if_any()
 
-    before = await _application_snapshot(session, application)
-    await conditional_update(
-        session, SubsidyApplication, application_id, expected_version, {"status": _Status.REPORTED}
-    )
+    await change.write({"status": _Status.REPORTED})
     await session.execute(
         sa.delete(ExpenseLine).where(
             col(ExpenseLine.application_id) == application_id,
@@ -685,13 +647,7 @@ async def report_application(
     )
     _add_lines(session, application_id, ExpenseKind.ACTUAL, lines)
     await session.flush()
-    await _record(
-        session,
-        actor=actor,
-        action="subsidyApplication.report",
-        application=application,
-        before=before,
-    )
+    await change.record(actor=actor, action="subsidyApplication.report")
     return application
 
 
@@ -704,30 +660,16 @@ async def settle_application(
     actor: str,
 ) -> SubsidyApplication:
     """REPORTED → SETTLED (精算, rule 10): the city pays at most what it granted."""
-    application = await get_for_update(
-        session, SubsidyApplication, application_id, expected_version, label="補助金の申請"
-    )
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    application = change.row
     rules.check_application_transition(application.status, _Status.SETTLED)
     problems = rules.settlement_problems(
         granted_amount_yen=application.granted_amount_yen, settled_amount_yen=settled_amount_yen
     )
     if problems:
         raise DomainError(problems=problems)
-    before = await _application_snapshot(session, application)
-    await conditional_update(
-        session,
-        SubsidyApplication,
-        application_id,
-        expected_version,
-        {"status": _Status.SETTLED, "settled_amount_yen": settled_amount_yen},
-    )
-    await _record(
-        session,
-        actor=actor,
-        action="subsidyApplication.settle",
-        application=application,
-        before=before,
-    )
+    await change.write({"status": _Status.SETTLED, "settled_amount_yen": settled_amount_yen})
+    await change.record(actor=actor, action="subsidyApplication.settle")
     return application
 
 

@@ -9,13 +9,13 @@ against all of them; the rest is the application's status machine and its closin
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
-from types import MappingProxyType
 
-from domain.enums import SubsidyApplicationStatus, labels
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.enums import SubsidyApplicationStatus
+from domain.errors import ErrorCode, Problem
 from domain.japanese import normalize_for_search, to_wareki
+from domain.status import StatusMachine
 
 _Status = SubsidyApplicationStatus
 
@@ -62,6 +62,8 @@ def condition_violations(
     application_deadline: date | None,
     budget_remaining_yen: int | None,
     amount_for_budget: int | None,
+    amount_label: str = "申請額",
+    amount_field: Sequence[str] = ("input", "requestedAmountYen"),
 ) -> list[Problem]:
     """Every program condition the application breaks (第3章(6), rule 10).
 
@@ -79,15 +81,19 @@ def condition_violations(
     - ``OVER_BUDGET``: only when ``amount_for_budget`` is given (the amount about to be
       granted, on approval) and it exceeds what is left of the program's budget
       (``budget_remaining_yen``, excluding this application).
+
+    The amount checked against the maximum and the rate is the one asked for; on
+    approval it is the one about to be granted, named by ``amount_label`` (交付額) and
+    reported on ``amount_field``.
     """
     problems: list[Problem] = []
     if max_amount_per_grant_yen is not None and requested_amount_yen > max_amount_per_grant_yen:
         problems.append(
             Problem(
                 ErrorCode.OVER_MAX_AMOUNT,
-                f"申請額（{yen(requested_amount_yen)}）が、1件あたりの上限"
+                f"{amount_label}（{yen(requested_amount_yen)}）が、1件あたりの上限"
                 f"（{yen(max_amount_per_grant_yen)}）を超えています。",
-                ["input", "requestedAmountYen"],
+                list(amount_field),
             )
         )
     if (
@@ -99,10 +105,10 @@ def condition_violations(
         problems.append(
             Problem(
                 ErrorCode.OVER_SUBSIDY_RATE,
-                f"申請額（{yen(requested_amount_yen)}）が、補助率{subsidy_rate_percent}%で"
+                f"{amount_label}（{yen(requested_amount_yen)}）が、補助率{subsidy_rate_percent}%で"
                 f"出せる額（事業費{yen(total_project_cost_yen)}の{subsidy_rate_percent}%"
                 f"＝{yen(limit)}）を超えています。",
-                ["input", "requestedAmountYen"],
+                list(amount_field),
             )
         )
     if allowed_expense_categories:
@@ -154,30 +160,29 @@ def condition_violations(
 
 # ------------------------------------------------------------------ status machine
 
-APPLICATION_STATUS_LABELS: dict[SubsidyApplicationStatus, str] = labels(SubsidyApplicationStatus)
-
-APPLICATION_TRANSITIONS: Mapping[SubsidyApplicationStatus, frozenset[SubsidyApplicationStatus]] = (
-    MappingProxyType(
-        {
-            # A simple case may be decided without a separate review step.
-            _Status.SUBMITTED: frozenset(
-                {_Status.UNDER_REVIEW, _Status.APPROVED, _Status.REJECTED, _Status.WITHDRAWN}
-            ),
-            _Status.UNDER_REVIEW: frozenset(
-                {_Status.APPROVED, _Status.REJECTED, _Status.WITHDRAWN}
-            ),
-            # An applicant may still give up a granted subsidy before spending it.
-            _Status.APPROVED: frozenset({_Status.REPORTED, _Status.WITHDRAWN}),
-            _Status.REPORTED: frozenset({_Status.SETTLED}),
-            _Status.REJECTED: frozenset(),
-            _Status.SETTLED: frozenset(),
-            _Status.WITHDRAWN: frozenset(),
-        }
-    )
+APPLICATION_STATUSES: StatusMachine[SubsidyApplicationStatus] = StatusMachine(
+    "申請",
+    {
+        # A simple case may be decided without a separate review step.
+        _Status.SUBMITTED: {
+            _Status.UNDER_REVIEW,
+            _Status.APPROVED,
+            _Status.REJECTED,
+            _Status.WITHDRAWN,
+        },
+        _Status.UNDER_REVIEW: {_Status.APPROVED, _Status.REJECTED, _Status.WITHDRAWN},
+        # An applicant may still give up a granted subsidy before spending it.
+        _Status.APPROVED: {_Status.REPORTED, _Status.WITHDRAWN},
+        _Status.REJECTED: (),
+        _Status.REPORTED: {_Status.SETTLED},
+        _Status.SETTLED: (),
+        _Status.WITHDRAWN: (),
+    },
 )
-
-OPEN_APPLICATION_STATUSES: frozenset[SubsidyApplicationStatus] = frozenset(
-    status for status, targets in APPLICATION_TRANSITIONS.items() if _Status.WITHDRAWN in targets
+APPLICATION_STATUS_LABELS = APPLICATION_STATUSES.labels
+APPLICATION_TRANSITIONS = APPLICATION_STATUSES.transitions
+OPEN_APPLICATION_STATUSES: frozenset[SubsidyApplicationStatus] = APPLICATION_STATUSES.sources(
+    _Status.WITHDRAWN
 )
 
 
@@ -190,21 +195,7 @@ def check_application_transition(
     APPROVED → REPORTED → SETTLED, and WITHDRAWN from SUBMITTED, UNDER_REVIEW or
     APPROVED. Anything else raises ``DomainError(INVALID_TRANSITION)``.
     """
-    allowed = APPLICATION_TRANSITIONS[current]
-    if to in allowed:
-        return
-    here, there = APPLICATION_STATUS_LABELS[current], APPLICATION_STATUS_LABELS[to]
-    if to == current:
-        message = f"この申請はすでに「{here}」です。"
-    elif not allowed:
-        message = (
-            f"「{here}」から「{there}」には変えられません。"
-            f"「{here}」の申請は、これ以上状態を変えられません。"
-        )
-    else:
-        options = "か".join(f"「{APPLICATION_STATUS_LABELS[s]}」" for s in _Status if s in allowed)
-        message = f"「{here}」から「{there}」には変えられません。{options}にだけ変えられます。"
-    raise DomainError(ErrorCode.INVALID_TRANSITION, message)
+    APPLICATION_STATUSES.check(current, to)
 
 
 # ------------------------------------------------------------------ decision and settlement

@@ -15,6 +15,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.agreements import commands
+from domain.agreements import validation as limits
 from domain.agreements.commands import AgreementContactData, AgreementData
 from domain.agreements.models import Agreement
 from domain.base import UNSET
@@ -108,7 +109,7 @@ class AgreementInput:
     )
     support_details: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description=f"What the partners will do (at most {commands.MAX_SUPPORT_DETAILS} characters).",
+        description=f"What the partners will do (at most {limits.MAX_SUPPORT_DETAILS} characters).",
     )
     effective_from: date | None = strawberry.field(
         default=strawberry.UNSET, description="First day it has effect."
@@ -124,7 +125,7 @@ class AgreementInput:
     )
     renewal_term_months: int | None = strawberry.field(
         default=strawberry.UNSET,
-        description=f"Length of a renewed term: 1 to {commands.MAX_RENEWAL_TERM_MONTHS} months.",
+        description=f"Length of a renewed term: 1 to {limits.MAX_RENEWAL_TERM_MONTHS} months.",
     )
     notice_days: int | None = strawberry.field(
         default=strawberry.UNSET,
@@ -282,7 +283,7 @@ class AgreementMutations:
         reason: Annotated[
             str,
             strawberry.argument(
-                description=f"Why it ends (required, at most {commands.MAX_REASON} characters)."
+                description=f"Why it ends (required, at most {limits.MAX_REASON} characters)."
             ),
         ],
     ) -> AgreementPayload:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain import writes
 from domain.enums import PartnerKind
 from domain.errors import DomainError
 from domain.partners import commands
@@ -65,14 +66,14 @@ async def test_two_concurrent_updates_exactly_one_wins(pg_engine, monkeypatch):
         partner_id = partner.id
     # and two writers that both read version 1 before either writes
     barrier = Barrier(2)
-    original = commands.get_for_update
+    original = writes.get_for_update
 
     async def read_then_wait(*args, **kwargs):
         row = await original(*args, **kwargs)
         await barrier.wait()
         return row
 
-    monkeypatch.setattr(commands, "get_for_update", read_then_wait)
+    monkeypatch.setattr(writes, "get_for_update", read_then_wait)
 
     async def write(name: str) -> str:
         async with maker() as s:

@@ -265,12 +265,12 @@ async def test_partner_in_an_agreement_is_deactivated_not_deleted(gql, session):
 
 async def test_failure_after_the_first_write_leaves_nothing(gql, session, monkeypatch):
     # given an audit writer that fails after the partner row was inserted
-    import domain.partners.commands as commands
+    import domain.writes as writes
 
     async def broken(*_args, **_kwargs):
         raise RuntimeError("injected failure")
 
-    monkeypatch.setattr(commands, "record_event", broken)
+    monkeypatch.setattr(writes, "record_event", broken)
     partners_before, events_before = await count(session, Partner), await count(session, AuditEvent)
     # when creating a partner
     result = await gql.raw(CREATE, {"input": {"kind": "NPO", "name": "（デモ）失敗する会"}})

@@ -1,0 +1,106 @@
+"""The closing evaluation of a collaboration (結果の評価, 第4章(4), rule 5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import validation as v
+from domain.audit.log import json_value
+from domain.collaborations import rules
+from domain.collaborations.inputs import EVALUABLE, EvaluationData, clean_text_field
+from domain.collaborations.models import (
+    Collaboration,
+    Evaluation,
+)
+from domain.collaborations.stored import COLLABORATIONS, evaluation_of
+from domain.errors import ErrorCode
+
+
+def _evaluation_dict(evaluation: Evaluation | None) -> dict[str, Any] | None:
+    if evaluation is None:
+        return None
+    return {
+        "evaluated_on": json_value(evaluation.evaluated_on),
+        "outcomes": evaluation.outcomes,
+        "partner_feedback": evaluation.partner_feedback,
+        "lessons": evaluation.lessons,
+        "rating": evaluation.rating,
+    }
+
+
+async def evaluate_collaboration(
+    session: AsyncSession,
+    *,
+    collaboration_id: int,
+    expected_version: int,
+    data: EvaluationData,
+    actor: str,
+    today: date,
+) -> Collaboration:
+    """Record the closing evaluation (結果の評価, 第4章(4), rule 5).
+
+    Only a COMPLETED or EVALUATED collaboration is evaluated; evaluating again replaces
+    the evaluation, and the audit event keeps the earlier one, so lessons are never lost.
+    Projects that went badly are evaluated like any other: they are the lessons.
+    """
+
+    async def evaluation_now(session: AsyncSession, _row: Collaboration) -> dict[str, Any]:
+        return {"evaluation": _evaluation_dict(await evaluation_of(session, collaboration_id))}
+
+    change = await COLLABORATIONS.begin(
+        session, collaboration_id, expected_version, snapshot=evaluation_now
+    )
+    collaboration = change.row
+    problems = v.Problems()
+    if collaboration.status not in EVALUABLE:
+        problems.add(
+            ErrorCode.INVALID_TRANSITION,
+            "結果の評価は、完了した協働事業にだけ記録できます"
+            f"（この協働事業は「{rules.STATUS_LABELS[collaboration.status]}」です）。",
+            ["id"],
+        )
+    outcomes = clean_text_field(
+        problems, data.outcomes, label="得られた効果や実績", path=["input", "outcomes"]
+    )
+    feedback = clean_text_field(
+        problems, data.partner_feedback, label="パートナーの意見", path=["input", "partnerFeedback"]
+    )
+    lessons = clean_text_field(problems, data.lessons, label="教訓", path=["input", "lessons"])
+    problems.extend(
+        rules.evaluation_problems(outcomes=outcomes, partner_feedback=feedback, rating=data.rating)
+    )
+    v.check_date(problems, data.evaluated_on, label="評価日", field=["input", "evaluatedOn"])
+    if data.evaluated_on > today:
+        problems.add(
+            ErrorCode.INVALID,
+            f"評価日（{data.evaluated_on.isoformat()}）に先の日付は使えません。",
+            ["input", "evaluatedOn"],
+        )
+    problems.raise_if_any()
+
+    evaluation = await evaluation_of(session, collaboration_id)
+    change.before = {"evaluation": _evaluation_dict(evaluation)}
+    await change.write()
+    if evaluation is None:
+        evaluation = Evaluation(
+            collaboration_id=collaboration_id,
+            evaluated_on=data.evaluated_on,
+            outcomes=outcomes or "",
+            partner_feedback=feedback or "",
+        )
+        session.add(evaluation)
+    evaluation.evaluated_on = data.evaluated_on
+    evaluation.outcomes = outcomes or ""
+    evaluation.partner_feedback = feedback or ""
+    evaluation.lessons = lessons
+    evaluation.rating = data.rating
+    await session.flush()
+    await change.record(
+        actor=actor,
+        action="collaboration.evaluate",
+        after={"evaluation": _evaluation_dict(evaluation)},
+    )
+    return collaboration

@@ -1,0 +1,494 @@
+"""What a caller says about a collaboration (協働事業) and how it is checked: the input
+data, the state it resolves to, and the rules that hold on every path (rules 1–4).
+Reads, never writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain import validation as v
+from domain.base import UNSET, is_set
+from domain.collaborations import rules
+from domain.collaborations.models import (
+    Collaboration,
+    CollaborationFieldLink,
+    CollaborationFormLink,
+    Participation,
+)
+from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
+from domain.errors import DomainError, ErrorCode, Problem
+from domain.japanese import fiscal_year_of
+from domain.partners.models import Partner
+from domain.reference.models import CollaborationField
+from domain.reference.service import fields_by_code, get_department_by_code_or_raise
+from domain.subsidies.models import SubsidyProgram
+
+ENTITY = "Collaboration"
+LABEL = "協働事業"
+
+# The columns a caller may set (status only changes through transitions).
+COLUMNS: tuple[str, ...] = (
+    "title",
+    "summary",
+    "department_id",
+    "fiscal_year",
+    "starts_on",
+    "ends_on",
+    "purpose",
+    "plan",
+    "budget_total_yen",
+    "city_share_yen",
+    "partner_share_yen",
+    "responsibility",
+    "committee_name",
+    "committee_kind",
+    "committee_established_on",
+    "committee_dissolves_on",
+    "subsidy_program_id",
+    "review_due_on",
+    "is_public",
+)
+# Long free text (目的, 計画, 責任の所在...) is capped generously; titles like a name.
+TEXT_MAX = v.MAX_TEXT
+ROLE_MAX = 1_000
+FISCAL_YEAR_RANGE = (1900, 2200)
+
+# Once a collaboration has passed the start gate (PLANNING→ACTIVE), what the gate
+# checked must stay true: an edit may not empty the purpose of a running project.
+STARTED = frozenset(
+    {CollaborationStatus.ACTIVE, CollaborationStatus.COMPLETED, CollaborationStatus.EVALUATED}
+)
+EVALUABLE = frozenset({CollaborationStatus.COMPLETED, CollaborationStatus.EVALUATED})
+
+FORM_ORDER = {form: i for i, form in enumerate(CollaborationForm)}
+
+
+# ------------------------------------------------------------------ input data
+
+
+@dataclass
+class BudgetData:
+    """経費 in yen. On update, amounts left UNSET keep their value; None clears them."""
+
+    total_yen: Any = UNSET
+    city_share_yen: Any = UNSET
+    partner_share_yen: Any = UNSET
+
+
+@dataclass
+class CommitteeData:
+    """実行委員会・協議会. On update, dates left UNSET keep their value."""
+
+    name: str | None
+    kind: CommitteeKind
+    established_on: Any = UNSET
+    dissolves_on: Any = UNSET
+
+
+@dataclass
+class ParticipationData:
+    """A partner's part (役割分担). ``partner_id`` is None when the caller's id could
+    not be read; that problem is then already in :attr:`CollaborationData.problems`."""
+
+    partner_id: int | None
+    role: str | None = None
+    is_lead: bool = False
+    cost_share_yen: int | None = None
+
+
+@dataclass
+class CollaborationData:
+    """A collaboration as a caller describes it. Fields left UNSET are not touched on
+    update; lists that are sent (forms, field codes, participations) replace the stored ones.
+    """
+
+    title: Any = UNSET
+    summary: Any = UNSET
+    forms: Any = UNSET
+    department_code: Any = UNSET
+    field_codes: Any = UNSET
+    fiscal_year: Any = UNSET
+    starts_on: Any = UNSET
+    ends_on: Any = UNSET
+    purpose: Any = UNSET
+    plan: Any = UNSET
+    budget: Any = UNSET
+    responsibility: Any = UNSET
+    participations: Any = UNSET
+    committee: Any = UNSET
+    subsidy_program_id: Any = UNSET
+    review_due_on: Any = UNSET
+    is_public: Any = UNSET
+    # Problems found while reading the request (e.g. an unreadable global id), reported
+    # together with everything the checks below find.
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class EvaluationData:
+    evaluated_on: date
+    outcomes: str | None
+    partner_feedback: str | None
+    lessons: str | None = None
+    rating: int | None = None
+
+
+@dataclass
+class State:
+    """The collaboration as it would be after the change: what the rules look at."""
+
+    values: dict[str, Any]
+    forms: list[CollaborationForm]
+    field_ids: list[int]
+    participations: list[ParticipationData]
+
+
+# ------------------------------------------------------------------ stored children
+
+
+async def forms_of(session: AsyncSession, collaboration_id: int) -> list[CollaborationForm]:
+    stmt = sa.select(col(CollaborationFormLink.form)).where(
+        col(CollaborationFormLink.collaboration_id) == collaboration_id
+    )
+    return sorted((await session.execute(stmt)).scalars(), key=FORM_ORDER.__getitem__)
+
+
+async def field_codes_of(session: AsyncSession, collaboration_id: int) -> list[tuple[int, str]]:
+    stmt = (
+        sa.select(col(CollaborationField.id), col(CollaborationField.code))
+        .join(
+            CollaborationFieldLink,
+            col(CollaborationFieldLink.field_id) == col(CollaborationField.id),
+        )
+        .where(col(CollaborationFieldLink.collaboration_id) == collaboration_id)
+        .order_by(col(CollaborationField.sort_order), col(CollaborationField.id))
+    )
+    return [(i, c) for i, c in (await session.execute(stmt)).all() if i is not None]
+
+
+async def participations_of(session: AsyncSession, collaboration_id: int) -> list[Participation]:
+    stmt = (
+        sa.select(Participation)
+        .where(col(Participation.collaboration_id) == collaboration_id)
+        .order_by(col(Participation.is_lead).desc(), col(Participation.id))
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+# ------------------------------------------------------------------ validation
+
+
+def clean_text_field(
+    problems: v.Problems, value: Any, *, label: str, path: list[str], max_length: int = TEXT_MAX
+) -> str | None:
+    return v.optional_text(problems, value, label=label, field=path, max_length=max_length)
+
+
+async def build_state(
+    session: AsyncSession,
+    data: CollaborationData,
+    problems: v.Problems,
+    *,
+    current: Collaboration | None,
+) -> State:
+    """Clean ``data`` and merge it over ``current`` (None when creating).
+
+    Every problem with the input itself is added to ``problems``; references are looked
+    up here (department, fields, partners, subsidy program) in one statement each.
+    """
+    values: dict[str, Any]
+    if current is None:
+        values = {name: None for name in COLUMNS}
+        values["is_public"] = False
+        forms: list[CollaborationForm] = []
+        fields: list[tuple[int, str]] = []
+        parts: list[ParticipationData] = []
+    else:
+        assert current.id is not None
+        values = {name: getattr(current, name) for name in COLUMNS}
+        forms = await forms_of(session, current.id)
+        fields = await field_codes_of(session, current.id)
+        parts = [
+            ParticipationData(p.partner_id, p.role, p.is_lead, p.cost_share_yen)
+            for p in await participations_of(session, current.id)
+        ]
+
+    if is_set(data.title) or current is None:
+        values["title"] = v.required_text(
+            problems,
+            data.title if is_set(data.title) else None,
+            label="事業名",
+            field=["input", "title"],
+            max_length=v.max_length(Collaboration.title),
+        )
+    for name, label in (
+        ("summary", "概要"),
+        ("purpose", "目的"),
+        ("plan", "計画"),
+        ("responsibility", "責任の所在"),
+    ):
+        value = getattr(data, name)
+        if is_set(value):
+            values[name] = clean_text_field(problems, value, label=label, path=["input", name])
+    for name, input_name, label in (
+        ("starts_on", "startsOn", "始まりの日"),
+        ("ends_on", "endsOn", "終わりの日"),
+        ("review_due_on", "reviewDueOn", "パートナーの選び方を見直す日"),
+    ):
+        if is_set(getattr(data, name)):
+            values[name] = v.check_date(
+                problems, getattr(data, name), label=label, field=["input", input_name]
+            )
+    if is_set(data.is_public) and data.is_public is not None:
+        values["is_public"] = bool(data.is_public)
+
+    if is_set(data.forms) or current is None:
+        forms = _clean_forms(problems, data.forms if is_set(data.forms) else None)
+
+    if is_set(data.department_code) or current is None:
+        code = v.clean_text(data.department_code if is_set(data.department_code) else None)
+        if code is None:
+            problems.add(
+                ErrorCode.REQUIRED, "担当課を選んでください。", ["input", "departmentCode"]
+            )
+        else:
+            try:
+                department = await get_department_by_code_or_raise(session, code)
+                values["department_id"] = department.id
+            except DomainError as error:
+                problems.extend(error.problems)
+
+    if is_set(data.field_codes):
+        fields = await _resolve_fields(session, problems, data.field_codes)
+
+    _apply_budget(problems, values, data.budget)
+    _apply_committee(problems, values, data.committee)
+
+    if is_set(data.participations):
+        parts = await _clean_participations(session, problems, data.participations)
+
+    if is_set(data.subsidy_program_id):
+        values["subsidy_program_id"] = data.subsidy_program_id
+        if data.subsidy_program_id is not None:
+            program = await session.get(SubsidyProgram, data.subsidy_program_id)
+            if program is None:
+                problems.add(
+                    ErrorCode.NOT_FOUND,
+                    "指定された補助・助成の制度は見つかりません。",
+                    ["input", "subsidyProgramId"],
+                )
+
+    values["fiscal_year"] = _fiscal_year(problems, data, current, values["starts_on"])
+
+    starts_on, ends_on = values["starts_on"], values["ends_on"]
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        at = "startsOn" if is_set(data.starts_on) and not is_set(data.ends_on) else "endsOn"
+        problems.add(
+            ErrorCode.INVALID,
+            f"終わりの日（{ends_on.isoformat()}）が始まりの日（{starts_on.isoformat()}）より前になっています。",
+            ["input", at],
+        )
+    return State(
+        values=values,
+        forms=forms,
+        field_ids=[i for i, _ in fields],
+        participations=parts,
+    )
+
+
+def _clean_forms(
+    problems: v.Problems, forms: Sequence[CollaborationForm] | None
+) -> list[CollaborationForm]:
+    """Rule 1 (第3章): one or more of the seven forms; several may combine."""
+    if not forms:
+        problems.add(
+            ErrorCode.REQUIRED,
+            "協働の形（共催・委託など）を1つ以上選んでください。",
+            ["input", "forms"],
+        )
+        return []
+    return sorted({CollaborationForm(f) for f in forms}, key=FORM_ORDER.__getitem__)
+
+
+async def _resolve_fields(
+    session: AsyncSession, problems: v.Problems, codes: Sequence[str] | None
+) -> list[tuple[int, str]]:
+    path = ["input", "fieldCodes"]
+    if not codes or not v.bounded_list(problems, codes, label="分野", field=path):
+        return []
+    cleaned = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    try:
+        found = await fields_by_code(session, cleaned, field=path)
+    except DomainError as error:
+        problems.extend(error.problems)
+        return []
+    return [(f.id, f.code) for f in found if f.id is not None]
+
+
+def _apply_budget(problems: v.Problems, values: dict[str, Any], budget: Any) -> None:
+    if not is_set(budget):
+        return
+    parts = (
+        ("total_yen", "budget_total_yen", "totalYen", "経費の合計"),
+        ("city_share_yen", "city_share_yen", "cityShareYen", "市の負担額"),
+        ("partner_share_yen", "partner_share_yen", "partnerShareYen", "パートナーの負担額"),
+    )
+    for attr, column, name, label in parts:
+        value = None if budget is None else getattr(budget, attr)
+        if is_set(value):
+            values[column] = v.amount(problems, value, label=label, field=["input", "budget", name])
+
+
+def _apply_committee(problems: v.Problems, values: dict[str, Any], committee: Any) -> None:
+    if not is_set(committee):
+        return
+    if committee is None:
+        for name in ("name", "kind", "established_on", "dissolves_on"):
+            values[f"committee_{name}"] = None
+        return
+    prefix = ["input", "committee"]
+    values["committee_name"] = v.required_text(
+        problems,
+        committee.name,
+        label="会の名前",
+        field=[*prefix, "name"],
+        max_length=v.max_length(Collaboration.committee_name),
+    )
+    values["committee_kind"] = CommitteeKind(committee.kind)
+    for name, input_name, label in (
+        ("established_on", "establishedOn", "会の設立日"),
+        ("dissolves_on", "dissolvesOn", "会の解散日"),
+    ):
+        if is_set(getattr(committee, name)):
+            values[f"committee_{name}"] = v.check_date(
+                problems, getattr(committee, name), label=label, field=[*prefix, input_name]
+            )
+    established, dissolves = values["committee_established_on"], values["committee_dissolves_on"]
+    if established is not None and dissolves is not None and dissolves < established:
+        problems.add(
+            ErrorCode.INVALID,
+            f"会の解散日（{dissolves.isoformat()}）が設立日（{established.isoformat()}）より前になっています。",
+            [*prefix, "dissolvesOn"],
+        )
+
+
+async def _clean_participations(
+    session: AsyncSession, problems: v.Problems, items: Sequence[ParticipationData] | None
+) -> list[ParticipationData]:
+    """役割分担 (第4章(1)): each partner exists and takes part once; shares are ≥ 0 yen."""
+    path = ["input", "participations"]
+    if not items:
+        return []
+    if not v.bounded_list(problems, items, label="参加パートナー", field=path):
+        return []
+    wanted = {p.partner_id for p in items if p.partner_id is not None}
+    existing: set[int] = set()
+    if wanted:
+        stmt = sa.select(col(Partner.id)).where(col(Partner.id).in_(wanted))
+        existing = {i for i in (await session.execute(stmt)).scalars() if i is not None}
+    cleaned: list[ParticipationData] = []
+    seen: set[int] = set()
+    for i, item in enumerate(items):
+        here = [*path, str(i)]
+        partner_id = item.partner_id
+        if partner_id is not None and partner_id not in existing:
+            problems.add(
+                ErrorCode.NOT_FOUND, "指定されたパートナーは見つかりません。", [*here, "partnerId"]
+            )
+        elif partner_id is not None and partner_id in seen:
+            problems.add(
+                ErrorCode.DUPLICATE,
+                "同じパートナーが2回以上入っています。1つにまとめてください。",
+                [*here, "partnerId"],
+            )
+        if partner_id is not None:
+            seen.add(partner_id)
+        cleaned.append(
+            ParticipationData(
+                partner_id=partner_id,
+                role=clean_text_field(
+                    problems, item.role, label="役割", path=[*here, "role"], max_length=ROLE_MAX
+                ),
+                is_lead=bool(item.is_lead),
+                cost_share_yen=v.amount(
+                    problems, item.cost_share_yen, label="負担額", field=[*here, "costShareYen"]
+                ),
+            )
+        )
+    return cleaned
+
+
+def _fiscal_year(
+    problems: v.Problems,
+    data: CollaborationData,
+    current: Collaboration | None,
+    starts_on: date | None,
+) -> int | None:
+    """The given fiscal year, else the one the start date falls in (April–March, rule 14).
+
+    On update, a fiscal year that only followed the old start date follows the new one;
+    one set by hand stays unless the caller sends another.
+    """
+    sent = data.fiscal_year
+    if is_set(sent) and sent is not None:
+        low, high = FISCAL_YEAR_RANGE
+        if not low <= sent <= high:
+            problems.add(
+                ErrorCode.INVALID,
+                f"年度は{low}から{high}までの西暦の年で入れてください（例: 令和3年度なら2021）。",
+                ["input", "fiscalYear"],
+            )
+        return int(sent)
+    stored = current.fiscal_year if current is not None else None
+    follows_start = stored is None or (
+        current is not None
+        and current.starts_on is not None
+        and stored == fiscal_year_of(current.starts_on)
+    )
+    if (is_set(sent) or follows_start) and starts_on is not None:
+        return fiscal_year_of(starts_on)
+    return None if is_set(sent) else stored
+
+
+def rule_problems(state: State, *, started: bool) -> list[Problem]:
+    """Rules 2 and 3 on the state after the change.
+
+    後援 without money holds at every moment; once started, readiness (第4章(2)) and the
+    form-specific rules (第3章) hold too, exactly as they were checked at the start.
+    """
+    values = state.values
+    if not started:
+        return rules.form_problems_always(
+            forms=state.forms, city_share_yen=values["city_share_yen"]
+        )
+    missing = rules.missing_readiness(
+        purpose=values["purpose"],
+        plan=values["plan"],
+        budget_total_yen=values["budget_total_yen"],
+        starts_on=values["starts_on"],
+        ends_on=values["ends_on"],
+        responsibility=values["responsibility"],
+        participation_roles=[p.role for p in state.participations],
+    )
+    return [*rules.readiness_problems(missing), *_form_problems(state)]
+
+
+def _form_problems(state: State) -> list[Problem]:
+    values = state.values
+    return rules.form_problems(
+        forms=state.forms,
+        city_share_yen=values["city_share_yen"],
+        partner_share_yen=values["partner_share_yen"],
+        committee_name=values["committee_name"],
+        committee_kind=values["committee_kind"],
+        committee_dissolves_on=values["committee_dissolves_on"],
+        participations_is_lead=[p.is_lead for p in state.participations],
+        responsibility=values["responsibility"],
+    )

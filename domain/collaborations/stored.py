@@ -1,0 +1,119 @@
+"""A collaboration as stored: its child rows (forms, fields, participations), their
+replacement, its evaluation, and the audit snapshot every change records (rule 15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.audit.log import json_value
+from domain.collaborations.inputs import (
+    COLUMNS,
+    ENTITY,
+    LABEL,
+    ParticipationData,
+    State,
+    field_codes_of,
+    forms_of,
+    participations_of,
+)
+from domain.collaborations.models import (
+    Collaboration,
+    CollaborationFieldLink,
+    CollaborationFormLink,
+    Evaluation,
+    Participation,
+)
+from domain.writes import Audited
+
+# ------------------------------------------------------------------ snapshots for audit
+
+
+def participation_dict(p: Participation | ParticipationData) -> dict[str, Any]:
+    return {
+        "partner_id": p.partner_id,
+        "role": p.role,
+        "is_lead": p.is_lead,
+        "cost_share_yen": p.cost_share_yen,
+    }
+
+
+async def snapshot_of(session: AsyncSession, collaboration: Collaboration) -> dict[str, Any]:
+    """Every field a caller can change, child lists included, in JSON form.
+
+    Child lists are sorted by a stable key so that sending the same list again shows as
+    no change in the audit log.
+    """
+    assert collaboration.id is not None
+    out = {name: json_value(getattr(collaboration, name)) for name in COLUMNS}
+    out["forms"] = json_value(await forms_of(session, collaboration.id))
+    out["field_codes"] = sorted(c for _, c in await field_codes_of(session, collaboration.id))
+    out["participations"] = sorted(
+        (participation_dict(p) for p in await participations_of(session, collaboration.id)),
+        key=lambda p: p["partner_id"],
+    )
+    return out
+
+
+COLLABORATIONS = Audited(Collaboration, entity_type=ENTITY, label=LABEL, snapshot=snapshot_of)
+
+
+# ------------------------------------------------------------------ writing
+
+
+async def write_children(
+    session: AsyncSession,
+    collaboration_id: int,
+    state: State,
+    *,
+    forms: bool,
+    fields: bool,
+    participations: bool,
+) -> None:
+    if forms:
+        await session.execute(
+            sa.delete(CollaborationFormLink).where(
+                col(CollaborationFormLink.collaboration_id) == collaboration_id
+            )
+        )
+        session.add_all(
+            [CollaborationFormLink(collaboration_id=collaboration_id, form=f) for f in state.forms]
+        )
+    if fields:
+        await session.execute(
+            sa.delete(CollaborationFieldLink).where(
+                col(CollaborationFieldLink.collaboration_id) == collaboration_id
+            )
+        )
+        session.add_all(
+            [
+                CollaborationFieldLink(collaboration_id=collaboration_id, field_id=fid)
+                for fid in state.field_ids
+            ]
+        )
+    if participations:
+        await session.execute(
+            sa.delete(Participation).where(col(Participation.collaboration_id) == collaboration_id)
+        )
+        session.add_all(
+            [
+                Participation(
+                    collaboration_id=collaboration_id,
+                    partner_id=p.partner_id,
+                    role=p.role,
+                    is_lead=p.is_lead,
+                    cost_share_yen=p.cost_share_yen,
+                )
+                for p in state.participations
+                if p.partner_id is not None
+            ]
+        )
+    await session.flush()
+
+
+async def evaluation_of(session: AsyncSession, collaboration_id: int) -> Evaluation | None:
+    stmt = sa.select(Evaluation).where(col(Evaluation.collaboration_id) == collaboration_id)
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -1,0 +1,167 @@
+"""The write step of a bulk partner upsert: set-based statements, whatever the row count.
+
+``domain.partners.commands.upsert_partners`` validates every row in Python and plans
+what each one does (create, update, leave alone); this module writes the plan with a
+fixed number of multi-row statements instead of several per row:
+
+- new partners: ``domain.writes.insert_many`` (``INSERT … SELECT FROM unnest(…)
+  RETURNING id`` on PostgreSQL, one executemany on SQLite);
+- changed partners: ``domain.writes.write_many``, the version-guarded UPDATE for many
+  rows (``UPDATE … FROM unnest(…)`` on PostgreSQL, one executemany on SQLite);
+- their fields and contacts: one DELETE per child table for the partners whose lists
+  are replaced, then one ``insert_many`` per child table.
+
+The batch's audit event (who was created, what changed for whom) is written by the
+caller, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.base import is_set, utcnow
+from domain.enums import PartnerStatus
+from domain.partners.models import Contact, Partner, PartnerField
+from domain.partners.service import derived_columns
+from domain.writes import among, insert_many, write_many
+
+IDS_PER_STATEMENT = 5000
+"""Ids in one ``IN (…)`` list (SQLite and asyncpg take 32,766 parameters a statement)."""
+
+_PARTNERS: sa.Table = Partner.__table__  # type: ignore[attr-defined]
+_FIELDS: sa.Table = PartnerField.__table__  # type: ignore[attr-defined]
+_CONTACTS: sa.Table = Contact.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class PlannedRow:
+    """One input row and what it does: ``match`` None creates, else ``changes`` (empty:
+    unchanged) updates the matched partner."""
+
+    data: Any  # PartnerData (domain.partners.commands)
+    match: Any  # the stored partner's row (columns by attribute), or None
+    changes: dict[str, Any]
+
+
+def partner_columns(
+    scalar_fields: Sequence[str], stored: Mapping[str, Any] | None, data: Any
+) -> dict[str, Any]:
+    """Every column of the partner once ``data`` is applied to ``stored`` (None: a new
+    partner with the model's defaults), derived columns included."""
+    if stored is None:
+        values: dict[str, Any] = dict.fromkeys(scalar_fields)
+        values["status"] = PartnerStatus.ACTIVE
+    else:
+        values = dict(stored)
+    values.update(data.scalars())
+    values.update(derived_columns(values["name"], values["name_kana"]))
+    return values
+
+
+def stored_columns(partner: Any, scalar_fields: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(partner, name) for name in scalar_fields}
+
+
+def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
+    return [items[i : i + IDS_PER_STATEMENT] for i in range(0, len(items), IDS_PER_STATEMENT)]
+
+
+async def write_plan(
+    session: AsyncSession,
+    plan: Sequence[PlannedRow],
+    *,
+    scalar_fields: Sequence[str],
+    code_ids: Mapping[str, int],
+) -> tuple[list[int], list[int], dict[str, Any]]:
+    """Write the plan; returns the partner ids in input order, the created ids (input
+    order) and the changes of each updated partner by id (for the audit event)."""
+    now = utcnow()
+    created = [row for row in plan if row.match is None]
+    inserted = await insert_many(
+        session,
+        _PARTNERS,
+        [
+            partner_columns(scalar_fields, None, row.data)
+            | {"version": 1, "created_at": now, "updated_at": now}
+            for row in created
+        ],
+        returning=("id", "external_id", "corporate_number"),
+    )
+    # Every new row has an external id or a corporate number, unique in the batch.
+    by_key = {(external or corporate): pk for pk, external, corporate in inserted}
+    new_ids = [by_key[row.data.external_id or row.data.corporate_number] for row in created]
+    new_id_of = {id(row): pk for row, pk in zip(created, new_ids, strict=True)}
+
+    changed = [row for row in plan if row.match is not None and row.changes]
+    await write_many(
+        session,
+        Partner,
+        [
+            (
+                _pk(row.match),
+                row.match.version,
+                partner_columns(scalar_fields, stored_columns(row.match, scalar_fields), row.data),
+            )
+            for row in changed
+            if row.match is not None
+        ],
+    )
+
+    replace_fields = [_pk(r.match) for r in changed if is_set(r.data.field_codes)]
+    replace_contacts = [_pk(r.match) for r in changed if is_set(r.data.contacts)]
+    for ids in _chunks(replace_fields):
+        await session.execute(sa.delete(_FIELDS).where(among(session, _FIELDS.c.partner_id, ids)))
+    for ids in _chunks(replace_contacts):
+        await session.execute(
+            sa.delete(_CONTACTS).where(
+                among(session, _CONTACTS.c.partner_id, ids), _CONTACTS.c.agreement_id.is_(None)
+            )
+        )
+    field_rows: list[dict[str, Any]] = []
+    contact_rows: list[dict[str, Any]] = []
+    for row in plan:
+        if row.match is None:
+            pk = new_id_of[id(row)]
+        elif row.changes:
+            pk = _pk(row.match)
+        else:
+            continue
+        if row.match is None or is_set(row.data.field_codes):
+            field_rows += [
+                {"partner_id": pk, "field_id": code_ids[c]} for c in row.data.field_codes or []
+            ]
+        if (row.match is None or is_set(row.data.contacts)) and row.data.contacts:
+            contact_rows += [
+                {"partner_id": pk, "agreement_id": None, "position": i, **vars(c)}
+                for i, c in enumerate(row.data.contacts)
+            ]
+    await insert_many(session, _FIELDS, field_rows)
+    await insert_many(session, _CONTACTS, contact_rows)
+
+    ids = [new_id_of[id(row)] if row.match is None else _pk(row.match) for row in plan]
+    updated = {str(_pk(row.match)): row.changes for row in changed}
+    return ids, new_ids, updated
+
+
+async def load_partners(session: AsyncSession, ids: Sequence[int]) -> list[Partner]:
+    """The partners ``ids`` as stored now, in that order (a few statements however many)."""
+    loaded: dict[int, Partner] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        rows = await session.execute(
+            sa.select(Partner)
+            .where(among(session, col(Partner.id), chunk))
+            .execution_options(populate_existing=True)
+        )
+        loaded.update((p.id, p) for p in rows.scalars() if p.id is not None)
+    return [loaded[pk] for pk in ids]
+
+
+def _pk(partner: Any) -> int:
+    assert partner is not None and partner.id is not None
+    return partner.id

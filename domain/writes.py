@@ -1,0 +1,362 @@
+"""The one write pipeline (rule 15): every change of a stored row goes through here.
+
+Each area declares its entities once as ``Audited`` (table, audit name, label for
+messages, how the audit log sees a row). A change then has three steps, always the same:
+
+1. ``Audited.begin`` loads the row for update, refusing early when the caller's
+   ``expectedVersion`` is already stale (``VERSION_CONFLICT``);
+2. ``Change.write`` takes the audit snapshot of the row as it was, then writes the new
+   values with ONE guarded ``UPDATE … SET …, version = version + 1 WHERE id = :id AND
+   version = :expected`` (``domain.versioning.conditional_update``) and brings the
+   loaded row up to date; ``Change.delete`` is the guarded ``DELETE`` instead;
+3. ``Change.record`` writes the audit event: what changed, from the snapshot taken
+   before to the one taken now.
+
+Creations record through ``Audited.created`` (from an empty "before"). Bulk paths write
+many rows with ``write_many`` (set-based, each row still version-guarded) and record
+the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.audit.log import diff, record_event, snapshot
+from domain.base import utcnow
+from domain.versioning import (
+    ConcurrentChange,
+    conditional_delete,
+    conditional_update,
+    get_for_update,
+    get_or_raise,
+    version_conflict,
+)
+
+T = TypeVar("T")
+
+Snapshot = Callable[[AsyncSession, Any], Awaitable[Mapping[str, Any]]]
+"""How the audit log sees a row, ``(session, row)``: its columns, often with its child
+rows (read through the session)."""
+
+
+def fields_snapshot(names: Sequence[str]) -> Snapshot:
+    """A snapshot of the row's own columns ``names`` (no child rows)."""
+
+    async def take(_session: AsyncSession, row: Any) -> Mapping[str, Any]:
+        return snapshot(row, names)
+
+    return take
+
+
+async def record_change(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: int | str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> None:
+    """The audit event of one change: the fields whose value differs (rule 15)."""
+    await record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        changes=diff(before, after),
+    )
+
+
+class Change(Generic[T]):
+    """One audited, version-guarded change of one stored row (see the module doc)."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        model: type[T],
+        row: T,
+        *,
+        entity_type: str,
+        expected_version: int,
+        snapshot: Snapshot,
+        own_read: bool = False,
+    ) -> None:
+        self.session = session
+        self.model = model
+        self.row = row
+        self.entity_type = entity_type
+        self.expected_version = expected_version
+        self.own_read = own_read
+        self._snapshot = snapshot
+        self.before: Mapping[str, Any] | None = None
+        self._deleted = False
+
+    @property
+    def pk(self) -> int:
+        pk = getattr(self.row, "id")  # noqa: B009 (every versioned table has it)
+        assert pk is not None
+        return int(pk)
+
+    async def capture(self) -> Mapping[str, Any]:
+        """The audit snapshot of the row as it was before this change (taken once)."""
+        if self.before is None:
+            self.before = await self._snapshot(self.session, self.row)
+        return self.before
+
+    async def write(self, values: Mapping[str, Any] | None = None) -> T:
+        """The guarded UPDATE of ``values`` (the version moves even when empty: the
+        change is to the row's children), then the loaded row refreshed."""
+        await self.capture()
+        await conditional_update(
+            self.session,
+            self.model,
+            self.pk,
+            self.expected_version,
+            values or {},
+            own_read=self.own_read,
+        )
+        await self.session.refresh(self.row)
+        return self.row
+
+    async def delete(self) -> None:
+        """The guarded DELETE; the audit event then records every field as removed."""
+        await self.capture()
+        await conditional_delete(self.session, self.model, self.pk, self.expected_version)
+        self._deleted = True
+
+    async def record(
+        self, *, actor: str, action: str, after: Mapping[str, Any] | None = None
+    ) -> None:
+        """The audit event: from the snapshot before to ``after`` (default: the
+        snapshot now; nothing after a delete)."""
+        before = await self.capture()
+        if after is None:
+            after = {} if self._deleted else await self._snapshot(self.session, self.row)
+        await record_change(
+            self.session,
+            actor=actor,
+            action=action,
+            entity_type=self.entity_type,
+            entity_id=self.pk,
+            before=before,
+            after=after,
+        )
+
+
+class Audited(Generic[T]):
+    """An entity whose changes go through the pipeline: its table, its name in the audit
+    log and in messages, and how the audit log sees one of its rows. Each area
+    defines one per entity and begins every change (and records every creation) with it.
+    """
+
+    def __init__(self, model: type[T], *, entity_type: str, label: str, snapshot: Snapshot) -> None:
+        self.model = model
+        self.entity_type = entity_type
+        self.label = label
+        self.snapshot = snapshot
+
+    async def begin(
+        self,
+        session: AsyncSession,
+        pk: int,
+        expected_version: int | None,
+        *,
+        snapshot: Snapshot | None = None,
+    ) -> Change[T]:
+        """Load the row to change (NOT_FOUND with the entity's label; VERSION_CONFLICT
+        when the caller's ``expected_version`` is stale). ``snapshot`` replaces the
+        entity's for a change the audit log describes differently (a progress report
+        lists the reports).
+
+        ``expected_version=None``: the caller named no version (the contract asks
+        none); the guard is then the version read here, and losing the race raises
+        ``ConcurrentChange``, which the API retries from a fresh read.
+        """
+        if expected_version is None:
+            row = await get_or_raise(session, self.model, pk, label=self.label)
+            version = int(getattr(row, "version"))  # noqa: B009
+            own_read = True
+        else:
+            row = await get_for_update(session, self.model, pk, expected_version, label=self.label)
+            version, own_read = expected_version, False
+        return Change(
+            session,
+            self.model,
+            row,
+            entity_type=self.entity_type,
+            expected_version=version,
+            snapshot=snapshot or self.snapshot,
+            own_read=own_read,
+        )
+
+    async def created(
+        self,
+        session: AsyncSession,
+        row: T,
+        *,
+        actor: str,
+        action: str,
+        after: Mapping[str, Any] | None = None,
+    ) -> None:
+        """The audit event of a new row: every field of its snapshot (or ``after``),
+        from nothing."""
+        await record_change(
+            session,
+            actor=actor,
+            action=action,
+            entity_type=self.entity_type,
+            entity_id=getattr(row, "id"),  # noqa: B009
+            before={},
+            after=after if after is not None else await self.snapshot(session, row),
+        )
+
+
+# ------------------------------------------------------------------ many rows at once
+
+POSTGRES_ROWS_PER_UPDATE = 5000
+"""Rows of one ``UPDATE … FROM unnest(…)`` on PostgreSQL (arrays, one parameter per column)."""
+
+
+def among(session: AsyncSession, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN (values)`` for thousands of values: on PostgreSQL ``column = ANY(:array)``,
+    one parameter (an IN list of 10,000 parameters costs the server more to plan than to
+    run); elsewhere the IN list."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
+def _array_type(column: sa.Column[Any]) -> Any:
+    # Enum columns are VARCHAR holding the value (domain.base.enum_column): their
+    # arrays carry the values as text.
+    if isinstance(column.type, sa.Enum):
+        return ARRAY(sa.String)
+    return ARRAY(column.type)
+
+
+def _db_value(column: sa.Column[Any], value: Any) -> Any:
+    if isinstance(column.type, sa.Enum) and value is not None and hasattr(value, "value"):
+        return value.value
+    return value
+
+
+async def insert_many(
+    session: AsyncSession,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    returning: Sequence[str] = (),
+) -> list[Any]:
+    """Insert many rows (every row with the same columns) as set-based statements and
+    return the ``returning`` columns of each, in no particular order.
+
+    PostgreSQL: ``INSERT … SELECT … FROM unnest(:col…)``, one array per column (one
+    statement per 5,000 rows, whatever the column count); SQLite: one executemany.
+    """
+    if not rows:
+        return []
+    names = sorted(rows[0])
+    back = [table.c[n] for n in returning]
+    found: list[Any] = []
+    if session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(rows), POSTGRES_ROWS_PER_UPDATE):
+            chunk = rows[start : start + POSTGRES_ROWS_PER_UPDATE]
+            source = (
+                sa.func.unnest(
+                    *(sa.bindparam(f"c_{n}", type_=_array_type(table.c[n])) for n in names)
+                )
+                .table_valued(*names)
+                .render_derived(name="v")
+            )
+            stmt = sa.insert(table).from_select(names, sa.select(*(source.c[n] for n in names)))
+            params = {f"c_{n}": [_db_value(table.c[n], row[n]) for row in chunk] for n in names}
+            if back:
+                found += (await session.execute(stmt.returning(*back), params)).all()
+            else:
+                await session.execute(stmt, params)
+        return found
+    if back:
+        return list((await session.execute(sa.insert(table).returning(*back), rows)).all())
+    await session.execute(sa.insert(table), list(rows))
+    return []
+
+
+async def write_many(
+    session: AsyncSession,
+    model: Any,
+    rows: Sequence[tuple[int, int, Mapping[str, Any]]],
+    *,
+    own_read: bool = True,
+) -> None:
+    """Many guarded UPDATEs as set-based statements: ``(id, version read, values)`` each,
+    every row with the same columns.
+
+    PostgreSQL: ``UPDATE … SET … FROM unnest(:ids, :versions, :col…) WHERE id = v.id
+    AND version = v.version`` (one statement per 5,000 rows); SQLite: one executemany of
+    the guarded UPDATE. When fewer rows matched than were given, another writer got in
+    between: ``ConcurrentChange`` (``own_read``, retried from a fresh read) or
+    VERSION_CONFLICT. Rows are written in id order, so two batches lock shared rows in
+    the same order on PostgreSQL (no deadlock).
+    """
+    if not rows:
+        return
+    ordered = sorted(rows, key=lambda row: row[0])
+    names = sorted(ordered[0][2])
+    table: sa.Table = model.__table__
+    now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        matched = 0
+        for start in range(0, len(ordered), POSTGRES_ROWS_PER_UPDATE):
+            chunk = ordered[start : start + POSTGRES_ROWS_PER_UPDATE]
+            source = (
+                sa.func.unnest(
+                    sa.bindparam("ids", type_=ARRAY(sa.Integer)),
+                    sa.bindparam("versions", type_=ARRAY(sa.Integer)),
+                    *(sa.bindparam(f"c_{n}", type_=_array_type(table.c[n])) for n in names),
+                )
+                .table_valued("id", "version", *names)
+                .render_derived(name="v")
+            )
+            stmt = (
+                sa.update(table)
+                .where(table.c.id == source.c.id, table.c.version == source.c.version)
+                .values(
+                    {n: source.c[n] for n in names}
+                    | {"version": table.c.version + 1, "updated_at": sa.bindparam("now")}
+                )
+            )
+            params: dict[str, Any] = {
+                "ids": [pk for pk, _v, _values in chunk],
+                "versions": [version for _pk, version, _values in chunk],
+                "now": now,
+            }
+            for n in names:
+                params[f"c_{n}"] = [_db_value(table.c[n], values[n]) for *_k, values in chunk]
+            result = await session.execute(stmt, params)
+            matched += result.rowcount  # type: ignore[attr-defined]
+    else:
+        stmt = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"), table.c.version == sa.bindparam("b_v"))
+            .values(
+                {n: sa.bindparam(f"b_{n}") for n in names}
+                | {"version": table.c.version + 1, "updated_at": now}
+            )
+        )
+        result = await session.execute(
+            stmt,
+            [
+                {"b_id": pk, "b_v": version, **{f"b_{n}": values[n] for n in names}}
+                for pk, version, values in ordered
+            ],
+        )
+        matched = result.rowcount  # type: ignore[attr-defined]
+    if matched != len(ordered):
+        raise ConcurrentChange() if own_read else version_conflict(ordered[0][1])
