@@ -94,6 +94,80 @@ def fiscal_year_label(fiscal_year: int) -> str:
     return f"{era.name}{_era_year_label(year)}年度"
 
 
+# ------------------------------------------------------------------ reading dates
+
+_ERA_ALIASES = {
+    "令和": "令和",
+    "R": "令和",
+    "平成": "平成",
+    "H": "平成",
+    "昭和": "昭和",
+    "S": "昭和",
+    "大正": "大正",
+    "T": "大正",
+    "明治": "明治",
+    "M": "明治",
+}
+_SEPARATOR = r"[-/.・]"
+_WESTERN = re.compile(
+    rf"([0-9]{{4}})(?:{_SEPARATOR}([0-9]{{1,2}}){_SEPARATOR}([0-9]{{1,2}})"
+    r"|年([0-9]{1,2})月([0-9]{1,2})日)"
+)
+# 「H8.10.23」「H.8.10.23」「R元.5.1」「R元年5月1日」「平成8-10-23」「S63/1/7」.
+_WAREKI = re.compile(
+    r"(令和|平成|昭和|大正|明治|[RHSTM])\.?(元|[0-9]{1,2})"
+    rf"(?:年([0-9]{{1,2}})月([0-9]{{1,2}})日|{_SEPARATOR}([0-9]{{1,2}}){_SEPARATOR}([0-9]{{1,2}}))"
+)
+# Excel writes a date cell as "2022/3/10 0:00" when the cell holds a date and time.
+_MIDNIGHT = re.compile(r"\s*0?0:00(:00)?$")
+DATE_EXAMPLES = "例: 2022-03-10、2022/3/10、令和4年3月10日、H8.10.23"
+
+
+def parse_date(value: str) -> date:
+    """A date as Japanese offices write it: ISO ``2022-03-10``, ``2022/3/10``,
+    ``2022年3月10日``, or wareki ``令和4年3月10日`` / ``令和元年5月1日``, abbreviated
+    ``R4.3.10`` / ``H8.10.23`` / ``H.8.10.23`` / ``R元.5.1`` (M/T/S/H/R, separators . / - ・).
+
+    Full-width digits and letters are accepted. A wareki date must lie within its era
+    (平成31年5月1日 does not exist: that day is 令和元年5月1日). Raises ValueError with a
+    message in Japanese that names the value.
+    """
+    original = value
+    text = unicodedata.normalize("NFKC", value).strip().upper()
+    text = _MIDNIGHT.sub("", text)
+    text = re.sub(r"\s+", "", text)
+    if match := _WESTERN.fullmatch(text):
+        year = int(match[1])
+        month, day = (match[2], match[3]) if match[2] else (match[4], match[5])
+        return _make_date(original, year, int(month), int(day))
+    if match := _WAREKI.fullmatch(text):
+        era_name = _ERA_ALIASES[match[1]]
+        era_year = 1 if match[2] == "元" else int(match[2])
+        month, day = (match[3], match[4]) if match[3] else (match[5], match[6])
+        era_index = next(i for i, era in enumerate(ERAS) if era.name == era_name)
+        era = ERAS[era_index]
+        if era_year < 1:
+            raise ValueError(f"「{original}」は日付として読めません（{DATE_EXAMPLES}）。")
+        result = _make_date(original, era.starts_on.year + era_year - 1, int(month), int(day))
+        next_era = ERAS[era_index - 1] if era_index > 0 else None
+        if result < era.starts_on or (next_era is not None and result >= next_era.starts_on):
+            hint = (
+                f"{result.isoformat()} は{to_wareki(result)}"
+                if result >= ERAS[-1].starts_on
+                else result.isoformat()
+            )
+            raise ValueError(f"「{original}」は{era.name}の期間にない日付です（{hint}）。")
+        return result
+    raise ValueError(f"「{original}」は日付として読めません（{DATE_EXAMPLES}）。")
+
+
+def _make_date(original: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"「{original}」という日付はありません。") from None
+
+
 # ------------------------------------------------------------------ 法人番号
 
 # Not \d: in Python it also matches full-width and other Unicode digits, which would let

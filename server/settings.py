@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.exchange.exports import DEFAULT_MUNICIPALITY, set_municipality_source
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./kyodo.db"
 ONE_MIB = 1024 * 1024
 
@@ -163,6 +165,12 @@ class Settings(BaseSettings):
         description="The bearer token Prometheus presents when KYODO_METRICS=token.",
         repr=False,
     )
+    municipality: str = Field(
+        default=DEFAULT_MUNICIPALITY,
+        validation_alias="KYODO_MUNICIPALITY",
+        description="The city's name (市町村名) written in the exports and printed pages; "
+        "also the municipality `kyodo import agreements` reads from a list covering several.",
+    )
     tracing: bool | None = Field(
         default=None,
         validation_alias="KYODO_TRACING",
@@ -296,3 +304,7 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+# The domain's exports and printed pages name the city the settings name.
+set_municipality_source(lambda: get_settings().municipality)

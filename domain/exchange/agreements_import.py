@@ -8,6 +8,13 @@ header (協定区分 merged over the eight categories) and the municipality only
 first row; both are read as they are. Its その他 column often holds text instead of ○:
 that text is the support it describes and becomes the agreement's 支援の詳しい内容.
 
+Other municipalities' lists are read too (see ``AGREEMENT_COLUMNS`` for their header
+words): the header may sit below title lines (``find_header``); 締結日 may be abbreviated
+wareki marked 「(改正)」 (an amendment: its date goes into 支援の詳しい内容, as the list
+gives no earlier version to link); a row without № and title continues the agreement
+above it; a counterparty naming a group of bodies (「道内市町村」, domain.partners.names) is
+kept as text and flagged, never registered as a partner.
+
 Each row is one agreement. 協定相手方 may list several organisations (separated by 、 or
 line breaks; a line in parentheses such as 「(北海道札幌市)」 is where they are, not a
 party). Each is matched to an existing partner by name, else registered as an
@@ -40,6 +47,7 @@ from domain.enums import (
     SupportCategory,
 )
 from domain.errors import DomainError, ErrorCode, Problem
+from domain.exchange import exports
 from domain.exchange.reading import (
     ColumnMap,
     Columns,
@@ -48,34 +56,64 @@ from domain.exchange.reading import (
     RowProblem,
     SourceRow,
     SourceTable,
+    blank_header,
     fold_header,
     fold_name,
     parse_japanese_date,
     split_list,
 )
+from domain.japanese import to_wareki
 from domain.partners.commands import PartnerData, create_partner
 from domain.partners.models import Partner
+from domain.partners.names import is_collective_name
 from domain.reference.models import Department
 
 DEFAULT_DEPARTMENT = "kikikanri"  # 危機管理室, which keeps the disaster-support agreements
 MAX_ROWS = 2_000
 
 _CATEGORY_FIELDS = {category.value: category for category in SupportCategory}
+# The one table of header synonyms: Hokkaido's open data first, then the words other
+# municipalities' lists use (協定名 / 締結日 / 締結先 / 担当(要請)窓口; №, 協定名称,
+# 協定締結先, 締結年月日). Headers compare after fold_header (width, spaces, ・ ignored).
 AGREEMENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "municipality": ("市町村名", "municipality"),
-    "title": ("協定の名称", "協定名", "title"),
-    "parties": ("協定相手方", "協定相手方(都道府県名)", "相手方", "parties"),
+    "number": ("No", "No.", "№", "番号", "連番", "項番"),
+    "title": ("協定の名称", "協定名", "協定名称", "協定件名", "title"),
+    "parties": (
+        "協定相手方",
+        "協定相手方(都道府県名)",
+        "相手方",
+        "締結先",
+        "協定締結先",
+        "協定先",
+        "締結相手",
+        "parties",
+    ),
     **{
         category.value: (label, category.value)
         for category, label in SUPPORT_CATEGORY_LABELS.items()
     },
     "support_categories": ("協定区分", "supportCategories"),
-    "concluded_on": ("締結日", "協定締結日", "concludedOn"),
-    "department": ("担当課", "所管課", "departmentCode", "department"),
+    "concluded_on": ("締結日", "協定締結日", "締結年月日", "協定締結年月日", "concludedOn"),
+    "department": (
+        "担当課",
+        "所管課",
+        "担当(要請)窓口",
+        "担当窓口",
+        "要請窓口",
+        "担当部署",
+        "departmentCode",
+        "department",
+    ),
     "external_id": ("外部ID", "externalId"),
     "support_details": ("協定の内容", "備考", "supportDetails"),
 }
-AGREEMENT_MAP = ColumnMap(AGREEMENT_COLUMNS, ignored=("No", "No.", "番号", "連番"))
+AGREEMENT_MAP = ColumnMap(AGREEMENT_COLUMNS)
+# A header is looked for in the first rows: sheets begin with a title line or two
+# (「災害時応援協定一覧」「令和8年4月1日現在」) above it.
+HEADER_SEARCH_ROWS = 10
+# 「H8.10.23 (改正)」: the date is the one of an amendment (改正), not of the conclusion.
+_AMENDMENT_MARK = re.compile(r"[(（]\s*改正\s*[)）]|改正$")
 _CATEGORY_GROUP = fold_header("協定区分")
 
 MARKS = frozenset({"○", "〇", "◯"})
@@ -141,9 +179,12 @@ def split_parties(value: Any) -> list[str]:
 class AgreementOutcome:
     where: str
     title: str
-    action: str  # "created", "unchanged" or "differs" (exists, left as it is)
+    action: str  # "created", "unchanged", "differs" (exists, left as it is) or
+    # "flagged" (every counterparty is a group of bodies: not created)
     new_parties: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
+    collective_parties: list[str] = field(default_factory=list)  # kept as text, flagged
+    amended_on: list[date] = field(default_factory=list)  # 「(改正)」 dates
 
 
 @dataclass
@@ -154,6 +195,9 @@ class AgreementImportResult:
     differs: int = 0
     partners_created: int = 0
     concluded: int = 0
+    flagged: int = 0  # agreements naming a group of bodies (「道内市町村」) as counterparty
+    amended: int = 0  # agreements with a 「(改正)」 date
+    drafts_without_support: int = 0  # dated, but the file has no 協定区分 to conclude with
     dry_run: bool = False
     outcomes: list[AgreementOutcome] = field(default_factory=list)
 
@@ -169,6 +213,39 @@ class _Row:
     concluded_on: date | None
     department_code: str
     external_id: str | None
+    collective: list[str] = field(default_factory=list)
+    amended_on: list[date] = field(default_factory=list)
+    # A 締結日 that cannot be recorded by concluding: a disaster-support agreement is
+    # concluded only with a 協定区分, which lists without those columns do not give.
+    unconcluded_on: date | None = None
+
+    def add_parties(self, names: Sequence[str]) -> None:
+        known = {party_key(p) for p in (*self.parties, *self.collective)}
+        for name in names:
+            if party_key(name) not in known:
+                known.add(party_key(name))
+                (self.collective if is_collective_name(name) else self.parties).append(name)
+
+    def add_details(self, text: str | None) -> None:
+        if text:
+            self.support_details = "\n".join(t for t in (self.support_details, text) if t)
+
+    def details_with_notes(self) -> str | None:
+        """支援の詳しい内容 with what the agreement cannot hold otherwise: its amendment
+        dates and the counterparties that are groups of bodies, not partners."""
+        notes = (
+            [f"改正: {'、'.join(to_wareki(d) for d in self.amended_on)}"] if self.amended_on else []
+        )
+        if self.unconcluded_on is not None:
+            notes.append(
+                f"締結日: {to_wareki(self.unconcluded_on)}（協定区分がないため下書きのまま登録。"
+                "協定区分を入れてから締結してください）"
+            )
+        if self.collective:
+            notes.append(
+                f"相手方（団体の総称。パートナーとしては登録していません）: {'、'.join(self.collective)}"
+            )
+        return "\n".join(t for t in (self.support_details, *notes) if t) or None
 
     @property
     def key(self) -> tuple[str, tuple[str, ...]]:
@@ -195,7 +272,7 @@ def merge_two_row_header(table: SourceTable) -> SourceTable:
     The first data row is a sub-header when its 協定の名称 cell is empty and it names a
     category; its names replace the empty headers (and 協定区分) above them.
     """
-    if table.format not in (FileFormat.CSV, FileFormat.TSV) or not table.rows:
+    if table.format not in (FileFormat.CSV, FileFormat.TSV, FileFormat.XLSX) or not table.rows:
         return table
     headers = table.headers
     if not any(fold_header(h) == _CATEGORY_GROUP for h in headers):
@@ -227,6 +304,41 @@ def merge_two_row_header(table: SourceTable) -> SourceTable:
     )
 
 
+def find_header(table: SourceTable) -> SourceTable:
+    """The table read from its real header row: a sheet that begins with title lines
+    (「災害時応援協定一覧」, a date, a blank line) has its header further down. When the
+    first line does not name both 協定の名称 and 協定相手方 (in any synonym), the first of
+    the next ``HEADER_SEARCH_ROWS`` rows that does becomes the header; the rows above it
+    are dropped. Line numbers stay the file's."""
+    if table.format in (FileFormat.JSON, FileFormat.JSONL):
+        return table
+
+    def names_both(cells: Sequence[Any]) -> bool:
+        fields = {AGREEMENT_MAP.field_for(" ".join(str(c).split())) for c in cells if c}
+        return {"title", "parties"} <= fields
+
+    if names_both(table.headers):
+        return table
+    for index, row in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+        cells = [row.values.get(h) for h in table.headers]
+        if not names_both(cells):
+            continue
+        headers = [
+            " ".join(str(c).split()) if _text(c) else blank_header(number)
+            for number, c in enumerate(cells, start=1)
+        ]
+        rename = dict(zip(table.headers, headers, strict=True))
+        rows = [
+            SourceRow(r.number, {rename[h]: value for h, value in r.values.items()})
+            for r in table.rows[index + 1 :]
+        ]
+        unnamed = {h for number, h in enumerate(headers, start=1) if h == blank_header(number)}
+        return SourceTable(
+            table.format, headers, rows, encoding=table.encoding, unit=table.unit, unnamed=unnamed
+        )
+    return table
+
+
 def _fill_down(table: SourceTable, header: str) -> None:
     """Excel's merged cells: a municipality is written on its first row only."""
     current: Any = None
@@ -256,6 +368,11 @@ def _select_municipality(
     _fill_down(table, header)
     names = list(dict.fromkeys(str(r.values.get(header) or "").strip() for r in table.rows))
     names = [n for n in names if n]
+    if municipality is None and len(names) > 1:
+        # Hokkaido's list covers every municipality: the city's own rows (KYODO_MUNICIPALITY).
+        own = exports.municipality()
+        if any(fold_name(n) == fold_name(own) for n in names):
+            municipality = own
     if municipality is None:
         if len(names) <= 1:
             return table, []
@@ -308,35 +425,91 @@ class _RowReader:
             RowProblem(message, where=where, column=column_label(self.columns, name), code=code)
         )
 
-    def row(self, index: int) -> _Row | None:
+    def _values(self, index: int) -> dict[str, Any]:
         source = self.table.rows[index]
-        where = self.table.where(index)
-        values = {
+        return {
             self.columns.field_of[h]: v
             for h, v in source.values.items()
             if h in self.columns.field_of
         }
+
+    def is_continuation(self, index: int) -> bool:
+        """A row without a № and without a name continues the agreement above it (a
+        list written with one counterparty or one line of text per row)."""
+        values = self._values(index)
+        return (
+            index > 0 and _text(values.get("title")) is None and _text(values.get("number")) is None
+        )
+
+    def _date(self, where: str, values: dict[str, Any]) -> tuple[date | None, bool]:
+        """The 締結日 cell: its date (None when empty or refused) and whether it is marked
+        as an amendment's (「H8.10.23 (改正)」)."""
+        text = _text(values.get("concluded_on"))
+        if text is None:
+            return None, False
+        amended = bool(_AMENDMENT_MARK.search(text))
+        text = _AMENDMENT_MARK.sub("", text).strip()
+        if not text:
+            return None, amended
+        try:
+            day = parse_japanese_date(text)
+        except ValueError as error:
+            self.add(where, "concluded_on", f"締結日{error}")
+            return None, amended
+        out_of_range = v.date_problem(day, label="締結日", field=None)
+        if out_of_range is not None:
+            self.add(where, "concluded_on", out_of_range.message)
+            return None, amended
+        return day, amended
+
+    def continue_row(self, row: _Row, index: int) -> None:
+        """Merge a continuation row into the agreement above it: its counterparties, its
+        ○ marks and its text; a 「(改正)」 date is an amendment of that agreement."""
+        where = self.table.where(index)
+        values = self._values(index)
+        row.add_parties(split_parties(values.get("parties")))
+        support, other_text = self._support(where, values)
+        row.support.extend(c for c in support if c not in row.support)
+        row.add_details(
+            "\n".join(t for t in (_text(values.get("support_details")), other_text) if t)
+        )
+        day, amended = self._date(where, values)
+        if day is not None and amended:
+            row.amended_on.append(day)
+        elif day is not None and row.concluded_on in (None, self.default_concluded_on):
+            row.concluded_on = day
+        elif day is not None and day != row.concluded_on:
+            self.add(
+                where,
+                "concluded_on",
+                f"この行は番号と協定の名称がないため{row.where}の協定の続きとして読みましたが、"
+                "締結日が異なります。別の協定なら協定の名称を、改正なら「(改正)」を書いてください。",
+            )
+        for name, label in (("department", "担当課"), ("external_id", "外部ID")):
+            if _text(values.get(name)) is not None:
+                self.add(
+                    where,
+                    name,
+                    f"この行は番号と協定の名称がないため{row.where}の協定の続きとして読みました。"
+                    f"続きの行には{label}を書けません（別の協定なら協定の名称を書いてください）。",
+                )
+
+    def row(self, index: int) -> _Row | None:
+        where = self.table.where(index)
+        values = self._values(index)
         before = len(self.problems)
         title = _text(values.get("title"))
         if title is None:
             self.add(where, "title", "協定の名称を入力してください。", ErrorCode.REQUIRED)
-        parties = split_parties(values.get("parties"))
-        if not parties:
+        names = split_parties(values.get("parties"))
+        if not names:
             self.add(
                 where, "parties", "協定の相手方を1つ以上入力してください。", ErrorCode.REQUIRED
             )
         support, other_text = self._support(where, values)
         details = "\n".join(t for t in (_text(values.get("support_details")), other_text) if t)
-        concluded_on = self.default_concluded_on
-        if (text := _text(values.get("concluded_on"))) is not None:
-            try:
-                concluded_on = parse_japanese_date(text)
-            except ValueError as error:
-                self.add(where, "concluded_on", f"締結日{error}")
-            else:
-                out_of_range = v.date_problem(concluded_on, label="締結日", field=None)
-                if out_of_range is not None:
-                    self.add(where, "concluded_on", out_of_range.message)
+        day, amended = self._date(where, values)
+        concluded_on = day or self.default_concluded_on
         external_id = _text(values.get("external_id"))
         longest = v.max_length(Agreement.external_id)
         if external_id is not None and len(external_id) > longest:
@@ -360,17 +533,20 @@ class _RowReader:
         if len(self.problems) > before:
             return None
         assert title is not None
-        return _Row(
+        row = _Row(
             index=index,
             where=where,
             title=title,
-            parties=parties,
+            parties=[],
             support=support,
             support_details=details or None,
             concluded_on=concluded_on,
             department_code=department,
             external_id=external_id,
+            amended_on=[day] if day is not None and amended else [],
         )
+        row.add_parties(names)
+        return row
 
     def _support(
         self, where: str, values: dict[str, Any]
@@ -590,7 +766,7 @@ async def import_agreements(
     is written (the work runs in a savepoint that is rolled back; a dry run always rolls
     it back, after the commands have checked every row as a real run would).
     """
-    table = merge_two_row_header(table)
+    table = merge_two_row_header(find_header(table))
     columns, problems = AGREEMENT_MAP.resolve(table)
     for name in ("title", "parties"):
         if name not in columns.header_of:
@@ -626,8 +802,47 @@ async def import_agreements(
     assert default_department is not None
 
     reader = _RowReader(table, columns, departments, default_department, concluded_on)
-    rows = [row for index in range(len(table.rows)) if (row := reader.row(index)) is not None]
+    read: list[_Row] = []
+    previous: _Row | None = None
+    for index in range(len(table.rows)):
+        if reader.is_continuation(index):
+            if previous is not None:  # else the row above was refused, and said so
+                reader.continue_row(previous, index)
+            continue
+        previous = reader.row(index)
+        if previous is not None:
+            read.append(previous)
     problems = reader.problems
+    result = AgreementImportResult(rows=len(read), dry_run=dry_run)
+    lists_support = any(
+        name in columns.header_of for name in (*_CATEGORY_FIELDS, "support_categories")
+    )
+    rows: list[_Row] = []
+    for row in read:
+        if (
+            not lists_support
+            and category == AgreementCategory.DISASTER_SUPPORT
+            and row.concluded_on is not None
+        ):
+            row.unconcluded_on, row.concluded_on = row.concluded_on, None
+        if row.amended_on:
+            result.amended += 1
+        if row.collective:
+            result.flagged += 1
+        if row.parties:
+            rows.append(row)
+            continue
+        # Only groups of bodies (「道内市町村」): no partner to conclude with. Reported,
+        # not created: the office registers the bodies it actually calls.
+        result.outcomes.append(
+            AgreementOutcome(
+                row.where,
+                row.title,
+                "flagged",
+                collective_parties=row.collective,
+                amended_on=row.amended_on,
+            )
+        )
     first_of_key: dict[Any, _Row] = {}
     for row in rows:
         key = ("id", row.external_id) if row.external_id else row.key
@@ -648,21 +863,33 @@ async def import_agreements(
 
     existing = await _existing_agreements(session, rows)
     partners = await _partners_by_key(session)
-    result = AgreementImportResult(rows=len(rows), dry_run=dry_run)
     to_create: list[tuple[_Row, AgreementOutcome]] = []
     for row in rows:
         match = _match(row, existing)
         if match is not None:
             differences = _differences(row, match)
             action = "differs" if differences else "unchanged"
-            outcome = AgreementOutcome(row.where, row.title, action, differences=differences)
+            outcome = AgreementOutcome(
+                row.where,
+                row.title,
+                action,
+                differences=differences,
+                collective_parties=row.collective,
+                amended_on=row.amended_on,
+            )
             result.outcomes.append(outcome)
             if differences:
                 result.differs += 1
             else:
                 result.unchanged += 1
             continue
-        outcome = AgreementOutcome(row.where, row.title, "created")
+        outcome = AgreementOutcome(
+            row.where,
+            row.title,
+            "created",
+            collective_parties=row.collective,
+            amended_on=row.amended_on,
+        )
         result.outcomes.append(outcome)
         to_create.append((row, outcome))
         for name in row.parties:
@@ -747,7 +974,7 @@ async def _write(
                     party_ids=party_ids,
                     department_code=row.department_code,
                     support_categories=row.support,
-                    support_details=row.support_details,
+                    support_details=row.details_with_notes(),
                 ),
                 actor=actor,
             )
@@ -778,6 +1005,8 @@ async def _write(
                 place(row, error)
                 continue
             result.concluded += 1
+        elif row.unconcluded_on is not None:
+            result.drafts_without_support += 1
         result.created += 1
 
 

@@ -37,12 +37,12 @@ from domain.enums import (
 )
 from domain.exchange.exports import (
     LIST_SEPARATOR,
-    MUNICIPALITY,
     CsvEncoding,
     ExportFile,
     ExportFormat,
     _require,
     export_filename,
+    municipality,
     write_csv,
 )
 from domain.japanese import to_wareki
@@ -236,7 +236,7 @@ def render_ics(items: Iterable[DueItem], *, stamp: datetime) -> str:
         f"PRODID:{PRODUCT_ID}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{ical_text(f'協定の期限（{MUNICIPALITY}）')}",
+        f"X-WR-CALNAME:{ical_text(f'協定の期限（{municipality()}）')}",
         "X-WR-TIMEZONE:Asia/Tokyo",
     ]
     for item in items:

@@ -81,8 +81,22 @@ from domain.reference.service import departments_by_id
 from domain.validation import require_date
 from domain.visibility import PartnerVisibility
 
-MUNICIPALITY = "苫小牧市"
-"""市町村名 of Hokkaido's open-data layout."""
+DEFAULT_MUNICIPALITY = "苫小牧市"
+_municipality_source: Callable[[], str] | None = None
+
+
+def set_municipality_source(source: Callable[[], str] | None) -> None:
+    """Where the city's name comes from: the server's settings (KYODO_MUNICIPALITY)
+    register themselves here; without them, 苫小牧市."""
+    global _municipality_source
+    _municipality_source = source
+
+
+def municipality() -> str:
+    """市町村名 of the exports (Hokkaido's open-data layout) and of the printed pages."""
+    name = _municipality_source() if _municipality_source is not None else ""
+    return name.strip() or DEFAULT_MUNICIPALITY
+
 
 BOM = "\ufeff"
 LIST_SEPARATOR = "、"
@@ -633,7 +647,7 @@ def identify_agreement(row: Sequence[Any]) -> str:
 def agreement_csv_row(record: AgreementRecord) -> list[str | int | date | None]:
     row = record.agreement
     return [
-        MUNICIPALITY,
+        municipality(),
         record.number,
         row.title,
         LIST_SEPARATOR.join(p.name for p in record.parties),
@@ -654,7 +668,7 @@ def agreement_document(
     term_ends = terms.agreement_term_ends_on(row, on)
     return {
         "no": record.number,
-        "municipality": MUNICIPALITY,
+        "municipality": municipality(),
         "externalId": row.external_id,
         "title": row.title,
         "category": row.category.value,
@@ -711,7 +725,7 @@ async def export_agreements(
         body = write_json(
             {
                 "asOf": on.isoformat(),
-                "municipality": MUNICIPALITY,
+                "municipality": municipality(),
                 "category": category.value if category else None,
                 "count": len(records),
                 "agreements": [
@@ -1063,7 +1077,7 @@ def render_disaster_contacts_html(listing: DisasterContactList) -> str:
         f"<h1>{_e(TITLE)}</h1>",
         f'<p class="as-of">{_e(date_label)}</p>',
         '<p class="note screen-only">印刷するときは A4 縦を選んでください（Ctrl+P）。</p>',
-        f'<p class="note">{_e(MUNICIPALITY)}　協定 {listing.agreement_count} 件、'
+        f'<p class="note">{_e(municipality())}　協定 {listing.agreement_count} 件、'
         f"協定相手方 {listing.partner_count} 者（この日に有効な災害時応援協定）</p>",
         f'<p class="note"><span class="stale-badge">{_e(STALE_MARK)}</span> '
         "連絡先を一度も確認していないか、最終確認日から1年（365日）を超えています。"

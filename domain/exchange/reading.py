@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 import unicodedata
@@ -25,8 +26,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from domain import japanese
 from domain.errors import ErrorCode
-from domain.japanese import ERAS, to_wareki
 
 # ------------------------------------------------------------------ problems
 
@@ -221,12 +222,13 @@ def _table(
     lines: Iterable[tuple[int, Sequence[str]]],
     problems: list[RowProblem],
 ) -> SourceTable:
-    """The rows of a sheet, CSV or XLSX alike: the first line holds the headers, blank
-    lines are skipped, a missing trailing cell counts as empty, and a value right of the
-    last header is refused. ``lines`` may add problems of its own while read."""
+    """The rows of a sheet, CSV or XLSX alike: the first line holds the headers (after
+    any title lines, see ``_skip_title_lines``), blank lines are skipped, a missing
+    trailing cell counts as empty, and a value right of the last header is refused.
+    ``lines`` may add problems of its own while read."""
     headers: list[str] | None = None
     rows: list[SourceRow] = []
-    for line, cells in lines:
+    for line, cells in _skip_title_lines(lines):
         if headers is None:
             headers = _headers(cells, line, problems)
             continue
@@ -254,6 +256,27 @@ def _table(
     assert headers is not None
     unnamed = {h for number, h in enumerate(headers, start=1) if h == blank_header(number)}
     return SourceTable(file_format, headers, rows, unnamed=unnamed)
+
+
+TITLE_SEARCH_LINES = 10
+
+
+def _skip_title_lines(
+    lines: Iterable[tuple[int, Sequence[str]]],
+) -> Iterator[tuple[int, Sequence[str]]]:
+    """Sheets often begin with a title (「災害時応援協定一覧」, 「令和8年4月1日現在」, a blank
+    line) above the header: when the first lines each hold at most one value and one of
+    the first ``TITLE_SEARCH_LINES`` holds several, the header is that line and the
+    lines above it are dropped. A sheet of one column is read as it is."""
+    iterator = iter(lines)
+    head = list(itertools.islice(iterator, TITLE_SEARCH_LINES + 1))
+
+    def filled(cells: Sequence[str]) -> int:
+        return sum(not _blank(c) for c in cells)
+
+    start = next((i for i, (_, cells) in enumerate(head) if filled(cells) > 1), 0)
+    yield from head[start:]
+    yield from iterator
 
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -558,69 +581,6 @@ def fold_name(text: str) -> str:
 
 # ------------------------------------------------------------------ dates
 
-_ERA_ALIASES = {
-    "令和": "令和",
-    "R": "令和",
-    "平成": "平成",
-    "H": "平成",
-    "昭和": "昭和",
-    "S": "昭和",
-    "大正": "大正",
-    "T": "大正",
-    "明治": "明治",
-    "M": "明治",
-}
-_WESTERN = re.compile(
-    r"([0-9]{4})(?:[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})|年([0-9]{1,2})月([0-9]{1,2})日)"
-)
-_WAREKI = re.compile(
-    r"(令和|平成|昭和|大正|明治|[RHSTM])(元|[0-9]{1,2})"
-    r"(?:年([0-9]{1,2})月([0-9]{1,2})日|[-/.]([0-9]{1,2})[-/.]([0-9]{1,2}))"
-)
-# Excel writes a date cell as "2022/3/10 0:00" when the cell holds a date and time.
-_MIDNIGHT = re.compile(r"\s*0?0:00(:00)?$")
-DATE_EXAMPLES = "例: 2022-03-10、2022/3/10、令和4年3月10日"
-
-
-def parse_japanese_date(value: str) -> date:
-    """A date as Japanese offices write it: ISO ``2022-03-10``, ``2022/3/10``,
-    ``2022年3月10日``, or wareki ``令和4年3月10日`` / ``令和元年5月1日`` / ``R4.3.10``.
-
-    Full-width digits are accepted. A wareki date must lie within its era (平成31年5月1日
-    does not exist: that day is 令和元年5月1日). Raises ValueError with a message in
-    Japanese that names the value.
-    """
-    original = value
-    text = unicodedata.normalize("NFKC", value).strip().upper()
-    text = _MIDNIGHT.sub("", text)
-    text = re.sub(r"\s+", "", text)
-    if match := _WESTERN.fullmatch(text):
-        year = int(match[1])
-        month, day = (match[2], match[3]) if match[2] else (match[4], match[5])
-        return _make_date(original, year, int(month), int(day))
-    if match := _WAREKI.fullmatch(text):
-        era_name = _ERA_ALIASES[match[1]]
-        era_year = 1 if match[2] == "元" else int(match[2])
-        month, day = (match[3], match[4]) if match[3] else (match[5], match[6])
-        era_index = next(i for i, era in enumerate(ERAS) if era.name == era_name)
-        era = ERAS[era_index]
-        if era_year < 1:
-            raise ValueError(f"「{original}」は日付として読めません（{DATE_EXAMPLES}）。")
-        result = _make_date(original, era.starts_on.year + era_year - 1, int(month), int(day))
-        next_era = ERAS[era_index - 1] if era_index > 0 else None
-        if result < era.starts_on or (next_era is not None and result >= next_era.starts_on):
-            hint = (
-                f"{result.isoformat()} は{to_wareki(result)}"
-                if result >= ERAS[-1].starts_on
-                else result.isoformat()
-            )
-            raise ValueError(f"「{original}」は{era.name}の期間にない日付です（{hint}）。")
-        return result
-    raise ValueError(f"「{original}」は日付として読めません（{DATE_EXAMPLES}）。")
-
-
-def _make_date(original: str, year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError(f"「{original}」という日付はありません。") from None
+# One date parser for the whole application: domain.japanese, where the eras live.
+DATE_EXAMPLES = japanese.DATE_EXAMPLES
+parse_japanese_date = japanese.parse_date

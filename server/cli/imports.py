@@ -268,6 +268,8 @@ def import_agreements(
         for outcome in listed:
             if outcome.action == "created":
                 what = "新規登録される" if dry_run else "新規登録"
+            elif outcome.action == "flagged":
+                what = "登録しない（相手方が団体の総称だけです）"
             else:
                 what = f"既存（{'・'.join(outcome.differences)}がファイルと異なります。変更していません）"
             rows.add_row(
@@ -287,10 +289,26 @@ def import_agreements(
     summary.add_column("件数", justify="right")
     summary.add_row("新規登録" if not dry_run else "新規登録される", f"{result.created:,}")
     summary.add_row("  うち締結", f"{result.concluded:,}")
+    summary.add_row("  うち協定区分がないため下書き", f"{result.drafts_without_support:,}")
     summary.add_row("変更なし（登録済み）", f"{result.unchanged:,}")
     summary.add_row("登録済みで内容が異なる（変更していません）", f"{result.differs:,}")
     summary.add_row(
         "新しく登録する相手方" if dry_run else "新しく登録した相手方",
         f"{result.partners_created:,}",
     )
+    summary.add_row("改正の日付がある協定（協定の内容に記録）", f"{result.amended:,}")
+    summary.add_row("相手方に団体の総称がある協定（要確認）", f"{result.flagged:,}")
     out.print(summary)
+    for outcome in result.outcomes:
+        if outcome.collective_parties:
+            kept = (
+                "協定は登録していません"
+                if outcome.action == "flagged"
+                else "協定の内容に記録しました"
+            )
+            _say(
+                out,
+                f"要確認 {outcome.where}「{outcome.title}」: 相手方「"
+                f"{'」「'.join(outcome.collective_parties)}」は団体の総称のため、パートナーとして"
+                f"登録していません（{kept}）。実際に連絡する団体を登録してください。",
+            )

@@ -52,12 +52,13 @@ async def _load_demo(url: str) -> None:
         await engine.dispose()
 
 
-def run_import(url: str, *args: str) -> Result:
-    """``kyodo import ARGS`` against ``url`` (DATABASE_URL, as the CLI reads it)."""
+def run_import(url: str, *args: str, env: dict[str, str] | None = None) -> Result:
+    """``kyodo import ARGS`` against ``url`` (DATABASE_URL, as the CLI reads it), with
+    ``env`` as further settings (KYODO_MUNICIPALITY)."""
     get_settings.cache_clear()
     try:
         return CliRunner().invoke(
-            cli, ["import", *args], env={"DATABASE_URL": url, "COLUMNS": "200"}
+            cli, ["import", *args], env={"DATABASE_URL": url, "COLUMNS": "200", **(env or {})}
         )
     finally:
         get_settings.cache_clear()

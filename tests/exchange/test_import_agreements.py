@@ -345,8 +345,9 @@ def test_a_list_of_several_municipalities_needs_one_chosen(
     path = write(tmp_path, "hokkaido.csv", csv_bytes([header, *rows]))
     before = row_counts(url)
     # when
-    refused = run_import(url, "agreements", path)
+    refused = run_import(url, "agreements", path, env={"KYODO_MUNICIPALITY": "室蘭市"})
     chosen = run_import(url, "agreements", path, "--municipality", "苫小牧市")
+    own = run_import(url, "agreements", path)  # KYODO_MUNICIPALITY: 苫小牧市 by default
     # then
     assert refused.exit_code == 1
     assert error_lines(refused) == [
@@ -357,6 +358,8 @@ def test_a_list_of_several_municipalities_needs_one_chosen(
     titles = [t for t, *_ in agreements_titled(url, tag)]
     assert titles == ["（デモ）苫小牧の協定", "（デモ）苫小牧の協定2"]
     assert row_counts(url)["partner"] == before["partner"] + 1  # one counterparty, twice
+    assert own.exit_code == 0, own.output
+    assert [t for t, *_ in agreements_titled(url, tag)] == titles  # the same two, not 札幌's
 
 
 def test_json_agreements_keyed_by_external_id_report_what_differs_without_changing_it(
