@@ -659,12 +659,26 @@ async def settle_application(
     settled_amount_yen: int,
     actor: str,
 ) -> SubsidyApplication:
-    """REPORTED → SETTLED (精算, rule 10): the city pays at most what it granted."""
+    """REPORTED → SETTLED (精算, rules 10 and 18).
+
+    The city pays at most what it granted and, under a subsidy rate, at most that rate
+    of the actual eligible costs reported (see :func:`rules.settlement_problems`).
+    """
     change = await APPLICATIONS.begin(session, application_id, expected_version)
     application = change.row
+    assert application.id is not None
     rules.check_application_transition(application.status, _Status.SETTLED)
+    program = await session.get(SubsidyProgram, application.program_id)
+    assert program is not None
+    (lines,) = await subsidies.expenses_by_application(session, [application.id])
     problems = rules.settlement_problems(
-        granted_amount_yen=application.granted_amount_yen, settled_amount_yen=settled_amount_yen
+        granted_amount_yen=application.granted_amount_yen,
+        settled_amount_yen=settled_amount_yen,
+        subsidy_rate_percent=program.subsidy_rate_percent,
+        eligible_costs_yen=rules.eligible_costs_yen(
+            [(line.category, line.amount_yen) for line in lines.actual],
+            program.allowed_expense_categories,
+        ),
     )
     if problems:
         raise DomainError(problems=problems)
