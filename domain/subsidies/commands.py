@@ -311,7 +311,8 @@ async def submit_application(
     第3章(6), rule 10: every condition is checked at once (over the maximum, over the
     subsidy rate, each expense line's category, consecutive years, the deadline), so
     the applicant learns everything that must change in one answer. The requested
-    amount cannot exceed the project's total cost.
+    amount is more than 0 yen and cannot exceed the project's total cost; the expense
+    lines, when given, add up to that total (rule 18).
     """
     problems = v.Problems()
     program = await session.get(SubsidyProgram, data.program_id)
@@ -337,11 +338,15 @@ async def submit_application(
         label="事業費の総額",
         field=["input", "totalProjectCostYen"],
     )
-    v.amount(
-        problems, data.requested_amount_yen, label="申請額", field=["input", "requestedAmountYen"]
-    )
+    if data.requested_amount_yen <= 0:
+        # An application asks for money: 0 yen is no application (rule 18).
+        problems.add(
+            ErrorCode.INVALID,
+            f"申請額は1円以上にしてください（{rules.yen(data.requested_amount_yen)}）。",
+            ["input", "requestedAmountYen"],
+        )
     total_ok = data.total_project_cost_yen >= 0
-    requested_ok = data.requested_amount_yen >= 0
+    requested_ok = data.requested_amount_yen > 0
     if total_ok and requested_ok and data.requested_amount_yen > data.total_project_cost_yen:
         problems.add(
             ErrorCode.INVALID,
@@ -349,7 +354,16 @@ async def submit_application(
             f"（{rules.yen(data.total_project_cost_yen)}）を超えています。",
             ["input", "requestedAmountYen"],
         )
+    before_lines = len(problems.items)
     expenses = _expense_lines(problems, data.expenses, field=["input", "expenses"])
+    # Lines that are themselves wrong are reported as such, not summed.
+    if total_ok and len(problems.items) == before_lines:
+        problems.extend(
+            rules.expense_total_problems(
+                [line.amount_yen for line in expenses],
+                total_project_cost_yen=data.total_project_cost_yen,
+            )
+        )
     submitted_on = data.submitted_on or today
     if program is not None and applicant is not None and total_ok and requested_ok:
         assert applicant.id is not None

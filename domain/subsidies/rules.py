@@ -158,6 +158,28 @@ def condition_violations(
     return problems
 
 
+def expense_total_problems(amounts: Sequence[int], *, total_project_cost_yen: int) -> list[Problem]:
+    """Planned expense lines add up to the application's total cost (rule 18).
+
+    An application without lines states only its total, which is fine; with lines,
+    their sum must equal it (``INVALID`` on ``input.expenses``). Negative lines are
+    refused elsewhere and not summed here.
+    """
+    if not amounts or min(amounts) < 0:
+        return []
+    lines_total = sum(amounts)
+    if lines_total == total_project_cost_yen:
+        return []
+    return [
+        Problem(
+            ErrorCode.INVALID,
+            f"経費の内訳の合計（{yen(lines_total)}）が、事業費の総額"
+            f"（{yen(total_project_cost_yen)}）と合っていません。",
+            ["input", "expenses"],
+        )
+    ]
+
+
 # ------------------------------------------------------------------ status machine
 
 APPLICATION_STATUSES: StatusMachine[SubsidyApplicationStatus] = StatusMachine(

@@ -143,3 +143,88 @@ async def test_settle_without_a_rate_is_bounded_by_the_grant_only(
     data = await gql(SETTLE, {"id": app, "v": 1, "amount": 150_000})
 
     assert data["subsidyApplicationSettle"]["errors"] == []
+
+
+# ------------------------------------------------------------------ submission
+
+
+async def submit_input(session: AsyncSession, **overrides: Any) -> dict[str, Any]:
+    program = await make_program(
+        session, department=await make_department(session), name=unique("にぎわい助成金")
+    )
+    applicant = await make_partner(session)
+    await session.commit()
+    data: dict[str, Any] = {
+        "programId": to_global_id("SubsidyProgram", program.id),
+        "applicantId": to_global_id("Partner", applicant.id),
+        "title": "まちかど清掃の日",
+        "purpose": "商店街を地域の人と一緒にきれいにする",
+        "totalProjectCostYen": 300_000,
+        "requestedAmountYen": 100_000,
+        "expenses": [
+            {"category": "印刷費", "amountYen": 50_000},
+            {"category": "消耗品費", "amountYen": 250_000},
+        ],
+        "submittedOn": "2021-06-01",
+    }
+    return data | overrides
+
+
+async def test_submit_refuses_expense_lines_that_do_not_add_up_to_the_total(
+    session: AsyncSession, gql: Any
+) -> None:
+    # given: lines of 50,000 + 200,000 for a total of 300,000
+    lines = [
+        {"category": "印刷費", "amountYen": 50_000},
+        {"category": "消耗品費", "amountYen": 200_000},
+    ]
+    input = await submit_input(session, expenses=lines)
+    before = await table_state(session)
+
+    # when
+    data = await gql(SUBMIT, {"input": input})
+
+    # then
+    assert data["subsidyApplicationSubmit"]["application"] is None
+    assert errors(data, "subsidyApplicationSubmit") == [("INVALID", ["input", "expenses"])]
+    message = data["subsidyApplicationSubmit"]["errors"][0]["message"]
+    assert "250,000円" in message and "300,000円" in message
+    assert await table_state(session) == before
+
+
+async def test_submit_refuses_lines_above_the_total_too(session: AsyncSession, gql: Any) -> None:
+    lines = [{"category": "印刷費", "amountYen": 300_001}]
+    input = await submit_input(session, expenses=lines)
+    before = await table_state(session)
+
+    data = await gql(SUBMIT, {"input": input})
+
+    assert errors(data, "subsidyApplicationSubmit") == [("INVALID", ["input", "expenses"])]
+    assert await table_state(session) == before
+
+
+async def test_submit_accepts_lines_that_add_up_and_no_lines_at_all(
+    session: AsyncSession, gql: Any
+) -> None:
+    for input in (await submit_input(session), await submit_input(session, expenses=[])):
+        data = await gql(SUBMIT, {"input": input})
+        assert data["subsidyApplicationSubmit"]["errors"] == []
+
+
+async def test_submit_refuses_a_requested_amount_of_zero_or_less(
+    session: AsyncSession, gql: Any
+) -> None:
+    for amount in (0, -1):
+        # given
+        input = await submit_input(session, requestedAmountYen=amount)
+        before = await table_state(session)
+
+        # when
+        data = await gql(SUBMIT, {"input": input})
+
+        # then
+        assert data["subsidyApplicationSubmit"]["application"] is None
+        assert errors(data, "subsidyApplicationSubmit") == [
+            ("INVALID", ["input", "requestedAmountYen"])
+        ]
+        assert await table_state(session) == before
