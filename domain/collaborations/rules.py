@@ -195,17 +195,19 @@ def budget_share_problems(
     yen (``INVALID`` on ``input.budget``). Unstated shares count as 0; without a total
     there is nothing to compare with. Negative amounts are refused elsewhere.
     """
-    amounts = (budget_total_yen, city_share_yen or 0, partner_share_yen or 0)
-    if budget_total_yen is None or min(amounts) < 0:
+    if budget_total_yen is None:
         return []
-    shares = (city_share_yen or 0) + (partner_share_yen or 0)
+    city, partner = city_share_yen or 0, partner_share_yen or 0
+    if min(budget_total_yen, city, partner) < 0:
+        return []
+    shares = city + partner
     if shares <= budget_total_yen:
         return []
     return [
         Problem(
             ErrorCode.INVALID,
-            f"市の負担額（{city_share_yen or 0:,}円）とパートナーの負担額"
-            f"（{partner_share_yen or 0:,}円）の合計（{shares:,}円）が、"
+            f"市の負担額（{city:,}円）とパートナーの負担額"
+            f"（{partner:,}円）の合計（{shares:,}円）が、"
             f"経費の合計（{budget_total_yen:,}円）を超えています。",
             ["input", "budget"],
         )
