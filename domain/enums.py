@@ -162,6 +162,55 @@ class Role(StrEnum):
     ADMIN = "ADMIN"
 
 
+class DisasterKind(StrEnum):
+    """What happened (or is practised): a DisasterEvent's kind."""
+
+    EARTHQUAKE = "EARTHQUAKE"
+    TSUNAMI = "TSUNAMI"
+    FLOOD = "FLOOD"
+    STORM = "STORM"
+    SNOWSTORM = "SNOWSTORM"
+    VOLCANO = "VOLCANO"
+    FIRE = "FIRE"
+    OTHER = "OTHER"
+    EXERCISE = "EXERCISE"
+
+
+class SupportRequestStatus(StrEnum):
+    """応援要請: REQUESTED → ANSWERED → DELIVERED → CLOSED; CANCELLED while open.
+
+    A request the partner declined or left unanswered goes from ANSWERED to CLOSED."""
+
+    REQUESTED = "REQUESTED"
+    ANSWERED = "ANSWERED"
+    DELIVERED = "DELIVERED"
+    CLOSED = "CLOSED"
+    CANCELLED = "CANCELLED"
+
+
+class SupportAnswer(StrEnum):
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    NO_ANSWER = "NO_ANSWER"
+
+
+class VerificationOutcome(StrEnum):
+    """One call of the yearly contact check: reached as listed, no answer, or reached
+    and the contacts had changed (the new ones are then entered on the partner)."""
+
+    REACHED = "REACHED"
+    NO_ANSWER = "NO_ANSWER"
+    CHANGED = "CHANGED"
+
+
+class AgreementDueKind(StrEnum):
+    """What falls due in the notice and renewal calendar (rule 20)."""
+
+    NOTICE_DEADLINE = "NOTICE_DEADLINE"
+    TERM_END = "TERM_END"
+    REVIEW = "REVIEW"
+
+
 # ------------------------------------------------------------------ labels
 
 
@@ -374,6 +423,59 @@ LABELS: Mapping[type[StrEnum], Mapping[Any, Label]] = MappingProxyType(
             ),
             Role.ADMIN: Label("管理者", "Administrator: everything, audit events included."),
         },
+        DisasterKind: {
+            DisasterKind.EARTHQUAKE: Label("地震", "地震: earthquake."),
+            DisasterKind.TSUNAMI: Label("津波", "津波: tsunami."),
+            DisasterKind.FLOOD: Label("風水害", "風水害: heavy rain, flood or landslide."),
+            DisasterKind.STORM: Label("暴風", "暴風: storm or typhoon."),
+            DisasterKind.SNOWSTORM: Label("大雪・暴風雪", "大雪・暴風雪: heavy snow or blizzard."),
+            DisasterKind.VOLCANO: Label("火山噴火", "火山噴火: volcanic eruption."),
+            DisasterKind.FIRE: Label("大規模火災", "大規模火災: large fire."),
+            DisasterKind.OTHER: Label("その他", "その他: any other disaster."),
+            DisasterKind.EXERCISE: Label("訓練", "訓練: an exercise, not a real disaster."),
+        },
+        SupportRequestStatus: {
+            SupportRequestStatus.REQUESTED: Label(
+                "要請済み", "要請済み: asked under the agreement; no answer recorded yet."
+            ),
+            SupportRequestStatus.ANSWERED: Label(
+                "回答あり", "回答あり: the partner accepted, declined or did not answer."
+            ),
+            SupportRequestStatus.DELIVERED: Label(
+                "提供済み", "提供済み: the accepted help has been delivered."
+            ),
+            SupportRequestStatus.CLOSED: Label("完了", "完了: finished; read-only."),
+            SupportRequestStatus.CANCELLED: Label(
+                "取消し", "取消し: cancelled by the city while open, with a reason."
+            ),
+        },
+        SupportAnswer: {
+            SupportAnswer.ACCEPTED: Label("受諾", "受諾: the partner will help."),
+            SupportAnswer.DECLINED: Label("辞退", "辞退: the partner cannot help."),
+            SupportAnswer.NO_ANSWER: Label(
+                "応答なし", "応答なし: the partner could not be reached."
+            ),
+        },
+        VerificationOutcome: {
+            VerificationOutcome.REACHED: Label(
+                "連絡がついた", "連絡がついた: reached; the contacts are as listed."
+            ),
+            VerificationOutcome.NO_ANSWER: Label("応答なし", "応答なし: nobody answered."),
+            VerificationOutcome.CHANGED: Label(
+                "連絡先が変わっていた",
+                "連絡先が変わっていた: reached, but the contacts had changed (enter the new ones).",
+            ),
+        },
+        AgreementDueKind: {
+            AgreementDueKind.NOTICE_DEADLINE: Label(
+                "更新しない旨の申出期限",
+                "更新しない旨の申出期限: last day to give notice of not renewing.",
+            ),
+            AgreementDueKind.TERM_END: Label("期間満了", "期間満了: the current term ends."),
+            AgreementDueKind.REVIEW: Label(
+                "見直し", "見直し: the collaboration the agreement is made for is due for review."
+            ),
+        },
         ErrorCode: {
             ErrorCode.INVALID: Label(
                 "入力の誤り", "入力の誤り: a value is malformed or out of range."
@@ -452,3 +554,8 @@ SUPPORT_CATEGORY_LABELS: dict[SupportCategory, str] = labels(SupportCategory)
 ENDORSEMENT_DISQUALIFIER_LABELS: dict[EndorsementDisqualifier, str] = labels(
     EndorsementDisqualifier
 )
+DISASTER_KIND_LABELS: dict[DisasterKind, str] = labels(DisasterKind)
+SUPPORT_REQUEST_STATUS_LABELS: dict[SupportRequestStatus, str] = labels(SupportRequestStatus)
+SUPPORT_ANSWER_LABELS: dict[SupportAnswer, str] = labels(SupportAnswer)
+VERIFICATION_OUTCOME_LABELS: dict[VerificationOutcome, str] = labels(VerificationOutcome)
+AGREEMENT_DUE_KIND_LABELS: dict[AgreementDueKind, str] = labels(AgreementDueKind)

@@ -37,6 +37,8 @@ CHANNEL = "kyodo_events"
 """The PostgreSQL notification channel."""
 
 AGREEMENT = "agreement"
+SUPPORT_REQUEST = "support_request"
+DISASTER_EVENT = "disaster_event"
 
 PUBLISHED: dict[str, tuple[str, str]] = {
     # audit action:            (topic, kind)
@@ -46,6 +48,14 @@ PUBLISHED: dict[str, tuple[str, str]] = {
     "agreement.terminate": (AGREEMENT, "TERMINATED"),
     "agreement.transition": (AGREEMENT, "TRANSITIONED"),
     "agreement.verify_contacts": (AGREEMENT, "CONTACTS_VERIFIED"),
+    # the activation log (応援要請): the office's live view
+    "support_request.create": (SUPPORT_REQUEST, "CREATED"),
+    "support_request.answer": (SUPPORT_REQUEST, "ANSWERED"),
+    "support_request.deliver": (SUPPORT_REQUEST, "DELIVERED"),
+    "support_request.close": (SUPPORT_REQUEST, "CLOSED"),
+    "support_request.cancel": (SUPPORT_REQUEST, "CANCELLED"),
+    "disaster_event.create": (DISASTER_EVENT, "OPENED"),
+    "disaster_event.close": (DISASTER_EVENT, "CLOSED"),
 }
 """The audit actions announced to subscribers, with their topic and kind."""
 

@@ -13,6 +13,12 @@ from domain.collaborations.models import (
     ProgressReport,
 )
 from domain.data_version import DataVersion
+from domain.disasters.models import (
+    CapacityReport,
+    ContactVerification,
+    DisasterEvent,
+    SupportRequest,
+)
 from domain.documents.models import TrustedDocument
 from domain.endorsements.models import EndorsementApplication
 from domain.partners.models import Contact, Partner, PartnerField
@@ -28,13 +34,16 @@ __all__ = [
     "AgreementSupportCategory",
     "ApiToken",
     "AuditEvent",
+    "CapacityReport",
     "Collaboration",
     "CollaborationField",
     "CollaborationFieldLink",
     "CollaborationFormLink",
     "Contact",
+    "ContactVerification",
     "DataVersion",
     "Department",
+    "DisasterEvent",
     "EndorsementApplication",
     "Evaluation",
     "ExpenseLine",
@@ -45,6 +54,7 @@ __all__ = [
     "Proposal",
     "SubsidyApplication",
     "SubsidyProgram",
+    "SupportRequest",
     "TrustedDocument",
     "metadata",
 ]

@@ -5,11 +5,16 @@ from __future__ import annotations
 import strawberry
 from strawberry.tools import merge_types
 
+from schema.agreements.calendar import CalendarQueries
 from schema.agreements.mutations import AgreementMutations
 from schema.agreements.queries import AgreementQueries
 from schema.audit.queries import AuditQueries
 from schema.collaborations.mutations import CollaborationMutations
 from schema.collaborations.queries import CollaborationQueries
+from schema.disasters.capacity import CapacityMutations
+from schema.disasters.contacts import ContactMutations, ContactQueries
+from schema.disasters.mutations import DisasterMutations
+from schema.disasters.queries import DisasterQueries
 from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
 from schema.enum_labels import EnumLabelQueries
@@ -37,6 +42,9 @@ Query = merge_types(
         PartnerQueries,
         CollaborationQueries,
         AgreementQueries,
+        DisasterQueries,
+        ContactQueries,
+        CalendarQueries,
         SubsidyQueries,
         EndorsementQueries,
         ProposalQueries,
@@ -56,6 +64,9 @@ Mutation = merge_types(
         PartnerMutations,
         CollaborationMutations,
         AgreementMutations,
+        DisasterMutations,
+        ContactMutations,
+        CapacityMutations,
         SubsidyMutations,
         EndorsementMutations,
         ProposalMutations,

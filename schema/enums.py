@@ -81,6 +81,21 @@ ErrorCode = _described(
     "Why a mutation refused its input (UserError.code), or a query its arguments "
     "(extensions.code).",
 )
+DisasterKind = _described(
+    e.DisasterKind, "What happened (or is practised): a disaster event's kind."
+)
+SupportRequestStatus = _described(
+    e.SupportRequestStatus,
+    "Where a support request (応援要請) stands: REQUESTED → ANSWERED → DELIVERED → CLOSED, "
+    "or CANCELLED while open.",
+)
+SupportAnswer = _described(e.SupportAnswer, "How a partner answered a support request.")
+VerificationOutcome = _described(
+    e.VerificationOutcome, "What one call of the yearly contact check (連絡先確認) found."
+)
+AgreementDueKind = _described(
+    e.AgreementDueKind, "What falls due in the notice and renewal calendar."
+)
 
 
 @strawberry.enum(name="OrderDirection", description="Sort order.")

@@ -94,11 +94,19 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "partnerConcentration"): Assumed(MAX_PAGE_SIZE, "analysis for STAFF and ADMIN"),
     ("Query", "disasterSupport"): Assumed(MAX_PAGE_SIZE, "lookup for the disaster office"),
     ("Query", "subsidyPrograms"): Assumed(MAX_PAGE_SIZE, "a few per fiscal year; STAFF, ADMIN"),
+    ("Query", "disasterEvents"): Assumed(MAX_PAGE_SIZE, "a few a year; the disaster office"),
+    ("Query", "openSupportRequests"): Assumed(MAX_PAGE_SIZE, "live view for the disaster office"),
+    ("Query", "agreementsDue"): Assumed(MAX_PAGE_SIZE, "calendar for the disaster office"),
+    ("Query", "contactsDue"): Assumed(MAX_PAGE_SIZE, "reminders for the disaster office"),
+    ("ContactDue", "agreements"): Assumed(10, "a partner's disaster-support agreements"),
+    ("ContactDue", "calls"): Assumed(10, "a few calls a year per partner"),
+    ("DisasterEvent", "requests"): Assumed(MAX_PAGE_SIZE, "activation log; the disaster office"),
     ("Agreement", "parties"): Bound(
         MAX_PARTIES, "domain.agreements.validation.MAX_PARTIES, checked on every write path"
     ),
     ("Agreement", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),
     ("DisasterSupportEntry", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),
+    ("DisasterSupportEntry", "capacity"): Assumed(20, "a partner reports a few items"),
     ("Partner", "fields"): ONE_PER_FIELD,
     ("Partner", "contacts"): Bound(v.MAX_LIST, _INPUT_LIST),
     ("Partner", "agreements"): FirstArgument(default=NESTED_LIST_MAX),
@@ -122,7 +130,10 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
 # A mutation's errors: one per problem of its input (leaves, for trusted roles only).
 for _payload in (
     "AgreementPayload",
+    "CapacityReportPayload",
     "CollaborationPayload",
+    "ContactVerificationPayload",
+    "DisasterEventPayload",
     "EndorsementApplicationPayload",
     "PartnerDeletePayload",
     "PartnerPayload",
@@ -130,6 +141,7 @@ for _payload in (
     "ProposalPayload",
     "SubsidyApplicationPayload",
     "SubsidyProgramPayload",
+    "SupportRequestPayload",
 ):
     LIST_SIZES[(_payload, "errors")] = Assumed(MAX_PAGE_SIZE, "one per problem of the input")
 

@@ -3,8 +3,8 @@
 | role | reads | writes |
 |---|---|---|
 | PUBLIC | reference data, published collaborations, agreements, organisations (their public fields; no individuals, no contact data) | nothing |
-| STAFF | everything but audit events | partners; collaborations, agreements, subsidies, endorsements, proposals of its own department |
-| DISASTER_OFFICE | what PUBLIC reads, plus individuals and partners' contact data, agreements with emergency contacts, disasterSupport | agreementVerifyContacts |
+| STAFF | everything but audit events | partners; collaborations, agreements, subsidies, endorsements, proposals of its own department; contact checks, capacity reports |
+| DISASTER_OFFICE | what PUBLIC reads, plus individuals and partners' contact data, agreements with emergency contacts, disasterSupport, the activation log, contact checks, capacity, the notice calendar | agreementVerifyContacts; disaster events and support requests; contact checks; capacity reports |
 | INTEGRATION | what PUBLIC reads, plus individuals and partners' contact data | partnersUpsert, partnerCreate, partnerUpdate |
 | ADMIN | everything, audit events included | everything |
 
@@ -46,6 +46,13 @@ READ_PARTNERS = PERSONAL_DATA_READERS
 addresses, representatives) and integration keys. Organisations themselves, with their
 public fields, are readable by everyone."""
 READ_EMERGENCY_CONTACTS = frozenset({STAFF, DISASTER_OFFICE, ADMIN})
+READ_DISASTER = READ_EMERGENCY_CONTACTS
+"""The activation log (disaster events, support requests), contact checks, capacity
+reports and the notice calendar: the disaster office's tool, and the city staff's."""
+WRITE_DISASTER = frozenset({DISASTER_OFFICE, ADMIN})
+"""Disaster events and support requests: the disaster office runs the activation log."""
+WRITE_CONTACT_CHECKS = frozenset({STAFF, DISASTER_OFFICE, ADMIN})
+"""Calls of the yearly contact check and capacity reports (no owning department)."""
 READ_INTERNAL = frozenset({STAFF, ADMIN})
 """Unpublished collaborations, subsidies, endorsements, proposals and analyses."""
 READ_AUDIT = frozenset({ADMIN})
@@ -88,6 +95,10 @@ class CanReadPartners(_RolePermission):
 
 class CanReadEmergencyContacts(_RolePermission):
     roles = READ_EMERGENCY_CONTACTS
+
+
+class CanReadDisaster(_RolePermission):
+    roles = READ_DISASTER
 
 
 class CanReadInternal(_RolePermission):
@@ -220,6 +231,7 @@ __all__ = [
     "PUBLIC",
     "STAFF",
     "CanReadAudit",
+    "CanReadDisaster",
     "CanReadEmergencyContacts",
     "CanReadInternal",
     "CanReadPartners",

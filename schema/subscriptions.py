@@ -28,12 +28,15 @@ from strawberry.types.graphql import OperationType
 from domain.agreements import service as agreements
 from domain.auth.service import find_active_token
 from domain.base import utcnow
-from domain.events import AGREEMENT, ChangeEvent
+from domain.disasters import service as disasters
+from domain.events import AGREEMENT, SUPPORT_REQUEST, ChangeEvent
 from schema.agreements.types import AgreementType
 from schema.common import aware
 from schema.context import Context, Info, today_in_tokyo
+from schema.disasters.types import SupportRequestType
 from schema.enums import SupportCategory
-from schema.permissions import CanReadEmergencyContacts
+from schema.node import decode_id
+from schema.permissions import CanReadDisaster, CanReadEmergencyContacts
 
 
 class EventSource(Protocol):
@@ -137,6 +140,32 @@ class AgreementEventType:
     occurred_at: datetime = strawberry.field(description="When the change was made.")
 
 
+@strawberry.enum(
+    name="SupportRequestChangeKind", description="What happened to a support request (応援要請)."
+)
+class SupportRequestChangeKind(Enum):
+    # The kinds domain.events announces for support requests (a test keeps them in step).
+    CREATED = strawberry.enum_value("CREATED", description="Requested (supportRequestCreate).")
+    ANSWERED = strawberry.enum_value("ANSWERED", description="The partner's answer recorded.")
+    DELIVERED = strawberry.enum_value("DELIVERED", description="The support arrived.")
+    CLOSED = strawberry.enum_value("CLOSED", description="Closed (完了).")
+    CANCELLED = strawberry.enum_value("CANCELLED", description="Cancelled (取消し).")
+
+
+@strawberry.type(
+    name="SupportRequestEvent",
+    description="A committed change to a support request (応援要請), for the live view.",
+)
+class SupportRequestEventType:
+    kind: SupportRequestChangeKind = strawberry.field(
+        description="What happened: requested, answered, delivered, closed or cancelled."
+    )
+    request: SupportRequestType = strawberry.field(
+        description="The request as it is now (read when the event arrived)."
+    )
+    occurred_at: datetime = strawberry.field(description="When the change was made.")
+
+
 TOKEN_NO_LONGER_VALID = (
     "トークンが無効になった（失効した・期限が切れた）ため、購読を終えました。"
     "有効なトークンで接続し直してください。"
@@ -208,6 +237,20 @@ async def agreement_events(
         )
 
 
+async def support_request_events(
+    info: Info, event_id: int | None
+) -> AsyncGenerator[SupportRequestEventType, None]:
+    async for context, event in change_events(info, SUPPORT_REQUEST):
+        row = (await context.run(disasters.get_requests, [event.entity_id]))[0]
+        if row is None or (event_id is not None and row.event_id != event_id):
+            continue
+        yield SupportRequestEventType(
+            kind=SupportRequestChangeKind(event.kind),
+            request=SupportRequestType.from_row(row),
+            occurred_at=aware(event.occurred_at),
+        )
+
+
 Categories = Annotated[
     list[SupportCategory] | None,
     strawberry.argument(
@@ -252,6 +295,26 @@ class Subscription:
         async for event in agreement_events(info, categories, kinds):
             yield event
 
+    @strawberry.subscription(
+        description="Support requests (応援要請) as they are requested, answered, delivered, "
+        "closed or cancelled: the disaster office's live view of openSupportRequests "
+        "(STAFF, DISASTER_OFFICE, ADMIN). A malformed eventId is INVALID.",
+        permission_classes=[CanReadDisaster],
+    )
+    async def support_request_changed(
+        self,
+        info: Info,
+        event_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only the requests of this disaster event (all when omitted)."
+            ),
+        ] = None,
+    ) -> AsyncGenerator[SupportRequestEventType, None]:
+        pk = decode_id(str(event_id), "DisasterEvent") if event_id is not None else None
+        async for event in support_request_events(info, pk):
+            yield event
+
 
 __all__ = [
     "AgreementChangeKind",
@@ -259,4 +322,6 @@ __all__ = [
     "EventSource",
     "Subscription",
     "SubscriptionContext",
+    "SupportRequestChangeKind",
+    "SupportRequestEventType",
 ]

@@ -21,7 +21,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,12 @@ from domain.collaborations.models import (
 )
 from domain.collaborations.service import refresh_search_text
 from domain.data_version import note_data_change
+from domain.disasters.models import (
+    CapacityReport,
+    ContactVerification,
+    DisasterEvent,
+    SupportRequest,
+)
 from domain.endorsements.models import EndorsementApplication
 from domain.enums import CollaborationForm, SupportCategory
 from domain.partners.models import Contact, Partner, PartnerField
@@ -154,6 +160,10 @@ _TARGETS: dict[str, _Target] = {
     "subsidy_application": _Target(SubsidyApplication, "external_id"),
     "endorsement_application": _Target(EndorsementApplication, "external_id"),
     "proposal": _Target(Proposal, "external_id"),
+    "disaster_event": _Target(DisasterEvent, "external_id"),
+    "support_request": _Target(SupportRequest, "external_id"),
+    "contact_verification": _Target(ContactVerification, "external_id"),
+    "capacity_report": _Target(CapacityReport, "external_id"),
 }
 
 # Entity list name in the files → target; loaded in this order (references point back).
@@ -167,6 +177,10 @@ _ENTITY_ORDER: dict[str, str] = {
     "subsidy_applications": "subsidy_application",
     "endorsement_applications": "endorsement_application",
     "proposals": "proposal",
+    "disaster_events": "disaster_event",
+    "support_requests": "support_request",
+    "contact_verifications": "contact_verification",
+    "capacity_reports": "capacity_report",
 }
 
 _TABLES: tuple[type[SQLModel], ...] = (
@@ -189,6 +203,10 @@ _TABLES: tuple[type[SQLModel], ...] = (
     ExpenseLine,
     EndorsementApplication,
     Proposal,
+    DisasterEvent,
+    SupportRequest,
+    ContactVerification,
+    CapacityReport,
 )
 
 
@@ -233,6 +251,14 @@ _REFS: dict[str, tuple[_Ref, ...]] = {
         _Ref("department", "department_id", "department"),
         _Ref("collaboration", "collaboration_id", "collaboration", required=False),
     ),
+    "disaster_event": (),
+    "support_request": (
+        _Ref("event", "event_id", "disaster_event"),
+        _Ref("agreement", "agreement_id", "agreement"),
+        _Ref("partner", "partner_id", "partner"),
+    ),
+    "contact_verification": (_Ref("partner", "partner_id", "partner"),),
+    "capacity_report": (_Ref("partner", "partner_id", "partner"),),
 }
 
 # Record fields that describe child rows (handled per entity, not copied to columns).
@@ -552,6 +578,13 @@ def _convert(column: sa.Column[Any], raw: Any, *, context: str) -> Any:
             return date.fromisoformat(raw)
         except (TypeError, ValueError):
             raise SeedDataError(f"{context}: {raw!r} is not an ISO date") from None
+    if isinstance(column_type, sa.DateTime):
+        try:
+            moment = datetime.fromisoformat(raw)
+        except (TypeError, ValueError):
+            raise SeedDataError(f"{context}: {raw!r} is not an ISO date and time") from None
+        # stored in UTC, as the domain's writes do (SQLite keeps no offset)
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     return raw
 
 

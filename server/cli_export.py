@@ -234,3 +234,40 @@ def export_disaster_contacts(
         lambda session: exports.export_disaster_contacts(session, fmt=fmt, on=day, encoding=chosen),
         output,
     )
+
+
+@export_app.command("support-requests")
+def export_support_requests(
+    output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
+    on: str | None = typer.Option(None, "--on", help=ON_HELP),
+    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
+) -> None:
+    """応援要請の記録 / The activation log for the after-action report (CSV): every request of the events started by the date."""
+    from domain.exchange import disaster_exports
+    from domain.exchange.exports import ExportFormat
+
+    day, chosen = _on(on), _encoding(encoding)
+    _export(
+        lambda session: disaster_exports.export_support_requests(
+            session, fmt=ExportFormat.CSV, on=day, encoding=chosen
+        ),
+        output,
+    )
+
+
+@export_app.command("agreements-due")
+def export_agreements_due(
+    output: Path | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
+    on: str | None = typer.Option(None, "--on", help=ON_HELP),
+) -> None:
+    """協定の期限 / Notice deadlines, term ends and reviews for a year from the date, as an iCal (.ics) calendar."""
+    from domain.exchange import disaster_exports
+    from domain.exchange.exports import ExportFormat
+
+    day = _on(on)
+    _export(
+        lambda session: disaster_exports.export_agreements_due(
+            session, fmt=ExportFormat.ICS, on=day, include_internal=True
+        ),
+        output,
+    )

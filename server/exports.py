@@ -5,6 +5,8 @@
 | ``/exports/partners.csv`` / ``.xlsx`` / ``.json`` | ``READ_PARTNERS`` (personal data) |
 | ``/exports/agreements.csv`` / ``.xlsx`` / ``.json`` | everyone; parties as ``domain.visibility`` shows them (PUBLIC: no individuals) |
 | ``/exports/disaster-contacts.html`` / ``.csv`` / ``.json`` | ``READ_EMERGENCY_CONTACTS`` |
+| ``/exports/support-requests.csv`` | ``READ_DISASTER`` (the activation log, for the after-action report) |
+| ``/exports/agreements-due.ics`` | ``READ_DISASTER`` (the notice and renewal calendar, a year from ``on``) |
 
 ``?on=YYYY-MM-DD`` picks the date (default: today, Japan time); ``?encoding=cp932`` a
 CSV in CP932 (Shift_JIS) instead of UTF-8 with a BOM. Without credentials a
@@ -28,13 +30,19 @@ from starlette.routing import BaseRoute, Mount, Route
 from domain.audit.log import record_personal_data_reads
 from domain.enums import Role
 from domain.errors import DomainError, ErrorCode
-from domain.exchange import exports
+from domain.exchange import disaster_exports, exports
 from domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat, UnsupportedFormat
 from domain.transactions import WriteLockTimeout, begin_write
 from domain.visibility import PartnerVisibility
 from schema.context import ANONYMOUS, Principal, today_in_tokyo
 from schema.database_trouble import database_trouble
-from schema.permissions import FORBIDDEN_READ, READ_EMERGENCY_CONTACTS, READ_PARTNERS
+from schema.permissions import (
+    FORBIDDEN_READ,
+    READ_DISASTER,
+    READ_EMERGENCY_CONTACTS,
+    READ_INTERNAL,
+    READ_PARTNERS,
+)
 from server.middleware import error_response
 
 log = logging.getLogger("kyodo.exports")
@@ -101,6 +109,34 @@ async def _disaster_contacts(
     return await exports.export_disaster_contacts(session, fmt=fmt, on=on, encoding=encoding)
 
 
+async def _support_requests(
+    session: AsyncSession,
+    fmt: ExportFormat,
+    on: date,
+    encoding: CsvEncoding,
+    principal: Principal,
+) -> ExportFile:
+    return await disaster_exports.export_support_requests(
+        session, fmt=fmt, on=on, encoding=encoding
+    )
+
+
+async def _agreements_due(
+    session: AsyncSession,
+    fmt: ExportFormat,
+    on: date,
+    encoding: CsvEncoding,
+    principal: Principal,
+) -> ExportFile:
+    return await disaster_exports.export_agreements_due(
+        session,
+        fmt=fmt,
+        on=on,
+        encoding=encoding,
+        include_internal=principal.role in READ_INTERNAL,
+    )
+
+
 SHEETS = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON)
 
 LISTS = (
@@ -112,6 +148,8 @@ LISTS = (
         (ExportFormat.HTML, ExportFormat.CSV, ExportFormat.JSON),
         _disaster_contacts,
     ),
+    ExportList("support-requests", READ_DISASTER, (ExportFormat.CSV,), _support_requests),
+    ExportList("agreements-due", READ_DISASTER, (ExportFormat.ICS,), _agreements_due),
 )
 
 

@@ -10,7 +10,7 @@ always stays in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.agreements import terms
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.enums import AgreementCategory, AgreementStatus, SupportCategory
+from domain.disasters.capacity import capacity_of_parties
+from domain.disasters.contacts import (
+    NO_CALLS,
+    ContactStanding,
+    contact_rank,
+    standings_of_parties,
+    verified_on,
+)
+from domain.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
 from domain.pagination import (
     Ordering,
     Page,
@@ -388,6 +396,13 @@ class DisasterSupportRow:
     emergency_contacts: list[Contact] = field(default_factory=list)
     contacts_verified_on: date | None = None
     contacts_stale: bool = True
+    last_checked_on: date | None = None
+    """The latest call of the yearly contact check to the partner (by the day asked)."""
+    last_check_outcome: VerificationOutcome | None = None
+    reachable: bool = True
+    """False when the latest call to the partner went unanswered."""
+    capacity: list[Any] = field(default_factory=list)
+    """The partner's latest capacity report per item by the day asked (CapacityReport)."""
 
 
 async def disaster_support(
@@ -409,11 +424,18 @@ async def disaster_support(
     ``is_emergency_contact`` are used instead, so the office always sees a way to
     reach a partner the city has one for. ``contactsVerifiedOn`` is the agreement's;
     ``contactsStale`` is :func:`terms.contacts_stale` as of ``on`` (never verified or
-    verified more than 365 days before).
+    verified more than 365 days before). A call of the partner's yearly contact check
+    (``domain.disasters.contacts``) that reached someone by ``on`` verifies every row of
+    that partner: ``contactsVerifiedOn`` is the later of the agreement's check and that
+    call.
 
     Sorted by support category (the first requested category the agreement offers, in
-    協定区分 order), then the partner's 五十音 key, then agreement id: a stable list the
-    office can read top to bottom. At most five statements whatever the result size.
+    協定区分 order), then reachable, recently verified contacts first
+    (:func:`domain.disasters.contacts.contact_rank`: fresh before stale, then those whose
+    last call was answered, then the most recent confirmation), then the partner's 五十音
+    key, then agreement id: a stable list the office can read top to bottom. Each row
+    carries the partner's latest capacity report per item by ``on``
+    (``domain.disasters.capacity``). At most seven statements whatever the result size.
     The rules are the functions below (:func:`disaster_conditions` ...), which the
     compiled read path applies in its own single statement.
     """
@@ -473,6 +495,8 @@ async def disaster_support(
             if contact.partner_id is not None:
                 own.setdefault(contact.partner_id, []).append(contact)
 
+    standings = await standings_of_parties(session, agreement_ids=ids, on=on)
+    capacity = await capacity_of_parties(session, agreement_ids=ids, on=on)
     return disaster_rows(
         (
             DisasterParty(
@@ -486,6 +510,8 @@ async def disaster_support(
         ),
         wanted=wanted,
         on=on,
+        standings=standings,
+        capacity=capacity,
     )
 
 
@@ -563,27 +589,41 @@ class DisasterParty:
 
 
 def disaster_rows(
-    parties: Iterable[DisasterParty], *, wanted: Sequence[SupportCategory] | None, on: date
+    parties: Iterable[DisasterParty],
+    *,
+    wanted: Sequence[SupportCategory] | None,
+    on: date,
+    standings: Mapping[int, ContactStanding],
+    capacity: Mapping[int, list[Any]],
 ) -> list[DisasterSupportRow]:
-    """The lookup's rows, in its order (see :func:`disaster_support`)."""
-    rows = [
-        DisasterSupportRow(
+    """The lookup's rows, in its order (see :func:`disaster_support`); ``standings`` and
+    ``capacity``: :func:`domain.disasters.contacts.standings_of_parties` and
+    :func:`domain.disasters.capacity.capacity_of_parties` for the same day."""
+    ranked: list[tuple[tuple[Any, ...], DisasterSupportRow]] = []
+    for party in parties:
+        standing = standings.get(party.partner.id or 0, NO_CALLS)
+        verified = verified_on(party.agreement.contacts_verified_on, standing)
+        row = DisasterSupportRow(
             partner=party.partner,
             agreement=party.agreement,
             support_categories=party.support_categories,
             emergency_contacts=party.listed or party.own,
-            contacts_verified_on=party.agreement.contacts_verified_on,
-            contacts_stale=terms.contacts_stale(
-                verified_on=party.agreement.contacts_verified_on, as_of=on
-            ),
+            contacts_verified_on=verified,
+            contacts_stale=terms.contacts_stale(verified_on=verified, as_of=on),
+            last_checked_on=standing.last_checked_on,
+            last_check_outcome=standing.last_outcome,
+            reachable=standing.reachable,
+            capacity=list(capacity.get(party.partner.id or 0, [])),
         )
-        for party in parties
-    ]
-
-    def sort_key(row: DisasterSupportRow) -> tuple[int, str, int, int]:
         offered = [c for c in row.support_categories if wanted is None or c in wanted]
         first = min((_SUPPORT_ORDER[c] for c in offered), default=len(_SUPPORT_ORDER))
-        return (first, row.partner.sort_key or "", row.agreement.id or 0, row.partner.id or 0)
-
-    rows.sort(key=sort_key)
-    return rows
+        key = (
+            first,
+            *contact_rank(verified=verified, standing=standing, on=on),
+            row.partner.sort_key or "",
+            row.agreement.id or 0,
+            row.partner.id or 0,
+        )
+        ranked.append((key, row))
+    ranked.sort(key=lambda pair: pair[0])
+    return [row for _key, row in ranked]

@@ -316,3 +316,20 @@ def contacts_stale(
     if verified_on is None:
         return True
     return (as_of - verified_on).days > max_age_days
+
+
+def notice_deadline_on(agreement: AgreementTerms, as_of: date) -> date | None:
+    """The notice deadline of the term current on ``as_of`` (rule 20): the current term's
+    end minus ``notice_days`` — for an auto-renewing agreement the last day to say it
+    will not be renewed, for a fixed term the day to start reviewing it. None without
+    ``noticeDays`` or without an end. Raises ``BeyondCalendar`` past the calendar."""
+    notice_days = getattr(agreement, "notice_days", None)
+    if notice_days is None:
+        return None
+    end = agreement_term_ends_on(agreement, as_of)
+    if end is None:
+        return None
+    try:
+        return end - timedelta(days=notice_days)
+    except OverflowError as error:
+        raise BeyondCalendar(f"{notice_days} days before {end.isoformat()}") from error

@@ -156,6 +156,7 @@ class ExportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
     HTML = "html"
+    ICS = "ics"
     XLSX = "xlsx"
 
 
@@ -171,6 +172,7 @@ MEDIA_TYPES: dict[ExportFormat, str] = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.JSON: "application/json",
     ExportFormat.HTML: "text/html; charset=utf-8",
+    ExportFormat.ICS: "text/calendar; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 # Windows-31J is the IANA name of CP932 (Python reads it as cp932 too).

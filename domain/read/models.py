@@ -34,6 +34,7 @@ from domain.collaborations.service import (
 )
 from domain.collaborations.service import list_conditions as collaboration_list_conditions
 from domain.collaborations.service import list_order as collaboration_list_order
+from domain.disasters.models import CapacityReport, ContactVerification
 from domain.enums import AgreementStatus
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.proposals.models import Proposal
@@ -282,6 +283,26 @@ def _party_own_contacts(party: Any, contact: Any, _args: Any, _viewer: Viewer) -
     )
 
 
+def _party_contact_checks(party: Any, call: Any, _args: Any, _viewer: Viewer) -> Link:
+    """The calls of the party's yearly contact check, in the order made (all of them:
+    ``domain.disasters.contacts.standing_on`` keeps those up to the day asked)."""
+    return Link(
+        sa.select(call.id).select_from(call).where(call.partner_id == party.partner_id),
+        (call.verified_on, call.id),
+    )
+
+
+def _party_capacity_reports(party: Any, report: Any, _args: Any, _viewer: Viewer) -> Link:
+    """The party's capacity reports, oldest first (``domain.disasters.capacity.capacity_on``
+    keeps the latest per item up to the day asked)."""
+    return Link(
+        sa.select(report.id).select_from(report).where(report.partner_id == party.partner_id),
+        (report.reported_on, report.id),
+    )
+
+
+_register(Entity("ContactVerification", ContactVerification))
+_register(Entity("CapacityReport", CapacityReport))
 _register(
     Entity("AgreementParty", AgreementParty),
     Relation("partner", "Partner", False, _party_partner),
@@ -291,6 +312,8 @@ _register(
     ),
     Relation("listed_contacts", "Contact", True, _party_listed_contacts),
     Relation("own_emergency_contacts", "Contact", True, _party_own_contacts),
+    Relation("contact_checks", "ContactVerification", True, _party_contact_checks),
+    Relation("capacity_reports", "CapacityReport", True, _party_capacity_reports),
 )
 
 AGREEMENT = Entity("Agreement", Agreement)

@@ -11,13 +11,14 @@ from strawberry.exceptions import StrawberryGraphQLError
 from domain.agreements import service as agreements
 from domain.agreements import terms
 from domain.agreements.models import Agreement
+from domain.disasters.models import CapacityReport
 from domain.japanese import to_wareki
 from domain.reference.service import departments_by_id
 from domain.validation import require_date
 from schema.common import aware
 from schema.context import Info
 from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION
-from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
+from schema.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
 from schema.node import Node, register_node, to_global_id
 from schema.partners.types import ContactType, PartnerType
 from schema.permissions import CanReadEmergencyContacts, can_read_internal, partner_visibility
@@ -135,11 +136,27 @@ class AgreementType(Node):
         try:
             return terms.agreement_term_ends_on(self.row, day)
         except terms.BeyondCalendar as error:
-            raise StrawberryGraphQLError(
-                "この日の期間は 9999-12-31 より後に終わるため、日付で表せません。"
-                "asOf を確かめてください。",
-                extensions={"code": "INVALID"},
-            ) from error
+            raise beyond_calendar() from error
+
+    @strawberry.field(
+        description=(
+            "Notice deadline of the current term (rule 20): currentTermEndsOn − noticeDays; "
+            "null without noticeDays or an end."
+        )
+    )
+    def notice_deadline_on(
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(description="The day to look from; today when omitted."),
+        ] = None,
+    ) -> date | None:
+        day = term_day(as_of, info.context.today)
+        try:
+            return terms.notice_deadline_on(self.row, day)
+        except terms.BeyondCalendar as error:
+            raise beyond_calendar() from error
 
     @strawberry.field(
         description="Concluded, not terminated, and the date within its term (renewals applied)."
@@ -196,6 +213,28 @@ class AgreementType(Node):
 
 
 @strawberry.type(
+    name="CapacityReport",
+    description="備蓄・能力: what a partner reported it can supply, as of reportedOn.",
+)
+class CapacityReportType:
+    item: str = strawberry.field(description="What, e.g. 飲料水（2リットル）, 毛布.")
+    quantity: int = strawberry.field(description="How many, in unit.")
+    unit: str = strawberry.field(description="Unit of quantity, e.g. 本, 枚, 台.")
+    reported_on: date = strawberry.field(description="How old the figure is.")
+    note: str | None = strawberry.field(description="The partner's remarks.")
+
+    @classmethod
+    def from_row(cls, row: CapacityReport) -> CapacityReportType:
+        return cls(
+            item=row.item,
+            quantity=row.quantity,
+            unit=row.unit,
+            reported_on=row.reported_on,
+            note=row.note,
+        )
+
+
+@strawberry.type(
     name="DisasterSupportEntry",
     description=(
         "One row of the disaster-management office's lookup: who can help with what, "
@@ -209,10 +248,31 @@ class DisasterSupportEntryType:
         description="What help the agreement provides."
     )
     contacts_verified_on: date | None = strawberry.field(
-        description="Last date the contacts were confirmed."
+        description=(
+            "Last day the contacts were confirmed: the agreement's check or the latest call "
+            "of the partner's yearly contact check that reached someone, whichever is later."
+        )
     )
     contacts_stale: bool = strawberry.field(
         description="The contacts need confirming (not confirmed within a year of the date asked)."
+    )
+    last_checked_on: date | None = strawberry.field(
+        description="Day of the latest call of the partner's yearly contact check."
+    )
+    last_check_outcome: VerificationOutcome | None = strawberry.field(
+        description="What the latest call of the partner's yearly contact check found."
+    )
+    reachable: bool = strawberry.field(
+        description=(
+            "False when the latest call to the partner went unanswered. Within a category, "
+            "fresh, reachable, recently verified contacts come first."
+        )
+    )
+    capacity: list[CapacityReportType] = strawberry.field(
+        description=(
+            "What the partner reported it can supply: its latest report per item by the day "
+            "asked, with the day it reported."
+        )
     )
     contacts: strawberry.Private[list[ContactType]]
     # (entity type, pk, field) of the record whose contacts these are, for the access log.
@@ -238,7 +298,19 @@ class DisasterSupportEntryType:
             contacts_read=contacts_read_of(row),
             contacts_verified_on=row.contacts_verified_on,
             contacts_stale=row.contacts_stale,
+            last_checked_on=row.last_checked_on,
+            last_check_outcome=row.last_check_outcome,
+            reachable=row.reachable,
+            capacity=[CapacityReportType.from_row(c) for c in row.capacity],
         )
+
+
+def beyond_calendar() -> StrawberryGraphQLError:
+    """A term that ends after 9999-12-31 (renewals of the asOf day asked about)."""
+    return StrawberryGraphQLError(
+        "この日の期間は 9999-12-31 より後に終わるため、日付で表せません。asOf を確かめてください。",
+        extensions={"code": "INVALID"},
+    )
 
 
 # The arguments of the computed agreement fields, checked and defaulted as one function

@@ -19,6 +19,8 @@ from domain.agreements import service as agreements
 from domain.agreements.models import AgreementParty
 from domain.agreements.service import AgreementFilterSpec
 from domain.collaborations import service as collaborations
+from domain.disasters.capacity import capacity_on
+from domain.disasters.contacts import standing_on
 from domain.pagination import Keyset, Ordering, PageRequest, Window
 from domain.partners import service as partners
 from domain.partners.service import PartnerFilterSpec
@@ -606,12 +608,22 @@ def _disaster_support(
     agreement.need("id", "contacts_verified_on", *AGREEMENT.check_needs)
     listed, own = FetchBuilder(entity("Contact")), FetchBuilder(entity("Contact"))
     listed.need("agreement_id")
+    # The partner's calls and capacity reports, read along (no statement of their own);
+    # domain.disasters folds them as the Strawberry path does.
+    checks, reports = (
+        FetchBuilder(entity("ContactVerification")),
+        FetchBuilder(entity("CapacityReport")),
+    )
+    checks.need("id", "verified_on", "outcome")
+    reports.need("id", "item", "quantity", "unit", "reported_on", "note")
     keys = {
         "partner": builder.relation("partner", partner)[0],
         "agreement": builder.relation("agreement", agreement)[0],
         "support_categories": builder.relation("support_categories", None)[0],
         "listed": builder.relation("listed_contacts", listed)[0],
         "own": builder.relation("own_emergency_contacts", own)[0],
+        "checks": builder.relation("contact_checks", checks)[0],
+        "capacity": builder.relation("capacity_reports", reports)[0],
     }
     fields: list[tuple[str, Writer]] = []
     for field_key, sub in planner.subfields(entry, details).items():
@@ -625,7 +637,7 @@ def _disaster_support(
             shape = planner.entity_shape(get_named_type(field_definition.type).name, sub, target)
             complete = completer(field_definition.type, shape.write)
             fields.append((field_key, _attribute(name, complete)))
-        elif name in ("supportCategories", "contactsVerifiedOn", "contactsStale"):
+        elif name in _ENTRY_SCALARS:
             serialize = serializer(field_definition.type)
             complete = completer(field_definition.type, lambda v, _r, s=serialize: s(v))
             python_name = field_definition.extensions["strawberry-definition"].python_name
@@ -633,6 +645,12 @@ def _disaster_support(
         elif name == "emergencyContacts":
             shape = planner.entity_shape("Contact", sub, listed)
             fields.append((field_key, _emergency_contacts(field_definition, shape)))
+        elif name == "capacity":
+            # CapacityReport rows: the type's fields are their own attributes
+            shape = planner.value_shape(get_named_type(field_definition.type).name, sub)
+            fields.append(
+                (field_key, _attribute("capacity", completer(field_definition.type, shape.write)))
+            )
         else:
             raise Fallback(f"{entry.name}.{name} is not compiled")
     own.need(*listed.columns)  # the same writer serves both lists
@@ -670,6 +688,8 @@ def _disaster_support(
     def write(request: Request) -> Any:
         read, wanted, on = request.slots[slot]
         pairs = [] if read is None else read.value
+        standings = {p.partner_id: standing_on(getattr(p, keys["checks"]), on) for p in pairs}
+        capacity = {p.partner_id: capacity_on(getattr(p, keys["capacity"]), on) for p in pairs}
         rows = agreements.disaster_rows(
             (
                 agreements.DisasterParty(
@@ -683,6 +703,8 @@ def _disaster_support(
             ),
             wanted=wanted,
             on=on,
+            standings=standings,
+            capacity=capacity,
         )
         for row in rows:
             # DisasterSupportEntryType.from_row builds the agreement's type eagerly.
@@ -690,6 +712,17 @@ def _disaster_support(
         return complete_entries(rows, request)
 
     return RootPlan(key, prepare, write)
+
+
+_ENTRY_SCALARS = (
+    "supportCategories",
+    "contactsVerifiedOn",
+    "contactsStale",
+    "lastCheckedOn",
+    "lastCheckOutcome",
+    "reachable",
+)
+"""DisasterSupportEntry's fields that are the row's own values (DisasterSupportRow)."""
 
 
 def _attribute(name: str, complete: Writer) -> Writer:

@@ -536,6 +536,9 @@ AGREEMENT = TypeSpec(
         # BeyondCalendar (a term past 9999-12-31) is Strawberry's INVALID error: the
         # exception makes the request fall back.
         "currentTermEndsOn": Computed(TERM_COLUMNS, _as_of, terms.agreement_term_ends_on),
+        "noticeDeadlineOn": Computed(
+            (*TERM_COLUMNS, "notice_days"), _as_of, terms.notice_deadline_on
+        ),
         "isInForce": Computed(TERM_COLUMNS, _on, terms.agreement_in_force_on),
         "emergencyContacts": Related("emergency_contacts", note="emergencyContacts"),
         "contactsStale": Computed(("contacts_verified_on",), _stale_args, _stale),

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import events
 from domain.audit.log import record_event
 from domain.events import PUBLISHED, ChangeEvent, kind_of, listen_locally
-from schema.subscriptions import AgreementChangeKind
+from schema.subscriptions import AgreementChangeKind, SupportRequestChangeKind
 
 
 @pytest.fixture
@@ -82,3 +82,10 @@ async def test_a_change_rolled_back_is_never_announced(
     # then
     assert heard == []
     assert events.PENDING not in session.sync_session.info
+
+
+def test_every_published_support_request_kind_is_a_kind_of_the_schema() -> None:
+    kinds = {kind for topic, kind in PUBLISHED.values() if topic == events.SUPPORT_REQUEST}
+    assert kinds == {kind.value for kind in SupportRequestChangeKind}
+    assert kind_of("support_request.answer", None) == ("support_request", "ANSWERED")
+    assert kind_of("disaster_event.close", None) == ("disaster_event", "CLOSED")

@@ -192,6 +192,21 @@ def test_export_refuses_wrong_options_in_plain_japanese(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_export_the_activation_log_and_the_calendar(database_env: str) -> None:
+    # when exporting the support requests and the agreements due of 2022-03-10
+    requests = run_cli("support-requests", "--on", ON, "--output", "-")
+    due = run_cli("agreements-due", "--on", ON, "--output", "-")
+    # then the winter exercise's six requests, and a calendar of the year's dates
+    assert requests.exit_code == 0, requests.output
+    rows = list(csv.DictReader(io.StringIO(requests.stdout_bytes.decode("utf-8-sig"))))
+    assert len(rows) == 6
+    assert {row["状態"] for row in rows} == {"完了", "取消し"}
+    assert due.exit_code == 0, due.output
+    calendar = due.stdout_bytes.decode("utf-8")
+    assert calendar.startswith("BEGIN:VCALENDAR\r\n")
+    assert "SUMMARY:【見直し】苫小牧市災害時応援協定" in calendar.replace("\r\n ", "")
+
+
 @pytest.mark.parametrize(
     ("args", "name"),
     [

@@ -34,16 +34,26 @@ from domain.agreements.models import Agreement
 from domain.audit.log import record_event
 from domain.audit.models import AuditEvent
 from domain.collaborations.models import Collaboration
+from domain.disasters.models import (
+    CapacityReport,
+    ContactVerification,
+    DisasterEvent,
+    SupportRequest,
+)
 from domain.endorsements.models import EndorsementApplication
 from domain.enums import (
     AgreementCategory,
     AgreementStatus,
     CollaborationStatus,
+    DisasterKind,
     PartnerKind,
     ProposalChannel,
     ProposalKind,
     Role,
     SubsidyApplicationStatus,
+    SupportAnswer,
+    SupportCategory,
+    SupportRequestStatus,
 )
 from domain.events import ChangeEvent
 from domain.partners.models import Partner
@@ -135,6 +145,10 @@ QUERY_MATRIX: dict[str, tuple[bool, ...]] = {
     "partnerSuggestions":      (N,    Y,    N,       N,          Y),
     "partnerNetwork":          (N,    Y,    N,       N,          Y),
     "auditEvents":             (N,    N,    N,       N,          Y),
+    "disasterEvents":          (N,    Y,    Y,       N,          Y),
+    "openSupportRequests":     (N,    Y,    Y,       N,          Y),
+    "contactsDue":             (N,    Y,    Y,       N,          Y),
+    "agreementsDue":           (N,    Y,    Y,       N,          Y),
 }
 # fmt: on
 
@@ -161,6 +175,10 @@ QUERIES: dict[str, str] = {
     "partnerSuggestions": '{ partnerSuggestions(fieldCodes: ["safety"]) { score } }',
     "partnerNetwork": "{ partnerNetwork { links { sharedCollaborationCount } } }",
     "auditEvents": "{ auditEvents(first: 1) { totalCount } }",
+    "disasterEvents": "{ disasterEvents { name } }",
+    "openSupportRequests": "{ openSupportRequests { what } }",
+    "contactsDue": '{ contactsDue(asOf: "2022-03-10") { staleOn } }',
+    "agreementsDue": '{ agreementsDue(asOf: "2022-03-10") { kind dueOn } }',
 }
 
 QUERY_CASES = cases(QUERY_MATRIX, QUERY_ROLES)
@@ -200,12 +218,20 @@ SUBSCRIPTION_MATRIX: dict[str, tuple[bool, ...]] = {
     #                   PUBLIC STAFF DISASTER INTEGRATION ADMIN
     "agreementChanged": (Y,    Y,    Y,       Y,          Y),
     "contactsVerified": (N,    Y,    Y,       N,          Y),
+    "supportRequestChanged": (N, Y,    Y,       N,          Y),
 }
 # fmt: on
 
 SUBSCRIPTIONS: dict[str, str] = {
     "agreementChanged": "subscription { agreementChanged { kind agreement { title } } }",
     "contactsVerified": "subscription { contactsVerified { kind agreement { title } } }",
+    "supportRequestChanged": "subscription { supportRequestChanged { kind request { what } } }",
+}
+# The change each subscription is sent: (topic, kind, entity type, its table).
+SUBSCRIPTION_EVENTS: dict[str, tuple[str, str, str, type[Any]]] = {
+    "agreementChanged": ("agreement", "CONTACTS_VERIFIED", "Agreement", Agreement),
+    "contactsVerified": ("agreement", "CONTACTS_VERIFIED", "Agreement", Agreement),
+    "supportRequestChanged": ("support_request", "ANSWERED", "SupportRequest", SupportRequest),
 }
 
 SUBSCRIPTION_CASES = cases(SUBSCRIPTION_MATRIX, QUERY_ROLES)
@@ -226,10 +252,11 @@ class OneEvent:
 async def test_subscription_field_access(
     session: AsyncSession, field: str, role: str, allowed: bool
 ) -> None:
-    # given a demo agreement whose contacts were just verified
-    pk = await session.scalar(sa.select(sa.func.min(Agreement.id)))
+    # given a demo record the subscription follows, just changed
+    topic, kind, entity_type, table = SUBSCRIPTION_EVENTS[field]
+    pk = await session.scalar(sa.select(sa.func.min(table.id)))
     assert pk is not None
-    event = ChangeEvent("agreement", "CONTACTS_VERIFIED", "Agreement", pk, datetime.now(UTC))
+    event = ChangeEvent(topic, kind, entity_type, pk, datetime.now(UTC))
 
     @asynccontextmanager
     async def this_session() -> AsyncIterator[AsyncSession]:
@@ -250,7 +277,7 @@ async def test_subscription_field_access(
     if allowed:
         assert errors == []
         assert results[0].data is not None
-        assert results[0].data[field]["kind"] == "CONTACTS_VERIFIED"
+        assert results[0].data[field]["kind"] == kind
     else:
         assert errors == [([field], "FORBIDDEN")]
         assert results[0].errors is not None
@@ -290,6 +317,15 @@ MUTATION_MATRIX: dict[str, tuple[bool, ...]] = {
     "endorsementApplicationWithdraw": (N,     Y,     N,       N,       N,          Y),
     "proposalSubmit":                 (N,     Y,     N,       N,       N,          Y),
     "proposalRespond":                (N,     Y,     N,       N,       N,          Y),
+    "disasterEventCreate":            (N,     N,     N,       Y,       N,          Y),
+    "disasterEventClose":             (N,     N,     N,       Y,       N,          Y),
+    "supportRequestCreate":           (N,     N,     N,       Y,       N,          Y),
+    "supportRequestAnswer":           (N,     N,     N,       Y,       N,          Y),
+    "supportRequestDeliver":          (N,     N,     N,       Y,       N,          Y),
+    "supportRequestClose":            (N,     N,     N,       Y,       N,          Y),
+    "supportRequestCancel":           (N,     N,     N,       Y,       N,          Y),
+    "contactVerificationRecord":      (N,     Y,     Y,       Y,       N,          Y),
+    "capacityReportRecord":           (N,     Y,     Y,       Y,       N,          Y),
 }
 # fmt: on
 
@@ -793,6 +829,165 @@ async def _proposal_respond(session: AsyncSession, world: World) -> tuple[dict[s
     session.add(target)
     await session.flush()
     return {"id": gid("Proposal", target), "v": target.version}, Probe(Proposal, target.id)
+
+
+# ------------------------------------------------------------------ the activation log
+
+
+async def an_event(session: AsyncSession) -> DisasterEvent:
+    event = DisasterEvent(name=unique("（テスト）訓練"), kind=DisasterKind.EXERCISE,
+                          started_on=date(2022, 3, 1))  # fmt: skip
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def a_request(
+    session: AsyncSession, world: World, status: SupportRequestStatus, answer: Any = None
+) -> tuple[dict[str, Any], Probe]:
+    event = await an_event(session)
+    agreement = await make_agreement(
+        session,
+        department=world.own,
+        parties=[world.partner],
+        support=[SupportCategory.SUPPLIES],
+        concluded_on=date(2020, 4, 1),
+        effective_from=date(2020, 4, 1),
+    )
+    assert event.id is not None and agreement.id is not None and world.partner.id is not None
+    moment = datetime(2022, 3, 1, 0, 0, tzinfo=UTC)
+    target = SupportRequest(
+        event_id=event.id,
+        agreement_id=agreement.id,
+        partner_id=world.partner.id,
+        category=SupportCategory.SUPPLIES,
+        what="飲料水",
+        requested_by="テスト",
+        requested_at=moment,
+        status=status,
+        answer=answer,
+        answered_at=moment if answer else None,
+        delivered_at=moment if status is SupportRequestStatus.DELIVERED else None,
+    )
+    session.add(target)
+    await session.flush()
+    return {"id": gid("SupportRequest", target), "v": target.version}, Probe(
+        SupportRequest, target.id
+    )
+
+
+@operation(
+    "disasterEventCreate",
+    "$input: DisasterEventInput!",
+    "input: $input",
+    "event { id }",
+)
+async def _event_create(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    variables = {
+        "input": {"name": unique("（テスト）訓練"), "kind": "EXERCISE", "startedOn": "2022-03-01"}
+    }
+    return variables, Probe(DisasterEvent)
+
+
+@operation(
+    "disasterEventClose",
+    "$id: ID!, $v: Int!",
+    'id: $id, expectedVersion: $v, closedOn: "2022-03-02"',
+    "event { id }",
+)
+async def _event_close(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    target = await an_event(session)
+    return {"id": gid("DisasterEvent", target), "v": target.version}, Probe(
+        DisasterEvent, target.id
+    )
+
+
+@operation(
+    "supportRequestCreate",
+    "$input: SupportRequestInput!",
+    "input: $input",
+    "request { id }",
+)
+async def _request_create(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    variables, _probe = await a_request(session, world, SupportRequestStatus.CLOSED)
+    stored = (
+        await session.execute(sa.select(SupportRequest).order_by(SupportRequest.id.desc()).limit(1))  # type: ignore[union-attr]
+    ).scalar_one()
+    variables = {
+        "input": {
+            "eventId": str(to_global_id("DisasterEvent", stored.event_id)),
+            "agreementId": str(to_global_id("Agreement", stored.agreement_id)),
+            "partnerId": gid("Partner", world.partner),
+            "category": "SUPPLIES",
+            "what": "毛布",
+            "requestedAt": "2022-03-02T09:00:00+09:00",
+        }
+    }
+    return variables, Probe(SupportRequest)
+
+
+@operation(
+    "supportRequestAnswer",
+    "$id: ID!, $v: Int!",
+    'id: $id, expectedVersion: $v, answer: ACCEPTED, answeredAt: "2022-03-02T09:00:00+09:00"',
+    "request { id }",
+)
+async def _request_answer(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    return await a_request(session, world, SupportRequestStatus.REQUESTED)
+
+
+@operation(
+    "supportRequestDeliver",
+    "$id: ID!, $v: Int!",
+    'id: $id, expectedVersion: $v, deliveredAt: "2022-03-02T09:00:00+09:00"',
+    "request { id }",
+)
+async def _request_deliver(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    return await a_request(
+        session, world, SupportRequestStatus.ANSWERED, answer=SupportAnswer.ACCEPTED
+    )
+
+
+@operation(
+    "supportRequestClose",
+    "$id: ID!, $v: Int!",
+    'id: $id, expectedVersion: $v, closedAt: "2022-03-02T09:00:00+09:00"',
+    "request { id }",
+)
+async def _request_close(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    return await a_request(
+        session, world, SupportRequestStatus.DELIVERED, answer=SupportAnswer.ACCEPTED
+    )
+
+
+@operation(
+    "supportRequestCancel",
+    "$id: ID!, $v: Int!",
+    'id: $id, expectedVersion: $v, reason: "訓練の中止", cancelledAt: "2022-03-02T09:00:00+09:00"',
+    "request { id }",
+)
+async def _request_cancel(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    return await a_request(session, world, SupportRequestStatus.REQUESTED)
+
+
+@operation(
+    "contactVerificationRecord",
+    "$id: ID!",
+    'partnerId: $id, verifiedOn: "2022-03-01", outcome: REACHED',
+    "verification { verifiedOn }",
+)
+async def _verification_record(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    return {"id": gid("Partner", world.partner)}, Probe(ContactVerification)
+
+
+@operation(
+    "capacityReportRecord",
+    "$id: ID!",
+    'input: { partnerId: $id, item: "毛布", quantity: 100, unit: "枚", reportedOn: "2022-03-01" }',
+    "report { item }",
+)
+async def _capacity_record(session: AsyncSession, world: World) -> tuple[dict[str, Any], Probe]:
+    return {"id": gid("Partner", world.partner)}, Probe(CapacityReport)
 
 
 # ------------------------------------------------------------------ the test

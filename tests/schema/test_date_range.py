@@ -19,8 +19,9 @@ import pytest
 from graphql import GraphQLInputObjectType, GraphQLObjectType, get_named_type
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.disasters.models import DisasterEvent
 from domain.endorsements.models import EndorsementApplication
-from domain.enums import AgreementStatus, CollaborationStatus, SupportCategory
+from domain.enums import AgreementStatus, CollaborationStatus, DisasterKind, SupportCategory
 from domain.validation import EARLIEST_DATE, LATEST_DATE
 from schema import schema
 from schema.node import to_global_id
@@ -46,6 +47,7 @@ class World:
     program: str
     subsidy_application: str
     endorsement_application: str
+    event: str
 
 
 async def _world(session: AsyncSession) -> World:
@@ -85,6 +87,9 @@ async def _world(session: AsyncSession) -> World:
         submitted_on=date(2022, 4, 1),
     )
     session.add(endorsement)
+    event = DisasterEvent(name="日付テストの訓練（デモ）", kind=DisasterKind.EXERCISE,
+                          started_on=date(2022, 3, 1))  # fmt: skip
+    session.add(event)
     await session.flush()
     await session.commit()
     g = agreement_factories.gid
@@ -106,6 +111,7 @@ async def _world(session: AsyncSession) -> World:
         program=str(to_global_id("SubsidyProgram", program.id)),
         subsidy_application=str(to_global_id("SubsidyApplication", application.id)),
         endorsement_application=str(to_global_id("EndorsementApplication", endorsement.id)),
+        event=str(to_global_id("DisasterEvent", event.id)),
     )
 
 
@@ -456,6 +462,61 @@ CASES = [
         ["asOf"],
         "期間を見る日",
         _agreement_field("currentTermEndsOn(asOf: $day)"),
+    ),
+    Case(
+        "Agreement.noticeDeadlineOn.asOf",
+        ["asOf"],
+        "期間を見る日",
+        _agreement_field("noticeDeadlineOn(asOf: $day)"),
+    ),
+    Case(
+        "Mutation.disasterEventCreate.input.startedOn",
+        ["input", "startedOn"],
+        "発生日",
+        _simple(
+            'mutation ($day: Date!) { disasterEventCreate(input: { name: "日付テスト", '
+            f"kind: EXERCISE, startedOn: $day }}) {{ event {{ id }} {ERRORS} }} }}"
+        ),
+    ),
+    Case(
+        "Mutation.disasterEventClose.closedOn",
+        ["closedOn"],
+        "終了日",
+        _simple(
+            "mutation ($id: ID!, $day: Date!) { disasterEventClose(id: $id, expectedVersion: 1, "
+            f"closedOn: $day) {{ event {{ id }} {ERRORS} }} }}",
+            id=lambda w: w.event,
+        ),
+    ),
+    Case(
+        "Mutation.contactVerificationRecord.verifiedOn",
+        ["verifiedOn"],
+        "確認した日",
+        _simple(
+            "mutation ($p: ID!, $day: Date!) { contactVerificationRecord(partnerId: $p, "
+            f"verifiedOn: $day, outcome: REACHED) {{ verification {{ verifiedOn }} {ERRORS} }} }}",
+            p=lambda w: w.partner,
+        ),
+    ),
+    Case(
+        "Mutation.capacityReportRecord.input.reportedOn",
+        ["input", "reportedOn"],
+        "報告日",
+        _simple(
+            "mutation ($p: ID!, $day: Date!) { capacityReportRecord(input: { partnerId: $p, "
+            'item: "毛布", quantity: 1, unit: "枚", reportedOn: $day }) '
+            f"{{ report {{ item }} {ERRORS} }} }}",
+            p=lambda w: w.partner,
+        ),
+    ),
+    *(
+        Case(
+            f"Query.{root}.asOf",
+            ["asOf"],
+            "基準日",
+            _simple(f"query ($day: Date) {{ {root}(asOf: $day) {{ __typename }} }}"),
+        )
+        for root in ("contactsDue", "agreementsDue")
     ),
     Case(
         "Agreement.contactsStale.asOf",

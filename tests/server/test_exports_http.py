@@ -34,16 +34,21 @@ ALLOWED = {
     "partners": {Role.STAFF, Role.DISASTER_OFFICE, Role.INTEGRATION, Role.ADMIN},
     "agreements": set(Role),
     "disaster-contacts": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
+    "support-requests": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
+    "agreements-due": {Role.STAFF, Role.DISASTER_OFFICE, Role.ADMIN},
 }
 PATHS = {
     "partners": ("csv", "xlsx", "json"),
     "agreements": ("csv", "xlsx", "json"),
     "disaster-contacts": ("html", "csv", "json"),
+    "support-requests": ("csv",),
+    "agreements-due": ("ics",),
 }
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "html": "text/html; charset=utf-8",
+    "ics": "text/calendar; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 # Each list in its first format, and the workbooks: by role like the CSV.
@@ -186,6 +191,9 @@ async def test_each_file_has_its_type_and_a_dated_file_name(
         document = json.loads(response.content)
         # partners are an array (the import format); the other lists name their date
         assert document if name == "partners" else document["asOf"] == ON
+    elif fmt == "ics":
+        assert response.text.startswith("BEGIN:VCALENDAR\r\n")
+        assert "BEGIN:VEVENT" in response.text
     else:
         assert "令和4年3月10日（2022-03-10）現在" in response.text
         assert "default-src 'none'" in response.headers["content-security-policy"]
@@ -380,7 +388,9 @@ async def test_the_public_agreements_list_logs_nothing(
 # ------------------------------------------------------------------ CP932
 
 
-@pytest.mark.parametrize("name", ["partners", "agreements", "disaster-contacts"])
+@pytest.mark.parametrize(
+    "name", ["partners", "agreements", "disaster-contacts", "support-requests"]
+)
 async def test_a_csv_comes_in_cp932_when_asked(
     client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], name: str
 ) -> None:
@@ -394,7 +404,7 @@ async def test_a_csv_comes_in_cp932_when_asked(
     assert not response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("cp932"), newline="")))
     assert len(rows) > 1
-    assert rows[0][0] in {"外部ID", "市町村名", "協定区分"}
+    assert rows[0][0] in {"外部ID", "市町村名", "協定区分", "災害"}
 
 
 @pytest.mark.parametrize(

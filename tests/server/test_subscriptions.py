@@ -147,10 +147,10 @@ async def connect(instance: Instance, **options: Any) -> AsyncIterator[Subscribe
         yield Subscriber(ws)
 
 
-async def subscribed(hub: EventHub, count: int = 1) -> None:
+async def subscribed(hub: EventHub, count: int = 1, topic: str = "agreement") -> None:
     """Wait until ``count`` subscribers listen on this instance (LISTEN issued)."""
     for _ in range(WAIT_S * 100):
-        if hub.subscriber_count("agreement") >= count:
+        if hub.subscriber_count(topic) >= count:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the subscription never started listening")
@@ -303,6 +303,71 @@ async def test_filters_select_the_events(database: Database) -> None:
             await elsewhere.send({"id": "1", "type": "complete"})
             await elsewhere.send({"type": "ping"})
             assert await elsewhere.receive() == {"type": "pong"}
+
+
+EVENTS = """
+{ disasterEvents { id closedOn requests { id version status } } }
+"""
+ANSWER = """
+mutation ($id: ID!, $v: Int!) {
+  supportRequestAnswer(id: $id, expectedVersion: $v, answer: ACCEPTED) {
+    request { id version status } errors { code message }
+  }
+}
+"""
+DELIVER = """
+mutation ($id: ID!, $v: Int!) {
+  supportRequestDeliver(id: $id, expectedVersion: $v, note: "到着") {
+    request { id version status } errors { code message }
+  }
+}
+"""
+LIVE_VIEW = """
+subscription ($event: ID) {
+  supportRequestChanged(eventId: $event) {
+    kind occurredAt request { id status statusLabel answer event { id } partner { name } }
+  }
+}
+"""
+
+
+async def test_the_office_follows_the_support_requests_of_one_event(database: Database) -> None:
+    admin = database.tokens["ADMIN"]
+    async with serve(database.url) as instance:
+        events = (await graphql(instance.url, EVENTS, token=admin))["disasterEvents"]
+        live = next(e for e in events if e["closedOn"] is None)
+        closed = next(e for e in events if e["closedOn"] is not None)
+        asked = next(r for r in live["requests"] if r["status"] == "REQUESTED")
+        async with connect(instance) as office:
+            await office.init(bearer(database.tokens["DISASTER_OFFICE"]))
+            # given the office following the open exercise, and the finished one
+            await office.subscribe(LIVE_VIEW, {"event": live["id"]}, id="1")
+            await office.subscribe(LIVE_VIEW, {"event": closed["id"]}, id="2")
+            await subscribed(instance.hub, 2, topic="support_request")
+            # when a request of the open exercise is answered, then delivered
+            answered = await graphql(
+                instance.url, ANSWER, {"id": asked["id"], "v": asked["version"]}, admin
+            )
+            request = answered["supportRequestAnswer"]["request"]
+            delivered = await graphql(
+                instance.url, DELIVER, {"id": request["id"], "v": request["version"]}, admin
+            )
+            assert delivered["supportRequestDeliver"]["errors"] == []
+            # then the open exercise's subscription hears both steps, in order, and the
+            # finished exercise's hears nothing
+            first, second = await office.receive(), await office.receive()
+            assert [first["id"], second["id"]] == ["1", "1"]
+            steps = [m["payload"]["data"]["supportRequestChanged"] for m in (first, second)]
+            assert [(s["kind"], s["request"]["status"]) for s in steps] == [
+                ("ANSWERED", "DELIVERED"),  # each read as it is when its event arrives
+                ("DELIVERED", "DELIVERED"),
+            ] or [(s["kind"], s["request"]["status"]) for s in steps] == [
+                ("ANSWERED", "ANSWERED"),
+                ("DELIVERED", "DELIVERED"),
+            ]
+            assert {s["request"]["id"] for s in steps} == {asked["id"]}
+            assert {s["request"]["event"]["id"] for s in steps} == {live["id"]}
+            assert steps[1]["request"]["statusLabel"] == "提供済み"
 
 
 async def test_an_invalid_token_is_refused_and_public_may_not_subscribe_to_the_office_feed(

@@ -1,0 +1,144 @@
+"""The notice and renewal calendar (rule 20, issue 11 item 11).
+
+What falls due in a window of days: each agreement's notice deadline (current term end −
+``noticeDays``, :func:`domain.agreements.terms.notice_deadline_on`), its term end, and
+the reviews (``reviewDueOn``, 第4章(5)) of the collaborations agreements are made for.
+For an auto-renewing agreement the term after the current one counts too, so a deadline
+just passed is followed by the next one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain import validation as v
+from domain.agreements import terms
+from domain.agreements.models import Agreement
+from domain.agreements.service import agreement_ids_in_force_on
+from domain.collaborations.models import Collaboration
+from domain.enums import AgreementDueKind
+from domain.errors import DomainError, ErrorCode
+
+DEFAULT_WITHIN_DAYS = 90
+MAX_WITHIN_DAYS = 731
+_ONE_DAY = timedelta(days=1)
+_KIND_ORDER = {kind: index for index, kind in enumerate(AgreementDueKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    kind: AgreementDueKind
+    due_on: date
+    agreement: Agreement | None
+    collaboration: Collaboration | None
+    term_ends_on: date | None = None
+    """The end of the term a notice deadline or term end belongs to."""
+
+    @property
+    def uid(self) -> str:
+        """Stable across feeds, so a calendar updates an event instead of adding one."""
+        owner = (
+            f"agreement-{self.agreement.id}"
+            if self.agreement is not None
+            else f"collaboration-{self.collaboration.id if self.collaboration else 0}"
+        )
+        return f"{self.kind.value.lower()}-{owner}-{self.due_on.isoformat()}"
+
+
+def check_window(as_of: date, within_days: int) -> date:
+    """The window's last day; INVALID outside the dates the data holds or the bounds."""
+    v.require_date(as_of, label="基準日", field=["asOf"])
+    if not 0 <= within_days <= MAX_WITHIN_DAYS:
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"withinDays は0から{MAX_WITHIN_DAYS}までの日数にしてください。",
+            ["withinDays"],
+        )
+    last = as_of + timedelta(days=within_days)
+    v.require_date(last, label="期間の終わり", field=["withinDays"])
+    return last
+
+
+def _terms_ahead(agreement: Agreement, as_of: date) -> list[date]:
+    """Ends of the current term and, when it renews, of the next one."""
+    try:
+        end = terms.agreement_term_ends_on(agreement, as_of)
+        if end is None:
+            return []
+        ends = [end]
+        if agreement.auto_renewal and agreement.terminated_on is None:
+            following = terms.agreement_term_ends_on(agreement, end + _ONE_DAY)
+            if following is not None and following > end:
+                ends.append(following)
+        return ends
+    except (terms.BeyondCalendar, OverflowError):
+        return []
+
+
+def agreement_items(agreement: Agreement, as_of: date, last: date) -> list[DueItem]:
+    """An agreement's notice deadlines and term ends between ``as_of`` and ``last``."""
+    items: list[DueItem] = []
+    for end in _terms_ahead(agreement, as_of):
+        if agreement.notice_days is not None:
+            try:
+                deadline = terms.notice_deadline_on(agreement, end)
+            except terms.BeyondCalendar:
+                deadline = None
+            if deadline is not None and as_of <= deadline <= last:
+                items.append(
+                    DueItem(AgreementDueKind.NOTICE_DEADLINE, deadline, agreement, None, end)
+                )
+        if as_of <= end <= last:
+            items.append(DueItem(AgreementDueKind.TERM_END, end, agreement, None, end))
+    return items
+
+
+async def agreements_due(
+    session: AsyncSession,
+    *,
+    as_of: date,
+    within_days: int = DEFAULT_WITHIN_DAYS,
+    include_internal: bool,
+) -> list[DueItem]:
+    """Notice deadlines, term ends and reviews due from ``as_of`` through ``within_days``
+    days later, by date (then kind, then agreement). Agreements are those in force on
+    ``as_of``; reviews are of collaborations that agreements are made for, public ones
+    only unless ``include_internal`` (the city staff)."""
+    last = check_window(as_of, within_days)
+    ids = await agreement_ids_in_force_on(session, on=as_of)
+    items: list[DueItem] = []
+    if ids:
+        rows = (
+            await session.execute(sa.select(Agreement).where(col(Agreement.id).in_(ids)))
+        ).scalars()
+        for agreement in rows:
+            items.extend(agreement_items(agreement, as_of, last))
+    reviews = sa.select(Collaboration).where(
+        col(Collaboration.review_due_on).between(as_of, last),
+        col(Collaboration.id).in_(
+            sa.select(col(Agreement.collaboration_id)).where(
+                col(Agreement.collaboration_id).is_not(None)
+            )
+        ),
+    )
+    if not include_internal:
+        reviews = reviews.where(col(Collaboration.is_public).is_(True))
+    for collaboration in (await session.execute(reviews)).scalars():
+        assert collaboration.review_due_on is not None
+        items.append(
+            DueItem(AgreementDueKind.REVIEW, collaboration.review_due_on, None, collaboration)
+        )
+    items.sort(
+        key=lambda item: (
+            item.due_on,
+            _KIND_ORDER[item.kind],
+            item.agreement.id if item.agreement else 0,
+            item.collaboration.id if item.collaboration else 0,
+        )
+    )
+    return items

@@ -1,0 +1,91 @@
+"""The notice and renewal calendar (rule 20): agreementsDue."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.agreements import calendar
+from domain.enums import AGREEMENT_DUE_KIND_LABELS
+from domain.japanese import to_wareki
+from schema.agreements.types import AgreementType
+from schema.context import Info
+from schema.enums import AgreementDueKind
+from schema.permissions import CanReadDisaster, can_read_internal
+
+if TYPE_CHECKING:
+    from schema.collaborations.types import CollaborationType
+
+
+@strawberry.type(
+    name="AgreementDue",
+    description=(
+        "One date of the notice and renewal calendar: an agreement's notice deadline "
+        "(currentTermEndsOn − noticeDays) or term end, or the review (reviewDueOn) of a "
+        "collaboration agreements are made for."
+    ),
+)
+class AgreementDueType:
+    kind: AgreementDueKind = strawberry.field(description="What falls due.")
+    kind_label: str = strawberry.field(description="The kind in Japanese, e.g. 期間満了.")
+    due_on: date = strawberry.field(description="The day it falls due.")
+    due_on_wareki: str = strawberry.field(description="dueOn in the Japanese calendar (和暦).")
+    term_ends_on: date | None = strawberry.field(
+        description="For notice deadlines and term ends: the end of the term concerned."
+    )
+    agreement: AgreementType | None = strawberry.field(
+        description="For notice deadlines and term ends: the agreement."
+    )
+    item: strawberry.Private[calendar.DueItem]
+
+    @strawberry.field(description="For reviews: the collaboration to review.")
+    def collaboration(
+        self, info: Info
+    ) -> Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")] | None:
+        from schema.collaborations.types import CollaborationType
+
+        row = self.item.collaboration
+        return CollaborationType.from_row(row) if row is not None else None
+
+    @classmethod
+    def from_item(cls, item: calendar.DueItem) -> AgreementDueType:
+        return cls(
+            kind=item.kind,
+            kind_label=AGREEMENT_DUE_KIND_LABELS[item.kind],
+            due_on=item.due_on,
+            due_on_wareki=to_wareki(item.due_on),
+            term_ends_on=item.term_ends_on,
+            agreement=AgreementType.from_row(item.agreement) if item.agreement else None,
+            item=item,
+        )
+
+
+@strawberry.type
+class CalendarQueries:
+    @strawberry.field(
+        description=(
+            "The notice and renewal calendar: notice deadlines, term ends and reviews from "
+            "asOf (default today) through withinDays days later (default 90, at most 731), "
+            "by date. Also as an iCal feed: /exports/agreements-due.ics."
+        ),
+        permission_classes=[CanReadDisaster],
+    )
+    async def agreements_due(
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None, strawberry.argument(description="The first day; today when omitted.")
+        ] = None,
+        within_days: Annotated[
+            int, strawberry.argument(description="How many days ahead (default 90, at most 731).")
+        ] = calendar.DEFAULT_WITHIN_DAYS,
+    ) -> list[AgreementDueType]:
+        items = await info.context.run(
+            calendar.agreements_due,
+            as_of=as_of or info.context.today,
+            within_days=within_days,
+            include_internal=can_read_internal(info.context),
+        )
+        return [AgreementDueType.from_item(item) for item in items]

@@ -1,0 +1,183 @@
+"""The living contact list (issue 11 item 10): calls of the yearly check per partner, and
+the reminders of what turns stale."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.disasters import contacts
+from domain.disasters.models import ContactVerification
+from domain.enums import VERIFICATION_OUTCOME_LABELS
+from schema.agreements.types import AgreementType
+from schema.common import aware
+from schema.context import Info
+from schema.descriptions import CREATED_AT, PAYLOAD_ERRORS
+from schema.enums import VerificationOutcome
+from schema.errors import UserError
+from schema.mutation import Outcome, run_mutation
+from schema.node import pk_of
+from schema.partners.types import PartnerType
+from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, CanReadDisaster, allow
+
+
+@strawberry.type(
+    name="ContactVerification",
+    description="連絡先確認: one call of a partner's yearly contact check (all its agreements).",
+)
+class ContactVerificationType:
+    verified_on: date = strawberry.field(description="Day of the call.")
+    outcome: VerificationOutcome = strawberry.field(description="What the call found.")
+    outcome_label: str = strawberry.field(description="The outcome in Japanese, e.g. 連絡がついた.")
+    verified_by: str = strawberry.field(description="Who called.")
+    note: str | None = strawberry.field(description="What changed, or other notes of the call.")
+    created_at: datetime = strawberry.field(description=CREATED_AT)
+
+    @classmethod
+    def from_row(cls, row: ContactVerification) -> ContactVerificationType:
+        return cls(
+            verified_on=row.verified_on,
+            outcome=row.outcome,
+            outcome_label=VERIFICATION_OUTCOME_LABELS[row.outcome],
+            verified_by=row.verified_by,
+            note=row.note,
+            created_at=aware(row.created_at),
+        )
+
+
+@strawberry.type(
+    name="ContactDue",
+    description="A partner whose contacts are stale, or turn stale within the window asked.",
+)
+class ContactDueType:
+    partner: PartnerType = strawberry.field(description="The partner to call.")
+    agreements: list[AgreementType] = strawberry.field(
+        description="Its disaster-support agreements in force: one call covers them all."
+    )
+    contacts_verified_on: date | None = strawberry.field(
+        description="Last day its contacts were confirmed (agreement check or reached call)."
+    )
+    stale_on: date | None = strawberry.field(
+        description="First day the contacts count as stale; null: never confirmed."
+    )
+    stale: bool = strawberry.field(description="Stale already on asOf.")
+    last_checked_on: date | None = strawberry.field(
+        description="Day of the latest call of the yearly check."
+    )
+    last_check_outcome: VerificationOutcome | None = strawberry.field(
+        description="What the latest call found."
+    )
+    reachable: bool = strawberry.field(description="False when the latest call went unanswered.")
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="The partner's calls of the yearly check, latest first.")
+    async def calls(self, info: Info) -> list[ContactVerificationType]:
+        rows = await info.context.loader(contacts.calls_by_partner).load(self.pk)
+        return [ContactVerificationType.from_row(r) for r in rows]
+
+    @classmethod
+    def from_row(cls, row: contacts.ContactDue) -> ContactDueType:
+        return cls(
+            partner=PartnerType.from_row(row.partner),
+            agreements=[AgreementType.from_row(a) for a in row.agreements],
+            contacts_verified_on=row.verified_on,
+            stale_on=row.stale_on,
+            stale=row.stale,
+            last_checked_on=row.standing.last_checked_on,
+            last_check_outcome=row.standing.last_outcome,
+            reachable=row.standing.reachable,
+            pk=row.partner.id or 0,
+        )
+
+
+@strawberry.type
+class ContactQueries:
+    @strawberry.field(
+        description=(
+            "Reminders of the yearly contact check: partners of disaster-support agreements "
+            "in force on asOf (default today) whose contacts are stale or turn stale within "
+            "withinDays (default 30, at most 366). Never confirmed first, then by staleOn."
+        ),
+        permission_classes=[CanReadDisaster],
+    )
+    async def contacts_due(
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(description="The day to look from; today when omitted."),
+        ] = None,
+        within_days: Annotated[
+            int, strawberry.argument(description="Also those turning stale within this many days.")
+        ] = 30,
+    ) -> list[ContactDueType]:
+        rows = await info.context.run(
+            contacts.contacts_due, as_of=as_of or info.context.today, within_days=within_days
+        )
+        return [ContactDueType.from_row(r) for r in rows]
+
+
+@strawberry.type(
+    name="ContactVerificationPayload", description="The outcome of recording a contact-check call."
+)
+class ContactVerificationPayload:
+    verification: ContactVerificationType | None = strawberry.field(
+        description="The call as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
+
+    @classmethod
+    def of(cls, outcome: Outcome[ContactVerification]) -> ContactVerificationPayload:
+        value = outcome.value
+        return cls(
+            verification=ContactVerificationType.from_row(value) if value else None,
+            errors=outcome.errors,
+        )
+
+
+@strawberry.type
+class ContactMutations:
+    @strawberry.mutation(
+        extensions=allow(STAFF, DISASTER_OFFICE, ADMIN),
+        description=(
+            "Record one call of a partner's yearly contact check (once per partner, for all "
+            "its agreements). REACHED or CHANGED verifies its contacts as of verifiedOn (not "
+            "in the future); CHANGED needs a note of what changed; NO_ANSWER ranks the "
+            "partner after reachable ones in disasterSupport until a call gets through."
+        ),
+    )
+    async def contact_verification_record(
+        self,
+        info: Info,
+        partner_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Global id of the partner called.")
+        ],
+        verified_on: Annotated[
+            date, strawberry.argument(description="Day of the call; not in the future.")
+        ],
+        outcome: Annotated[VerificationOutcome, strawberry.argument(description="What it found.")],
+        note: Annotated[
+            str | None, strawberry.argument(description="What changed (required for CHANGED).")
+        ] = None,
+        verified_by: Annotated[
+            str | None, strawberry.argument(description="Who called; defaults to the caller.")
+        ] = None,
+    ) -> ContactVerificationPayload:
+        context = info.context
+
+        async def work(s: AsyncSession) -> ContactVerification:
+            return await contacts.record_verification(
+                s,
+                partner_id=pk_of(partner_id, "Partner", ["partnerId"]),
+                verified_on=verified_on,
+                outcome=outcome,
+                note=note,
+                verified_by=verified_by,
+                today=context.today,
+                actor=context.actor,
+            )
+
+        return ContactVerificationPayload.of(await run_mutation(context, work))

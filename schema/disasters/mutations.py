@@ -1,0 +1,342 @@
+"""Mutations of the activation log (応援要請, rule 21): events and the requests under them.
+
+Only the disaster office (and ADMIN) writes the log; every step records its time and who
+recorded it. Global ids are decoded inside the work function, so a malformed id is a
+payload error at its input path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.disasters import commands
+from domain.disasters.models import DisasterEvent, SupportRequest
+from domain.errors import DomainError, Problem
+from schema.context import Info
+from schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
+from schema.disasters.types import DisasterEventType, SupportRequestType
+from schema.enums import DisasterKind, SupportAnswer, SupportCategory
+from schema.errors import UserError
+from schema.mutation import Outcome, run_mutation
+from schema.node import pk_of
+from schema.permissions import ADMIN, DISASTER_OFFICE, allow
+
+
+@strawberry.input(name="DisasterEventInput", description="A disaster event or exercise to open.")
+class DisasterEventInput:
+    name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
+    kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
+    started_on: date = strawberry.field(description="Not in the future.")
+    districts: list[str] = strawberry.field(
+        default_factory=list, description="The districts (地区) affected."
+    )
+    note: str | None = strawberry.field(default=None, description="Free notes of the office.")
+    external_id: str | None = strawberry.field(
+        default=None, description="Id in another system (e.g. the prefecture's), unique."
+    )
+
+    def to_data(self) -> commands.DisasterEventData:
+        return commands.DisasterEventData(
+            name=self.name,
+            kind=self.kind,
+            started_on=self.started_on,
+            districts=list(self.districts),
+            note=self.note,
+            external_id=self.external_id,
+        )
+
+
+@strawberry.input(
+    name="SupportRequestInput",
+    description=(
+        "A request under an agreement: the agreement must be in force on the request's day "
+        "(Japan time), partnerId one of its active parties, category one of its support "
+        "categories."
+    ),
+)
+class SupportRequestInput:
+    event_id: strawberry.ID = strawberry.field(description="Global id of the disaster event.")
+    agreement_id: strawberry.ID = strawberry.field(
+        description="Global id of the agreement asked under."
+    )
+    partner_id: strawberry.ID = strawberry.field(
+        description="Global id of the party asked: an active party of the agreement."
+    )
+    category: SupportCategory = strawberry.field(
+        description="The support asked for: one of the agreement's support categories."
+    )
+    what: str = strawberry.field(description="What is asked for, e.g. 飲料水（2リットル）.")
+    quantity: int | None = strawberry.field(default=None, description="How much, in unit.")
+    unit: str | None = strawberry.field(default=None, description="Unit, e.g. 本, 台, 人.")
+    requested_by: str | None = strawberry.field(
+        default=None, description="Who asked; defaults to the caller."
+    )
+    requested_at: datetime | None = strawberry.field(
+        default=None, description="Defaults to now; not in the future."
+    )
+    external_id: str | None = strawberry.field(
+        default=None, description="Id in another system, unique."
+    )
+
+    def to_data(self) -> commands.SupportRequestData:
+        problems: list[Problem] = []
+        ids: dict[str, int] = {}
+        for name, gid, type_name in (
+            ("eventId", self.event_id, "DisasterEvent"),
+            ("agreementId", self.agreement_id, "Agreement"),
+            ("partnerId", self.partner_id, "Partner"),
+        ):
+            try:
+                ids[name] = pk_of(gid, type_name, ["input", name])
+            except DomainError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise DomainError(problems=problems)
+        return commands.SupportRequestData(
+            event_id=ids["eventId"],
+            agreement_id=ids["agreementId"],
+            partner_id=ids["partnerId"],
+            category=self.category,
+            what=self.what,
+            quantity=self.quantity,
+            unit=self.unit,
+            requested_by=self.requested_by,
+            requested_at=self.requested_at,
+            external_id=self.external_id,
+        )
+
+
+@strawberry.type(
+    name="DisasterEventPayload", description="The outcome of a change to a disaster event."
+)
+class DisasterEventPayload:
+    event: DisasterEventType | None = strawberry.field(
+        description="The event as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
+
+    @classmethod
+    def of(cls, outcome: Outcome[DisasterEvent]) -> DisasterEventPayload:
+        value = outcome.value
+        return cls(
+            event=DisasterEventType.from_row(value) if value else None, errors=outcome.errors
+        )
+
+
+@strawberry.type(
+    name="SupportRequestPayload", description="The outcome of a step of a support request."
+)
+class SupportRequestPayload:
+    request: SupportRequestType | None = strawberry.field(
+        description="The request as saved; null when errors is not empty."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
+
+    @classmethod
+    def of(cls, outcome: Outcome[SupportRequest]) -> SupportRequestPayload:
+        value = outcome.value
+        return cls(
+            request=SupportRequestType.from_row(value) if value else None, errors=outcome.errors
+        )
+
+
+def _request_step(step: Any, **arguments: Any) -> Any:
+    """The work function of a step on a stored request (id, expectedVersion, ...)."""
+
+    async def work(s: AsyncSession) -> SupportRequest:
+        rest = dict(arguments)
+        request_id = pk_of(rest.pop("id"), "SupportRequest")
+        return await step(s, request_id=request_id, **rest)  # type: ignore[no-any-return]
+
+    return work
+
+
+@strawberry.type
+class DisasterMutations:
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="Open a disaster event or an exercise (started on a day not in the future).",
+    )
+    async def disaster_event_create(
+        self,
+        info: Info,
+        input: Annotated[DisasterEventInput, strawberry.argument(description="The event.")],
+    ) -> DisasterEventPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.create_event(
+                s, data=input.to_data(), today=context.today, actor=context.actor
+            ),
+        )
+        return DisasterEventPayload.of(outcome)
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="Close an event, once none of its requests is open.",
+    )
+    async def disaster_event_close(
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        closed_on: Annotated[
+            date, strawberry.argument(description="Day it closed; not before it started.")
+        ],
+    ) -> DisasterEventPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.close_event(
+                s,
+                event_id=pk_of(id, "DisasterEvent"),
+                expected_version=expected_version,
+                closed_on=closed_on,
+                today=context.today,
+                actor=context.actor,
+            ),
+        )
+        return DisasterEventPayload.of(outcome)
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="応援要請: ask a party for support under an agreement (status REQUESTED).",
+    )
+    async def support_request_create(
+        self,
+        info: Info,
+        input: Annotated[SupportRequestInput, strawberry.argument(description="The request.")],
+    ) -> SupportRequestPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.create_request(
+                s, data=input.to_data(), today=context.today, actor=context.actor
+            ),
+        )
+        return SupportRequestPayload.of(outcome)
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="Record the partner's answer: REQUESTED → ANSWERED (answeredAt defaults to now).",
+    )
+    async def support_request_answer(
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        answer: Annotated[SupportAnswer, strawberry.argument(description="The partner's answer.")],
+        answered_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="When it answered; now when omitted, never in the future."
+            ),
+        ] = None,
+        note: Annotated[str | None, strawberry.argument(description="Note of the answer.")] = None,
+    ) -> SupportRequestPayload:
+        context = info.context
+        work = _request_step(
+            commands.answer_request,
+            id=id,
+            expected_version=expected_version,
+            answer=answer,
+            answered_at=answered_at,
+            note=note,
+            today=context.today,
+            actor=context.actor,
+        )
+        return SupportRequestPayload.of(await run_mutation(context, work))
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="The support arrived: ANSWERED (ACCEPTED) → DELIVERED.",
+    )
+    async def support_request_deliver(
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        delivered_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="When it arrived; now when omitted, never in the future."
+            ),
+        ] = None,
+        note: Annotated[
+            str | None, strawberry.argument(description="Note of the delivery.")
+        ] = None,
+    ) -> SupportRequestPayload:
+        context = info.context
+        work = _request_step(
+            commands.deliver_request,
+            id=id,
+            expected_version=expected_version,
+            delivered_at=delivered_at,
+            note=note,
+            today=context.today,
+            actor=context.actor,
+        )
+        return SupportRequestPayload.of(await run_mutation(context, work))
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description=(
+            "完了: DELIVERED → CLOSED, or ANSWERED → CLOSED when declined or unanswered. "
+            "A closed request is read-only."
+        ),
+    )
+    async def support_request_close(
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        closed_at: Annotated[
+            datetime | None,
+            strawberry.argument(description="When closed; now when omitted, never in the future."),
+        ] = None,
+        note: Annotated[str | None, strawberry.argument(description="Closing note.")] = None,
+    ) -> SupportRequestPayload:
+        context = info.context
+        work = _request_step(
+            commands.close_request,
+            id=id,
+            expected_version=expected_version,
+            closed_at=closed_at,
+            note=note,
+            today=context.today,
+            actor=context.actor,
+        )
+        return SupportRequestPayload.of(await run_mutation(context, work))
+
+    @strawberry.mutation(
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        description="取消し: REQUESTED or ANSWERED → CANCELLED; a reason is required.",
+    )
+    async def support_request_cancel(
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        reason: Annotated[str, strawberry.argument(description="Why it is cancelled (required).")],
+        cancelled_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="When cancelled; now when omitted, never in the future."
+            ),
+        ] = None,
+    ) -> SupportRequestPayload:
+        context = info.context
+        work = _request_step(
+            commands.cancel_request,
+            id=id,
+            expected_version=expected_version,
+            reason=reason,
+            cancelled_at=cancelled_at,
+            today=context.today,
+            actor=context.actor,
+        )
+        return SupportRequestPayload.of(await run_mutation(context, work))

@@ -1,0 +1,51 @@
+"""Queries of the disaster office's tool: the activation log and its live view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from domain.disasters import service as disasters
+from schema.context import Info
+from schema.disasters.types import DisasterEventType, SupportRequestType
+from schema.node import decode_id
+from schema.permissions import CanReadDisaster
+
+
+@strawberry.type
+class DisasterQueries:
+    @strawberry.field(
+        description="Disaster events and exercises, the latest first; openOnly: not closed.",
+        permission_classes=[CanReadDisaster],
+    )
+    async def disaster_events(
+        self,
+        info: Info,
+        open_only: Annotated[
+            bool, strawberry.argument(description="Only the events not closed yet.")
+        ] = False,
+    ) -> list[DisasterEventType]:
+        rows = await info.context.run(disasters.list_events, open_only=open_only)
+        return [DisasterEventType.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description=(
+            "The live view: support requests not closed or cancelled, of one event (eventId) "
+            "or of every open event; REQUESTED first, then ANSWERED, then DELIVERED, each "
+            "in the order made. A malformed eventId is INVALID; an unknown one gives an "
+            "empty list."
+        ),
+        permission_classes=[CanReadDisaster],
+    )
+    async def open_support_requests(
+        self,
+        info: Info,
+        event_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Global id of one event; every open event if omitted."),
+        ] = None,
+    ) -> list[SupportRequestType]:
+        pk = decode_id(str(event_id), "DisasterEvent") if event_id is not None else None
+        rows = await info.context.run(disasters.open_requests, event_id=pk)
+        return [SupportRequestType.from_row(r) for r in rows]

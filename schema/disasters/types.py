@@ -1,0 +1,195 @@
+"""GraphQL types of the activation log (応援要請): disaster events and support requests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+
+from domain.agreements import service as agreements
+from domain.disasters import service as disasters
+from domain.disasters.commands import OPEN_STATUSES
+from domain.disasters.models import DisasterEvent, SupportRequest
+from domain.enums import (
+    DISASTER_KIND_LABELS,
+    SUPPORT_ANSWER_LABELS,
+    SUPPORT_REQUEST_STATUS_LABELS,
+)
+from domain.partners import service as partners
+from schema.agreements.types import AgreementType
+from schema.common import aware
+from schema.context import Context, Info
+from schema.descriptions import CREATED_AT, ID, UPDATED_AT, VERSION
+from schema.enums import DisasterKind, SupportAnswer, SupportCategory, SupportRequestStatus
+from schema.node import Node, register_node, to_global_id
+from schema.partners.types import PartnerType
+from schema.permissions import READ_DISASTER
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return aware(value) if value is not None else None
+
+
+@strawberry.type(
+    name="DisasterEvent",
+    description="災害: a disaster or an exercise, under which support is requested (応援要請).",
+)
+class DisasterEventType(Node):
+    id: strawberry.ID = strawberry.field(description=ID)
+    name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
+    kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
+    kind_label: str = strawberry.field(description="The kind in Japanese, e.g. 訓練.")
+    started_on: date = strawberry.field(description="Day it started (Japan time).")
+    districts: list[str] = strawberry.field(description="The districts (地区) affected.")
+    note: str | None = strawberry.field(description="Free notes of the office.")
+    closed_on: date | None = strawberry.field(
+        description="Set when the event is closed for the after-action report."
+    )
+    version: int = strawberry.field(description=VERSION)
+    created_at: datetime = strawberry.field(description=CREATED_AT)
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: DisasterEvent) -> DisasterEventType:
+        assert row.id is not None
+        return cls(
+            id=to_global_id("DisasterEvent", row.id),
+            name=row.name,
+            kind=row.kind,
+            kind_label=DISASTER_KIND_LABELS[row.kind],
+            started_on=row.started_on,
+            districts=list(row.districts or []),
+            note=row.note,
+            closed_on=row.closed_on,
+            version=row.version,
+            created_at=aware(row.created_at),
+            updated_at=aware(row.updated_at),
+            pk=row.id,
+        )
+
+    @strawberry.field(
+        description=(
+            "The activation log: every request made under this event, in the order made; "
+            "openOnly: only those not closed or cancelled."
+        )
+    )
+    async def requests(
+        self,
+        info: Info,
+        open_only: Annotated[
+            bool,
+            strawberry.argument(description="Only the requests not closed or cancelled."),
+        ] = False,
+    ) -> list[SupportRequestType]:
+        rows = await info.context.loader(disasters.requests_by_event).load(self.pk)
+        return [
+            SupportRequestType.from_row(r)
+            for r in rows
+            if not open_only or r.status in OPEN_STATUSES
+        ]
+
+    @strawberry.field(description="How many requests are not closed or cancelled yet.")
+    async def open_request_count(self, info: Info) -> int:
+        rows = await info.context.loader(disasters.requests_by_event).load(self.pk)
+        return sum(1 for r in rows if r.status in OPEN_STATUSES)
+
+
+@strawberry.type(
+    name="SupportRequest",
+    description=(
+        "応援要請: support asked of a party under an agreement during a disaster event. "
+        "REQUESTED → ANSWERED → DELIVERED → CLOSED, or CANCELLED while open."
+    ),
+)
+class SupportRequestType(Node):
+    id: strawberry.ID = strawberry.field(description=ID)
+    category: SupportCategory = strawberry.field(
+        description="The support asked for: one of the agreement's support categories."
+    )
+    what: str = strawberry.field(description="What was asked for.")
+    quantity: int | None = strawberry.field(description="How much, in unit.")
+    unit: str | None = strawberry.field(description="Unit of quantity, e.g. 本, 台, 人.")
+    status: SupportRequestStatus = strawberry.field(description="Where the request stands.")
+    status_label: str = strawberry.field(description="The status in Japanese, e.g. 要請済み.")
+    requested_by: str = strawberry.field(description="Who asked.")
+    requested_at: datetime = strawberry.field(description="When it was asked (Asia/Tokyo).")
+    answer: SupportAnswer | None = strawberry.field(description="The partner's answer.")
+    answer_label: str | None = strawberry.field(description="The answer in Japanese, e.g. 受諾.")
+    answered_at: datetime | None = strawberry.field(description="When the partner answered.")
+    answered_by: str | None = strawberry.field(description="Who recorded the answer.")
+    answer_note: str | None = strawberry.field(description="Note recorded with the answer.")
+    delivered_at: datetime | None = strawberry.field(description="When the support arrived.")
+    delivered_by: str | None = strawberry.field(description="Who recorded the delivery.")
+    delivery_note: str | None = strawberry.field(description="Note recorded with the delivery.")
+    closed_at: datetime | None = strawberry.field(description="When closed or cancelled.")
+    closed_by: str | None = strawberry.field(description="Who closed or cancelled it.")
+    close_note: str | None = strawberry.field(description="Closing note, or why cancelled.")
+    version: int = strawberry.field(description=VERSION)
+    created_at: datetime = strawberry.field(description=CREATED_AT)
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
+    row: strawberry.Private[SupportRequest]
+
+    @classmethod
+    def from_row(cls, row: SupportRequest) -> SupportRequestType:
+        assert row.id is not None
+        return cls(
+            id=to_global_id("SupportRequest", row.id),
+            category=row.category,
+            what=row.what,
+            quantity=row.quantity,
+            unit=row.unit,
+            status=row.status,
+            status_label=SUPPORT_REQUEST_STATUS_LABELS[row.status],
+            requested_by=row.requested_by,
+            requested_at=aware(row.requested_at),
+            answer=row.answer,
+            answer_label=SUPPORT_ANSWER_LABELS[row.answer] if row.answer else None,
+            answered_at=_aware(row.answered_at),
+            answered_by=row.answered_by,
+            answer_note=row.answer_note,
+            delivered_at=_aware(row.delivered_at),
+            delivered_by=row.delivered_by,
+            delivery_note=row.delivery_note,
+            closed_at=_aware(row.closed_at),
+            closed_by=row.closed_by,
+            close_note=row.close_note,
+            version=row.version,
+            created_at=aware(row.created_at),
+            updated_at=aware(row.updated_at),
+            row=row,
+        )
+
+    @strawberry.field(description="The disaster event (or exercise) the request was made under.")
+    async def event(self, info: Info) -> DisasterEventType:
+        row = await info.context.loader(disasters.get_events).load(self.row.event_id)
+        return DisasterEventType.from_row(row)
+
+    @strawberry.field(description="The agreement the request was made under.")
+    async def agreement(self, info: Info) -> AgreementType:
+        row = await info.context.loader(agreements.get_many).load(self.row.agreement_id)
+        return AgreementType.from_row(row)
+
+    @strawberry.field(description="The party asked (a party of the agreement).")
+    async def partner(self, info: Info) -> PartnerType:
+        row = await info.context.loader(partners.get_many).load(self.row.partner_id)
+        return PartnerType.from_row(row)
+
+
+def _readable(context: Context, _row: object) -> bool:
+    return context.principal.role in READ_DISASTER
+
+
+register_node(
+    "DisasterEvent",
+    batch=disasters.get_events,
+    convert=DisasterEventType.from_row,
+    visible=_readable,
+)
+register_node(
+    "SupportRequest",
+    batch=disasters.get_requests,
+    convert=SupportRequestType.from_row,
+    visible=_readable,
+)
