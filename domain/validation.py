@@ -70,6 +70,17 @@ def clean_text(value: Any) -> Any:
     return value
 
 
+def filter_text(value: str | None) -> str | None:
+    """A filter's text in the form stored text takes (:func:`clean_text`), so that
+    ``"中央　"`` finds the partners stored as ``"中央"``; blank means no filter."""
+    return clean_text(value)
+
+
+def filter_codes(values: Sequence[str] | None) -> list[str]:
+    """Each code of a filter as :func:`filter_text` cleans it, blanks dropped."""
+    return [code for code in (filter_text(value) for value in values or ()) if code]
+
+
 def required_text(
     problems: Problems, value: str | None, *, label: str, field: Sequence[str], max_length: int
 ) -> str | None:

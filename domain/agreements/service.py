@@ -41,7 +41,7 @@ from domain.pagination import (
 from domain.partners.models import Contact, Partner
 from domain.reference.models import Department
 from domain.search import search_pattern
-from domain.validation import require_date
+from domain.validation import filter_codes, filter_text, require_date
 from domain.visibility import PartnerVisibility
 
 # Statuses an agreement can have been in force under: IN_FORCE now, EXPIRED and
@@ -218,12 +218,11 @@ async def _conditions(
                 )
             )
         )
-    if spec.department_codes:
+    department_codes = filter_codes(spec.department_codes)
+    if department_codes:
         conditions.append(
             _col(Agreement.department_id).in_(
-                sa.select(_col(Department.id)).where(
-                    _col(Department.code).in_(list(spec.department_codes))
-                )
+                sa.select(_col(Department.id)).where(_col(Department.code).in_(department_codes))
             )
         )
     if spec.contacts_stale_as_of is not None:
@@ -536,6 +535,8 @@ def disaster_conditions(
     ]
     if wanted:
         conditions.append(_col(Agreement.id).in_(_with_support(wanted)))
+    # As the district is stored: "中央　" is 中央 (rule 14); blank is every district.
+    district = filter_text(district)
     if district is not None:
         conditions.append(_col(Agreement.id).in_(_with_party_in(district)))
     return conditions
@@ -547,6 +548,7 @@ def disaster_party_conditions(
     """The (agreement, party) pairs of the lookup: parties of those agreements, of the
     district when one is given. ``party``: ``AgreementParty`` or an alias of it."""
     conditions = [party.agreement_id.in_(list(agreement_ids))]
+    district = filter_text(district)
     if district is not None:
         conditions.append(
             party.partner_id.in_(

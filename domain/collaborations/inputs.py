@@ -466,7 +466,10 @@ def rule_problems(state: State, *, started: bool) -> list[Problem]:
     values = state.values
     if not started:
         return rules.form_problems_always(
-            forms=state.forms, city_share_yen=values["city_share_yen"]
+            forms=state.forms,
+            city_share_yen=values["city_share_yen"],
+            budget_total_yen=values["budget_total_yen"],
+            partner_share_yen=values["partner_share_yen"],
         )
     missing = rules.missing_readiness(
         purpose=values["purpose"],
@@ -486,6 +489,7 @@ def _form_problems(state: State) -> list[Problem]:
         forms=state.forms,
         city_share_yen=values["city_share_yen"],
         partner_share_yen=values["partner_share_yen"],
+        budget_total_yen=values["budget_total_yen"],
         committee_name=values["committee_name"],
         committee_kind=values["committee_kind"],
         committee_dissolves_on=values["committee_dissolves_on"],

@@ -183,25 +183,69 @@ FORM_INFO: Mapping[CollaborationForm, FormInfo] = MappingProxyType(
 )
 
 
-def form_problems_always(
-    *, forms: Iterable[CollaborationForm], city_share_yen: int | None
+def budget_share_problems(
+    *,
+    budget_total_yen: int | None,
+    city_share_yen: int | None,
+    partner_share_yen: int | None,
 ) -> list[Problem]:
-    """Form rules that hold at every moment: checked on create and update as well as on start.
+    """The city's and the partner's shares add up to at most the budget total (rule 18).
 
-    Only one: a 後援 (ENDORSEMENT) lends the city's name and no money (第3章(7)), so the
-    city's share must be absent or 0 (``FINANCIAL_SUPPORT_NOT_ALLOWED``). It is refused
-    as soon as it is entered, because money promised and then withdrawn at start-up
-    would mislead the partner.
+    A share is part of the total, so 900,000 + 900,000 yen cannot be shares of 1,000
+    yen (``INVALID`` on ``input.budget``). Unstated shares count as 0; without a total
+    there is nothing to compare with. Negative amounts are refused elsewhere.
     """
+    if budget_total_yen is None:
+        return []
+    city, partner = city_share_yen or 0, partner_share_yen or 0
+    if min(budget_total_yen, city, partner) < 0:
+        return []
+    shares = city + partner
+    if shares <= budget_total_yen:
+        return []
+    return [
+        Problem(
+            ErrorCode.INVALID,
+            f"市の負担額（{city:,}円）とパートナーの負担額"
+            f"（{partner:,}円）の合計（{shares:,}円）が、"
+            f"経費の合計（{budget_total_yen:,}円）を超えています。",
+            ["input", "budget"],
+        )
+    ]
+
+
+def form_problems_always(
+    *,
+    forms: Iterable[CollaborationForm],
+    city_share_yen: int | None,
+    budget_total_yen: int | None = None,
+    partner_share_yen: int | None = None,
+) -> list[Problem]:
+    """Rules that hold at every moment: checked on create and update as well as on start.
+
+    - A 後援 (ENDORSEMENT) lends the city's name and no money (第3章(7)), so the city's
+      share must be absent or 0 (``FINANCIAL_SUPPORT_NOT_ALLOWED``). It is refused as
+      soon as it is entered, because money promised and then withdrawn at start-up
+      would mislead the partner.
+    - The shares add up to at most the total (:func:`budget_share_problems`, rule 18).
+    """
+    problems: list[Problem] = []
     if CollaborationForm.ENDORSEMENT in set(forms) and city_share_yen not in (None, 0):
-        return [
+        problems.append(
             Problem(
                 ErrorCode.FINANCIAL_SUPPORT_NOT_ALLOWED,
                 "後援では市からお金を出せません。市の負担額は0円にするか、空けておいてください。",
                 ["input", "budget", "cityShareYen"],
             )
-        ]
-    return []
+        )
+    problems.extend(
+        budget_share_problems(
+            budget_total_yen=budget_total_yen,
+            city_share_yen=city_share_yen,
+            partner_share_yen=partner_share_yen,
+        )
+    )
+    return problems
 
 
 def form_problems(
@@ -209,6 +253,7 @@ def form_problems(
     forms: Iterable[CollaborationForm],
     city_share_yen: int | None,
     partner_share_yen: int | None,
+    budget_total_yen: int | None = None,
     committee_name: str | None,
     committee_kind: CommitteeKind | None,
     committee_dissolves_on: date | None,
@@ -230,6 +275,7 @@ def form_problems(
     - 委託 (第3章(5)): the city keeps final responsibility, so who is responsible for what
       is written down (``NOT_READY``).
     - 後援 (第3章(7)): no city money (``FINANCIAL_SUPPORT_NOT_ALLOWED``).
+    - Every form: the shares add up to at most the total (``INVALID``, rule 18).
     """
     chosen = set(forms)
     problems: list[Problem] = []
@@ -285,7 +331,14 @@ def form_problems(
                 ["input", "responsibility"],
             )
         )
-    problems.extend(form_problems_always(forms=chosen, city_share_yen=city_share_yen))
+    problems.extend(
+        form_problems_always(
+            forms=chosen,
+            city_share_yen=city_share_yen,
+            budget_total_yen=budget_total_yen,
+            partner_share_yen=partner_share_yen,
+        )
+    )
     return problems
 
 

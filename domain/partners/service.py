@@ -15,7 +15,7 @@ from sqlmodel import col
 from domain.agreements.models import Agreement, AgreementParty
 from domain.collaborations.models import Participation
 from domain.enums import AgreementStatus, PartnerKind, PartnerStatus
-from domain.japanese import kana_sort_key, normalize_for_search
+from domain.japanese import kana_sort_key, normalize_corporate_number, normalize_for_search
 from domain.pagination import (
     Ordering,
     Page,
@@ -28,7 +28,7 @@ from domain.pagination import (
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
 from domain.search import search_pattern
-from domain.validation import fit
+from domain.validation import filter_codes, filter_text, fit
 from domain.visibility import PartnerVisibility
 
 
@@ -144,19 +144,25 @@ async def _conditions(
     pattern = search_pattern(spec.search)
     if pattern is not None:
         conditions.append(col(Partner.search_text).like(pattern, escape="\\"))
-    if spec.district:
-        conditions.append(col(Partner.district) == spec.district)
-    if spec.corporate_number:
-        conditions.append(col(Partner.corporate_number) == spec.corporate_number)
-    if spec.external_id:
-        conditions.append(col(Partner.external_id) == spec.external_id)
+    # Compared in the form the values are stored in (see domain/partners/commands.py).
+    district = filter_text(spec.district)
+    if district:
+        conditions.append(col(Partner.district) == district)
+    corporate_number = filter_text(spec.corporate_number)
+    if corporate_number:
+        number = normalize_corporate_number(corporate_number)
+        conditions.append(col(Partner.corporate_number) == number)
+    external_id = filter_text(spec.external_id)
+    if external_id:
+        conditions.append(col(Partner.external_id) == external_id)
     if spec.partner_ids is not None:
         conditions.append(col(Partner.id).in_(list(spec.partner_ids)))
-    if spec.field_codes:
+    field_codes = filter_codes(spec.field_codes)
+    if field_codes:
         in_fields = (
             sa.select(col(PartnerField.partner_id))
             .join(CollaborationField, col(CollaborationField.id) == col(PartnerField.field_id))
-            .where(col(CollaborationField.code).in_(list(spec.field_codes)))
+            .where(col(CollaborationField.code).in_(field_codes))
         )
         conditions.append(col(Partner.id).in_(in_fields))
     if spec.has_agreement_in_force is not None:

@@ -311,7 +311,8 @@ async def submit_application(
     第3章(6), rule 10: every condition is checked at once (over the maximum, over the
     subsidy rate, each expense line's category, consecutive years, the deadline), so
     the applicant learns everything that must change in one answer. The requested
-    amount cannot exceed the project's total cost.
+    amount is more than 0 yen and cannot exceed the project's total cost; the expense
+    lines, when given, add up to that total (rule 18).
     """
     problems = v.Problems()
     program = await session.get(SubsidyProgram, data.program_id)
@@ -337,11 +338,15 @@ async def submit_application(
         label="事業費の総額",
         field=["input", "totalProjectCostYen"],
     )
-    v.amount(
-        problems, data.requested_amount_yen, label="申請額", field=["input", "requestedAmountYen"]
-    )
+    if data.requested_amount_yen <= 0:
+        # An application asks for money: 0 yen is no application (rule 18).
+        problems.add(
+            ErrorCode.INVALID,
+            f"申請額は1円以上にしてください（{rules.yen(data.requested_amount_yen)}）。",
+            ["input", "requestedAmountYen"],
+        )
     total_ok = data.total_project_cost_yen >= 0
-    requested_ok = data.requested_amount_yen >= 0
+    requested_ok = data.requested_amount_yen > 0
     if total_ok and requested_ok and data.requested_amount_yen > data.total_project_cost_yen:
         problems.add(
             ErrorCode.INVALID,
@@ -349,7 +354,16 @@ async def submit_application(
             f"（{rules.yen(data.total_project_cost_yen)}）を超えています。",
             ["input", "requestedAmountYen"],
         )
+    before_lines = len(problems.items)
     expenses = _expense_lines(problems, data.expenses, field=["input", "expenses"])
+    # Lines that are themselves wrong are reported as such, not summed.
+    if total_ok and len(problems.items) == before_lines:
+        problems.extend(
+            rules.expense_total_problems(
+                [line.amount_yen for line in expenses],
+                total_project_cost_yen=data.total_project_cost_yen,
+            )
+        )
     submitted_on = data.submitted_on or today
     if program is not None and applicant is not None and total_ok and requested_ok:
         assert applicant.id is not None
@@ -659,12 +673,26 @@ async def settle_application(
     settled_amount_yen: int,
     actor: str,
 ) -> SubsidyApplication:
-    """REPORTED → SETTLED (精算, rule 10): the city pays at most what it granted."""
+    """REPORTED → SETTLED (精算, rules 10 and 18).
+
+    The city pays at most what it granted and, under a subsidy rate, at most that rate
+    of the actual eligible costs reported (see :func:`rules.settlement_problems`).
+    """
     change = await APPLICATIONS.begin(session, application_id, expected_version)
     application = change.row
+    assert application.id is not None
     rules.check_application_transition(application.status, _Status.SETTLED)
+    program = await session.get(SubsidyProgram, application.program_id)
+    assert program is not None
+    (lines,) = await subsidies.expenses_by_application(session, [application.id])
     problems = rules.settlement_problems(
-        granted_amount_yen=application.granted_amount_yen, settled_amount_yen=settled_amount_yen
+        granted_amount_yen=application.granted_amount_yen,
+        settled_amount_yen=settled_amount_yen,
+        subsidy_rate_percent=program.subsidy_rate_percent,
+        eligible_costs_yen=rules.eligible_costs_yen(
+            [(line.category, line.amount_yen) for line in lines.actual],
+            program.allowed_expense_categories,
+        ),
     )
     if problems:
         raise DomainError(problems=problems)

@@ -158,6 +158,28 @@ def condition_violations(
     return problems
 
 
+def expense_total_problems(amounts: Sequence[int], *, total_project_cost_yen: int) -> list[Problem]:
+    """Planned expense lines add up to the application's total cost (rule 18).
+
+    An application without lines states only its total, which is fine; with lines,
+    their sum must equal it (``INVALID`` on ``input.expenses``). Negative lines are
+    refused elsewhere and not summed here.
+    """
+    if not amounts or min(amounts) < 0:
+        return []
+    lines_total = sum(amounts)
+    if lines_total == total_project_cost_yen:
+        return []
+    return [
+        Problem(
+            ErrorCode.INVALID,
+            f"経費の内訳の合計（{yen(lines_total)}）が、事業費の総額"
+            f"（{yen(total_project_cost_yen)}）と合っていません。",
+            ["input", "expenses"],
+        )
+    ]
+
+
 # ------------------------------------------------------------------ status machine
 
 APPLICATION_STATUSES: StatusMachine[SubsidyApplicationStatus] = StatusMachine(
@@ -201,12 +223,35 @@ def check_application_transition(
 # ------------------------------------------------------------------ decision and settlement
 
 
-def settlement_problems(
-    *, granted_amount_yen: int | None, settled_amount_yen: int
-) -> list[Problem]:
-    """A settled amount must lie between 0 and the granted amount (第3章(6), rule 10).
+def eligible_costs_yen(
+    actual_expenses: Iterable[tuple[str, int]], allowed_expense_categories: Collection[str]
+) -> int:
+    """The actual costs the program pays for: every line whose category is allowed (用途の制限).
 
-    The city pays at most what it granted, even when the actual costs turned out higher.
+    A program that lists no categories pays for every line. Categories match as on
+    submission, regardless of width, kana and spaces.
+    """
+    allowed = {_expense_key(c) for c in allowed_expense_categories}
+    return sum(
+        amount
+        for category, amount in actual_expenses
+        if not allowed or _expense_key(category) in allowed
+    )
+
+
+def settlement_problems(
+    *,
+    granted_amount_yen: int | None,
+    settled_amount_yen: int,
+    subsidy_rate_percent: int | None = None,
+    eligible_costs_yen: int = 0,
+) -> list[Problem]:
+    """Settled ≤ min(granted, rate × actual eligible costs) (第3章(6), rules 10 and 18).
+
+    The city pays at most what it granted, even when the actual costs turned out
+    higher (``INVALID``); and, when the program sets a subsidy rate, at most that rate
+    of what was actually spent on eligible expenses (``OVER_SUBSIDY_RATE``), even when
+    the grant was larger — compared as ``settled × 100 > rate × costs`` in integers.
     """
     field = ["settledAmountYen"]
     if settled_amount_yen < 0:
@@ -219,6 +264,18 @@ def settlement_problems(
                 ErrorCode.INVALID,
                 f"精算額（{yen(settled_amount_yen)}）は、交付額"
                 f"（{yen(granted_amount_yen)}）以下にしてください。",
+                field,
+            )
+        ]
+    rate = subsidy_rate_percent
+    if rate is not None and settled_amount_yen * 100 > rate * eligible_costs_yen:
+        limit = rate * eligible_costs_yen // 100
+        return [
+            Problem(
+                ErrorCode.OVER_SUBSIDY_RATE,
+                f"精算額（{yen(settled_amount_yen)}）が、補助率{rate}%で出せる額"
+                f"（実際にかかった対象経費{yen(eligible_costs_yen)}の{rate}%＝{yen(limit)}）"
+                "を超えています。",
                 field,
             )
         ]

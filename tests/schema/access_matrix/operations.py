@@ -319,7 +319,7 @@ async def _subsidy_application_submit(
             "purpose": "公園をきれいにする",
             "totalProjectCostYen": 300_000,
             "requestedAmountYen": 100_000,
-            "expenses": [{"category": EXPENSE, "amountYen": 100_000}],
+            "expenses": [{"category": EXPENSE, "amountYen": 300_000}],
             "submittedOn": "2021-05-01",
         }
     }

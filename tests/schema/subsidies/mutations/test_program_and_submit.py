@@ -329,9 +329,9 @@ async def test_submit_reports_every_broken_condition_at_once(
     events = await audit_count(session)
     overrides = {
         "expenses": [
-            {"category": "飲食費", "amountYen": 1},
-            {"category": "印刷費", "amountYen": 1},
-            {"category": "謝礼", "amountYen": 1},
+            {"category": "飲食費", "amountYen": 100_000},
+            {"category": "印刷費", "amountYen": 100_000},
+            {"category": "謝礼", "amountYen": 100_000},
         ]
     }
 
@@ -355,7 +355,7 @@ async def test_submit_matches_expense_categories_regardless_of_width_and_spaces(
 ) -> None:
     # given
     row = await program(session, world, allowed_expense_categories=["ＰＲ費"])
-    overrides = {"expenses": [{"category": " PR費 ", "amountYen": 1}]}
+    overrides = {"expenses": [{"category": " PR費 ", "amountYen": 300_000}]}
 
     # when
     data = await gql(SUBMIT, {"input": submit_input(world, row, **overrides)}, today=TODAY)
