@@ -20,7 +20,12 @@ from domain.agreements.stored import (
     replace_contacts,
     support_categories_of,
 )
-from domain.agreements.validation import MAX_REASON, AgreementContactData, check_contacts
+from domain.agreements.validation import (
+    MAX_REASON,
+    AgreementContactData,
+    check_contacts,
+    check_reachable,
+)
 from domain.enums import AgreementCategory, AgreementStatus
 from domain.errors import DomainError, ErrorCode, Problem
 
@@ -273,6 +278,7 @@ async def verify_contacts(
             ["emergencyContacts"],
         )
     contacts = check_contacts(problems, emergency_contacts, party_ids, prefix=["emergencyContacts"])
+    check_reachable(problems, emergency_contacts, prefix=["emergencyContacts"])
     problems.raise_if_any()
 
     await change.write({"contacts_verified_on": verified_on})

@@ -236,6 +236,23 @@ def check_contacts(
     return cleaned
 
 
+def check_reachable(
+    problems: v.Problems, contacts: Sequence[AgreementContactData], *, prefix: Sequence[str]
+) -> None:
+    """Rule 19: a verified emergency contact is one the office can phone in a disaster,
+    so each needs a telephone number (a name alone proves nothing was checked). A phone
+    given but malformed is already reported by :func:`check_contacts`."""
+    for i, contact in enumerate(contacts):
+        if v.clean_text(contact.phone) is None:
+            name = v.clean_text(contact.name) or "（氏名なし）"
+            problems.add(
+                ErrorCode.REQUIRED,
+                f"確認した緊急連絡先「{name}」の電話番号を入れてください。"
+                "災害時に電話でつながる連絡先だけを、確認済みにできます。",
+                [*prefix, str(i), "phone"],
+            )
+
+
 def _check_support_categories(
     problems: v.Problems, category: AgreementCategory, support: Sequence[SupportCategory]
 ) -> list[SupportCategory]:

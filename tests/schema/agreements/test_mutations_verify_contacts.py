@@ -216,7 +216,9 @@ async def test_verify_refuses_a_contact_for_someone_not_a_party(
 
     # when
     payload = await _verify(
-        gql, agreement, contacts=[{"name": "担当", "partnerId": w.partner_gids[1]}]
+        gql,
+        agreement,
+        contacts=[{"name": "担当", "phone": "000-0000-0103", "partnerId": w.partner_gids[1]}],
     )
 
     # then
@@ -232,7 +234,9 @@ async def test_verify_refuses_a_malformed_partner_id(session: AsyncSession, gql:
     snap = await before(session, pk)
 
     # when
-    payload = await _verify(gql, agreement, contacts=[{"name": "担当", "partnerId": "???"}])
+    payload = await _verify(
+        gql, agreement, contacts=[{"name": "担当", "phone": "000-0000-0103", "partnerId": "???"}]
+    )
 
     # then
     assert errors_of(payload) == [("INVALID", ["emergencyContacts", "0", "partnerId"])]
@@ -248,7 +252,9 @@ async def test_verify_refuses_an_invalid_contact(session: AsyncSession, gql: Any
 
     # when
     payload = await _verify(
-        gql, agreement, contacts=[CONTACTS[0], {"name": "担当", "email": "@example"}]
+        gql,
+        agreement,
+        contacts=[CONTACTS[0], {"name": "担当", "phone": "000-0000-0103", "email": "@example"}],
     )
 
     # then
@@ -311,4 +317,27 @@ async def test_verify_refuses_a_stale_version(session: AsyncSession, gql: Any) -
 
     # then
     assert errors_of(payload) == [("VERSION_CONFLICT", ["expectedVersion"])]
+    await assert_unchanged(session, snap, pk)
+
+
+async def test_verify_refuses_a_contact_nobody_can_phone(session: AsyncSession, gql: Any) -> None:
+    # given: an agreement in force (rule 19: a verified contact must be reachable)
+    w = await world(session)
+    agreement = await conclude(gql, await create(gql, w))
+    pk = pk_of(agreement["id"])
+    snap = await before(session, pk)
+
+    # when: the office "verifies" a name alone, and a name with an e-mail only
+    payload = await _verify(
+        gql,
+        agreement,
+        contacts=[{"name": "担当者"}, {"name": "夜間窓口", "email": "yakan@example.jp"}],
+    )
+
+    # then: both need a phone, and the agreement stays unverified
+    assert errors_of(payload) == [
+        ("REQUIRED", ["emergencyContacts", "0", "phone"]),
+        ("REQUIRED", ["emergencyContacts", "1", "phone"]),
+    ]
+    assert "担当者" in payload["errors"][0]["message"]
     await assert_unchanged(session, snap, pk)
