@@ -9,6 +9,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+"""The city's time zone: "today", fiscal years and displayed instants are Tokyo's."""
 
 
 @dataclass(frozen=True, slots=True)

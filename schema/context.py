@@ -7,15 +7,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as _Info
 
 from domain.enums import Role
-
-TOKYO = ZoneInfo("Asia/Tokyo")
+from domain.japanese import TOKYO
 
 P = ParamSpec("P")
 K = TypeVar("K")

@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,10 +25,10 @@ from domain.base import utcnow
 from domain.data_version import data_version_column
 from domain.enums import Role
 from domain.errors import DomainError, ErrorCode, Problem
+from domain.japanese import TOKYO
 from domain.reference.service import get_department_by_code
 from domain.validation import max_length
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 PREFIX_LENGTH = 8
 MAX_TOKEN_LENGTH = 256
 NAME_MAX_LENGTH = max_length(ApiToken.name)

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,11 +44,10 @@ from domain.enums import (
     SupportRequestStatus,
 )
 from domain.errors import DomainError, ErrorCode
+from domain.japanese import TOKYO
 from domain.partners.models import Partner
 from domain.versioning import get_or_raise
 from domain.writes import Audited, Change, fields_snapshot
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 EVENT = "DisasterEvent"
 REQUEST = "SupportRequest"
@@ -453,6 +451,35 @@ async def _move(
     return change.row
 
 
+def _step_moment(
+    at: datetime | None,
+    note: str | None,
+    *,
+    label: str,
+    field: str,
+    note_label: str,
+    today: date,
+    after: datetime | None,
+    after_label: str,
+) -> tuple[datetime, str | None]:
+    """When a step of a request happened (now when omitted; never in the future, never
+    before the step it follows) and its note; refuses both problems at once."""
+    problems = v.Problems()
+    moment = in_utc(at or utcnow())
+    check_moment(
+        problems,
+        moment,
+        label=label,
+        field=[field],
+        today=today,
+        not_before=after,
+        not_before_label=after_label,
+    )
+    text = _note(problems, note, label=note_label, field="note")
+    problems.raise_if_any()
+    return moment, text
+
+
 async def answer_request(
     session: AsyncSession,
     *,
@@ -469,19 +496,16 @@ async def answer_request(
     request = change.row
     if request.status != SupportRequestStatus.REQUESTED:  # (the one move to ANSWERED)
         raise _refuse(request, "回答を記録できません（回答を記録できるのは要請済みの要請だけです）")
-    problems = v.Problems()
-    moment = in_utc(answered_at or utcnow())
-    check_moment(
-        problems,
-        moment,
+    moment, text = _step_moment(
+        answered_at,
+        note,
         label="回答日時",
-        field=["answeredAt"],
+        field="answeredAt",
+        note_label="回答のメモ",
         today=today,
-        not_before=request.requested_at,
-        not_before_label="要請日時",
+        after=request.requested_at,
+        after_label="要請日時",
     )
-    text = _note(problems, note, label="回答のメモ", field="note")
-    problems.raise_if_any()
     values = {
         "answer": answer,
         "answered_at": moment,
@@ -512,19 +536,16 @@ async def deliver_request(
         raise REQUEST_STATUSES.refuse(
             "受諾されていない応援要請は提供済みにできません。完了にするか、取り消してください。",
         )
-    problems = v.Problems()
-    moment = in_utc(delivered_at or utcnow())
-    check_moment(
-        problems,
-        moment,
+    moment, text = _step_moment(
+        delivered_at,
+        note,
         label="提供日時",
-        field=["deliveredAt"],
+        field="deliveredAt",
+        note_label="提供のメモ",
         today=today,
-        not_before=request.answered_at,
-        not_before_label="回答日時",
+        after=request.answered_at,
+        after_label="回答日時",
     )
-    text = _note(problems, note, label="提供のメモ", field="note")
-    problems.raise_if_any()
     values = {
         "delivered_at": moment,
         "delivered_by": v.fit(actor, SupportRequest.delivered_by),
@@ -563,19 +584,16 @@ async def close_request(
         after, after_label = request.answered_at, "回答日時"
     else:
         after, after_label = request.delivered_at, "提供日時"
-    problems = v.Problems()
-    moment = in_utc(closed_at or utcnow())
-    check_moment(
-        problems,
-        moment,
+    moment, text = _step_moment(
+        closed_at,
+        note,
         label="完了日時",
-        field=["closedAt"],
+        field="closedAt",
+        note_label="完了のメモ",
         today=today,
-        not_before=after,
-        not_before_label=after_label,
+        after=after,
+        after_label=after_label,
     )
-    text = _note(problems, note, label="完了のメモ", field="note")
-    problems.raise_if_any()
     values = {
         "closed_at": moment,
         "closed_by": v.fit(actor, SupportRequest.closed_by),

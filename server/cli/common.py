@@ -14,17 +14,17 @@ import getpass
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, TypeVar
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+
+from domain.japanese import TOKYO
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 T = TypeVar("T")
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 console = Console(stderr=True)
 
 
