@@ -9,6 +9,9 @@ import typer
 from server.cli.common import console
 from server.settings import get_settings
 
+# How long a worker process may take to start (imports, lifespan) before uvicorn replaces it.
+WORKER_START_SECONDS = 60
+
 
 def serve(
     host: str = typer.Option(None, help="Bind address (default KYODO_HOST or 127.0.0.1)."),
@@ -57,6 +60,10 @@ def serve(
             port=port or settings.port,
             reload=reload,
             workers=processes,
+            # A worker has this long to import and start before it is replaced: on a busy
+            # machine start-up takes more than uvicorn's 5 s, and a shorter wait kills and
+            # restarts every worker in a loop that never serves.
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
             # A WebSocket message (a subscription) is bounded like a request body.
             ws_max_size=settings.max_body_bytes,
             log_level=settings.log_level,
