@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import io
 import json
 import re
@@ -279,6 +281,21 @@ def test_dump_writes_typed_values_ordered_by_primary_key(varied_dump: str) -> No
     assert "ﾊﾝｶｸ・全角" in varied_dump  # UTF-8, not \\u escapes
 
 
+def test_signed_documents_are_dumped_as_base64_with_their_digest(demo_dump: str) -> None:
+    # given the demo's signed 協定書 (seeds/demo_documents.py)
+    table = json.loads(demo_dump)["tables"]["agreement_document"]
+    rows = [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
+    # then each holds its bytes, which match the size and digest stored with them
+    assert len(rows) >= 2
+    for row in rows:
+        content = base64.b64decode(row["content"], validate=True)
+        assert content.startswith(b"%PDF-")
+        assert (len(content), hashlib.sha256(content).hexdigest()) == (
+            row["size_bytes"],
+            row["sha256"],
+        )
+
+
 # ---------------------------------------------------------------- round trips
 
 
@@ -463,6 +480,14 @@ def _without_owner(row: list[Any], columns: list[str]) -> None:
             "列 concluded_on: 日付（1800-01-01）は1873-01-01（明治6年1月1日）から2999-12-31までの日付にしてください",
         ),
         ("agreement", _set("concluded_on", "0001-01-01"), "列 concluded_on: 日付（0001-01-01）は"),
+        # A signed 協定書 edited or damaged in the file: its bytes no longer match.
+        ("agreement_document", _set("sha256", "0" * 64), "SHA-256 が記録と合いません"),
+        (
+            "agreement_document",
+            _set("content", base64.b64encode(b"<html></html>").decode()),
+            "先頭が %PDF- ではありません",
+        ),
+        ("agreement_document", _set("content", "%PDF-***"), "列 content: base64 として読めません"),
     ],
     ids=[
         "foreign-key",
@@ -475,6 +500,9 @@ def _without_owner(row: list[Any], columns: list[str]) -> None:
         "too-long-once-folded",
         "date-before-meiji",
         "year-one",
+        "document-digest",
+        "document-not-pdf",
+        "document-not-base64",
     ],
 )
 def test_a_bad_row_in_the_middle_restores_nothing(
