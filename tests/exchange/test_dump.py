@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 from typer.testing import CliRunner
 
+from domain.agreements.documents import attach_document
 from domain.agreements.models import Agreement
 from domain.audit.log import record_event
 from domain.auth import service as tokens
@@ -32,6 +33,7 @@ from domain.partners.models import Partner
 from server.cli import app as cli
 from server.cli.dump import schema_head
 from server.db import make_engine
+from seeds.demo_documents import demo_pdf
 from server.settings import get_settings
 from tests.conftest import alembic_config, scratch_database
 
@@ -178,6 +180,17 @@ async def _add_variety(url: str) -> None:
             await session.execute(
                 sa.update(Agreement).where(col(Agreement.id) == ids[-1]).values(amends_id=ids[1])
             )
+            # A signed 協定書 far longer than the restore's read size (64 KiB), every byte
+            # value in it: its base64 line is read in several pieces.
+            content = demo_pdf(["scan"]) + bytes(range(256)) * 1200 + b"\n%%EOF\n"
+            await attach_document(
+                session,
+                agreement_id=ids[2],
+                file_name="スキャン（300 KB）.pdf",
+                content=content,
+                max_bytes=len(content),
+                actor="test",
+            )
             await session.commit()
     finally:
         await engine.dispose()
@@ -279,6 +292,14 @@ def test_dump_writes_typed_values_ordered_by_primary_key(varied_dump: str) -> No
         event["changes"] for event in events
     ]
     assert "ﾊﾝｶｸ・全角" in varied_dump  # UTF-8, not \\u escapes
+    scans = [
+        dict(zip(document["agreement_document"]["columns"], row, strict=True))
+        for row in document["agreement_document"]["rows"]
+    ]
+    (scan,) = [row for row in scans if row["file_name"].startswith("スキャン")]
+    content = base64.b64decode(scan["content"])
+    assert len(content) == scan["size_bytes"] > 300_000
+    assert bytes(range(256)) in content
 
 
 def test_signed_documents_are_dumped_as_base64_with_their_digest(demo_dump: str) -> None:
