@@ -3,7 +3,7 @@
 | role | reads | writes |
 |---|---|---|
 | PUBLIC | reference data, published collaborations, agreements, organisations (their public fields; no individuals, no contact data) | nothing |
-| STAFF | everything but audit events | partners; collaborations, agreements, subsidies, endorsements, proposals of its own department; contact checks, capacity reports |
+| STAFF | everything but audit events | partners; collaborations, agreements (and their signed documents, server/documents.py), subsidies, endorsements, proposals of its own department; contact checks, capacity reports |
 | DISASTER_OFFICE | what PUBLIC reads, plus individuals and partners' contact data, agreements with emergency contacts, disasterSupport, the activation log, contact checks, capacity, the notice calendar | agreementVerifyContacts; disaster events and support requests; contact checks; capacity reports |
 | INTEGRATION | what PUBLIC reads, plus individuals and partners' contact data | partnersUpsert, partnerCreate, partnerUpdate |
 | ADMIN | everything, audit events included | everything |

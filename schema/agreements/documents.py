@@ -43,7 +43,7 @@ class AgreementDocumentType:
     row: strawberry.Private[AgreementDocument]
 
     @strawberry.field(
-        description="Who attached it (the token's name); personal data.",
+        description="Who attached it (the name of the token used); not shown to the public.",
         permission_classes=[CanReadPartners],
     )
     def uploaded_by(self) -> str | None:
