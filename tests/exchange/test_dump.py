@@ -30,10 +30,10 @@ from domain.enums import PartnerKind, Role
 from domain.exchange.dump import DumpError, dump_database, restore_database, row_counts, tables
 from domain.partners.commands import PartnerData, create_partner
 from domain.partners.models import Partner
+from seeds.demo_documents import demo_pdf
 from server.cli import app as cli
 from server.cli.dump import schema_head
 from server.db import make_engine
-from seeds.demo_documents import demo_pdf
 from server.settings import get_settings
 from tests.conftest import alembic_config, scratch_database
 
