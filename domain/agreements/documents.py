@@ -240,7 +240,8 @@ async def hidden_agreements(
             sa.not_(sa.and_(*visibility.conditions())),
         )
     )
-    return set((await session.execute(unsigned.union(hidden_party))).scalars())
+    found = (await session.execute(unsigned.union(hidden_party))).scalars()
+    return {pk for pk in found if pk is not None}
 
 
 async def get_document(session: AsyncSession, document_id: int) -> AgreementDocument | None:
