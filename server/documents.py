@@ -34,6 +34,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -63,6 +64,7 @@ LOGIN_REQUIRED = (
     "協定書を登録・表示するには認証が必要です。Authorization: Bearer <トークン> を付けてください。"
 )
 NOT_FOUND = "協定書が見つかりません。"
+DUPLICATE_AT_ONCE = "同じ内容の協定書が同時に登録されました。一覧を確かめてください。"
 FAILED = "協定書を登録できませんでした。時間をおいてもう一度試してください。"
 # The PDF is shown by the browser's viewer at most: no scripts, no forms, nothing loaded.
 SECURITY_POLICY = "default-src 'none'; sandbox"
@@ -147,6 +149,12 @@ async def upload(request: Request) -> Response:
     except WriteLockTimeout as error:
         await session.rollback()
         return error_response(503, error.message, "TIMEOUT")
+    except IntegrityError:
+        # PostgreSQL: the same file sent twice at once; the first one won the unique key.
+        await session.rollback()
+        return _domain_refusal(
+            DomainError(ErrorCode.DUPLICATE, DUPLICATE_AT_ONCE, documents.CONTENT_FIELD)
+        )
     except Exception as error:
         if database_trouble(error) is not None:
             raise  # the middleware answers 503 and logs one line

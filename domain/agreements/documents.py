@@ -52,6 +52,9 @@ DOCUMENTS = Audited(
 )
 """Documents are only ever added: the pipeline records their attachment."""
 
+CONTENT_FIELD = ("content",)
+"""Where a problem of the file itself is reported (the body of the upload)."""
+
 SIGNED_STATUSES = frozenset(
     {AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED}
 )
@@ -69,7 +72,7 @@ def size_text(size: int) -> str:
 
 def content_problems(content: bytes, *, max_bytes: int | None) -> list[Problem]:
     """Why ``content`` cannot be stored as a 協定書 (empty when it can)."""
-    field = ["content"]
+    field = list(CONTENT_FIELD)
     if not content:
         return [Problem(ErrorCode.REQUIRED, "協定書のファイルが空です。", field)]
     if max_bytes is not None and len(content) > max_bytes:
@@ -155,13 +158,13 @@ async def attach_document(
         raise DomainError(
             ErrorCode.DUPLICATE,
             f"同じ内容の協定書がこの協定に登録済みです（{same}）。",
-            ["content"],
+            CONTENT_FIELD,
         )
     if len(stored) >= MAX_DOCUMENTS:
         raise DomainError(
             ErrorCode.INVALID,
             f"協定書は1つの協定に{MAX_DOCUMENTS}件までです。",
-            ["content"],
+            CONTENT_FIELD,
         )
     row = AgreementDocument(
         agreement_id=agreement.id,
