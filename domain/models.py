@@ -1,6 +1,11 @@
 """Every table of the domain, imported in one place so metadata (and Alembic) sees them all."""
 
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from domain.agreements.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    AgreementSupportCategory,
+)
 from domain.audit.models import AuditEvent
 from domain.auth.models import ApiToken
 from domain.base import SQLModel
@@ -30,6 +35,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Agreement",
+    "AgreementDocument",
     "AgreementParty",
     "AgreementSupportCategory",
     "ApiToken",

@@ -36,6 +36,7 @@ from graphql import (
 from strawberry.exceptions import StrawberryGraphQLError
 
 from domain import validation as v
+from domain.agreements.documents import MAX_DOCUMENTS
 from domain.agreements.validation import MAX_PARTIES
 from domain.collaborations.service import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
 from domain.enums import LABELS, CollaborationForm
@@ -105,6 +106,9 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
         MAX_PARTIES, "domain.agreements.validation.MAX_PARTIES, checked on every write path"
     ),
     ("Agreement", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),
+    ("Agreement", "documents"): Bound(
+        MAX_DOCUMENTS, "domain.agreements.documents.MAX_DOCUMENTS, checked on every upload"
+    ),
     ("DisasterSupportEntry", "emergencyContacts"): Bound(v.MAX_LIST, _INPUT_LIST),
     ("DisasterSupportEntry", "capacity"): Assumed(20, "a partner reports a few items"),
     ("Partner", "fields"): ONE_PER_FIELD,

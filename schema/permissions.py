@@ -3,7 +3,7 @@
 | role | reads | writes |
 |---|---|---|
 | PUBLIC | reference data, published collaborations, agreements, organisations (their public fields; no individuals, no contact data) | nothing |
-| STAFF | everything but audit events | partners; collaborations, agreements, subsidies, endorsements, proposals of its own department; contact checks, capacity reports |
+| STAFF | everything but audit events | partners; collaborations, agreements (and their signed documents, server/documents.py), subsidies, endorsements, proposals of its own department; contact checks, capacity reports |
 | DISASTER_OFFICE | what PUBLIC reads, plus individuals and partners' contact data, agreements with emergency contacts, disasterSupport, the activation log, contact checks, capacity, the notice calendar | agreementVerifyContacts; disaster events and support requests; contact checks; capacity reports |
 | INTEGRATION | what PUBLIC reads, plus individuals and partners' contact data | partnersUpsert, partnerCreate, partnerUpdate |
 | ADMIN | everything, audit events included | everything |
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional
@@ -29,7 +30,7 @@ from domain.access import department_code_of
 from domain.enums import Role
 from domain.errors import ErrorCode
 from domain.visibility import PERSONAL_DATA_READERS, PartnerVisibility
-from schema.context import Context, Info
+from schema.context import Context, Info, Principal
 from schema.errors import UserError
 from schema.node import from_global_id
 
@@ -58,6 +59,8 @@ READ_INTERNAL = frozenset({STAFF, ADMIN})
 READ_AUDIT = frozenset({ADMIN})
 
 WRITE_PARTNERS = frozenset({STAFF, INTEGRATION, ADMIN})
+WRITE_AGREEMENTS = frozenset({STAFF, ADMIN})
+"""Agreements and their signed documents: STAFF of the owning department, and ADMIN."""
 
 FORBIDDEN_READ = "この情報を見る権限がありません。"
 FORBIDDEN_WRITE = "この操作を行う権限がありません。"
@@ -161,6 +164,25 @@ class WritePermission(BasePermission):
             if code is not None:
                 codes.append(code)
         return codes
+
+
+async def may_change_record(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    roles: frozenset[Role],
+    entity_type: str,
+    pk: int,
+) -> bool:
+    """``WritePermission``'s rule outside GraphQL (the upload route): the role, and for
+    STAFF the department owning the stored record (an unknown record is left to the
+    command's NOT_FOUND)."""
+    if principal.role not in roles:
+        return False
+    if principal.role is not STAFF:
+        return True
+    code = await department_code_of(session, entity_type, pk)
+    return code is None or code == principal.department_code
 
 
 def _empty_value(type_: Any) -> Any:

@@ -27,10 +27,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from domain.agreements.commands import search_text_of
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from domain.agreements.documents import content_problems, sha256_hex
+from domain.agreements.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    AgreementSupportCategory,
+)
 from domain.collaborations.models import (
     Collaboration,
     CollaborationFieldLink,
@@ -54,6 +60,7 @@ from domain.partners.service import refresh_derived_fields
 from domain.proposals.models import Proposal
 from domain.reference.models import CollaborationField, Department
 from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from seeds.demo_documents import DEMO_DOCUMENTS, UPLOADED_AT, UPLOADED_BY, demo_pdf
 
 DEMO_DIR = Path(__file__).with_name("demo")
 
@@ -207,6 +214,7 @@ _TABLES: tuple[type[SQLModel], ...] = (
     SupportRequest,
     ContactVerification,
     CapacityReport,
+    AgreementDocument,
 )
 
 
@@ -291,6 +299,53 @@ class _Loader:
                 self.ids[target][record[key]] = row.id  # type: ignore[attr-defined]
                 new_rows[record[key]] = row
             await self._children(target, new_records, new_rows)
+        await self._documents()
+
+    async def _documents(self) -> None:
+        """The demo's signed 協定書 (seeds/demo_documents.py), for agreements that have
+        none yet; checked by the rule every stored document meets."""
+        keys = [document.agreement for document in DEMO_DOCUMENTS]
+        found = dict(
+            (
+                await self.session.execute(
+                    sa.select(Agreement.external_id, Agreement.id).where(
+                        col(Agreement.external_id).in_(keys)
+                    )
+                )
+            ).all()
+        )
+        documented = set(
+            (
+                await self.session.execute(
+                    sa.select(AgreementDocument.agreement_id).where(
+                        col(AgreementDocument.agreement_id).in_(list(found.values()))
+                    )
+                )
+            ).scalars()
+        )
+        rows = []
+        for document in DEMO_DOCUMENTS:
+            agreement_id = found.get(document.agreement)
+            if agreement_id is None:
+                raise SeedDataError(f"demo document: no agreement {document.agreement!r}")
+            if agreement_id in documented:
+                continue
+            content = demo_pdf(document.lines)
+            problems = content_problems(content, max_bytes=None)
+            if problems:
+                raise SeedDataError(f"demo document {document.file_name}: {problems[0].message}")
+            rows.append(
+                AgreementDocument(
+                    agreement_id=agreement_id,
+                    file_name=document.file_name,
+                    size_bytes=len(content),
+                    sha256=sha256_hex(content),
+                    uploaded_at=UPLOADED_AT,
+                    uploaded_by=UPLOADED_BY,
+                    content=content,
+                )
+            )
+        await self._insert(rows)
 
     # -- natural keys
 

@@ -36,6 +36,8 @@ from schema.response_cache import ResponseStore
 from server import graphiql, graphql_http
 from server.auth import AuthenticationMiddleware
 from server.db import make_engine, make_sessionmaker
+from server.documents import UPLOAD as DOCUMENT_UPLOAD
+from server.documents import document_routes
 from server.events import EventHub
 from server.exports import exports_mount
 from server.fast_reads import FastReads
@@ -462,8 +464,13 @@ def create_app(
         ),
         Middleware(RequestIdMiddleware),
         Middleware(ClientDisconnectMiddleware),
-        Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
-        Middleware(JsonOnlyMiddleware),
+        Middleware(
+            BodySizeLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            uploads=(DOCUMENT_UPLOAD,),
+            upload_max_bytes=settings.max_document_bytes,
+        ),
+        Middleware(JsonOnlyMiddleware, uploads=(DOCUMENT_UPLOAD,)),
         Middleware(DatabaseTroubleMiddleware),
         Middleware(SessionMiddleware, maker=maker),
         Middleware(
@@ -492,12 +499,15 @@ def create_app(
             WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", health, methods=["GET"]),
             exports_mount(),
+            # The signed 協定書: upload (PDF body) and download (server/documents.py).
+            *document_routes(),
             *([] if settings.is_production else [graphiql.asset_route()]),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
     app.state.response_store = response_store
+    app.state.max_document_bytes = settings.max_document_bytes
     app.state.fast_reads = fast_reads
     app.state.events = events
     return app

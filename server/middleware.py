@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect
@@ -33,6 +35,28 @@ def error_response(
         status_code=status_code,
         headers=headers,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A route whose POST body is a file of ``media_type`` instead of JSON (the signed
+    協定書: ``server.documents``), allowed up to its own size limit."""
+
+    path: re.Pattern[str]
+    media_type: str
+
+    def matches(self, scope: Scope) -> bool:
+        return scope.get("method") == "POST" and bool(self.path.match(scope.get("path", "")))
+
+
+def _upload_of(scope: Scope, uploads: Sequence[Upload]) -> Upload | None:
+    return next((upload for upload in uploads if upload.matches(scope)), None)
+
+
+def _media_type(scope: Scope) -> tuple[str, str, str]:
+    content_type = Headers(scope=scope).get("content-type", "")
+    media_type, separator, parameters = content_type.partition(";")
+    return media_type.strip().lower(), separator, parameters
 
 
 class RequestIdMiddleware:
@@ -87,18 +111,28 @@ class _BodyTooLarge(Exception):
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 to a body larger than ``max_bytes``: at once when Content-Length says
-    so, else as soon as the streamed body passes the limit (chunked uploads)."""
+    """Answer 413 to a body larger than ``max_bytes`` (``upload_max_bytes`` on the
+    ``uploads`` routes): at once when Content-Length says so, else as soon as the
+    streamed body passes the limit (chunked uploads)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        uploads: Sequence[Upload] = (),
+        upload_max_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = tuple(uploads)
+        self.upload_max_bytes = upload_max_bytes or max_bytes
 
-    def too_large(self) -> JSONResponse:
+    def too_large(self, max_bytes: int | None = None) -> JSONResponse:
+        maximum = max_bytes or self.max_bytes
         limit = (
-            f"{self.max_bytes // (1024 * 1024)} MiB"
-            if self.max_bytes % (1024 * 1024) == 0
-            else f"{self.max_bytes:,} バイト"
+            f"{maximum // (1024 * 1024)} MiB"
+            if maximum % (1024 * 1024) == 0
+            else f"{maximum:,} バイト"
         )
         return error_response(
             413, f"リクエストが大きすぎます（上限 {limit}）。", "PAYLOAD_TOO_LARGE"
@@ -108,6 +142,9 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = (
+            self.upload_max_bytes if _upload_of(scope, self.uploads) is not None else self.max_bytes
+        )
         declared = Headers(scope=scope).get("content-length")
         if declared is not None:
             if not declared.isdigit():
@@ -115,8 +152,8 @@ class BodySizeLimitMiddleware:
                     scope, receive, send
                 )
                 return
-            if int(declared) > self.max_bytes:
-                await self.too_large()(scope, receive, send)
+            if int(declared) > max_bytes:
+                await self.too_large(max_bytes)(scope, receive, send)
                 return
 
         received = 0
@@ -127,7 +164,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _BodyTooLarge
             return message
 
@@ -142,7 +179,7 @@ class BodySizeLimitMiddleware:
         except _BodyTooLarge:
             if response_started:  # pragma: no cover - the app answered before reading it all
                 raise
-            await self.too_large()(scope, receive, send)
+            await self.too_large(max_bytes)(scope, receive, send)
 
 
 class JsonOnlyMiddleware:
@@ -151,17 +188,31 @@ class JsonOnlyMiddleware:
     Browsers send form posts (``application/x-www-form-urlencoded``, ``multipart/form-data``)
     and ``text/plain`` across origins without asking: accepting only JSON means another
     site cannot make a signed-in browser post to the API (CSRF), because a cross-origin
-    JSON post needs a CORS preflight, which only allowed origins pass.
+    JSON post needs a CORS preflight, which only allowed origins pass. An ``uploads``
+    route takes its own media type instead (``application/pdf``: no form can send it
+    either, so the same defence holds).
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, uploads: Sequence[Upload] = ()) -> None:
         self.app = app
+        self.uploads = tuple(uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
-            content_type = Headers(scope=scope).get("content-type", "")
-            media_type, separator, parameters = content_type.partition(";")
-            if media_type.strip().lower() != "application/json":
+            media_type, separator, parameters = _media_type(scope)
+            upload = _upload_of(scope, self.uploads)
+            if upload is not None:
+                if media_type != upload.media_type:
+                    response = error_response(
+                        415,
+                        f"Content-Type は {upload.media_type} にしてください。",
+                        "UNSUPPORTED_MEDIA_TYPE",
+                    )
+                    await response(scope, receive, send)
+                    return
+                await self.app(scope, receive, send)
+                return
+            if media_type != "application/json":
                 response = error_response(
                     415,
                     "Content-Type は application/json にしてください。",

@@ -111,6 +111,14 @@ class Settings(BaseSettings):
         validation_alias="KYODO_MAX_BODY_BYTES",
         description="Largest request body accepted; larger ones get 413.",
     )
+    max_document_bytes: int = Field(
+        default=20 * ONE_MIB,
+        gt=0,
+        validation_alias="KYODO_MAX_DOCUMENT_BYTES",
+        description="Largest signed agreement document (協定書, PDF) accepted by "
+        "POST /agreements/{id}/documents; larger ones get 413. The only request body "
+        "allowed above KYODO_MAX_BODY_BYTES.",
+    )
     request_timeout_ms: int = Field(
         default=10_000,
         ge=0,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from domain.base import Versioned, enum_column
+from domain.base import Versioned, created_at_field, enum_column
 from domain.enums import AgreementCategory, AgreementStatus, SupportCategory
 
 
@@ -57,3 +57,26 @@ class AgreementSupportCategory(SQLModel, table=True):
     category: SupportCategory = Field(
         sa_type=enum_column(SupportCategory), primary_key=True, index=True
     )
+
+
+class AgreementDocument(SQLModel, table=True):
+    """協定書: the signed document (PDF) of an agreement or of an amendment (an amendment
+    is an agreement whose ``amends_id`` names the one it revises).
+
+    The bytes live in this row (``content``, BLOB/bytea), not in a file beside the app:
+    every app instance on one database serves the same documents, ``kyodo dump`` and
+    ``kyodo restore`` carry them, and an upload is one transaction with its audit event.
+    Lists never load ``content`` (``domain.agreements.documents``).
+    """
+
+    __tablename__ = "agreement_document"
+    __table_args__ = (sa.UniqueConstraint("agreement_id", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True, nullable=False)
+    file_name: str = Field(max_length=200, nullable=False)
+    size_bytes: int = Field(nullable=False)
+    sha256: str = Field(max_length=64, nullable=False)
+    uploaded_at: datetime = created_at_field()
+    uploaded_by: str = Field(max_length=200, nullable=False)
+    content: bytes = Field(sa_type=sa.LargeBinary, nullable=False)

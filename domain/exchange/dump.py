@@ -33,13 +33,16 @@ restore the way the application writes ``None``.
 
 Both directions stream: the dump fetches rows in chunks through a server-side cursor and
 writes each row as it comes; the restore parses the file incrementally and inserts
-``CHUNK_ROWS`` rows at a time, so neither holds the database in memory. A restore runs in
+``CHUNK_ROWS`` rows at a time (a 協定書 one at a time: ``chunk_rows``), so neither holds
+the database in memory. A restore runs in
 the caller's single transaction: any problem raises :class:`DumpError` and, once the
 caller rolls back, nothing has changed.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,6 +55,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import domain.models  # noqa: F401  (registers every table on the metadata)
+from domain.agreements.documents import stored_problem as document_problem
 from domain.base import SQLModel
 from domain.data_version import bump_data_version
 from domain.validation import date_problem
@@ -68,6 +72,21 @@ class DumpError(ValueError):
 NOT_DUMPED = frozenset({"data_version"})
 """Tables of the database itself, not of its content: the data version
 (``domain.data_version``) is never dumped, emptied or restored; a restore moves it on."""
+
+
+ROW_CHECKS: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "agreement_document": document_problem,
+}
+"""Rules a restored row must meet beyond its columns' types: a 協定書 is a PDF whose size
+and SHA-256 are those recorded with it (a dump edited or damaged is refused)."""
+
+
+def chunk_rows(table: sa.Table) -> int:
+    """Rows read, written and held at a time: one for a table of documents (each up to
+    ``KYODO_MAX_DOCUMENT_BYTES``), else ``CHUNK_ROWS``."""
+    if any(isinstance(_storage_type(column), sa.LargeBinary) for column in table.columns):
+        return 1
+    return CHUNK_ROWS
 
 
 def tables() -> list[sa.Table]:
@@ -184,6 +203,19 @@ def _local_datetime_codec() -> _Codec:
     return _Codec(encode=lambda value: value.isoformat(timespec="microseconds"), decode=decode)
 
 
+def _bytes_codec() -> _Codec:
+    """Bytes (a signed 協定書) as standard base64 text."""
+    as_str = _expect(str, "base64 の文字列")
+
+    def decode(value: Any) -> bytes:
+        try:
+            return base64.b64decode(as_str(value), validate=True)
+        except binascii.Error:
+            raise ValueError("base64 として読めません") from None
+
+    return _Codec(encode=lambda value: base64.b64encode(value).decode("ascii"), decode=decode)
+
+
 def _storage_type(column: sa.Column[Any]) -> Any:
     """The column's type as the database stores it (through e.g. SQLModel's AutoString)."""
     kind: Any = column.type
@@ -209,6 +241,8 @@ def _codec(column: sa.Column[Any]) -> _Codec:
         return _Codec(encode=_identity, decode=_expect(int, "整数"))
     if isinstance(kind, sa.String):
         return _text_codec(kind.length)
+    if isinstance(kind, sa.LargeBinary):
+        return _bytes_codec()
     # A new column type must get a codec here before it can be dumped losslessly.
     raise TypeError(f"no dump codec for {column.table.name}.{column.name} ({kind!r})")
 
@@ -290,7 +324,7 @@ async def dump_database(
             statement = (
                 sa.select(*table.columns)
                 .order_by(*_primary_key_order(conn, table))
-                .execution_options(yield_per=CHUNK_ROWS)
+                .execution_options(yield_per=chunk_rows(table))
             )
             count = 0
             result = await conn.stream(statement)
@@ -489,8 +523,11 @@ def _check_header(header: dict[str, Any], schema_revision: str) -> None:
         )
 
 
-def _read_tables(stream: _JsonStream) -> Iterator[_TableStart | _Rows]:
-    """Walk the ``tables`` object: a start per table, then its rows in chunks."""
+def _read_tables(
+    stream: _JsonStream, chunk_size: Callable[[str], int]
+) -> Iterator[_TableStart | _Rows]:
+    """Walk the ``tables`` object: a start per table, then its rows in chunks of
+    ``chunk_size(table name)``."""
     for name in stream.members():
         columns: list[str] | None = None
         for key in stream.members():
@@ -505,9 +542,10 @@ def _read_tables(stream: _JsonStream) -> Iterator[_TableStart | _Rows]:
                     raise DumpError(f"表 {name} の columns が rows より前にありません。")
                 chunk: list[Any] = []
                 first = 1
+                size = chunk_size(name)
                 for _ in stream.elements():
                     chunk.append(stream.value())
-                    if len(chunk) == CHUNK_ROWS:
+                    if len(chunk) == size:
                         yield _Rows(chunk, first)
                         first += len(chunk)
                         chunk = []
@@ -624,6 +662,10 @@ class _TableRestore:
                 values[column.name] = codec.decode(value)
             except ValueError as error:
                 raise DumpError(f"{where}、列 {column.name}: {error}。") from None
+        check = ROW_CHECKS.get(self.table.name)
+        problem = check(values) if check is not None else None
+        if problem is not None:
+            raise DumpError(f"{where}: {problem}。")
         later = {name: values[name] for name in self.deferred if values[name] is not None}
         if later:
             self.pending.append(({key: values[key] for key in self.keys}, later))
@@ -728,7 +770,10 @@ async def restore_database(
             await current.finish(conn)
             done[current.table.name] = current.count
 
-    for event in _read_tables(stream):
+    def chunk_size(name: str) -> int:
+        return chunk_rows(known[name]) if name in known else CHUNK_ROWS
+
+    for event in _read_tables(stream, chunk_size):
         if isinstance(event, _TableStart):
             await close(current)
             current = None

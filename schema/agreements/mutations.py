@@ -28,7 +28,7 @@ from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
 from schema.partners.inputs import ContactInput
-from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, allow
+from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, WRITE_AGREEMENTS, allow
 
 
 class _Ids:
@@ -191,7 +191,7 @@ class AgreementPayload:
 @strawberry.type
 class AgreementMutations:
     @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, own_department=True),
+        extensions=allow(*WRITE_AGREEMENTS, own_department=True),
         description="Register an agreement as a DRAFT.",
     )
     async def agreement_create(
@@ -207,7 +207,7 @@ class AgreementMutations:
         return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Agreement"),
+        extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
         description=(
             "Change an agreement. DRAFT and NEGOTIATING change freely; IN_FORCE only in "
             "title, supportDetails, noticeDays, department, collaboration and emergency "
@@ -235,7 +235,7 @@ class AgreementMutations:
         return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Agreement"),
+        extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
         description=(
             "締結: DRAFT or NEGOTIATING → IN_FORCE. effectiveFrom defaults to the draft's "
             "effectiveFrom, else concludedOn."
@@ -269,7 +269,7 @@ class AgreementMutations:
         return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Agreement"),
+        extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
         description="解約: IN_FORCE → TERMINATED, effective on terminatedOn; a reason is required.",
     )
     async def agreement_terminate(
@@ -343,7 +343,7 @@ class AgreementMutations:
         return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Agreement"),
+        extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
         description=(
             "Status changes needing no other input: DRAFT → NEGOTIATING, and IN_FORCE → "
             "EXPIRED once the current term has ended (as of today) without renewal. "

@@ -15,6 +15,7 @@ from domain.disasters.models import CapacityReport
 from domain.japanese import to_wareki
 from domain.reference.service import departments_by_id
 from domain.validation import require_date
+from schema.agreements.documents import AgreementDocumentType, documents_of
 from schema.common import aware
 from schema.context import Info
 from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION
@@ -203,6 +204,13 @@ class AgreementType(Node):
         return terms.contacts_stale(
             verified_on=self.row.contacts_verified_on, as_of=day, max_age_days=max_age
         )
+
+    @strawberry.field(
+        description="協定書: its signed documents (PDF), oldest first. For the public, only "
+        "those of a concluded agreement with no individual among its parties (else empty)."
+    )
+    async def documents(self, info: Info) -> list[AgreementDocumentType]:
+        return await documents_of(info, self.pk)
 
     @strawberry.field(description="The agreement this one revises (改正), if any.")
     async def amends(self, info: Info) -> AgreementType | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import io
 import json
 import re
@@ -20,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 from typer.testing import CliRunner
 
+from domain.agreements.documents import attach_document
 from domain.agreements.models import Agreement
 from domain.audit.log import record_event
 from domain.auth import service as tokens
@@ -27,6 +30,7 @@ from domain.enums import PartnerKind, Role
 from domain.exchange.dump import DumpError, dump_database, restore_database, row_counts, tables
 from domain.partners.commands import PartnerData, create_partner
 from domain.partners.models import Partner
+from seeds.demo_documents import demo_pdf
 from server.cli import app as cli
 from server.cli.dump import schema_head
 from server.db import make_engine
@@ -176,6 +180,17 @@ async def _add_variety(url: str) -> None:
             await session.execute(
                 sa.update(Agreement).where(col(Agreement.id) == ids[-1]).values(amends_id=ids[1])
             )
+            # A signed 協定書 far longer than the restore's read size (64 KiB), every byte
+            # value in it: its base64 line is read in several pieces.
+            content = demo_pdf(["scan"]) + bytes(range(256)) * 1200 + b"\n%%EOF\n"
+            await attach_document(
+                session,
+                agreement_id=ids[2],
+                file_name="スキャン（300 KB）.pdf",
+                content=content,
+                max_bytes=len(content),
+                actor="test",
+            )
             await session.commit()
     finally:
         await engine.dispose()
@@ -277,6 +292,29 @@ def test_dump_writes_typed_values_ordered_by_primary_key(varied_dump: str) -> No
         event["changes"] for event in events
     ]
     assert "ﾊﾝｶｸ・全角" in varied_dump  # UTF-8, not \\u escapes
+    scans = [
+        dict(zip(document["agreement_document"]["columns"], row, strict=True))
+        for row in document["agreement_document"]["rows"]
+    ]
+    (scan,) = [row for row in scans if row["file_name"].startswith("スキャン")]
+    content = base64.b64decode(scan["content"])
+    assert len(content) == scan["size_bytes"] > 300_000
+    assert bytes(range(256)) in content
+
+
+def test_signed_documents_are_dumped_as_base64_with_their_digest(demo_dump: str) -> None:
+    # given the demo's signed 協定書 (seeds/demo_documents.py)
+    table = json.loads(demo_dump)["tables"]["agreement_document"]
+    rows = [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
+    # then each holds its bytes, which match the size and digest stored with them
+    assert len(rows) >= 2
+    for row in rows:
+        content = base64.b64decode(row["content"], validate=True)
+        assert content.startswith(b"%PDF-")
+        assert (len(content), hashlib.sha256(content).hexdigest()) == (
+            row["size_bytes"],
+            row["sha256"],
+        )
 
 
 # ---------------------------------------------------------------- round trips
@@ -463,6 +501,14 @@ def _without_owner(row: list[Any], columns: list[str]) -> None:
             "列 concluded_on: 日付（1800-01-01）は1873-01-01（明治6年1月1日）から2999-12-31までの日付にしてください",
         ),
         ("agreement", _set("concluded_on", "0001-01-01"), "列 concluded_on: 日付（0001-01-01）は"),
+        # A signed 協定書 edited or damaged in the file: its bytes no longer match.
+        ("agreement_document", _set("sha256", "0" * 64), "SHA-256 が記録と合いません"),
+        (
+            "agreement_document",
+            _set("content", base64.b64encode(b"<html></html>").decode()),
+            "先頭が %PDF- ではありません",
+        ),
+        ("agreement_document", _set("content", "%PDF-***"), "列 content: base64 として読めません"),
     ],
     ids=[
         "foreign-key",
@@ -475,6 +521,9 @@ def _without_owner(row: list[Any], columns: list[str]) -> None:
         "too-long-once-folded",
         "date-before-meiji",
         "year-one",
+        "document-digest",
+        "document-not-pdf",
+        "document-not-base64",
     ],
 )
 def test_a_bad_row_in_the_middle_restores_nothing(
