@@ -14,7 +14,7 @@ point), its answer turned into the payload:
         application_id=pk(id, "SubsidyApplication"), expected_version=expected_version, ...
     )
 
-``run`` adds ``actor`` (and ``today``, when the command takes it) from the context, and
+``run`` adds ``actor`` (and ``today``, when the command requires it) from the context, and
 evaluates the ``Later`` arguments (``pk``, ``later``) inside the transaction, so that a
 malformed global id or input is a payload error (INVALID at its path), never a
 top-level one.
@@ -59,7 +59,9 @@ def pk(global_id: str, type_name: str, field: Sequence[str] = ("id",)) -> Later:
 
 @cache
 def _takes_today(command: Callable[..., Any]) -> bool:
-    return "today" in inspect.signature(command).parameters
+    """The command needs the caller's today (a required ``today`` parameter)."""
+    parameter = inspect.signature(command).parameters.get("today")
+    return parameter is not None and parameter.default is inspect.Parameter.empty
 
 
 def saved(noun: str) -> Any:
