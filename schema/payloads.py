@@ -94,9 +94,18 @@ class Payload:
         return cls(**{cls._result: converted, "errors": outcome.errors})
 
     @classmethod
-    async def run(cls: type[P], info: Info, command: Callable[..., Any], /, **arguments: Any) -> P:
+    async def run(
+        cls: type[P],
+        info: Info,
+        command: Callable[..., Any],
+        /,
+        *,
+        retry_on_conflict: int = 0,
+        **arguments: Any,
+    ) -> P:
         """``command(session, **arguments, actor=…, today=…)`` as the mutation, answered
-        as this payload. ``Later`` arguments are computed inside the transaction."""
+        as this payload. ``Later`` arguments are computed inside the transaction (again
+        on each retry, ``schema.mutation.run_mutation``'s ``retry_on_conflict``)."""
         context = info.context
         arguments.setdefault("actor", context.actor)
         if _takes_today(command):
@@ -109,7 +118,7 @@ class Payload:
             }
             return await command(session, **values)
 
-        return cls.of(await run_mutation(context, work))
+        return cls.of(await run_mutation(context, work, retry_on_conflict=retry_on_conflict))
 
 
 def payload(name: str, description: str) -> Callable[[type[P]], type[P]]:
