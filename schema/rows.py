@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any, NamedTuple, TypeVar
 
 from strawberry.types.base import StrawberryOptional
+from strawberry.types.private import is_private
 
 from schema.common import aware
 from schema.node import to_global_id
@@ -37,10 +38,14 @@ def _camel(name: str) -> str:
 
 @cache
 def plain_fields(cls: type) -> tuple[PlainField, ...]:
-    """The fields of a Strawberry type that have no resolver, in their order."""
+    """The fields of a Strawberry type that have no resolver (nor are private), in
+    their order."""
     result = []
     for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
-        if field.base_resolver is not None:
+        annotation = field.type_annotation
+        if field.base_resolver is not None or (
+            annotation is not None and is_private(annotation.resolve())
+        ):
             continue
         kind = field.type
         if isinstance(kind, StrawberryOptional):
