@@ -15,14 +15,14 @@ from domain.disasters.models import CapacityReport
 from domain.japanese import to_wareki
 from domain.reference.service import departments_by_id
 from domain.validation import require_date
-from schema.common import aware
 from schema.context import Info
 from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.partners.types import ContactType, PartnerType
 from schema.permissions import CanReadEmergencyContacts, can_read_internal, partner_visibility
 from schema.reference.types import DepartmentType
+from schema.rows import from_row
 
 if TYPE_CHECKING:
     from schema.collaborations.types import CollaborationType
@@ -67,26 +67,8 @@ class AgreementType(Node):
 
     @classmethod
     def from_row(cls, row: Agreement) -> AgreementType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("Agreement", row.id),
-            title=row.title,
-            category=row.category,
-            status=row.status,
-            support_details=row.support_details,
-            concluded_on=row.concluded_on,
-            concluded_on_wareki=to_wareki(row.concluded_on) if row.concluded_on else None,
-            effective_from=row.effective_from,
-            effective_until=row.effective_until,
-            auto_renewal=row.auto_renewal,
-            renewal_term_months=row.renewal_term_months,
-            notice_days=row.notice_days,
-            contacts_verified_on=row.contacts_verified_on,
-            version=row.version,
-            created_at=aware(row.created_at),
-            updated_at=aware(row.updated_at),
-            pk=row.id,
-            row=row,
+        return from_row(
+            cls, row, concluded_on_wareki=to_wareki(row.concluded_on) if row.concluded_on else None
         )
 
     @strawberry.field(description="The counterparties (one or many).")
@@ -225,13 +207,7 @@ class CapacityReportType:
 
     @classmethod
     def from_row(cls, row: CapacityReport) -> CapacityReportType:
-        return cls(
-            item=row.item,
-            quantity=row.quantity,
-            unit=row.unit,
-            reported_on=row.reported_on,
-            note=row.note,
-        )
+        return from_row(cls, row)
 
 
 @strawberry.type(
@@ -290,17 +266,14 @@ class DisasterSupportEntryType:
 
     @classmethod
     def from_row(cls, row: agreements.DisasterSupportRow) -> DisasterSupportEntryType:
-        return cls(
+        return from_row(
+            cls,
+            row,
             partner=PartnerType.from_row(row.partner),
             agreement=AgreementType.from_row(row.agreement),
             support_categories=list(row.support_categories),
             contacts=[ContactType.from_row(c) for c in row.emergency_contacts],
             contacts_read=contacts_read_of(row),
-            contacts_verified_on=row.contacts_verified_on,
-            contacts_stale=row.contacts_stale,
-            last_checked_on=row.last_checked_on,
-            last_check_outcome=row.last_check_outcome,
-            reachable=row.reachable,
             capacity=[CapacityReportType.from_row(c) for c in row.capacity],
         )
 
