@@ -11,7 +11,6 @@ from domain.enums import AgreementStatus as DomainAgreementStatus
 from domain.enums import PartnerKind as DomainPartnerKind
 from domain.partners import service as partners
 from domain.partners.models import Contact, Partner
-from schema.common import aware
 from schema.context import Info
 from schema.descriptions import (
     CREATED_AT,
@@ -22,10 +21,11 @@ from schema.descriptions import (
 )
 from schema.enums import AgreementStatus, PartnerKind, PartnerStatus
 from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.pagination import After, Before, Connection, First, Last, page_request
 from schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from schema.reference.types import CollaborationFieldType
+from schema.rows import from_row
 
 if TYPE_CHECKING:
     from schema.agreements.types import AgreementType
@@ -58,14 +58,7 @@ class ContactType:
 
     @classmethod
     def from_row(cls, row: Contact) -> ContactType:
-        return cls(
-            name=row.name,
-            role=row.role,
-            phone=row.phone,
-            email=row.email,
-            available_around_the_clock=row.available_around_the_clock,
-            is_emergency_contact=row.is_emergency_contact,
-        )
+        return from_row(cls, row)
 
 
 @strawberry.type(
@@ -105,21 +98,7 @@ class PartnerType(Node):
 
     @classmethod
     def from_row(cls, row: Partner) -> PartnerType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("Partner", row.id),
-            kind=row.kind,
-            name_kana=row.name_kana,
-            corporate_number=row.corporate_number,
-            status=row.status,
-            district=row.district,
-            website=row.website,
-            version=row.version,
-            created_at=aware(row.created_at),
-            updated_at=aware(row.updated_at),
-            pk=row.id,
-            row=row,
-        )
+        return from_row(cls, row)
 
     # Personal data (rule 13): only roles that may read partners, and every read that
     # returns something is noted for the access log (APPI).
