@@ -11,8 +11,9 @@ from domain.reference.service import departments_by_id, fields_by_id
 from schema.context import Info
 from schema.descriptions import ID
 from schema.enums import CollaborationForm
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.pagination import After, Before, Connection, First, Last
+from schema.rows import from_row
 
 if TYPE_CHECKING:
     from schema.collaborations.inputs import CollaborationFilterInput
@@ -49,8 +50,7 @@ class DepartmentType(Node):
 
     @classmethod
     def from_row(cls, row: Department) -> DepartmentType:
-        assert row.id is not None
-        return cls(id=to_global_id("Department", row.id), code=row.code, name=row.name, pk=row.id)
+        return from_row(cls, row)
 
     @strawberry.field(
         description="Collaborations the department is in charge of, newest first; "
@@ -96,13 +96,7 @@ class CollaborationFieldType(Node):
 
     @classmethod
     def from_row(cls, row: CollaborationField) -> CollaborationFieldType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("CollaborationField", row.id),
-            code=row.code,
-            name=row.name,
-            group=row.group_name,
-        )
+        return from_row(cls, row, group=row.group_name)
 
 
 register_node("Department", batch=departments_by_id, convert=DepartmentType.from_row)
