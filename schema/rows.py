@@ -75,8 +75,8 @@ def from_row(cls: type[T], row: Any, /, **computed: Any) -> T:
         value = getattr(row, field.name)
         values[field.name] = aware(value) if field.instant and value is not None else value
     keeps_pk, keeps_row = _keeps_row(cls)
-    if keeps_pk:
-        values.setdefault("pk", row.id)
-    if keeps_row:
-        values.setdefault("row", row)
+    if keeps_pk and "pk" not in values:
+        values["pk"] = row.id
+    if keeps_row and "row" not in values:
+        values["row"] = row
     return cls(**values)
