@@ -13,7 +13,7 @@ import strawberry
 
 from domain.subsidies import commands
 from schema.context import Info
-from schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
+from schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
 from schema.node import pk_of
 from schema.payloads import Payload, later, payload, pk, saved
 from schema.permissions import ADMIN, STAFF, allow
@@ -198,14 +198,8 @@ class SubsidyMutations:
                 description="交付決定額 when approving; the requested amount when omitted."
             ),
         ] = None,
-        reason: Annotated[
-            str | None,
-            strawberry.argument(description="Why; required when refusing (REASON_REQUIRED)."),
-        ] = None,
-        decided_on: Annotated[
-            date | None,
-            strawberry.argument(description="The day of the decision; today when omitted."),
-        ] = None,
+        reason: RefusalReason = None,
+        decided_on: DecidedOn = None,
     ) -> SubsidyApplicationPayload:
         return await SubsidyApplicationPayload.run(
             info,
