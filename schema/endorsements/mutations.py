@@ -12,7 +12,7 @@ import strawberry
 
 from domain.endorsements import commands
 from schema.context import Info
-from schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
+from schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
 from schema.endorsements.types import EndorsementApplicationType
 from schema.enums import EndorsementDisqualifier
 from schema.node import pk_of
@@ -108,14 +108,8 @@ class EndorsementMutations:
                 "required to approve."
             ),
         ],
-        reason: Annotated[
-            str | None,
-            strawberry.argument(description="Why; required when refusing (REASON_REQUIRED)."),
-        ] = None,
-        decided_on: Annotated[
-            date | None,
-            strawberry.argument(description="The day of the decision; today when omitted."),
-        ] = None,
+        reason: RefusalReason = None,
+        decided_on: DecidedOn = None,
     ) -> EndorsementApplicationPayload:
         return await EndorsementApplicationPayload.run(
             info,
