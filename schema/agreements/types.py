@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,7 +17,7 @@ from domain.japanese import to_wareki
 from domain.reference.service import departments_by_id
 from domain.validation import require_date
 from schema.context import Info
-from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION
+from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, AsOf
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
 from schema.node import Node, register_node
 from schema.partners.types import ContactType, PartnerType
@@ -109,16 +110,9 @@ class AgreementType(Node):
     def current_term_ends_on(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None,
-            strawberry.argument(description="The day to look from; today when omitted."),
-        ] = None,
+        as_of: AsOf = None,
     ) -> date | None:
-        day = term_day(as_of, info.context.today)
-        try:
-            return terms.agreement_term_ends_on(self.row, day)
-        except terms.BeyondCalendar as error:
-            raise beyond_calendar() from error
+        return _on_term(terms.agreement_term_ends_on, self.row, term_day(as_of, info.context.today))
 
     @strawberry.field(
         description=(
@@ -129,16 +123,9 @@ class AgreementType(Node):
     def notice_deadline_on(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None,
-            strawberry.argument(description="The day to look from; today when omitted."),
-        ] = None,
+        as_of: AsOf = None,
     ) -> date | None:
-        day = term_day(as_of, info.context.today)
-        try:
-            return terms.notice_deadline_on(self.row, day)
-        except terms.BeyondCalendar as error:
-            raise beyond_calendar() from error
+        return _on_term(terms.notice_deadline_on, self.row, term_day(as_of, info.context.today))
 
     @strawberry.field(
         description="Concluded, not terminated, and the date within its term (renewals applied)."
@@ -169,10 +156,7 @@ class AgreementType(Node):
     def contacts_stale(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None,
-            strawberry.argument(description="The day to look from; today when omitted."),
-        ] = None,
+        as_of: AsOf = None,
         max_age_days: Annotated[
             int | None,
             strawberry.argument(
@@ -192,6 +176,16 @@ class AgreementType(Node):
             return None
         row = await info.context.loader(agreements.get_many).load(self.row.amends_id)
         return AgreementType.from_row(row) if row is not None else None
+
+
+def _on_term(
+    compute: Callable[[Agreement, date], date | None], row: Agreement, day: date
+) -> date | None:
+    """A day of the agreement's current term; a term past 9999-12-31 is INVALID."""
+    try:
+        return compute(row, day)
+    except terms.BeyondCalendar as error:
+        raise beyond_calendar() from error
 
 
 @strawberry.type(
