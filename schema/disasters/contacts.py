@@ -14,7 +14,7 @@ from domain.disasters.models import ContactVerification
 from domain.enums import VERIFICATION_OUTCOME_LABELS
 from schema.agreements.types import AgreementType
 from schema.context import Info
-from schema.descriptions import CREATED_AT, PAYLOAD_ERRORS
+from schema.descriptions import CREATED_AT, PAYLOAD_ERRORS, AsOf
 from schema.enums import VerificationOutcome
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
@@ -99,10 +99,7 @@ class ContactQueries:
     async def contacts_due(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None,
-            strawberry.argument(description="The day to look from; today when omitted."),
-        ] = None,
+        as_of: AsOf = None,
         within_days: Annotated[
             int, strawberry.argument(description="Also those turning stale within this many days.")
         ] = 30,
