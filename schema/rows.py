@@ -80,3 +80,11 @@ def from_row(cls: type[T], row: Any, /, **computed: Any) -> T:
     if keeps_row and "row" not in values:
         values["row"] = row
     return cls(**values)
+
+
+class FromRow:
+    """Base of a type built from its row alone: ``XType.from_row(row)`` is ``from_row``."""
+
+    @classmethod
+    def from_row(cls: type[T], row: Any) -> T:
+        return from_row(cls, row)

@@ -12,7 +12,6 @@ from strawberry.exceptions import StrawberryGraphQLError
 from domain.agreements import service as agreements
 from domain.agreements import terms
 from domain.agreements.models import Agreement
-from domain.disasters.models import CapacityReport
 from domain.japanese import to_wareki
 from domain.reference.service import departments_by_id
 from domain.validation import require_date
@@ -23,7 +22,7 @@ from schema.node import Node, register_node
 from schema.partners.types import ContactType, PartnerType
 from schema.permissions import CanReadEmergencyContacts, can_read_internal, partner_visibility
 from schema.reference.types import DepartmentType
-from schema.rows import from_row
+from schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
     from schema.collaborations.types import CollaborationType
@@ -192,16 +191,12 @@ def _on_term(
     name="CapacityReport",
     description="備蓄・能力: what a partner reported it can supply, as of reportedOn.",
 )
-class CapacityReportType:
+class CapacityReportType(FromRow):
     item: str = strawberry.field(description="What, e.g. 飲料水（2リットル）, 毛布.")
     quantity: int = strawberry.field(description="How many, in unit.")
     unit: str = strawberry.field(description="Unit of quantity, e.g. 本, 枚, 台.")
     reported_on: date = strawberry.field(description="How old the figure is.")
     note: str | None = strawberry.field(description="The partner's remarks.")
-
-    @classmethod
-    def from_row(cls, row: CapacityReport) -> CapacityReportType:
-        return from_row(cls, row)
 
 
 @strawberry.type(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.collaborations import service as collaborations
-from domain.collaborations.models import Collaboration, Evaluation, Participation, ProgressReport
+from domain.collaborations.models import Collaboration, Participation
 from domain.enums import CollaborationStatus as DomainCollaborationStatus
 from domain.japanese import fiscal_year_label
 from domain.partners import service as partners
@@ -21,7 +21,7 @@ from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, 
 from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from schema.node import Node, register_node, to_global_id
 from schema.permissions import CanReadInternal, can_read_internal, partner_visibility
-from schema.rows import from_row
+from schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
     from schema.agreements.types import AgreementType
@@ -63,28 +63,20 @@ class ReadinessType:
 
 
 @strawberry.type(name="ProgressReport", description="進捗確認 (第4章(3)): one progress check.")
-class ProgressReportType:
+class ProgressReportType(FromRow):
     reported_on: date = strawberry.field(description="Date of the check.")
     note: str = strawberry.field(description="What was found.")
-
-    @classmethod
-    def from_row(cls, row: ProgressReport) -> ProgressReportType:
-        return from_row(cls, row)
 
 
 @strawberry.type(
     name="Evaluation", description="結果の評価 (第4章(4)): recorded with the partner's own view."
 )
-class EvaluationType:
+class EvaluationType(FromRow):
     evaluated_on: date = strawberry.field(description="Date of the evaluation.")
     outcomes: str = strawberry.field(description="成果: the effects achieved.")
     partner_feedback: str = strawberry.field(description="The partner's own view (相手の評価).")
     lessons: str | None = strawberry.field(description="課題・教訓 for next time.")
     rating: int | None = strawberry.field(description="1 (poor) to 5 (excellent).")
-
-    @classmethod
-    def from_row(cls, row: Evaluation) -> EvaluationType:
-        return from_row(cls, row)
 
 
 @strawberry.type(

@@ -10,7 +10,7 @@ import strawberry
 from domain.enums import AgreementStatus as DomainAgreementStatus
 from domain.enums import PartnerKind as DomainPartnerKind
 from domain.partners import service as partners
-from domain.partners.models import Contact, Partner
+from domain.partners.models import Partner
 from schema.context import Info
 from schema.descriptions import (
     CREATED_AT,
@@ -25,7 +25,7 @@ from schema.node import Node, register_node
 from schema.pagination import After, Before, Connection, First, Last, page_request
 from schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from schema.reference.types import CollaborationFieldType
-from schema.rows import from_row
+from schema.rows import FromRow
 
 if TYPE_CHECKING:
     from schema.agreements.types import AgreementType
@@ -44,7 +44,7 @@ class AddressType:
     name="Contact",
     description="A person to reach. Personal data: visible only to roles allowed to see it.",
 )
-class ContactType:
+class ContactType(FromRow):
     name: str = strawberry.field(description="氏名.")
     role: str | None = strawberry.field(description="役職 or role, e.g. 総務課長.")
     phone: str | None = strawberry.field(description="Phone number.")
@@ -55,10 +55,6 @@ class ContactType:
     is_emergency_contact: bool = strawberry.field(
         description="To call in an emergency (緊急連絡先)."
     )
-
-    @classmethod
-    def from_row(cls, row: Contact) -> ContactType:
-        return from_row(cls, row)
 
 
 @strawberry.type(
@@ -76,7 +72,7 @@ class CollaboratorType:
     description="A citizen, group, NPO or company the city collaborates with (協働の相手, "
     "第2章1). Without a token: organisations only, without contact data.",
 )
-class PartnerType(Node):
+class PartnerType(Node, FromRow):
     id: strawberry.ID = strawberry.field(description=ID)
     kind: PartnerKind = strawberry.field(description="Who the partner is.")
     name_kana: str | None = strawberry.field(
@@ -95,10 +91,6 @@ class PartnerType(Node):
     updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Partner]
-
-    @classmethod
-    def from_row(cls, row: Partner) -> PartnerType:
-        return from_row(cls, row)
 
     # Personal data (rule 13): only roles that may read partners, and every read that
     # returns something is noted for the access log (APPI).

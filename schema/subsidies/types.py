@@ -12,7 +12,7 @@ from domain.errors import Problem
 from domain.partners import service as partners
 from domain.reference.service import departments_by_id
 from domain.subsidies import service as subsidies
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from domain.subsidies.models import SubsidyApplication, SubsidyProgram
 from schema.context import Info
 from schema.descriptions import DEPARTMENT, ID, VERSION
 from schema.enums import ErrorCode, SubsidyApplicationStatus
@@ -20,21 +20,17 @@ from schema.node import Node, register_node
 from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
-from schema.rows import from_row
+from schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
     from schema.partners.types import PartnerType
 
 
 @strawberry.type(name="ExpenseLine", description="One line of a budget or of the actual expenses.")
-class ExpenseLineType:
+class ExpenseLineType(FromRow):
     category: str = strawberry.field(description="経費の区分, e.g. 印刷製本費.")
     amount_yen: int = strawberry.field(description="Amount in yen.")
     description: str | None = strawberry.field(description="What it pays for.")
-
-    @classmethod
-    def from_row(cls, row: ExpenseLine) -> ExpenseLineType:
-        return from_row(cls, row)
 
 
 @strawberry.type(
@@ -148,7 +144,7 @@ class SubsidyProgramType(Node):
     name="SubsidyApplication",
     description="An application for a grant under a subsidy program. STAFF and ADMIN.",
 )
-class SubsidyApplicationType(Node):
+class SubsidyApplicationType(Node, FromRow):
     id: strawberry.ID = strawberry.field(description=ID)
     title: str = strawberry.field(description="The project's name.")
     purpose: str = strawberry.field(description="What the project is for.")
@@ -171,10 +167,6 @@ class SubsidyApplicationType(Node):
     version: int = strawberry.field(description=VERSION)
     pk: strawberry.Private[int]
     row: strawberry.Private[SubsidyApplication]
-
-    @classmethod
-    def from_row(cls, row: SubsidyApplication) -> SubsidyApplicationType:
-        return from_row(cls, row)
 
     @strawberry.field(description="The program applied to.")
     async def program(self, info: Info) -> SubsidyProgramType:
