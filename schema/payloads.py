@@ -73,18 +73,21 @@ class Payload:
     """Base of the payloads made by ``payload``: ``of`` and ``run``."""
 
     _result: ClassVar[str]
+    _key: ClassVar[str]
 
     if TYPE_CHECKING:  # ``payload`` adds the field
         errors: list[UserError]
 
     @classmethod
-    def _convert(cls) -> Callable[[Any], Any]:
+    def _result_type(cls) -> Any:
         definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
         field = next(f for f in definition.fields if f.python_name == cls._result)
         kind = field.type
-        if isinstance(kind, StrawberryOptional):
-            kind = kind.of_type
-        return kind.from_row  # type: ignore[no-any-return]
+        return kind.of_type if isinstance(kind, StrawberryOptional) else kind
+
+    @classmethod
+    def _convert(cls) -> Callable[[Any], Any]:
+        return cls._result_type().from_row  # type: ignore[no-any-return]
 
     @classmethod
     def of(cls: type[P], outcome: Outcome[Any]) -> P:
@@ -120,16 +123,32 @@ class Payload:
 
         return cls.of(await run_mutation(context, work, retry_on_conflict=retry_on_conflict))
 
+    @classmethod
+    async def change(
+        cls: type[P],
+        info: Info,
+        command: Callable[..., Any],
+        id: str,
+        expected_version: int,
+        /,
+        **arguments: Any,
+    ) -> P:
+        """``run`` on a stored object: ``command(session, <field>_id=pk, expected_version=…,
+        **arguments, …)``, the global id decoded as the payload's object type."""
+        key = {cls._key: pk(id, cls._result_type().__strawberry_definition__.name)}
+        return await cls.run(info, command, **key, expected_version=expected_version, **arguments)
+
 
 def payload(name: str, description: str) -> Callable[[type[P]], type[P]]:
     """Makes a class with one annotated field (the saved object) a payload type: its
     ``errors`` field follows that one, and ``of``/``run`` convert with the field's type's
-    ``from_row``."""
+    ``from_row``. The commands name the object's primary key ``<field>_id`` (``change``)."""
 
     def make(cls: type[P]) -> type[P]:
         annotations = cls.__annotations__  # its own: the class declares its field
         (result,) = (n for n in annotations if n != "_result")
         cls._result = result
+        cls._key = f"{result}_id"
         annotations["errors"] = list[UserError]
         cls.errors = strawberry.field(description=PAYLOAD_ERRORS)  # type: ignore[attr-defined]
         return strawberry.type(name=name, description=description)(cls)
