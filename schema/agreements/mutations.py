@@ -27,7 +27,7 @@ from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
 from schema.mutation import run_mutation
 from schema.node import pk_of
 from schema.partners.inputs import ContactInput
-from schema.payloads import Payload, later, payload, pk, saved
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, allow
 
 
@@ -208,11 +208,11 @@ class AgreementMutations:
         expected_version: ExpectedVersion,
         input: Annotated[AgreementInput, strawberry.argument(description="The fields to change.")],
     ) -> AgreementPayload:
-        return await AgreementPayload.run(
+        return await AgreementPayload.change(
             info,
             commands.update_agreement,
-            agreement_id=pk(id, "Agreement"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             data=later(input.to_data),
         )
 
@@ -236,11 +236,11 @@ class AgreementMutations:
             strawberry.argument(description="First day of effect, if not the draft's."),
         ] = None,
     ) -> AgreementPayload:
-        return await AgreementPayload.run(
+        return await AgreementPayload.change(
             info,
             commands.conclude_agreement,
-            agreement_id=pk(id, "Agreement"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             concluded_on=concluded_on,
             effective_from=effective_from,
         )
@@ -264,11 +264,11 @@ class AgreementMutations:
             ),
         ],
     ) -> AgreementPayload:
-        return await AgreementPayload.run(
+        return await AgreementPayload.change(
             info,
             commands.terminate_agreement,
-            agreement_id=pk(id, "Agreement"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             terminated_on=terminated_on,
             reason=reason,
         )
@@ -334,10 +334,10 @@ class AgreementMutations:
             ),
         ],
     ) -> AgreementPayload:
-        return await AgreementPayload.run(
+        return await AgreementPayload.change(
             info,
             commands.transition_agreement,
-            agreement_id=pk(id, "Agreement"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             to=to,
         )
