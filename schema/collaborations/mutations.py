@@ -283,11 +283,11 @@ class CollaborationMutations:
             CollaborationInput, strawberry.argument(description="The fields to change.")
         ],
     ) -> CollaborationPayload:
-        return await CollaborationPayload.run(
+        return await CollaborationPayload.change(
             info,
             commands.update_collaboration,
-            collaboration_id=pk(id, "Collaboration"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             data=later(input.to_data),
         )
 
@@ -308,11 +308,11 @@ class CollaborationMutations:
             ),
         ],
     ) -> CollaborationPayload:
-        return await CollaborationPayload.run(
+        return await CollaborationPayload.change(
             info,
             commands.transition_collaboration,
-            collaboration_id=pk(id, "Collaboration"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             to=to,
         )
 
@@ -359,10 +359,10 @@ class CollaborationMutations:
         expected_version: ExpectedVersion,
         input: Annotated[EvaluationInput, strawberry.argument(description="The evaluation.")],
     ) -> CollaborationPayload:
-        return await CollaborationPayload.run(
+        return await CollaborationPayload.change(
             info,
             commands.evaluate_collaboration,
-            collaboration_id=pk(id, "Collaboration"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             data=later(input.to_data),
         )
