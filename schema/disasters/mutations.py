@@ -19,7 +19,7 @@ from schema.descriptions import ExpectedVersion, Id
 from schema.disasters.types import DisasterEventType, SupportRequestType
 from schema.enums import DisasterKind, SupportAnswer, SupportCategory
 from schema.node import pk_of
-from schema.payloads import Payload, later, payload, pk, saved
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, DISASTER_OFFICE, allow
 
 
@@ -145,11 +145,11 @@ class DisasterMutations:
             date, strawberry.argument(description="Day it closed; not before it started.")
         ],
     ) -> DisasterEventPayload:
-        return await DisasterEventPayload.run(
+        return await DisasterEventPayload.change(
             info,
             commands.close_event,
-            event_id=pk(id, "DisasterEvent"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             closed_on=closed_on,
         )
 
@@ -184,11 +184,11 @@ class DisasterMutations:
         ] = None,
         note: Annotated[str | None, strawberry.argument(description="Note of the answer.")] = None,
     ) -> SupportRequestPayload:
-        return await SupportRequestPayload.run(
+        return await SupportRequestPayload.change(
             info,
             commands.answer_request,
-            request_id=pk(id, "SupportRequest"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             answer=answer,
             answered_at=answered_at,
             note=note,
@@ -213,11 +213,11 @@ class DisasterMutations:
             str | None, strawberry.argument(description="Note of the delivery.")
         ] = None,
     ) -> SupportRequestPayload:
-        return await SupportRequestPayload.run(
+        return await SupportRequestPayload.change(
             info,
             commands.deliver_request,
-            request_id=pk(id, "SupportRequest"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             delivered_at=delivered_at,
             note=note,
         )
@@ -240,11 +240,11 @@ class DisasterMutations:
         ] = None,
         note: Annotated[str | None, strawberry.argument(description="Closing note.")] = None,
     ) -> SupportRequestPayload:
-        return await SupportRequestPayload.run(
+        return await SupportRequestPayload.change(
             info,
             commands.close_request,
-            request_id=pk(id, "SupportRequest"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             closed_at=closed_at,
             note=note,
         )
@@ -266,11 +266,11 @@ class DisasterMutations:
             ),
         ] = None,
     ) -> SupportRequestPayload:
-        return await SupportRequestPayload.run(
+        return await SupportRequestPayload.change(
             info,
             commands.cancel_request,
-            request_id=pk(id, "SupportRequest"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             reason=reason,
             cancelled_at=cancelled_at,
         )
