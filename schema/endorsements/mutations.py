@@ -16,7 +16,7 @@ from schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id,
 from schema.endorsements.types import EndorsementApplicationType
 from schema.enums import EndorsementDisqualifier
 from schema.node import pk_of
-from schema.payloads import Payload, later, payload, pk, saved
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, STAFF, allow
 
 
@@ -111,11 +111,11 @@ class EndorsementMutations:
         reason: RefusalReason = None,
         decided_on: DecidedOn = None,
     ) -> EndorsementApplicationPayload:
-        return await EndorsementApplicationPayload.run(
+        return await EndorsementApplicationPayload.change(
             info,
             commands.decide_application,
-            application_id=pk(id, "EndorsementApplication"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             approve=approve,
             contributes_to_city_policy=contributes_to_city_policy,
             reason=reason,
@@ -129,9 +129,9 @@ class EndorsementMutations:
     async def endorsement_application_withdraw(
         self, info: Info, id: Id, expected_version: ExpectedVersion
     ) -> EndorsementApplicationPayload:
-        return await EndorsementApplicationPayload.run(
+        return await EndorsementApplicationPayload.change(
             info,
             commands.withdraw_application,
-            application_id=pk(id, "EndorsementApplication"),
-            expected_version=expected_version,
+            id,
+            expected_version,
         )
