@@ -14,7 +14,7 @@ from schema.mutation import run_mutation
 from schema.node import pk_of
 from schema.partners.inputs import PartnerInput, PartnerUpsertInput
 from schema.partners.types import PartnerType
-from schema.payloads import Payload, later, payload, pk, saved
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, INTEGRATION, STAFF, allow
 
 
@@ -74,11 +74,11 @@ class PartnerMutations:
         expected_version: ExpectedVersion,
         input: Annotated[PartnerInput, strawberry.argument(description="The fields to change.")],
     ) -> PartnerPayload:
-        return await PartnerPayload.run(
+        return await PartnerPayload.change(
             info,
             commands.update_partner,
-            partner_id=pk(id, "Partner"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             data=later(input.to_data),
         )
 
