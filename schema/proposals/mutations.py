@@ -19,7 +19,7 @@ from schema.context import Info
 from schema.descriptions import ExpectedVersion, Id
 from schema.enums import ProposalChannel, ProposalKind, describe_values
 from schema.node import optional_pk_of
-from schema.payloads import Payload, later, payload, pk, saved
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, STAFF, allow
 from schema.proposals.types import ProposalType
 
@@ -144,10 +144,10 @@ class ProposalMutations:
         expected_version: ExpectedVersion,
         input: Annotated[ProposalResponseInput, strawberry.argument(description="The answer.")],
     ) -> ProposalPayload:
-        return await ProposalPayload.run(
+        return await ProposalPayload.change(
             info,
             commands.respond_to_proposal,
-            proposal_id=pk(id, "Proposal"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             data=later(input.to_data),
         )
