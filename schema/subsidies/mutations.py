@@ -15,7 +15,7 @@ from domain.subsidies import commands
 from schema.context import Info
 from schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
 from schema.node import pk_of
-from schema.payloads import Payload, later, payload, pk, saved
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, STAFF, allow
 from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
@@ -170,11 +170,11 @@ class SubsidyMutations:
     async def subsidy_application_start_review(
         self, info: Info, id: Id, expected_version: ExpectedVersion
     ) -> SubsidyApplicationPayload:
-        return await SubsidyApplicationPayload.run(
+        return await SubsidyApplicationPayload.change(
             info,
             commands.start_review,
-            application_id=pk(id, "SubsidyApplication"),
-            expected_version=expected_version,
+            id,
+            expected_version,
         )
 
     @strawberry.mutation(
@@ -201,11 +201,11 @@ class SubsidyMutations:
         reason: RefusalReason = None,
         decided_on: DecidedOn = None,
     ) -> SubsidyApplicationPayload:
-        return await SubsidyApplicationPayload.run(
+        return await SubsidyApplicationPayload.change(
             info,
             commands.decide_application,
-            application_id=pk(id, "SubsidyApplication"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             approve=approve,
             granted_amount_yen=granted_amount_yen,
             reason=reason,
@@ -228,11 +228,11 @@ class SubsidyMutations:
         ],
     ) -> SubsidyApplicationPayload:
         lines = [line.to_data() for line in actual_expenses]
-        return await SubsidyApplicationPayload.run(
+        return await SubsidyApplicationPayload.change(
             info,
             commands.report_application,
-            application_id=pk(id, "SubsidyApplication"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             actual_expenses=lines,
         )
 
@@ -249,11 +249,11 @@ class SubsidyMutations:
             int, strawberry.argument(description="精算額: at most the granted amount.")
         ],
     ) -> SubsidyApplicationPayload:
-        return await SubsidyApplicationPayload.run(
+        return await SubsidyApplicationPayload.change(
             info,
             commands.settle_application,
-            application_id=pk(id, "SubsidyApplication"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             settled_amount_yen=settled_amount_yen,
         )
 
@@ -271,10 +271,10 @@ class SubsidyMutations:
             str | None, strawberry.argument(description="Why, if the applicant said.")
         ] = None,
     ) -> SubsidyApplicationPayload:
-        return await SubsidyApplicationPayload.run(
+        return await SubsidyApplicationPayload.change(
             info,
             commands.withdraw_application,
-            application_id=pk(id, "SubsidyApplication"),
-            expected_version=expected_version,
+            id,
+            expected_version,
             reason=reason,
         )
