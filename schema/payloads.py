@@ -9,11 +9,12 @@ A payload is "the object as saved, or the errors" (``XPayload { x: X, errors: [U
 and a mutation's body is one domain command run through ``run_mutation`` (the one commit
 point), its answer turned into the payload:
 
-    return await SubsidyApplicationPayload.run(
-        info, commands.settle_application,
-        application_id=pk(id, "SubsidyApplication"), expected_version=expected_version, ...
+    return await SubsidyApplicationPayload.run(info, commands.submit_application, data=later(input.to_data))
+    return await SubsidyApplicationPayload.change(
+        info, commands.settle_application, id, expected_version, settled_amount_yen=...
     )
 
+(``change``: ``application_id=pk(id, "SubsidyApplication"), expected_version=…``.)
 ``run`` adds ``actor`` (and ``today``, when the command requires it) from the context, and
 evaluates the ``Later`` arguments (``pk``, ``later``) inside the transaction, so that a
 malformed global id or input is a payload error (INVALID at its path), never a
@@ -70,7 +71,7 @@ def saved(noun: str) -> Any:
 
 
 class Payload:
-    """Base of the payloads made by ``payload``: ``of`` and ``run``."""
+    """Base of the payloads made by ``payload``: ``of``, ``run`` and ``change``."""
 
     _result: ClassVar[str]
     _key: ClassVar[str]
