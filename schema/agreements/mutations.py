@@ -209,11 +209,7 @@ class AgreementMutations:
         input: Annotated[AgreementInput, strawberry.argument(description="The fields to change.")],
     ) -> AgreementPayload:
         return await AgreementPayload.change(
-            info,
-            commands.update_agreement,
-            id,
-            expected_version,
-            data=later(input.to_data),
+            info, commands.update_agreement, id, expected_version, data=later(input.to_data)
         )
 
     @strawberry.mutation(
@@ -335,9 +331,5 @@ class AgreementMutations:
         ],
     ) -> AgreementPayload:
         return await AgreementPayload.change(
-            info,
-            commands.transition_agreement,
-            id,
-            expected_version,
-            to=to,
+            info, commands.transition_agreement, id, expected_version, to=to
         )
