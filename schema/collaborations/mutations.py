@@ -284,11 +284,7 @@ class CollaborationMutations:
         ],
     ) -> CollaborationPayload:
         return await CollaborationPayload.change(
-            info,
-            commands.update_collaboration,
-            id,
-            expected_version,
-            data=later(input.to_data),
+            info, commands.update_collaboration, id, expected_version, data=later(input.to_data)
         )
 
     @strawberry.mutation(
@@ -309,11 +305,7 @@ class CollaborationMutations:
         ],
     ) -> CollaborationPayload:
         return await CollaborationPayload.change(
-            info,
-            commands.transition_collaboration,
-            id,
-            expected_version,
-            to=to,
+            info, commands.transition_collaboration, id, expected_version, to=to
         )
 
     @strawberry.mutation(
@@ -360,9 +352,5 @@ class CollaborationMutations:
         input: Annotated[EvaluationInput, strawberry.argument(description="The evaluation.")],
     ) -> CollaborationPayload:
         return await CollaborationPayload.change(
-            info,
-            commands.evaluate_collaboration,
-            id,
-            expected_version,
-            data=later(input.to_data),
+            info, commands.evaluate_collaboration, id, expected_version, data=later(input.to_data)
         )
