@@ -146,11 +146,7 @@ class DisasterMutations:
         ],
     ) -> DisasterEventPayload:
         return await DisasterEventPayload.change(
-            info,
-            commands.close_event,
-            id,
-            expected_version,
-            closed_on=closed_on,
+            info, commands.close_event, id, expected_version, closed_on=closed_on
         )
 
     @strawberry.mutation(
@@ -241,12 +237,7 @@ class DisasterMutations:
         note: Annotated[str | None, strawberry.argument(description="Closing note.")] = None,
     ) -> SupportRequestPayload:
         return await SupportRequestPayload.change(
-            info,
-            commands.close_request,
-            id,
-            expected_version,
-            closed_at=closed_at,
-            note=note,
+            info, commands.close_request, id, expected_version, closed_at=closed_at, note=note
         )
 
     @strawberry.mutation(
