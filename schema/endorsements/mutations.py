@@ -130,8 +130,5 @@ class EndorsementMutations:
         self, info: Info, id: Id, expected_version: ExpectedVersion
     ) -> EndorsementApplicationPayload:
         return await EndorsementApplicationPayload.change(
-            info,
-            commands.withdraw_application,
-            id,
-            expected_version,
+            info, commands.withdraw_application, id, expected_version
         )
