@@ -75,11 +75,7 @@ class PartnerMutations:
         input: Annotated[PartnerInput, strawberry.argument(description="The fields to change.")],
     ) -> PartnerPayload:
         return await PartnerPayload.change(
-            info,
-            commands.update_partner,
-            id,
-            expected_version,
-            data=later(input.to_data),
+            info, commands.update_partner, id, expected_version, data=later(input.to_data)
         )
 
     @strawberry.mutation(
