@@ -145,9 +145,5 @@ class ProposalMutations:
         input: Annotated[ProposalResponseInput, strawberry.argument(description="The answer.")],
     ) -> ProposalPayload:
         return await ProposalPayload.change(
-            info,
-            commands.respond_to_proposal,
-            id,
-            expected_version,
-            data=later(input.to_data),
+            info, commands.respond_to_proposal, id, expected_version, data=later(input.to_data)
         )
