@@ -171,10 +171,7 @@ class SubsidyMutations:
         self, info: Info, id: Id, expected_version: ExpectedVersion
     ) -> SubsidyApplicationPayload:
         return await SubsidyApplicationPayload.change(
-            info,
-            commands.start_review,
-            id,
-            expected_version,
+            info, commands.start_review, id, expected_version
         )
 
     @strawberry.mutation(
@@ -229,11 +226,7 @@ class SubsidyMutations:
     ) -> SubsidyApplicationPayload:
         lines = [line.to_data() for line in actual_expenses]
         return await SubsidyApplicationPayload.change(
-            info,
-            commands.report_application,
-            id,
-            expected_version,
-            actual_expenses=lines,
+            info, commands.report_application, id, expected_version, actual_expenses=lines
         )
 
     @strawberry.mutation(
@@ -272,9 +265,5 @@ class SubsidyMutations:
         ] = None,
     ) -> SubsidyApplicationPayload:
         return await SubsidyApplicationPayload.change(
-            info,
-            commands.withdraw_application,
-            id,
-            expected_version,
-            reason=reason,
+            info, commands.withdraw_application, id, expected_version, reason=reason
         )
