@@ -7,6 +7,7 @@ arguments (First, After, Last, Before) are in ``schema.pagination``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
@@ -32,6 +33,22 @@ ExpectedVersion = Annotated[
         description="The version the caller last read. When the record has changed since, "
         "nothing is written and the payload has a VERSION_CONFLICT error."
     ),
+]
+
+RefusalReason = Annotated[
+    str | None,
+    strawberry.argument(description="Why; required when refusing (REASON_REQUIRED)."),
+]
+DecidedOn = Annotated[
+    date | None,
+    strawberry.argument(description="The day of the decision; today when omitted."),
+]
+
+# ---------------------------------------------------------------- day arguments
+
+AsOf = Annotated[
+    date | None,
+    strawberry.argument(description="The day to look from; today when omitted."),
 ]
 
 # ---------------------------------------------------------------- fields

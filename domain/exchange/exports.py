@@ -45,7 +45,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -75,6 +75,7 @@ from domain.enums import (
 )
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.japanese import to_wareki
+from domain.partners.commands import ADDRESS_FIELDS, SCALARS, input_name
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
 from domain.reference.service import departments_by_id
@@ -519,28 +520,21 @@ def partner_csv_row(record: PartnerRecord) -> list[str | None]:
 
 
 def partner_document(record: PartnerRecord) -> dict[str, Any]:
-    """A partner in the field names of ``partnersUpsert`` (and ``kyodo import partners``)."""
+    """A partner in the field names of ``partnersUpsert`` (and ``kyodo import partners``):
+    every scalar column of ``domain.partners.commands.SCALARS``, the address as one object."""
     row = record.partner
-    return {
-        "externalId": row.external_id,
-        "name": row.name,
-        "nameKana": row.name_kana,
-        "kind": row.kind.value,
-        "corporateNumber": row.corporate_number,
-        "status": row.status.value,
-        "district": row.district,
-        "representative": row.representative,
-        "address": {
-            "postalCode": row.postal_code,
-            "prefecture": row.prefecture,
-            "city": row.city,
-            "street": row.street,
-        },
-        "phone": row.phone,
-        "email": row.email,
-        "website": row.website,
-        "fieldCodes": [f.code for f in record.fields],
+    document: dict[str, Any] = {
+        input_name(name): _json_value(getattr(row, name))
+        for name in SCALARS
+        if name not in ADDRESS_FIELDS
     }
+    document["address"] = {input_name(name): getattr(row, name) for name in ADDRESS_FIELDS}
+    document["fieldCodes"] = [f.code for f in record.fields]
+    return document
+
+
+def _json_value(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
 
 
 async def export_partners(

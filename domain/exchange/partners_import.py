@@ -41,8 +41,10 @@ from domain.japanese import normalize_corporate_number
 from domain.partners.commands import (
     INPUT_NAMES,
     SCALAR_FIELDS,
+    SCALARS,
     ContactData,
     PartnerData,
+    input_name,
     upsert_partners,
 )
 from domain.reference.models import CollaborationField
@@ -55,23 +57,10 @@ from domain.validation import clean_text
 # of one chunk is checked and written in one call, as before.
 CHUNK_ROWS = 10_000
 
-# field → the headers that name it; the first is the Japanese header shown in messages.
+# field → the headers that name it; the first is the Japanese header shown in messages,
+# the last the GraphQL name. The scalar columns come from ``SCALARS``, their one table.
 PARTNER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "name": ("名称", "名前", "団体名", "name"),
-    "name_kana": ("フリガナ", "ふりがな", "よみがな", "読み仮名", "カナ", "nameKana"),
-    "kind": ("種別", "kind"),
-    "corporate_number": ("法人番号", "corporateNumber"),
-    "external_id": ("外部ID", "externalId"),
-    "status": ("状態", "status"),
-    "district": ("地区", "district"),
-    "representative": ("代表者", "代表者名", "representative"),
-    "postal_code": ("郵便番号", "〒", "postalCode"),
-    "prefecture": ("都道府県", "prefecture"),
-    "city": ("市区町村", "city"),
-    "street": ("住所", "所在地", "番地", "address", "street"),
-    "phone": ("電話番号", "電話", "TEL", "phone"),
-    "email": ("メールアドレス", "メール", "Eメール", "email", "mail"),
-    "website": ("ウェブサイト", "ホームページ", "URL", "website"),
+    **{name: (*names, input_name(name)) for name, names in SCALARS.items()},
     "field_codes": ("分野", "活動分野", "協働の分野", "fieldCodes", "fields"),
     "contacts": ("連絡先", "contacts"),
 }

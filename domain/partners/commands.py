@@ -42,32 +42,42 @@ from domain.writes import Audited, among, fields_snapshot
 ENTITY = "Partner"
 LABEL = "パートナー"
 
-# Scalar columns a caller may set, and their Japanese labels for messages.
-SCALAR_FIELDS: dict[str, str] = {
-    "kind": "種別",
-    "name": "名称",
-    "name_kana": "フリガナ",
-    "corporate_number": "法人番号",
-    "external_id": "外部ID",
-    "status": "状態",
-    "district": "地区",
-    "representative": "代表者",
-    "postal_code": "郵便番号",
-    "prefecture": "都道府県",
-    "city": "市区町村",
-    "street": "番地",
-    "phone": "電話番号",
-    "email": "メールアドレス",
-    "website": "ウェブサイト",
+# The one table of a partner's scalar columns a caller may set: the first name is the
+# Japanese label (messages, audit, the importer's messages), the others further headers
+# an imported file may name the column by. The importer also accepts the GraphQL name
+# (``input_name``), and the JSON export writes it (``domain.exchange.exports``), so a
+# column added here (and to ``PartnerData``) is read and written by every path.
+SCALARS: dict[str, tuple[str, ...]] = {
+    "kind": ("種別",),
+    "name": ("名称", "名前", "団体名"),
+    "name_kana": ("フリガナ", "ふりがな", "よみがな", "読み仮名", "カナ"),
+    "corporate_number": ("法人番号",),
+    "external_id": ("外部ID",),
+    "status": ("状態",),
+    "district": ("地区",),
+    "representative": ("代表者", "代表者名"),
+    "postal_code": ("郵便番号", "〒"),
+    "prefecture": ("都道府県",),
+    "city": ("市区町村",),
+    "street": ("住所", "所在地", "番地", "address"),
+    "phone": ("電話番号", "電話", "TEL"),
+    "email": ("メールアドレス", "メール", "Eメール", "mail"),
+    "website": ("ウェブサイト", "ホームページ", "URL"),
 }
+# Their Japanese labels, for messages (番地: the street part of an address).
+SCALAR_FIELDS: dict[str, str] = {name: names[0] for name, names in SCALARS.items()} | {
+    "street": "番地"
+}
+
+
+def input_name(name: str) -> str:
+    """The GraphQL (and JSON) spelling of a column: name_kana → nameKana."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 # GraphQL spelling of each column, for error paths.
-INPUT_NAMES = {
-    "name_kana": "nameKana",
-    "corporate_number": "corporateNumber",
-    "external_id": "externalId",
-    "postal_code": "postalCode",
-    "field_codes": "fieldCodes",
-}
+INPUT_NAMES = {name: input_name(name) for name in (*SCALARS, "field_codes")}
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "street")
 
 

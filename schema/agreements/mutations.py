@@ -22,12 +22,12 @@ from domain.base import UNSET
 from domain.errors import DomainError, Problem
 from schema.agreements.types import AgreementType
 from schema.context import Info
-from schema.descriptions import DEPARTMENT_CODE, PAYLOAD_ERRORS, ExpectedVersion, Id
+from schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
-from schema.errors import UserError
-from schema.mutation import Outcome, run_mutation
+from schema.mutation import run_mutation
 from schema.node import pk_of
 from schema.partners.inputs import ContactInput
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, WRITE_AGREEMENTS, allow
 
 
@@ -173,19 +173,9 @@ class AgreementInput:
         return data
 
 
-@strawberry.type(name="AgreementPayload", description="The outcome of a change to an agreement.")
-class AgreementPayload:
-    agreement: AgreementType | None = strawberry.field(
-        description="The agreement as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
-
-    @classmethod
-    def of(cls, outcome: Outcome[Any]) -> AgreementPayload:
-        return cls(
-            agreement=AgreementType.from_row(outcome.value) if outcome.value else None,
-            errors=outcome.errors,
-        )
+@payload("AgreementPayload", "The outcome of a change to an agreement.")
+class AgreementPayload(Payload):
+    agreement: AgreementType | None = saved("agreement")
 
 
 @strawberry.type
@@ -199,12 +189,9 @@ class AgreementMutations:
         info: Info,
         input: Annotated[AgreementInput, strawberry.argument(description="The new agreement.")],
     ) -> AgreementPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.create_agreement(s, data=input.to_data(), actor=context.actor),
+        return await AgreementPayload.run(
+            info, commands.create_agreement, data=later(input.to_data)
         )
-        return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
@@ -221,18 +208,9 @@ class AgreementMutations:
         expected_version: ExpectedVersion,
         input: Annotated[AgreementInput, strawberry.argument(description="The fields to change.")],
     ) -> AgreementPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.update_agreement(
-                s,
-                agreement_id=pk_of(id, "Agreement"),
-                expected_version=expected_version,
-                data=input.to_data(),
-                actor=context.actor,
-            ),
+        return await AgreementPayload.change(
+            info, commands.update_agreement, id, expected_version, data=later(input.to_data)
         )
-        return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
@@ -254,19 +232,14 @@ class AgreementMutations:
             strawberry.argument(description="First day of effect, if not the draft's."),
         ] = None,
     ) -> AgreementPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.conclude_agreement(
-                s,
-                agreement_id=pk_of(id, "Agreement"),
-                expected_version=expected_version,
-                concluded_on=concluded_on,
-                effective_from=effective_from,
-                actor=context.actor,
-            ),
+        return await AgreementPayload.change(
+            info,
+            commands.conclude_agreement,
+            id,
+            expected_version,
+            concluded_on=concluded_on,
+            effective_from=effective_from,
         )
-        return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
@@ -287,19 +260,14 @@ class AgreementMutations:
             ),
         ],
     ) -> AgreementPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.terminate_agreement(
-                s,
-                agreement_id=pk_of(id, "Agreement"),
-                expected_version=expected_version,
-                terminated_on=terminated_on,
-                reason=reason,
-                actor=context.actor,
-            ),
+        return await AgreementPayload.change(
+            info,
+            commands.terminate_agreement,
+            id,
+            expected_version,
+            terminated_on=terminated_on,
+            reason=reason,
         )
-        return AgreementPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, DISASTER_OFFICE, ADMIN, department_of="Agreement"),
@@ -362,16 +330,6 @@ class AgreementMutations:
             ),
         ],
     ) -> AgreementPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.transition_agreement(
-                s,
-                agreement_id=pk_of(id, "Agreement"),
-                expected_version=expected_version,
-                to=to,
-                today=context.today,
-                actor=context.actor,
-            ),
+        return await AgreementPayload.change(
+            info, commands.transition_agreement, id, expected_version, to=to
         )
-        return AgreementPayload.of(outcome)

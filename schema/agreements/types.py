@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,19 +12,18 @@ from strawberry.exceptions import StrawberryGraphQLError
 from domain.agreements import service as agreements
 from domain.agreements import terms
 from domain.agreements.models import Agreement
-from domain.disasters.models import CapacityReport
 from domain.japanese import to_wareki
 from domain.reference.service import departments_by_id
 from domain.validation import require_date
 from schema.agreements.documents import AgreementDocumentType, documents_of
-from schema.common import aware
 from schema.context import Info
-from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION
+from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, AsOf
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.partners.types import ContactType, PartnerType
 from schema.permissions import CanReadEmergencyContacts, can_read_internal, partner_visibility
 from schema.reference.types import DepartmentType
+from schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
     from schema.collaborations.types import CollaborationType
@@ -68,26 +68,8 @@ class AgreementType(Node):
 
     @classmethod
     def from_row(cls, row: Agreement) -> AgreementType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("Agreement", row.id),
-            title=row.title,
-            category=row.category,
-            status=row.status,
-            support_details=row.support_details,
-            concluded_on=row.concluded_on,
-            concluded_on_wareki=to_wareki(row.concluded_on) if row.concluded_on else None,
-            effective_from=row.effective_from,
-            effective_until=row.effective_until,
-            auto_renewal=row.auto_renewal,
-            renewal_term_months=row.renewal_term_months,
-            notice_days=row.notice_days,
-            contacts_verified_on=row.contacts_verified_on,
-            version=row.version,
-            created_at=aware(row.created_at),
-            updated_at=aware(row.updated_at),
-            pk=row.id,
-            row=row,
+        return from_row(
+            cls, row, concluded_on_wareki=to_wareki(row.concluded_on) if row.concluded_on else None
         )
 
     @strawberry.field(description="The counterparties (one or many).")
@@ -128,16 +110,9 @@ class AgreementType(Node):
     def current_term_ends_on(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None,
-            strawberry.argument(description="The day to look from; today when omitted."),
-        ] = None,
+        as_of: AsOf = None,
     ) -> date | None:
-        day = term_day(as_of, info.context.today)
-        try:
-            return terms.agreement_term_ends_on(self.row, day)
-        except terms.BeyondCalendar as error:
-            raise beyond_calendar() from error
+        return _on_term(terms.agreement_term_ends_on, self.row, term_day(as_of, info.context.today))
 
     @strawberry.field(
         description=(
@@ -148,16 +123,9 @@ class AgreementType(Node):
     def notice_deadline_on(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None,
-            strawberry.argument(description="The day to look from; today when omitted."),
-        ] = None,
+        as_of: AsOf = None,
     ) -> date | None:
-        day = term_day(as_of, info.context.today)
-        try:
-            return terms.notice_deadline_on(self.row, day)
-        except terms.BeyondCalendar as error:
-            raise beyond_calendar() from error
+        return _on_term(terms.notice_deadline_on, self.row, term_day(as_of, info.context.today))
 
     @strawberry.field(
         description="Concluded, not terminated, and the date within its term (renewals applied)."
@@ -188,10 +156,7 @@ class AgreementType(Node):
     def contacts_stale(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None,
-            strawberry.argument(description="The day to look from; today when omitted."),
-        ] = None,
+        as_of: AsOf = None,
         max_age_days: Annotated[
             int | None,
             strawberry.argument(
@@ -220,26 +185,26 @@ class AgreementType(Node):
         return AgreementType.from_row(row) if row is not None else None
 
 
+def _on_term(
+    compute: Callable[[Agreement, date], date | None], row: Agreement, day: date
+) -> date | None:
+    """A day of the agreement's current term; a term past 9999-12-31 is INVALID."""
+    try:
+        return compute(row, day)
+    except terms.BeyondCalendar as error:
+        raise beyond_calendar() from error
+
+
 @strawberry.type(
     name="CapacityReport",
     description="備蓄・能力: what a partner reported it can supply, as of reportedOn.",
 )
-class CapacityReportType:
+class CapacityReportType(FromRow):
     item: str = strawberry.field(description="What, e.g. 飲料水（2リットル）, 毛布.")
     quantity: int = strawberry.field(description="How many, in unit.")
     unit: str = strawberry.field(description="Unit of quantity, e.g. 本, 枚, 台.")
     reported_on: date = strawberry.field(description="How old the figure is.")
     note: str | None = strawberry.field(description="The partner's remarks.")
-
-    @classmethod
-    def from_row(cls, row: CapacityReport) -> CapacityReportType:
-        return cls(
-            item=row.item,
-            quantity=row.quantity,
-            unit=row.unit,
-            reported_on=row.reported_on,
-            note=row.note,
-        )
 
 
 @strawberry.type(
@@ -298,17 +263,14 @@ class DisasterSupportEntryType:
 
     @classmethod
     def from_row(cls, row: agreements.DisasterSupportRow) -> DisasterSupportEntryType:
-        return cls(
+        return from_row(
+            cls,
+            row,
             partner=PartnerType.from_row(row.partner),
             agreement=AgreementType.from_row(row.agreement),
             support_categories=list(row.support_categories),
             contacts=[ContactType.from_row(c) for c in row.emergency_contacts],
             contacts_read=contacts_read_of(row),
-            contacts_verified_on=row.contacts_verified_on,
-            contacts_stale=row.contacts_stale,
-            last_checked_on=row.last_checked_on,
-            last_check_outcome=row.last_check_outcome,
-            reachable=row.reachable,
             capacity=[CapacityReportType.from_row(c) for c in row.capacity],
         )
 

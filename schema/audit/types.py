@@ -9,10 +9,10 @@ from strawberry.scalars import JSON
 
 from domain.audit import service as audit
 from domain.audit.models import AuditEvent
-from schema.common import aware
 from schema.descriptions import ID
 from schema.node import Node, register_node, to_global_id
 from schema.permissions import can_read_audit
+from schema.rows import from_row
 
 
 @strawberry.type(
@@ -37,17 +37,12 @@ class AuditEventType(Node):
 
     @classmethod
     def from_row(cls, row: AuditEvent) -> AuditEventType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("AuditEvent", row.id),
-            occurred_at=aware(row.occurred_at),
-            actor=row.actor,
-            action=row.action,
-            entity_type=row.entity_type,
+        return from_row(
+            cls,
+            row,
             entity_id=to_global_id(row.entity_type, int(row.entity_id))
             if row.entity_id.isdigit()
             else strawberry.ID(row.entity_id),
-            changes=row.changes,
         )
 
 

@@ -15,21 +15,18 @@ import strawberry
 
 from domain.base import UNSET
 from domain.collaborations import commands
-from domain.collaborations.models import Collaboration
 from domain.errors import DomainError, Problem
 from schema.collaborations.types import CollaborationType
 from schema.context import Info
 from schema.descriptions import (
     DEPARTMENT_CODE,
     FIELD_CODES,
-    PAYLOAD_ERRORS,
     ExpectedVersion,
     Id,
 )
 from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind
-from schema.errors import UserError
-from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
+from schema.payloads import Payload, later, payload, pk, saved
 from schema.permissions import ADMIN, STAFF, allow
 
 
@@ -250,21 +247,9 @@ class EvaluationInput:
         )
 
 
-@strawberry.type(
-    name="CollaborationPayload", description="The outcome of a change to a collaboration."
-)
-class CollaborationPayload:
-    collaboration: CollaborationType | None = strawberry.field(
-        description="The collaboration as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
-
-    @classmethod
-    def of(cls, outcome: Outcome[Collaboration]) -> CollaborationPayload:
-        return cls(
-            collaboration=CollaborationType.from_row(outcome.value) if outcome.value else None,
-            errors=outcome.errors,
-        )
+@payload("CollaborationPayload", "The outcome of a change to a collaboration.")
+class CollaborationPayload(Payload):
+    collaboration: CollaborationType | None = saved("collaboration")
 
 
 @strawberry.type
@@ -280,12 +265,9 @@ class CollaborationMutations:
             CollaborationInput, strawberry.argument(description="The new collaboration.")
         ],
     ) -> CollaborationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.create_collaboration(s, data=input.to_data(), actor=context.actor),
+        return await CollaborationPayload.run(
+            info, commands.create_collaboration, data=later(input.to_data)
         )
-        return CollaborationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
@@ -301,18 +283,9 @@ class CollaborationMutations:
             CollaborationInput, strawberry.argument(description="The fields to change.")
         ],
     ) -> CollaborationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.update_collaboration(
-                s,
-                collaboration_id=pk_of(id, "Collaboration"),
-                expected_version=expected_version,
-                data=input.to_data(),
-                actor=context.actor,
-            ),
+        return await CollaborationPayload.change(
+            info, commands.update_collaboration, id, expected_version, data=later(input.to_data)
         )
-        return CollaborationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
@@ -331,18 +304,9 @@ class CollaborationMutations:
             ),
         ],
     ) -> CollaborationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.transition_collaboration(
-                s,
-                collaboration_id=pk_of(id, "Collaboration"),
-                expected_version=expected_version,
-                to=to,
-                actor=context.actor,
-            ),
+        return await CollaborationPayload.change(
+            info, commands.transition_collaboration, id, expected_version, to=to
         )
-        return CollaborationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
@@ -363,23 +327,17 @@ class CollaborationMutations:
             ),
         ] = None,
     ) -> CollaborationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.report_progress(
-                s,
-                collaboration_id=pk_of(id, "Collaboration"),
-                reported_on=reported_on,
-                note=note,
-                actor=context.actor,
-                today=context.today,
-                expected_version=expected_version,
-            ),
+        return await CollaborationPayload.run(
+            info,
+            commands.report_progress,
+            collaboration_id=pk(id, "Collaboration"),
+            reported_on=reported_on,
+            note=note,
+            expected_version=expected_version,
             # Without expectedVersion, a change that got in between is no conflict of the
             # caller's: the report is made again on top of it.
             retry_on_conflict=2,
         )
-        return CollaborationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
@@ -393,16 +351,6 @@ class CollaborationMutations:
         expected_version: ExpectedVersion,
         input: Annotated[EvaluationInput, strawberry.argument(description="The evaluation.")],
     ) -> CollaborationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.evaluate_collaboration(
-                s,
-                collaboration_id=pk_of(id, "Collaboration"),
-                expected_version=expected_version,
-                data=input.to_data(),
-                actor=context.actor,
-                today=context.today,
-            ),
+        return await CollaborationPayload.change(
+            info, commands.evaluate_collaboration, id, expected_version, data=later(input.to_data)
         )
-        return CollaborationPayload.of(outcome)

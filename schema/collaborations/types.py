@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.collaborations import service as collaborations
-from domain.collaborations.models import Collaboration, Evaluation, Participation, ProgressReport
+from domain.collaborations.models import Collaboration, Participation
 from domain.enums import CollaborationStatus as DomainCollaborationStatus
 from domain.japanese import fiscal_year_label
 from domain.partners import service as partners
 from domain.reference.service import departments_by_id
 from domain.visibility import PartnerVisibility
-from schema.common import aware
 from schema.context import Context, Info
 from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, NestedFirst
 from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
 from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from schema.node import Node, register_node, to_global_id
 from schema.permissions import CanReadInternal, can_read_internal, partner_visibility
+from schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
     from schema.agreements.types import AgreementType
@@ -63,34 +63,20 @@ class ReadinessType:
 
 
 @strawberry.type(name="ProgressReport", description="進捗確認 (第4章(3)): one progress check.")
-class ProgressReportType:
+class ProgressReportType(FromRow):
     reported_on: date = strawberry.field(description="Date of the check.")
     note: str = strawberry.field(description="What was found.")
-
-    @classmethod
-    def from_row(cls, row: ProgressReport) -> ProgressReportType:
-        return cls(reported_on=row.reported_on, note=row.note)
 
 
 @strawberry.type(
     name="Evaluation", description="結果の評価 (第4章(4)): recorded with the partner's own view."
 )
-class EvaluationType:
+class EvaluationType(FromRow):
     evaluated_on: date = strawberry.field(description="Date of the evaluation.")
     outcomes: str = strawberry.field(description="成果: the effects achieved.")
     partner_feedback: str = strawberry.field(description="The partner's own view (相手の評価).")
     lessons: str | None = strawberry.field(description="課題・教訓 for next time.")
     rating: int | None = strawberry.field(description="1 (poor) to 5 (excellent).")
-
-    @classmethod
-    def from_row(cls, row: Evaluation) -> EvaluationType:
-        return cls(
-            evaluated_on=row.evaluated_on,
-            outcomes=row.outcomes,
-            partner_feedback=row.partner_feedback,
-            lessons=row.lessons,
-            rating=row.rating,
-        )
 
 
 @strawberry.type(
@@ -129,30 +115,14 @@ class CollaborationType(Node):
 
     @classmethod
     def from_row(cls, row: Collaboration) -> CollaborationType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("Collaboration", row.id),
-            title=row.title,
-            summary=row.summary,
-            status=row.status,
-            fiscal_year=row.fiscal_year,
+        return from_row(
+            cls,
+            row,
             fiscal_year_label=fiscal_year_label(row.fiscal_year)
             if row.fiscal_year is not None
             else None,
-            starts_on=row.starts_on,
-            ends_on=row.ends_on,
-            purpose=row.purpose,
-            plan=row.plan,
             budget=budget_of(row),
-            responsibility=row.responsibility,
             committee=committee_of(row),
-            review_due_on=row.review_due_on,
-            is_public=row.is_public,
-            version=row.version,
-            created_at=aware(row.created_at),
-            updated_at=aware(row.updated_at),
-            pk=row.id,
-            row=row,
         )
 
     @strawberry.field(description="One or more forms (a project may combine several).")
@@ -299,13 +269,7 @@ class ParticipationType:
 
     @classmethod
     def from_row(cls, row: Participation) -> ParticipationType:
-        return cls(
-            role=row.role,
-            is_lead=row.is_lead,
-            cost_share_yen=row.cost_share_yen,
-            partner_pk=row.partner_id,
-            collaboration_pk=row.collaboration_id,
-        )
+        return from_row(cls, row, partner_pk=row.partner_id, collaboration_pk=row.collaboration_id)
 
     @strawberry.field(description="The partner.")
     async def partner(self, info: Info) -> Annotated[PartnerType, strawberry.lazy(_PARTNERS)]:

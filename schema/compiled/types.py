@@ -28,8 +28,16 @@ from domain.enums import PartnerKind
 from domain.japanese import fiscal_year_label, to_wareki
 from domain.pagination import Ordering
 from domain.read.models import entity
-from schema.agreements.types import in_force_day, stale_args, term_day
-from schema.collaborations.types import budget_of, committee_of, readiness_of
+from schema.agreements.types import AgreementType, in_force_day, stale_args, term_day
+from schema.collaborations.types import (
+    CollaborationType,
+    EvaluationType,
+    ParticipationType,
+    ProgressReportType,
+    budget_of,
+    committee_of,
+    readiness_of,
+)
 from schema.common import aware
 from schema.compiled.plan import (
     ArgSite,
@@ -46,7 +54,11 @@ from schema.compiled.plan import (
 from schema.context import Context
 from schema.list_sizes import nested_list_limit
 from schema.node import to_global_id
-from schema.partners.types import AddressType
+from schema.partners.types import AddressType, ContactType, PartnerType
+from schema.proposals.types import ProposalType
+from schema.reference.types import CollaborationFieldType, DepartmentType
+from schema.rows import plain_fields
+from schema.subsidies.types import SubsidyProgramType
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,6 +130,20 @@ def instant(name: str) -> Value:
 
 def global_id(type_name: str) -> Value:
     return Value(("id",), lambda row: to_global_id(type_name, row.id))
+
+
+def columns(type_: type, entity_name: str) -> dict[str, Value]:
+    """The type's plain fields (``schema.rows.plain_fields``) that are columns of the
+    entity, as its ``from_row`` reads them: the global id, instants, stored values."""
+    stored = entity(entity_name).decoders
+    name = type_.__strawberry_definition__.name  # type: ignore[attr-defined]
+    result: dict[str, Value] = {}
+    for field in plain_fields(type_):
+        if field.name == "id":
+            result[field.graphql_name] = global_id(name)
+        elif field.name in stored:
+            result[field.graphql_name] = (instant if field.instant else column)(field.name)
+    return result
 
 
 class Computed:
@@ -391,17 +417,8 @@ PARTNER = TypeSpec(
     "Partner",
     personal="Partner",
     fields={
-        "id": global_id("Partner"),
-        "kind": column("kind"),
+        **columns(PartnerType, "Partner"),
         "name": Value(("name", "kind"), note="name", noted_if=_individual),
-        "nameKana": column("name_kana"),
-        "corporateNumber": column("corporate_number"),
-        "status": column("status"),
-        "district": column("district"),
-        "website": column("website"),
-        "version": column("version"),
-        "createdAt": instant("created_at"),
-        "updatedAt": instant("updated_at"),
         "externalId": column("external_id"),
         "representative": Value(
             ("representative",), note="representative", noted_if=lambda _row, value: bool(value)
@@ -425,12 +442,7 @@ CONTACT = TypeSpec(
     "Contact",
     "Contact",
     fields={
-        "name": column("name"),
-        "role": column("role"),
-        "phone": column("phone"),
-        "email": column("email"),
-        "availableAroundTheClock": column("available_around_the_clock"),
-        "isEmergencyContact": column("is_emergency_contact"),
+        **columns(ContactType, "Contact"),
     },
 )
 
@@ -440,9 +452,7 @@ COLLABORATION_FIELD = TypeSpec(
     "CollaborationField",
     "CollaborationField",
     fields={
-        "id": global_id("CollaborationField"),
-        "code": column("code"),
-        "name": column("name"),
+        **columns(CollaborationFieldType, "CollaborationField"),
         "group": column("group_name"),
     },
 )
@@ -462,9 +472,7 @@ DEPARTMENT = TypeSpec(
     "Department",
     "Department",
     fields={
-        "id": global_id("Department"),
-        "code": column("code"),
-        "name": column("name"),
+        **columns(DepartmentType, "Department"),
         "collaborations": Paged(
             "collaborations", _department_filter, collaborations.list_ordering()
         ),
@@ -514,22 +522,8 @@ AGREEMENT = TypeSpec(
     check=_wareki,
     check_needs=("concluded_on",),
     fields={
-        "id": global_id("Agreement"),
-        "title": column("title"),
-        "category": column("category"),
-        "status": column("status"),
-        "supportDetails": column("support_details"),
-        "concludedOn": column("concluded_on"),
+        **columns(AgreementType, "Agreement"),
         "concludedOnWareki": Value(("concluded_on",), _wareki),
-        "effectiveFrom": column("effective_from"),
-        "effectiveUntil": column("effective_until"),
-        "autoRenewal": column("auto_renewal"),
-        "renewalTermMonths": column("renewal_term_months"),
-        "noticeDays": column("notice_days"),
-        "contactsVerifiedOn": column("contacts_verified_on"),
-        "version": column("version"),
-        "createdAt": instant("created_at"),
-        "updatedAt": instant("updated_at"),
         "parties": Related("parties"),
         "department": Related("department"),
         "supportCategories": Related("support_categories", order=in_category_order),
@@ -585,24 +579,10 @@ COLLABORATION = TypeSpec(
     check=_fiscal_year_label,
     check_needs=("fiscal_year",),
     fields={
-        "id": global_id("Collaboration"),
-        "title": column("title"),
-        "summary": column("summary"),
-        "status": column("status"),
-        "fiscalYear": column("fiscal_year"),
+        **columns(CollaborationType, "Collaboration"),
         "fiscalYearLabel": Value(("fiscal_year",), _fiscal_year_label),
-        "startsOn": column("starts_on"),
-        "endsOn": column("ends_on"),
-        "purpose": column("purpose"),
-        "plan": column("plan"),
         "budget": Embedded(BUDGET_COLUMNS, budget_of),
-        "responsibility": column("responsibility"),
         "committee": Embedded(COMMITTEE_COLUMNS, committee_of),
-        "reviewDueOn": column("review_due_on"),
-        "isPublic": column("is_public"),
-        "version": column("version"),
-        "createdAt": instant("created_at"),
-        "updatedAt": instant("updated_at"),
         "forms": Related("forms", order=in_form_order),
         "department": Related("department"),
         "fields": Related("fields"),
@@ -625,9 +605,7 @@ PARTICIPATION = TypeSpec(
     "Participation",
     "Participation",
     fields={
-        "role": column("role"),
-        "isLead": column("is_lead"),
-        "costShareYen": column("cost_share_yen"),
+        **columns(ParticipationType, "Participation"),
         "partner": Related("partner"),
         "collaboration": Related("collaboration"),
     },
@@ -636,18 +614,14 @@ PARTICIPATION = TypeSpec(
 PROGRESS_REPORT = TypeSpec(
     "ProgressReport",
     "ProgressReport",
-    fields={"reportedOn": column("reported_on"), "note": column("note")},
+    fields=columns(ProgressReportType, "ProgressReport"),
 )
 
 EVALUATION = TypeSpec(
     "Evaluation",
     "Evaluation",
     fields={
-        "evaluatedOn": column("evaluated_on"),
-        "outcomes": column("outcomes"),
-        "partnerFeedback": column("partner_feedback"),
-        "lessons": column("lessons"),
-        "rating": column("rating"),
+        **columns(EvaluationType, "Evaluation"),
     },
 )
 
@@ -657,19 +631,8 @@ PROPOSAL = TypeSpec(
     "Proposal",
     "Proposal",
     fields={
-        "id": global_id("Proposal"),
-        "title": column("title"),
-        "body": column("body"),
-        "kind": column("kind"),
-        "channel": column("channel"),
-        "receivedOn": column("received_on"),
-        "status": column("status"),
-        "background": column("background"),
-        "supportOptions": column("support_options"),
-        "response": column("response"),
-        "respondedOn": column("responded_on"),
+        **columns(ProposalType, "Proposal"),
         "identifiedNeeds": Value(("identified_needs",), lambda row: list(row.identified_needs)),
-        "version": column("version"),
         "proposer": Related("proposer"),
         "department": Related("department"),
         "collaboration": Related("collaboration"),
@@ -688,17 +651,10 @@ SUBSIDY_PROGRAM = TypeSpec(
     "SubsidyProgram",
     "SubsidyProgram",
     fields={
-        "id": global_id("SubsidyProgram"),
-        "name": column("name"),
-        "fiscalYear": column("fiscal_year"),
-        "budgetYen": column("budget_yen"),
-        "maxAmountPerGrantYen": column("max_amount_per_grant_yen"),
-        "subsidyRatePercent": column("subsidy_rate_percent"),
+        **columns(SubsidyProgramType, "SubsidyProgram"),
         "allowedExpenseCategories": Value(
             ("allowed_expense_categories",), lambda row: list(row.allowed_expense_categories)
         ),
-        "maxConsecutiveYears": column("max_consecutive_years"),
-        "applicationDeadline": column("application_deadline"),
         "department": Related("department"),
         "grantedTotalYen": Related("granted_total"),
         "remainingBudgetYen": Derived(("budget_yen",), {"granted_total": ()}, _remaining_budget),

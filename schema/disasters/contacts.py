@@ -13,15 +13,15 @@ from domain.disasters import contacts
 from domain.disasters.models import ContactVerification
 from domain.enums import VERIFICATION_OUTCOME_LABELS
 from schema.agreements.types import AgreementType
-from schema.common import aware
 from schema.context import Info
-from schema.descriptions import CREATED_AT, PAYLOAD_ERRORS
+from schema.descriptions import CREATED_AT, PAYLOAD_ERRORS, AsOf
 from schema.enums import VerificationOutcome
 from schema.errors import UserError
 from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
 from schema.partners.types import PartnerType
 from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, CanReadDisaster, allow
+from schema.rows import from_row
 
 
 @strawberry.type(
@@ -38,14 +38,7 @@ class ContactVerificationType:
 
     @classmethod
     def from_row(cls, row: ContactVerification) -> ContactVerificationType:
-        return cls(
-            verified_on=row.verified_on,
-            outcome=row.outcome,
-            outcome_label=VERIFICATION_OUTCOME_LABELS[row.outcome],
-            verified_by=row.verified_by,
-            note=row.note,
-            created_at=aware(row.created_at),
-        )
+        return from_row(cls, row, outcome_label=VERIFICATION_OUTCOME_LABELS[row.outcome])
 
 
 @strawberry.type(
@@ -80,12 +73,12 @@ class ContactDueType:
 
     @classmethod
     def from_row(cls, row: contacts.ContactDue) -> ContactDueType:
-        return cls(
+        return from_row(
+            cls,
+            row,
             partner=PartnerType.from_row(row.partner),
             agreements=[AgreementType.from_row(a) for a in row.agreements],
             contacts_verified_on=row.verified_on,
-            stale_on=row.stale_on,
-            stale=row.stale,
             last_checked_on=row.standing.last_checked_on,
             last_check_outcome=row.standing.last_outcome,
             reachable=row.standing.reachable,
@@ -106,10 +99,7 @@ class ContactQueries:
     async def contacts_due(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None,
-            strawberry.argument(description="The day to look from; today when omitted."),
-        ] = None,
+        as_of: AsOf = None,
         within_days: Annotated[
             int, strawberry.argument(description="Also those turning stale within this many days.")
         ] = 30,

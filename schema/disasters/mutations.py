@@ -8,21 +8,18 @@ payload error at its input path.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.disasters import commands
-from domain.disasters.models import DisasterEvent, SupportRequest
 from domain.errors import DomainError, Problem
 from schema.context import Info
-from schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
+from schema.descriptions import ExpectedVersion, Id
 from schema.disasters.types import DisasterEventType, SupportRequestType
 from schema.enums import DisasterKind, SupportAnswer, SupportCategory
-from schema.errors import UserError
-from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, DISASTER_OFFICE, allow
 
 
@@ -110,49 +107,14 @@ class SupportRequestInput:
         )
 
 
-@strawberry.type(
-    name="DisasterEventPayload", description="The outcome of a change to a disaster event."
-)
-class DisasterEventPayload:
-    event: DisasterEventType | None = strawberry.field(
-        description="The event as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
-
-    @classmethod
-    def of(cls, outcome: Outcome[DisasterEvent]) -> DisasterEventPayload:
-        value = outcome.value
-        return cls(
-            event=DisasterEventType.from_row(value) if value else None, errors=outcome.errors
-        )
+@payload("DisasterEventPayload", "The outcome of a change to a disaster event.")
+class DisasterEventPayload(Payload):
+    event: DisasterEventType | None = saved("event")
 
 
-@strawberry.type(
-    name="SupportRequestPayload", description="The outcome of a step of a support request."
-)
-class SupportRequestPayload:
-    request: SupportRequestType | None = strawberry.field(
-        description="The request as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
-
-    @classmethod
-    def of(cls, outcome: Outcome[SupportRequest]) -> SupportRequestPayload:
-        value = outcome.value
-        return cls(
-            request=SupportRequestType.from_row(value) if value else None, errors=outcome.errors
-        )
-
-
-def _request_step(step: Any, **arguments: Any) -> Any:
-    """The work function of a step on a stored request (id, expectedVersion, ...)."""
-
-    async def work(s: AsyncSession) -> SupportRequest:
-        rest = dict(arguments)
-        request_id = pk_of(rest.pop("id"), "SupportRequest")
-        return await step(s, request_id=request_id, **rest)  # type: ignore[no-any-return]
-
-    return work
+@payload("SupportRequestPayload", "The outcome of a step of a support request.")
+class SupportRequestPayload(Payload):
+    request: SupportRequestType | None = saved("request")
 
 
 @strawberry.type
@@ -166,14 +128,9 @@ class DisasterMutations:
         info: Info,
         input: Annotated[DisasterEventInput, strawberry.argument(description="The event.")],
     ) -> DisasterEventPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.create_event(
-                s, data=input.to_data(), today=context.today, actor=context.actor
-            ),
+        return await DisasterEventPayload.run(
+            info, commands.create_event, data=later(input.to_data)
         )
-        return DisasterEventPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
@@ -188,19 +145,9 @@ class DisasterMutations:
             date, strawberry.argument(description="Day it closed; not before it started.")
         ],
     ) -> DisasterEventPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.close_event(
-                s,
-                event_id=pk_of(id, "DisasterEvent"),
-                expected_version=expected_version,
-                closed_on=closed_on,
-                today=context.today,
-                actor=context.actor,
-            ),
+        return await DisasterEventPayload.change(
+            info, commands.close_event, id, expected_version, closed_on=closed_on
         )
-        return DisasterEventPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
@@ -211,14 +158,9 @@ class DisasterMutations:
         info: Info,
         input: Annotated[SupportRequestInput, strawberry.argument(description="The request.")],
     ) -> SupportRequestPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.create_request(
-                s, data=input.to_data(), today=context.today, actor=context.actor
-            ),
+        return await SupportRequestPayload.run(
+            info, commands.create_request, data=later(input.to_data)
         )
-        return SupportRequestPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
@@ -238,18 +180,15 @@ class DisasterMutations:
         ] = None,
         note: Annotated[str | None, strawberry.argument(description="Note of the answer.")] = None,
     ) -> SupportRequestPayload:
-        context = info.context
-        work = _request_step(
+        return await SupportRequestPayload.change(
+            info,
             commands.answer_request,
-            id=id,
-            expected_version=expected_version,
+            id,
+            expected_version,
             answer=answer,
             answered_at=answered_at,
             note=note,
-            today=context.today,
-            actor=context.actor,
         )
-        return SupportRequestPayload.of(await run_mutation(context, work))
 
     @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
@@ -270,17 +209,14 @@ class DisasterMutations:
             str | None, strawberry.argument(description="Note of the delivery.")
         ] = None,
     ) -> SupportRequestPayload:
-        context = info.context
-        work = _request_step(
+        return await SupportRequestPayload.change(
+            info,
             commands.deliver_request,
-            id=id,
-            expected_version=expected_version,
+            id,
+            expected_version,
             delivered_at=delivered_at,
             note=note,
-            today=context.today,
-            actor=context.actor,
         )
-        return SupportRequestPayload.of(await run_mutation(context, work))
 
     @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
@@ -300,17 +236,9 @@ class DisasterMutations:
         ] = None,
         note: Annotated[str | None, strawberry.argument(description="Closing note.")] = None,
     ) -> SupportRequestPayload:
-        context = info.context
-        work = _request_step(
-            commands.close_request,
-            id=id,
-            expected_version=expected_version,
-            closed_at=closed_at,
-            note=note,
-            today=context.today,
-            actor=context.actor,
+        return await SupportRequestPayload.change(
+            info, commands.close_request, id, expected_version, closed_at=closed_at, note=note
         )
-        return SupportRequestPayload.of(await run_mutation(context, work))
 
     @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
@@ -329,14 +257,11 @@ class DisasterMutations:
             ),
         ] = None,
     ) -> SupportRequestPayload:
-        context = info.context
-        work = _request_step(
+        return await SupportRequestPayload.change(
+            info,
             commands.cancel_request,
-            id=id,
-            expected_version=expected_version,
+            id,
+            expected_version,
             reason=reason,
             cancelled_at=cancelled_at,
-            today=context.today,
-            actor=context.actor,
         )
-        return SupportRequestPayload.of(await run_mutation(context, work))

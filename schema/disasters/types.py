@@ -22,9 +22,10 @@ from schema.common import aware
 from schema.context import Context, Info
 from schema.descriptions import CREATED_AT, ID, UPDATED_AT, VERSION
 from schema.enums import DisasterKind, SupportAnswer, SupportCategory, SupportRequestStatus
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.partners.types import PartnerType
 from schema.permissions import READ_DISASTER
+from schema.rows import from_row
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -53,20 +54,8 @@ class DisasterEventType(Node):
 
     @classmethod
     def from_row(cls, row: DisasterEvent) -> DisasterEventType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("DisasterEvent", row.id),
-            name=row.name,
-            kind=row.kind,
-            kind_label=DISASTER_KIND_LABELS[row.kind],
-            started_on=row.started_on,
-            districts=list(row.districts or []),
-            note=row.note,
-            closed_on=row.closed_on,
-            version=row.version,
-            created_at=aware(row.created_at),
-            updated_at=aware(row.updated_at),
-            pk=row.id,
+        return from_row(
+            cls, row, kind_label=DISASTER_KIND_LABELS[row.kind], districts=list(row.districts or [])
         )
 
     @strawberry.field(
@@ -133,32 +122,14 @@ class SupportRequestType(Node):
 
     @classmethod
     def from_row(cls, row: SupportRequest) -> SupportRequestType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("SupportRequest", row.id),
-            category=row.category,
-            what=row.what,
-            quantity=row.quantity,
-            unit=row.unit,
-            status=row.status,
+        return from_row(
+            cls,
+            row,
             status_label=SUPPORT_REQUEST_STATUS_LABELS[row.status],
-            requested_by=row.requested_by,
-            requested_at=aware(row.requested_at),
-            answer=row.answer,
             answer_label=SUPPORT_ANSWER_LABELS[row.answer] if row.answer else None,
             answered_at=_aware(row.answered_at),
-            answered_by=row.answered_by,
-            answer_note=row.answer_note,
             delivered_at=_aware(row.delivered_at),
-            delivered_by=row.delivered_by,
-            delivery_note=row.delivery_note,
             closed_at=_aware(row.closed_at),
-            closed_by=row.closed_by,
-            close_note=row.close_note,
-            version=row.version,
-            created_at=aware(row.created_at),
-            updated_at=aware(row.updated_at),
-            row=row,
         )
 
     @strawberry.field(description="The disaster event (or exercise) the request was made under.")

@@ -11,14 +11,12 @@ from typing import Annotated
 import strawberry
 
 from domain.endorsements import commands
-from domain.endorsements.models import EndorsementApplication
 from schema.context import Info
-from schema.descriptions import DEPARTMENT_CODE, PAYLOAD_ERRORS, ExpectedVersion, Id
+from schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
 from schema.endorsements.types import EndorsementApplicationType
 from schema.enums import EndorsementDisqualifier
-from schema.errors import UserError
-from schema.mutation import Outcome, run_mutation
 from schema.node import pk_of
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, STAFF, allow
 
 
@@ -66,27 +64,9 @@ class EndorsementApplicationInput:
         )
 
 
-@strawberry.type(
-    name="EndorsementApplicationPayload",
-    description="The outcome of a change to an endorsement application.",
-)
-class EndorsementApplicationPayload:
-    application: EndorsementApplicationType | None = strawberry.field(
-        description="The application as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
-
-    @classmethod
-    def of(cls, outcome: Outcome[EndorsementApplication]) -> EndorsementApplicationPayload:
-        value = outcome.value
-        return cls(
-            application=EndorsementApplicationType.from_row(value) if value is not None else None,
-            errors=outcome.errors,
-        )
-
-
-def _application_pk(id: strawberry.ID) -> int:
-    return pk_of(id, "EndorsementApplication")
+@payload("EndorsementApplicationPayload", "The outcome of a change to an endorsement application.")
+class EndorsementApplicationPayload(Payload):
+    application: EndorsementApplicationType | None = saved("application")
 
 
 @strawberry.type
@@ -103,14 +83,9 @@ class EndorsementMutations:
             EndorsementApplicationInput, strawberry.argument(description="The application.")
         ],
     ) -> EndorsementApplicationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.submit_application(
-                s, data=input.to_data(), today=context.today, actor=context.actor
-            ),
+        return await EndorsementApplicationPayload.run(
+            info, commands.submit_application, data=later(input.to_data)
         )
-        return EndorsementApplicationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="EndorsementApplication"),
@@ -133,31 +108,19 @@ class EndorsementMutations:
                 "required to approve."
             ),
         ],
-        reason: Annotated[
-            str | None,
-            strawberry.argument(description="Why; required when refusing (REASON_REQUIRED)."),
-        ] = None,
-        decided_on: Annotated[
-            date | None,
-            strawberry.argument(description="The day of the decision; today when omitted."),
-        ] = None,
+        reason: RefusalReason = None,
+        decided_on: DecidedOn = None,
     ) -> EndorsementApplicationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.decide_application(
-                s,
-                application_id=_application_pk(id),
-                expected_version=expected_version,
-                approve=approve,
-                contributes_to_city_policy=contributes_to_city_policy,
-                reason=reason,
-                decided_on=decided_on,
-                today=context.today,
-                actor=context.actor,
-            ),
+        return await EndorsementApplicationPayload.change(
+            info,
+            commands.decide_application,
+            id,
+            expected_version,
+            approve=approve,
+            contributes_to_city_policy=contributes_to_city_policy,
+            reason=reason,
+            decided_on=decided_on,
         )
-        return EndorsementApplicationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="EndorsementApplication"),
@@ -166,14 +129,6 @@ class EndorsementMutations:
     async def endorsement_application_withdraw(
         self, info: Info, id: Id, expected_version: ExpectedVersion
     ) -> EndorsementApplicationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.withdraw_application(
-                s,
-                application_id=_application_pk(id),
-                expected_version=expected_version,
-                actor=context.actor,
-            ),
+        return await EndorsementApplicationPayload.change(
+            info, commands.withdraw_application, id, expected_version
         )
-        return EndorsementApplicationPayload.of(outcome)

@@ -16,9 +16,10 @@ from domain.reference.service import departments_by_id
 from schema.context import Info
 from schema.descriptions import DEPARTMENT, ID, VERSION
 from schema.enums import EndorsementDisqualifier, EndorsementStatus
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
+from schema.rows import from_row
 
 if TYPE_CHECKING:
     from schema.partners.types import PartnerType
@@ -78,24 +79,7 @@ class EndorsementApplicationType(Node):
 
     @classmethod
     def from_row(cls, row: EndorsementApplication) -> EndorsementApplicationType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("EndorsementApplication", row.id),
-            event_name=row.event_name,
-            event_starts_on=row.event_starts_on,
-            event_ends_on=row.event_ends_on,
-            venue=row.venue,
-            purpose=row.purpose,
-            expected_audience=row.expected_audience,
-            disqualifiers=[DomainDisqualifier(d) for d in row.disqualifiers],
-            contributes_to_city_policy=row.contributes_to_city_policy,
-            status=row.status,
-            decided_on=row.decided_on,
-            decision_reason=row.decision_reason,
-            version=row.version,
-            pk=row.id,
-            row=row,
-        )
+        return from_row(cls, row, disqualifiers=[DomainDisqualifier(d) for d in row.disqualifiers])
 
     @strawberry.field(description="The partner organising the event (主催者).")
     async def organizer(

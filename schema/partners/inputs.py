@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from domain.base import UNSET
-from domain.partners.commands import ContactData, PartnerData
+from domain.partners.commands import ADDRESS_FIELDS, SCALARS, ContactData, PartnerData
 from domain.partners.service import PartnerFilterSpec, PartnerOrderSpec
 from domain.partners.service import PartnerOrderField as DomainOrderField
 from schema.enums import OrderDirection, PartnerKind, PartnerStatus, describe_values
@@ -139,36 +139,16 @@ def _value(value: Any) -> Any:
 
 
 class _PartnerFields:
-    """Shared conversion of PartnerInput and PartnerUpsertInput to the domain's PartnerData."""
+    """Shared conversion of PartnerInput and PartnerUpsertInput to the domain's PartnerData:
+    each scalar column of ``SCALARS`` (the address's in ``address``) by its own name."""
 
-    kind: PartnerKind
-    name: str
-    name_kana: str | None
-    corporate_number: str | None
-    external_id: str | None
-    status: PartnerStatus | None
-    district: str | None
-    representative: str | None
     address: AddressInput | None
-    phone: str | None
-    email: str | None
-    website: str | None
     field_codes: list[str] | None
     contacts: list[ContactInput] | None
 
     def to_data(self) -> PartnerData:
         data = PartnerData(
-            kind=self.kind,
-            name=self.name,
-            name_kana=_value(self.name_kana),
-            corporate_number=_value(self.corporate_number),
-            external_id=_value(self.external_id),
-            status=_value(self.status),
-            district=_value(self.district),
-            representative=_value(self.representative),
-            phone=_value(self.phone),
-            email=_value(self.email),
-            website=_value(self.website),
+            **{name: _value(getattr(self, name)) for name in SCALARS if name not in ADDRESS_FIELDS},
             field_codes=_value(self.field_codes),
         )
         if self.address is not strawberry.UNSET:

@@ -14,17 +14,13 @@ from schema.mutation import run_mutation
 from schema.node import pk_of
 from schema.partners.inputs import PartnerInput, PartnerUpsertInput
 from schema.partners.types import PartnerType
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, INTEGRATION, STAFF, allow
 
 
-@strawberry.type(
-    name="PartnerPayload", description="The outcome of creating or updating a partner."
-)
-class PartnerPayload:
-    partner: PartnerType | None = strawberry.field(
-        description="The partner as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
+@payload("PartnerPayload", "The outcome of creating or updating a partner.")
+class PartnerPayload(Payload):
+    partner: PartnerType | None = saved("partner")
 
 
 @strawberry.type(
@@ -65,15 +61,7 @@ class PartnerMutations:
         info: Info,
         input: Annotated[PartnerInput, strawberry.argument(description="The new partner.")],
     ) -> PartnerPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.create_partner(s, data=input.to_data(), actor=context.actor),
-        )
-        return PartnerPayload(
-            partner=PartnerType.from_row(outcome.value) if outcome.value else None,
-            errors=outcome.errors,
-        )
+        return await PartnerPayload.run(info, commands.create_partner, data=later(input.to_data))
 
     @strawberry.mutation(
         extensions=allow(STAFF, INTEGRATION, ADMIN),
@@ -86,20 +74,8 @@ class PartnerMutations:
         expected_version: ExpectedVersion,
         input: Annotated[PartnerInput, strawberry.argument(description="The fields to change.")],
     ) -> PartnerPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.update_partner(
-                s,
-                partner_id=pk_of(id, "Partner"),
-                expected_version=expected_version,
-                data=input.to_data(),
-                actor=context.actor,
-            ),
-        )
-        return PartnerPayload(
-            partner=PartnerType.from_row(outcome.value) if outcome.value else None,
-            errors=outcome.errors,
+        return await PartnerPayload.change(
+            info, commands.update_partner, id, expected_version, data=later(input.to_data)
         )
 
     @strawberry.mutation(

@@ -10,8 +10,7 @@ import strawberry
 from domain.enums import AgreementStatus as DomainAgreementStatus
 from domain.enums import PartnerKind as DomainPartnerKind
 from domain.partners import service as partners
-from domain.partners.models import Contact, Partner
-from schema.common import aware
+from domain.partners.models import Partner
 from schema.context import Info
 from schema.descriptions import (
     CREATED_AT,
@@ -22,10 +21,11 @@ from schema.descriptions import (
 )
 from schema.enums import AgreementStatus, PartnerKind, PartnerStatus
 from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.pagination import After, Before, Connection, First, Last, page_request
 from schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from schema.reference.types import CollaborationFieldType
+from schema.rows import FromRow
 
 if TYPE_CHECKING:
     from schema.agreements.types import AgreementType
@@ -44,7 +44,7 @@ class AddressType:
     name="Contact",
     description="A person to reach. Personal data: visible only to roles allowed to see it.",
 )
-class ContactType:
+class ContactType(FromRow):
     name: str = strawberry.field(description="氏名.")
     role: str | None = strawberry.field(description="役職 or role, e.g. 総務課長.")
     phone: str | None = strawberry.field(description="Phone number.")
@@ -55,17 +55,6 @@ class ContactType:
     is_emergency_contact: bool = strawberry.field(
         description="To call in an emergency (緊急連絡先)."
     )
-
-    @classmethod
-    def from_row(cls, row: Contact) -> ContactType:
-        return cls(
-            name=row.name,
-            role=row.role,
-            phone=row.phone,
-            email=row.email,
-            available_around_the_clock=row.available_around_the_clock,
-            is_emergency_contact=row.is_emergency_contact,
-        )
 
 
 @strawberry.type(
@@ -83,7 +72,7 @@ class CollaboratorType:
     description="A citizen, group, NPO or company the city collaborates with (協働の相手, "
     "第2章1). Without a token: organisations only, without contact data.",
 )
-class PartnerType(Node):
+class PartnerType(Node, FromRow):
     id: strawberry.ID = strawberry.field(description=ID)
     kind: PartnerKind = strawberry.field(description="Who the partner is.")
     name_kana: str | None = strawberry.field(
@@ -102,24 +91,6 @@ class PartnerType(Node):
     updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Partner]
-
-    @classmethod
-    def from_row(cls, row: Partner) -> PartnerType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("Partner", row.id),
-            kind=row.kind,
-            name_kana=row.name_kana,
-            corporate_number=row.corporate_number,
-            status=row.status,
-            district=row.district,
-            website=row.website,
-            version=row.version,
-            created_at=aware(row.created_at),
-            updated_at=aware(row.updated_at),
-            pk=row.id,
-            row=row,
-        )
 
     # Personal data (rule 13): only roles that may read partners, and every read that
     # returns something is noted for the access log (APPI).

@@ -15,13 +15,11 @@ from domain.base import UNSET
 from domain.enums import LABELS
 from domain.enums import ProposalStatus as DomainStatus
 from domain.proposals import commands
-from domain.proposals.models import Proposal
 from schema.context import Info
-from schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
+from schema.descriptions import ExpectedVersion, Id
 from schema.enums import ProposalChannel, ProposalKind, describe_values
-from schema.errors import UserError
-from schema.mutation import Outcome, run_mutation
-from schema.node import optional_pk_of, pk_of
+from schema.node import optional_pk_of
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, STAFF, allow
 from schema.proposals.types import ProposalType
 
@@ -116,20 +114,9 @@ class ProposalResponseInput:
         )
 
 
-@strawberry.type(name="ProposalPayload", description="The outcome of a change to a proposal.")
-class ProposalPayload:
-    proposal: ProposalType | None = strawberry.field(
-        description="The proposal as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
-
-    @classmethod
-    def of(cls, outcome: Outcome[Proposal]) -> ProposalPayload:
-        value = outcome.value
-        return cls(
-            proposal=ProposalType.from_row(value) if value is not None else None,
-            errors=outcome.errors,
-        )
+@payload("ProposalPayload", "The outcome of a change to a proposal.")
+class ProposalPayload(Payload):
+    proposal: ProposalType | None = saved("proposal")
 
 
 @strawberry.type
@@ -143,14 +130,7 @@ class ProposalMutations:
         info: Info,
         input: Annotated[ProposalInput, strawberry.argument(description="The proposal.")],
     ) -> ProposalPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.submit_proposal(
-                s, data=input.to_data(), today=context.today, actor=context.actor
-            ),
-        )
-        return ProposalPayload.of(outcome)
+        return await ProposalPayload.run(info, commands.submit_proposal, data=later(input.to_data))
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="Proposal"),
@@ -164,16 +144,6 @@ class ProposalMutations:
         expected_version: ExpectedVersion,
         input: Annotated[ProposalResponseInput, strawberry.argument(description="The answer.")],
     ) -> ProposalPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.respond_to_proposal(
-                s,
-                proposal_id=pk_of(id, "Proposal"),
-                expected_version=expected_version,
-                data=input.to_data(),
-                today=context.today,
-                actor=context.actor,
-            ),
+        return await ProposalPayload.change(
+            info, commands.respond_to_proposal, id, expected_version, data=later(input.to_data)
         )
-        return ProposalPayload.of(outcome)

@@ -14,9 +14,10 @@ from domain.reference.service import departments_by_id
 from schema.context import Info
 from schema.descriptions import ID, VERSION
 from schema.enums import ProposalChannel, ProposalKind, ProposalStatus
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
+from schema.rows import from_row
 
 if TYPE_CHECKING:
     from schema.collaborations.types import CollaborationType
@@ -56,24 +57,7 @@ class ProposalType(Node):
 
     @classmethod
     def from_row(cls, row: Proposal) -> ProposalType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("Proposal", row.id),
-            title=row.title,
-            body=row.body,
-            kind=row.kind,
-            channel=row.channel,
-            received_on=row.received_on,
-            status=row.status,
-            background=row.background,
-            support_options=row.support_options,
-            response=row.response,
-            responded_on=row.responded_on,
-            identified_needs=list(row.identified_needs),
-            version=row.version,
-            pk=row.id,
-            row=row,
-        )
+        return from_row(cls, row, identified_needs=list(row.identified_needs))
 
     @strawberry.field(description="Who proposed it; absent for anonymous proposals.")
     async def proposer(

@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.reference.models import CollaborationField, Department
+from domain.reference.models import CollaborationField
 from domain.reference.service import departments_by_id, fields_by_id
 from schema.context import Info
 from schema.descriptions import ID
 from schema.enums import CollaborationForm
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.pagination import After, Before, Connection, First, Last
+from schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
     from schema.collaborations.inputs import CollaborationFilterInput
@@ -39,18 +40,13 @@ class CollaborationFormInfoType:
 
 
 @strawberry.type(name="Department", description="A city department (担当課), e.g. 危機管理室.")
-class DepartmentType(Node):
+class DepartmentType(Node, FromRow):
     id: strawberry.ID = strawberry.field(description=ID)
     code: str = strawberry.field(
         description="Stable code, e.g. kikikanri: what departmentCode arguments take."
     )
     name: str = strawberry.field(description="Japanese name, e.g. 危機管理室.")
     pk: strawberry.Private[int]
-
-    @classmethod
-    def from_row(cls, row: Department) -> DepartmentType:
-        assert row.id is not None
-        return cls(id=to_global_id("Department", row.id), code=row.code, name=row.name, pk=row.id)
 
     @strawberry.field(
         description="Collaborations the department is in charge of, newest first; "
@@ -96,13 +92,7 @@ class CollaborationFieldType(Node):
 
     @classmethod
     def from_row(cls, row: CollaborationField) -> CollaborationFieldType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("CollaborationField", row.id),
-            code=row.code,
-            name=row.name,
-            group=row.group_name,
-        )
+        return from_row(cls, row, group=row.group_name)
 
 
 register_node("Department", batch=departments_by_id, convert=DepartmentType.from_row)

@@ -12,12 +12,10 @@ from typing import Annotated
 import strawberry
 
 from domain.subsidies import commands
-from domain.subsidies.models import SubsidyApplication
 from schema.context import Info
-from schema.descriptions import DEPARTMENT_CODE, PAYLOAD_ERRORS, ExpectedVersion, Id
-from schema.errors import UserError
-from schema.mutation import Outcome, run_mutation
+from schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
 from schema.node import pk_of
+from schema.payloads import Payload, later, payload, saved
 from schema.permissions import ADMIN, STAFF, allow
 from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
@@ -120,34 +118,14 @@ class SubsidyApplicationInput:
 # ------------------------------------------------------------------ payloads
 
 
-@strawberry.type(name="SubsidyProgramPayload", description="The outcome of subsidyProgramCreate.")
-class SubsidyProgramPayload:
-    program: SubsidyProgramType | None = strawberry.field(
-        description="The program as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
+@payload("SubsidyProgramPayload", "The outcome of subsidyProgramCreate.")
+class SubsidyProgramPayload(Payload):
+    program: SubsidyProgramType | None = saved("program")
 
 
-@strawberry.type(
-    name="SubsidyApplicationPayload", description="The outcome of a change to an application."
-)
-class SubsidyApplicationPayload:
-    application: SubsidyApplicationType | None = strawberry.field(
-        description="The application as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
-
-    @classmethod
-    def of(cls, outcome: Outcome[SubsidyApplication]) -> SubsidyApplicationPayload:
-        value = outcome.value
-        return cls(
-            application=SubsidyApplicationType.from_row(value) if value is not None else None,
-            errors=outcome.errors,
-        )
-
-
-def _application_pk(id: strawberry.ID) -> int:
-    return pk_of(id, "SubsidyApplication")
+@payload("SubsidyApplicationPayload", "The outcome of a change to an application.")
+class SubsidyApplicationPayload(Payload):
+    application: SubsidyApplicationType | None = saved("application")
 
 
 # ------------------------------------------------------------------ mutations
@@ -164,14 +142,8 @@ class SubsidyMutations:
         info: Info,
         input: Annotated[SubsidyProgramInput, strawberry.argument(description="The new program.")],
     ) -> SubsidyProgramPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.create_program(s, data=input.to_data(), actor=context.actor),
-        )
-        return SubsidyProgramPayload(
-            program=SubsidyProgramType.from_row(outcome.value) if outcome.value else None,
-            errors=outcome.errors,
+        return await SubsidyProgramPayload.run(
+            info, commands.create_program, data=later(input.to_data)
         )
 
     @strawberry.mutation(
@@ -187,14 +159,9 @@ class SubsidyMutations:
             SubsidyApplicationInput, strawberry.argument(description="The application.")
         ],
     ) -> SubsidyApplicationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.submit_application(
-                s, data=input.to_data(), today=context.today, actor=context.actor
-            ),
+        return await SubsidyApplicationPayload.run(
+            info, commands.submit_application, data=later(input.to_data)
         )
-        return SubsidyApplicationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
@@ -203,17 +170,9 @@ class SubsidyMutations:
     async def subsidy_application_start_review(
         self, info: Info, id: Id, expected_version: ExpectedVersion
     ) -> SubsidyApplicationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.start_review(
-                s,
-                application_id=_application_pk(id),
-                expected_version=expected_version,
-                actor=context.actor,
-            ),
+        return await SubsidyApplicationPayload.change(
+            info, commands.start_review, id, expected_version
         )
-        return SubsidyApplicationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
@@ -236,31 +195,19 @@ class SubsidyMutations:
                 description="交付決定額 when approving; the requested amount when omitted."
             ),
         ] = None,
-        reason: Annotated[
-            str | None,
-            strawberry.argument(description="Why; required when refusing (REASON_REQUIRED)."),
-        ] = None,
-        decided_on: Annotated[
-            date | None,
-            strawberry.argument(description="The day of the decision; today when omitted."),
-        ] = None,
+        reason: RefusalReason = None,
+        decided_on: DecidedOn = None,
     ) -> SubsidyApplicationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.decide_application(
-                s,
-                application_id=_application_pk(id),
-                expected_version=expected_version,
-                approve=approve,
-                granted_amount_yen=granted_amount_yen,
-                reason=reason,
-                decided_on=decided_on,
-                today=context.today,
-                actor=context.actor,
-            ),
+        return await SubsidyApplicationPayload.change(
+            info,
+            commands.decide_application,
+            id,
+            expected_version,
+            approve=approve,
+            granted_amount_yen=granted_amount_yen,
+            reason=reason,
+            decided_on=decided_on,
         )
-        return SubsidyApplicationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
@@ -277,19 +224,10 @@ class SubsidyMutations:
             strawberry.argument(description="What was actually spent, line by line."),
         ],
     ) -> SubsidyApplicationPayload:
-        context = info.context
         lines = [line.to_data() for line in actual_expenses]
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.report_application(
-                s,
-                application_id=_application_pk(id),
-                expected_version=expected_version,
-                actual_expenses=lines,
-                actor=context.actor,
-            ),
+        return await SubsidyApplicationPayload.change(
+            info, commands.report_application, id, expected_version, actual_expenses=lines
         )
-        return SubsidyApplicationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
@@ -304,18 +242,13 @@ class SubsidyMutations:
             int, strawberry.argument(description="精算額: at most the granted amount.")
         ],
     ) -> SubsidyApplicationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.settle_application(
-                s,
-                application_id=_application_pk(id),
-                expected_version=expected_version,
-                settled_amount_yen=settled_amount_yen,
-                actor=context.actor,
-            ),
+        return await SubsidyApplicationPayload.change(
+            info,
+            commands.settle_application,
+            id,
+            expected_version,
+            settled_amount_yen=settled_amount_yen,
         )
-        return SubsidyApplicationPayload.of(outcome)
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
@@ -331,15 +264,6 @@ class SubsidyMutations:
             str | None, strawberry.argument(description="Why, if the applicant said.")
         ] = None,
     ) -> SubsidyApplicationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: commands.withdraw_application(
-                s,
-                application_id=_application_pk(id),
-                expected_version=expected_version,
-                reason=reason,
-                actor=context.actor,
-            ),
+        return await SubsidyApplicationPayload.change(
+            info, commands.withdraw_application, id, expected_version, reason=reason
         )
-        return SubsidyApplicationPayload.of(outcome)

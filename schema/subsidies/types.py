@@ -12,28 +12,25 @@ from domain.errors import Problem
 from domain.partners import service as partners
 from domain.reference.service import departments_by_id
 from domain.subsidies import service as subsidies
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from domain.subsidies.models import SubsidyApplication, SubsidyProgram
 from schema.context import Info
 from schema.descriptions import DEPARTMENT, ID, VERSION
 from schema.enums import ErrorCode, SubsidyApplicationStatus
-from schema.node import Node, register_node, to_global_id
+from schema.node import Node, register_node
 from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import can_read_internal
 from schema.reference.types import DepartmentType
+from schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
     from schema.partners.types import PartnerType
 
 
 @strawberry.type(name="ExpenseLine", description="One line of a budget or of the actual expenses.")
-class ExpenseLineType:
+class ExpenseLineType(FromRow):
     category: str = strawberry.field(description="経費の区分, e.g. 印刷製本費.")
     amount_yen: int = strawberry.field(description="Amount in yen.")
     description: str | None = strawberry.field(description="What it pays for.")
-
-    @classmethod
-    def from_row(cls, row: ExpenseLine) -> ExpenseLineType:
-        return cls(category=row.category, amount_yen=row.amount_yen, description=row.description)
 
 
 @strawberry.type(
@@ -98,20 +95,7 @@ class SubsidyProgramType(Node):
 
     @classmethod
     def from_row(cls, row: SubsidyProgram) -> SubsidyProgramType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("SubsidyProgram", row.id),
-            name=row.name,
-            fiscal_year=row.fiscal_year,
-            budget_yen=row.budget_yen,
-            max_amount_per_grant_yen=row.max_amount_per_grant_yen,
-            subsidy_rate_percent=row.subsidy_rate_percent,
-            allowed_expense_categories=list(row.allowed_expense_categories),
-            max_consecutive_years=row.max_consecutive_years,
-            application_deadline=row.application_deadline,
-            pk=row.id,
-            row=row,
-        )
+        return from_row(cls, row, allowed_expense_categories=list(row.allowed_expense_categories))
 
     @strawberry.field(description=DEPARTMENT)
     async def department(self, info: Info) -> DepartmentType:
@@ -160,7 +144,7 @@ class SubsidyProgramType(Node):
     name="SubsidyApplication",
     description="An application for a grant under a subsidy program. STAFF and ADMIN.",
 )
-class SubsidyApplicationType(Node):
+class SubsidyApplicationType(Node, FromRow):
     id: strawberry.ID = strawberry.field(description=ID)
     title: str = strawberry.field(description="The project's name.")
     purpose: str = strawberry.field(description="What the project is for.")
@@ -183,26 +167,6 @@ class SubsidyApplicationType(Node):
     version: int = strawberry.field(description=VERSION)
     pk: strawberry.Private[int]
     row: strawberry.Private[SubsidyApplication]
-
-    @classmethod
-    def from_row(cls, row: SubsidyApplication) -> SubsidyApplicationType:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("SubsidyApplication", row.id),
-            title=row.title,
-            purpose=row.purpose,
-            total_project_cost_yen=row.total_project_cost_yen,
-            requested_amount_yen=row.requested_amount_yen,
-            granted_amount_yen=row.granted_amount_yen,
-            status=row.status,
-            submitted_on=row.submitted_on,
-            decided_on=row.decided_on,
-            decision_reason=row.decision_reason,
-            settled_amount_yen=row.settled_amount_yen,
-            version=row.version,
-            pk=row.id,
-            row=row,
-        )
 
     @strawberry.field(description="The program applied to.")
     async def program(self, info: Info) -> SubsidyProgramType:

@@ -1,0 +1,90 @@
+"""An entity type's plain fields, read from its row: written once for every type.
+
+A plain field (a ``strawberry.field`` without a resolver) is its row's column of the same
+name: ``id`` the row's global id, an instant (``datetime``) in Asia/Tokyo
+(``schema.common.aware``), anything else as stored. ``from_row`` builds a type that way,
+given the fields it computes otherwise; ``schema.compiled.types`` reads the same list
+(``plain_fields``), so that a column added to a type is answered alike by both paths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from functools import cache
+from typing import Any, NamedTuple, TypeVar
+
+from strawberry.types.base import StrawberryOptional
+from strawberry.types.private import is_private
+
+from schema.common import aware
+from schema.node import to_global_id
+
+T = TypeVar("T")
+
+
+class PlainField(NamedTuple):
+    name: str
+    """The Python name: the row's column."""
+    graphql_name: str
+    instant: bool
+    """A ``datetime``: it leaves the API in Asia/Tokyo."""
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@cache
+def plain_fields(cls: type) -> tuple[PlainField, ...]:
+    """The fields of a Strawberry type that have no resolver (nor are private), in
+    their order."""
+    result = []
+    for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        annotation = field.type_annotation
+        if field.base_resolver is not None or (
+            annotation is not None and is_private(annotation.resolve())
+        ):
+            continue
+        kind = field.type
+        if isinstance(kind, StrawberryOptional):
+            kind = kind.of_type
+        name = field.python_name
+        result.append(PlainField(name, field.graphql_name or _camel(name), kind is datetime))
+    return tuple(result)
+
+
+@cache
+def _keeps_row(cls: type) -> tuple[bool, bool]:
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return "pk" in names, "row" in names
+
+
+def from_row(cls: type[T], row: Any, /, **computed: Any) -> T:
+    """``cls`` for ``row``: every plain field not in ``computed`` from the row's column of
+    that name, and the private ``pk`` and ``row`` when the type keeps them."""
+    type_name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+    values = dict(computed)
+    for field in plain_fields(cls):
+        if field.name in values:
+            continue
+        if field.name == "id":
+            values["id"] = to_global_id(type_name, row.id)
+            continue
+        value = getattr(row, field.name)
+        values[field.name] = aware(value) if field.instant and value is not None else value
+    keeps_pk, keeps_row = _keeps_row(cls)
+    if keeps_pk and "pk" not in values:
+        values["pk"] = row.id
+    if keeps_row and "row" not in values:
+        values["row"] = row
+    return cls(**values)
+
+
+class FromRow:
+    """Base of a type built from its row alone: ``XType.from_row(row)`` is ``from_row``."""
+
+    @classmethod
+    def from_row(cls: type[T], row: Any) -> T:
+        return from_row(cls, row)
