@@ -283,7 +283,8 @@ def _cp932_problem(record: str, header: str, chars: Sequence[str], index: int) -
         ErrorCode.INVALID,
         f"{record}の「{header}」にある{shown}は CP932（Shift_JIS）で表せません。"
         "UTF-8 の CSV か XLSX で書き出すか、その文字を登録し直してください。",
-        ["rows", str(index), header],
+        header,
+        index,
     )
 
 
@@ -557,7 +558,7 @@ async def export_partners(
     _require(
         fmt, (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON), "パートナー一覧", encoding
     )
-    require_date(on, label="一覧の日付", field=["on"])
+    require_date(on, label="一覧の日付", field="on")
     records = await load_partners(session)
     if fmt is ExportFormat.JSON:
         body = write_json([partner_document(r) for r in records])
@@ -709,7 +710,7 @@ async def export_agreements(
     individuals either).
     """
     _require(fmt, (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON), "協定一覧", encoding)
-    require_date(on, label="一覧の日付", field=["on"])
+    require_date(on, label="一覧の日付", field="on")
     records = await load_agreements(session, on=on, category=category, visibility=visibility)
     if fmt is not ExportFormat.JSON:
         body = write_table(
@@ -948,7 +949,7 @@ async def export_disaster_contacts(
     _require(
         fmt, (ExportFormat.HTML, ExportFormat.CSV, ExportFormat.JSON), "災害時連絡先", encoding
     )
-    require_date(on, label="一覧の日付", field=["on"])
+    require_date(on, label="一覧の日付", field="on")
     listing = await load_disaster_contacts(session, on=on)
     if fmt is ExportFormat.CSV:
         body = write_csv(

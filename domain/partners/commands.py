@@ -22,7 +22,7 @@ from domain.base import UNSET, is_set
 from domain.collaborations.models import Participation
 from domain.endorsements.models import EndorsementApplication
 from domain.enums import PartnerKind, PartnerStatus
-from domain.errors import DomainError, ErrorCode
+from domain.errors import WHOLE, DomainError, ErrorCode, at
 from domain.japanese import is_valid_corporate_number, normalize_corporate_number
 from domain.partners.bulk import (
     PlannedRow,
@@ -59,14 +59,6 @@ SCALAR_FIELDS: dict[str, str] = {
     "phone": "電話番号",
     "email": "メールアドレス",
     "website": "ウェブサイト",
-}
-# GraphQL spelling of each column, for error paths.
-INPUT_NAMES = {
-    "name_kana": "nameKana",
-    "corporate_number": "corporateNumber",
-    "external_id": "externalId",
-    "postal_code": "postalCode",
-    "field_codes": "fieldCodes",
 }
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "street")
 
@@ -115,15 +107,13 @@ class UpsertResult:
     partners: list[Partner] = field(default_factory=list)
 
 
-def _path(prefix: Sequence[str], name: str) -> list[str]:
-    if name in ADDRESS_FIELDS:
-        return [*prefix, "address", INPUT_NAMES.get(name, name)]
-    return [*prefix, INPUT_NAMES.get(name, name)]
+def field_of(name: str) -> str:
+    """The field a problem with the column ``name`` names: the address columns are the
+    parts of the partner's address (``"address.postal_code"``)."""
+    return at("address", name) if name in ADDRESS_FIELDS else name
 
 
-def validate(
-    data: PartnerData, *, prefix: Sequence[str], creating: bool
-) -> tuple[PartnerData, v.Problems]:
+def validate(data: PartnerData, *, creating: bool) -> tuple[PartnerData, v.Problems]:
     """Clean and check one partner input; returns the cleaned data and every problem found.
 
     法人番号 are folded to 13 ASCII digits (full-width digits and hyphens allowed on
@@ -135,7 +125,7 @@ def validate(
         value = getattr(data, name)
         if not is_set(value):
             continue
-        path = _path(prefix, name)
+        path = field_of(name)
         column = getattr(Partner, name)
         if name == "name":
             value = v.required_text(
@@ -180,32 +170,30 @@ def validate(
                 problems.add(
                     ErrorCode.REQUIRED,
                     f"{SCALAR_FIELDS[name]}を入力してください。",
-                    _path(prefix, name),
+                    field_of(name),
                 )
     if is_set(data.field_codes) and data.field_codes is not None:
-        v.bounded_list(problems, data.field_codes, label="分野", field=_path(prefix, "field_codes"))
+        v.bounded_list(problems, data.field_codes, label="分野", field="field_codes")
         out.field_codes = list(dict.fromkeys(c.strip() for c in data.field_codes))
     if (
         is_set(data.contacts)
         and data.contacts is not None
-        and v.bounded_list(problems, data.contacts, label="連絡先", field=[*prefix, "contacts"])
+        and v.bounded_list(problems, data.contacts, label="連絡先", field="contacts")
     ):
         out.contacts = [
-            validate_contact(problems, c, prefix=[*prefix, "contacts", str(i)])
+            validate_contact(problems, c, prefix=at("contacts", i))
             for i, c in enumerate(data.contacts)
         ]
     return out, problems
 
 
-def validate_contact(
-    problems: v.Problems, contact: ContactData, *, prefix: list[str]
-) -> ContactData:
+def validate_contact(problems: v.Problems, contact: ContactData, *, prefix: str) -> ContactData:
     return ContactData(
         name=v.required_text(
             problems,
             contact.name,
             label="連絡先の氏名",
-            field=[*prefix, "name"],
+            field=at(prefix, "name"),
             max_length=v.max_length(Contact.name),
         )
         or "",
@@ -213,19 +201,19 @@ def validate_contact(
             problems,
             contact.role,
             label="役職",
-            field=[*prefix, "role"],
+            field=at(prefix, "role"),
             max_length=v.max_length(Contact.role),
         ),
         phone=v.phone(
             problems,
             contact.phone,
-            field=[*prefix, "phone"],
+            field=at(prefix, "phone"),
             max_length=v.max_length(Contact.phone),
         ),
         email=v.email(
             problems,
             contact.email,
-            field=[*prefix, "email"],
+            field=at(prefix, "email"),
             max_length=v.max_length(Contact.email),
         ),
         available_around_the_clock=bool(contact.available_around_the_clock),
@@ -234,17 +222,24 @@ def validate_contact(
 
 
 def _check_codes_known(
-    problems: v.Problems, codes: Sequence[str], code_ids: dict[str, int], path: list[str]
+    problems: v.Problems,
+    codes: Sequence[str],
+    code_ids: dict[str, int],
+    path: str,
+    row: int | None = None,
 ) -> None:
     unknown = [c for c in codes if c not in code_ids]
     if unknown:
         problems.add(
-            ErrorCode.NOT_FOUND, f"分野コード「{'、'.join(unknown)}」は登録されていません。", path
+            ErrorCode.NOT_FOUND,
+            f"分野コード「{'、'.join(unknown)}」は登録されていません。",
+            path,
+            row,
         )
 
 
 async def _field_ids(
-    session: AsyncSession, codes: Sequence[str], problems: v.Problems, path: list[str]
+    session: AsyncSession, codes: Sequence[str], problems: v.Problems, path: str
 ) -> list[int]:
     code_ids = await _codes_to_ids(session, codes)
     _check_codes_known(problems, codes, code_ids, path)
@@ -256,7 +251,6 @@ async def _check_unique(
     data: PartnerData,
     problems: v.Problems,
     *,
-    prefix: Sequence[str],
     own_id: int | None,
 ) -> None:
     for name, label in (("corporate_number", "法人番号"), ("external_id", "外部ID")):
@@ -272,7 +266,7 @@ async def _check_unique(
             problems.add(
                 ErrorCode.DUPLICATE,
                 f"{label}「{value}」は既に「{other.name}」に登録されています。",
-                _path(prefix, name),
+                name,
             )
 
 
@@ -329,9 +323,9 @@ def _contact_dict(contact: Contact | ContactData) -> dict[str, Any]:
 
 async def create_partner(session: AsyncSession, *, data: PartnerData, actor: str) -> Partner:
     """Register a partner (第2章1)."""
-    data, problems = validate(data, prefix=["input"], creating=True)
-    field_ids = await _field_ids(session, data.field_codes or [], problems, ["input", "fieldCodes"])
-    await _check_unique(session, data, problems, prefix=["input"], own_id=None)
+    data, problems = validate(data, creating=True)
+    field_ids = await _field_ids(session, data.field_codes or [], problems, "field_codes")
+    await _check_unique(session, data, problems, own_id=None)
     problems.raise_if_any()
     partner = Partner(kind=data.kind, name=data.name)
     _apply(partner, data)
@@ -349,13 +343,13 @@ async def update_partner(
     """Change a partner; only the fields the caller sent change (rule 15: expectedVersion)."""
     change = await PARTNERS.begin(session, partner_id, expected_version)
     partner = change.row
-    data, problems = validate(data, prefix=["input"], creating=False)
+    data, problems = validate(data, creating=False)
     field_ids = (
-        await _field_ids(session, data.field_codes or [], problems, ["input", "fieldCodes"])
+        await _field_ids(session, data.field_codes or [], problems, "field_codes")
         if is_set(data.field_codes)
         else None
     )
-    await _check_unique(session, data, problems, prefix=["input"], own_id=partner_id)
+    await _check_unique(session, data, problems, own_id=partner_id)
     problems.raise_if_any()
     await change.write(_changed_columns(partner, data))
     await _replace_children(session, partner_id, data, field_ids)
@@ -433,18 +427,19 @@ async def upsert_partners(
         problems.add(
             ErrorCode.INVALID,
             f"一度に登録できるのは{max_rows}件までです（{len(rows)}件）。",
-            ["input"],
+            WHOLE,
         )
         problems.raise_if_any()
     cleaned: list[PartnerData] = []
     for i, row in enumerate(rows):
-        data, row_problems = validate(row, prefix=["input", str(i)], creating=True)
-        problems.extend(row_problems.items)
+        data, row_problems = validate(row, creating=True)
+        problems.extend([problem.in_row(i) for problem in row_problems.items])
         if not data.external_id and not data.corporate_number:
             problems.add(
                 ErrorCode.REQUIRED,
                 "外部IDか法人番号のどちらかを指定してください（同じデータを見分けるために使います）。",
-                ["input", str(i), "externalId"],
+                "external_id",
+                row=i,
             )
         cleaned.append(data)
     _check_batch_duplicates(cleaned, problems, row_name)
@@ -452,9 +447,7 @@ async def upsert_partners(
     all_codes = sorted({c for d in cleaned if d.field_codes for c in d.field_codes})
     code_ids = await _codes_to_ids(session, all_codes)
     for i, data in enumerate(cleaned):
-        _check_codes_known(
-            problems, data.field_codes or [], code_ids, ["input", str(i), "fieldCodes"]
-        )
+        _check_codes_known(problems, data.field_codes or [], code_ids, "field_codes", row=i)
 
     by_external, by_corporate = await _existing(session, cleaned)
     matches: list[Any] = []
@@ -467,7 +460,8 @@ async def upsert_partners(
                     ErrorCode.DUPLICATE,
                     f"法人番号「{data.corporate_number}」は外部ID「{candidate.external_id}」の"
                     f"「{candidate.name}」に登録済みです。",
-                    ["input", str(i), "corporateNumber"],
+                    "corporate_number",
+                    row=i,
                 )
             match = candidate
         elif match is not None and data.corporate_number:
@@ -476,7 +470,8 @@ async def upsert_partners(
                 problems.add(
                     ErrorCode.DUPLICATE,
                     f"法人番号「{data.corporate_number}」は既に「{holder.name}」に登録されています。",
-                    ["input", str(i), "corporateNumber"],
+                    "corporate_number",
+                    row=i,
                 )
         matches.append(match)
     problems.raise_if_any()
@@ -542,7 +537,8 @@ def _check_batch_duplicates(
                 problems.add(
                     ErrorCode.DUPLICATE,
                     f"{label}「{value}」が{row_name(first_seen[value])}と重複しています。",
-                    ["input", str(i), INPUT_NAMES[name]],
+                    name,
+                    row=i,
                 )
             else:
                 first_seen[value] = i

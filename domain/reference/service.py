@@ -57,7 +57,7 @@ async def get_department_by_code(session: AsyncSession, code: str) -> Department
 
 
 async def get_department_by_code_or_raise(
-    session: AsyncSession, code: str, *, field: Sequence[str] = ("input", "departmentCode")
+    session: AsyncSession, code: str, *, field: str = "department_code"
 ) -> Department:
     department = await get_department_by_code(session, code)
     if department is None:
@@ -68,7 +68,7 @@ async def get_department_by_code_or_raise(
 
 
 async def fields_by_code(
-    session: AsyncSession, codes: Sequence[str], *, field: Sequence[str] = ("input", "fieldCodes")
+    session: AsyncSession, codes: Sequence[str], *, field: str = "field_codes"
 ) -> list[CollaborationField]:
     """The fields with these codes, in the given order; NOT_FOUND naming any unknown code."""
     stmt = sa.select(CollaborationField).where(col(CollaborationField.code).in_(codes))

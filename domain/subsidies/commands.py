@@ -23,7 +23,7 @@ from sqlmodel import col
 from domain import validation as v
 from domain.audit.log import snapshot
 from domain.enums import ExpenseKind, SubsidyApplicationStatus
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.errors import DomainError, ErrorCode, Problem, at
 from domain.partners.models import Partner
 from domain.reference.service import get_department_by_code
 from domain.subsidies import rules
@@ -110,34 +110,34 @@ class ApplicationData:
 
 
 def _expense_lines(
-    problems: v.Problems, lines: Sequence[ExpenseData], *, field: list[str]
+    problems: v.Problems, lines: Sequence[ExpenseData], *, field: str
 ) -> list[ExpenseData]:
     """Clean expense lines; at most 100, each with a category and an amount ≥ 0."""
     if not v.bounded_list(problems, lines, label="経費", field=field):
         return []
     cleaned: list[ExpenseData] = []
     for i, line in enumerate(lines):
-        prefix = [*field, str(i)]
+        prefix = at(field, i)
         category = v.required_text(
             problems,
             line.category,
             label="経費の区分",
-            field=[*prefix, "category"],
+            field=at(prefix, "category"),
             max_length=v.max_length(ExpenseLine.category),
         )
-        v.amount(problems, line.amount_yen, label="経費の金額", field=[*prefix, "amountYen"])
+        v.amount(problems, line.amount_yen, label="経費の金額", field=at(prefix, "amount_yen"))
         description = v.optional_text(
             problems,
             line.description,
             label="経費の説明",
-            field=[*prefix, "description"],
+            field=at(prefix, "description"),
             max_length=MAX_EXPENSE_DESCRIPTION,
         )
         cleaned.append(ExpenseData(category or "", line.amount_yen, description))
     return cleaned
 
 
-def _with_field(problem: Problem, field: Sequence[str] | None) -> Problem:
+def _with_field(problem: Problem, field: str | None) -> Problem:
     return Problem(problem.code, problem.message, field)
 
 
@@ -209,50 +209,50 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
         problems,
         data.name,
         label="制度の名前",
-        field=["input", "name"],
+        field="name",
         max_length=v.max_length(SubsidyProgram.name),
     )
     v.check_date(
         problems,
         data.application_deadline,
         label="申請の締め切り",
-        field=["input", "applicationDeadline"],
+        field="application_deadline",
     )
     department = await get_department_by_code(session, data.department_code)
     if department is None:
         problems.add(
             ErrorCode.NOT_FOUND,
             f"担当課コード「{data.department_code}」は登録されていません。",
-            ["input", "departmentCode"],
+            "department_code",
         )
     if not MIN_FISCAL_YEAR <= data.fiscal_year <= MAX_FISCAL_YEAR:
         problems.add(
             ErrorCode.INVALID,
             "年度は西暦の4桁で入れてください（例：令和3年度なら2021）。",
-            ["input", "fiscalYear"],
+            "fiscal_year",
         )
-    v.amount(problems, data.budget_yen, label="予算額", field=["input", "budgetYen"])
+    v.amount(problems, data.budget_yen, label="予算額", field="budget_yen")
     v.amount(
         problems,
         data.max_amount_per_grant_yen,
         label="1件あたりの上限額",
-        field=["input", "maxAmountPerGrantYen"],
+        field="max_amount_per_grant_yen",
     )
     rate = data.subsidy_rate_percent
     if rate is not None and not 1 <= rate <= 100:
         problems.add(
             ErrorCode.INVALID,
             "補助率は1〜100（%）の範囲で入れてください。",
-            ["input", "subsidyRatePercent"],
+            "subsidy_rate_percent",
         )
     if data.max_consecutive_years is not None and data.max_consecutive_years < 1:
         problems.add(
             ErrorCode.INVALID,
             "続けて受けられる年数は1年以上にしてください。",
-            ["input", "maxConsecutiveYears"],
+            "max_consecutive_years",
         )
     categories: list[str] = []
-    category_field = ["input", "allowedExpenseCategories"]
+    category_field = "allowed_expense_categories"
     if v.bounded_list(
         problems, data.allowed_expense_categories, label="経費の区分", field=category_field
     ):
@@ -261,7 +261,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
                 problems,
                 raw,
                 label="経費の区分",
-                field=[*category_field, str(i)],
+                field=at(category_field, i),
                 # The categories that expense lines must match: as long as theirs.
                 max_length=v.max_length(ExpenseLine.category),
             )
@@ -278,7 +278,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
             problems.add(
                 ErrorCode.DUPLICATE,
                 f"{data.fiscal_year}年度の「{name}」はすでに登録されています。",
-                ["input", "name"],
+                "name",
             )
     problems.raise_if_any()
     assert name is not None and department is not None and department.id is not None
@@ -317,33 +317,33 @@ async def submit_application(
     problems = v.Problems()
     program = await session.get(SubsidyProgram, data.program_id)
     if program is None:
-        problems.extend(not_found("補助金の制度", ["input", "programId"]).problems)
+        problems.extend(not_found("補助金の制度", "program_id").problems)
     applicant = await session.get(Partner, data.applicant_id)
     if applicant is None:
-        problems.extend(not_found("申請団体", ["input", "applicantId"]).problems)
+        problems.extend(not_found("申請団体", "applicant_id").problems)
     title = v.required_text(
         problems,
         data.title,
         label="事業名",
-        field=["input", "title"],
+        field="title",
         max_length=v.max_length(SubsidyApplication.title),
     )
-    v.check_date(problems, data.submitted_on, label="申請日", field=["input", "submittedOn"])
+    v.check_date(problems, data.submitted_on, label="申請日", field="submitted_on")
     purpose = v.required_text(
-        problems, data.purpose, label="事業の目的", field=["input", "purpose"], max_length=MAX_TEXT
+        problems, data.purpose, label="事業の目的", field="purpose", max_length=MAX_TEXT
     )
     v.amount(
         problems,
         data.total_project_cost_yen,
         label="事業費の総額",
-        field=["input", "totalProjectCostYen"],
+        field="total_project_cost_yen",
     )
     if data.requested_amount_yen <= 0:
         # An application asks for money: 0 yen is no application (rule 18).
         problems.add(
             ErrorCode.INVALID,
             f"申請額は1円以上にしてください（{rules.yen(data.requested_amount_yen)}）。",
-            ["input", "requestedAmountYen"],
+            "requested_amount_yen",
         )
     total_ok = data.total_project_cost_yen >= 0
     requested_ok = data.requested_amount_yen > 0
@@ -352,10 +352,10 @@ async def submit_application(
             ErrorCode.INVALID,
             f"申請額（{rules.yen(data.requested_amount_yen)}）が、事業費の総額"
             f"（{rules.yen(data.total_project_cost_yen)}）を超えています。",
-            ["input", "requestedAmountYen"],
+            "requested_amount_yen",
         )
     before_lines = len(problems.items)
-    expenses = _expense_lines(problems, data.expenses, field=["input", "expenses"])
+    expenses = _expense_lines(problems, data.expenses, field="expenses")
     # Lines that are themselves wrong are reported as such, not summed.
     if total_ok and len(problems.items) == before_lines:
         problems.extend(
@@ -464,7 +464,7 @@ async def withdraw_application(
     """
     problems = v.Problems()
     text = v.optional_text(
-        problems, reason, label="取り下げの理由", field=["reason"], max_length=MAX_TEXT
+        problems, reason, label="取り下げの理由", field="reason", max_length=MAX_TEXT
     )
     problems.raise_if_any()
     values: dict[str, Any] = {"decision_reason": text} if text is not None else {}
@@ -524,7 +524,7 @@ async def _approval_problems(
         budget_remaining_yen=program.budget_yen - granted_total,
         amount_for_budget=granted,
         amount_label="交付額",
-        amount_field=["grantedAmountYen"],
+        amount_field="granted_amount_yen",
     )
     problems: list[Problem] = []
     for problem in violations:
@@ -561,14 +561,14 @@ async def decide_application(
         application.status, _Status.APPROVED if approve else _Status.REJECTED
     )
     problems = v.Problems()
-    text = v.optional_text(problems, reason, label="理由", field=["reason"], max_length=MAX_TEXT)
-    v.check_date(problems, decided_on, label="決定日", field=["decidedOn"])
+    text = v.optional_text(problems, reason, label="理由", field="reason", max_length=MAX_TEXT)
+    v.check_date(problems, decided_on, label="決定日", field="decided_on")
     day = decided_on or today
     if day < application.submitted_on:
         problems.add(
             ErrorCode.INVALID,
             "決定日は申請日より後の日付にしてください。",
-            ["decidedOn"],
+            "decided_on",
         )
     values: dict[str, Any] = {"decided_on": day, "decision_reason": text}
     if approve:
@@ -576,13 +576,13 @@ async def decide_application(
             application.requested_amount_yen if granted_amount_yen is None else granted_amount_yen
         )
         if granted < 0:
-            problems.add(ErrorCode.INVALID, "交付額は0円以上にしてください。", ["grantedAmountYen"])
+            problems.add(ErrorCode.INVALID, "交付額は0円以上にしてください。", "granted_amount_yen")
         elif granted > application.requested_amount_yen:
             problems.add(
                 ErrorCode.INVALID,
                 f"交付額（{rules.yen(granted)}）は、申請額"
                 f"（{rules.yen(application.requested_amount_yen)}）以下にしてください。",
-                ["grantedAmountYen"],
+                "granted_amount_yen",
             )
         else:
             problems.extend(await _approval_problems(session, application, granted))
@@ -595,7 +595,7 @@ async def decide_application(
             problems.add(
                 ErrorCode.INVALID,
                 "交付しないときは、交付額を入れないでください。",
-                ["grantedAmountYen"],
+                "granted_amount_yen",
             )
         values |= {"status": _Status.REJECTED, "granted_amount_yen": None}
     problems.raise_if_any()
@@ -625,7 +625,7 @@ async def report_application(
     application = change.row
     rules.check_application_transition(application.status, _Status.REPORTED)
     problems = v.Problems()
-    field = ["actualExpenses"]
+    field = "actual_expenses"
     if not actual_expenses:
         problems.add(ErrorCode.REQUIRED, "実際にかかった経費を1行以上入れてください。", field)
     lines = _expense_lines(problems, actual_expenses, field=field)
@@ -644,12 +644,9 @@ async def report_application(
         application_deadline=None,
         budget_remaining_yen=None,
         amount_for_budget=None,
+        expenses_field=field,
     )
-    for problem in violations:
-        # The rule names the line by its index in the list it was given: keep the index,
-        # point at this argument.
-        index = problem.field[2] if problem.field and len(problem.field) > 2 else None
-        problems.extend([_with_field(problem, [*field, index, "category"] if index else field)])
+    problems.extend(violations)
     problems.raise_if_any()
 
     await change.write({"status": _Status.REPORTED})
