@@ -30,15 +30,17 @@ def problem(field: str | None, row: int | None = None) -> Problem:
         ("corporate_number", 3, frozenset({"input"}), ["input", "3", "corporateNumber"]),
         # the batch as a whole
         (WHOLE, None, frozenset({"input"}), ["input"]),
-        # a query has no input object: the field is the path
-        ("filter.in_force_on", None, frozenset(), ["filter", "inForceOn"]),
-        ("first", None, frozenset({"first", "after"}), ["first"]),
+        # a field of the entity a transition finds missing: where the input fills it in
+        ("budget.total_yen", None, frozenset({"id", "to"}), ["input", "budget", "totalYen"]),
+        # a query's problems name its arguments
+        ("filter.in_force_on", None, None, ["filter", "inForceOn"]),
+        ("first", None, None, ["first"]),
         # no field at all
         (None, None, UPDATE, None),
     ],
 )
 def test_a_domain_field_becomes_its_graphql_path(
-    field: str | None, row: int | None, arguments: frozenset[str], path: list[str] | None
+    field: str | None, row: int | None, arguments: frozenset[str] | None, path: list[str] | None
 ) -> None:
     # given a problem named in the domain's words, when it is placed on a field's arguments
     # then it has the path the API has always reported
