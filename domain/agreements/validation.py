@@ -21,7 +21,7 @@ from domain.collaborations.models import Collaboration
 from domain.enums import AgreementCategory, PartnerStatus, SupportCategory, labels
 from domain.errors import ErrorCode, Problem, at
 from domain.japanese import normalize_for_search
-from domain.partners.commands import ContactData, validate_contact
+from domain.partners.inputs import ContactData, validate_contact
 from domain.partners.models import Partner
 from domain.reference.service import get_department_by_code
 

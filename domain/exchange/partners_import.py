@@ -1,5 +1,5 @@
 """Importing partners (協働のパートナー) from a file, through the same path as
-``partnersUpsert`` (``domain.partners.commands.upsert_partners``).
+``partnersUpsert`` (``domain.partners.upsert.upsert_partners``).
 
 Integration scripts and staff re-sync partner lists (companies, NPOs, 80+ neighbourhood
 associations) exported from other municipal systems or Excel. Re-running a load must
@@ -38,14 +38,14 @@ from domain.exchange.reading import (
     split_list,
 )
 from domain.japanese import normalize_corporate_number
-from domain.partners.commands import (
+from domain.partners.inputs import (
     ADDRESS_FIELDS,
     SCALAR_FIELDS,
     ContactData,
     PartnerData,
     field_of,
-    upsert_partners,
 )
+from domain.partners.upsert import upsert_partners
 from domain.reference.models import CollaborationField
 from domain.validation import clean_text
 
