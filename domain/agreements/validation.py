@@ -23,7 +23,7 @@ from domain.errors import ErrorCode, Problem, at
 from domain.japanese import normalize_for_search
 from domain.partners.inputs import ContactData, validate_contact
 from domain.partners.models import Partner
-from domain.reference.service import get_department_by_code
+from domain.reference.service import check_department
 
 ENTITY = "Agreement"
 LABEL = "協定"
@@ -325,13 +325,7 @@ async def build_state(
     )
     party_ids = checked_party_ids or []
 
-    department = await get_department_by_code(session, data.department_code)
-    if department is None:
-        problems.add(
-            ErrorCode.NOT_FOUND,
-            f"担当課コード「{data.department_code}」は登録されていません。",
-            "department_code",
-        )
+    department = await check_department(session, data.department_code, problems)
 
     collaboration_id = _pick(data.collaboration_id, stored("collaboration_id"))
     if (

@@ -19,7 +19,7 @@ from domain.endorsements.models import EndorsementApplication
 from domain.enums import EndorsementDisqualifier, EndorsementStatus
 from domain.errors import DomainError, ErrorCode
 from domain.partners.models import Partner
-from domain.reference.service import get_department_by_code
+from domain.reference.service import check_department
 from domain.versioning import not_found
 from domain.writes import Audited, fields_snapshot
 
@@ -86,13 +86,7 @@ async def submit_application(
     organizer = await session.get(Partner, data.organizer_id)
     if organizer is None:
         problems.extend(not_found("主催者", "organizer_id").problems)
-    department = await get_department_by_code(session, data.department_code)
-    if department is None:
-        problems.add(
-            ErrorCode.NOT_FOUND,
-            f"担当課コード「{data.department_code}」は登録されていません。",
-            "department_code",
-        )
+    department = await check_department(session, data.department_code, problems)
     v.check_date(problems, data.event_starts_on, label="行事の始まる日", field="event_starts_on")
     v.check_date(problems, data.event_ends_on, label="行事の終わる日", field="event_ends_on")
     if data.event_ends_on is not None and data.event_ends_on < data.event_starts_on:

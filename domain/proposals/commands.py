@@ -18,11 +18,10 @@ from domain import validation as v
 from domain.base import UNSET, is_set
 from domain.collaborations.models import Collaboration
 from domain.enums import ProposalChannel, ProposalKind, ProposalStatus
-from domain.errors import ErrorCode
 from domain.partners.models import Partner
 from domain.proposals import rules
 from domain.proposals.models import Proposal
-from domain.reference.service import get_department_by_code
+from domain.reference.service import check_department
 from domain.versioning import not_found
 from domain.writes import Audited, fields_snapshot
 
@@ -94,13 +93,7 @@ async def submit_proposal(
         problems, data.body, label="提案の内容", field="body", max_length=MAX_TEXT
     )
     v.check_date(problems, data.received_on, label="受け付けた日", field="received_on")
-    department = await get_department_by_code(session, data.department_code)
-    if department is None:
-        problems.add(
-            ErrorCode.NOT_FOUND,
-            f"担当課コード「{data.department_code}」は登録されていません。",
-            "department_code",
-        )
+    department = await check_department(session, data.department_code, problems)
     if data.proposer_id is not None and await session.get(Partner, data.proposer_id) is None:
         problems.extend(not_found("提案者", "proposer_id").problems)
     problems.raise_if_any()

@@ -8,7 +8,7 @@ from sqlmodel import col
 
 from domain import validation as v
 from domain.errors import ErrorCode, at
-from domain.reference.service import get_department_by_code
+from domain.reference.service import check_department
 from domain.subsidies.inputs import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, ProgramData
 from domain.subsidies.models import ExpenseLine, SubsidyProgram
 from domain.subsidies.stored import PROGRAMS
@@ -36,13 +36,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
         label="申請の締め切り",
         field="application_deadline",
     )
-    department = await get_department_by_code(session, data.department_code)
-    if department is None:
-        problems.add(
-            ErrorCode.NOT_FOUND,
-            f"担当課コード「{data.department_code}」は登録されていません。",
-            "department_code",
-        )
+    department = await check_department(session, data.department_code, problems)
     if not MIN_FISCAL_YEAR <= data.fiscal_year <= MAX_FISCAL_YEAR:
         problems.add(
             ErrorCode.INVALID,
