@@ -28,28 +28,55 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
 
 
+WHOLE = ""
+"""The ``field`` of a problem with the data as a whole (too many rows, say), not one of
+its fields."""
+
+
+def at(*parts: str | int | None) -> str:
+    """A field's name in the domain's words: the attribute path of the data, list
+    positions as numbers, ``at("contacts", 2, "phone")`` → ``"contacts.2.phone"``
+    (empty and None parts are left out)."""
+    return ".".join(str(part) for part in parts if part is not None and part != "")
+
+
 class Problem:
-    """One expected failure: a code, a plain Japanese message and the input path at fault."""
+    """One expected failure: a code, a plain Japanese message and the field at fault, in
+    the domain's own words.
 
-    __slots__ = ("code", "field", "message")
+    ``field`` names the attribute of the operation's data or the operation's parameter
+    (``"budget.city_share_yen"``, ``"contacts.0.phone"``, ``"expected_version"``;
+    :data:`WHOLE`: the data as a whole; None: no one field); ``row`` is the index of the
+    record in a batch. Each surface maps them once: ``schema.errors.input_path`` to a
+    GraphQL input path, the importers to a line and column of the file.
+    """
 
-    def __init__(self, code: ErrorCode, message: str, field: Sequence[str] | None = None):
+    __slots__ = ("code", "field", "message", "row")
+
+    def __init__(
+        self, code: ErrorCode, message: str, field: str | None = None, row: int | None = None
+    ):
         self.code = code
         self.message = message
-        self.field = list(field) if field is not None else None
+        self.field = field
+        self.row = row
 
     def __repr__(self) -> str:
-        return f"Problem({self.code}, {self.message!r}, field={self.field})"
+        row = f", row={self.row}" if self.row is not None else ""
+        return f"Problem({self.code}, {self.message!r}, field={self.field!r}{row})"
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.code, self.message, self.field, self.row)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Problem) and (self.code, self.message, self.field) == (
-            other.code,
-            other.message,
-            other.field,
-        )
+        return isinstance(other, Problem) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash((self.code, self.message, tuple(self.field or ())))
+        return hash(self._key())
+
+    def in_row(self, row: int | None) -> Problem:
+        """This problem as the ``row``-th record of a batch reports it."""
+        return Problem(self.code, self.message, self.field, row)
 
 
 class DomainError(Exception):
@@ -59,7 +86,7 @@ class DomainError(Exception):
         self,
         code: ErrorCode | None = None,
         message: str = "",
-        field: Sequence[str] | None = None,
+        field: str | None = None,
         *,
         problems: Sequence[Problem] | None = None,
     ):

@@ -9,18 +9,16 @@ too complex"), and no stored text that long could match anyway.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from domain.errors import DomainError, ErrorCode
 from domain.japanese import like_pattern, normalize_for_search
 
 MAX_SEARCH_LENGTH = 300
 """Characters in a search term (the longest partner name, ``Partner.name``)."""
 
-SEARCH_FIELD = ("filter", "search")
+SEARCH_FIELD = "filter.search"
 
 
-def search_pattern(term: str | None, field: Sequence[str] = SEARCH_FIELD) -> str | None:
+def search_pattern(term: str | None, field: str = SEARCH_FIELD) -> str | None:
     """The LIKE pattern (escape ``\\``) for ``term``; None when there is nothing to search
     for (no term, or one that folds to nothing). A term longer than
     :data:`MAX_SEARCH_LENGTH` is a DomainError (INVALID) naming ``field``."""

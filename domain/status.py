@@ -9,7 +9,7 @@ the user when a move is refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, TypeVar
@@ -33,7 +33,7 @@ class StatusMachine(Generic[S]):
         noun: str,
         table: Mapping[S, Iterable[S]],
         *,
-        field: Sequence[str] | None = None,
+        field: str | None = None,
     ) -> None:
         """``table``: each state, in display order, with the states it may move to
         (none: a final state)."""
@@ -45,7 +45,7 @@ class StatusMachine(Generic[S]):
         unknown = {t for targets in self.transitions.values() for t in targets} - set(table)
         if unknown:
             raise ValueError(f"transitions to states not in the table: {unknown}")
-        self.field = list(field) if field is not None else None
+        self.field = field
 
     @property
     def states(self) -> tuple[S, ...]:
@@ -66,7 +66,7 @@ class StatusMachine(Generic[S]):
         """The states nothing leaves (history)."""
         return frozenset(s for s, targets in self.transitions.items() if not targets)
 
-    def refuse(self, message: str, field: Sequence[str] | None = None) -> DomainError:
+    def refuse(self, message: str, field: str | None = None) -> DomainError:
         """The ``INVALID_TRANSITION`` error with ``message`` (for the caller to raise)."""
         return DomainError(ErrorCode.INVALID_TRANSITION, message, field)
 

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from domain.errors import DomainError, ErrorCode, Problem
+from domain.errors import at as at  # re-exported: v.at("contacts", 2, "phone")
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9()\- ]{2,}$")
@@ -46,8 +47,8 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(self, code: ErrorCode, message: str, field: Sequence[str]) -> None:
-        self.items.append(Problem(code, message, field))
+    def add(self, code: ErrorCode, message: str, field: str | None, row: int | None = None) -> None:
+        self.items.append(Problem(code, message, field, row))
 
     def extend(self, problems: Sequence[Problem]) -> None:
         self.items.extend(problems)
@@ -82,7 +83,7 @@ def filter_codes(values: Sequence[str] | None) -> list[str]:
 
 
 def required_text(
-    problems: Problems, value: str | None, *, label: str, field: Sequence[str], max_length: int
+    problems: Problems, value: str | None, *, label: str, field: str, max_length: int
 ) -> str | None:
     text = clean_text(value)
     if text is None:
@@ -92,7 +93,7 @@ def required_text(
 
 
 def optional_text(
-    problems: Problems, value: str | None, *, label: str, field: Sequence[str], max_length: int
+    problems: Problems, value: str | None, *, label: str, field: str, max_length: int
 ) -> str | None:
     text = clean_text(value)
     if text is not None:
@@ -132,9 +133,7 @@ def nfkc(value: Any) -> Any:
     return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
 
-def _too_long(
-    problems: Problems, text: str, *, label: str, field: Sequence[str], maximum: int
-) -> bool:
+def _too_long(problems: Problems, text: str, *, label: str, field: str, maximum: int) -> bool:
     if len(text) <= maximum:
         return False
     problems.add(
@@ -145,9 +144,7 @@ def _too_long(
     return True
 
 
-def email(
-    problems: Problems, value: str | None, *, field: Sequence[str], max_length: int
-) -> str | None:
+def email(problems: Problems, value: str | None, *, field: str, max_length: int) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
@@ -159,9 +156,7 @@ def email(
     return text
 
 
-def phone(
-    problems: Problems, value: str | None, *, field: Sequence[str], max_length: int
-) -> str | None:
+def phone(problems: Problems, value: str | None, *, field: str, max_length: int) -> str | None:
     """Phone numbers: full-width digits and hyphens are folded to half-width."""
     text = clean_text(value)
     if text is None:
@@ -172,7 +167,7 @@ def phone(
     return text
 
 
-def postal_code(problems: Problems, value: str | None, *, field: Sequence[str]) -> str | None:
+def postal_code(problems: Problems, value: str | None, *, field: str) -> str | None:
     """郵便番号: seven digits, ``053-8722`` or ``0538722``; full-width digits and dashes
     are folded to half-width first, and a leading 〒 is dropped."""
     text = clean_text(value)
@@ -192,7 +187,7 @@ def postal_code(problems: Problems, value: str | None, *, field: Sequence[str]) 
 # ------------------------------------------------------------------ dates
 
 
-def date_problem(value: date, *, label: str, field: Sequence[str] | None) -> Problem | None:
+def date_problem(value: date, *, label: str, field: str | None) -> Problem | None:
     """INVALID when ``value`` lies outside ``EARLIEST_DATE``..``LATEST_DATE``, else None.
 
     The one range check of every date the service accepts, whatever the path.
@@ -207,7 +202,7 @@ def date_problem(value: date, *, label: str, field: Sequence[str] | None) -> Pro
     )
 
 
-def check_date(problems: Problems, value: Any, *, label: str, field: Sequence[str] | None) -> Any:
+def check_date(problems: Problems, value: Any, *, label: str, field: str | None) -> Any:
     """Add the range problem of ``value`` (a date, or None/UNSET: nothing to check)."""
     if isinstance(value, date):
         problem = date_problem(value, label=label, field=field)
@@ -216,7 +211,7 @@ def check_date(problems: Problems, value: Any, *, label: str, field: Sequence[st
     return value
 
 
-def require_date(value: date | None, *, label: str, field: Sequence[str] | None) -> None:
+def require_date(value: date | None, *, label: str, field: str | None) -> None:
     """Raise the range problem of ``value`` (for reads: query arguments and exports)."""
     if value is not None:
         problem = date_problem(value, label=label, field=field)
@@ -224,9 +219,7 @@ def require_date(value: date | None, *, label: str, field: Sequence[str] | None)
             raise DomainError(problems=[problem])
 
 
-def amount(
-    problems: Problems, value: int | None, *, label: str, field: Sequence[str]
-) -> int | None:
+def amount(problems: Problems, value: int | None, *, label: str, field: str) -> int | None:
     """Money is integer yen and never negative."""
     if value is not None and value < 0:
         problems.add(ErrorCode.INVALID, f"{label}は0円以上で入力してください。", field)
@@ -238,7 +231,7 @@ def bounded_list(
     values: Sequence[Any] | None,
     *,
     label: str,
-    field: Sequence[str],
+    field: str,
     maximum: int = MAX_LIST,
 ) -> bool:
     """False (and a problem) when the list is longer than allowed."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ def version_conflict(expected: int, actual: int | None = None) -> DomainError:
         ErrorCode.VERSION_CONFLICT,
         f"他の人が先に更新しました。最新の内容を読み直してから、もう一度操作してください"
         f"（指定した版: {expected}）{now}。",
-        ["expectedVersion"],
+        "expected_version",
     )
 
 
@@ -37,12 +37,12 @@ class ConcurrentChange(DomainError):
         )
 
 
-def not_found(label: str, field: Sequence[str] = ("id",)) -> DomainError:
+def not_found(label: str, field: str = "id") -> DomainError:
     return DomainError(ErrorCode.NOT_FOUND, f"指定された{label}は見つかりません。", field)
 
 
 async def get_or_raise(
-    session: AsyncSession, model: type[T], pk: int, *, label: str, field: Sequence[str] = ("id",)
+    session: AsyncSession, model: type[T], pk: int, *, label: str, field: str = "id"
 ) -> T:
     row = await session.get(model, pk)
     if row is None:

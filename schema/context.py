@@ -64,6 +64,9 @@ class Context:
     # executor commits it once the field's answer is built, or rolls it back.
     commit_after_answer: bool = False
     uncommitted_write: bool = False
+    # The GraphQL names of the running mutation field's arguments (set by
+    # MutationExecutor): schema.errors.input_path places the domain's problems on them.
+    arguments: frozenset[str] = frozenset()
     # Set by the HTTP edge: starts the request's time limit, called once the operation is
     # known to be a query (schema.extensions.QueryTimeLimit). Mutations are never cut short.
     start_time_limit: Callable[[], None] | None = None

@@ -77,10 +77,10 @@ async def run_mutation(
                     attempt += 1
                     log.info("retrying after a concurrent change")
                     continue
-                return Outcome(None, user_errors(error))
+                return Outcome(None, user_errors(error, context.arguments))
             except DomainError as error:
                 await session.rollback()
-                return Outcome(None, user_errors(error))
+                return Outcome(None, user_errors(error, context.arguments))
             except OperationalError as error:
                 await session.rollback()
                 if is_lock_timeout(error):
@@ -157,6 +157,9 @@ class MutationExecutor(StrawberryGraphQLCoreExecutionContext):
             )
         errors_before = len(self.collected_errors.errors)
         context.commit_after_answer, context.uncommitted_write = True, False
+        # The field's arguments, for run_mutation to place the domain's problems on.
+        field_name = field_details_list[0].node.name.value
+        context.arguments = frozenset(parent_type.fields[field_name].args)
         try:
             result = super().execute_field(
                 parent_type, source, field_details_list, path, position_context

@@ -108,9 +108,9 @@ async def resolve_nodes(context: Context, ids: Sequence[str]) -> list[Any]:
     return results
 
 
-def pk_of(global_id: str, expected_type: str, field: Sequence[str] = ("id",)) -> int:
+def pk_of(global_id: str, expected_type: str, field: str = "id") -> int:
     """For mutations: the primary key of a global id, or a DomainError that the payload
-    reports as INVALID at ``field`` (expected failures stay out of top-level errors)."""
+    reports as INVALID at ``field``, named as the domain names it (expected failures stay out of top-level errors)."""
     from domain.errors import DomainError, ErrorCode
 
     decoded = from_global_id(global_id)
@@ -121,5 +121,5 @@ def pk_of(global_id: str, expected_type: str, field: Sequence[str] = ("id",)) ->
     return decoded[1]
 
 
-def optional_pk_of(global_id: str | None, expected_type: str, field: Sequence[str]) -> int | None:
+def optional_pk_of(global_id: str | None, expected_type: str, field: str) -> int | None:
     return None if global_id is None else pk_of(global_id, expected_type, field)

@@ -51,6 +51,7 @@ from schema.agreements.documents import download_path
 from schema.common import aware
 from schema.context import ANONYMOUS, Principal
 from schema.database_trouble import database_trouble
+from schema.errors import input_path
 from schema.node import from_global_id, pk_of, to_global_id
 from schema.permissions import FORBIDDEN_WRITE, WRITE_AGREEMENTS, may_change_record
 from server.middleware import Upload, error_response
@@ -93,7 +94,7 @@ def _domain_refusal(error: DomainError) -> Response:
             "errors": [
                 {
                     "message": problem.message,
-                    "extensions": {"code": problem.code.value, "field": problem.field},
+                    "extensions": {"code": problem.code.value, "field": input_path(problem)},
                 }
                 for problem in error.problems
             ]

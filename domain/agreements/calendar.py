@@ -52,15 +52,15 @@ class DueItem:
 
 def check_window(as_of: date, within_days: int) -> date:
     """The window's last day; INVALID outside the dates the data holds or the bounds."""
-    v.require_date(as_of, label="基準日", field=["asOf"])
+    v.require_date(as_of, label="基準日", field="as_of")
     if not 0 <= within_days <= MAX_WITHIN_DAYS:
         raise DomainError(
             ErrorCode.INVALID,
             f"withinDays は0から{MAX_WITHIN_DAYS}までの日数にしてください。",
-            ["withinDays"],
+            "within_days",
         )
     last = as_of + timedelta(days=within_days)
-    v.require_date(last, label="期間の終わり", field=["withinDays"])
+    v.require_date(last, label="期間の終わり", field="within_days")
     return last
 
 

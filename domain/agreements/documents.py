@@ -52,7 +52,7 @@ DOCUMENTS = Audited(
 )
 """Documents are only ever added: the pipeline records their attachment."""
 
-CONTENT_FIELD = ("content",)
+CONTENT_FIELD = "content"
 """Where a problem of the file itself is reported (the body of the upload)."""
 
 SIGNED_STATUSES = frozenset(
@@ -72,7 +72,7 @@ def size_text(size: int) -> str:
 
 def content_problems(content: bytes, *, max_bytes: int | None) -> list[Problem]:
     """Why ``content`` cannot be stored as a 協定書 (empty when it can)."""
-    field = list(CONTENT_FIELD)
+    field = CONTENT_FIELD
     if not content:
         return [Problem(ErrorCode.REQUIRED, "協定書のファイルが空です。", field)]
     if max_bytes is not None and len(content) > max_bytes:
@@ -107,7 +107,7 @@ def content_problems(content: bytes, *, max_bytes: int | None) -> list[Problem]:
 def clean_file_name(problems: v.Problems, name: str | None) -> str | None:
     """The name to store: the last part of a path a browser may send, NFC, trimmed; no
     control characters (they would break the download's Content-Disposition)."""
-    field = ["fileName"]
+    field = "file_name"
     text = v.clean_text(name)
     if isinstance(text, str):
         text = v.clean_text(unicodedata.normalize("NFC", text.replace("\\", "/").rsplit("/")[-1]))

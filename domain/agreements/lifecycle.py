@@ -56,8 +56,8 @@ async def conclude_agreement(
             "作ってください",
         )
     problems = v.Problems()
-    v.check_date(problems, concluded_on, label="締結日", field=["concludedOn"])
-    v.check_date(problems, effective_from, label="効力の始まる日", field=["effectiveFrom"])
+    v.check_date(problems, concluded_on, label="締結日", field="concluded_on")
+    v.check_date(problems, effective_from, label="効力の始まる日", field="effective_from")
     problems.raise_if_any()
     if not await party_ids_of(session, agreement_id):
         problems.extend(
@@ -87,12 +87,12 @@ async def conclude_agreement(
         auto_renewal=agreement.auto_renewal,
         renewal_term_months=agreement.renewal_term_months,
     ):
-        if problem.field == ["input", "effectiveUntil"] and problem.code == ErrorCode.INVALID:
+        if problem.field == "effective_until" and problem.code == ErrorCode.INVALID:
             problems.add(
                 ErrorCode.INVALID,
                 f"効力の始まる日（{starts_on.isoformat()}）が、期間の終わりの日"
                 f"（{agreement.effective_until}）より後になっています。",
-                ["effectiveFrom"] if effective_from else ["concludedOn"],
+                "effective_from" if effective_from else "concluded_on",
             )
         else:
             # Stored term settings at fault: not one of this mutation's arguments.
@@ -135,19 +135,19 @@ async def terminate_agreement(
         problems.add(
             ErrorCode.REASON_REQUIRED,
             "解約の理由を、相手方にもわかる言葉で書いてください。",
-            ["reason"],
+            "reason",
         )
     else:
-        v.optional_text(problems, text, label="解約の理由", field=["reason"], max_length=MAX_REASON)
+        v.optional_text(problems, text, label="解約の理由", field="reason", max_length=MAX_REASON)
     starts_on = agreement.effective_from or agreement.concluded_on
-    out_of_range = v.date_problem(terminated_on, label="解約日", field=["terminatedOn"])
+    out_of_range = v.date_problem(terminated_on, label="解約日", field="terminated_on")
     if out_of_range is not None:
         problems.extend([out_of_range])
     elif starts_on is not None and terminated_on < starts_on:
         problems.add(
             ErrorCode.INVALID,
             f"解約日は、協定の効力が始まった日（{starts_on.isoformat()}）以降にしてください。",
-            ["terminatedOn"],
+            "terminated_on",
         )
     else:
         try:
@@ -155,7 +155,7 @@ async def terminate_agreement(
         except ValueError:  # renewals run past the calendar's end (year 9999)
             ends_on = None
             problems.add(
-                ErrorCode.INVALID, "解約日が遠すぎます。日付を確かめてください。", ["terminatedOn"]
+                ErrorCode.INVALID, "解約日が遠すぎます。日付を確かめてください。", "terminated_on"
             )
         if (
             ends_on is not None
@@ -166,7 +166,7 @@ async def terminate_agreement(
                 ErrorCode.INVALID,
                 f"協定の期間は{ends_on.isoformat()}に終わっています。解約ではなく、"
                 "期間満了にしてください。",
-                ["terminatedOn"],
+                "terminated_on",
             )
     problems.raise_if_any()
 
@@ -203,7 +203,7 @@ async def transition_agreement(
     current = agreement.status
     values: dict[str, Any] = {"status": to}
     if to not in rules.PLAIN_MOVES or not rules.STATUSES.allows(current, to):
-        raise rules.STATUSES.refuse(_transition_message(current, to), ["to"])
+        raise rules.STATUSES.refuse(_transition_message(current, to), "to")
     if to == AgreementStatus.EXPIRED:
         ends_on = terms.agreement_term_ends_on(agreement, today)
         if ends_on is None:
@@ -211,14 +211,14 @@ async def transition_agreement(
                 ErrorCode.INVALID_TRANSITION,
                 "この協定には期間の終わりがないため、期間満了にはできません。"
                 "やめるときは解約してください。",
-                ["to"],
+                "to",
             )
         if ends_on >= today:
             raise DomainError(
                 ErrorCode.INVALID_TRANSITION,
                 f"協定の期間は{ends_on.isoformat()}まで続いています。期間満了にできるのは、"
                 "期間が終わった次の日からです。",
-                ["to"],
+                "to",
             )
         values["effective_until"] = ends_on
 
@@ -264,21 +264,21 @@ async def verify_contacts(
         refuse_status(agreement, "連絡先を確認する必要はありません")
     party_ids = await party_ids_of(session, agreement_id)
     problems = v.Problems()
-    v.check_date(problems, verified_on, label="連絡先を確認した日", field=["verifiedOn"])
+    v.check_date(problems, verified_on, label="連絡先を確認した日", field="verified_on")
     if verified_on > today:
         problems.add(
             ErrorCode.INVALID,
             f"確認した日に、まだ来ていない日（{verified_on.isoformat()}）は入れられません。",
-            ["verifiedOn"],
+            "verified_on",
         )
     if not emergency_contacts:
         problems.add(
             ErrorCode.REQUIRED,
             "確認した緊急連絡先を1件以上入れてください。",
-            ["emergencyContacts"],
+            "emergency_contacts",
         )
-    contacts = check_contacts(problems, emergency_contacts, party_ids, prefix=["emergencyContacts"])
-    check_reachable(problems, emergency_contacts, prefix=["emergencyContacts"])
+    contacts = check_contacts(problems, emergency_contacts, party_ids, prefix="emergency_contacts")
+    check_reachable(problems, emergency_contacts, prefix="emergency_contacts")
     problems.raise_if_any()
 
     await change.write({"contacts_verified_on": verified_on})

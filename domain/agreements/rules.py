@@ -21,7 +21,7 @@ STATUSES: StatusMachine[AgreementStatus] = StatusMachine(
         _S.EXPIRED: (),
         _S.TERMINATED: (),
     },
-    field=["to"],
+    field="to",
 )
 
 STATUS_LABELS = STATUSES.labels

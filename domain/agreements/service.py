@@ -187,9 +187,9 @@ class AgreementFilterSpec:
 
 
 _FILTER_DATES = (
-    ("in_force_on", "inForceOn", "効力のある日"),
-    ("term_ends_by", "termEndsBy", "期間の終わりの期限"),
-    ("contacts_stale_as_of", "contactsStaleAsOf", "連絡先の確認を見る日"),
+    ("in_force_on", "効力のある日"),
+    ("term_ends_by", "期間の終わりの期限"),
+    ("contacts_stale_as_of", "連絡先の確認を見る日"),
 )
 
 
@@ -199,8 +199,8 @@ async def _conditions(
     """SQL for ``spec``. Criteria about parties (``partnerId``, a party's name in
     ``search``) look only at the parties ``visibility`` shows: a hidden volunteer's id or
     name matches nothing (rule 13)."""
-    for name, input_name, label in _FILTER_DATES:
-        require_date(getattr(spec, name), label=label, field=["filter", input_name])
+    for name, label in _FILTER_DATES:
+        require_date(getattr(spec, name), label=label, field=f"filter.{name}")
     conditions: list[sa.ColumnElement[bool]] = []
     agreement_id = _col(Agreement.id)
     if spec.categories:
@@ -517,7 +517,7 @@ async def disaster_support(
 
 def disaster_day(on: date) -> date:
     """The lookup's day; refused (INVALID) outside the dates the database can hold."""
-    require_date(on, label="日付", field=["on"])
+    require_date(on, label="日付", field="on")
     return on
 
 

@@ -123,7 +123,7 @@ def term_problems(
             Problem(
                 ErrorCode.INVALID,
                 "期間の終わりの日は、始まりの日より後にしてください。",
-                ["input", "effectiveUntil"],
+                "effective_until",
             )
         )
     if auto_renewal and effective_until is None:
@@ -131,7 +131,7 @@ def term_problems(
             Problem(
                 ErrorCode.REQUIRED,
                 "自動更新する協定には、最初の期間が終わる日を入れてください。",
-                ["input", "effectiveUntil"],
+                "effective_until",
             )
         )
     if renewal_term_months is not None and renewal_term_months < 1:
@@ -139,7 +139,7 @@ def term_problems(
             Problem(
                 ErrorCode.INVALID,
                 "更新の期間は1か月以上にしてください。",
-                ["input", "renewalTermMonths"],
+                "renewal_term_months",
             )
         )
     elif auto_renewal and renewal_term_months is None:
@@ -147,7 +147,7 @@ def term_problems(
             Problem(
                 ErrorCode.REQUIRED,
                 "自動更新する協定には、1回の更新で延びる月数を入れてください。",
-                ["input", "renewalTermMonths"],
+                "renewal_term_months",
             )
         )
     return problems

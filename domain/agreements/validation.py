@@ -19,11 +19,11 @@ from domain.agreements.models import Agreement
 from domain.base import UNSET, is_set
 from domain.collaborations.models import Collaboration
 from domain.enums import AgreementCategory, PartnerStatus, SupportCategory, labels
-from domain.errors import ErrorCode, Problem
+from domain.errors import ErrorCode, Problem, at
 from domain.japanese import normalize_for_search
-from domain.partners.commands import ContactData, validate_contact
+from domain.partners.inputs import ContactData, validate_contact
 from domain.partners.models import Partner
-from domain.reference.service import get_department_by_code
+from domain.reference.service import check_department
 
 ENTITY = "Agreement"
 LABEL = "協定"
@@ -64,15 +64,15 @@ MAX_RENEWAL_TERM_MONTHS = 120
 # amendment (改正: a new agreement whose amendsId points at this one); the working
 # details (title, supportDetails, noticeDays, department, collaboration, emergency
 # contacts) may still be corrected in place. Column → GraphQL input name and label.
-_FIXED_ONCE_CONCLUDED: dict[str, tuple[str, str]] = {
-    "category": ("category", "協定の種類"),
-    "party_ids": ("partyIds", "相手方"),
-    "support_categories": ("supportCategories", "支援の内容（協定区分）"),
-    "effective_from": ("effectiveFrom", "効力の始まる日"),
-    "effective_until": ("effectiveUntil", "期間の終わりの日"),
-    "auto_renewal": ("autoRenewal", "自動更新"),
-    "renewal_term_months": ("renewalTermMonths", "更新の月数"),
-    "amends_id": ("amendsId", "改正元の協定"),
+_FIXED_ONCE_CONCLUDED: dict[str, str] = {
+    "category": "協定の種類",
+    "party_ids": "相手方",
+    "support_categories": "支援の内容（協定区分）",
+    "effective_from": "効力の始まる日",
+    "effective_until": "期間の終わりの日",
+    "auto_renewal": "自動更新",
+    "renewal_term_months": "更新の月数",
+    "amends_id": "改正元の協定",
 }
 AMEND_INSTEAD = "締結済みの協定は改正（amendsId を指定した新しい協定）で変更してください。"
 
@@ -176,7 +176,7 @@ async def _check_parties(
     already party to (history), but is not added as a new counterparty. Returns the
     ids without repeats, or None when the list as a whole was refused.
     """
-    path = ["input", "partyIds"]
+    path = "party_ids"
     if not v.bounded_list(problems, party_ids, label="相手方", field=path, maximum=MAX_PARTIES):
         return None
     if not party_ids:
@@ -188,18 +188,20 @@ async def _check_parties(
     found = {row.id: row for row in (await session.execute(stmt)).all()}
     seen: set[int] = set()
     for i, pid in enumerate(party_ids):
-        at = [*path, str(i)]
+        here = at(path, i)
         partner = found.get(pid)
         if pid in seen:
-            problems.add(ErrorCode.DUPLICATE, "同じ相手方が2回以上選ばれています。", at)
+            problems.add(ErrorCode.DUPLICATE, "同じ相手方が2回以上選ばれています。", here)
         elif partner is None:
-            problems.add(ErrorCode.NOT_FOUND, "指定された相手方のパートナーは見つかりません。", at)
+            problems.add(
+                ErrorCode.NOT_FOUND, "指定された相手方のパートナーは見つかりません。", here
+            )
         elif partner.status != PartnerStatus.ACTIVE and pid not in already_parties:
             problems.add(
                 ErrorCode.INVALID,
                 f"「{partner.name}」は{_PARTNER_STATUS_LABELS.get(partner.status, '休止中')}"
                 "のため、新しく相手方に加えることはできません。",
-                at,
+                here,
             )
         seen.add(pid)
     return list(dict.fromkeys(party_ids))
@@ -210,19 +212,18 @@ def check_contacts(
     contacts: Sequence[AgreementContactData],
     party_ids: Sequence[int] | None,
     *,
-    prefix: Sequence[str],
+    prefix: str,
 ) -> list[AgreementContactData]:
     """Each contact valid like any contact (氏名, 電話, メール); the party it speaks for
     must be one of the agreement's parties, and is the only party when there is one.
     ``party_ids`` None: the party list was itself refused, so that is not checked."""
-    path = list(prefix)
-    if not v.bounded_list(problems, contacts, label="緊急連絡先", field=path):
+    if not v.bounded_list(problems, contacts, label="緊急連絡先", field=prefix):
         return []
     only_party = party_ids[0] if party_ids is not None and len(party_ids) == 1 else None
     cleaned: list[AgreementContactData] = []
     for i, contact in enumerate(contacts):
-        at = [*path, str(i)]
-        base = validate_contact(problems, contact, prefix=at)
+        here = at(prefix, i)
+        base = validate_contact(problems, contact, prefix=here)
         partner_id = contact.partner_id
         if partner_id is None:
             partner_id = only_party
@@ -230,14 +231,14 @@ def check_contacts(
             problems.add(
                 ErrorCode.INVALID,
                 "連絡先のパートナーは、この協定の相手方から選んでください。",
-                [*at, "partnerId"],
+                at(here, "partner_id"),
             )
         cleaned.append(AgreementContactData(**vars(base), partner_id=partner_id))
     return cleaned
 
 
 def check_reachable(
-    problems: v.Problems, contacts: Sequence[AgreementContactData], *, prefix: Sequence[str]
+    problems: v.Problems, contacts: Sequence[AgreementContactData], *, prefix: str
 ) -> None:
     """Rule 19: a verified emergency contact is one the office can phone in a disaster,
     so each needs a telephone number (a name alone proves nothing was checked). A phone
@@ -249,14 +250,14 @@ def check_reachable(
                 ErrorCode.REQUIRED,
                 f"確認した緊急連絡先「{name}」の電話番号を入れてください。"
                 "災害時に電話でつながる連絡先だけを、確認済みにできます。",
-                [*prefix, str(i), "phone"],
+                at(prefix, i, "phone"),
             )
 
 
 def _check_support_categories(
     problems: v.Problems, category: AgreementCategory, support: Sequence[SupportCategory]
 ) -> list[SupportCategory]:
-    path = ["input", "supportCategories"]
+    path = "support_categories"
     if not v.bounded_list(problems, support, label="支援の内容", field=path):
         return []
     if support and category != AgreementCategory.DISASTER_SUPPORT:
@@ -273,7 +274,7 @@ async def _check_amends(
 ) -> None:
     """An amendment (改正) points at an existing agreement other than itself, and the
     chain of amendments never loops back."""
-    path = ["input", "amendsId"]
+    path = "amends_id"
     if amends_id == own_id:
         problems.add(ErrorCode.INVALID, "協定は自分自身の改正にはできません。", path)
         return
@@ -316,7 +317,7 @@ async def build_state(
         problems,
         data.title,
         label="協定の名前",
-        field=["input", "title"],
+        field="title",
         max_length=v.max_length(Agreement.title),
     )
     checked_party_ids = await _check_parties(
@@ -324,13 +325,7 @@ async def build_state(
     )
     party_ids = checked_party_ids or []
 
-    department = await get_department_by_code(session, data.department_code)
-    if department is None:
-        problems.add(
-            ErrorCode.NOT_FOUND,
-            f"担当課コード「{data.department_code}」は登録されていません。",
-            ["input", "departmentCode"],
-        )
+    department = await check_department(session, data.department_code, problems)
 
     collaboration_id = _pick(data.collaboration_id, stored("collaboration_id"))
     if (
@@ -341,7 +336,7 @@ async def build_state(
         problems.add(
             ErrorCode.NOT_FOUND,
             "指定された協働事業は見つかりません。",
-            ["input", "collaborationId"],
+            "collaboration_id",
         )
 
     support_input = _pick(data.support_categories, stored_support)
@@ -351,16 +346,12 @@ async def build_state(
         problems,
         _pick(data.support_details, stored("support_details")),
         label="支援の詳しい内容",
-        field=["input", "supportDetails"],
+        field="support_details",
         max_length=MAX_SUPPORT_DETAILS,
     )
 
-    v.check_date(
-        problems, data.effective_from, label="効力の始まる日", field=["input", "effectiveFrom"]
-    )
-    v.check_date(
-        problems, data.effective_until, label="期間の終わりの日", field=["input", "effectiveUntil"]
-    )
+    v.check_date(problems, data.effective_from, label="効力の始まる日", field="effective_from")
+    v.check_date(problems, data.effective_until, label="期間の終わりの日", field="effective_until")
     effective_from = _pick(data.effective_from, stored("effective_from"))
     effective_until = _pick(data.effective_until, stored("effective_until"))
     auto_renewal = bool(_pick(data.auto_renewal, stored("auto_renewal", False)))
@@ -378,14 +369,12 @@ async def build_state(
         problems.add(
             ErrorCode.INVALID,
             f"更新の期間は{MAX_RENEWAL_TERM_MONTHS}か月（10年）以内にしてください。",
-            ["input", "renewalTermMonths"],
+            "renewal_term_months",
         )
 
     notice_days = _pick(data.notice_days, stored("notice_days"))
     if notice_days is not None and notice_days < 0:
-        problems.add(
-            ErrorCode.INVALID, "見直しの通知日数は0日以上にしてください。", ["input", "noticeDays"]
-        )
+        problems.add(ErrorCode.INVALID, "見直しの通知日数は0日以上にしてください。", "notice_days")
 
     contacts: list[AgreementContactData] | None = None
     if is_set(data.emergency_contacts):
@@ -393,7 +382,7 @@ async def build_state(
             problems,
             data.emergency_contacts or [],
             checked_party_ids,
-            prefix=["input", "emergencyContacts"],
+            prefix="emergency_contacts",
         )
     elif checked_party_ids is not None:
         # Contacts kept as they are must still speak for a party of the agreement.
@@ -403,7 +392,7 @@ async def build_state(
                     ErrorCode.INVALID,
                     f"緊急連絡先「{contact.name}」のパートナーが相手方から外れます。"
                     "緊急連絡先も一緒に直してください。",
-                    ["input", "emergencyContacts", str(i), "partnerId"],
+                    at("emergency_contacts", i, "partner_id"),
                 )
 
     amends_id = _pick(data.amends_id, stored("amends_id"))
@@ -463,8 +452,8 @@ def fixed_field_problems(
         Problem(
             ErrorCode.INVALID_TRANSITION,
             f"{label}は締結後には変えられません。{AMEND_INSTEAD}",
-            ["input", input_name],
+            name,
         )
-        for name, (input_name, label) in _FIXED_ONCE_CONCLUDED.items()
+        for name, label in _FIXED_ONCE_CONCLUDED.items()
         if stored[name] != wanted[name]
     ]

@@ -119,7 +119,7 @@ async def create_token(
         if as_utc(expires_at) <= now:
             problems.append((ErrorCode.INVALID, "有効期限は未来の日時にしてください。", "expires"))
     if problems:
-        raise DomainError(problems=[Problem(code, msg, [fld]) for code, msg, fld in problems])
+        raise DomainError(problems=[Problem(code, msg, fld) for code, msg, fld in problems])
 
     plaintext = secrets.token_urlsafe(32)
     token = ApiToken(
@@ -257,12 +257,12 @@ async def get_token_or_raise(
         label = f"先頭「{prefix}」"
     rows: Sequence[ApiToken] = list((await session.execute(stmt.limit(2))).scalars())
     if not rows:
-        raise DomainError(ErrorCode.NOT_FOUND, f"{label} のトークンはありません。", ["token"])
+        raise DomainError(ErrorCode.NOT_FOUND, f"{label} のトークンはありません。", "token")
     if len(rows) > 1:
         raise DomainError(
             ErrorCode.INVALID,
             f"{label} に当てはまるトークンが複数あります。ID で指定してください。",
-            ["token"],
+            "token",
         )
     return rows[0]
 

@@ -155,12 +155,12 @@ async def require_evaluation(session: AsyncSession, collaboration_id: int) -> No
         raise DomainError(
             ErrorCode.EVALUATION_REQUIRED,
             "評価済みにする前に、結果の評価（得られた効果とパートナーの意見）を記録してください。",
-            ["to"],
+            "to",
         )
     # Recorded evaluations passed these checks; re-checking keeps rule 5 true even for
     # rows that reached the table another way (e.g. a data load).
     raise_if_any(
-        Problem(ErrorCode.EVALUATION_REQUIRED, p.message, ["to"])
+        Problem(ErrorCode.EVALUATION_REQUIRED, p.message, "to")
         for p in rules.evaluation_problems(
             outcomes=evaluation.outcomes, partner_feedback=evaluation.partner_feedback, rating=None
         )

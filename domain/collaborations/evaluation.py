@@ -60,24 +60,24 @@ async def evaluate_collaboration(
             ErrorCode.INVALID_TRANSITION,
             "結果の評価は、完了した協働事業にだけ記録できます"
             f"（この協働事業は「{rules.STATUS_LABELS[collaboration.status]}」です）。",
-            ["id"],
+            "id",
         )
     outcomes = clean_text_field(
-        problems, data.outcomes, label="得られた効果や実績", path=["input", "outcomes"]
+        problems, data.outcomes, label="得られた効果や実績", path="outcomes"
     )
     feedback = clean_text_field(
-        problems, data.partner_feedback, label="パートナーの意見", path=["input", "partnerFeedback"]
+        problems, data.partner_feedback, label="パートナーの意見", path="partner_feedback"
     )
-    lessons = clean_text_field(problems, data.lessons, label="教訓", path=["input", "lessons"])
+    lessons = clean_text_field(problems, data.lessons, label="教訓", path="lessons")
     problems.extend(
         rules.evaluation_problems(outcomes=outcomes, partner_feedback=feedback, rating=data.rating)
     )
-    v.check_date(problems, data.evaluated_on, label="評価日", field=["input", "evaluatedOn"])
+    v.check_date(problems, data.evaluated_on, label="評価日", field="evaluated_on")
     if data.evaluated_on > today:
         problems.add(
             ErrorCode.INVALID,
             f"評価日（{data.evaluated_on.isoformat()}）に先の日付は使えません。",
-            ["input", "evaluatedOn"],
+            "evaluated_on",
         )
     problems.raise_if_any()
 

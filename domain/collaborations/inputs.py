@@ -23,7 +23,7 @@ from domain.collaborations.models import (
     Participation,
 )
 from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.errors import DomainError, ErrorCode, Problem, at
 from domain.japanese import fiscal_year_of
 from domain.partners.models import Partner
 from domain.reference.models import CollaborationField
@@ -186,7 +186,7 @@ async def participations_of(session: AsyncSession, collaboration_id: int) -> lis
 
 
 def clean_text_field(
-    problems: v.Problems, value: Any, *, label: str, path: list[str], max_length: int = TEXT_MAX
+    problems: v.Problems, value: Any, *, label: str, path: str, max_length: int = TEXT_MAX
 ) -> str | None:
     return v.optional_text(problems, value, label=label, field=path, max_length=max_length)
 
@@ -225,7 +225,7 @@ async def build_state(
             problems,
             data.title if is_set(data.title) else None,
             label="事業名",
-            field=["input", "title"],
+            field="title",
             max_length=v.max_length(Collaboration.title),
         )
     for name, label in (
@@ -236,16 +236,14 @@ async def build_state(
     ):
         value = getattr(data, name)
         if is_set(value):
-            values[name] = clean_text_field(problems, value, label=label, path=["input", name])
-    for name, input_name, label in (
-        ("starts_on", "startsOn", "始まりの日"),
-        ("ends_on", "endsOn", "終わりの日"),
-        ("review_due_on", "reviewDueOn", "パートナーの選び方を見直す日"),
+            values[name] = clean_text_field(problems, value, label=label, path=name)
+    for name, label in (
+        ("starts_on", "始まりの日"),
+        ("ends_on", "終わりの日"),
+        ("review_due_on", "パートナーの選び方を見直す日"),
     ):
         if is_set(getattr(data, name)):
-            values[name] = v.check_date(
-                problems, getattr(data, name), label=label, field=["input", input_name]
-            )
+            values[name] = v.check_date(problems, getattr(data, name), label=label, field=name)
     if is_set(data.is_public) and data.is_public is not None:
         values["is_public"] = bool(data.is_public)
 
@@ -255,9 +253,7 @@ async def build_state(
     if is_set(data.department_code) or current is None:
         code = v.clean_text(data.department_code if is_set(data.department_code) else None)
         if code is None:
-            problems.add(
-                ErrorCode.REQUIRED, "担当課を選んでください。", ["input", "departmentCode"]
-            )
+            problems.add(ErrorCode.REQUIRED, "担当課を選んでください。", "department_code")
         else:
             try:
                 department = await get_department_by_code_or_raise(session, code)
@@ -282,18 +278,18 @@ async def build_state(
                 problems.add(
                     ErrorCode.NOT_FOUND,
                     "指定された補助・助成の制度は見つかりません。",
-                    ["input", "subsidyProgramId"],
+                    "subsidy_program_id",
                 )
 
     values["fiscal_year"] = _fiscal_year(problems, data, current, values["starts_on"])
 
     starts_on, ends_on = values["starts_on"], values["ends_on"]
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
-        at = "startsOn" if is_set(data.starts_on) and not is_set(data.ends_on) else "endsOn"
+        wrong = "starts_on" if is_set(data.starts_on) and not is_set(data.ends_on) else "ends_on"
         problems.add(
             ErrorCode.INVALID,
             f"終わりの日（{ends_on.isoformat()}）が始まりの日（{starts_on.isoformat()}）より前になっています。",
-            ["input", at],
+            wrong,
         )
     return State(
         values=values,
@@ -311,7 +307,7 @@ def _clean_forms(
         problems.add(
             ErrorCode.REQUIRED,
             "協働の形（共催・委託など）を1つ以上選んでください。",
-            ["input", "forms"],
+            "forms",
         )
         return []
     return sorted({CollaborationForm(f) for f in forms}, key=FORM_ORDER.__getitem__)
@@ -320,7 +316,7 @@ def _clean_forms(
 async def _resolve_fields(
     session: AsyncSession, problems: v.Problems, codes: Sequence[str] | None
 ) -> list[tuple[int, str]]:
-    path = ["input", "fieldCodes"]
+    path = "field_codes"
     if not codes or not v.bounded_list(problems, codes, label="分野", field=path):
         return []
     cleaned = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
@@ -336,14 +332,14 @@ def _apply_budget(problems: v.Problems, values: dict[str, Any], budget: Any) -> 
     if not is_set(budget):
         return
     parts = (
-        ("total_yen", "budget_total_yen", "totalYen", "経費の合計"),
-        ("city_share_yen", "city_share_yen", "cityShareYen", "市の負担額"),
-        ("partner_share_yen", "partner_share_yen", "partnerShareYen", "パートナーの負担額"),
+        ("total_yen", "budget_total_yen", "経費の合計"),
+        ("city_share_yen", "city_share_yen", "市の負担額"),
+        ("partner_share_yen", "partner_share_yen", "パートナーの負担額"),
     )
-    for attr, column, name, label in parts:
+    for attr, column, label in parts:
         value = None if budget is None else getattr(budget, attr)
         if is_set(value):
-            values[column] = v.amount(problems, value, label=label, field=["input", "budget", name])
+            values[column] = v.amount(problems, value, label=label, field=at("budget", attr))
 
 
 def _apply_committee(problems: v.Problems, values: dict[str, Any], committee: Any) -> None:
@@ -353,29 +349,29 @@ def _apply_committee(problems: v.Problems, values: dict[str, Any], committee: An
         for name in ("name", "kind", "established_on", "dissolves_on"):
             values[f"committee_{name}"] = None
         return
-    prefix = ["input", "committee"]
+    prefix = "committee"
     values["committee_name"] = v.required_text(
         problems,
         committee.name,
         label="会の名前",
-        field=[*prefix, "name"],
+        field=at(prefix, "name"),
         max_length=v.max_length(Collaboration.committee_name),
     )
     values["committee_kind"] = CommitteeKind(committee.kind)
-    for name, input_name, label in (
-        ("established_on", "establishedOn", "会の設立日"),
-        ("dissolves_on", "dissolvesOn", "会の解散日"),
+    for name, label in (
+        ("established_on", "会の設立日"),
+        ("dissolves_on", "会の解散日"),
     ):
         if is_set(getattr(committee, name)):
             values[f"committee_{name}"] = v.check_date(
-                problems, getattr(committee, name), label=label, field=[*prefix, input_name]
+                problems, getattr(committee, name), label=label, field=at(prefix, name)
             )
     established, dissolves = values["committee_established_on"], values["committee_dissolves_on"]
     if established is not None and dissolves is not None and dissolves < established:
         problems.add(
             ErrorCode.INVALID,
             f"会の解散日（{dissolves.isoformat()}）が設立日（{established.isoformat()}）より前になっています。",
-            [*prefix, "dissolvesOn"],
+            at(prefix, "dissolves_on"),
         )
 
 
@@ -383,7 +379,7 @@ async def _clean_participations(
     session: AsyncSession, problems: v.Problems, items: Sequence[ParticipationData] | None
 ) -> list[ParticipationData]:
     """役割分担 (第4章(1)): each partner exists and takes part once; shares are ≥ 0 yen."""
-    path = ["input", "participations"]
+    path = "participations"
     if not items:
         return []
     if not v.bounded_list(problems, items, label="参加パートナー", field=path):
@@ -396,17 +392,19 @@ async def _clean_participations(
     cleaned: list[ParticipationData] = []
     seen: set[int] = set()
     for i, item in enumerate(items):
-        here = [*path, str(i)]
+        here = at(path, i)
         partner_id = item.partner_id
         if partner_id is not None and partner_id not in existing:
             problems.add(
-                ErrorCode.NOT_FOUND, "指定されたパートナーは見つかりません。", [*here, "partnerId"]
+                ErrorCode.NOT_FOUND,
+                "指定されたパートナーは見つかりません。",
+                at(here, "partner_id"),
             )
         elif partner_id is not None and partner_id in seen:
             problems.add(
                 ErrorCode.DUPLICATE,
                 "同じパートナーが2回以上入っています。1つにまとめてください。",
-                [*here, "partnerId"],
+                at(here, "partner_id"),
             )
         if partner_id is not None:
             seen.add(partner_id)
@@ -414,11 +412,11 @@ async def _clean_participations(
             ParticipationData(
                 partner_id=partner_id,
                 role=clean_text_field(
-                    problems, item.role, label="役割", path=[*here, "role"], max_length=ROLE_MAX
+                    problems, item.role, label="役割", path=at(here, "role"), max_length=ROLE_MAX
                 ),
                 is_lead=bool(item.is_lead),
                 cost_share_yen=v.amount(
-                    problems, item.cost_share_yen, label="負担額", field=[*here, "costShareYen"]
+                    problems, item.cost_share_yen, label="負担額", field=at(here, "cost_share_yen")
                 ),
             )
         )
@@ -443,7 +441,7 @@ def _fiscal_year(
             problems.add(
                 ErrorCode.INVALID,
                 f"年度は{low}から{high}までの西暦の年で入れてください（例: 令和3年度なら2021）。",
-                ["input", "fiscalYear"],
+                "fiscal_year",
             )
         return int(sent)
     stored = current.fiscal_year if current is not None else None

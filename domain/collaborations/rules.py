@@ -33,13 +33,13 @@ from domain.status import StatusMachine
 READINESS_LABELS: dict[ReadinessItem, str] = labels(ReadinessItem)
 
 # Where in CollaborationInput each item is filled in, so a front end can point at it.
-READINESS_FIELDS: dict[ReadinessItem, list[str]] = {
-    ReadinessItem.PURPOSE: ["input", "purpose"],
-    ReadinessItem.PLAN: ["input", "plan"],
-    ReadinessItem.COST: ["input", "budget", "totalYen"],
-    ReadinessItem.PERIOD: ["input", "startsOn"],
-    ReadinessItem.RESPONSIBILITY: ["input", "responsibility"],
-    ReadinessItem.ROLES: ["input", "participations"],
+READINESS_FIELDS: dict[ReadinessItem, str] = {
+    ReadinessItem.PURPOSE: "purpose",
+    ReadinessItem.PLAN: "plan",
+    ReadinessItem.COST: "budget.total_yen",
+    ReadinessItem.PERIOD: "starts_on",
+    ReadinessItem.RESPONSIBILITY: "responsibility",
+    ReadinessItem.ROLES: "participations",
 }
 
 _READINESS_MESSAGES: dict[ReadinessItem, str] = {
@@ -209,7 +209,7 @@ def budget_share_problems(
             f"市の負担額（{city:,}円）とパートナーの負担額"
             f"（{partner:,}円）の合計（{shares:,}円）が、"
             f"経費の合計（{budget_total_yen:,}円）を超えています。",
-            ["input", "budget"],
+            "budget",
         )
     ]
 
@@ -235,7 +235,7 @@ def form_problems_always(
             Problem(
                 ErrorCode.FINANCIAL_SUPPORT_NOT_ALLOWED,
                 "後援では市からお金を出せません。市の負担額は0円にするか、空けておいてください。",
-                ["input", "budget", "cityShareYen"],
+                "budget.city_share_yen",
             )
         )
     problems.extend(
@@ -285,7 +285,7 @@ def form_problems(
                 Problem(
                     ErrorCode.NOT_READY,
                     "共催では経費を双方で負担します。市の負担額を入れてください（0円も可）。",
-                    ["input", "budget", "cityShareYen"],
+                    "budget.city_share_yen",
                 )
             )
         if partner_share_yen is None:
@@ -294,7 +294,7 @@ def form_problems(
                     ErrorCode.NOT_READY,
                     "共催では経費を双方で負担します。"
                     "パートナーの負担額を入れてください（0円も可）。",
-                    ["input", "budget", "partnerShareYen"],
+                    "budget.partner_share_yen",
                 )
             )
     if CollaborationForm.COMMITTEE in chosen:
@@ -303,7 +303,7 @@ def form_problems(
                 Problem(
                     ErrorCode.NOT_READY,
                     "実行委員会・協議会の形で行うときは、その会の名前を入れてください。",
-                    ["input", "committee", "name"],
+                    "committee.name",
                 )
             )
         if committee_kind is CommitteeKind.EXECUTIVE_COMMITTEE and committee_dissolves_on is None:
@@ -311,7 +311,7 @@ def form_problems(
                 Problem(
                     ErrorCode.NOT_READY,
                     "実行委員会は期間を限った会です。解散する日を入れてください。",
-                    ["input", "committee", "dissolvesOn"],
+                    "committee.dissolves_on",
                 )
             )
     if CollaborationForm.BUSINESS_COOPERATION in chosen and not any(participations_is_lead):
@@ -320,7 +320,7 @@ def form_problems(
                 ErrorCode.NOT_READY,
                 "事業協力では市民が中心になって進めます。"
                 "中心となるパートナーを1つ以上選んでください。",
-                ["input", "participations"],
+                "participations",
             )
         )
     if CollaborationForm.CONSIGNMENT in chosen and _blank(responsibility):
@@ -328,7 +328,7 @@ def form_problems(
             Problem(
                 ErrorCode.NOT_READY,
                 "委託では事業の最終的な責任は市にあります。責任の所在を書いてください。",
-                ["input", "responsibility"],
+                "responsibility",
             )
         )
     problems.extend(
@@ -356,7 +356,7 @@ STATUSES: StatusMachine[CollaborationStatus] = StatusMachine(
         _C.EVALUATED: (),
         _C.CANCELLED: (),
     },
-    field=["to"],
+    field="to",
 )
 STATUS_LABELS = STATUSES.labels
 ALLOWED_TRANSITIONS = STATUSES.transitions
@@ -392,7 +392,7 @@ def evaluation_problems(
             Problem(
                 ErrorCode.EVALUATION_REQUIRED,
                 "得られた効果や実績を具体的に書いてください。",
-                ["input", "outcomes"],
+                "outcomes",
             )
         )
     if _blank(partner_feedback):
@@ -400,7 +400,7 @@ def evaluation_problems(
             Problem(
                 ErrorCode.EVALUATION_REQUIRED,
                 "パートナーから聞いた意見や感想を書いてください。",
-                ["input", "partnerFeedback"],
+                "partner_feedback",
             )
         )
     if rating is not None and not RATING_MIN <= rating <= RATING_MAX:
@@ -408,7 +408,7 @@ def evaluation_problems(
             Problem(
                 ErrorCode.INVALID,
                 f"評価は{RATING_MIN}から{RATING_MAX}までの数で入れてください。",
-                ["input", "rating"],
+                "rating",
             )
         )
     return problems

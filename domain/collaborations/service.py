@@ -466,19 +466,19 @@ async def partner_concentration(
             ErrorCode.INVALID,
             f"年度の範囲が逆です。開始年度（{from_fiscal_year}）は終了年度（{to_fiscal_year}）"
             "以前にしてください。",
-            ["fromFiscalYear"],
+            "from_fiscal_year",
         )
     if to_fiscal_year - from_fiscal_year >= MAX_CONCENTRATION_SPAN_YEARS:
         raise DomainError(
             ErrorCode.INVALID,
             f"年度の範囲は {MAX_CONCENTRATION_SPAN_YEARS} 年以内にしてください。",
-            ["toFiscalYear"],
+            "to_fiscal_year",
         )
     if min_consecutive_years < 2:
         raise DomainError(
             ErrorCode.INVALID,
             "連続年数は 2 以上にしてください（1 年だけでは繰り返しになりません）。",
-            ["minConsecutiveYears"],
+            "min_consecutive_years",
         )
     if to_fiscal_year - from_fiscal_year + 1 < min_consecutive_years:
         return []
@@ -489,7 +489,7 @@ async def partner_concentration(
     ]
     if department_code is not None:
         department = await get_department_by_code_or_raise(
-            session, department_code, field=("departmentCode",)
+            session, department_code, field="department_code"
         )
         conditions.append(col(Collaboration.department_id) == department.id)
     stmt = (
@@ -604,14 +604,14 @@ async def partner_suggestions(
     unknown field or department codes.
     """
     if not field_codes:
-        raise DomainError(ErrorCode.INVALID, "分野を 1 つ以上指定してください。", ["fieldCodes"])
+        raise DomainError(ErrorCode.INVALID, "分野を 1 つ以上指定してください。", "field_codes")
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise DomainError(
             ErrorCode.INVALID,
             f"first は 1 以上 {MAX_PAGE_SIZE} 以下で指定してください（指定値: {first}）。",
-            ["first"],
+            "first",
         )
-    fields = await fields_by_code(session, list(field_codes), field=("fieldCodes",))
+    fields = await fields_by_code(session, list(field_codes), field="field_codes")
     field_ids = [f.id for f in fields]
     requested = len(field_ids)
 
@@ -626,7 +626,7 @@ async def partner_suggestions(
     fresh_years: sa.ColumnElement[int]
     if department_code is not None:
         department = await get_department_by_code_or_raise(
-            session, department_code, field=("departmentCode",)
+            session, department_code, field="department_code"
         )
         last_sq = (
             sa.select(
@@ -736,7 +736,7 @@ async def partner_network(
         raise DomainError(
             ErrorCode.INVALID,
             "共通の協働事業の数は 1 以上にしてください。",
-            ["minSharedCollaborations"],
+            "min_shared_collaborations",
         )
     collaboration_filter = [col(Collaboration.status) != CollaborationStatus.CANCELLED]
     if fiscal_year is not None:

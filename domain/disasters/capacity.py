@@ -47,37 +47,33 @@ async def record_capacity(
     """Record what a partner reported it can supply (quantity ≥ 0, reported on a day
     not in the future)."""
     partner = await get_or_raise(
-        session, Partner, partner_id, label="パートナー", field=("input", "partnerId")
+        session, Partner, partner_id, label="パートナー", field="partner_id"
     )
     problems = v.Problems()
     name = v.required_text(
         problems,
         item,
         label="品目",
-        field=["input", "item"],
+        field="item",
         max_length=v.max_length(CapacityReport.item),
     )
     if quantity < 0:
-        problems.add(ErrorCode.INVALID, "数量は0以上で入力してください。", ["input", "quantity"])
+        problems.add(ErrorCode.INVALID, "数量は0以上で入力してください。", "quantity")
     unit_text = v.required_text(
         problems,
         unit,
         label="単位",
-        field=["input", "unit"],
+        field="unit",
         max_length=v.max_length(CapacityReport.unit),
     )
-    v.check_date(problems, reported_on, label="報告日", field=["input", "reportedOn"])
-    if not any(p.field == ["input", "reportedOn"] for p in problems.items) and (
-        reported_on > today
-    ):
+    v.check_date(problems, reported_on, label="報告日", field="reported_on")
+    if not any(p.field == "reported_on" for p in problems.items) and (reported_on > today):
         problems.add(
             ErrorCode.INVALID,
             f"報告日に、まだ来ていない日（{reported_on.isoformat()}）は入れられません。",
-            ["input", "reportedOn"],
+            "reported_on",
         )
-    text = v.optional_text(
-        problems, note, label="メモ", field=["input", "note"], max_length=MAX_NOTE
-    )
+    text = v.optional_text(problems, note, label="メモ", field="note", max_length=MAX_NOTE)
     problems.raise_if_any()
     assert partner.id is not None and name is not None and unit_text is not None
     row = CapacityReport(

@@ -112,7 +112,7 @@ def check_moment(
     moment: datetime,
     *,
     label: str,
-    field: Sequence[str],
+    field: str,
     today: date,
     not_before: datetime | None = None,
     not_before_label: str = "",
@@ -140,7 +140,7 @@ def check_moment(
 
 
 def _note(problems: v.Problems, value: str | None, *, label: str, field: str) -> str | None:
-    return v.optional_text(problems, value, label=label, field=[field], max_length=MAX_NOTE)
+    return v.optional_text(problems, value, label=label, field=field, max_length=MAX_NOTE)
 
 
 # ------------------------------------------------------------------ disaster events
@@ -158,13 +158,13 @@ class DisasterEventData:
 
 def _districts(problems: v.Problems, districts: Sequence[str]) -> list[str]:
     """Districts (地区) folded like stored partner districts, without repeats."""
-    path = ["input", "districts"]
+    path = "districts"
     if not v.bounded_list(problems, districts, label="地区", field=path, maximum=MAX_DISTRICTS):
         return []
     cleaned: list[str] = []
     for i, raw in enumerate(districts):
         text = v.optional_text(
-            problems, v.nfkc(raw), label="地区", field=[*path, str(i)], max_length=100
+            problems, v.nfkc(raw), label="地区", field=v.at(path, i), max_length=100
         )
         if text is not None and text not in cleaned:
             cleaned.append(text)
@@ -180,25 +180,23 @@ async def create_event(
         problems,
         data.name,
         label="災害の名前",
-        field=["input", "name"],
+        field="name",
         max_length=v.max_length(DisasterEvent.name),
     )
-    v.check_date(problems, data.started_on, label="発生日", field=["input", "startedOn"])
+    v.check_date(problems, data.started_on, label="発生日", field="started_on")
     if not problems and data.started_on > today:
         problems.add(
             ErrorCode.INVALID,
             f"発生日に、まだ来ていない日（{data.started_on.isoformat()}）は入れられません。",
-            ["input", "startedOn"],
+            "started_on",
         )
     districts = _districts(problems, data.districts)
-    note = v.optional_text(
-        problems, data.note, label="メモ", field=["input", "note"], max_length=MAX_NOTE
-    )
+    note = v.optional_text(problems, data.note, label="メモ", field="note", max_length=MAX_NOTE)
     external_id = v.optional_text(
         problems,
         data.external_id,
         label="外部ID",
-        field=["input", "externalId"],
+        field="external_id",
         max_length=v.max_length(DisasterEvent.external_id),
     )
     if external_id is not None and await session.scalar(
@@ -207,7 +205,7 @@ async def create_event(
         problems.add(
             ErrorCode.DUPLICATE,
             "この外部IDの災害はすでに登録されています。",
-            ["input", "externalId"],
+            "external_id",
         )
     problems.raise_if_any()
     assert name is not None
@@ -241,18 +239,18 @@ async def close_event(
     if event.closed_on is not None:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "この災害はすでに終了しています。")
     problems = v.Problems()
-    v.check_date(problems, closed_on, label="終了日", field=["closedOn"])
+    v.check_date(problems, closed_on, label="終了日", field="closed_on")
     if not problems and closed_on < event.started_on:
         problems.add(
             ErrorCode.INVALID,
             f"終了日は発生日（{event.started_on.isoformat()}）以降にしてください。",
-            ["closedOn"],
+            "closed_on",
         )
     elif not problems and closed_on > today:
         problems.add(
             ErrorCode.INVALID,
             f"終了日に、まだ来ていない日（{closed_on.isoformat()}）は入れられません。",
-            ["closedOn"],
+            "closed_on",
         )
     problems.raise_if_any()
     still_open = await session.scalar(
@@ -298,22 +296,20 @@ async def _check_request_target(
     category, and the partner is one of its parties, still active (rules 19, 21)."""
     agreement = await session.get(Agreement, data.agreement_id)
     if agreement is None:
-        problems.add(
-            ErrorCode.NOT_FOUND, "指定された協定は見つかりません。", ["input", "agreementId"]
-        )
+        problems.add(ErrorCode.NOT_FOUND, "指定された協定は見つかりません。", "agreement_id")
         return
     if agreement.category != AgreementCategory.DISASTER_SUPPORT:
         problems.add(
             ErrorCode.INVALID,
             "応援要請は災害時応援協定に基づいて行ってください。",
-            ["input", "agreementId"],
+            "agreement_id",
         )
         return
     if not terms.agreement_in_force_on(agreement, day):
         problems.add(
             ErrorCode.INVALID,
             f"協定「{agreement.title}」は要請日（{day.isoformat()}）に効力がありません。",
-            ["input", "agreementId"],
+            "agreement_id",
         )
     is_party = await session.scalar(
         sa.select(sa.literal(1)).where(
@@ -323,20 +319,18 @@ async def _check_request_target(
     )
     partner = await session.get(Partner, data.partner_id)
     if partner is None:
-        problems.add(
-            ErrorCode.NOT_FOUND, "指定されたパートナーは見つかりません。", ["input", "partnerId"]
-        )
+        problems.add(ErrorCode.NOT_FOUND, "指定されたパートナーは見つかりません。", "partner_id")
     elif not is_party:
         problems.add(
             ErrorCode.INVALID,
             f"「{partner.name}」はこの協定の相手方ではありません。",
-            ["input", "partnerId"],
+            "partner_id",
         )
     elif partner.status != PartnerStatus.ACTIVE:
         problems.add(
             ErrorCode.INVALID,
             f"「{partner.name}」は活動していないため要請できません。協定の見直しが必要です。",
-            ["input", "partnerId"],
+            "partner_id",
         )
     covered = await session.scalar(
         sa.select(sa.literal(1)).where(
@@ -348,7 +342,7 @@ async def _check_request_target(
         problems.add(
             ErrorCode.INVALID,
             f"この協定は「{SUPPORT_CATEGORY_LABELS[data.category]}」を対象にしていません。",
-            ["input", "category"],
+            "category",
         )
 
 
@@ -357,57 +351,55 @@ async def create_request(
 ) -> SupportRequest:
     """応援要請: ask a party for support under an agreement during an open event."""
     event = await get_or_raise(
-        session, DisasterEvent, data.event_id, label="災害", field=("input", "eventId")
+        session, DisasterEvent, data.event_id, label="災害", field="event_id"
     )
     if event.closed_on is not None:
         raise DomainError(
             ErrorCode.INVALID_TRANSITION,
             "終了した災害には応援要請を追加できません。",
-            ["input", "eventId"],
+            "event_id",
         )
     problems = v.Problems()
     requested_at = in_utc(data.requested_at or utcnow())
-    check_moment(
-        problems, requested_at, label="要請日時", field=["input", "requestedAt"], today=today
-    )
+    check_moment(problems, requested_at, label="要請日時", field="requested_at", today=today)
     day = tokyo_day(requested_at)
     if not problems and day < event.started_on:
         problems.add(
             ErrorCode.INVALID,
             f"要請日時は災害の発生日（{event.started_on.isoformat()}）以降にしてください。",
-            ["input", "requestedAt"],
+            "requested_at",
         )
     what = v.required_text(
         problems,
         data.what,
         label="要請の内容",
-        field=["input", "what"],
+        field="what",
         max_length=v.max_length(SupportRequest.what),
     )
     if data.quantity is not None and data.quantity <= 0:
-        problems.add(ErrorCode.INVALID, "数量は1以上で入力してください。", ["input", "quantity"])
+        problems.add(ErrorCode.INVALID, "数量は1以上で入力してください。", "quantity")
     unit = v.optional_text(
         problems,
         data.unit,
         label="単位",
-        field=["input", "unit"],
+        field="unit",
         max_length=v.max_length(SupportRequest.unit),
     )
     requested_by = v.optional_text(
         problems,
         data.requested_by,
         label="要請した人",
-        field=["input", "requestedBy"],
+        field="requested_by",
         max_length=v.max_length(SupportRequest.requested_by),
     )
     external_id = v.optional_text(
         problems,
         data.external_id,
         label="外部ID",
-        field=["input", "externalId"],
+        field="external_id",
         max_length=v.max_length(SupportRequest.external_id),
     )
-    if all(p.field != ["input", "requestedAt"] for p in problems.items):
+    if all(p.field != "requested_at" for p in problems.items):
         # (the agreement is judged on the request's day, once that day is right)
         await _check_request_target(session, data, day, problems)
     problems.raise_if_any()
@@ -470,7 +462,7 @@ def _step_moment(
         problems,
         moment,
         label=label,
-        field=[field],
+        field=field,
         today=today,
         not_before=after,
         not_before_label=after_label,
@@ -500,7 +492,7 @@ async def answer_request(
         answered_at,
         note,
         label="回答日時",
-        field="answeredAt",
+        field="answered_at",
         note_label="回答のメモ",
         today=today,
         after=request.requested_at,
@@ -540,7 +532,7 @@ async def deliver_request(
         delivered_at,
         note,
         label="提供日時",
-        field="deliveredAt",
+        field="delivered_at",
         note_label="提供のメモ",
         today=today,
         after=request.answered_at,
@@ -588,7 +580,7 @@ async def close_request(
         closed_at,
         note,
         label="完了日時",
-        field="closedAt",
+        field="closed_at",
         note_label="完了のメモ",
         today=today,
         after=after,
@@ -622,7 +614,7 @@ async def cancel_request(
     problems = v.Problems()
     text = v.clean_text(reason)
     if text is None:
-        problems.add(ErrorCode.REASON_REQUIRED, "取り消す理由を書いてください。", ["reason"])
+        problems.add(ErrorCode.REASON_REQUIRED, "取り消す理由を書いてください。", "reason")
     else:
         _note(problems, text, label="取り消す理由", field="reason")
     moment = in_utc(cancelled_at or utcnow())
@@ -630,7 +622,7 @@ async def cancel_request(
         problems,
         moment,
         label="取消し日時",
-        field=["cancelledAt"],
+        field="cancelled_at",
         today=today,
         not_before=request.answered_at or request.requested_at,
         not_before_label="回答日時" if request.answered_at else "要請日時",

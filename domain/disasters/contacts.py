@@ -65,28 +65,28 @@ async def record_verification(
     ``verifiedOn`` is not in the future; CHANGED asks for a note of what changed (the
     new contacts themselves are entered on the partner or the agreement)."""
     partner = await get_or_raise(
-        session, Partner, partner_id, label="パートナー", field=("partnerId",)
+        session, Partner, partner_id, label="パートナー", field="partner_id"
     )
     problems = v.Problems()
-    v.check_date(problems, verified_on, label="確認した日", field=["verifiedOn"])
+    v.check_date(problems, verified_on, label="確認した日", field="verified_on")
     if not problems and verified_on > today:
         problems.add(
             ErrorCode.INVALID,
             f"確認した日に、まだ来ていない日（{verified_on.isoformat()}）は入れられません。",
-            ["verifiedOn"],
+            "verified_on",
         )
-    text = v.optional_text(problems, note, label="メモ", field=["note"], max_length=MAX_NOTE)
+    text = v.optional_text(problems, note, label="メモ", field="note", max_length=MAX_NOTE)
     if outcome is VerificationOutcome.CHANGED and text is None:
         problems.add(
             ErrorCode.REQUIRED,
             "連絡先が変わっていたときは、何が変わったかをメモに書いてください。",
-            ["note"],
+            "note",
         )
     caller = v.optional_text(
         problems,
         verified_by,
         label="確認した人",
-        field=["verifiedBy"],
+        field="verified_by",
         max_length=v.max_length(ContactVerification.verified_by),
     )
     problems.raise_if_any()
@@ -216,14 +216,14 @@ class ContactDue:
 
 
 def check_window(as_of: date, within_days: int) -> None:
-    v.require_date(as_of, label="基準日", field=["asOf"])
+    v.require_date(as_of, label="基準日", field="as_of")
     if not 0 <= within_days <= MAX_WITHIN_DAYS:
         from domain.errors import DomainError
 
         raise DomainError(
             ErrorCode.INVALID,
             f"withinDays は0から{MAX_WITHIN_DAYS}までの日数にしてください。",
-            ["withinDays"],
+            "within_days",
         )
 
 

@@ -54,7 +54,7 @@ async def register_documents(
                 Problem(
                     ErrorCode.INVALID,
                     f"ドキュメント ID は 1〜{MAX_ID_LENGTH} 文字にしてください（{document.source}）。",
-                    ["id"],
+                    "id",
                 )
             )
             continue
@@ -64,7 +64,7 @@ async def register_documents(
                 Problem(
                     ErrorCode.DUPLICATE,
                     f"ID {document.id} に違う本文が二つあります（{earlier.source}、{document.source}）。",
-                    ["id"],
+                    "id",
                 )
             )
         wanted[document.id] = document
@@ -84,7 +84,7 @@ async def register_documents(
                     ErrorCode.DUPLICATE,
                     f"ID {document_id} は別の本文で登録済みです（{row.source or '出どころ不明'}）。"
                     "先に kyodo documents remove で削除してください。",
-                    ["id"],
+                    "id",
                 )
             )
     if problems:
@@ -141,7 +141,7 @@ async def remove_documents(
         raise DomainError(
             ErrorCode.NOT_FOUND,
             f"登録されていないドキュメント ID です: {'、'.join(missing)}",
-            ["id"],
+            "id",
         )
     for document_id in dict.fromkeys(document_ids):
         await session.delete(rows[document_id])

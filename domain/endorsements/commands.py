@@ -19,7 +19,7 @@ from domain.endorsements.models import EndorsementApplication
 from domain.enums import EndorsementDisqualifier, EndorsementStatus
 from domain.errors import DomainError, ErrorCode
 from domain.partners.models import Partner
-from domain.reference.service import get_department_by_code
+from domain.reference.service import check_department
 from domain.versioning import not_found
 from domain.writes import Audited, fields_snapshot
 
@@ -80,52 +80,40 @@ async def submit_application(
         problems,
         data.event_name,
         label="行事の名前",
-        field=["input", "eventName"],
+        field="event_name",
         max_length=v.max_length(EndorsementApplication.event_name),
     )
     organizer = await session.get(Partner, data.organizer_id)
     if organizer is None:
-        problems.extend(not_found("主催者", ["input", "organizerId"]).problems)
-    department = await get_department_by_code(session, data.department_code)
-    if department is None:
-        problems.add(
-            ErrorCode.NOT_FOUND,
-            f"担当課コード「{data.department_code}」は登録されていません。",
-            ["input", "departmentCode"],
-        )
-    v.check_date(
-        problems, data.event_starts_on, label="行事の始まる日", field=["input", "eventStartsOn"]
-    )
-    v.check_date(
-        problems, data.event_ends_on, label="行事の終わる日", field=["input", "eventEndsOn"]
-    )
+        problems.extend(not_found("主催者", "organizer_id").problems)
+    department = await check_department(session, data.department_code, problems)
+    v.check_date(problems, data.event_starts_on, label="行事の始まる日", field="event_starts_on")
+    v.check_date(problems, data.event_ends_on, label="行事の終わる日", field="event_ends_on")
     if data.event_ends_on is not None and data.event_ends_on < data.event_starts_on:
         problems.add(
             ErrorCode.INVALID,
             "終わる日は、始まる日と同じか、それより後の日にしてください。",
-            ["input", "eventEndsOn"],
+            "event_ends_on",
         )
     venue = v.optional_text(
         problems,
         data.venue,
         label="会場",
-        field=["input", "venue"],
+        field="venue",
         max_length=v.max_length(EndorsementApplication.venue),
     )
     purpose = v.required_text(
-        problems, data.purpose, label="行事の目的", field=["input", "purpose"], max_length=MAX_TEXT
+        problems, data.purpose, label="行事の目的", field="purpose", max_length=MAX_TEXT
     )
     audience = v.optional_text(
         problems,
         data.expected_audience,
         label="対象・見込みの参加者",
-        field=["input", "expectedAudience"],
+        field="expected_audience",
         max_length=v.max_length(EndorsementApplication.expected_audience),
     )
     disqualifiers: list[EndorsementDisqualifier] = []
-    if v.bounded_list(
-        problems, data.disqualifiers, label="該当する項目", field=["input", "disqualifiers"]
-    ):
+    if v.bounded_list(problems, data.disqualifiers, label="該当する項目", field="disqualifiers"):
         disqualifiers = sorted(set(data.disqualifiers), key=_ORDER.__getitem__)
     funding = rules.funding_problem(data.requested_funding_yen)
     if funding is not None:
@@ -179,8 +167,8 @@ async def decide_application(
     change = await APPLICATIONS.begin(session, application_id, expected_version)
     application = change.row
     problems = v.Problems()
-    text = v.optional_text(problems, reason, label="理由", field=["reason"], max_length=MAX_TEXT)
-    v.check_date(problems, decided_on, label="決定日", field=["decidedOn"])
+    text = v.optional_text(problems, reason, label="理由", field="reason", max_length=MAX_TEXT)
+    v.check_date(problems, decided_on, label="決定日", field="decided_on")
     problems.raise_if_any()
     screening = rules.screen(
         disqualifiers=application.disqualifiers,
@@ -192,7 +180,7 @@ async def decide_application(
     day = decided_on or today
     if application.submitted_on is not None and day < application.submitted_on:
         raise DomainError(
-            ErrorCode.INVALID, "決定日は申請日より後の日付にしてください。", ["decidedOn"]
+            ErrorCode.INVALID, "決定日は申請日より後の日付にしてください。", "decided_on"
         )
     await change.write(
         {

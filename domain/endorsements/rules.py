@@ -89,7 +89,7 @@ def funding_problem(requested_funding_yen: int | None) -> Problem | None:
     Any amount above 0 is ``FINANCIAL_SUPPORT_NOT_ALLOWED``; a negative amount is
     meaningless (``INVALID``). Absent or 0 is fine.
     """
-    field = ["input", "requestedFundingYen"]
+    field = "requested_funding_yen"
     if requested_funding_yen is None or requested_funding_yen == 0:
         return None
     if requested_funding_yen < 0:
@@ -133,7 +133,7 @@ def check_endorsement_decision(
         raise DomainError(
             ErrorCode.REASON_REQUIRED,
             "後援しない理由を、主催者にわかる言葉で書いてください。",
-            ["reason"],
+            "reason",
         )
 
 
@@ -144,7 +144,7 @@ def _disqualified_problems(screening: Screening) -> list[Problem]:
             text,
             # The policy judgement is an argument of the decision; the seven grounds
             # come from the application itself, so they point at no argument.
-            ["contributesToCityPolicy"]
+            "contributes_to_city_policy"
             if text in (POLICY_NOT_JUDGED, POLICY_NOT_CONTRIBUTING)
             else None,
         )

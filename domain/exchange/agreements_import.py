@@ -720,21 +720,23 @@ def _differences(row: _Row, agreement: _Existing) -> list[str]:
     return found
 
 
-def _problem_column(path: Sequence[str], columns: Columns, department_option: str) -> str | None:
-    """The file's column for a problem the agreements or partners commands reported."""
-    head = path[1] if len(path) > 1 and path[0] == "input" else (path[0] if path else None)
-    if head is None:
+_COLUMN_OF_FIELD = {
+    "title": "title",
+    "party_ids": "parties",
+    "name": "parties",  # a counterparty's partner, created from its name
+    "department_code": "department",
+    "support_categories": "support_categories",
+    "support_details": "support_details",
+    "concluded_on": "concluded_on",
+    "effective_from": "concluded_on",
+}
+
+
+def _problem_column(field: str | None, columns: Columns, department_option: str) -> str | None:
+    """The file's column for a field the agreements or partners commands named."""
+    if not field:
         return None
-    name = {
-        "title": "title",
-        "partyIds": "parties",
-        "name": "parties",
-        "departmentCode": "department",
-        "supportCategories": "support_categories",
-        "supportDetails": "support_details",
-        "concludedOn": "concluded_on",
-        "effectiveFrom": "concluded_on",
-    }.get(head)
+    name = _COLUMN_OF_FIELD.get(field.partition(".")[0])
     if name is None:
         return None
     if name == "department" and "department" not in columns.header_of:
@@ -1014,6 +1016,6 @@ def _placed(problem: Problem, row: _Row, columns: Columns) -> RowProblem:
     return RowProblem(
         problem.message,
         where=row.where,
-        column=_problem_column(problem.field or [], columns, "--department"),
+        column=_problem_column(problem.field, columns, "--department"),
         code=problem.code,
     )

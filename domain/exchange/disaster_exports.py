@@ -156,7 +156,7 @@ async def export_support_requests(
 ) -> ExportFile:
     """The activation log for the after-action report (CSV, Excel-ready; CP932 on request)."""
     _require(fmt, (ExportFormat.CSV,), "応援要請の記録", encoding)
-    require_date(on, label="一覧の日付", field=["on"])
+    require_date(on, label="一覧の日付", field="on")
     lines = await load_support_requests(session, on=on)
     return ExportFile(
         body=write_csv(SUPPORT_REQUEST_HEADERS, support_request_rows(lines), encoding=encoding),
@@ -269,7 +269,7 @@ async def export_agreements_due(
     """The notice and renewal calendar for a year from ``on`` as an iCal feed; reviews of
     unpublished collaborations only with ``include_internal`` (the city staff)."""
     _require(fmt, (ExportFormat.ICS,), "協定の期限", encoding)
-    require_date(on, label="一覧の日付", field=["on"])
+    require_date(on, label="一覧の日付", field="on")
     items = await agreements_due(
         session, as_of=on, within_days=CALENDAR_DAYS, include_internal=include_internal
     )

@@ -75,7 +75,7 @@ from domain.enums import (
 )
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.japanese import to_wareki
-from domain.partners.commands import ADDRESS_FIELDS, SCALARS, input_name
+from domain.partners.inputs import ADDRESS_FIELDS, SCALARS, input_name
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.reference.models import CollaborationField
 from domain.reference.service import departments_by_id
@@ -284,7 +284,8 @@ def _cp932_problem(record: str, header: str, chars: Sequence[str], index: int) -
         ErrorCode.INVALID,
         f"{record}の「{header}」にある{shown}は CP932（Shift_JIS）で表せません。"
         "UTF-8 の CSV か XLSX で書き出すか、その文字を登録し直してください。",
-        ["rows", str(index), header],
+        header,
+        index,
     )
 
 
@@ -551,7 +552,7 @@ async def export_partners(
     _require(
         fmt, (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON), "パートナー一覧", encoding
     )
-    require_date(on, label="一覧の日付", field=["on"])
+    require_date(on, label="一覧の日付", field="on")
     records = await load_partners(session)
     if fmt is ExportFormat.JSON:
         body = write_json([partner_document(r) for r in records])
@@ -703,7 +704,7 @@ async def export_agreements(
     individuals either).
     """
     _require(fmt, (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON), "協定一覧", encoding)
-    require_date(on, label="一覧の日付", field=["on"])
+    require_date(on, label="一覧の日付", field="on")
     records = await load_agreements(session, on=on, category=category, visibility=visibility)
     if fmt is not ExportFormat.JSON:
         body = write_table(
@@ -942,7 +943,7 @@ async def export_disaster_contacts(
     _require(
         fmt, (ExportFormat.HTML, ExportFormat.CSV, ExportFormat.JSON), "災害時連絡先", encoding
     )
-    require_date(on, label="一覧の日付", field=["on"])
+    require_date(on, label="一覧の日付", field="on")
     listing = await load_disaster_contacts(session, on=on)
     if fmt is ExportFormat.CSV:
         body = write_csv(

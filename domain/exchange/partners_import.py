@@ -1,5 +1,5 @@
 """Importing partners (協働のパートナー) from a file, through the same path as
-``partnersUpsert`` (``domain.partners.commands.upsert_partners``).
+``partnersUpsert`` (``domain.partners.upsert.upsert_partners``).
 
 Integration scripts and staff re-sync partner lists (companies, NPOs, 80+ neighbourhood
 associations) exported from other municipal systems or Excel. Re-running a load must
@@ -38,15 +38,16 @@ from domain.exchange.reading import (
     split_list,
 )
 from domain.japanese import normalize_corporate_number
-from domain.partners.commands import (
-    INPUT_NAMES,
+from domain.partners.inputs import (
+    ADDRESS_FIELDS,
     SCALAR_FIELDS,
     SCALARS,
     ContactData,
     PartnerData,
+    field_of,
     input_name,
-    upsert_partners,
 )
+from domain.partners.upsert import upsert_partners
 from domain.reference.models import CollaborationField
 from domain.validation import clean_text
 
@@ -102,8 +103,6 @@ _CONTACT_KEYS = {
     for alias in aliases
 }
 _NUMBER_FIELDS = ("corporate_number", "phone", "postal_code")
-_ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "street")
-_FIELD_OF_INPUT = {input_name: name for name, input_name in INPUT_NAMES.items()}
 _LABELS = {**SCALAR_FIELDS, "field_codes": "分野", "contacts": "連絡先"}
 
 OnStep = Callable[[str, int, int], None]
@@ -124,8 +123,8 @@ def _kind_help() -> str:
 
 
 class _RowReader:
-    """Turns one file's rows into ``PartnerData``, collecting problems with the same
-    paths (``["input", i, "corporateNumber"]``) the domain uses."""
+    """Turns one file's rows into ``PartnerData``, collecting problems in the domain's
+    words (row ``i``, field ``"corporate_number"``)."""
 
     def __init__(self, columns: Columns, fields: dict[str, str]):
         self.columns = columns
@@ -133,7 +132,7 @@ class _RowReader:
         self.problems: list[Problem] = []
 
     def add(self, index: int, name: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> None:
-        self.problems.append(Problem(code, message, input_path(index, name)))
+        self.problems.append(Problem(code, message, field_of(name), index))
 
     def row(self, index: int, values: dict[str, Any]) -> PartnerData:
         data = PartnerData()
@@ -195,11 +194,11 @@ class _RowReader:
     def _address(self, index: int, data: PartnerData, raw: dict[str, Any]) -> None:
         """A JSON ``address`` object, as in PartnerUpsertInput: it replaces the whole
         address (postal code, prefecture, city, street)."""
-        for name in _ADDRESS_FIELDS:
+        for name in ADDRESS_FIELDS:
             setattr(data, name, None)
         for key, value in raw.items():
             part = PARTNER_MAP.field_for(key)
-            if part is None or part not in _ADDRESS_FIELDS:
+            if part is None or part not in ADDRESS_FIELDS:
                 self.add(index, "street", f"住所の項目「{key}」は読み込めません。")
                 continue
             setattr(data, part, self._scalar(index, part, value))
@@ -247,56 +246,39 @@ class _RowReader:
         return contacts
 
 
-def input_path(index: int, name: str) -> list[str]:
-    """The domain's path of a field of the ``index``-th row."""
-    input_name = INPUT_NAMES.get(name, name)
-    if name in _ADDRESS_FIELDS:
-        return ["input", str(index), "address", input_name]
-    return ["input", str(index), input_name]
-
-
-def _column_of(path: Sequence[str], columns: Columns) -> str | None:
-    """The file's column for the rest of a domain path (after ``["input", i]``)."""
-    if not path:
+def _column_of(field: str | None, columns: Columns) -> str | None:
+    """The file's column of a field the domain names (``"address.postal_code"``,
+    ``"contacts.0.phone"``): its header in the file, else its Japanese name."""
+    if not field:
         return None
-    if path[0] == "address" and len(path) > 1:
-        name = _FIELD_OF_INPUT.get(path[1], path[1])
+    head, _, rest = field.partition(".")
+    name = head
+    if head == "address" and rest:
+        name = rest
         if name not in columns.header_of and "street" in columns.header_of:
-            return f"{columns.header_of['street']}.{path[1]}"
-    elif path[0] == "contacts":
+            # One 住所 column holding the whole address.
+            return f"{columns.header_of['street']}（{_LABELS.get(name, name)}）"
+    elif head == "contacts":
         header = columns.label("contacts", "連絡先")
-        if len(path) >= 3:
-            return f"{header}[{path[1]}].{path[2]}"
-        return header
-    else:
-        name = _FIELD_OF_INPUT.get(path[0], path[0])
+        index, _, attribute = rest.partition(".")
+        return f"{header}[{index}].{attribute}" if attribute else header
     return columns.label(name, _LABELS.get(name, name))
 
 
 def to_row_problems(
     problems: Sequence[Problem], table: SourceTable, columns: Columns
 ) -> list[RowProblem]:
-    """Domain problems placed in the file: ``["input", "6", "corporateNumber"]`` becomes
+    """Domain problems placed in the file: row 6's ``corporate_number`` becomes
     "7行目 「法人番号」" (the 7th record of a CSV starts on line 8: the header is line 1).
     """
     placed: list[tuple[int, RowProblem]] = []
     for problem in problems:
-        path = problem.field or []
-        if len(path) >= 2 and path[0] == "input" and path[1].isdigit():
-            index = int(path[1])
-            placed.append(
-                (
-                    index,
-                    RowProblem(
-                        problem.message,
-                        where=table.where(index),
-                        column=_column_of(path[2:], columns),
-                        code=problem.code,
-                    ),
-                )
-            )
-        else:
+        if problem.row is None:
             placed.append((-1, RowProblem(problem.message, code=problem.code)))
+            continue
+        where = table.where(problem.row)
+        column = _column_of(problem.field, columns)
+        placed.append((problem.row, RowProblem(problem.message, where, column, problem.code)))
     placed.sort(key=lambda item: item[0])
     return [problem for _, problem in placed]
 
@@ -358,7 +340,8 @@ def _key_duplicates(
                     Problem(
                         ErrorCode.DUPLICATE,
                         f"{label}「{value}」が{where(first)}と重複しています。",
-                        ["input", str(i), INPUT_NAMES[name]],
+                        name,
+                        i,
                     )
                 )
     return problems
@@ -366,17 +349,7 @@ def _key_duplicates(
 
 def _shifted(problems: Sequence[Problem], start: int) -> list[Problem]:
     """A chunk's problems with the file's row indexes (the chunk begins at ``start``)."""
-    if not start:
-        return list(problems)
-    shifted = []
-    for problem in problems:
-        path = problem.field or []
-        if len(path) < 2 or path[0] != "input" or not path[1].isdigit():
-            shifted.append(problem)
-            continue
-        field = ["input", str(int(path[1]) + start), *path[2:]]
-        shifted.append(Problem(problem.code, problem.message, field))
-    return shifted
+    return [p if p.row is None else p.in_row(p.row + start) for p in problems]
 
 
 async def import_partners(
@@ -444,8 +417,8 @@ async def import_partners(
         if on_step is not None:
             on_step("check", done, total)
     # A field the reader already refused reaches the domain as missing; report it once.
-    reported = {tuple(p.field or ()) for p in reader.problems}
-    found = reader.problems + [p for p in domain_problems if tuple(p.field or ()) not in reported]
+    reported = {(p.row, p.field) for p in reader.problems}
+    found = reader.problems + [p for p in domain_problems if (p.row, p.field) not in reported]
     if found:
         raise ImportRefused(to_row_problems(found, table, columns))
     if not dry_run and not single:

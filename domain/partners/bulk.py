@@ -1,6 +1,6 @@
 """The write step of a bulk partner upsert: set-based statements, whatever the row count.
 
-``domain.partners.commands.upsert_partners`` validates every row in Python and plans
+``domain.partners.upsert.upsert_partners`` validates every row in Python and plans
 what each one does (create, update, leave alone); this module writes the plan with a
 fixed number of multi-row statements instead of several per row:
 
@@ -18,7 +18,7 @@ caller, once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,8 +27,10 @@ from sqlmodel import col
 
 from domain.base import is_set, utcnow
 from domain.enums import PartnerStatus
+from domain.partners.inputs import ContactData
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.partners.service import derived_columns
+from domain.reference.models import CollaborationField
 from domain.writes import among, insert_many, write_many
 
 IDS_PER_STATEMENT = 5000
@@ -44,7 +46,7 @@ class PlannedRow:
     """One input row and what it does: ``match`` None creates, else ``changes`` (empty:
     unchanged) updates the matched partner."""
 
-    data: Any  # PartnerData (domain.partners.commands)
+    data: Any  # PartnerData (domain.partners.inputs)
     match: Any  # the stored partner's row (columns by attribute), or None
     changes: dict[str, Any]
 
@@ -165,3 +167,34 @@ async def load_partners(session: AsyncSession, ids: Sequence[int]) -> list[Partn
 def _pk(partner: Any) -> int:
     assert partner is not None and partner.id is not None
     return partner.id
+
+
+async def children_of(
+    session: AsyncSession, partner_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """Field codes and contacts of many partners in two statements."""
+    result: dict[int, dict[str, Any]] = {
+        pid: {"field_codes": [], "contacts": []} for pid in partner_ids
+    }
+    if not partner_ids:
+        return result
+    codes = await session.execute(
+        sa.select(col(PartnerField.partner_id), col(CollaborationField.code))
+        .join(CollaborationField, col(PartnerField.field_id) == col(CollaborationField.id))
+        .where(among(session, col(PartnerField.partner_id), partner_ids))
+    )
+    for pid, code in codes:
+        result[pid]["field_codes"].append(code)
+    for item in result.values():
+        item["field_codes"].sort()
+    names = [f.name for f in fields(ContactData)]
+    table = Contact.__table__  # type: ignore[attr-defined]
+    # Plain rows, not ORM objects: a bulk upsert reads the contacts of 10,000 partners.
+    contacts = await session.execute(
+        sa.select(table.c.partner_id, *(table.c[name] for name in names))
+        .where(among(session, table.c.partner_id, partner_ids), table.c.agreement_id.is_(None))
+        .order_by(table.c.partner_id, table.c.position, table.c.id)
+    )
+    for pid, *values in contacts:
+        result[pid]["contacts"].append(dict(zip(names, values, strict=True)))
+    return result

@@ -18,11 +18,10 @@ from domain import validation as v
 from domain.base import UNSET, is_set
 from domain.collaborations.models import Collaboration
 from domain.enums import ProposalChannel, ProposalKind, ProposalStatus
-from domain.errors import ErrorCode
 from domain.partners.models import Partner
 from domain.proposals import rules
 from domain.proposals.models import Proposal
-from domain.reference.service import get_department_by_code
+from domain.reference.service import check_department
 from domain.versioning import not_found
 from domain.writes import Audited, fields_snapshot
 
@@ -87,22 +86,16 @@ async def submit_proposal(
         problems,
         data.title,
         label="提案の題名",
-        field=["input", "title"],
+        field="title",
         max_length=v.max_length(Proposal.title),
     )
     body = v.required_text(
-        problems, data.body, label="提案の内容", field=["input", "body"], max_length=MAX_TEXT
+        problems, data.body, label="提案の内容", field="body", max_length=MAX_TEXT
     )
-    v.check_date(problems, data.received_on, label="受け付けた日", field=["input", "receivedOn"])
-    department = await get_department_by_code(session, data.department_code)
-    if department is None:
-        problems.add(
-            ErrorCode.NOT_FOUND,
-            f"担当課コード「{data.department_code}」は登録されていません。",
-            ["input", "departmentCode"],
-        )
+    v.check_date(problems, data.received_on, label="受け付けた日", field="received_on")
+    department = await check_department(session, data.department_code, problems)
     if data.proposer_id is not None and await session.get(Partner, data.proposer_id) is None:
-        problems.extend(not_found("提案者", ["input", "proposerId"]).problems)
+        problems.extend(not_found("提案者", "proposer_id").problems)
     problems.raise_if_any()
     assert title is not None and body is not None
     assert department is not None and department.id is not None
@@ -130,12 +123,12 @@ def _merge_needs(
 ) -> list[str]:
     """The stored needs followed by the new ones; nothing learned is ever dropped."""
     merged = list(dict.fromkeys(stored))
-    field = ["input", "identifiedNeeds"]
+    field = "identified_needs"
     if given is None or not v.bounded_list(problems, given, label="課題・ニーズ", field=field):
         return merged
     for i, raw in enumerate(given):
         need = v.optional_text(
-            problems, raw, label="課題・ニーズ", field=[*field, str(i)], max_length=MAX_NEED
+            problems, raw, label="課題・ニーズ", field=v.at(field, i), max_length=MAX_NEED
         )
         if need is not None and need not in merged:
             merged.append(need)
@@ -161,15 +154,15 @@ async def respond_to_proposal(
     proposal = change.row
     problems = v.Problems()
     texts: dict[str, Any] = {}
-    for name, label, path in (
-        ("background", "背景の調査結果", "background"),
-        ("support_options", "実現の方法・市の支援", "supportOptions"),
-        ("response", "回答", "response"),
+    for name, label in (
+        ("background", "背景の調査結果"),
+        ("support_options", "実現の方法・市の支援"),
+        ("response", "回答"),
     ):
         value = getattr(data, name)
         if is_set(value):
             texts[name] = v.optional_text(
-                problems, value, label=label, field=["input", path], max_length=MAX_TEXT
+                problems, value, label=label, field=name, max_length=MAX_TEXT
             )
     problems.raise_if_any()
     rules.check_proposal_response(
@@ -182,7 +175,7 @@ async def respond_to_proposal(
         data.collaboration_id is not None
         and await session.get(Collaboration, data.collaboration_id) is None
     ):
-        problems.extend(not_found("協働事業", ["input", "collaborationId"]).problems)
+        problems.extend(not_found("協働事業", "collaboration_id").problems)
     needs = _merge_needs(problems, proposal.identified_needs, data.identified_needs)
     problems.raise_if_any()
 

@@ -57,13 +57,13 @@ def check_proposal_response(
         raise DomainError(
             ErrorCode.INVALID,
             "回答は「検討中」「採用」「不採用」のどれかにしてください。",
-            ["input", "decision"],
+            "decision",
         )
     if not STATUSES.allows(status, decision):
         raise STATUSES.refuse(
             f"この提案にはすでに「{STATUSES.label(status)}」と回答しています。"
             "最終的な回答は変えられません。",
-            ["input", "decision"],
+            "decision",
         )
     problems: list[Problem] = []
     if decision is ProposalStatus.NOT_ADOPTED and (response is None or not response.strip()):
@@ -71,7 +71,7 @@ def check_proposal_response(
             Problem(
                 ErrorCode.REASON_REQUIRED,
                 "採用しない場合は、その理由を提案した方にわかる言葉で書いてください。",
-                ["input", "response"],
+                "response",
             )
         )
     if collaboration_id is not None and decision is not ProposalStatus.ADOPTED:
@@ -79,7 +79,7 @@ def check_proposal_response(
             Problem(
                 ErrorCode.INVALID,
                 "協働事業と結びつけられるのは、採用した提案だけです。",
-                ["input", "collaborationId"],
+                "collaboration_id",
             )
         )
     if problems:

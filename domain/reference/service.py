@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, Problem
 from domain.pagination import by_id
 from domain.reference.models import CollaborationField, Department
+from domain.validation import Problems
 
 
 def department_order() -> list[Any]:
@@ -56,19 +57,31 @@ async def get_department_by_code(session: AsyncSession, code: str) -> Department
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+def unknown_department(code: str, field: str = "department_code") -> Problem:
+    return Problem(ErrorCode.NOT_FOUND, f"担当課コード「{code}」は登録されていません。", field)
+
+
+async def check_department(
+    session: AsyncSession, code: str, problems: Problems, *, field: str = "department_code"
+) -> Department | None:
+    """The department with ``code``, or None with NOT_FOUND added to ``problems``."""
+    department = await get_department_by_code(session, code)
+    if department is None:
+        problems.extend([unknown_department(code, field)])
+    return department
+
+
 async def get_department_by_code_or_raise(
-    session: AsyncSession, code: str, *, field: Sequence[str] = ("input", "departmentCode")
+    session: AsyncSession, code: str, *, field: str = "department_code"
 ) -> Department:
     department = await get_department_by_code(session, code)
     if department is None:
-        raise DomainError(
-            ErrorCode.NOT_FOUND, f"担当課コード「{code}」は登録されていません。", field
-        )
+        raise DomainError(problems=[unknown_department(code, field)])
     return department
 
 
 async def fields_by_code(
-    session: AsyncSession, codes: Sequence[str], *, field: Sequence[str] = ("input", "fieldCodes")
+    session: AsyncSession, codes: Sequence[str], *, field: str = "field_codes"
 ) -> list[CollaborationField]:
     """The fields with these codes, in the given order; NOT_FOUND naming any unknown code."""
     stmt = sa.select(CollaborationField).where(col(CollaborationField.code).in_(codes))

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
 from domain.enums import SubsidyApplicationStatus
-from domain.errors import ErrorCode, Problem
+from domain.errors import ErrorCode, Problem, at
 from domain.japanese import normalize_for_search, to_wareki
 from domain.status import StatusMachine
 
@@ -63,7 +63,8 @@ def condition_violations(
     budget_remaining_yen: int | None,
     amount_for_budget: int | None,
     amount_label: str = "申請額",
-    amount_field: Sequence[str] = ("input", "requestedAmountYen"),
+    amount_field: str = "requested_amount_yen",
+    expenses_field: str = "expenses",
 ) -> list[Problem]:
     """Every program condition the application breaks (第3章(6), rule 10).
 
@@ -84,7 +85,8 @@ def condition_violations(
 
     The amount checked against the maximum and the rate is the one asked for; on
     approval it is the one about to be granted, named by ``amount_label`` (交付額) and
-    reported on ``amount_field``.
+    reported on ``amount_field``. Expense lines are named by their index in
+    ``expenses_field`` (the planned ``expenses``, or a report's ``actual_expenses``).
     """
     problems: list[Problem] = []
     if max_amount_per_grant_yen is not None and requested_amount_yen > max_amount_per_grant_yen:
@@ -93,7 +95,7 @@ def condition_violations(
                 ErrorCode.OVER_MAX_AMOUNT,
                 f"{amount_label}（{yen(requested_amount_yen)}）が、1件あたりの上限"
                 f"（{yen(max_amount_per_grant_yen)}）を超えています。",
-                list(amount_field),
+                amount_field,
             )
         )
     if (
@@ -108,7 +110,7 @@ def condition_violations(
                 f"{amount_label}（{yen(requested_amount_yen)}）が、補助率{subsidy_rate_percent}%で"
                 f"出せる額（事業費{yen(total_project_cost_yen)}の{subsidy_rate_percent}%"
                 f"＝{yen(limit)}）を超えています。",
-                list(amount_field),
+                amount_field,
             )
         )
     if allowed_expense_categories:
@@ -121,7 +123,7 @@ def condition_violations(
                         ErrorCode.EXPENSE_NOT_ALLOWED,
                         f"「{category}」はこの補助金で払える経費ではありません。"
                         f"払えるのは{allowed_text}です。",
-                        ["input", "expenses", str(index), "category"],
+                        at(expenses_field, index, "category"),
                     )
                 )
     if max_consecutive_years is not None and consecutive_year > max_consecutive_years:
@@ -130,7 +132,7 @@ def condition_violations(
                 ErrorCode.CONSECUTIVE_YEARS_EXCEEDED,
                 f"この補助金を同じ団体が続けて受けられるのは{max_consecutive_years}年度まで"
                 f"です（今回で{consecutive_year}年度続けての申請になります）。",
-                ["input", "applicantId"],
+                "applicant_id",
             )
         )
     if application_deadline is not None and submitted_on > application_deadline:
@@ -139,7 +141,7 @@ def condition_violations(
                 ErrorCode.DEADLINE_PASSED,
                 f"申請の締め切り（{to_wareki(application_deadline)}）を過ぎています"
                 f"（申請日：{to_wareki(submitted_on)}）。",
-                ["input", "submittedOn"],
+                "submitted_on",
             )
         )
     if (
@@ -152,7 +154,7 @@ def condition_violations(
                 ErrorCode.OVER_BUDGET,
                 f"交付額（{yen(amount_for_budget)}）が、この補助金の予算の残り"
                 f"（{yen(budget_remaining_yen)}）を超えています。",
-                ["grantedAmountYen"],
+                "granted_amount_yen",
             )
         )
     return problems
@@ -175,7 +177,7 @@ def expense_total_problems(amounts: Sequence[int], *, total_project_cost_yen: in
             ErrorCode.INVALID,
             f"経費の内訳の合計（{yen(lines_total)}）が、事業費の総額"
             f"（{yen(total_project_cost_yen)}）と合っていません。",
-            ["input", "expenses"],
+            "expenses",
         )
     ]
 
@@ -253,7 +255,7 @@ def settlement_problems(
     of what was actually spent on eligible expenses (``OVER_SUBSIDY_RATE``), even when
     the grant was larger — compared as ``settled × 100 > rate × costs`` in integers.
     """
-    field = ["settledAmountYen"]
+    field = "settled_amount_yen"
     if settled_amount_yen < 0:
         return [Problem(ErrorCode.INVALID, "精算額は0円以上にしてください。", field)]
     if granted_amount_yen is None:
@@ -291,6 +293,6 @@ def rejection_requires_reason(reason: str | None) -> Problem | None:
         return Problem(
             ErrorCode.REASON_REQUIRED,
             "交付しない理由を、申請した団体にわかる言葉で書いてください。",
-            ["reason"],
+            "reason",
         )
     return None

@@ -19,7 +19,7 @@ from domain.agreements import validation as limits
 from domain.agreements.commands import AgreementContactData, AgreementData
 from domain.agreements.models import Agreement
 from domain.base import UNSET
-from domain.errors import DomainError, Problem
+from domain.errors import DomainError, Problem, at
 from schema.agreements.types import AgreementType
 from schema.context import Info
 from schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
@@ -37,14 +37,14 @@ class _Ids:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def pk(self, global_id: str, type_name: str, field: Sequence[str]) -> int | None:
+    def pk(self, global_id: str, type_name: str, field: str) -> int | None:
         try:
             return pk_of(global_id, type_name, field)
         except DomainError as error:
             self.problems.extend(error.problems)
             return None
 
-    def optional_pk(self, global_id: Any, type_name: str, field: Sequence[str]) -> Any:
+    def optional_pk(self, global_id: Any, type_name: str, field: str) -> Any:
         """UNSET stays UNSET (not sent), None stays None (cleared)."""
         if global_id is strawberry.UNSET:
             return UNSET
@@ -52,13 +52,11 @@ class _Ids:
             return None
         return self.pk(global_id, type_name, field)
 
-    def contacts(
-        self, contacts: Sequence[ContactInput], prefix: Sequence[str]
-    ) -> list[AgreementContactData]:
+    def contacts(self, contacts: Sequence[ContactInput], prefix: str) -> list[AgreementContactData]:
         result: list[AgreementContactData] = []
         for i, contact in enumerate(contacts):
             partner_id = (
-                self.pk(contact.partner_id, "Partner", [*prefix, str(i), "partnerId"])
+                self.pk(contact.partner_id, "Partner", at(prefix, i, "partner_id"))
                 if contact.partner_id is not None
                 else None
             )
@@ -145,19 +143,18 @@ class AgreementInput:
     def to_data(self) -> AgreementData:
         ids = _Ids()
         party_ids = [
-            ids.pk(gid, "Partner", ["input", "partyIds", str(i)])
-            for i, gid in enumerate(self.party_ids)
+            ids.pk(gid, "Partner", at("party_ids", i)) for i, gid in enumerate(self.party_ids)
         ]
         contacts: Any = UNSET
         if self.emergency_contacts is not strawberry.UNSET:
-            contacts = ids.contacts(self.emergency_contacts or [], ["input", "emergencyContacts"])
+            contacts = ids.contacts(self.emergency_contacts or [], "emergency_contacts")
         data = AgreementData(
             title=self.title,
             category=self.category,
             party_ids=[pid for pid in party_ids if pid is not None],
             department_code=self.department_code,
             collaboration_id=ids.optional_pk(
-                self.collaboration_id, "Collaboration", ["input", "collaborationId"]
+                self.collaboration_id, "Collaboration", "collaboration_id"
             ),
             support_categories=_value(self.support_categories),
             support_details=_value(self.support_details),
@@ -167,7 +164,7 @@ class AgreementInput:
             renewal_term_months=_value(self.renewal_term_months),
             notice_days=_value(self.notice_days),
             emergency_contacts=contacts,
-            amends_id=ids.optional_pk(self.amends_id, "Agreement", ["input", "amendsId"]),
+            amends_id=ids.optional_pk(self.amends_id, "Agreement", "amends_id"),
         )
         ids.raise_if_any()
         return data
@@ -295,7 +292,7 @@ class AgreementMutations:
         async def work(s: AsyncSession) -> Agreement:
             ids = _Ids()
             agreement_id = pk_of(id, "Agreement")
-            contacts = ids.contacts(emergency_contacts, ["emergencyContacts"])
+            contacts = ids.contacts(emergency_contacts, "emergency_contacts")
             ids.raise_if_any()
             return await commands.verify_contacts(
                 s,

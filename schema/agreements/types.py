@@ -288,17 +288,17 @@ def beyond_calendar() -> StrawberryGraphQLError:
 
 
 def term_day(as_of: date | None, today: date) -> date:
-    require_date(as_of, label="期間を見る日", field=["asOf"])
+    require_date(as_of, label="期間を見る日", field="as_of")
     return as_of or today
 
 
 def in_force_day(on: date | None, today: date) -> date:
-    require_date(on, label="効力を見る日", field=["on"])
+    require_date(on, label="効力を見る日", field="on")
     return on or today
 
 
 def stale_args(as_of: date | None, max_age_days: int | None, today: date) -> tuple[date, int]:
-    require_date(as_of, label="連絡先の確認を見る日", field=["asOf"])
+    require_date(as_of, label="連絡先の確認を見る日", field="as_of")
     max_age = terms.CONTACTS_MAX_AGE_DAYS if max_age_days is None else max_age_days
     return as_of or today, max_age
 

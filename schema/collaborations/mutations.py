@@ -7,7 +7,6 @@ together with every other problem of the input.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ import strawberry
 
 from domain.base import UNSET
 from domain.collaborations import commands
-from domain.errors import DomainError, Problem
+from domain.errors import DomainError, Problem, at
 from schema.collaborations.types import CollaborationType
 from schema.context import Info
 from schema.descriptions import (
@@ -35,7 +34,7 @@ def _value(value: Any) -> Any:
     return UNSET if value is strawberry.UNSET else value
 
 
-def _pk(global_id: str, type_name: str, path: Sequence[str], problems: list[Problem]) -> int | None:
+def _pk(global_id: str, type_name: str, path: str, problems: list[Problem]) -> int | None:
     """The primary key of ``global_id``, or None with an INVALID problem at ``path``."""
     try:
         return pk_of(global_id, type_name, field=path)
@@ -201,7 +200,7 @@ class CollaborationInput:
                     partner_id=_pk(
                         p.partner_id,
                         "Partner",
-                        ["input", "participations", str(i), "partnerId"],
+                        at("participations", i, "partner_id"),
                         problems,
                     ),
                     role=p.role,
@@ -215,7 +214,7 @@ class CollaborationInput:
                 _pk(
                     self.subsidy_program_id,
                     "SubsidyProgram",
-                    ["input", "subsidyProgramId"],
+                    "subsidy_program_id",
                     problems,
                 )
                 if self.subsidy_program_id is not None

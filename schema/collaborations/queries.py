@@ -20,6 +20,7 @@ from schema.collaborations.types import (
     public_only,
 )
 from schema.context import Info
+from schema.errors import input_path
 from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadInternal, partner_visibility
 
@@ -34,7 +35,7 @@ async def _run_query(info: Info, fn: Callable[..., Awaitable[R]], /, **kwargs: A
         problem = error.problems[0]
         raise StrawberryGraphQLError(
             "\n".join(p.message for p in error.problems),
-            extensions={"code": problem.code.value, "field": problem.field},
+            extensions={"code": problem.code.value, "field": input_path(problem)},
         ) from error
 
 

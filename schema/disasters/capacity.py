@@ -67,7 +67,7 @@ class CapacityMutations:
         async def work(s: AsyncSession) -> CapacityReport:
             return await capacity.record_capacity(
                 s,
-                partner_id=pk_of(input.partner_id, "Partner", ["input", "partnerId"]),
+                partner_id=pk_of(input.partner_id, "Partner", "partner_id"),
                 item=input.item,
                 quantity=input.quantity,
                 unit=input.unit,

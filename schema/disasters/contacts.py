@@ -161,7 +161,7 @@ class ContactMutations:
         async def work(s: AsyncSession) -> ContactVerification:
             return await contacts.record_verification(
                 s,
-                partner_id=pk_of(partner_id, "Partner", ["partnerId"]),
+                partner_id=pk_of(partner_id, "Partner", "partner_id"),
                 verified_on=verified_on,
                 outcome=outcome,
                 note=note,

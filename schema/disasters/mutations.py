@@ -83,20 +83,20 @@ class SupportRequestInput:
         problems: list[Problem] = []
         ids: dict[str, int] = {}
         for name, gid, type_name in (
-            ("eventId", self.event_id, "DisasterEvent"),
-            ("agreementId", self.agreement_id, "Agreement"),
-            ("partnerId", self.partner_id, "Partner"),
+            ("event_id", self.event_id, "DisasterEvent"),
+            ("agreement_id", self.agreement_id, "Agreement"),
+            ("partner_id", self.partner_id, "Partner"),
         ):
             try:
-                ids[name] = pk_of(gid, type_name, ["input", name])
+                ids[name] = pk_of(gid, type_name, name)
             except DomainError as error:
                 problems.extend(error.problems)
         if problems:
             raise DomainError(problems=problems)
         return commands.SupportRequestData(
-            event_id=ids["eventId"],
-            agreement_id=ids["agreementId"],
-            partner_id=ids["partnerId"],
+            event_id=ids["event_id"],
+            agreement_id=ids["agreement_id"],
+            partner_id=ids["partner_id"],
             category=self.category,
             what=self.what,
             quantity=self.quantity,

@@ -52,7 +52,7 @@ class EndorsementApplicationInput:
         """Decodes the ids: call inside the mutation's work, so a bad id is a UserError."""
         return commands.EndorsementData(
             event_name=self.event_name,
-            organizer_id=pk_of(self.organizer_id, "Partner", ["input", "organizerId"]),
+            organizer_id=pk_of(self.organizer_id, "Partner", "organizer_id"),
             department_code=self.department_code,
             event_starts_on=self.event_starts_on,
             purpose=self.purpose,

@@ -17,9 +17,11 @@ from strawberry.extensions import (
 )
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from domain.errors import DomainError
 from schema.database_trouble import DatabaseTrouble, database_trouble
+from schema.errors import input_path
 
 log = logging.getLogger("kyodo.errors")
 
@@ -66,6 +68,15 @@ def strip_suggestions(message: str) -> str:
     """Drop graphql-core's "Did you mean ...?" hints: they let anyone map a schema whose
     introspection is off, one typo at a time."""
     return _SUGGESTION.sub("", message)
+
+
+def _given_arguments(error: GraphQLError, operation: OperationType) -> frozenset[str] | None:
+    """For a mutation, the arguments the failed field was given in the document (None:
+    a query or subscription, whose problems name their arguments)."""
+    if operation is not OperationType.MUTATION:
+        return None
+    node = error.nodes[0] if error.nodes else None
+    return frozenset(a.name.value for a in getattr(node, "arguments", None) or ())
 
 
 def _copy(error: GraphQLError, message: str, extensions: dict[str, Any] | None) -> GraphQLError:
@@ -136,7 +147,12 @@ class SafeErrors(SchemaExtension):
             return _copy(
                 error,
                 "; ".join(p.message for p in original.problems),
-                {"code": str(problem.code), "field": problem.field},
+                {
+                    "code": str(problem.code),
+                    "field": input_path(
+                        problem, _given_arguments(error, self.execution_context.operation_type)
+                    ),
+                },
             )
         if isinstance(original, InvalidOperationTypeError):
             return _copy(error, ONLY_SUBSCRIPTIONS, {"code": OPERATION_NOT_ALLOWED})

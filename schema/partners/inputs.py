@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from domain.base import UNSET
-from domain.partners.commands import ADDRESS_FIELDS, SCALARS, ContactData, PartnerData
+from domain.partners.inputs import ADDRESS_FIELDS, SCALARS, ContactData, PartnerData
 from domain.partners.service import PartnerFilterSpec, PartnerOrderSpec
 from domain.partners.service import PartnerOrderField as DomainOrderField
 from schema.enums import OrderDirection, PartnerKind, PartnerStatus, describe_values

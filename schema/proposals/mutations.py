@@ -65,7 +65,7 @@ class ProposalInput:
             channel=self.channel,
             department_code=self.department_code,
             received_on=self.received_on,
-            proposer_id=optional_pk_of(self.proposer_id, "Partner", ["input", "proposerId"]),
+            proposer_id=optional_pk_of(self.proposer_id, "Partner", "proposer_id"),
         )
 
 
@@ -109,7 +109,7 @@ class ProposalResponseInput:
             response=_value(self.response),
             identified_needs=self.identified_needs,
             collaboration_id=optional_pk_of(
-                self.collaboration_id, "Collaboration", ["input", "collaborationId"]
+                self.collaboration_id, "Collaboration", "collaboration_id"
             ),
         )
 

@@ -104,8 +104,8 @@ class SubsidyApplicationInput:
     def to_data(self) -> commands.ApplicationData:
         """Decodes the ids: call inside the mutation's work, so a bad id is a UserError."""
         return commands.ApplicationData(
-            program_id=pk_of(self.program_id, "SubsidyProgram", ["input", "programId"]),
-            applicant_id=pk_of(self.applicant_id, "Partner", ["input", "applicantId"]),
+            program_id=pk_of(self.program_id, "SubsidyProgram", "program_id"),
+            applicant_id=pk_of(self.applicant_id, "Partner", "applicant_id"),
             title=self.title,
             purpose=self.purpose,
             total_project_cost_yen=self.total_project_cost_yen,

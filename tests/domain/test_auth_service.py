@@ -135,7 +135,7 @@ async def test_staff_tokens_need_an_existing_department(session: AsyncSession) -
     with pytest.raises(DomainError) as missing:
         await _create(session, role=Role.STAFF, department_code=None)
     assert missing.value.code == ErrorCode.REQUIRED
-    assert missing.value.problems[0].field == ["department"]
+    assert missing.value.problems[0].field == "department"
     # when / then: unknown code
     with pytest.raises(DomainError) as unknown:
         await _create(session, role=Role.STAFF, department_code="no-such-dept")

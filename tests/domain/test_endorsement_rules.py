@@ -126,7 +126,7 @@ def test_any_funding_is_refused() -> None:
     assert problem is not None
     assert (problem.code, problem.field) == (
         ErrorCode.FINANCIAL_SUPPORT_NOT_ALLOWED,
-        ["input", "requestedFundingYen"],
+        "requested_funding_yen",
     )
 
 
@@ -190,7 +190,7 @@ def test_approving_an_ineligible_application_is_refused_with_every_reason() -> N
     problems = caught.value.problems
     assert [p.code for p in problems] == [ErrorCode.ENDORSEMENT_DISQUALIFIED] * 3
     assert [p.message for p in problems] == list(screening.reasons)
-    assert [p.field for p in problems] == [None, None, ["contributesToCityPolicy"]]
+    assert [p.field for p in problems] == [None, None, "contributes_to_city_policy"]
 
 
 def test_approving_a_hand_built_ineligible_screening_still_explains() -> None:
@@ -216,4 +216,4 @@ def test_rejecting_without_a_reason_is_refused(reason: str | None) -> None:
         )
     # then REASON_REQUIRED on the reason argument
     assert caught.value.code is ErrorCode.REASON_REQUIRED
-    assert caught.value.problems[0].field == ["reason"]
+    assert caught.value.problems[0].field == "reason"

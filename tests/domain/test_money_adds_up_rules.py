@@ -32,7 +32,7 @@ def test_expense_lines_must_add_up_to_the_total_when_given() -> None:
     assert expense_total_problems([], total_project_cost_yen=300_000) == []
     assert expense_total_problems([100_000, 200_000], total_project_cost_yen=300_000) == []
     (problem,) = expense_total_problems([1], total_project_cost_yen=300_000)
-    assert (problem.code, problem.field) == (ErrorCode.INVALID, ["input", "expenses"])
+    assert (problem.code, problem.field) == (ErrorCode.INVALID, "expenses")
 
 
 def test_shares_fit_in_the_total() -> None:

@@ -58,7 +58,7 @@ def test_received_is_not_an_answer() -> None:
     # then the decision is INVALID
     assert (caught.value.code, caught.value.problems[0].field) == (
         ErrorCode.INVALID,
-        ["input", "decision"],
+        "decision",
     )
 
 
@@ -72,7 +72,7 @@ def test_not_adopting_requires_a_reason(response: str | None) -> None:
         )
     # then REASON_REQUIRED on the response
     assert caught.value.code is ErrorCode.REASON_REQUIRED
-    assert caught.value.problems[0].field == ["input", "response"]
+    assert caught.value.problems[0].field == "response"
 
 
 def test_not_adopting_with_a_reason_passes() -> None:
@@ -117,7 +117,7 @@ def test_only_adopted_proposals_link_a_collaboration(decision: ProposalStatus) -
     # then INVALID on collaborationId
     assert (caught.value.code, caught.value.problems[0].field) == (
         ErrorCode.INVALID,
-        ["input", "collaborationId"],
+        "collaboration_id",
     )
 
 

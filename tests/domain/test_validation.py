@@ -16,7 +16,7 @@ from domain.partners.models import Contact, Partner
 def test_dates_from_meiji_6_to_2999_are_in_range(day: date) -> None:
     # given a date from the first to the last day of the range
     # when checking it / then there is no problem
-    assert v.date_problem(day, label="開始日", field=["startsOn"]) is None
+    assert v.date_problem(day, label="開始日", field="starts_on") is None
 
 
 @pytest.mark.parametrize(
@@ -25,10 +25,10 @@ def test_dates_from_meiji_6_to_2999_are_in_range(day: date) -> None:
 def test_dates_outside_the_range_are_invalid_and_named(day: date) -> None:
     # given a date before 明治6年 or after 2999
     # when checking it
-    problem = v.date_problem(day, label="開始日", field=["startsOn"])
+    problem = v.date_problem(day, label="開始日", field="starts_on")
     # then INVALID at the field, the message naming the field, the date and the range
     assert problem is not None
-    assert (problem.code, problem.field) == (ErrorCode.INVALID, ["startsOn"])
+    assert (problem.code, problem.field) == (ErrorCode.INVALID, "starts_on")
     assert problem.message == (
         f"開始日（{day.isoformat()}）は1873-01-01（明治6年1月1日）から"
         "2999-12-31までの日付にしてください。"
@@ -55,7 +55,7 @@ def test_a_length_is_counted_on_the_folded_text_when_folding_first() -> None:
     problems = v.Problems()
     # when checking the folded text against a 300-character column
     v.optional_text(
-        problems, v.nfkc("㌀" * 76), label="フリガナ", field=["nameKana"], max_length=300
+        problems, v.nfkc("㌀" * 76), label="フリガナ", field="name_kana", max_length=300
     )
     # then it is too long, and the message says by how much
     assert [p.message for p in problems.items] == [

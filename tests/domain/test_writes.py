@@ -91,7 +91,7 @@ MACHINE = StatusMachine(
         _S.EXPIRED: (),
         _S.TERMINATED: (),
     },
-    field=["to"],
+    field="to",
 )
 
 
@@ -131,7 +131,7 @@ def test_status_machine_refuses_with_where_it_may_go(
     assert (problem.code, problem.message, problem.field) == (
         ErrorCode.INVALID_TRANSITION,
         message,
-        ["to"],
+        "to",
     )
 
 

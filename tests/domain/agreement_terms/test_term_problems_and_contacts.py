@@ -37,9 +37,7 @@ def test_auto_renewal_needs_a_renewal_term() -> None:
         renewal_term_months=None,
     )
     # then the missing term length is named
-    assert [(p.code, p.field) for p in problems] == [
-        (ErrorCode.REQUIRED, ["input", "renewalTermMonths"])
-    ]
+    assert [(p.code, p.field) for p in problems] == [(ErrorCode.REQUIRED, "renewal_term_months")]
 
 
 def test_auto_renewal_needs_a_first_end_date() -> None:
@@ -52,9 +50,7 @@ def test_auto_renewal_needs_a_first_end_date() -> None:
         renewal_term_months=12,
     )
     # then the missing end date is named
-    assert [(p.code, p.field) for p in problems] == [
-        (ErrorCode.REQUIRED, ["input", "effectiveUntil"])
-    ]
+    assert [(p.code, p.field) for p in problems] == [(ErrorCode.REQUIRED, "effective_until")]
 
 
 def test_term_cannot_end_before_it_starts() -> None:
@@ -67,9 +63,7 @@ def test_term_cannot_end_before_it_starts() -> None:
         renewal_term_months=None,
     )
     # then the end date is refused
-    assert [(p.code, p.field) for p in problems] == [
-        (ErrorCode.INVALID, ["input", "effectiveUntil"])
-    ]
+    assert [(p.code, p.field) for p in problems] == [(ErrorCode.INVALID, "effective_until")]
 
 
 def test_renewal_term_below_one_month_is_invalid() -> None:
@@ -82,9 +76,7 @@ def test_renewal_term_below_one_month_is_invalid() -> None:
         renewal_term_months=0,
     )
     # then the term length is refused
-    assert [(p.code, p.field) for p in problems] == [
-        (ErrorCode.INVALID, ["input", "renewalTermMonths"])
-    ]
+    assert [(p.code, p.field) for p in problems] == [(ErrorCode.INVALID, "renewal_term_months")]
 
 
 def test_contacts_never_verified_are_stale() -> None:

@@ -44,7 +44,7 @@ def test_evaluation_needs_outcomes() -> None:
     # when checking the evaluation
     result = evaluation_problems(outcomes=" ", partner_feedback="感想", rating=None)
     # then EVALUATION_REQUIRED points at outcomes
-    assert codes_and_fields(result) == [(ErrorCode.EVALUATION_REQUIRED, ["input", "outcomes"])]
+    assert codes_and_fields(result) == [(ErrorCode.EVALUATION_REQUIRED, "outcomes")]
 
 
 def test_evaluation_needs_partner_feedback() -> None:
@@ -52,9 +52,7 @@ def test_evaluation_needs_partner_feedback() -> None:
     # when checking the evaluation
     result = evaluation_problems(outcomes="実績", partner_feedback=None, rating=None)
     # then EVALUATION_REQUIRED points at partnerFeedback
-    assert codes_and_fields(result) == [
-        (ErrorCode.EVALUATION_REQUIRED, ["input", "partnerFeedback"])
-    ]
+    assert codes_and_fields(result) == [(ErrorCode.EVALUATION_REQUIRED, "partner_feedback")]
 
 
 def test_evaluation_reports_every_problem_at_once() -> None:
@@ -63,9 +61,9 @@ def test_evaluation_reports_every_problem_at_once() -> None:
     result = evaluation_problems(outcomes="", partner_feedback="", rating=0)
     # then all three problems are reported together
     assert codes_and_fields(result) == [
-        (ErrorCode.EVALUATION_REQUIRED, ["input", "outcomes"]),
-        (ErrorCode.EVALUATION_REQUIRED, ["input", "partnerFeedback"]),
-        (ErrorCode.INVALID, ["input", "rating"]),
+        (ErrorCode.EVALUATION_REQUIRED, "outcomes"),
+        (ErrorCode.EVALUATION_REQUIRED, "partner_feedback"),
+        (ErrorCode.INVALID, "rating"),
     ]
 
 
@@ -83,7 +81,7 @@ def test_rating_outside_one_to_five_is_invalid(rating: int) -> None:
     # when checking the evaluation
     result = evaluation_problems(outcomes="実績", partner_feedback="感想", rating=rating)
     # then it is INVALID
-    assert codes_and_fields(result) == [(ErrorCode.INVALID, ["input", "rating"])]
+    assert codes_and_fields(result) == [(ErrorCode.INVALID, "rating")]
 
 
 LONG = {"starts_on": date(2023, 4, 1), "ends_on": date(2026, 3, 31)}

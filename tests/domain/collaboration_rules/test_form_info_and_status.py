@@ -101,7 +101,7 @@ def test_every_other_transition_is_invalid(
         check_transition(current, to)
     # then it is INVALID_TRANSITION on the field "to"
     assert caught.value.code is ErrorCode.INVALID_TRANSITION
-    assert caught.value.problems[0].field == ["to"]
+    assert caught.value.problems[0].field == "to"
 
 
 def test_allowed_transitions_are_exactly_the_rule() -> None:

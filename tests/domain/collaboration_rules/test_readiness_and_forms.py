@@ -110,8 +110,8 @@ def test_readiness_problems_are_not_ready_with_plain_messages() -> None:
     problems = readiness_problems([ReadinessItem.ROLES, ReadinessItem.PURPOSE])
     # then each is a NOT_READY problem pointing at its input, in guideline order
     assert [(p.code, p.field) for p in problems] == [
-        (ErrorCode.NOT_READY, ["input", "purpose"]),
-        (ErrorCode.NOT_READY, ["input", "participations"]),
+        (ErrorCode.NOT_READY, "purpose"),
+        (ErrorCode.NOT_READY, "participations"),
     ]
     assert "目的" in problems[0].message
     assert "役割分担" in problems[1].message
@@ -146,8 +146,8 @@ def test_co_hosting_needs_both_shares() -> None:
     # when checking form problems
     # then both shares are asked for
     assert codes_and_fields(problems_for([Form.CO_HOSTING])) == [
-        (ErrorCode.NOT_READY, ["input", "budget", "cityShareYen"]),
-        (ErrorCode.NOT_READY, ["input", "budget", "partnerShareYen"]),
+        (ErrorCode.NOT_READY, "budget.city_share_yen"),
+        (ErrorCode.NOT_READY, "budget.partner_share_yen"),
     ]
 
 
@@ -163,7 +163,7 @@ def test_co_hosting_missing_partner_share_only() -> None:
     # when checking form problems
     # then only the partner's share is asked for
     assert codes_and_fields(problems_for([Form.CO_HOSTING], city_share_yen=50_000)) == [
-        (ErrorCode.NOT_READY, ["input", "budget", "partnerShareYen"]),
+        (ErrorCode.NOT_READY, "budget.partner_share_yen"),
     ]
 
 
@@ -173,7 +173,7 @@ def test_committee_needs_a_name() -> None:
     # then the name is asked for
     assert codes_and_fields(
         problems_for([Form.COMMITTEE], committee_name=" ", committee_kind=CommitteeKind.COUNCIL)
-    ) == [(ErrorCode.NOT_READY, ["input", "committee", "name"])]
+    ) == [(ErrorCode.NOT_READY, "committee.name")]
 
 
 def test_council_does_not_need_a_dissolution_date() -> None:
@@ -199,9 +199,7 @@ def test_executive_committee_needs_a_dissolution_date() -> None:
         committee_kind=CommitteeKind.EXECUTIVE_COMMITTEE,
     )
     # then the dissolution date is asked for, since it is time-limited
-    assert codes_and_fields(result) == [
-        (ErrorCode.NOT_READY, ["input", "committee", "dissolvesOn"])
-    ]
+    assert codes_and_fields(result) == [(ErrorCode.NOT_READY, "committee.dissolves_on")]
 
 
 def test_executive_committee_with_dissolution_date_is_ready() -> None:
@@ -225,7 +223,7 @@ def test_business_cooperation_needs_a_lead_partner() -> None:
     # then a lead partner is asked for
     assert codes_and_fields(
         problems_for([Form.BUSINESS_COOPERATION], participations_is_lead=[False, False])
-    ) == [(ErrorCode.NOT_READY, ["input", "participations"])]
+    ) == [(ErrorCode.NOT_READY, "participations")]
 
 
 def test_business_cooperation_with_one_lead_is_ready() -> None:
@@ -242,7 +240,7 @@ def test_consignment_needs_responsibility_stated() -> None:
     # when checking form problems
     # then responsibility is asked for
     assert codes_and_fields(problems_for([Form.CONSIGNMENT], responsibility="")) == [
-        (ErrorCode.NOT_READY, ["input", "responsibility"])
+        (ErrorCode.NOT_READY, "responsibility")
     ]
 
 
@@ -258,7 +256,7 @@ def test_endorsement_with_city_money_is_refused_at_start() -> None:
     # when checking form problems
     # then financial support is refused
     assert codes_and_fields(problems_for([Form.ENDORSEMENT], city_share_yen=10_000)) == [
-        (ErrorCode.FINANCIAL_SUPPORT_NOT_ALLOWED, ["input", "budget", "cityShareYen"])
+        (ErrorCode.FINANCIAL_SUPPORT_NOT_ALLOWED, "budget.city_share_yen")
     ]
 
 
@@ -276,7 +274,7 @@ def test_endorsement_money_rule_applies_on_every_save() -> None:
     result = form_problems_always(forms=[Form.ENDORSEMENT], city_share_yen=1)
     # then the money is refused already
     assert codes_and_fields(result) == [
-        (ErrorCode.FINANCIAL_SUPPORT_NOT_ALLOWED, ["input", "budget", "cityShareYen"])
+        (ErrorCode.FINANCIAL_SUPPORT_NOT_ALLOWED, "budget.city_share_yen")
     ]
 
 
@@ -307,7 +305,7 @@ def test_combined_forms_report_problems_in_form_order() -> None:
         ErrorCode.NOT_READY,
         ErrorCode.FINANCIAL_SUPPORT_NOT_ALLOWED,
     ]
-    assert result[0].field == ["input", "responsibility"]
+    assert result[0].field == "responsibility"
 
 
 def test_form_problem_messages_are_japanese() -> None:

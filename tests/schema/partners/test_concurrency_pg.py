@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain import writes
 from domain.enums import PartnerKind
 from domain.errors import DomainError
-from domain.partners import commands
+from domain.partners import commands, upsert
 from domain.partners.commands import PartnerData
 from domain.partners.models import Partner
 from schema.context import Context
@@ -114,7 +114,7 @@ async def test_two_identical_upserts_at_once_create_no_duplicates(pg_engine, mon
     from schema import schema
 
     barrier = Barrier(2)
-    original = commands._existing
+    original = upsert._existing
     calls = {"n": 0}
 
     async def look_then_wait(*args, **kwargs):
@@ -124,7 +124,7 @@ async def test_two_identical_upserts_at_once_create_no_duplicates(pg_engine, mon
             await barrier.wait()
         return found
 
-    monkeypatch.setattr(commands, "_existing", look_then_wait)
+    monkeypatch.setattr(upsert, "_existing", look_then_wait)
     payload = [
         {
             "kind": "NEIGHBORHOOD_ASSOCIATION",

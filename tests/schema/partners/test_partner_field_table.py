@@ -11,7 +11,6 @@ from domain.exchange.exports import PartnerRecord, partner_document
 from domain.exchange.partners_import import PARTNER_COLUMNS
 from domain.partners.commands import (
     ADDRESS_FIELDS,
-    INPUT_NAMES,
     SCALAR_FIELDS,
     SCALARS,
     PartnerData,
@@ -50,7 +49,7 @@ def test_the_graphql_inputs_have_exactly_the_tables_columns() -> None:
         assert _input_fields(name) == plain | {"address"} | CHILDREN, name
     assert _input_fields("AddressInput") == address
     # and error paths spell every column as its input does
-    assert {INPUT_NAMES[n] for n in SCALARS} == plain | address
+    assert {input_name(n) for n in SCALARS} == plain | address
 
 
 def test_the_import_and_the_json_export_read_and_write_every_column() -> None:

@@ -1,0 +1,234 @@
+"""A partner as a caller describes it, and the checks every path that writes partners
+runs on it (create, update, bulk upsert, the file importer): rule 14's 法人番号, lengths
+from the model columns, contacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain import validation as v
+from domain.base import UNSET, is_set
+from domain.enums import PartnerKind, PartnerStatus
+from domain.errors import ErrorCode, at
+from domain.japanese import is_valid_corporate_number, normalize_corporate_number
+from domain.partners.models import Contact, Partner
+from domain.reference.models import CollaborationField
+
+# The one table of a partner's scalar columns a caller may set: the first name is the
+# Japanese label (messages, audit, the importer's messages), the others further headers
+# an imported file may name the column by. The importer also accepts the GraphQL name
+# (``input_name``), and the JSON export writes it (``domain.exchange.exports``), so a
+# column added here (and to ``PartnerData``) is read and written by every path.
+SCALARS: dict[str, tuple[str, ...]] = {
+    "kind": ("種別",),
+    "name": ("名称", "名前", "団体名"),
+    "name_kana": ("フリガナ", "ふりがな", "よみがな", "読み仮名", "カナ"),
+    "corporate_number": ("法人番号",),
+    "external_id": ("外部ID",),
+    "status": ("状態",),
+    "district": ("地区",),
+    "representative": ("代表者", "代表者名"),
+    "postal_code": ("郵便番号", "〒"),
+    "prefecture": ("都道府県",),
+    "city": ("市区町村",),
+    "street": ("住所", "所在地", "番地", "address"),
+    "phone": ("電話番号", "電話", "TEL"),
+    "email": ("メールアドレス", "メール", "Eメール", "mail"),
+    "website": ("ウェブサイト", "ホームページ", "URL"),
+}
+# Their Japanese labels, for messages (番地: the street part of an address).
+SCALAR_FIELDS: dict[str, str] = {name: names[0] for name, names in SCALARS.items()} | {
+    "street": "番地"
+}
+
+
+def input_name(name: str) -> str:
+    """The GraphQL (and JSON) spelling of a column: name_kana → nameKana."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "street")
+
+
+@dataclass
+class ContactData:
+    name: str
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    available_around_the_clock: bool = False
+    is_emergency_contact: bool = False
+
+
+@dataclass
+class PartnerData:
+    """A partner as a caller describes it. Fields left UNSET are not touched on update."""
+
+    kind: Any = UNSET
+    name: Any = UNSET
+    name_kana: Any = UNSET
+    corporate_number: Any = UNSET
+    external_id: Any = UNSET
+    status: Any = UNSET
+    district: Any = UNSET
+    representative: Any = UNSET
+    postal_code: Any = UNSET
+    prefecture: Any = UNSET
+    city: Any = UNSET
+    street: Any = UNSET
+    phone: Any = UNSET
+    email: Any = UNSET
+    website: Any = UNSET
+    field_codes: Any = UNSET
+    contacts: Any = UNSET
+
+    def scalars(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SCALAR_FIELDS if is_set(getattr(self, name))}
+
+
+def field_of(name: str) -> str:
+    """The field a problem with the column ``name`` names: the address columns are the
+    parts of the partner's address (``"address.postal_code"``)."""
+    return at("address", name) if name in ADDRESS_FIELDS else name
+
+
+def validate(data: PartnerData, *, creating: bool) -> tuple[PartnerData, v.Problems]:
+    """Clean and check one partner input; returns the cleaned data and every problem found.
+
+    法人番号 are folded to 13 ASCII digits (full-width digits and hyphens allowed on
+    input) and must carry a valid check digit (INVALID_CORPORATE_NUMBER).
+    """
+    problems = v.Problems()
+    out = replace(data)
+    for name, label in SCALAR_FIELDS.items():
+        value = getattr(data, name)
+        if not is_set(value):
+            continue
+        path = field_of(name)
+        column = getattr(Partner, name)
+        if name == "name":
+            value = v.required_text(
+                problems, value, label=label, field=path, max_length=v.max_length(column)
+            )
+        elif name == "kind":
+            if value is None:
+                problems.add(ErrorCode.REQUIRED, "種別を選んでください。", path)
+            else:
+                value = PartnerKind(value)
+        elif name == "status":
+            value = PartnerStatus(value) if value is not None else PartnerStatus.ACTIVE
+        elif name == "corporate_number":
+            value = v.clean_text(value)
+            if value is not None:
+                value = normalize_corporate_number(value)
+                if not is_valid_corporate_number(value):
+                    problems.add(
+                        ErrorCode.INVALID_CORPORATE_NUMBER,
+                        f"法人番号「{value}」が正しくありません（13桁の数字で、先頭はチェック用の数字です）。",
+                        path,
+                    )
+        elif name == "email":
+            value = v.email(problems, value, field=path, max_length=v.max_length(column))
+        elif name == "phone":
+            value = v.phone(problems, value, field=path, max_length=v.max_length(column))
+        elif name == "postal_code":
+            value = v.postal_code(problems, value, field=path)
+        elif name == "name_kana":
+            # Stored folded (NFKC), so checked folded: one ㌀ is four characters (アパート).
+            value = v.optional_text(
+                problems, v.nfkc(value), label=label, field=path, max_length=v.max_length(column)
+            )
+        else:
+            value = v.optional_text(
+                problems, value, label=label, field=path, max_length=v.max_length(column)
+            )
+        setattr(out, name, value)
+    if creating:
+        for name in ("kind", "name"):
+            if not is_set(getattr(data, name)):
+                problems.add(
+                    ErrorCode.REQUIRED,
+                    f"{SCALAR_FIELDS[name]}を入力してください。",
+                    field_of(name),
+                )
+    if is_set(data.field_codes) and data.field_codes is not None:
+        v.bounded_list(problems, data.field_codes, label="分野", field="field_codes")
+        out.field_codes = list(dict.fromkeys(c.strip() for c in data.field_codes))
+    if (
+        is_set(data.contacts)
+        and data.contacts is not None
+        and v.bounded_list(problems, data.contacts, label="連絡先", field="contacts")
+    ):
+        out.contacts = [
+            validate_contact(problems, c, prefix=at("contacts", i))
+            for i, c in enumerate(data.contacts)
+        ]
+    return out, problems
+
+
+def validate_contact(problems: v.Problems, contact: ContactData, *, prefix: str) -> ContactData:
+    return ContactData(
+        name=v.required_text(
+            problems,
+            contact.name,
+            label="連絡先の氏名",
+            field=at(prefix, "name"),
+            max_length=v.max_length(Contact.name),
+        )
+        or "",
+        role=v.optional_text(
+            problems,
+            contact.role,
+            label="役職",
+            field=at(prefix, "role"),
+            max_length=v.max_length(Contact.role),
+        ),
+        phone=v.phone(
+            problems,
+            contact.phone,
+            field=at(prefix, "phone"),
+            max_length=v.max_length(Contact.phone),
+        ),
+        email=v.email(
+            problems,
+            contact.email,
+            field=at(prefix, "email"),
+            max_length=v.max_length(Contact.email),
+        ),
+        available_around_the_clock=bool(contact.available_around_the_clock),
+        is_emergency_contact=bool(contact.is_emergency_contact),
+    )
+
+
+def check_codes_known(
+    problems: v.Problems,
+    codes: Sequence[str],
+    code_ids: dict[str, int],
+    path: str,
+    row: int | None = None,
+) -> None:
+    unknown = [c for c in codes if c not in code_ids]
+    if unknown:
+        problems.add(
+            ErrorCode.NOT_FOUND,
+            f"分野コード「{'、'.join(unknown)}」は登録されていません。",
+            path,
+            row,
+        )
+
+
+async def codes_to_ids(session: AsyncSession, codes: Sequence[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    stmt = sa.select(col(CollaborationField.code), col(CollaborationField.id)).where(
+        col(CollaborationField.code).in_(codes)
+    )
+    return dict((await session.execute(stmt)).all())  # type: ignore[arg-type]

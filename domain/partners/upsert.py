@@ -1,0 +1,211 @@
+"""The idempotent bulk upsert of partners (``partnersUpsert``, ``kyodo import partners``):
+every row validated in Python, then written set-based (``domain.partners.bulk``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain import validation as v
+from domain.audit.log import diff, record_event, snapshot
+from domain.base import is_set
+from domain.errors import WHOLE, ErrorCode
+from domain.partners.bulk import (
+    PlannedRow,
+    children_of,
+    load_partners,
+    write_plan,
+)
+from domain.partners.inputs import (
+    SCALAR_FIELDS,
+    ContactData,
+    PartnerData,
+    check_codes_known,
+    codes_to_ids,
+    validate,
+)
+from domain.partners.models import Contact, Partner
+from domain.writes import among
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    partners: list[Partner] = field(default_factory=list)
+
+
+def _contact_dict(contact: Contact | ContactData) -> dict[str, Any]:
+    return {f.name: getattr(contact, f.name) for f in fields(ContactData)}
+
+
+async def upsert_partners(
+    session: AsyncSession,
+    *,
+    rows: Sequence[PartnerData],
+    dry_run: bool,
+    actor: str,
+    max_rows: int | None = v.MAX_BULK,
+    with_partners: bool = True,
+    row_name: Callable[[int], str] = lambda index: f"{index + 1}行目",
+) -> UpsertResult:
+    """Idempotent bulk load for integration scripts: all rows or none.
+
+    Rows are keyed by externalId, else corporateNumber. Every row is validated before
+    anything is written; any problem (reported with the row's index in its path) means
+    nothing is written. Rows equal to what is stored count as unchanged, so running the
+    same payload twice creates nothing the second time. ``max_rows`` caps a call (the
+    API's 1000); the file importer (domain.exchange) sets its own cap, and asks no
+    ``partners`` back (``with_partners=False``). ``row_name`` says how messages name a
+    row by its index ("3行目"; the importer names the file's line).
+    """
+    problems = v.Problems()
+    if max_rows is not None and len(rows) > max_rows:
+        problems.add(
+            ErrorCode.INVALID,
+            f"一度に登録できるのは{max_rows}件までです（{len(rows)}件）。",
+            WHOLE,
+        )
+        problems.raise_if_any()
+    cleaned: list[PartnerData] = []
+    for i, row in enumerate(rows):
+        data, row_problems = validate(row, creating=True)
+        problems.extend([problem.in_row(i) for problem in row_problems.items])
+        if not data.external_id and not data.corporate_number:
+            problems.add(
+                ErrorCode.REQUIRED,
+                "外部IDか法人番号のどちらかを指定してください（同じデータを見分けるために使います）。",
+                "external_id",
+                row=i,
+            )
+        cleaned.append(data)
+    _check_batch_duplicates(cleaned, problems, row_name)
+
+    all_codes = sorted({c for d in cleaned if d.field_codes for c in d.field_codes})
+    code_ids = await codes_to_ids(session, all_codes)
+    for i, data in enumerate(cleaned):
+        check_codes_known(problems, data.field_codes or [], code_ids, "field_codes", row=i)
+
+    by_external, by_corporate = await _existing(session, cleaned)
+    matches: list[Any] = []
+    for i, data in enumerate(cleaned):
+        match = by_external.get(data.external_id) if data.external_id else None
+        if match is None and data.corporate_number:
+            candidate = by_corporate.get(data.corporate_number)
+            if candidate is not None and candidate.external_id and data.external_id:
+                problems.add(
+                    ErrorCode.DUPLICATE,
+                    f"法人番号「{data.corporate_number}」は外部ID「{candidate.external_id}」の"
+                    f"「{candidate.name}」に登録済みです。",
+                    "corporate_number",
+                    row=i,
+                )
+            match = candidate
+        elif match is not None and data.corporate_number:
+            holder = by_corporate.get(data.corporate_number)
+            if holder is not None and holder.id != match.id:
+                problems.add(
+                    ErrorCode.DUPLICATE,
+                    f"法人番号「{data.corporate_number}」は既に「{holder.name}」に登録されています。",
+                    "corporate_number",
+                    row=i,
+                )
+        matches.append(match)
+    problems.raise_if_any()
+
+    children = await children_of(
+        session, [m.id for m in matches if m is not None and m.id is not None]
+    )
+    result = UpsertResult()
+    plan: list[PlannedRow] = []
+    for data, match in zip(cleaned, matches, strict=True):
+        if match is None:
+            result.created += 1
+            plan.append(PlannedRow(data, None, {}))
+            continue
+        assert match.id is not None
+        before = snapshot(match, SCALAR_FIELDS) | children[match.id]
+        desired = dict(before)
+        desired.update(snapshot(data, data.scalars().keys()))
+        if is_set(data.field_codes) and data.field_codes is not None:
+            desired["field_codes"] = sorted(data.field_codes)
+        if is_set(data.contacts) and data.contacts is not None:
+            desired["contacts"] = [_contact_dict(c) for c in data.contacts]
+        changes = diff(before, desired)
+        if changes:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        plan.append(PlannedRow(data, match, changes))
+    if dry_run:
+        return result
+
+    ids, created_ids, updated = await write_plan(
+        session, plan, scalar_fields=list(SCALAR_FIELDS), code_ids=code_ids
+    )
+    if with_partners:
+        result.partners = await load_partners(session, ids)
+    await record_event(
+        session,
+        actor=actor,
+        action="partners.upsert",
+        # A batch is not one partner: the event names the batch and lists every partner.
+        entity_type="PartnerBatch",
+        entity_id=uuid.uuid4().hex,
+        changes={
+            "created": created_ids,
+            "updated": updated,
+            "unchanged": result.unchanged,
+        },
+    )
+    return result
+
+
+def _check_batch_duplicates(
+    rows: Sequence[PartnerData], problems: v.Problems, row_name: Callable[[int], str]
+) -> None:
+    for name, label in (("external_id", "外部ID"), ("corporate_number", "法人番号")):
+        first_seen: dict[str, int] = {}
+        for i, data in enumerate(rows):
+            value = getattr(data, name)
+            if not value:
+                continue
+            if value in first_seen:
+                problems.add(
+                    ErrorCode.DUPLICATE,
+                    f"{label}「{value}」が{row_name(first_seen[value])}と重複しています。",
+                    name,
+                    row=i,
+                )
+            else:
+                first_seen[value] = i
+
+
+async def _existing(
+    session: AsyncSession, rows: Sequence[PartnerData]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The stored partners the rows name, by external id and by corporate number: plain
+    rows (columns by attribute), not ORM objects, as a bulk load reads 10,000."""
+    externals = [d.external_id for d in rows if d.external_id]
+    corporates = [d.corporate_number for d in rows if d.corporate_number]
+    conditions = []
+    if externals:
+        conditions.append(among(session, col(Partner.external_id), externals))
+    if corporates:
+        conditions.append(among(session, col(Partner.corporate_number), corporates))
+    if not conditions:
+        return {}, {}
+    table = Partner.__table__  # type: ignore[attr-defined]
+    found = (await session.execute(sa.select(table).where(sa.or_(*conditions)))).all()
+    return (
+        {p.external_id: p for p in found if p.external_id},
+        {p.corporate_number: p for p in found if p.corporate_number},
+    )

@@ -1,0 +1,111 @@
+"""After approval: the report of what was actually spent (実績報告) and the settlement
+of the final amount (精算, rules 10 and 18)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain import validation as v
+from domain.enums import ExpenseKind, SubsidyApplicationStatus
+from domain.errors import DomainError, ErrorCode
+from domain.subsidies import rules
+from domain.subsidies import service as subsidies
+from domain.subsidies.inputs import ExpenseData, expense_lines
+from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from domain.subsidies.stored import APPLICATIONS, add_lines
+
+_Status = SubsidyApplicationStatus
+
+
+async def report_application(
+    session: AsyncSession,
+    *,
+    application_id: int,
+    expected_version: int,
+    actual_expenses: Sequence[ExpenseData],
+    actor: str,
+) -> SubsidyApplication:
+    """APPROVED → REPORTED with what was actually spent (実績報告, rule 10).
+
+    At least one line; the categories must be ones the program pays for (用途の制限),
+    checked by the same rule as on submission.
+    """
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    application = change.row
+    rules.check_application_transition(application.status, _Status.REPORTED)
+    problems = v.Problems()
+    field = "actual_expenses"
+    if not actual_expenses:
+        problems.add(ErrorCode.REQUIRED, "実際にかかった経費を1行以上入れてください。", field)
+    lines = expense_lines(problems, actual_expenses, field=field)
+    program = await session.get(SubsidyProgram, application.program_id)
+    assert program is not None
+    violations = rules.condition_violations(
+        requested_amount_yen=0,
+        total_project_cost_yen=0,
+        expense_categories=[line.category for line in lines],
+        submitted_on=application.submitted_on,
+        max_amount_per_grant_yen=None,
+        subsidy_rate_percent=None,
+        allowed_expense_categories=program.allowed_expense_categories,
+        max_consecutive_years=None,
+        consecutive_year=1,
+        application_deadline=None,
+        budget_remaining_yen=None,
+        amount_for_budget=None,
+        expenses_field=field,
+    )
+    problems.extend(violations)
+    problems.raise_if_any()
+
+    await change.write({"status": _Status.REPORTED})
+    await session.execute(
+        sa.delete(ExpenseLine).where(
+            col(ExpenseLine.application_id) == application_id,
+            col(ExpenseLine.kind) == ExpenseKind.ACTUAL,
+        )
+    )
+    add_lines(session, application_id, ExpenseKind.ACTUAL, lines)
+    await session.flush()
+    await change.record(actor=actor, action="subsidyApplication.report")
+    return application
+
+
+async def settle_application(
+    session: AsyncSession,
+    *,
+    application_id: int,
+    expected_version: int,
+    settled_amount_yen: int,
+    actor: str,
+) -> SubsidyApplication:
+    """REPORTED → SETTLED (精算, rules 10 and 18).
+
+    The city pays at most what it granted and, under a subsidy rate, at most that rate
+    of the actual eligible costs reported (see :func:`rules.settlement_problems`).
+    """
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    application = change.row
+    assert application.id is not None
+    rules.check_application_transition(application.status, _Status.SETTLED)
+    program = await session.get(SubsidyProgram, application.program_id)
+    assert program is not None
+    (lines,) = await subsidies.expenses_by_application(session, [application.id])
+    problems = rules.settlement_problems(
+        granted_amount_yen=application.granted_amount_yen,
+        settled_amount_yen=settled_amount_yen,
+        subsidy_rate_percent=program.subsidy_rate_percent,
+        eligible_costs_yen=rules.eligible_costs_yen(
+            [(line.category, line.amount_yen) for line in lines.actual],
+            program.allowed_expense_categories,
+        ),
+    )
+    if problems:
+        raise DomainError(problems=problems)
+    await change.write({"status": _Status.SETTLED, "settled_amount_yen": settled_amount_yen})
+    await change.record(actor=actor, action="subsidyApplication.settle")
+    return application
