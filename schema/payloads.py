@@ -24,7 +24,7 @@ top-level one.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -53,7 +53,7 @@ def later(compute: Callable[[], Any]) -> Later:
     return Later(compute)
 
 
-def pk(global_id: str, type_name: str, field: Sequence[str] = ("id",)) -> Later:
+def pk(global_id: str, type_name: str, field: str = "id") -> Later:
     """The primary key of a global id (``schema.node.pk_of``), decoded inside the work."""
     return Later(lambda: pk_of(global_id, type_name, field))
 

@@ -73,7 +73,7 @@ def test_file_names_that_cannot_be_stored(given: str | None, code: ErrorCode) ->
     problems = v.Problems()
     clean_file_name(problems, given)
     assert [p.code for p in problems.items] == [code]
-    assert problems.items[0].field == ["fileName"]
+    assert problems.items[0].field == "file_name"
 
 
 def test_a_stored_row_must_match_its_digest_and_size() -> None:

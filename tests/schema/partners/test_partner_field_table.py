@@ -1,4 +1,4 @@
-"""One table of a partner's columns (``domain.partners.commands.SCALARS``) feeds every path.
+"""One table of a partner's columns (``domain.partners.inputs.SCALARS``) feeds every path.
 
 Adding a partner field touches five files (docs/ARCHITECTURE.md, "Adding a field to
 Partner"); these checks fail when one of the places derived from the table, or the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from domain.exchange.exports import PartnerRecord, partner_document
 from domain.exchange.partners_import import PARTNER_COLUMNS
-from domain.partners.commands import (
+from domain.partners.inputs import (
     ADDRESS_FIELDS,
     SCALAR_FIELDS,
     SCALARS,
