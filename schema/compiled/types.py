@@ -690,6 +690,8 @@ SUBSIDY_PROGRAM = TypeSpec(
     fields={
         "id": global_id("SubsidyProgram"),
         "name": column("name"),
+        "seriesKey": column("series_key"),
+        "version": column("version"),
         "fiscalYear": column("fiscal_year"),
         "budgetYen": column("budget_yen"),
         "maxAmountPerGrantYen": column("max_amount_per_grant_yen"),

@@ -69,6 +69,14 @@ class SubsidyProgramInput:
     application_deadline: date | None = strawberry.field(
         default=None, description="申請期限: later applications are refused (DEADLINE_PASSED)."
     )
+    series_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "系列: the series this program continues (e.g. last year's edition's seriesKey, "
+            "or its name); 期限 counts consecutive years by it. Derived from name when "
+            "left out."
+        ),
+    )
 
     def to_data(self) -> commands.ProgramData:
         return commands.ProgramData(
@@ -81,7 +89,21 @@ class SubsidyProgramInput:
             subsidy_rate_percent=self.subsidy_rate_percent,
             max_consecutive_years=self.max_consecutive_years,
             application_deadline=self.application_deadline,
+            series_key=self.series_key,
         )
+
+
+@strawberry.input(
+    name="SubsidyProgramUpdateInput",
+    description="A program's new name or series; what is left out stays as it is.",
+)
+class SubsidyProgramUpdateInput:
+    name: str | None = strawberry.field(
+        default=None, description="The new name; the series key is kept (期限 still counts)."
+    )
+    series_key: str | None = strawberry.field(
+        default=None, description="Move the program to this series (normalised as on creation)."
+    )
 
 
 @strawberry.input(name="SubsidyApplicationInput", description="An application for a grant.")
@@ -120,7 +142,10 @@ class SubsidyApplicationInput:
 # ------------------------------------------------------------------ payloads
 
 
-@strawberry.type(name="SubsidyProgramPayload", description="The outcome of subsidyProgramCreate.")
+@strawberry.type(
+    name="SubsidyProgramPayload",
+    description="The outcome of subsidyProgramCreate or subsidyProgramUpdate.",
+)
 class SubsidyProgramPayload:
     program: SubsidyProgramType | None = strawberry.field(
         description="The program as saved; null when errors is not empty."
@@ -168,6 +193,39 @@ class SubsidyMutations:
         outcome = await run_mutation(
             context,
             lambda s: commands.create_program(s, data=input.to_data(), actor=context.actor),
+        )
+        return SubsidyProgramPayload(
+            program=SubsidyProgramType.from_row(outcome.value) if outcome.value else None,
+            errors=outcome.errors,
+        )
+
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyProgram"),
+        description=(
+            "Rename a program or move it to another series. Renaming keeps its seriesKey, "
+            "so the consecutive-years limit (期限) still counts the earlier editions."
+        ),
+    )
+    async def subsidy_program_update(
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        input: Annotated[
+            SubsidyProgramUpdateInput, strawberry.argument(description="What changes.")
+        ],
+    ) -> SubsidyProgramPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: commands.update_program(
+                s,
+                program_id=pk_of(id, "SubsidyProgram"),
+                expected_version=expected_version,
+                name=input.name,
+                series_key=input.series_key,
+                actor=context.actor,
+            ),
         )
         return SubsidyProgramPayload(
             program=SubsidyProgramType.from_row(outcome.value) if outcome.value else None,

@@ -188,6 +188,7 @@ MUTATION_MATRIX: dict[str, tuple[bool, ...]] = {
     "agreementVerifyContacts":        (N,     Y,     N,       Y,       N,          Y),
     "agreementTransition":            (N,     Y,     N,       N,       N,          Y),
     "subsidyProgramCreate":           (N,     Y,     N,       N,       N,          Y),
+    "subsidyProgramUpdate":           (N,     Y,     N,       N,       N,          Y),
     "subsidyApplicationSubmit":       (N,     Y,     N,       N,       N,          Y),
     "subsidyApplicationStartReview":  (N,     Y,     N,       N,       N,          Y),
     "subsidyApplicationDecide":       (N,     Y,     N,       N,       N,          Y),
