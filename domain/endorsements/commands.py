@@ -72,8 +72,9 @@ async def submit_application(
     """Receive a request to lend the city's name to an event (第3章(7)).
 
     An endorsement comes without money (FINANCIAL_SUPPORT_NOT_ALLOWED when funding is
-    asked for). The answers to the seven-item checklist are stored as given; they decide
-    the screening later, when staff also judge the contribution to city policy.
+    asked for), and is asked for an event that has not ended by ``today`` (INVALID).
+    The answers to the seven-item checklist are stored as given; they decide the
+    screening later, when staff also judge the contribution to city policy.
     """
     problems = v.Problems()
     name = v.required_text(
@@ -93,6 +94,7 @@ async def submit_application(
             f"担当課コード「{data.department_code}」は登録されていません。",
             ["input", "departmentCode"],
         )
+    problems_before_dates = len(problems.items)
     v.check_date(
         problems, data.event_starts_on, label="行事の始まる日", field=["input", "eventStartsOn"]
     )
@@ -105,6 +107,16 @@ async def submit_application(
             "終わる日は、始まる日と同じか、それより後の日にしてください。",
             ["input", "eventEndsOn"],
         )
+    elif problems_before_dates == len(problems.items):
+        # The city lends its name to an event ahead (or under way), never to one over.
+        last_day = data.event_ends_on or data.event_starts_on
+        if last_day < today:
+            problems.add(
+                ErrorCode.INVALID,
+                f"この行事は{last_day.isoformat()}に終わっています（今日は{today.isoformat()}）。"
+                "後援は行事が終わる前に申請してください。",
+                ["input", "eventEndsOn" if data.event_ends_on is not None else "eventStartsOn"],
+            )
     venue = v.optional_text(
         problems,
         data.venue,

@@ -247,7 +247,10 @@ class AgreementMutations:
         id: Id,
         expected_version: ExpectedVersion,
         concluded_on: Annotated[
-            date, strawberry.argument(description="締結日: the day it was signed.")
+            date,
+            strawberry.argument(
+                description="締結日: the day it was signed; not after today (INVALID)."
+            ),
         ],
         effective_from: Annotated[
             date | None,
@@ -263,6 +266,7 @@ class AgreementMutations:
                 expected_version=expected_version,
                 concluded_on=concluded_on,
                 effective_from=effective_from,
+                today=context.today,
                 actor=context.actor,
             ),
         )
