@@ -303,3 +303,20 @@ async def test_partners_with_an_agreement_in_force(gql: Any) -> None:
 
     # then
     assert data["partners"]["totalCount"] == len(expected)
+
+
+async def test_the_demo_has_an_agreement_needing_review(gql: Any) -> None:
+    # given: 旧ゆうふつ交通, dissolved, its transport agreement (in force from 2022-04-01)
+    # never terminated
+    on = {"on": "2025-06-01"}
+
+    # when
+    lookup = await gql(DISASTER_SUPPORT, on)
+    review = await gql(NEEDING_REVIEW, on)
+    before = await gql(NEEDING_REVIEW, {"on": ON.isoformat()})
+
+    # then: listed apart, not in the lookup; not yet in force on 2022-03-10
+    bus = "（デモ）旧ゆうふつ交通株式会社"
+    assert bus not in {r["partner"]["name"] for r in lookup["disasterSupport"]}
+    assert [r["partner"]["name"] for r in review["disasterSupportNeedingReview"]] == [bus]
+    assert before["disasterSupportNeedingReview"] == []
