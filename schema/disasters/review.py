@@ -7,12 +7,10 @@ disaster-support agreements are listed here instead (rule 9,
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
 import strawberry
 
 from domain.disasters.review import DisasterReviewRow, agreements_needing_review
+from schema.agreements.queries import DisasterCategories, DisasterDay, DisasterDistrict
 from schema.agreements.types import AgreementType
 from schema.context import Info
 from schema.enums import PartnerStatus, SupportCategory
@@ -64,19 +62,9 @@ class DisasterReviewQueries:
     async def disaster_support_needing_review(
         self,
         info: Info,
-        categories: Annotated[
-            list[SupportCategory] | None,
-            strawberry.argument(
-                description="Only agreements offering any of these; all when omitted."
-            ),
-        ] = None,
-        on: Annotated[
-            date | None,
-            strawberry.argument(description="In force on this day; today when omitted."),
-        ] = None,
-        district: Annotated[
-            str | None, strawberry.argument(description="Only partners of this 地区.")
-        ] = None,
+        categories: DisasterCategories = None,
+        on: DisasterDay = None,
+        district: DisasterDistrict = None,
     ) -> list[DisasterReviewEntryType]:
         rows = await info.context.run(
             agreements_needing_review,
