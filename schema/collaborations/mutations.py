@@ -317,8 +317,8 @@ class CollaborationMutations:
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
-        description="Moves PLANNING→ACTIVE (only when ready), ACTIVE→COMPLETED (only once "
-        "endsOn is not after today), COMPLETED→EVALUATED (only with an evaluation), any open state→CANCELLED.",
+        description="Moves PLANNING→ACTIVE (only when ready), ACTIVE→COMPLETED, "
+        "COMPLETED→EVALUATED (only with an evaluation), any open state→CANCELLED.",
     )
     async def collaboration_transition(
         self,
