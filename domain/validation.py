@@ -228,11 +228,8 @@ def not_after_today(
     """INVALID when ``value`` lies after ``today`` (the request's day, never the wall
     clock): for dates of what has already happened — signed, finished, checked."""
     if isinstance(value, date) and value > today:
-        problems.add(
-            ErrorCode.INVALID,
-            message or f"{label}に、まだ来ていない日（{value.isoformat()}）は入れられません。",
-            field,
-        )
+        text = message or f"{label}に、まだ来ていない日（{value.isoformat()}）は入れられません。"
+        problems.items.append(Problem(ErrorCode.INVALID, text, field))
 
 
 def require_date(value: date | None, *, label: str, field: Sequence[str] | None) -> None:

@@ -84,7 +84,7 @@ async def agreements_needing_review(
         DisasterReviewRow(
             partner=partner,
             agreement=agreement,
-            support_categories=categories_of[agreement.id],
+            support_categories=categories_of[agreement.id or 0],
         )
         for agreement, partner in pairs
     ]
