@@ -211,6 +211,22 @@ def check_date(problems: Problems, value: Any, *, label: str, field: str | None)
     return value
 
 
+def not_after_today(
+    problems: Problems,
+    value: date | None,
+    *,
+    today: date,
+    label: str,
+    field: str | None,
+    message: str | None = None,
+) -> None:
+    """INVALID when ``value`` lies after ``today`` (the request's day, never the wall
+    clock): for dates of what has already happened — signed, finished, checked."""
+    if isinstance(value, date) and value > today:
+        text = message or f"{label}に、まだ来ていない日（{value.isoformat()}）は入れられません。"
+        problems.items.append(Problem(ErrorCode.INVALID, text, field))
+
+
 def require_date(value: date | None, *, label: str, field: str | None) -> None:
     """Raise the range problem of ``value`` (for reads: query arguments and exports)."""
     if value is not None:

@@ -15,6 +15,7 @@ from schema.disasters.capacity import CapacityMutations
 from schema.disasters.contacts import ContactMutations, ContactQueries
 from schema.disasters.mutations import DisasterMutations
 from schema.disasters.queries import DisasterQueries
+from schema.disasters.review import DisasterReviewQueries
 from schema.endorsements.mutations import EndorsementMutations
 from schema.endorsements.queries import EndorsementQueries
 from schema.enum_labels import EnumLabelQueries
@@ -43,6 +44,7 @@ Query = merge_types(
         CollaborationQueries,
         AgreementQueries,
         DisasterQueries,
+        DisasterReviewQueries,
         ContactQueries,
         CalendarQueries,
         SubsidyQueries,

@@ -94,6 +94,9 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "partnerSuggestions"): FirstArgument(default=10),
     ("Query", "partnerConcentration"): Assumed(MAX_PAGE_SIZE, "analysis for STAFF and ADMIN"),
     ("Query", "disasterSupport"): Assumed(MAX_PAGE_SIZE, "lookup for the disaster office"),
+    ("Query", "disasterSupportNeedingReview"): Assumed(
+        MAX_PAGE_SIZE, "agreements to review; the disaster office"
+    ),
     ("Query", "subsidyPrograms"): Assumed(MAX_PAGE_SIZE, "a few per fiscal year; STAFF, ADMIN"),
     ("Query", "disasterEvents"): Assumed(MAX_PAGE_SIZE, "a few a year; the disaster office"),
     ("Query", "openSupportRequests"): Assumed(MAX_PAGE_SIZE, "live view for the disaster office"),

@@ -60,6 +60,7 @@ from domain.partners.service import refresh_derived_fields
 from domain.proposals.models import Proposal
 from domain.reference.models import CollaborationField, Department
 from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from domain.subsidies.service import series_key_of
 from seeds.demo_documents import DEMO_DOCUMENTS, UPLOADED_AT, UPLOADED_BY, demo_pdf
 
 DEMO_DIR = Path(__file__).with_name("demo")
@@ -593,6 +594,9 @@ def _set_derived_columns(row: SQLModel) -> None:
         refresh_search_text(row)
     elif isinstance(row, Agreement):
         row.search_text = search_text_of(row.title, row.support_details)
+    elif isinstance(row, SubsidyProgram):
+        # The series key as subsidyProgramCreate sets it: given, else from the name.
+        row.series_key = series_key_of(getattr(row, "series_key", None) or row.name)
 
 
 def _column_values(

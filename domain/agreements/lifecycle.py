@@ -37,6 +37,7 @@ async def conclude_agreement(
     expected_version: int,
     concluded_on: date,
     effective_from: date | None,
+    today: date,
     actor: str,
 ) -> Agreement:
     """締結: DRAFT or NEGOTIATING → IN_FORCE (第3章(3), rule 8), recording ``concludedOn``.
@@ -44,6 +45,8 @@ async def conclude_agreement(
     The agreement takes effect on ``effectiveFrom`` when given, else on the start date
     the draft already named, else on the day it was concluded. It needs at least one
     counterparty, and a disaster-support agreement at least one support category.
+    ``concludedOn`` is the day it was signed: not after ``today`` (INVALID); a start of
+    effect ahead is fine.
     """
     change = await AGREEMENTS.begin(session, agreement_id, expected_version)
     agreement = change.row
@@ -57,6 +60,17 @@ async def conclude_agreement(
         )
     problems = v.Problems()
     v.check_date(problems, concluded_on, label="締結日", field="concluded_on")
+    v.not_after_today(
+        problems,
+        concluded_on,
+        today=today,
+        label="締結日",
+        field="concluded_on",
+        message=(
+            f"締結日（{concluded_on.isoformat()}）が今日（{today.isoformat()}）より後です。"
+            "締結は署名した日に記録してください（効力の始まる日は先の日にできます）。"
+        ),
+    )
     v.check_date(problems, effective_from, label="効力の始まる日", field="effective_from")
     problems.raise_if_any()
     if not await party_ids_of(session, agreement_id):
@@ -265,12 +279,7 @@ async def verify_contacts(
     party_ids = await party_ids_of(session, agreement_id)
     problems = v.Problems()
     v.check_date(problems, verified_on, label="連絡先を確認した日", field="verified_on")
-    if verified_on > today:
-        problems.add(
-            ErrorCode.INVALID,
-            f"確認した日に、まだ来ていない日（{verified_on.isoformat()}）は入れられません。",
-            "verified_on",
-        )
+    v.not_after_today(problems, verified_on, today=today, label="確認した日", field="verified_on")
     if not emergency_contacts:
         problems.add(
             ErrorCode.REQUIRED,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.agreements import terms
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from domain.agreements.standing import party_standing
 from domain.disasters.capacity import capacity_of_parties
 from domain.disasters.contacts import (
     NO_CALLS,
@@ -416,7 +417,9 @@ async def disaster_support(
 
     Every DISASTER_SUPPORT agreement in force on ``on`` whose support categories
     intersect ``categories`` (all when none are given), one row per (agreement, party);
-    with ``district`` only parties of that 地区.
+    with ``district`` only parties of that 地区. Parties that are DISSOLVED or INACTIVE
+    are left out: their agreements are listed apart (「協定の見直しが必要」,
+    :func:`domain.disasters.review.agreements_needing_review`).
 
     Emergency contacts of a row are the agreement's contacts speaking for that party
     (``partner_id`` = the party) or for no party in particular (``partner_id`` empty).
@@ -543,11 +546,21 @@ def disaster_conditions(
 
 
 def disaster_party_conditions(
-    party: Any, *, agreement_ids: Sequence[int], district: str | None
+    party: Any,
+    *,
+    agreement_ids: Sequence[int],
+    district: str | None,
+    needing_review: bool = False,
 ) -> list[sa.ColumnElement[bool]]:
-    """The (agreement, party) pairs of the lookup: parties of those agreements, of the
-    district when one is given. ``party``: ``AgreementParty`` or an alias of it."""
-    conditions = [party.agreement_id.in_(list(agreement_ids))]
+    """The (agreement, party) pairs of the lookup: parties of those agreements that can be
+    counted on (not DISSOLVED or INACTIVE, :func:`domain.agreements.standing.party_standing`),
+    of the district when one is given. With ``needing_review`` the other pairs: those
+    whose party is DISSOLVED or INACTIVE (listed apart, 「協定の見直しが必要」).
+    ``party``: ``AgreementParty`` or an alias of it."""
+    conditions = [
+        party.agreement_id.in_(list(agreement_ids)),
+        party_standing(party.partner_id, needing_review=needing_review),
+    ]
     district = filter_text(district)
     if district is not None:
         conditions.append(

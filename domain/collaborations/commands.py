@@ -16,12 +16,14 @@ one audit event describing what it changed, and a refused call writes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import validation as v
 from domain.base import is_set
 from domain.collaborations import rules
+from domain.collaborations.completion import FINISHED, completion_problems
 from domain.collaborations.inputs import (
     STARTED,
     BudgetData,
@@ -81,13 +83,15 @@ async def update_collaboration(
     collaboration_id: int,
     expected_version: int,
     data: CollaborationData,
+    today: date,
     actor: str,
 ) -> Collaboration:
     """Change a collaboration; fields not sent keep their value (rule 15: expectedVersion).
 
     A collaboration that has started (ACTIVE, and later) must stay as ready as the start
     required (第4章(2), 第3章): an edit that would empty its purpose, drop its lead partner
-    and so on is refused with the same NOT_READY problems as starting.
+    and so on is refused with the same NOT_READY problems as starting. A finished one
+    (COMPLETED, EVALUATED) cannot be made to end after ``today`` (INVALID).
     """
     change = await COLLABORATIONS.begin(session, collaboration_id, expected_version)
     collaboration = change.row
@@ -95,6 +99,8 @@ async def update_collaboration(
     problems.extend(data.problems)
     state = await build_state(session, data, problems, current=collaboration)
     problems.extend(rule_problems(state, started=collaboration.status in STARTED))
+    if collaboration.status in FINISHED:
+        problems.extend(completion_problems(ends_on=state.values["ends_on"], today=today))
     problems.raise_if_any()
 
     probe = Collaboration(**state.values)
@@ -118,14 +124,17 @@ async def transition_collaboration(
     collaboration_id: int,
     expected_version: int,
     to: CollaborationStatus,
+    today: date,
     actor: str,
 ) -> Collaboration:
     """Move a collaboration along the status machine (rule 4).
 
     PLANNING→ACTIVE only when 第4章(2)'s items are set and the forms' own rules hold
     (one NOT_READY per missing item, pointing at the input that fills it);
-    COMPLETED→EVALUATED only with an evaluation that states outcomes and the partner's
-    view (第4章(4), EVALUATION_REQUIRED); CANCELLED from PLANNING or ACTIVE.
+    ACTIVE→COMPLETED only once it has ended: no end date after ``today`` (INVALID at
+    ``input.endsOn``); COMPLETED→EVALUATED only with an evaluation that states outcomes
+    and the partner's view (第4章(4), EVALUATION_REQUIRED); CANCELLED from PLANNING or
+    ACTIVE.
     """
     change = await COLLABORATIONS.begin(
         session, collaboration_id, expected_version, snapshot=fields_snapshot(["status"])
@@ -135,6 +144,8 @@ async def transition_collaboration(
     if to is CollaborationStatus.ACTIVE:
         state = await build_state(session, CollaborationData(), v.Problems(), current=collaboration)
         raise_if_any(rule_problems(state, started=True))
+    elif to is CollaborationStatus.COMPLETED:
+        raise_if_any(completion_problems(ends_on=collaboration.ends_on, today=today))
     elif to is CollaborationStatus.EVALUATED:
         await require_evaluation(session, collaboration_id)
 

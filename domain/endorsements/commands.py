@@ -72,8 +72,9 @@ async def submit_application(
     """Receive a request to lend the city's name to an event (第3章(7)).
 
     An endorsement comes without money (FINANCIAL_SUPPORT_NOT_ALLOWED when funding is
-    asked for). The answers to the seven-item checklist are stored as given; they decide
-    the screening later, when staff also judge the contribution to city policy.
+    asked for), and is asked for an event that has not ended by ``today`` (INVALID).
+    The answers to the seven-item checklist are stored as given; they decide the
+    screening later, when staff also judge the contribution to city policy.
     """
     problems = v.Problems()
     name = v.required_text(
@@ -87,6 +88,7 @@ async def submit_application(
     if organizer is None:
         problems.extend(not_found("主催者", "organizer_id").problems)
     department = await check_department(session, data.department_code, problems)
+    problems_before_dates = len(problems.items)
     v.check_date(problems, data.event_starts_on, label="行事の始まる日", field="event_starts_on")
     v.check_date(problems, data.event_ends_on, label="行事の終わる日", field="event_ends_on")
     if data.event_ends_on is not None and data.event_ends_on < data.event_starts_on:
@@ -95,6 +97,16 @@ async def submit_application(
             "終わる日は、始まる日と同じか、それより後の日にしてください。",
             "event_ends_on",
         )
+    elif problems_before_dates == len(problems.items):
+        # The city lends its name to an event ahead (or under way), never to one over.
+        last_day = data.event_ends_on or data.event_starts_on
+        if last_day < today:
+            problems.add(
+                ErrorCode.INVALID,
+                f"この行事は{last_day.isoformat()}に終わっています（今日は{today.isoformat()}）。"
+                "後援は行事が終わる前に申請してください。",
+                "event_ends_on" if data.event_ends_on is not None else "event_starts_on",
+            )
     venue = v.optional_text(
         problems,
         data.venue,

@@ -759,11 +759,13 @@ async def import_agreements(
     category: AgreementCategory = AgreementCategory.DISASTER_SUPPORT,
     municipality: str | None = None,
     concluded_on: date | None = None,
+    today: date,
 ) -> AgreementImportResult:
     """Create the file's agreements that are not stored yet, with their counterparties.
 
     ``department`` (code or name) is the 担当課 of rows without one; ``concluded_on`` the
-    締結日 of rows without one (None: they stay drafts). All or nothing: any problem
+    締結日 of rows without one (None: they stay drafts); no 締結日 may lie after ``today``
+    (the day of the import: an agreement is concluded when signed). All or nothing: any problem
     raises ``ImportRefused`` with every problem found, by line and column, and nothing
     is written (the work runs in a savepoint that is rolled back; a dry run always rolls
     it back, after the commands have checked every row as a real run would).
@@ -781,6 +783,11 @@ async def import_agreements(
         out_of_range := v.date_problem(concluded_on, label="--concluded-on の締結日", field=None)
     ):
         problems.append(RowProblem(out_of_range.message))
+    future = v.Problems()
+    v.not_after_today(
+        future, concluded_on, today=today, label="--concluded-on の締結日", field=None
+    )
+    problems.extend(RowProblem(p.message) for p in future.items)
     if problems:
         raise ImportRefused(problems)
     table, problems = _select_municipality(table, columns, municipality)
@@ -912,7 +919,9 @@ async def import_agreements(
 
     savepoint = await session.begin_nested()
     try:
-        await _write(session, to_create, partners, result, columns, problems, category, actor)
+        await _write(
+            session, to_create, partners, result, columns, problems, category, actor, today
+        )
     except BaseException:
         await savepoint.rollback()
         raise
@@ -934,6 +943,7 @@ async def _write(
     problems: list[RowProblem],
     category: AgreementCategory,
     actor: str,
+    today: date,
 ) -> None:
     """Register the new counterparties, then create (and conclude) each agreement through
     the commands. A refused row is recorded and the next one still checked, so that one
@@ -1001,6 +1011,7 @@ async def _write(
                     expected_version=agreement.version,
                     concluded_on=row.concluded_on,
                     effective_from=None,
+                    today=today,
                     actor=actor,
                 )
             except DomainError as error:

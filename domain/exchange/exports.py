@@ -30,8 +30,11 @@ JSON documents (UTF-8, keys sorted, dates ISO, enums by name):
 - disaster contacts: ``{asOf, asOfWareki, agreementCount, partnerCount, categories:
   [{category, label, count, staleCount, entries: [{partner {name district externalId},
   agreement {title externalId}, supportCategories, contacts [{name role phone email
-  availableAroundTheClock}], contactsVerifiedOn, contactsStale}]}]}`` — every category,
-  in 協定区分 order, also when empty.
+  availableAroundTheClock}], contactsVerifiedOn, contactsStale}]}], needingReview:
+  [{partner {name district externalId status}, agreement {title externalId},
+  supportCategories, reason}]}`` — every category, in 協定区分 order, also when empty;
+  ``needingReview`` the agreements whose party is DISSOLVED or INACTIVE (「協定の見直しが
+  必要」), which the categories leave out.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ from domain.agreements.service import (
     parties_by_agreement,
     support_categories_by_agreement,
 )
+from domain.agreements.standing import REVIEW_LABEL
+from domain.disasters.review import DisasterReviewRow, agreements_needing_review
 from domain.enums import (
     SUPPORT_CATEGORY_LABELS,
     AgreementCategory,
@@ -74,6 +79,7 @@ from domain.enums import (
     labels,
 )
 from domain.errors import DomainError, ErrorCode, Problem
+from domain.exchange.review_sections import review_csv_rows, review_document, review_html
 from domain.japanese import to_wareki
 from domain.partners.inputs import ADDRESS_FIELDS, SCALARS, input_name
 from domain.partners.models import Contact, Partner, PartnerField
@@ -782,6 +788,8 @@ class DisasterContactList:
     agreement_count: int
     partner_count: int
     personal_reads: PersonalReads
+    needing_review: list[DisasterReviewRow] = field(default_factory=list)
+    """Agreements whose party is DISSOLVED or INACTIVE: listed apart, never as 確認済."""
 
     @property
     def date_label(self) -> str:
@@ -832,8 +840,11 @@ async def load_disaster_contacts(session: AsyncSession, *, on: date) -> Disaster
 
     A partner whose agreement covers several categories appears under each: whoever
     handles transport reads only the transport table. Within a table, 五十音 order.
+    Partners that are DISSOLVED or INACTIVE are not in the tables; their agreements are
+    listed apart (``needing_review``, 「協定の見直しが必要」).
     """
     rows = await disaster_support(session, categories=None, on=on, district=None)
+    needing_review = await agreements_needing_review(session, categories=None, on=on, district=None)
     entries = [DisasterEntry(row=r, contacts=_contact_lines(r)) for r in rows]
     sections = []
     for category in SupportCategory:
@@ -848,6 +859,7 @@ async def load_disaster_contacts(session: AsyncSession, *, on: date) -> Disaster
         agreement_count=len({r.agreement.id for r in rows}),
         partner_count=len({r.partner.id for r in rows}),
         personal_reads=_disaster_reads(rows),
+        needing_review=needing_review,
     )
 
 
@@ -875,6 +887,7 @@ def disaster_csv_rows(
             for contact in entry.contacts:
                 clock = MARK if contact.around_the_clock else None
                 yield [*head, contact.name, contact.role, contact.phone, clock, *tail]
+    yield from review_csv_rows(listing.needing_review)
 
 
 def disaster_document(listing: DisasterContactList) -> dict[str, Any]:
@@ -923,6 +936,7 @@ def disaster_document(listing: DisasterContactList) -> dict[str, Any]:
             }
             for section in listing.sections
         ],
+        "needingReview": review_document(listing.needing_review),
     }
 
 
@@ -962,7 +976,7 @@ async def export_disaster_contacts(
         body=body,
         format=fmt,
         filename=export_filename("disaster-contacts", on, fmt),
-        rows=sum(len(s.entries) for s in listing.sections),
+        rows=sum(len(s.entries) for s in listing.sections) + len(listing.needing_review),
         personal_reads=listing.personal_reads,
         encoding=encoding,
     )
@@ -1087,10 +1101,17 @@ def render_disaster_contacts_html(listing: DisasterContactList) -> str:
             f'<tr><td>{_e(section.label)}</td><td class="number">{_e(count)}</td>'
             f'<td class="number">{section.stale_count} 件</td></tr>'
         )
+    if listing.needing_review:
+        out.append(
+            f'<tr><td><a href="#needing-review">{_e(REVIEW_LABEL)}</a></td>'
+            f'<td class="number">{len(listing.needing_review)} 件</td><td class="number">―</td></tr>'
+        )
     out += ["</tbody>", "</table>", "</header>"]
     for section in listing.sections:
         if section.entries:
             out.append(_section_html(section, date_label))
+    if listing.needing_review:
+        out.append(review_html(listing.needing_review))
     out += ["</body>", "</html>", ""]
     return "\n".join(out)
 

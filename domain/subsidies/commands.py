@@ -32,7 +32,7 @@ from domain.subsidies.inputs import (
     expense_lines,
 )
 from domain.subsidies.models import SubsidyApplication, SubsidyProgram
-from domain.subsidies.programs import create_program
+from domain.subsidies.programs import create_program, update_program
 from domain.subsidies.settlement import report_application, settle_application
 from domain.subsidies.stored import APPLICATIONS, PROGRAMS, add_lines
 from domain.versioning import not_found
@@ -361,5 +361,6 @@ __all__ = [
     "settle_application",
     "start_review",
     "submit_application",
+    "update_program",
     "withdraw_application",
 ]

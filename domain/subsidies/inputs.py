@@ -16,6 +16,7 @@ APPLICATION_ENTITY = "SubsidyApplication"
 
 PROGRAM_FIELDS = (
     "name",
+    "series_key",
     "department_id",
     "fiscal_year",
     "budget_yen",
@@ -65,6 +66,8 @@ class ProgramData:
     subsidy_rate_percent: int | None = None
     max_consecutive_years: int | None = None
     application_deadline: date | None = None
+    # The yearly editions of one program share it (期限); None: derived from the name.
+    series_key: str | None = None
 
 
 @dataclass

@@ -17,6 +17,9 @@ class SubsidyProgram(Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, max_length=200, unique=True)
     name: str = Field(max_length=300, nullable=False)
+    # The yearly editions of one program share it (期限 counts consecutive years by it):
+    # set on creation (from the name when not given), kept when the program is renamed.
+    series_key: str = Field(max_length=300, nullable=False, index=True)
     department_id: int = Field(foreign_key="department.id", index=True, nullable=False)
     fiscal_year: int = Field(nullable=False, index=True)
     budget_yen: int = Field(sa_type=sa.BigInteger, nullable=False)

@@ -1,6 +1,8 @@
-"""Setting up a subsidy program with its conditions (第3章(6))."""
+"""Setting up a subsidy program with its conditions, and renaming it within its series (第3章(6))."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +13,7 @@ from domain.errors import ErrorCode, at
 from domain.reference.service import check_department
 from domain.subsidies.inputs import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, ProgramData
 from domain.subsidies.models import ExpenseLine, SubsidyProgram
+from domain.subsidies.service import series_key_of
 from domain.subsidies.stored import PROGRAMS
 
 
@@ -20,7 +23,9 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
     A program sets a budget, and may set a maximum per grant, a subsidy rate (補助率,
     1–100 %), the expense categories it pays for (用途の制限), the most consecutive
     fiscal years one recipient may receive it (期限, at least 1) and a deadline.
-    The name identifies the program over the years, so it is unique per fiscal year.
+    The name is unique per fiscal year. The series key (``seriesKey``) ties the yearly
+    editions together, whatever each is called: 期限 counts by it. Without one it is
+    derived from the name (:func:`domain.subsidies.service.series_key_of`).
     """
     problems = v.Problems()
     name = v.required_text(
@@ -30,6 +35,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
         field="name",
         max_length=v.max_length(SubsidyProgram.name),
     )
+    series_key = _series_key(problems, data.series_key, name)
     v.check_date(
         problems,
         data.application_deadline,
@@ -80,23 +86,14 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
             if category is not None and category not in categories:
                 categories.append(category)
     if name is not None and department is not None and not problems:
-        same = await session.execute(
-            sa.select(col(SubsidyProgram.id)).where(
-                col(SubsidyProgram.name) == name,
-                col(SubsidyProgram.fiscal_year) == data.fiscal_year,
-            )
-        )
-        if same.first() is not None:
-            problems.add(
-                ErrorCode.DUPLICATE,
-                f"{data.fiscal_year}年度の「{name}」はすでに登録されています。",
-                "name",
-            )
+        await _check_unique_name(session, problems, name, data.fiscal_year)
     problems.raise_if_any()
     assert name is not None and department is not None and department.id is not None
+    assert series_key is not None
 
     program = SubsidyProgram(
         name=name,
+        series_key=series_key,
         department_id=department.id,
         fiscal_year=data.fiscal_year,
         budget_yen=data.budget_yen,
@@ -109,4 +106,88 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
     session.add(program)
     await session.flush()
     await PROGRAMS.created(session, program, actor=actor, action="subsidyProgram.create")
+    return program
+
+
+def _series_key(problems: v.Problems, given: str | None, name: str | None) -> str | None:
+    """The series key of ``given`` (``seriesKey``), else of the program's ``name``;
+    REQUIRED when ``given`` folds to nothing (「（令和3年度）」 alone)."""
+    source = given if given is not None else name
+    if source is None:
+        return None
+    key = series_key_of(source)
+    field = "series_key" if given is not None else "name"
+    if not key:
+        problems.add(
+            ErrorCode.REQUIRED,
+            "制度の系列（seriesKey）に、年度の表示以外の文字を入れてください。",
+            field,
+        )
+        return None
+    if len(key) > (limit := v.max_length(SubsidyProgram.series_key)):
+        problems.add(
+            ErrorCode.INVALID, f"制度の系列（seriesKey）は{limit}文字以内にしてください。", field
+        )
+        return None
+    return key
+
+
+async def _check_unique_name(
+    session: AsyncSession,
+    problems: v.Problems,
+    name: str,
+    fiscal_year: int,
+    *,
+    other_than: int | None = None,
+) -> None:
+    stmt = sa.select(col(SubsidyProgram.id)).where(
+        col(SubsidyProgram.name) == name, col(SubsidyProgram.fiscal_year) == fiscal_year
+    )
+    if other_than is not None:
+        stmt = stmt.where(col(SubsidyProgram.id) != other_than)
+    if (await session.execute(stmt)).first() is not None:
+        problems.add(
+            ErrorCode.DUPLICATE, f"{fiscal_year}年度の「{name}」はすでに登録されています。", "name"
+        )
+
+
+async def update_program(
+    session: AsyncSession,
+    *,
+    program_id: int,
+    expected_version: int,
+    name: str | None = None,
+    series_key: str | None = None,
+    actor: str,
+) -> SubsidyProgram:
+    """Rename a program or move it to another series (第3章(6)).
+
+    Renaming keeps the series key: the program stays the same series for 期限 whatever
+    it is called now. ``seriesKey`` changes only when given (normalised as on
+    creation). The new name must still be unique in the program's fiscal year.
+    """
+    change = await PROGRAMS.begin(session, program_id, expected_version)
+    program = change.row
+    problems = v.Problems()
+    values: dict[str, Any] = {}
+    if name is not None:
+        new_name = v.required_text(
+            problems,
+            name,
+            label="制度の名前",
+            field="name",
+            max_length=v.max_length(SubsidyProgram.name),
+        )
+        if new_name is not None:
+            await _check_unique_name(
+                session, problems, new_name, program.fiscal_year, other_than=program_id
+            )
+            values["name"] = new_name
+    if series_key is not None:
+        key = _series_key(problems, series_key, None)
+        if key is not None:
+            values["series_key"] = key
+    problems.raise_if_any()
+    await change.write(values)
+    await change.record(actor=actor, action="subsidyProgram.update")
     return program

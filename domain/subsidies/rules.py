@@ -29,7 +29,7 @@ def consecutive_years(*, fiscal_year: int, granted_fiscal_years: Iterable[int]) 
     """Which consecutive year of support ``fiscal_year`` would be for the applicant (期限).
 
     ``granted_fiscal_years`` are the fiscal years in which the applicant received a grant
-    of the same program lineage (approved, reported or settled). This year counts as 1;
+    of the same program series (``seriesKey``; approved, reported or settled). This year counts as 1;
     each directly preceding granted year adds one, and the first gap ends the run.
     Years from ``fiscal_year`` on are ignored: only the past makes a run.
     """

@@ -8,6 +8,7 @@ consecutive years and condition checks costs the same for 5 items as for 100.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,6 @@ from sqlmodel import col
 
 from domain.enums import ExpenseKind, SubsidyApplicationStatus
 from domain.errors import Problem
-from domain.japanese import normalize_for_search
 from domain.pagination import (
     FIRST_PAGE,
     Ordering,
@@ -229,40 +229,42 @@ async def expenses_by_application(
 _FISCAL_YEAR_LABEL = re.compile(r"[(\[]?(?:令和|平成|昭和)?(?:元|\d+)年度[)\]]?")
 
 
-def program_lineage(name: str) -> str:
-    """The key shared by the yearly editions of one program (期限 counts across them).
+def series_key_of(text: str) -> str:
+    """The series key (``seriesKey``) ``text`` stands for: the yearly editions of one
+    program share it, and 期限 counts consecutive years by it.
 
-    A program is recreated every fiscal year under the same name, often with the year
-    in it ("…助成金事業（令和3年度）"), so the lineage is the name without its fiscal-year
-    label, folded for width and kana.
+    A program is recreated every fiscal year, often with the year in its name
+    ("…助成金事業（令和3年度）"), so the key is the text without its fiscal-year label,
+    width folded (NFKC) and without spaces: 「にぎわい助成金」 and 「にぎわい 助成金（令和8年度）」
+    share one. It stays readable (shown as ``seriesKey``). Applied to the name when a
+    program is created without a key, and to a key given explicitly, so both compare
+    alike.
     """
-    return _FISCAL_YEAR_LABEL.sub("", normalize_for_search(name))
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _FISCAL_YEAR_LABEL.sub("", folded)
 
 
 async def granted_fiscal_years(
     session: AsyncSession, *, applicant_id: int, program: SubsidyProgram
 ) -> set[int]:
-    """Fiscal years in which the applicant was granted a program of ``program``'s lineage.
+    """Fiscal years in which the applicant was granted a program of ``program``'s series
+    (``series_key``).
 
     For checking an application not stored yet (submission); feed the result to
     :func:`rules.consecutive_years`. Only earlier fiscal years can extend a run.
     """
     stmt = (
-        sa.select(col(SubsidyProgram.name), col(SubsidyProgram.fiscal_year))
+        sa.select(col(SubsidyProgram.fiscal_year))
         .join(SubsidyApplication, col(SubsidyApplication.program_id) == col(SubsidyProgram.id))
         .where(
             col(SubsidyApplication.applicant_id) == applicant_id,
             col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
+            col(SubsidyProgram.series_key) == program.series_key,
             col(SubsidyProgram.fiscal_year) < program.fiscal_year,
         )
         .distinct()
     )
-    lineage = program_lineage(program.name)
-    return {
-        year
-        for name, year in (await session.execute(stmt)).all()
-        if program_lineage(name) == lineage
-    }
+    return set((await session.execute(stmt)).scalars())
 
 
 async def consecutive_years_by_application(
@@ -271,24 +273,24 @@ async def consecutive_years_by_application(
     """Which consecutive year of support each application would be for its applicant (期限).
 
     The years counted are those in which the applicant was granted (APPROVED, REPORTED
-    or SETTLED) a program of the same lineage (:func:`program_lineage`);
-    :func:`rules.consecutive_years` turns them into the run ending with this year.
-    Two statements for any number of applications: the applications with their
+    or SETTLED) a program of the same series (``series_key``, whatever the programs are
+    called); :func:`rules.consecutive_years` turns them into the run ending with this
+    year. Two statements for any number of applications: the applications with their
     programs, then the grants of their applicants.
     """
     asked_stmt = (
         sa.select(
             col(SubsidyApplication.id),
             col(SubsidyApplication.applicant_id),
-            col(SubsidyProgram.name),
+            col(SubsidyProgram.series_key),
             col(SubsidyProgram.fiscal_year),
         )
         .join(SubsidyProgram, col(SubsidyProgram.id) == col(SubsidyApplication.program_id))
         .where(col(SubsidyApplication.id).in_(application_ids))
     )
     asked = {
-        application_id: (applicant_id, program_lineage(name), fiscal_year)
-        for application_id, applicant_id, name, fiscal_year in (
+        application_id: (applicant_id, series_key, fiscal_year)
+        for application_id, applicant_id, series_key, fiscal_year in (
             await session.execute(asked_stmt)
         ).all()
     }
@@ -297,7 +299,7 @@ async def consecutive_years_by_application(
     grants_stmt = (
         sa.select(
             col(SubsidyApplication.applicant_id),
-            col(SubsidyProgram.name),
+            col(SubsidyProgram.series_key),
             col(SubsidyProgram.fiscal_year),
         )
         .join(SubsidyProgram, col(SubsidyProgram.id) == col(SubsidyApplication.program_id))
@@ -306,23 +308,24 @@ async def consecutive_years_by_application(
                 sorted({applicant_id for applicant_id, _, _ in asked.values()})
             ),
             col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
+            col(SubsidyProgram.series_key).in_(sorted({key for _, key, _ in asked.values()})),
             col(SubsidyProgram.fiscal_year) < max(year for _, _, year in asked.values()),
         )
         .distinct()
     )
     granted_years: dict[tuple[int, str], set[int]] = {}
-    for applicant_id, name, fiscal_year in (await session.execute(grants_stmt)).all():
-        granted_years.setdefault((applicant_id, program_lineage(name)), set()).add(fiscal_year)
+    for applicant_id, series_key, fiscal_year in (await session.execute(grants_stmt)).all():
+        granted_years.setdefault((applicant_id, series_key), set()).add(fiscal_year)
     years: list[int] = []
     for application_id in application_ids:
         if application_id not in asked:
             years.append(1)
             continue
-        applicant_id, lineage, fiscal_year = asked[application_id]
+        applicant_id, series_key, fiscal_year = asked[application_id]
         years.append(
             rules.consecutive_years(
                 fiscal_year=fiscal_year,
-                granted_fiscal_years=granted_years.get((applicant_id, lineage), set()),
+                granted_fiscal_years=granted_years.get((applicant_id, series_key), set()),
             )
         )
     return years

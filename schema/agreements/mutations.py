@@ -222,7 +222,10 @@ class AgreementMutations:
         id: Id,
         expected_version: ExpectedVersion,
         concluded_on: Annotated[
-            date, strawberry.argument(description="締結日: the day it was signed.")
+            date,
+            strawberry.argument(
+                description="締結日: the day it was signed; not after today (INVALID)."
+            ),
         ],
         effective_from: Annotated[
             date | None,

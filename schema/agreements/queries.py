@@ -15,6 +15,18 @@ from schema.enums import SupportCategory
 from schema.pagination import After, Before, Connection, First, Last, connection, page_request
 from schema.permissions import CanReadEmergencyContacts, partner_visibility
 
+# The disaster lookup's arguments, shared with disasterSupportNeedingReview.
+DisasterCategories = Annotated[
+    list[SupportCategory] | None,
+    strawberry.argument(description="Only partners offering any of these; all when omitted."),
+]
+DisasterDay = Annotated[
+    date | None, strawberry.argument(description="In force on this day; today when omitted.")
+]
+DisasterDistrict = Annotated[
+    str | None, strawberry.argument(description="Only partners of this 地区.")
+]
+
 
 @strawberry.type
 class AgreementQueries:
@@ -52,19 +64,9 @@ class AgreementQueries:
     async def disaster_support(
         self,
         info: Info,
-        categories: Annotated[
-            list[SupportCategory] | None,
-            strawberry.argument(
-                description="Only partners offering any of these; all when omitted."
-            ),
-        ] = None,
-        on: Annotated[
-            date | None,
-            strawberry.argument(description="In force on this day; today when omitted."),
-        ] = None,
-        district: Annotated[
-            str | None, strawberry.argument(description="Only partners of this 地区.")
-        ] = None,
+        categories: DisasterCategories = None,
+        on: DisasterDay = None,
+        district: DisasterDistrict = None,
     ) -> list[DisasterSupportEntryType]:
         rows = await info.context.run(
             disaster_support,

@@ -67,6 +67,14 @@ class SubsidyProgramInput:
     application_deadline: date | None = strawberry.field(
         default=None, description="申請期限: later applications are refused (DEADLINE_PASSED)."
     )
+    series_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "系列: the series this program continues (e.g. last year's edition's seriesKey, "
+            "or its name); 期限 counts consecutive years by it. Derived from name when "
+            "left out."
+        ),
+    )
 
     def to_data(self) -> commands.ProgramData:
         return commands.ProgramData(
@@ -79,7 +87,21 @@ class SubsidyProgramInput:
             subsidy_rate_percent=self.subsidy_rate_percent,
             max_consecutive_years=self.max_consecutive_years,
             application_deadline=self.application_deadline,
+            series_key=self.series_key,
         )
+
+
+@strawberry.input(
+    name="SubsidyProgramUpdateInput",
+    description="A program's new name or series; what is left out stays as it is.",
+)
+class SubsidyProgramUpdateInput:
+    name: str | None = strawberry.field(
+        default=None, description="The new name; the series key is kept (期限 still counts)."
+    )
+    series_key: str | None = strawberry.field(
+        default=None, description="Move the program to this series (normalised as on creation)."
+    )
 
 
 @strawberry.input(name="SubsidyApplicationInput", description="An application for a grant.")
@@ -118,7 +140,7 @@ class SubsidyApplicationInput:
 # ------------------------------------------------------------------ payloads
 
 
-@payload("SubsidyProgramPayload", "The outcome of subsidyProgramCreate.")
+@payload("SubsidyProgramPayload", "The outcome of subsidyProgramCreate or subsidyProgramUpdate.")
 class SubsidyProgramPayload(Payload):
     program: SubsidyProgramType | None = saved("program")
 
@@ -144,6 +166,31 @@ class SubsidyMutations:
     ) -> SubsidyProgramPayload:
         return await SubsidyProgramPayload.run(
             info, commands.create_program, data=later(input.to_data)
+        )
+
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyProgram"),
+        description=(
+            "Rename a program or move it to another series. Renaming keeps its seriesKey, "
+            "so the consecutive-years limit (期限) still counts the earlier editions."
+        ),
+    )
+    async def subsidy_program_update(
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        input: Annotated[
+            SubsidyProgramUpdateInput, strawberry.argument(description="What changes.")
+        ],
+    ) -> SubsidyProgramPayload:
+        return await SubsidyProgramPayload.change(
+            info,
+            commands.update_program,
+            id,
+            expected_version,
+            name=input.name,
+            series_key=input.series_key,
         )
 
     @strawberry.mutation(

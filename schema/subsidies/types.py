@@ -73,6 +73,15 @@ class ConditionCheckType:
 class SubsidyProgramType(Node):
     id: strawberry.ID = strawberry.field(description=ID)
     name: str = strawberry.field(description="Program name.")
+    series_key: str = strawberry.field(
+        description=(
+            "系列: the key the yearly editions of this program share, whatever each is "
+            "called; 期限 (maxConsecutiveYears, consecutiveYear) counts by it. Set on "
+            "creation (from the name when not given: without its fiscal-year label, folded "
+            "for width and kana), kept when the program is renamed."
+        )
+    )
+    version: int = strawberry.field(description=VERSION)
     fiscal_year: int = strawberry.field(description="Fiscal year (2021 = 令和3年度).")
     budget_yen: int = strawberry.field(description="予算額: the most all grants may add up to.")
     max_amount_per_grant_yen: int | None = strawberry.field(

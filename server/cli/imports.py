@@ -237,6 +237,7 @@ def import_agreements(
     stored (same 外部ID, or same title and counterparties) are left as they are.
     """
     from domain.exchange.agreements_import import import_agreements as run_import
+    from schema.context import today_in_tokyo
 
     concluded = _date_option(concluded_on)
     table = _read(file, encoding)
@@ -251,6 +252,7 @@ def import_agreements(
             category=category,
             municipality=municipality,
             concluded_on=concluded,
+            today=today_in_tokyo(),
         ),
         commit=not dry_run,
     )

@@ -155,7 +155,11 @@ async def test_an_exported_agreements_workbook_imports_back_unchanged(
     export = await exports.export_agreements(session, fmt=ExportFormat.XLSX, on=ON)
     # when it is imported again
     result = await import_agreements(
-        session, table=read_table(export.body, name=export.filename), dry_run=True, actor="test"
+        session,
+        table=read_table(export.body, name=export.filename),
+        dry_run=True,
+        actor="test",
+        today=ON,
     )
     # then every agreement is recognised as it is stored
     assert (result.rows, result.created, result.unchanged, result.differs) == (97, 0, 97, 0)

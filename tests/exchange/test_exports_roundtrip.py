@@ -63,6 +63,7 @@ async def test_exported_agreements_import_back_unchanged(session: AsyncSession) 
         table=read_table(export.body, name=export.filename),
         dry_run=True,
         actor="test",
+        today=ON,
     )
     # then every agreement is recognised as it is stored
     assert (result.rows, result.created, result.unchanged) == (97, 0, 97)

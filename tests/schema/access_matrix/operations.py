@@ -302,6 +302,21 @@ async def _subsidy_program_create(
 
 
 @operation(
+    "subsidyProgramUpdate",
+    "$id: ID!, $v: Int!",
+    'id: $id, expectedVersion: $v, input: {name: "（テスト）改名した補助金"}',
+    "program { id }",
+)
+async def _subsidy_program_update(
+    session: AsyncSession, world: World
+) -> tuple[dict[str, Any], Probe]:
+    target = await a_program(session, world)
+    return {"id": gid("SubsidyProgram", target), "v": target.version}, Probe(
+        SubsidyProgram, target.id
+    )
+
+
+@operation(
     "subsidyApplicationSubmit",
     "$input: SubsidyApplicationInput!",
     "input: $input",

@@ -93,6 +93,7 @@ QUERY_MATRIX: dict[str, tuple[bool, ...]] = {
     "agreements":              (Y,    Y,    Y,       Y,          Y),
     "partners":                (Y,    Y,    Y,       Y,          Y),
     "disasterSupport":         (N,    Y,    Y,       N,          Y),
+    "disasterSupportNeedingReview": (N, Y,  Y,       N,          Y),
     "subsidyPrograms":         (N,    Y,    N,       N,          Y),
     "subsidyApplications":     (N,    Y,    N,       N,          Y),
     "endorsementApplications": (N,    Y,    N,       N,          Y),
@@ -121,6 +122,9 @@ QUERIES: dict[str, str] = {
     "agreements": "{ agreements(first: 1) { totalCount edges { node { title } } } }",
     "partners": "{ partners(first: 1) { totalCount edges { node { name } } } }",
     "disasterSupport": '{ disasterSupport(on: "2022-03-10") { supportCategories } }',
+    "disasterSupportNeedingReview": (
+        '{ disasterSupportNeedingReview(on: "2022-03-10") { reason } }'
+    ),
     "subsidyPrograms": "{ subsidyPrograms { name } }",
     "subsidyApplications": "{ subsidyApplications(first: 1) { totalCount } }",
     "endorsementApplications": "{ endorsementApplications(first: 1) { totalCount } }",
@@ -184,6 +188,7 @@ MUTATION_MATRIX: dict[str, tuple[bool, ...]] = {
     "agreementVerifyContacts":        (N,     Y,     N,       Y,       N,          Y),
     "agreementTransition":            (N,     Y,     N,       N,       N,          Y),
     "subsidyProgramCreate":           (N,     Y,     N,       N,       N,          Y),
+    "subsidyProgramUpdate":           (N,     Y,     N,       N,       N,          Y),
     "subsidyApplicationSubmit":       (N,     Y,     N,       N,       N,          Y),
     "subsidyApplicationStartReview":  (N,     Y,     N,       N,       N,          Y),
     "subsidyApplicationDecide":       (N,     Y,     N,       N,       N,          Y),

@@ -80,6 +80,11 @@ def _expected_rows(categories: set[str] | None, on: date) -> Counter[tuple[str, 
     return rows
 
 
+NEEDING_REVIEW = """
+query ($on: Date) {
+  disasterSupportNeedingReview(on: $on) { partner { name } agreement { title } }
+}
+"""
 DISASTER_SUPPORT = """
 query ($categories: [SupportCategory!], $on: Date) {
   disasterSupport(categories: $categories, on: $on) {
@@ -149,12 +154,20 @@ async def test_ended_agreements_drop_out(
     agreement = next(a for a in agreements if a["external_id"] == external_id)
     partner_name = partners[agreement["parties"][0]]["name"]
 
-    # when
+    # when: the lookup, and the agreements it leaves out for review (ds-101's partner
+    # is INACTIVE now: bound on the day, but listed apart as 協定の見直しが必要)
     data = await gql(DISASTER_SUPPORT, {"on": on})
+    review = await gql(NEEDING_REVIEW, {"on": on})
 
     # then
-    found = {(r["agreement"]["title"], r["partner"]["name"]) for r in data["disasterSupport"]}
+    found = {
+        (r["agreement"]["title"], r["partner"]["name"])
+        for r in [*data["disasterSupport"], *review["disasterSupportNeedingReview"]]
+    }
     assert ((agreement["title"], partner_name) in found) is present
+    inactive = partners[agreement["parties"][0]].get("status") in {"INACTIVE", "DISSOLVED"}
+    in_lookup = {r["partner"]["name"] for r in data["disasterSupport"]}
+    assert (partner_name in in_lookup) is (present and not inactive)
 
 
 AGREEMENT_BY_SEARCH = """
@@ -290,3 +303,20 @@ async def test_partners_with_an_agreement_in_force(gql: Any) -> None:
 
     # then
     assert data["partners"]["totalCount"] == len(expected)
+
+
+async def test_the_demo_has_an_agreement_needing_review(gql: Any) -> None:
+    # given: 旧ゆうふつ交通, dissolved, its transport agreement (in force from 2022-04-01)
+    # never terminated
+    on = {"on": "2025-06-01"}
+
+    # when
+    lookup = await gql(DISASTER_SUPPORT, on)
+    review = await gql(NEEDING_REVIEW, on)
+    before = await gql(NEEDING_REVIEW, {"on": ON.isoformat()})
+
+    # then: listed apart, not in the lookup; not yet in force on 2022-03-10
+    bus = "（デモ）旧ゆうふつ交通株式会社"
+    assert bus not in {r["partner"]["name"] for r in lookup["disasterSupport"]}
+    assert [r["partner"]["name"] for r in review["disasterSupportNeedingReview"]] == [bus]
+    assert before["disasterSupportNeedingReview"] == []

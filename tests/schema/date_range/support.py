@@ -445,6 +445,12 @@ CASES = [
         "日付",
         _simple("query ($day: Date) { disasterSupport(on: $day) { partner { name } } }"),
     ),
+    Case(
+        "Query.disasterSupportNeedingReview.on",
+        ["on"],
+        "日付",
+        _simple("query ($day: Date) { disasterSupportNeedingReview(on: $day) { reason } }"),
+    ),
     Case("Agreement.isInForce.on", ["on"], "効力を見る日", _agreement_field("isInForce(on: $day)")),
     Case(
         "Agreement.currentTermEndsOn.asOf",

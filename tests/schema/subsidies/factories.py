@@ -1,8 +1,9 @@
 """Small builders for subsidy tests: rows the tests own, next to the demo data.
 
 Each builder adds its rows to the test's session and flushes, so they get ids and are
-rolled back with the test. A fresh program name per test keeps a test's lineage (the
-programs of the same name over the years) apart from the demo data's.
+rolled back with the test. A fresh program name per test keeps a test's series (the
+programs of the same series key over the years, by default derived from the name) apart
+from the demo data's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from domain.partners.models import Partner
 from domain.partners.service import refresh_derived_fields
 from domain.reference.models import Department
 from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from domain.subsidies.service import series_key_of
 
 
 def unique(prefix: str) -> str:
@@ -51,9 +53,11 @@ async def make_program(
     allowed_expense_categories: Sequence[str] = (),
     max_consecutive_years: int | None = None,
     application_deadline: date | None = None,
+    series_key: str | None = None,
 ) -> SubsidyProgram:
     program = SubsidyProgram(
         name=name,
+        series_key=series_key_of(series_key or name),
         department_id=department.id,
         fiscal_year=fiscal_year,
         budget_yen=budget_yen,

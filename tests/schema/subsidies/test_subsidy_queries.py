@@ -91,12 +91,13 @@ async def test_programs_of_a_fiscal_year_show_conditions_and_budget_left(gql: An
     # when
     program = await _program_2021(gql)
 
-    # then: granted = 500,000 + 340,000 (settled) + 200,000 + 150,000 + 300,000 + 400,000
+    # then: granted to 港市場 外8団体 = 500,000 + 340,000 (settled) + 200,000 + 150,000
+    # + 300,000 + 400,000 + 180,000 + 250,000 + 200,000
     assert program["fiscalYear"] == 2021
     assert program["department"] == {"code": "shogyo-shinko", "name": "商業振興課"}
     assert program["budgetYen"] == 5_000_000
-    assert program["grantedTotalYen"] == 1_890_000
-    assert program["remainingBudgetYen"] == 3_110_000
+    assert program["grantedTotalYen"] == 2_520_000
+    assert program["remainingBudgetYen"] == 2_480_000
     assert program["maxAmountPerGrantYen"] == 500_000
     assert program["subsidyRatePercent"] == 50
     assert program["maxConsecutiveYears"] == 3
@@ -133,12 +134,12 @@ async def test_applications_of_a_program_newest_submission_first(gql: Any) -> No
 
     # then
     applications = data["subsidyApplications"]
-    assert applications["totalCount"] == 9
+    assert applications["totalCount"] == 12
     titles = [e["node"]["title"] for e in applications["edges"]]
     assert titles[:3] == [
+        "中央銀座 ひなまつりフェア",
         "勇払みなと商店会 ベンチ・プランターの設置",
-        "糸井しらかば商店街 冬のスタンプラリー",
-        "日新ひまわり商店会 防犯カメラの設置",
+        "錦岡商店会 春の花まつり",
     ]
     assert titles[-1] == "みなと市場 海の幸フェア"
     assert {e["node"]["program"]["name"] for e in applications["edges"]} == {PROGRAM_NAME_2021}
@@ -157,8 +158,8 @@ async def test_applications_filtered_by_status(gql: Any) -> None:
     nodes = [e["node"] for e in data["subsidyApplications"]["edges"]]
     assert data["subsidyApplications"]["totalCount"] == 2
     assert [(n["status"], n["applicant"]["name"]) for n in nodes] == [
-        ("SUBMITTED", "（デモ）勇払みなと商店会"),
-        ("UNDER_REVIEW", "（デモ）糸井しらかば商店街"),
+        ("SUBMITTED", "（デモ）中央銀座商店街振興組合"),
+        ("UNDER_REVIEW", "（デモ）錦岡商店会"),
     ]
 
 
@@ -179,7 +180,7 @@ async def test_applications_are_paginated_with_cursors(gql: Any) -> None:
     pages = [first, second, last]
     ids = [e["node"]["id"] for page in pages for e in page["subsidyApplications"]["edges"]]
     assert ids == all_ids
-    assert [p["subsidyApplications"]["totalCount"] for p in pages] == [9, 9, 9]
+    assert [p["subsidyApplications"]["totalCount"] for p in pages] == [12, 12, 12]
     assert [p["subsidyApplications"]["pageInfo"]["hasNextPage"] for p in pages] == [
         True,
         True,
@@ -229,10 +230,10 @@ async def test_a_program_lists_its_own_applications(gql: Any) -> None:
 
     # then
     node = data["node"]
-    assert node["all"]["totalCount"] == 9
+    assert node["all"]["totalCount"] == 12
     assert [e["node"]["title"] for e in node["all"]["edges"]] == [
+        "中央銀座 ひなまつりフェア",
         "勇払みなと商店会 ベンチ・プランターの設置",
-        "糸井しらかば商店街 冬のスタンプラリー",
     ]
     assert node["reported"]["totalCount"] == 2
     assert [e["node"]["title"] for e in node["reported"]["edges"]] == [
@@ -240,8 +241,8 @@ async def test_a_program_lists_its_own_applications(gql: Any) -> None:
         "沼ノ端駅前 花いっぱい環境整備",
     ]
     titles = [e["node"]["title"] for e in node["every"]["edges"]]
-    assert len(titles) == 9
-    assert node["oldest"]["totalCount"] == 9
+    assert len(titles) == 12
+    assert node["oldest"]["totalCount"] == 12
     assert [e["node"]["title"] for e in node["oldest"]["edges"]] == titles[-2:]
     assert node["oldest"]["pageInfo"] == {"hasPreviousPage": True, "hasNextPage": False}
 

@@ -197,10 +197,20 @@ async def test_subsidy_applications_keep_their_programs_conditions(db: AsyncSess
         if application.status is SubsidyApplicationStatus.REJECTED:
             assert application.decision_reason
     reiwa_3 = [a for a in applications if programs[a.program_id].fiscal_year == 2021]
-    assert len(reiwa_3) == 9  # 商業協同組合苫小牧港市場 外8団体
+    assert len(reiwa_3) == 12
     assert {a.status for a in reiwa_3} == set(SubsidyApplicationStatus) - {
         SubsidyApplicationStatus.WITHDRAWN
     }
+    # the guideline's 補助 case: 商業協同組合苫小牧港市場 外8団体, nine grantees
+    granted = {
+        SubsidyApplicationStatus.APPROVED,
+        SubsidyApplicationStatus.REPORTED,
+        SubsidyApplicationStatus.SETTLED,
+    }
+    grantees = {a.applicant_id for a in reiwa_3 if a.status in granted}
+    partners = {p.id: p.name for p in await all_rows(db, Partner)}
+    assert len(grantees) == 9
+    assert "商業協同組合苫小牧港市場" in {partners[g] for g in grantees}
 
 
 async def test_endorsements_lend_no_money_and_rejections_say_why(db: AsyncSession) -> None:

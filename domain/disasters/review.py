@@ -1,0 +1,90 @@
+"""Disaster-support agreements whose counterparty can no longer be counted on (rule 9).
+
+The other side of :func:`domain.agreements.service.disaster_support`: the (agreement,
+party) pairs the lookup leaves out because the party is DISSOLVED (解散) or INACTIVE
+(休止中). The office does not call them in a disaster; it reviews the agreement
+(「協定の見直しが必要」: amend it, terminate it or find another counterparty). Same
+agreements (DISASTER_SUPPORT, in force on the day, the categories and district asked),
+the pairs chosen by the same predicate with the opposite sign
+(:func:`domain.agreements.standing.party_standing`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.agreements import service as agreements
+from domain.agreements.models import Agreement, AgreementParty
+from domain.agreements.standing import review_reason
+from domain.enums import PartnerStatus, SupportCategory
+from domain.partners.models import Partner
+
+
+@dataclass(frozen=True, slots=True)
+class DisasterReviewRow:
+    """One agreement and the party that makes it need reviewing."""
+
+    partner: Partner
+    agreement: Agreement
+    support_categories: list[SupportCategory]
+
+    @property
+    def partner_status(self) -> PartnerStatus:
+        return self.partner.status
+
+    @property
+    def reason(self) -> str:
+        return review_reason(self.partner.status)
+
+
+async def agreements_needing_review(
+    session: AsyncSession,
+    *,
+    categories: Sequence[SupportCategory] | None,
+    on: date,
+    district: str | None,
+) -> list[DisasterReviewRow]:
+    """The disaster-support agreements in force on ``on`` (offering any of
+    ``categories``; with ``district`` only parties of that 地区) with a party that is
+    DISSOLVED or INACTIVE, one row per (agreement, such party), in the party's 五十音
+    order, then agreement id. Three statements."""
+    agreements.disaster_day(on)
+    wanted = agreements.disaster_wanted(categories)
+    ids = await agreements.agreement_ids_in_force_on(
+        session, on=on, conditions=agreements.disaster_conditions(wanted, district)
+    )
+    if not ids:
+        return []
+    party_id: Any = AgreementParty.partner_id
+    stmt = (
+        sa.select(Agreement, Partner)
+        .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)  # type: ignore[arg-type]
+        .join(Partner, Partner.id == party_id)  # type: ignore[arg-type]
+        .where(
+            *agreements.disaster_party_conditions(
+                AgreementParty, agreement_ids=ids, district=district, needing_review=True
+            )
+        )
+        .order_by(Partner.sort_key, Agreement.id, Partner.id)  # type: ignore[arg-type]
+    )
+    pairs = (await session.execute(stmt)).all()
+    if not pairs:
+        return []
+    found = sorted({a.id for a, _p in pairs if a.id is not None})
+    categories_of = dict(
+        zip(found, await agreements.support_categories_by_agreement(session, found), strict=True)
+    )
+    return [
+        DisasterReviewRow(
+            partner=partner,
+            agreement=agreement,
+            support_categories=categories_of[agreement.id or 0],
+        )
+        for agreement, partner in pairs
+    ]

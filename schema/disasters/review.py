@@ -1,0 +1,75 @@
+"""The disaster lookup's other half: agreements needing review (「協定の見直しが必要」).
+
+A partner that is DISSOLVED or INACTIVE is left out of ``disasterSupport``; its
+disaster-support agreements are listed here instead (rule 9,
+``domain.disasters.review``).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.disasters.review import DisasterReviewRow, agreements_needing_review
+from schema.agreements.queries import DisasterCategories, DisasterDay, DisasterDistrict
+from schema.agreements.types import AgreementType
+from schema.context import Info
+from schema.enums import PartnerStatus, SupportCategory
+from schema.partners.types import PartnerType
+from schema.permissions import CanReadEmergencyContacts
+
+
+@strawberry.type(
+    name="DisasterReviewEntry",
+    description=(
+        "A disaster-support agreement in force whose partner is DISSOLVED or INACTIVE: left "
+        "out of disasterSupport, the agreement needs reviewing (協定の見直しが必要)."
+    ),
+)
+class DisasterReviewEntryType:
+    partner: PartnerType = strawberry.field(description="The party that can no longer help.")
+    agreement: AgreementType = strawberry.field(description="The agreement to review.")
+    support_categories: list[SupportCategory] = strawberry.field(
+        description="What help the agreement was to provide."
+    )
+    partner_status: PartnerStatus = strawberry.field(
+        description="The party's status (DISSOLVED or INACTIVE)."
+    )
+    reason: str = strawberry.field(
+        description="Why, in Japanese: 「協定の見直しが必要（相手方が解散）」."
+    )
+
+    @classmethod
+    def from_row(cls, row: DisasterReviewRow) -> DisasterReviewEntryType:
+        return cls(
+            partner=PartnerType.from_row(row.partner),
+            agreement=AgreementType.from_row(row.agreement),
+            support_categories=list(row.support_categories),
+            partner_status=row.partner_status,
+            reason=row.reason,
+        )
+
+
+@strawberry.type
+class DisasterReviewQueries:
+    @strawberry.field(
+        description=(
+            "協定の見直しが必要: disaster-support agreements in force on a date whose partner "
+            "is DISSOLVED or INACTIVE, left out of disasterSupport; same arguments, 五十音 "
+            "order of the partner."
+        ),
+        permission_classes=[CanReadEmergencyContacts],
+    )
+    async def disaster_support_needing_review(
+        self,
+        info: Info,
+        categories: DisasterCategories = None,
+        on: DisasterDay = None,
+        district: DisasterDistrict = None,
+    ) -> list[DisasterReviewEntryType]:
+        rows = await info.context.run(
+            agreements_needing_review,
+            categories=categories,
+            on=on or info.context.today,
+            district=district,
+        )
+        return [DisasterReviewEntryType.from_row(row) for row in rows]
