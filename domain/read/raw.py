@@ -36,10 +36,22 @@ class RawPostgreSQL:
     sent = 0
     """Statements sent this way by this process (tests, diagnostics)."""
 
-    def __init__(self, driver: Any, dialect: Any, compiled_cache: Any) -> None:
+    def __init__(self, driver: Any, dialect: Any, compiled_cache: Any, adapter: Any = None) -> None:
         self.driver = driver
         self.dialect = dialect
         self.compiled_cache = compiled_cache
+        # SQLAlchemy's adapter of the connection: its prepared statements (an LRU by SQL
+        # text, per connection) serve both ways. asyncpg's own cache would not keep the
+        # large statements (over 15 KB) a nested read compiles to: prepared (and planned)
+        # again at every request.
+        self.adapter = adapter if hasattr(adapter, "_prepare") else None
+
+    async def _prepared(self, text: str) -> Any:
+        if self.adapter is not None:
+            invalidated = getattr(self.dialect, "_invalidate_schema_cache_asof", 0)
+            prepared, _attributes = await self.adapter._prepare(text, invalidated)
+            return prepared
+        return await self.driver.prepare(text)
 
     @classmethod
     async def of(cls, session: AsyncSession) -> RawPostgreSQL | None:
@@ -58,7 +70,7 @@ class RawPostgreSQL:
         if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
             # Someone watches the statements (tracing, a test): they all go the usual way.
             return None
-        return cls(driver, sync.dialect, sync.engine._compiled_cache)
+        return cls(driver, sync.dialect, sync.engine._compiled_cache, raw.dbapi_connection)
 
     def sql(self, statement: Any, params: Mapping[str, Any] | None = None) -> tuple[str, list[Any]]:
         """The SQL text and positional values SQLAlchemy would send for ``statement``."""
@@ -100,9 +112,9 @@ class RawPostgreSQL:
     async def fetchrow(self, statement: Any, params: Mapping[str, Any] | None = None) -> Any:
         text, values = self.sql(statement, params)
         RawPostgreSQL.sent += 1
-        return await self.driver.fetchrow(text, *values)
+        return await (await self._prepared(text)).fetchrow(*values)
 
     async def execute(self, statement: Any, params: Mapping[str, Any] | None = None) -> None:
         text, values = self.sql(statement, params)
         RawPostgreSQL.sent += 1
-        await self.driver.execute(text, *values)
+        await (await self._prepared(text)).fetch(*values)
