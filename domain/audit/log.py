@@ -100,21 +100,20 @@ _rows = (
     .table_valued("entity_type", "entity_id", "changes")
     .render_derived(name="r")
 )
-_PG_READS_INSERT = sa.insert(_AUDIT).from_select(
-    ["occurred_at", "actor", "action", "entity_type", "entity_id", "changes"],
-    sa.select(
-        sa.bindparam("occurred_at", type_=sa.DateTime(timezone=True)),
-        sa.bindparam("actor", type_=sa.String),
-        sa.bindparam("action", type_=sa.String),
-        _rows.c.entity_type,
-        _rows.c.entity_id,
-        sa.cast(_rows.c.changes, sa.JSON),
-    ),
+_READ_COLUMNS = ["occurred_at", "actor", "action", "entity_type", "entity_id", "changes"]
+_READ_ROWS = sa.select(
+    sa.bindparam("occurred_at", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("actor", type_=sa.String),
+    sa.bindparam("action", type_=sa.String),
+    _rows.c.entity_type,
+    _rows.c.entity_id,
+    sa.cast(_rows.c.changes, sa.JSON),
 )
+_PG_READS_INSERT = sa.insert(_AUDIT).from_select(_READ_COLUMNS, _READ_ROWS)
 """One INSERT of any number of records on PostgreSQL, built once (three arrays)."""
 _PG_READS_INSERT_NO_FLUSH_WAIT = sa.insert(_AUDIT).from_select(
-    ["occurred_at", "actor", "action", "entity_type", "entity_id", "changes"],
-    _PG_READS_INSERT.select.where(  # type: ignore[attr-defined]
+    _READ_COLUMNS,
+    _READ_ROWS.where(
         sa.select(
             sa.func.set_config(
                 sa.literal_column("'synchronous_commit'"), sa.literal_column("'off'"), sa.true()
