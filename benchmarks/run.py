@@ -369,6 +369,9 @@ def main() -> int:
             command.upgrade(alembic_config(url), "head")
             asyncio.run(load_demo(url))
             print_shapes(console, backend, asyncio.run(measure_shapes(url)))
+    from benchmarks.peer_recorded import print_recorded
+
+    print_recorded(console)
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp, scratch_database(backend, Path(tmp)) as url:
             command.upgrade(alembic_config(url), "head")

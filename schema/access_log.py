@@ -37,10 +37,12 @@ class PersonalDataAccessLog(SchemaExtension):
             await log_personal_reads(context, result)
 
 
-async def log_personal_reads(context: Context, result: Any) -> None:
+async def log_personal_reads(context: Context, result: Any, *, wait_for_flush: bool = True) -> None:
     """Record the personal data ``result`` returns (``context.personal_reads``) in one
     statement; withholds the answer (TIMEOUT) when SQLite's write lock does not come in
-    time. Also called by the HTTP edge's fast path (``server.fast_reads``)."""
+    time. Also called by the HTTP edge's fast path (``server.fast_reads``), which passes
+    ``wait_for_flush=False`` for its autocommit statement when the operator allows it
+    (``domain.audit.log.record_personal_data_reads``)."""
     if not context.personal_reads:
         return
     reads, context.personal_reads = context.personal_reads, {}
@@ -59,6 +61,8 @@ async def log_personal_reads(context: Context, result: Any) -> None:
                 actor=context.actor,
                 reads=reads,
                 request_id=context.request_id,
+                wait_for_flush=wait_for_flush,
+                raw=context.raw_sql,
             )
             await session.commit()
         except WriteLockTimeout as error:

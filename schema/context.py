@@ -80,6 +80,9 @@ class Context:
     max_cost_authenticated: int = 0
     # Set when the answer came from the response cache.
     response_cache_hit: bool = False
+    # The session's asyncpg connection when the HTTP edge's fast path reads in
+    # autocommit (domain.read.raw): its read and its access log go to it directly.
+    raw_sql: Any = None
     # The personal-data reads the access log took for this request (the response cache
     # keeps them with the answer, to log them again when it serves it).
     logged_reads: dict[tuple[str, int], set[str]] = field(default_factory=dict)

@@ -120,6 +120,8 @@ class KyodoGraphQL(GraphQL[Context, None]):
     compiled_reads: bool = True
     # KYODO_MAX_COST_AUTHENTICATED: the estimate's cap for callers with a token (0: none).
     max_cost_authenticated: int = 0
+    # KYODO_ACCESS_LOG_WAIT_FOR_FLUSH: the fast path's access log waits for its WAL flush.
+    access_log_wait_for_flush: bool = True
 
     def __init__(
         self,
@@ -410,6 +412,7 @@ def create_app(
     )
     graphql_app.compiled_reads = settings.compiled_reads
     graphql_app.max_cost_authenticated = settings.max_cost_authenticated
+    graphql_app.access_log_wait_for_flush = settings.access_log_wait_for_flush
     fast_reads = FastReads(graphql_app)
     # Live subscriptions (server/subscriptions.py), fed by server/events.py.
     events = EventHub(settings.database_url)

@@ -39,6 +39,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from domain.data_version import current_data_version
 from domain.errors import DomainError
+from domain.read.raw import RawPostgreSQL
 from schema.access_log import log_personal_reads
 from schema.compiled.extension import plan_for, run_plan
 from schema.compiled.plan import Fallback
@@ -170,7 +171,9 @@ class FastReads:
         key = cache_key(schema, query, document, operation_name, variables, context)
         if store is None or key is None:
             key = None
-        await _autocommit(session)
+        autocommit = await _autocommit(session)
+        if autocommit:
+            context.raw_sql = await RawPostgreSQL.of(session)
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
@@ -181,7 +184,12 @@ class FastReads:
                         version = await current_data_version(session)
                     cached = store.get(key, version)  # type: ignore[union-attr]
                     if cached is not None:
-                        return await self.from_cache(context, cached, media_type)
+                        return await self.from_cache(
+                            context,
+                            cached,
+                            media_type,
+                            wait_for_flush=view.access_log_wait_for_flush or not autocommit,
+                        )
                 result = await run_plan(plan, coerced, context)
         except TimeoutError:
             log.warning(
@@ -192,7 +200,10 @@ class FastReads:
             error = timeout_error(timeout_s, context.request_id)
             return self.respond({"data": None, "errors": [error.formatted]}, media_type)
         # After the time limit, as in the normal path: the log is written whatever it took.
-        await log_personal_reads(context, result)
+        # In autocommit the log's INSERT is its own transaction: it may commit without
+        # waiting for the WAL flush (KYODO_ACCESS_LOG_WAIT_FOR_FLUSH).
+        wait = view.access_log_wait_for_flush or not autocommit
+        await log_personal_reads(context, result, wait_for_flush=wait)
         if result.errors:  # the personal-data log withheld the answer (SQLite busy)
             return self.respond(_result_data(result), media_type)
         if key is not None:
@@ -204,12 +215,14 @@ class FastReads:
             store.put(key, Answer(version, data_bytes, reads))  # type: ignore[union-attr]
         return self.respond({"data": result.data}, media_type)
 
-    async def from_cache(self, context: Context, cached: Answer, media_type: str) -> Response:
+    async def from_cache(
+        self, context: Context, cached: Answer, media_type: str, *, wait_for_flush: bool
+    ) -> Response:
         for (entity_type, pk), fields in cached.reads:
             for field_name in fields:
                 context.note_personal_read(entity_type, pk, field_name)
         result = GraphQLExecutionResult(data=True, errors=None)  # data: not null
-        await log_personal_reads(context, result)
+        await log_personal_reads(context, result, wait_for_flush=wait_for_flush)
         if result.errors:
             return self.respond(_result_data(result), media_type)
         context.response_cache_hit = True
@@ -230,10 +243,10 @@ def _result_data(result: GraphQLExecutionResult) -> dict[str, Any]:
     }
 
 
-async def _autocommit(session: AsyncSession) -> None:
+async def _autocommit(session: AsyncSession) -> bool:
     """PostgreSQL, a session of the app's own engine with no transaction yet (the token
     came from the principal cache, or there is none): each statement commits itself, so
-    the request sends no BEGIN and no COMMIT."""
+    the request sends no BEGIN and no COMMIT. Whether the session is in autocommit."""
     bind = session.bind
     if (
         isinstance(bind, AsyncEngine)
@@ -241,6 +254,8 @@ async def _autocommit(session: AsyncSession) -> None:
         and not session.in_transaction()
     ):
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return True
+    return False
 
 
 async def _give_back(scope: Scope, *, failed: bool = False) -> None:

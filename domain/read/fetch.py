@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.read.models import Conditions, Entity, Viewer, entity
+from domain.read.raw import NotRaw, RawPostgreSQL
 from domain.read.sql import JsonSQL, flatten
 from domain.read.values import Decoder
 
@@ -99,6 +101,15 @@ class Fetch:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _loads(text: str) -> Any:
+    """The statement's JSON: orjson (some 5 times faster than ``json``); what it refuses
+    (an integer beyond 64 bits) goes through ``json``."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _many(item: Decoder) -> Decoder:
@@ -286,8 +297,16 @@ class _Slot:
 class ReadQuery:
     """The roots of one request, read with one statement."""
 
-    def __init__(self, session: AsyncSession, viewer: Viewer, args: Args | None = None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        viewer: Viewer,
+        args: Args | None = None,
+        raw: RawPostgreSQL | None = None,
+    ) -> None:
         self.session = session
+        # The session's asyncpg connection (autocommit): the statement goes to it directly.
+        self.raw = raw
         self.sql = JsonSQL(session.get_bind().dialect.name)
         self.viewer = viewer
         self.args: dict[Nested, Any] = dict(args or {})
@@ -333,7 +352,7 @@ class ReadQuery:
             columns.append(counter.scalar_subquery())
 
         def finish(values: list[Any]) -> tuple[int | None, list[Any], list[int | None]]:
-            rows = [fetch.decode(item) for item in json.loads(values[0])]
+            rows = [fetch.decode(item) for item in _loads(values[0])]
             if reverse:
                 rows.reverse()
             numbers = iter(values[1:])
@@ -349,7 +368,7 @@ class ReadQuery:
         items = self.sql.many(self._compiler.root_element(fetch, model)[1], base, order_by)
 
         def finish(values: list[Any]) -> list[Any]:
-            return [fetch.decode(item) for item in json.loads(values[0])]
+            return [fetch.decode(item) for item in _loads(values[0])]
 
         return self._add([self.sql.text(items)], finish)
 
@@ -388,7 +407,7 @@ class ReadQuery:
         position = fetch.columns.index("id")
 
         def finish(values: list[Any]) -> dict[int, Any]:
-            rows = [fetch.decode(item) for item in json.loads(values[0])]
+            rows = [fetch.decode(item) for item in _loads(values[0])]
             return {row[position]: row for row in rows}
 
         return self._add([column], finish, reused=reused)
@@ -405,7 +424,14 @@ class ReadQuery:
             found = (columns, sa.select(*columns))
             if all(slot.reused for slot in self._slots):
                 _remember(_selects, key, found)
-        row = (await self.session.execute(found[1])).one()
+        row = None
+        if self.raw is not None:
+            try:
+                row = tuple(await self.raw.fetchrow(found[1]))
+            except NotRaw:
+                row = None
+        if row is None:
+            row = (await self.session.execute(found[1])).one()
         start = 0
         for slot in self._slots:
             end = start + len(slot.columns)

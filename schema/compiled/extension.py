@@ -208,7 +208,11 @@ def plan_for(
 async def run_plan(plan: Plan, variables: Any, context: Context) -> GraphQLExecutionResult:
     """Bind the request's arguments (a refused one raises as Strawberry's resolvers
     would, before any SQL), read with one statement, write the answer."""
-    request = Request(context, variables, ReadQuery(context.session, viewer_of(context)))
+    request = Request(
+        context,
+        variables,
+        ReadQuery(context.session, viewer_of(context), raw=context.raw_sql),
+    )
     for site in plan.sites:
         site.bind(request)
     for root in plan.roots:

@@ -220,6 +220,17 @@ def completer(type_: Any, item: Writer) -> Writer:
     return nullable
 
 
+def plain(get: Callable[[Any], Any]) -> Writer:
+    """The writer of a value written as read (``get(source)``, no completion): a sealed
+    :class:`ObjectShape` calls ``get`` itself, one Python call less per value."""
+
+    def write(source: Any, _request: Request) -> Any:
+        return get(source)
+
+    write.plain_get = get  # type: ignore[attr-defined]
+    return write
+
+
 class ObjectShape:
     """Writes one object of a GraphQL type from a source (a row, or a value object)."""
 
@@ -232,6 +243,35 @@ class ObjectShape:
         for check in self.checks:
             check(source)
         return {key: writer(source, request) for key, writer in self.fields}
+
+    def seal(self) -> ObjectShape:
+        """Once every field is known: ``write`` becomes one generated function that
+        builds the dict as a literal (the same keys, values and order, the checks
+        first), which writes a row about twice as fast as the loop above. The writers
+        run in field order, as before (the personal-data notes they make included)."""
+        names: dict[str, Any] = {}
+        lines = ["def write(source, request):"]
+        for i, check in enumerate(self.checks):
+            names[f"c{i}"] = check
+            lines.append(f"    c{i}(source)")
+        items = []
+        for i, (key, writer) in enumerate(self.fields):
+            names[f"k{i}"] = key
+            get = getattr(writer, "plain_get", None)
+            constant = getattr(writer, "constant", _NO_CONSTANT)
+            if constant is not _NO_CONSTANT:
+                names[f"v{i}"] = constant
+                items.append(f"k{i}: v{i}")
+            elif get is not None:
+                names[f"g{i}"] = get
+                items.append(f"k{i}: g{i}(source)")
+            else:
+                names[f"w{i}"] = writer
+                items.append(f"k{i}: w{i}(source, request)")
+        lines.append("    return {" + ", ".join(items) + "}")
+        exec("\n".join(lines), names)
+        self.write = names["write"]  # type: ignore[method-assign]
+        return self
 
 
 # ---------------------------------------------------------------- permissions
@@ -406,7 +446,7 @@ class Planner:
             if field_spec is None:
                 raise Fallback(f"{type_name}.{name} is not compiled")
             shape.fields.append((key, field_spec.writer(self, spec, definition, sub, builder)))
-        return shape
+        return shape.seal()
 
     def value_shape(self, type_name: str, details: Sequence[FieldDetails]) -> ObjectShape:
         """The writer of a value object (Address, Viewer...): every selected field is a
@@ -428,12 +468,21 @@ class Planner:
                 raise Fallback(f"{type_name}.{name} is an object")
             get = attrgetter(strawberry_field.python_name)
             shape.fields.append((key, _read(get, leaf(definition.type))))
-        return shape
+        return shape.seal()
+
+
+_NO_CONSTANT = object()
 
 
 def _constant(value: Any) -> Writer:
-    return lambda _source, _request: value
+    def write(_source: Any, _request: Request) -> Any:
+        return value
+
+    write.constant = value  # type: ignore[attr-defined]
+    return write
 
 
 def _read(get: Callable[[Any], Any], complete: Callable[[Any], Any]) -> Writer:
+    if complete is _same:
+        return plain(get)
     return lambda source, _request: complete(get(source))

@@ -49,6 +49,7 @@ from schema.compiled.plan import (
     _same,
     completer,
     leaf,
+    plain,
     serializer,
 )
 from schema.context import Context
@@ -103,7 +104,7 @@ class Value:
         get, noted_if = self.get, self.noted_if
         if noted_if is None:
             if complete is _same:
-                return lambda row, _request: get(row)
+                return plain(get)
             return lambda row, _request: complete(get(row))
         builder.need("id")
         entity_type, field_name = spec.personal, self.note

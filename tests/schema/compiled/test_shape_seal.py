@@ -1,0 +1,81 @@
+"""ObjectShape.seal (schema/compiled/plan.py): the generated writer writes what the loop
+writes — keys, values, order — and runs the checks and writers as the loop does."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from operator import attrgetter
+from typing import Any
+
+import pytest
+
+from schema.compiled.plan import Fallback, ObjectShape, _constant, plain
+
+Row = namedtuple("Row", "id name kana")
+
+
+def _shape(log: list[str]) -> ObjectShape:
+    shape = ObjectShape("Partner")
+
+    def check(row: Any) -> None:
+        log.append("check")
+        if row.id < 0:
+            raise Fallback("a row the compiled path does not answer")
+
+    def upper(row: Any, request: Any) -> Any:
+        log.append("upper")
+        request.append(row.id)  # a writer may note what it read
+        return row.name.upper()
+
+    shape.checks.append(check)
+    shape.fields.extend(
+        [
+            ("__typename", _constant("Partner")),
+            ("id", plain(attrgetter("id"))),
+            ("shout", upper),
+            ("kana", plain(attrgetter("kana"))),
+            ("again", plain(attrgetter("id"))),
+        ]
+    )
+    return shape
+
+
+def test_a_sealed_shape_writes_what_the_loop_writes() -> None:
+    row = Row(5, "kyodo", None)
+    loop_log: list[str] = []
+    loop_notes: list[int] = []
+    expected = _shape(loop_log).write(row, loop_notes)
+    sealed_log: list[str] = []
+    sealed_notes: list[int] = []
+    # when
+    written = _shape(sealed_log).seal().write(row, sealed_notes)
+    # then: same dict, same key order, same calls
+    assert (
+        written
+        == expected
+        == {
+            "__typename": "Partner",
+            "id": 5,
+            "shout": "KYODO",
+            "kana": None,
+            "again": 5,
+        }
+    )
+    assert list(written) == list(expected)
+    assert sealed_log == loop_log == ["check", "upper"]
+    assert sealed_notes == loop_notes == [5]
+
+
+def test_a_sealed_shape_still_runs_its_checks_first() -> None:
+    log: list[str] = []
+    shape = _shape(log).seal()
+    with pytest.raises(Fallback):
+        shape.write(Row(-1, "x", None), [])
+    assert log == ["check"]
+
+
+def test_keys_that_are_no_identifiers_are_written_as_given() -> None:
+    shape = ObjectShape("T")
+    shape.fields.append(("a-b c", _constant(1)))
+    shape.fields.append(("def", plain(attrgetter("id"))))
+    assert shape.seal().write(Row(2, "", ""), None) == {"a-b c": 1, "def": 2}
