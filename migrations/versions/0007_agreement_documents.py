@@ -1,7 +1,7 @@
 """agreement documents: the signed 協定書 (PDF) of agreements and amendments
 
-Revision ID: 0009_agreement_documents
-Revises: 0005_disaster_tools
+Revision ID: 0007_agreement_documents
+Revises: 0006_rule_holes
 Create Date: 2026-12-01 15:50:00.000000
 
 One new table (issue 11 item 12), so no data moves. The bytes are a BLOB (bytea on
@@ -17,8 +17,8 @@ import sqlmodel.sql.sqltypes  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0009_agreement_documents'
-down_revision: Union[str, Sequence[str], None] = '0005_disaster_tools'
+revision: str = '0007_agreement_documents'
+down_revision: Union[str, Sequence[str], None] = '0006_rule_holes'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
