@@ -30,14 +30,16 @@ from domain.collaborations.inputs import (
     EvaluationData,
     ParticipationData,
     build_state,
+    excused_items,
     rule_problems,
+    start_problems,
 )
 from domain.collaborations.models import (
     Collaboration,
 )
 from domain.collaborations.service import refresh_search_text
 from domain.collaborations.stored import COLLABORATIONS, evaluation_of, snapshot_of, write_children
-from domain.enums import CollaborationStatus
+from domain.enums import CollaborationStatus, ReadinessItem
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.writes import fields_snapshot
 
@@ -63,7 +65,13 @@ async def create_collaboration(
     await session.flush()
     assert collaboration.id is not None
     await write_children(
-        session, collaboration.id, state, forms=True, fields=True, participations=True
+        session,
+        collaboration.id,
+        state,
+        forms=True,
+        fields=True,
+        participations=True,
+        co_departments=True,
     )
     await COLLABORATIONS.created(
         session,
@@ -93,8 +101,15 @@ async def update_collaboration(
     collaboration = change.row
     problems = v.Problems()
     problems.extend(data.problems)
+    started = collaboration.status in STARTED
+    excused = frozenset[ReadinessItem]()
+    if started:
+        stored = await build_state(
+            session, CollaborationData(), v.Problems(), current=collaboration
+        )
+        excused = excused_items(stored)
     state = await build_state(session, data, problems, current=collaboration)
-    problems.extend(rule_problems(state, started=collaboration.status in STARTED))
+    problems.extend(rule_problems(state, started=started, excused=excused))
     problems.raise_if_any()
 
     probe = Collaboration(**state.values)
@@ -107,6 +122,7 @@ async def update_collaboration(
         forms=is_set(data.forms),
         fields=is_set(data.field_codes),
         participations=is_set(data.participations),
+        co_departments=is_set(data.co_department_codes),
     )
     await change.record(actor=actor, action="collaboration.update")
     return collaboration
@@ -122,8 +138,9 @@ async def transition_collaboration(
 ) -> Collaboration:
     """Move a collaboration along the status machine (rule 4).
 
-    PLANNING→ACTIVE only when 第4章(2)'s items are set and the forms' own rules hold
-    (one NOT_READY per missing item, pointing at the input that fills it);
+    PLANNING→ACTIVE only when 第4章(1)(2)'s items are set and the forms' own rules hold
+    (one NOT_READY per missing item, pointing at the input that fills it) and no ground
+    of 第5章 Q8 is present (UNFIT_FOR_COLLABORATION, rule 16);
     COMPLETED→EVALUATED only with an evaluation that states outcomes and the partner's
     view (第4章(4), EVALUATION_REQUIRED); CANCELLED from PLANNING or ACTIVE.
     """
@@ -134,7 +151,7 @@ async def transition_collaboration(
     rules.check_transition(collaboration.status, to)
     if to is CollaborationStatus.ACTIVE:
         state = await build_state(session, CollaborationData(), v.Problems(), current=collaboration)
-        raise_if_any(rule_problems(state, started=True))
+        raise_if_any(start_problems(state, collaboration))
     elif to is CollaborationStatus.EVALUATED:
         await require_evaluation(session, collaboration_id)
 

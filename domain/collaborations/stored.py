@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.audit.log import json_value
+from domain.collaborations.departments import co_department_ids_of
 from domain.collaborations.inputs import (
     COLUMNS,
     ENTITY,
@@ -22,6 +23,7 @@ from domain.collaborations.inputs import (
 )
 from domain.collaborations.models import (
     Collaboration,
+    CollaborationCoDepartment,
     CollaborationFieldLink,
     CollaborationFormLink,
     Evaluation,
@@ -38,6 +40,8 @@ def participation_dict(p: Participation | ParticipationData) -> dict[str, Any]:
         "role": p.role,
         "is_lead": p.is_lead,
         "cost_share_yen": p.cost_share_yen,
+        "reason": p.reason,
+        "capacity": p.capacity,
     }
 
 
@@ -55,6 +59,7 @@ async def snapshot_of(session: AsyncSession, collaboration: Collaboration) -> di
         (participation_dict(p) for p in await participations_of(session, collaboration.id)),
         key=lambda p: p["partner_id"],
     )
+    out["co_department_ids"] = await co_department_ids_of(session, collaboration.id)
     return out
 
 
@@ -72,6 +77,7 @@ async def write_children(
     forms: bool,
     fields: bool,
     participations: bool,
+    co_departments: bool = False,
 ) -> None:
     if forms:
         await session.execute(
@@ -106,9 +112,23 @@ async def write_children(
                     role=p.role,
                     is_lead=p.is_lead,
                     cost_share_yen=p.cost_share_yen,
+                    reason=p.reason,
+                    capacity=p.capacity,
                 )
                 for p in state.participations
                 if p.partner_id is not None
+            ]
+        )
+    if co_departments:
+        await session.execute(
+            sa.delete(CollaborationCoDepartment).where(
+                col(CollaborationCoDepartment.collaboration_id) == collaboration_id
+            )
+        )
+        session.add_all(
+            [
+                CollaborationCoDepartment(collaboration_id=collaboration_id, department_id=d)
+                for d in state.co_department_ids
             ]
         )
     await session.flush()

@@ -42,6 +42,8 @@ def check_proposal_response(
     decision: ProposalStatus,
     response: str | None,
     collaboration_id: int | None,
+    background: str | None = None,
+    support_options: str | None = None,
 ) -> None:
     """Refuse an answer to a proposal that breaks rule 12 (第2章3).
 
@@ -49,6 +51,11 @@ def check_proposal_response(
     - A proposal that is RECEIVED or UNDER_CONSIDERATION may get any answer; one already
       ADOPTED or NOT_ADOPTED keeps its answer (``INVALID_TRANSITION``).
     - NOT_ADOPTED needs a non-blank ``response`` explaining why (``REASON_REQUIRED``).
+    - NOT_ADOPTED also needs the background investigated (``background``) and the ways
+      to realise it and support the city could give considered (``support_options``):
+      第2章3 asks for both before saying no, so 「できません。」 alone is refused
+      (``INVESTIGATION_REQUIRED``, one problem per missing text). Pass the values the
+      proposal will hold after the answer (sent now or recorded earlier).
     - Only an ADOPTED proposal can be linked to the collaboration it became (``INVALID``).
 
     Raises one ``DomainError`` carrying every problem with the answer itself.
@@ -74,6 +81,8 @@ def check_proposal_response(
                 ["input", "response"],
             )
         )
+    if decision is ProposalStatus.NOT_ADOPTED:
+        problems.extend(_investigation_problems(background, support_options))
     if collaboration_id is not None and decision is not ProposalStatus.ADOPTED:
         problems.append(
             Problem(
@@ -84,3 +93,29 @@ def check_proposal_response(
         )
     if problems:
         raise DomainError(problems=problems)
+
+
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip()
+
+
+def _investigation_problems(background: str | None, support_options: str | None) -> list[Problem]:
+    problems: list[Problem] = []
+    if _blank(background):
+        problems.append(
+            Problem(
+                ErrorCode.INVESTIGATION_REQUIRED,
+                "採用しない前に、提案に至った背景を十分に調べ、わかったことを書いてください。",
+                ["input", "background"],
+            )
+        )
+    if _blank(support_options):
+        problems.append(
+            Problem(
+                ErrorCode.INVESTIGATION_REQUIRED,
+                "採用しない前に、「どうやったら実現できるか」「どんな支援ができるか」を"
+                "検討し、その結果を書いてください。",
+                ["input", "supportOptions"],
+            )
+        )
+    return problems

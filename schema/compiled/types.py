@@ -29,7 +29,12 @@ from domain.japanese import fiscal_year_label, to_wareki
 from domain.pagination import Ordering
 from domain.read.models import entity
 from schema.agreements.types import in_force_day, stale_args, term_day
-from schema.collaborations.types import budget_of, committee_of, readiness_of
+from schema.collaborations.types import (
+    CollaborationScreeningType,
+    budget_of,
+    committee_of,
+    readiness_of,
+)
 from schema.common import aware
 from schema.compiled.plan import (
     ArgSite,
@@ -563,6 +568,14 @@ READINESS_COLUMNS = (
     "starts_on",
     "ends_on",
     "responsibility",
+    "city_can_do",
+    "city_cannot_do",
+)
+SCREENING_COLUMNS = (
+    "declared_unfit_grounds",
+    "added_unfit_grounds",
+    "screening_note",
+    "screened_on",
 )
 
 
@@ -600,11 +613,15 @@ COLLABORATION = TypeSpec(
         "committee": Embedded(COMMITTEE_COLUMNS, committee_of),
         "reviewDueOn": column("review_due_on"),
         "isPublic": column("is_public"),
+        "cityCanDo": column("city_can_do"),
+        "cityCannotDo": column("city_cannot_do"),
+        "screening": Embedded(SCREENING_COLUMNS, CollaborationScreeningType.from_row),
         "version": column("version"),
         "createdAt": instant("created_at"),
         "updatedAt": instant("updated_at"),
         "forms": Related("forms", order=in_form_order),
         "department": Related("department"),
+        "coDepartments": Related("co_departments"),
         "fields": Related("fields"),
         "participations": Related("participations"),
         "partnerCount": Related("partner_count"),
@@ -616,7 +633,11 @@ COLLABORATION = TypeSpec(
             _progress_overdue,
         ),
         "evaluation": Related("evaluation"),
-        "readiness": Derived(READINESS_COLUMNS, {"all_participations": ("role",)}, _readiness),
+        "readiness": Derived(
+            READINESS_COLUMNS,
+            {"all_participations": ("role", "reason", "capacity")},
+            _readiness,
+        ),
         "subsidyProgram": Related("subsidy_program"),
     },
 )
@@ -628,6 +649,8 @@ PARTICIPATION = TypeSpec(
         "role": column("role"),
         "isLead": column("is_lead"),
         "costShareYen": column("cost_share_yen"),
+        "reason": column("reason"),
+        "capacity": column("capacity"),
         "partner": Related("partner"),
         "collaboration": Related("collaboration"),
     },

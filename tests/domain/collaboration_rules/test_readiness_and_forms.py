@@ -99,6 +99,9 @@ def test_missing_items_come_in_guideline_order() -> None:
         ends_on=None,
         responsibility=None,
         participation_roles=[],
+        city_can_do=None,
+        city_cannot_do=None,
+        participation_reasons=[],
     )
     # then every item is listed, in enum order
     assert result == list(ReadinessItem)
