@@ -33,6 +33,7 @@ from domain.agreements.commands import search_text_of
 from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from domain.collaborations.models import (
     Collaboration,
+    CollaborationCoDepartment,
     CollaborationFieldLink,
     CollaborationFormLink,
     Evaluation,
@@ -193,6 +194,7 @@ _TABLES: tuple[type[SQLModel], ...] = (
     Collaboration,
     CollaborationFormLink,
     CollaborationFieldLink,
+    CollaborationCoDepartment,
     Participation,
     ProgressReport,
     Evaluation,
@@ -265,7 +267,7 @@ _REFS: dict[str, tuple[_Ref, ...]] = {
 _CHILDREN: dict[str, frozenset[str]] = {
     "partner": frozenset({"fields", "contacts"}),
     "collaboration": frozenset(
-        {"forms", "fields", "participations", "progress_reports", "evaluation"}
+        {"forms", "fields", "co_departments", "participations", "progress_reports", "evaluation"}
     ),
     "agreement": frozenset({"amends", "parties", "support_categories", "emergency_contacts"}),
     "subsidy_application": frozenset({"expenses"}),
@@ -439,6 +441,15 @@ class _Loader:
             )
             for code in _unique(record.get("fields", []), context=context, what="field")
         ]
+        rows += [
+            CollaborationCoDepartment(
+                collaboration_id=collaboration_id,
+                department_id=self._id("department", code, context=context),
+            )
+            for code in _unique(
+                record.get("co_departments", []), context=context, what="co-department"
+            )
+        ]
         participants = [item.get("partner") for item in record.get("participations", [])]
         _unique(participants, context=context, what="participant")
         rows += [
@@ -523,6 +534,8 @@ def _child_references(target: str, record: dict[str, Any]) -> Iterator[tuple[str
         for code in record.get("fields", []):
             yield "field", code
     if target == "collaboration":
+        for code in record.get("co_departments", []):
+            yield "department", code
         for item in record.get("participations", []):
             yield "partner", item.get("partner")
     if target == "agreement":
