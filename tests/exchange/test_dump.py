@@ -9,7 +9,7 @@ import re
 import stat
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from domain.agreements.models import Agreement
 from domain.audit.log import record_event
 from domain.auth import service as tokens
+from domain.collaborations.models import Collaboration
 from domain.enums import PartnerKind, Role
 from domain.exchange.dump import DumpError, dump_database, restore_database, row_counts, tables
 from domain.partners.commands import PartnerData, create_partner
@@ -176,6 +177,17 @@ async def _add_variety(url: str) -> None:
             await session.execute(
                 sa.update(Agreement).where(col(Agreement.id) == ids[-1]).values(amends_id=ids[1])
             )
+            # A screening of 第5章 Q8 (JSON lists of grounds, a note and a day).
+            await session.execute(
+                sa.update(Collaboration)
+                .where(col(Collaboration.id) == 1)
+                .values(
+                    declared_unfit_grounds=["RELIGIOUS_ACTIVITY"],
+                    added_unfit_grounds=["POLITICAL_ACTIVITY", "HARMS_PUBLIC_INTEREST"],
+                    screening_note="後援会の行事と確認した",
+                    screened_on=date(2022, 4, 1),
+                )
+            )
             await session.commit()
     finally:
         await engine.dispose()
@@ -277,6 +289,24 @@ def test_dump_writes_typed_values_ordered_by_primary_key(varied_dump: str) -> No
         event["changes"] for event in events
     ]
     assert "ﾊﾝｶｸ・全角" in varied_dump  # UTF-8, not \\u escapes
+
+
+def test_dump_carries_the_collaboration_practices(varied_dump: str) -> None:
+    # given: issue 11's columns (screening, the city's part, reasons) and co-departments
+    document = json.loads(varied_dump)["tables"]
+    collaboration = dict(
+        zip(document["collaboration"]["columns"], document["collaboration"]["rows"][0], strict=True)
+    )
+    # then: every one is in the dump, with its type
+    assert collaboration["declared_unfit_grounds"] == ["RELIGIOUS_ACTIVITY"]
+    assert collaboration["added_unfit_grounds"] == ["POLITICAL_ACTIVITY", "HARMS_PUBLIC_INTEREST"]
+    assert (collaboration["screening_note"], collaboration["screened_on"]) == (
+        "後援会の行事と確認した",
+        "2022-04-01",
+    )
+    assert any(column_values(varied_dump, "collaboration", "city_cannot_do"))
+    assert any(column_values(varied_dump, "participation", "capacity"))
+    assert len(table_rows(varied_dump, "collaboration_co_department")) == 2
 
 
 # ---------------------------------------------------------------- round trips

@@ -347,4 +347,3 @@ def test_the_citys_part_and_every_partners_reason_and_capacity_are_needed(
     # when checking readiness with one of them missing
     # then that item is missing
     assert missing(**changes) == expected
-
