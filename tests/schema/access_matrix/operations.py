@@ -167,6 +167,23 @@ async def _collaboration_evaluate(
     )
 
 
+@operation(
+    "collaborationScreen",
+    "$id: ID!, $v: Int!",
+    'id: $id, expectedVersion: $v, input: { addedGrounds: [POLITICAL_ACTIVITY], note: "後援会" }',
+    "collaboration { id }",
+)
+async def _collaboration_screen(
+    session: AsyncSession, world: World
+) -> tuple[dict[str, Any], Probe]:
+    target = await make_collaboration(
+        session, department=world.own, status=CollaborationStatus.PLANNING
+    )
+    return {"id": gid("Collaboration", target), "v": target.version}, Probe(
+        Collaboration, target.id
+    )
+
+
 def agreement_input(world: World) -> dict[str, Any]:
     return {
         "title": unique("（テスト）協定"),
