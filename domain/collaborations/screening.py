@@ -76,6 +76,25 @@ def unfit_problems(
     ]
 
 
+async def unfit_problems_of_collaboration(
+    session: AsyncSession, collaboration_id: int | None, *, doing: str
+) -> list[Problem]:
+    """The grounds of the collaboration a record is made for, refusing ``doing`` (rule 16:
+    an agreement for a screened-out collaboration is not concluded either)."""
+    if collaboration_id is None:
+        return []
+    collaboration = await session.get(Collaboration, collaboration_id)
+    if collaboration is None:
+        return []
+    return [
+        Problem(
+            ErrorCode.UNFIT_FOR_COLLABORATION,
+            f"この協定の協働事業「{collaboration.title}」は、{ground_reason(g)}{doing}",
+        )
+        for g in screening_of(collaboration).grounds
+    ]
+
+
 SCREENINGS = Audited(
     Collaboration,
     entity_type="Collaboration",

@@ -12,11 +12,17 @@ from datetime import date
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from domain.enums import Role
+from domain.enums import AgreementCategory, AgreementStatus, Role
+from domain.partners.models import Partner
+from domain.reference.models import Department
 from schema.context import Principal
+from schema.node import to_global_id
 
+from ..agreements.factories import make_agreement
 from .test_mutations_helpers import (
     ERRORS,
     TRANSITION,
@@ -26,6 +32,7 @@ from .test_mutations_helpers import (
     create,
     created_in,
     events_of,
+    pk,
     read,
     ready_input,
     transition,
@@ -277,3 +284,49 @@ async def test_the_screening_is_for_city_staff_only(session: AsyncSession, gql: 
 
     # then
     assert [e["extensions"].get("code") for e in result["errors"]] == ["FORBIDDEN"]
+
+
+CONCLUDE = """
+mutation ($id: ID!, $v: Int!) {
+  agreementConclude(id: $id, expectedVersion: $v, concludedOn: "2022-04-01") {
+    agreement { status } errors { field code message }
+  }
+}
+"""
+
+
+async def test_an_agreement_for_a_screened_out_collaboration_is_not_concluded(
+    session: AsyncSession, gql: Any
+) -> None:
+    # given: an agreement (協定, another form) drafted for the political meeting
+    w = await world(session)
+    meeting = await create(gql, ready_input(w, title=POLITICAL))
+    screened = await screen(gql, meeting, addedGrounds=["POLITICAL_ACTIVITY"], note="後援会の行事")
+    assert screened["errors"] == []
+    department = await session.scalar(
+        sa.select(Department).where(col(Department.code) == w.department_code)
+    )
+    partner = await session.get(Partner, pk(w.partner_ids[0]))
+    assert department is not None and partner is not None
+    agreement = await make_agreement(
+        session,
+        department=department,
+        category=AgreementCategory.OTHER,
+        status=AgreementStatus.NEGOTIATING,
+        parties=[partner],
+        concluded_on=None,
+    )
+    agreement.collaboration_id = pk(meeting["id"])
+    await session.commit()
+    events = await audit_count(session)
+
+    # when
+    variables = {"id": str(to_global_id("Agreement", agreement.id)), "v": agreement.version}
+    payload = (await gql(CONCLUDE, variables))["agreementConclude"]
+
+    # then
+    assert codes_and_fields(payload["errors"]) == [("UNFIT_FOR_COLLABORATION", None)]
+    assert payload["errors"][0]["message"].startswith(f"この協定の協働事業「{POLITICAL}」は")
+    assert await audit_count(session) == events
+    await session.refresh(agreement)
+    assert agreement.status is AgreementStatus.NEGOTIATING
