@@ -27,6 +27,7 @@ from domain.enums import (
 )
 from domain.errors import ErrorCode, Problem
 from domain.status import StatusMachine
+from domain.validation import is_blank
 
 # ------------------------------------------------------------------ readiness, 第4章(1)(2)
 
@@ -66,8 +67,7 @@ _READINESS_MESSAGES: dict[ReadinessItem, str] = {
 }
 
 
-def _blank(text: str | None) -> bool:
-    return text is None or not text.strip()
+_blank = is_blank
 
 
 def missing_readiness(

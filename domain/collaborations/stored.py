@@ -79,35 +79,24 @@ async def write_children(
     participations: bool,
     co_departments: bool = False,
 ) -> None:
-    if forms:
-        await session.execute(
-            sa.delete(CollaborationFormLink).where(
-                col(CollaborationFormLink.collaboration_id) == collaboration_id
-            )
-        )
-        session.add_all(
-            [CollaborationFormLink(collaboration_id=collaboration_id, form=f) for f in state.forms]
-        )
-    if fields:
-        await session.execute(
-            sa.delete(CollaborationFieldLink).where(
-                col(CollaborationFieldLink.collaboration_id) == collaboration_id
-            )
-        )
-        session.add_all(
-            [
-                CollaborationFieldLink(collaboration_id=collaboration_id, field_id=fid)
-                for fid in state.field_ids
-            ]
-        )
-    if participations:
-        await session.execute(
-            sa.delete(Participation).where(col(Participation.collaboration_id) == collaboration_id)
-        )
-        session.add_all(
+    cid = collaboration_id
+    replacements: list[tuple[bool, Any, list[Any]]] = [
+        (
+            forms,
+            CollaborationFormLink,
+            [CollaborationFormLink(collaboration_id=cid, form=f) for f in state.forms],
+        ),
+        (
+            fields,
+            CollaborationFieldLink,
+            [CollaborationFieldLink(collaboration_id=cid, field_id=f) for f in state.field_ids],
+        ),
+        (
+            participations,
+            Participation,
             [
                 Participation(
-                    collaboration_id=collaboration_id,
+                    collaboration_id=cid,
                     partner_id=p.partner_id,
                     role=p.role,
                     is_lead=p.is_lead,
@@ -117,20 +106,21 @@ async def write_children(
                 )
                 for p in state.participations
                 if p.partner_id is not None
-            ]
-        )
-    if co_departments:
-        await session.execute(
-            sa.delete(CollaborationCoDepartment).where(
-                col(CollaborationCoDepartment.collaboration_id) == collaboration_id
-            )
-        )
-        session.add_all(
+            ],
+        ),
+        (
+            co_departments,
+            CollaborationCoDepartment,
             [
-                CollaborationCoDepartment(collaboration_id=collaboration_id, department_id=d)
+                CollaborationCoDepartment(collaboration_id=cid, department_id=d)
                 for d in state.co_department_ids
-            ]
-        )
+            ],
+        ),
+    ]
+    for replace, model, rows in replacements:
+        if replace:
+            await session.execute(sa.delete(model).where(model.collaboration_id == cid))
+            session.add_all(rows)
     await session.flush()
 
 

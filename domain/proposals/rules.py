@@ -11,6 +11,7 @@ from __future__ import annotations
 from domain.enums import ProposalStatus
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.status import StatusMachine
+from domain.validation import is_blank
 
 # The answers the city can give; RECEIVED is where a proposal starts, not an answer.
 DECISIONS: frozenset[ProposalStatus] = frozenset(
@@ -73,7 +74,7 @@ def check_proposal_response(
             ["input", "decision"],
         )
     problems: list[Problem] = []
-    if decision is ProposalStatus.NOT_ADOPTED and (response is None or not response.strip()):
+    if decision is ProposalStatus.NOT_ADOPTED and is_blank(response):
         problems.append(
             Problem(
                 ErrorCode.REASON_REQUIRED,
@@ -95,13 +96,9 @@ def check_proposal_response(
         raise DomainError(problems=problems)
 
 
-def _blank(text: str | None) -> bool:
-    return text is None or not text.strip()
-
-
 def _investigation_problems(background: str | None, support_options: str | None) -> list[Problem]:
     problems: list[Problem] = []
-    if _blank(background):
+    if is_blank(background):
         problems.append(
             Problem(
                 ErrorCode.INVESTIGATION_REQUIRED,
@@ -109,7 +106,7 @@ def _investigation_problems(background: str | None, support_options: str | None)
                 ["input", "background"],
             )
         )
-    if _blank(support_options):
+    if is_blank(support_options):
         problems.append(
             Problem(
                 ErrorCode.INVESTIGATION_REQUIRED,

@@ -176,12 +176,7 @@ async def _collaboration_evaluate(
 async def _collaboration_screen(
     session: AsyncSession, world: World
 ) -> tuple[dict[str, Any], Probe]:
-    target = await make_collaboration(
-        session, department=world.own, status=CollaborationStatus.PLANNING
-    )
-    return {"id": gid("Collaboration", target), "v": target.version}, Probe(
-        Collaboration, target.id
-    )
+    return await _collaboration_transition(session, world)
 
 
 def agreement_input(world: World) -> dict[str, Any]:
