@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import validation as v
 from domain.base import is_set
 from domain.collaborations import rules
+from domain.collaborations.gate import excused_items, start_problems
 from domain.collaborations.inputs import (
     STARTED,
     BudgetData,
@@ -30,9 +31,7 @@ from domain.collaborations.inputs import (
     EvaluationData,
     ParticipationData,
     build_state,
-    excused_items,
     rule_problems,
-    start_problems,
 )
 from domain.collaborations.models import (
     Collaboration,

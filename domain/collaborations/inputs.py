@@ -23,7 +23,7 @@ from domain.collaborations.models import (
     CollaborationFormLink,
     Participation,
 )
-from domain.collaborations.screening import ordered, unfit_problems
+from domain.collaborations.screening import ordered
 from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.japanese import fiscal_year_of
@@ -249,18 +249,18 @@ async def build_state(
             field=["input", "title"],
             max_length=v.max_length(Collaboration.title),
         )
-    for name, label in (
-        ("summary", "概要"),
-        ("purpose", "目的"),
-        ("plan", "計画"),
-        ("responsibility", "責任の所在"),
-        ("city_can_do", "市にできること"),
-        ("city_cannot_do", "市にできないこと"),
+    for name, input_name, label in (
+        ("summary", "summary", "概要"),
+        ("purpose", "purpose", "目的"),
+        ("plan", "plan", "計画"),
+        ("responsibility", "responsibility", "責任の所在"),
+        ("city_can_do", "cityCanDo", "市にできること"),
+        ("city_cannot_do", "cityCannotDo", "市にできないこと"),
     ):
         value = getattr(data, name)
         if is_set(value):
             values[name] = clean_text_field(
-                problems, value, label=label, path=["input", _camel(name)]
+                problems, value, label=label, path=["input", input_name]
             )
     if is_set(data.unfit_grounds):
         values["declared_unfit_grounds"] = [g.value for g in ordered(data.unfit_grounds or ())]
@@ -533,33 +533,6 @@ def rule_problems(
     )
     missing = [item for item in missing if item not in excused]
     return [*rules.readiness_problems(missing), *_form_problems(state)]
-
-
-def excused_items(state: State) -> frozenset[ReadinessItem]:
-    """What a collaboration that started before rule 17 lacks of it (CITY_ROLE,
-    PARTNER_REASONS): an edit may leave those missing, but never empty them."""
-    values = state.values
-    return frozenset(
-        rules.missing_parts(
-            city_can_do=values["city_can_do"],
-            city_cannot_do=values["city_cannot_do"],
-            participation_reasons=[(p.reason, p.capacity) for p in state.participations],
-        )
-    )
-
-
-def start_problems(state: State, current: Collaboration) -> list[Problem]:
-    """Everything that refuses PLANNING→ACTIVE: readiness, the forms' rules and the
-    screening of 第5章 Q8 (rule 16: a ground the applicant ticked or staff added)."""
-    return [
-        *rule_problems(state, started=True),
-        *unfit_problems(state.values["declared_unfit_grounds"], current.added_unfit_grounds),
-    ]
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def _form_problems(state: State) -> list[Problem]:
