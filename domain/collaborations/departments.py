@@ -43,7 +43,7 @@ async def resolve_co_departments(
         try:
             department = await get_department_by_code_or_raise(session, code)
         except DomainError as error:
-            problems.extend(Problem(p.code, p.message, [*path, str(i)]) for p in error.problems)
+            problems.extend([Problem(p.code, p.message, [*path, str(i)]) for p in error.problems])
             continue
         assert department.id is not None
         if department.id == owner:
