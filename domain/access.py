@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.agreements.models import Agreement
-from domain.collaborations.models import Collaboration
+from domain.collaborations.models import Collaboration, CollaborationCoDepartment
 from domain.endorsements.models import EndorsementApplication
 from domain.proposals.models import Proposal
 from domain.reference.models import Department
@@ -42,3 +42,19 @@ async def department_code_of(session: AsyncSession, entity_type: str, pk: int) -
             .where(model.id == pk)  # type: ignore[attr-defined]
         )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def co_department_codes_of(session: AsyncSession, entity_type: str, pk: int) -> list[str]:
+    """The codes of the departments sharing a record with its owner (rule 17): a
+    collaboration's co-departments; nothing for other records."""
+    if entity_type != "Collaboration":
+        return []
+    stmt = (
+        sa.select(col(Department.code))
+        .join(
+            CollaborationCoDepartment,
+            col(CollaborationCoDepartment.department_id) == col(Department.id),
+        )
+        .where(col(CollaborationCoDepartment.collaboration_id) == pk)
+    )
+    return list((await session.execute(stmt)).scalars())

@@ -62,6 +62,18 @@ class ReadinessItem(StrEnum):
     PERIOD = "PERIOD"
     RESPONSIBILITY = "RESPONSIBILITY"
     ROLES = "ROLES"
+    # 第4章(1): 市にできること、できないこと.
+    CITY_ROLE = "CITY_ROLE"
+    # 第2章1: why this partner, and can it carry the work.
+    PARTNER_REASONS = "PARTNER_REASONS"
+
+
+class UnfitGround(StrEnum):
+    """What is not collaboration (第5章 Q8): grounds that make a project unfit in any form."""
+
+    RELIGIOUS_ACTIVITY = "RELIGIOUS_ACTIVITY"
+    POLITICAL_ACTIVITY = "POLITICAL_ACTIVITY"
+    HARMS_PUBLIC_INTEREST = "HARMS_PUBLIC_INTEREST"
 
 
 class CommitteeKind(StrEnum):
@@ -304,6 +316,25 @@ LABELS: Mapping[type[StrEnum], Mapping[Any, Label]] = MappingProxyType(
             ReadinessItem.ROLES: Label(
                 "役割分担", "役割分担: the partners taking part, each with a role."
             ),
+            ReadinessItem.CITY_ROLE: Label(
+                "市にできること・できないこと",
+                "市にできること・できないこと (第4章(1)): what the city can and cannot do.",
+            ),
+            ReadinessItem.PARTNER_REASONS: Label(
+                "パートナーを選んだ理由と能力",
+                "パートナーを選んだ理由と能力 (第2章1): why each partner, and its capacity.",
+            ),
+        },
+        UnfitGround: {
+            UnfitGround.RELIGIOUS_ACTIVITY: Label(
+                "宗教活動を目的としている", "宗教活動を目的としている (第5章 Q8)."
+            ),
+            UnfitGround.POLITICAL_ACTIVITY: Label(
+                "政治活動を目的としている", "政治活動を目的としている (第5章 Q8)."
+            ),
+            UnfitGround.HARMS_PUBLIC_INTEREST: Label(
+                "公益を害するおそれがある", "公益を害するおそれがある (第5章 Q8)."
+            ),
         },
         CommitteeKind: {
             CommitteeKind.EXECUTIVE_COMMITTEE: Label(
@@ -533,6 +564,15 @@ LABELS: Mapping[type[StrEnum], Mapping[Any, Label]] = MappingProxyType(
                 "法人番号の誤り", "法人番号の誤り: not 13 digits with a valid check digit."
             ),
             ErrorCode.FORBIDDEN: Label("権限なし", "権限なし: the caller's role may not do this."),
+            ErrorCode.UNFIT_FOR_COLLABORATION: Label(
+                "協働に適さない",
+                "協働に適さない (第5章 Q8): religious or political activity, or harm to the "
+                "public interest.",
+            ),
+            ErrorCode.INVESTIGATION_REQUIRED: Label(
+                "検討が必要",
+                "検討が必要 (第2章3): investigate the background and consider support first.",
+            ),
         },
     }
 )
@@ -551,6 +591,7 @@ def labels(enum: type[E]) -> dict[E, str]:
 
 
 SUPPORT_CATEGORY_LABELS: dict[SupportCategory, str] = labels(SupportCategory)
+UNFIT_GROUND_LABELS: dict[UnfitGround, str] = labels(UnfitGround)
 ENDORSEMENT_DISQUALIFIER_LABELS: dict[EndorsementDisqualifier, str] = labels(
     EndorsementDisqualifier
 )

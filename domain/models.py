@@ -11,6 +11,7 @@ from domain.auth.models import ApiToken
 from domain.base import SQLModel
 from domain.collaborations.models import (
     Collaboration,
+    CollaborationCoDepartment,
     CollaborationFieldLink,
     CollaborationFormLink,
     Evaluation,
@@ -42,6 +43,7 @@ __all__ = [
     "AuditEvent",
     "CapacityReport",
     "Collaboration",
+    "CollaborationCoDepartment",
     "CollaborationField",
     "CollaborationFieldLink",
     "CollaborationFormLink",

@@ -63,6 +63,11 @@ class Problems:
             raise DomainError(problems=self.items)
 
 
+def is_blank(text: str | None) -> bool:
+    """Absent, empty or only spaces: the text states nothing."""
+    return text is None or not text.strip()
+
+
 def clean_text(value: Any) -> Any:
     """Strip surrounding spaces (全角 included); blank becomes None. Non-strings pass through."""
     if isinstance(value, str):

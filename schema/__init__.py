@@ -11,6 +11,7 @@ from schema.agreements.queries import AgreementQueries
 from schema.audit.queries import AuditQueries
 from schema.collaborations.mutations import CollaborationMutations
 from schema.collaborations.queries import CollaborationQueries
+from schema.collaborations.screening import CollaborationScreeningMutations
 from schema.disasters.capacity import CapacityMutations
 from schema.disasters.contacts import ContactMutations, ContactQueries
 from schema.disasters.mutations import DisasterMutations
@@ -65,6 +66,7 @@ Mutation = merge_types(
     (
         PartnerMutations,
         CollaborationMutations,
+        CollaborationScreeningMutations,
         AgreementMutations,
         DisasterMutations,
         ContactMutations,

@@ -69,6 +69,10 @@ EndorsementDisqualifier = _described(
     e.EndorsementDisqualifier,
     "The seven grounds on which the city's name may not be lent (第3章(7)).",
 )
+UnfitGround = _described(
+    e.UnfitGround,
+    "What is not collaboration (第5章 Q8): grounds that make a project unfit in every form.",
+)
 EndorsementStatus = _described(
     e.EndorsementStatus, "Where an application for the city's endorsement (後援) stands."
 )

@@ -126,6 +126,7 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
         MAX_NETWORK_LINKS, "domain.collaborations.service.MAX_NETWORK_LINKS"
     ),
     ("Collaboration", "fields"): ONE_PER_FIELD,
+    ("Collaboration", "coDepartments"): Bound(v.MAX_LIST, _INPUT_LIST),
     ("Collaboration", "participations"): Bound(v.MAX_LIST, _INPUT_LIST),
     ("Collaboration", "agreements"): FirstArgument(default=NESTED_LIST_MAX),
     ("Collaboration", "progressReports"): FirstArgument(default=NESTED_LIST_MAX),

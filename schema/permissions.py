@@ -3,7 +3,7 @@
 | role | reads | writes |
 |---|---|---|
 | PUBLIC | reference data, published collaborations, agreements, organisations (their public fields; no individuals, no contact data) | nothing |
-| STAFF | everything but audit events | partners; collaborations, agreements (and their signed documents, server/documents.py), subsidies, endorsements, proposals of its own department; contact checks, capacity reports |
+| STAFF | everything but audit events | partners; collaborations, agreements (and their signed documents, server/documents.py), subsidies, endorsements, proposals of its own department (and collaborations it shares as a co-department); contact checks, capacity reports |
 | DISASTER_OFFICE | what PUBLIC reads, plus individuals and partners' contact data, agreements with emergency contacts, disasterSupport, the activation log, contact checks, capacity, the notice calendar | agreementVerifyContacts; disaster events and support requests; contact checks; capacity reports |
 | INTEGRATION | what PUBLIC reads, plus individuals and partners' contact data | partnersUpsert, partnerCreate, partnerUpdate |
 | ADMIN | everything, audit events included | everything |
@@ -26,7 +26,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
-from domain.access import department_code_of
+from domain.access import co_department_codes_of, department_code_of
 from domain.enums import Role
 from domain.errors import ErrorCode
 from domain.visibility import PERSONAL_DATA_READERS, PartnerVisibility
@@ -142,11 +142,17 @@ class WritePermission(BasePermission):
             return False
         if principal.role is not STAFF or not self.own_department:
             return True
-        return all(code == principal.department_code for code in await self._codes(info, kwargs))
+        codes, allowed = await self._codes(info, kwargs, principal.department_code)
+        return all(code in allowed for code in codes)
 
-    async def _codes(self, info: Info, kwargs: dict[str, Any]) -> list[str]:
-        """The departments this call touches: the stored record's and the input's."""
+    async def _codes(
+        self, info: Info, kwargs: dict[str, Any], own: str | None
+    ) -> tuple[list[str], set[str]]:
+        """The departments this call touches (the stored record's and the input's), and
+        those it may touch: its own, or — for STAFF of a co-department of the stored
+        collaboration (rule 17) — the owner's, which it runs as its own but cannot move."""
         codes: list[str] = []
+        allowed = {own} if own is not None else set()
         payload = kwargs.get("input")
         department_code = getattr(payload, "department_code", None)
         if isinstance(department_code, str):
@@ -161,9 +167,13 @@ class WritePermission(BasePermission):
             if decoded is None or decoded[0] != entity_type:
                 continue  # a malformed id is the mutation's own INVALID error
             code = await info.context.run(department_code_of, entity_type, decoded[1])
-            if code is not None:
-                codes.append(code)
-        return codes
+            if code is None:
+                continue
+            codes.append(code)
+            shared = await info.context.run(co_department_codes_of, entity_type, decoded[1])
+            if own in shared:
+                allowed = {code}
+        return codes, allowed
 
 
 async def may_change_record(

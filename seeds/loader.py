@@ -39,6 +39,7 @@ from domain.agreements.models import (
 )
 from domain.collaborations.models import (
     Collaboration,
+    CollaborationCoDepartment,
     CollaborationFieldLink,
     CollaborationFormLink,
     Evaluation,
@@ -201,6 +202,7 @@ _TABLES: tuple[type[SQLModel], ...] = (
     Collaboration,
     CollaborationFormLink,
     CollaborationFieldLink,
+    CollaborationCoDepartment,
     Participation,
     ProgressReport,
     Evaluation,
@@ -274,7 +276,7 @@ _REFS: dict[str, tuple[_Ref, ...]] = {
 _CHILDREN: dict[str, frozenset[str]] = {
     "partner": frozenset({"fields", "contacts"}),
     "collaboration": frozenset(
-        {"forms", "fields", "participations", "progress_reports", "evaluation"}
+        {"forms", "fields", "co_departments", "participations", "progress_reports", "evaluation"}
     ),
     "agreement": frozenset({"amends", "parties", "support_categories", "emergency_contacts"}),
     "subsidy_application": frozenset({"expenses"}),
@@ -495,6 +497,15 @@ class _Loader:
             )
             for code in _unique(record.get("fields", []), context=context, what="field")
         ]
+        rows += [
+            CollaborationCoDepartment(
+                collaboration_id=collaboration_id,
+                department_id=self._id("department", code, context=context),
+            )
+            for code in _unique(
+                record.get("co_departments", []), context=context, what="co-department"
+            )
+        ]
         participants = [item.get("partner") for item in record.get("participations", [])]
         _unique(participants, context=context, what="participant")
         rows += [
@@ -579,6 +590,8 @@ def _child_references(target: str, record: dict[str, Any]) -> Iterator[tuple[str
         for code in record.get("fields", []):
             yield "field", code
     if target == "collaboration":
+        for code in record.get("co_departments", []):
+            yield "department", code
         for item in record.get("participations", []):
             yield "partner", item.get("partner")
     if target == "agreement":

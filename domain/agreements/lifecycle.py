@@ -26,6 +26,7 @@ from domain.agreements.validation import (
     check_contacts,
     check_reachable,
 )
+from domain.collaborations.screening import unfit_problems_of_collaboration
 from domain.enums import AgreementCategory, AgreementStatus
 from domain.errors import DomainError, ErrorCode, Problem
 
@@ -94,6 +95,11 @@ async def conclude_agreement(
                 )
             ]
         )
+    problems.extend(
+        await unfit_problems_of_collaboration(
+            session, agreement.collaboration_id, doing="締結できません。"
+        )
+    )
     starts_on = effective_from or agreement.effective_from or concluded_on
     for problem in terms.term_problems(
         effective_from=starts_on,

@@ -24,6 +24,7 @@ from domain import validation as v
 from domain.base import is_set
 from domain.collaborations import rules
 from domain.collaborations.completion import FINISHED, completion_problems
+from domain.collaborations.gate import excused_items, start_problems
 from domain.collaborations.inputs import (
     STARTED,
     BudgetData,
@@ -39,7 +40,7 @@ from domain.collaborations.models import (
 )
 from domain.collaborations.service import refresh_search_text
 from domain.collaborations.stored import COLLABORATIONS, evaluation_of, snapshot_of, write_children
-from domain.enums import CollaborationStatus
+from domain.enums import CollaborationStatus, ReadinessItem
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.writes import fields_snapshot
 
@@ -65,7 +66,13 @@ async def create_collaboration(
     await session.flush()
     assert collaboration.id is not None
     await write_children(
-        session, collaboration.id, state, forms=True, fields=True, participations=True
+        session,
+        collaboration.id,
+        state,
+        forms=True,
+        fields=True,
+        participations=True,
+        co_departments=True,
     )
     await COLLABORATIONS.created(
         session,
@@ -97,8 +104,15 @@ async def update_collaboration(
     collaboration = change.row
     problems = v.Problems()
     problems.extend(data.problems)
+    started = collaboration.status in STARTED
+    excused = frozenset[ReadinessItem]()
+    if started:
+        stored = await build_state(
+            session, CollaborationData(), v.Problems(), current=collaboration
+        )
+        excused = excused_items(stored)
     state = await build_state(session, data, problems, current=collaboration)
-    problems.extend(rule_problems(state, started=collaboration.status in STARTED))
+    problems.extend(rule_problems(state, started=started, excused=excused))
     if collaboration.status in FINISHED:
         problems.extend(completion_problems(ends_on=state.values["ends_on"], today=today))
     problems.raise_if_any()
@@ -113,6 +127,7 @@ async def update_collaboration(
         forms=is_set(data.forms),
         fields=is_set(data.field_codes),
         participations=is_set(data.participations),
+        co_departments=is_set(data.co_department_codes),
     )
     await change.record(actor=actor, action="collaboration.update")
     return collaboration
@@ -129,8 +144,9 @@ async def transition_collaboration(
 ) -> Collaboration:
     """Move a collaboration along the status machine (rule 4).
 
-    PLANNING→ACTIVE only when 第4章(2)'s items are set and the forms' own rules hold
-    (one NOT_READY per missing item, pointing at the input that fills it);
+    PLANNING→ACTIVE only when 第4章(1)(2)'s items are set and the forms' own rules hold
+    (one NOT_READY per missing item, pointing at the input that fills it) and no ground
+    of 第5章 Q8 is present (UNFIT_FOR_COLLABORATION, rule 16);
     ACTIVE→COMPLETED only once it has ended: no end date after ``today`` (INVALID at
     ``input.endsOn``); COMPLETED→EVALUATED only with an evaluation that states outcomes
     and the partner's view (第4章(4), EVALUATION_REQUIRED); CANCELLED from PLANNING or
@@ -143,7 +159,7 @@ async def transition_collaboration(
     rules.check_transition(collaboration.status, to)
     if to is CollaborationStatus.ACTIVE:
         state = await build_state(session, CollaborationData(), v.Problems(), current=collaboration)
-        raise_if_any(rule_problems(state, started=True))
+        raise_if_any(start_problems(state, collaboration))
     elif to is CollaborationStatus.COMPLETED:
         raise_if_any(completion_problems(ends_on=collaboration.ends_on, today=today))
     elif to is CollaborationStatus.EVALUATED:

@@ -16,6 +16,7 @@ from domain.collaborations.models import (
     Evaluation,
 )
 from domain.collaborations.stored import COLLABORATIONS, evaluation_of
+from domain.enums import CollaborationStatus
 from domain.errors import ErrorCode
 
 
@@ -42,9 +43,11 @@ async def evaluate_collaboration(
 ) -> Collaboration:
     """Record the closing evaluation (結果の評価, 第4章(4), rule 5).
 
-    Only a COMPLETED or EVALUATED collaboration is evaluated; evaluating again replaces
-    the evaluation, and the audit event keeps the earlier one, so lessons are never lost.
-    Projects that went badly are evaluated like any other: they are the lessons.
+    A COMPLETED, EVALUATED or CANCELLED collaboration is evaluated; evaluating again
+    replaces the evaluation, and the audit event keeps the earlier one, so lessons are
+    never lost. Projects that went badly are evaluated like any other: they are the
+    lessons. A cancelled one stays CANCELLED, and its evaluation must say what to do
+    differently next time (``lessons``, EVALUATION_REQUIRED), since that is why it is kept.
     """
 
     async def evaluation_now(session: AsyncSession, _row: Collaboration) -> dict[str, Any]:
@@ -58,7 +61,7 @@ async def evaluate_collaboration(
     if collaboration.status not in EVALUABLE:
         problems.add(
             ErrorCode.INVALID_TRANSITION,
-            "結果の評価は、完了した協働事業にだけ記録できます"
+            "結果の評価は、完了した協働事業か中止した協働事業にだけ記録できます"
             f"（この協働事業は「{rules.STATUS_LABELS[collaboration.status]}」です）。",
             "id",
         )
@@ -72,6 +75,13 @@ async def evaluate_collaboration(
     problems.extend(
         rules.evaluation_problems(outcomes=outcomes, partner_feedback=feedback, rating=data.rating)
     )
+    if collaboration.status is CollaborationStatus.CANCELLED and lessons is None:
+        problems.add(
+            ErrorCode.EVALUATION_REQUIRED,
+            "中止した協働事業の評価では、うまくいかなかったことと、"
+            "次に生かすこと（教訓）を書いてください。",
+            "lessons",
+        )
     v.check_date(problems, data.evaluated_on, label="評価日", field="evaluated_on")
     if data.evaluated_on > today:
         problems.add(

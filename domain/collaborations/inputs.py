@@ -16,13 +16,15 @@ from sqlmodel import col
 from domain import validation as v
 from domain.base import UNSET, is_set
 from domain.collaborations import rules
+from domain.collaborations.departments import co_department_ids_of, resolve_co_departments
 from domain.collaborations.models import (
     Collaboration,
     CollaborationFieldLink,
     CollaborationFormLink,
     Participation,
 )
-from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
+from domain.collaborations.screening import ordered
+from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
 from domain.errors import DomainError, ErrorCode, Problem, at
 from domain.japanese import fiscal_year_of
 from domain.partners.models import Partner
@@ -54,6 +56,9 @@ COLUMNS: tuple[str, ...] = (
     "subsidy_program_id",
     "review_due_on",
     "is_public",
+    "city_can_do",
+    "city_cannot_do",
+    "declared_unfit_grounds",
 )
 # Long free text (目的, 計画, 責任の所在...) is capped generously; titles like a name.
 TEXT_MAX = v.MAX_TEXT
@@ -65,7 +70,11 @@ FISCAL_YEAR_RANGE = (1900, 2200)
 STARTED = frozenset(
     {CollaborationStatus.ACTIVE, CollaborationStatus.COMPLETED, CollaborationStatus.EVALUATED}
 )
-EVALUABLE = frozenset({CollaborationStatus.COMPLETED, CollaborationStatus.EVALUATED})
+# 第4章(4): a collaboration that was called off is evaluated too; what went badly is
+# the lesson the guideline asks to keep.
+EVALUABLE = frozenset(
+    {CollaborationStatus.COMPLETED, CollaborationStatus.EVALUATED, CollaborationStatus.CANCELLED}
+)
 
 FORM_ORDER = {form: i for i, form in enumerate(CollaborationForm)}
 
@@ -101,6 +110,8 @@ class ParticipationData:
     role: str | None = None
     is_lead: bool = False
     cost_share_yen: int | None = None
+    reason: str | None = None
+    capacity: str | None = None
 
 
 @dataclass
@@ -126,6 +137,10 @@ class CollaborationData:
     subsidy_program_id: Any = UNSET
     review_due_on: Any = UNSET
     is_public: Any = UNSET
+    city_can_do: Any = UNSET
+    city_cannot_do: Any = UNSET
+    unfit_grounds: Any = UNSET
+    co_department_codes: Any = UNSET
     # Problems found while reading the request (e.g. an unreadable global id), reported
     # together with everything the checks below find.
     problems: list[Problem] = field(default_factory=list)
@@ -148,6 +163,7 @@ class State:
     forms: list[CollaborationForm]
     field_ids: list[int]
     participations: list[ParticipationData]
+    co_department_ids: list[int] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ stored children
@@ -207,6 +223,8 @@ async def build_state(
     if current is None:
         values = {name: None for name in COLUMNS}
         values["is_public"] = False
+        values["declared_unfit_grounds"] = []
+        co_departments: list[int] = []
         forms: list[CollaborationForm] = []
         fields: list[tuple[int, str]] = []
         parts: list[ParticipationData] = []
@@ -216,9 +234,12 @@ async def build_state(
         forms = await forms_of(session, current.id)
         fields = await field_codes_of(session, current.id)
         parts = [
-            ParticipationData(p.partner_id, p.role, p.is_lead, p.cost_share_yen)
+            ParticipationData(
+                p.partner_id, p.role, p.is_lead, p.cost_share_yen, p.reason, p.capacity
+            )
             for p in await participations_of(session, current.id)
         ]
+        co_departments = await co_department_ids_of(session, current.id)
 
     if is_set(data.title) or current is None:
         values["title"] = v.required_text(
@@ -233,10 +254,14 @@ async def build_state(
         ("purpose", "目的"),
         ("plan", "計画"),
         ("responsibility", "責任の所在"),
+        ("city_can_do", "市にできること"),
+        ("city_cannot_do", "市にできないこと"),
     ):
         value = getattr(data, name)
         if is_set(value):
             values[name] = clean_text_field(problems, value, label=label, path=name)
+    if is_set(data.unfit_grounds):
+        values["declared_unfit_grounds"] = [g.value for g in ordered(data.unfit_grounds or ())]
     for name, label in (
         ("starts_on", "始まりの日"),
         ("ends_on", "終わりの日"),
@@ -263,6 +288,16 @@ async def build_state(
 
     if is_set(data.field_codes):
         fields = await _resolve_fields(session, problems, data.field_codes)
+    if is_set(data.co_department_codes):
+        co_departments = await resolve_co_departments(
+            session, problems, data.co_department_codes, owner=values["department_id"]
+        )
+    elif values["department_id"] in co_departments:
+        problems.add(
+            ErrorCode.INVALID,
+            "担当課は共同の担当課と別の課にしてください。",
+            "department_code",
+        )
 
     _apply_budget(problems, values, data.budget)
     _apply_committee(problems, values, data.committee)
@@ -296,6 +331,7 @@ async def build_state(
         forms=forms,
         field_ids=[i for i, _ in fields],
         participations=parts,
+        co_department_ids=co_departments,
     )
 
 
@@ -418,6 +454,12 @@ async def _clean_participations(
                 cost_share_yen=v.amount(
                     problems, item.cost_share_yen, label="負担額", field=at(here, "cost_share_yen")
                 ),
+                reason=clean_text_field(
+                    problems, item.reason, label="協働する理由", path=at(here, "reason")
+                ),
+                capacity=clean_text_field(
+                    problems, item.capacity, label="事業を行う能力", path=at(here, "capacity")
+                ),
             )
         )
     return cleaned
@@ -455,11 +497,15 @@ def _fiscal_year(
     return None if is_set(sent) else stored
 
 
-def rule_problems(state: State, *, started: bool) -> list[Problem]:
+def rule_problems(
+    state: State, *, started: bool, excused: frozenset[ReadinessItem] = frozenset()
+) -> list[Problem]:
     """Rules 2 and 3 on the state after the change.
 
-    後援 without money holds at every moment; once started, readiness (第4章(2)) and the
+    後援 without money holds at every moment; once started, readiness (第4章(1)(2)) and the
     form-specific rules (第3章) hold too, exactly as they were checked at the start.
+    ``excused``: items a collaboration started without, before the start checked them
+    (:func:`excused_items`); an edit may leave them missing, never empty them.
     """
     values = state.values
     if not started:
@@ -477,7 +523,11 @@ def rule_problems(state: State, *, started: bool) -> list[Problem]:
         ends_on=values["ends_on"],
         responsibility=values["responsibility"],
         participation_roles=[p.role for p in state.participations],
+        city_can_do=values["city_can_do"],
+        city_cannot_do=values["city_cannot_do"],
+        participation_reasons=[(p.reason, p.capacity) for p in state.participations],
     )
+    missing = [item for item in missing if item not in excused]
     return [*rules.readiness_problems(missing), *_form_problems(state)]
 
 

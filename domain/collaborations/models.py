@@ -44,6 +44,26 @@ class Collaboration(Versioned, table=True):
     )
     review_due_on: date | None = None
     is_public: bool = Field(default=False, nullable=False)
+    # 第4章(1) 役割の分担: what the city can and cannot do, told to the partners.
+    city_can_do: str | None = Field(default=None, sa_type=sa.Text)
+    city_cannot_do: str | None = Field(default=None, sa_type=sa.Text)
+    # 第5章 Q8 screening: grounds the applicant ticked (UnfitGround names), grounds staff
+    # added on screening, with their note and day. Any ground blocks the start.
+    declared_unfit_grounds: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    added_unfit_grounds: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    screening_note: str | None = Field(default=None, sa_type=sa.Text)
+    screened_on: date | None = None
+
+
+class CollaborationCoDepartment(SQLModel, table=True):
+    """A department sharing a collaboration with its owner (第3章(5): 委託 by two offices)."""
+
+    __tablename__ = "collaboration_co_department"
+
+    collaboration_id: int = Field(
+        foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE"
+    )
+    department_id: int = Field(foreign_key="department.id", primary_key=True, index=True)
 
 
 class CollaborationFormLink(SQLModel, table=True):
@@ -82,6 +102,9 @@ class Participation(SQLModel, table=True):
     role: str | None = Field(default=None, sa_type=sa.Text)
     is_lead: bool = Field(default=False, nullable=False)
     cost_share_yen: int | None = Field(default=None, sa_type=sa.BigInteger)
+    # 第2章1: why the city works with this partner, and its capacity for the work.
+    reason: str | None = Field(default=None, sa_type=sa.Text)
+    capacity: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class ProgressReport(SQLModel, table=True):

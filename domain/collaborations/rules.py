@@ -27,6 +27,7 @@ from domain.enums import (
 )
 from domain.errors import ErrorCode, Problem
 from domain.status import StatusMachine
+from domain.validation import is_blank
 
 # ------------------------------------------------------------------ readiness, 第4章(1)(2)
 
@@ -40,6 +41,8 @@ READINESS_FIELDS: dict[ReadinessItem, str] = {
     ReadinessItem.PERIOD: "starts_on",
     ReadinessItem.RESPONSIBILITY: "responsibility",
     ReadinessItem.ROLES: "participations",
+    ReadinessItem.CITY_ROLE: "city_can_do",
+    ReadinessItem.PARTNER_REASONS: "participations",
 }
 
 _READINESS_MESSAGES: dict[ReadinessItem, str] = {
@@ -54,11 +57,17 @@ _READINESS_MESSAGES: dict[ReadinessItem, str] = {
         "始める前に、責任の所在（誰が何に責任を持つか）を書いてください。"
     ),
     ReadinessItem.ROLES: ("始める前に、参加するパートナーを決め、全員の役割分担を書いてください。"),
+    ReadinessItem.CITY_ROLE: (
+        "始める前に、市にできること、できないことを書いて、相手方に伝えてください。"
+    ),
+    ReadinessItem.PARTNER_REASONS: (
+        "始める前に、パートナーごとに、なぜその相手方と協働するのか（理由）と、"
+        "事業をやり遂げる能力があるか（能力）を書いてください。"
+    ),
 }
 
 
-def _blank(text: str | None) -> bool:
-    return text is None or not text.strip()
+_blank = is_blank
 
 
 def missing_readiness(
@@ -70,6 +79,9 @@ def missing_readiness(
     ends_on: date | None,
     responsibility: str | None,
     participation_roles: Sequence[str | None],
+    city_can_do: str | None,
+    city_cannot_do: str | None,
+    participation_reasons: Sequence[tuple[str | None, str | None]],
 ) -> list[ReadinessItem]:
     """What 第4章(2) asks to be clear, and is not yet, before a collaboration starts.
 
@@ -81,6 +93,9 @@ def missing_readiness(
       only an absent total is missing.
     - A period needs both dates, and cannot end before it starts.
     - Roles are missing when no partner takes part yet, or any partner's role is blank.
+    - 第4章(1) asks the city to say plainly what it can and cannot do: both texts.
+    - 第2章1 asks why this partner and whether it can carry the work: every
+      participation's ``(reason, capacity)`` pair, both non-blank.
     """
     missing: list[ReadinessItem] = []
     if _blank(purpose):
@@ -95,6 +110,31 @@ def missing_readiness(
         missing.append(ReadinessItem.RESPONSIBILITY)
     if not participation_roles or any(_blank(role) for role in participation_roles):
         missing.append(ReadinessItem.ROLES)
+    missing.extend(
+        missing_parts(
+            city_can_do=city_can_do,
+            city_cannot_do=city_cannot_do,
+            participation_reasons=participation_reasons,
+        )
+    )
+    return missing
+
+
+def missing_parts(
+    *,
+    city_can_do: str | None,
+    city_cannot_do: str | None,
+    participation_reasons: Sequence[tuple[str | None, str | None]],
+) -> list[ReadinessItem]:
+    """The items of 第4章(1) and 第2章1 among :func:`missing_readiness`' (rule 17):
+    CITY_ROLE and PARTNER_REASONS, the two checked since issue 11."""
+    missing: list[ReadinessItem] = []
+    if _blank(city_can_do) or _blank(city_cannot_do):
+        missing.append(ReadinessItem.CITY_ROLE)
+    if not participation_reasons or any(
+        _blank(reason) or _blank(capacity) for reason, capacity in participation_reasons
+    ):
+        missing.append(ReadinessItem.PARTNER_REASONS)
     return missing
 
 

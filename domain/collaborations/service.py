@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from domain.agreements.models import Agreement
 from domain.collaborations import rules
+from domain.collaborations.departments import in_departments
 from domain.collaborations.models import (
     Collaboration,
     CollaborationFieldLink,
@@ -149,11 +150,14 @@ def _conditions(
     if spec.statuses:
         conditions.append(col(Collaboration.status).in_(list(spec.statuses)))
     if spec.department_codes:
+        # A department's collaborations are those it owns and those it shares (rule 17).
+        wanted = sa.select(col(Department.id)).where(
+            col(Department.code).in_(list(spec.department_codes))
+        )
         conditions.append(
-            col(Collaboration.department_id).in_(
-                sa.select(col(Department.id)).where(
-                    col(Department.code).in_(list(spec.department_codes))
-                )
+            sa.or_(
+                col(Collaboration.department_id).in_(wanted),
+                in_departments(collaboration_id, wanted),
             )
         )
     if spec.department_id is not None:
@@ -393,6 +397,9 @@ def readiness(
         ends_on=collaboration.ends_on,
         responsibility=collaboration.responsibility,
         participation_roles=[p.role for p in participations],
+        city_can_do=collaboration.city_can_do,
+        city_cannot_do=collaboration.city_cannot_do,
+        participation_reasons=[(p.reason, p.capacity) for p in participations],
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.audit.log import json_value
+from domain.collaborations.departments import co_department_ids_of
 from domain.collaborations.inputs import (
     COLUMNS,
     ENTITY,
@@ -22,6 +23,7 @@ from domain.collaborations.inputs import (
 )
 from domain.collaborations.models import (
     Collaboration,
+    CollaborationCoDepartment,
     CollaborationFieldLink,
     CollaborationFormLink,
     Evaluation,
@@ -38,6 +40,8 @@ def participation_dict(p: Participation | ParticipationData) -> dict[str, Any]:
         "role": p.role,
         "is_lead": p.is_lead,
         "cost_share_yen": p.cost_share_yen,
+        "reason": p.reason,
+        "capacity": p.capacity,
     }
 
 
@@ -55,6 +59,7 @@ async def snapshot_of(session: AsyncSession, collaboration: Collaboration) -> di
         (participation_dict(p) for p in await participations_of(session, collaboration.id)),
         key=lambda p: p["partner_id"],
     )
+    out["co_department_ids"] = await co_department_ids_of(session, collaboration.id)
     return out
 
 
@@ -72,45 +77,50 @@ async def write_children(
     forms: bool,
     fields: bool,
     participations: bool,
+    co_departments: bool = False,
 ) -> None:
-    if forms:
-        await session.execute(
-            sa.delete(CollaborationFormLink).where(
-                col(CollaborationFormLink.collaboration_id) == collaboration_id
-            )
-        )
-        session.add_all(
-            [CollaborationFormLink(collaboration_id=collaboration_id, form=f) for f in state.forms]
-        )
-    if fields:
-        await session.execute(
-            sa.delete(CollaborationFieldLink).where(
-                col(CollaborationFieldLink.collaboration_id) == collaboration_id
-            )
-        )
-        session.add_all(
-            [
-                CollaborationFieldLink(collaboration_id=collaboration_id, field_id=fid)
-                for fid in state.field_ids
-            ]
-        )
-    if participations:
-        await session.execute(
-            sa.delete(Participation).where(col(Participation.collaboration_id) == collaboration_id)
-        )
-        session.add_all(
+    cid = collaboration_id
+    replacements: list[tuple[bool, Any, list[Any]]] = [
+        (
+            forms,
+            CollaborationFormLink,
+            [CollaborationFormLink(collaboration_id=cid, form=f) for f in state.forms],
+        ),
+        (
+            fields,
+            CollaborationFieldLink,
+            [CollaborationFieldLink(collaboration_id=cid, field_id=f) for f in state.field_ids],
+        ),
+        (
+            participations,
+            Participation,
             [
                 Participation(
-                    collaboration_id=collaboration_id,
+                    collaboration_id=cid,
                     partner_id=p.partner_id,
                     role=p.role,
                     is_lead=p.is_lead,
                     cost_share_yen=p.cost_share_yen,
+                    reason=p.reason,
+                    capacity=p.capacity,
                 )
                 for p in state.participations
                 if p.partner_id is not None
-            ]
-        )
+            ],
+        ),
+        (
+            co_departments,
+            CollaborationCoDepartment,
+            [
+                CollaborationCoDepartment(collaboration_id=cid, department_id=d)
+                for d in state.co_department_ids
+            ],
+        ),
+    ]
+    for replace, model, rows in replacements:
+        if replace:
+            await session.execute(sa.delete(model).where(model.collaboration_id == cid))
+            session.add_all(rows)
     await session.flush()
 
 

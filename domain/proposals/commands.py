@@ -170,6 +170,8 @@ async def respond_to_proposal(
         decision=data.decision,
         response=texts.get("response"),
         collaboration_id=data.collaboration_id,
+        background=texts.get("background", proposal.background),
+        support_options=texts.get("support_options", proposal.support_options),
     )
     if (
         data.collaboration_id is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from domain.enums import ProposalStatus
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.status import StatusMachine
+from domain.validation import is_blank
 
 # The answers the city can give; RECEIVED is where a proposal starts, not an answer.
 DECISIONS: frozenset[ProposalStatus] = frozenset(
@@ -42,6 +43,8 @@ def check_proposal_response(
     decision: ProposalStatus,
     response: str | None,
     collaboration_id: int | None,
+    background: str | None = None,
+    support_options: str | None = None,
 ) -> None:
     """Refuse an answer to a proposal that breaks rule 12 (第2章3).
 
@@ -49,6 +52,11 @@ def check_proposal_response(
     - A proposal that is RECEIVED or UNDER_CONSIDERATION may get any answer; one already
       ADOPTED or NOT_ADOPTED keeps its answer (``INVALID_TRANSITION``).
     - NOT_ADOPTED needs a non-blank ``response`` explaining why (``REASON_REQUIRED``).
+    - NOT_ADOPTED also needs the background investigated (``background``) and the ways
+      to realise it and support the city could give considered (``support_options``):
+      第2章3 asks for both before saying no, so 「できません。」 alone is refused
+      (``INVESTIGATION_REQUIRED``, one problem per missing text). Pass the values the
+      proposal will hold after the answer (sent now or recorded earlier).
     - Only an ADOPTED proposal can be linked to the collaboration it became (``INVALID``).
 
     Raises one ``DomainError`` carrying every problem with the answer itself.
@@ -66,7 +74,7 @@ def check_proposal_response(
             "decision",
         )
     problems: list[Problem] = []
-    if decision is ProposalStatus.NOT_ADOPTED and (response is None or not response.strip()):
+    if decision is ProposalStatus.NOT_ADOPTED and is_blank(response):
         problems.append(
             Problem(
                 ErrorCode.REASON_REQUIRED,
@@ -74,6 +82,8 @@ def check_proposal_response(
                 "response",
             )
         )
+    if decision is ProposalStatus.NOT_ADOPTED:
+        problems.extend(_investigation_problems(background, support_options))
     if collaboration_id is not None and decision is not ProposalStatus.ADOPTED:
         problems.append(
             Problem(
@@ -84,3 +94,25 @@ def check_proposal_response(
         )
     if problems:
         raise DomainError(problems=problems)
+
+
+def _investigation_problems(background: str | None, support_options: str | None) -> list[Problem]:
+    problems: list[Problem] = []
+    if is_blank(background):
+        problems.append(
+            Problem(
+                ErrorCode.INVESTIGATION_REQUIRED,
+                "採用しない前に、提案に至った背景を十分に調べ、わかったことを書いてください。",
+                "background",
+            )
+        )
+    if is_blank(support_options):
+        problems.append(
+            Problem(
+                ErrorCode.INVESTIGATION_REQUIRED,
+                "採用しない前に、「どうやったら実現できるか」「どんな支援ができるか」を"
+                "検討し、その結果を書いてください。",
+                "support_options",
+            )
+        )
+    return problems

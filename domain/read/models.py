@@ -20,6 +20,7 @@ from domain.agreements.models import Agreement, AgreementParty, AgreementSupport
 from domain.agreements.service import contact_order, own_emergency_contacts, speaks_for_party
 from domain.collaborations.models import (
     Collaboration,
+    CollaborationCoDepartment,
     CollaborationFieldLink,
     CollaborationFormLink,
     Evaluation,
@@ -378,6 +379,20 @@ def _collaboration_fields(collaboration: Any, field_: Any, _args: Any, _viewer: 
     return Link(select, field_order(field_))
 
 
+def _collaboration_co_departments(
+    collaboration: Any, department: Any, _args: Any, _viewer: Viewer
+) -> Link:
+    """``co_departments_by_collaboration``: in the departments' order (by id)."""
+    link = aliased(CollaborationCoDepartment)
+    select = (
+        sa.select(department.id)
+        .select_from(department)
+        .join(link, link.department_id == department.id)
+        .where(link.collaboration_id == collaboration.id)
+    )
+    return Link(select, (department.id,))
+
+
 def _participations_of(visible: bool) -> LinkFn:
     def link(collaboration: Any, participation: Any, _args: Any, viewer: Viewer) -> Link:
         """``participations_by_collaboration``; without ``visible``, everyone taking part
@@ -470,6 +485,7 @@ _register(
     Entity("Collaboration", Collaboration, visible=_collaboration_visible),
     Relation("forms", "CollaborationFormLink", True, _collaboration_forms, scalar="form"),
     Relation("department", "Department", False, _collaboration_department),
+    Relation("co_departments", "Department", True, _collaboration_co_departments),
     Relation("fields", "CollaborationField", True, _collaboration_fields),
     Relation("participations", "Participation", True, _participations_of(visible=True)),
     Relation("all_participations", "Participation", True, _participations_of(visible=False)),

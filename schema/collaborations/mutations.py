@@ -23,7 +23,7 @@ from schema.descriptions import (
     ExpectedVersion,
     Id,
 )
-from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind
+from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, UnfitGround
 from schema.node import pk_of
 from schema.payloads import Payload, later, payload, pk, saved
 from schema.permissions import ADMIN, STAFF, allow
@@ -83,6 +83,16 @@ class ParticipationInput:
     )
     cost_share_yen: int | None = strawberry.field(
         default=None, description="What this partner bears, in yen (0 or more)."
+    )
+    reason: str | None = strawberry.field(
+        default=None,
+        description="理由 (第2章1): why the city works with this partner; every partner needs "
+        "one before starting (PARTNER_REASONS).",
+    )
+    capacity: str | None = strawberry.field(
+        default=None,
+        description="能力 (第2章1): what shows the partner can carry the work; every partner "
+        "needs it before starting (PARTNER_REASONS).",
     )
 
 
@@ -171,6 +181,28 @@ class CollaborationInput:
         description="Readable by anyone (第2章2). Null or left out keeps the current value "
         "(false for a new collaboration).",
     )
+    city_can_do: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="市にできること (第4章(1)): what the city can do; needed before starting "
+        "(CITY_ROLE).",
+    )
+    city_cannot_do: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="市にできないこと (第4章(1)): what the city cannot do, told plainly to the "
+        "partners; needed before starting (CITY_ROLE).",
+    )
+    unfit_grounds: list[UnfitGround] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The applicant's own answers to 第5章 Q8: the grounds that apply "
+        "(religious or political activity, harm to the public interest). Any ground blocks the "
+        "start (UNFIT_FOR_COLLABORATION); staff add grounds with collaborationScreen.",
+    )
+    co_department_codes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Departments sharing the collaboration with its owner (共同の担当課, e.g. "
+        "協働・男女平等参画室 and 行政監理室 on a 委託); their STAFF run it as their own. "
+        "Not the owner itself (INVALID); NOT_FOUND for an unknown code.",
+    )
 
     def to_data(self) -> commands.CollaborationData:
         problems: list[Problem] = []
@@ -188,6 +220,10 @@ class CollaborationInput:
             responsibility=_value(self.responsibility),
             review_due_on=_value(self.review_due_on),
             is_public=_value(self.is_public),
+            city_can_do=_value(self.city_can_do),
+            city_cannot_do=_value(self.city_cannot_do),
+            unfit_grounds=_value(self.unfit_grounds),
+            co_department_codes=_value(self.co_department_codes),
             problems=problems,
         )
         if self.budget is not strawberry.UNSET:
@@ -206,6 +242,8 @@ class CollaborationInput:
                     role=p.role,
                     is_lead=bool(p.is_lead),
                     cost_share_yen=p.cost_share_yen,
+                    reason=p.reason,
+                    capacity=p.capacity,
                 )
                 for i, p in enumerate(self.participations or [])
             ]
@@ -340,8 +378,9 @@ class CollaborationMutations:
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
-        description="Record the closing evaluation (第4章(4)) of a COMPLETED or EVALUATED "
-        "collaboration; evaluating again replaces it (the audit log keeps the earlier one).",
+        description="Record the closing evaluation (第4章(4)) of a COMPLETED, EVALUATED or "
+        "CANCELLED collaboration (a cancelled one also needs lessons: what went badly is kept); "
+        "evaluating again replaces it (the audit log keeps the earlier one).",
     )
     async def collaboration_evaluate(
         self,

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.collaborations import service as collaborations
+from domain.collaborations.departments import co_departments_by_collaboration
 from domain.collaborations.models import Collaboration, Participation
+from domain.collaborations.screening import screening_of
 from domain.enums import CollaborationStatus as DomainCollaborationStatus
 from domain.japanese import fiscal_year_label
 from domain.partners import service as partners
@@ -17,7 +19,13 @@ from domain.reference.service import departments_by_id
 from domain.visibility import PartnerVisibility
 from schema.context import Context, Info
 from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, NestedFirst
-from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
+from schema.enums import (
+    CollaborationForm,
+    CollaborationStatus,
+    CommitteeKind,
+    ReadinessItem,
+    UnfitGround,
+)
 from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from schema.node import Node, register_node, to_global_id
 from schema.permissions import CanReadInternal, can_read_internal, partner_visibility
@@ -58,7 +66,7 @@ class CommitteeType:
 class ReadinessType:
     ready: bool = strawberry.field(description="Nothing is missing: PLANNING→ACTIVE is allowed.")
     missing: list[ReadinessItem] = strawberry.field(
-        description="What 第4章(2) still asks for before the collaboration may start."
+        description="What 第4章(1)(2) and 第2章1 still ask for before the collaboration may start."
     )
 
 
@@ -77,6 +85,41 @@ class EvaluationType(FromRow):
     partner_feedback: str = strawberry.field(description="The partner's own view (相手の評価).")
     lessons: str | None = strawberry.field(description="課題・教訓 for next time.")
     rating: int | None = strawberry.field(description="1 (poor) to 5 (excellent).")
+
+
+@strawberry.type(
+    name="CollaborationScreening",
+    description="What is not collaboration (第5章 Q8): religious or political activity and "
+    "activity that may harm the public interest are unfit in every form. Any ground blocks "
+    "the start (UNFIT_FOR_COLLABORATION).",
+)
+class CollaborationScreeningType:
+    fit: bool = strawberry.field(description="No ground applies: the screening lets it start.")
+    grounds: list[UnfitGround] = strawberry.field(
+        description="Every ground present: the applicant's and those staff added."
+    )
+    declared_grounds: list[UnfitGround] = strawberry.field(
+        description="Grounds the applicant ticked (CollaborationInput.unfitGrounds)."
+    )
+    added_grounds: list[UnfitGround] = strawberry.field(
+        description="Grounds staff found on screening (collaborationScreen)."
+    )
+    reasons: list[str] = strawberry.field(description="Plain-language reasons, one per ground.")
+    note: str | None = strawberry.field(description="Staff's note on the screening.")
+    screened_on: date | None = strawberry.field(description="When staff last screened it.")
+
+    @classmethod
+    def from_row(cls, row: Collaboration) -> CollaborationScreeningType:
+        found = screening_of(row)
+        return cls(
+            fit=found.fit,
+            grounds=list(found.grounds),
+            declared_grounds=list(found.declared),
+            added_grounds=list(found.added),
+            reasons=list(found.reasons),
+            note=found.note,
+            screened_on=found.screened_on,
+        )
 
 
 @strawberry.type(
@@ -107,6 +150,12 @@ class CollaborationType(Node):
         description="When the choice of partners is next to be reviewed (第4章(5))."
     )
     is_public: bool = strawberry.field(description="Published: readable by anyone (第2章2).")
+    city_can_do: str | None = strawberry.field(
+        description="市にできること (第4章(1)): what the city can do in it."
+    )
+    city_cannot_do: str | None = strawberry.field(
+        description="市にできないこと (第4章(1)): what the city cannot do, told plainly."
+    )
     version: int = strawberry.field(description=VERSION)
     created_at: datetime = strawberry.field(description=CREATED_AT)
     updated_at: datetime = strawberry.field(description=UPDATED_AT)
@@ -137,6 +186,25 @@ class CollaborationType(Node):
 
         row = await info.context.loader(departments_by_id).load(self.row.department_id)
         return DepartmentType.from_row(row)
+
+    @strawberry.field(
+        description="Departments sharing it with the owning department (共同の担当課, 第3章(5)); "
+        "their STAFF run it as their own, and departmentCodes filters find it under them."
+    )
+    async def co_departments(
+        self, info: Info
+    ) -> list[Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]]:
+        from schema.reference.types import DepartmentType
+
+        rows = await info.context.loader(co_departments_by_collaboration).load(self.pk)
+        return [DepartmentType.from_row(d) for d in rows]
+
+    @strawberry.field(
+        description="The screening of 第5章 Q8 (what is not collaboration); city staff only.",
+        permission_classes=[CanReadInternal],
+    )
+    def screening(self) -> CollaborationScreeningType:
+        return CollaborationScreeningType.from_row(self.row)
 
     @strawberry.field(description="Fields of collaboration (協働の分野) it belongs to.")
     async def fields(
@@ -264,6 +332,14 @@ class ParticipationType:
         description="Leads the project (中心); BUSINESS_COOPERATION needs at least one."
     )
     cost_share_yen: int | None = strawberry.field(description="What this partner bears, in yen.")
+    reason: str | None = strawberry.field(
+        description="理由 (第2章1): why the city works with this partner; city staff only.",
+        permission_classes=[CanReadInternal],
+    )
+    capacity: str | None = strawberry.field(
+        description="能力 (第2章1): what shows it can carry the work; city staff only.",
+        permission_classes=[CanReadInternal],
+    )
     partner_pk: strawberry.Private[int]
     collaboration_pk: strawberry.Private[int]
 

@@ -30,6 +30,7 @@ from domain.pagination import Ordering
 from domain.read.models import entity
 from schema.agreements.types import AgreementType, in_force_day, stale_args, term_day
 from schema.collaborations.types import (
+    CollaborationScreeningType,
     CollaborationType,
     EvaluationType,
     ParticipationType,
@@ -558,6 +559,14 @@ READINESS_COLUMNS = (
     "starts_on",
     "ends_on",
     "responsibility",
+    "city_can_do",
+    "city_cannot_do",
+)
+SCREENING_COLUMNS = (
+    "declared_unfit_grounds",
+    "added_unfit_grounds",
+    "screening_note",
+    "screened_on",
 )
 
 
@@ -584,8 +593,10 @@ COLLABORATION = TypeSpec(
         "fiscalYearLabel": Value(("fiscal_year",), _fiscal_year_label),
         "budget": Embedded(BUDGET_COLUMNS, budget_of),
         "committee": Embedded(COMMITTEE_COLUMNS, committee_of),
+        "screening": Embedded(SCREENING_COLUMNS, CollaborationScreeningType.from_row),
         "forms": Related("forms", order=in_form_order),
         "department": Related("department"),
+        "coDepartments": Related("co_departments"),
         "fields": Related("fields"),
         "participations": Related("participations"),
         "partnerCount": Related("partner_count"),
@@ -597,7 +608,11 @@ COLLABORATION = TypeSpec(
             _progress_overdue,
         ),
         "evaluation": Related("evaluation"),
-        "readiness": Derived(READINESS_COLUMNS, {"all_participations": ("role",)}, _readiness),
+        "readiness": Derived(
+            READINESS_COLUMNS,
+            {"all_participations": ("role", "reason", "capacity")},
+            _readiness,
+        ),
         "subsidyProgram": Related("subsidy_program"),
     },
 )

@@ -9,6 +9,11 @@ from domain.errors import DomainError, ErrorCode
 from domain.proposals.rules import check_proposal_response
 
 P = ProposalStatus
+# 第2章3: what a "no" stands on — the background investigated, the support considered.
+INVESTIGATED = {
+    "background": "同じ地区で似た催しが年2回あり、参加者が重なっていることがわかった。",
+    "support_options": "会場の紹介と広報紙での周知ならできるが、開催費の補助は制度がない。",
+}
 
 
 @pytest.mark.parametrize(
@@ -31,6 +36,7 @@ def test_open_proposals_accept_any_answer(status: ProposalStatus, decision: Prop
         decision=decision,
         response="検討の結果をお知らせします。",
         collaboration_id=None,
+        **INVESTIGATED,
     )
 
 
@@ -84,6 +90,7 @@ def test_not_adopting_with_a_reason_passes() -> None:
         decision=P.NOT_ADOPTED,
         response="同じ内容の事業を来年度から市が始めるためです。",
         collaboration_id=None,
+        **INVESTIGATED,
     )
 
 
@@ -112,7 +119,11 @@ def test_only_adopted_proposals_link_a_collaboration(decision: ProposalStatus) -
     # when linking a collaboration without adopting it
     with pytest.raises(DomainError) as caught:
         check_proposal_response(
-            status=P.RECEIVED, decision=decision, response="理由", collaboration_id=42
+            status=P.RECEIVED,
+            decision=decision,
+            response="理由",
+            collaboration_id=42,
+            **INVESTIGATED,
         )
     # then INVALID on collaborationId
     assert (caught.value.code, caught.value.problems[0].field) == (
@@ -128,8 +139,45 @@ def test_all_problems_with_an_answer_are_reported_together() -> None:
         check_proposal_response(
             status=P.RECEIVED, decision=P.NOT_ADOPTED, response=" ", collaboration_id=42
         )
-    # then both problems are reported
+    # then every problem is reported (nothing investigated either)
     assert [p.code for p in caught.value.problems] == [
         ErrorCode.REASON_REQUIRED,
+        ErrorCode.INVESTIGATION_REQUIRED,
+        ErrorCode.INVESTIGATION_REQUIRED,
         ErrorCode.INVALID,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "fields"),
+    [
+        pytest.param({}, [["input", "background"], ["input", "supportOptions"]], id="neither"),
+        pytest.param(
+            {"background": INVESTIGATED["background"], "support_options": " "},
+            [["input", "supportOptions"]],
+            id="support-not-considered",
+        ),
+        pytest.param(
+            {"background": None, "support_options": INVESTIGATED["support_options"]},
+            [["input", "background"]],
+            id="background-not-investigated",
+        ),
+    ],
+)
+def test_a_bare_no_is_refused_until_the_proposal_is_investigated(
+    given: dict[str, str | None], fields: list[list[str]]
+) -> None:
+    # given a received proposal, answered 「できません。」
+    # when not adopting it without the background or the support options (第2章3)
+    with pytest.raises(DomainError) as caught:
+        check_proposal_response(
+            status=P.RECEIVED,
+            decision=P.NOT_ADOPTED,
+            response="できません。",
+            collaboration_id=None,
+            **given,
+        )
+    # then INVESTIGATION_REQUIRED on each missing text
+    assert [(p.code, p.field) for p in caught.value.problems] == [
+        (ErrorCode.INVESTIGATION_REQUIRED, field) for field in fields
     ]

@@ -27,6 +27,9 @@ READY: dict[str, Any] = {
     "ends_on": date(2025, 3, 31),
     "responsibility": "会場の安全は市、参加者の呼びかけは町内会",
     "participation_roles": ["参加者の呼びかけ", "会場の準備"],
+    "city_can_do": "会場の確保と広報",
+    "city_cannot_do": "特定の団体だけへの資金の援助",
+    "participation_reasons": [("地区の事情に詳しい", "毎年同じ会を開いている")] * 2,
 }
 
 

@@ -42,6 +42,8 @@ def test_readiness_labels_cover_every_item_in_japanese() -> None:
         "期間",
         "責任の所在",
         "役割分担",
+        "市にできること・できないこと",
+        "パートナーを選んだ理由と能力",
     ]
 
 
@@ -99,6 +101,9 @@ def test_missing_items_come_in_guideline_order() -> None:
         ends_on=None,
         responsibility=None,
         participation_roles=[],
+        city_can_do=None,
+        city_cannot_do=None,
+        participation_reasons=[],
     )
     # then every item is listed, in enum order
     assert result == list(ReadinessItem)
@@ -314,3 +319,29 @@ def test_form_problem_messages_are_japanese() -> None:
     result = problems_for([Form.CO_HOSTING])
     # then the messages speak the form's name
     assert all("共催" in p.message for p in result)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param({"city_can_do": " "}, [ReadinessItem.CITY_ROLE], id="city-can-do-blank"),
+        pytest.param({"city_cannot_do": None}, [ReadinessItem.CITY_ROLE], id="cannot-do-absent"),
+        pytest.param(
+            {"participation_reasons": [("地区に詳しい", "毎年開いている"), ("理由", None)]},
+            [ReadinessItem.PARTNER_REASONS],
+            id="one-partner-without-capacity",
+        ),
+        pytest.param(
+            {"participation_reasons": [(" ", "毎年開いている")]},
+            [ReadinessItem.PARTNER_REASONS],
+            id="a-blank-reason",
+        ),
+    ],
+)
+def test_the_citys_part_and_every_partners_reason_and_capacity_are_needed(
+    changes: dict[str, object], expected: list[ReadinessItem]
+) -> None:
+    # given: 第4章(1) 市にできること・できないこと and 第2章1 理由・能力 (rule 17)
+    # when checking readiness with one of them missing
+    # then that item is missing
+    assert missing(**changes) == expected

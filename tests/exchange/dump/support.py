@@ -6,7 +6,7 @@ import asyncio
 import io
 import json
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from domain.agreements.documents import attach_document
 from domain.agreements.models import Agreement
 from domain.audit.log import record_event
 from domain.auth import service as tokens
+from domain.collaborations.models import Collaboration
 from domain.enums import PartnerKind, Role
 from domain.exchange.dump import dump_database, restore_database, row_counts, tables
 from domain.partners.commands import PartnerData, create_partner
@@ -169,6 +170,17 @@ async def _add_variety(url: str) -> None:
             )
             await session.execute(
                 sa.update(Agreement).where(col(Agreement.id) == ids[-1]).values(amends_id=ids[1])
+            )
+            # A screening of 第5章 Q8 (JSON lists of grounds, a note and a day).
+            await session.execute(
+                sa.update(Collaboration)
+                .where(col(Collaboration.id) == 1)
+                .values(
+                    declared_unfit_grounds=["RELIGIOUS_ACTIVITY"],
+                    added_unfit_grounds=["POLITICAL_ACTIVITY", "HARMS_PUBLIC_INTEREST"],
+                    screening_note="後援会の行事と確認した",
+                    screened_on=date(2022, 4, 1),
+                )
             )
             # A signed 協定書 far longer than the restore's read size (64 KiB), every byte
             # value in it: its base64 line is read in several pieces.

@@ -85,6 +85,24 @@ def test_dump_writes_typed_values_ordered_by_primary_key(varied_dump: str) -> No
     assert bytes(range(256)) in content
 
 
+def test_dump_carries_the_collaboration_practices(varied_dump: str) -> None:
+    # given: issue 11's columns (screening, the city's part, reasons) and co-departments
+    document = json.loads(varied_dump)["tables"]
+    collaboration = dict(
+        zip(document["collaboration"]["columns"], document["collaboration"]["rows"][0], strict=True)
+    )
+    # then: every one is in the dump, with its type
+    assert collaboration["declared_unfit_grounds"] == ["RELIGIOUS_ACTIVITY"]
+    assert collaboration["added_unfit_grounds"] == ["POLITICAL_ACTIVITY", "HARMS_PUBLIC_INTEREST"]
+    assert (collaboration["screening_note"], collaboration["screened_on"]) == (
+        "後援会の行事と確認した",
+        "2022-04-01",
+    )
+    assert any(column_values(varied_dump, "collaboration", "city_cannot_do"))
+    assert any(column_values(varied_dump, "participation", "capacity"))
+    assert len(table_rows(varied_dump, "collaboration_co_department")) == 2
+
+
 def test_signed_documents_are_dumped_as_base64_with_their_digest(demo_dump: str) -> None:
     # given the demo's signed 協定書 (seeds/demo_documents.py)
     table = json.loads(demo_dump)["tables"]["agreement_document"]

@@ -167,6 +167,18 @@ async def _collaboration_evaluate(
     )
 
 
+@operation(
+    "collaborationScreen",
+    "$id: ID!, $v: Int!",
+    'id: $id, expectedVersion: $v, input: { addedGrounds: [POLITICAL_ACTIVITY], note: "後援会" }',
+    "collaboration { id }",
+)
+async def _collaboration_screen(
+    session: AsyncSession, world: World
+) -> tuple[dict[str, Any], Probe]:
+    return await _collaboration_transition(session, world)
+
+
 def agreement_input(world: World) -> dict[str, Any]:
     return {
         "title": unique("（テスト）協定"),

@@ -181,6 +181,7 @@ MUTATION_MATRIX: dict[str, tuple[bool, ...]] = {
     "collaborationTransition":        (N,     Y,     N,       N,       N,          Y),
     "collaborationReportProgress":    (N,     Y,     N,       N,       N,          Y),
     "collaborationEvaluate":          (N,     Y,     N,       N,       N,          Y),
+    "collaborationScreen":            (N,     Y,     N,       N,       N,          Y),
     "agreementCreate":                (N,     Y,     N,       N,       N,          Y),
     "agreementUpdate":                (N,     Y,     N,       N,       N,          Y),
     "agreementConclude":              (N,     Y,     N,       N,       N,          Y),

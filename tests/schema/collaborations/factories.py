@@ -77,6 +77,8 @@ class Part:
     role: str | None = "運営"
     is_lead: bool = False
     cost_share_yen: int | None = None
+    reason: str | None = "地域の事情に詳しい"
+    capacity: str | None = "同じ催しを毎年開いている"
 
 
 async def make_collaboration(
@@ -97,7 +99,8 @@ async def make_collaboration(
     reports: Sequence[date] = (),
     evaluated_on: date | None = None,
 ) -> Collaboration:
-    """A collaboration; ``ready`` fills purpose, plan, cost, period and responsibility."""
+    """A collaboration; ``ready`` fills purpose, plan, cost, period, responsibility, the
+    city's part and the partners' reasons and capacity."""
     year = fiscal_year or 2021
     collaboration = Collaboration(
         title=title or unique("テスト事業"),
@@ -111,6 +114,8 @@ async def make_collaboration(
         starts_on=starts_on or (date(year, 4, 1) if ready else None),
         ends_on=ends_on or (date(year + 1, 3, 31) if ready else None),
         responsibility="市と団体で分担する" if ready else None,
+        city_can_do="会場の確保と広報" if ready else None,
+        city_cannot_do="参加者の個人情報の管理" if ready else None,
         is_public=is_public,
     )
     refresh_search_text(collaboration)
@@ -129,6 +134,8 @@ async def make_collaboration(
                 role=part.role,
                 is_lead=part.is_lead,
                 cost_share_yen=part.cost_share_yen,
+                reason=part.reason if ready else None,
+                capacity=part.capacity if ready else None,
             )
         )
     for reported_on in reports:

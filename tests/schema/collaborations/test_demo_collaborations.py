@@ -53,7 +53,10 @@ async def test_readiness_of_the_planned_fair_names_what_is_missing(gql: Any) -> 
 
     # then
     assert [(r["status"], r["readiness"]) for r in rows] == [
-        ("PLANNING", {"ready": False, "missing": ["COST", "PERIOD"]})
+        (
+            "PLANNING",
+            {"ready": False, "missing": ["COST", "PERIOD", "CITY_ROLE", "PARTNER_REASONS"]},
+        )
     ]
 
 
@@ -63,7 +66,7 @@ async def test_readiness_of_a_barely_started_plan(gql: Any) -> None:
 
     # then
     assert [r["readiness"]["missing"] for r in rows] == [
-        ["PLAN", "COST", "PERIOD", "RESPONSIBILITY", "ROLES"]
+        ["PLAN", "COST", "PERIOD", "RESPONSIBILITY", "ROLES", "CITY_ROLE", "PARTNER_REASONS"]
     ]
 
 

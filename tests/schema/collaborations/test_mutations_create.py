@@ -13,6 +13,7 @@ from ..subsidies.factories import make_program
 from .factories import make_department
 from .test_mutations_helpers import (
     CREATE,
+    REASONS,
     World,
     audit_count,
     codes_and_fields,
@@ -46,8 +47,14 @@ async def test_create_stores_a_planning_collaboration_with_everything_sent(
     input = ready_input(
         w,
         participations=[
-            {"partnerId": w.partner_ids[0], "role": "進行", "isLead": True, "costShareYen": 80_000},
-            {"partnerId": w.partner_ids[1], "role": "会場の準備"},
+            {
+                "partnerId": w.partner_ids[0],
+                "role": "進行",
+                "isLead": True,
+                "costShareYen": 80_000,
+                **REASONS,
+            },
+            {"partnerId": w.partner_ids[1], "role": "会場の準備", **REASONS},
         ],
         committee={"name": "まちかど実行委員会", "kind": "COUNCIL", "establishedOn": "2021-05-01"},
         reviewDueOn="2024-03-31",
@@ -112,6 +119,8 @@ async def test_create_writes_one_audit_event_with_the_new_values(
             "role": "進行",
             "is_lead": True,
             "cost_share_yen": 80_000,
+            "reason": REASONS["reason"],
+            "capacity": REASONS["capacity"],
         }
     ]
 
@@ -178,6 +187,8 @@ async def test_create_accepts_an_incomplete_plan(session: AsyncSession, gql: Any
         "PERIOD",
         "RESPONSIBILITY",
         "ROLES",
+        "CITY_ROLE",
+        "PARTNER_REASONS",
     ]
 
 

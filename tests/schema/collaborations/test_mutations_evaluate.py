@@ -15,6 +15,7 @@ from .test_mutations_helpers import (
     created_in,
     events_of,
     read,
+    transition,
     world,
 )
 
@@ -143,8 +144,53 @@ async def test_evaluating_again_replaces_and_the_audit_log_keeps_the_earlier_les
     assert changes["evaluation"]["after"]["lessons"] == "会場は駅の近くがよい"
 
 
-@pytest.mark.parametrize("status", ["PLANNING", "ACTIVE", "CANCELLED"])
-async def test_only_completed_collaborations_are_evaluated(
+@pytest.mark.parametrize("start", ["PLANNING", "ACTIVE"])
+async def test_a_cancelled_collaboration_is_evaluated_and_stays_cancelled(
+    session: AsyncSession, gql: Any, start: str
+) -> None:
+    # given: a project called off (第4章(4): what went badly is kept as the lesson)
+    w = await world(session)
+    collaboration = await created_in(gql, w, start)
+    cancelled = await transition(gql, collaboration, "CANCELLED")
+    events = await audit_count(session)
+
+    # when
+    payload = await _evaluate(
+        gql,
+        cancelled,
+        outcomes="中止までに出展団体の連絡網ができた",
+        partnerFeedback="中止の判断がもっと早ければ準備が無駄にならなかった",
+        lessons="中止の基準と時期を計画の段階で決めておく",
+        rating=2,
+    )
+
+    # then
+    assert payload["errors"] == []
+    assert payload["collaboration"]["status"] == "CANCELLED"
+    stored = await read(gql, collaboration["id"])
+    assert stored["evaluation"]["lessons"] == "中止の基準と時期を計画の段階で決めておく"
+    assert stored["evaluation"]["rating"] == 2
+    assert await audit_count(session) == events + 1
+    assert (await events_of(session, collaboration["id"]))[-1].action == "collaboration.evaluate"
+
+
+@pytest.mark.parametrize("lessons", [None, "  "])
+async def test_a_cancelled_collaborations_evaluation_must_give_the_lessons(
+    session: AsyncSession, gql: Any, lessons: str | None
+) -> None:
+    # given: a cancelled project is evaluated for its lessons, so they are required
+    w = await world(session)
+    collaboration = await created_in(gql, w, "CANCELLED")
+
+    # when
+    errors = await _refused(session, gql, collaboration, lessons=lessons)
+
+    # then
+    assert errors == [("EVALUATION_REQUIRED", ["input", "lessons"])]
+
+
+@pytest.mark.parametrize("status", ["PLANNING", "ACTIVE"])
+async def test_only_finished_collaborations_are_evaluated(
     session: AsyncSession, gql: Any, status: str
 ) -> None:
     # given

@@ -97,8 +97,12 @@ async def world(session: AsyncSession) -> World:
     )
 
 
+# 第2章1: why this partner, and its capacity; every participation needs both to start.
+REASONS = {"reason": "地区の課題をよく知っている", "capacity": "毎月の定例会を自分たちで開いている"}
+
+
 def ready_input(w: World, **overrides: Any) -> dict[str, Any]:
-    """A CollaborationInput that satisfies readiness (第4章(2)) for a CO_HOSTING project."""
+    """A CollaborationInput that satisfies readiness (第4章(1)(2), 第2章1) for a CO_HOSTING project."""
     data: dict[str, Any] = {
         "title": "まちかどミーティング（テスト）",
         "summary": "町内会と市が一緒に開く話し合いの場",
@@ -112,8 +116,16 @@ def ready_input(w: World, **overrides: Any) -> dict[str, Any]:
         "budget": {"totalYen": 200_000, "cityShareYen": 120_000, "partnerShareYen": 80_000},
         "responsibility": "会場と周知は市、進行は町内会",
         "participations": [
-            {"partnerId": w.partner_ids[0], "role": "進行", "isLead": True, "costShareYen": 80_000}
+            {
+                "partnerId": w.partner_ids[0],
+                "role": "進行",
+                "isLead": True,
+                "costShareYen": 80_000,
+                **REASONS,
+            }
         ],
+        "cityCanDo": "会場の確保と市の広報紙での周知",
+        "cityCannotDo": "町内会の会員集めや会費の徴収",
         "isPublic": True,
     }
     data.update(deepcopy(overrides))

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .test_mutations_helpers import (
+    REASONS,
     TRANSITION,
     audit_count,
     codes_and_fields,
@@ -185,6 +186,8 @@ async def test_starting_names_every_missing_readiness_item(session: AsyncSession
         ("NOT_READY", ["input", "startsOn"]),
         ("NOT_READY", ["input", "responsibility"]),
         ("NOT_READY", ["input", "participations"]),
+        ("NOT_READY", ["input", "cityCanDo"]),
+        ("NOT_READY", ["input", "participations"]),
     ]
 
 
@@ -196,8 +199,8 @@ async def test_starting_needs_every_partners_role(session: AsyncSession, gql: An
         ready_input(
             w,
             participations=[
-                {"partnerId": w.partner_ids[0], "role": "進行", "isLead": True},
-                {"partnerId": w.partner_ids[1]},
+                {"partnerId": w.partner_ids[0], "role": "進行", "isLead": True, **REASONS},
+                {"partnerId": w.partner_ids[1], **REASONS},
             ],
         ),
     )
@@ -232,7 +235,7 @@ async def test_starting_needs_every_partners_role(session: AsyncSession, gql: An
         ),
         pytest.param(
             ["BUSINESS_COOPERATION"],
-            {"participations": [{"partnerId": "p0", "role": "運営", "isLead": False}]},
+            {"participations": [{"partnerId": "p0", "role": "運営", "isLead": False, **REASONS}]},
             [("NOT_READY", ["input", "participations"])],
             id="business-cooperation-needs-a-lead-partner",
         ),

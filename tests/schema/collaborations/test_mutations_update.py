@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.node import to_global_id
 
 from .test_mutations_helpers import (
+    REASONS,
     UPDATE,
     audit_count,
     codes_and_fields,
@@ -380,7 +381,9 @@ async def test_update_refuses_an_id_that_is_not_a_collaborations(
             id="responsibility",
         ),
         pytest.param(
-            {"participations": []}, [("NOT_READY", ["input", "participations"])], id="roles"
+            {"participations": []},
+            [("NOT_READY", ["input", "participations"])] * 2,
+            id="roles",
         ),
         pytest.param(
             {"budget": {"partnerShareYen": None}},
@@ -390,7 +393,7 @@ async def test_update_refuses_an_id_that_is_not_a_collaborations(
         pytest.param(
             {
                 "forms": ["CO_HOSTING", "BUSINESS_COOPERATION"],
-                "participations": [{"role": "進行", "isLead": False}],
+                "participations": [{"role": "進行", "isLead": False, **REASONS}],
             },
             [("NOT_READY", ["input", "participations"])],
             id="business-cooperation-lead",

@@ -308,6 +308,17 @@ CASES = [
             id=lambda w: w.completed_collaboration,
         ),
     ),
+    Case(
+        "Mutation.collaborationScreen.input.screenedOn",
+        ["input", "screenedOn"],
+        "確認した日",
+        _simple(
+            "mutation ($id: ID!, $day: Date!) { collaborationScreen(id: $id, expectedVersion: 1,"
+            " input: { addedGrounds: [], screenedOn: $day }) "
+            f"{{ collaboration {{ id }} {ERRORS} }} }}",
+            id=lambda w: w.active_collaboration,
+        ),
+    ),
     *(
         Case(
             f"Mutation.agreementCreate.input.{name}",

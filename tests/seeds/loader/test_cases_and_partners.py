@@ -48,7 +48,7 @@ from .support import (
             "shimin-seikatsu",
             CollaborationForm.BUSINESS_COOPERATION,
         ),
-        ("demo-collab-kodomo-kenshu-2021", "seishonen", CollaborationForm.CONSIGNMENT),
+        ("demo-collab-kodomo-kenshu-2021", "kyodo", CollaborationForm.CONSIGNMENT),
         ("demo-collab-event-josei-2021", "shogyo-shinko", CollaborationForm.SUBSIDY),
         ("demo-collab-love-earth-2021", "zero-gomi", CollaborationForm.ENDORSEMENT),
     ],
@@ -107,9 +107,14 @@ async def test_collaborations_cover_every_status_and_the_lifecycle_details(
     collaborations = await all_rows(db, Collaboration)
     statuses = {c.status for c in collaborations}
     assert statuses == set(CollaborationStatus)
-    # evaluated ones carry the partner's view; long ones carry progress reports
+    # evaluated ones carry the partner's view, and so does the cancelled one, whose
+    # lesson is kept (第4章(4)); long ones carry progress reports
     evaluations = await all_rows(db, Evaluation)
-    evaluated = {c.id for c in collaborations if c.status is CollaborationStatus.EVALUATED}
+    evaluated = {
+        c.id
+        for c in collaborations
+        if c.status in (CollaborationStatus.EVALUATED, CollaborationStatus.CANCELLED)
+    }
     assert evaluated == {e.collaboration_id for e in evaluations}
     assert all(e.outcomes and e.partner_feedback for e in evaluations)
     reported = {r.collaboration_id for r in await all_rows(db, ProgressReport)}

@@ -160,7 +160,16 @@ async def test_readiness_names_what_a_planning_project_is_missing(
     # then
     assert node["readiness"] == {
         "ready": False,
-        "missing": ["PURPOSE", "PLAN", "COST", "PERIOD", "RESPONSIBILITY", "ROLES"],
+        "missing": [
+            "PURPOSE",
+            "PLAN",
+            "COST",
+            "PERIOD",
+            "RESPONSIBILITY",
+            "ROLES",
+            "CITY_ROLE",
+            "PARTNER_REASONS",
+        ],
     }
 
 
@@ -175,7 +184,7 @@ async def test_readiness_requires_at_least_one_partner(session: AsyncSession, gq
     node = (await gql(DETAIL, {"id": gid("Collaboration", collaboration)}))["node"]
 
     # then
-    assert node["readiness"] == {"ready": False, "missing": ["ROLES"]}
+    assert node["readiness"] == {"ready": False, "missing": ["ROLES", "PARTNER_REASONS"]}
 
 
 @pytest.mark.parametrize(

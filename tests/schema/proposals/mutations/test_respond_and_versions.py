@@ -85,7 +85,12 @@ async def test_not_adopting_without_a_reason_is_refused(
     # given
     pk = await make_proposal(session, world)
     before, events = await stored(session, pk), await audit_count(session)
-    answer: dict[str, Any] = {"decision": "NOT_ADOPTED", "identifiedNeeds": ["担い手不足"]}
+    answer: dict[str, Any] = {
+        "decision": "NOT_ADOPTED",
+        "background": "担い手が高齢になり、手入れの回数が減っている",
+        "supportOptions": "苗の提供はできるが、作業の人手は出せない",
+        "identifiedNeeds": ["担い手不足"],
+    }
     if response is not None:
         answer["response"] = response
 
@@ -111,6 +116,8 @@ async def test_not_adopting_keeps_the_needs_learned_and_adds_the_new_ones(
     )
     answer = {
         "decision": "NOT_ADOPTED",
+        "background": "花壇の横で来年、下水道の工事がある",
+        "supportOptions": "工事のあとなら苗と道具を市が用意できる",
         "response": reason,
         "identifiedNeeds": ["水やり", " 道具置き場 ", "", "担い手不足", "道具置き場"],
     }

@@ -1,0 +1,80 @@
+"""Several departments on one collaboration (第3章(5), rule 17): the owner and the
+departments sharing it (共同の担当課), e.g. 協働・男女平等参画室 with 行政監理室 on the
+consignment case. STAFF of a co-department sees and runs it as its own department's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain import validation as v
+from domain.collaborations.models import CollaborationCoDepartment
+from domain.errors import DomainError, ErrorCode, Problem, at
+from domain.pagination import group_by_key
+from domain.reference.models import Department
+from domain.reference.service import get_department_by_code_or_raise
+
+
+async def co_department_ids_of(session: AsyncSession, collaboration_id: int) -> list[int]:
+    stmt = (
+        sa.select(col(CollaborationCoDepartment.department_id))
+        .where(col(CollaborationCoDepartment.collaboration_id) == collaboration_id)
+        .order_by(col(CollaborationCoDepartment.department_id))
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def resolve_co_departments(
+    session: AsyncSession, problems: v.Problems, codes: Sequence[str] | None, *, owner: int | None
+) -> list[int]:
+    """第3章(5): departments sharing the collaboration; each known, none the owner."""
+    path = "co_department_codes"
+    if not codes or not v.bounded_list(problems, codes, label="共同の担当課", field=path):
+        return []
+    found: list[int] = []
+    for i, raw in enumerate(codes):
+        code = v.clean_text(raw)
+        if code is None:
+            continue
+        try:
+            department = await get_department_by_code_or_raise(session, code)
+        except DomainError as error:
+            problems.extend([Problem(p.code, p.message, at(path, i)) for p in error.problems])
+            continue
+        assert department.id is not None
+        if department.id == owner:
+            problems.add(
+                ErrorCode.INVALID,
+                "担当課を共同の担当課にも入れることはできません。",
+                at(path, i),
+            )
+        elif department.id not in found:
+            found.append(department.id)
+    return sorted(found)
+
+
+async def co_departments_by_collaboration(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[list[Department]]:
+    """The co-departments of each collaboration, in the departments' order (by id)."""
+    stmt = (
+        sa.select(col(CollaborationCoDepartment.collaboration_id), Department)
+        .join(Department, col(Department.id) == col(CollaborationCoDepartment.department_id))
+        .where(col(CollaborationCoDepartment.collaboration_id).in_(ids))
+        .order_by(col(Department.id))
+    )
+    return group_by_key((await session.execute(stmt)).all(), ids)
+
+
+def in_departments(collaboration_id: Any, department_ids: Any) -> sa.ColumnElement[bool]:
+    """Shared with any of ``department_ids`` (a subquery of ids): the ``departmentCodes``
+    filter matches a collaboration its department owns or shares (rule 17)."""
+    return collaboration_id.in_(
+        sa.select(col(CollaborationCoDepartment.collaboration_id)).where(
+            col(CollaborationCoDepartment.department_id).in_(department_ids)
+        )
+    )

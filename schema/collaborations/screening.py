@@ -1,0 +1,69 @@
+"""``collaborationScreen``: staff's screening of 第5章 Q8 (what is not collaboration)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from domain.collaborations.screening import screen_collaboration
+from schema.collaborations.mutations import CollaborationPayload
+from schema.context import Info
+from schema.descriptions import ExpectedVersion, Id
+from schema.enums import UnfitGround
+from schema.mutation import run_mutation
+from schema.node import pk_of
+from schema.permissions import ADMIN, STAFF, allow
+
+
+@strawberry.input(
+    name="CollaborationScreeningInput",
+    description="Staff's screening (第5章 Q8): grounds found that the applicant may not have "
+    "ticked, and why.",
+)
+class CollaborationScreeningInput:
+    added_grounds: list[UnfitGround] = strawberry.field(
+        description="Grounds staff found; they replace grounds added earlier (the applicant's "
+        "own stay). Empty lifts earlier findings."
+    )
+    note: str | None = strawberry.field(
+        default=None,
+        description="Why (REASON_REQUIRED when grounds are added or earlier ones lifted).",
+    )
+    screened_on: date | None = strawberry.field(
+        default=None, description="Day of the screening; today when left out."
+    )
+
+
+@strawberry.type
+class CollaborationScreeningMutations:
+    @strawberry.mutation(
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+        description="Record staff's screening of a PLANNING or ACTIVE collaboration against "
+        "第5章 Q8. While any ground is present it cannot start (UNFIT_FOR_COLLABORATION).",
+    )
+    async def collaboration_screen(
+        self,
+        info: Info,
+        id: Id,
+        expected_version: ExpectedVersion,
+        input: Annotated[
+            CollaborationScreeningInput, strawberry.argument(description="The screening.")
+        ],
+    ) -> CollaborationPayload:
+        context = info.context
+        outcome = await run_mutation(
+            context,
+            lambda s: screen_collaboration(
+                s,
+                collaboration_id=pk_of(id, "Collaboration"),
+                expected_version=expected_version,
+                added_grounds=list(input.added_grounds),
+                note=input.note,
+                screened_on=input.screened_on or context.today,
+                today=context.today,
+                actor=context.actor,
+            ),
+        )
+        return CollaborationPayload.of(outcome)
