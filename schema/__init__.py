@@ -10,7 +10,9 @@ from schema.agreements.mutations import AgreementMutations
 from schema.agreements.queries import AgreementQueries
 from schema.audit.queries import AuditQueries
 from schema.collaborations.mutations import CollaborationMutations
+from schema.collaborations.publication import PublicationMutations, PublicationQueries
 from schema.collaborations.queries import CollaborationQueries
+from schema.collaborations.reviews import ReviewMutations, ReviewQueries
 from schema.disasters.capacity import CapacityMutations
 from schema.disasters.contacts import ContactMutations, ContactQueries
 from schema.disasters.mutations import DisasterMutations
@@ -41,6 +43,8 @@ Query = merge_types(
         EnumLabelQueries,
         PartnerQueries,
         CollaborationQueries,
+        PublicationQueries,
+        ReviewQueries,
         AgreementQueries,
         DisasterQueries,
         ContactQueries,
@@ -63,6 +67,8 @@ Mutation = merge_types(
     (
         PartnerMutations,
         CollaborationMutations,
+        PublicationMutations,
+        ReviewMutations,
         AgreementMutations,
         DisasterMutations,
         ContactMutations,

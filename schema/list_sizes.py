@@ -38,7 +38,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from domain import validation as v
 from domain.agreements.validation import MAX_PARTIES
 from domain.collaborations.service import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
-from domain.enums import LABELS, CollaborationForm
+from domain.enums import LABELS, CollaborationForm, PartnerKind
 from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
@@ -93,7 +93,12 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "partnerSuggestions"): FirstArgument(default=10),
     ("Query", "partnerConcentration"): Assumed(MAX_PAGE_SIZE, "analysis for STAFF and ADMIN"),
     ("Query", "disasterSupport"): Assumed(MAX_PAGE_SIZE, "lookup for the disaster office"),
-    ("Query", "subsidyPrograms"): Assumed(MAX_PAGE_SIZE, "a few per fiscal year; STAFF, ADMIN"),
+    ("Query", "subsidyPrograms"): Assumed(MAX_PAGE_SIZE, "a few per fiscal year"),
+    ("Query", "collaborationReviewsDue"): Assumed(MAX_PAGE_SIZE, "worklist for STAFF and ADMIN"),
+    ("CollaborationStats", "byForm"): Bound(len(CollaborationForm), "one per form (enum)"),
+    ("CollaborationStats", "byFiscalYear"): Assumed(50, "one per fiscal year with collaborations"),
+    ("CollaborationStats", "byDepartment"): REFERENCE_DATA,
+    ("CollaborationStats", "byPartnerKind"): Bound(len(PartnerKind), "one per kind (enum)"),
     ("Query", "disasterEvents"): Assumed(MAX_PAGE_SIZE, "a few a year; the disaster office"),
     ("Query", "openSupportRequests"): Assumed(MAX_PAGE_SIZE, "live view for the disaster office"),
     ("Query", "agreementsDue"): Assumed(MAX_PAGE_SIZE, "calendar for the disaster office"),
@@ -166,6 +171,7 @@ FILTER_COSTS: dict[tuple[str, str, str], FilterCost] = {
     ("Query", "partners", "search"): _SCAN,
     ("Query", "partners", "hasAgreementInForce"): _IN_FORCE,
     ("Query", "collaborations", "search"): _SCAN,
+    ("Query", "collaborationStats", "search"): _SCAN,
     ("Department", "collaborations", "search"): _SCAN,
 }
 """Filters whose database work grows with the table, not with the page: what one use
