@@ -325,3 +325,14 @@ async def test_the_review_dates_of_all_findings_take_one_statement(
     # then the review dates of every finding add one grouped statement
     assert len(plain["partnerConcentration"]) > 1
     assert with_reviews.count == without.count + 1
+
+
+async def test_the_demo_consumer_association_pair_was_reviewed_in_2021(gql: Any) -> None:
+    # when: the demo's みんなの消費生活展, with 苫小牧消費者協会 every year
+    data = await gql(CONCENTRATION.replace("2019", "2018"), {"dept": "shimin-seikatsu"})
+
+    # then the review of 令和3年度 is there, and the next one pending
+    findings = {f["partner"]["name"]: f for f in data["partnerConcentration"]}
+    association = findings["苫小牧消費者協会"]
+    assert association["lastReviewedOn"] == "2021-12-15"
+    assert association["nextReviewDueOn"] == "2022-09-30"

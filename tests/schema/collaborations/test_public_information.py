@@ -335,3 +335,60 @@ async def test_publishing_without_both_texts_in_plain_words_is_refused(
     assert collaboration.is_public is False
     assert collaboration.public_conclusion is None
     assert await audit_count(session) == events
+
+
+# ------------------------------------------------------------------ both read paths
+
+
+PUBLIC_DOCUMENTS = [
+    "{ subsidyPrograms { id name subsidyRatePercent grantedTotalYen department { code } } }",
+    "{ proposals(first: 100) { totalCount edges { node { id title status response"
+    " department { code } collaboration { title } } } } }",
+    "{ collaborations(first: 5) { edges { node { subsidyProgram { name } } } } }",
+]
+
+
+@pytest.mark.parametrize("document", PUBLIC_DOCUMENTS)
+@pytest.mark.parametrize("role", QUERY_ROLES)
+async def test_the_compiled_path_answers_the_new_public_reads_as_strawberry(
+    session: AsyncSession, document: str, role: str
+) -> None:
+    # given
+    from schema import schema
+    from schema.compiled import COMPILED
+    from schema.context import Context
+
+    answers = []
+    for compiled in (True, False):
+        context = Context(session=session, principal=principal(role))
+        context.compiled_reads = compiled
+
+        # when
+        result = await schema.execute(document, context_value=context)
+        answers.append((result.data, result.errors, context.compiled_outcome))
+
+    # then the compiled path answered, and alike
+    (compiled_data, compiled_errors, outcome), (data, errors, _) = answers
+    assert outcome == COMPILED
+    assert compiled_errors is None and errors is None
+    assert compiled_data == data
+
+
+async def test_the_demo_publishes_a_collaboration_in_plain_words(
+    session: AsyncSession, gql: Any
+) -> None:
+    # given the demo's 樽前アートフォトコンテスト（令和元年度）
+    from domain.collaborations.publication import jargon_in
+
+    pk = await demo_id(session, Collaboration, "demo-collab-tarumae-photo-2019")
+    row = await session.get(Collaboration, pk)
+    assert row is not None
+
+    # when
+    data = await gql(PUBLIC_READ, {"id": gid("Collaboration", row)}, principal=principal("PUBLIC"))
+
+    # then
+    publication = data["node"]["publication"]
+    assert "続けます" in publication["conclusion"]
+    assert "話し合って" in publication["process"]
+    assert jargon_in(publication["conclusion"] + publication["process"]) == []
