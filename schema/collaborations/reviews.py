@@ -14,7 +14,7 @@ from schema.collaborations.mutations import CollaborationPayload
 from schema.collaborations.queries import _run_query
 from schema.collaborations.types import CollaborationType
 from schema.context import Info
-from schema.descriptions import ExpectedVersion, Id
+from schema.descriptions import AsOf, ExpectedVersion, Id, WithinDays
 from schema.mutation import run_mutation
 from schema.node import pk_of
 from schema.permissions import ADMIN, STAFF, CanReadInternal, allow
@@ -70,12 +70,8 @@ class ReviewQueries:
     async def collaboration_reviews_due(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None, strawberry.argument(description="The first day; today when omitted.")
-        ] = None,
-        within_days: Annotated[
-            int, strawberry.argument(description="How many days ahead (default 90, at most 731).")
-        ] = reviews.DEFAULT_WITHIN_DAYS,
+        as_of: AsOf = None,
+        within_days: WithinDays = reviews.DEFAULT_WITHIN_DAYS,
         department_codes: Annotated[
             list[str] | None,
             strawberry.argument(description="Only these departments' (by code)."),
