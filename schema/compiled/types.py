@@ -29,6 +29,7 @@ from domain.japanese import fiscal_year_label, to_wareki
 from domain.pagination import Ordering
 from domain.read.models import entity
 from schema.agreements.types import in_force_day, stale_args, term_day
+from schema.collaborations.publication import publication_of
 from schema.collaborations.types import budget_of, committee_of, readiness_of
 from schema.common import aware
 from schema.compiled.plan import (
@@ -550,6 +551,7 @@ AGREEMENT = TypeSpec(
 # ---------------------------------------------------------------- collaborations
 
 BUDGET_COLUMNS = ("budget_total_yen", "city_share_yen", "partner_share_yen")
+PUBLICATION_COLUMNS = ("public_conclusion", "public_process", "published_on")
 COMMITTEE_COLUMNS = (
     "committee_name",
     "committee_kind",
@@ -599,6 +601,9 @@ COLLABORATION = TypeSpec(
         "responsibility": column("responsibility"),
         "committee": Embedded(COMMITTEE_COLUMNS, committee_of),
         "reviewDueOn": column("review_due_on"),
+        "reviewedOn": column("reviewed_on"),
+        "reviewNote": column("review_note"),
+        "publication": Embedded(PUBLICATION_COLUMNS, publication_of),
         "isPublic": column("is_public"),
         "version": column("version"),
         "createdAt": instant("created_at"),

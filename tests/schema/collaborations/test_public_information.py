@@ -345,6 +345,8 @@ PUBLIC_DOCUMENTS = [
     "{ proposals(first: 100) { totalCount edges { node { id title status response"
     " department { code } collaboration { title } } } } }",
     "{ collaborations(first: 5) { edges { node { subsidyProgram { name } } } } }",
+    "{ collaborations(first: 100) { edges { node { reviewedOn"
+    " publication { conclusion process publishedOn publishedOnWareki } } } } }",
 ]
 
 
