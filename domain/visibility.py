@@ -52,7 +52,11 @@ class PartnerVisibility(StrEnum):
 
     def allows(self, partner: Any) -> bool:
         """May the caller see ``partner`` (any row with a ``kind``)?"""
-        return self is PartnerVisibility.ALL or partner.kind not in HIDDEN_KINDS
+        return self.allows_kind(partner.kind)
+
+    def allows_kind(self, kind: PartnerKind) -> bool:
+        """May the caller see partners of this kind at all?"""
+        return self is PartnerVisibility.ALL or kind not in HIDDEN_KINDS
 
     def conditions(self, partner: Any = Partner) -> list[sa.ColumnElement[bool]]:
         """The same rule as SQL, on ``partner`` (the Partner table or an alias of it):

@@ -10,7 +10,9 @@ from schema.agreements.mutations import AgreementMutations
 from schema.agreements.queries import AgreementQueries
 from schema.audit.queries import AuditQueries
 from schema.collaborations.mutations import CollaborationMutations
+from schema.collaborations.publication import PublicationMutations, PublicationQueries
 from schema.collaborations.queries import CollaborationQueries
+from schema.collaborations.reviews import ReviewMutations, ReviewQueries
 from schema.collaborations.screening import CollaborationScreeningMutations
 from schema.disasters.capacity import CapacityMutations
 from schema.disasters.contacts import ContactMutations, ContactQueries
@@ -43,6 +45,8 @@ Query = merge_types(
         EnumLabelQueries,
         PartnerQueries,
         CollaborationQueries,
+        PublicationQueries,
+        ReviewQueries,
         AgreementQueries,
         DisasterQueries,
         DisasterReviewQueries,
@@ -67,6 +71,8 @@ Mutation = merge_types(
         PartnerMutations,
         CollaborationMutations,
         CollaborationScreeningMutations,
+        PublicationMutations,
+        ReviewMutations,
         AgreementMutations,
         DisasterMutations,
         ContactMutations,

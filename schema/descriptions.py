@@ -21,6 +21,15 @@ NestedFirst = Annotated[
     strawberry.argument(description=f"At most this many (default and maximum {MAX_PAGE_SIZE})."),
 ]
 
+# ---------------------------------------------------------------- date windows
+
+AsOf = Annotated[date | None, strawberry.argument(description="The first day; today when omitted.")]
+WithinDays = Annotated[
+    int, strawberry.argument(description="How many days ahead (default 90, at most 731).")
+]
+"""``as_of: AsOf = None, within_days: WithinDays = DEFAULT_WITHIN_DAYS``
+(``domain.agreements.calendar.check_window`` checks the window)."""
+
 # ---------------------------------------------------------------- mutation arguments
 
 Id = Annotated[

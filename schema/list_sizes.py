@@ -39,7 +39,7 @@ from domain import validation as v
 from domain.agreements.documents import MAX_DOCUMENTS
 from domain.agreements.validation import MAX_PARTIES
 from domain.collaborations.service import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
-from domain.enums import LABELS, CollaborationForm
+from domain.enums import LABELS, CollaborationForm, PartnerKind
 from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
@@ -97,7 +97,12 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "disasterSupportNeedingReview"): Assumed(
         MAX_PAGE_SIZE, "agreements to review; the disaster office"
     ),
-    ("Query", "subsidyPrograms"): Assumed(MAX_PAGE_SIZE, "a few per fiscal year; STAFF, ADMIN"),
+    ("Query", "subsidyPrograms"): Assumed(MAX_PAGE_SIZE, "a few per fiscal year"),
+    ("Query", "collaborationReviewsDue"): Assumed(MAX_PAGE_SIZE, "worklist for STAFF and ADMIN"),
+    ("CollaborationStats", "byForm"): Bound(len(CollaborationForm), "one per form (enum)"),
+    ("CollaborationStats", "byFiscalYear"): Assumed(50, "one per fiscal year with collaborations"),
+    ("CollaborationStats", "byDepartment"): REFERENCE_DATA,
+    ("CollaborationStats", "byPartnerKind"): Bound(len(PartnerKind), "one per kind (enum)"),
     ("Query", "disasterEvents"): Assumed(MAX_PAGE_SIZE, "a few a year; the disaster office"),
     ("Query", "openSupportRequests"): Assumed(MAX_PAGE_SIZE, "live view for the disaster office"),
     ("Query", "agreementsDue"): Assumed(MAX_PAGE_SIZE, "calendar for the disaster office"),
@@ -174,6 +179,7 @@ FILTER_COSTS: dict[tuple[str, str, str], FilterCost] = {
     ("Query", "partners", "search"): _SCAN,
     ("Query", "partners", "hasAgreementInForce"): _IN_FORCE,
     ("Query", "collaborations", "search"): _SCAN,
+    ("Query", "collaborationStats", "search"): _SCAN,
     ("Department", "collaborations", "search"): _SCAN,
 }
 """Filters whose database work grows with the table, not with the page: what one use

@@ -1233,6 +1233,14 @@ def shohi_seikatsuten_series() -> list[dict[str, Any]]:
             del collaboration["starts_on"]
             del collaboration["ends_on"]
             collaboration["review_due_on"] = "2022-09-30"
+        if fiscal_year == 2021:
+            # 第4章(5): the department reviewed the choice of partners after the event.
+            collaboration["reviewed_on"] = "2021-12-15"
+            collaboration["review_note"] = (
+                "（デモ）同じ団体との開催が続いているため、令和4年度は出店団体を公募し、"
+                "新しい団体にも声をかけることにした。"
+            )
+            collaboration["review_due_on"] = "2022-09-30"
         if fiscal_year in SHOHI_EVALUATIONS:
             outcomes, feedback, lessons, rating = SHOHI_EVALUATIONS[fiscal_year]
             evaluation: dict[str, Any] = {

@@ -43,7 +43,14 @@ class Collaboration(Versioned, table=True):
         default=None, foreign_key="subsidy_program.id", index=True
     )
     review_due_on: date | None = None
+    # 第4章(5): the last review of the choice of partners, and what it found.
+    reviewed_on: date | None = None
+    review_note: str | None = Field(default=None, sa_type=sa.Text)
     is_public: bool = Field(default=False, nullable=False)
+    # 第2章2: what the city publishes, in plain words: the conclusion and how it was reached.
+    public_conclusion: str | None = Field(default=None, sa_type=sa.Text)
+    public_process: str | None = Field(default=None, sa_type=sa.Text)
+    published_on: date | None = None
     # 第4章(1) 役割の分担: what the city can and cannot do, told to the partners.
     city_can_do: str | None = Field(default=None, sa_type=sa.Text)
     city_cannot_do: str | None = Field(default=None, sa_type=sa.Text)

@@ -14,21 +14,41 @@ from domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, pagin
 from domain.proposals.models import Proposal
 from domain.reference.models import Department
 
+ANSWERED: frozenset[ProposalStatus] = frozenset(
+    {ProposalStatus.ADOPTED, ProposalStatus.NOT_ADOPTED}
+)
+"""Proposals the city has answered: their answers are public (第2章2, 第2章3), without
+the proposer (personal data); the others are read by the city's staff only."""
+
+
+def answered(proposal: Any = Proposal) -> sa.ColumnElement[bool]:
+    """:data:`ANSWERED` as SQL, on ``proposal`` (the table or an alias of it)."""
+    status: Any = proposal.status
+    return status.in_(sorted(ANSWERED))
+
+
+def is_answered(proposal: Proposal) -> bool:
+    return proposal.status in ANSWERED
+
 
 async def list_proposals(
     session: AsyncSession,
     *,
     statuses: Sequence[ProposalStatus] | None = None,
     department_codes: Sequence[str] | None = None,
+    answered_only: bool = False,
     page: PageRequest,
 ) -> Page[Proposal]:
     """One page of proposals, most recently received first.
 
     ``department_codes`` keeps the proposals handled by those departments (担当課);
-    unknown codes simply match nothing.
+    unknown codes simply match nothing. ``answered_only``: only the answered ones
+    (:data:`ANSWERED`), for callers outside the city's staff (第2章2).
     """
     stmt = sa.select(Proposal).where(
-        *list_conditions(statuses=statuses, department_codes=department_codes)
+        *list_conditions(
+            statuses=statuses, department_codes=department_codes, answered_only=answered_only
+        )
     )
     return await paginate(session, stmt, LIST_ORDERING, page)
 
@@ -37,9 +57,12 @@ def list_conditions(
     *,
     statuses: Sequence[ProposalStatus] | None = None,
     department_codes: Sequence[str] | None = None,
+    answered_only: bool = False,
 ) -> list[sa.ColumnElement[bool]]:
     """The WHERE of :func:`list_proposals` (on the ``Proposal`` table itself)."""
     conditions: list[sa.ColumnElement[bool]] = []
+    if answered_only:
+        conditions.append(answered())
     if statuses:
         conditions.append(col(Proposal.status).in_(list(statuses)))
     if department_codes:

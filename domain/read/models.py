@@ -39,6 +39,7 @@ from domain.disasters.models import CapacityReport, ContactVerification
 from domain.enums import AgreementStatus
 from domain.partners.models import Contact, Partner, PartnerField
 from domain.proposals.models import Proposal
+from domain.proposals.service import answered as answered_proposal
 from domain.read.values import Decoder, decoder_for
 from domain.reference.models import CollaborationField, Department
 from domain.reference.service import field_order
@@ -465,14 +466,14 @@ def _partner_participations(partner: Any, participation: Any, _args: Any, _viewe
     return Link(select, collaboration_list_order(collaboration))
 
 
-def _agreement_collaboration(
-    agreement: Any, collaboration: Any, _args: Any, viewer: Viewer
-) -> Link:
+def _collaboration_of(parent: Any, collaboration: Any, _args: Any, viewer: Viewer) -> Link:
+    """The collaboration ``parent.collaboration_id`` names (an agreement's, a proposal's),
+    when the viewer may see it."""
     return Link(
         sa.select(collaboration.id)
         .select_from(collaboration)
         .where(
-            collaboration.id == agreement.collaboration_id,
+            collaboration.id == parent.collaboration_id,
             *_collaboration_visible(collaboration, viewer),
         )
     )
@@ -529,7 +530,7 @@ PARTNER.relations["participations"] = Relation(
     "participations", "Participation", True, _partner_participations, paged=True
 )
 AGREEMENT.relations["collaboration"] = Relation(
-    "collaboration", "Collaboration", False, _agreement_collaboration
+    "collaboration", "Collaboration", False, _collaboration_of
 )
 
 
@@ -539,6 +540,11 @@ AGREEMENT.relations["collaboration"] = Relation(
 def _internal_only(_row: Any, viewer: Viewer) -> Conditions:
     """Rows only the city's staff reads exist for no one else (``node`` included)."""
     return [] if viewer.reads_internal else [sa.false()]
+
+
+def _answered_unless_internal(proposal: Any, viewer: Viewer) -> Conditions:
+    """Outside the city's staff only answered proposals exist (第2章2)."""
+    return [] if viewer.reads_internal else [answered_proposal(proposal)]
 
 
 def _to_one(target_key: str) -> LinkFn:
@@ -553,10 +559,10 @@ def _to_one(target_key: str) -> LinkFn:
 
 
 _register(
-    Entity("Proposal", Proposal, visible=_internal_only),
+    Entity("Proposal", Proposal, visible=_answered_unless_internal),
     Relation("proposer", "Partner", False, _to_one("proposer_id")),
     Relation("department", "Department", False, _to_one("department_id")),
-    Relation("collaboration", "Collaboration", False, _to_one("collaboration_id")),
+    Relation("collaboration", "Collaboration", False, _collaboration_of),
 )
 
 
@@ -578,7 +584,7 @@ def _granted_total(application: Any) -> Any:
 
 _register(Entity("SubsidyApplication", SubsidyApplication))
 _register(
-    Entity("SubsidyProgram", SubsidyProgram, visible=_internal_only),
+    Entity("SubsidyProgram", SubsidyProgram),
     Relation("department", "Department", False, _to_one("department_id")),
     Relation(
         "granted_total", "SubsidyApplication", False, _program_granted, aggregate=_granted_total

@@ -12,6 +12,7 @@ from domain.enums import AGREEMENT_DUE_KIND_LABELS
 from domain.japanese import to_wareki
 from schema.agreements.types import AgreementType
 from schema.context import Info
+from schema.descriptions import AsOf, WithinDays
 from schema.enums import AgreementDueKind
 from schema.permissions import CanReadDisaster, can_read_internal
 
@@ -75,12 +76,8 @@ class CalendarQueries:
     async def agreements_due(
         self,
         info: Info,
-        as_of: Annotated[
-            date | None, strawberry.argument(description="The first day; today when omitted.")
-        ] = None,
-        within_days: Annotated[
-            int, strawberry.argument(description="How many days ahead (default 90, at most 731).")
-        ] = calendar.DEFAULT_WITHIN_DAYS,
+        as_of: AsOf = None,
+        within_days: WithinDays = calendar.DEFAULT_WITHIN_DAYS,
     ) -> list[AgreementDueType]:
         items = await info.context.run(
             calendar.agreements_due,

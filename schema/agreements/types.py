@@ -21,7 +21,7 @@ from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION,
 from schema.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
 from schema.node import Node, register_node
 from schema.partners.types import ContactType, PartnerType
-from schema.permissions import CanReadEmergencyContacts, can_read_internal, partner_visibility
+from schema.permissions import CanReadEmergencyContacts, partner_visibility
 from schema.reference.types import DepartmentType
 from schema.rows import FromRow, from_row
 
@@ -92,10 +92,10 @@ class AgreementType(Node):
         if self.row.collaboration_id is None:
             return None
         from domain.collaborations.service import get_many
-        from schema.collaborations.types import CollaborationType
+        from schema.collaborations.types import CollaborationType, collaboration_visible
 
         row = await info.context.loader(get_many).load(self.row.collaboration_id)
-        if row is None or not (row.is_public or can_read_internal(info.context)):
+        if row is None or not collaboration_visible(info.context, row):
             return None
         return CollaborationType.from_row(row)
 

@@ -11,6 +11,7 @@ import strawberry
 from domain.collaborations import service as collaborations
 from domain.collaborations.departments import co_departments_by_collaboration
 from domain.collaborations.models import Collaboration, Participation
+from domain.collaborations.reviews import reviews_by_pair
 from domain.collaborations.screening import screening_of
 from domain.enums import CollaborationStatus as DomainCollaborationStatus
 from domain.japanese import fiscal_year_label
@@ -33,11 +34,13 @@ from schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
     from schema.agreements.types import AgreementType
+    from schema.collaborations.publication import CollaborationPublicationType
     from schema.partners.types import PartnerType
     from schema.reference.types import CollaborationFieldType, DepartmentType
     from schema.subsidies.types import SubsidyProgramType
 
 _PARTNERS = "schema.partners.types"
+_PUBLICATION = "schema.collaborations.publication"
 _REFERENCE = "schema.reference.types"
 
 
@@ -174,6 +177,32 @@ class CollaborationType(Node):
             committee=committee_of(row),
         )
 
+    @strawberry.field(
+        description="When the choice of partners was last reviewed (第4章(5)); set by "
+        "collaborationRecordReview."
+    )
+    def reviewed_on(self) -> date | None:
+        return self.row.reviewed_on
+
+    @strawberry.field(
+        description="What the last review of the partners found. STAFF and ADMIN "
+        "(FORBIDDEN, and null, for everyone else).",
+        permission_classes=[CanReadInternal],
+    )
+    def review_note(self) -> str | None:
+        return self.row.review_note
+
+    @strawberry.field(
+        description="What the city has published about it (第2章2): the conclusion and how "
+        "it was reached, in plain words; null until collaborationPublish."
+    )
+    def publication(
+        self,
+    ) -> Annotated[CollaborationPublicationType, strawberry.lazy(_PUBLICATION)] | None:
+        from schema.collaborations.publication import publication_of
+
+        return publication_of(self.row)
+
     @strawberry.field(description="One or more forms (a project may combine several).")
     async def forms(self, info: Info) -> list[CollaborationForm]:
         return await info.context.loader(collaborations.forms_by_collaboration).load(self.pk)
@@ -242,10 +271,7 @@ class CollaborationType(Node):
         rows = await info.context.loader(collaborations.agreements_by_collaboration).load(self.pk)
         return [AgreementType.from_row(a) for a in rows[:limit]]
 
-    @strawberry.field(
-        description="The subsidy program (補助・助成) funding it, if any.",
-        permission_classes=[CanReadInternal],
-    )
+    @strawberry.field(description="The subsidy program (補助・助成) funding it, if any (public).")
     async def subsidy_program(
         self, info: Info
     ) -> Annotated[SubsidyProgramType, strawberry.lazy("schema.subsidies.types")] | None:
@@ -383,18 +409,35 @@ class ConcentrationFindingType:
     collaboration_count: int = strawberry.field(
         description="Their collaborations in the range (cancelled ones not counted)."
     )
+    pair: strawberry.Private[tuple[int, int]]
+
+    @strawberry.field(
+        description="When the department last reviewed working with this partner: the "
+        "latest reviewedOn of their collaborations (any year); null when never reviewed."
+    )
+    async def last_reviewed_on(self, info: Info) -> date | None:
+        return (await info.context.loader(reviews_by_pair).load(self.pair)).last_reviewed_on
+
+    @strawberry.field(
+        description="The earliest review still pending (reviewDueOn not yet followed by a "
+        "review) among their collaborations; before today when overdue, null when none."
+    )
+    async def next_review_due_on(self, info: Info) -> date | None:
+        return (await info.context.loader(reviews_by_pair).load(self.pair)).next_review_due_on
 
     @classmethod
     def from_domain(cls, finding: collaborations.ConcentrationFinding) -> ConcentrationFindingType:
         from schema.partners.types import PartnerType
         from schema.reference.types import DepartmentType
 
+        assert finding.department.id is not None and finding.partner.id is not None
         return cls(
             department=DepartmentType.from_row(finding.department),
             partner=PartnerType.from_row(finding.partner),
             fiscal_years=finding.fiscal_years,
             consecutive_years=finding.consecutive_years,
             collaboration_count=finding.collaboration_count,
+            pair=(finding.department.id, finding.partner.id),
         )
 
 
@@ -484,9 +527,14 @@ def public_only(context: Context) -> bool:
     return not can_read_internal(context)
 
 
+def collaboration_visible(context: Context, row: Collaboration) -> bool:
+    """May the caller see this collaboration (published, or the city's staff)?"""
+    return row.is_public or not public_only(context)
+
+
 register_node(
     "Collaboration",
     batch=collaborations.get_many,
     convert=CollaborationType.from_row,
-    visible=lambda context, row: row.is_public or not public_only(context),
+    visible=collaboration_visible,
 )

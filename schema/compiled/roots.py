@@ -41,6 +41,7 @@ from schema.compiled.plan import (
 from schema.context import Context
 from schema.node import NODE_KINDS, from_global_id
 from schema.pagination import page_request
+from schema.permissions import can_read_internal
 from schema.reference.queries import collaboration_form_infos
 from schema.root import MAX_NODES, viewer_of
 
@@ -420,14 +421,17 @@ def _proposals(
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
         statuses = [ProposalStatus(s) for s in kwargs.get("statuses") or ()]
-        return _page_args(kwargs, context), statuses, kwargs.get("department_codes")
+        answered_only = not can_read_internal(context)
+        return _page_args(kwargs, context), statuses, kwargs.get("department_codes"), answered_only
 
     site = ArgSite(planner, details, definition, arguments)
     slot = planner.slot()
 
     async def prepare(request: Request) -> None:
-        page, statuses, department_codes = site.value(request)
-        conditions = proposals.list_conditions(statuses=statuses, department_codes=department_codes)
+        page, statuses, department_codes, answered_only = site.value(request)
+        conditions = proposals.list_conditions(
+            statuses=statuses, department_codes=department_codes, answered_only=answered_only
+        )
         request.slots[slot] = _read_page(
             request, builder, conditions, proposals.LIST_ORDERING, page, needs_total
         )

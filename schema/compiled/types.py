@@ -29,6 +29,7 @@ from domain.japanese import fiscal_year_label, to_wareki
 from domain.pagination import Ordering
 from domain.read.models import entity
 from schema.agreements.types import AgreementType, in_force_day, stale_args, term_day
+from schema.collaborations.publication import publication_of
 from schema.collaborations.types import (
     CollaborationScreeningType,
     CollaborationType,
@@ -546,6 +547,7 @@ AGREEMENT = TypeSpec(
 # ---------------------------------------------------------------- collaborations
 
 BUDGET_COLUMNS = ("budget_total_yen", "city_share_yen", "partner_share_yen")
+PUBLICATION_COLUMNS = ("public_conclusion", "public_process", "published_on")
 COMMITTEE_COLUMNS = (
     "committee_name",
     "committee_kind",
@@ -594,6 +596,9 @@ COLLABORATION = TypeSpec(
         "budget": Embedded(BUDGET_COLUMNS, budget_of),
         "committee": Embedded(COMMITTEE_COLUMNS, committee_of),
         "screening": Embedded(SCREENING_COLUMNS, CollaborationScreeningType.from_row),
+        "reviewedOn": column("reviewed_on"),
+        "reviewNote": column("review_note"),
+        "publication": Embedded(PUBLICATION_COLUMNS, publication_of),
         "forms": Related("forms", order=in_form_order),
         "department": Related("department"),
         "coDepartments": Related("co_departments"),

@@ -11,14 +11,16 @@ from domain.proposals import service as proposals
 from schema.context import Info
 from schema.enums import ProposalStatus
 from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.permissions import CanReadInternal
+from schema.permissions import can_read_internal
 from schema.proposals.types import ProposalType
 
 
 @strawberry.type
 class ProposalQueries:
     @strawberry.field(
-        description="Proposals, most recently received first.", permission_classes=[CanReadInternal]
+        description="Proposals, most recently received first. Outside the city's staff "
+        "only answered ones (ADOPTED, NOT_ADOPTED: the answers are public, 第2章2), "
+        "without the proposer."
     )
     async def proposals(
         self,
@@ -41,6 +43,7 @@ class ProposalQueries:
             proposals.list_proposals,
             statuses=[DomainStatus(s) for s in statuses or ()],
             department_codes=department_codes,
+            answered_only=not can_read_internal(info.context),
             page=page,
         )
         return connection(result, ProposalType.from_row)

@@ -15,7 +15,7 @@ from schema.context import Info
 from schema.descriptions import ID, VERSION
 from schema.enums import ProposalChannel, ProposalKind, ProposalStatus
 from schema.node import Node, register_node
-from schema.permissions import can_read_internal
+from schema.permissions import CanReadInternal, can_read_internal
 from schema.reference.types import DepartmentType
 from schema.rows import from_row
 
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 @strawberry.type(
     name="Proposal",
     description="A citizen's proposal to the city (市民提案, 第2章3) and the city's answer. "
-    "STAFF and ADMIN.",
+    "STAFF and ADMIN read every proposal; everyone else the answered ones (ADOPTED, "
+    "NOT_ADOPTED), without the proposer.",
 )
 class ProposalType(Node):
     id: strawberry.ID = strawberry.field(description=ID)
@@ -59,7 +60,11 @@ class ProposalType(Node):
     def from_row(cls, row: Proposal) -> ProposalType:
         return from_row(cls, row, identified_needs=list(row.identified_needs))
 
-    @strawberry.field(description="Who proposed it; absent for anonymous proposals.")
+    @strawberry.field(
+        description="Who proposed it; absent for anonymous proposals. Personal data of the "
+        "proposer: STAFF and ADMIN only (FORBIDDEN, and null, for everyone else).",
+        permission_classes=[CanReadInternal],
+    )
     async def proposer(
         self, info: Info
     ) -> Annotated[PartnerType, strawberry.lazy("schema.partners.types")] | None:
@@ -75,22 +80,27 @@ class ProposalType(Node):
         row = await info.context.loader(departments_by_id).load(self.row.department_id)
         return DepartmentType.from_row(row)
 
-    @strawberry.field(description="The collaboration it became, when adopted.")
+    @strawberry.field(
+        description="The collaboration it became, when adopted (null when not visible to "
+        "the caller)."
+    )
     async def collaboration(
         self, info: Info
     ) -> Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")] | None:
         from domain.collaborations.service import get_many as collaborations_by_id
-        from schema.collaborations.types import CollaborationType
+        from schema.collaborations.types import CollaborationType, collaboration_visible
 
         if self.row.collaboration_id is None:
             return None
         row = await info.context.loader(collaborations_by_id).load(self.row.collaboration_id)
-        return CollaborationType.from_row(row) if row is not None else None
+        if row is None or not collaboration_visible(info.context, row):
+            return None
+        return CollaborationType.from_row(row)
 
 
 register_node(
     "Proposal",
     batch=proposals.get_many,
     convert=ProposalType.from_row,
-    visible=lambda context, _row: can_read_internal(context),
+    visible=lambda context, row: can_read_internal(context) or proposals.is_answered(row),
 )

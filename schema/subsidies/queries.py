@@ -19,8 +19,8 @@ from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 @strawberry.type
 class SubsidyQueries:
     @strawberry.field(
-        description="Subsidy programs, newest fiscal year first.",
-        permission_classes=[CanReadInternal],
+        description="Subsidy programs and their conditions, newest fiscal year first; "
+        "public (第2章2): anyone may read them, their applications only the city's staff."
     )
     async def subsidy_programs(
         self,

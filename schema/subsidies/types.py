@@ -18,7 +18,7 @@ from schema.descriptions import DEPARTMENT, ID, VERSION
 from schema.enums import ErrorCode, SubsidyApplicationStatus
 from schema.node import Node, register_node
 from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.permissions import can_read_internal
+from schema.permissions import CanReadInternal, can_read_internal
 from schema.reference.types import DepartmentType
 from schema.rows import FromRow, from_row
 
@@ -67,8 +67,8 @@ class ConditionCheckType:
 
 @strawberry.type(
     name="SubsidyProgram",
-    description="A subsidy program (補助・助成, 第3章(6)) with its budget and conditions. "
-    "STAFF and ADMIN.",
+    description="A subsidy program (補助・助成, 第3章(6)) with its budget and conditions: "
+    "public, readable by anyone (第2章2). Its applications are read by STAFF and ADMIN.",
 )
 class SubsidyProgramType(Node):
     id: strawberry.ID = strawberry.field(description=ID)
@@ -126,7 +126,11 @@ class SubsidyProgramType(Node):
         total: int = await info.context.loader(subsidies.granted_total_by_program).load(self.pk)
         return total
 
-    @strawberry.field(description="This program's applications, newest submission first.")
+    @strawberry.field(
+        description="This program's applications, newest submission first. STAFF and ADMIN "
+        "(FORBIDDEN for everyone else).",
+        permission_classes=[CanReadInternal],
+    )
     async def applications(
         self,
         info: Info,
@@ -225,7 +229,6 @@ register_node(
     "SubsidyProgram",
     batch=subsidies.programs_by_id,
     convert=SubsidyProgramType.from_row,
-    visible=lambda context, _row: can_read_internal(context),
 )
 register_node(
     "SubsidyApplication",

@@ -290,19 +290,21 @@ async def test_an_integration_script_upserts_partners(
         assert list(names) == ["（テスト）緑町内会"]
 
 
-async def test_an_integration_script_cannot_read_proposals(
+async def test_an_integration_script_reads_answered_proposals_without_the_proposer(
     client: httpx.AsyncClient, sessionmaker: Maker
 ) -> None:
-    # given
+    # given: answers to proposals are public (第2章2), their proposers are not
     headers = await token_for(sessionmaker, Role.INTEGRATION)
     # when
-    body = await post(client, "{ proposals(first: 5) { edges { node { title body } } } }",
+    body = await post(client, "{ proposals(first: 5) { edges { node { status proposer { name } } } } }",
                       headers=headers)  # fmt: skip
     # then
-    assert body["data"] is None
-    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
-        (["proposals"], "FORBIDDEN")
-    ]
+    nodes = [edge["node"] for edge in body["data"]["proposals"]["edges"]]
+    assert nodes and {n["status"] for n in nodes} <= {"ADOPTED", "NOT_ADOPTED"}
+    assert all(n["proposer"] is None for n in nodes)
+    assert {(e["path"][-1], e["extensions"]["code"]) for e in body["errors"]} == {
+        ("proposer", "FORBIDDEN")
+    }
 
 
 # ---------------------------------------------------------------- the public

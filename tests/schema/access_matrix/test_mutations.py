@@ -16,7 +16,7 @@ from domain.audit.models import AuditEvent
 from schema import schema
 from tests.conftest import CHANGE_EVENTS, GraphQLClient
 
-from . import disaster_operations, operations  # noqa: F401  (register every mutation's call)
+from . import collaboration_operations, disaster_operations, operations  # noqa: F401  (register every mutation's call)
 from .support import (
     CONTRACT,
     MUTATION_MATRIX,

@@ -20,7 +20,7 @@ from domain.enums import (
 )
 from domain.partners.models import Partner
 from domain.proposals.models import Proposal
-from domain.subsidies.models import SubsidyApplication, SubsidyProgram
+from domain.subsidies.models import SubsidyApplication
 from schema.context import ANONYMOUS
 from schema.node import to_global_id
 from tests.conftest import GraphQLClient
@@ -134,18 +134,19 @@ async def test_the_public_sees_an_organisation_but_none_of_its_contact_data(
 
 
 async def internal_records(session: AsyncSession) -> dict[str, str]:
-    """One global id per internal type: demo subsidy, endorsement and proposal rows, and an
-    audit event written here."""
+    """One global id per internal type: demo subsidy application, endorsement and
+    unanswered proposal rows, and an audit event written here. (Subsidy programs and
+    answered proposals are public, 第2章2: tests/schema/collaborations/test_public_information.py.)"""
     ids: dict[str, str] = {}
     for type_name, model in (
-        ("SubsidyProgram", SubsidyProgram),
         ("SubsidyApplication", SubsidyApplication),
         ("EndorsementApplication", EndorsementApplication),
-        ("Proposal", Proposal),
     ):
         pk = await session.scalar(sa.select(sa.func.min(model.id)))
         assert pk is not None, f"the demo data has no {type_name}"
         ids[type_name] = str(to_global_id(type_name, pk))
+    unanswered = await demo_id(session, Proposal, "demo-proposal-gomi-app")
+    ids["Proposal"] = str(to_global_id("Proposal", unanswered))
     event = await record_event(
         session, actor="test", action="partner.update", entity_type="Partner", entity_id=1
     )
@@ -154,8 +155,8 @@ async def internal_records(session: AsyncSession) -> dict[str, str]:
     return ids
 
 
-@pytest.mark.parametrize("type_name", ["SubsidyProgram", "SubsidyApplication",
-                                       "EndorsementApplication", "Proposal", "AuditEvent"])  # fmt: skip
+@pytest.mark.parametrize("type_name", ["SubsidyApplication", "EndorsementApplication",
+                                       "Proposal", "AuditEvent"])  # fmt: skip
 @pytest.mark.parametrize("role", ["PUBLIC", "DISASTER_OFFICE", "INTEGRATION", "STAFF", "ADMIN"])
 async def test_internal_records_are_null_nodes_outside_the_city_staff(
     session: AsyncSession, gql: GraphQLClient, type_name: str, role: str

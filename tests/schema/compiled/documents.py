@@ -53,6 +53,8 @@ ROOT_WEIGHTS = {
     "viewer": 1,
 }
 OTHER_ROOT_WEIGHT = 0.3
+# Analyses the compiled path leaves to Strawberry on purpose (grouped counts, worklists).
+ROOT_WEIGHTS |= {"collaborationStats": 0.1, "collaborationReviewsDue": 0.1}
 
 
 @dataclass

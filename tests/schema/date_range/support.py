@@ -522,7 +522,24 @@ CASES = [
             "基準日",
             _simple(f"query ($day: Date) {{ {root}(asOf: $day) {{ __typename }} }}"),
         )
-        for root in ("contactsDue", "agreementsDue")
+        for root in ("contactsDue", "agreementsDue", "collaborationReviewsDue")
+    ),
+    *(
+        Case(
+            f"Mutation.collaborationRecordReview.input.{name}",
+            ["input", name],
+            label,
+            _simple(
+                "mutation ($id: ID!, $day: Date!) { collaborationRecordReview(id: $id,"
+                f" expectedVersion: 1, input: {{ {name}: $day, {other} }}) "
+                f"{{ collaboration {{ id }} {ERRORS} }} }}",
+                id=lambda w: w.active_collaboration,
+            ),
+        )
+        for name, label, other in (
+            ("reviewedOn", "見直した日", 'nextReviewDueOn: "2999-12-31"'),
+            ("nextReviewDueOn", "次に見直す日", 'reviewedOn: "2022-03-01"'),
+        )
     ),
     Case(
         "Agreement.contactsStale.asOf",

@@ -103,19 +103,19 @@ def test_cost_uses_variables() -> None:
 
 
 def test_fields_refused_to_the_caller_cost_nothing_below_them() -> None:
-    # given: proposals are not for anonymous callers
+    # given: subsidy applications are not for anonymous callers
     from graphql import parse
 
     from domain.enums import Role
 
-    query = "{ proposals(first: 100) { edges { node { title body kind status } } } }"
+    query = "{ subsidyApplications(first: 100) { edges { node { title purpose status submittedOn } } } }"
     operation = parse(query).definitions[0]
     # when
     public = estimate_cost(default_schema._schema, operation, {}, role=Role.PUBLIC).work  # type: ignore[arg-type]
     staff = estimate_cost(default_schema._schema, operation, {}, role=Role.STAFF).work  # type: ignore[arg-type]
     # then
     assert public == 30
-    # proposals 30 + connection 10 + edges 1 + 100 × (edge 10 + node 1 + proposal 10 + 4)
+    # subsidyApplications 30 + connection 10 + edges 1 + 100 × (edge 10 + node 1 + application 10 + 4)
     assert staff == cost_of(query) == 41 + 100 * 25
 
 
