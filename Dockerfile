@@ -8,6 +8,7 @@ COPY schema ./schema
 COPY domain ./domain
 COPY migrations ./migrations
 COPY seeds ./seeds
+COPY kyodo ./kyodo
 # Installed as a package (not -e): the migrations, seed files and GraphiQL's files
 # (pinned, hash-checked; fetched by setup.py at build time, see server/graphiql_assets.py)
 # come with it, so the running container needs neither the sources nor the internet.

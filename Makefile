@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 # GraphiQL's files (pinned, hash-checked) from the npm registry, once: afterwards GraphiQL
 # works without internet access. Does nothing when they are in place.
 graphiql: $(STAMP)
-	@$(BIN)/python -m server.graphiql_assets
+	@$(BIN)/python -m kyodo.server.graphiql_assets
 
 ## run: migrate, load the demo data when the database is empty, serve on http://127.0.0.1:8000/graphql
 run: install
@@ -51,7 +51,7 @@ format: install
 	$(BIN)/ruff format .
 
 typecheck: install
-	$(BIN)/mypy domain/
+	$(BIN)/mypy -p kyodo.domain
 
 pytest: install node-tools
 	$(BIN)/python -m pytest

@@ -17,20 +17,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.commands import MAX_PARTIES, search_text_of
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.collaborations.models import Collaboration, Participation
-from domain.collaborations.service import refresh_search_text
-from domain.enums import (
+from kyodo.domain.agreements.commands import MAX_PARTIES, search_text_of
+from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from kyodo.domain.collaborations.models import Collaboration, Participation
+from kyodo.domain.collaborations.service import refresh_search_text
+from kyodo.domain.enums import (
     AgreementCategory,
     AgreementStatus,
     CollaborationStatus,
     PartnerKind,
     SupportCategory,
 )
-from domain.partners.models import Contact, Partner, PartnerField
-from domain.partners.service import refresh_derived_fields
-from domain.reference.models import CollaborationField, Department
+from kyodo.domain.partners.models import Contact, Partner, PartnerField
+from kyodo.domain.partners.service import refresh_derived_fields
+from kyodo.domain.reference.models import CollaborationField, Department
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.enums import Role
-from domain.partners.service import derived_columns
-from schema import schema
-from schema.context import Context, Principal
-from server.db import make_engine, make_sessionmaker
+from kyodo.domain.enums import Role
+from kyodo.domain.partners.service import derived_columns
+from kyodo.schema import schema
+from kyodo.schema.context import Context, Principal
+from kyodo.server.db import make_engine, make_sessionmaker
 
 ROWS = 10_000
 PER_CALL = 1_000
@@ -121,10 +121,10 @@ async def _twice(
 
 async def measure(url: str) -> list[tuple[Measured, Measured]]:
     """(kyodo path, its floor) pairs: first loads and re-runs of API and import."""
-    from domain.exchange.partners_import import import_partners
-    from domain.exchange.reading import read_table
-    from domain.transactions import begin_write
-    from seeds.loader import load_demo_data
+    from kyodo.domain.exchange.partners_import import import_partners
+    from kyodo.domain.exchange.reading import read_table
+    from kyodo.domain.transactions import begin_write
+    from kyodo.seeds.loader import load_demo_data
 
     engine = make_engine(url)
     maker = make_sessionmaker(engine)

@@ -28,9 +28,9 @@ from graphql import (
     parse,
 )
 
-from domain.enums import Role
-from schema import schema
-from schema.extensions import MAX_COST_PUBLIC, estimate_cost
+from kyodo.domain.enums import Role
+from kyodo.schema import schema
+from kyodo.schema.extensions import MAX_COST_PUBLIC, estimate_cost
 
 GOAL_MS = 500.0
 REFUSED_GOAL_MS = 50.0

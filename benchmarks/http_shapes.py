@@ -57,9 +57,9 @@ def shape_queries() -> dict[str, str]:
 
 
 async def _token(url: str) -> str:
-    from domain.auth import service as tokens
-    from domain.enums import Role
-    from server.db import make_engine, make_sessionmaker
+    from kyodo.domain.auth import service as tokens
+    from kyodo.domain.enums import Role
+    from kyodo.server.db import make_engine, make_sessionmaker
 
     engine = make_engine(url)
     try:
@@ -73,9 +73,9 @@ async def _token(url: str) -> str:
 
 async def measure_shapes(url: str) -> list[Measured]:
     """Each shape with the cache off, then on (one app per setting, built as served)."""
-    from server.app import create_app
-    from server.db import make_engine, make_sessionmaker
-    from server.settings import Settings
+    from kyodo.server.app import create_app
+    from kyodo.server.db import make_engine, make_sessionmaker
+    from kyodo.server.settings import Settings
 
     queries = shape_queries()
     token = await _token(url)

@@ -30,11 +30,11 @@ from alembic import command
 from rich.console import Console
 from rich.table import Table
 
-from domain.enums import Role
-from schema import schema
-from schema.compiled import COMPILED
-from schema.context import Context, Principal
-from server.db import make_engine, make_sessionmaker
+from kyodo.domain.enums import Role
+from kyodo.schema import schema
+from kyodo.schema.compiled import COMPILED
+from kyodo.schema.context import Context, Principal
+from kyodo.server.db import make_engine, make_sessionmaker
 from tests.conftest import alembic_config, pg_available, scratch_database
 
 ADMIN = Principal(name="bench", role=Role.ADMIN)
@@ -197,7 +197,7 @@ async def measure(runs: int, operation: Callable[[], Awaitable[None]]) -> tuple[
 async def run_backend(
     url: str,
 ) -> tuple[list[tuple[Goal, list[float], float]], list[tuple[str, float, float, int, int]]]:
-    from seeds.loader import load_demo_data
+    from kyodo.seeds.loader import load_demo_data
 
     engine = make_engine(url)
     maker = make_sessionmaker(engine)
@@ -267,9 +267,9 @@ async def analyze(engine: Any) -> None:
 async def run_hostile(url: str) -> tuple[dict[str, int], list[Any]]:
     from benchmarks.bigdata import load_big_data
     from benchmarks.hostile import load_data, run_shapes
-    from seeds.loader import load_demo_data
-    from server.app import create_app
-    from server.settings import Settings
+    from kyodo.seeds.loader import load_demo_data
+    from kyodo.server.app import create_app
+    from kyodo.server.settings import Settings
 
     engine = make_engine(url)
     maker = make_sessionmaker(engine)
@@ -292,7 +292,7 @@ async def run_hostile(url: str) -> tuple[dict[str, int], list[Any]]:
 
 
 async def load_demo(url: str) -> None:
-    from seeds.loader import load_demo_data
+    from kyodo.seeds.loader import load_demo_data
 
     engine = make_engine(url)
     try:

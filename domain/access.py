@@ -6,12 +6,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.agreements.models import Agreement
-from domain.collaborations.models import Collaboration, CollaborationCoDepartment
-from domain.endorsements.models import EndorsementApplication
-from domain.proposals.models import Proposal
-from domain.reference.models import Department
-from domain.subsidies.models import SubsidyApplication, SubsidyProgram
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.collaborations.models import Collaboration, CollaborationCoDepartment
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.reference.models import Department
+from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
 
 _OWNED_BY_DEPARTMENT = {
     "Collaboration": Collaboration,

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 from sqlmodel import Field
 
-from domain.base import SQLModel
+from kyodo.domain.base import SQLModel
 
 CHANGED = "kyodo_data_changed"
 """Key in ``Session.info``: this session's transaction changed data."""

@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from domain.errors import ErrorCode
+from kyodo.domain.errors import ErrorCode
 
 
 class CollaborationForm(StrEnum):

@@ -1,15 +1,15 @@
 """Every table of the domain, imported in one place so metadata (and Alembic) sees them all."""
 
-from domain.agreements.models import (
+from kyodo.domain.agreements.models import (
     Agreement,
     AgreementDocument,
     AgreementParty,
     AgreementSupportCategory,
 )
-from domain.audit.models import AuditEvent
-from domain.auth.models import ApiToken
-from domain.base import SQLModel
-from domain.collaborations.models import (
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.auth.models import ApiToken
+from kyodo.domain.base import SQLModel
+from kyodo.domain.collaborations.models import (
     Collaboration,
     CollaborationCoDepartment,
     CollaborationFieldLink,
@@ -18,19 +18,19 @@ from domain.collaborations.models import (
     Participation,
     ProgressReport,
 )
-from domain.data_version import DataVersion
-from domain.disasters.models import (
+from kyodo.domain.data_version import DataVersion
+from kyodo.domain.disasters.models import (
     CapacityReport,
     ContactVerification,
     DisasterEvent,
     SupportRequest,
 )
-from domain.documents.models import TrustedDocument
-from domain.endorsements.models import EndorsementApplication
-from domain.partners.models import Contact, Partner, PartnerField
-from domain.proposals.models import Proposal
-from domain.reference.models import CollaborationField, Department
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from kyodo.domain.documents.models import TrustedDocument
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.partners.models import Contact, Partner, PartnerField
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.reference.models import CollaborationField, Department
+from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 
 metadata = SQLModel.metadata
 

@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import DomainError, ErrorCode
+from kyodo.domain.errors import DomainError, ErrorCode
 
 T = TypeVar("T")
 

@@ -9,8 +9,8 @@ too complex"), and no stored text that long could match anyway.
 
 from __future__ import annotations
 
-from domain.errors import DomainError, ErrorCode
-from domain.japanese import like_pattern, normalize_for_search
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.japanese import like_pattern, normalize_for_search
 
 MAX_SEARCH_LENGTH = 300
 """Characters in a search term (the longest partner name, ``Partner.name``)."""

@@ -14,8 +14,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
-from domain.enums import label_of
-from domain.errors import DomainError, ErrorCode
+from kyodo.domain.enums import label_of
+from kyodo.domain.errors import DomainError, ErrorCode
 
 S = TypeVar("S", bound=StrEnum)
 

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.errors import at as at  # re-exported: v.at("contacts", 2, "phone")
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.errors import at as at  # re-exported: v.at("contacts", 2, "phone")
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9()\- ]{2,}$")
@@ -57,7 +57,7 @@ class Problems:
         return bool(self.items)
 
     def raise_if_any(self) -> None:
-        from domain.errors import DomainError
+        from kyodo.domain.errors import DomainError
 
         if self.items:
             raise DomainError(problems=self.items)

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.base import utcnow
-from domain.errors import DomainError, ErrorCode
+from kyodo.domain.base import utcnow
+from kyodo.domain.errors import DomainError, ErrorCode
 
 T = TypeVar("T")
 

@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from domain.enums import PartnerKind, Role
-from domain.partners.models import Partner
+from kyodo.domain.enums import PartnerKind, Role
+from kyodo.domain.partners.models import Partner
 
 PERSONAL_DATA_READERS: frozenset[Role] = frozenset(
     {Role.STAFF, Role.DISASTER_OFFICE, Role.INTEGRATION, Role.ADMIN}

@@ -26,9 +26,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.log import diff, record_event, snapshot
-from domain.base import utcnow
-from domain.versioning import (
+from kyodo.domain.audit.log import diff, record_event, snapshot
+from kyodo.domain.base import utcnow
+from kyodo.domain.versioning import (
     ConcurrentChange,
     conditional_delete,
     conditional_update,

@@ -9,10 +9,10 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import domain.models  # noqa: F401  (registers every table on the metadata)
-from domain.transactions import WRITE_OPTIONS
-from server.db import make_engine
-from server.settings import get_settings
+import kyodo.domain.models  # noqa: F401  (registers every table on the metadata)
+from kyodo.domain.transactions import WRITE_OPTIONS
+from kyodo.server.db import make_engine
+from kyodo.server.settings import get_settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

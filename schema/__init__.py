@@ -5,37 +5,37 @@ from __future__ import annotations
 import strawberry
 from strawberry.tools import merge_types
 
-from schema.agreements.calendar import CalendarQueries
-from schema.agreements.mutations import AgreementMutations
-from schema.agreements.queries import AgreementQueries
-from schema.audit.queries import AuditQueries
-from schema.collaborations.mutations import CollaborationMutations
-from schema.collaborations.publication import PublicationMutations, PublicationQueries
-from schema.collaborations.queries import CollaborationQueries
-from schema.collaborations.reviews import ReviewMutations, ReviewQueries
-from schema.collaborations.screening import CollaborationScreeningMutations
-from schema.disasters.capacity import CapacityMutations
-from schema.disasters.contacts import ContactMutations, ContactQueries
-from schema.disasters.mutations import DisasterMutations
-from schema.disasters.queries import DisasterQueries
-from schema.disasters.review import DisasterReviewQueries
-from schema.endorsements.mutations import EndorsementMutations
-from schema.endorsements.queries import EndorsementQueries
-from schema.enum_labels import EnumLabelQueries
-from schema.error_log import Schema
-from schema.extensions import SchemaOptions, default_extensions
-from schema.list_sizes import check_list_sizes
-from schema.mutation import MutationExecutor
-from schema.partners.mutations import PartnerMutations
-from schema.partners.queries import PartnerQueries
-from schema.proposals.mutations import ProposalMutations
-from schema.proposals.queries import ProposalQueries
-from schema.reference.queries import ReferenceQueries
-from schema.root import RootQueries
-from schema.scalars import SCALAR_OVERRIDES
-from schema.subscriptions import Subscription
-from schema.subsidies.mutations import SubsidyMutations
-from schema.subsidies.queries import SubsidyQueries
+from kyodo.schema.agreements.calendar import CalendarQueries
+from kyodo.schema.agreements.mutations import AgreementMutations
+from kyodo.schema.agreements.queries import AgreementQueries
+from kyodo.schema.audit.queries import AuditQueries
+from kyodo.schema.collaborations.mutations import CollaborationMutations
+from kyodo.schema.collaborations.publication import PublicationMutations, PublicationQueries
+from kyodo.schema.collaborations.queries import CollaborationQueries
+from kyodo.schema.collaborations.reviews import ReviewMutations, ReviewQueries
+from kyodo.schema.collaborations.screening import CollaborationScreeningMutations
+from kyodo.schema.disasters.capacity import CapacityMutations
+from kyodo.schema.disasters.contacts import ContactMutations, ContactQueries
+from kyodo.schema.disasters.mutations import DisasterMutations
+from kyodo.schema.disasters.queries import DisasterQueries
+from kyodo.schema.disasters.review import DisasterReviewQueries
+from kyodo.schema.endorsements.mutations import EndorsementMutations
+from kyodo.schema.endorsements.queries import EndorsementQueries
+from kyodo.schema.enum_labels import EnumLabelQueries
+from kyodo.schema.error_log import Schema
+from kyodo.schema.extensions import SchemaOptions, default_extensions
+from kyodo.schema.list_sizes import check_list_sizes
+from kyodo.schema.mutation import MutationExecutor
+from kyodo.schema.partners.mutations import PartnerMutations
+from kyodo.schema.partners.queries import PartnerQueries
+from kyodo.schema.proposals.mutations import ProposalMutations
+from kyodo.schema.proposals.queries import ProposalQueries
+from kyodo.schema.reference.queries import ReferenceQueries
+from kyodo.schema.root import RootQueries
+from kyodo.schema.scalars import SCALAR_OVERRIDES
+from kyodo.schema.subscriptions import Subscription
+from kyodo.schema.subsidies.mutations import SubsidyMutations
+from kyodo.schema.subsidies.queries import SubsidyQueries
 
 Query = merge_types(
     "Query",

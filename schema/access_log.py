@@ -10,9 +10,9 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from domain.audit.log import record_personal_data_reads
-from domain.transactions import WriteLockTimeout, begin_write
-from schema.context import Context
+from kyodo.domain.audit.log import record_personal_data_reads
+from kyodo.domain.transactions import WriteLockTimeout, begin_write
+from kyodo.schema.context import Context
 
 log = logging.getLogger("kyodo.access_log")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.japanese import to_wareki
-from schema.context import TOKYO
+from kyodo.domain.japanese import to_wareki
+from kyodo.schema.context import TOKYO
 
 
 def aware(value: datetime) -> datetime:

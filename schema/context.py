@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as _Info
 
-from domain.enums import Role
-from domain.japanese import TOKYO
+from kyodo.domain.enums import Role
+from kyodo.domain.japanese import TOKYO
 
 P = ParamSpec("P")
 K = TypeVar("K")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import strawberry
 
-from domain.pagination import MAX_PAGE_SIZE
+from kyodo.domain.pagination import MAX_PAGE_SIZE
 
 # ---------------------------------------------------------------- list arguments
 

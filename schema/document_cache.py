@@ -83,7 +83,7 @@ def validation_errors(
 def known_valid(schema: Any, query: str, rules: tuple[Any, ...]) -> DocumentNode | None:
     """The document of ``query`` when this process has parsed it (with the token limit
     ``max_tokens``) and found it valid under ``rules``; else None. Never parses."""
-    from schema.extensions import MAX_TOKENS
+    from kyodo.schema.extensions import MAX_TOKENS
 
     document = _parsed.get((query, (("max_tokens", MAX_TOKENS),)))
     if document is None or _validated.get((id(schema._schema), query, rules)) != ():
@@ -138,7 +138,7 @@ def prepare(schema: Any, query: str) -> bool:
     """Parse and validate ``query`` now, as a request would (``server.trusted_documents``
     calls it for every registered document at startup). False when it does not parse or
     validate (it is then refused at first use, with the error)."""
-    from schema.extensions import MAX_TOKENS
+    from kyodo.schema.extensions import MAX_TOKENS
 
     try:
         document = parsed(query, max_tokens=MAX_TOKENS)

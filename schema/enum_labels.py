@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
-from domain.enums import LABELS
+from kyodo.domain.enums import LABELS
 
 
 @strawberry.type(

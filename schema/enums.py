@@ -12,8 +12,8 @@ from typing import TypeVar
 
 import strawberry
 
-from domain import enums as e
-from domain.errors import ErrorCode as _ErrorCode
+from kyodo.domain import enums as e
+from kyodo.domain.errors import ErrorCode as _ErrorCode
 
 E = TypeVar("E", bound=type[StrEnum])
 

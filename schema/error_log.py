@@ -23,7 +23,7 @@ from graphql import GraphQLError
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionContext
 
-from domain.errors import DomainError
+from kyodo.domain.errors import DomainError
 
 log = logging.getLogger("kyodo.graphql")
 

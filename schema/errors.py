@@ -7,8 +7,8 @@ from collections.abc import Collection
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
-from domain.errors import DomainError, Problem
-from schema.enums import ErrorCode
+from kyodo.domain.errors import DomainError, Problem
+from kyodo.schema.enums import ErrorCode
 
 
 @strawberry.type(

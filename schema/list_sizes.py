@@ -35,12 +35,12 @@ from graphql import (
 )
 from strawberry.exceptions import StrawberryGraphQLError
 
-from domain import validation as v
-from domain.agreements.documents import MAX_DOCUMENTS
-from domain.agreements.validation import MAX_PARTIES
-from domain.collaborations.service import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
-from domain.enums import LABELS, CollaborationForm, PartnerKind
-from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from kyodo.domain import validation as v
+from kyodo.domain.agreements.documents import MAX_DOCUMENTS
+from kyodo.domain.agreements.validation import MAX_PARTIES
+from kyodo.domain.collaborations.service import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
+from kyodo.domain.enums import LABELS, CollaborationForm, PartnerKind
+from kyodo.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +125,10 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Partner", "collaborators"): FirstArgument(default=DEFAULT_PAGE_SIZE),
     ("PartnerSuggestion", "matchingFields"): ONE_PER_FIELD,
     ("PartnerNetwork", "nodes"): Bound(
-        MAX_NETWORK_NODES, "domain.collaborations.service.MAX_NETWORK_NODES"
+        MAX_NETWORK_NODES, "kyodo.domain.collaborations.service.MAX_NETWORK_NODES"
     ),
     ("PartnerNetwork", "links"): Bound(
-        MAX_NETWORK_LINKS, "domain.collaborations.service.MAX_NETWORK_LINKS"
+        MAX_NETWORK_LINKS, "kyodo.domain.collaborations.service.MAX_NETWORK_LINKS"
     ),
     ("Collaboration", "fields"): ONE_PER_FIELD,
     ("Collaboration", "coDepartments"): Bound(v.MAX_LIST, _INPUT_LIST),

@@ -20,11 +20,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from domain.errors import DomainError, ErrorCode
-from domain.transactions import WriteLockTimeout, begin_write, is_lock_timeout
-from domain.versioning import ConcurrentChange
-from schema.context import Context
-from schema.errors import UserError, user_errors
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.transactions import WriteLockTimeout, begin_write, is_lock_timeout
+from kyodo.domain.versioning import ConcurrentChange
+from kyodo.schema.context import Context
+from kyodo.schema.errors import UserError, user_errors
 
 T = TypeVar("T")
 log = logging.getLogger("kyodo.mutation")

@@ -11,8 +11,8 @@ from typing import Any
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
-from schema.context import BatchFn, Context
-from schema.descriptions import ID
+from kyodo.schema.context import BatchFn, Context
+from kyodo.schema.descriptions import ID
 
 
 @strawberry.interface(
@@ -111,7 +111,7 @@ async def resolve_nodes(context: Context, ids: Sequence[str]) -> list[Any]:
 def pk_of(global_id: str, expected_type: str, field: str = "id") -> int:
     """For mutations: the primary key of a global id, or a DomainError that the payload
     reports as INVALID at ``field``, named as the domain names it (expected failures stay out of top-level errors)."""
-    from domain.errors import DomainError, ErrorCode
+    from kyodo.domain.errors import DomainError, ErrorCode
 
     decoded = from_global_id(global_id)
     if decoded is None or decoded[0] != expected_type:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
-from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
+from kyodo.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
 
 T = TypeVar("T")
 

@@ -32,11 +32,11 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.base import StrawberryOptional
 
-from schema.context import Info
-from schema.descriptions import PAYLOAD_ERRORS
-from schema.errors import UserError
-from schema.mutation import Outcome, run_mutation
-from schema.node import pk_of
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import PAYLOAD_ERRORS
+from kyodo.schema.errors import UserError
+from kyodo.schema.mutation import Outcome, run_mutation
+from kyodo.schema.node import pk_of
 
 P = TypeVar("P", bound="Payload")
 

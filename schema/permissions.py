@@ -26,13 +26,13 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
-from domain.access import co_department_codes_of, department_code_of
-from domain.enums import Role
-from domain.errors import ErrorCode
-from domain.visibility import PERSONAL_DATA_READERS, PartnerVisibility
-from schema.context import Context, Info, Principal
-from schema.errors import UserError
-from schema.node import from_global_id
+from kyodo.domain.access import co_department_codes_of, department_code_of
+from kyodo.domain.enums import Role
+from kyodo.domain.errors import ErrorCode
+from kyodo.domain.visibility import PERSONAL_DATA_READERS, PartnerVisibility
+from kyodo.schema.context import Context, Info, Principal
+from kyodo.schema.errors import UserError
+from kyodo.schema.node import from_global_id
 
 PUBLIC, STAFF, DISASTER_OFFICE, INTEGRATION, ADMIN = (
     Role.PUBLIC,

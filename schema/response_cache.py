@@ -48,10 +48,10 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from domain.data_version import current_data_version
-from schema.context import Context
-from schema.node import from_global_id
-from schema.permissions import can_read_audit
+from kyodo.domain.data_version import current_data_version
+from kyodo.schema.context import Context
+from kyodo.schema.node import from_global_id
+from kyodo.schema.permissions import can_read_audit
 
 log = logging.getLogger("kyodo.response_cache")
 

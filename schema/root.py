@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
-from schema.context import Info, Principal
-from schema.enums import Role
-from schema.list_sizes import MAX_NODES
-from schema.node import Node, resolve_nodes
+from kyodo.schema.context import Info, Principal
+from kyodo.schema.enums import Role
+from kyodo.schema.list_sizes import MAX_NODES
+from kyodo.schema.node import Node, resolve_nodes
 
 
 @strawberry.type(name="Viewer", description="The caller, as their token identifies them.")

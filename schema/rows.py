@@ -17,8 +17,8 @@ from typing import Any, NamedTuple, TypeVar
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.private import is_private
 
-from schema.common import aware
-from schema.node import to_global_id
+from kyodo.schema.common import aware
+from kyodo.schema.node import to_global_id
 
 T = TypeVar("T")
 

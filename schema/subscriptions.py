@@ -25,18 +25,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from domain.agreements import service as agreements
-from domain.auth.service import find_active_token
-from domain.base import utcnow
-from domain.disasters import service as disasters
-from domain.events import AGREEMENT, SUPPORT_REQUEST, ChangeEvent
-from schema.agreements.types import AgreementType
-from schema.common import aware
-from schema.context import Context, Info, today_in_tokyo
-from schema.disasters.types import SupportRequestType
-from schema.enums import SupportCategory
-from schema.node import decode_id
-from schema.permissions import CanReadDisaster, CanReadEmergencyContacts
+from kyodo.domain.agreements import service as agreements
+from kyodo.domain.auth.service import find_active_token
+from kyodo.domain.base import utcnow
+from kyodo.domain.disasters import service as disasters
+from kyodo.domain.events import AGREEMENT, SUPPORT_REQUEST, ChangeEvent
+from kyodo.schema.agreements.types import AgreementType
+from kyodo.schema.common import aware
+from kyodo.schema.context import Context, Info, today_in_tokyo
+from kyodo.schema.disasters.types import SupportRequestType
+from kyodo.schema.enums import SupportCategory
+from kyodo.schema.node import decode_id
+from kyodo.schema.permissions import CanReadDisaster, CanReadEmergencyContacts
 
 
 class EventSource(Protocol):

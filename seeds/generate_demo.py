@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from domain.japanese import corporate_number_check_digit, fiscal_year_label
+from kyodo.domain.japanese import corporate_number_check_digit, fiscal_year_label
 
 DEMO_DIR = Path(__file__).with_name("demo")
 

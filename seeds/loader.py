@@ -29,15 +29,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
-from domain.agreements.commands import search_text_of
-from domain.agreements.documents import content_problems, sha256_hex
-from domain.agreements.models import (
+from kyodo.domain.agreements.commands import search_text_of
+from kyodo.domain.agreements.documents import content_problems, sha256_hex
+from kyodo.domain.agreements.models import (
     Agreement,
     AgreementDocument,
     AgreementParty,
     AgreementSupportCategory,
 )
-from domain.collaborations.models import (
+from kyodo.domain.collaborations.models import (
     Collaboration,
     CollaborationCoDepartment,
     CollaborationFieldLink,
@@ -46,23 +46,23 @@ from domain.collaborations.models import (
     Participation,
     ProgressReport,
 )
-from domain.collaborations.service import refresh_search_text
-from domain.data_version import note_data_change
-from domain.disasters.models import (
+from kyodo.domain.collaborations.service import refresh_search_text
+from kyodo.domain.data_version import note_data_change
+from kyodo.domain.disasters.models import (
     CapacityReport,
     ContactVerification,
     DisasterEvent,
     SupportRequest,
 )
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import CollaborationForm, SupportCategory
-from domain.partners.models import Contact, Partner, PartnerField
-from domain.partners.service import refresh_derived_fields
-from domain.proposals.models import Proposal
-from domain.reference.models import CollaborationField, Department
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
-from domain.subsidies.service import series_key_of
-from seeds.demo_documents import DEMO_DOCUMENTS, UPLOADED_AT, UPLOADED_BY, demo_pdf
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import CollaborationForm, SupportCategory
+from kyodo.domain.partners.models import Contact, Partner, PartnerField
+from kyodo.domain.partners.service import refresh_derived_fields
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.reference.models import CollaborationField, Department
+from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from kyodo.domain.subsidies.service import series_key_of
+from kyodo.seeds.demo_documents import DEMO_DOCUMENTS, UPLOADED_AT, UPLOADED_BY, demo_pdf
 
 DEMO_DIR = Path(__file__).with_name("demo")
 

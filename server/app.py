@@ -28,37 +28,37 @@ from strawberry.asgi import GraphQL
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
-from schema import build_schema
-from schema import schema as default_schema
-from schema.context import ANONYMOUS, Context
-from schema.database_trouble import database_trouble
-from schema.response_cache import ResponseStore
-from server import graphiql, graphql_http
-from server.auth import AuthenticationMiddleware
-from server.db import make_engine, make_sessionmaker
-from server.documents import UPLOAD as DOCUMENT_UPLOAD
-from server.documents import document_routes
-from server.events import EventHub
-from server.exports import exports_mount
-from server.fast_reads import FastReads
-from server.graphiql import GraphiQLPage
-from server.guards import (
+from kyodo.schema import build_schema
+from kyodo.schema import schema as default_schema
+from kyodo.schema.context import ANONYMOUS, Context
+from kyodo.schema.database_trouble import database_trouble
+from kyodo.schema.response_cache import ResponseStore
+from kyodo.server import graphiql, graphql_http
+from kyodo.server.auth import AuthenticationMiddleware
+from kyodo.server.db import make_engine, make_sessionmaker
+from kyodo.server.documents import UPLOAD as DOCUMENT_UPLOAD
+from kyodo.server.documents import document_routes
+from kyodo.server.events import EventHub
+from kyodo.server.exports import exports_mount
+from kyodo.server.fast_reads import FastReads
+from kyodo.server.graphiql import GraphiQLPage
+from kyodo.server.guards import (
     TROUBLE_CODES,
     DatabaseTroubleMiddleware,
     log_trouble,
     trouble_headers,
 )
-from server.middleware import (
+from kyodo.server.middleware import (
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
     ClientDisconnectMiddleware,
     JsonOnlyMiddleware,
     RequestIdMiddleware,
 )
-from server.operations import operations_middleware
-from server.settings import Settings, get_settings
-from server.subscriptions import SubscriptionEndpoint
-from server.trusted_documents import TrustedDocuments, parse_body, prepare_trusted_documents
+from kyodo.server.operations import operations_middleware
+from kyodo.server.settings import Settings, get_settings
+from kyodo.server.subscriptions import SubscriptionEndpoint
+from kyodo.server.trusted_documents import TrustedDocuments, parse_body, prepare_trusted_documents
 
 log = logging.getLogger("kyodo")
 

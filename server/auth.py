@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from domain.auth import service as tokens
-from domain.base import utcnow
-from domain.transactions import WriteLockTimeout, begin_write
-from schema.context import ANONYMOUS, Principal
-from server.middleware import error_response
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.base import utcnow
+from kyodo.domain.transactions import WriteLockTimeout, begin_write
+from kyodo.schema.context import ANONYMOUS, Principal
+from kyodo.server.middleware import error_response
 
 log = logging.getLogger("kyodo.auth")
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from domain.transactions import WRITE_INTENT
+from kyodo.domain.transactions import WRITE_INTENT
 
 DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for the SQLite write lock when the caller does not say (the

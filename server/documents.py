@@ -40,21 +40,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from domain.agreements import documents
-from domain.agreements.models import AgreementDocument
-from domain.audit.log import record_personal_data_reads
-from domain.enums import Role
-from domain.errors import DomainError, ErrorCode
-from domain.transactions import WriteLockTimeout, begin_write
-from domain.visibility import PartnerVisibility
-from schema.agreements.documents import download_path
-from schema.common import aware
-from schema.context import ANONYMOUS, Principal
-from schema.database_trouble import database_trouble
-from schema.errors import input_path
-from schema.node import from_global_id, pk_of, to_global_id
-from schema.permissions import FORBIDDEN_WRITE, WRITE_AGREEMENTS, may_change_record
-from server.middleware import Upload, error_response
+from kyodo.domain.agreements import documents
+from kyodo.domain.agreements.models import AgreementDocument
+from kyodo.domain.audit.log import record_personal_data_reads
+from kyodo.domain.enums import Role
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.transactions import WriteLockTimeout, begin_write
+from kyodo.domain.visibility import PartnerVisibility
+from kyodo.schema.agreements.documents import download_path
+from kyodo.schema.common import aware
+from kyodo.schema.context import ANONYMOUS, Principal
+from kyodo.schema.database_trouble import database_trouble
+from kyodo.schema.errors import input_path
+from kyodo.schema.node import from_global_id, pk_of, to_global_id
+from kyodo.schema.permissions import FORBIDDEN_WRITE, WRITE_AGREEMENTS, may_change_record
+from kyodo.server.middleware import Upload, error_response
 
 log = logging.getLogger("kyodo.documents")
 

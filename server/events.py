@@ -25,7 +25,7 @@ import asyncpg
 from graphql import GraphQLError
 from sqlalchemy.engine import make_url
 
-from domain.events import CHANNEL, ChangeEvent, listen_locally
+from kyodo.domain.events import CHANNEL, ChangeEvent, listen_locally
 
 log = logging.getLogger("kyodo.events")
 

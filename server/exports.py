@@ -27,23 +27,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from domain.audit.log import record_personal_data_reads
-from domain.enums import Role
-from domain.errors import DomainError, ErrorCode
-from domain.exchange import disaster_exports, exports
-from domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat, UnsupportedFormat
-from domain.transactions import WriteLockTimeout, begin_write
-from domain.visibility import PartnerVisibility
-from schema.context import ANONYMOUS, Principal, today_in_tokyo
-from schema.database_trouble import database_trouble
-from schema.permissions import (
+from kyodo.domain.audit.log import record_personal_data_reads
+from kyodo.domain.enums import Role
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.exchange import disaster_exports, exports
+from kyodo.domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat, UnsupportedFormat
+from kyodo.domain.transactions import WriteLockTimeout, begin_write
+from kyodo.domain.visibility import PartnerVisibility
+from kyodo.schema.context import ANONYMOUS, Principal, today_in_tokyo
+from kyodo.schema.database_trouble import database_trouble
+from kyodo.schema.permissions import (
     FORBIDDEN_READ,
     READ_DISASTER,
     READ_EMERGENCY_CONTACTS,
     READ_INTERNAL,
     READ_PARTNERS,
 )
-from server.middleware import error_response
+from kyodo.server.middleware import error_response
 
 log = logging.getLogger("kyodo.exports")
 

@@ -37,19 +37,19 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from domain.data_version import current_data_version
-from domain.errors import DomainError
-from domain.read.raw import RawPostgreSQL
-from schema.access_log import log_personal_reads
-from schema.compiled.extension import plan_for, run_plan
-from schema.compiled.plan import Fallback
-from schema.context import ANONYMOUS, Context
-from schema.extensions import known_document
-from schema.response_cache import Answer, cache_key
-from server import graphql_http
+from kyodo.domain.data_version import current_data_version
+from kyodo.domain.errors import DomainError
+from kyodo.domain.read.raw import RawPostgreSQL
+from kyodo.schema.access_log import log_personal_reads
+from kyodo.schema.compiled.extension import plan_for, run_plan
+from kyodo.schema.compiled.plan import Fallback
+from kyodo.schema.context import ANONYMOUS, Context
+from kyodo.schema.extensions import known_document
+from kyodo.schema.response_cache import Answer, cache_key
+from kyodo.server import graphql_http
 
 if TYPE_CHECKING:
-    from server.app import KyodoGraphQL
+    from kyodo.server.app import KyodoGraphQL
 
 log = logging.getLogger("kyodo.fast_reads")
 
@@ -122,7 +122,7 @@ class FastReads:
         await response(scope, receive, send)
 
     async def answer(self, scope: Scope, body: bytes) -> Response:
-        from server.app import timeout_error
+        from kyodo.server.app import timeout_error
 
         view = self.view
         request = orjson.loads(body)

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
-from server.graphiql_assets import ASSETS, ASSETS_DIR, NOTICE, missing
+from kyodo.server.graphiql_assets import ASSETS, ASSETS_DIR, NOTICE, missing
 
 PREFIX = "/graphiql"
 
@@ -122,10 +122,10 @@ _MISSING_PAGE = """<!doctype html>
 <body style="font-family: sans-serif; margin: 2em">
 <h1>GraphiQL のファイルがインストールされていません</h1>
 <p>足りないファイル: %(missing)s</p>
-<p><code>make install</code>（または <code>python -m server.graphiql_assets</code>）を、
+<p><code>make install</code>（または <code>python -m kyodo.server.graphiql_assets</code>）を、
 npm レジストリに届くネットワークで一度実行してください。そのあとはインターネットなしで動きます。</p>
 <p>GraphiQL's files are not installed: run <code>make install</code> (or
-<code>python -m server.graphiql_assets</code>) once where the npm registry is reachable.</p>
+<code>python -m kyodo.server.graphiql_assets</code>) once where the npm registry is reachable.</p>
 <p>API そのもの（<code>POST /graphql</code>）はこのままで使えます。</p>
 </body></html>
 """

@@ -15,7 +15,7 @@ Strawberry's own page uses). A tarball or file that does not match is refused.
 Only the standard library is used here: ``setup.py`` loads this file by path, before
 kyodo's dependencies are installed.
 
-Run ``python -m server.graphiql_assets`` (or ``python server/graphiql_assets.py``) to
+Run ``python -m kyodo.server.graphiql_assets`` (or ``python server/graphiql_assets.py``) to
 install them; it does nothing when they are in place already. ``--check`` only checks.
 """
 

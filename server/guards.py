@@ -13,7 +13,7 @@ from typing import Any
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schema.database_trouble import DATABASE_UNAVAILABLE, DatabaseTrouble, database_trouble
+from kyodo.schema.database_trouble import DATABASE_UNAVAILABLE, DatabaseTrouble, database_trouble
 
 log = logging.getLogger("kyodo.database")
 

@@ -49,7 +49,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.metrics_processes import MULTIPROC_ENV
+from kyodo.server.metrics_processes import MULTIPROC_ENV
 
 MAX_OPERATIONS = 200
 """Distinct operation names measured per process; later ones are counted as ``other``."""

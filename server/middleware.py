@@ -18,7 +18,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server import logs
+from kyodo.server import logs
 
 log = logging.getLogger("kyodo.http")
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def migrations_dir() -> Path:
-    import migrations
+    from kyodo import migrations
 
     return Path(migrations.__file__).resolve().parent
 

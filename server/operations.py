@@ -16,8 +16,8 @@ from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server import probes
-from server.settings import Settings
+from kyodo.server import probes
+from kyodo.server.settings import Settings
 
 PROBE_METHODS = frozenset({"GET", "HEAD"})
 
@@ -31,13 +31,13 @@ def operations_middleware(
     metrics. Instruments the app's own ``engine`` (None: the caller's sessionmaker)."""
     outer = []
     if settings.tracing_enabled:
-        from server import tracing
+        from kyodo.server import tracing
 
         outer.append(tracing.middleware())
         if engine is not None:
             tracing.instrument_engine(engine)
     if engine is not None and settings.metrics_access != "off":
-        from server.metrics import instrument_pool
+        from kyodo.server.metrics import instrument_pool
 
         instrument_pool(
             engine, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
@@ -55,7 +55,7 @@ class OperationsMiddleware:
         self.token = settings.metrics_token
         self.app: ASGIApp = app
         if self.access != "off":
-            from server.metrics import MetricsMiddleware
+            from kyodo.server.metrics import MetricsMiddleware
 
             self.app = MetricsMiddleware(app, max_body_bytes=settings.max_body_bytes)
 
@@ -69,7 +69,7 @@ class OperationsMiddleware:
                 await (await probes.readyz(self.maker))(scope, receive, send)
                 return
             if path == "/metrics" and self.access != "off":
-                from server.metrics import metrics_response
+                from kyodo.server.metrics import metrics_response
 
                 response = metrics_response(
                     Headers(scope=scope), access=self.access, token=self.token

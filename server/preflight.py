@@ -106,7 +106,7 @@ class Revisions:
 
 def code_revisions() -> tuple[str, frozenset[str]]:
     """This code's migration head and every revision it knows."""
-    from server.migrations_config import script_directory
+    from kyodo.server.migrations_config import script_directory
 
     scripts = script_directory()
     head = scripts.get_current_head()
@@ -118,7 +118,7 @@ async def database_revisions(database_url: str) -> Revisions:
     """The revision the database is migrated to (none: never migrated)."""
     from alembic.runtime.migration import MigrationContext
 
-    from server.db import make_engine
+    from kyodo.server.db import make_engine
 
     head, known = code_revisions()
     engine = make_engine(database_url)
@@ -170,8 +170,8 @@ async def require_migrated(database_url: str) -> None:
 async def command_engine(database_url: str | None = None) -> AsyncEngine:
     """The engine of a ``kyodo`` command that works on the data (seed, token, import,
     export, dump, restore): DatabaseNotReady unless the database exists and is migrated."""
-    from server.db import make_engine
-    from server.settings import get_settings
+    from kyodo.server.db import make_engine
+    from kyodo.server.settings import get_settings
 
     url = database_url or get_settings().database_url
     await require_migrated(url)

@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse
 
-from schema.database_trouble import database_trouble
-from server.guards import trouble_headers
+from kyodo.schema.database_trouble import database_trouble
+from kyodo.server.guards import trouble_headers
 
 log = logging.getLogger("kyodo.probes")
 
@@ -60,7 +60,7 @@ async def _current_revisions(session: AsyncSession) -> tuple[str, ...] | None:
 
 
 async def readyz(maker: async_sessionmaker[AsyncSession]) -> JSONResponse:
-    from server.migrations_config import script_directory
+    from kyodo.server.migrations_config import script_directory
 
     scripts = script_directory()
     head = scripts.get_current_head()

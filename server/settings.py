@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from domain.exchange.exports import DEFAULT_MUNICIPALITY, set_municipality_source
+from kyodo.domain.exchange.exports import DEFAULT_MUNICIPALITY, set_municipality_source
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./kyodo.db"
 ONE_MIB = 1024 * 1024
@@ -251,7 +251,7 @@ class Settings(BaseSettings):
                 "トークン）が必要です。"
             )
         if self.tracing_enabled:
-            from server.tracing import missing_extra
+            from kyodo.server.tracing import missing_extra
 
             missing = missing_extra()
             if missing:

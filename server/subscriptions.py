@@ -44,11 +44,11 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 from strawberry.utils.aio import aclosing
 
-from domain.base import utcnow
-from schema.context import ANONYMOUS, Principal
-from schema.subscriptions import EventSource, SubscriptionContext
-from server.auth import bearer_token, principal_for_token
-from server.trusted_documents import TrustedDocuments
+from kyodo.domain.base import utcnow
+from kyodo.schema.context import ANONYMOUS, Principal
+from kyodo.schema.subscriptions import EventSource, SubscriptionContext
+from kyodo.server.auth import bearer_token, principal_for_token
+from kyodo.server.trusted_documents import TrustedDocuments
 
 log = logging.getLogger("kyodo.subscriptions")
 

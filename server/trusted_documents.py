@@ -34,8 +34,8 @@ from cachetools import TTLCache
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.documents import service as documents
-from schema.document_cache import prepare
+from kyodo.domain.documents import service as documents
+from kyodo.schema.document_cache import prepare
 
 log = logging.getLogger("kyodo.documents")
 

@@ -26,10 +26,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.enums import Role
-from schema.context import Context, Principal
-from server.db import make_engine
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.enums import Role
+from kyodo.schema.context import Context, Principal
+from kyodo.server.db import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_HOST = os.environ.get("KYODO_TEST_PG_HOST", "127.0.0.1")
@@ -111,7 +111,7 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 async def _load_demo(url: str) -> None:
-    from seeds.loader import load_demo_data
+    from kyodo.seeds.loader import load_demo_data
 
     engine = make_engine(url)
     try:
@@ -175,7 +175,7 @@ class GraphQLClient:
         today: date | None = None,
         principal: Principal | None = None,
     ) -> dict[str, Any]:
-        from schema import schema
+        from kyodo.schema import schema
 
         context = Context(session=self.session, principal=principal or self.principal)
         if today is not None:

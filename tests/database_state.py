@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-import domain.models  # noqa: F401  (every table into the metadata)
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.base import SQLModel
-from domain.exchange.dump import NOT_DUMPED
+import kyodo.domain.models  # noqa: F401  (every table into the metadata)
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.base import SQLModel
+from kyodo.domain.exchange.dump import NOT_DUMPED
 
 
 def _integer_key(table: sa.Table) -> sa.Column[Any] | None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from domain.partners.models import Partner
-from seeds.loader import load_demo_data_if_empty
-from server.db import make_engine, make_sessionmaker
+from kyodo.domain.partners.models import Partner
+from kyodo.seeds.loader import load_demo_data_if_empty
+from kyodo.server.db import make_engine, make_sessionmaker
 from tests.conftest import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +23,7 @@ def test_instances_migrate_and_seed_at_once_without_conflict(tmp_path):
     with scratch_database("postgresql", tmp_path) as url:
         # given three instances (processes) starting against the same empty database
         env = {**os.environ, "DATABASE_URL": url}
-        command = [sys.executable, "-m", "server.cli", "db", "upgrade"]
+        command = [sys.executable, "-m", "kyodo.server.cli", "db", "upgrade"]
         # when they all migrate at once
         processes = [
             subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)

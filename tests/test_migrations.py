@@ -10,8 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import domain.models  # noqa: F401  (registers the tables)
-from server.db import make_engine
+import kyodo.domain.models  # noqa: F401  (registers the tables)
+from kyodo.server.db import make_engine
 from tests.conftest import alembic_config, scratch_database
 
 

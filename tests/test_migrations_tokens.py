@@ -24,9 +24,9 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
-from server.cli import app as cli
-from server.db import make_engine
-from server.settings import get_settings
+from kyodo.server.cli import app as cli
+from kyodo.server.db import make_engine
+from kyodo.server.settings import get_settings
 from tests.conftest import alembic_config, scratch_database
 
 TOKENS_REVISION = "0002_api_tokens"

@@ -16,13 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.agreements import terms
-from domain.agreements.models import Agreement
-from domain.agreements.service import agreement_ids_in_force_on
-from domain.collaborations.models import Collaboration
-from domain.enums import AgreementDueKind
-from domain.errors import DomainError, ErrorCode
+from kyodo.domain import validation as v
+from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.service import agreement_ids_in_force_on
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import AgreementDueKind
+from kyodo.domain.errors import DomainError, ErrorCode
 
 DEFAULT_WITHIN_DAYS = 90
 MAX_WITHIN_DAYS = 731

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import validation as v
-from domain.agreements import rules
-from domain.agreements.models import Agreement
-from domain.agreements.stored import (
+from kyodo.domain import validation as v
+from kyodo.domain.agreements import rules
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.stored import (
     AGREEMENTS,
     contacts_of,
     party_ids_of,
@@ -28,7 +28,7 @@ from domain.agreements.stored import (
     replace_support,
     support_categories_of,
 )
-from domain.agreements.validation import (
+from kyodo.domain.agreements.validation import (
     MAX_PARTIES,
     AgreementContactData,
     AgreementData,
@@ -36,7 +36,7 @@ from domain.agreements.validation import (
     fixed_field_problems,
     search_text_of,
 )
-from domain.enums import AgreementStatus
+from kyodo.domain.enums import AgreementStatus
 
 # ------------------------------------------------------------------ create and update
 
@@ -106,7 +106,7 @@ async def update_agreement(
 
 # The lifecycle (conclude, terminate, expire, the yearly contact check) lives in
 # domain.agreements.lifecycle; callers find every command here.
-from domain.agreements.lifecycle import (  # noqa: E402
+from kyodo.domain.agreements.lifecycle import (  # noqa: E402
     conclude_agreement,
     terminate_agreement,
     transition_agreement,

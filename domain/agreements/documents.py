@@ -28,14 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, undefer
 from sqlmodel import col
 
-from domain import validation as v
-from domain.agreements.models import Agreement, AgreementDocument, AgreementParty
-from domain.enums import AgreementStatus
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.partners.models import Partner
-from domain.versioning import get_or_raise
-from domain.visibility import PartnerVisibility
-from domain.writes import Audited, fields_snapshot
+from kyodo.domain import validation as v
+from kyodo.domain.agreements.models import Agreement, AgreementDocument, AgreementParty
+from kyodo.domain.enums import AgreementStatus
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.versioning import get_or_raise
+from kyodo.domain.visibility import PartnerVisibility
+from kyodo.domain.writes import Audited, fields_snapshot
 
 ENTITY = "AgreementDocument"
 MEDIA_TYPE = "application/pdf"

@@ -10,25 +10,25 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import validation as v
-from domain.agreements import rules, terms
-from domain.agreements.models import Agreement
-from domain.agreements.stored import (
+from kyodo.domain import validation as v
+from kyodo.domain.agreements import rules, terms
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.stored import (
     AGREEMENTS,
     party_ids_of,
     refuse_status,
     replace_contacts,
     support_categories_of,
 )
-from domain.agreements.validation import (
+from kyodo.domain.agreements.validation import (
     MAX_REASON,
     AgreementContactData,
     check_contacts,
     check_reachable,
 )
-from domain.collaborations.screening import unfit_problems_of_collaboration
-from domain.enums import AgreementCategory, AgreementStatus
-from domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.collaborations.screening import unfit_problems_of_collaboration
+from kyodo.domain.enums import AgreementCategory, AgreementStatus
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
 
 
 async def conclude_agreement(

@@ -7,8 +7,8 @@ TERMINATED are history: nothing leaves them.
 
 from __future__ import annotations
 
-from domain.enums import AgreementStatus
-from domain.status import StatusMachine
+from kyodo.domain.enums import AgreementStatus
+from kyodo.domain.status import StatusMachine
 
 _S = AgreementStatus
 

@@ -18,19 +18,24 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements import terms
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.agreements.standing import party_standing
-from domain.disasters.capacity import capacity_of_parties
-from domain.disasters.contacts import (
+from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from kyodo.domain.agreements.standing import party_standing
+from kyodo.domain.disasters.capacity import capacity_of_parties
+from kyodo.domain.disasters.contacts import (
     NO_CALLS,
     ContactStanding,
     contact_rank,
     standings_of_parties,
     verified_on,
 )
-from domain.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
-from domain.pagination import (
+from kyodo.domain.enums import (
+    AgreementCategory,
+    AgreementStatus,
+    SupportCategory,
+    VerificationOutcome,
+)
+from kyodo.domain.pagination import (
     Ordering,
     Page,
     PageRequest,
@@ -39,11 +44,11 @@ from domain.pagination import (
     group_by_key,
     paginate,
 )
-from domain.partners.models import Contact, Partner
-from domain.reference.models import Department
-from domain.search import search_pattern
-from domain.validation import filter_codes, filter_text, require_date
-from domain.visibility import PartnerVisibility
+from kyodo.domain.partners.models import Contact, Partner
+from kyodo.domain.reference.models import Department
+from kyodo.domain.search import search_pattern
+from kyodo.domain.validation import filter_codes, filter_text, require_date
+from kyodo.domain.visibility import PartnerVisibility
 
 # Statuses an agreement can have been in force under: IN_FORCE now, EXPIRED and
 # TERMINATED for the days before their end (history can be asked about).

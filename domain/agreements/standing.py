@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.enums import PartnerStatus, label_of
-from domain.partners.models import Partner
+from kyodo.domain.enums import PartnerStatus, label_of
+from kyodo.domain.partners.models import Partner
 
 NEEDS_REVIEW_STATUSES = (PartnerStatus.DISSOLVED, PartnerStatus.INACTIVE)
 """Partner statuses under which an agreement with the partner needs reviewing."""

@@ -11,19 +11,19 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.agreements import rules
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.agreements.validation import (
+from kyodo.domain.agreements import rules
+from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from kyodo.domain.agreements.validation import (
     ENTITY,
     LABEL,
     SCALAR_FIELDS,
     SUPPORT_ORDER,
     AgreementContactData,
 )
-from domain.audit.log import snapshot
-from domain.enums import SupportCategory
-from domain.partners.models import Contact, Partner
-from domain.writes import Audited
+from kyodo.domain.audit.log import snapshot
+from kyodo.domain.enums import SupportCategory
+from kyodo.domain.partners.models import Contact, Partner
+from kyodo.domain.writes import Audited
 
 # ------------------------------------------------------------------ children and audit
 

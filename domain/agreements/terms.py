@@ -16,8 +16,8 @@ import calendar
 from datetime import date, timedelta
 from typing import Protocol
 
-from domain.enums import AgreementStatus
-from domain.errors import ErrorCode, Problem
+from kyodo.domain.enums import AgreementStatus
+from kyodo.domain.errors import ErrorCode, Problem
 
 # An auto-renewal loop normally takes a handful of steps (see _terms_to_skip); this only
 # stops a corrupt row or an absurd date from spinning forever.

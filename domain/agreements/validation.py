@@ -13,17 +13,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.agreements import terms
-from domain.agreements.models import Agreement
-from domain.base import UNSET, is_set
-from domain.collaborations.models import Collaboration
-from domain.enums import AgreementCategory, PartnerStatus, SupportCategory, labels
-from domain.errors import ErrorCode, Problem, at
-from domain.japanese import normalize_for_search
-from domain.partners.inputs import ContactData, validate_contact
-from domain.partners.models import Partner
-from domain.reference.service import check_department
+from kyodo.domain import validation as v
+from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.base import UNSET, is_set
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import AgreementCategory, PartnerStatus, SupportCategory, labels
+from kyodo.domain.errors import ErrorCode, Problem, at
+from kyodo.domain.japanese import normalize_for_search
+from kyodo.domain.partners.inputs import ContactData, validate_contact
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.reference.service import check_department
 
 ENTITY = "Agreement"
 LABEL = "協定"

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.models import AuditEvent
-from domain.base import utcnow
-from domain.data_version import note_data_change
-from domain.events import note_change_event
-from domain.read.raw import NotRaw, RawPostgreSQL
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.base import utcnow
+from kyodo.domain.data_version import note_data_change
+from kyodo.domain.events import note_change_event
+from kyodo.domain.read.raw import NotRaw, RawPostgreSQL
 
 _PLAIN = (str, int, bool, float, type(None))
 

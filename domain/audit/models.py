@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from domain.base import utcnow
+from kyodo.domain.base import utcnow
 
 
 class AuditEvent(SQLModel, table=True):

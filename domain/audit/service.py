@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
 
 LIST_ORDERING = Ordering(
     "auditEvents",

@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from domain.base import created_at_field, enum_column
-from domain.enums import Role
+from kyodo.domain.base import created_at_field, enum_column
+from kyodo.domain.enums import Role
 
 
 class ApiToken(SQLModel, table=True):

@@ -19,15 +19,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.log import record_event
-from domain.auth.models import ApiToken
-from domain.base import utcnow
-from domain.data_version import data_version_column
-from domain.enums import Role
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.japanese import TOKYO
-from domain.reference.service import get_department_by_code
-from domain.validation import max_length
+from kyodo.domain.audit.log import record_event
+from kyodo.domain.auth.models import ApiToken
+from kyodo.domain.base import utcnow
+from kyodo.domain.data_version import data_version_column
+from kyodo.domain.enums import Role
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.japanese import TOKYO
+from kyodo.domain.reference.service import get_department_by_code
+from kyodo.domain.validation import max_length
 
 PREFIX_LENGTH = 8
 MAX_TOKEN_LENGTH = 256

@@ -20,12 +20,12 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import validation as v
-from domain.base import is_set
-from domain.collaborations import rules
-from domain.collaborations.completion import FINISHED, completion_problems
-from domain.collaborations.gate import excused_items, start_problems
-from domain.collaborations.inputs import (
+from kyodo.domain import validation as v
+from kyodo.domain.base import is_set
+from kyodo.domain.collaborations import rules
+from kyodo.domain.collaborations.completion import FINISHED, completion_problems
+from kyodo.domain.collaborations.gate import excused_items, start_problems
+from kyodo.domain.collaborations.inputs import (
     STARTED,
     BudgetData,
     CollaborationData,
@@ -35,14 +35,19 @@ from domain.collaborations.inputs import (
     build_state,
     rule_problems,
 )
-from domain.collaborations.models import (
+from kyodo.domain.collaborations.models import (
     Collaboration,
 )
-from domain.collaborations.service import refresh_search_text
-from domain.collaborations.stored import COLLABORATIONS, evaluation_of, snapshot_of, write_children
-from domain.enums import CollaborationStatus, ReadinessItem
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.writes import fields_snapshot
+from kyodo.domain.collaborations.service import refresh_search_text
+from kyodo.domain.collaborations.stored import (
+    COLLABORATIONS,
+    evaluation_of,
+    snapshot_of,
+    write_children,
+)
+from kyodo.domain.enums import CollaborationStatus, ReadinessItem
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.writes import fields_snapshot
 
 
 async def create_collaboration(
@@ -195,8 +200,8 @@ async def require_evaluation(session: AsyncSession, collaboration_id: int) -> No
 
 
 # Progress and evaluation live in their own modules; callers find every command here.
-from domain.collaborations.evaluation import evaluate_collaboration  # noqa: E402
-from domain.collaborations.progress import report_progress  # noqa: E402
+from kyodo.domain.collaborations.evaluation import evaluate_collaboration  # noqa: E402
+from kyodo.domain.collaborations.progress import report_progress  # noqa: E402
 
 __all__ = [
     "BudgetData",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain import validation as v
-from domain.enums import CollaborationStatus
-from domain.errors import Problem
+from kyodo.domain import validation as v
+from kyodo.domain.enums import CollaborationStatus
+from kyodo.domain.errors import Problem
 
 FINISHED = frozenset({CollaborationStatus.COMPLETED, CollaborationStatus.EVALUATED})
 

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.collaborations.models import CollaborationCoDepartment
-from domain.errors import DomainError, ErrorCode, Problem, at
-from domain.pagination import group_by_key
-from domain.reference.models import Department
-from domain.reference.service import get_department_by_code_or_raise
+from kyodo.domain import validation as v
+from kyodo.domain.collaborations.models import CollaborationCoDepartment
+from kyodo.domain.errors import DomainError, ErrorCode, Problem, at
+from kyodo.domain.pagination import group_by_key
+from kyodo.domain.reference.models import Department
+from kyodo.domain.reference.service import get_department_by_code_or_raise
 
 
 async def co_department_ids_of(session: AsyncSession, collaboration_id: int) -> list[int]:

@@ -7,17 +7,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import validation as v
-from domain.audit.log import json_value
-from domain.collaborations import rules
-from domain.collaborations.inputs import EVALUABLE, EvaluationData, clean_text_field
-from domain.collaborations.models import (
+from kyodo.domain import validation as v
+from kyodo.domain.audit.log import json_value
+from kyodo.domain.collaborations import rules
+from kyodo.domain.collaborations.inputs import EVALUABLE, EvaluationData, clean_text_field
+from kyodo.domain.collaborations.models import (
     Collaboration,
     Evaluation,
 )
-from domain.collaborations.stored import COLLABORATIONS, evaluation_of
-from domain.enums import CollaborationStatus
-from domain.errors import ErrorCode
+from kyodo.domain.collaborations.stored import COLLABORATIONS, evaluation_of
+from kyodo.domain.enums import CollaborationStatus
+from kyodo.domain.errors import ErrorCode
 
 
 def _evaluation_dict(evaluation: Evaluation | None) -> dict[str, Any] | None:

@@ -3,12 +3,12 @@ running project that started before a rule existed is excused from."""
 
 from __future__ import annotations
 
-from domain.collaborations import rules
-from domain.collaborations.inputs import State, rule_problems
-from domain.collaborations.models import Collaboration
-from domain.collaborations.screening import unfit_problems
-from domain.enums import ReadinessItem
-from domain.errors import Problem
+from kyodo.domain.collaborations import rules
+from kyodo.domain.collaborations.inputs import State, rule_problems
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.collaborations.screening import unfit_problems
+from kyodo.domain.enums import ReadinessItem
+from kyodo.domain.errors import Problem
 
 
 def excused_items(state: State) -> frozenset[ReadinessItem]:

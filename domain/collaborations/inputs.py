@@ -13,24 +13,24 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.base import UNSET, is_set
-from domain.collaborations import rules
-from domain.collaborations.departments import co_department_ids_of, resolve_co_departments
-from domain.collaborations.models import (
+from kyodo.domain import validation as v
+from kyodo.domain.base import UNSET, is_set
+from kyodo.domain.collaborations import rules
+from kyodo.domain.collaborations.departments import co_department_ids_of, resolve_co_departments
+from kyodo.domain.collaborations.models import (
     Collaboration,
     CollaborationFieldLink,
     CollaborationFormLink,
     Participation,
 )
-from domain.collaborations.screening import ordered
-from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
-from domain.errors import DomainError, ErrorCode, Problem, at
-from domain.japanese import fiscal_year_of
-from domain.partners.models import Partner
-from domain.reference.models import CollaborationField
-from domain.reference.service import fields_by_code, get_department_by_code_or_raise
-from domain.subsidies.models import SubsidyProgram
+from kyodo.domain.collaborations.screening import ordered
+from kyodo.domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
+from kyodo.domain.errors import DomainError, ErrorCode, Problem, at
+from kyodo.domain.japanese import fiscal_year_of
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.reference.models import CollaborationField
+from kyodo.domain.reference.service import fields_by_code, get_department_by_code_or_raise
+from kyodo.domain.subsidies.models import SubsidyProgram
 
 ENTITY = "Collaboration"
 LABEL = "協働事業"

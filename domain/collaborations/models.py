@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from domain.base import Versioned, enum_column
-from domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
+from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
 
 
 class Collaboration(Versioned, table=True):

@@ -9,17 +9,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.audit.log import json_value
-from domain.collaborations import rules
-from domain.collaborations.inputs import TEXT_MAX
-from domain.collaborations.models import (
+from kyodo.domain import validation as v
+from kyodo.domain.audit.log import json_value
+from kyodo.domain.collaborations import rules
+from kyodo.domain.collaborations.inputs import TEXT_MAX
+from kyodo.domain.collaborations.models import (
     Collaboration,
     ProgressReport,
 )
-from domain.collaborations.stored import COLLABORATIONS
-from domain.enums import CollaborationStatus
-from domain.errors import ErrorCode
+from kyodo.domain.collaborations.stored import COLLABORATIONS
+from kyodo.domain.enums import CollaborationStatus
+from kyodo.domain.errors import ErrorCode
 
 
 def _report_dict(report: ProgressReport) -> dict[str, Any]:

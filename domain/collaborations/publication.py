@@ -12,12 +12,12 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import validation as v
-from domain.collaborations.inputs import TEXT_MAX
-from domain.collaborations.models import Collaboration
-from domain.collaborations.stored import COLLABORATIONS
-from domain.errors import ErrorCode
-from domain.writes import fields_snapshot
+from kyodo.domain import validation as v
+from kyodo.domain.collaborations.inputs import TEXT_MAX
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.collaborations.stored import COLLABORATIONS
+from kyodo.domain.errors import ErrorCode
+from kyodo.domain.writes import fields_snapshot
 
 # お役所言葉 the guideline asks to turn into ordinary words, with a plain alternative.
 OFFICIAL_JARGON: dict[str, str] = {

@@ -19,15 +19,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.agreements.calendar import DEFAULT_WITHIN_DAYS, check_window
-from domain.collaborations.inputs import clean_text_field
-from domain.collaborations.models import Collaboration, Participation
-from domain.collaborations.stored import COLLABORATIONS
-from domain.enums import CollaborationStatus
-from domain.errors import ErrorCode
-from domain.reference.models import Department
-from domain.writes import fields_snapshot
+from kyodo.domain import validation as v
+from kyodo.domain.agreements.calendar import DEFAULT_WITHIN_DAYS, check_window
+from kyodo.domain.collaborations.inputs import clean_text_field
+from kyodo.domain.collaborations.models import Collaboration, Participation
+from kyodo.domain.collaborations.stored import COLLABORATIONS
+from kyodo.domain.enums import CollaborationStatus
+from kyodo.domain.errors import ErrorCode
+from kyodo.domain.reference.models import Department
+from kyodo.domain.writes import fields_snapshot
 
 REVIEW_FIELDS = ("reviewed_on", "review_note", "review_due_on")
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from domain.agreements.terms import add_months
-from domain.enums import (
+from kyodo.domain.agreements.terms import add_months
+from kyodo.domain.enums import (
     LABELS,
     CollaborationForm,
     CollaborationStatus,
@@ -25,9 +25,9 @@ from domain.enums import (
     ReadinessItem,
     labels,
 )
-from domain.errors import ErrorCode, Problem
-from domain.status import StatusMachine
-from domain.validation import is_blank
+from kyodo.domain.errors import ErrorCode, Problem
+from kyodo.domain.status import StatusMachine
+from kyodo.domain.validation import is_blank
 
 # ------------------------------------------------------------------ readiness, 第4章(1)(2)
 

@@ -17,11 +17,11 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import validation as v
-from domain.collaborations.models import Collaboration
-from domain.enums import UNFIT_GROUND_LABELS, CollaborationStatus, UnfitGround
-from domain.errors import ErrorCode, Problem
-from domain.writes import Audited, fields_snapshot
+from kyodo.domain import validation as v
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import UNFIT_GROUND_LABELS, CollaborationStatus, UnfitGround
+from kyodo.domain.errors import ErrorCode, Problem
+from kyodo.domain.writes import Audited, fields_snapshot
 
 _ORDER = {g: i for i, g in enumerate(UnfitGround)}
 SCREENABLE = frozenset({CollaborationStatus.PLANNING, CollaborationStatus.ACTIVE})

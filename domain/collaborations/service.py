@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from domain.agreements.models import Agreement
-from domain.collaborations import rules
-from domain.collaborations.departments import in_departments
-from domain.collaborations.models import (
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.collaborations import rules
+from kyodo.domain.collaborations.departments import in_departments
+from kyodo.domain.collaborations.models import (
     Collaboration,
     CollaborationFieldLink,
     CollaborationFormLink,
@@ -28,16 +28,16 @@ from domain.collaborations.models import (
     Participation,
     ProgressReport,
 )
-from domain.enums import (
+from kyodo.domain.enums import (
     CollaborationForm,
     CollaborationStatus,
     PartnerKind,
     PartnerStatus,
     ReadinessItem,
 )
-from domain.errors import DomainError, ErrorCode
-from domain.japanese import normalize_for_search
-from domain.pagination import (
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.japanese import normalize_for_search
+from kyodo.domain.pagination import (
     FIRST_PAGE,
     MAX_PAGE_SIZE,
     Ordering,
@@ -49,12 +49,12 @@ from domain.pagination import (
     paginate,
     paginate_per_parent,
 )
-from domain.partners.models import Partner, PartnerField
-from domain.reference.models import CollaborationField, Department
-from domain.reference.service import fields_by_code, get_department_by_code_or_raise
-from domain.search import search_pattern
-from domain.validation import fit
-from domain.visibility import PartnerVisibility
+from kyodo.domain.partners.models import Partner, PartnerField
+from kyodo.domain.reference.models import CollaborationField, Department
+from kyodo.domain.reference.service import fields_by_code, get_department_by_code_or_raise
+from kyodo.domain.search import search_pattern
+from kyodo.domain.validation import fit
+from kyodo.domain.visibility import PartnerVisibility
 
 # ------------------------------------------------------------------ listing
 

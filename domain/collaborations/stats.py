@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.collaborations.models import Collaboration, CollaborationFormLink, Participation
-from domain.collaborations.service import CollaborationFilterSpec, list_conditions
-from domain.enums import CollaborationForm, CollaborationStatus, PartnerKind
-from domain.errors import DomainError, ErrorCode
-from domain.partners.models import Partner
-from domain.reference.models import Department
-from domain.visibility import PartnerVisibility
+from kyodo.domain.collaborations.models import Collaboration, CollaborationFormLink, Participation
+from kyodo.domain.collaborations.service import CollaborationFilterSpec, list_conditions
+from kyodo.domain.enums import CollaborationForm, CollaborationStatus, PartnerKind
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.reference.models import Department
+from kyodo.domain.visibility import PartnerVisibility
 
 COUNTED_BY_DEFAULT = tuple(s for s in CollaborationStatus if s is not CollaborationStatus.CANCELLED)
 """Cancelled collaborations never happened: not counted unless asked for by status."""

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.log import json_value
-from domain.collaborations.departments import co_department_ids_of
-from domain.collaborations.inputs import (
+from kyodo.domain.audit.log import json_value
+from kyodo.domain.collaborations.departments import co_department_ids_of
+from kyodo.domain.collaborations.inputs import (
     COLUMNS,
     ENTITY,
     LABEL,
@@ -21,7 +21,7 @@ from domain.collaborations.inputs import (
     forms_of,
     participations_of,
 )
-from domain.collaborations.models import (
+from kyodo.domain.collaborations.models import (
     Collaboration,
     CollaborationCoDepartment,
     CollaborationFieldLink,
@@ -29,7 +29,7 @@ from domain.collaborations.models import (
     Evaluation,
     Participation,
 )
-from domain.writes import Audited
+from kyodo.domain.writes import Audited
 
 # ------------------------------------------------------------------ snapshots for audit
 

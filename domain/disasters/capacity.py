@@ -14,14 +14,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.agreements.models import AgreementParty
-from domain.disasters.models import CapacityReport
-from domain.errors import ErrorCode
-from domain.japanese import normalize_for_search
-from domain.partners.models import Partner
-from domain.versioning import get_or_raise
-from domain.writes import Audited, fields_snapshot
+from kyodo.domain import validation as v
+from kyodo.domain.agreements.models import AgreementParty
+from kyodo.domain.disasters.models import CapacityReport
+from kyodo.domain.errors import ErrorCode
+from kyodo.domain.japanese import normalize_for_search
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.versioning import get_or_raise
+from kyodo.domain.writes import Audited, fields_snapshot
 
 ENTITY = "CapacityReport"
 FIELDS = ("partner_id", "item", "quantity", "unit", "reported_on", "note")

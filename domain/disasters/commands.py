@@ -28,13 +28,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.agreements import terms
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.base import utcnow
-from domain.disasters.models import DisasterEvent, SupportRequest
-from domain.disasters.rules import OPEN_STATUSES, REQUEST_STATUSES
-from domain.enums import (
+from kyodo.domain import validation as v
+from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from kyodo.domain.base import utcnow
+from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
+from kyodo.domain.disasters.rules import OPEN_STATUSES, REQUEST_STATUSES
+from kyodo.domain.enums import (
     SUPPORT_CATEGORY_LABELS,
     AgreementCategory,
     DisasterKind,
@@ -43,11 +43,11 @@ from domain.enums import (
     SupportCategory,
     SupportRequestStatus,
 )
-from domain.errors import DomainError, ErrorCode
-from domain.japanese import TOKYO
-from domain.partners.models import Partner
-from domain.versioning import get_or_raise
-from domain.writes import Audited, Change, fields_snapshot
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.japanese import TOKYO
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.versioning import get_or_raise
+from kyodo.domain.writes import Audited, Change, fields_snapshot
 
 EVENT = "DisasterEvent"
 REQUEST = "SupportRequest"

@@ -23,15 +23,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.agreements import terms
-from domain.agreements.models import Agreement, AgreementParty
-from domain.disasters.models import ContactVerification
-from domain.enums import AgreementCategory, PartnerStatus, VerificationOutcome
-from domain.errors import ErrorCode
-from domain.partners.models import Partner
-from domain.versioning import get_or_raise
-from domain.writes import Audited, fields_snapshot
+from kyodo.domain import validation as v
+from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.models import Agreement, AgreementParty
+from kyodo.domain.disasters.models import ContactVerification
+from kyodo.domain.enums import AgreementCategory, PartnerStatus, VerificationOutcome
+from kyodo.domain.errors import ErrorCode
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.versioning import get_or_raise
+from kyodo.domain.writes import Audited, fields_snapshot
 
 ENTITY = "ContactVerification"
 FIELDS = ("partner_id", "verified_on", "outcome", "verified_by", "note")
@@ -218,7 +218,7 @@ class ContactDue:
 def check_window(as_of: date, within_days: int) -> None:
     v.require_date(as_of, label="基準日", field="as_of")
     if not 0 <= within_days <= MAX_WITHIN_DAYS:
-        from domain.errors import DomainError
+        from kyodo.domain.errors import DomainError
 
         raise DomainError(
             ErrorCode.INVALID,
@@ -236,7 +236,7 @@ async def contacts_due(
     Active partners only (a dissolved one needs its agreement reviewed, not a call).
     Never confirmed first, then by the day they turn stale, then 五十音.
     """
-    from domain.agreements.service import agreement_ids_in_force_on
+    from kyodo.domain.agreements.service import agreement_ids_in_force_on
 
     check_window(as_of, within_days)
     ids = await agreement_ids_in_force_on(
@@ -294,7 +294,7 @@ async def calls_by_partner(
     session: AsyncSession, partner_ids: Sequence[int]
 ) -> list[list[ContactVerification]]:
     """Each partner's calls, the latest first."""
-    from domain.pagination import group_by_key
+    from kyodo.domain.pagination import group_by_key
 
     stmt = (
         sa.select(ContactVerification)

@@ -7,8 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from domain.base import Versioned, created_at_field, enum_column
-from domain.enums import (
+from kyodo.domain.base import Versioned, created_at_field, enum_column
+from kyodo.domain.enums import (
     DisasterKind,
     SupportAnswer,
     SupportCategory,

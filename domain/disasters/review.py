@@ -19,11 +19,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements import service as agreements
-from domain.agreements.models import Agreement, AgreementParty
-from domain.agreements.standing import review_reason
-from domain.enums import PartnerStatus, SupportCategory
-from domain.partners.models import Partner
+from kyodo.domain.agreements import service as agreements
+from kyodo.domain.agreements.models import Agreement, AgreementParty
+from kyodo.domain.agreements.standing import review_reason
+from kyodo.domain.enums import PartnerStatus, SupportCategory
+from kyodo.domain.partners.models import Partner
 
 
 @dataclass(frozen=True, slots=True)

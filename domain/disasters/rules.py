@@ -9,8 +9,8 @@ or unanswered one: the commands check the answer on top of the machine.
 
 from __future__ import annotations
 
-from domain.enums import SupportRequestStatus
-from domain.status import StatusMachine
+from kyodo.domain.enums import SupportRequestStatus
+from kyodo.domain.status import StatusMachine
 
 _S = SupportRequestStatus
 REQUEST_STATUSES: StatusMachine[SupportRequestStatus] = StatusMachine(

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from domain.base import SQLModel, utcnow
+from kyodo.domain.base import SQLModel, utcnow
 
 
 class TrustedDocument(SQLModel, table=True):

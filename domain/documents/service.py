@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.log import record_event
-from domain.documents.models import TrustedDocument
-from domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.audit.log import record_event
+from kyodo.domain.documents.models import TrustedDocument
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
 
 MAX_ID_LENGTH = 128
 

@@ -13,15 +13,15 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import validation as v
-from domain.endorsements import rules
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import EndorsementDisqualifier, EndorsementStatus
-from domain.errors import DomainError, ErrorCode
-from domain.partners.models import Partner
-from domain.reference.service import check_department
-from domain.versioning import not_found
-from domain.writes import Audited, fields_snapshot
+from kyodo.domain import validation as v
+from kyodo.domain.endorsements import rules
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import EndorsementDisqualifier, EndorsementStatus
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.reference.service import check_department
+from kyodo.domain.versioning import not_found
+from kyodo.domain.writes import Audited, fields_snapshot
 
 ENTITY = "EndorsementApplication"
 FIELDS = (

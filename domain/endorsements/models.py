@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from domain.base import Versioned, enum_column
-from domain.enums import EndorsementStatus
+from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.enums import EndorsementStatus
 
 
 class EndorsementApplication(Versioned, table=True):

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from domain.enums import (
+from kyodo.domain.enums import (
     ENDORSEMENT_DISQUALIFIER_LABELS,
     EndorsementDisqualifier,
     EndorsementStatus,
 )
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.status import StatusMachine
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.status import StatusMachine
 
 POLICY_NOT_JUDGED = "市の施策の推進に役立つかどうか、まだ判断されていません。"
 POLICY_NOT_CONTRIBUTING = "市の施策の推進に役立つとは認められないため、後援できません。"

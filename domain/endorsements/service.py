@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import EndorsementStatus
-from domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import EndorsementStatus
+from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
 
 LIST_ORDERING = Ordering(
     "endorsementApplications",

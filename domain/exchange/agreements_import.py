@@ -36,19 +36,19 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.agreements.commands import AgreementData, conclude_agreement, create_agreement
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.enums import (
+from kyodo.domain import validation as v
+from kyodo.domain.agreements.commands import AgreementData, conclude_agreement, create_agreement
+from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from kyodo.domain.enums import (
     SUPPORT_CATEGORY_LABELS,
     AgreementCategory,
     PartnerKind,
     PartnerStatus,
     SupportCategory,
 )
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.exchange import exports
-from domain.exchange.reading import (
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.reading import (
     ColumnMap,
     Columns,
     FileFormat,
@@ -62,11 +62,11 @@ from domain.exchange.reading import (
     parse_japanese_date,
     split_list,
 )
-from domain.japanese import to_wareki
-from domain.partners.commands import PartnerData, create_partner
-from domain.partners.models import Partner
-from domain.partners.names import is_collective_name
-from domain.reference.models import Department
+from kyodo.domain.japanese import to_wareki
+from kyodo.domain.partners.commands import PartnerData, create_partner
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.names import is_collective_name
+from kyodo.domain.reference.models import Department
 
 DEFAULT_DEPARTMENT = "kikikanri"  # 危機管理室, which keeps the disaster-support agreements
 MAX_ROWS = 2_000

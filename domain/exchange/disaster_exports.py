@@ -22,12 +22,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.agreements.calendar import DueItem, agreements_due
-from domain.agreements.models import Agreement
-from domain.base import utcnow
-from domain.disasters.commands import TOKYO
-from domain.disasters.models import DisasterEvent, SupportRequest
-from domain.enums import (
+from kyodo.domain.agreements.calendar import DueItem, agreements_due
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.base import utcnow
+from kyodo.domain.disasters.commands import TOKYO
+from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
+from kyodo.domain.enums import (
     AGREEMENT_DUE_KIND_LABELS,
     DISASTER_KIND_LABELS,
     SUPPORT_ANSWER_LABELS,
@@ -35,7 +35,7 @@ from domain.enums import (
     SUPPORT_REQUEST_STATUS_LABELS,
     AgreementDueKind,
 )
-from domain.exchange.exports import (
+from kyodo.domain.exchange.exports import (
     LIST_SEPARATOR,
     CsvEncoding,
     ExportFile,
@@ -45,9 +45,9 @@ from domain.exchange.exports import (
     municipality,
     write_csv,
 )
-from domain.japanese import to_wareki
-from domain.partners.models import Partner
-from domain.validation import require_date
+from kyodo.domain.japanese import to_wareki
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.validation import require_date
 
 SUPPORT_REQUEST_HEADERS: tuple[str, ...] = (
     "災害",

@@ -54,11 +54,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-import domain.models  # noqa: F401  (registers every table on the metadata)
-from domain.agreements.documents import stored_problem as document_problem
-from domain.base import SQLModel
-from domain.data_version import bump_data_version
-from domain.validation import date_problem
+import kyodo.domain.models  # noqa: F401  (registers every table on the metadata)
+from kyodo.domain.agreements.documents import stored_problem as document_problem
+from kyodo.domain.base import SQLModel
+from kyodo.domain.data_version import bump_data_version
+from kyodo.domain.validation import date_problem
 
 FORMAT = "kyodo-dump"
 FORMAT_VERSION = 1

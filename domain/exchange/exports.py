@@ -58,9 +58,9 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.agreements import terms
-from domain.agreements.models import Agreement
-from domain.agreements.service import (
+from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.service import (
     DisasterSupportRow,
     agreement_ids_in_force_on,
     disaster_support,
@@ -68,9 +68,9 @@ from domain.agreements.service import (
     parties_by_agreement,
     support_categories_by_agreement,
 )
-from domain.agreements.standing import REVIEW_LABEL
-from domain.disasters.review import DisasterReviewRow, agreements_needing_review
-from domain.enums import (
+from kyodo.domain.agreements.standing import REVIEW_LABEL
+from kyodo.domain.disasters.review import DisasterReviewRow, agreements_needing_review
+from kyodo.domain.enums import (
     SUPPORT_CATEGORY_LABELS,
     AgreementCategory,
     PartnerKind,
@@ -78,15 +78,15 @@ from domain.enums import (
     SupportCategory,
     labels,
 )
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.exchange.review_sections import review_csv_rows, review_document, review_html
-from domain.japanese import to_wareki
-from domain.partners.inputs import ADDRESS_FIELDS, SCALARS, input_name
-from domain.partners.models import Contact, Partner, PartnerField
-from domain.reference.models import CollaborationField
-from domain.reference.service import departments_by_id
-from domain.validation import require_date
-from domain.visibility import PartnerVisibility
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.exchange.review_sections import review_csv_rows, review_document, review_html
+from kyodo.domain.japanese import to_wareki
+from kyodo.domain.partners.inputs import ADDRESS_FIELDS, SCALARS, input_name
+from kyodo.domain.partners.models import Contact, Partner, PartnerField
+from kyodo.domain.reference.models import CollaborationField
+from kyodo.domain.reference.service import departments_by_id
+from kyodo.domain.validation import require_date
+from kyodo.domain.visibility import PartnerVisibility
 
 DEFAULT_MUNICIPALITY = "苫小牧市"
 _municipality_source: Callable[[], str] | None = None

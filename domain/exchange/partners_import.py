@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.base import UNSET
-from domain.enums import PartnerKind, PartnerStatus
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.exchange.reading import (
+from kyodo.domain.base import UNSET
+from kyodo.domain.enums import PartnerKind, PartnerStatus
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.exchange.reading import (
     ColumnMap,
     Columns,
     ImportRefused,
@@ -37,8 +37,8 @@ from domain.exchange.reading import (
     normalize_number,
     split_list,
 )
-from domain.japanese import normalize_corporate_number
-from domain.partners.inputs import (
+from kyodo.domain.japanese import normalize_corporate_number
+from kyodo.domain.partners.inputs import (
     ADDRESS_FIELDS,
     SCALAR_FIELDS,
     SCALARS,
@@ -47,9 +47,9 @@ from domain.partners.inputs import (
     field_of,
     input_name,
 )
-from domain.partners.upsert import upsert_partners
-from domain.reference.models import CollaborationField
-from domain.validation import clean_text
+from kyodo.domain.partners.upsert import upsert_partners
+from kyodo.domain.reference.models import CollaborationField
+from kyodo.domain.validation import clean_text
 
 # Rows per call of upsert_partners. Its key lookup (externalId IN (...) OR
 # corporateNumber IN (...)) binds up to two parameters a row, its reads of the stored

@@ -26,8 +26,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from domain import japanese
-from domain.errors import ErrorCode
+from kyodo.domain import japanese
+from kyodo.domain.errors import ErrorCode
 
 # ------------------------------------------------------------------ problems
 

@@ -13,9 +13,9 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from domain.agreements.standing import REVIEW_LABEL
-from domain.disasters.review import DisasterReviewRow
-from domain.enums import SUPPORT_CATEGORY_LABELS
+from kyodo.domain.agreements.standing import REVIEW_LABEL
+from kyodo.domain.disasters.review import DisasterReviewRow
+from kyodo.domain.enums import SUPPORT_CATEGORY_LABELS
 
 CATEGORY_SEPARATOR = "、"
 

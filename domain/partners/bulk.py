@@ -25,13 +25,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.base import is_set, utcnow
-from domain.enums import PartnerStatus
-from domain.partners.inputs import ContactData
-from domain.partners.models import Contact, Partner, PartnerField
-from domain.partners.service import derived_columns
-from domain.reference.models import CollaborationField
-from domain.writes import among, insert_many, write_many
+from kyodo.domain.base import is_set, utcnow
+from kyodo.domain.enums import PartnerStatus
+from kyodo.domain.partners.inputs import ContactData
+from kyodo.domain.partners.models import Contact, Partner, PartnerField
+from kyodo.domain.partners.service import derived_columns
+from kyodo.domain.reference.models import CollaborationField
+from kyodo.domain.writes import among, insert_many, write_many
 
 IDS_PER_STATEMENT = 5000
 """Ids in one ``IN (…)`` list (SQLite and asyncpg take 32,766 parameters a statement)."""

@@ -14,20 +14,20 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.agreements.models import AgreementParty
-from domain.audit.log import snapshot
-from domain.base import is_set
-from domain.collaborations.models import Participation
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import PartnerStatus
-from domain.errors import DomainError, ErrorCode
-from domain.partners.bulk import (
+from kyodo.domain import validation as v
+from kyodo.domain.agreements.models import AgreementParty
+from kyodo.domain.audit.log import snapshot
+from kyodo.domain.base import is_set
+from kyodo.domain.collaborations.models import Participation
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import PartnerStatus
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.partners.bulk import (
     children_of,
     partner_columns,
     stored_columns,
 )
-from domain.partners.inputs import (
+from kyodo.domain.partners.inputs import (
     ADDRESS_FIELDS,
     SCALAR_FIELDS,
     ContactData,
@@ -38,13 +38,13 @@ from domain.partners.inputs import (
     validate,
     validate_contact,
 )
-from domain.partners.models import Contact, Partner, PartnerField
-from domain.partners.service import refresh_derived_fields
-from domain.partners.upsert import UpsertResult, upsert_partners
-from domain.proposals.models import Proposal
-from domain.subsidies.models import SubsidyApplication
-from domain.versioning import get_or_raise
-from domain.writes import Audited, fields_snapshot
+from kyodo.domain.partners.models import Contact, Partner, PartnerField
+from kyodo.domain.partners.service import refresh_derived_fields
+from kyodo.domain.partners.upsert import UpsertResult, upsert_partners
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.subsidies.models import SubsidyApplication
+from kyodo.domain.versioning import get_or_raise
+from kyodo.domain.writes import Audited, fields_snapshot
 
 ENTITY = "Partner"
 LABEL = "パートナー"

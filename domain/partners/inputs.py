@@ -13,13 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.base import UNSET, is_set
-from domain.enums import PartnerKind, PartnerStatus
-from domain.errors import ErrorCode, at
-from domain.japanese import is_valid_corporate_number, normalize_corporate_number
-from domain.partners.models import Contact, Partner
-from domain.reference.models import CollaborationField
+from kyodo.domain import validation as v
+from kyodo.domain.base import UNSET, is_set
+from kyodo.domain.enums import PartnerKind, PartnerStatus
+from kyodo.domain.errors import ErrorCode, at
+from kyodo.domain.japanese import is_valid_corporate_number, normalize_corporate_number
+from kyodo.domain.partners.models import Contact, Partner
+from kyodo.domain.reference.models import CollaborationField
 
 # The one table of a partner's scalar columns a caller may set: the first name is the
 # Japanese label (messages, audit, the importer's messages), the others further headers

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from domain.base import Versioned, enum_column
-from domain.enums import PartnerKind, PartnerStatus
+from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.enums import PartnerKind, PartnerStatus
 
 
 class Partner(Versioned, table=True):

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.agreements.models import Agreement, AgreementParty
-from domain.collaborations.models import Participation
-from domain.enums import AgreementStatus, PartnerKind, PartnerStatus
-from domain.japanese import kana_sort_key, normalize_corporate_number, normalize_for_search
-from domain.pagination import (
+from kyodo.domain.agreements.models import Agreement, AgreementParty
+from kyodo.domain.collaborations.models import Participation
+from kyodo.domain.enums import AgreementStatus, PartnerKind, PartnerStatus
+from kyodo.domain.japanese import kana_sort_key, normalize_corporate_number, normalize_for_search
+from kyodo.domain.pagination import (
     Ordering,
     Page,
     PageRequest,
@@ -25,11 +25,11 @@ from domain.pagination import (
     group_by_key,
     paginate,
 )
-from domain.partners.models import Contact, Partner, PartnerField
-from domain.reference.models import CollaborationField
-from domain.search import search_pattern
-from domain.validation import filter_codes, filter_text, fit
-from domain.visibility import PartnerVisibility
+from kyodo.domain.partners.models import Contact, Partner, PartnerField
+from kyodo.domain.reference.models import CollaborationField
+from kyodo.domain.search import search_pattern
+from kyodo.domain.validation import filter_codes, filter_text, fit
+from kyodo.domain.visibility import PartnerVisibility
 
 
 def derived_columns(name: str, name_kana: str | None) -> dict[str, str]:
@@ -166,7 +166,7 @@ async def _conditions(
         )
         conditions.append(col(Partner.id).in_(in_fields))
     if spec.has_agreement_in_force is not None:
-        from domain.agreements.service import agreement_ids_in_force_on
+        from kyodo.domain.agreements.service import agreement_ids_in_force_on
 
         in_force = await agreement_ids_in_force_on(session, on=today)
         parties = sa.select(col(AgreementParty.partner_id)).where(

@@ -13,17 +13,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.audit.log import diff, record_event, snapshot
-from domain.base import is_set
-from domain.errors import WHOLE, ErrorCode
-from domain.partners.bulk import (
+from kyodo.domain import validation as v
+from kyodo.domain.audit.log import diff, record_event, snapshot
+from kyodo.domain.base import is_set
+from kyodo.domain.errors import WHOLE, ErrorCode
+from kyodo.domain.partners.bulk import (
     PlannedRow,
     children_of,
     load_partners,
     write_plan,
 )
-from domain.partners.inputs import (
+from kyodo.domain.partners.inputs import (
     SCALAR_FIELDS,
     ContactData,
     PartnerData,
@@ -31,8 +31,8 @@ from domain.partners.inputs import (
     codes_to_ids,
     validate,
 )
-from domain.partners.models import Contact, Partner
-from domain.writes import among
+from kyodo.domain.partners.models import Contact, Partner
+from kyodo.domain.writes import among
 
 
 @dataclass

@@ -14,16 +14,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import validation as v
-from domain.base import UNSET, is_set
-from domain.collaborations.models import Collaboration
-from domain.enums import ProposalChannel, ProposalKind, ProposalStatus
-from domain.partners.models import Partner
-from domain.proposals import rules
-from domain.proposals.models import Proposal
-from domain.reference.service import check_department
-from domain.versioning import not_found
-from domain.writes import Audited, fields_snapshot
+from kyodo.domain import validation as v
+from kyodo.domain.base import UNSET, is_set
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import ProposalChannel, ProposalKind, ProposalStatus
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.proposals import rules
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.reference.service import check_department
+from kyodo.domain.versioning import not_found
+from kyodo.domain.writes import Audited, fields_snapshot
 
 ENTITY = "Proposal"
 FIELDS = (

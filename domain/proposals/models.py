@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from domain.base import Versioned, enum_column
-from domain.enums import ProposalChannel, ProposalKind, ProposalStatus
+from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.enums import ProposalChannel, ProposalKind, ProposalStatus
 
 
 class Proposal(Versioned, table=True):

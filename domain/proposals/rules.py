@@ -8,10 +8,10 @@ stores them; nothing here depends on them).
 
 from __future__ import annotations
 
-from domain.enums import ProposalStatus
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.status import StatusMachine
-from domain.validation import is_blank
+from kyodo.domain.enums import ProposalStatus
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.status import StatusMachine
+from kyodo.domain.validation import is_blank
 
 # The answers the city can give; RECEIVED is where a proposal starts, not an answer.
 DECISIONS: frozenset[ProposalStatus] = frozenset(

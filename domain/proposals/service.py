@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.enums import ProposalStatus
-from domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
-from domain.proposals.models import Proposal
-from domain.reference.models import Department
+from kyodo.domain.enums import ProposalStatus
+from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.reference.models import Department
 
 ANSWERED: frozenset[ProposalStatus] = frozenset(
     {ProposalStatus.ADOPTED, ProposalStatus.NOT_ADOPTED}

@@ -22,10 +22,10 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.read.models import Conditions, Entity, Viewer, entity
-from domain.read.raw import NotRaw, RawPostgreSQL
-from domain.read.sql import JsonSQL, flatten
-from domain.read.values import Decoder
+from kyodo.domain.read.models import Conditions, Entity, Viewer, entity
+from kyodo.domain.read.raw import NotRaw, RawPostgreSQL
+from kyodo.domain.read.sql import JsonSQL, flatten
+from kyodo.domain.read.values import Decoder
 
 
 @dataclass(frozen=True, slots=True, eq=False)

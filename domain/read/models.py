@@ -16,9 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.agreements.service import contact_order, own_emergency_contacts, speaks_for_party
-from domain.collaborations.models import (
+from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from kyodo.domain.agreements.service import contact_order, own_emergency_contacts, speaks_for_party
+from kyodo.domain.collaborations.models import (
     Collaboration,
     CollaborationCoDepartment,
     CollaborationFieldLink,
@@ -27,25 +27,25 @@ from domain.collaborations.models import (
     Participation,
     ProgressReport,
 )
-from domain.collaborations.service import (
+from kyodo.domain.collaborations.service import (
     collaboration_agreement_order,
     participation_order,
     progress_report_order,
     published_only,
 )
-from domain.collaborations.service import list_conditions as collaboration_list_conditions
-from domain.collaborations.service import list_order as collaboration_list_order
-from domain.disasters.models import CapacityReport, ContactVerification
-from domain.enums import AgreementStatus
-from domain.partners.models import Contact, Partner, PartnerField
-from domain.proposals.models import Proposal
-from domain.proposals.service import answered as answered_proposal
-from domain.read.values import Decoder, decoder_for
-from domain.reference.models import CollaborationField, Department
-from domain.reference.service import field_order
-from domain.subsidies.models import SubsidyApplication, SubsidyProgram
-from domain.subsidies.service import granted, granted_amount
-from domain.visibility import PartnerVisibility
+from kyodo.domain.collaborations.service import list_conditions as collaboration_list_conditions
+from kyodo.domain.collaborations.service import list_order as collaboration_list_order
+from kyodo.domain.disasters.models import CapacityReport, ContactVerification
+from kyodo.domain.enums import AgreementStatus
+from kyodo.domain.partners.models import Contact, Partner, PartnerField
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.proposals.service import answered as answered_proposal
+from kyodo.domain.read.values import Decoder, decoder_for
+from kyodo.domain.reference.models import CollaborationField, Department
+from kyodo.domain.reference.service import field_order
+from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
+from kyodo.domain.subsidies.service import granted, granted_amount
+from kyodo.domain.visibility import PartnerVisibility
 
 Conditions = list[sa.ColumnElement[bool]]
 

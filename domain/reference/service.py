@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.pagination import by_id
-from domain.reference.models import CollaborationField, Department
-from domain.validation import Problems
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.pagination import by_id
+from kyodo.domain.reference.models import CollaborationField, Department
+from kyodo.domain.validation import Problems
 
 
 def department_order() -> list[Any]:

@@ -18,24 +18,24 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.enums import ExpenseKind, SubsidyApplicationStatus
-from domain.errors import ErrorCode, Problem
-from domain.partners.models import Partner
-from domain.subsidies import rules
-from domain.subsidies import service as subsidies
-from domain.subsidies.inputs import (
+from kyodo.domain import validation as v
+from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
+from kyodo.domain.errors import ErrorCode, Problem
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.subsidies import rules
+from kyodo.domain.subsidies import service as subsidies
+from kyodo.domain.subsidies.inputs import (
     MAX_TEXT,
     ApplicationData,
     ExpenseData,
     ProgramData,
     expense_lines,
 )
-from domain.subsidies.models import SubsidyApplication, SubsidyProgram
-from domain.subsidies.programs import create_program, update_program
-from domain.subsidies.settlement import report_application, settle_application
-from domain.subsidies.stored import APPLICATIONS, PROGRAMS, add_lines
-from domain.versioning import not_found
+from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
+from kyodo.domain.subsidies.programs import create_program, update_program
+from kyodo.domain.subsidies.settlement import report_application, settle_application
+from kyodo.domain.subsidies.stored import APPLICATIONS, PROGRAMS, add_lines
+from kyodo.domain.versioning import not_found
 
 _Status = SubsidyApplicationStatus
 

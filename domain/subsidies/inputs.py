@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain import validation as v
-from domain.errors import at
-from domain.subsidies.models import ExpenseLine
+from kyodo.domain import validation as v
+from kyodo.domain.errors import at
+from kyodo.domain.subsidies.models import ExpenseLine
 
 PROGRAM_ENTITY = "SubsidyProgram"
 APPLICATION_ENTITY = "SubsidyApplication"

@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.errors import ErrorCode, at
-from domain.reference.service import check_department
-from domain.subsidies.inputs import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, ProgramData
-from domain.subsidies.models import ExpenseLine, SubsidyProgram
-from domain.subsidies.service import series_key_of
-from domain.subsidies.stored import PROGRAMS
+from kyodo.domain import validation as v
+from kyodo.domain.errors import ErrorCode, at
+from kyodo.domain.reference.service import check_department
+from kyodo.domain.subsidies.inputs import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, ProgramData
+from kyodo.domain.subsidies.models import ExpenseLine, SubsidyProgram
+from kyodo.domain.subsidies.service import series_key_of
+from kyodo.domain.subsidies.stored import PROGRAMS
 
 
 async def create_program(session: AsyncSession, *, data: ProgramData, actor: str) -> SubsidyProgram:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
-from domain.enums import SubsidyApplicationStatus
-from domain.errors import ErrorCode, Problem, at
-from domain.japanese import normalize_for_search, to_wareki
-from domain.status import StatusMachine
+from kyodo.domain.enums import SubsidyApplicationStatus
+from kyodo.domain.errors import ErrorCode, Problem, at
+from kyodo.domain.japanese import normalize_for_search, to_wareki
+from kyodo.domain.status import StatusMachine
 
 _Status = SubsidyApplicationStatus
 

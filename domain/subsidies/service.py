@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.enums import ExpenseKind, SubsidyApplicationStatus
-from domain.errors import Problem
-from domain.pagination import (
+from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
+from kyodo.domain.errors import Problem
+from kyodo.domain.pagination import (
     FIRST_PAGE,
     Ordering,
     Page,
@@ -30,8 +30,8 @@ from domain.pagination import (
     paginate,
     paginate_per_parent,
 )
-from domain.subsidies import rules
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from kyodo.domain.subsidies import rules
+from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 
 _Status = SubsidyApplicationStatus
 

@@ -9,14 +9,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain import validation as v
-from domain.enums import ExpenseKind, SubsidyApplicationStatus
-from domain.errors import DomainError, ErrorCode
-from domain.subsidies import rules
-from domain.subsidies import service as subsidies
-from domain.subsidies.inputs import ExpenseData, expense_lines
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
-from domain.subsidies.stored import APPLICATIONS, add_lines
+from kyodo.domain import validation as v
+from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.subsidies import rules
+from kyodo.domain.subsidies import service as subsidies
+from kyodo.domain.subsidies.inputs import ExpenseData, expense_lines
+from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from kyodo.domain.subsidies.stored import APPLICATIONS, add_lines
 
 _Status = SubsidyApplicationStatus
 

@@ -8,18 +8,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.log import snapshot
-from domain.enums import ExpenseKind
-from domain.subsidies import service as subsidies
-from domain.subsidies.inputs import (
+from kyodo.domain.audit.log import snapshot
+from kyodo.domain.enums import ExpenseKind
+from kyodo.domain.subsidies import service as subsidies
+from kyodo.domain.subsidies.inputs import (
     APPLICATION_ENTITY,
     APPLICATION_FIELDS,
     PROGRAM_ENTITY,
     PROGRAM_FIELDS,
     ExpenseData,
 )
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
-from domain.writes import Audited, fields_snapshot
+from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from kyodo.domain.writes import Audited, fields_snapshot
 
 
 def expense_dict(line: ExpenseLine | ExpenseData) -> dict[str, Any]:

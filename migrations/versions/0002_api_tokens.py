@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
 
-from migrations.safety import refuse_to_drop_rows
+from kyodo.migrations.safety import refuse_to_drop_rows
 
 
 # revision identifiers, used by Alembic.

@@ -27,7 +27,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    from domain.subsidies.service import series_key_of
+    from kyodo.domain.subsidies.service import series_key_of
 
     with op.batch_alter_table('subsidy_program', schema=None) as batch_op:
         batch_op.add_column(

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.agreements import calendar
-from domain.enums import AGREEMENT_DUE_KIND_LABELS
-from domain.japanese import to_wareki
-from schema.agreements.types import AgreementType
-from schema.context import Info
-from schema.descriptions import AsOf, WithinDays
-from schema.enums import AgreementDueKind
-from schema.permissions import CanReadDisaster, can_read_internal
+from kyodo.domain.agreements import calendar
+from kyodo.domain.enums import AGREEMENT_DUE_KIND_LABELS
+from kyodo.domain.japanese import to_wareki
+from kyodo.schema.agreements.types import AgreementType
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import AsOf, WithinDays
+from kyodo.schema.enums import AgreementDueKind
+from kyodo.schema.permissions import CanReadDisaster, can_read_internal
 
 if TYPE_CHECKING:
-    from schema.collaborations.types import CollaborationType
+    from kyodo.schema.collaborations.types import CollaborationType
 
 
 @strawberry.type(
@@ -44,8 +44,8 @@ class AgreementDueType:
     @strawberry.field(description="For reviews: the collaboration to review.")
     def collaboration(
         self, info: Info
-    ) -> Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")] | None:
-        from schema.collaborations.types import CollaborationType
+    ) -> Annotated[CollaborationType, strawberry.lazy("kyodo.schema.collaborations.types")] | None:
+        from kyodo.schema.collaborations.types import CollaborationType
 
         row = self.item.collaboration
         return CollaborationType.from_row(row) if row is not None else None

@@ -7,14 +7,14 @@ from datetime import datetime
 
 import strawberry
 
-from domain.agreements import documents
-from domain.agreements.models import AgreementDocument
-from domain.visibility import PartnerVisibility
-from schema.common import aware
-from schema.context import Info
-from schema.descriptions import ID
-from schema.node import to_global_id
-from schema.permissions import CanReadPartners, partner_visibility
+from kyodo.domain.agreements import documents
+from kyodo.domain.agreements.models import AgreementDocument
+from kyodo.domain.visibility import PartnerVisibility
+from kyodo.schema.common import aware
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ID
+from kyodo.schema.node import to_global_id
+from kyodo.schema.permissions import CanReadPartners, partner_visibility
 
 DOWNLOAD_PATH = "/documents/{id}"
 

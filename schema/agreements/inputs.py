@@ -6,9 +6,9 @@ from datetime import date
 
 import strawberry
 
-from domain.agreements.service import AgreementFilterSpec
-from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
-from schema.node import decode_optional_id
+from kyodo.domain.agreements.service import AgreementFilterSpec
+from kyodo.schema.enums import AgreementCategory, AgreementStatus, SupportCategory
+from kyodo.schema.node import decode_optional_id
 
 
 @strawberry.input(

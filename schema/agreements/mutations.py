@@ -14,21 +14,21 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements import commands
-from domain.agreements import validation as limits
-from domain.agreements.commands import AgreementContactData, AgreementData
-from domain.agreements.models import Agreement
-from domain.base import UNSET
-from domain.errors import DomainError, Problem, at
-from schema.agreements.types import AgreementType
-from schema.context import Info
-from schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
-from schema.enums import AgreementCategory, AgreementStatus, SupportCategory
-from schema.mutation import run_mutation
-from schema.node import pk_of
-from schema.partners.inputs import ContactInput
-from schema.payloads import Payload, later, payload, saved
-from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, WRITE_AGREEMENTS, allow
+from kyodo.domain.agreements import commands
+from kyodo.domain.agreements import validation as limits
+from kyodo.domain.agreements.commands import AgreementContactData, AgreementData
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.base import UNSET
+from kyodo.domain.errors import DomainError, Problem, at
+from kyodo.schema.agreements.types import AgreementType
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
+from kyodo.schema.enums import AgreementCategory, AgreementStatus, SupportCategory
+from kyodo.schema.mutation import run_mutation
+from kyodo.schema.node import pk_of
+from kyodo.schema.partners.inputs import ContactInput
+from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, WRITE_AGREEMENTS, allow
 
 
 class _Ids:

@@ -7,13 +7,13 @@ from typing import Annotated
 
 import strawberry
 
-from domain.agreements.service import AgreementFilterSpec, disaster_support, list_agreements
-from schema.agreements.inputs import AgreementFilterInput
-from schema.agreements.types import AgreementType, DisasterSupportEntryType
-from schema.context import Info
-from schema.enums import SupportCategory
-from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.permissions import CanReadEmergencyContacts, partner_visibility
+from kyodo.domain.agreements.service import AgreementFilterSpec, disaster_support, list_agreements
+from kyodo.schema.agreements.inputs import AgreementFilterInput
+from kyodo.schema.agreements.types import AgreementType, DisasterSupportEntryType
+from kyodo.schema.context import Info
+from kyodo.schema.enums import SupportCategory
+from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.permissions import CanReadEmergencyContacts, partner_visibility
 
 # The disaster lookup's arguments, shared with disasterSupportNeedingReview.
 DisasterCategories = Annotated[

@@ -9,24 +9,29 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
-from domain.agreements import service as agreements
-from domain.agreements import terms
-from domain.agreements.models import Agreement
-from domain.japanese import to_wareki
-from domain.reference.service import departments_by_id
-from domain.validation import require_date
-from schema.agreements.documents import AgreementDocumentType, documents_of
-from schema.context import Info
-from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, AsOf
-from schema.enums import AgreementCategory, AgreementStatus, SupportCategory, VerificationOutcome
-from schema.node import Node, register_node
-from schema.partners.types import ContactType, PartnerType
-from schema.permissions import CanReadEmergencyContacts, partner_visibility
-from schema.reference.types import DepartmentType
-from schema.rows import FromRow, from_row
+from kyodo.domain.agreements import service as agreements
+from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.japanese import to_wareki
+from kyodo.domain.reference.service import departments_by_id
+from kyodo.domain.validation import require_date
+from kyodo.schema.agreements.documents import AgreementDocumentType, documents_of
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, AsOf
+from kyodo.schema.enums import (
+    AgreementCategory,
+    AgreementStatus,
+    SupportCategory,
+    VerificationOutcome,
+)
+from kyodo.schema.node import Node, register_node
+from kyodo.schema.partners.types import ContactType, PartnerType
+from kyodo.schema.permissions import CanReadEmergencyContacts, partner_visibility
+from kyodo.schema.reference.types import DepartmentType
+from kyodo.schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
-    from schema.collaborations.types import CollaborationType
+    from kyodo.schema.collaborations.types import CollaborationType
 
 
 @strawberry.type(
@@ -88,11 +93,11 @@ class AgreementType(Node):
     )
     async def collaboration(
         self, info: Info
-    ) -> Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")] | None:
+    ) -> Annotated[CollaborationType, strawberry.lazy("kyodo.schema.collaborations.types")] | None:
         if self.row.collaboration_id is None:
             return None
-        from domain.collaborations.service import get_many
-        from schema.collaborations.types import CollaborationType, collaboration_visible
+        from kyodo.domain.collaborations.service import get_many
+        from kyodo.schema.collaborations.types import CollaborationType, collaboration_visible
 
         row = await info.context.loader(get_many).load(self.row.collaboration_id)
         if row is None or not collaboration_visible(info.context, row):

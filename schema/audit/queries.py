@@ -6,12 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from domain.audit import service as audit
-from schema.audit.types import AuditEventType
-from schema.context import Info
-from schema.node import from_global_id, invalid_id
-from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.permissions import CanReadAudit
+from kyodo.domain.audit import service as audit
+from kyodo.schema.audit.types import AuditEventType
+from kyodo.schema.context import Info
+from kyodo.schema.node import from_global_id, invalid_id
+from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.permissions import CanReadAudit
 
 
 @strawberry.type

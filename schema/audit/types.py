@@ -7,12 +7,12 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from domain.audit import service as audit
-from domain.audit.models import AuditEvent
-from schema.descriptions import ID
-from schema.node import Node, register_node, to_global_id
-from schema.permissions import can_read_audit
-from schema.rows import from_row
+from kyodo.domain.audit import service as audit
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.schema.descriptions import ID
+from kyodo.schema.node import Node, register_node, to_global_id
+from kyodo.schema.permissions import can_read_audit
+from kyodo.schema.rows import from_row
 
 
 @strawberry.type(

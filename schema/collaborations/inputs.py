@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.collaborations.service import CollaborationFilterSpec
-from schema.enums import CollaborationForm, CollaborationStatus
-from schema.node import decode_optional_id
+from kyodo.domain.collaborations.service import CollaborationFilterSpec
+from kyodo.schema.enums import CollaborationForm, CollaborationStatus
+from kyodo.schema.node import decode_optional_id
 
 
 @strawberry.input(

@@ -12,21 +12,21 @@ from typing import Annotated, Any
 
 import strawberry
 
-from domain.base import UNSET
-from domain.collaborations import commands
-from domain.errors import DomainError, Problem, at
-from schema.collaborations.types import CollaborationType
-from schema.context import Info
-from schema.descriptions import (
+from kyodo.domain.base import UNSET
+from kyodo.domain.collaborations import commands
+from kyodo.domain.errors import DomainError, Problem, at
+from kyodo.schema.collaborations.types import CollaborationType
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import (
     DEPARTMENT_CODE,
     FIELD_CODES,
     ExpectedVersion,
     Id,
 )
-from schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, UnfitGround
-from schema.node import pk_of
-from schema.payloads import Payload, later, payload, pk, saved
-from schema.permissions import ADMIN, STAFF, allow
+from kyodo.schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, UnfitGround
+from kyodo.schema.node import pk_of
+from kyodo.schema.payloads import Payload, later, payload, pk, saved
+from kyodo.schema.permissions import ADMIN, STAFF, allow
 
 
 def _value(value: Any) -> Any:

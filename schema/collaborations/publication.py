@@ -8,23 +8,23 @@ from typing import Annotated
 
 import strawberry
 
-from domain.collaborations import publication, stats
-from domain.collaborations.models import Collaboration
-from domain.enums import CollaborationForm as DomainForm
-from domain.enums import PartnerKind as DomainPartnerKind
-from domain.enums import labels
-from domain.japanese import fiscal_year_label, to_wareki
-from schema.collaborations.inputs import CollaborationFilterInput
-from schema.collaborations.mutations import CollaborationPayload
-from schema.collaborations.queries import _run_query
-from schema.collaborations.types import public_only
-from schema.context import Info
-from schema.descriptions import ExpectedVersion, Id
-from schema.enums import CollaborationForm, PartnerKind
-from schema.mutation import run_mutation
-from schema.node import pk_of
-from schema.permissions import ADMIN, STAFF, allow, partner_visibility
-from schema.reference.types import DepartmentType
+from kyodo.domain.collaborations import publication, stats
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import CollaborationForm as DomainForm
+from kyodo.domain.enums import PartnerKind as DomainPartnerKind
+from kyodo.domain.enums import labels
+from kyodo.domain.japanese import fiscal_year_label, to_wareki
+from kyodo.schema.collaborations.inputs import CollaborationFilterInput
+from kyodo.schema.collaborations.mutations import CollaborationPayload
+from kyodo.schema.collaborations.queries import _run_query
+from kyodo.schema.collaborations.types import public_only
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ExpectedVersion, Id
+from kyodo.schema.enums import CollaborationForm, PartnerKind
+from kyodo.schema.mutation import run_mutation
+from kyodo.schema.node import pk_of
+from kyodo.schema.permissions import ADMIN, STAFF, allow, partner_visibility
+from kyodo.schema.reference.types import DepartmentType
 
 FORM_LABELS = labels(DomainForm)
 KIND_LABELS = labels(DomainPartnerKind)

@@ -8,21 +8,21 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
-from domain.collaborations import service
-from domain.errors import DomainError
-from domain.japanese import fiscal_year_of
-from schema.collaborations.inputs import CollaborationFilterInput
-from schema.collaborations.types import (
+from kyodo.domain.collaborations import service
+from kyodo.domain.errors import DomainError
+from kyodo.domain.japanese import fiscal_year_of
+from kyodo.schema.collaborations.inputs import CollaborationFilterInput
+from kyodo.schema.collaborations.types import (
     CollaborationType,
     ConcentrationFindingType,
     PartnerNetworkType,
     PartnerSuggestionType,
     public_only,
 )
-from schema.context import Info
-from schema.errors import input_path
-from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.permissions import CanReadInternal, partner_visibility
+from kyodo.schema.context import Info
+from kyodo.schema.errors import input_path
+from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.permissions import CanReadInternal, partner_visibility
 
 R = TypeVar("R")
 

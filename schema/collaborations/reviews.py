@@ -8,16 +8,16 @@ from typing import Annotated
 
 import strawberry
 
-from domain.collaborations import reviews
-from domain.japanese import to_wareki
-from schema.collaborations.mutations import CollaborationPayload
-from schema.collaborations.queries import _run_query
-from schema.collaborations.types import CollaborationType
-from schema.context import Info
-from schema.descriptions import AsOf, ExpectedVersion, Id, WithinDays
-from schema.mutation import run_mutation
-from schema.node import pk_of
-from schema.permissions import ADMIN, STAFF, CanReadInternal, allow
+from kyodo.domain.collaborations import reviews
+from kyodo.domain.japanese import to_wareki
+from kyodo.schema.collaborations.mutations import CollaborationPayload
+from kyodo.schema.collaborations.queries import _run_query
+from kyodo.schema.collaborations.types import CollaborationType
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import AsOf, ExpectedVersion, Id, WithinDays
+from kyodo.schema.mutation import run_mutation
+from kyodo.schema.node import pk_of
+from kyodo.schema.permissions import ADMIN, STAFF, CanReadInternal, allow
 
 
 @strawberry.type(

@@ -7,14 +7,14 @@ from typing import Annotated
 
 import strawberry
 
-from domain.collaborations.screening import screen_collaboration
-from schema.collaborations.mutations import CollaborationPayload
-from schema.context import Info
-from schema.descriptions import ExpectedVersion, Id
-from schema.enums import UnfitGround
-from schema.mutation import run_mutation
-from schema.node import pk_of
-from schema.permissions import ADMIN, STAFF, allow
+from kyodo.domain.collaborations.screening import screen_collaboration
+from kyodo.schema.collaborations.mutations import CollaborationPayload
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ExpectedVersion, Id
+from kyodo.schema.enums import UnfitGround
+from kyodo.schema.mutation import run_mutation
+from kyodo.schema.node import pk_of
+from kyodo.schema.permissions import ADMIN, STAFF, allow
 
 
 @strawberry.input(

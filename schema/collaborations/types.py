@@ -8,40 +8,40 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.collaborations import service as collaborations
-from domain.collaborations.departments import co_departments_by_collaboration
-from domain.collaborations.models import Collaboration, Participation
-from domain.collaborations.reviews import reviews_by_pair
-from domain.collaborations.screening import screening_of
-from domain.enums import CollaborationStatus as DomainCollaborationStatus
-from domain.japanese import fiscal_year_label
-from domain.partners import service as partners
-from domain.reference.service import departments_by_id
-from domain.visibility import PartnerVisibility
-from schema.context import Context, Info
-from schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, NestedFirst
-from schema.enums import (
+from kyodo.domain.collaborations import service as collaborations
+from kyodo.domain.collaborations.departments import co_departments_by_collaboration
+from kyodo.domain.collaborations.models import Collaboration, Participation
+from kyodo.domain.collaborations.reviews import reviews_by_pair
+from kyodo.domain.collaborations.screening import screening_of
+from kyodo.domain.enums import CollaborationStatus as DomainCollaborationStatus
+from kyodo.domain.japanese import fiscal_year_label
+from kyodo.domain.partners import service as partners
+from kyodo.domain.reference.service import departments_by_id
+from kyodo.domain.visibility import PartnerVisibility
+from kyodo.schema.context import Context, Info
+from kyodo.schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, NestedFirst
+from kyodo.schema.enums import (
     CollaborationForm,
     CollaborationStatus,
     CommitteeKind,
     ReadinessItem,
     UnfitGround,
 )
-from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
-from schema.node import Node, register_node, to_global_id
-from schema.permissions import CanReadInternal, can_read_internal, partner_visibility
-from schema.rows import FromRow, from_row
+from kyodo.schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
+from kyodo.schema.node import Node, register_node, to_global_id
+from kyodo.schema.permissions import CanReadInternal, can_read_internal, partner_visibility
+from kyodo.schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
-    from schema.agreements.types import AgreementType
-    from schema.collaborations.publication import CollaborationPublicationType
-    from schema.partners.types import PartnerType
-    from schema.reference.types import CollaborationFieldType, DepartmentType
-    from schema.subsidies.types import SubsidyProgramType
+    from kyodo.schema.agreements.types import AgreementType
+    from kyodo.schema.collaborations.publication import CollaborationPublicationType
+    from kyodo.schema.partners.types import PartnerType
+    from kyodo.schema.reference.types import CollaborationFieldType, DepartmentType
+    from kyodo.schema.subsidies.types import SubsidyProgramType
 
-_PARTNERS = "schema.partners.types"
-_PUBLICATION = "schema.collaborations.publication"
-_REFERENCE = "schema.reference.types"
+_PARTNERS = "kyodo.schema.partners.types"
+_PUBLICATION = "kyodo.schema.collaborations.publication"
+_REFERENCE = "kyodo.schema.reference.types"
 
 
 @strawberry.type(name="Budget", description="経費, in yen.")
@@ -199,7 +199,7 @@ class CollaborationType(Node):
     def publication(
         self,
     ) -> Annotated[CollaborationPublicationType, strawberry.lazy(_PUBLICATION)] | None:
-        from schema.collaborations.publication import publication_of
+        from kyodo.schema.collaborations.publication import publication_of
 
         return publication_of(self.row)
 
@@ -211,7 +211,7 @@ class CollaborationType(Node):
     async def department(
         self, info: Info
     ) -> Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]:
-        from schema.reference.types import DepartmentType
+        from kyodo.schema.reference.types import DepartmentType
 
         row = await info.context.loader(departments_by_id).load(self.row.department_id)
         return DepartmentType.from_row(row)
@@ -223,7 +223,7 @@ class CollaborationType(Node):
     async def co_departments(
         self, info: Info
     ) -> list[Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]]:
-        from schema.reference.types import DepartmentType
+        from kyodo.schema.reference.types import DepartmentType
 
         rows = await info.context.loader(co_departments_by_collaboration).load(self.pk)
         return [DepartmentType.from_row(d) for d in rows]
@@ -239,7 +239,7 @@ class CollaborationType(Node):
     async def fields(
         self, info: Info
     ) -> list[Annotated[CollaborationFieldType, strawberry.lazy(_REFERENCE)]]:
-        from schema.reference.types import CollaborationFieldType
+        from kyodo.schema.reference.types import CollaborationFieldType
 
         rows = await info.context.loader(collaborations.fields_by_collaboration).load(self.pk)
         return [CollaborationFieldType.from_row(f) for f in rows]
@@ -264,8 +264,8 @@ class CollaborationType(Node):
     )
     async def agreements(
         self, info: Info, first: NestedFirst = None
-    ) -> list[Annotated[AgreementType, strawberry.lazy("schema.agreements.types")]]:
-        from schema.agreements.types import AgreementType
+    ) -> list[Annotated[AgreementType, strawberry.lazy("kyodo.schema.agreements.types")]]:
+        from kyodo.schema.agreements.types import AgreementType
 
         limit = nested_list_limit(first)
         rows = await info.context.loader(collaborations.agreements_by_collaboration).load(self.pk)
@@ -274,11 +274,11 @@ class CollaborationType(Node):
     @strawberry.field(description="The subsidy program (補助・助成) funding it, if any (public).")
     async def subsidy_program(
         self, info: Info
-    ) -> Annotated[SubsidyProgramType, strawberry.lazy("schema.subsidies.types")] | None:
+    ) -> Annotated[SubsidyProgramType, strawberry.lazy("kyodo.schema.subsidies.types")] | None:
         if self.row.subsidy_program_id is None:
             return None
-        from domain.subsidies.service import programs_by_id
-        from schema.subsidies.types import SubsidyProgramType
+        from kyodo.domain.subsidies.service import programs_by_id
+        from kyodo.schema.subsidies.types import SubsidyProgramType
 
         row = await info.context.loader(programs_by_id).load(self.row.subsidy_program_id)
         return SubsidyProgramType.from_row(row) if row is not None else None
@@ -375,7 +375,7 @@ class ParticipationType:
 
     @strawberry.field(description="The partner.")
     async def partner(self, info: Info) -> Annotated[PartnerType, strawberry.lazy(_PARTNERS)]:
-        from schema.partners.types import PartnerType
+        from kyodo.schema.partners.types import PartnerType
 
         row = await info.context.loader(partners.get_many).load(self.partner_pk)
         return PartnerType.from_row(row)
@@ -427,8 +427,8 @@ class ConcentrationFindingType:
 
     @classmethod
     def from_domain(cls, finding: collaborations.ConcentrationFinding) -> ConcentrationFindingType:
-        from schema.partners.types import PartnerType
-        from schema.reference.types import DepartmentType
+        from kyodo.schema.partners.types import PartnerType
+        from kyodo.schema.reference.types import DepartmentType
 
         assert finding.department.id is not None and finding.partner.id is not None
         return cls(
@@ -464,8 +464,8 @@ class PartnerSuggestionType:
 
     @classmethod
     def from_domain(cls, suggestion: collaborations.PartnerSuggestion) -> PartnerSuggestionType:
-        from schema.partners.types import PartnerType
-        from schema.reference.types import CollaborationFieldType
+        from kyodo.schema.partners.types import PartnerType
+        from kyodo.schema.reference.types import CollaborationFieldType
 
         return cls(
             partner=PartnerType.from_row(suggestion.partner),
@@ -507,7 +507,7 @@ class PartnerNetworkType:
 
     @classmethod
     def from_domain(cls, network: collaborations.PartnerNetwork) -> PartnerNetworkType:
-        from schema.partners.types import PartnerType
+        from kyodo.schema.partners.types import PartnerType
 
         return cls(
             nodes=[PartnerType.from_row(p) for p in network.nodes],

@@ -12,6 +12,6 @@ the request falls back to Strawberry, so errors and behaviour stay as they are
 (:class:`CompiledReads`, the kill switch is ``KYODO_COMPILED_READS=false``).
 """
 
-from schema.compiled.extension import COMPILED, CompiledReads, clear_plans
+from kyodo.schema.compiled.extension import COMPILED, CompiledReads, clear_plans
 
 __all__ = ["COMPILED", "CompiledReads", "clear_plans"]

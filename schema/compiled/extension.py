@@ -22,12 +22,12 @@ from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from domain.errors import DomainError
-from domain.read.fetch import ReadQuery
-from domain.read.models import Viewer
-from schema.compiled.plan import Fallback, Plan, Planner, Request
-from schema.context import Context
-from schema.permissions import can_read_internal, partner_visibility
+from kyodo.domain.errors import DomainError
+from kyodo.domain.read.fetch import ReadQuery
+from kyodo.domain.read.models import Viewer
+from kyodo.schema.compiled.plan import Fallback, Plan, Planner, Request
+from kyodo.schema.context import Context
+from kyodo.schema.permissions import can_read_internal, partner_visibility
 
 log = logging.getLogger("kyodo.compiled")
 

@@ -45,10 +45,10 @@ from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.arguments import convert_arguments
 
-from domain.enums import Role
-from domain.read.fetch import Fetch, Nested, ReadQuery
-from domain.read.models import Entity, entity
-from schema.context import Context
+from kyodo.domain.enums import Role
+from kyodo.domain.read.fetch import Fetch, Nested, ReadQuery
+from kyodo.domain.read.models import Entity, entity
+from kyodo.schema.context import Context
 
 Writer = Callable[[Any, "Request"], Any]
 
@@ -294,7 +294,7 @@ def permissions_of(definition: GraphQLField) -> list[BasePermission] | None:
 def role_may_read(definition: GraphQLField, role: Role) -> bool:
     """Whether every permission on the field lets ``role`` read it: the field's own
     declaration (``schema.permissions``), decided without running any resolver."""
-    from schema.permissions import _RolePermission
+    from kyodo.schema.permissions import _RolePermission
 
     permissions = permissions_of(definition)
     if permissions is None:
@@ -356,7 +356,7 @@ class Planner:
     # ------------------------------------------------------------ walking
 
     def plan(self) -> Plan:
-        from schema.compiled.roots import plan_root
+        from kyodo.schema.compiled.roots import plan_root
 
         if self.operation.operation.value != "query":
             raise Fallback(f"{self.operation.operation.value} operation")
@@ -426,7 +426,7 @@ class Planner:
     ) -> ObjectShape:
         """The writer of an entity-backed object (Partner, Agreement...), adding what it
         needs to ``builder``."""
-        from schema.compiled.types import TYPES
+        from kyodo.schema.compiled.types import TYPES
 
         spec = TYPES.get(type_name)
         if spec is None or spec.entity != builder.entity.name:

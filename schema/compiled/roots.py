@@ -15,18 +15,18 @@ from typing import Any
 from graphql import GraphQLField, GraphQLObjectType, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
-from domain.agreements import service as agreements
-from domain.agreements.models import AgreementParty
-from domain.agreements.service import AgreementFilterSpec
-from domain.collaborations import service as collaborations
-from domain.disasters.capacity import capacity_on
-from domain.disasters.contacts import standing_on
-from domain.pagination import Keyset, Ordering, PageRequest, Window
-from domain.partners import service as partners
-from domain.partners.service import PartnerFilterSpec
-from domain.read.models import entity
-from domain.reference.service import department_order, field_order
-from schema.compiled.plan import (
+from kyodo.domain.agreements import service as agreements
+from kyodo.domain.agreements.models import AgreementParty
+from kyodo.domain.agreements.service import AgreementFilterSpec
+from kyodo.domain.collaborations import service as collaborations
+from kyodo.domain.disasters.capacity import capacity_on
+from kyodo.domain.disasters.contacts import standing_on
+from kyodo.domain.pagination import Keyset, Ordering, PageRequest, Window
+from kyodo.domain.partners import service as partners
+from kyodo.domain.partners.service import PartnerFilterSpec
+from kyodo.domain.read.models import entity
+from kyodo.domain.reference.service import department_order, field_order
+from kyodo.schema.compiled.plan import (
     ArgSite,
     Fallback,
     FetchBuilder,
@@ -38,12 +38,12 @@ from schema.compiled.plan import (
     completer,
     serializer,
 )
-from schema.context import Context
-from schema.node import NODE_KINDS, from_global_id
-from schema.pagination import page_request
-from schema.permissions import can_read_internal
-from schema.reference.queries import collaboration_form_infos
-from schema.root import MAX_NODES, viewer_of
+from kyodo.schema.context import Context
+from kyodo.schema.node import NODE_KINDS, from_global_id
+from kyodo.schema.pagination import page_request
+from kyodo.schema.permissions import can_read_internal
+from kyodo.schema.reference.queries import collaboration_form_infos
+from kyodo.schema.root import MAX_NODES, viewer_of
 
 
 def plan_root(planner: Planner, key: str, details: Sequence[FieldDetails]) -> RootPlan:
@@ -365,8 +365,8 @@ def _collaborations(
     planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
 ) -> RootPlan:
     """``CollaborationQueries.collaborations`` (``resolve_collaborations``)."""
-    from schema.collaborations.inputs import CollaborationFilterInput
-    from schema.collaborations.types import public_only
+    from kyodo.schema.collaborations.inputs import CollaborationFilterInput
+    from kyodo.schema.collaborations.types import public_only
 
     builder = planner.builder("Collaboration")
     needs_total, write_connection = plan_connection(
@@ -407,8 +407,8 @@ def _proposals(
     planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
 ) -> RootPlan:
     """``ProposalQueries.proposals``."""
-    from domain.enums import ProposalStatus
-    from domain.proposals import service as proposals
+    from kyodo.domain.enums import ProposalStatus
+    from kyodo.domain.proposals import service as proposals
 
     builder = planner.builder("Proposal")
     needs_total, write_connection = plan_connection(
@@ -472,7 +472,7 @@ def _subsidy_programs(
     planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
 ) -> RootPlan:
     """``SubsidyQueries.subsidy_programs``."""
-    from domain.subsidies import service as subsidies
+    from kyodo.domain.subsidies import service as subsidies
 
     builder = planner.builder("SubsidyProgram")
     shape = planner.entity_shape("SubsidyProgram", details, builder)
@@ -498,7 +498,7 @@ def _node_types(
     """A plan per type implementing Node that the selection may meet at run time; a
     type the compiled path cannot answer keeps its reason (only a request that hits
     it falls back)."""
-    from schema.compiled.types import TYPES
+    from kyodo.schema.compiled.types import TYPES
 
     interface = get_named_type(definition.type)
     plans: dict[str, tuple[FetchBuilder, ObjectShape] | Fallback] = {}
@@ -600,7 +600,7 @@ def _disaster_support(
     """``AgreementQueries.disaster_support``: the domain's rules
     (``domain.agreements.service.disaster_support``), read as (agreement, party) pairs
     in one statement once the agreements in force are known."""
-    from schema.compiled.types import AGREEMENT, in_category_order
+    from kyodo.schema.compiled.types import AGREEMENT, in_category_order
 
     entry = planner.object_type(get_named_type(definition.type).name)
     builder = planner.builder("AgreementParty")
@@ -736,7 +736,7 @@ def _attribute(name: str, complete: Writer) -> Writer:
 def _emergency_contacts(definition: GraphQLField, shape: ObjectShape) -> Writer:
     """``DisasterSupportEntryType.emergency_contacts``: logged on the record the contacts
     belong to (``contacts_read_of``)."""
-    from schema.agreements.types import contacts_read_of
+    from kyodo.schema.agreements.types import contacts_read_of
 
     complete = completer(definition.type, shape.write)
 

@@ -19,18 +19,18 @@ from typing import Any
 from graphql import GraphQLField, get_named_type, is_leaf_type
 from graphql.execution.collect_fields import FieldDetails
 
-from domain.agreements import terms
-from domain.agreements.service import in_category_order
-from domain.collaborations import service as collaborations
-from domain.collaborations.service import in_form_order
-from domain.enums import AgreementStatus as DomainAgreementStatus
-from domain.enums import PartnerKind
-from domain.japanese import fiscal_year_label, to_wareki
-from domain.pagination import Ordering
-from domain.read.models import entity
-from schema.agreements.types import AgreementType, in_force_day, stale_args, term_day
-from schema.collaborations.publication import publication_of
-from schema.collaborations.types import (
+from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.service import in_category_order
+from kyodo.domain.collaborations import service as collaborations
+from kyodo.domain.collaborations.service import in_form_order
+from kyodo.domain.enums import AgreementStatus as DomainAgreementStatus
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.japanese import fiscal_year_label, to_wareki
+from kyodo.domain.pagination import Ordering
+from kyodo.domain.read.models import entity
+from kyodo.schema.agreements.types import AgreementType, in_force_day, stale_args, term_day
+from kyodo.schema.collaborations.publication import publication_of
+from kyodo.schema.collaborations.types import (
     CollaborationScreeningType,
     CollaborationType,
     EvaluationType,
@@ -40,8 +40,8 @@ from schema.collaborations.types import (
     committee_of,
     readiness_of,
 )
-from schema.common import aware
-from schema.compiled.plan import (
+from kyodo.schema.common import aware
+from kyodo.schema.compiled.plan import (
     ArgSite,
     Fallback,
     FetchBuilder,
@@ -54,14 +54,14 @@ from schema.compiled.plan import (
     plain,
     serializer,
 )
-from schema.context import Context
-from schema.list_sizes import nested_list_limit
-from schema.node import to_global_id
-from schema.partners.types import AddressType, ContactType, PartnerType
-from schema.proposals.types import ProposalType
-from schema.reference.types import CollaborationFieldType, DepartmentType
-from schema.rows import plain_fields
-from schema.subsidies.types import SubsidyProgramType
+from kyodo.schema.context import Context
+from kyodo.schema.list_sizes import nested_list_limit
+from kyodo.schema.node import to_global_id
+from kyodo.schema.partners.types import AddressType, ContactType, PartnerType
+from kyodo.schema.proposals.types import ProposalType
+from kyodo.schema.reference.types import CollaborationFieldType, DepartmentType
+from kyodo.schema.rows import plain_fields
+from kyodo.schema.subsidies.types import SubsidyProgramType
 
 
 @dataclass(frozen=True, eq=False)
@@ -258,7 +258,7 @@ class Paged:
         details: Sequence[FieldDetails],
         builder: FetchBuilder,
     ) -> Writer:
-        from schema.compiled.roots import PageData, first_page, plan_connection
+        from kyodo.schema.compiled.roots import PageData, first_page, plan_connection
 
         relation = builder.entity.relations[self.relation]
         child = FetchBuilder(entity(relation.target))
@@ -463,8 +463,8 @@ COLLABORATION_FIELD = TypeSpec(
 
 def _department_filter(kwargs: dict[str, Any], context: Context) -> Any:
     """``resolve_collaborations``' spec; the department itself is the link's condition."""
-    from schema.collaborations.inputs import CollaborationFilterInput
-    from schema.collaborations.types import public_only
+    from kyodo.schema.collaborations.inputs import CollaborationFilterInput
+    from kyodo.schema.collaborations.types import public_only
 
     return (kwargs.get("filter") or CollaborationFilterInput()).to_spec(
         department_id=None, public_only=public_only(context)

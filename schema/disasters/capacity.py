@@ -8,15 +8,15 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.disasters import capacity
-from domain.disasters.models import CapacityReport
-from schema.agreements.types import CapacityReportType
-from schema.context import Info
-from schema.descriptions import PAYLOAD_ERRORS
-from schema.errors import UserError
-from schema.mutation import Outcome, run_mutation
-from schema.node import pk_of
-from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, allow
+from kyodo.domain.disasters import capacity
+from kyodo.domain.disasters.models import CapacityReport
+from kyodo.schema.agreements.types import CapacityReportType
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import PAYLOAD_ERRORS
+from kyodo.schema.errors import UserError
+from kyodo.schema.mutation import Outcome, run_mutation
+from kyodo.schema.node import pk_of
+from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, allow
 
 
 @strawberry.input(

@@ -9,19 +9,19 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.disasters import contacts
-from domain.disasters.models import ContactVerification
-from domain.enums import VERIFICATION_OUTCOME_LABELS
-from schema.agreements.types import AgreementType
-from schema.context import Info
-from schema.descriptions import CREATED_AT, PAYLOAD_ERRORS, AsOf
-from schema.enums import VerificationOutcome
-from schema.errors import UserError
-from schema.mutation import Outcome, run_mutation
-from schema.node import pk_of
-from schema.partners.types import PartnerType
-from schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, CanReadDisaster, allow
-from schema.rows import from_row
+from kyodo.domain.disasters import contacts
+from kyodo.domain.disasters.models import ContactVerification
+from kyodo.domain.enums import VERIFICATION_OUTCOME_LABELS
+from kyodo.schema.agreements.types import AgreementType
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import CREATED_AT, PAYLOAD_ERRORS, AsOf
+from kyodo.schema.enums import VerificationOutcome
+from kyodo.schema.errors import UserError
+from kyodo.schema.mutation import Outcome, run_mutation
+from kyodo.schema.node import pk_of
+from kyodo.schema.partners.types import PartnerType
+from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, CanReadDisaster, allow
+from kyodo.schema.rows import from_row
 
 
 @strawberry.type(

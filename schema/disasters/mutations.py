@@ -12,15 +12,15 @@ from typing import Annotated
 
 import strawberry
 
-from domain.disasters import commands
-from domain.errors import DomainError, Problem
-from schema.context import Info
-from schema.descriptions import ExpectedVersion, Id
-from schema.disasters.types import DisasterEventType, SupportRequestType
-from schema.enums import DisasterKind, SupportAnswer, SupportCategory
-from schema.node import pk_of
-from schema.payloads import Payload, later, payload, saved
-from schema.permissions import ADMIN, DISASTER_OFFICE, allow
+from kyodo.domain.disasters import commands
+from kyodo.domain.errors import DomainError, Problem
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ExpectedVersion, Id
+from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
+from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory
+from kyodo.schema.node import pk_of
+from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, allow
 
 
 @strawberry.input(name="DisasterEventInput", description="A disaster event or exercise to open.")

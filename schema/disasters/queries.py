@@ -6,11 +6,11 @@ from typing import Annotated
 
 import strawberry
 
-from domain.disasters import service as disasters
-from schema.context import Info
-from schema.disasters.types import DisasterEventType, SupportRequestType
-from schema.node import decode_id
-from schema.permissions import CanReadDisaster
+from kyodo.domain.disasters import service as disasters
+from kyodo.schema.context import Info
+from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
+from kyodo.schema.node import decode_id
+from kyodo.schema.permissions import CanReadDisaster
 
 
 @strawberry.type

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.disasters.review import DisasterReviewRow, agreements_needing_review
-from schema.agreements.queries import DisasterCategories, DisasterDay, DisasterDistrict
-from schema.agreements.types import AgreementType
-from schema.context import Info
-from schema.enums import PartnerStatus, SupportCategory
-from schema.partners.types import PartnerType
-from schema.permissions import CanReadEmergencyContacts
+from kyodo.domain.disasters.review import DisasterReviewRow, agreements_needing_review
+from kyodo.schema.agreements.queries import DisasterCategories, DisasterDay, DisasterDistrict
+from kyodo.schema.agreements.types import AgreementType
+from kyodo.schema.context import Info
+from kyodo.schema.enums import PartnerStatus, SupportCategory
+from kyodo.schema.partners.types import PartnerType
+from kyodo.schema.permissions import CanReadEmergencyContacts
 
 
 @strawberry.type(

@@ -7,25 +7,25 @@ from typing import Annotated
 
 import strawberry
 
-from domain.agreements import service as agreements
-from domain.disasters import service as disasters
-from domain.disasters.commands import OPEN_STATUSES
-from domain.disasters.models import DisasterEvent, SupportRequest
-from domain.enums import (
+from kyodo.domain.agreements import service as agreements
+from kyodo.domain.disasters import service as disasters
+from kyodo.domain.disasters.commands import OPEN_STATUSES
+from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
+from kyodo.domain.enums import (
     DISASTER_KIND_LABELS,
     SUPPORT_ANSWER_LABELS,
     SUPPORT_REQUEST_STATUS_LABELS,
 )
-from domain.partners import service as partners
-from schema.agreements.types import AgreementType
-from schema.common import aware
-from schema.context import Context, Info
-from schema.descriptions import CREATED_AT, ID, UPDATED_AT, VERSION
-from schema.enums import DisasterKind, SupportAnswer, SupportCategory, SupportRequestStatus
-from schema.node import Node, register_node
-from schema.partners.types import PartnerType
-from schema.permissions import READ_DISASTER
-from schema.rows import from_row
+from kyodo.domain.partners import service as partners
+from kyodo.schema.agreements.types import AgreementType
+from kyodo.schema.common import aware
+from kyodo.schema.context import Context, Info
+from kyodo.schema.descriptions import CREATED_AT, ID, UPDATED_AT, VERSION
+from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory, SupportRequestStatus
+from kyodo.schema.node import Node, register_node
+from kyodo.schema.partners.types import PartnerType
+from kyodo.schema.permissions import READ_DISASTER
+from kyodo.schema.rows import from_row
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -10,14 +10,14 @@ from typing import Annotated
 
 import strawberry
 
-from domain.endorsements import commands
-from schema.context import Info
-from schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
-from schema.endorsements.types import EndorsementApplicationType
-from schema.enums import EndorsementDisqualifier
-from schema.node import pk_of
-from schema.payloads import Payload, later, payload, saved
-from schema.permissions import ADMIN, STAFF, allow
+from kyodo.domain.endorsements import commands
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
+from kyodo.schema.endorsements.types import EndorsementApplicationType
+from kyodo.schema.enums import EndorsementDisqualifier
+from kyodo.schema.node import pk_of
+from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.permissions import ADMIN, STAFF, allow
 
 
 @strawberry.input(

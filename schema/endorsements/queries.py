@@ -6,13 +6,13 @@ from typing import Annotated
 
 import strawberry
 
-from domain.endorsements import service as endorsements
-from domain.enums import EndorsementStatus as DomainStatus
-from schema.context import Info
-from schema.endorsements.types import EndorsementApplicationType
-from schema.enums import EndorsementStatus
-from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.permissions import CanReadInternal
+from kyodo.domain.endorsements import service as endorsements
+from kyodo.domain.enums import EndorsementStatus as DomainStatus
+from kyodo.schema.context import Info
+from kyodo.schema.endorsements.types import EndorsementApplicationType
+from kyodo.schema.enums import EndorsementStatus
+from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.permissions import CanReadInternal
 
 
 @strawberry.type

@@ -7,22 +7,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.endorsements import rules
-from domain.endorsements import service as endorsements
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import EndorsementDisqualifier as DomainDisqualifier
-from domain.partners import service as partners
-from domain.reference.service import departments_by_id
-from schema.context import Info
-from schema.descriptions import DEPARTMENT, ID, VERSION
-from schema.enums import EndorsementDisqualifier, EndorsementStatus
-from schema.node import Node, register_node
-from schema.permissions import can_read_internal
-from schema.reference.types import DepartmentType
-from schema.rows import from_row
+from kyodo.domain.endorsements import rules
+from kyodo.domain.endorsements import service as endorsements
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import EndorsementDisqualifier as DomainDisqualifier
+from kyodo.domain.partners import service as partners
+from kyodo.domain.reference.service import departments_by_id
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import DEPARTMENT, ID, VERSION
+from kyodo.schema.enums import EndorsementDisqualifier, EndorsementStatus
+from kyodo.schema.node import Node, register_node
+from kyodo.schema.permissions import can_read_internal
+from kyodo.schema.reference.types import DepartmentType
+from kyodo.schema.rows import from_row
 
 if TYPE_CHECKING:
-    from schema.partners.types import PartnerType
+    from kyodo.schema.partners.types import PartnerType
 
 
 @strawberry.type(
@@ -84,8 +84,8 @@ class EndorsementApplicationType(Node):
     @strawberry.field(description="The partner organising the event (主催者).")
     async def organizer(
         self, info: Info
-    ) -> Annotated[PartnerType, strawberry.lazy("schema.partners.types")]:
-        from schema.partners.types import PartnerType
+    ) -> Annotated[PartnerType, strawberry.lazy("kyodo.schema.partners.types")]:
+        from kyodo.schema.partners.types import PartnerType
 
         row = await info.context.loader(partners.get_many).load(self.row.organizer_id)
         return PartnerType.from_row(row)

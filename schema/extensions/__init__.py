@@ -38,9 +38,9 @@ from typing import Protocol
 
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 
-from schema.document_cache import CachedParse, CachedValidation
-from schema.extensions.characters import UnusableCharacters
-from schema.extensions.cost import (
+from kyodo.schema.document_cache import CachedParse, CachedValidation
+from kyodo.schema.extensions.characters import UnusableCharacters
+from kyodo.schema.extensions.cost import (
     FIELD_COST,
     LOADING_FIELD_COST,
     OBJECT_COST,
@@ -48,9 +48,14 @@ from schema.extensions.cost import (
     Cost,
     estimate_cost,
 )
-from schema.extensions.cost_limit import QueryCostLimiter, known_document, max_cost_for, too_complex
-from schema.extensions.database_work import QueryTimeLimit, SettleDatabaseWork
-from schema.extensions.errors import (
+from kyodo.schema.extensions.cost_limit import (
+    QueryCostLimiter,
+    known_document,
+    max_cost_for,
+    too_complex,
+)
+from kyodo.schema.extensions.database_work import QueryTimeLimit, SettleDatabaseWork
+from kyodo.schema.extensions.errors import (
     BAD_USER_INPUT,
     GRAPHQL_PARSE_FAILED,
     GRAPHQL_VALIDATION_FAILED,
@@ -61,7 +66,7 @@ from schema.extensions.errors import (
     SafeErrors,
     strip_suggestions,
 )
-from schema.extensions.limits import (
+from kyodo.schema.extensions.limits import (
     MAX_ALIASES,
     MAX_COST,
     MAX_COST_PUBLIC,
@@ -93,7 +98,7 @@ ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
 
 def default_extensions(settings: SchemaSettings | None = None) -> list[ExtensionFactory]:
     """The extensions of the API's schema; introspection is off in production."""
-    from schema.subscriptions import EndEventSession, SubscriptionsOverWebSocketOnly
+    from kyodo.schema.subscriptions import EndEventSession, SubscriptionsOverWebSocketOnly
 
     extensions: list[ExtensionFactory] = [
         TokenLimit,
@@ -108,9 +113,9 @@ def default_extensions(settings: SchemaSettings | None = None) -> list[Extension
         extensions.append(DisableIntrospection)
     # After every check that runs while the document is validated.
     extensions.append(CachedValidation)
-    from schema.access_log import PersonalDataAccessLog
-    from schema.compiled import CompiledReads
-    from schema.response_cache import ResponseCache
+    from kyodo.schema.access_log import PersonalDataAccessLog
+    from kyodo.schema.compiled import CompiledReads
+    from kyodo.schema.response_cache import ResponseCache
 
     # Before the compiled read path (a hit skips it) and the access log (which logs the
     # reads kept with a cached answer, and whose reads the cache keeps afterwards).

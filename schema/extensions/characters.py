@@ -16,7 +16,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
-from schema.document_cache import (
+from kyodo.schema.document_cache import (
     DOCUMENTS,
 )
 

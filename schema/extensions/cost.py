@@ -32,10 +32,10 @@ from graphql import (
     is_list_type,
 )
 
-from domain.enums import Role
-from domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from schema.extensions.limits import MAX_FRAGMENT_NESTING
-from schema.list_sizes import (
+from kyodo.domain.enums import Role
+from kyodo.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from kyodo.schema.extensions.limits import MAX_FRAGMENT_NESTING
+from kyodo.schema.list_sizes import (
     FILTER_COSTS,
     LIST_SIZES,
     Assumed,

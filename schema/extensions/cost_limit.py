@@ -19,8 +19,8 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
-from domain.enums import Role
-from schema.document_cache import (
+from kyodo.domain.enums import Role
+from kyodo.schema.document_cache import (
     DOCUMENTS,
     ByVariables,
     ValuesRead,
@@ -28,9 +28,9 @@ from schema.document_cache import (
     known_valid,
     validation_rules_of,
 )
-from schema.extensions.characters import UnusableCharacters
-from schema.extensions.cost import _CostEstimator
-from schema.extensions.limits import MAX_COST_PUBLIC, MAX_FRAGMENT_NESTING, MAX_SELECTIONS
+from kyodo.schema.extensions.characters import UnusableCharacters
+from kyodo.schema.extensions.cost import _CostEstimator
+from kyodo.schema.extensions.limits import MAX_COST_PUBLIC, MAX_FRAGMENT_NESTING, MAX_SELECTIONS
 
 
 def too_complex(message: str, **extensions: Any) -> GraphQLError:

@@ -19,9 +19,9 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from domain.errors import DomainError
-from schema.database_trouble import DatabaseTrouble, database_trouble
-from schema.errors import input_path
+from kyodo.domain.errors import DomainError
+from kyodo.schema.database_trouble import DatabaseTrouble, database_trouble
+from kyodo.schema.errors import input_path
 
 log = logging.getLogger("kyodo.errors")
 

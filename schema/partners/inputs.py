@@ -7,11 +7,11 @@ from typing import Any
 
 import strawberry
 
-from domain.base import UNSET
-from domain.partners.inputs import ADDRESS_FIELDS, SCALARS, ContactData, PartnerData
-from domain.partners.service import PartnerFilterSpec, PartnerOrderSpec
-from domain.partners.service import PartnerOrderField as DomainOrderField
-from schema.enums import OrderDirection, PartnerKind, PartnerStatus, describe_values
+from kyodo.domain.base import UNSET
+from kyodo.domain.partners.inputs import ADDRESS_FIELDS, SCALARS, ContactData, PartnerData
+from kyodo.domain.partners.service import PartnerFilterSpec, PartnerOrderSpec
+from kyodo.domain.partners.service import PartnerOrderField as DomainOrderField
+from kyodo.schema.enums import OrderDirection, PartnerKind, PartnerStatus, describe_values
 
 
 @strawberry.input(

@@ -6,16 +6,16 @@ from typing import Annotated
 
 import strawberry
 
-from domain.partners import commands
-from schema.context import Info
-from schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
-from schema.errors import UserError
-from schema.mutation import run_mutation
-from schema.node import pk_of
-from schema.partners.inputs import PartnerInput, PartnerUpsertInput
-from schema.partners.types import PartnerType
-from schema.payloads import Payload, later, payload, saved
-from schema.permissions import ADMIN, INTEGRATION, STAFF, allow
+from kyodo.domain.partners import commands
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
+from kyodo.schema.errors import UserError
+from kyodo.schema.mutation import run_mutation
+from kyodo.schema.node import pk_of
+from kyodo.schema.partners.inputs import PartnerInput, PartnerUpsertInput
+from kyodo.schema.partners.types import PartnerType
+from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.permissions import ADMIN, INTEGRATION, STAFF, allow
 
 
 @payload("PartnerPayload", "The outcome of creating or updating a partner.")

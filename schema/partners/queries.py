@@ -6,12 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from domain.partners.service import PartnerFilterSpec, list_partners
-from schema.context import Info
-from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.partners.inputs import PartnerFilterInput, PartnerOrderInput
-from schema.partners.types import PartnerType
-from schema.permissions import partner_visibility
+from kyodo.domain.partners.service import PartnerFilterSpec, list_partners
+from kyodo.schema.context import Info
+from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.partners.inputs import PartnerFilterInput, PartnerOrderInput
+from kyodo.schema.partners.types import PartnerType
+from kyodo.schema.permissions import partner_visibility
 
 
 @strawberry.type

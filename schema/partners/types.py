@@ -7,29 +7,29 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from domain.enums import AgreementStatus as DomainAgreementStatus
-from domain.enums import PartnerKind as DomainPartnerKind
-from domain.partners import service as partners
-from domain.partners.models import Partner
-from schema.context import Info
-from schema.descriptions import (
+from kyodo.domain.enums import AgreementStatus as DomainAgreementStatus
+from kyodo.domain.enums import PartnerKind as DomainPartnerKind
+from kyodo.domain.partners import service as partners
+from kyodo.domain.partners.models import Partner
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import (
     CREATED_AT,
     ID,
     UPDATED_AT,
     VERSION,
     NestedFirst,
 )
-from schema.enums import AgreementStatus, PartnerKind, PartnerStatus
-from schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
-from schema.node import Node, register_node
-from schema.pagination import After, Before, Connection, First, Last, page_request
-from schema.permissions import CanReadInternal, CanReadPartners, partner_visible
-from schema.reference.types import CollaborationFieldType
-from schema.rows import FromRow
+from kyodo.schema.enums import AgreementStatus, PartnerKind, PartnerStatus
+from kyodo.schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
+from kyodo.schema.node import Node, register_node
+from kyodo.schema.pagination import After, Before, Connection, First, Last, page_request
+from kyodo.schema.permissions import CanReadInternal, CanReadPartners, partner_visible
+from kyodo.schema.reference.types import CollaborationFieldType
+from kyodo.schema.rows import FromRow
 
 if TYPE_CHECKING:
-    from schema.agreements.types import AgreementType
-    from schema.collaborations.types import ParticipationType
+    from kyodo.schema.agreements.types import AgreementType
+    from kyodo.schema.collaborations.types import ParticipationType
 
 
 @strawberry.type(name="Address", description="A postal address (所在地).")
@@ -179,13 +179,15 @@ class PartnerType(Node, FromRow):
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[Annotated[ParticipationType, strawberry.lazy("schema.collaborations.types")]]:
-        from domain.collaborations.service import (
+    ) -> Connection[
+        Annotated[ParticipationType, strawberry.lazy("kyodo.schema.collaborations.types")]
+    ]:
+        from kyodo.domain.collaborations.service import (
             ParticipationsOfPartnerKey,
             participations_page_by_partner,
         )
-        from schema.collaborations.types import ParticipationType
-        from schema.pagination import connection
+        from kyodo.schema.collaborations.types import ParticipationType
+        from kyodo.schema.pagination import connection
 
         page = page_request(first, after, last, before)
         key = ParticipationsOfPartnerKey(self.pk, page)
@@ -205,8 +207,8 @@ class PartnerType(Node, FromRow):
             strawberry.argument(description="Only agreements in these statuses."),
         ] = None,
         first: NestedFirst = None,
-    ) -> list[Annotated[AgreementType, strawberry.lazy("schema.agreements.types")]]:
-        from schema.agreements.types import AgreementType
+    ) -> list[Annotated[AgreementType, strawberry.lazy("kyodo.schema.agreements.types")]]:
+        from kyodo.schema.agreements.types import AgreementType
 
         limit = nested_list_limit(first)
         key = partners.AgreementsOfPartnerKey(

@@ -11,17 +11,17 @@ from typing import Annotated, Any
 
 import strawberry
 
-from domain.base import UNSET
-from domain.enums import LABELS
-from domain.enums import ProposalStatus as DomainStatus
-from domain.proposals import commands
-from schema.context import Info
-from schema.descriptions import ExpectedVersion, Id
-from schema.enums import ProposalChannel, ProposalKind, describe_values
-from schema.node import optional_pk_of
-from schema.payloads import Payload, later, payload, saved
-from schema.permissions import ADMIN, STAFF, allow
-from schema.proposals.types import ProposalType
+from kyodo.domain.base import UNSET
+from kyodo.domain.enums import LABELS
+from kyodo.domain.enums import ProposalStatus as DomainStatus
+from kyodo.domain.proposals import commands
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ExpectedVersion, Id
+from kyodo.schema.enums import ProposalChannel, ProposalKind, describe_values
+from kyodo.schema.node import optional_pk_of
+from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.permissions import ADMIN, STAFF, allow
+from kyodo.schema.proposals.types import ProposalType
 
 
 @strawberry.enum(

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import strawberry
 
-from domain.enums import ProposalStatus as DomainStatus
-from domain.proposals import service as proposals
-from schema.context import Info
-from schema.enums import ProposalStatus
-from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.permissions import can_read_internal
-from schema.proposals.types import ProposalType
+from kyodo.domain.enums import ProposalStatus as DomainStatus
+from kyodo.domain.proposals import service as proposals
+from kyodo.schema.context import Info
+from kyodo.schema.enums import ProposalStatus
+from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.permissions import can_read_internal
+from kyodo.schema.proposals.types import ProposalType
 
 
 @strawberry.type

@@ -7,21 +7,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.partners import service as partners
-from domain.proposals import service as proposals
-from domain.proposals.models import Proposal
-from domain.reference.service import departments_by_id
-from schema.context import Info
-from schema.descriptions import ID, VERSION
-from schema.enums import ProposalChannel, ProposalKind, ProposalStatus
-from schema.node import Node, register_node
-from schema.permissions import CanReadInternal, can_read_internal
-from schema.reference.types import DepartmentType
-from schema.rows import from_row
+from kyodo.domain.partners import service as partners
+from kyodo.domain.proposals import service as proposals
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.reference.service import departments_by_id
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ID, VERSION
+from kyodo.schema.enums import ProposalChannel, ProposalKind, ProposalStatus
+from kyodo.schema.node import Node, register_node
+from kyodo.schema.permissions import CanReadInternal, can_read_internal
+from kyodo.schema.reference.types import DepartmentType
+from kyodo.schema.rows import from_row
 
 if TYPE_CHECKING:
-    from schema.collaborations.types import CollaborationType
-    from schema.partners.types import PartnerType
+    from kyodo.schema.collaborations.types import CollaborationType
+    from kyodo.schema.partners.types import PartnerType
 
 
 @strawberry.type(
@@ -67,8 +67,8 @@ class ProposalType(Node):
     )
     async def proposer(
         self, info: Info
-    ) -> Annotated[PartnerType, strawberry.lazy("schema.partners.types")] | None:
-        from schema.partners.types import PartnerType
+    ) -> Annotated[PartnerType, strawberry.lazy("kyodo.schema.partners.types")] | None:
+        from kyodo.schema.partners.types import PartnerType
 
         if self.row.proposer_id is None:
             return None
@@ -86,9 +86,9 @@ class ProposalType(Node):
     )
     async def collaboration(
         self, info: Info
-    ) -> Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")] | None:
-        from domain.collaborations.service import get_many as collaborations_by_id
-        from schema.collaborations.types import CollaborationType, collaboration_visible
+    ) -> Annotated[CollaborationType, strawberry.lazy("kyodo.schema.collaborations.types")] | None:
+        from kyodo.domain.collaborations.service import get_many as collaborations_by_id
+        from kyodo.schema.collaborations.types import CollaborationType, collaboration_visible
 
         if self.row.collaboration_id is None:
             return None

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.collaborations.rules import FORM_INFO
-from domain.reference.service import list_departments, list_fields
-from schema.context import Info
-from schema.reference.types import CollaborationFieldType, CollaborationFormInfoType, DepartmentType
+from kyodo.domain.collaborations.rules import FORM_INFO
+from kyodo.domain.reference.service import list_departments, list_fields
+from kyodo.schema.context import Info
+from kyodo.schema.reference.types import (
+    CollaborationFieldType,
+    CollaborationFormInfoType,
+    DepartmentType,
+)
 
 
 @strawberry.type

@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.reference.models import CollaborationField
-from domain.reference.service import departments_by_id, fields_by_id
-from schema.context import Info
-from schema.descriptions import ID
-from schema.enums import CollaborationForm
-from schema.node import Node, register_node
-from schema.pagination import After, Before, Connection, First, Last
-from schema.rows import FromRow, from_row
+from kyodo.domain.reference.models import CollaborationField
+from kyodo.domain.reference.service import departments_by_id, fields_by_id
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ID
+from kyodo.schema.enums import CollaborationForm
+from kyodo.schema.node import Node, register_node
+from kyodo.schema.pagination import After, Before, Connection, First, Last
+from kyodo.schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
-    from schema.collaborations.inputs import CollaborationFilterInput
-    from schema.collaborations.types import CollaborationType
+    from kyodo.schema.collaborations.inputs import CollaborationFilterInput
+    from kyodo.schema.collaborations.types import CollaborationType
 
 
 @strawberry.type(
@@ -60,12 +60,16 @@ class DepartmentType(Node, FromRow):
         last: Last = None,
         before: Before = None,
         filter: Annotated[
-            Annotated[CollaborationFilterInput, strawberry.lazy("schema.collaborations.inputs")]
+            Annotated[
+                CollaborationFilterInput, strawberry.lazy("kyodo.schema.collaborations.inputs")
+            ]
             | None,
             strawberry.argument(description="Narrow the list; all criteria must hold."),
         ] = None,
-    ) -> Connection[Annotated[CollaborationType, strawberry.lazy("schema.collaborations.types")]]:
-        from schema.collaborations.queries import resolve_collaborations
+    ) -> Connection[
+        Annotated[CollaborationType, strawberry.lazy("kyodo.schema.collaborations.types")]
+    ]:
+        from kyodo.schema.collaborations.queries import resolve_collaborations
 
         return await resolve_collaborations(
             info,

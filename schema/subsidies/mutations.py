@@ -11,13 +11,13 @@ from typing import Annotated
 
 import strawberry
 
-from domain.subsidies import commands
-from schema.context import Info
-from schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
-from schema.node import pk_of
-from schema.payloads import Payload, later, payload, saved
-from schema.permissions import ADMIN, STAFF, allow
-from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
+from kyodo.domain.subsidies import commands
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
+from kyodo.schema.node import pk_of
+from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.permissions import ADMIN, STAFF, allow
+from kyodo.schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
 # ------------------------------------------------------------------ inputs
 

@@ -6,14 +6,14 @@ from typing import Annotated
 
 import strawberry
 
-from domain.enums import SubsidyApplicationStatus as DomainStatus
-from domain.subsidies import service as subsidies
-from schema.context import Info
-from schema.enums import SubsidyApplicationStatus
-from schema.node import decode_optional_id
-from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.permissions import CanReadInternal
-from schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
+from kyodo.domain.enums import SubsidyApplicationStatus as DomainStatus
+from kyodo.domain.subsidies import service as subsidies
+from kyodo.schema.context import Info
+from kyodo.schema.enums import SubsidyApplicationStatus
+from kyodo.schema.node import decode_optional_id
+from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.permissions import CanReadInternal
+from kyodo.schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
 
 @strawberry.type

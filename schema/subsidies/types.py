@@ -7,23 +7,23 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.enums import SubsidyApplicationStatus as DomainStatus
-from domain.errors import Problem
-from domain.partners import service as partners
-from domain.reference.service import departments_by_id
-from domain.subsidies import service as subsidies
-from domain.subsidies.models import SubsidyApplication, SubsidyProgram
-from schema.context import Info
-from schema.descriptions import DEPARTMENT, ID, VERSION
-from schema.enums import ErrorCode, SubsidyApplicationStatus
-from schema.node import Node, register_node
-from schema.pagination import After, Before, Connection, First, Last, connection, page_request
-from schema.permissions import CanReadInternal, can_read_internal
-from schema.reference.types import DepartmentType
-from schema.rows import FromRow, from_row
+from kyodo.domain.enums import SubsidyApplicationStatus as DomainStatus
+from kyodo.domain.errors import Problem
+from kyodo.domain.partners import service as partners
+from kyodo.domain.reference.service import departments_by_id
+from kyodo.domain.subsidies import service as subsidies
+from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
+from kyodo.schema.context import Info
+from kyodo.schema.descriptions import DEPARTMENT, ID, VERSION
+from kyodo.schema.enums import ErrorCode, SubsidyApplicationStatus
+from kyodo.schema.node import Node, register_node
+from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.permissions import CanReadInternal, can_read_internal
+from kyodo.schema.reference.types import DepartmentType
+from kyodo.schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
-    from schema.partners.types import PartnerType
+    from kyodo.schema.partners.types import PartnerType
 
 
 @strawberry.type(name="ExpenseLine", description="One line of a budget or of the actual expenses.")
@@ -189,8 +189,8 @@ class SubsidyApplicationType(Node, FromRow):
     @strawberry.field(description="The partner applying.")
     async def applicant(
         self, info: Info
-    ) -> Annotated[PartnerType, strawberry.lazy("schema.partners.types")]:
-        from schema.partners.types import PartnerType
+    ) -> Annotated[PartnerType, strawberry.lazy("kyodo.schema.partners.types")]:
+        from kyodo.schema.partners.types import PartnerType
 
         row = await info.context.loader(partners.get_many).load(self.row.applicant_id)
         return PartnerType.from_row(row)

@@ -1,4 +1,4 @@
-"""The ``kyodo`` command line (``kyodo = "server.cli:app"``), one module per command group:
+"""The ``kyodo`` command line (``kyodo = "kyodo.server.cli:app"``), one module per command group:
 
 | module | commands |
 |---|---|
@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import typer
 
-from server.cli.db import db_app
-from server.cli.documents import documents_app
-from server.cli.dump import dump_command, restore_command
-from server.cli.exports import export_app
-from server.cli.imports import import_app
-from server.cli.schema import schema_app
-from server.cli.seed import seed
-from server.cli.serve import serve
-from server.cli.tokens import token_app
-from server.cli.trouble import KyodoGroup
+from kyodo.server.cli.db import db_app
+from kyodo.server.cli.documents import documents_app
+from kyodo.server.cli.dump import dump_command, restore_command
+from kyodo.server.cli.exports import export_app
+from kyodo.server.cli.imports import import_app
+from kyodo.server.cli.schema import schema_app
+from kyodo.server.cli.seed import seed
+from kyodo.server.cli.serve import serve
+from kyodo.server.cli.tokens import token_app
+from kyodo.server.cli.trouble import KyodoGroup
 
 app = typer.Typer(
     cls=KyodoGroup,

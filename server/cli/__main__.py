@@ -1,5 +1,5 @@
 """``python -m server.cli``: the ``kyodo`` command without its console script."""
 
-from server.cli import app
+from kyodo.server.cli import app
 
 app()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 from rich.console import Console
 
-from domain.japanese import TOKYO
+from kyodo.domain.japanese import TOKYO
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -39,7 +39,7 @@ def actor() -> str:
 def run_with_engine(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     """``work(engine)`` on the configured database (DATABASE_URL), checked to be ready
     (``server.preflight.command_engine``); the engine is disposed of afterwards."""
-    from server.preflight import command_engine
+    from kyodo.server.preflight import command_engine
 
     async def run() -> T:
         engine = await command_engine()
@@ -60,8 +60,8 @@ def run_in_session(
     queues behind the server's writers). It is committed unless ``commit`` is False (a
     dry run), and rolled back if it was not committed. Errors propagate.
     """
-    from domain.transactions import begin_write
-    from server.db import make_sessionmaker
+    from kyodo.domain.transactions import begin_write
+    from kyodo.server.db import make_sessionmaker
 
     async def in_transaction(engine: AsyncEngine) -> T:
         async with make_sessionmaker(engine)() as session:
@@ -82,8 +82,8 @@ def run_in_session(
 def in_session(work: Callable[[AsyncSession], Awaitable[T]], *, writes: bool = True) -> T:
     """``run_in_session``, committed; a DomainError is printed (in Japanese, field by
     field) and exits with status 1; so does a database too busy to write."""
-    from domain.errors import DomainError
-    from domain.transactions import WriteLockTimeout
+    from kyodo.domain.errors import DomainError
+    from kyodo.domain.transactions import WriteLockTimeout
 
     try:
         return run_in_session(work, writes=writes)
@@ -99,7 +99,7 @@ def in_session(work: Callable[[AsyncSession], Awaitable[T]], *, writes: bool = T
 def when(value: datetime | None) -> str:
     if value is None:
         return "-"
-    from domain.auth.service import as_utc
+    from kyodo.domain.auth.service import as_utc
 
     return as_utc(value).astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")
 
@@ -108,7 +108,7 @@ def until(value: datetime | None) -> str:
     """An expiry as people say it: ``--expires 2027-03-31`` shows as "2027-03-31 まで"."""
     if value is None:
         return "なし"
-    from domain.auth.service import as_utc
+    from kyodo.domain.auth.service import as_utc
 
     local = as_utc(value).astimezone(TOKYO)
     if local.time() == time(0):

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import typer
 
-from server.cli.common import console
-from server.settings import get_settings
+from kyodo.server.cli.common import console
+from kyodo.server.settings import get_settings
 
 db_app = typer.Typer(
     help="データベースの移行 / Database migrations (Alembic).", no_args_is_help=True
@@ -17,8 +17,8 @@ db_app = typer.Typer(
 def _alembic_config(database_url: str | None = None):  # type: ignore[no-untyped-def]
     """Alembic's config; its output goes through the service's log format
     (server/logs.py) rather than alembic.ini's."""
-    from server.logs import configure_logging
-    from server.migrations_config import alembic_config
+    from kyodo.server.logs import configure_logging
+    from kyodo.server.migrations_config import alembic_config
 
     settings = get_settings()
     configure_logging(settings.log_level, log_format=settings.log_format)
@@ -29,7 +29,7 @@ def _migrate(run: Callable[[], None]) -> None:
     """Run an Alembic command; its refusals and errors are printed, with status 1."""
     from alembic.util import CommandError
 
-    from migrations.safety import DowngradeRefused
+    from kyodo.migrations.safety import DowngradeRefused
 
     try:
         run()
@@ -61,7 +61,7 @@ def db_downgrade(
     """移行を戻す / Revert migrations down to REVISION; issued API tokens are never dropped unasked."""
     from alembic import command
 
-    from server.preflight import require_sqlite_file
+    from kyodo.server.preflight import require_sqlite_file
 
     require_sqlite_file(get_settings().database_url)  # never create one to revert it
     cfg = _alembic_config()

@@ -37,7 +37,7 @@ from graphql import (
     visit,
 )
 
-from server.cli.common import actor, console, in_session, when
+from kyodo.server.cli.common import actor, console, in_session, when
 
 documents_app = typer.Typer(
     help="登録済みの操作 / Trusted documents: operations a client may send by id "
@@ -167,9 +167,9 @@ def read_documents(paths: list[Path]) -> list[Found]:
     """The documents of ``paths``, each checked against the live schema and its limits."""
     from strawberry.schema.schema import validate_document
 
-    from schema import schema
-    from schema.document_cache import validation_rules_of
-    from schema.extensions import MAX_TOKENS
+    from kyodo.schema import schema
+    from kyodo.schema.document_cache import validation_rules_of
+    from kyodo.schema.extensions import MAX_TOKENS
 
     operation_files: list[tuple[Path, str]] = []
     found: list[Found] = []
@@ -208,7 +208,7 @@ def register(
     ),
 ) -> None:
     """操作を登録する / Register operations as trusted documents (all or none); prints each id and name."""
-    from domain.documents import service
+    from kyodo.domain.documents import service
 
     try:
         found = read_documents(files)
@@ -231,7 +231,7 @@ def list_command() -> None:
     """登録の一覧 / Every registered document: id, operation, when, from which file."""
     from rich.table import Table
 
-    from domain.documents import service
+    from kyodo.domain.documents import service
 
     rows = in_session(service.list_documents, writes=False)
     table = Table("id", "operation", "registered", "source")
@@ -247,7 +247,7 @@ def remove(
     ids: list[str] = typer.Argument(..., help="Document ids (as `list` shows them)"),
 ) -> None:
     """登録を外す / Remove registered documents (all named, or none); clients using them are refused."""
-    from domain.documents import service
+    from kyodo.domain.documents import service
 
     removed = in_session(lambda s: service.remove_documents(s, ids, actor=actor()))
     console.print(

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from server.cli.common import run_with_engine
-from server.private_files import owner_only
+from kyodo.server.cli.common import run_with_engine
+from kyodo.server.private_files import owner_only
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,7 +23,7 @@ console = Console(stderr=True, soft_wrap=True)  # long paths and messages stay w
 
 def schema_head() -> str:
     """The Alembic head revision of this code: the schema a dump belongs to."""
-    from server.migrations_config import code_head
+    from kyodo.server.migrations_config import code_head
 
     return code_head()
 
@@ -48,7 +48,7 @@ def dump_command(
     The file holds personal data (contacts): it is created readable by its owner only.
     API tokens are stored, and dumped, only as hashes.
     """
-    from domain.exchange.dump import DumpError, dump_database
+    from kyodo.domain.exchange.dump import DumpError, dump_database
 
     revision = schema_head()
     started = time.perf_counter()
@@ -92,8 +92,8 @@ def restore_command(
     A database that holds data is refused unless --replace. Any problem in the file
     leaves the database exactly as it was.
     """
-    from domain.exchange.dump import DumpError, restore_database
-    from domain.transactions import WRITE_OPTIONS
+    from kyodo.domain.exchange.dump import DumpError, restore_database
+    from kyodo.domain.transactions import WRITE_OPTIONS
 
     revision = schema_head()
     if not file.is_file():

@@ -18,15 +18,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from domain.enums import AgreementCategory
-from server.cli.common import actor, run_in_session
+from kyodo.domain.enums import AgreementCategory
+from kyodo.server.cli.common import actor, run_in_session
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat
+    from kyodo.domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat
 
 export_app = typer.Typer(
     help="書き出し / Export lists as files: CSV or XLSX (Excel), JSON, printable HTML.",
@@ -51,13 +51,13 @@ ON_HELP = "The date the list is for, YYYY-MM-DD (default: today, Japan time)."
 
 
 def _today() -> date:
-    from schema.context import today_in_tokyo
+    from kyodo.schema.context import today_in_tokyo
 
     return today_in_tokyo()
 
 
 def _format(value: str) -> ExportFormat:
-    from domain.exchange.exports import ExportFormat
+    from kyodo.domain.exchange.exports import ExportFormat
 
     try:
         return ExportFormat(value.strip().lower())
@@ -69,7 +69,7 @@ def _format(value: str) -> ExportFormat:
 
 
 def _encoding(value: str) -> CsvEncoding:
-    from domain.exchange.exports import UnsupportedFormat, csv_encoding
+    from kyodo.domain.exchange.exports import UnsupportedFormat, csv_encoding
 
     try:
         return csv_encoding(value)
@@ -82,10 +82,10 @@ def _export(
     build: Callable[[AsyncSession], Awaitable[ExportFile]], output: Path | None
 ) -> ExportFile:
     """Build the export in one transaction, log its personal data, commit; write it out."""
-    from domain.audit.log import record_personal_data_reads
-    from domain.errors import DomainError
-    from domain.exchange.exports import UnsupportedFormat
-    from domain.transactions import WriteLockTimeout, begin_write
+    from kyodo.domain.audit.log import record_personal_data_reads
+    from kyodo.domain.errors import DomainError
+    from kyodo.domain.exchange.exports import UnsupportedFormat
+    from kyodo.domain.transactions import WriteLockTimeout, begin_write
 
     async def build_and_log(session: AsyncSession) -> ExportFile:
         # Read first, then take the write lock only to log the reads.
@@ -125,7 +125,7 @@ def _export(
 
 def _write_private(target: Path, body: bytes) -> None:
     """Every list holds phone numbers or names: readable by the owner only (0600)."""
-    from server.private_files import owner_only
+    from kyodo.server.private_files import owner_only
 
     with owner_only(target) as temporary:
         temporary.write_bytes(body)
@@ -152,7 +152,7 @@ def export_partners(
     encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
 ) -> None:
     """パートナー一覧 / Active partners (協働のパートナー), 五十音 order; the CSV or XLSX re-imports with kyodo import."""
-    from domain.exchange import exports
+    from kyodo.domain.exchange import exports
 
     fmt, day, chosen = _format(format), _on(on), _encoding(encoding)
     _export(
@@ -174,7 +174,7 @@ def export_agreements(
     encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
 ) -> None:
     """協定一覧 / Agreements in force on the date, in Hokkaido's open-data layout (協定区分 marked ○)."""
-    from domain.exchange import exports
+    from kyodo.domain.exchange import exports
 
     fmt, day, chosen_encoding = _format(format), _on(on), _encoding(encoding)
     chosen = _category(category)
@@ -210,7 +210,7 @@ def export_disaster_contacts(
     encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
 ) -> None:
     """災害時連絡先 / Who helps with what on the date, and how to reach them: one table per 協定区分."""
-    from domain.exchange import exports
+    from kyodo.domain.exchange import exports
 
     fmt, day, chosen = _format(format), _on(on), _encoding(encoding)
     _export(
@@ -226,8 +226,8 @@ def export_support_requests(
     encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
 ) -> None:
     """応援要請の記録 / The activation log for the after-action report (CSV): every request of the events started by the date."""
-    from domain.exchange import disaster_exports
-    from domain.exchange.exports import ExportFormat
+    from kyodo.domain.exchange import disaster_exports
+    from kyodo.domain.exchange.exports import ExportFormat
 
     day, chosen = _on(on), _encoding(encoding)
     _export(
@@ -244,8 +244,8 @@ def export_agreements_due(
     on: str | None = typer.Option(None, "--on", help=ON_HELP),
 ) -> None:
     """協定の期限 / Notice deadlines, term ends and reviews for a year from the date, as an iCal (.ics) calendar."""
-    from domain.exchange import disaster_exports
-    from domain.exchange.exports import ExportFormat
+    from kyodo.domain.exchange import disaster_exports
+    from kyodo.domain.exchange.exports import ExportFormat
 
     day = _on(on)
     _export(

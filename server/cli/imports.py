@@ -20,13 +20,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from domain.enums import AgreementCategory
-from server.cli.common import actor, run_in_session
+from kyodo.domain.enums import AgreementCategory
+from kyodo.server.cli.common import actor, run_in_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from domain.exchange.reading import RowProblem, SourceTable
+    from kyodo.domain.exchange.reading import RowProblem, SourceTable
 
 T = TypeVar("T")
 
@@ -63,7 +63,7 @@ def _say(console: Console, text: str) -> None:
 
 
 def _read(file: Path, encoding: str | None) -> SourceTable:
-    from domain.exchange.reading import ImportRefused, check_encoding_name, read_table
+    from kyodo.domain.exchange.reading import ImportRefused, check_encoding_name, read_table
 
     if encoding is not None:
         try:
@@ -97,8 +97,8 @@ def _in_transaction(file: Path, work: Callable[[AsyncSession], Awaitable[T]], *,
     commit it unless ``commit`` is False (dry run). Refused input exits with 1."""
     from sqlalchemy.exc import IntegrityError
 
-    from domain.exchange.reading import ImportRefused
-    from domain.transactions import WriteLockTimeout
+    from kyodo.domain.exchange.reading import ImportRefused
+    from kyodo.domain.transactions import WriteLockTimeout
 
     try:
         return run_in_session(work, commit=commit)
@@ -164,7 +164,7 @@ def import_partners(
     Headers in Japanese (名称, フリガナ, 種別, 法人番号, 地区, 代表者, 郵便番号, 住所,
     電話番号, メールアドレス, 分野, 外部ID) or as in the API (name, nameKana, kind, ...).
     """
-    from domain.exchange.partners_import import import_partners as run_import
+    from kyodo.domain.exchange.partners_import import import_partners as run_import
 
     table = _read(file, encoding)
     with _progress(len(table.rows)) as on_step:
@@ -195,7 +195,7 @@ def import_partners(
 
 
 def _date_option(value: str | None) -> date | None:
-    from domain.exchange.reading import parse_japanese_date
+    from kyodo.domain.exchange.reading import parse_japanese_date
 
     if value is None:
         return None
@@ -236,8 +236,8 @@ def import_agreements(
     Counterparties are matched to partners by name or registered. Agreements already
     stored (same 外部ID, or same title and counterparties) are left as they are.
     """
-    from domain.exchange.agreements_import import import_agreements as run_import
-    from schema.context import today_in_tokyo
+    from kyodo.domain.exchange.agreements_import import import_agreements as run_import
+    from kyodo.schema.context import today_in_tokyo
 
     concluded = _date_option(concluded_on)
     table = _read(file, encoding)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from server.cli.common import console
+from kyodo.server.cli.common import console
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "schema" / "schema.graphql"
@@ -19,7 +19,7 @@ def schema_export(
     output: Path = typer.Option(SCHEMA_FILE, "--output", "-o", help="Where to write the SDL."),
 ) -> None:
     """スキーマを書き出す / Write the live schema as SDL (the committed schema/schema.graphql)."""
-    from schema import schema
+    from kyodo.schema import schema
 
     output.write_text(schema.as_str() + "\n", encoding="utf-8")
     console.print(f"wrote {output}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from server.cli.common import console, run_in_session
+from kyodo.server.cli.common import console, run_in_session
 
 
 def seed(
@@ -13,7 +13,7 @@ def seed(
     ),
 ) -> None:
     """デモデータを読み込む / Load the demo data (idempotent: existing records are left as they are)."""
-    from seeds.loader import load_demo_data, load_demo_data_if_empty
+    from kyodo.seeds.loader import load_demo_data, load_demo_data_if_empty
 
     counts = run_in_session(
         lambda session: load_demo_data_if_empty(session) if if_empty else load_demo_data(session)

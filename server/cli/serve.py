@@ -6,8 +6,8 @@ import asyncio
 
 import typer
 
-from server.cli.common import console
-from server.settings import get_settings
+from kyodo.server.cli.common import console
+from kyodo.server.settings import get_settings
 
 # How long a worker process may take to start (imports, lifespan) before uvicorn replaces it.
 WORKER_START_SECONDS = 60
@@ -30,8 +30,8 @@ def serve(
     """
     import uvicorn
 
-    from server.preflight import require_migrated
-    from server.settings import ConfigurationError
+    from kyodo.server.preflight import require_migrated
+    from kyodo.server.settings import ConfigurationError
 
     settings = get_settings()
     try:
@@ -46,15 +46,15 @@ def serve(
     # Serving a database that is missing or not at this code's migration head would
     # answer "Unexpected error." to every query while /healthz said ok: refuse instead.
     asyncio.run(require_migrated(settings.database_url))
-    from server.logs import logging_config
-    from server.metrics_processes import cleanup_multiprocess, prepare_multiprocess
+    from kyodo.server.logs import logging_config
+    from kyodo.server.metrics_processes import cleanup_multiprocess, prepare_multiprocess
 
     # Several workers count into files of one shared directory (server/metrics.py).
     shared = prepare_multiprocess(processes) if settings.metrics_access != "off" else None
     try:
         # uvloop and httptools (uvicorn[standard]) are picked up when installed.
         uvicorn.run(
-            "server.app:create_app",
+            "kyodo.server.app:create_app",
             factory=True,
             host=host or settings.host,
             port=port or settings.port,

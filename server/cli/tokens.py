@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from domain.enums import Role
-from server.cli.common import actor, console, in_session, until, when
+from kyodo.domain.enums import Role
+from kyodo.server.cli.common import actor, console, in_session, until, when
 
 TokenRole = Enum(  # type: ignore[misc]
     "TokenRole", {role.name: role.value for role in Role if role is not Role.PUBLIC}, type=str
@@ -40,7 +40,7 @@ def token_create(
     ),
 ) -> None:
     """トークンを発行する / Issue a token and print it ONCE on stdout (only its hash is stored)."""
-    from domain.auth import service as tokens
+    from kyodo.domain.auth import service as tokens
 
     expires_at = tokens.expiry_end_of_day(expires.date()) if expires else None
     token, plaintext = in_session(
@@ -69,8 +69,8 @@ def token_create(
 @token_app.command("list")
 def token_list() -> None:
     """トークンの一覧 / All tokens: who, role, department, prefix, dates; never the tokens themselves."""
-    from domain.auth import service as tokens
-    from domain.base import utcnow
+    from kyodo.domain.auth import service as tokens
+    from kyodo.domain.base import utcnow
 
     rows = in_session(tokens.list_tokens, writes=False)
     now = utcnow()
@@ -113,7 +113,7 @@ def token_revoke(
     prefix: str | None = typer.Option(None, "--prefix", help="Or the token's first 8 characters."),
 ) -> None:
     """トークンを失効させる / Revoke a token: it is refused from the next request on."""
-    from domain.auth import service as tokens
+    from kyodo.domain.auth import service as tokens
 
     if (token_id is None) == (prefix is None):
         console.print("[red]エラー[/red]: ID か --prefix のどちらか一方を指定してください。")

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from server.settings import get_settings
+from kyodo.server.settings import get_settings
 
 
 class KyodoGroup(TyperGroup):
@@ -33,8 +33,8 @@ class KyodoGroup(TyperGroup):
 
 def one_line_for(error: BaseException) -> str | None:
     """What to tell about an error of the database's, in one line; None for a bug."""
-    from schema.database_trouble import database_trouble
-    from server.preflight import DatabaseNotReady, missing_database
+    from kyodo.schema.database_trouble import database_trouble
+    from kyodo.server.preflight import DatabaseNotReady, missing_database
 
     if isinstance(error, DatabaseNotReady):
         return error.message

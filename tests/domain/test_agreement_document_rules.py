@@ -8,15 +8,15 @@ import re
 
 import pytest
 
-from domain import validation as v
-from domain.agreements.documents import (
+from kyodo.domain import validation as v
+from kyodo.domain.agreements.documents import (
     END_WINDOW,
     clean_file_name,
     content_problems,
     stored_problem,
 )
-from domain.errors import ErrorCode
-from seeds.demo_documents import DEMO_DOCUMENTS, DemoDocument, demo_pdf
+from kyodo.domain.errors import ErrorCode
+from kyodo.seeds.demo_documents import DEMO_DOCUMENTS, DemoDocument, demo_pdf
 
 PDF = demo_pdf(["test"])
 

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.models import AuditEvent
-from domain.auth import service as tokens
-from domain.auth.models import ApiToken
-from domain.enums import Role
-from domain.errors import DomainError, ErrorCode
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.auth.models import ApiToken
+from kyodo.domain.enums import Role
+from kyodo.domain.errors import DomainError, ErrorCode
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import events
-from domain.audit.log import record_event
-from domain.events import PUBLISHED, ChangeEvent, kind_of, listen_locally
-from schema.subscriptions import AgreementChangeKind, SupportRequestChangeKind
+from kyodo.domain import events
+from kyodo.domain.audit.log import record_event
+from kyodo.domain.events import PUBLISHED, ChangeEvent, kind_of, listen_locally
+from kyodo.schema.subscriptions import AgreementChangeKind, SupportRequestChangeKind
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.collaborations.service import (
+from kyodo.domain.collaborations.service import (
     ParticipationsOfPartnerKey,
     longest_run,
     participations_page_by_partner,
 )
-from domain.pagination import PageRequest
+from kyodo.domain.pagination import PageRequest
 from tests.schema.collaborations.factories import make_collaboration, make_department, make_partner
 
 

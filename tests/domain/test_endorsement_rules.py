@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.endorsements.rules import (
+from kyodo.domain.endorsements.rules import (
     POLICY_NOT_CONTRIBUTING,
     POLICY_NOT_JUDGED,
     Screening,
@@ -12,12 +12,12 @@ from domain.endorsements.rules import (
     funding_problem,
     screen,
 )
-from domain.enums import (
+from kyodo.domain.enums import (
     ENDORSEMENT_DISQUALIFIER_LABELS,
     EndorsementDisqualifier,
     EndorsementStatus,
 )
-from domain.errors import DomainError, ErrorCode
+from kyodo.domain.errors import DomainError, ErrorCode
 
 D = EndorsementDisqualifier
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.collaborations.rules import FORM_INFO
-from domain.enums import LABELS, SUPPORT_CATEGORY_LABELS, CollaborationForm, SupportCategory
+from kyodo.domain.collaborations.rules import FORM_INFO
+from kyodo.domain.enums import LABELS, SUPPORT_CATEGORY_LABELS, CollaborationForm, SupportCategory
 
 
 def test_every_value_of_every_labelled_enum_has_a_label_and_a_description() -> None:

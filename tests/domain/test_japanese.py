@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.japanese import (
+from kyodo.domain.japanese import (
     corporate_number_check_digit,
     fiscal_year_end,
     fiscal_year_label,

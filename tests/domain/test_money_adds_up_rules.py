@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from domain.collaborations.rules import budget_share_problems
-from domain.errors import ErrorCode
-from domain.subsidies.rules import eligible_costs_yen, expense_total_problems, settlement_problems
+from kyodo.domain.collaborations.rules import budget_share_problems
+from kyodo.domain.errors import ErrorCode
+from kyodo.domain.subsidies.rules import (
+    eligible_costs_yen,
+    expense_total_problems,
+    settlement_problems,
+)
 
 
 def test_settlement_is_bounded_by_the_rate_of_the_eligible_costs() -> None:

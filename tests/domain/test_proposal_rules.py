@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.enums import ProposalStatus
-from domain.errors import DomainError, ErrorCode
-from domain.proposals.rules import check_proposal_response
+from kyodo.domain.enums import ProposalStatus
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.proposals.rules import check_proposal_response
 
 P = ProposalStatus
 # 第2章3: what a "no" stands on — the background investigated, the support considered.

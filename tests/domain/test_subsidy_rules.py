@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from domain.enums import SubsidyApplicationStatus
-from domain.errors import DomainError, ErrorCode, Problem
-from domain.subsidies.rules import (
+from kyodo.domain.enums import SubsidyApplicationStatus
+from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.subsidies.rules import (
     APPLICATION_TRANSITIONS,
     check_application_transition,
     condition_violations,

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from domain import validation as v
-from domain.collaborations.models import Collaboration
-from domain.errors import ErrorCode
-from domain.partners.models import Contact, Partner
+from kyodo.domain import validation as v
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.errors import ErrorCode
+from kyodo.domain.partners.models import Contact, Partner
 
 
 @pytest.mark.parametrize("day", [date(1873, 1, 1), date(2022, 3, 10), date(2999, 12, 31)])

@@ -7,13 +7,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.base import utcnow
-from domain.enums import AgreementStatus, PartnerKind, PartnerStatus
-from domain.errors import DomainError, ErrorCode
-from domain.partners.models import Partner
-from domain.status import StatusMachine
-from domain.versioning import ConcurrentChange
-from domain.writes import among, insert_many, write_many
+from kyodo.domain.base import utcnow
+from kyodo.domain.enums import AgreementStatus, PartnerKind, PartnerStatus
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.status import StatusMachine
+from kyodo.domain.versioning import ConcurrentChange
+from kyodo.domain.writes import among, insert_many, write_many
 
 _TABLE = Partner.__table__  # type: ignore[attr-defined]
 

@@ -15,9 +15,9 @@ from alembic import command
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner, Result
 
-from server.cli import app as cli
-from server.db import make_engine
-from server.settings import get_settings
+from kyodo.server.cli import app as cli
+from kyodo.server.db import make_engine
+from kyodo.server.settings import get_settings
 from tests.conftest import alembic_config, scratch_database
 
 COUNTED_TABLES = (
@@ -41,7 +41,7 @@ def demo_database(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 async def _load_demo(url: str) -> None:
-    from seeds.loader import load_demo_data
+    from kyodo.seeds.loader import load_demo_data
 
     engine = make_engine(url)
     try:

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from domain.agreements.service import disaster_support
-from domain.enums import SupportCategory
-from domain.exchange import exports
-from domain.exchange.exports import ExportFormat
+from kyodo.domain.agreements.service import disaster_support
+from kyodo.domain.enums import SupportCategory
+from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.exports import ExportFormat
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = "apt-get install -y chromium poppler-utils fonts-noto-cjk"

@@ -18,19 +18,19 @@ from openpyxl import load_workbook
 from sqlmodel import col
 from typer.testing import CliRunner
 
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.exchange.exports import PARTNER_HEADERS
-from server.cli import app as cli
-from server.db import make_engine, make_sessionmaker
-from server.settings import get_settings
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.exchange.exports import PARTNER_HEADERS
+from kyodo.server.cli import app as cli
+from kyodo.server.db import make_engine, make_sessionmaker
+from kyodo.server.settings import get_settings
 from tests.conftest import alembic_config, scratch_database
 
 ON = "2022-03-10"
 
 
 async def _load_demo(url: str) -> None:
-    from seeds.loader import load_demo_data
+    from kyodo.seeds.loader import load_demo_data
 
     engine = make_engine(url)
     try:

@@ -10,22 +10,22 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import PartnerKind
-from domain.errors import DomainError
-from domain.exchange import exports
-from domain.exchange.agreements_import import import_agreements
-from domain.exchange.exports import (
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.errors import DomainError
+from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.agreements_import import import_agreements
+from kyodo.domain.exchange.exports import (
     AGREEMENT_HEADERS,
     PARTNER_HEADERS,
     CsvEncoding,
     ExportFormat,
     UnsupportedFormat,
 )
-from domain.exchange.partners_import import import_partners
-from domain.exchange.reading import ImportRefused, read_table
-from domain.japanese import corporate_number_check_digit
-from domain.partners.models import Partner
-from domain.partners.service import refresh_derived_fields
+from kyodo.domain.exchange.partners_import import import_partners
+from kyodo.domain.exchange.reading import ImportRefused, read_table
+from kyodo.domain.japanese import corporate_number_check_digit
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.service import refresh_derived_fields
 
 ON = date(2022, 3, 10)
 CORPORATE_NUMBER = f"{corporate_number_check_digit('000012050002')}000012050002"

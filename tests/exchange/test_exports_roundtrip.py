@@ -7,14 +7,14 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import PartnerKind
-from domain.exchange import exports
-from domain.exchange.agreements_import import import_agreements
-from domain.exchange.exports import ExportFormat
-from domain.exchange.partners_import import import_partners
-from domain.exchange.reading import read_table
-from domain.partners.models import Partner
-from domain.partners.service import refresh_derived_fields
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.agreements_import import import_agreements
+from kyodo.domain.exchange.exports import ExportFormat
+from kyodo.domain.exchange.partners_import import import_partners
+from kyodo.domain.exchange.reading import read_table
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.service import refresh_derived_fields
 
 ON = date(2022, 3, 10)
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from domain.exchange.agreements_import import find_header
-from domain.exchange.reading import parse_csv
-from domain.japanese import parse_date
-from domain.partners.names import is_collective_name
-from server.cli import app as cli
-from server.settings import get_settings
+from kyodo.domain.exchange.agreements_import import find_header
+from kyodo.domain.exchange.reading import parse_csv
+from kyodo.domain.japanese import parse_date
+from kyodo.domain.partners.names import is_collective_name
+from kyodo.server.cli import app as cli
+from kyodo.server.settings import get_settings
 from tests.exchange.importing import csv_bytes, demo_database, error_lines, row_counts, run_import
 from tests.exchange.test_import_agreements import agreements_titled, write
 

@@ -11,9 +11,13 @@ from typing import Any
 
 import pytest
 
-from domain.enums import PartnerKind
-from domain.exchange.agreements_import import kind_for_name, merge_two_row_header, split_parties
-from domain.exchange.reading import parse_csv
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.exchange.agreements_import import (
+    kind_for_name,
+    merge_two_row_header,
+    split_parties,
+)
+from kyodo.domain.exchange.reading import parse_csv
 from tests.exchange.importing import (
     csv_bytes,
     demo_database,

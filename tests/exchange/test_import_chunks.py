@@ -16,15 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.enums import PartnerKind
-from domain.exchange import exports
-from domain.exchange.exports import ExportFormat
-from domain.exchange.partners_import import CHUNK_ROWS, import_partners
-from domain.exchange.reading import ImportRefused, SourceTable, read_table
-from domain.japanese import corporate_number_check_digit
-from domain.partners.models import Partner
-from domain.partners.service import refresh_derived_fields
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.exports import ExportFormat
+from kyodo.domain.exchange.partners_import import CHUNK_ROWS, import_partners
+from kyodo.domain.exchange.reading import ImportRefused, SourceTable, read_table
+from kyodo.domain.japanese import corporate_number_check_digit
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.service import refresh_derived_fields
 
 HEADER = ["外部ID", "名称", "種別", "法人番号"]
 CHUNK = 3

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from domain.japanese import corporate_number_check_digit
-from server.cli import imports as cli_import
+from kyodo.domain.japanese import corporate_number_check_digit
+from kyodo.server.cli import imports as cli_import
 from tests.exchange.importing import (
     csv_bytes,
     demo_database,

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from domain.exchange.partners_import import PARTNER_MAP
-from domain.exchange.reading import (
+from kyodo.domain.exchange.partners_import import PARTNER_MAP
+from kyodo.domain.exchange.reading import (
     FileFormat,
     ImportRefused,
     decode,

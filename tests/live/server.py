@@ -28,7 +28,7 @@ def free_port() -> int:
 def kyodo(*args: str, database_url: str, cwd: Path = ROOT, timeout: float = 120, **env: str):
     """Run the ``kyodo`` command (``python -m server.cli``) to completion."""
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "kyodo.server.cli", *args],
         cwd=cwd,
         env=server_env(database_url, **env),
         capture_output=True,
@@ -59,7 +59,16 @@ def live_server(database_url: str, **env: str) -> Iterator[LiveServer]:
     """Serve ``database_url`` (migrated already) until the block ends."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "kyodo.server.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         env=server_env(database_url, KYODO_LOG_LEVEL="warning", **env),
         stdout=subprocess.PIPE,

@@ -83,9 +83,24 @@ def test_an_installed_wheel_migrates_seeds_and_serves_from_any_folder(
     kyodo = installed / "kyodo"
     # the installed code is the wheel's, not this checkout's
     where = run(
-        installed / "python", "-c", "import server; print(server.__file__)", cwd=workdir, env=env
+        installed / "python",
+        "-c",
+        "import kyodo.server; print(kyodo.server.__file__)",
+        cwd=workdir,
+        env=env,
     ).stdout
     assert str(installed.parent) in where and str(ROOT) not in where
+    # and it installs under the one ``kyodo`` namespace: no top-level ``schema``/``server``/…
+    # to clash with other distributions (PyPI has a ``schema`` package, for one)
+    for clash in ("server", "schema", "domain", "seeds", "migrations"):
+        found = run(
+            installed / "python",
+            "-c",
+            f"import importlib.util as u; print(u.find_spec({clash!r}))",
+            cwd=workdir,
+            env=env,
+        ).stdout
+        assert found.strip() == "None", (clash, found)
     # when: migrated and seeded, then served by two workers
     run(kyodo, "db", "upgrade", cwd=workdir, env=env)
     assert "デモデータを読み込みました" in run(kyodo, "seed", cwd=workdir, env=env).stderr

@@ -20,7 +20,7 @@ from graphql import (
     build_schema,
 )
 
-from schema import schema
+from kyodo.schema import schema
 
 CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contract" / "schema.graphql"
 BUILT_IN = {"String", "Int", "Float", "Boolean", "ID"}

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-import schema.document_cache as document_cache
-from domain.enums import Role
-from schema import schema as default_schema
-from schema.context import ANONYMOUS, Principal
-from schema.extensions import MAX_COST_PUBLIC
+import kyodo.schema.document_cache as document_cache
+from kyodo.domain.enums import Role
+from kyodo.schema import schema as default_schema
+from kyodo.schema.context import ANONYMOUS, Principal
+from kyodo.schema.extensions import MAX_COST_PUBLIC
 from tests.conftest import GraphQLClient
 
 INTEGRATION = Principal(name="同期スクリプト", role=Role.INTEGRATION)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from graphql import GraphQLEnumType
 
-from domain.enums import LABELS, SupportCategory
-from schema import schema
-from schema.context import ANONYMOUS
+from kyodo.domain.enums import LABELS, SupportCategory
+from kyodo.schema import schema
+from kyodo.schema.context import ANONYMOUS
 from tests.conftest import GraphQLClient
 
 QUERY = "query ($enums: [String!]) { enumLabels(enums: $enums) { enum value label description } }"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import WHOLE, ErrorCode, Problem
-from schema.errors import input_path
+from kyodo.domain.errors import WHOLE, ErrorCode, Problem
+from kyodo.schema.errors import input_path
 
 UPDATE = frozenset({"id", "expectedVersion", "input"})
 DECIDE = frozenset({"id", "expectedVersion", "decision", "grantedAmountYen", "reason"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import strawberry
 
-from schema import build_schema
-from schema import schema as default_schema
-from schema.list_sizes import (
+from kyodo.schema import build_schema
+from kyodo.schema import schema as default_schema
+from kyodo.schema.list_sizes import (
     FILTER_COSTS,
     LIST_SIZES,
     Bound,
@@ -17,7 +17,7 @@ from schema.list_sizes import (
     check_list_sizes,
     list_size_problems,
 )
-from schema.pagination import Connection
+from kyodo.schema.pagination import Connection
 
 
 @strawberry.type

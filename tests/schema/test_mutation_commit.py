@@ -13,11 +13,11 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import PartnerKind
-from domain.partners.commands import PartnerData, create_partner
-from schema.context import Context, Info
-from schema.extensions import UNEXPECTED_ERROR_MESSAGE, default_extensions
-from schema.mutation import NOT_SAVED, MutationExecutor, run_mutation
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.partners.commands import PartnerData, create_partner
+from kyodo.schema.context import Context, Info
+from kyodo.schema.extensions import UNEXPECTED_ERROR_MESSAGE, default_extensions
+from kyodo.schema.mutation import NOT_SAVED, MutationExecutor, run_mutation
 from tests.database_state import changes, database_state
 
 from .agreements import factories

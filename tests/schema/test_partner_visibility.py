@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.collaborations.models import Collaboration
-from domain.enums import PartnerKind, Role
-from domain.partners.models import Partner
-from domain.visibility import PartnerVisibility
-from schema.context import ANONYMOUS, Principal
-from schema.node import to_global_id
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import PartnerKind, Role
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.visibility import PartnerVisibility
+from kyodo.schema.context import ANONYMOUS, Principal
+from kyodo.schema.node import to_global_id
 from tests.conftest import GraphQLClient
 from tests.schema.agreements.factories import make_agreement
 from tests.schema.collaborations.factories import (
@@ -331,7 +331,7 @@ async def test_public_filters_by_a_volunteer_reveal_nothing(
 
 async def test_demo_volunteers_are_in_published_collaborations(session: AsyncSession) -> None:
     """The demo data exercises the rule: some published collaboration has a volunteer."""
-    from domain.collaborations.models import Participation
+    from kyodo.domain.collaborations.models import Participation
 
     count = await session.scalar(
         sa.select(sa.func.count())

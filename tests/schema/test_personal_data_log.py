@@ -17,13 +17,19 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.enums import AgreementCategory, AgreementStatus, PartnerKind, Role, SupportCategory
-from domain.partners.models import Contact, Partner
-from domain.partners.service import refresh_derived_fields
-from schema.context import ANONYMOUS, Principal
-from schema.node import from_global_id, to_global_id
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.enums import (
+    AgreementCategory,
+    AgreementStatus,
+    PartnerKind,
+    Role,
+    SupportCategory,
+)
+from kyodo.domain.partners.models import Contact, Partner
+from kyodo.domain.partners.service import refresh_derived_fields
+from kyodo.schema.context import ANONYMOUS, Principal
+from kyodo.schema.node import from_global_id, to_global_id
 from tests.conftest import GraphQLClient
 from tests.schema.agreements.factories import make_agreement, make_department
 

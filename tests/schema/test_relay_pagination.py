@@ -16,26 +16,26 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.models import Agreement
-from domain.agreements.service import LIST_ORDERING as AGREEMENTS
-from domain.audit.models import AuditEvent
-from domain.audit.service import LIST_ORDERING as AUDIT_EVENTS
-from domain.collaborations.models import Collaboration
-from domain.collaborations.service import list_ordering as collaboration_ordering
-from domain.endorsements.models import EndorsementApplication
-from domain.endorsements.service import LIST_ORDERING as ENDORSEMENTS
-from domain.enums import Role
-from domain.pagination import Ordering
-from domain.partners.models import Partner
-from domain.partners.service import PartnerOrderField, PartnerOrderSpec
-from domain.partners.service import list_ordering as partner_ordering
-from domain.proposals.models import Proposal
-from domain.proposals.service import LIST_ORDERING as PROPOSALS
-from domain.subsidies.models import SubsidyApplication
-from domain.subsidies.service import APPLICATION_ORDERING
-from schema import schema
-from schema.context import Context, Principal
-from schema.node import from_global_id, to_global_id
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.service import LIST_ORDERING as AGREEMENTS
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.audit.service import LIST_ORDERING as AUDIT_EVENTS
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.collaborations.service import list_ordering as collaboration_ordering
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.endorsements.service import LIST_ORDERING as ENDORSEMENTS
+from kyodo.domain.enums import Role
+from kyodo.domain.pagination import Ordering
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.service import PartnerOrderField, PartnerOrderSpec
+from kyodo.domain.partners.service import list_ordering as partner_ordering
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.proposals.service import LIST_ORDERING as PROPOSALS
+from kyodo.domain.subsidies.models import SubsidyApplication
+from kyodo.domain.subsidies.service import APPLICATION_ORDERING
+from kyodo.schema import schema
+from kyodo.schema.context import Context, Principal
+from kyodo.schema.node import from_global_id, to_global_id
 
 from .agreements.factories import make_agreement, make_department, make_partner
 from .collaborations.factories import make_collaboration
@@ -418,8 +418,8 @@ async def test_nested_connections_read_backwards_as_forwards(
     session: AsyncSession, type_name: str, field: str, model: str, compiled: bool
 ) -> None:
     # given: the parent with the most rows in the demo data
-    from domain.reference.models import Department
-    from domain.subsidies.models import SubsidyProgram
+    from kyodo.domain.reference.models import Department
+    from kyodo.domain.subsidies.models import SubsidyProgram
 
     parent, link = {
         "Department": (Department, Collaboration.department_id),

@@ -7,7 +7,7 @@ from pathlib import Path
 from graphql import build_schema
 from graphql.utilities import find_breaking_changes
 
-from schema import schema
+from kyodo.schema import schema
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schema" / "schema.graphql"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.search import MAX_SEARCH_LENGTH
-from schema.context import ANONYMOUS
+from kyodo.domain.search import MAX_SEARCH_LENGTH
+from kyodo.schema.context import ANONYMOUS
 from tests.conftest import GraphQLClient
 
 LISTS = {

@@ -17,17 +17,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from domain.agreements.models import Agreement
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.auth import service as tokens
-from domain.collaborations.models import Collaboration
-from domain.enums import AgreementCategory, AgreementStatus, CollaborationStatus, Role
-from domain.partners.models import Contact, Partner
-from domain.reference.models import Department
-from schema.node import to_global_id
-from server.app import create_app
-from server.settings import Settings
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import AgreementCategory, AgreementStatus, CollaborationStatus, Role
+from kyodo.domain.partners.models import Contact, Partner
+from kyodo.domain.reference.models import Department
+from kyodo.schema.node import to_global_id
+from kyodo.server.app import create_app
+from kyodo.server.settings import Settings
 from tests.conftest import CHANGE_EVENTS
 from tests.schema.agreements.factories import make_agreement
 from tests.schema.collaborations.factories import make_collaboration, make_partner

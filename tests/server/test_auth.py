@@ -15,15 +15,15 @@ from alembic import command
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
-from domain.auth import service as tokens
-from domain.base import utcnow
-from domain.enums import Role
-from schema.context import Principal
-from server.app import create_app
-from server.auth import PrincipalCache
-from server.cli import app as cli
-from server.db import make_engine, make_sessionmaker
-from server.settings import Settings, get_settings
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.base import utcnow
+from kyodo.domain.enums import Role
+from kyodo.schema.context import Principal
+from kyodo.server.app import create_app
+from kyodo.server.auth import PrincipalCache
+from kyodo.server.cli import app as cli
+from kyodo.server.db import make_engine, make_sessionmaker
+from kyodo.server.settings import Settings, get_settings
 from tests.conftest import alembic_config, scratch_database
 
 VIEWER = {"query": "{ viewer { name role departmentCode } }"}

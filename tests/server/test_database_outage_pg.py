@@ -21,11 +21,11 @@ import httpx
 import pytest
 from alembic import command
 
-from domain.auth import service as tokens
-from domain.enums import Role
-from server.app import create_app
-from server.db import make_engine, make_sessionmaker
-from server.settings import Settings
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.enums import Role
+from kyodo.server.app import create_app
+from kyodo.server.db import make_engine, make_sessionmaker
+from kyodo.server.settings import Settings
 from tests.conftest import ROOT, alembic_config
 
 from .pg_cluster import Cluster, throwaway_cluster

@@ -15,14 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from domain.agreements.models import Agreement, AgreementDocument
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.enums import AgreementStatus, PartnerKind, Role
-from schema.node import to_global_id
-from seeds.demo_documents import demo_pdf
-from server.app import create_app
-from server.settings import Settings
+from kyodo.domain.agreements.models import Agreement, AgreementDocument
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.enums import AgreementStatus, PartnerKind, Role
+from kyodo.schema.node import to_global_id
+from kyodo.seeds.demo_documents import demo_pdf
+from kyodo.server.app import create_app
+from kyodo.server.settings import Settings
 from tests.conftest import CHANGE_EVENTS
 from tests.schema.agreements.factories import make_agreement, make_partner
 from tests.server.test_access_http import department, token_for

@@ -14,16 +14,16 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from domain.agreements.models import Agreement, AgreementParty
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.auth import service as tokens
-from domain.enums import PartnerKind, Role
-from domain.exchange.exports import AGREEMENT_HEADERS, PARTNER_HEADERS
-from domain.partners.models import Partner
-from domain.partners.service import refresh_derived_fields
-from server.app import create_app
-from server.settings import Settings
+from kyodo.domain.agreements.models import Agreement, AgreementParty
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.enums import PartnerKind, Role
+from kyodo.domain.exchange.exports import AGREEMENT_HEADERS, PARTNER_HEADERS
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.service import refresh_derived_fields
+from kyodo.server.app import create_app
+from kyodo.server.settings import Settings
 
 DEPARTMENTS = {Role.STAFF: "machizukuri", Role.DISASTER_OFFICE: "kikikanri"}
 ON = "2022-03-10"
@@ -296,7 +296,7 @@ async def test_without_a_date_the_list_is_for_today(
     client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     # given the disaster-management office and today's date in Japan
-    from schema.context import today_in_tokyo
+    from kyodo.schema.context import today_in_tokyo
 
     headers = await headers_for(sessionmaker, Role.DISASTER_OFFICE)
     today = today_in_tokyo().isoformat()

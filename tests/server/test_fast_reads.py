@@ -13,9 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from server.db import make_engine
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.server.db import make_engine
 from tests.server.test_fixed_cost import serving, token, url
 
 __all__ = ["token", "url"]

@@ -10,9 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.read.raw import RawPostgreSQL
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.read.raw import RawPostgreSQL
 from tests.server.test_fast_reads import fresh, post
 from tests.server.test_fixed_cost import serving, token, url
 

@@ -19,13 +19,13 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.auth import service as tokens
-from domain.enums import Role
-from server.app import create_app
-from server.db import make_engine, make_sessionmaker
-from server.settings import Settings
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.enums import Role
+from kyodo.server.app import create_app
+from kyodo.server.db import make_engine, make_sessionmaker
+from kyodo.server.settings import Settings
 from tests.conftest import BACKENDS, alembic_config, scratch_database
 
 
@@ -38,7 +38,7 @@ def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 async def _seed(url: str) -> None:
-    from seeds.loader import load_demo_data
+    from kyodo.seeds.loader import load_demo_data
 
     engine = make_engine(url)
     try:

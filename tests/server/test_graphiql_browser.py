@@ -42,9 +42,9 @@ class Session:
 
 
 async def _admin_token(url: str) -> str:
-    from domain.auth import service as tokens
-    from domain.enums import Role
-    from server.db import make_engine, make_sessionmaker
+    from kyodo.domain.auth import service as tokens
+    from kyodo.domain.enums import Role
+    from kyodo.server.db import make_engine, make_sessionmaker
 
     engine = make_engine(url)
     try:

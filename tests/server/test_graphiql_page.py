@@ -10,10 +10,10 @@ import re
 import httpx
 import pytest
 
-from server.app import create_app
-from server.graphiql import GraphiQLPage
-from server.graphiql_assets import ASSETS
-from server.settings import Settings
+from kyodo.server.app import create_app
+from kyodo.server.graphiql import GraphiQLPage
+from kyodo.server.graphiql_assets import ASSETS
+from kyodo.server.settings import Settings
 from tests.server.hardening.support import production
 
 HTML = {"Accept": "text/html"}

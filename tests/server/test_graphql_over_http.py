@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from server.app import create_app
-from server.graphql_http import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
-from server.settings import Settings
+from kyodo.server.app import create_app
+from kyodo.server.graphql_http import GRAPHQL_RESPONSE_JSON, JSON, response_media_type
+from kyodo.server.settings import Settings
 
 RESPONSE_JSON = {"Accept": GRAPHQL_RESPONSE_JSON}
 PLAIN_JSON = {"Accept": JSON}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from server.app import create_app
-from server.settings import Settings
+from kyodo.server.app import create_app
+from kyodo.server.settings import Settings
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ import httpx
 import pytest
 from alembic import command
 
-from domain.auth import service as tokens
-from domain.enums import Role
-from server.app import create_app
-from server.db import make_engine, make_sessionmaker
-from server.settings import Settings
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.enums import Role
+from kyodo.server.app import create_app
+from kyodo.server.db import make_engine, make_sessionmaker
+from kyodo.server.settings import Settings
 from tests.conftest import alembic_config, scratch_database
 
 # Reads the partner table (Partner:1), as an anonymous caller may.

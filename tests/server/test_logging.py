@@ -31,11 +31,11 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from schema.context import ANONYMOUS
-from server.app import create_app
-from server.db import make_engine
-from server.logs import Formatter, RequestIdFilter, request_id
-from server.settings import Settings
+from kyodo.schema.context import ANONYMOUS
+from kyodo.server.app import create_app
+from kyodo.server.db import make_engine
+from kyodo.server.logs import Formatter, RequestIdFilter, request_id
+from kyodo.server.settings import Settings
 from tests.conftest import ROOT, GraphQLClient, alembic_config, scratch_database
 
 PERSONAL = "デモ 花子"
@@ -127,8 +127,8 @@ async def test_an_unexpected_error_is_logged_once_in_full_with_the_request_id(
     async def broken_compiled_read(_query: object) -> None:
         raise RuntimeError("nobody planned this")
 
-    monkeypatch.setattr("schema.reference.queries.list_departments", broken)
-    monkeypatch.setattr("domain.read.fetch.ReadQuery.run", broken_compiled_read)
+    monkeypatch.setattr("kyodo.schema.reference.queries.list_departments", broken)
+    monkeypatch.setattr("kyodo.domain.read.fetch.ReadQuery.run", broken_compiled_read)
     caplog.handler.addFilter(RequestIdFilter())
     # when it is called
     with caplog.at_level(logging.DEBUG):

@@ -115,7 +115,7 @@ def test_the_default_sqlite_file_in_another_folder_is_explained(
     env["PYTHONPATH"] = str(ROOT)
     # when running kyodo there
     result = subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "kyodo.server.cli", *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -135,7 +135,7 @@ def test_db_upgrade_still_creates_a_new_sqlite_database(tmp_path: Path) -> None:
     env["PYTHONPATH"] = str(ROOT)
     # when migrating there (what `make run` does first)
     result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "db", "upgrade"],
+        [sys.executable, "-m", "kyodo.server.cli", "db", "upgrade"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     # then the database is created and migrated

@@ -16,11 +16,11 @@ import pytest
 from alembic import command
 from prometheus_client.parser import text_string_to_metric_families
 
-from server import metrics
-from server.app import create_app
-from server.logs import JsonFormatter, RequestIdFilter, logging_config, request_id
-from server.migrations_config import alembic_config, code_head
-from server.settings import ConfigurationError, Settings
+from kyodo.server import metrics
+from kyodo.server.app import create_app
+from kyodo.server.logs import JsonFormatter, RequestIdFilter, logging_config, request_id
+from kyodo.server.migrations_config import alembic_config, code_head
+from kyodo.server.settings import ConfigurationError, Settings
 from tests.conftest import scratch_database
 
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:9/kyodo"
@@ -297,7 +297,7 @@ async def test_a_request_produces_spans(tmp_path: Path, monkeypatch: pytest.Monk
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-    from server import tracing
+    from kyodo.server import tracing
 
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
@@ -336,7 +336,7 @@ def test_tracing_follows_the_otel_variables(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_tracing_without_the_extra_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    from server import tracing
+    from kyodo.server import tracing
 
     monkeypatch.setattr(tracing, "REQUIRED", ("opentelemetry_not_installed_here",))
     with pytest.raises(ConfigurationError, match=r"kyodo\[otel\]"):

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server.app import create_app
-from server.db import make_engine
-from server.settings import ConfigurationError, Settings
+from kyodo.server.app import create_app
+from kyodo.server.db import make_engine
+from kyodo.server.settings import ConfigurationError, Settings
 
 
 @pytest.fixture

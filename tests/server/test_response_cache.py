@@ -21,17 +21,17 @@ import sqlalchemy as sa
 from alembic import command
 from starlette.applications import Starlette
 
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.auth import service as tokens
-from domain.data_version import current_data_version
-from domain.enums import Role
-from domain.partners.models import Partner
-from schema.node import to_global_id
-from schema.response_cache import ResponseStore
-from server.app import create_app
-from server.db import make_engine, make_sessionmaker
-from server.settings import Settings
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.data_version import current_data_version
+from kyodo.domain.enums import Role
+from kyodo.domain.partners.models import Partner
+from kyodo.schema.node import to_global_id
+from kyodo.schema.response_cache import ResponseStore
+from kyodo.server.app import create_app
+from kyodo.server.db import make_engine, make_sessionmaker
+from kyodo.server.settings import Settings
 from tests.conftest import BACKENDS, alembic_config, scratch_database
 
 
@@ -44,7 +44,7 @@ def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 async def _seed(url: str) -> None:
-    from seeds.loader import load_demo_data
+    from kyodo.seeds.loader import load_demo_data
 
     engine = make_engine(url)
     try:
@@ -179,8 +179,8 @@ async def test_a_change_committed_beside_the_instances_is_seen_at_once(url: str,
         assert (await a.data(token, query))["partners"]["totalCount"] == 0
         await a.data(token, query)
         # when: a command (as `kyodo import partners` does) adds a partner
-        from domain.enums import PartnerKind
-        from domain.partners.commands import PartnerData, upsert_partners
+        from kyodo.domain.enums import PartnerKind
+        from kyodo.domain.partners.commands import PartnerData, upsert_partners
 
         async with db() as session:
             await upsert_partners(

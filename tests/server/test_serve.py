@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 
-from server.settings import Settings
+from kyodo.server.settings import Settings
 from tests.conftest import ROOT, alembic_config
 
 KYODO = str(Path(sys.executable).parent / "kyodo")
@@ -96,6 +96,6 @@ def test_the_standard_extras_are_installed() -> None:
     import uvloop  # noqa: F401
     from uvicorn.config import Config
 
-    config = Config("server.app:create_app", factory=True)
+    config = Config("kyodo.server.app:create_app", factory=True)
     config.load()
     assert config.http_protocol_class.__module__.endswith("httptools_impl")

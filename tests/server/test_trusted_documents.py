@@ -24,12 +24,12 @@ from alembic import command
 from graphql import parse, print_ast
 from typer.testing import CliRunner
 
-import schema.document_cache as document_cache
-from domain.documents.models import TrustedDocument
-from server.app import create_app
-from server.cli import app as cli
-from server.db import make_engine, make_sessionmaker
-from server.settings import Settings, get_settings
+import kyodo.schema.document_cache as document_cache
+from kyodo.domain.documents.models import TrustedDocument
+from kyodo.server.app import create_app
+from kyodo.server.cli import app as cli
+from kyodo.server.db import make_engine, make_sessionmaker
+from kyodo.server.settings import Settings, get_settings
 from tests.conftest import BACKENDS, alembic_config, scratch_database
 
 
@@ -42,7 +42,7 @@ def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 async def _seed(url: str) -> None:
-    from seeds.loader import load_demo_data
+    from kyodo.seeds.loader import load_demo_data
 
     engine = make_engine(url)
     try:

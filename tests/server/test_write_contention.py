@@ -22,17 +22,17 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.auth import service as tokens
-from domain.auth.models import ApiToken
-from domain.enums import PartnerKind, Role
-from domain.partners.models import Contact, Partner
-from domain.transactions import WriteLockTimeout
-from schema.node import to_global_id
-from server.app import create_app
-from server.db import make_engine, make_sessionmaker
-from server.settings import Settings
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.auth.models import ApiToken
+from kyodo.domain.enums import PartnerKind, Role
+from kyodo.domain.partners.models import Contact, Partner
+from kyodo.domain.transactions import WriteLockTimeout
+from kyodo.schema.node import to_global_id
+from kyodo.server.app import create_app
+from kyodo.server.db import make_engine, make_sessionmaker
+from kyodo.server.settings import Settings
 from tests.conftest import BACKENDS, CHANGE_EVENTS, alembic_config, scratch_database
 
 WRITERS = 20

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.agreements.terms import (
+from kyodo.domain.agreements.terms import (
     agreement_in_force_on,
     agreement_term_ends_on,
     term_end,
 )
-from domain.enums import AgreementStatus
+from kyodo.domain.enums import AgreementStatus
 
 
 @dataclass(frozen=True)

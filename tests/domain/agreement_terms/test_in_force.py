@@ -10,13 +10,13 @@ from datetime import date
 
 import pytest
 
-from domain.agreements.models import Agreement
-from domain.agreements.terms import (
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.terms import (
     agreement_in_force_on,
     agreement_term_ends_on,
     is_in_force,
 )
-from domain.enums import AgreementCategory, AgreementStatus
+from kyodo.domain.enums import AgreementCategory, AgreementStatus
 
 from .support import RENEWING, Terms, in_force
 

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.agreements.terms import (
+from kyodo.domain.agreements.terms import (
     add_months,
     current_term_ends_on,
     term_end,
 )
-from domain.enums import AgreementStatus
+from kyodo.domain.enums import AgreementStatus
 
 from .support import RENEWING, Terms, ends_on, naive_term_end
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain.agreements.terms import (
+from kyodo.domain.agreements.terms import (
     contacts_stale,
     term_problems,
 )
-from domain.errors import ErrorCode
+from kyodo.domain.errors import ErrorCode
 
 
 def test_consistent_terms_have_no_problems() -> None:

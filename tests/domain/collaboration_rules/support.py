@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from domain.collaborations.rules import (
+from kyodo.domain.collaborations.rules import (
     missing_readiness,
 )
-from domain.enums import CollaborationForm, CollaborationStatus, ReadinessItem
-from domain.errors import ErrorCode, Problem
+from kyodo.domain.enums import CollaborationForm, CollaborationStatus, ReadinessItem
+from kyodo.domain.errors import ErrorCode, Problem
 
 Form = CollaborationForm
 

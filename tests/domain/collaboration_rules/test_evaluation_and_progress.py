@@ -9,11 +9,11 @@ from datetime import date
 
 import pytest
 
-from domain.collaborations.rules import (
+from kyodo.domain.collaborations.rules import (
     evaluation_problems,
     progress_overdue,
 )
-from domain.errors import ErrorCode
+from kyodo.domain.errors import ErrorCode
 
 from .support import codes_and_fields
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from domain.collaborations.rules import (
+from kyodo.domain.collaborations.rules import (
     ALLOWED_TRANSITIONS,
     FORM_INFO,
     STATUS_LABELS,
     check_transition,
 )
-from domain.enums import CollaborationStatus
-from domain.errors import DomainError, ErrorCode
+from kyodo.domain.enums import CollaborationStatus
+from kyodo.domain.errors import DomainError, ErrorCode
 
 from .support import Form, Status
 

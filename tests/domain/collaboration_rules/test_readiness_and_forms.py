@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from domain.collaborations.rules import (
+from kyodo.domain.collaborations.rules import (
     READINESS_LABELS,
     form_problems,
     form_problems_always,
     missing_readiness,
     readiness_problems,
 )
-from domain.enums import CollaborationForm, CommitteeKind, ReadinessItem
-from domain.errors import ErrorCode, Problem
+from kyodo.domain.enums import CollaborationForm, CommitteeKind, ReadinessItem
+from kyodo.domain.errors import ErrorCode, Problem
 
 from .support import Form, codes_and_fields, missing
 

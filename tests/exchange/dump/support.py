@@ -15,17 +15,17 @@ from alembic import command
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.agreements.documents import attach_document
-from domain.agreements.models import Agreement
-from domain.audit.log import record_event
-from domain.auth import service as tokens
-from domain.collaborations.models import Collaboration
-from domain.enums import PartnerKind, Role
-from domain.exchange.dump import dump_database, restore_database, row_counts, tables
-from domain.partners.commands import PartnerData, create_partner
-from seeds.demo_documents import demo_pdf
-from server.cli.dump import schema_head
-from server.db import make_engine
+from kyodo.domain.agreements.documents import attach_document
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.audit.log import record_event
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import PartnerKind, Role
+from kyodo.domain.exchange.dump import dump_database, restore_database, row_counts, tables
+from kyodo.domain.partners.commands import PartnerData, create_partner
+from kyodo.seeds.demo_documents import demo_pdf
+from kyodo.server.cli.dump import schema_head
+from kyodo.server.db import make_engine
 from tests.conftest import alembic_config, scratch_database
 
 HEAD = schema_head()

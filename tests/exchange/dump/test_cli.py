@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from server.cli import app as cli
-from server.settings import get_settings
+from kyodo.server.cli import app as cli
+from kyodo.server.settings import get_settings
 from tests.exchange.dump.support import Databases, dump
 
 

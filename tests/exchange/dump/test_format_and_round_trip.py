@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.agreements.models import Agreement
-from domain.enums import PartnerKind
-from domain.exchange.dump import DumpError, tables
-from domain.partners.commands import PartnerData, create_partner
-from domain.partners.models import Partner
-from server.db import make_engine
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.exchange.dump import DumpError, tables
+from kyodo.domain.partners.commands import PartnerData, create_partner
+from kyodo.domain.partners.models import Partner
+from kyodo.server.db import make_engine
 from tests.exchange.dump.support import (
     HEAD,
     OTHER,
@@ -148,8 +148,8 @@ def test_a_restore_moves_the_data_version_on_and_keeps_it_out_of_the_dump(
 
 
 async def _data_version(url: str) -> int:
-    from domain.data_version import current_data_version
-    from server.db import make_sessionmaker
+    from kyodo.domain.data_version import current_data_version
+    from kyodo.server.db import make_sessionmaker
 
     engine = make_engine(url)
     try:

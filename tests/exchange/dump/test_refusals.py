@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from domain.exchange.dump import DumpError
+from kyodo.domain.exchange.dump import DumpError
 from tests.exchange.dump.support import HEAD, Databases, counts, dump, edited, restore, table_rows
 
 

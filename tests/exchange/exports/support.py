@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.agreements.models import Agreement
-from domain.partners.models import Partner
-from domain.partners.service import refresh_derived_fields
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.service import refresh_derived_fields
 
 ON = date(2022, 3, 10)
 BOM = b"\xef\xbb\xbf"

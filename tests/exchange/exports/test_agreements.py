@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.models import AgreementParty
-from domain.enums import PartnerKind
-from domain.exchange import exports
-from domain.exchange.exports import ExportFormat, UnsupportedFormat
-from domain.visibility import PartnerVisibility
+from kyodo.domain.agreements.models import AgreementParty
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.exports import ExportFormat, UnsupportedFormat
+from kyodo.domain.visibility import PartnerVisibility
 from tests.exchange.exports.support import (
     HOKKAIDO_HEADERS,
     ON,

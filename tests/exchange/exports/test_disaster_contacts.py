@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.agreements.service import disaster_support
-from domain.enums import SupportCategory
-from domain.exchange import exports
-from domain.exchange.exports import ExportFormat
-from domain.partners.models import Partner
+from kyodo.domain.agreements.service import disaster_support
+from kyodo.domain.enums import SupportCategory
+from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.exports import ExportFormat
+from kyodo.domain.partners.models import Partner
 from tests.exchange.exports.support import (
     BOM,
     HOKKAIDO_HEADERS,

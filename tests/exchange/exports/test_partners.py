@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.enums import PartnerKind, PartnerStatus
-from domain.exchange import exports
-from domain.exchange.exports import ExportFormat
-from domain.partners.models import Partner, PartnerField
-from domain.reference.models import CollaborationField
+from kyodo.domain.enums import PartnerKind, PartnerStatus
+from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.exports import ExportFormat
+from kyodo.domain.partners.models import Partner, PartnerField
+from kyodo.domain.reference.models import CollaborationField
 from tests.exchange.exports.support import (
     BOM,
     KIND_LABELS,

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.collaborations.models import Collaboration
+from kyodo.domain.collaborations.models import Collaboration
 from tests.schema.collaborations.factories import make_collaboration
 
 from .support import Probe, World, gid, operation

@@ -10,19 +10,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.disasters.models import (
+from kyodo.domain.disasters.models import (
     CapacityReport,
     ContactVerification,
     DisasterEvent,
     SupportRequest,
 )
-from domain.enums import (
+from kyodo.domain.enums import (
     DisasterKind,
     SupportAnswer,
     SupportCategory,
     SupportRequestStatus,
 )
-from schema.node import to_global_id
+from kyodo.schema.node import to_global_id
 from tests.schema.agreements.factories import make_agreement
 
 from .support import (

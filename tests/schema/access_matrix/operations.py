@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.models import Agreement
-from domain.collaborations.models import Collaboration
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import (
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import (
     AgreementCategory,
     AgreementStatus,
     CollaborationStatus,
@@ -20,9 +20,9 @@ from domain.enums import (
     ProposalKind,
     SubsidyApplicationStatus,
 )
-from domain.partners.models import Partner
-from domain.proposals.models import Proposal
-from domain.subsidies.models import SubsidyApplication, SubsidyProgram
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
 from tests.schema.agreements.factories import make_agreement
 from tests.schema.collaborations.factories import make_collaboration
 from tests.schema.subsidies.factories import make_application, make_program

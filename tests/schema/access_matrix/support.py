@@ -13,13 +13,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
+from kyodo.domain.enums import (
     Role,
 )
-from domain.partners.models import Partner
-from domain.reference.models import Department
-from schema.context import ANONYMOUS, Principal
-from schema.node import to_global_id
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.reference.models import Department
+from kyodo.schema.context import ANONYMOUS, Principal
+from kyodo.schema.node import to_global_id
 
 CONTRACT = Path(__file__).resolve().parents[3].parent / "shared" / "contract" / "schema.graphql"
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from graphql import build_schema
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.models import AuditEvent
-from schema import schema
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.schema import schema
 from tests.conftest import CHANGE_EVENTS, GraphQLClient
 
 from . import collaboration_operations, disaster_operations, operations  # noqa: F401  (register every mutation's call)

@@ -12,17 +12,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.log import record_event
-from domain.collaborations.models import Collaboration
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import (
+from kyodo.domain.audit.log import record_event
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import (
     PartnerKind,
 )
-from domain.partners.models import Partner
-from domain.proposals.models import Proposal
-from domain.subsidies.models import SubsidyApplication
-from schema.context import ANONYMOUS
-from schema.node import to_global_id
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.subsidies.models import SubsidyApplication
+from kyodo.schema.context import ANONYMOUS
+from kyodo.schema.node import to_global_id
 from tests.conftest import GraphQLClient
 from tests.schema.agreements.factories import make_agreement
 from tests.schema.collaborations.factories import make_department, make_partner
@@ -249,10 +249,10 @@ async def test_public_cannot_learn_what_an_individual_took_part_in(gql, session)
     # given a volunteer (an individual partner) of the demo data
     import sqlalchemy as sa
 
-    from domain.enums import PartnerKind
-    from domain.partners.models import Partner
-    from schema.context import ANONYMOUS
-    from schema.node import to_global_id
+    from kyodo.domain.enums import PartnerKind
+    from kyodo.domain.partners.models import Partner
+    from kyodo.schema.context import ANONYMOUS
+    from kyodo.schema.node import to_global_id
 
     individual = (
         await session.execute(

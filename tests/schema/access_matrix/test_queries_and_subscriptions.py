@@ -16,15 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import ExecutionResult
 
-from domain.agreements.models import Agreement
-from domain.collaborations.models import Collaboration
-from domain.disasters.models import (
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.disasters.models import (
     SupportRequest,
 )
-from domain.events import ChangeEvent
-from schema import schema
-from schema.node import to_global_id
-from schema.subscriptions import SubscriptionContext
+from kyodo.domain.events import ChangeEvent
+from kyodo.schema import schema
+from kyodo.schema.node import to_global_id
+from kyodo.schema.subscriptions import SubscriptionContext
 from tests.conftest import GraphQLClient
 
 from .support import (

@@ -13,13 +13,13 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.commands import search_text_of
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.enums import AgreementCategory, AgreementStatus, PartnerKind, SupportCategory
-from domain.partners.models import Contact, Partner
-from domain.partners.service import refresh_derived_fields
-from domain.reference.models import Department
-from schema.node import to_global_id
+from kyodo.domain.agreements.commands import search_text_of
+from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from kyodo.domain.enums import AgreementCategory, AgreementStatus, PartnerKind, SupportCategory
+from kyodo.domain.partners.models import Contact, Partner
+from kyodo.domain.partners.service import refresh_derived_fields
+from kyodo.domain.reference.models import Department
+from kyodo.schema.node import to_global_id
 
 
 def unique(prefix: str) -> str:

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.documents import MAX_DOCUMENTS, attach_document, sha256_hex
-from domain.enums import PartnerKind, Role
-from domain.errors import DomainError, ErrorCode
-from schema.context import ANONYMOUS, Principal
-from seeds.demo_documents import demo_pdf
+from kyodo.domain.agreements.documents import MAX_DOCUMENTS, attach_document, sha256_hex
+from kyodo.domain.enums import PartnerKind, Role
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.schema.context import ANONYMOUS, Principal
+from kyodo.seeds.demo_documents import demo_pdf
 from tests.conftest import GraphQLClient
 
 from .factories import gid, make_agreement, make_department, make_partner

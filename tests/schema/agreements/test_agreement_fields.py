@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AgreementStatus, SupportCategory
+from kyodo.domain.enums import AgreementStatus, SupportCategory
 
 from .factories import gid, make_agreement, make_department, make_partner
 

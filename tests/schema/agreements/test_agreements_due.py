@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.calendar import DueItem, agreements_due
-from domain.agreements.models import Agreement
-from domain.enums import AgreementCategory, AgreementDueKind, Role
-from domain.exchange.disaster_exports import fold, ical_text, render_ics
-from schema.context import Context, Principal
+from kyodo.domain.agreements.calendar import DueItem, agreements_due
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.enums import AgreementCategory, AgreementDueKind, Role
+from kyodo.domain.exchange.disaster_exports import fold, ical_text, render_ics
+from kyodo.schema.context import Context, Principal
 from tests.schema.agreements.factories import gid, make_agreement, make_department, make_partner
 from tests.schema.collaborations.factories import make_collaboration
 
@@ -56,7 +56,7 @@ async def renewing(session: AsyncSession) -> Agreement:
 
 
 async def both_paths(session: AsyncSession, query: str, variables: dict[str, Any]) -> Any:
-    from schema import schema
+    from kyodo.schema import schema
 
     answers = []
     for compiled in (True, False):

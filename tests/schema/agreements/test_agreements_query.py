@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AgreementCategory, AgreementStatus, SupportCategory
+from kyodo.domain.enums import AgreementCategory, AgreementStatus, SupportCategory
 
 from .factories import gid, make_agreement, make_department, make_partner
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.exchange.agreements_import import import_agreements
-from domain.exchange.reading import ImportRefused, read_table
+from kyodo.domain.exchange.agreements_import import import_agreements
+from kyodo.domain.exchange.reading import ImportRefused, read_table
 
 from .test_mutations_helpers import (
     CONCLUDE,

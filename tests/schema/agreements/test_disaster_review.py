@@ -17,15 +17,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.models import AuditEvent
-from domain.enums import PartnerStatus, Role, SupportCategory
-from domain.exchange import exports
-from domain.exchange.exports import ExportFormat
-from domain.partners.models import Partner
-from schema import schema
-from schema.compiled import COMPILED
-from schema.context import Context, Principal
-from schema.node import to_global_id
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.enums import PartnerStatus, Role, SupportCategory
+from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.exports import ExportFormat
+from kyodo.domain.partners.models import Partner
+from kyodo.schema import schema
+from kyodo.schema.compiled import COMPILED
+from kyodo.schema.context import Context, Principal
+from kyodo.schema.node import to_global_id
 
 from .factories import make_agreement, make_department, make_partner, unique
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AgreementCategory, AgreementStatus, SupportCategory
-from domain.partners.models import Contact
+from kyodo.domain.enums import AgreementCategory, AgreementStatus, SupportCategory
+from kyodo.domain.partners.models import Contact
 
 from .factories import make_agreement, make_department, make_partner, unique
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AgreementCategory, AgreementStatus
+from kyodo.domain.enums import AgreementCategory, AgreementStatus
 
 from .test_mutations_helpers import (
     CONCLUDE,

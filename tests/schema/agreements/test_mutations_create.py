@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AgreementStatus
+from kyodo.domain.enums import AgreementStatus
 
 from ..collaborations.factories import make_collaboration
 from .test_mutations_helpers import (
@@ -109,7 +109,7 @@ async def test_create_links_collaboration_and_amended_agreement(
 ) -> None:
     # given
     w = await world(session)
-    from domain.reference.models import Department
+    from kyodo.domain.reference.models import Department
 
     department = await session.get(Department, w.department_id)
     assert department is not None

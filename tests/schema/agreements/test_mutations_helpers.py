@@ -18,12 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from domain.audit.models import AuditEvent
-from domain.enums import AgreementCategory, AgreementStatus, PartnerKind, SupportCategory
-from domain.partners.models import Contact, Partner
-from domain.reference.models import Department
-from schema.node import to_global_id
+from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.enums import AgreementCategory, AgreementStatus, PartnerKind, SupportCategory
+from kyodo.domain.partners.models import Contact, Partner
+from kyodo.domain.reference.models import Department
+from kyodo.schema.node import to_global_id
 from tests.conftest import CHANGE_EVENTS
 
 from .factories import make_agreement, make_department, make_partner
@@ -92,7 +92,7 @@ def gid(type_name: str, pk: int) -> str:
 
 
 def pk_of(global_id: str) -> int:
-    from schema.node import from_global_id
+    from kyodo.schema.node import from_global_id
 
     decoded = from_global_id(global_id)
     assert decoded is not None
@@ -122,7 +122,7 @@ async def world(session: AsyncSession, partners: int = 3) -> World:
 
 
 async def inactive_partner(session: AsyncSession) -> str:
-    from domain.enums import PartnerStatus
+    from kyodo.domain.enums import PartnerStatus
 
     partner = await make_partner(session, "休止中の会", kind=PartnerKind.CITIZEN_GROUP)
     partner.status = PartnerStatus.INACTIVE

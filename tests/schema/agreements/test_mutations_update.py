@@ -7,8 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.models import Agreement
-from domain.enums import AgreementStatus
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.enums import AgreementStatus
 
 from .test_mutations_helpers import (
     UPDATE,
@@ -387,7 +387,7 @@ async def test_update_keeps_an_inactive_partner_already_party(
     w = await world(session)
     inactive = await inactive_partner(session)
     agreement = await stored_agreement(session, w, status=AgreementStatus.DRAFT)
-    from domain.agreements.models import AgreementParty
+    from kyodo.domain.agreements.models import AgreementParty
 
     session.add(
         AgreementParty(agreement_id=agreement["pk"], partner_id=pk_of(inactive), position=1)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AgreementStatus
+from kyodo.domain.enums import AgreementStatus
 
 from .test_mutations_helpers import (
     TODAY,
@@ -123,7 +123,7 @@ async def test_disaster_lookup_shows_the_verified_contacts(session: AsyncSession
     # given: a disaster-support agreement for transport, in force
     w = await world(session)
     agreement = await conclude(gql, await create(gql, w))
-    from domain.partners.models import Partner
+    from kyodo.domain.partners.models import Partner
 
     partner = await session.get(Partner, w.partner_ids[0])
     assert partner is not None

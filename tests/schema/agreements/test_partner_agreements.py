@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import AgreementStatus
+from kyodo.domain.enums import AgreementStatus
 
 from .factories import gid, make_agreement, make_department, make_partner, unique
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import SupportCategory
-from domain.reference.models import Department
+from kyodo.domain.enums import SupportCategory
+from kyodo.domain.reference.models import Department
 
 from .factories import make_agreement, make_department, make_partner
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.models import AuditEvent
-from schema.node import to_global_id
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.schema.node import to_global_id
 
 EVENTS = """
 query ($entityId: ID, $first: Int, $after: String) {

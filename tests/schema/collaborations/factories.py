@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.collaborations.models import (
+from kyodo.domain.collaborations.models import (
     Collaboration,
     CollaborationFieldLink,
     CollaborationFormLink,
@@ -22,12 +22,12 @@ from domain.collaborations.models import (
     Participation,
     ProgressReport,
 )
-from domain.collaborations.service import refresh_search_text
-from domain.enums import CollaborationForm, CollaborationStatus, PartnerKind, PartnerStatus
-from domain.partners.models import Partner, PartnerField
-from domain.partners.service import refresh_derived_fields
-from domain.reference.models import CollaborationField, Department
-from schema.node import to_global_id
+from kyodo.domain.collaborations.service import refresh_search_text
+from kyodo.domain.enums import CollaborationForm, CollaborationStatus, PartnerKind, PartnerStatus
+from kyodo.domain.partners.models import Partner, PartnerField
+from kyodo.domain.partners.service import refresh_derived_fields
+from kyodo.domain.reference.models import CollaborationField, Department
+from kyodo.schema.node import to_global_id
 
 
 def unique(prefix: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import CollaborationForm, CollaborationStatus, PartnerKind
+from kyodo.domain.enums import CollaborationForm, CollaborationStatus, PartnerKind
 from tests.schema.access_matrix.support import QUERY_ROLES, principal
 
 from .factories import make_collaboration, make_department, make_partner

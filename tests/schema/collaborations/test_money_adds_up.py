@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.collaborations.models import Collaboration
+from kyodo.domain.collaborations.models import Collaboration
 
 from .test_mutations_helpers import (
     CREATE,

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.collaborations.models import Collaboration
-from schema.node import from_global_id, to_global_id
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.schema.node import from_global_id, to_global_id
 from tests.conftest import CHANGE_EVENTS
 
 from .factories import make_department, make_field, make_partner

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.node import to_global_id
+from kyodo.schema.node import to_global_id
 
 from .test_mutations_helpers import (
     REPORT,

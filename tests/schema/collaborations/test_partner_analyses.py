@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import CollaborationStatus, PartnerKind, PartnerStatus
+from kyodo.domain.enums import CollaborationStatus, PartnerKind, PartnerStatus
 
 from .factories import gid, make_collaboration, make_department, make_field, make_partner
 

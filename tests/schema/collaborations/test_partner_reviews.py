@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.collaborations.models import Collaboration
-from domain.enums import CollaborationStatus
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import CollaborationStatus
 from tests.schema.access_matrix.support import QUERY_ROLES, principal
 
 from .factories import gid, make_collaboration, make_department, make_partner

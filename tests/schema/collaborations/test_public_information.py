@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.collaborations.models import Collaboration
-from domain.enums import ProposalStatus
-from domain.proposals.models import Proposal
-from domain.subsidies.models import SubsidyProgram
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import ProposalStatus
+from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.subsidies.models import SubsidyProgram
 from tests.schema.access_matrix.support import QUERY_ROLES, demo_id, principal
 
 from .factories import gid, make_collaboration, make_department
@@ -356,9 +356,9 @@ async def test_the_compiled_path_answers_the_new_public_reads_as_strawberry(
     session: AsyncSession, document: str, role: str
 ) -> None:
     # given
-    from schema import schema
-    from schema.compiled import COMPILED
-    from schema.context import Context
+    from kyodo.schema import schema
+    from kyodo.schema.compiled import COMPILED
+    from kyodo.schema.context import Context
 
     answers = []
     for compiled in (True, False):
@@ -380,7 +380,7 @@ async def test_the_demo_publishes_a_collaboration_in_plain_words(
     session: AsyncSession, gql: Any
 ) -> None:
     # given the demo's 樽前アートフォトコンテスト（令和元年度）
-    from domain.collaborations.publication import jargon_in
+    from kyodo.domain.collaborations.publication import jargon_in
 
     pk = await demo_id(session, Collaboration, "demo-collab-tarumae-photo-2019")
     row = await session.get(Collaboration, pk)

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.collaborations.models import Collaboration, Participation
-from domain.enums import Role
-from schema.context import Principal
+from kyodo.domain.collaborations.models import Collaboration, Participation
+from kyodo.domain.enums import Role
+from kyodo.schema.context import Principal
 
 from .test_mutations_helpers import (
     ERRORS,

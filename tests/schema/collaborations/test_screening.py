@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.enums import AgreementCategory, AgreementStatus, Role
-from domain.partners.models import Partner
-from domain.reference.models import Department
-from schema.context import Principal
-from schema.node import to_global_id
+from kyodo.domain.enums import AgreementCategory, AgreementStatus, Role
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.reference.models import Department
+from kyodo.schema.context import Principal
+from kyodo.schema.node import to_global_id
 
 from ..agreements.factories import make_agreement
 from .test_mutations_helpers import (

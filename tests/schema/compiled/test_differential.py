@@ -28,18 +28,18 @@ from graphql import parse, validate
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.agreements.models import Agreement
-from domain.audit.log import PERSONAL_DATA_READ
-from domain.audit.models import AuditEvent
-from domain.collaborations.models import Collaboration
-from domain.enums import PartnerKind, Role
-from domain.partners.models import Partner
-from domain.reference.models import CollaborationField, Department
-from domain.subsidies.models import SubsidyProgram
-from schema import schema
-from schema.compiled import COMPILED
-from schema.context import Context, Principal
-from schema.node import to_global_id
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.audit.log import PERSONAL_DATA_READ
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import PartnerKind, Role
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.reference.models import CollaborationField, Department
+from kyodo.domain.subsidies.models import SubsidyProgram
+from kyodo.schema import schema
+from kyodo.schema.compiled import COMPILED
+from kyodo.schema.context import Context, Principal
+from kyodo.schema.node import to_global_id
 
 from .documents import Document, Pools, documents
 
@@ -116,12 +116,12 @@ async def cursors(session: AsyncSession) -> dict[str, list[str]]:
     """Cursors of the demo's rows by connection (the partners' mostly in the default
     order, one in another: refused there), and cursors every list refuses: an offset
     cursor of before keyset cursors, and garbage."""
-    from domain.agreements.service import LIST_ORDERING as AGREEMENTS
-    from domain.collaborations.service import list_ordering
-    from domain.partners.service import PartnerOrderField, PartnerOrderSpec
-    from domain.partners.service import list_ordering as partner_ordering
-    from domain.proposals.models import Proposal
-    from domain.proposals.service import LIST_ORDERING as PROPOSALS
+    from kyodo.domain.agreements.service import LIST_ORDERING as AGREEMENTS
+    from kyodo.domain.collaborations.service import list_ordering
+    from kyodo.domain.partners.service import PartnerOrderField, PartnerOrderSpec
+    from kyodo.domain.partners.service import list_ordering as partner_ordering
+    from kyodo.domain.proposals.models import Proposal
+    from kyodo.domain.proposals.service import LIST_ORDERING as PROPOSALS
 
     async def of(model: Any, ordering: Any, count: int = 4) -> list[str]:
         stmt = sa.select(model).order_by(model.id).limit(count)

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import PartnerKind, Role
-from schema import schema
-from schema.compiled import COMPILED
-from schema.context import Context, Principal
-from schema.node import to_global_id
+from kyodo.domain.enums import PartnerKind, Role
+from kyodo.schema import schema
+from kyodo.schema.compiled import COMPILED
+from kyodo.schema.context import Context, Principal
+from kyodo.schema.node import to_global_id
 
 from ..agreements.factories import make_agreement, make_department, make_partner
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import Role
-from schema import schema
-from schema.compiled import COMPILED
-from schema.context import Context, Principal
+from kyodo.domain.enums import Role
+from kyodo.schema import schema
+from kyodo.schema.compiled import COMPILED
+from kyodo.schema.context import Context, Principal
 
 from ..agreements.factories import make_agreement, make_department, make_partner
 

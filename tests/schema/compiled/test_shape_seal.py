@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from schema.compiled.plan import Fallback, ObjectShape, _constant, plain
+from kyodo.schema.compiled.plan import Fallback, ObjectShape, _constant, plain
 
 Row = namedtuple("Row", "id name kana")
 

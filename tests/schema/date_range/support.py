@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.disasters.models import DisasterEvent
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import AgreementStatus, CollaborationStatus, DisasterKind, SupportCategory
-from schema.node import to_global_id
+from kyodo.domain.disasters.models import DisasterEvent
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import AgreementStatus, CollaborationStatus, DisasterKind, SupportCategory
+from kyodo.schema.node import to_global_id
 
 from ..agreements import factories as agreement_factories
 from ..collaborations import factories as collaboration_factories

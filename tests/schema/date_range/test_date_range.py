@@ -14,8 +14,8 @@ import pytest
 from graphql import GraphQLInputObjectType, GraphQLObjectType, get_named_type
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.validation import EARLIEST_DATE, LATEST_DATE
-from schema import schema
+from kyodo.domain.validation import EARLIEST_DATE, LATEST_DATE
+from kyodo.schema import schema
 from tests.database_state import changes, database_state
 
 from ..agreements import factories as agreement_factories

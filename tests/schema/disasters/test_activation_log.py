@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.models import AuditEvent
-from domain.disasters.models import DisasterEvent, SupportRequest
-from domain.enums import PartnerStatus, Role, SupportCategory
-from domain.exchange.disaster_exports import export_support_requests
-from domain.exchange.exports import ExportFormat
-from domain.partners.models import Partner
-from schema.context import ANONYMOUS, Principal
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
+from kyodo.domain.enums import PartnerStatus, Role, SupportCategory
+from kyodo.domain.exchange.disaster_exports import export_support_requests
+from kyodo.domain.exchange.exports import ExportFormat
+from kyodo.domain.partners.models import Partner
+from kyodo.schema.context import ANONYMOUS, Principal
 from tests.conftest import CHANGE_EVENTS
 from tests.schema.agreements.factories import gid, make_agreement, make_department, make_partner
 
@@ -406,7 +406,7 @@ async def test_the_demo_has_an_open_exercise_with_its_live_view(gql: Any):
 
 async def test_the_log_is_hidden_from_the_public_and_integrations(gql: Any, session: AsyncSession):
     pk = await session.scalar(sa.select(sa.func.min(SupportRequest.id)))
-    from schema.node import to_global_id
+    from kyodo.schema.node import to_global_id
 
     for principal in (ANONYMOUS, Principal(name="連携", role=Role.INTEGRATION)):
         data = await gql(
@@ -435,8 +435,8 @@ async def test_the_after_action_export_lists_every_request_of_the_demo_exercise(
 
 async def test_every_demo_request_keeps_the_rules_of_a_request(session: AsyncSession):
     # the seeds bypass the commands: check them against the same rule
-    from domain import validation as v
-    from domain.disasters.commands import SupportRequestData, _check_request_target, tokyo_day
+    from kyodo.domain import validation as v
+    from kyodo.domain.disasters.commands import SupportRequestData, _check_request_target, tokyo_day
 
     stmt = sa.select(SupportRequest).where(SupportRequest.external_id.like("demo-%"))  # type: ignore[union-attr]
     rows = list((await session.execute(stmt)).scalars())
@@ -458,7 +458,7 @@ async def test_every_demo_request_keeps_the_rules_of_a_request(session: AsyncSes
 
 
 async def test_a_malformed_event_id_is_invalid_and_an_unknown_one_empty(gql: Any):
-    from schema.node import to_global_id
+    from kyodo.schema.node import to_global_id
 
     bad = await gql.raw(OPEN, {"id": "bogus"}, principal=OFFICE)
     assert [(e["path"], e["extensions"]["code"]) for e in bad["errors"]] == [

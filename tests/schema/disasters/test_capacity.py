@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.models import AuditEvent
-from domain.disasters.models import CapacityReport
-from domain.enums import Role, SupportCategory
-from schema.context import Context, Principal
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.disasters.models import CapacityReport
+from kyodo.domain.enums import Role, SupportCategory
+from kyodo.schema.context import Context, Principal
 from tests.conftest import CHANGE_EVENTS
 from tests.schema.agreements.factories import gid, make_agreement, make_department, make_partner
 
@@ -35,7 +35,7 @@ query ($district: String, $on: Date!) {
 
 
 async def both_paths(session: AsyncSession, variables: dict[str, Any]) -> Any:
-    from schema import schema
+    from kyodo.schema import schema
 
     answers = []
     for compiled in (True, False):

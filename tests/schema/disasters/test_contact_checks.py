@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.models import AuditEvent
-from domain.disasters.models import ContactVerification
-from domain.enums import Role, SupportCategory
-from schema.context import Context, Principal
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.disasters.models import ContactVerification
+from kyodo.domain.enums import Role, SupportCategory
+from kyodo.schema.context import Context, Principal
 from tests.conftest import CHANGE_EVENTS
 from tests.schema.agreements.factories import gid, make_agreement, make_department, make_partner
 
@@ -48,7 +48,7 @@ query ($asOf: Date, $within: Int!) {
 async def both_paths(session: AsyncSession, query: str, variables: dict[str, Any]) -> Any:
     """The answer of the compiled read path and of Strawberry's resolvers, which must be
     the same."""
-    from schema import schema
+    from kyodo.schema import schema
 
     answers = []
     for compiled in (True, False):
@@ -122,7 +122,7 @@ async def test_one_call_verifies_the_partner_across_all_its_agreements(
 ):
     # given the stale partner is party to a second supply agreement, also stale
     department = await make_department(session)
-    from domain.partners.models import Partner
+    from kyodo.domain.partners.models import Partner
 
     partner = await session.get(Partner, district["stale-pk"])
     await make_agreement(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schema.node import to_global_id
+from kyodo.schema.node import to_global_id
 
 APPLICATIONS = """
 query ($statuses: [EndorsementStatus!], $first: Int, $after: String) {

@@ -14,14 +14,14 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain import writes
-from domain.enums import PartnerKind
-from domain.errors import DomainError
-from domain.partners import commands, upsert
-from domain.partners.commands import PartnerData
-from domain.partners.models import Partner
-from schema.context import Context
-from server.db import make_engine, make_sessionmaker
+from kyodo.domain import writes
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.errors import DomainError
+from kyodo.domain.partners import commands, upsert
+from kyodo.domain.partners.commands import PartnerData
+from kyodo.domain.partners.models import Partner
+from kyodo.schema.context import Context
+from kyodo.server.db import make_engine, make_sessionmaker
 from tests.conftest import TEST_ADMIN, alembic_config, scratch_database
 
 
@@ -111,7 +111,7 @@ mutation ($input: [PartnerUpsertInput!]!) {
 
 async def test_two_identical_upserts_at_once_create_no_duplicates(pg_engine, monkeypatch):
     # given two integration runs that both see an empty table before inserting
-    from schema import schema
+    from kyodo.schema import schema
 
     barrier = Barrier(2)
     original = upsert._existing

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.enums import Role, SupportCategory
-from domain.partners.models import Partner
-from schema import schema
-from schema.context import Context, Principal
+from kyodo.domain.enums import Role, SupportCategory
+from kyodo.domain.partners.models import Partner
+from kyodo.schema import schema
+from kyodo.schema.context import Context, Principal
 
 from ..agreements.factories import make_agreement, make_department, make_partner, unique
 

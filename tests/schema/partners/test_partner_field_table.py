@@ -7,20 +7,20 @@ GraphQL types the table does not reach, drift apart from it.
 
 from __future__ import annotations
 
-from domain.exchange.exports import PartnerRecord, partner_document
-from domain.exchange.partners_import import PARTNER_COLUMNS
-from domain.partners.inputs import (
+from kyodo.domain.exchange.exports import PartnerRecord, partner_document
+from kyodo.domain.exchange.partners_import import PARTNER_COLUMNS
+from kyodo.domain.partners.inputs import (
     ADDRESS_FIELDS,
     SCALAR_FIELDS,
     SCALARS,
     PartnerData,
     input_name,
 )
-from domain.partners.models import Partner
-from schema import schema
-from schema.compiled.types import TYPES
-from schema.partners.types import PartnerType
-from schema.rows import plain_fields
+from kyodo.domain.partners.models import Partner
+from kyodo.schema import schema
+from kyodo.schema.compiled.types import TYPES
+from kyodo.schema.partners.types import PartnerType
+from kyodo.schema.rows import plain_fields
 
 CHILDREN = {"fieldCodes", "contacts"}
 

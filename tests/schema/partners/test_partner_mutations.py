@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from domain.audit.models import AuditEvent
-from domain.japanese import corporate_number_check_digit
-from domain.partners.models import Partner
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.japanese import corporate_number_check_digit
+from kyodo.domain.partners.models import Partner
 from tests.conftest import CHANGE_EVENTS
 
 CREATE = """
@@ -213,7 +213,7 @@ async def test_stale_version_is_a_conflict_and_changes_nothing(gql, session):
 
 
 async def test_update_of_unknown_partner_is_not_found(gql):
-    from schema.node import to_global_id
+    from kyodo.schema.node import to_global_id
 
     result = (
         await gql(
@@ -265,7 +265,7 @@ async def test_partner_in_an_agreement_is_deactivated_not_deleted(gql, session):
 
 async def test_failure_after_the_first_write_leaves_nothing(gql, session, monkeypatch):
     # given an audit writer that fails after the partner row was inserted
-    import domain.writes as writes
+    import kyodo.domain.writes as writes
 
     async def broken(*_args, **_kwargs):
         raise RuntimeError("injected failure")

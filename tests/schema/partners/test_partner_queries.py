@@ -51,7 +51,7 @@ async def test_partners_are_in_gojuon_order_by_default(gql):
     data = await gql(PARTNER_NAMES, {"first": 100})
     # then they come in kana order
     kana = [e["node"]["nameKana"] or e["node"]["name"] for e in data["partners"]["edges"]]
-    from domain.japanese import normalize_for_search
+    from kyodo.domain.japanese import normalize_for_search
 
     keys = [normalize_for_search(k) for k in kana]
     assert keys == sorted(keys)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from domain.audit.models import AuditEvent
-from domain.japanese import corporate_number_check_digit
-from domain.partners.models import Partner
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.japanese import corporate_number_check_digit
+from kyodo.domain.partners.models import Partner
 from tests.conftest import CHANGE_EVENTS
 
 UPSERT = """

@@ -14,12 +14,12 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import ExpenseKind, PartnerKind, SubsidyApplicationStatus
-from domain.partners.models import Partner
-from domain.partners.service import refresh_derived_fields
-from domain.reference.models import Department
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
-from domain.subsidies.service import series_key_of
+from kyodo.domain.enums import ExpenseKind, PartnerKind, SubsidyApplicationStatus
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.service import refresh_derived_fields
+from kyodo.domain.reference.models import Department
+from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from kyodo.domain.subsidies.service import series_key_of
 
 
 def unique(prefix: str) -> str:

@@ -10,9 +10,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from domain.partners.models import Partner
-from domain.subsidies.models import SubsidyApplication
-from schema.node import to_global_id
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.subsidies.models import SubsidyApplication
+from kyodo.schema.node import to_global_id
 
 CREATE_PROGRAM = """
 mutation ($input: SubsidyProgramInput!) {

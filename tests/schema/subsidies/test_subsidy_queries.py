@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.enums import SubsidyApplicationStatus
-from domain.partners.models import Partner
-from schema.node import to_global_id
+from kyodo.domain.enums import SubsidyApplicationStatus
+from kyodo.domain.partners.models import Partner
+from kyodo.schema.node import to_global_id
 
 from .factories import make_application, make_department, make_partner, make_program
 

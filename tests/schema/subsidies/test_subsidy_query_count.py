@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import SubsidyApplicationStatus
+from kyodo.domain.enums import SubsidyApplicationStatus
 
 from .factories import make_application, make_department, make_partner, make_program, unique
 

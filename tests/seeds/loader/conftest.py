@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from seeds.loader import (
+from kyodo.seeds.loader import (
     load_demo_data,
 )
-from server.db import make_engine, make_sessionmaker
+from kyodo.server.db import make_engine, make_sessionmaker
 
 from .support import (
     Seeded,

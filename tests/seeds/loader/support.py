@@ -15,11 +15,11 @@ from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from domain.enums import (
+from kyodo.domain.enums import (
     AgreementCategory,
     AgreementStatus,
 )
-from domain.models import (
+from kyodo.domain.models import (
     Agreement,
     AgreementParty,
     Partner,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.enums import (
+from kyodo.domain.enums import (
     AgreementStatus,
     CollaborationStatus,
     EndorsementStatus,
@@ -22,7 +22,7 @@ from domain.enums import (
     SubsidyApplicationStatus,
     SupportCategory,
 )
-from domain.models import (
+from kyodo.domain.models import (
     Agreement,
     AgreementSupportCategory,
     Collaboration,

@@ -12,14 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.enums import (
+from kyodo.domain.enums import (
     CollaborationForm,
     CollaborationStatus,
     CommitteeKind,
     PartnerKind,
 )
-from domain.japanese import is_valid_corporate_number, normalize_for_search
-from domain.models import (
+from kyodo.domain.japanese import is_valid_corporate_number, normalize_for_search
+from kyodo.domain.models import (
     Collaboration,
     CollaborationFormLink,
     Contact,

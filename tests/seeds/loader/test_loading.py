@@ -12,16 +12,16 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import (
+from kyodo.domain.enums import (
     PartnerKind,
 )
-from domain.models import (
+from kyodo.domain.models import (
     Contact,
     Participation,
     Partner,
 )
-from seeds import generate_demo
-from seeds.loader import (
+from kyodo.seeds import generate_demo
+from kyodo.seeds.loader import (
     DEMO_DIR,
     SeedDataError,
     database_is_empty,

@@ -13,10 +13,10 @@ import httpx
 from hypothesis import HealthCheck, example, settings
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from domain.errors import ErrorCode
-from schema import schema as default_schema
-from schema.extensions import UNEXPECTED_ERROR_MESSAGE
-from schema.mutation import NOT_SAVED
+from kyodo.domain.errors import ErrorCode
+from kyodo.schema import schema as default_schema
+from kyodo.schema.extensions import UNEXPECTED_ERROR_MESSAGE
+from kyodo.schema.mutation import NOT_SAVED
 from tests.database_state import changes, database_state
 from tests.server.strategies import (
     LEAK_MARKERS,
@@ -280,8 +280,8 @@ def mutation_succeeded(operation: Operation, body: Any) -> bool:
 
 
 async def _admin_token(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
-    from domain.auth import service as tokens
-    from domain.enums import Role
+    from kyodo.domain.auth import service as tokens
+    from kyodo.domain.enums import Role
 
     async with sessionmaker() as session:
         _token, plaintext = await tokens.create_token(

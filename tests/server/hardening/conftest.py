@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server.app import create_app
-from server.settings import Settings
+from kyodo.server.app import create_app
+from kyodo.server.settings import Settings
 
 from .support import ORIGIN, _client, admin_headers, production
 

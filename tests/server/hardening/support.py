@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server.settings import Settings
+from kyodo.server.settings import Settings
 
 ORIGIN = "https://kyodo.example.jp"
 
@@ -38,8 +38,8 @@ async def _client(
 
 async def admin_headers(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
     """The limits apply to every caller; an ADMIN token keeps permissions out of the way."""
-    from domain.auth import service as tokens
-    from domain.enums import Role
+    from kyodo.domain.auth import service as tokens
+    from kyodo.domain.enums import Role
 
     async with sessionmaker() as session:
         _token, plaintext = await tokens.create_token(

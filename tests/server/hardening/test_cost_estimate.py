@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from graphql import get_introspection_query
 
-from domain.agreements.commands import MAX_PARTIES
-from schema import schema as default_schema
-from schema.extensions import (
+from kyodo.domain.agreements.commands import MAX_PARTIES
+from kyodo.schema import schema as default_schema
+from kyodo.schema.extensions import (
     estimate_cost,
 )
-from schema.list_sizes import NESTED_LIST_MAX
+from kyodo.schema.list_sizes import NESTED_LIST_MAX
 
 
 def cost_of(query: str, variables: dict[str, Any] | None = None) -> int:
@@ -106,7 +106,7 @@ def test_fields_refused_to_the_caller_cost_nothing_below_them() -> None:
     # given: subsidy applications are not for anonymous callers
     from graphql import parse
 
-    from domain.enums import Role
+    from kyodo.domain.enums import Role
 
     query = "{ subsidyApplications(first: 100) { edges { node { title purpose status submittedOn } } } }"
     operation = parse(query).definitions[0]

@@ -48,8 +48,8 @@ async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
     async def broken_compiled_read(_query: object) -> None:
         raise RuntimeError("password=hunter2 in a stack trace")
 
-    monkeypatch.setattr("schema.reference.queries.list_departments", broken)
-    monkeypatch.setattr("domain.read.fetch.ReadQuery.run", broken_compiled_read)
+    monkeypatch.setattr("kyodo.schema.reference.queries.list_departments", broken)
+    monkeypatch.setattr("kyodo.domain.read.fetch.ReadQuery.run", broken_compiled_read)
     # when
     with caplog.at_level(logging.ERROR, logger="kyodo.errors"):
         response = await client.post("/graphql", json={"query": "{ departments { code } }"})

@@ -11,16 +11,16 @@ import httpx
 from graphql.language import Lexer, Source, TokenKind
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.agreements.commands import MAX_PARTIES
-from schema.extensions import (
+from kyodo.domain.agreements.commands import MAX_PARTIES
+from kyodo.schema.extensions import (
     MAX_ALIASES,
     MAX_COST,
     MAX_COST_PUBLIC,
     MAX_DEPTH,
     MAX_TOKENS,
 )
-from server.app import create_app
-from server.settings import Settings
+from kyodo.server.app import create_app
+from kyodo.server.settings import Settings
 
 from .support import ORIGIN, _client, admin_headers, codes, deep, post, refused
 

@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 from graphql import get_introspection_query
 
-from server.app import create_app
-from server.db import make_engine
-from server.settings import ConfigurationError, Settings
+from kyodo.server.app import create_app
+from kyodo.server.db import make_engine
+from kyodo.server.settings import ConfigurationError, Settings
 
 from .support import post, production, refused
 

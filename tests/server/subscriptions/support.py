@@ -15,12 +15,12 @@ import uvicorn
 import websockets
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.auth import service as tokens
-from domain.enums import Role
-from server.app import create_app
-from server.db import make_engine
-from server.events import EventHub
-from server.settings import Settings
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.enums import Role
+from kyodo.server.app import create_app
+from kyodo.server.db import make_engine
+from kyodo.server.events import EventHub
+from kyodo.server.settings import Settings
 from tests.live.server import free_port
 
 PROTOCOL = "graphql-transport-ws"

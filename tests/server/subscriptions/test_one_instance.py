@@ -14,10 +14,10 @@ import websockets
 from sqlalchemy.ext.asyncio import AsyncSession
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from domain.auth import service as tokens
-from domain.documents.service import NewDocument, register_documents
-from domain.enums import Role
-from server.db import make_engine
+from kyodo.domain.auth import service as tokens
+from kyodo.domain.documents.service import NewDocument, register_documents
+from kyodo.domain.enums import Role
+from kyodo.server.db import make_engine
 from tests.live.server import live_server
 
 from .support import (

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from server.app import create_app
-from server.settings import Settings
+from kyodo.server.app import create_app
+from kyodo.server.settings import Settings
 from tests.live.server import live_server
 
 from .support import (

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import CollaborationForm, CollaborationStatus
+from kyodo.domain.enums import CollaborationForm, CollaborationStatus
 
 from ..factories import (
     gid,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import PartnerKind
+from kyodo.domain.enums import PartnerKind
 
 from ..factories import (
     Part,

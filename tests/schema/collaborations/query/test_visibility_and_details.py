@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import CollaborationForm, CollaborationStatus, Role
-from schema.context import Principal
+from kyodo.domain.enums import CollaborationForm, CollaborationStatus, Role
+from kyodo.schema.context import Principal
 
 from ..factories import (
     Part,

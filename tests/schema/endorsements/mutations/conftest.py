@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.enums import PartnerKind
-from domain.partners.models import Partner
-from domain.partners.service import refresh_derived_fields
-from domain.reference.models import Department
+from kyodo.domain.enums import PartnerKind
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.service import refresh_derived_fields
+from kyodo.domain.reference.models import Department
 
 from .support import (
     World,

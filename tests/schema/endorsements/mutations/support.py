@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import EndorsementStatus
-from schema.node import to_global_id
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import EndorsementStatus
+from kyodo.schema.node import to_global_id
 from tests.conftest import CHANGE_EVENTS
 
 TODAY = date(2021, 9, 1)

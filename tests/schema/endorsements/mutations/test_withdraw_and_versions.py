@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.endorsements.models import EndorsementApplication
-from domain.enums import EndorsementStatus
-from schema.node import to_global_id
+from kyodo.domain.endorsements.models import EndorsementApplication
+from kyodo.domain.enums import EndorsementStatus
+from kyodo.schema.node import to_global_id
 
 from .support import (
     DECIDE,

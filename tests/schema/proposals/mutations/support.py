@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.collaborations.models import Collaboration
-from domain.enums import ProposalChannel, ProposalKind, ProposalStatus
-from domain.proposals.models import Proposal
-from schema.node import to_global_id
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.enums import ProposalChannel, ProposalKind, ProposalStatus
+from kyodo.domain.proposals.models import Proposal
+from kyodo.schema.node import to_global_id
 from tests.conftest import CHANGE_EVENTS
 
 TODAY = date(2021, 11, 15)

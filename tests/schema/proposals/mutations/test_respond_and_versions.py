@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.enums import ProposalStatus
-from domain.proposals.models import Proposal
-from schema.node import to_global_id
+from kyodo.domain.enums import ProposalStatus
+from kyodo.domain.proposals.models import Proposal
+from kyodo.schema.node import to_global_id
 
 from .support import (
     RESPOND,

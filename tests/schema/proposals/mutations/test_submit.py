@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.node import to_global_id
+from kyodo.schema.node import to_global_id
 
 from .support import (
     SUBMIT,

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.enums import SubsidyApplicationStatus
-from domain.partners.models import Partner
-from domain.reference.models import Department
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
-from schema.node import to_global_id
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.enums import SubsidyApplicationStatus
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.reference.models import Department
+from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from kyodo.schema.node import to_global_id
 from tests.conftest import CHANGE_EVENTS
 
 from ..factories import make_application, make_program, unique

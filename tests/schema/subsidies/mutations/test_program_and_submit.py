@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.subsidies.models import SubsidyApplication, SubsidyProgram
-from schema.node import to_global_id
+from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
+from kyodo.schema.node import to_global_id
 
 from ..factories import unique
 from .support import (

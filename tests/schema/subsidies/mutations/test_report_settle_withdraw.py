@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.enums import SubsidyApplicationStatus
-from domain.subsidies.models import SubsidyApplication
-from schema.node import to_global_id
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.enums import SubsidyApplicationStatus
+from kyodo.domain.subsidies.models import SubsidyApplication
+from kyodo.schema.node import to_global_id
 
 from .support import (
     DECIDE,

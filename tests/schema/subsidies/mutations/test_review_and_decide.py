@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from domain.audit.models import AuditEvent
-from domain.errors import DomainError, ErrorCode
-from domain.partners.models import Partner
-from domain.reference.models import Department
-from domain.subsidies import commands
-from domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.partners.models import Partner
+from kyodo.domain.reference.models import Department
+from kyodo.domain.subsidies import commands
+from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 
 from ..factories import make_application, make_department, make_partner, make_program, unique
 from .support import (

@@ -13,10 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit.models import AuditEvent
-from domain.enums import SubsidyApplicationStatus
-from domain.subsidies.models import SubsidyProgram
-from schema.node import to_global_id
+from kyodo.domain.audit.models import AuditEvent
+from kyodo.domain.enums import SubsidyApplicationStatus
+from kyodo.domain.subsidies.models import SubsidyProgram
+from kyodo.schema.node import to_global_id
 from tests.conftest import CHANGE_EVENTS
 
 from ..factories import make_application, make_program, unique
