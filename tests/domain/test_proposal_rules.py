@@ -151,21 +151,21 @@ def test_all_problems_with_an_answer_are_reported_together() -> None:
 @pytest.mark.parametrize(
     ("given", "fields"),
     [
-        pytest.param({}, [["input", "background"], ["input", "supportOptions"]], id="neither"),
+        pytest.param({}, ["background", "support_options"], id="neither"),
         pytest.param(
             {"background": INVESTIGATED["background"], "support_options": " "},
-            [["input", "supportOptions"]],
+            ["support_options"],
             id="support-not-considered",
         ),
         pytest.param(
             {"background": None, "support_options": INVESTIGATED["support_options"]},
-            [["input", "background"]],
+            ["background"],
             id="background-not-investigated",
         ),
     ],
 )
 def test_a_bare_no_is_refused_until_the_proposal_is_investigated(
-    given: dict[str, str | None], fields: list[list[str]]
+    given: dict[str, str | None], fields: list[str]
 ) -> None:
     # given a received proposal, answered 「できません。」
     # when not adopting it without the background or the support options (第2章3)
