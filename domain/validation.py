@@ -216,6 +216,22 @@ def check_date(problems: Problems, value: Any, *, label: str, field: str | None)
     return value
 
 
+def check_past_date(
+    problems: Problems, value: date, *, today: date, label: str, field: str
+) -> None:
+    """A day something was done (reported, evaluated, reviewed, screened): within the
+    range every date must lie in (:func:`check_date`) and not after ``today``."""
+    check_date(problems, value, label=label, field=field)
+    not_after_today(
+        problems,
+        value,
+        today=today,
+        label=label,
+        field=field,
+        message=f"{label}（{value.isoformat()}）に先の日付は使えません。",
+    )
+
+
 def not_after_today(
     problems: Problems,
     value: date | None,

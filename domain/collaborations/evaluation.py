@@ -82,13 +82,9 @@ async def evaluate_collaboration(
             "次に生かすこと（教訓）を書いてください。",
             "lessons",
         )
-    v.check_date(problems, data.evaluated_on, label="評価日", field="evaluated_on")
-    if data.evaluated_on > today:
-        problems.add(
-            ErrorCode.INVALID,
-            f"評価日（{data.evaluated_on.isoformat()}）に先の日付は使えません。",
-            "evaluated_on",
-        )
+    v.check_past_date(
+        problems, data.evaluated_on, today=today, label="評価日", field="evaluated_on"
+    )
     problems.raise_if_any()
 
     evaluation = await evaluation_of(session, collaboration_id)

@@ -68,13 +68,7 @@ async def report_progress(
     if collaboration.status is not CollaborationStatus.ACTIVE:
         problems.add(ErrorCode.INVALID_TRANSITION, _not_running(collaboration.status), "id")
     text = v.required_text(problems, note, label="進捗の内容", field="note", max_length=TEXT_MAX)
-    v.check_date(problems, reported_on, label="進捗の報告日", field="reported_on")
-    if reported_on > today:
-        problems.add(
-            ErrorCode.INVALID,
-            f"進捗の報告日（{reported_on.isoformat()}）に先の日付は使えません。",
-            "reported_on",
-        )
+    v.check_past_date(problems, reported_on, today=today, label="進捗の報告日", field="reported_on")
     problems.raise_if_any()
 
     await change.write()

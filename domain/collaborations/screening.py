@@ -140,13 +140,7 @@ async def screen_collaboration(
             "協働に適さない理由（または、前の判断を取り消す理由）をメモに書いてください。",
             "note",
         )
-    v.check_date(problems, screened_on, label="確認した日", field="screened_on")
-    if screened_on > today:
-        problems.add(
-            ErrorCode.INVALID,
-            f"確認した日（{screened_on.isoformat()}）に先の日付は使えません。",
-            "screened_on",
-        )
+    v.check_past_date(problems, screened_on, today=today, label="確認した日", field="screened_on")
     problems.raise_if_any()
     await change.write(
         {
