@@ -110,7 +110,7 @@ async def screen_collaboration(
     expected_version: int,
     added_grounds: Sequence[UnfitGround],
     note: str | None,
-    screened_on: date,
+    screened_on: date | None,
     today: date,
     actor: str,
 ) -> Collaboration:
@@ -122,6 +122,7 @@ async def screen_collaboration(
     (``REASON_REQUIRED`` on ``input.note``). Only a collaboration being planned or under
     way is screened (``INVALID_TRANSITION``); the day is not in the future (``INVALID``).
     """
+    screened_on = screened_on or today  # left out: screened today
     change = await SCREENINGS.begin(session, collaboration_id, expected_version)
     collaboration = change.row
     problems = v.Problems()

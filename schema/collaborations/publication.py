@@ -21,8 +21,6 @@ from kyodo.schema.collaborations.types import public_only
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import ExpectedVersion, Id
 from kyodo.schema.enums import CollaborationForm, PartnerKind
-from kyodo.schema.mutation import run_mutation
-from kyodo.schema.node import pk_of
 from kyodo.schema.permissions import ADMIN, STAFF, allow, partner_visibility
 from kyodo.schema.reference.types import DepartmentType
 
@@ -216,18 +214,7 @@ class PublicationMutations:
             CollaborationPublicationInput, strawberry.argument(description="What to publish.")
         ],
     ) -> CollaborationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: publication.publish_collaboration(
-                s,
-                collaboration_id=pk_of(id, "Collaboration"),
-                expected_version=expected_version,
-                data=publication.PublicationData(
-                    conclusion=input.conclusion, process=input.process
-                ),
-                actor=context.actor,
-                today=context.today,
-            ),
+        data = publication.PublicationData(conclusion=input.conclusion, process=input.process)
+        return await CollaborationPayload.change(
+            info, publication.publish_collaboration, id, expected_version, data=data
         )
-        return CollaborationPayload.of(outcome)

@@ -15,8 +15,6 @@ from kyodo.schema.collaborations.queries import _run_query
 from kyodo.schema.collaborations.types import CollaborationType
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import AsOf, ExpectedVersion, Id, WithinDays
-from kyodo.schema.mutation import run_mutation
-from kyodo.schema.node import pk_of
 from kyodo.schema.permissions import ADMIN, STAFF, CanReadInternal, allow
 
 
@@ -106,20 +104,11 @@ class ReviewMutations:
         expected_version: ExpectedVersion,
         input: Annotated[ReviewInput, strawberry.argument(description="The review.")],
     ) -> CollaborationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: reviews.record_review(
-                s,
-                collaboration_id=pk_of(id, "Collaboration"),
-                expected_version=expected_version,
-                data=reviews.ReviewData(
-                    reviewed_on=input.reviewed_on,
-                    next_review_due_on=input.next_review_due_on,
-                    note=input.note,
-                ),
-                actor=context.actor,
-                today=context.today,
-            ),
+        data = reviews.ReviewData(
+            reviewed_on=input.reviewed_on,
+            next_review_due_on=input.next_review_due_on,
+            note=input.note,
         )
-        return CollaborationPayload.of(outcome)
+        return await CollaborationPayload.change(
+            info, reviews.record_review, id, expected_version, data=data
+        )

@@ -12,8 +12,6 @@ from kyodo.schema.collaborations.mutations import CollaborationPayload
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import ExpectedVersion, Id
 from kyodo.schema.enums import UnfitGround
-from kyodo.schema.mutation import run_mutation
-from kyodo.schema.node import pk_of
 from kyodo.schema.permissions import ADMIN, STAFF, allow
 
 
@@ -52,18 +50,12 @@ class CollaborationScreeningMutations:
             CollaborationScreeningInput, strawberry.argument(description="The screening.")
         ],
     ) -> CollaborationPayload:
-        context = info.context
-        outcome = await run_mutation(
-            context,
-            lambda s: screen_collaboration(
-                s,
-                collaboration_id=pk_of(id, "Collaboration"),
-                expected_version=expected_version,
-                added_grounds=list(input.added_grounds),
-                note=input.note,
-                screened_on=input.screened_on or context.today,
-                today=context.today,
-                actor=context.actor,
-            ),
+        return await CollaborationPayload.change(
+            info,
+            screen_collaboration,
+            id,
+            expected_version,
+            added_grounds=list(input.added_grounds),
+            note=input.note,
+            screened_on=input.screened_on,
         )
-        return CollaborationPayload.of(outcome)
