@@ -106,6 +106,21 @@ def optional_text(
     return text
 
 
+def column_text(
+    problems: Problems,
+    value: str | None,
+    column: Any,
+    *,
+    label: str,
+    field: str,
+    required: bool = False,
+) -> str | None:
+    """A text stored in ``column`` (``Partner.name``), checked against the length the
+    column holds (:func:`max_length`); ``required``: REQUIRED when it is blank."""
+    check = required_text if required else optional_text
+    return check(problems, value, label=label, field=field, max_length=max_length(column))
+
+
 _LENGTHS: dict[int, tuple[Any, int]] = {}
 
 

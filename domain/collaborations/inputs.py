@@ -242,12 +242,13 @@ async def build_state(
         co_departments = await co_department_ids_of(session, current.id)
 
     if is_set(data.title) or current is None:
-        values["title"] = v.required_text(
+        values["title"] = v.column_text(
             problems,
             data.title if is_set(data.title) else None,
+            Collaboration.title,
             label="事業名",
             field="title",
-            max_length=v.max_length(Collaboration.title),
+            required=True,
         )
     for name, label in (
         ("summary", "概要"),
@@ -386,12 +387,13 @@ def _apply_committee(problems: v.Problems, values: dict[str, Any], committee: An
             values[f"committee_{name}"] = None
         return
     prefix = "committee"
-    values["committee_name"] = v.required_text(
+    values["committee_name"] = v.column_text(
         problems,
         committee.name,
+        Collaboration.committee_name,
         label="会の名前",
         field=at(prefix, "name"),
-        max_length=v.max_length(Collaboration.committee_name),
+        required=True,
     )
     values["committee_kind"] = CommitteeKind(committee.kind)
     for name, label in (

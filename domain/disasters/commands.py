@@ -1,17 +1,16 @@
-"""The activation log (応援要請, rule 21): disaster events and the support requested under
-agreements during them.
+"""The activation log (応援要請, rule 21): the support requested under agreements during a
+disaster event (the events themselves: ``domain.disasters.events``).
 
 A request names an agreement in force on the day it was made, a party of that agreement
 that is still active, and one of the agreement's support categories. Its status machine
-(``domain.disasters.rules.REQUEST_STATUSES``; writes through ``domain.writes``):
+(``domain.disasters.rules.REQUEST_STATUSES``; moves through ``domain.commanding.move``):
 
     REQUESTED → ANSWERED → DELIVERED → CLOSED
     REQUESTED / ANSWERED → CANCELLED (with a reason)
 
 The partner's answer is ACCEPTED, DECLINED or NO_ANSWER; only an accepted request is
 delivered, and a declined or unanswered one is closed from ANSWERED. Every step records
-its time and who recorded it; closed and cancelled requests are read-only, and an event
-closes only once none of its requests is open.
+its time and who recorded it (:data:`STEPS`); closed and cancelled requests are read-only.
 
 Like every command: flushes, never commits; one audit event per call; a refused call
 raises ``DomainError`` before anything is written.
@@ -19,10 +18,10 @@ raises ``DomainError`` before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,31 +31,26 @@ from kyodo.domain import validation as v
 from kyodo.domain.agreements import terms
 from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from kyodo.domain.base import utcnow
+from kyodo.domain.commanding import add_created, move
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
-from kyodo.domain.disasters.rules import OPEN_STATUSES, REQUEST_STATUSES
+from kyodo.domain.disasters.moments import check_moment, in_utc, tokyo_day
+from kyodo.domain.disasters.rules import MAX_NOTE, REQUEST_STATUSES
 from kyodo.domain.enums import (
     SUPPORT_CATEGORY_LABELS,
     AgreementCategory,
-    DisasterKind,
     PartnerStatus,
     SupportAnswer,
     SupportCategory,
     SupportRequestStatus,
 )
 from kyodo.domain.errors import DomainError, ErrorCode
-from kyodo.domain.japanese import TOKYO
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.versioning import get_or_raise
 from kyodo.domain.writes import Audited, Change, fields_snapshot
 
-EVENT = "DisasterEvent"
 REQUEST = "SupportRequest"
-EVENT_LABEL = "災害"
 REQUEST_LABEL = "応援要請"
-MAX_NOTE = 2000
-MAX_DISTRICTS = v.MAX_LIST
 
-EVENT_FIELDS = ("name", "kind", "started_on", "districts", "note", "closed_on")
 REQUEST_FIELDS = (
     "event_id",
     "agreement_id",
@@ -80,199 +74,12 @@ REQUEST_FIELDS = (
     "close_note",
 )
 
-EVENTS = Audited(
-    DisasterEvent, entity_type=EVENT, label=EVENT_LABEL, snapshot=fields_snapshot(EVENT_FIELDS)
-)
 REQUESTS = Audited(
     SupportRequest,
     entity_type=REQUEST,
     label=REQUEST_LABEL,
     snapshot=fields_snapshot(REQUEST_FIELDS),
 )
-
-
-def tokyo_day(moment: datetime) -> date:
-    """The calendar day in Japan of an instant (naive instants are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(TOKYO).date()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-def in_utc(moment: datetime) -> datetime:
-    """Instants are stored in UTC (SQLite keeps no offset and hands back naive UTC)."""
-    return _aware(moment).astimezone(UTC)
-
-
-def check_moment(
-    problems: v.Problems,
-    moment: datetime,
-    *,
-    label: str,
-    field: str,
-    today: date,
-    not_before: datetime | None = None,
-    not_before_label: str = "",
-) -> None:
-    """An instant's day is in the dates the database holds (``check_date``), not after
-    ``today``, and not before ``not_before`` (the step it follows)."""
-    day = tokyo_day(moment)
-    before = len(problems.items)
-    v.check_date(problems, day, label=label, field=field)
-    if len(problems.items) > before:
-        return
-    if day > today:
-        problems.add(
-            ErrorCode.INVALID,
-            f"{label}に、まだ来ていない日（{day.isoformat()}）は入れられません。",
-            field,
-        )
-    elif not_before is not None and _aware(moment) < _aware(not_before):
-        problems.add(
-            ErrorCode.INVALID,
-            f"{label}は{not_before_label}（{_aware(not_before).astimezone(TOKYO):%Y-%m-%d %H:%M}）"
-            "より後にしてください。",
-            field,
-        )
-
-
-def _note(problems: v.Problems, value: str | None, *, label: str, field: str) -> str | None:
-    return v.optional_text(problems, value, label=label, field=field, max_length=MAX_NOTE)
-
-
-# ------------------------------------------------------------------ disaster events
-
-
-@dataclass
-class DisasterEventData:
-    name: str | None
-    kind: DisasterKind
-    started_on: date
-    districts: Sequence[str] = ()
-    note: str | None = None
-    external_id: str | None = None
-
-
-def _districts(problems: v.Problems, districts: Sequence[str]) -> list[str]:
-    """Districts (地区) folded like stored partner districts, without repeats."""
-    path = "districts"
-    if not v.bounded_list(problems, districts, label="地区", field=path, maximum=MAX_DISTRICTS):
-        return []
-    cleaned: list[str] = []
-    for i, raw in enumerate(districts):
-        text = v.optional_text(
-            problems, v.nfkc(raw), label="地区", field=v.at(path, i), max_length=100
-        )
-        if text is not None and text not in cleaned:
-            cleaned.append(text)
-    return cleaned
-
-
-async def create_event(
-    session: AsyncSession, *, data: DisasterEventData, today: date, actor: str
-) -> DisasterEvent:
-    """Open a disaster event (or an exercise) under which support is requested."""
-    problems = v.Problems()
-    name = v.required_text(
-        problems,
-        data.name,
-        label="災害の名前",
-        field="name",
-        max_length=v.max_length(DisasterEvent.name),
-    )
-    v.check_date(problems, data.started_on, label="発生日", field="started_on")
-    if not problems and data.started_on > today:
-        problems.add(
-            ErrorCode.INVALID,
-            f"発生日に、まだ来ていない日（{data.started_on.isoformat()}）は入れられません。",
-            "started_on",
-        )
-    districts = _districts(problems, data.districts)
-    note = v.optional_text(problems, data.note, label="メモ", field="note", max_length=MAX_NOTE)
-    external_id = v.optional_text(
-        problems,
-        data.external_id,
-        label="外部ID",
-        field="external_id",
-        max_length=v.max_length(DisasterEvent.external_id),
-    )
-    if external_id is not None and await session.scalar(
-        sa.select(col(DisasterEvent.id)).where(col(DisasterEvent.external_id) == external_id)
-    ):
-        problems.add(
-            ErrorCode.DUPLICATE,
-            "この外部IDの災害はすでに登録されています。",
-            "external_id",
-        )
-    problems.raise_if_any()
-    assert name is not None
-    event = DisasterEvent(
-        name=name,
-        kind=data.kind,
-        started_on=data.started_on,
-        districts=districts,
-        note=note,
-        external_id=external_id,
-    )
-    session.add(event)
-    await session.flush()
-    await EVENTS.created(session, event, actor=actor, action="disaster_event.create")
-    return event
-
-
-async def close_event(
-    session: AsyncSession,
-    *,
-    event_id: int,
-    expected_version: int,
-    closed_on: date,
-    today: date,
-    actor: str,
-) -> DisasterEvent:
-    """Close an event for the after-action report, once every request is closed or
-    cancelled (INVALID_TRANSITION names how many are still open)."""
-    change = await EVENTS.begin(session, event_id, expected_version)
-    event = change.row
-    if event.closed_on is not None:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "この災害はすでに終了しています。")
-    problems = v.Problems()
-    v.check_date(problems, closed_on, label="終了日", field="closed_on")
-    if not problems and closed_on < event.started_on:
-        problems.add(
-            ErrorCode.INVALID,
-            f"終了日は発生日（{event.started_on.isoformat()}）以降にしてください。",
-            "closed_on",
-        )
-    elif not problems and closed_on > today:
-        problems.add(
-            ErrorCode.INVALID,
-            f"終了日に、まだ来ていない日（{closed_on.isoformat()}）は入れられません。",
-            "closed_on",
-        )
-    problems.raise_if_any()
-    still_open = await session.scalar(
-        sa.select(sa.func.count())
-        .select_from(SupportRequest)
-        .where(
-            col(SupportRequest.event_id) == event_id,
-            col(SupportRequest.status).in_(OPEN_STATUSES),
-        )
-    )
-    if still_open:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            f"まだ終わっていない応援要請が{still_open}件あります。完了か取消しにしてから"
-            "終了してください。",
-        )
-    await change.write({"closed_on": closed_on})
-    await change.record(actor=actor, action="disaster_event.close")
-    return event
-
-
-# ------------------------------------------------------------------ support requests
 
 
 @dataclass
@@ -369,35 +176,21 @@ async def create_request(
             f"要請日時は災害の発生日（{event.started_on.isoformat()}）以降にしてください。",
             "requested_at",
         )
-    what = v.required_text(
-        problems,
-        data.what,
-        label="要請の内容",
-        field="what",
-        max_length=v.max_length(SupportRequest.what),
+    what = v.column_text(
+        problems, data.what, SupportRequest.what, label="要請の内容", field="what", required=True
     )
     if data.quantity is not None and data.quantity <= 0:
         problems.add(ErrorCode.INVALID, "数量は1以上で入力してください。", "quantity")
-    unit = v.optional_text(
-        problems,
-        data.unit,
-        label="単位",
-        field="unit",
-        max_length=v.max_length(SupportRequest.unit),
-    )
-    requested_by = v.optional_text(
+    unit = v.column_text(problems, data.unit, SupportRequest.unit, label="単位", field="unit")
+    requested_by = v.column_text(
         problems,
         data.requested_by,
+        SupportRequest.requested_by,
         label="要請した人",
         field="requested_by",
-        max_length=v.max_length(SupportRequest.requested_by),
     )
-    external_id = v.optional_text(
-        problems,
-        data.external_id,
-        label="外部ID",
-        field="external_id",
-        max_length=v.max_length(SupportRequest.external_id),
+    external_id = v.column_text(
+        problems, data.external_id, SupportRequest.external_id, label="外部ID", field="external_id"
     )
     if all(p.field != "requested_at" for p in problems.items):
         # (the agreement is judged on the request's day, once that day is right)
@@ -416,10 +209,38 @@ async def create_request(
         requested_at=requested_at,
         external_id=external_id,
     )
-    session.add(request)
-    await session.flush()
-    await REQUESTS.created(session, request, actor=actor, action="support_request.create")
-    return request
+    return await add_created(
+        session, REQUESTS, request, actor=actor, action="support_request.create"
+    )
+
+
+# ------------------------------------------------------------------ the steps of a request
+
+
+class Step(NamedTuple):
+    """What one step of a request records: when it happened (``{done}_at``, the argument
+    ``field``), who recorded it (``{done}_by``) and its note (``note``, checked as
+    ``note_label`` unless the command checks it itself)."""
+
+    verb: str
+    label: str
+    done: str
+    note: str
+    note_label: str | None
+    field: str = ""
+
+
+_S = SupportRequestStatus
+STEPS: dict[SupportRequestStatus, Step] = {
+    _S.ANSWERED: Step("answer", "回答日時", "answered", "answer_note", "回答のメモ"),
+    _S.DELIVERED: Step("deliver", "提供日時", "delivered", "delivery_note", "提供のメモ"),
+    _S.CLOSED: Step("close", "完了日時", "closed", "close_note", "完了のメモ"),
+    _S.CANCELLED: Step("cancel", "取消し日時", "closed", "close_note", None, "cancelled_at"),
+}
+
+
+def _note(problems: v.Problems, value: str | None, *, label: str, field: str) -> str | None:
+    return v.optional_text(problems, value, label=label, field=field, max_length=MAX_NOTE)
 
 
 def _refuse(request: SupportRequest, doing: str) -> DomainError:
@@ -427,49 +248,47 @@ def _refuse(request: SupportRequest, doing: str) -> DomainError:
     return REQUEST_STATUSES.refuse(f"「{label}」の応援要請は{doing}。")
 
 
-async def _move(
+async def _take_step(
     change: Change[SupportRequest],
     to: SupportRequestStatus,
-    values: dict[str, Any],
     *,
-    action: str,
-    actor: str,
-) -> SupportRequest:
-    """The one step of a request through the pipeline: a move its machine allows
-    (checked by the caller, with its own message), written and recorded."""
-    assert REQUEST_STATUSES.allows(change.row.status, to)
-    await change.write({"status": to, **values})
-    await change.record(actor=actor, action=action)
-    return change.row
-
-
-def _step_moment(
     at: datetime | None,
     note: str | None,
-    *,
-    label: str,
-    field: str,
-    note_label: str,
     today: date,
     after: datetime | None,
     after_label: str,
-) -> tuple[datetime, str | None]:
-    """When a step of a request happened (now when omitted; never in the future, never
-    before the step it follows) and its note; refuses both problems at once."""
-    problems = v.Problems()
+    actor: str,
+    problems: v.Problems | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> SupportRequest:
+    """The step of a request to ``to`` (:data:`STEPS`): when it happened (now when omitted;
+    never in the future, never before the step it follows), who recorded it and its note,
+    refused with every problem at once (after those the command found, ``problems``) or
+    moved through the request's status machine and recorded."""
+    step = STEPS[to]
+    problems = problems or v.Problems()
     moment = in_utc(at or utcnow())
     check_moment(
         problems,
         moment,
-        label=label,
-        field=field,
+        label=step.label,
+        field=step.field or f"{step.done}_at",
         today=today,
         not_before=after,
         not_before_label=after_label,
     )
-    text = _note(problems, note, label=note_label, field="note")
+    if step.note_label is not None:
+        note = _note(problems, note, label=step.note_label, field="note")
     problems.raise_if_any()
-    return moment, text
+    done = {
+        f"{step.done}_at": moment,
+        f"{step.done}_by": v.fit(actor, getattr(SupportRequest, f"{step.done}_by")),
+        step.note: note,
+    }
+    action = f"support_request.{step.verb}"
+    return await move(
+        change, REQUEST_STATUSES, to, {**(values or {}), **done}, actor=actor, action=action
+    )
 
 
 async def answer_request(
@@ -488,24 +307,16 @@ async def answer_request(
     request = change.row
     if request.status != SupportRequestStatus.REQUESTED:  # (the one move to ANSWERED)
         raise _refuse(request, "回答を記録できません（回答を記録できるのは要請済みの要請だけです）")
-    moment, text = _step_moment(
-        answered_at,
-        note,
-        label="回答日時",
-        field="answered_at",
-        note_label="回答のメモ",
+    return await _take_step(
+        change,
+        _S.ANSWERED,
+        at=answered_at,
+        note=note,
         today=today,
         after=request.requested_at,
         after_label="要請日時",
-    )
-    values = {
-        "answer": answer,
-        "answered_at": moment,
-        "answered_by": v.fit(actor, SupportRequest.answered_by),
-        "answer_note": text,
-    }
-    return await _move(
-        change, SupportRequestStatus.ANSWERED, values, action="support_request.answer", actor=actor
+        actor=actor,
+        values={"answer": answer},
     )
 
 
@@ -528,26 +339,14 @@ async def deliver_request(
         raise REQUEST_STATUSES.refuse(
             "受諾されていない応援要請は提供済みにできません。完了にするか、取り消してください。",
         )
-    moment, text = _step_moment(
-        delivered_at,
-        note,
-        label="提供日時",
-        field="delivered_at",
-        note_label="提供のメモ",
+    return await _take_step(
+        change,
+        _S.DELIVERED,
+        at=delivered_at,
+        note=note,
         today=today,
         after=request.answered_at,
         after_label="回答日時",
-    )
-    values = {
-        "delivered_at": moment,
-        "delivered_by": v.fit(actor, SupportRequest.delivered_by),
-        "delivery_note": text,
-    }
-    return await _move(
-        change,
-        SupportRequestStatus.DELIVERED,
-        values,
-        action="support_request.deliver",
         actor=actor,
     )
 
@@ -576,23 +375,15 @@ async def close_request(
         after, after_label = request.answered_at, "回答日時"
     else:
         after, after_label = request.delivered_at, "提供日時"
-    moment, text = _step_moment(
-        closed_at,
-        note,
-        label="完了日時",
-        field="closed_at",
-        note_label="完了のメモ",
+    return await _take_step(
+        change,
+        _S.CLOSED,
+        at=closed_at,
+        note=note,
         today=today,
         after=after,
         after_label=after_label,
-    )
-    values = {
-        "closed_at": moment,
-        "closed_by": v.fit(actor, SupportRequest.closed_by),
-        "close_note": text,
-    }
-    return await _move(
-        change, SupportRequestStatus.CLOSED, values, action="support_request.close", actor=actor
+        actor=actor,
     )
 
 
@@ -617,26 +408,34 @@ async def cancel_request(
         problems.add(ErrorCode.REASON_REQUIRED, "取り消す理由を書いてください。", "reason")
     else:
         _note(problems, text, label="取り消す理由", field="reason")
-    moment = in_utc(cancelled_at or utcnow())
-    check_moment(
-        problems,
-        moment,
-        label="取消し日時",
-        field="cancelled_at",
-        today=today,
-        not_before=request.answered_at or request.requested_at,
-        not_before_label="回答日時" if request.answered_at else "要請日時",
-    )
-    problems.raise_if_any()
-    values = {
-        "closed_at": moment,
-        "closed_by": v.fit(actor, SupportRequest.closed_by),
-        "close_note": text,
-    }
-    return await _move(
+    return await _take_step(
         change,
-        SupportRequestStatus.CANCELLED,
-        values,
-        action="support_request.cancel",
+        _S.CANCELLED,
+        at=cancelled_at,
+        note=text,
+        today=today,
+        after=request.answered_at or request.requested_at,
+        after_label="回答日時" if request.answered_at else "要請日時",
         actor=actor,
+        problems=problems,
     )
+
+
+# The events' commands live in their own module; the API reaches them here too.
+from kyodo.domain.disasters.events import (  # noqa: E402
+    DisasterEventData,
+    close_event,
+    create_event,
+)
+
+__all__ = [
+    "DisasterEventData",
+    "SupportRequestData",
+    "answer_request",
+    "cancel_request",
+    "close_event",
+    "close_request",
+    "create_event",
+    "create_request",
+    "deliver_request",
+]

@@ -28,3 +28,6 @@ OPEN_STATUSES: tuple[SupportRequestStatus, ...] = tuple(
     s for s in REQUEST_STATUSES.states if s not in REQUEST_STATUSES.final
 )
 """Requests still needing the office's attention (the live view)."""
+
+MAX_NOTE = 2000
+"""The longest note on a disaster event or on a step of a request."""

@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kyodo.domain.disasters.commands import OPEN_STATUSES
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
+from kyodo.domain.disasters.rules import OPEN_STATUSES
 from kyodo.domain.enums import SupportRequestStatus
 from kyodo.domain.pagination import by_id, group_by_key
 

@@ -77,12 +77,13 @@ async def submit_application(
     screening later, when staff also judge the contribution to city policy.
     """
     problems = v.Problems()
-    name = v.required_text(
+    name = v.column_text(
         problems,
         data.event_name,
+        EndorsementApplication.event_name,
         label="行事の名前",
         field="event_name",
-        max_length=v.max_length(EndorsementApplication.event_name),
+        required=True,
     )
     organizer = await session.get(Partner, data.organizer_id)
     if organizer is None:
@@ -107,22 +108,18 @@ async def submit_application(
                 "後援は行事が終わる前に申請してください。",
                 "event_ends_on" if data.event_ends_on is not None else "event_starts_on",
             )
-    venue = v.optional_text(
-        problems,
-        data.venue,
-        label="会場",
-        field="venue",
-        max_length=v.max_length(EndorsementApplication.venue),
+    venue = v.column_text(
+        problems, data.venue, EndorsementApplication.venue, label="会場", field="venue"
     )
     purpose = v.required_text(
         problems, data.purpose, label="行事の目的", field="purpose", max_length=MAX_TEXT
     )
-    audience = v.optional_text(
+    audience = v.column_text(
         problems,
         data.expected_audience,
+        EndorsementApplication.expected_audience,
         label="対象・見込みの参加者",
         field="expected_audience",
-        max_length=v.max_length(EndorsementApplication.expected_audience),
     )
     disqualifiers: list[EndorsementDisqualifier] = []
     if v.bounded_list(problems, data.disqualifiers, label="該当する項目", field="disqualifiers"):

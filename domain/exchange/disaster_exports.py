@@ -25,7 +25,6 @@ from sqlmodel import col
 from kyodo.domain.agreements.calendar import DueItem, agreements_due
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.base import utcnow
-from kyodo.domain.disasters.commands import TOKYO
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.enums import (
     AGREEMENT_DUE_KIND_LABELS,
@@ -45,7 +44,7 @@ from kyodo.domain.exchange.exports import (
     municipality,
     write_csv,
 )
-from kyodo.domain.japanese import to_wareki
+from kyodo.domain.japanese import TOKYO, to_wareki
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.validation import require_date
 

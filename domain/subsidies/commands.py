@@ -62,12 +62,8 @@ async def submit_application(
     applicant = await session.get(Partner, data.applicant_id)
     if applicant is None:
         problems.extend(not_found("申請団体", "applicant_id").problems)
-    title = v.required_text(
-        problems,
-        data.title,
-        label="事業名",
-        field="title",
-        max_length=v.max_length(SubsidyApplication.title),
+    title = v.column_text(
+        problems, data.title, SubsidyApplication.title, label="事業名", field="title", required=True
     )
     v.check_date(problems, data.submitted_on, label="申請日", field="submitted_on")
     purpose = v.required_text(

@@ -92,12 +92,13 @@ def expense_lines(
     cleaned: list[ExpenseData] = []
     for i, line in enumerate(lines):
         prefix = at(field, i)
-        category = v.required_text(
+        category = v.column_text(
             problems,
             line.category,
+            ExpenseLine.category,
             label="経費の区分",
             field=at(prefix, "category"),
-            max_length=v.max_length(ExpenseLine.category),
+            required=True,
         )
         v.amount(problems, line.amount_yen, label="経費の金額", field=at(prefix, "amount_yen"))
         description = v.optional_text(

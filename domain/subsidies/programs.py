@@ -28,13 +28,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
     derived from the name (:func:`domain.subsidies.service.series_key_of`).
     """
     problems = v.Problems()
-    name = v.required_text(
-        problems,
-        data.name,
-        label="制度の名前",
-        field="name",
-        max_length=v.max_length(SubsidyProgram.name),
-    )
+    name = _name(problems, data.name)
     series_key = _series_key(problems, data.series_key, name)
     v.check_date(
         problems,
@@ -109,6 +103,13 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
     return program
 
 
+def _name(problems: v.Problems, given: str | None) -> str | None:
+    """A program's name (制度の名前): required, as long as the column holds."""
+    return v.column_text(
+        problems, given, SubsidyProgram.name, label="制度の名前", field="name", required=True
+    )
+
+
 def _series_key(problems: v.Problems, given: str | None, name: str | None) -> str | None:
     """The series key of ``given`` (``seriesKey``), else of the program's ``name``;
     REQUIRED when ``given`` folds to nothing (「（令和3年度）」 alone)."""
@@ -171,13 +172,7 @@ async def update_program(
     problems = v.Problems()
     values: dict[str, Any] = {}
     if name is not None:
-        new_name = v.required_text(
-            problems,
-            name,
-            label="制度の名前",
-            field="name",
-            max_length=v.max_length(SubsidyProgram.name),
-        )
+        new_name = _name(problems, name)
         if new_name is not None:
             await _check_unique_name(
                 session, problems, new_name, program.fiscal_year, other_than=program_id

@@ -9,8 +9,8 @@ import strawberry
 
 from kyodo.domain.agreements import service as agreements
 from kyodo.domain.disasters import service as disasters
-from kyodo.domain.disasters.commands import OPEN_STATUSES
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
+from kyodo.domain.disasters.rules import OPEN_STATUSES
 from kyodo.domain.enums import (
     DISASTER_KIND_LABELS,
     SUPPORT_ANSWER_LABELS,

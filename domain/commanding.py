@@ -1,0 +1,64 @@
+"""The two steps every command ends with, written once on top of the write pipeline
+(``domain.writes``) and the status machines (``domain.status``).
+
+- :func:`add_created`: a new row is added, flushed (it gets its id) and its creation
+  recorded in the audit log.
+- :func:`move`: a row moves to another status — a move its entity's machine allows —
+  written with the values the step sets in ONE guarded UPDATE and recorded.
+
+Each command checks its own rules first (with its own messages, and before anything is
+written); these only carry out what was decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kyodo.domain.status import StatusMachine
+from kyodo.domain.writes import Audited, Change
+
+T = TypeVar("T")
+S = TypeVar("S", bound=StrEnum)
+
+
+async def add_created(
+    session: AsyncSession,
+    entity: Audited[T],
+    row: T,
+    *,
+    actor: str,
+    action: str,
+    refresh: bool = False,
+) -> T:
+    """Insert ``row`` and record its creation. ``refresh``: read it back first, so that
+    the audit event sees the values the database filled in (version, defaults)."""
+    session.add(row)
+    await session.flush()
+    if refresh:
+        await session.refresh(row)
+    await entity.created(session, row, actor=actor, action=action)
+    return row
+
+
+async def move(
+    change: Change[T],
+    machine: StatusMachine[S],
+    to: S,
+    values: Mapping[str, Any] | None = None,
+    *,
+    actor: str,
+    action: str,
+) -> T:
+    """Move the row of ``change`` to ``to`` with ``values``, and record it.
+
+    The caller has already asked the machine (refusing with its own message); the
+    machine is asked once more here, so no path can write a move the flow forbids.
+    """
+    machine.check(getattr(change.row, "status"), to)  # noqa: B009 (every such row has one)
+    await change.write({"status": to, **(values or {})})
+    await change.record(actor=actor, action=action)
+    return change.row
