@@ -12,7 +12,7 @@ written); these only carry out what was decided.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -52,13 +52,18 @@ async def move(
     *,
     actor: str,
     action: str,
+    children: Callable[[], Awaitable[object]] | None = None,
 ) -> T:
     """Move the row of ``change`` to ``to`` with ``values``, and record it.
 
     The caller has already asked the machine (refusing with its own message); the
     machine is asked once more here, so no path can write a move the flow forbids.
+    ``children``: what the step changes besides the row (its child rows), written after
+    the guarded UPDATE and before the audit event, which then sees it.
     """
     machine.check(getattr(change.row, "status"), to)  # noqa: B009 (every such row has one)
     await change.write({"status": to, **(values or {})})
+    if children is not None:
+        await children()
     await change.record(actor=actor, action=action)
     return change.row

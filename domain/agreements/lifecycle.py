@@ -27,6 +27,7 @@ from kyodo.domain.agreements.validation import (
     check_reachable,
 )
 from kyodo.domain.collaborations.screening import unfit_problems_of_collaboration
+from kyodo.domain.commanding import move
 from kyodo.domain.enums import AgreementCategory, AgreementStatus
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
 
@@ -119,15 +120,14 @@ async def conclude_agreement(
             problems.extend([Problem(problem.code, problem.message)])
     problems.raise_if_any()
 
-    await change.write(
-        {
-            "status": AgreementStatus.IN_FORCE,
-            "concluded_on": concluded_on,
-            "effective_from": starts_on,
-        }
+    return await move(
+        change,
+        rules.STATUSES,
+        AgreementStatus.IN_FORCE,
+        {"concluded_on": concluded_on, "effective_from": starts_on},
+        actor=actor,
+        action="agreement.conclude",
     )
-    await change.record(actor=actor, action="agreement.conclude")
-    return agreement
 
 
 async def terminate_agreement(
@@ -190,15 +190,14 @@ async def terminate_agreement(
             )
     problems.raise_if_any()
 
-    await change.write(
-        {
-            "status": AgreementStatus.TERMINATED,
-            "terminated_on": terminated_on,
-            "termination_reason": text,
-        }
+    return await move(
+        change,
+        rules.STATUSES,
+        AgreementStatus.TERMINATED,
+        {"terminated_on": terminated_on, "termination_reason": text},
+        actor=actor,
+        action="agreement.terminate",
     )
-    await change.record(actor=actor, action="agreement.terminate")
-    return agreement
 
 
 async def transition_agreement(
@@ -221,7 +220,7 @@ async def transition_agreement(
     change = await AGREEMENTS.begin(session, agreement_id, expected_version)
     agreement = change.row
     current = agreement.status
-    values: dict[str, Any] = {"status": to}
+    values: dict[str, Any] = {}
     if to not in rules.PLAIN_MOVES or not rules.STATUSES.allows(current, to):
         raise rules.STATUSES.refuse(_transition_message(current, to), "to")
     if to == AgreementStatus.EXPIRED:
@@ -242,9 +241,9 @@ async def transition_agreement(
             )
         values["effective_until"] = ends_on
 
-    await change.write(values)
-    await change.record(actor=actor, action="agreement.transition")
-    return agreement
+    return await move(
+        change, rules.STATUSES, to, values, actor=actor, action="agreement.transition"
+    )
 
 
 def _transition_message(current: AgreementStatus, to: AgreementStatus) -> str:

@@ -3,8 +3,9 @@
 Rules 1–6 of the guideline hold on every path: the seven forms (第3章), readiness
 before start (第4章(1)(2)), the form-specific rules, the status machine, the closing
 evaluation (第4章(4)) and progress reports (第4章(3)). The rules themselves live in
-:mod:`domain.collaborations.rules`. This module creates, updates and moves
-collaborations; the input and its checks are in :mod:`~domain.collaborations.inputs`,
+:mod:`domain.collaborations.rules` and :mod:`~domain.collaborations.forms`. This module
+creates, updates and moves collaborations; the input is in
+:mod:`~domain.collaborations.inputs` and its checks in :mod:`~domain.collaborations.state`,
 the stored children and the audit snapshot in :mod:`~domain.collaborations.stored`,
 progress reports in :mod:`~domain.collaborations.progress` and the closing evaluation in
 :mod:`~domain.collaborations.evaluation` (re-exported here).
@@ -32,19 +33,19 @@ from kyodo.domain.collaborations.inputs import (
     CommitteeData,
     EvaluationData,
     ParticipationData,
-    build_state,
-    rule_problems,
 )
 from kyodo.domain.collaborations.models import (
     Collaboration,
 )
 from kyodo.domain.collaborations.service import refresh_search_text
+from kyodo.domain.collaborations.state import build_state, rule_problems
 from kyodo.domain.collaborations.stored import (
     COLLABORATIONS,
     evaluation_of,
     snapshot_of,
     write_children,
 )
+from kyodo.domain.commanding import move
 from kyodo.domain.enums import CollaborationStatus, ReadinessItem
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
 from kyodo.domain.writes import fields_snapshot
@@ -170,9 +171,7 @@ async def transition_collaboration(
     elif to is CollaborationStatus.EVALUATED:
         await require_evaluation(session, collaboration_id)
 
-    await change.write({"status": to})
-    await change.record(actor=actor, action="collaboration.transition")
-    return collaboration
+    return await move(change, rules.STATUSES, to, actor=actor, action="collaboration.transition")
 
 
 def raise_if_any(problems: Iterable[Problem]) -> None:

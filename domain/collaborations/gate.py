@@ -4,9 +4,10 @@ running project that started before a rule existed is excused from."""
 from __future__ import annotations
 
 from kyodo.domain.collaborations import rules
-from kyodo.domain.collaborations.inputs import State, rule_problems
+from kyodo.domain.collaborations.inputs import State
 from kyodo.domain.collaborations.models import Collaboration
 from kyodo.domain.collaborations.screening import unfit_problems
+from kyodo.domain.collaborations.state import rule_problems
 from kyodo.domain.enums import ReadinessItem
 from kyodo.domain.errors import Problem
 

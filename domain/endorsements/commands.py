@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import validation as v
+from kyodo.domain.commanding import add_created, move
 from kyodo.domain.endorsements import rules
 from kyodo.domain.endorsements.models import EndorsementApplication
 from kyodo.domain.enums import EndorsementDisqualifier, EndorsementStatus
@@ -145,13 +146,14 @@ async def submit_application(
         status=EndorsementStatus.SUBMITTED,
         submitted_on=today,
     )
-    session.add(application)
-    await session.flush()
-    await session.refresh(application)
-    await APPLICATIONS.created(
-        session, application, actor=actor, action="endorsementApplication.submit"
+    return await add_created(
+        session,
+        APPLICATIONS,
+        application,
+        actor=actor,
+        action="endorsementApplication.submit",
+        refresh=True,
     )
-    return application
 
 
 async def decide_application(
@@ -191,19 +193,18 @@ async def decide_application(
         raise DomainError(
             ErrorCode.INVALID, "決定日は申請日より後の日付にしてください。", "decided_on"
         )
-    await change.write(
+    return await move(
+        change,
+        rules.STATUSES,
+        EndorsementStatus.APPROVED if approve else EndorsementStatus.REJECTED,
         {
-            "status": EndorsementStatus.APPROVED if approve else EndorsementStatus.REJECTED,
             "contributes_to_city_policy": contributes_to_city_policy,
             "decided_on": day,
             "decision_reason": text,
-        }
-    )
-    await change.record(
+        },
         actor=actor,
         action="endorsementApplication.approve" if approve else "endorsementApplication.reject",
     )
-    return application
 
 
 async def withdraw_application(
@@ -217,9 +218,13 @@ async def withdraw_application(
             f"「{rules.STATUSES.label(status)}」の申請は取り下げられません。"
             "取り下げられるのは「申請中」か「承認」の申請だけです。"
         )
-    await change.write({"status": EndorsementStatus.WITHDRAWN})
-    await change.record(actor=actor, action="endorsementApplication.withdraw")
-    return change.row
+    return await move(
+        change,
+        rules.STATUSES,
+        EndorsementStatus.WITHDRAWN,
+        actor=actor,
+        action="endorsementApplication.withdraw",
+    )
 
 
 __all__ = [

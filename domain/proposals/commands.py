@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kyodo.domain import validation as v
 from kyodo.domain.base import UNSET, is_set
 from kyodo.domain.collaborations.models import Collaboration
+from kyodo.domain.commanding import add_created, move
 from kyodo.domain.enums import ProposalChannel, ProposalKind, ProposalStatus
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.proposals import rules
@@ -107,11 +108,9 @@ async def submit_proposal(
         status=ProposalStatus.RECEIVED,
         identified_needs=[],
     )
-    session.add(proposal)
-    await session.flush()
-    await session.refresh(proposal)
-    await PROPOSALS.created(session, proposal, actor=actor, action="proposal.submit")
-    return proposal
+    return await add_created(
+        session, PROPOSALS, proposal, actor=actor, action="proposal.submit", refresh=True
+    )
 
 
 def _merge_needs(
@@ -177,17 +176,12 @@ async def respond_to_proposal(
     needs = _merge_needs(problems, proposal.identified_needs, data.identified_needs)
     problems.raise_if_any()
 
-    values: dict[str, Any] = {
-        "status": data.decision,
-        "responded_on": today,
-        "identified_needs": needs,
-        **texts,
-    }
+    values: dict[str, Any] = {"responded_on": today, "identified_needs": needs, **texts}
     if data.collaboration_id is not None:
         values["collaboration_id"] = data.collaboration_id
-    await change.write(values)
-    await change.record(actor=actor, action="proposal.respond")
-    return proposal
+    return await move(
+        change, rules.STATUSES, data.decision, values, actor=actor, action="proposal.respond"
+    )
 
 
 __all__ = ["ProposalData", "ResponseData", "respond_to_proposal", "submit_proposal"]

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain import validation as v
+from kyodo.domain.commanding import move
 from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
 from kyodo.domain.errors import ErrorCode, Problem
 from kyodo.domain.partners.models import Partner
@@ -154,35 +155,18 @@ async def submit_application(
     return application
 
 
-async def _transition(
-    session: AsyncSession,
-    *,
-    application_id: int,
-    expected_version: int,
-    to: SubsidyApplicationStatus,
-    values: dict[str, Any],
-    action: str,
-    actor: str,
-) -> SubsidyApplication:
-    change = await APPLICATIONS.begin(session, application_id, expected_version)
-    rules.check_application_transition(change.row.status, to)
-    await change.write({"status": to, **values})
-    await change.record(actor=actor, action=action)
-    return change.row
-
-
 async def start_review(
     session: AsyncSession, *, application_id: int, expected_version: int, actor: str
 ) -> SubsidyApplication:
     """SUBMITTED → UNDER_REVIEW (rule 10)."""
-    return await _transition(
-        session,
-        application_id=application_id,
-        expected_version=expected_version,
-        to=_Status.UNDER_REVIEW,
-        values={},
-        action="subsidyApplication.startReview",
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    rules.check_application_transition(change.row.status, _Status.UNDER_REVIEW)
+    return await move(
+        change,
+        rules.APPLICATION_STATUSES,
+        _Status.UNDER_REVIEW,
         actor=actor,
+        action="subsidyApplication.startReview",
     )
 
 
@@ -205,14 +189,15 @@ async def withdraw_application(
     )
     problems.raise_if_any()
     values: dict[str, Any] = {"decision_reason": text} if text is not None else {}
-    return await _transition(
-        session,
-        application_id=application_id,
-        expected_version=expected_version,
-        to=_Status.WITHDRAWN,
-        values=values,
-        action="subsidyApplication.withdraw",
+    change = await APPLICATIONS.begin(session, application_id, expected_version)
+    rules.check_application_transition(change.row.status, _Status.WITHDRAWN)
+    return await move(
+        change,
+        rules.APPLICATION_STATUSES,
+        _Status.WITHDRAWN,
+        values,
         actor=actor,
+        action="subsidyApplication.withdraw",
     )
 
 
@@ -294,9 +279,8 @@ async def decide_application(
     """
     change = await APPLICATIONS.begin(session, application_id, expected_version)
     application = change.row
-    rules.check_application_transition(
-        application.status, _Status.APPROVED if approve else _Status.REJECTED
-    )
+    to = _Status.APPROVED if approve else _Status.REJECTED
+    rules.check_application_transition(application.status, to)
     problems = v.Problems()
     text = v.optional_text(problems, reason, label="理由", field="reason", max_length=MAX_TEXT)
     v.check_date(problems, decided_on, label="決定日", field="decided_on")
@@ -323,7 +307,7 @@ async def decide_application(
             )
         else:
             problems.extend(await _approval_problems(session, application, granted))
-        values |= {"status": _Status.APPROVED, "granted_amount_yen": granted}
+        values["granted_amount_yen"] = granted
     else:
         missing = rules.rejection_requires_reason(text)
         if missing is not None:
@@ -334,15 +318,11 @@ async def decide_application(
                 "交付しないときは、交付額を入れないでください。",
                 "granted_amount_yen",
             )
-        values |= {"status": _Status.REJECTED, "granted_amount_yen": None}
+        values["granted_amount_yen"] = None
     problems.raise_if_any()
 
-    await change.write(values)
-    await change.record(
-        actor=actor,
-        action="subsidyApplication.approve" if approve else "subsidyApplication.reject",
-    )
-    return application
+    action = "subsidyApplication.approve" if approve else "subsidyApplication.reject"
+    return await move(change, rules.APPLICATION_STATUSES, to, values, actor=actor, action=action)
 
 
 __all__ = [

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain import validation as v
+from kyodo.domain.commanding import add_created
 from kyodo.domain.errors import ErrorCode, at
 from kyodo.domain.reference.service import check_department
 from kyodo.domain.subsidies.inputs import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, ProgramData
@@ -97,10 +98,9 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
         max_consecutive_years=data.max_consecutive_years,
         application_deadline=data.application_deadline,
     )
-    session.add(program)
-    await session.flush()
-    await PROGRAMS.created(session, program, actor=actor, action="subsidyProgram.create")
-    return program
+    return await add_created(
+        session, PROGRAMS, program, actor=actor, action="subsidyProgram.create"
+    )
 
 
 def _name(problems: v.Problems, given: str | None) -> str | None:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain import validation as v
+from kyodo.domain.commanding import move
 from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
 from kyodo.domain.errors import DomainError, ErrorCode
 from kyodo.domain.subsidies import rules
@@ -62,17 +63,24 @@ async def report_application(
     problems.extend(violations)
     problems.raise_if_any()
 
-    await change.write({"status": _Status.REPORTED})
-    await session.execute(
-        sa.delete(ExpenseLine).where(
-            col(ExpenseLine.application_id) == application_id,
-            col(ExpenseLine.kind) == ExpenseKind.ACTUAL,
+    async def replace_actual_lines() -> None:
+        await session.execute(
+            sa.delete(ExpenseLine).where(
+                col(ExpenseLine.application_id) == application_id,
+                col(ExpenseLine.kind) == ExpenseKind.ACTUAL,
+            )
         )
+        add_lines(session, application_id, ExpenseKind.ACTUAL, lines)
+        await session.flush()
+
+    return await move(
+        change,
+        rules.APPLICATION_STATUSES,
+        _Status.REPORTED,
+        actor=actor,
+        action="subsidyApplication.report",
+        children=replace_actual_lines,
     )
-    add_lines(session, application_id, ExpenseKind.ACTUAL, lines)
-    await session.flush()
-    await change.record(actor=actor, action="subsidyApplication.report")
-    return application
 
 
 async def settle_application(
@@ -106,6 +114,11 @@ async def settle_application(
     )
     if problems:
         raise DomainError(problems=problems)
-    await change.write({"status": _Status.SETTLED, "settled_amount_yen": settled_amount_yen})
-    await change.record(actor=actor, action="subsidyApplication.settle")
-    return application
+    return await move(
+        change,
+        rules.APPLICATION_STATUSES,
+        _Status.SETTLED,
+        {"settled_amount_yen": settled_amount_yen},
+        actor=actor,
+        action="subsidyApplication.settle",
+    )

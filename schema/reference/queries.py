@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from kyodo.domain.collaborations.rules import FORM_INFO
+from kyodo.domain.collaborations.forms import FORM_INFO
 from kyodo.domain.reference.service import list_departments, list_fields
 from kyodo.schema.context import Info
 from kyodo.schema.reference.types import (

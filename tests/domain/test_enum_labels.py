@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kyodo.domain.collaborations.rules import FORM_INFO
+from kyodo.domain.collaborations.forms import FORM_INFO
 from kyodo.domain.enums import LABELS, SUPPORT_CATEGORY_LABELS, CollaborationForm, SupportCategory
 
 

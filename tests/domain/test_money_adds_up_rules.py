@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kyodo.domain.collaborations.rules import budget_share_problems
+from kyodo.domain.collaborations.forms import budget_share_problems
 from kyodo.domain.errors import ErrorCode
 from kyodo.domain.subsidies.rules import (
     eligible_costs_yen,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from kyodo.domain.collaborations.forms import FORM_INFO
 from kyodo.domain.collaborations.rules import (
     ALLOWED_TRANSITIONS,
-    FORM_INFO,
     STATUS_LABELS,
     check_transition,
 )

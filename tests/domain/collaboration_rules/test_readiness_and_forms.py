@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
+from kyodo.domain.collaborations.forms import form_problems, form_problems_always
 from kyodo.domain.collaborations.rules import (
     READINESS_LABELS,
-    form_problems,
-    form_problems_always,
     missing_readiness,
     readiness_problems,
 )
