@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import validation as v
 from kyodo.domain.agreements import rules
+from kyodo.domain.agreements.amendments import fixed_field_problems
+from kyodo.domain.agreements.contacts import AgreementContactData
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.agreements.stored import (
     AGREEMENTS,
@@ -30,10 +32,8 @@ from kyodo.domain.agreements.stored import (
 )
 from kyodo.domain.agreements.validation import (
     MAX_PARTIES,
-    AgreementContactData,
     AgreementData,
     build_state,
-    fixed_field_problems,
     search_text_of,
 )
 from kyodo.domain.enums import AgreementStatus

@@ -12,6 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import validation as v
 from kyodo.domain.agreements import rules, terms
+from kyodo.domain.agreements.contacts import (
+    AgreementContactData,
+    check_contacts,
+    check_reachable,
+)
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.agreements.stored import (
     AGREEMENTS,
@@ -20,12 +25,7 @@ from kyodo.domain.agreements.stored import (
     replace_contacts,
     support_categories_of,
 )
-from kyodo.domain.agreements.validation import (
-    MAX_REASON,
-    AgreementContactData,
-    check_contacts,
-    check_reachable,
-)
+from kyodo.domain.agreements.validation import MAX_REASON
 from kyodo.domain.collaborations.screening import unfit_problems_of_collaboration
 from kyodo.domain.commanding import move
 from kyodo.domain.enums import AgreementCategory, AgreementStatus

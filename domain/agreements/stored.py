@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.agreements import rules
+from kyodo.domain.agreements.contacts import AgreementContactData
 from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from kyodo.domain.agreements.validation import (
     ENTITY,
     LABEL,
     SCALAR_FIELDS,
     SUPPORT_ORDER,
-    AgreementContactData,
 )
 from kyodo.domain.audit.log import snapshot
 from kyodo.domain.enums import SupportCategory

@@ -1,6 +1,8 @@
 """Checking what a caller says about an agreement (協定, 第3章(3), rules 8, 9): the
-input, its counterparties, contacts, support categories and amendment chain, and what a
-concluded agreement may no longer change. Reads, never writes."""
+input, its counterparties and support categories, merged over the stored agreement into
+the state after the change (:func:`build_state`). Its emergency contacts are checked by
+:mod:`domain.agreements.contacts`, its amendment chain and what a concluded agreement may
+no longer change by :mod:`domain.agreements.amendments`. Reads, never writes."""
 
 from __future__ import annotations
 
@@ -15,13 +17,14 @@ from sqlmodel import col
 
 from kyodo.domain import validation as v
 from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.amendments import check_amends
+from kyodo.domain.agreements.contacts import AgreementContactData, check_contacts
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.base import UNSET, is_set
 from kyodo.domain.collaborations.models import Collaboration
 from kyodo.domain.enums import AgreementCategory, PartnerStatus, SupportCategory, labels
-from kyodo.domain.errors import ErrorCode, Problem, at
+from kyodo.domain.errors import ErrorCode, at
 from kyodo.domain.japanese import normalize_for_search
-from kyodo.domain.partners.inputs import ContactData, validate_contact
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.reference.service import check_department
 
@@ -60,34 +63,7 @@ MAX_REASON = 2000
 MAX_RENEWAL_TERM_MONTHS = 120
 
 
-# What a concluded agreement was signed as. Once IN_FORCE these change only by an
-# amendment (改正: a new agreement whose amendsId points at this one); the working
-# details (title, supportDetails, noticeDays, department, collaboration, emergency
-# contacts) may still be corrected in place. Column → GraphQL input name and label.
-_FIXED_ONCE_CONCLUDED: dict[str, str] = {
-    "category": "協定の種類",
-    "party_ids": "相手方",
-    "support_categories": "支援の内容（協定区分）",
-    "effective_from": "効力の始まる日",
-    "effective_until": "期間の終わりの日",
-    "auto_renewal": "自動更新",
-    "renewal_term_months": "更新の月数",
-    "amends_id": "改正元の協定",
-}
-AMEND_INSTEAD = "締結済みの協定は改正（amendsId を指定した新しい協定）で変更してください。"
-
 SUPPORT_ORDER = {category: index for index, category in enumerate(SupportCategory)}
-
-# Guards the walk up an amendment chain against a corrupt cycle in stored data.
-_MAX_AMENDMENT_CHAIN = 1000
-
-
-@dataclass
-class AgreementContactData(ContactData):
-    """An emergency contact the agreement lists; ``partner_id`` is the party it speaks
-    for (None: for all parties)."""
-
-    partner_id: int | None = None
 
 
 @dataclass
@@ -207,53 +183,6 @@ async def _check_parties(
     return list(dict.fromkeys(party_ids))
 
 
-def check_contacts(
-    problems: v.Problems,
-    contacts: Sequence[AgreementContactData],
-    party_ids: Sequence[int] | None,
-    *,
-    prefix: str,
-) -> list[AgreementContactData]:
-    """Each contact valid like any contact (氏名, 電話, メール); the party it speaks for
-    must be one of the agreement's parties, and is the only party when there is one.
-    ``party_ids`` None: the party list was itself refused, so that is not checked."""
-    if not v.bounded_list(problems, contacts, label="緊急連絡先", field=prefix):
-        return []
-    only_party = party_ids[0] if party_ids is not None and len(party_ids) == 1 else None
-    cleaned: list[AgreementContactData] = []
-    for i, contact in enumerate(contacts):
-        here = at(prefix, i)
-        base = validate_contact(problems, contact, prefix=here)
-        partner_id = contact.partner_id
-        if partner_id is None:
-            partner_id = only_party
-        elif party_ids is not None and partner_id not in party_ids:
-            problems.add(
-                ErrorCode.INVALID,
-                "連絡先のパートナーは、この協定の相手方から選んでください。",
-                at(here, "partner_id"),
-            )
-        cleaned.append(AgreementContactData(**vars(base), partner_id=partner_id))
-    return cleaned
-
-
-def check_reachable(
-    problems: v.Problems, contacts: Sequence[AgreementContactData], *, prefix: str
-) -> None:
-    """Rule 19: a verified emergency contact is one the office can phone in a disaster,
-    so each needs a telephone number (a name alone proves nothing was checked). A phone
-    given but malformed is already reported by :func:`check_contacts`."""
-    for i, contact in enumerate(contacts):
-        if v.clean_text(contact.phone) is None:
-            name = v.clean_text(contact.name) or "（氏名なし）"
-            problems.add(
-                ErrorCode.REQUIRED,
-                f"確認した緊急連絡先「{name}」の電話番号を入れてください。"
-                "災害時に電話でつながる連絡先だけを、確認済みにできます。",
-                at(prefix, i, "phone"),
-            )
-
-
 def _check_support_categories(
     problems: v.Problems, category: AgreementCategory, support: Sequence[SupportCategory]
 ) -> list[SupportCategory]:
@@ -267,35 +196,6 @@ def _check_support_categories(
             path,
         )
     return sorted(set(support), key=SUPPORT_ORDER.__getitem__)
-
-
-async def _check_amends(
-    session: AsyncSession, amends_id: int, own_id: int | None, problems: v.Problems
-) -> None:
-    """An amendment (改正) points at an existing agreement other than itself, and the
-    chain of amendments never loops back."""
-    path = "amends_id"
-    if amends_id == own_id:
-        problems.add(ErrorCode.INVALID, "協定は自分自身の改正にはできません。", path)
-        return
-    if await session.get(Agreement, amends_id) is None:
-        problems.add(ErrorCode.NOT_FOUND, "改正元の協定が見つかりません。", path)
-        return
-    if own_id is None:
-        return
-    current: int | None = amends_id
-    for _ in range(_MAX_AMENDMENT_CHAIN):
-        stmt = sa.select(col(Agreement.amends_id)).where(col(Agreement.id) == current)
-        current = (await session.execute(stmt)).scalar_one_or_none()
-        if current is None:
-            return
-        if current == own_id:
-            problems.add(
-                ErrorCode.INVALID,
-                "改正元の協定が、この協定の改正になっています。改正の順番を確かめてください。",
-                path,
-            )
-            return
 
 
 async def build_state(
@@ -393,7 +293,7 @@ async def build_state(
 
     amends_id = _pick(data.amends_id, stored("amends_id"))
     if is_set(data.amends_id) and amends_id is not None:
-        await _check_amends(session, amends_id, agreement.id if agreement else None, problems)
+        await check_amends(session, amends_id, agreement.id if agreement else None, problems)
 
     return State(
         title=title,
@@ -411,45 +311,3 @@ async def build_state(
         contacts=contacts,
         amends_id=amends_id,
     )
-
-
-def fixed_field_problems(
-    agreement: Agreement,
-    state: State,
-    stored_party_ids: Sequence[int],
-    stored_support: Sequence[SupportCategory],
-) -> list[Problem]:
-    """What an update would change of a concluded agreement's signed content.
-
-    Parties and support categories compare as sets: listing the same parties in another
-    order is not a change of who signed.
-    """
-    stored: dict[str, Any] = {
-        "category": agreement.category,
-        "party_ids": set(stored_party_ids),
-        "support_categories": set(stored_support),
-        "effective_from": agreement.effective_from,
-        "effective_until": agreement.effective_until,
-        "auto_renewal": agreement.auto_renewal,
-        "renewal_term_months": agreement.renewal_term_months,
-        "amends_id": agreement.amends_id,
-    }
-    wanted: dict[str, Any] = {
-        "category": state.category,
-        "party_ids": set(state.party_ids),
-        "support_categories": set(state.support_categories),
-        "effective_from": state.effective_from,
-        "effective_until": state.effective_until,
-        "auto_renewal": state.auto_renewal,
-        "renewal_term_months": state.renewal_term_months,
-        "amends_id": state.amends_id,
-    }
-    return [
-        Problem(
-            ErrorCode.INVALID_TRANSITION,
-            f"{label}は締結後には変えられません。{AMEND_INSTEAD}",
-            name,
-        )
-        for name, label in _FIXED_ONCE_CONCLUDED.items()
-        if stored[name] != wanted[name]
-    ]
