@@ -96,6 +96,10 @@ class SupportRequestData:
     external_id: str | None = None
 
 
+async def _exists(session: AsyncSession, *conditions: Any) -> bool:
+    return bool(await session.scalar(sa.select(sa.literal(1)).where(*conditions)))
+
+
 async def _check_request_target(
     session: AsyncSession, data: SupportRequestData, day: date, problems: v.Problems
 ) -> None:
@@ -118,11 +122,10 @@ async def _check_request_target(
             f"協定「{agreement.title}」は要請日（{day.isoformat()}）に効力がありません。",
             "agreement_id",
         )
-    is_party = await session.scalar(
-        sa.select(sa.literal(1)).where(
-            col(AgreementParty.agreement_id) == data.agreement_id,
-            col(AgreementParty.partner_id) == data.partner_id,
-        )
+    is_party = await _exists(
+        session,
+        col(AgreementParty.agreement_id) == data.agreement_id,
+        col(AgreementParty.partner_id) == data.partner_id,
     )
     partner = await session.get(Partner, data.partner_id)
     if partner is None:
@@ -139,11 +142,10 @@ async def _check_request_target(
             f"「{partner.name}」は活動していないため要請できません。協定の見直しが必要です。",
             "partner_id",
         )
-    covered = await session.scalar(
-        sa.select(sa.literal(1)).where(
-            col(AgreementSupportCategory.agreement_id) == data.agreement_id,
-            col(AgreementSupportCategory.category) == data.category,
-        )
+    covered = await _exists(
+        session,
+        col(AgreementSupportCategory.agreement_id) == data.agreement_id,
+        col(AgreementSupportCategory.category) == data.category,
     )
     if not covered:
         problems.add(
@@ -243,29 +245,48 @@ def _note(problems: v.Problems, value: str | None, *, label: str, field: str) ->
     return v.optional_text(problems, value, label=label, field=field, max_length=MAX_NOTE)
 
 
-def _refuse(request: SupportRequest, doing: str) -> DomainError:
-    label = REQUEST_STATUSES.label(request.status)
-    return REQUEST_STATUSES.refuse(f"「{label}」の応援要請は{doing}。")
+def _since(request: SupportRequest) -> tuple[datetime | None, str]:
+    """When the step the request is in happened, and its label: the next step cannot
+    come before it."""
+    if request.status == _S.REQUESTED:
+        return request.requested_at, "要請日時"
+    step = STEPS[request.status]
+    return getattr(request, f"{step.done}_at"), step.label
+
+
+async def _begin(
+    session: AsyncSession,
+    request_id: int,
+    expected_version: int,
+    to: SupportRequestStatus,
+    doing: str,
+) -> Change[SupportRequest]:
+    """The request to move to ``to``; refused (「…の応援要請は{doing}。」) unless its
+    status machine allows the move from where it is."""
+    change = await REQUESTS.begin(session, request_id, expected_version)
+    if not REQUEST_STATUSES.allows(change.row.status, to):
+        label = REQUEST_STATUSES.label(change.row.status)
+        raise REQUEST_STATUSES.refuse(f"「{label}」の応援要請は{doing}。")
+    return change
 
 
 async def _take_step(
     change: Change[SupportRequest],
     to: SupportRequestStatus,
-    *,
     at: datetime | None,
     note: str | None,
+    *,
     today: date,
-    after: datetime | None,
-    after_label: str,
     actor: str,
     problems: v.Problems | None = None,
     values: Mapping[str, Any] | None = None,
 ) -> SupportRequest:
-    """The step of a request to ``to`` (:data:`STEPS`): when it happened (now when omitted;
-    never in the future, never before the step it follows), who recorded it and its note,
-    refused with every problem at once (after those the command found, ``problems``) or
-    moved through the request's status machine and recorded."""
+    """The step of a request to ``to`` (:data:`STEPS`): when it happened (``at``, now when
+    omitted; never in the future, never before the step the request is in), who recorded
+    it and its note, refused with every problem at once (after those the command found,
+    ``problems``) or moved through the request's status machine and recorded."""
     step = STEPS[to]
+    after, after_label = _since(change.row)
     problems = problems or v.Problems()
     moment = in_utc(at or utcnow())
     check_moment(
@@ -303,20 +324,15 @@ async def answer_request(
     actor: str,
 ) -> SupportRequest:
     """The partner's answer: REQUESTED → ANSWERED (accepted, declined or no answer)."""
-    change = await REQUESTS.begin(session, request_id, expected_version)
-    request = change.row
-    if request.status != SupportRequestStatus.REQUESTED:  # (the one move to ANSWERED)
-        raise _refuse(request, "回答を記録できません（回答を記録できるのは要請済みの要請だけです）")
-    return await _take_step(
-        change,
+    change = await _begin(
+        session,
+        request_id,
+        expected_version,
         _S.ANSWERED,
-        at=answered_at,
-        note=note,
-        today=today,
-        after=request.requested_at,
-        after_label="要請日時",
-        actor=actor,
-        values={"answer": answer},
+        "回答を記録できません（回答を記録できるのは要請済みの要請だけです）",
+    )
+    return await _take_step(
+        change, _S.ANSWERED, answered_at, note, today=today, actor=actor, values={"answer": answer}
     )
 
 
@@ -331,24 +347,19 @@ async def deliver_request(
     actor: str,
 ) -> SupportRequest:
     """The support arrived: ANSWERED (accepted) → DELIVERED."""
-    change = await REQUESTS.begin(session, request_id, expected_version)
+    change = await _begin(
+        session,
+        request_id,
+        expected_version,
+        _S.DELIVERED,
+        "提供済みにできません（受諾の回答が先です）",
+    )
     request = change.row
-    if not REQUEST_STATUSES.allows(request.status, SupportRequestStatus.DELIVERED):
-        raise _refuse(request, "提供済みにできません（受諾の回答が先です）")
     if request.answer != SupportAnswer.ACCEPTED:
         raise REQUEST_STATUSES.refuse(
             "受諾されていない応援要請は提供済みにできません。完了にするか、取り消してください。",
         )
-    return await _take_step(
-        change,
-        _S.DELIVERED,
-        at=delivered_at,
-        note=note,
-        today=today,
-        after=request.answered_at,
-        after_label="回答日時",
-        actor=actor,
-    )
+    return await _take_step(change, _S.DELIVERED, delivered_at, note, today=today, actor=actor)
 
 
 async def close_request(
@@ -363,28 +374,13 @@ async def close_request(
 ) -> SupportRequest:
     """完了: DELIVERED → CLOSED, or ANSWERED → CLOSED when the partner declined or did not
     answer. A closed request is read-only."""
-    change = await REQUESTS.begin(session, request_id, expected_version)
+    change = await _begin(session, request_id, expected_version, _S.CLOSED, "完了にできません")
     request = change.row
-    if not REQUEST_STATUSES.allows(request.status, SupportRequestStatus.CLOSED):
-        raise _refuse(request, "完了にできません")
-    if request.status == SupportRequestStatus.ANSWERED:
-        if request.answer == SupportAnswer.ACCEPTED:
-            raise REQUEST_STATUSES.refuse(
-                "受諾された応援要請は、提供を記録してから完了にしてください。"
-            )
-        after, after_label = request.answered_at, "回答日時"
-    else:
-        after, after_label = request.delivered_at, "提供日時"
-    return await _take_step(
-        change,
-        _S.CLOSED,
-        at=closed_at,
-        note=note,
-        today=today,
-        after=after,
-        after_label=after_label,
-        actor=actor,
-    )
+    if request.status == _S.ANSWERED and request.answer == SupportAnswer.ACCEPTED:
+        raise REQUEST_STATUSES.refuse(
+            "受諾された応援要請は、提供を記録してから完了にしてください。"
+        )
+    return await _take_step(change, _S.CLOSED, closed_at, note, today=today, actor=actor)
 
 
 async def cancel_request(
@@ -398,10 +394,7 @@ async def cancel_request(
     actor: str,
 ) -> SupportRequest:
     """取消し: REQUESTED or ANSWERED → CANCELLED, with a reason for the after-action report."""
-    change = await REQUESTS.begin(session, request_id, expected_version)
-    request = change.row
-    if not REQUEST_STATUSES.allows(request.status, SupportRequestStatus.CANCELLED):
-        raise _refuse(request, "取り消せません")
+    change = await _begin(session, request_id, expected_version, _S.CANCELLED, "取り消せません")
     problems = v.Problems()
     text = v.clean_text(reason)
     if text is None:
@@ -409,15 +402,7 @@ async def cancel_request(
     else:
         _note(problems, text, label="取り消す理由", field="reason")
     return await _take_step(
-        change,
-        _S.CANCELLED,
-        at=cancelled_at,
-        note=text,
-        today=today,
-        after=request.answered_at or request.requested_at,
-        after_label="回答日時" if request.answered_at else "要請日時",
-        actor=actor,
-        problems=problems,
+        change, _S.CANCELLED, cancelled_at, text, today=today, actor=actor, problems=problems
     )
 
 
