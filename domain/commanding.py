@@ -1,5 +1,10 @@
-"""The two steps every command ends with, written once on top of the write pipeline
-(``domain.writes``) and the status machines (``domain.status``).
+"""What every command does the same way.
+
+A command validates first, collecting every problem so that all of them are reported at
+once, and a refused call writes nothing; it then writes with a conditional UPDATE on
+``expectedVersion`` (rule 15, ``domain.writes``), records exactly one audit event,
+flushes and never commits: the caller commits once. It ends with one of two steps,
+written here once on top of the write pipeline and the status machines (``domain.status``):
 
 - :func:`add_created`: a new row is added, flushed (it gets its id) and its creation
   recorded in the audit log.

@@ -1,9 +1,6 @@
-"""Changing endorsement applications (後援, 第3章(7), rule 11).
-
-Every function validates first (collecting every problem), writes with a conditional
-UPDATE on ``expectedVersion`` (rule 15), records exactly one audit event, flushes and
-never commits: the caller commits once.
-"""
+"""Changing endorsement applications (後援, 第3章(7), rule 11): submitted by the organiser,
+decided by the city after its screening, withdrawn by the organiser. Each function is a
+command as :mod:`domain.commanding` describes."""
 
 from __future__ import annotations
 

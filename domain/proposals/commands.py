@@ -1,9 +1,5 @@
-"""Receiving and answering citizens' proposals (提案, 第2章3, rule 12).
-
-Every function validates first (collecting every problem), writes with a conditional
-UPDATE on ``expectedVersion`` (rule 15), records exactly one audit event, flushes and
-never commits: the caller commits once.
-"""
+"""Receiving and answering citizens' proposals (提案, 第2章3, rule 12), whatever channel
+they came by. Each function is a command as :mod:`domain.commanding` describes."""
 
 from __future__ import annotations
 

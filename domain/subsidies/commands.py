@@ -1,8 +1,7 @@
 """Changing subsidy programs and applications (補助・助成, 第3章(6), rule 10).
 
-Every function validates first (collecting every problem, so staff see them all at
-once), writes with a conditional UPDATE on ``expectedVersion`` (rule 15), records
-exactly one audit event, flushes and never commits: the caller commits once.
+Each function is a command as :mod:`domain.commanding` describes: staff see every
+problem at once.
 
 The program's conditions are checked by :func:`domain.subsidies.rules.condition_violations`
 on submission and again, with the granted amount, on approval — the same function that
@@ -118,12 +117,8 @@ async def submit_application(
                 total_project_cost_yen=data.total_project_cost_yen,
                 expense_categories=[line.category for line in expenses],
                 submitted_on=submitted_on,
-                max_amount_per_grant_yen=program.max_amount_per_grant_yen,
-                subsidy_rate_percent=program.subsidy_rate_percent,
-                allowed_expense_categories=program.allowed_expense_categories,
-                max_consecutive_years=program.max_consecutive_years,
+                **rules.conditions_of(program),
                 consecutive_year=consecutive_year,
-                application_deadline=program.application_deadline,
                 # The budget is weighed when money is granted, not when it is asked for.
                 budget_remaining_yen=None,
                 amount_for_budget=None,
@@ -236,12 +231,8 @@ async def _approval_problems(
         total_project_cost_yen=application.total_project_cost_yen,
         expense_categories=[line.category for line in lines.planned],
         submitted_on=application.submitted_on,
-        max_amount_per_grant_yen=program.max_amount_per_grant_yen,
-        subsidy_rate_percent=program.subsidy_rate_percent,
-        allowed_expense_categories=program.allowed_expense_categories,
-        max_consecutive_years=program.max_consecutive_years,
+        **rules.conditions_of(program),
         consecutive_year=consecutive_year,
-        application_deadline=program.application_deadline,
         # The application is not granted yet, so it takes nothing from the total.
         budget_remaining_yen=program.budget_yen - granted_total,
         amount_for_budget=granted,

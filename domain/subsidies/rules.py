@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from kyodo.domain.enums import SubsidyApplicationStatus
 from kyodo.domain.errors import ErrorCode, Problem, at
@@ -113,19 +114,11 @@ def condition_violations(
                 amount_field,
             )
         )
-    if allowed_expense_categories:
-        allowed_keys = {_expense_key(c) for c in allowed_expense_categories}
-        allowed_text = "、".join(f"「{c}」" for c in allowed_expense_categories)
-        for index, category in enumerate(expense_categories):
-            if _expense_key(category) not in allowed_keys:
-                problems.append(
-                    Problem(
-                        ErrorCode.EXPENSE_NOT_ALLOWED,
-                        f"「{category}」はこの補助金で払える経費ではありません。"
-                        f"払えるのは{allowed_text}です。",
-                        at(expenses_field, index, "category"),
-                    )
-                )
+    problems.extend(
+        expense_category_problems(
+            expense_categories, allowed_expense_categories, field=expenses_field
+        )
+    )
     if max_consecutive_years is not None and consecutive_year > max_consecutive_years:
         problems.append(
             Problem(
@@ -158,6 +151,44 @@ def condition_violations(
             )
         )
     return problems
+
+
+def expense_category_problems(
+    expense_categories: Sequence[str], allowed_expense_categories: Collection[str], *, field: str
+) -> list[Problem]:
+    """用途の制限: one ``EXPENSE_NOT_ALLOWED`` per expense line (by its index in ``field``)
+    whose category the program does not pay for; categories match regardless of width,
+    kana and spaces. A program that names no categories pays for any."""
+    if not allowed_expense_categories:
+        return []
+    allowed_keys = {_expense_key(c) for c in allowed_expense_categories}
+    allowed_text = "、".join(f"「{c}」" for c in allowed_expense_categories)
+    return [
+        Problem(
+            ErrorCode.EXPENSE_NOT_ALLOWED,
+            f"「{category}」はこの補助金で払える経費ではありません。払えるのは{allowed_text}です。",
+            at(field, index, "category"),
+        )
+        for index, category in enumerate(expense_categories)
+        if _expense_key(category) not in allowed_keys
+    ]
+
+
+PROGRAM_CONDITIONS = (
+    "max_amount_per_grant_yen",
+    "subsidy_rate_percent",
+    "allowed_expense_categories",
+    "max_consecutive_years",
+    "application_deadline",
+)
+"""The conditions a program sets, by the names of its columns and of the arguments of
+:func:`condition_violations`."""
+
+
+def conditions_of(program: Any) -> dict[str, Any]:
+    """A program's conditions (:data:`PROGRAM_CONDITIONS`), as :func:`condition_violations`
+    takes them."""
+    return {name: getattr(program, name) for name in PROGRAM_CONDITIONS}
 
 
 def expense_total_problems(amounts: Sequence[int], *, total_project_cost_yen: int) -> list[Problem]:

@@ -45,22 +45,11 @@ async def report_application(
     lines = expense_lines(problems, actual_expenses, field=field)
     program = await session.get(SubsidyProgram, application.program_id)
     assert program is not None
-    violations = rules.condition_violations(
-        requested_amount_yen=0,
-        total_project_cost_yen=0,
-        expense_categories=[line.category for line in lines],
-        submitted_on=application.submitted_on,
-        max_amount_per_grant_yen=None,
-        subsidy_rate_percent=None,
-        allowed_expense_categories=program.allowed_expense_categories,
-        max_consecutive_years=None,
-        consecutive_year=1,
-        application_deadline=None,
-        budget_remaining_yen=None,
-        amount_for_budget=None,
-        expenses_field=field,
+    problems.extend(
+        rules.expense_category_problems(
+            [line.category for line in lines], program.allowed_expense_categories, field=field
+        )
     )
-    problems.extend(violations)
     problems.raise_if_any()
 
     async def replace_actual_lines() -> None:
