@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -68,6 +68,14 @@ def is_blank(text: str | None) -> bool:
     return text is None or not text.strip()
 
 
+def blank_problems(
+    code: ErrorCode, texts: Iterable[tuple[str | None, str, str | None]]
+) -> list[Problem]:
+    """One ``code`` problem for each ``(text, message, field)`` whose text states nothing
+    (:func:`is_blank`): the texts a rule asks to be written."""
+    return [Problem(code, message, field) for text, message, field in texts if is_blank(text)]
+
+
 def clean_text(value: Any) -> Any:
     """Strip surrounding spaces (全角 included); blank becomes None. Non-strings pass through."""
     if isinstance(value, str):
@@ -112,13 +120,15 @@ def column_text(
     column: Any,
     *,
     label: str,
-    field: str,
+    field: str | None = None,
     required: bool = False,
 ) -> str | None:
     """A text stored in ``column`` (``Partner.name``), checked against the length the
-    column holds (:func:`max_length`); ``required``: REQUIRED when it is blank."""
+    column holds (:func:`max_length`); ``required``: REQUIRED when it is blank.
+    ``field``: where the input has it, by default the column's name."""
     check = required_text if required else optional_text
-    return check(problems, value, label=label, field=field, max_length=max_length(column))
+    where = field if field is not None else column.key
+    return check(problems, value, label=label, field=where, max_length=max_length(column))
 
 
 _LENGTHS: dict[int, tuple[Any, int]] = {}

@@ -213,9 +213,7 @@ async def build_state(
     def stored(name: str, default: Any = None) -> Any:
         return getattr(agreement, name) if agreement is not None else default
 
-    title = v.column_text(
-        problems, data.title, Agreement.title, label="協定の名前", field="title", required=True
-    )
+    title = v.column_text(problems, data.title, Agreement.title, label="協定の名前", required=True)
     checked_party_ids = await _check_parties(
         session, data.party_ids, problems, already_parties=stored_party_ids
     )

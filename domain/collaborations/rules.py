@@ -18,7 +18,7 @@ from kyodo.domain.agreements.terms import add_months
 from kyodo.domain.enums import CollaborationStatus, ReadinessItem, labels
 from kyodo.domain.errors import ErrorCode, Problem
 from kyodo.domain.status import StatusMachine
-from kyodo.domain.validation import is_blank
+from kyodo.domain.validation import blank_problems, is_blank
 
 # ------------------------------------------------------------------ readiness, 第4章(1)(2)
 
@@ -181,23 +181,17 @@ def evaluation_problems(
     partner's opinions (``partner_feedback``); both must say something
     (``EVALUATION_REQUIRED``). A rating, when given, is 1 to 5 (``INVALID``).
     """
-    problems: list[Problem] = []
-    if _blank(outcomes):
-        problems.append(
-            Problem(
-                ErrorCode.EVALUATION_REQUIRED,
-                "得られた効果や実績を具体的に書いてください。",
-                "outcomes",
-            )
-        )
-    if _blank(partner_feedback):
-        problems.append(
-            Problem(
-                ErrorCode.EVALUATION_REQUIRED,
+    problems = blank_problems(
+        ErrorCode.EVALUATION_REQUIRED,
+        [
+            (outcomes, "得られた効果や実績を具体的に書いてください。", "outcomes"),
+            (
+                partner_feedback,
                 "パートナーから聞いた意見や感想を書いてください。",
                 "partner_feedback",
-            )
-        )
+            ),
+        ],
+    )
     if rating is not None and not RATING_MIN <= rating <= RATING_MAX:
         problems.append(
             Problem(

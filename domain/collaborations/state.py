@@ -83,7 +83,6 @@ async def build_state(
             data.title if is_set(data.title) else None,
             Collaboration.title,
             label="事業名",
-            field="title",
             required=True,
         )
     for name, label in (

@@ -179,20 +179,16 @@ async def create_request(
             "requested_at",
         )
     what = v.column_text(
-        problems, data.what, SupportRequest.what, label="要請の内容", field="what", required=True
+        problems, data.what, SupportRequest.what, label="要請の内容", required=True
     )
     if data.quantity is not None and data.quantity <= 0:
         problems.add(ErrorCode.INVALID, "数量は1以上で入力してください。", "quantity")
-    unit = v.column_text(problems, data.unit, SupportRequest.unit, label="単位", field="unit")
+    unit = v.column_text(problems, data.unit, SupportRequest.unit, label="単位")
     requested_by = v.column_text(
-        problems,
-        data.requested_by,
-        SupportRequest.requested_by,
-        label="要請した人",
-        field="requested_by",
+        problems, data.requested_by, SupportRequest.requested_by, label="要請した人"
     )
     external_id = v.column_text(
-        problems, data.external_id, SupportRequest.external_id, label="外部ID", field="external_id"
+        problems, data.external_id, SupportRequest.external_id, label="外部ID"
     )
     if all(p.field != "requested_at" for p in problems.items):
         # (the agreement is judged on the request's day, once that day is right)

@@ -65,9 +65,7 @@ async def create_event(
 ) -> DisasterEvent:
     """Open a disaster event (or an exercise) under which support is requested."""
     problems = v.Problems()
-    name = v.column_text(
-        problems, data.name, DisasterEvent.name, label="災害の名前", field="name", required=True
-    )
+    name = v.column_text(problems, data.name, DisasterEvent.name, label="災害の名前", required=True)
     v.check_date(problems, data.started_on, label="発生日", field="started_on")
     if not problems:
         v.not_after_today(
@@ -76,7 +74,7 @@ async def create_event(
     districts = _districts(problems, data.districts)
     note = v.optional_text(problems, data.note, label="メモ", field="note", max_length=MAX_NOTE)
     external_id = v.column_text(
-        problems, data.external_id, DisasterEvent.external_id, label="外部ID", field="external_id"
+        problems, data.external_id, DisasterEvent.external_id, label="外部ID"
     )
     if external_id is not None and await session.scalar(
         sa.select(col(DisasterEvent.id)).where(col(DisasterEvent.external_id) == external_id)

@@ -80,7 +80,6 @@ async def submit_application(
         data.event_name,
         EndorsementApplication.event_name,
         label="行事の名前",
-        field="event_name",
         required=True,
     )
     organizer = await session.get(Partner, data.organizer_id)
@@ -106,9 +105,7 @@ async def submit_application(
                 "後援は行事が終わる前に申請してください。",
                 "event_ends_on" if data.event_ends_on is not None else "event_starts_on",
             )
-    venue = v.column_text(
-        problems, data.venue, EndorsementApplication.venue, label="会場", field="venue"
-    )
+    venue = v.column_text(problems, data.venue, EndorsementApplication.venue, label="会場")
     purpose = v.required_text(
         problems, data.purpose, label="行事の目的", field="purpose", max_length=MAX_TEXT
     )
@@ -117,7 +114,6 @@ async def submit_application(
         data.expected_audience,
         EndorsementApplication.expected_audience,
         label="対象・見込みの参加者",
-        field="expected_audience",
     )
     disqualifiers: list[EndorsementDisqualifier] = []
     if v.bounded_list(problems, data.disqualifiers, label="該当する項目", field="disqualifiers"):

@@ -79,9 +79,7 @@ async def submit_proposal(
     since proposals also come by letter or at public hearings.
     """
     problems = v.Problems()
-    title = v.column_text(
-        problems, data.title, Proposal.title, label="提案の題名", field="title", required=True
-    )
+    title = v.column_text(problems, data.title, Proposal.title, label="提案の題名", required=True)
     body = v.required_text(
         problems, data.body, label="提案の内容", field="body", max_length=MAX_TEXT
     )

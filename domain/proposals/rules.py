@@ -11,7 +11,7 @@ from __future__ import annotations
 from kyodo.domain.enums import ProposalStatus
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
 from kyodo.domain.status import StatusMachine
-from kyodo.domain.validation import is_blank
+from kyodo.domain.validation import blank_problems, is_blank
 
 # The answers the city can give; RECEIVED is where a proposal starts, not an answer.
 DECISIONS: frozenset[ProposalStatus] = frozenset(
@@ -97,22 +97,19 @@ def check_proposal_response(
 
 
 def _investigation_problems(background: str | None, support_options: str | None) -> list[Problem]:
-    problems: list[Problem] = []
-    if is_blank(background):
-        problems.append(
-            Problem(
-                ErrorCode.INVESTIGATION_REQUIRED,
+    return blank_problems(
+        ErrorCode.INVESTIGATION_REQUIRED,
+        [
+            (
+                background,
                 "採用しない前に、提案に至った背景を十分に調べ、わかったことを書いてください。",
                 "background",
-            )
-        )
-    if is_blank(support_options):
-        problems.append(
-            Problem(
-                ErrorCode.INVESTIGATION_REQUIRED,
+            ),
+            (
+                support_options,
                 "採用しない前に、「どうやったら実現できるか」「どんな支援ができるか」を"
                 "検討し、その結果を書いてください。",
                 "support_options",
-            )
-        )
-    return problems
+            ),
+        ],
+    )

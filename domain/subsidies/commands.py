@@ -63,7 +63,7 @@ async def submit_application(
     if applicant is None:
         problems.extend(not_found("申請団体", "applicant_id").problems)
     title = v.column_text(
-        problems, data.title, SubsidyApplication.title, label="事業名", field="title", required=True
+        problems, data.title, SubsidyApplication.title, label="事業名", required=True
     )
     v.check_date(problems, data.submitted_on, label="申請日", field="submitted_on")
     purpose = v.required_text(

@@ -105,9 +105,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
 
 def _name(problems: v.Problems, given: str | None) -> str | None:
     """A program's name (制度の名前): required, as long as the column holds."""
-    return v.column_text(
-        problems, given, SubsidyProgram.name, label="制度の名前", field="name", required=True
-    )
+    return v.column_text(problems, given, SubsidyProgram.name, label="制度の名前", required=True)
 
 
 def _series_key(problems: v.Problems, given: str | None, name: str | None) -> str | None:
