@@ -1,5 +1,6 @@
 """The activation log (応援要請, rule 21): the support requested under agreements during a
-disaster event (the events themselves: ``domain.disasters.events``).
+disaster event (the events themselves: ``domain.disasters.events``; callers find their
+commands here too).
 
 A request names an agreement in force on the day it was made, a party of that agreement
 that is still active, and one of the agreement's support categories. Its status machine
@@ -23,28 +24,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from kyodo.domain import validation as v
-from kyodo.domain.agreements import terms
-from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
 from kyodo.domain.base import utcnow
 from kyodo.domain.commanding import add_created, move
+from kyodo.domain.disasters.events import DisasterEventData, close_event, create_event
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.disasters.moments import check_moment, in_utc, tokyo_day
 from kyodo.domain.disasters.rules import MAX_NOTE, REQUEST_STATUSES
+from kyodo.domain.disasters.targets import check_request_target
 from kyodo.domain.enums import (
-    SUPPORT_CATEGORY_LABELS,
-    AgreementCategory,
-    PartnerStatus,
     SupportAnswer,
     SupportCategory,
     SupportRequestStatus,
 )
 from kyodo.domain.errors import DomainError, ErrorCode
-from kyodo.domain.partners.models import Partner
 from kyodo.domain.versioning import get_or_raise
 from kyodo.domain.writes import Audited, Change, fields_snapshot
 
@@ -96,65 +91,6 @@ class SupportRequestData:
     external_id: str | None = None
 
 
-async def _exists(session: AsyncSession, *conditions: Any) -> bool:
-    return bool(await session.scalar(sa.select(sa.literal(1)).where(*conditions)))
-
-
-async def _check_request_target(
-    session: AsyncSession, data: SupportRequestData, day: date, problems: v.Problems
-) -> None:
-    """The agreement is a disaster-support agreement in force on ``day`` covering the
-    category, and the partner is one of its parties, still active (rules 19, 21)."""
-    agreement = await session.get(Agreement, data.agreement_id)
-    if agreement is None:
-        problems.add(ErrorCode.NOT_FOUND, "指定された協定は見つかりません。", "agreement_id")
-        return
-    if agreement.category != AgreementCategory.DISASTER_SUPPORT:
-        problems.add(
-            ErrorCode.INVALID,
-            "応援要請は災害時応援協定に基づいて行ってください。",
-            "agreement_id",
-        )
-        return
-    if not terms.agreement_in_force_on(agreement, day):
-        problems.add(
-            ErrorCode.INVALID,
-            f"協定「{agreement.title}」は要請日（{day.isoformat()}）に効力がありません。",
-            "agreement_id",
-        )
-    is_party = await _exists(
-        session,
-        col(AgreementParty.agreement_id) == data.agreement_id,
-        col(AgreementParty.partner_id) == data.partner_id,
-    )
-    partner = await session.get(Partner, data.partner_id)
-    if partner is None:
-        problems.add(ErrorCode.NOT_FOUND, "指定されたパートナーは見つかりません。", "partner_id")
-    elif not is_party:
-        problems.add(
-            ErrorCode.INVALID,
-            f"「{partner.name}」はこの協定の相手方ではありません。",
-            "partner_id",
-        )
-    elif partner.status != PartnerStatus.ACTIVE:
-        problems.add(
-            ErrorCode.INVALID,
-            f"「{partner.name}」は活動していないため要請できません。協定の見直しが必要です。",
-            "partner_id",
-        )
-    covered = await _exists(
-        session,
-        col(AgreementSupportCategory.agreement_id) == data.agreement_id,
-        col(AgreementSupportCategory.category) == data.category,
-    )
-    if not covered:
-        problems.add(
-            ErrorCode.INVALID,
-            f"この協定は「{SUPPORT_CATEGORY_LABELS[data.category]}」を対象にしていません。",
-            "category",
-        )
-
-
 async def create_request(
     session: AsyncSession, *, data: SupportRequestData, today: date, actor: str
 ) -> SupportRequest:
@@ -192,7 +128,7 @@ async def create_request(
     )
     if all(p.field != "requested_at" for p in problems.items):
         # (the agreement is judged on the request's day, once that day is right)
-        await _check_request_target(session, data, day, problems)
+        await check_request_target(session, data, day, problems)
     problems.raise_if_any()
     assert what is not None
     request = SupportRequest(
@@ -401,13 +337,6 @@ async def cancel_request(
         change, _S.CANCELLED, cancelled_at, text, today=today, actor=actor, problems=problems
     )
 
-
-# The events' commands live in their own module; the API reaches them here too.
-from kyodo.domain.disasters.events import (  # noqa: E402
-    DisasterEventData,
-    close_event,
-    create_event,
-)
 
 __all__ = [
     "DisasterEventData",

@@ -436,8 +436,9 @@ async def test_the_after_action_export_lists_every_request_of_the_demo_exercise(
 async def test_every_demo_request_keeps_the_rules_of_a_request(session: AsyncSession):
     # the seeds bypass the commands: check them against the same rule
     from kyodo.domain import validation as v
-    from kyodo.domain.disasters.commands import SupportRequestData, _check_request_target
+    from kyodo.domain.disasters.commands import SupportRequestData
     from kyodo.domain.disasters.moments import tokyo_day
+    from kyodo.domain.disasters.targets import check_request_target as _check_request_target
 
     stmt = sa.select(SupportRequest).where(SupportRequest.external_id.like("demo-%"))  # type: ignore[union-attr]
     rows = list((await session.execute(stmt)).scalars())
