@@ -60,6 +60,19 @@ _READINESS_MESSAGES: dict[ReadinessItem, str] = {
 
 _blank = is_blank
 
+READINESS_COLUMNS = (
+    "purpose",
+    "plan",
+    "budget_total_yen",
+    "starts_on",
+    "ends_on",
+    "responsibility",
+    "city_can_do",
+    "city_cannot_do",
+)
+"""The collaboration's columns :func:`missing_readiness` reads, as keywords of the same
+names (the participations' roles and reasons come from its child rows)."""
+
 
 def missing_readiness(
     *,

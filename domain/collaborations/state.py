@@ -348,17 +348,7 @@ def rule_problems(
     if not started:
         return form_rules.form_problems_always(forms=state.forms, **money)
     missing = rules.missing_readiness(
-        **_columns(
-            state,
-            "purpose",
-            "plan",
-            "budget_total_yen",
-            "starts_on",
-            "ends_on",
-            "responsibility",
-            "city_can_do",
-            "city_cannot_do",
-        ),
+        **_columns(state, *rules.READINESS_COLUMNS),
         participation_roles=[p.role for p in state.participations],
         participation_reasons=[(p.reason, p.capacity) for p in state.participations],
     )
