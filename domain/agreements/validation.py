@@ -7,7 +7,7 @@ no longer change by :mod:`domain.agreements.amendments`. Reads, never writes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -111,20 +111,14 @@ class State:
     amends_id: int | None
 
     def columns(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "category": self.category,
-            "department_id": self.department_id,
-            "collaboration_id": self.collaboration_id,
-            "support_details": self.support_details,
-            "effective_from": self.effective_from,
-            "effective_until": self.effective_until,
-            "auto_renewal": self.auto_renewal,
-            "renewal_term_months": self.renewal_term_months,
-            "notice_days": self.notice_days,
-            "amends_id": self.amends_id,
-            "search_text": search_text_of(self.title or "", self.support_details),
-        }
+        """The agreement's own columns (every field but its child rows, :data:`CHILD_ROWS`)
+        and the search text derived from them."""
+        own = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in CHILD_ROWS}
+        return own | {"search_text": search_text_of(self.title or "", self.support_details)}
+
+
+CHILD_ROWS = frozenset({"party_ids", "support_categories", "contacts"})
+"""What :class:`State` holds in rows of their own, not in the agreement's columns."""
 
 
 def search_text_of(title: str, support_details: str | None) -> str:
