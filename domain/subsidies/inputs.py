@@ -83,6 +83,14 @@ class ApplicationData:
     submitted_on: date | None = None
 
 
+def expense_category(problems: v.Problems, value: str | None, *, field: str) -> str | None:
+    """An expense category (経費の区分), of a line or among those a program pays for: the
+    two must match, so both are as long as an expense line's column holds."""
+    return v.column_text(
+        problems, value, ExpenseLine.category, label="経費の区分", field=field, required=True
+    )
+
+
 def expense_lines(
     problems: v.Problems, lines: Sequence[ExpenseData], *, field: str
 ) -> list[ExpenseData]:
@@ -92,14 +100,7 @@ def expense_lines(
     cleaned: list[ExpenseData] = []
     for i, line in enumerate(lines):
         prefix = at(field, i)
-        category = v.column_text(
-            problems,
-            line.category,
-            ExpenseLine.category,
-            label="経費の区分",
-            field=at(prefix, "category"),
-            required=True,
-        )
+        category = expense_category(problems, line.category, field=at(prefix, "category"))
         v.amount(problems, line.amount_yen, label="経費の金額", field=at(prefix, "amount_yen"))
         description = v.optional_text(
             problems,

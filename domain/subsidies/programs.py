@@ -12,8 +12,13 @@ from kyodo.domain import validation as v
 from kyodo.domain.commanding import add_created
 from kyodo.domain.errors import ErrorCode, at
 from kyodo.domain.reference.service import check_department
-from kyodo.domain.subsidies.inputs import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, ProgramData
-from kyodo.domain.subsidies.models import ExpenseLine, SubsidyProgram
+from kyodo.domain.subsidies.inputs import (
+    MAX_FISCAL_YEAR,
+    MIN_FISCAL_YEAR,
+    ProgramData,
+    expense_category,
+)
+from kyodo.domain.subsidies.models import SubsidyProgram
 from kyodo.domain.subsidies.service import series_key_of
 from kyodo.domain.subsidies.stored import PROGRAMS
 
@@ -70,14 +75,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
         problems, data.allowed_expense_categories, label="経費の区分", field=category_field
     ):
         for i, raw in enumerate(data.allowed_expense_categories):
-            category = v.required_text(
-                problems,
-                raw,
-                label="経費の区分",
-                field=at(category_field, i),
-                # The categories that expense lines must match: as long as theirs.
-                max_length=v.max_length(ExpenseLine.category),
-            )
+            category = expense_category(problems, raw, field=at(category_field, i))
             if category is not None and category not in categories:
                 categories.append(category)
     if name is not None and department is not None and not problems:
