@@ -219,7 +219,7 @@ async def _take_step(
     ``problems``) or moved through the request's status machine and recorded."""
     step = STEPS[to]
     after, after_label = _since(change.row)
-    problems = problems or v.Problems()
+    problems = problems if problems is not None else v.Problems()
     moment = in_utc(at or utcnow())
     check_moment(
         problems,
