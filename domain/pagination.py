@@ -491,21 +491,4 @@ async def paginate_per_parent(
     return found
 
 
-# ------------------------------------------------------------------ batch helpers
-
-
-def group_by_key(rows: Sequence[tuple[Any, T]], keys: Sequence[Any]) -> list[list[T]]:
-    """Spread (key, item) pairs into one list per requested key, in the keys' order."""
-    grouped: dict[Any, list[T]] = {key: [] for key in keys}
-    for key, item in rows:
-        grouped.setdefault(key, []).append(item)
-    return [grouped[key] for key in keys]
-
-
-def by_id(rows: Sequence[Any], ids: Sequence[int]) -> list[Any]:
-    """Order rows (having ``.id``) as ``ids``; None where a row is missing."""
-    found = {row.id: row for row in rows}
-    return [found.get(i) for i in ids]
-
-
 KeyGetter = Callable[[Any], tuple[Any, ...]]

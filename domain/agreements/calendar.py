@@ -18,8 +18,8 @@ from sqlmodel import col
 
 from kyodo.domain import validation as v
 from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
 from kyodo.domain.agreements.models import Agreement
-from kyodo.domain.agreements.service import agreement_ids_in_force_on
 from kyodo.domain.collaborations.models import Collaboration
 from kyodo.domain.enums import AgreementDueKind
 from kyodo.domain.errors import DomainError, ErrorCode

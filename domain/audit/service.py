@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.audit.models import AuditEvent
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+from kyodo.domain.batches import by_id
+from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, paginate
 
 LIST_ORDERING = Ordering(
     "auditEvents",

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain import validation as v
+from kyodo.domain.batches import group_by_key
 from kyodo.domain.collaborations.models import CollaborationCoDepartment
 from kyodo.domain.errors import DomainError, ErrorCode, Problem, at
-from kyodo.domain.pagination import group_by_key
 from kyodo.domain.reference.models import Department
 from kyodo.domain.reference.service import get_department_by_code_or_raise
 

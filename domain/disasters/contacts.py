@@ -8,7 +8,7 @@ was not answered verifies nothing and marks the partner as not reachable until t
 call gets through.
 
 :func:`contact_standing` folds the calls and the agreements' own ``contactsVerifiedOn``
-into what the disaster lookup ranks by (``domain.agreements.service.disaster_rows``),
+into what the disaster lookup ranks by (``domain.agreements.lookup.disaster_rows``),
 and :func:`contacts_due` lists what turns stale within a window (the reminders).
 """
 
@@ -236,7 +236,7 @@ async def contacts_due(
     Active partners only (a dissolved one needs its agreement reviewed, not a call).
     Never confirmed first, then by the day they turn stale, then 五十音.
     """
-    from kyodo.domain.agreements.service import agreement_ids_in_force_on
+    from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
 
     check_window(as_of, within_days)
     ids = await agreement_ids_in_force_on(
@@ -294,7 +294,7 @@ async def calls_by_partner(
     session: AsyncSession, partner_ids: Sequence[int]
 ) -> list[list[ContactVerification]]:
     """Each partner's calls, the latest first."""
-    from kyodo.domain.pagination import group_by_key
+    from kyodo.domain.batches import group_by_key
 
     stmt = (
         sa.select(ContactVerification)

@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kyodo.domain.batches import by_id, group_by_key
 from kyodo.domain.disasters.commands import OPEN_STATUSES
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.enums import SupportRequestStatus
-from kyodo.domain.pagination import by_id, group_by_key
 
 _STATUS_ORDER = {status: index for index, status in enumerate(SupportRequestStatus)}
 

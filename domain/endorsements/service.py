@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kyodo.domain.batches import by_id
 from kyodo.domain.endorsements.models import EndorsementApplication
 from kyodo.domain.enums import EndorsementStatus
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, paginate
 
 LIST_ORDERING = Ordering(
     "endorsementApplications",

@@ -59,15 +59,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.agreements import terms
-from kyodo.domain.agreements.models import Agreement
-from kyodo.domain.agreements.service import (
+from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
+from kyodo.domain.agreements.lookup import (
     DisasterSupportRow,
-    agreement_ids_in_force_on,
     disaster_support,
-    get_many,
-    parties_by_agreement,
     support_categories_by_agreement,
 )
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.service import get_many, parties_by_agreement
 from kyodo.domain.agreements.standing import REVIEW_LABEL
 from kyodo.domain.disasters.review import DisasterReviewRow, agreements_needing_review
 from kyodo.domain.enums import (

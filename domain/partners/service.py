@@ -13,18 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.agreements.models import Agreement, AgreementParty
+from kyodo.domain.batches import by_id, group_by_key
 from kyodo.domain.collaborations.models import Participation
 from kyodo.domain.enums import AgreementStatus, PartnerKind, PartnerStatus
 from kyodo.domain.japanese import kana_sort_key, normalize_corporate_number, normalize_for_search
-from kyodo.domain.pagination import (
-    Ordering,
-    Page,
-    PageRequest,
-    SortKey,
-    by_id,
-    group_by_key,
-    paginate,
-)
+from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, paginate
 from kyodo.domain.partners.models import Contact, Partner, PartnerField
 from kyodo.domain.reference.models import CollaborationField
 from kyodo.domain.search import search_pattern
@@ -166,7 +159,7 @@ async def _conditions(
         )
         conditions.append(col(Partner.id).in_(in_fields))
     if spec.has_agreement_in_force is not None:
-        from kyodo.domain.agreements.service import agreement_ids_in_force_on
+        from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
 
         in_force = await agreement_ids_in_force_on(session, on=today)
         parties = sa.select(col(AgreementParty.partner_id)).where(

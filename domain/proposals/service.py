@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kyodo.domain.batches import by_id
 from kyodo.domain.enums import ProposalStatus
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, paginate
 from kyodo.domain.proposals.models import Proposal
 from kyodo.domain.reference.models import Department
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kyodo.domain.batches import by_id
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
-from kyodo.domain.pagination import by_id
 from kyodo.domain.reference.models import CollaborationField, Department
 from kyodo.domain.validation import Problems
 

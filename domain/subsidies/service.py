@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kyodo.domain.batches import by_id, group_by_key
 from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
 from kyodo.domain.errors import Problem
 from kyodo.domain.pagination import (
@@ -25,8 +26,6 @@ from kyodo.domain.pagination import (
     Page,
     PageRequest,
     SortKey,
-    by_id,
-    group_by_key,
     paginate,
     paginate_per_parent,
 )

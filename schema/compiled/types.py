@@ -20,7 +20,7 @@ from graphql import GraphQLField, get_named_type, is_leaf_type
 from graphql.execution.collect_fields import FieldDetails
 
 from kyodo.domain.agreements import terms
-from kyodo.domain.agreements.service import in_category_order
+from kyodo.domain.agreements.lookup import in_category_order
 from kyodo.domain.collaborations import service as collaborations
 from kyodo.domain.collaborations.service import in_form_order
 from kyodo.domain.enums import AgreementStatus as DomainAgreementStatus
