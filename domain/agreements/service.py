@@ -36,7 +36,8 @@ from kyodo.domain.agreements.lookup import (
 from kyodo.domain.agreements.models import Agreement, AgreementParty
 from kyodo.domain.batches import get_by_ids, group_by_key, loose, rows_by_parent
 from kyodo.domain.enums import AgreementCategory, AgreementStatus, SupportCategory
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, paginate
+from kyodo.domain.ordering import Ordering, SortKey
+from kyodo.domain.pagination import Page, PageRequest, paginate
 from kyodo.domain.partners.models import Contact, Partner
 from kyodo.domain.reference.models import Department
 from kyodo.domain.search import search_pattern

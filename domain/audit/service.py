@@ -10,7 +10,8 @@ from sqlmodel import col
 
 from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.batches import by_id
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, paginate
+from kyodo.domain.ordering import Ordering, SortKey
+from kyodo.domain.pagination import Page, PageRequest, paginate
 
 LIST_ORDERING = Ordering(
     "auditEvents",

@@ -50,15 +50,8 @@ from kyodo.domain.enums import (
     ReadinessItem,
 )
 from kyodo.domain.japanese import normalize_for_search
-from kyodo.domain.pagination import (
-    FIRST_PAGE,
-    Ordering,
-    Page,
-    PageRequest,
-    SortKey,
-    paginate,
-    paginate_per_parent,
-)
+from kyodo.domain.ordering import Ordering, SortKey
+from kyodo.domain.pagination import FIRST_PAGE, Page, PageRequest, paginate, paginate_per_parent
 from kyodo.domain.reference.models import CollaborationField, Department
 from kyodo.domain.search import search_pattern
 from kyodo.domain.validation import fit

@@ -11,7 +11,8 @@ from sqlmodel import col
 from kyodo.domain.batches import by_id
 from kyodo.domain.endorsements.models import EndorsementApplication
 from kyodo.domain.enums import EndorsementStatus
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, paginate
+from kyodo.domain.ordering import Ordering, SortKey
+from kyodo.domain.pagination import Page, PageRequest, paginate
 
 LIST_ORDERING = Ordering(
     "endorsementApplications",

@@ -17,7 +17,8 @@ from kyodo.domain.batches import by_id, group_by_key
 from kyodo.domain.collaborations.models import Participation
 from kyodo.domain.enums import AgreementStatus, PartnerKind, PartnerStatus
 from kyodo.domain.japanese import kana_sort_key, normalize_corporate_number, normalize_for_search
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, paginate
+from kyodo.domain.ordering import Ordering, SortKey
+from kyodo.domain.pagination import Page, PageRequest, paginate
 from kyodo.domain.partners.models import Contact, Partner, PartnerField
 from kyodo.domain.reference.models import CollaborationField
 from kyodo.domain.search import search_pattern

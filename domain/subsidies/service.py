@@ -20,15 +20,8 @@ from sqlmodel import col
 from kyodo.domain.batches import by_id, group_by_key
 from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
 from kyodo.domain.errors import Problem
-from kyodo.domain.pagination import (
-    FIRST_PAGE,
-    Ordering,
-    Page,
-    PageRequest,
-    SortKey,
-    paginate,
-    paginate_per_parent,
-)
+from kyodo.domain.ordering import Ordering, SortKey
+from kyodo.domain.pagination import FIRST_PAGE, Page, PageRequest, paginate, paginate_per_parent
 from kyodo.domain.subsidies import rules
 from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 
