@@ -43,16 +43,40 @@ async def rows_by_parent(
     parent_key: str,
     parent_ids: Sequence[Any],
     order_by: Sequence[Any] = (),
+    *,
+    where: Sequence[sa.ColumnElement[bool]] = (),
 ) -> list[list[T]]:
-    """The rows of ``model`` whose ``parent_key`` is each of ``parent_ids``, in
-    ``order_by`` within a parent."""
+    """The rows of ``model`` whose ``parent_key`` is each of ``parent_ids`` (and that
+    meet ``where``), in ``order_by`` within a parent."""
     key = getattr(model, parent_key)
-    stmt = sa.select(model).where(key.in_(list(parent_ids))).order_by(*order_by)
+    stmt = sa.select(model).where(key.in_(list(parent_ids)), *where).order_by(*order_by)
     rows = (await session.execute(stmt)).scalars().all()
     return group_by_key([(getattr(row, parent_key), row) for row in rows], parent_ids)
 
 
-async def rows_by_ids(session: AsyncSession, model: type[T], ids: Iterable[int]) -> dict[int, T]:
+async def rows_by_ids(session: AsyncSession, model: type[T], ids: Iterable[Any]) -> dict[Any, T]:
     """Rows of ``model`` by id, as a mapping (ids with no row are left out)."""
     stmt = sa.select(model).where(loose(model).id.in_(list(ids)))
     return {loose(row).id: row for row in (await session.execute(stmt)).scalars()}
+
+
+async def linked_by_parent(
+    session: AsyncSession,
+    link: Any,
+    parent_key: str,
+    target: type[T],
+    target_key: str,
+    parent_ids: Sequence[Any],
+    order_by: Sequence[Any],
+) -> list[list[T]]:
+    """The ``target`` rows a link table joins to each of ``parent_ids`` (its
+    ``parent_key`` names the parent, its ``target_key`` the row), in ``order_by``."""
+    parent = getattr(link, parent_key)
+    stmt = (
+        sa.select(parent, target)
+        .join(target, loose(target).id == getattr(link, target_key))
+        .where(parent.in_(list(parent_ids)))
+        .order_by(*order_by)
+    )
+    rows: Sequence[Any] = (await session.execute(stmt)).all()
+    return group_by_key(rows, parent_ids)

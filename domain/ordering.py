@@ -146,6 +146,20 @@ class Ordering:
         return sa.or_(*alternatives)
 
 
+def by_column(
+    name: str, model: Any, column: str, *, descending: bool = True, nulls_greatest: bool = True
+) -> Ordering:
+    """The ordering ``name``: by ``model``'s ``column``, then by id, both ``descending``
+    (newest first, by default); keys named as the columns, so rows carry them."""
+    return Ordering(
+        name,
+        (
+            SortKey(getattr(model, column), descending, column, nulls_greatest=nulls_greatest),
+            SortKey(model.id, descending, "id"),
+        ),
+    )
+
+
 def _past(key: SortKey, value: Any, greater: bool) -> sa.ColumnElement[bool]:
     """``key`` beyond ``value``, greater or less in ascending terms, NULL placed as the
     key places it."""

@@ -34,9 +34,9 @@ from kyodo.domain.agreements.lookup import (
     support_categories_by_agreement as support_categories_by_agreement,
 )
 from kyodo.domain.agreements.models import Agreement, AgreementParty
-from kyodo.domain.batches import get_by_ids, group_by_key, loose, rows_by_parent
+from kyodo.domain.batches import get_by_ids, linked_by_parent, loose, rows_by_parent
 from kyodo.domain.enums import AgreementCategory, AgreementStatus, SupportCategory
-from kyodo.domain.ordering import Ordering, SortKey
+from kyodo.domain.ordering import by_column
 from kyodo.domain.pagination import Page, PageRequest, paginate
 from kyodo.domain.partners.models import Contact, Partner
 from kyodo.domain.reference.models import Department
@@ -158,13 +158,7 @@ async def list_conditions(
     return await _conditions(session, spec, today, visibility)
 
 
-LIST_ORDERING = Ordering(
-    "agreements",
-    (
-        SortKey(loose(Agreement.concluded_on), True, "concluded_on", nulls_greatest=False),
-        SortKey(loose(Agreement.id), True, "id"),
-    ),
-)
+LIST_ORDERING = by_column("agreements", Agreement, "concluded_on", nulls_greatest=False)
 """The order of :func:`list_agreements`: newest conclusion first, drafts last."""
 
 
@@ -185,14 +179,15 @@ async def parties_by_agreement(
     session: AsyncSession, agreement_ids: Sequence[int]
 ) -> list[list[Partner]]:
     """Each agreement's counterparties, in the order the agreement lists them."""
-    stmt = (
-        sa.select(loose(AgreementParty.agreement_id), Partner)
-        .join(Partner, loose(Partner.id) == loose(AgreementParty.partner_id))
-        .where(loose(AgreementParty.agreement_id).in_(list(agreement_ids)))
-        .order_by(loose(AgreementParty.position), loose(Partner.id))
+    return await linked_by_parent(
+        session,
+        AgreementParty,
+        "agreement_id",
+        Partner,
+        "partner_id",
+        agreement_ids,
+        (loose(AgreementParty.position), loose(Partner.id)),
     )
-    rows = (await session.execute(stmt)).all()
-    return group_by_key(rows, agreement_ids)
 
 
 async def emergency_contacts_by_agreement(

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.agreements.models import Agreement
-from kyodo.domain.batches import get_by_ids, group_by_key, rows_by_parent
+from kyodo.domain.batches import get_by_ids, group_by_key, linked_by_parent, rows_by_parent
 from kyodo.domain.collaborations import rules
 from kyodo.domain.collaborations.analyses import DEFAULT_SUGGESTIONS as DEFAULT_SUGGESTIONS
 from kyodo.domain.collaborations.analyses import (
@@ -53,6 +53,7 @@ from kyodo.domain.japanese import normalize_for_search
 from kyodo.domain.ordering import Ordering, SortKey
 from kyodo.domain.pagination import FIRST_PAGE, Page, PageRequest, paginate, paginate_per_parent
 from kyodo.domain.reference.models import CollaborationField, Department
+from kyodo.domain.reference.service import field_order
 from kyodo.domain.search import search_pattern
 from kyodo.domain.validation import fit
 from kyodo.domain.visibility import PartnerVisibility
@@ -237,15 +238,15 @@ async def fields_by_collaboration(
     session: AsyncSession, ids: Sequence[int]
 ) -> list[list[CollaborationField]]:
     """The fields of collaboration (Q8) of each collaboration, in the taxonomy's order."""
-    stmt = (
-        sa.select(col(CollaborationFieldLink.collaboration_id), CollaborationField)
-        .join(
-            CollaborationField, col(CollaborationField.id) == col(CollaborationFieldLink.field_id)
-        )
-        .where(col(CollaborationFieldLink.collaboration_id).in_(ids))
-        .order_by(col(CollaborationField.sort_order), col(CollaborationField.id))
+    return await linked_by_parent(
+        session,
+        CollaborationFieldLink,
+        "collaboration_id",
+        CollaborationField,
+        "field_id",
+        ids,
+        field_order(),
     )
-    return group_by_key((await session.execute(stmt)).all(), ids)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.audit.log import record_event
+from kyodo.domain.batches import rows_by_ids
 from kyodo.domain.documents.models import TrustedDocument
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
 
@@ -68,14 +69,7 @@ async def register_documents(
                 )
             )
         wanted[document.id] = document
-    stored = {
-        row.id: row
-        for row in (
-            await session.execute(
-                sa.select(TrustedDocument).where(col(TrustedDocument.id).in_(list(wanted)))
-            )
-        ).scalars()
-    }
+    stored = await rows_by_ids(session, TrustedDocument, wanted)
     for document_id, document in wanted.items():
         row = stored.get(document_id)
         if row is not None and row.body != document.body:
@@ -128,14 +122,7 @@ async def remove_documents(
     session: AsyncSession, document_ids: Sequence[str], *, actor: str
 ) -> list[str]:
     """Remove the documents (all named ids must exist, else nothing is removed)."""
-    rows = {
-        row.id: row
-        for row in (
-            await session.execute(
-                sa.select(TrustedDocument).where(col(TrustedDocument.id).in_(list(document_ids)))
-            )
-        ).scalars()
-    }
+    rows = await rows_by_ids(session, TrustedDocument, document_ids)
     missing = [d for d in document_ids if d not in rows]
     if missing:
         raise DomainError(

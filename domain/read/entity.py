@@ -95,17 +95,28 @@ def to_one(target_key: str) -> LinkFn:
     return rows_of("id", target_key)
 
 
-def through(model: Any, parent_key: str, target_key: str, order: Order) -> LinkFn:
-    """The rows a link table ``model`` joins to the parent: its ``parent_key`` names the
-    parent, its ``target_key`` the row."""
+def _no_arguments(_target: Any, _args: Any) -> Conditions:
+    return []
 
-    def link(parent: Any, target: Any, _args: Any, _viewer: Viewer) -> Link:
+
+def through(
+    model: Any,
+    parent_key: str,
+    target_key: str,
+    order: Order,
+    narrowed: Callable[[Any, Any], Conditions] = _no_arguments,
+) -> LinkFn:
+    """The rows a link table ``model`` joins to the parent: its ``parent_key`` names the
+    parent, its ``target_key`` the row; ``narrowed``: conditions on the row from the
+    relation's arguments."""
+
+    def link(parent: Any, target: Any, args: Any, _viewer: Viewer) -> Link:
         joined = aliased(model)
         select = (
             sa.select(sa.true())
             .select_from(target)
             .join(joined, getattr(joined, target_key) == target.id)
-            .where(getattr(joined, parent_key) == parent.id)
+            .where(getattr(joined, parent_key) == parent.id, *narrowed(target, args))
         )
         return Link(select, order(target))
 

@@ -79,20 +79,13 @@ def _by_category(support: Any) -> Sequence[Any]:
 # ------------------------------------------------------------------ partners
 
 
-def _partner_agreements(
-    partner: Any, agreement: Any, statuses: Sequence[AgreementStatus] | None, _viewer: Viewer
-) -> Link:
+def _with_statuses(agreement: Any, statuses: Sequence[AgreementStatus] | None) -> Conditions:
+    return [agreement.status.in_(list(statuses))] if statuses else []
+
+
+def _newest_conclusion(agreement: Any) -> Sequence[Any]:
     """``domain.partners.service.agreements_by_partner``: newest conclusion first."""
-    party = aliased(AgreementParty)
-    select = (
-        sa.select(agreement.id)
-        .select_from(agreement)
-        .join(party, party.agreement_id == agreement.id)
-        .where(party.partner_id == partner.id)
-    )
-    if statuses:
-        select = select.where(agreement.status.in_(list(statuses)))
-    return Link(select, (agreement.concluded_on.desc(), agreement.id))
+    return (agreement.concluded_on.desc(), agreement.id)
 
 
 def _own_contacts(partner: Any, contact: Any, _viewer: Viewer) -> Conditions:
@@ -200,7 +193,13 @@ _register(
     Relation(
         "contacts", "Contact", True, rows_of("partner_id", "id", contact_order, _own_contacts)
     ),
-    Relation("agreements", "Agreement", True, _partner_agreements, limited=True),
+    Relation(
+        "agreements",
+        "Agreement",
+        True,
+        through(AgreementParty, "partner_id", "agreement_id", _newest_conclusion, _with_statuses),
+        limited=True,
+    ),
 )
 _register(
     AGREEMENT,
