@@ -62,20 +62,18 @@ async def rows_by_ids(session: AsyncSession, model: type[T], ids: Iterable[Any])
 
 async def linked_by_parent(
     session: AsyncSession,
-    link: Any,
-    parent_key: str,
+    parent_key: Any,
     target: type[T],
-    target_key: str,
+    target_key: Any,
     parent_ids: Sequence[Any],
     order_by: Sequence[Any],
 ) -> list[list[T]]:
-    """The ``target`` rows a link table joins to each of ``parent_ids`` (its
-    ``parent_key`` names the parent, its ``target_key`` the row), in ``order_by``."""
-    parent = getattr(link, parent_key)
+    """The ``target`` rows a link table joins to each of ``parent_ids``: the link's
+    column ``parent_key`` names the parent, its ``target_key`` the row; in ``order_by``."""
     stmt = (
-        sa.select(parent, target)
-        .join(target, loose(target).id == getattr(link, target_key))
-        .where(parent.in_(list(parent_ids)))
+        sa.select(parent_key, target)
+        .join(target, loose(target).id == target_key)
+        .where(parent_key.in_(list(parent_ids)))
         .order_by(*order_by)
     )
     rows: Sequence[Any] = (await session.execute(stmt)).all()

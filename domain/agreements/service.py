@@ -181,10 +181,9 @@ async def parties_by_agreement(
     """Each agreement's counterparties, in the order the agreement lists them."""
     return await linked_by_parent(
         session,
-        AgreementParty,
-        "agreement_id",
+        AgreementParty.agreement_id,
         Partner,
-        "partner_id",
+        AgreementParty.partner_id,
         agreement_ids,
         (loose(AgreementParty.position), loose(Partner.id)),
     )

@@ -63,10 +63,9 @@ async def co_departments_by_collaboration(
     """The co-departments of each collaboration, in the departments' order (by id)."""
     return await linked_by_parent(
         session,
-        CollaborationCoDepartment,
-        "collaboration_id",
+        CollaborationCoDepartment.collaboration_id,
         Department,
-        "department_id",
+        CollaborationCoDepartment.department_id,
         ids,
         (col(Department.id),),
     )

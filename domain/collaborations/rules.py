@@ -17,15 +17,9 @@ from datetime import date
 from types import MappingProxyType
 
 from kyodo.domain.agreements.terms import add_months
-from kyodo.domain.enums import (
-    LABELS,
-    CollaborationForm,
-    CollaborationStatus,
-    CommitteeKind,
-    ReadinessItem,
-    labels,
-)
+from kyodo.domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind, ReadinessItem
 from kyodo.domain.errors import ErrorCode, Problem
+from kyodo.domain.labels import LABELS, labels
 from kyodo.domain.status import StatusMachine
 from kyodo.domain.validation import is_blank
 

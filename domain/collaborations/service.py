@@ -240,10 +240,9 @@ async def fields_by_collaboration(
     """The fields of collaboration (Q8) of each collaboration, in the taxonomy's order."""
     return await linked_by_parent(
         session,
-        CollaborationFieldLink,
-        "collaboration_id",
+        CollaborationFieldLink.collaboration_id,
         CollaborationField,
-        "field_id",
+        CollaborationFieldLink.field_id,
         ids,
         field_order(),
     )

@@ -35,7 +35,6 @@ from kyodo.domain.base import utcnow
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.disasters.rules import OPEN_STATUSES, REQUEST_STATUSES
 from kyodo.domain.enums import (
-    SUPPORT_CATEGORY_LABELS,
     AgreementCategory,
     DisasterKind,
     PartnerStatus,
@@ -45,6 +44,7 @@ from kyodo.domain.enums import (
 )
 from kyodo.domain.errors import DomainError, ErrorCode
 from kyodo.domain.japanese import TOKYO
+from kyodo.domain.labels import SUPPORT_CATEGORY_LABELS
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.versioning import get_or_raise
 from kyodo.domain.writes import Audited, Change, fields_snapshot

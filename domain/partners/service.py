@@ -178,10 +178,9 @@ async def fields_by_partner(
 ) -> list[list[CollaborationField]]:
     return await linked_by_parent(
         session,
-        PartnerField,
-        "partner_id",
+        PartnerField.partner_id,
         CollaborationField,
-        "field_id",
+        PartnerField.field_id,
         partner_ids,
         field_order(),
     )
