@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -62,14 +63,17 @@ class Collaboration(Versioned, table=True):
     screened_on: date | None = None
 
 
+def _collaboration_key() -> Any:
+    """A link row's collaboration: part of its key, deleted with the collaboration."""
+    return Field(foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE")
+
+
 class CollaborationCoDepartment(SQLModel, table=True):
     """A department sharing a collaboration with its owner (第3章(5): 委託 by two offices)."""
 
     __tablename__ = "collaboration_co_department"
 
-    collaboration_id: int = Field(
-        foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE"
-    )
+    collaboration_id: int = _collaboration_key()
     department_id: int = Field(foreign_key="department.id", primary_key=True, index=True)
 
 
@@ -78,9 +82,7 @@ class CollaborationFormLink(SQLModel, table=True):
 
     __tablename__ = "collaboration_form"
 
-    collaboration_id: int = Field(
-        foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE"
-    )
+    collaboration_id: int = _collaboration_key()
     form: CollaborationForm = Field(
         sa_type=enum_column(CollaborationForm), primary_key=True, index=True
     )
@@ -89,9 +91,7 @@ class CollaborationFormLink(SQLModel, table=True):
 class CollaborationFieldLink(SQLModel, table=True):
     __tablename__ = "collaboration_field_link"
 
-    collaboration_id: int = Field(
-        foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE"
-    )
+    collaboration_id: int = _collaboration_key()
     field_id: int = Field(foreign_key="collaboration_field.id", primary_key=True, index=True)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,15 +101,28 @@ async def register_documents(
     await session.flush()
     for document_id in created:
         document = wanted[document_id]
-        await record_event(
+        await _recorded(
             session,
+            document_id,
             actor=actor,
             action="trusted_document.register",
-            entity_type="TrustedDocument",
-            entity_id=document_id[:100],
             changes={"operationName": document.operation_name, "source": document.source},
         )
     return Registered(created, [d for d in wanted if d in stored])
+
+
+async def _recorded(
+    session: AsyncSession, document_id: str, *, actor: str, action: str, changes: dict[str, Any]
+) -> None:
+    """The audit event of a change to the stored document ``document_id``."""
+    await record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="TrustedDocument",
+        entity_id=document_id[:100],
+        changes=changes,
+    )
 
 
 async def list_documents(session: AsyncSession) -> list[TrustedDocument]:
@@ -132,12 +146,11 @@ async def remove_documents(
         )
     for document_id in dict.fromkeys(document_ids):
         await session.delete(rows[document_id])
-        await record_event(
+        await _recorded(
             session,
+            document_id,
             actor=actor,
             action="trusted_document.remove",
-            entity_type="TrustedDocument",
-            entity_id=document_id[:100],
             changes={"operationName": rows[document_id].operation_name},
         )
     await session.flush()
