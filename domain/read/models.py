@@ -18,16 +18,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from kyodo.domain.agreements.lookup import contact_order, own_emergency_contacts, speaks_for_party
-from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from kyodo.domain.collaborations.models import (
-    Collaboration,
-    CollaborationCoDepartment,
-    CollaborationFieldLink,
-    CollaborationFormLink,
-    Evaluation,
-    Participation,
-    ProgressReport,
-)
 from kyodo.domain.collaborations.service import (
     collaboration_agreement_order,
     participation_order,
@@ -36,10 +26,29 @@ from kyodo.domain.collaborations.service import (
 )
 from kyodo.domain.collaborations.service import list_conditions as collaboration_list_conditions
 from kyodo.domain.collaborations.service import list_order as collaboration_list_order
-from kyodo.domain.disasters.models import CapacityReport, ContactVerification
 from kyodo.domain.enums import AgreementStatus
-from kyodo.domain.partners.models import Contact, Partner, PartnerField
-from kyodo.domain.proposals.models import Proposal
+from kyodo.domain.models import (
+    Agreement,
+    AgreementParty,
+    AgreementSupportCategory,
+    CapacityReport,
+    Collaboration,
+    CollaborationCoDepartment,
+    CollaborationField,
+    CollaborationFieldLink,
+    CollaborationFormLink,
+    Contact,
+    ContactVerification,
+    Department,
+    Evaluation,
+    Participation,
+    Partner,
+    PartnerField,
+    ProgressReport,
+    Proposal,
+    SubsidyApplication,
+    SubsidyProgram,
+)
 from kyodo.domain.proposals.service import answered as answered_proposal
 from kyodo.domain.read.entity import (
     Conditions,
@@ -53,9 +62,7 @@ from kyodo.domain.read.entity import (
     through,
     to_one,
 )
-from kyodo.domain.reference.models import CollaborationField, Department
 from kyodo.domain.reference.service import field_order
-from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
 from kyodo.domain.subsidies.service import granted, granted_amount
 
 ENTITIES: dict[str, Entity] = {}
