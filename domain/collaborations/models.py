@@ -9,14 +9,13 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.columns import Identified
 from kyodo.domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
 
 
-class Collaboration(Versioned, table=True):
+class Collaboration(Identified, Versioned, table=True):
     __tablename__ = "collaboration"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     title: str = Field(max_length=300, nullable=False)
     search_text: str = Field(default="", max_length=2000, nullable=False)
     summary: str | None = Field(default=None, sa_type=sa.Text)
