@@ -14,8 +14,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
-from kyodo.domain.enums import label_of
 from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.labels import label_of
 
 S = TypeVar("S", bound=StrEnum)
 

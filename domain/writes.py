@@ -196,6 +196,14 @@ class Audited(Generic[T]):
             own_read=own_read,
         )
 
+    async def insert(self, session: AsyncSession, row: T, *, actor: str, action: str) -> T:
+        """Add a new row, flush it (its id is known then) and record its creation
+        (:meth:`created`)."""
+        session.add(row)
+        await session.flush()
+        await self.created(session, row, actor=actor, action=action)
+        return row
+
     async def created(
         self,
         session: AsyncSession,

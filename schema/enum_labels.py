@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
-from kyodo.domain.enums import LABELS
+from kyodo.domain.labels import LABELS
 
 
 @strawberry.type(

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import strawberry
 
-from kyodo.domain import enums as e
+from kyodo.domain import labels as e
 from kyodo.domain.errors import ErrorCode as _ErrorCode
 
 E = TypeVar("E", bound=type[StrEnum])

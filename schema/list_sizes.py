@@ -38,8 +38,9 @@ from strawberry.exceptions import StrawberryGraphQLError
 from kyodo.domain import validation as v
 from kyodo.domain.agreements.documents import MAX_DOCUMENTS
 from kyodo.domain.agreements.validation import MAX_PARTIES
-from kyodo.domain.collaborations.service import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
-from kyodo.domain.enums import LABELS, CollaborationForm, PartnerKind
+from kyodo.domain.collaborations.analyses import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
+from kyodo.domain.enums import CollaborationForm, PartnerKind
+from kyodo.domain.labels import LABELS
 from kyodo.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 

@@ -18,8 +18,8 @@ from sqlmodel import col
 
 from kyodo.domain import validation as v
 from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
 from kyodo.domain.agreements.models import Agreement
-from kyodo.domain.agreements.service import agreement_ids_in_force_on
 from kyodo.domain.collaborations.models import Collaboration
 from kyodo.domain.enums import AgreementDueKind
 from kyodo.domain.errors import DomainError, ErrorCode
@@ -50,15 +50,21 @@ class DueItem:
         return f"{self.kind.value.lower()}-{owner}-{self.due_on.isoformat()}"
 
 
-def check_window(as_of: date, within_days: int) -> date:
-    """The window's last day; INVALID outside the dates the data holds or the bounds."""
+def check_within(as_of: date, within_days: int, *, most: int) -> None:
+    """INVALID when ``as_of`` is outside the dates the data holds or ``within_days``
+    outside 0..``most``."""
     v.require_date(as_of, label="基準日", field="as_of")
-    if not 0 <= within_days <= MAX_WITHIN_DAYS:
+    if not 0 <= within_days <= most:
         raise DomainError(
             ErrorCode.INVALID,
-            f"withinDays は0から{MAX_WITHIN_DAYS}までの日数にしてください。",
+            f"withinDays は0から{most}までの日数にしてください。",
             "within_days",
         )
+
+
+def check_window(as_of: date, within_days: int) -> date:
+    """The window's last day; INVALID outside the dates the data holds or the bounds."""
+    check_within(as_of, within_days, most=MAX_WITHIN_DAYS)
     last = as_of + timedelta(days=within_days)
     v.require_date(last, label="期間の終わり", field="within_days")
     return last

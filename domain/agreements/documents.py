@@ -174,10 +174,7 @@ async def attach_document(
         uploaded_by=actor,
         content=content,
     )
-    session.add(row)
-    await session.flush()
-    await DOCUMENTS.created(session, row, actor=actor, action="agreement_document.attach")
-    return row
+    return await DOCUMENTS.insert(session, row, actor=actor, action="agreement_document.attach")
 
 
 def stored_problem(values: Mapping[str, Any]) -> str | None:

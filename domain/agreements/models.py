@@ -8,14 +8,13 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kyodo.domain.base import Versioned, created_at_field, enum_column
+from kyodo.domain.columns import Identified
 from kyodo.domain.enums import AgreementCategory, AgreementStatus, SupportCategory
 
 
-class Agreement(Versioned, table=True):
+class Agreement(Identified, Versioned, table=True):
     __tablename__ = "agreement"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     title: str = Field(max_length=300, nullable=False)
     search_text: str = Field(default="", max_length=700, nullable=False)
     category: AgreementCategory = Field(

@@ -13,7 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from kyodo.domain.enums import PartnerStatus, label_of
+from kyodo.domain.enums import PartnerStatus
+from kyodo.domain.labels import label_of
 from kyodo.domain.partners.models import Partner
 
 NEEDS_REVIEW_STATUSES = (PartnerStatus.DISSOLVED, PartnerStatus.INACTIVE)

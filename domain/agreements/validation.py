@@ -22,9 +22,10 @@ from kyodo.domain.agreements.contacts import AgreementContactData, check_contact
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.base import UNSET, is_set
 from kyodo.domain.collaborations.models import Collaboration
-from kyodo.domain.enums import AgreementCategory, PartnerStatus, SupportCategory, labels
+from kyodo.domain.enums import AgreementCategory, PartnerStatus, SupportCategory
 from kyodo.domain.errors import ErrorCode, at
 from kyodo.domain.japanese import normalize_for_search
+from kyodo.domain.labels import labels
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.reference.service import check_department
 

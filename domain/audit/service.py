@@ -9,15 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.audit.models import AuditEvent
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+from kyodo.domain.batches import get_by_ids
+from kyodo.domain.ordering import by_column
+from kyodo.domain.pagination import Page, PageRequest, paginate
 
-LIST_ORDERING = Ordering(
-    "auditEvents",
-    (
-        SortKey(col(AuditEvent.occurred_at), True, "occurred_at"),
-        SortKey(col(AuditEvent.id), True, "id"),
-    ),
-)
+LIST_ORDERING = by_column("auditEvents", AuditEvent, "occurred_at")
 """Newest first."""
 
 
@@ -41,5 +37,4 @@ async def list_events(
 
 
 async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[AuditEvent | None]:
-    stmt = sa.select(AuditEvent).where(col(AuditEvent.id).in_(ids))
-    return by_id(list((await session.execute(stmt)).scalars()), ids)
+    return await get_by_ids(session, AuditEvent, ids)

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,14 +133,11 @@ async def create_token(
         expires_at=as_utc(expires_at) if expires_at is not None else None,
     )
     session.add(token)
-    await session.flush()
-    assert token.id is not None
-    await record_event(
+    await _recorded(
         session,
+        token,
         actor=actor,
         action="api_token.create",
-        entity_type="ApiToken",
-        entity_id=token.id,
         changes={
             "name": token.name,
             "role": token.role,
@@ -149,6 +147,22 @@ async def create_token(
         },
     )
     return token, plaintext
+
+
+async def _recorded(
+    session: AsyncSession, token: ApiToken, *, actor: str, action: str, changes: dict[str, Any]
+) -> None:
+    """Flush ``token`` and record its change in the audit log."""
+    await session.flush()
+    assert token.id is not None
+    await record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="ApiToken",
+        entity_id=token.id,
+        changes=changes,
+    )
 
 
 async def find_active_token(session: AsyncSession, token: str, *, now: datetime) -> ApiToken | None:
@@ -283,14 +297,11 @@ async def revoke_token(
     if token.revoked_at is not None:
         return token
     token.revoked_at = as_utc(now or utcnow())
-    await session.flush()
-    assert token.id is not None
-    await record_event(
+    await _recorded(
         session,
+        token,
         actor=actor,
         action="api_token.revoke",
-        entity_type="ApiToken",
-        entity_id=token.id,
         changes={"revoked_at": token.revoked_at},
     )
     return token

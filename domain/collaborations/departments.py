@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain import validation as v
+from kyodo.domain.batches import linked_by_parent
 from kyodo.domain.collaborations.models import CollaborationCoDepartment
 from kyodo.domain.errors import DomainError, ErrorCode, Problem, at
-from kyodo.domain.pagination import group_by_key
 from kyodo.domain.reference.models import Department
 from kyodo.domain.reference.service import get_department_by_code_or_raise
 
@@ -61,13 +61,14 @@ async def co_departments_by_collaboration(
     session: AsyncSession, ids: Sequence[int]
 ) -> list[list[Department]]:
     """The co-departments of each collaboration, in the departments' order (by id)."""
-    stmt = (
-        sa.select(col(CollaborationCoDepartment.collaboration_id), Department)
-        .join(Department, col(Department.id) == col(CollaborationCoDepartment.department_id))
-        .where(col(CollaborationCoDepartment.collaboration_id).in_(ids))
-        .order_by(col(Department.id))
+    return await linked_by_parent(
+        session,
+        CollaborationCoDepartment.collaboration_id,
+        Department,
+        CollaborationCoDepartment.department_id,
+        ids,
+        (col(Department.id),),
     )
-    return group_by_key((await session.execute(stmt)).all(), ids)
 
 
 def in_departments(collaboration_id: Any, department_ids: Any) -> sa.ColumnElement[bool]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from kyodo.domain.enums import LABELS, CollaborationForm, CommitteeKind
+from kyodo.domain.enums import CollaborationForm, CommitteeKind
 from kyodo.domain.errors import ErrorCode, Problem
+from kyodo.domain.labels import LABELS
 from kyodo.domain.validation import is_blank
 
 

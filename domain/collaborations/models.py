@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.columns import Identified
 from kyodo.domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
 
 
-class Collaboration(Versioned, table=True):
+class Collaboration(Identified, Versioned, table=True):
     __tablename__ = "collaboration"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     title: str = Field(max_length=300, nullable=False)
     search_text: str = Field(default="", max_length=2000, nullable=False)
     summary: str | None = Field(default=None, sa_type=sa.Text)
@@ -62,14 +62,17 @@ class Collaboration(Versioned, table=True):
     screened_on: date | None = None
 
 
+def _collaboration_key() -> Any:
+    """A link row's collaboration: part of its key, deleted with the collaboration."""
+    return Field(foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE")
+
+
 class CollaborationCoDepartment(SQLModel, table=True):
     """A department sharing a collaboration with its owner (第3章(5): 委託 by two offices)."""
 
     __tablename__ = "collaboration_co_department"
 
-    collaboration_id: int = Field(
-        foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE"
-    )
+    collaboration_id: int = _collaboration_key()
     department_id: int = Field(foreign_key="department.id", primary_key=True, index=True)
 
 
@@ -78,9 +81,7 @@ class CollaborationFormLink(SQLModel, table=True):
 
     __tablename__ = "collaboration_form"
 
-    collaboration_id: int = Field(
-        foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE"
-    )
+    collaboration_id: int = _collaboration_key()
     form: CollaborationForm = Field(
         sa_type=enum_column(CollaborationForm), primary_key=True, index=True
     )
@@ -89,9 +90,7 @@ class CollaborationFormLink(SQLModel, table=True):
 class CollaborationFieldLink(SQLModel, table=True):
     __tablename__ = "collaboration_field_link"
 
-    collaboration_id: int = Field(
-        foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE"
-    )
+    collaboration_id: int = _collaboration_key()
     field_id: int = Field(foreign_key="collaboration_field.id", primary_key=True, index=True)
 
 

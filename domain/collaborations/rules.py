@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from kyodo.domain.agreements.terms import add_months
-from kyodo.domain.enums import CollaborationStatus, ReadinessItem, labels
+from kyodo.domain.enums import CollaborationStatus, ReadinessItem
 from kyodo.domain.errors import ErrorCode, Problem
+from kyodo.domain.labels import labels
 from kyodo.domain.status import StatusMachine
 from kyodo.domain.validation import blank_problems, is_blank
 

@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import validation as v
 from kyodo.domain.collaborations.models import Collaboration
-from kyodo.domain.enums import UNFIT_GROUND_LABELS, CollaborationStatus, UnfitGround
+from kyodo.domain.enums import CollaborationStatus, UnfitGround
 from kyodo.domain.errors import ErrorCode, Problem
+from kyodo.domain.labels import UNFIT_GROUND_LABELS
 from kyodo.domain.writes import Audited, fields_snapshot
 
 _ORDER = {g: i for i, g in enumerate(UnfitGround)}

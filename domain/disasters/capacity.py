@@ -84,10 +84,7 @@ async def record_capacity(
         reported_on=reported_on,
         note=text,
     )
-    session.add(row)
-    await session.flush()
-    await REPORTS.created(session, row, actor=actor, action="capacity_report.record")
-    return row
+    return await REPORTS.insert(session, row, actor=actor, action="capacity_report.record")
 
 
 def latest_per_item(reports: Iterable[CapacityReport]) -> list[CapacityReport]:

@@ -8,7 +8,7 @@ was not answered verifies nothing and marks the partner as not reachable until t
 call gets through.
 
 :func:`contact_standing` folds the calls and the agreements' own ``contactsVerifiedOn``
-into what the disaster lookup ranks by (``domain.agreements.service.disaster_rows``),
+into what the disaster lookup ranks by (``domain.agreements.lookup.disaster_rows``),
 and :func:`contacts_due` lists what turns stale within a window (the reminders).
 """
 
@@ -25,6 +25,7 @@ from sqlmodel import col
 
 from kyodo.domain import validation as v
 from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.calendar import check_within
 from kyodo.domain.agreements.models import Agreement, AgreementParty
 from kyodo.domain.disasters.models import ContactVerification
 from kyodo.domain.enums import AgreementCategory, PartnerStatus, VerificationOutcome
@@ -98,10 +99,7 @@ async def record_verification(
         verified_by=v.fit(caller or actor, ContactVerification.verified_by),
         note=text,
     )
-    session.add(row)
-    await session.flush()
-    await CALLS.created(session, row, actor=actor, action="contact_verification.record")
-    return row
+    return await CALLS.insert(session, row, actor=actor, action="contact_verification.record")
 
 
 # ------------------------------------------------------------------ standing of a partner
@@ -215,18 +213,6 @@ class ContactDue:
     standing: ContactStanding = field(default=NO_CALLS)
 
 
-def check_window(as_of: date, within_days: int) -> None:
-    v.require_date(as_of, label="基準日", field="as_of")
-    if not 0 <= within_days <= MAX_WITHIN_DAYS:
-        from kyodo.domain.errors import DomainError
-
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"withinDays は0から{MAX_WITHIN_DAYS}までの日数にしてください。",
-            "within_days",
-        )
-
-
 async def contacts_due(
     session: AsyncSession, *, as_of: date, within_days: int = DEFAULT_WITHIN_DAYS
 ) -> list[ContactDue]:
@@ -236,9 +222,9 @@ async def contacts_due(
     Active partners only (a dissolved one needs its agreement reviewed, not a call).
     Never confirmed first, then by the day they turn stale, then 五十音.
     """
-    from kyodo.domain.agreements.service import agreement_ids_in_force_on
+    from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
 
-    check_window(as_of, within_days)
+    check_within(as_of, within_days, most=MAX_WITHIN_DAYS)
     ids = await agreement_ids_in_force_on(
         session,
         on=as_of,
@@ -294,12 +280,12 @@ async def calls_by_partner(
     session: AsyncSession, partner_ids: Sequence[int]
 ) -> list[list[ContactVerification]]:
     """Each partner's calls, the latest first."""
-    from kyodo.domain.pagination import group_by_key
+    from kyodo.domain.batches import rows_by_parent
 
-    stmt = (
-        sa.select(ContactVerification)
-        .where(col(ContactVerification.partner_id).in_(list(partner_ids)))
-        .order_by(col(ContactVerification.verified_on).desc(), col(ContactVerification.id).desc())
+    latest_first = (
+        col(ContactVerification.verified_on).desc(),
+        col(ContactVerification.id).desc(),
     )
-    rows = (await session.execute(stmt)).scalars().all()
-    return group_by_key([(r.partner_id, r) for r in rows], partner_ids)
+    return await rows_by_parent(
+        session, ContactVerification, "partner_id", partner_ids, latest_first
+    )

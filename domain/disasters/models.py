@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from kyodo.domain.base import Versioned, created_at_field, enum_column
+from kyodo.domain.columns import Identified
 from kyodo.domain.enums import (
     DisasterKind,
     SupportAnswer,
@@ -17,13 +18,11 @@ from kyodo.domain.enums import (
 )
 
 
-class DisasterEvent(Versioned, table=True):
+class DisasterEvent(Identified, Versioned, table=True):
     """災害: a disaster or an exercise, under which support is requested."""
 
     __tablename__ = "disaster_event"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     name: str = Field(max_length=200, nullable=False)
     kind: DisasterKind = Field(sa_type=enum_column(DisasterKind), nullable=False)
     started_on: date = Field(nullable=False, index=True)
@@ -32,13 +31,11 @@ class DisasterEvent(Versioned, table=True):
     closed_on: date | None = None
 
 
-class SupportRequest(Versioned, table=True):
+class SupportRequest(Identified, Versioned, table=True):
     """応援要請: support asked of a party under an agreement during a disaster event."""
 
     __tablename__ = "support_request"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     event_id: int = Field(foreign_key="disaster_event.id", index=True, nullable=False)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, nullable=False)
     partner_id: int = Field(foreign_key="partner.id", index=True, nullable=False)
@@ -66,13 +63,11 @@ class SupportRequest(Versioned, table=True):
     close_note: str | None = Field(default=None, sa_type=sa.Text)
 
 
-class ContactVerification(SQLModel, table=True):
+class ContactVerification(Identified, table=True):
     """連絡先確認: one call of a partner's yearly contact check, across all its agreements."""
 
     __tablename__ = "contact_verification"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     partner_id: int = Field(foreign_key="partner.id", index=True, nullable=False)
     verified_on: date = Field(nullable=False)
     outcome: VerificationOutcome = Field(sa_type=enum_column(VerificationOutcome), nullable=False)
@@ -81,13 +76,11 @@ class ContactVerification(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
-class CapacityReport(SQLModel, table=True):
+class CapacityReport(Identified, table=True):
     """備蓄・能力: what a partner reports it can supply, as of the day it reported."""
 
     __tablename__ = "capacity_report"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     partner_id: int = Field(foreign_key="partner.id", index=True, nullable=False)
     item: str = Field(max_length=200, nullable=False)
     quantity: int = Field(nullable=False)

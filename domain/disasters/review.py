@@ -1,6 +1,6 @@
 """Disaster-support agreements whose counterparty can no longer be counted on (rule 9).
 
-The other side of :func:`domain.agreements.service.disaster_support`: the (agreement,
+The other side of :func:`domain.agreements.lookup.disaster_support`: the (agreement,
 party) pairs the lookup leaves out because the party is DISSOLVED (解散) or INACTIVE
 (休止中). The office does not call them in a disaster; it reviews the agreement
 (「協定の見直しが必要」: amend it, terminate it or find another counterparty). Same
@@ -19,7 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kyodo.domain.agreements import service as agreements
+from kyodo.domain.agreements import lookup
+from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
 from kyodo.domain.agreements.models import Agreement, AgreementParty
 from kyodo.domain.agreements.standing import review_reason
 from kyodo.domain.enums import PartnerStatus, SupportCategory
@@ -54,10 +55,10 @@ async def agreements_needing_review(
     ``categories``; with ``district`` only parties of that 地区) with a party that is
     DISSOLVED or INACTIVE, one row per (agreement, such party), in the party's 五十音
     order, then agreement id. Three statements."""
-    agreements.disaster_day(on)
-    wanted = agreements.disaster_wanted(categories)
-    ids = await agreements.agreement_ids_in_force_on(
-        session, on=on, conditions=agreements.disaster_conditions(wanted, district)
+    lookup.disaster_day(on)
+    wanted = lookup.disaster_wanted(categories)
+    ids = await agreement_ids_in_force_on(
+        session, on=on, conditions=lookup.disaster_conditions(wanted, district)
     )
     if not ids:
         return []
@@ -67,7 +68,7 @@ async def agreements_needing_review(
         .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)  # type: ignore[arg-type]
         .join(Partner, Partner.id == party_id)  # type: ignore[arg-type]
         .where(
-            *agreements.disaster_party_conditions(
+            *lookup.disaster_party_conditions(
                 AgreementParty, agreement_ids=ids, district=district, needing_review=True
             )
         )
@@ -78,7 +79,7 @@ async def agreements_needing_review(
         return []
     found = sorted({a.id for a, _p in pairs if a.id is not None})
     categories_of = dict(
-        zip(found, await agreements.support_categories_by_agreement(session, found), strict=True)
+        zip(found, await lookup.support_categories_by_agreement(session, found), strict=True)
     )
     return [
         DisasterReviewRow(

@@ -8,54 +8,42 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kyodo.domain.batches import get_by_ids, loose, rows_by_parent
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.disasters.rules import OPEN_STATUSES
 from kyodo.domain.enums import SupportRequestStatus
-from kyodo.domain.pagination import by_id, group_by_key
 
 _STATUS_ORDER = {status: index for index, status in enumerate(SupportRequestStatus)}
-
-
-def _col(attr: Any) -> Any:
-    return attr
 
 
 async def list_events(session: AsyncSession, *, open_only: bool = False) -> list[DisasterEvent]:
     """Disaster events, the latest first; ``open_only``: those not closed yet."""
     stmt = sa.select(DisasterEvent).order_by(
-        _col(DisasterEvent.started_on).desc(), _col(DisasterEvent.id).desc()
+        loose(DisasterEvent.started_on).desc(), loose(DisasterEvent.id).desc()
     )
     if open_only:
-        stmt = stmt.where(_col(DisasterEvent.closed_on).is_(None))
+        stmt = stmt.where(loose(DisasterEvent.closed_on).is_(None))
     return list((await session.execute(stmt)).scalars())
 
 
 async def get_events(session: AsyncSession, ids: Sequence[int]) -> list[DisasterEvent | None]:
-    stmt = sa.select(DisasterEvent).where(_col(DisasterEvent.id).in_(list(ids)))
-    return by_id(list((await session.execute(stmt)).scalars()), ids)
+    return await get_by_ids(session, DisasterEvent, ids)
 
 
 async def get_requests(session: AsyncSession, ids: Sequence[int]) -> list[SupportRequest | None]:
-    stmt = sa.select(SupportRequest).where(_col(SupportRequest.id).in_(list(ids)))
-    return by_id(list((await session.execute(stmt)).scalars()), ids)
+    return await get_by_ids(session, SupportRequest, ids)
 
 
 def request_order() -> list[Any]:
     """Requests in the order they were made."""
-    return [_col(SupportRequest.requested_at), _col(SupportRequest.id)]
+    return [loose(SupportRequest.requested_at), loose(SupportRequest.id)]
 
 
 async def requests_by_event(
     session: AsyncSession, event_ids: Sequence[int]
 ) -> list[list[SupportRequest]]:
     """Every request of each event, in the order they were made (the activation log)."""
-    stmt = (
-        sa.select(SupportRequest)
-        .where(_col(SupportRequest.event_id).in_(list(event_ids)))
-        .order_by(*request_order())
-    )
-    rows = (await session.execute(stmt)).scalars().all()
-    return group_by_key([(r.event_id, r) for r in rows], event_ids)
+    return await rows_by_parent(session, SupportRequest, "event_id", event_ids, request_order())
 
 
 async def open_requests(
@@ -65,13 +53,13 @@ async def open_requests(
     event not closed), the ones waiting longest for an answer first: REQUESTED, then
     ANSWERED (accepted, awaiting delivery; declined or unanswered, to close), then
     DELIVERED (to close), each in the order they were made."""
-    stmt = sa.select(SupportRequest).where(_col(SupportRequest.status).in_(OPEN_STATUSES))
+    stmt = sa.select(SupportRequest).where(loose(SupportRequest.status).in_(OPEN_STATUSES))
     if event_id is not None:
-        stmt = stmt.where(_col(SupportRequest.event_id) == event_id)
+        stmt = stmt.where(loose(SupportRequest.event_id) == event_id)
     else:
         stmt = stmt.where(
-            _col(SupportRequest.event_id).in_(
-                sa.select(_col(DisasterEvent.id)).where(_col(DisasterEvent.closed_on).is_(None))
+            loose(SupportRequest.event_id).in_(
+                sa.select(loose(DisasterEvent.id)).where(loose(DisasterEvent.closed_on).is_(None))
             )
         )
     rows = list((await session.execute(stmt.order_by(*request_order()))).scalars())

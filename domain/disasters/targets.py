@@ -14,8 +14,9 @@ from sqlmodel import col
 from kyodo.domain import validation as v
 from kyodo.domain.agreements import terms
 from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from kyodo.domain.enums import SUPPORT_CATEGORY_LABELS, AgreementCategory, PartnerStatus
+from kyodo.domain.enums import AgreementCategory, PartnerStatus
 from kyodo.domain.errors import ErrorCode
+from kyodo.domain.labels import SUPPORT_CATEGORY_LABELS
 from kyodo.domain.partners.models import Partner
 
 if TYPE_CHECKING:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.audit.log import record_event
+from kyodo.domain.batches import rows_by_ids
 from kyodo.domain.documents.models import TrustedDocument
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
 
@@ -68,14 +70,7 @@ async def register_documents(
                 )
             )
         wanted[document.id] = document
-    stored = {
-        row.id: row
-        for row in (
-            await session.execute(
-                sa.select(TrustedDocument).where(col(TrustedDocument.id).in_(list(wanted)))
-            )
-        ).scalars()
-    }
+    stored = await rows_by_ids(session, TrustedDocument, wanted)
     for document_id, document in wanted.items():
         row = stored.get(document_id)
         if row is not None and row.body != document.body:
@@ -106,15 +101,28 @@ async def register_documents(
     await session.flush()
     for document_id in created:
         document = wanted[document_id]
-        await record_event(
+        await _recorded(
             session,
+            document_id,
             actor=actor,
             action="trusted_document.register",
-            entity_type="TrustedDocument",
-            entity_id=document_id[:100],
             changes={"operationName": document.operation_name, "source": document.source},
         )
     return Registered(created, [d for d in wanted if d in stored])
+
+
+async def _recorded(
+    session: AsyncSession, document_id: str, *, actor: str, action: str, changes: dict[str, Any]
+) -> None:
+    """The audit event of a change to the stored document ``document_id``."""
+    await record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="TrustedDocument",
+        entity_id=document_id[:100],
+        changes=changes,
+    )
 
 
 async def list_documents(session: AsyncSession) -> list[TrustedDocument]:
@@ -128,14 +136,7 @@ async def remove_documents(
     session: AsyncSession, document_ids: Sequence[str], *, actor: str
 ) -> list[str]:
     """Remove the documents (all named ids must exist, else nothing is removed)."""
-    rows = {
-        row.id: row
-        for row in (
-            await session.execute(
-                sa.select(TrustedDocument).where(col(TrustedDocument.id).in_(list(document_ids)))
-            )
-        ).scalars()
-    }
+    rows = await rows_by_ids(session, TrustedDocument, document_ids)
     missing = [d for d in document_ids if d not in rows]
     if missing:
         raise DomainError(
@@ -145,12 +146,11 @@ async def remove_documents(
         )
     for document_id in dict.fromkeys(document_ids):
         await session.delete(rows[document_id])
-        await record_event(
+        await _recorded(
             session,
+            document_id,
             actor=actor,
             action="trusted_document.remove",
-            entity_type="TrustedDocument",
-            entity_id=document_id[:100],
             changes={"operationName": rows[document_id].operation_name},
         )
     await session.flush()

@@ -8,14 +8,13 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.columns import Identified
 from kyodo.domain.enums import EndorsementStatus
 
 
-class EndorsementApplication(Versioned, table=True):
+class EndorsementApplication(Identified, Versioned, table=True):
     __tablename__ = "endorsement_application"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     event_name: str = Field(max_length=300, nullable=False)
     organizer_id: int = Field(foreign_key="partner.id", index=True, nullable=False)
     department_id: int = Field(foreign_key="department.id", index=True, nullable=False)

@@ -10,12 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kyodo.domain.enums import (
-    ENDORSEMENT_DISQUALIFIER_LABELS,
-    EndorsementDisqualifier,
-    EndorsementStatus,
-)
+from kyodo.domain.enums import EndorsementDisqualifier, EndorsementStatus
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.labels import ENDORSEMENT_DISQUALIFIER_LABELS
 from kyodo.domain.status import StatusMachine
 
 POLICY_NOT_JUDGED = "市の施策の推進に役立つかどうか、まだ判断されていません。"

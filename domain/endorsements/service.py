@@ -8,17 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kyodo.domain.batches import get_by_ids
 from kyodo.domain.endorsements.models import EndorsementApplication
 from kyodo.domain.enums import EndorsementStatus
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+from kyodo.domain.ordering import by_column
+from kyodo.domain.pagination import Page, PageRequest, paginate
 
-LIST_ORDERING = Ordering(
-    "endorsementApplications",
-    (
-        SortKey(col(EndorsementApplication.event_starts_on), True, "event_starts_on"),
-        SortKey(col(EndorsementApplication.id), True, "id"),
-    ),
-)
+LIST_ORDERING = by_column("endorsementApplications", EndorsementApplication, "event_starts_on")
 """Latest event first."""
 
 
@@ -38,5 +34,4 @@ async def list_applications(
 async def get_many(
     session: AsyncSession, ids: Sequence[int]
 ) -> list[EndorsementApplication | None]:
-    stmt = sa.select(EndorsementApplication).where(col(EndorsementApplication.id).in_(ids))
-    return by_id(list((await session.execute(stmt)).scalars()), ids)
+    return await get_by_ids(session, EndorsementApplication, ids)

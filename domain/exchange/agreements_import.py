@@ -39,13 +39,7 @@ from sqlmodel import col
 from kyodo.domain import validation as v
 from kyodo.domain.agreements.commands import AgreementData, conclude_agreement, create_agreement
 from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from kyodo.domain.enums import (
-    SUPPORT_CATEGORY_LABELS,
-    AgreementCategory,
-    PartnerKind,
-    PartnerStatus,
-    SupportCategory,
-)
+from kyodo.domain.enums import AgreementCategory, PartnerKind, PartnerStatus, SupportCategory
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
 from kyodo.domain.exchange import exports
 from kyodo.domain.exchange.reading import (
@@ -63,6 +57,7 @@ from kyodo.domain.exchange.reading import (
     split_list,
 )
 from kyodo.domain.japanese import to_wareki
+from kyodo.domain.labels import SUPPORT_CATEGORY_LABELS
 from kyodo.domain.partners.commands import PartnerData, create_partner
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.partners.names import is_collective_name

@@ -26,14 +26,7 @@ from kyodo.domain.agreements.calendar import DueItem, agreements_due
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.base import utcnow
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
-from kyodo.domain.enums import (
-    AGREEMENT_DUE_KIND_LABELS,
-    DISASTER_KIND_LABELS,
-    SUPPORT_ANSWER_LABELS,
-    SUPPORT_CATEGORY_LABELS,
-    SUPPORT_REQUEST_STATUS_LABELS,
-    AgreementDueKind,
-)
+from kyodo.domain.enums import AgreementDueKind
 from kyodo.domain.exchange.exports import (
     LIST_SEPARATOR,
     CsvEncoding,
@@ -45,6 +38,13 @@ from kyodo.domain.exchange.exports import (
     write_csv,
 )
 from kyodo.domain.japanese import TOKYO, to_wareki
+from kyodo.domain.labels import (
+    AGREEMENT_DUE_KIND_LABELS,
+    DISASTER_KIND_LABELS,
+    SUPPORT_ANSWER_LABELS,
+    SUPPORT_CATEGORY_LABELS,
+    SUPPORT_REQUEST_STATUS_LABELS,
+)
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.validation import require_date
 

@@ -59,28 +59,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.agreements import terms
-from kyodo.domain.agreements.models import Agreement
-from kyodo.domain.agreements.service import (
+from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
+from kyodo.domain.agreements.lookup import (
     DisasterSupportRow,
-    agreement_ids_in_force_on,
     disaster_support,
-    get_many,
-    parties_by_agreement,
     support_categories_by_agreement,
 )
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.service import get_many, parties_by_agreement
 from kyodo.domain.agreements.standing import REVIEW_LABEL
 from kyodo.domain.disasters.review import DisasterReviewRow, agreements_needing_review
-from kyodo.domain.enums import (
-    SUPPORT_CATEGORY_LABELS,
-    AgreementCategory,
-    PartnerKind,
-    PartnerStatus,
-    SupportCategory,
-    labels,
-)
+from kyodo.domain.enums import AgreementCategory, PartnerKind, PartnerStatus, SupportCategory
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
 from kyodo.domain.exchange.review_sections import review_csv_rows, review_document, review_html
 from kyodo.domain.japanese import to_wareki
+from kyodo.domain.labels import SUPPORT_CATEGORY_LABELS, labels
 from kyodo.domain.partners.inputs import ADDRESS_FIELDS, SCALARS, input_name
 from kyodo.domain.partners.models import Contact, Partner, PartnerField
 from kyodo.domain.reference.models import CollaborationField

@@ -15,7 +15,7 @@ from typing import Any
 
 from kyodo.domain.agreements.standing import REVIEW_LABEL
 from kyodo.domain.disasters.review import DisasterReviewRow
-from kyodo.domain.enums import SUPPORT_CATEGORY_LABELS
+from kyodo.domain.labels import SUPPORT_CATEGORY_LABELS
 
 CATEGORY_SEPARATOR = "、"
 

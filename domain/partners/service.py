@@ -12,21 +12,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kyodo.domain.agreements.lookup import contact_order
 from kyodo.domain.agreements.models import Agreement, AgreementParty
+from kyodo.domain.batches import get_by_ids, group_by_key, linked_by_parent, rows_by_parent
 from kyodo.domain.collaborations.models import Participation
 from kyodo.domain.enums import AgreementStatus, PartnerKind, PartnerStatus
 from kyodo.domain.japanese import kana_sort_key, normalize_corporate_number, normalize_for_search
-from kyodo.domain.pagination import (
-    Ordering,
-    Page,
-    PageRequest,
-    SortKey,
-    by_id,
-    group_by_key,
-    paginate,
-)
+from kyodo.domain.ordering import Ordering, by_column
+from kyodo.domain.pagination import Page, PageRequest, paginate
 from kyodo.domain.partners.models import Contact, Partner, PartnerField
 from kyodo.domain.reference.models import CollaborationField
+from kyodo.domain.reference.service import field_order
 from kyodo.domain.search import search_pattern
 from kyodo.domain.validation import filter_codes, filter_text, fit
 from kyodo.domain.visibility import PartnerVisibility
@@ -112,12 +108,8 @@ def list_ordering(order: PartnerOrderSpec | None) -> Ordering:
     order = order or PartnerOrderSpec()
     name = _ORDER_COLUMNS[order.field]
     desc = order.descending
-    return Ordering(
-        f"partners.{order.field.value}.{'desc' if desc else 'asc'}",
-        (
-            SortKey(getattr(Partner, name), desc, name),
-            SortKey(col(Partner.id), desc, "id"),
-        ),
+    return by_column(
+        f"partners.{order.field.value}.{'desc' if desc else 'asc'}", Partner, name, descending=desc
     )
 
 
@@ -166,7 +158,7 @@ async def _conditions(
         )
         conditions.append(col(Partner.id).in_(in_fields))
     if spec.has_agreement_in_force is not None:
-        from kyodo.domain.agreements.service import agreement_ids_in_force_on
+        from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
 
         in_force = await agreement_ids_in_force_on(session, on=today)
         parties = sa.select(col(AgreementParty.partner_id)).where(
@@ -178,34 +170,34 @@ async def _conditions(
 
 
 async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Partner | None]:
-    rows = (await session.execute(sa.select(Partner).where(col(Partner.id).in_(ids)))).scalars()
-    return by_id(list(rows), ids)
+    return await get_by_ids(session, Partner, ids)
 
 
 async def fields_by_partner(
     session: AsyncSession, partner_ids: Sequence[int]
 ) -> list[list[CollaborationField]]:
-    stmt = (
-        sa.select(col(PartnerField.partner_id), CollaborationField)
-        .join(CollaborationField, col(CollaborationField.id) == col(PartnerField.field_id))
-        .where(col(PartnerField.partner_id).in_(partner_ids))
-        .order_by(col(CollaborationField.sort_order), col(CollaborationField.id))
+    return await linked_by_parent(
+        session,
+        PartnerField.partner_id,
+        CollaborationField,
+        PartnerField.field_id,
+        partner_ids,
+        field_order(),
     )
-    rows = (await session.execute(stmt)).all()
-    return group_by_key(rows, partner_ids)
 
 
 async def contacts_by_partner(
     session: AsyncSession, partner_ids: Sequence[int]
 ) -> list[list[Contact]]:
     """A partner's own contacts (not the emergency contacts of its agreements)."""
-    stmt = (
-        sa.select(Contact)
-        .where(col(Contact.partner_id).in_(partner_ids), col(Contact.agreement_id).is_(None))
-        .order_by(col(Contact.position), col(Contact.id))
+    return await rows_by_parent(
+        session,
+        Contact,
+        "partner_id",
+        partner_ids,
+        contact_order(),
+        where=[col(Contact.agreement_id).is_(None)],
     )
-    rows = (await session.execute(stmt)).scalars().all()
-    return group_by_key([(c.partner_id, c) for c in rows], partner_ids)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,13 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.columns import Identified
 from kyodo.domain.enums import ProposalChannel, ProposalKind, ProposalStatus
 
 
-class Proposal(Versioned, table=True):
+class Proposal(Identified, Versioned, table=True):
     __tablename__ = "proposal"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     title: str = Field(max_length=300, nullable=False)
     body: str = Field(sa_type=sa.Text, nullable=False)
     kind: ProposalKind = Field(sa_type=enum_column(ProposalKind), nullable=False)

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kyodo.domain.batches import get_by_ids
 from kyodo.domain.enums import ProposalStatus
-from kyodo.domain.pagination import Ordering, Page, PageRequest, SortKey, by_id, paginate
+from kyodo.domain.ordering import by_column
+from kyodo.domain.pagination import Page, PageRequest, paginate
 from kyodo.domain.proposals.models import Proposal
 from kyodo.domain.reference.models import Department
 
@@ -73,13 +75,7 @@ def list_conditions(
     return conditions
 
 
-LIST_ORDERING = Ordering(
-    "proposals",
-    (
-        SortKey(col(Proposal.received_on), True, "received_on"),
-        SortKey(col(Proposal.id), True, "id"),
-    ),
-)
+LIST_ORDERING = by_column("proposals", Proposal, "received_on")
 """Most recently received first."""
 
 
@@ -89,5 +85,4 @@ def list_order() -> list[Any]:
 
 
 async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Proposal | None]:
-    stmt = sa.select(Proposal).where(col(Proposal.id).in_(ids))
-    return by_id(list((await session.execute(stmt)).scalars()), ids)
+    return await get_by_ids(session, Proposal, ids)

@@ -22,7 +22,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kyodo.domain.read.models import Conditions, Entity, Viewer, entity
+from kyodo.domain.read.entity import Conditions, Entity, Viewer
+from kyodo.domain.read.models import entity
 from kyodo.domain.read.raw import NotRaw, RawPostgreSQL
 from kyodo.domain.read.sql import JsonSQL, flatten
 from kyodo.domain.read.values import Decoder

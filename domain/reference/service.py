@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kyodo.domain.batches import get_by_ids
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
-from kyodo.domain.pagination import by_id
 from kyodo.domain.reference.models import CollaborationField, Department
 from kyodo.domain.validation import Problems
 
@@ -35,15 +35,13 @@ async def list_fields(session: AsyncSession) -> list[CollaborationField]:
 
 
 async def departments_by_id(session: AsyncSession, ids: Sequence[int]) -> list[Department | None]:
-    stmt = sa.select(Department).where(col(Department.id).in_(ids))
-    return by_id(list((await session.execute(stmt)).scalars()), ids)
+    return await get_by_ids(session, Department, ids)
 
 
 async def fields_by_id(
     session: AsyncSession, ids: Sequence[int]
 ) -> list[CollaborationField | None]:
-    stmt = sa.select(CollaborationField).where(col(CollaborationField.id).in_(ids))
-    return by_id(list((await session.execute(stmt)).scalars()), ids)
+    return await get_by_ids(session, CollaborationField, ids)
 
 
 async def department_ids_by_code(session: AsyncSession, codes: Sequence[str]) -> list[int]:

@@ -8,14 +8,13 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.columns import Identified
 from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
 
 
-class SubsidyProgram(Versioned, table=True):
+class SubsidyProgram(Identified, Versioned, table=True):
     __tablename__ = "subsidy_program"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     name: str = Field(max_length=300, nullable=False)
     # The yearly editions of one program share it (期限 counts consecutive years by it):
     # set on creation (from the name when not given), kept when the program is renamed.
@@ -33,11 +32,9 @@ class SubsidyProgram(Versioned, table=True):
     application_deadline: date | None = None
 
 
-class SubsidyApplication(Versioned, table=True):
+class SubsidyApplication(Identified, Versioned, table=True):
     __tablename__ = "subsidy_application"
 
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, max_length=200, unique=True)
     program_id: int = Field(foreign_key="subsidy_program.id", index=True, nullable=False)
     applicant_id: int = Field(foreign_key="partner.id", index=True, nullable=False)
     title: str = Field(max_length=300, nullable=False)

@@ -17,19 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from kyodo.domain.batches import get_by_ids, group_by_key
 from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
 from kyodo.domain.errors import Problem
-from kyodo.domain.pagination import (
-    FIRST_PAGE,
-    Ordering,
-    Page,
-    PageRequest,
-    SortKey,
-    by_id,
-    group_by_key,
-    paginate,
-    paginate_per_parent,
-)
+from kyodo.domain.ordering import by_column
+from kyodo.domain.pagination import FIRST_PAGE, Page, PageRequest, paginate, paginate_per_parent
 from kyodo.domain.subsidies import rules
 from kyodo.domain.subsidies.models import ExpenseLine, SubsidyApplication, SubsidyProgram
 
@@ -45,13 +37,7 @@ _UNDECIDED_STATUSES: frozenset[SubsidyApplicationStatus] = frozenset(
     {_Status.SUBMITTED, _Status.UNDER_REVIEW}
 )
 
-APPLICATION_ORDERING = Ordering(
-    "subsidyApplications",
-    (
-        SortKey(col(SubsidyApplication.submitted_on), True, "submitted_on"),
-        SortKey(col(SubsidyApplication.id), True, "id"),
-    ),
-)
+APPLICATION_ORDERING = by_column("subsidyApplications", SubsidyApplication, "submitted_on")
 """Applications, newest submission first."""
 
 
@@ -87,8 +73,7 @@ def program_order() -> list[Any]:
 
 
 async def programs_by_id(session: AsyncSession, ids: Sequence[int]) -> list[SubsidyProgram | None]:
-    stmt = sa.select(SubsidyProgram).where(col(SubsidyProgram.id).in_(ids))
-    return by_id(list((await session.execute(stmt)).scalars()), ids)
+    return await get_by_ids(session, SubsidyProgram, ids)
 
 
 def granted_amount(application: Any = SubsidyApplication) -> sa.ColumnElement[Any]:
@@ -140,8 +125,7 @@ async def granted_total_by_program(session: AsyncSession, program_ids: Sequence[
 async def applications_by_id(
     session: AsyncSession, ids: Sequence[int]
 ) -> list[SubsidyApplication | None]:
-    stmt = sa.select(SubsidyApplication).where(col(SubsidyApplication.id).in_(ids))
-    return by_id(list((await session.execute(stmt)).scalars()), ids)
+    return await get_by_ids(session, SubsidyApplication, ids)
 
 
 get_many = applications_by_id

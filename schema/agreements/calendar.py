@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from kyodo.domain.agreements import calendar
-from kyodo.domain.enums import AGREEMENT_DUE_KIND_LABELS
 from kyodo.domain.japanese import to_wareki
+from kyodo.domain.labels import AGREEMENT_DUE_KIND_LABELS
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import AsOf, WithinDays

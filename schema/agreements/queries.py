@@ -7,7 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from kyodo.domain.agreements.service import AgreementFilterSpec, disaster_support, list_agreements
+from kyodo.domain.agreements.lookup import disaster_support
+from kyodo.domain.agreements.service import AgreementFilterSpec, list_agreements
 from kyodo.schema.agreements.inputs import AgreementFilterInput
 from kyodo.schema.agreements.types import AgreementType, DisasterSupportEntryType
 from kyodo.schema.context import Info

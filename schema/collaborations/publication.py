@@ -12,8 +12,8 @@ from kyodo.domain.collaborations import publication, stats
 from kyodo.domain.collaborations.models import Collaboration
 from kyodo.domain.enums import CollaborationForm as DomainForm
 from kyodo.domain.enums import PartnerKind as DomainPartnerKind
-from kyodo.domain.enums import labels
 from kyodo.domain.japanese import fiscal_year_label, to_wareki
+from kyodo.domain.labels import labels
 from kyodo.schema.collaborations.inputs import CollaborationFilterInput
 from kyodo.schema.collaborations.mutations import CollaborationPayload
 from kyodo.schema.collaborations.queries import _run_query

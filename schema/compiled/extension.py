@@ -23,8 +23,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from kyodo.domain.errors import DomainError
+from kyodo.domain.read.entity import Viewer
 from kyodo.domain.read.fetch import ReadQuery
-from kyodo.domain.read.models import Viewer
 from kyodo.schema.compiled.plan import Fallback, Plan, Planner, Request
 from kyodo.schema.context import Context
 from kyodo.schema.permissions import can_read_internal, partner_visibility

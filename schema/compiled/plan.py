@@ -46,8 +46,9 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.arguments import convert_arguments
 
 from kyodo.domain.enums import Role
+from kyodo.domain.read.entity import Entity
 from kyodo.domain.read.fetch import Fetch, Nested, ReadQuery
-from kyodo.domain.read.models import Entity, entity
+from kyodo.domain.read.models import entity
 from kyodo.schema.context import Context
 
 Writer = Callable[[Any, "Request"], Any]

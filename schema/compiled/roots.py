@@ -21,7 +21,8 @@ from kyodo.domain.agreements.service import AgreementFilterSpec
 from kyodo.domain.collaborations import service as collaborations
 from kyodo.domain.disasters.capacity import capacity_on
 from kyodo.domain.disasters.contacts import standing_on
-from kyodo.domain.pagination import Keyset, Ordering, PageRequest, Window
+from kyodo.domain.ordering import Ordering
+from kyodo.domain.pagination import Keyset, PageRequest, Window
 from kyodo.domain.partners import service as partners
 from kyodo.domain.partners.service import PartnerFilterSpec
 from kyodo.domain.read.models import entity

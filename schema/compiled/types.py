@@ -20,13 +20,13 @@ from graphql import GraphQLField, get_named_type, is_leaf_type
 from graphql.execution.collect_fields import FieldDetails
 
 from kyodo.domain.agreements import terms
-from kyodo.domain.agreements.service import in_category_order
+from kyodo.domain.agreements.lookup import in_category_order
 from kyodo.domain.collaborations import service as collaborations
 from kyodo.domain.collaborations.service import in_form_order
 from kyodo.domain.enums import AgreementStatus as DomainAgreementStatus
 from kyodo.domain.enums import PartnerKind
 from kyodo.domain.japanese import fiscal_year_label, to_wareki
-from kyodo.domain.pagination import Ordering
+from kyodo.domain.ordering import Ordering
 from kyodo.domain.read.models import entity
 from kyodo.schema.agreements.types import AgreementType, in_force_day, stale_args, term_day
 from kyodo.schema.collaborations.publication import publication_of

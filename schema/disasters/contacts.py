@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.disasters import contacts
 from kyodo.domain.disasters.models import ContactVerification
-from kyodo.domain.enums import VERIFICATION_OUTCOME_LABELS
+from kyodo.domain.labels import VERIFICATION_OUTCOME_LABELS
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import CREATED_AT, PAYLOAD_ERRORS, AsOf

@@ -11,7 +11,7 @@ from kyodo.domain.agreements import service as agreements
 from kyodo.domain.disasters import service as disasters
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.disasters.rules import OPEN_STATUSES
-from kyodo.domain.enums import (
+from kyodo.domain.labels import (
     DISASTER_KIND_LABELS,
     SUPPORT_ANSWER_LABELS,
     SUPPORT_REQUEST_STATUS_LABELS,

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import strawberry
 
 from kyodo.domain.base import UNSET
-from kyodo.domain.enums import LABELS
 from kyodo.domain.enums import ProposalStatus as DomainStatus
+from kyodo.domain.labels import LABELS
 from kyodo.domain.proposals import commands
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import ExpectedVersion, Id

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kyodo.domain.collaborations.analyses import longest_run
 from kyodo.domain.collaborations.service import (
     ParticipationsOfPartnerKey,
-    longest_run,
     participations_page_by_partner,
 )
 from kyodo.domain.pagination import PageRequest

@@ -12,12 +12,9 @@ from kyodo.domain.endorsements.rules import (
     funding_problem,
     screen,
 )
-from kyodo.domain.enums import (
-    ENDORSEMENT_DISQUALIFIER_LABELS,
-    EndorsementDisqualifier,
-    EndorsementStatus,
-)
+from kyodo.domain.enums import EndorsementDisqualifier, EndorsementStatus
 from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.labels import ENDORSEMENT_DISQUALIFIER_LABELS
 
 D = EndorsementDisqualifier
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kyodo.domain.collaborations.forms import FORM_INFO
-from kyodo.domain.enums import LABELS, SUPPORT_CATEGORY_LABELS, CollaborationForm, SupportCategory
+from kyodo.domain.enums import CollaborationForm, SupportCategory
+from kyodo.domain.labels import LABELS, SUPPORT_CATEGORY_LABELS
 
 
 def test_every_value_of_every_labelled_enum_has_a_label_and_a_description() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from kyodo.domain.agreements.service import disaster_support
+from kyodo.domain.agreements.lookup import disaster_support
 from kyodo.domain.enums import SupportCategory
 from kyodo.domain.exchange import exports
 from kyodo.domain.exchange.exports import ExportFormat

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from graphql import GraphQLEnumType
 
-from kyodo.domain.enums import LABELS, SupportCategory
+from kyodo.domain.enums import SupportCategory
+from kyodo.domain.labels import LABELS
 from kyodo.schema import schema
 from kyodo.schema.context import ANONYMOUS
 from tests.conftest import GraphQLClient

@@ -25,7 +25,7 @@ from kyodo.domain.collaborations.service import list_ordering as collaboration_o
 from kyodo.domain.endorsements.models import EndorsementApplication
 from kyodo.domain.endorsements.service import LIST_ORDERING as ENDORSEMENTS
 from kyodo.domain.enums import Role
-from kyodo.domain.pagination import Ordering
+from kyodo.domain.ordering import Ordering
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.partners.service import PartnerOrderField, PartnerOrderSpec
 from kyodo.domain.partners.service import list_ordering as partner_ordering

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from kyodo.domain.agreements.service import disaster_support
+from kyodo.domain.agreements.lookup import disaster_support
 from kyodo.domain.enums import SupportCategory
 from kyodo.domain.exchange import exports
 from kyodo.domain.exchange.exports import ExportFormat

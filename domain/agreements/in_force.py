@@ -1,0 +1,142 @@
+"""Which agreements are in force on a day, and whose term ends by a day, in SQL.
+
+Whether an agreement is in force on a day and when its current term ends are never
+stored (rule 8): SQL only narrows the candidates with conditions that are necessary for
+the answer, and :mod:`domain.agreements.terms` decides exactly. Agreements number at
+most a few thousand, so the exact check runs over a handful of narrow columns and the
+survivors go back into SQL as an id list; pagination always stays in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.batches import loose
+from kyodo.domain.enums import AgreementStatus
+
+# Statuses an agreement can have been in force under: IN_FORCE now, EXPIRED and
+# TERMINATED for the days before their end (history can be asked about).
+_CONCLUDED = (AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED)
+
+# The columns the term arithmetic of domain.agreements.terms reads.
+_TERM_COLUMNS: tuple[Any, ...] = (
+    Agreement.id,
+    Agreement.status,
+    Agreement.concluded_on,
+    Agreement.effective_from,
+    Agreement.effective_until,
+    Agreement.auto_renewal,
+    Agreement.renewal_term_months,
+    Agreement.terminated_on,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """The term columns of one agreement; satisfies :class:`terms.AgreementTerms`."""
+
+    id: int
+    status: AgreementStatus
+    concluded_on: date | None
+    effective_from: date | None
+    effective_until: date | None
+    auto_renewal: bool
+    renewal_term_months: int | None
+    terminated_on: date | None
+
+
+def maybe_in_force_on(on: date) -> list[sa.ColumnElement[bool]]:
+    """SQL conditions every agreement in force on ``on`` meets (necessary, not sufficient).
+
+    Concluded (IN_FORCE, EXPIRED or TERMINATED), started by ``on`` (``effective_from``,
+    else ``concludedOn``), not terminated by then, and either open-ended, still in its
+    stored term, or auto-renewing (renewals are checked exactly in Python).
+    """
+    start = sa.func.coalesce(loose(Agreement.effective_from), loose(Agreement.concluded_on))
+    return [
+        loose(Agreement.status).in_(_CONCLUDED),
+        start.is_not(None),
+        start <= on,
+        sa.or_(loose(Agreement.terminated_on).is_(None), loose(Agreement.terminated_on) > on),
+        sa.or_(
+            loose(Agreement.effective_until).is_(None),
+            loose(Agreement.effective_until) >= on,
+            loose(Agreement.auto_renewal).is_(True),
+        ),
+    ]
+
+
+async def _term_rows(
+    session: AsyncSession, conditions: Sequence[sa.ColumnElement[bool]]
+) -> list[_Terms]:
+    stmt = sa.select(*_TERM_COLUMNS).where(*conditions)
+    return [_Terms(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def agreement_ids_in_force_on(
+    session: AsyncSession,
+    *,
+    on: date,
+    conditions: Sequence[sa.ColumnElement[bool]] = (),
+) -> list[int]:
+    """Ids of the agreements in force on ``on`` (第3章(3), rule 8), ascending.
+
+    One statement selecting only the term columns, narrowed in SQL by
+    :func:`maybe_in_force_on` (plus any extra ``conditions``), then decided exactly by
+    :func:`terms.agreement_in_force_on` — the single place that knows about renewals,
+    month ends and terminations. The check runs on every candidate, not only the
+    renewing ones, so SQL never has to agree with Python on anything but a superset.
+    """
+    rows = await _term_rows(session, [*maybe_in_force_on(on), *conditions])
+    return sorted(row.id for row in rows if terms.agreement_in_force_on(row, on))
+
+
+async def agreement_ids_term_ending_by(
+    session: AsyncSession, *, by: date, today: date
+) -> list[int]:
+    """Ids of agreements whose current term (renewals applied as of ``today``) ends on
+    or before ``by`` (第3章(3), the ``termEndsBy`` filter); open-ended ones never match.
+
+    Renewal only moves an end later, so a current end ≤ ``by`` needs the stored
+    ``effectiveUntil`` ≤ ``by`` or a termination taking effect by the day after ``by``;
+    SQL keeps those, :func:`terms.agreement_term_ends_on` decides.
+    """
+    conditions = [
+        sa.or_(
+            sa.and_(
+                loose(Agreement.effective_until).is_not(None),
+                loose(Agreement.effective_until) <= by,
+            ),
+            sa.and_(
+                loose(Agreement.terminated_on).is_not(None),
+                # (by 9999-12-31 has no day after; every termination date is <= it)
+                loose(Agreement.terminated_on) <= (by + timedelta(days=1) if by < date.max else by),
+            ),
+        )
+    ]
+    ids: list[int] = []
+    for row in await _term_rows(session, conditions):
+        end = terms.agreement_term_ends_on(row, today)
+        if end is not None and end <= by:
+            ids.append(row.id)
+    return sorted(ids)
+
+
+def stale_condition(as_of: date, max_age_days: int) -> sa.ColumnElement[bool]:
+    """SQL form of :func:`terms.contacts_stale`: never verified, or verified more than
+    ``max_age_days`` days before ``as_of`` (exactly ``max_age_days`` is still fresh)."""
+    verified = loose(Agreement.contacts_verified_on)
+    try:
+        cutoff = as_of - timedelta(days=max_age_days)
+    except OverflowError:
+        # The cutoff falls before 0001-01-01: no verification is that old.
+        return verified.is_(None)
+    return sa.or_(verified.is_(None), verified < cutoff)
