@@ -47,7 +47,7 @@ from kyodo.domain.enums import (
     SupportCategory,
 )
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
-from kyodo.domain.exchange import exports
+from kyodo.domain.exchange.exports.formats import municipality as own_municipality
 from kyodo.domain.exchange.reading import (
     ColumnMap,
     Columns,
@@ -370,7 +370,7 @@ def _select_municipality(
     names = [n for n in names if n]
     if municipality is None and len(names) > 1:
         # Hokkaido's list covers every municipality: the city's own rows (KYODO_MUNICIPALITY).
-        own = exports.municipality()
+        own = own_municipality()
         if any(fold_name(n) == fold_name(own) for n in names):
             municipality = own
     if municipality is None:

@@ -150,6 +150,20 @@ def _describe(file: Path, table: SourceTable, rows: int) -> str:
     return f"{file.name}（{'、'.join(p for p in parts if p)}）"
 
 
+def _summary(dry_run: bool, done: str, created: int) -> Table:
+    """The counts of an import (on a dry run, what it would write), from 新規登録 on."""
+    summary = Table(
+        title=("試行（--dry-run）: 次のとおり反映されます。まだ何も書き込んでいません。")
+        if dry_run
+        else done,
+        title_justify="left",
+    )
+    summary.add_column("結果")
+    summary.add_column("件数", justify="right")
+    summary.add_row("新規登録" if not dry_run else "新規登録される", f"{created:,}")
+    return summary
+
+
 # ------------------------------------------------------------------ partners
 
 
@@ -176,15 +190,7 @@ def import_partners(
             commit=not dry_run,
         )
     out = _out()
-    summary = Table(
-        title=("試行（--dry-run）: 次のとおり反映されます。まだ何も書き込んでいません。")
-        if dry_run
-        else "パートナーを読み込みました。",
-        title_justify="left",
-    )
-    summary.add_column("結果")
-    summary.add_column("件数", justify="right")
-    summary.add_row("新規登録" if not dry_run else "新規登録される", f"{result.created:,}")
+    summary = _summary(dry_run, "パートナーを読み込みました。", result.created)
     summary.add_row("更新" if not dry_run else "更新される", f"{result.updated:,}")
     summary.add_row("変更なし", f"{result.unchanged:,}")
     _say(out, _describe(file, table, result.rows))
@@ -281,15 +287,7 @@ def import_agreements(
                 Text("、".join(outcome.new_parties) or "-"),
             )
         out.print(rows)
-    summary = Table(
-        title=("試行（--dry-run）: 次のとおり反映されます。まだ何も書き込んでいません。")
-        if dry_run
-        else "協定を読み込みました。",
-        title_justify="left",
-    )
-    summary.add_column("結果")
-    summary.add_column("件数", justify="right")
-    summary.add_row("新規登録" if not dry_run else "新規登録される", f"{result.created:,}")
+    summary = _summary(dry_run, "協定を読み込みました。", result.created)
     summary.add_row("  うち締結", f"{result.concluded:,}")
     summary.add_row("  うち協定区分がないため下書き", f"{result.drafts_without_support:,}")
     summary.add_row("変更なし（登録済み）", f"{result.unchanged:,}")

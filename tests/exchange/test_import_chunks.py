@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -185,7 +186,7 @@ async def test_an_export_of_more_than_10000_partners_imports_back(
         refresh_derived_fields(partner)
     # one INSERT of many rows: the ORM's flush of 10,001 objects would take longer
     await session.execute(sa.insert(Partner), [p.model_dump(exclude={"id"}) for p in partners])
-    export = await exports.export_partners(session, fmt=ExportFormat.CSV, on=exports.date.today())
+    export = await exports.export_partners(session, fmt=ExportFormat.CSV, on=date.today())
     assert export.rows > CHUNK_ROWS
     # when the export is imported again, for real
     result = await import_partners(
