@@ -47,20 +47,22 @@ from kyodo.domain.enums import (
     SupportCategory,
 )
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
-from kyodo.domain.exchange.exports.formats import municipality as own_municipality
-from kyodo.domain.exchange.reading import (
+from kyodo.domain.exchange.columns import (
     ColumnMap,
     Columns,
+    fold_header,
+    fold_name,
+    parse_japanese_date,
+    split_list,
+)
+from kyodo.domain.exchange.exports.formats import municipality as own_municipality
+from kyodo.domain.exchange.source import (
     FileFormat,
     ImportRefused,
     RowProblem,
     SourceRow,
     SourceTable,
     blank_header,
-    fold_header,
-    fold_name,
-    parse_japanese_date,
-    split_list,
 )
 from kyodo.domain.japanese import to_wareki
 from kyodo.domain.partners.commands import PartnerData, create_partner

@@ -26,17 +26,15 @@ from sqlmodel import col
 from kyodo.domain.base import UNSET
 from kyodo.domain.enums import PartnerKind, PartnerStatus
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
-from kyodo.domain.exchange.reading import (
+from kyodo.domain.exchange.columns import (
     ColumnMap,
     Columns,
-    ImportRefused,
-    RowProblem,
-    SourceTable,
     fold_header,
     looks_like_exponent,
     normalize_number,
     split_list,
 )
+from kyodo.domain.exchange.source import ImportRefused, RowProblem, SourceTable
 from kyodo.domain.japanese import normalize_corporate_number
 from kyodo.domain.partners.inputs import (
     ADDRESS_FIELDS,

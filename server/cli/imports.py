@@ -26,7 +26,7 @@ from kyodo.server.cli.common import actor, run_in_session
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from kyodo.domain.exchange.reading import RowProblem, SourceTable
+    from kyodo.domain.exchange.source import RowProblem, SourceTable
 
 T = TypeVar("T")
 
@@ -63,7 +63,8 @@ def _say(console: Console, text: str) -> None:
 
 
 def _read(file: Path, encoding: str | None) -> SourceTable:
-    from kyodo.domain.exchange.reading import ImportRefused, check_encoding_name, read_table
+    from kyodo.domain.exchange.reading import check_encoding_name, read_table
+    from kyodo.domain.exchange.source import ImportRefused
 
     if encoding is not None:
         try:
@@ -97,7 +98,7 @@ def _in_transaction(file: Path, work: Callable[[AsyncSession], Awaitable[T]], *,
     commit it unless ``commit`` is False (dry run). Refused input exits with 1."""
     from sqlalchemy.exc import IntegrityError
 
-    from kyodo.domain.exchange.reading import ImportRefused
+    from kyodo.domain.exchange.source import ImportRefused
     from kyodo.domain.transactions import WriteLockTimeout
 
     try:
@@ -201,7 +202,7 @@ def import_partners(
 
 
 def _date_option(value: str | None) -> date | None:
-    from kyodo.domain.exchange.reading import parse_japanese_date
+    from kyodo.domain.exchange.columns import parse_japanese_date
 
     if value is None:
         return None

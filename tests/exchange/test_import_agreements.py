@@ -17,7 +17,7 @@ from kyodo.domain.exchange.agreements_import import (
     merge_two_row_header,
     split_parties,
 )
-from kyodo.domain.exchange.reading import parse_csv
+from kyodo.domain.exchange.sheets import parse_csv
 from tests.exchange.importing import (
     csv_bytes,
     demo_database,

@@ -22,7 +22,8 @@ from kyodo.domain.enums import PartnerKind
 from kyodo.domain.exchange import exports
 from kyodo.domain.exchange.exports import ExportFormat
 from kyodo.domain.exchange.partners_import import CHUNK_ROWS, import_partners
-from kyodo.domain.exchange.reading import ImportRefused, SourceTable, read_table
+from kyodo.domain.exchange.reading import read_table
+from kyodo.domain.exchange.source import ImportRefused, SourceTable
 from kyodo.domain.japanese import corporate_number_check_digit
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.partners.service import refresh_derived_fields
