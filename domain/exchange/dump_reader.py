@@ -69,12 +69,7 @@ class JsonStream:
                 return ""
 
     def expect(self, char: str) -> None:
-        found = self.peek()
-        if found != char:
-            raise self.broken(
-                f"「{char}」があるはずの所に「{found or 'ファイルの終わり'}」があります"
-            )
-        self._pos += 1
+        self.take(char)
 
     def take(self, *chars: str) -> str:
         """Consume the next character, which must be one of ``chars``."""
@@ -117,11 +112,17 @@ class JsonStream:
         assert isinstance(value, str)
         return value
 
+    def _empty(self, opening: str, closing: str) -> bool:
+        """Consume ``opening``; True, with ``closing`` consumed too, when nothing is between."""
+        self.expect(opening)
+        if self.peek() == closing:
+            self._pos += 1
+            return True
+        return False
+
     def members(self) -> Iterator[str]:
         """The keys of an object, one by one; the caller reads each value."""
-        self.expect("{")
-        if self.peek() == "}":
-            self._pos += 1
+        if self._empty("{", "}"):
             return
         while True:
             key = self.string()
@@ -132,9 +133,7 @@ class JsonStream:
 
     def elements(self) -> Iterator[None]:
         """Step through an array; the caller reads each element."""
-        self.expect("[")
-        if self.peek() == "]":
-            self._pos += 1
+        if self._empty("[", "]"):
             return
         while True:
             yield None

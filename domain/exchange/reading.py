@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from kyodo.domain.exchange.sheets import XLSX_MAGIC, parse_csv, parse_xlsx
 from kyodo.domain.exchange.source import (
@@ -129,6 +130,22 @@ def _json_error(error: json.JSONDecodeError) -> str:
     return f"JSON として読めません（{error.lineno}行目 {error.colno}文字目: {error.msg}）。"
 
 
+def _object_rows(
+    elements: Iterable[tuple[int, Any]], unit: str, problems: list[RowProblem]
+) -> list[SourceRow]:
+    """The elements that are JSON objects, as rows; any other is a problem at its place
+    (``number`` and ``unit``: "3件目", "7行目")."""
+    rows: list[SourceRow] = []
+    for number, element in elements:
+        if not isinstance(element, dict):
+            problems.append(
+                RowProblem("オブジェクト（{...}）ではありません。", where=f"{number}{unit}")
+            )
+            continue
+        rows.append(SourceRow(number, element))
+    return rows
+
+
 def parse_json(text: str) -> SourceTable:
     """A JSON array of objects; element ``i`` is reported as ``i + 1``件目."""
     try:
@@ -139,15 +156,8 @@ def parse_json(text: str) -> SourceTable:
         raise ImportRefused(
             [RowProblem("JSON ファイルは、オブジェクトの配列（[{...}, {...}]）にしてください。")]
         )
-    rows: list[SourceRow] = []
     problems: list[RowProblem] = []
-    for number, element in enumerate(document, start=1):
-        if not isinstance(element, dict):
-            problems.append(
-                RowProblem("オブジェクト（{...}）ではありません。", where=f"{number}件目")
-            )
-            continue
-        rows.append(SourceRow(number, element))
+    rows = _object_rows(enumerate(document, start=1), "件目", problems)
     if problems:
         raise ImportRefused(problems)
     return SourceTable(FileFormat.JSON, _object_headers(rows), rows, unit="件目")
@@ -155,27 +165,25 @@ def parse_json(text: str) -> SourceTable:
 
 def parse_jsonl(text: str) -> SourceTable:
     """JSON Lines: one object per line; blank lines are skipped."""
-    rows: list[SourceRow] = []
     problems: list[RowProblem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            element = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.append(
-                RowProblem(
-                    f"JSON として読めません（{error.colno}文字目: {error.msg}）。",
-                    where=f"{number}行目",
+
+    def elements() -> Iterator[tuple[int, Any]]:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                element = json.loads(line)
+            except json.JSONDecodeError as error:
+                problems.append(
+                    RowProblem(
+                        f"JSON として読めません（{error.colno}文字目: {error.msg}）。",
+                        where=f"{number}行目",
+                    )
                 )
-            )
-            continue
-        if not isinstance(element, dict):
-            problems.append(
-                RowProblem("オブジェクト（{...}）ではありません。", where=f"{number}行目")
-            )
-            continue
-        rows.append(SourceRow(number, element))
+                continue
+            yield number, element
+
+    rows = _object_rows(elements(), "行目", problems)
     if problems:
         raise ImportRefused(problems)
     return SourceTable(FileFormat.JSONL, _object_headers(rows), rows)
