@@ -35,15 +35,8 @@ from kyodo.domain.enums import (
     SUPPORT_REQUEST_STATUS_LABELS,
     AgreementDueKind,
 )
-from kyodo.domain.exchange.exports.formats import (
-    LIST_SEPARATOR,
-    CsvEncoding,
-    ExportFile,
-    ExportFormat,
-    export_filename,
-    municipality,
-    require_format,
-)
+from kyodo.domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat, municipality
+from kyodo.domain.exchange.exports.formats import LIST_SEPARATOR, export_filename, require_format
 from kyodo.domain.exchange.exports.tables import write_csv
 from kyodo.domain.japanese import to_wareki
 from kyodo.domain.partners.models import Partner
