@@ -21,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -62,7 +63,12 @@ HTML_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 )
 
-Build = Callable[[AsyncSession, ExportFormat, date, CsvEncoding, Principal], Awaitable[ExportFile]]
+Export = Callable[..., Awaitable[ExportFile]]
+"""A list's export function: ``(session, *, fmt, on, encoding, **options)``."""
+
+
+def _no_options(principal: Principal) -> dict[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,86 +76,53 @@ class ExportList:
     name: str
     roles: frozenset[Role]
     formats: tuple[ExportFormat, ...]
-    build: Build
+    export: Export
+    options: Callable[[Principal], dict[str, Any]] = _no_options
+    """What the list depends on of the caller, as keyword arguments of ``export``."""
 
-
-async def _partners(
-    session: AsyncSession,
-    fmt: ExportFormat,
-    on: date,
-    encoding: CsvEncoding,
-    principal: Principal,
-) -> ExportFile:
-    return await exports.export_partners(session, fmt=fmt, on=on, encoding=encoding)
-
-
-async def _agreements(
-    session: AsyncSession,
-    fmt: ExportFormat,
-    on: date,
-    encoding: CsvEncoding,
-    principal: Principal,
-) -> ExportFile:
-    return await exports.export_agreements(
-        session,
-        fmt=fmt,
-        on=on,
-        visibility=PartnerVisibility.for_role(principal.role),
-        encoding=encoding,
-    )
-
-
-async def _disaster_contacts(
-    session: AsyncSession,
-    fmt: ExportFormat,
-    on: date,
-    encoding: CsvEncoding,
-    principal: Principal,
-) -> ExportFile:
-    return await exports.export_disaster_contacts(session, fmt=fmt, on=on, encoding=encoding)
-
-
-async def _support_requests(
-    session: AsyncSession,
-    fmt: ExportFormat,
-    on: date,
-    encoding: CsvEncoding,
-    principal: Principal,
-) -> ExportFile:
-    return await disaster_exports.export_support_requests(
-        session, fmt=fmt, on=on, encoding=encoding
-    )
-
-
-async def _agreements_due(
-    session: AsyncSession,
-    fmt: ExportFormat,
-    on: date,
-    encoding: CsvEncoding,
-    principal: Principal,
-) -> ExportFile:
-    return await disaster_exports.export_agreements_due(
-        session,
-        fmt=fmt,
-        on=on,
-        encoding=encoding,
-        include_internal=principal.role in READ_INTERNAL,
-    )
+    async def build(
+        self,
+        session: AsyncSession,
+        fmt: ExportFormat,
+        on: date,
+        encoding: CsvEncoding,
+        principal: Principal,
+    ) -> ExportFile:
+        return await self.export(
+            session, fmt=fmt, on=on, encoding=encoding, **self.options(principal)
+        )
 
 
 SHEETS = (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON)
 
 LISTS = (
-    ExportList("partners", READ_PARTNERS, SHEETS, _partners),
-    ExportList("agreements", EVERYONE, SHEETS, _agreements),
+    ExportList("partners", READ_PARTNERS, SHEETS, exports.export_partners),
+    ExportList(
+        "agreements",
+        EVERYONE,
+        SHEETS,
+        exports.export_agreements,
+        lambda principal: {"visibility": PartnerVisibility.for_role(principal.role)},
+    ),
     ExportList(
         "disaster-contacts",
         READ_EMERGENCY_CONTACTS,
         (ExportFormat.HTML, ExportFormat.CSV, ExportFormat.JSON),
-        _disaster_contacts,
+        exports.export_disaster_contacts,
     ),
-    ExportList("support-requests", READ_DISASTER, (ExportFormat.CSV,), _support_requests),
-    ExportList("agreements-due", READ_DISASTER, (ExportFormat.ICS,), _agreements_due),
+    ExportList(
+        "support-requests",
+        READ_DISASTER,
+        (ExportFormat.CSV,),
+        disaster_exports.export_support_requests,
+    ),
+    ExportList(
+        "agreements-due",
+        READ_DISASTER,
+        (ExportFormat.ICS,),
+        disaster_exports.export_agreements_due,
+        lambda principal: {"include_internal": principal.role in READ_INTERNAL},
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
+from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from kyodo.domain.exchange.exports import DEFAULT_MUNICIPALITY, set_municipality_source
@@ -23,178 +24,175 @@ class ConfigurationError(RuntimeError):
     """The settings do not allow the server to start (e.g. production without a CORS list)."""
 
 
+def setting(
+    variable: str, default: Any = PydanticUndefined, description: str | None = None, **field: Any
+) -> Any:
+    """A setting read from the environment variable ``variable`` (also the keyword
+    ``Settings(...)`` takes): pydantic's ``Field`` with that alias."""
+    return Field(default, validation_alias=variable, description=description, **field)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    database_url: str = Field(
-        default=DEFAULT_DATABASE_URL,
-        validation_alias="DATABASE_URL",
-        description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
+    database_url: str = setting(
+        "DATABASE_URL",
+        DEFAULT_DATABASE_URL,
+        "SQLAlchemy async URL; postgresql+asyncpg://... in production.",
         repr=False,
     )
-    env: Literal["development", "test", "production"] = Field(
-        default="development", validation_alias="KYODO_ENV"
+    env: Literal["development", "test", "production"] = setting("KYODO_ENV", "development")
+    host: str = setting("KYODO_HOST", "127.0.0.1")
+    port: int = setting("KYODO_PORT", 8000)
+    workers: int = setting(
+        "KYODO_WORKERS", 1, "Server processes `kyodo serve` starts (each with its own pool).", ge=1
     )
-    host: str = Field(default="127.0.0.1", validation_alias="KYODO_HOST")
-    port: int = Field(default=8000, validation_alias="KYODO_PORT")
-    workers: int = Field(
-        default=1,
-        ge=1,
-        validation_alias="KYODO_WORKERS",
-        description="Server processes `kyodo serve` starts (each with its own pool).",
-    )
-    log_level: str = Field(default="info", validation_alias="KYODO_LOG_LEVEL")
-    sql_echo: bool = Field(default=False, validation_alias="KYODO_SQL_ECHO")
-    cors_origins: Annotated[list[str], NoDecode] = Field(
+    log_level: str = setting("KYODO_LOG_LEVEL", "info")
+    sql_echo: bool = setting("KYODO_SQL_ECHO", False)
+    cors_origins: Annotated[list[str], NoDecode] = setting(
+        "KYODO_CORS_ORIGINS",
         default_factory=list,
-        validation_alias="KYODO_CORS_ORIGINS",
         description="Origins allowed to call the API from a browser, comma-separated.",
     )
-    statement_timeout_ms: int = Field(
-        default=5000,
+    statement_timeout_ms: int = setting(
+        "KYODO_STATEMENT_TIMEOUT_MS",
+        5000,
+        "PostgreSQL statement_timeout per transaction (0 = no limit).",
         ge=0,
-        validation_alias="KYODO_STATEMENT_TIMEOUT_MS",
-        description="PostgreSQL statement_timeout per transaction (0 = no limit).",
     )
-    sqlite_busy_timeout_ms: int = Field(
-        default=5000,
+    sqlite_busy_timeout_ms: int = setting(
+        "KYODO_SQLITE_BUSY_TIMEOUT_MS",
+        5000,
+        "SQLite: how long a write waits for the writes before it to finish; then it "
+        "is refused with TIMEOUT.",
         gt=0,
-        validation_alias="KYODO_SQLITE_BUSY_TIMEOUT_MS",
-        description=(
-            "SQLite: how long a write waits for the writes before it to finish; then it "
-            "is refused with TIMEOUT."
-        ),
     )
-    compiled_reads: bool = Field(
-        default=True,
-        validation_alias="KYODO_COMPILED_READS",
-        description="Answer the queries the compiled read path covers without a resolver "
+    compiled_reads: bool = setting(
+        "KYODO_COMPILED_READS",
+        True,
+        "Answer the queries the compiled read path covers without a resolver "
         "per field (schema/compiled); false: every query through Strawberry's resolvers.",
     )
-    trusted_documents: Literal["accept", "only"] = Field(
-        default="accept",
-        validation_alias="KYODO_TRUSTED_DOCUMENTS",
-        description="accept: a request may name a registered document by id or send a "
+    trusted_documents: Literal["accept", "only"] = setting(
+        "KYODO_TRUSTED_DOCUMENTS",
+        "accept",
+        "accept: a request may name a registered document by id or send a "
         "text; only: registered documents only (kyodo documents register).",
     )
-    response_cache: bool = Field(
-        default=True,
-        validation_alias="KYODO_RESPONSE_CACHE",
-        description="Answer repeated queries from memory while the data version is "
+    response_cache: bool = setting(
+        "KYODO_RESPONSE_CACHE",
+        True,
+        "Answer repeated queries from memory while the data version is "
         "unchanged (schema/response_cache.py); false: every query is executed.",
     )
-    response_cache_mb: int = Field(
-        default=32,
+    response_cache_mb: int = setting(
+        "KYODO_RESPONSE_CACHE_MB",
+        32,
+        "Memory the response cache of each server process may hold, in MiB.",
         ge=1,
-        validation_alias="KYODO_RESPONSE_CACHE_MB",
-        description="Memory the response cache of each server process may hold, in MiB.",
     )
-    token_cache_seconds: float = Field(
-        default=5,
-        ge=0,
-        validation_alias="KYODO_TOKEN_CACHE_SECONDS",
-        description="How long each server process remembers a token it found valid "
+    token_cache_seconds: float = setting(
+        "KYODO_TOKEN_CACHE_SECONDS",
+        5,
+        "How long each server process remembers a token it found valid "
         "(no token statement per request); a revoked token keeps working that long at "
         "most. 0: every request looks its token up.",
+        ge=0,
     )
-    access_log_wait_for_flush: bool = Field(
-        default=True,
-        validation_alias="KYODO_ACCESS_LOG_WAIT_FOR_FLUSH",
-        description="PostgreSQL: whether a query answered by the fast path waits for its "
+    access_log_wait_for_flush: bool = setting(
+        "KYODO_ACCESS_LOG_WAIT_FOR_FLUSH",
+        True,
+        "PostgreSQL: whether a query answered by the fast path waits for its "
         "personal-data log entries to reach the disk (the WAL flush) before answering. "
         "true: every entry is durable before the answer leaves. false (the operator's "
         "choice): they commit without waiting, durable within 3 × wal_writer_delay "
         "(600 ms by default; a database crash in that window loses them), which saves "
         "the flush, most of such a read's latency.",
     )
-    max_cost_authenticated: int = Field(
-        default=0,
-        ge=0,
-        validation_alias="KYODO_MAX_COST_AUTHENTICATED",
-        description="Largest estimated cost of one operation of a caller with a token "
+    max_cost_authenticated: int = setting(
+        "KYODO_MAX_COST_AUTHENTICATED",
+        0,
+        "Largest estimated cost of one operation of a caller with a token "
         "(0 = no cap: the time, statement and response-size limits bound it). Anonymous "
         "callers always have the fixed budget of 50,000.",
+        ge=0,
     )
-    max_body_bytes: int = Field(
-        default=ONE_MIB,
-        gt=0,
-        validation_alias="KYODO_MAX_BODY_BYTES",
-        description="Largest request body accepted; larger ones get 413.",
+    max_body_bytes: int = setting(
+        "KYODO_MAX_BODY_BYTES", ONE_MIB, "Largest request body accepted; larger ones get 413.", gt=0
     )
-    max_document_bytes: int = Field(
-        default=20 * ONE_MIB,
-        gt=0,
-        validation_alias="KYODO_MAX_DOCUMENT_BYTES",
-        description="Largest signed agreement document (協定書, PDF) accepted by "
+    max_document_bytes: int = setting(
+        "KYODO_MAX_DOCUMENT_BYTES",
+        20 * ONE_MIB,
+        "Largest signed agreement document (協定書, PDF) accepted by "
         "POST /agreements/{id}/documents; larger ones get 413. The only request body "
         "allowed above KYODO_MAX_BODY_BYTES.",
-    )
-    request_timeout_ms: int = Field(
-        default=10_000,
-        ge=0,
-        validation_alias="KYODO_REQUEST_TIMEOUT_MS",
-        description="Longest a GraphQL query may run before it is stopped with TIMEOUT "
-        "(0 = no limit). Mutations are bounded by the statement timeout instead.",
-    )
-    max_response_bytes: int = Field(
-        default=4 * ONE_MIB,
         gt=0,
-        validation_alias="KYODO_MAX_RESPONSE_BYTES",
-        description="Largest GraphQL response sent; a larger one is replaced by "
-        "RESPONSE_TOO_LARGE.",
     )
-    db_pool_size: int = Field(
-        default=10,
-        ge=1,
-        validation_alias="KYODO_DB_POOL_SIZE",
-        description="Database connections each server process keeps open (enough for "
+    request_timeout_ms: int = setting(
+        "KYODO_REQUEST_TIMEOUT_MS",
+        10_000,
+        "Longest a GraphQL query may run before it is stopped with TIMEOUT "
+        "(0 = no limit). Mutations are bounded by the statement timeout instead.",
+        ge=0,
+    )
+    max_response_bytes: int = setting(
+        "KYODO_MAX_RESPONSE_BYTES",
+        4 * ONE_MIB,
+        "Largest GraphQL response sent; a larger one is replaced by RESPONSE_TOO_LARGE.",
+        gt=0,
+    )
+    db_pool_size: int = setting(
+        "KYODO_DB_POOL_SIZE",
+        10,
+        "Database connections each server process keeps open (enough for "
         "the usual concurrency: a connection opened beyond them is closed when returned, "
         "and opening one costs more than most reads).",
+        ge=1,
     )
-    db_max_overflow: int = Field(
-        default=5,
+    db_max_overflow: int = setting(
+        "KYODO_DB_MAX_OVERFLOW",
+        5,
+        "Connections opened beyond the pool under load, closed when returned.",
         ge=0,
-        validation_alias="KYODO_DB_MAX_OVERFLOW",
-        description="Connections opened beyond the pool under load, closed when returned.",
     )
-    db_pool_timeout_ms: int = Field(
-        default=2000,
-        gt=0,
-        validation_alias="KYODO_DB_POOL_TIMEOUT_MS",
-        description="Longest a request waits for a database connection (a free one from "
+    db_pool_timeout_ms: int = setting(
+        "KYODO_DB_POOL_TIMEOUT_MS",
+        2000,
+        "Longest a request waits for a database connection (a free one from "
         "the pool, or a new one to be opened) before TIMEOUT / DATABASE_UNAVAILABLE; "
         "shorter than the statement timeout.",
+        gt=0,
     )
 
-    log_format: Literal["text", "json"] = Field(
-        default="text",
-        validation_alias="KYODO_LOG_FORMAT",
-        description="text: one readable line per record (make run); json: one JSON object "
+    log_format: Literal["text", "json"] = setting(
+        "KYODO_LOG_FORMAT",
+        "text",
+        "text: one readable line per record (make run); json: one JSON object "
         "per line with timestamp, level, logger, message and request id (log collectors).",
     )
-    metrics: Literal["off", "public", "token"] | None = Field(
-        default=None,
-        validation_alias="KYODO_METRICS",
-        description="Who may read /metrics: off (no /metrics), public (anyone who reaches "
+    metrics: Literal["off", "public", "token"] | None = setting(
+        "KYODO_METRICS",
+        None,
+        "Who may read /metrics: off (no /metrics), public (anyone who reaches "
         "the port), token (Authorization: Bearer KYODO_METRICS_TOKEN). Unset: token when "
         "KYODO_METRICS_TOKEN is set, else public outside production and off in production.",
     )
-    metrics_token: str = Field(
-        default="",
-        validation_alias="KYODO_METRICS_TOKEN",
-        description="The bearer token Prometheus presents when KYODO_METRICS=token.",
+    metrics_token: str = setting(
+        "KYODO_METRICS_TOKEN",
+        "",
+        "The bearer token Prometheus presents when KYODO_METRICS=token.",
         repr=False,
     )
-    municipality: str = Field(
-        default=DEFAULT_MUNICIPALITY,
-        validation_alias="KYODO_MUNICIPALITY",
-        description="The city's name (市町村名) written in the exports and printed pages; "
+    municipality: str = setting(
+        "KYODO_MUNICIPALITY",
+        DEFAULT_MUNICIPALITY,
+        "The city's name (市町村名) written in the exports and printed pages; "
         "also the municipality `kyodo import agreements` reads from a list covering several.",
     )
-    tracing: bool | None = Field(
-        default=None,
-        validation_alias="KYODO_TRACING",
-        description="OpenTelemetry traces (pip install 'kyodo[otel]'), exported as the "
+    tracing: bool | None = setting(
+        "KYODO_TRACING",
+        None,
+        "OpenTelemetry traces (pip install 'kyodo[otel]'), exported as the "
         "standard OTEL_* variables say. Unset: on when OTEL_TRACES_EXPORTER or an "
         "OTEL_EXPORTER_OTLP_*ENDPOINT is set (and OTEL_SDK_DISABLED is not true).",
     )

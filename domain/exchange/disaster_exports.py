@@ -27,16 +27,9 @@ from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.base import utcnow
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.enums import AgreementDueKind
-from kyodo.domain.exchange.exports import (
-    LIST_SEPARATOR,
-    CsvEncoding,
-    ExportFile,
-    ExportFormat,
-    _require,
-    export_filename,
-    municipality,
-    write_csv,
-)
+from kyodo.domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat, municipality
+from kyodo.domain.exchange.exports.formats import LIST_SEPARATOR, export_filename, require_format
+from kyodo.domain.exchange.exports.tables import write_csv
 from kyodo.domain.japanese import TOKYO, to_wareki
 from kyodo.domain.labels import (
     AGREEMENT_DUE_KIND_LABELS,
@@ -154,7 +147,7 @@ async def export_support_requests(
     encoding: CsvEncoding = CsvEncoding.UTF8,
 ) -> ExportFile:
     """The activation log for the after-action report (CSV, Excel-ready; CP932 on request)."""
-    _require(fmt, (ExportFormat.CSV,), "応援要請の記録", encoding)
+    require_format(fmt, (ExportFormat.CSV,), "応援要請の記録", encoding)
     require_date(on, label="一覧の日付", field="on")
     lines = await load_support_requests(session, on=on)
     return ExportFile(
@@ -267,7 +260,7 @@ async def export_agreements_due(
 ) -> ExportFile:
     """The notice and renewal calendar for a year from ``on`` as an iCal feed; reviews of
     unpublished collaborations only with ``include_internal`` (the city staff)."""
-    _require(fmt, (ExportFormat.ICS,), "協定の期限", encoding)
+    require_format(fmt, (ExportFormat.ICS,), "協定の期限", encoding)
     require_date(on, label="一覧の日付", field="on")
     items = await agreements_due(
         session, as_of=on, within_days=CALENDAR_DAYS, include_internal=include_internal

@@ -92,7 +92,8 @@ def restore_command(
     A database that holds data is refused unless --replace. Any problem in the file
     leaves the database exactly as it was.
     """
-    from kyodo.domain.exchange.dump import DumpError, restore_database
+    from kyodo.domain.exchange.dump import DumpError
+    from kyodo.domain.exchange.dump_restore import restore_database
     from kyodo.domain.transactions import WRITE_OPTIONS
 
     revision = schema_head()

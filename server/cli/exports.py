@@ -154,11 +154,19 @@ def export_partners(
     """パートナー一覧 / Active partners (協働のパートナー), 五十音 order; the CSV or XLSX re-imports with kyodo import."""
     from kyodo.domain.exchange import exports
 
+    _export_list(exports.export_partners, format, output, on, encoding)
+
+
+def _export_list(
+    export: Callable[..., Awaitable[ExportFile]],
+    format: str,
+    output: Path | None,
+    on: str | None,
+    encoding: str,
+) -> None:
+    """A list that takes only its format, date and encoding, written to ``output``."""
     fmt, day, chosen = _format(format), _on(on), _encoding(encoding)
-    _export(
-        lambda session: exports.export_partners(session, fmt=fmt, on=day, encoding=chosen),
-        output,
-    )
+    _export(lambda session: export(session, fmt=fmt, on=day, encoding=chosen), output)
 
 
 @export_app.command("agreements")
@@ -212,11 +220,7 @@ def export_disaster_contacts(
     """災害時連絡先 / Who helps with what on the date, and how to reach them: one table per 協定区分."""
     from kyodo.domain.exchange import exports
 
-    fmt, day, chosen = _format(format), _on(on), _encoding(encoding)
-    _export(
-        lambda session: exports.export_disaster_contacts(session, fmt=fmt, on=day, encoding=chosen),
-        output,
-    )
+    _export_list(exports.export_disaster_contacts, format, output, on, encoding)
 
 
 @export_app.command("support-requests")

@@ -26,7 +26,7 @@ from kyodo.server.cli.common import actor, run_in_session
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from kyodo.domain.exchange.reading import RowProblem, SourceTable
+    from kyodo.domain.exchange.source import RowProblem, SourceTable
 
 T = TypeVar("T")
 
@@ -63,7 +63,8 @@ def _say(console: Console, text: str) -> None:
 
 
 def _read(file: Path, encoding: str | None) -> SourceTable:
-    from kyodo.domain.exchange.reading import ImportRefused, check_encoding_name, read_table
+    from kyodo.domain.exchange.reading import check_encoding_name, read_table
+    from kyodo.domain.exchange.source import ImportRefused
 
     if encoding is not None:
         try:
@@ -97,7 +98,7 @@ def _in_transaction(file: Path, work: Callable[[AsyncSession], Awaitable[T]], *,
     commit it unless ``commit`` is False (dry run). Refused input exits with 1."""
     from sqlalchemy.exc import IntegrityError
 
-    from kyodo.domain.exchange.reading import ImportRefused
+    from kyodo.domain.exchange.source import ImportRefused
     from kyodo.domain.transactions import WriteLockTimeout
 
     try:
@@ -150,6 +151,20 @@ def _describe(file: Path, table: SourceTable, rows: int) -> str:
     return f"{file.name}（{'、'.join(p for p in parts if p)}）"
 
 
+def _summary(dry_run: bool, done: str, created: int) -> Table:
+    """The counts of an import (on a dry run, what it would write), from 新規登録 on."""
+    summary = Table(
+        title=("試行（--dry-run）: 次のとおり反映されます。まだ何も書き込んでいません。")
+        if dry_run
+        else done,
+        title_justify="left",
+    )
+    summary.add_column("結果")
+    summary.add_column("件数", justify="right")
+    summary.add_row("新規登録" if not dry_run else "新規登録される", f"{created:,}")
+    return summary
+
+
 # ------------------------------------------------------------------ partners
 
 
@@ -176,15 +191,7 @@ def import_partners(
             commit=not dry_run,
         )
     out = _out()
-    summary = Table(
-        title=("試行（--dry-run）: 次のとおり反映されます。まだ何も書き込んでいません。")
-        if dry_run
-        else "パートナーを読み込みました。",
-        title_justify="left",
-    )
-    summary.add_column("結果")
-    summary.add_column("件数", justify="right")
-    summary.add_row("新規登録" if not dry_run else "新規登録される", f"{result.created:,}")
+    summary = _summary(dry_run, "パートナーを読み込みました。", result.created)
     summary.add_row("更新" if not dry_run else "更新される", f"{result.updated:,}")
     summary.add_row("変更なし", f"{result.unchanged:,}")
     _say(out, _describe(file, table, result.rows))
@@ -195,7 +202,7 @@ def import_partners(
 
 
 def _date_option(value: str | None) -> date | None:
-    from kyodo.domain.exchange.reading import parse_japanese_date
+    from kyodo.domain.exchange.columns import parse_japanese_date
 
     if value is None:
         return None
@@ -281,15 +288,7 @@ def import_agreements(
                 Text("、".join(outcome.new_parties) or "-"),
             )
         out.print(rows)
-    summary = Table(
-        title=("試行（--dry-run）: 次のとおり反映されます。まだ何も書き込んでいません。")
-        if dry_run
-        else "協定を読み込みました。",
-        title_justify="left",
-    )
-    summary.add_column("結果")
-    summary.add_column("件数", justify="right")
-    summary.add_row("新規登録" if not dry_run else "新規登録される", f"{result.created:,}")
+    summary = _summary(dry_run, "協定を読み込みました。", result.created)
     summary.add_row("  うち締結", f"{result.concluded:,}")
     summary.add_row("  うち協定区分がないため下書き", f"{result.drafts_without_support:,}")
     summary.add_row("変更なし（登録済み）", f"{result.unchanged:,}")

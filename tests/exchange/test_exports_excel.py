@@ -22,7 +22,8 @@ from kyodo.domain.exchange.exports import (
     UnsupportedFormat,
 )
 from kyodo.domain.exchange.partners_import import import_partners
-from kyodo.domain.exchange.reading import ImportRefused, read_table
+from kyodo.domain.exchange.reading import read_table
+from kyodo.domain.exchange.source import ImportRefused
 from kyodo.domain.japanese import corporate_number_check_digit
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.partners.service import refresh_derived_fields

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kyodo.domain.exchange.agreements_import import find_header
-from kyodo.domain.exchange.reading import parse_csv
+from kyodo.domain.exchange.agreement_layout import find_header
+from kyodo.domain.exchange.sheets import parse_csv
 from kyodo.domain.japanese import parse_date
 from kyodo.domain.partners.names import is_collective_name
 from kyodo.server.cli import app as cli

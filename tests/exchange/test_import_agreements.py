@@ -12,12 +12,9 @@ from typing import Any
 import pytest
 
 from kyodo.domain.enums import PartnerKind
-from kyodo.domain.exchange.agreements_import import (
-    kind_for_name,
-    merge_two_row_header,
-    split_parties,
-)
-from kyodo.domain.exchange.reading import parse_csv
+from kyodo.domain.exchange.agreement_layout import merge_two_row_header
+from kyodo.domain.exchange.agreement_parties import kind_for_name, split_parties
+from kyodo.domain.exchange.sheets import parse_csv
 from tests.exchange.importing import (
     csv_bytes,
     demo_database,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +22,8 @@ from kyodo.domain.enums import PartnerKind
 from kyodo.domain.exchange import exports
 from kyodo.domain.exchange.exports import ExportFormat
 from kyodo.domain.exchange.partners_import import CHUNK_ROWS, import_partners
-from kyodo.domain.exchange.reading import ImportRefused, SourceTable, read_table
+from kyodo.domain.exchange.reading import read_table
+from kyodo.domain.exchange.source import ImportRefused, SourceTable
 from kyodo.domain.japanese import corporate_number_check_digit
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.partners.service import refresh_derived_fields
@@ -185,7 +187,7 @@ async def test_an_export_of_more_than_10000_partners_imports_back(
         refresh_derived_fields(partner)
     # one INSERT of many rows: the ORM's flush of 10,001 objects would take longer
     await session.execute(sa.insert(Partner), [p.model_dump(exclude={"id"}) for p in partners])
-    export = await exports.export_partners(session, fmt=ExportFormat.CSV, on=exports.date.today())
+    export = await exports.export_partners(session, fmt=ExportFormat.CSV, on=date.today())
     assert export.rows > CHUNK_ROWS
     # when the export is imported again, for real
     result = await import_partners(

@@ -7,20 +7,11 @@ from datetime import date
 
 import pytest
 
-from kyodo.domain.exchange.partners_import import PARTNER_MAP
-from kyodo.domain.exchange.reading import (
-    FileFormat,
-    ImportRefused,
-    decode,
-    detect_format,
-    normalize_number,
-    parse_csv,
-    parse_japanese_date,
-    parse_json,
-    parse_jsonl,
-    read_table,
-    split_list,
-)
+from kyodo.domain.exchange.columns import normalize_number, parse_japanese_date, split_list
+from kyodo.domain.exchange.partner_rows import PARTNER_MAP
+from kyodo.domain.exchange.reading import decode, detect_format, parse_json, parse_jsonl, read_table
+from kyodo.domain.exchange.sheets import parse_csv
+from kyodo.domain.exchange.source import FileFormat, ImportRefused
 
 TEXT = "名称,フリガナ\n（デモ）髙橋町内会,たかはしちょうないかい\n"
 

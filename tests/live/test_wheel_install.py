@@ -104,6 +104,10 @@ def test_an_installed_wheel_migrates_seeds_and_serves_from_any_folder(
     # when: migrated and seeded, then served by two workers
     run(kyodo, "db", "upgrade", cwd=workdir, env=env)
     assert "デモデータを読み込みました" in run(kyodo, "seed", cwd=workdir, env=env).stderr
+    # and the printed disaster contact list comes from its template, package data of the wheel
+    run(kyodo, "export", "disaster-contacts", "-o", "contacts.html", cwd=workdir, env=env)
+    page = (workdir / "contacts.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "@page" in page, page[:200]
     port = free_port()
     server = subprocess.Popen(
         [kyodo, "serve", "--port", str(port), "--workers", "2"],

@@ -21,7 +21,8 @@ from kyodo.domain.audit.log import record_event
 from kyodo.domain.auth import service as tokens
 from kyodo.domain.collaborations.models import Collaboration
 from kyodo.domain.enums import PartnerKind, Role
-from kyodo.domain.exchange.dump import dump_database, restore_database, row_counts, tables
+from kyodo.domain.exchange.dump import dump_database, tables
+from kyodo.domain.exchange.dump_restore import restore_database, row_counts
 from kyodo.domain.partners.commands import PartnerData, create_partner
 from kyodo.seeds.demo_documents import demo_pdf
 from kyodo.server.cli.dump import schema_head

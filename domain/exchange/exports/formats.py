@@ -1,0 +1,133 @@
+"""What every export shares: its formats and encodings, the finished file, the city's
+name, the personal data it shows (for the access log) and the JSON writer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+DEFAULT_MUNICIPALITY = "苫小牧市"
+_municipality_source: Callable[[], str] | None = None
+
+
+def set_municipality_source(source: Callable[[], str] | None) -> None:
+    """Where the city's name comes from: the server's settings (KYODO_MUNICIPALITY)
+    register themselves here; without them, 苫小牧市."""
+    global _municipality_source
+    _municipality_source = source
+
+
+def municipality() -> str:
+    """市町村名 of the exports (Hokkaido's open-data layout) and of the printed pages."""
+    name = _municipality_source() if _municipality_source is not None else ""
+    return name.strip() or DEFAULT_MUNICIPALITY
+
+
+LIST_SEPARATOR = "、"
+MARK = "○"
+
+PersonalReads = dict[tuple[str, int], set[str]]
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    HTML = "html"
+    ICS = "ics"
+    XLSX = "xlsx"
+
+
+class CsvEncoding(StrEnum):
+    """How a CSV is encoded: UTF-8 with a BOM (default), or CP932 (Windows' Shift_JIS) for
+    tools that read nothing else."""
+
+    UTF8 = "utf-8"
+    CP932 = "cp932"
+
+
+MEDIA_TYPES: dict[ExportFormat, str] = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.JSON: "application/json",
+    ExportFormat.HTML: "text/html; charset=utf-8",
+    ExportFormat.ICS: "text/calendar; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Windows-31J is the IANA name of CP932 (Python reads it as cp932 too).
+CP932_MEDIA_TYPE = "text/csv; charset=Windows-31J"
+
+_ENCODING_NAMES: dict[str, CsvEncoding] = {
+    **dict.fromkeys(("utf-8", "utf8", "utf-8-sig", "utf_8"), CsvEncoding.UTF8),
+    **dict.fromkeys(
+        ("cp932", "windows-31j", "shift_jis", "shift-jis", "sjis", "ms932"), CsvEncoding.CP932
+    ),
+}
+
+
+class UnsupportedFormat(ValueError):
+    """The list has no such format (only the disaster contacts are printable HTML), or
+    the encoding is not one a CSV is written in."""
+
+
+def csv_encoding(name: str) -> CsvEncoding:
+    """The CSV encoding a user named (utf-8; cp932, shift_jis, sjis, windows-31j)."""
+    encoding = _ENCODING_NAMES.get(name.strip().lower())
+    if encoding is None:
+        raise UnsupportedFormat(
+            f"文字コード「{name}」では書き出せません。utf-8（既定、BOM付き）か cp932（Shift_JIS）です。"
+        )
+    return encoding
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """A finished export: its bytes, how to serve or name it, and the personal data in it."""
+
+    body: bytes
+    format: ExportFormat
+    filename: str
+    rows: int
+    personal_reads: PersonalReads = field(default_factory=dict)
+    encoding: CsvEncoding = CsvEncoding.UTF8
+
+    @property
+    def media_type(self) -> str:
+        if self.format is ExportFormat.CSV and self.encoding is CsvEncoding.CP932:
+            return CP932_MEDIA_TYPE
+        return MEDIA_TYPES[self.format]
+
+
+def export_filename(kind: str, on: date, fmt: ExportFormat) -> str:
+    """``kyodo-disaster-contacts-2022-03-10.html``: ASCII, so every browser keeps it."""
+    return f"kyodo-{kind}-{on.isoformat()}.{fmt.value}"
+
+
+def write_json(document: Mapping[str, Any] | Sequence[Any]) -> bytes:
+    """UTF-8 JSON with sorted keys, indented, ending in a newline: stable for diffs."""
+    text = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def require_format(
+    fmt: ExportFormat,
+    allowed: Sequence[ExportFormat],
+    what: str,
+    encoding: CsvEncoding = CsvEncoding.UTF8,
+) -> None:
+    if fmt not in allowed:
+        names = "、".join(f.value for f in allowed)
+        raise UnsupportedFormat(
+            f"{what}は {names} 形式で書き出せます（{fmt.value} は使えません）。"
+        )
+    if encoding is not CsvEncoding.UTF8 and fmt is not ExportFormat.CSV:
+        raise UnsupportedFormat(
+            f"文字コード（{encoding.value}）を選べるのは CSV だけです（{fmt.value} は UTF-8 です）。"
+        )
+
+
+def note_read(reads: PersonalReads, entity_type: str, pk: int | None, name: str) -> None:
+    if pk is not None:
+        reads.setdefault((entity_type, pk), set()).add(name)
