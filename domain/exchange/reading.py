@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -441,6 +442,7 @@ def read_table(data: bytes, *, name: str, encoding: str | None = None) -> Source
 # ------------------------------------------------------------------ headers
 
 
+@lru_cache(maxsize=4096)  # a 10,000-row file folds the same few keys and values again
 def fold_header(header: str) -> str:
     """Headers compare ignoring width, case, spaces, '_' and '-' (so ``name_kana``,
     ``nameKana`` and ``ＮａｍｅＫａｎａ`` are one column)."""

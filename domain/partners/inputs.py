@@ -192,8 +192,7 @@ def validate(data: PartnerData, *, creating: bool) -> tuple[PartnerData, v.Probl
         and v.bounded_list(problems, contacts, label="連絡先", field="contacts")
     ):
         cleaned["contacts"] = [
-            _validate_contact(problems, c, _contact_paths(at("contacts", i)))
-            for i, c in enumerate(contacts)
+            _validate_contact(problems, c, _own_contact_paths(i)) for i, c in enumerate(contacts)
         ]
     return PartnerData(**cleaned), problems
 
@@ -211,6 +210,11 @@ def _contact_limits() -> tuple[int, int, int, int]:
 @lru_cache(maxsize=1024)
 def _contact_paths(prefix: str) -> tuple[str, str, str, str]:
     return tuple(at(prefix, name) for name in ("name", "role", "phone", "email"))  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=v.MAX_LIST)
+def _own_contact_paths(index: int) -> tuple[str, str, str, str]:
+    return _contact_paths(at("contacts", index))
 
 
 def validate_contact(problems: v.Problems, contact: ContactData, *, prefix: str) -> ContactData:
