@@ -105,14 +105,15 @@ def planned_input(cls: type[T]) -> type[T]:
     definition = get_object_definition(cls, strict=True)
     if not definition.is_input:
         raise TypeError(f"{cls.__name__} is not an input type")
-    plans: dict[tuple[type, int], Callable[[Mapping[str, Any]], Any]] = {}
+    # By class and config; the config is kept with its plan, so its id is not reused.
+    plans: dict[tuple[type, int], tuple[Any, Callable[[Mapping[str, Any]], Any]]] = {}
 
     def from_input(type_: type, value: Mapping[str, Any], context: InputContext) -> Any:
         key = (type_, id(context.config))
-        build = plans.get(key)
-        if build is None:
-            build = plans[key] = _plan(type_, context)
-        return build(value)
+        entry = plans.get(key)
+        if entry is None or entry[0] is not context.config:
+            entry = plans[key] = (context.config, _plan(type_, context))
+        return entry[1](value)
 
     definition.from_input = from_input
     return cls
