@@ -5,8 +5,9 @@ from the model columns, contacts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache, partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -100,6 +101,65 @@ def field_of(name: str) -> str:
     return at("address", name) if name in ADDRESS_FIELDS else name
 
 
+Check = Callable[[v.Problems, Any], Any]
+"""One column's check: ``(problems, value sent) → value cleaned``, problems added."""
+
+
+def _kind(problems: v.Problems, value: Any) -> Any:
+    if value is None:
+        problems.add(ErrorCode.REQUIRED, "種別を選んでください。", "kind")
+        return None
+    return PartnerKind(value)
+
+
+def _status(_problems: v.Problems, value: Any) -> Any:
+    return PartnerStatus(value) if value is not None else PartnerStatus.ACTIVE
+
+
+def _corporate_number(problems: v.Problems, value: Any) -> Any:
+    value = v.clean_text(value)
+    if value is not None:
+        value = normalize_corporate_number(value)
+        if not is_valid_corporate_number(value):
+            problems.add(
+                ErrorCode.INVALID_CORPORATE_NUMBER,
+                f"法人番号「{value}」が正しくありません（13桁の数字で、先頭はチェック用の数字です）。",
+                field_of("corporate_number"),
+            )
+    return value
+
+
+def _column_check(name: str, label: str) -> Check:
+    path = field_of(name)
+    if name == "kind":
+        return _kind
+    if name == "status":
+        return _status
+    if name == "corporate_number":
+        return _corporate_number
+    if name == "postal_code":
+        return partial(v.postal_code, field=path)
+    limit = v.max_length(getattr(Partner, name))
+    if name == "name":
+        return partial(v.required_text, label=label, field=path, max_length=limit)
+    if name == "email":
+        return partial(v.email, field=path, max_length=limit)
+    if name == "phone":
+        return partial(v.phone, field=path, max_length=limit)
+    text = partial(v.optional_text, label=label, field=path, max_length=limit)
+    if name == "name_kana":
+        # Stored folded (NFKC), so checked folded: one ㌀ is four characters (アパート).
+        return lambda problems, value: text(problems, v.nfkc(value))
+    return text
+
+
+@cache
+def column_checks() -> tuple[tuple[str, Check], ...]:
+    """The check of each scalar column, in ``SCALAR_FIELDS`` order: made once (limits read
+    from the model columns, paths built), as a bulk load runs them on 10,000 rows."""
+    return tuple((name, _column_check(name, label)) for name, label in SCALAR_FIELDS.items())
+
+
 def validate(data: PartnerData, *, creating: bool) -> tuple[PartnerData, v.Problems]:
     """Clean and check one partner input; returns the cleaned data and every problem found.
 
@@ -107,102 +167,75 @@ def validate(data: PartnerData, *, creating: bool) -> tuple[PartnerData, v.Probl
     input) and must carry a valid check digit (INVALID_CORPORATE_NUMBER).
     """
     problems = v.Problems()
-    out = replace(data)
-    for name, label in SCALAR_FIELDS.items():
-        value = getattr(data, name)
-        if not is_set(value):
-            continue
-        path = field_of(name)
-        column = getattr(Partner, name)
-        if name == "name":
-            value = v.required_text(
-                problems, value, label=label, field=path, max_length=v.max_length(column)
-            )
-        elif name == "kind":
-            if value is None:
-                problems.add(ErrorCode.REQUIRED, "種別を選んでください。", path)
-            else:
-                value = PartnerKind(value)
-        elif name == "status":
-            value = PartnerStatus(value) if value is not None else PartnerStatus.ACTIVE
-        elif name == "corporate_number":
-            value = v.clean_text(value)
-            if value is not None:
-                value = normalize_corporate_number(value)
-                if not is_valid_corporate_number(value):
-                    problems.add(
-                        ErrorCode.INVALID_CORPORATE_NUMBER,
-                        f"法人番号「{value}」が正しくありません（13桁の数字で、先頭はチェック用の数字です）。",
-                        path,
-                    )
-        elif name == "email":
-            value = v.email(problems, value, field=path, max_length=v.max_length(column))
-        elif name == "phone":
-            value = v.phone(problems, value, field=path, max_length=v.max_length(column))
-        elif name == "postal_code":
-            value = v.postal_code(problems, value, field=path)
-        elif name == "name_kana":
-            # Stored folded (NFKC), so checked folded: one ㌀ is four characters (アパート).
-            value = v.optional_text(
-                problems, v.nfkc(value), label=label, field=path, max_length=v.max_length(column)
-            )
-        else:
-            value = v.optional_text(
-                problems, value, label=label, field=path, max_length=v.max_length(column)
-            )
-        setattr(out, name, value)
+    sent = vars(data)
+    cleaned = dict(sent)
+    for name, check in column_checks():
+        value = sent[name]
+        if value is not UNSET:
+            cleaned[name] = check(problems, value)
     if creating:
         for name in ("kind", "name"):
-            if not is_set(getattr(data, name)):
+            if sent[name] is UNSET:
                 problems.add(
                     ErrorCode.REQUIRED,
                     f"{SCALAR_FIELDS[name]}を入力してください。",
                     field_of(name),
                 )
-    if is_set(data.field_codes) and data.field_codes is not None:
-        v.bounded_list(problems, data.field_codes, label="分野", field="field_codes")
-        out.field_codes = list(dict.fromkeys(c.strip() for c in data.field_codes))
+    codes = data.field_codes
+    if is_set(codes) and codes is not None:
+        v.bounded_list(problems, codes, label="分野", field="field_codes")
+        cleaned["field_codes"] = list(dict.fromkeys(c.strip() for c in codes))
+    contacts = data.contacts
     if (
-        is_set(data.contacts)
-        and data.contacts is not None
-        and v.bounded_list(problems, data.contacts, label="連絡先", field="contacts")
+        is_set(contacts)
+        and contacts is not None
+        and v.bounded_list(problems, contacts, label="連絡先", field="contacts")
     ):
-        out.contacts = [
-            validate_contact(problems, c, prefix=at("contacts", i))
-            for i, c in enumerate(data.contacts)
+        cleaned["contacts"] = [
+            _validate_contact(problems, c, _own_contact_paths(i)) for i, c in enumerate(contacts)
         ]
-    return out, problems
+    return PartnerData(**cleaned), problems
+
+
+@cache
+def _contact_limits() -> tuple[int, int, int, int]:
+    return (
+        v.max_length(Contact.name),
+        v.max_length(Contact.role),
+        v.max_length(Contact.phone),
+        v.max_length(Contact.email),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _contact_paths(prefix: str) -> tuple[str, str, str, str]:
+    return tuple(at(prefix, name) for name in ("name", "role", "phone", "email"))  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=v.MAX_LIST)
+def _own_contact_paths(index: int) -> tuple[str, str, str, str]:
+    return _contact_paths(at("contacts", index))
 
 
 def validate_contact(problems: v.Problems, contact: ContactData, *, prefix: str) -> ContactData:
+    return _validate_contact(problems, contact, _contact_paths(prefix))
+
+
+def _validate_contact(
+    problems: v.Problems, contact: ContactData, paths: tuple[str, str, str, str]
+) -> ContactData:
+    name_max, role_max, phone_max, email_max = _contact_limits()
+    name_at, role_at, phone_at, email_at = paths
     return ContactData(
         name=v.required_text(
-            problems,
-            contact.name,
-            label="連絡先の氏名",
-            field=at(prefix, "name"),
-            max_length=v.max_length(Contact.name),
+            problems, contact.name, label="連絡先の氏名", field=name_at, max_length=name_max
         )
         or "",
         role=v.optional_text(
-            problems,
-            contact.role,
-            label="役職",
-            field=at(prefix, "role"),
-            max_length=v.max_length(Contact.role),
+            problems, contact.role, label="役職", field=role_at, max_length=role_max
         ),
-        phone=v.phone(
-            problems,
-            contact.phone,
-            field=at(prefix, "phone"),
-            max_length=v.max_length(Contact.phone),
-        ),
-        email=v.email(
-            problems,
-            contact.email,
-            field=at(prefix, "email"),
-            max_length=v.max_length(Contact.email),
-        ),
+        phone=v.phone(problems, contact.phone, field=phone_at, max_length=phone_max),
+        email=v.email(problems, contact.email, field=email_at, max_length=email_max),
         available_around_the_clock=bool(contact.available_around_the_clock),
         is_emergency_contact=bool(contact.is_emergency_contact),
     )

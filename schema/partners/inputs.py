@@ -12,6 +12,7 @@ from kyodo.domain.partners.inputs import ADDRESS_FIELDS, SCALARS, ContactData, P
 from kyodo.domain.partners.service import PartnerFilterSpec, PartnerOrderSpec
 from kyodo.domain.partners.service import PartnerOrderField as DomainOrderField
 from kyodo.schema.enums import OrderDirection, PartnerKind, PartnerStatus, describe_values
+from kyodo.schema.input_builders import planned_input
 
 
 @strawberry.input(
@@ -208,6 +209,7 @@ class PartnerInput(_PartnerFields):
     )
 
 
+@planned_input  # 1,000 of them per partnersUpsert call: built from a plan
 @strawberry.input(
     name="PartnerUpsertInput",
     description="A partner keyed by externalId, else corporateNumber: created when new, updated when changed.",
