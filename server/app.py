@@ -121,7 +121,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
     # KYODO_MAX_COST_AUTHENTICATED: the estimate's cap for callers with a token (0: none).
     max_cost_authenticated: int = 0
     # KYODO_ACCESS_LOG_WAIT_FOR_FLUSH: the fast path's access log waits for its WAL flush.
-    access_log_wait_for_flush: bool = True
+    access_log_wait_for_flush: bool = False
 
     def __init__(
         self,
