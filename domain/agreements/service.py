@@ -134,6 +134,20 @@ async def agreement_ids_in_force_on(
     return sorted(row.id for row in rows if terms.agreement_in_force_on(row, on))
 
 
+TERM_FIELDS: tuple[str, ...] = tuple(column.key for column in _TERM_COLUMNS)
+"""What :func:`terms.agreement_in_force_on` reads of an agreement (the model's names)."""
+
+
+def agreements_maybe_in_force_on(
+    on: date, conditions: Sequence[sa.ColumnElement[bool]] = ()
+) -> sa.Select[Any]:
+    """The ids of the agreements that may be in force on ``on`` (a superset, as in
+    :func:`agreement_ids_in_force_on`), meeting ``conditions``, as a subquery: a read
+    that selects :data:`TERM_FIELDS` with its rows decides exactly, in the same statement's
+    answer, with :func:`terms.agreement_in_force_on` (the compiled disaster lookup)."""
+    return sa.select(_col(Agreement.id)).where(*_maybe_in_force_on(on), *conditions)
+
+
 async def agreement_ids_term_ending_by(
     session: AsyncSession, *, by: date, today: date
 ) -> list[int]:
@@ -553,7 +567,7 @@ def disaster_conditions(
 def disaster_party_conditions(
     party: Any,
     *,
-    agreement_ids: Sequence[int],
+    agreement_ids: Sequence[int] | sa.Select[Any],
     district: str | None,
     needing_review: bool = False,
 ) -> list[sa.ColumnElement[bool]]:
@@ -561,9 +575,12 @@ def disaster_party_conditions(
     counted on (not DISSOLVED or INACTIVE, :func:`domain.agreements.standing.party_standing`),
     of the district when one is given. With ``needing_review`` the other pairs: those
     whose party is DISSOLVED or INACTIVE (listed apart, 「協定の見直しが必要」).
-    ``party``: ``AgreementParty`` or an alias of it."""
+    ``party``: ``AgreementParty`` or an alias of it; ``agreement_ids``: ids, or a subquery
+    of them (:func:`agreements_maybe_in_force_on`)."""
     conditions = [
-        party.agreement_id.in_(list(agreement_ids)),
+        party.agreement_id.in_(
+            agreement_ids if isinstance(agreement_ids, sa.Select) else list(agreement_ids)
+        ),
         party_standing(party.partner_id, needing_review=needing_review),
     ]
     district = filter_text(district)
