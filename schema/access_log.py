@@ -41,8 +41,8 @@ async def log_personal_reads(context: Context, result: Any, *, wait_for_flush: b
     """Record the personal data ``result`` returns (``context.personal_reads``) in one
     statement; withholds the answer (TIMEOUT) when SQLite's write lock does not come in
     time. Also called by the HTTP edge's fast path (``server.fast_reads``), which passes
-    ``wait_for_flush=False`` for its autocommit statement when the operator allows it
-    (``domain.audit.log.record_personal_data_reads``)."""
+    ``wait_for_flush=False`` for its autocommit statement unless the operator asks for
+    the wait (``domain.audit.log.record_personal_data_reads``)."""
     if not context.personal_reads:
         return
     reads, context.personal_reads = context.personal_reads, {}
@@ -54,8 +54,11 @@ async def log_personal_reads(context: Context, result: Any, *, wait_for_flush: b
         session = context.session
         try:
             # The reads are done: their transaction ends and the log is written in a
-            # write transaction (on SQLite, queued for the write lock).
-            await begin_write(session)
+            # write transaction (on SQLite, queued for the write lock). In autocommit
+            # (the fast path on PostgreSQL) the INSERT is a transaction of its own.
+            autocommit = context.raw_sql is not None
+            if not autocommit:
+                await begin_write(session)
             await record_personal_data_reads(
                 session,
                 actor=context.actor,
@@ -64,7 +67,8 @@ async def log_personal_reads(context: Context, result: Any, *, wait_for_flush: b
                 wait_for_flush=wait_for_flush,
                 raw=context.raw_sql,
             )
-            await session.commit()
+            if not autocommit:
+                await session.commit()
         except WriteLockTimeout as error:
             # Personal data does not leave unlogged: the answer is withheld.
             log.warning("personal-data reads not logged in time (request %s)", context.request_id)

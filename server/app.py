@@ -44,17 +44,10 @@ from kyodo.server.fast_reads import FastReads
 from kyodo.server.graphiql import GraphiQLPage
 from kyodo.server.guards import (
     TROUBLE_CODES,
-    DatabaseTroubleMiddleware,
     log_trouble,
     trouble_headers,
 )
-from kyodo.server.middleware import (
-    REQUEST_ID_HEADER,
-    BodySizeLimitMiddleware,
-    ClientDisconnectMiddleware,
-    JsonOnlyMiddleware,
-    RequestIdMiddleware,
-)
+from kyodo.server.middleware import REQUEST_ID_HEADER, EdgeMiddleware
 from kyodo.server.operations import operations_middleware
 from kyodo.server.settings import Settings, get_settings
 from kyodo.server.subscriptions import SubscriptionEndpoint
@@ -121,7 +114,7 @@ class KyodoGraphQL(GraphQL[Context, None]):
     # KYODO_MAX_COST_AUTHENTICATED: the estimate's cap for callers with a token (0: none).
     max_cost_authenticated: int = 0
     # KYODO_ACCESS_LOG_WAIT_FOR_FLUSH: the fast path's access log waits for its WAL flush.
-    access_log_wait_for_flush: bool = True
+    access_log_wait_for_flush: bool = False
 
     def __init__(
         self,
@@ -465,16 +458,14 @@ def create_app(
             allow_credentials=False,
             max_age=600,
         ),
-        Middleware(RequestIdMiddleware),
-        Middleware(ClientDisconnectMiddleware),
+        # Request ids, the body size limit, JSON-only POSTs, client disconnects and
+        # database trouble (server/middleware.py).
         Middleware(
-            BodySizeLimitMiddleware,
+            EdgeMiddleware,
             max_bytes=settings.max_body_bytes,
             uploads=(DOCUMENT_UPLOAD,),
             upload_max_bytes=settings.max_document_bytes,
         ),
-        Middleware(JsonOnlyMiddleware, uploads=(DOCUMENT_UPLOAD,)),
-        Middleware(DatabaseTroubleMiddleware),
         Middleware(SessionMiddleware, maker=maker),
         Middleware(
             AuthenticationMiddleware,

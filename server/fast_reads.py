@@ -268,8 +268,11 @@ async def _give_back(scope: Scope, *, failed: bool = False) -> None:
         return
     try:
         if not failed:
-            connection = await session.connection()
-            if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection = (await session.connection()).sync_connection
+            if (
+                connection is not None
+                and connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+            ):
                 return  # the token's transaction, untouched: it goes on
         await session.rollback()
     except Exception:  # the connection itself may be gone; the normal path will say so

@@ -99,6 +99,20 @@ async def agreement_ids_in_force_on(
     return sorted(row.id for row in rows if terms.agreement_in_force_on(row, on))
 
 
+TERM_FIELDS: tuple[str, ...] = tuple(column.key for column in _TERM_COLUMNS)
+"""What :func:`terms.agreement_in_force_on` reads of an agreement (the model's names)."""
+
+
+def agreements_maybe_in_force_on(
+    on: date, conditions: Sequence[sa.ColumnElement[bool]] = ()
+) -> sa.Select[Any]:
+    """The ids of the agreements that may be in force on ``on`` (a superset, as in
+    :func:`agreement_ids_in_force_on`), meeting ``conditions``, as a subquery: a read
+    that selects :data:`TERM_FIELDS` with its rows decides exactly, in the same statement's
+    answer, with :func:`terms.agreement_in_force_on` (the compiled disaster lookup)."""
+    return sa.select(loose(Agreement.id)).where(*maybe_in_force_on(on), *conditions)
+
+
 async def agreement_ids_term_ending_by(
     session: AsyncSession, *, by: date, today: date
 ) -> list[int]:

@@ -230,7 +230,7 @@ def disaster_conditions(
 def disaster_party_conditions(
     party: Any,
     *,
-    agreement_ids: Sequence[int],
+    agreement_ids: Sequence[int] | sa.Select[Any],
     district: str | None,
     needing_review: bool = False,
 ) -> list[sa.ColumnElement[bool]]:
@@ -238,9 +238,12 @@ def disaster_party_conditions(
     counted on (not DISSOLVED or INACTIVE, :func:`domain.agreements.standing.party_standing`),
     of the district when one is given. With ``needing_review`` the other pairs: those
     whose party is DISSOLVED or INACTIVE (listed apart, 「協定の見直しが必要」).
-    ``party``: ``AgreementParty`` or an alias of it."""
+    ``party``: ``AgreementParty`` or an alias of it; ``agreement_ids``: ids, or a subquery
+    of them (:func:`domain.agreements.in_force.agreements_maybe_in_force_on`)."""
     conditions = [
-        party.agreement_id.in_(list(agreement_ids)),
+        party.agreement_id.in_(
+            agreement_ids if isinstance(agreement_ids, sa.Select) else list(agreement_ids)
+        ),
         party_standing(party.partner_id, needing_review=needing_review),
     ]
     district = filter_text(district)

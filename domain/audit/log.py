@@ -149,8 +149,8 @@ async def record_personal_data_reads(
     server (100 INSERTs for a page of 100 partners).
 
     ``wait_for_flush=False`` (PostgreSQL, a session in autocommit: the INSERT is its own
-    transaction; only when the operator chose it): the entries commit without waiting
-    for the WAL flush — visible at once,
+    transaction; the default, ``KYODO_ACCESS_LOG_WAIT_FOR_FLUSH``): the entries commit
+    without waiting for the WAL flush — visible at once,
     durable within PostgreSQL's ``wal_writer_delay`` × 3 (600 ms by default), so a
     database crash in that window loses them. A read then costs no disk flush, which
     is most of its latency on PostgreSQL (``KYODO_ACCESS_LOG_WAIT_FOR_FLUSH``). ``raw``:

@@ -286,6 +286,32 @@ def _remember(cache: OrderedDict[Hashable, Any], key: Hashable, value: Any) -> N
         cache.popitem(last=False)
 
 
+_pages: OrderedDict[Hashable, list[Any]] = OrderedDict()
+"""``ReadQuery.page`` / ``ReadQuery.all`` columns, by what they are built from."""
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    hash(value)  # TypeError: not a value to key on
+    return value
+
+
+def _clauses_key(clauses: Sequence[Any]) -> Hashable:
+    """What ``clauses`` compile to and bind: their SQLAlchemy cache keys (the SQL's shape)
+    with the values of their bound parameters. Two lists with equal keys are the same
+    SQL with the same values. TypeError when a value does not hash."""
+    parts: list[Hashable] = []
+    for clause in clauses:
+        cache_key = clause._generate_cache_key()
+        if cache_key is None:  # not cacheable: never reused
+            raise TypeError("no cache key")
+        parts.append(
+            (cache_key.key, tuple(_frozen(bind.effective_value) for bind in cache_key.bindparams))
+        )
+    return tuple(parts)
+
+
 @dataclass(eq=False)
 class _Slot:
     columns: list[Any]
@@ -341,16 +367,34 @@ class ReadQuery:
         ``reverse``: the page was read backwards. Value: (total or None, rows, the
         counts of ``positions``)."""
         model = fetch.entity.model
-        base = sa.select(sa.true()).select_from(model).where(*conditions, *within)
-        item, element = self._compiler.root_element(fetch)
-        items = self._compiler.page_of(
-            fetch, item, element, base, model.id, order_by, limit=limit, offset=offset
-        )
-        columns = [self.sql.text(items)]
         counted = ([()] if count else []) + [(c,) for c in positions if c is not None]
-        for extra in counted:
-            counter = sa.select(sa.func.count()).select_from(model).where(*conditions, *extra)
-            columns.append(counter.scalar_subquery())
+
+        def build() -> list[Any]:
+            base = sa.select(sa.true()).select_from(model).where(*conditions, *within)
+            item, element = self._compiler.root_element(fetch)
+            items = self._compiler.page_of(
+                fetch, item, element, base, model.id, order_by, limit=limit, offset=offset
+            )
+            columns = [self.sql.text(items)]
+            for extra in counted:
+                counter = sa.select(sa.func.count()).select_from(model).where(*conditions, *extra)
+                columns.append(counter.scalar_subquery())
+            return columns
+
+        columns, reused = self._columns(
+            build,
+            "page",
+            fetch,
+            lambda: (
+                _clauses_key(conditions),
+                _clauses_key(within),
+                _clauses_key(order_by),
+                _clauses_key([c for c in positions if c is not None]),
+                limit,
+                offset,
+                count,
+            ),
+        )
 
         def finish(values: list[Any]) -> tuple[int | None, list[Any], list[int | None]]:
             rows = [fetch.decode(item) for item in _loads(values[0])]
@@ -360,18 +404,55 @@ class ReadQuery:
             total = next(numbers) if count else None
             return total, rows, [None if c is None else next(numbers) for c in positions]
 
-        return self._add(columns, finish)
+        return self._add(columns, finish, reused=reused)
 
     def all(self, fetch: Fetch, *, conditions: Conditions, order_by: Sequence[Any]) -> _Slot:
         """Every row of ``fetch.entity`` meeting ``conditions``, in order. Value: rows."""
         model = fetch.entity.model
-        base = sa.select(sa.true()).select_from(model).where(*conditions)
-        items = self.sql.many(self._compiler.root_element(fetch, model)[1], base, order_by)
+
+        def build() -> list[Any]:
+            base = sa.select(sa.true()).select_from(model).where(*conditions)
+            items = self.sql.many(self._compiler.root_element(fetch, model)[1], base, order_by)
+            return [self.sql.text(items)]
+
+        columns, reused = self._columns(
+            build, "all", fetch, lambda: (_clauses_key(conditions), _clauses_key(order_by))
+        )
 
         def finish(values: list[Any]) -> list[Any]:
             return [fetch.decode(item) for item in _loads(values[0])]
 
-        return self._add([self.sql.text(items)], finish)
+        return self._add(columns, finish, reused=reused)
+
+    def _columns(
+        self,
+        build: Callable[[], list[Any]],
+        kind: str,
+        fetch: Fetch,
+        arguments: Callable[[], Hashable],
+    ) -> tuple[list[Any], bool]:
+        """The columns ``build`` makes, reused when a request before built them from the
+        same fetch, dialect, viewer, relation arguments and ``arguments`` (clauses keyed
+        by their SQL and bound values): the same objects, whose SQLAlchemy cache key is
+        computed once, as for :meth:`by_ids`. (columns, whether they were reused)."""
+        try:
+            key: Hashable = (
+                kind,
+                fetch,
+                self.sql.postgresql,
+                self.viewer,
+                tuple(_frozen(self.args.get(nested)) for nested in fetch.all_nested),
+                arguments(),
+            )
+            found = _pages.get(key)
+        except TypeError:  # a value that does not hash: built anew
+            return build(), False
+        if found is not None:
+            _pages.move_to_end(key)
+            return found, True
+        columns = build()
+        _remember(_pages, key, columns)
+        return columns, False
 
     def by_ids(self, fetch: Fetch, ids: Sequence[int]) -> _Slot:
         """The rows of these ids the viewer may see. Value: {id: row}. ``fetch`` must

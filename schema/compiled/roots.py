@@ -15,9 +15,11 @@ from typing import Any
 from graphql import GraphQLField, GraphQLObjectType, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
+from kyodo.domain.agreements import in_force, lookup
 from kyodo.domain.agreements import service as agreements
 from kyodo.domain.agreements.models import AgreementParty
 from kyodo.domain.agreements.service import AgreementFilterSpec
+from kyodo.domain.agreements.terms import agreement_in_force_on
 from kyodo.domain.collaborations import service as collaborations
 from kyodo.domain.disasters.capacity import capacity_on
 from kyodo.domain.disasters.contacts import standing_on
@@ -600,7 +602,9 @@ def _disaster_support(
 ) -> RootPlan:
     """``AgreementQueries.disaster_support``: the domain's rules
     (``domain.agreements.service.disaster_support``), read as (agreement, party) pairs
-    in one statement once the agreements in force are known."""
+    in one statement: the pairs of every agreement that may be in force on the day
+    (``agreements_maybe_in_force_on``, a superset in SQL), each with its agreement's term
+    columns, kept when ``terms.agreement_in_force_on`` says so (renewals, month ends)."""
     from kyodo.schema.compiled.types import AGREEMENT, in_category_order
 
     entry = planner.object_type(get_named_type(definition.type).name)
@@ -610,7 +614,7 @@ def _disaster_support(
     partner = FetchBuilder(entity("Partner"))
     partner.need("id", "sort_key")
     agreement = FetchBuilder(entity("Agreement"))
-    agreement.need("id", "contacts_verified_on", *AGREEMENT.check_needs)
+    agreement.need("id", "contacts_verified_on", *in_force.TERM_FIELDS, *AGREEMENT.check_needs)
     listed, own = FetchBuilder(entity("Contact")), FetchBuilder(entity("Contact"))
     listed.need("agreement_id")
     # The partner's calls and capacity reports, read along (no statement of their own);
@@ -661,8 +665,8 @@ def _disaster_support(
     own.need(*listed.columns)  # the same writer serves both lists
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
-        wanted = agreements.disaster_wanted(kwargs.get("categories"))
-        on = agreements.disaster_day(kwargs.get("on") or context.today)
+        wanted = lookup.disaster_wanted(kwargs.get("categories"))
+        on = lookup.disaster_day(kwargs.get("on") or context.today)
         return wanted, on, kwargs.get("district")
 
     site = ArgSite(planner, details, definition, arguments)
@@ -674,30 +678,29 @@ def _disaster_support(
 
     async def prepare(request: Request) -> None:
         wanted, on, district = site.value(request)
-        ids = await request.context.run(
-            agreements.agreement_ids_in_force_on,
-            on=on,
-            conditions=agreements.disaster_conditions(wanted, district),
+        candidates = in_force.agreements_maybe_in_force_on(
+            on, lookup.disaster_conditions(wanted, district)
         )
-        read = None
-        if ids:
-            read = request.query.all(
-                builder.fetch,
-                conditions=agreements.disaster_party_conditions(
-                    AgreementParty, agreement_ids=ids, district=district
-                ),
-                order_by=(),
-            )
+        read = request.query.all(
+            builder.fetch,
+            conditions=lookup.disaster_party_conditions(
+                AgreementParty, agreement_ids=candidates, district=district
+            ),
+            order_by=(),
+        )
         request.slots[slot] = (read, wanted, on)
 
     def write(request: Request) -> Any:
         read, wanted, on = request.slots[slot]
-        pairs = [] if read is None else read.value
+        agreement_of = keys["agreement"]
+        pairs = [
+            pair for pair in read.value if agreement_in_force_on(getattr(pair, agreement_of), on)
+        ]
         standings = {p.partner_id: standing_on(getattr(p, keys["checks"]), on) for p in pairs}
         capacity = {p.partner_id: capacity_on(getattr(p, keys["capacity"]), on) for p in pairs}
-        rows = agreements.disaster_rows(
+        rows = lookup.disaster_rows(
             (
-                agreements.DisasterParty(
+                lookup.DisasterParty(
                     partner=getattr(pair, keys["partner"]),
                     agreement=getattr(pair, keys["agreement"]),
                     support_categories=in_category_order(getattr(pair, keys["support_categories"])),

@@ -26,7 +26,7 @@ ADMIN = Principal(name="count-admin", role=Role.ADMIN)
 BOUSAI = Principal(name="count-bousai", role=Role.DISASTER_OFFICE)
 
 # Entity levels below the root: partners → agreements → parties → agreements is 4.
-SHAPES = {"k_list": 2, "k_one": 2, "k_deep": 4, "k_disaster": 2}
+SHAPES = {"k_list": 2, "k_one": 2, "k_deep": 4, "k_disaster": 1}
 
 
 async def _run(
