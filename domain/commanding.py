@@ -4,10 +4,11 @@ A command validates first, collecting every problem so that all of them are repo
 once, and a refused call writes nothing; it then writes with a conditional UPDATE on
 ``expectedVersion`` (rule 15, ``domain.writes``), records exactly one audit event,
 flushes and never commits: the caller commits once. It ends with one of two steps,
-written here once on top of the write pipeline and the status machines (``domain.status``):
+both on top of the write pipeline (``domain.writes``) and the status machines
+(``domain.status``):
 
-- :func:`add_created`: a new row is added, flushed (it gets its id) and its creation
-  recorded in the audit log.
+- ``Audited.insert`` (``domain.writes``): a new row is added, flushed (it gets its id)
+  and its creation recorded in the audit log.
 - :func:`move`: a row moves to another status — a move its entity's machine allows —
   written with the values the step sets in ONE guarded UPDATE and recorded.
 
@@ -21,32 +22,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from kyodo.domain.status import StatusMachine
-from kyodo.domain.writes import Audited, Change
+from kyodo.domain.writes import Change
 
 T = TypeVar("T")
 S = TypeVar("S", bound=StrEnum)
-
-
-async def add_created(
-    session: AsyncSession,
-    entity: Audited[T],
-    row: T,
-    *,
-    actor: str,
-    action: str,
-    refresh: bool = False,
-) -> T:
-    """Insert ``row`` and record its creation. ``refresh``: read it back first, so that
-    the audit event sees the values the database filled in (version, defaults)."""
-    session.add(row)
-    await session.flush()
-    if refresh:
-        await session.refresh(row)
-    await entity.created(session, row, actor=actor, action=action)
-    return row
 
 
 async def move(

@@ -196,11 +196,16 @@ class Audited(Generic[T]):
             own_read=own_read,
         )
 
-    async def insert(self, session: AsyncSession, row: T, *, actor: str, action: str) -> T:
+    async def insert(
+        self, session: AsyncSession, row: T, *, actor: str, action: str, refresh: bool = False
+    ) -> T:
         """Add a new row, flush it (its id is known then) and record its creation
-        (:meth:`created`)."""
+        (:meth:`created`). ``refresh``: read it back first, so that the audit event sees
+        the values the database filled in (version, defaults)."""
         session.add(row)
         await session.flush()
+        if refresh:
+            await session.refresh(row)
         await self.created(session, row, actor=actor, action=action)
         return row
 

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import validation as v
 from kyodo.domain.base import utcnow
-from kyodo.domain.commanding import add_created, move
+from kyodo.domain.commanding import move
 from kyodo.domain.disasters.events import DisasterEventData, close_event, create_event
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.disasters.moments import check_moment, in_utc, tokyo_day
@@ -143,9 +143,7 @@ async def create_request(
         requested_at=requested_at,
         external_id=external_id,
     )
-    return await add_created(
-        session, REQUESTS, request, actor=actor, action="support_request.create"
-    )
+    return await REQUESTS.insert(session, request, actor=actor, action="support_request.create")
 
 
 # ------------------------------------------------------------------ the steps of a request

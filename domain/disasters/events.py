@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain import validation as v
-from kyodo.domain.commanding import add_created
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.disasters.rules import MAX_NOTE, OPEN_STATUSES
 from kyodo.domain.enums import DisasterKind
@@ -94,7 +93,7 @@ async def create_event(
         note=note,
         external_id=external_id,
     )
-    return await add_created(session, EVENTS, event, actor=actor, action="disaster_event.create")
+    return await EVENTS.insert(session, event, actor=actor, action="disaster_event.create")
 
 
 async def close_event(

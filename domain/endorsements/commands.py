@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import validation as v
-from kyodo.domain.commanding import add_created, move
+from kyodo.domain.commanding import move
 from kyodo.domain.endorsements import rules
 from kyodo.domain.endorsements.models import EndorsementApplication
 from kyodo.domain.enums import EndorsementDisqualifier, EndorsementStatus
@@ -139,9 +139,8 @@ async def submit_application(
         status=EndorsementStatus.SUBMITTED,
         submitted_on=today,
     )
-    return await add_created(
+    return await APPLICATIONS.insert(
         session,
-        APPLICATIONS,
         application,
         actor=actor,
         action="endorsementApplication.submit",

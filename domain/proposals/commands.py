@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kyodo.domain import validation as v
 from kyodo.domain.base import UNSET, is_set
 from kyodo.domain.collaborations.models import Collaboration
-from kyodo.domain.commanding import add_created, move
+from kyodo.domain.commanding import move
 from kyodo.domain.enums import ProposalChannel, ProposalKind, ProposalStatus
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.proposals import rules
@@ -102,8 +102,8 @@ async def submit_proposal(
         status=ProposalStatus.RECEIVED,
         identified_needs=[],
     )
-    return await add_created(
-        session, PROPOSALS, proposal, actor=actor, action="proposal.submit", refresh=True
+    return await PROPOSALS.insert(
+        session, proposal, actor=actor, action="proposal.submit", refresh=True
     )
 
 

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain import validation as v
-from kyodo.domain.commanding import add_created
 from kyodo.domain.errors import ErrorCode, at
 from kyodo.domain.reference.service import check_department
 from kyodo.domain.subsidies.inputs import (
@@ -96,9 +95,7 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
         max_consecutive_years=data.max_consecutive_years,
         application_deadline=data.application_deadline,
     )
-    return await add_created(
-        session, PROGRAMS, program, actor=actor, action="subsidyProgram.create"
-    )
+    return await PROGRAMS.insert(session, program, actor=actor, action="subsidyProgram.create")
 
 
 def _name(problems: v.Problems, given: str | None) -> str | None:
