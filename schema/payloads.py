@@ -23,9 +23,9 @@ top-level one.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
@@ -36,6 +36,7 @@ from strawberry.types.base import StrawberryOptional
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
 from kyodo.schema.errors import UserError
+from kyodo.schema.inputs import fields_of
 from kyodo.schema.mutation import Outcome, run_mutation
 from kyodo.schema.node import pk_of
 
@@ -70,27 +71,44 @@ REQUIRED: Any = inspect.Parameter.empty
 """The default of an ``argument`` the caller must send."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Argument:
     """A GraphQL argument of a declared mutation (``Payload.mutation``), handed on to the
-    command under its own name, or, ``to_data``, as ``data=later(value.to_data)``."""
+    command under its own name; ``to_data``: as ``data=later(value.to_data)``; ``spread``:
+    an input's fields, each under its own name; ``node``: a global id of that type, as its
+    primary key (``pk``, INVALID at the argument)."""
 
     annotation: Any
     default: Any
     to_data: bool
+    spread: bool
+    node: str | None
 
-    def passed(self, name: str, value: Any) -> tuple[str, Any]:
-        return ("data", later(value.to_data)) if self.to_data else (name, value)
+    def passed(self, name: str, value: Any) -> dict[str, Any]:
+        if self.node is not None:
+            return {name: pk(value, self.node, name)}
+        if self.to_data:
+            return {"data": later(value.to_data)}
+        if self.spread:
+            return fields_of(value)
+        return {name: value}
 
 
 def argument(
-    kind: Any, description: str | None = None, /, default: Any = REQUIRED, *, to_data: bool = False
+    kind: Any,
+    description: str | None = None,
+    /,
+    default: Any = REQUIRED,
+    *,
+    to_data: bool = False,
+    spread: bool = False,
+    node: str | None = None,
 ) -> Argument:
     """``argument(date, "Day it closed.")``; ``kind`` alone when it is an ``Annotated`` alias
     that has its description (``argument(DecidedOn, default=None)``)."""
     if description is not None:
         kind = Annotated[kind, strawberry.argument(description=description)]
-    return Argument(kind, default, to_data)
+    return Argument(kind, default, to_data, spread, node)
 
 
 def _parameter(name: str, annotation: Any, default: Any = REQUIRED) -> inspect.Parameter:
@@ -231,8 +249,7 @@ class Payload:
             for name, value in list(values.items()):
                 if name in arguments:
                     del values[name]
-                    key, passed = arguments[name].passed(name, value)
-                    values[key] = passed
+                    values.update(arguments[name].passed(name, value))
             return await body(info, values)
 
         resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

@@ -14,7 +14,9 @@ from kyodo.schema.collaborations.mutations import CollaborationPayload
 from kyodo.schema.collaborations.queries import _run_query
 from kyodo.schema.collaborations.types import CollaborationType
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import AsOf, ExpectedVersion, Id, WithinDays
+from kyodo.schema.descriptions import AsOf, WithinDays
+from kyodo.schema.inputs import ToData
+from kyodo.schema.payloads import argument
 from kyodo.schema.permissions import ADMIN, STAFF, CanReadInternal, allow
 
 
@@ -45,7 +47,7 @@ class ReviewDueType:
     name="CollaborationReviewInput",
     description="A review of the choice of partners (相手方の見直し, 第4章(5)).",
 )
-class ReviewInput:
+class ReviewInput(ToData, data=reviews.ReviewData):
     reviewed_on: date = strawberry.field(description="The day of the review; not in the future.")
     next_review_due_on: date = strawberry.field(
         description="When to review again (becomes reviewDueOn); after reviewedOn."
@@ -91,24 +93,11 @@ class ReviewQueries:
 
 @strawberry.type
 class ReviewMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+    collaboration_record_review = CollaborationPayload.change_mutation(
+        reviews.record_review,
         description="Record a review of a collaboration's partners (第4章(5)): the day, "
         "what it found and when to review again (reviewDueOn). INVALID for a future "
         "reviewedOn or a next review not after it.",
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+        input=argument(ReviewInput, "The review.", to_data=True),
     )
-    async def collaboration_record_review(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[ReviewInput, strawberry.argument(description="The review.")],
-    ) -> CollaborationPayload:
-        data = reviews.ReviewData(
-            reviewed_on=input.reviewed_on,
-            next_review_due_on=input.next_review_due_on,
-            note=input.note,
-        )
-        return await CollaborationPayload.change(
-            info, reviews.record_review, id, expected_version, data=data
-        )

@@ -15,13 +15,14 @@ from kyodo.domain.disasters import commands
 from kyodo.domain.errors import DomainError, Problem
 from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
 from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory
+from kyodo.schema.inputs import ToData
 from kyodo.schema.node import pk_of
 from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, allow
 
 
 @strawberry.input(name="DisasterEventInput", description="A disaster event or exercise to open.")
-class DisasterEventInput:
+class DisasterEventInput(ToData, data=commands.DisasterEventData):
     name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
     kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
     started_on: date = strawberry.field(description="Not in the future.")
@@ -32,16 +33,6 @@ class DisasterEventInput:
     external_id: str | None = strawberry.field(
         default=None, description="Id in another system (e.g. the prefecture's), unique."
     )
-
-    def to_data(self) -> commands.DisasterEventData:
-        return commands.DisasterEventData(
-            name=self.name,
-            kind=self.kind,
-            started_on=self.started_on,
-            districts=list(self.districts),
-            note=self.note,
-            external_id=self.external_id,
-        )
 
 
 @strawberry.input(

@@ -1,0 +1,42 @@
+"""What inputs share: a field left out (``strawberry.UNSET``) as the domain's ``UNSET``, and
+an input that is its command's data field by field (``ToData``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+
+from kyodo.domain.base import UNSET
+
+
+def value_of(value: Any) -> Any:
+    """strawberry.UNSET (field not sent) becomes the domain's UNSET; null stays None."""
+    return UNSET if value is strawberry.UNSET else value
+
+
+def fields_of(value: Any, /, **replaced: Any) -> dict[str, Any]:
+    """An input's fields by name, those in ``replaced`` replaced."""
+    fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    return fields | replaced
+
+
+class ToData:
+    """Base of an input whose fields are its command's data, by name:
+    ``class EvaluationInput(ToData, data=commands.EvaluationData)``. ``to_data`` hands
+    every field on (``value_of``; a list as a copy)."""
+
+    _data: Callable[..., Any]
+
+    def __init_subclass__(cls, data: Callable[..., Any] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if data is not None:
+            cls._data = data
+
+    def to_data(self) -> Any:
+        values = {name: value_of(value) for name, value in fields_of(self).items()}
+        return self._data(
+            **{name: list(v) if isinstance(v, list) else v for name, v in values.items()}
+        )
