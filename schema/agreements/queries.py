@@ -12,7 +12,12 @@ from kyodo.schema.agreements.inputs import AgreementFilterInput
 from kyodo.schema.agreements.types import AgreementType, DisasterSupportEntryType
 from kyodo.schema.context import Info
 from kyodo.schema.enums import SupportCategory
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    connection,
+    paged,
+)
 from kyodo.schema.permissions import CanReadEmergencyContacts, partner_visibility
 
 # The disaster lookup's arguments, shared with disasterSupportNeedingReview.
@@ -31,19 +36,16 @@ DisasterDistrict = Annotated[
 @strawberry.type
 class AgreementQueries:
     @strawberry.field(description="Agreements, newest conclusion first.")
+    @paged
     async def agreements(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         filter: Annotated[
             AgreementFilterInput | None,
             strawberry.argument(description="Narrow the list; all criteria must hold."),
         ] = None,
     ) -> Connection[AgreementType]:
-        page = page_request(first, after, last, before)
         spec = filter.to_spec() if filter else AgreementFilterSpec()
         result = await info.context.run(
             list_agreements,

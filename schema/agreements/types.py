@@ -17,7 +17,7 @@ from kyodo.domain.reference.service import departments_by_id
 from kyodo.domain.validation import require_date
 from kyodo.schema.agreements.documents import AgreementDocumentType, documents_of
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, AsOf
+from kyodo.schema.descriptions import CREATED_AT, DEPARTMENT, UPDATED_AT, VERSION, AsOf
 from kyodo.schema.enums import (
     AgreementCategory,
     AgreementStatus,
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     "e.g. a disaster-support agreement (災害時応援協定).",
 )
 class AgreementType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     title: str = strawberry.field(description="協定名.")
     category: AgreementCategory = strawberry.field(description="What it is about.")
     status: AgreementStatus = strawberry.field(description="Where it stands.")

@@ -20,7 +20,7 @@ from kyodo.domain.partners import service as partners
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.common import aware
 from kyodo.schema.context import Context, Info
-from kyodo.schema.descriptions import CREATED_AT, ID, UPDATED_AT, VERSION
+from kyodo.schema.descriptions import CREATED_AT, UPDATED_AT, VERSION
 from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory, SupportRequestStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.partners.types import PartnerType
@@ -37,7 +37,6 @@ def _aware(value: datetime | None) -> datetime | None:
     description="災害: a disaster or an exercise, under which support is requested (応援要請).",
 )
 class DisasterEventType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
     kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
     kind_label: str = strawberry.field(description="The kind in Japanese, e.g. 訓練.")
@@ -93,7 +92,6 @@ class DisasterEventType(Node):
     ),
 )
 class SupportRequestType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     category: SupportCategory = strawberry.field(
         description="The support asked for: one of the agreement's support categories."
     )

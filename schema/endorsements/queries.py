@@ -11,7 +11,12 @@ from kyodo.domain.enums import EndorsementStatus as DomainStatus
 from kyodo.schema.context import Info
 from kyodo.schema.endorsements.types import EndorsementApplicationType
 from kyodo.schema.enums import EndorsementStatus
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    connection,
+    paged,
+)
 from kyodo.schema.permissions import CanReadInternal
 
 
@@ -21,19 +26,16 @@ class EndorsementQueries:
         description="Endorsement applications, latest event first.",
         permission_classes=[CanReadInternal],
     )
+    @paged
     async def endorsement_applications(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         statuses: Annotated[
             list[EndorsementStatus] | None,
             strawberry.argument(description="Only applications in these statuses."),
         ] = None,
     ) -> Connection[EndorsementApplicationType]:
-        page = page_request(first, after, last, before)
         result = await info.context.run(
             endorsements.list_applications,
             statuses=[DomainStatus(s) for s in statuses or ()],

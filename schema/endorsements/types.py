@@ -14,7 +14,7 @@ from kyodo.domain.enums import EndorsementDisqualifier as DomainDisqualifier
 from kyodo.domain.partners import service as partners
 from kyodo.domain.reference.service import departments_by_id
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import DEPARTMENT, ID, VERSION
+from kyodo.schema.descriptions import DEPARTMENT, VERSION
 from kyodo.schema.enums import EndorsementDisqualifier, EndorsementStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import can_read_internal
@@ -55,7 +55,6 @@ class EndorsementScreeningType:
     "STAFF and ADMIN.",
 )
 class EndorsementApplicationType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     event_name: str = strawberry.field(description="行事名.")
     event_starts_on: date = strawberry.field(description="First day of the event.")
     event_ends_on: date | None = strawberry.field(description="Last day; null for one day.")

@@ -8,7 +8,12 @@ import strawberry
 
 from kyodo.domain.partners.service import PartnerFilterSpec, list_partners
 from kyodo.schema.context import Info
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    connection,
+    paged,
+)
 from kyodo.schema.partners.inputs import PartnerFilterInput, PartnerOrderInput
 from kyodo.schema.partners.types import PartnerType
 from kyodo.schema.permissions import partner_visibility
@@ -20,13 +25,11 @@ class PartnerQueries:
         description="Partners, in 五十音 order by default. Without a token: organisations "
         "only (no individual volunteers), and their contact data is not readable."
     )
+    @paged
     async def partners(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         filter: Annotated[
             PartnerFilterInput | None,
             strawberry.argument(description="Narrow the list; all criteria must hold."),
@@ -36,7 +39,6 @@ class PartnerQueries:
             strawberry.argument(description="Sort order; 五十音 (NAME_KANA, ASC) when omitted."),
         ] = None,
     ) -> Connection[PartnerType]:
-        page = page_request(first, after, last, before)
         result = await info.context.run(
             list_partners,
             spec=filter.to_spec() if filter else PartnerFilterSpec(),

@@ -10,7 +10,12 @@ from kyodo.domain.enums import ProposalStatus as DomainStatus
 from kyodo.domain.proposals import service as proposals
 from kyodo.schema.context import Info
 from kyodo.schema.enums import ProposalStatus
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    connection,
+    paged,
+)
 from kyodo.schema.permissions import can_read_internal
 from kyodo.schema.proposals.types import ProposalType
 
@@ -22,13 +27,11 @@ class ProposalQueries:
         "only answered ones (ADOPTED, NOT_ADOPTED: the answers are public, 第2章2), "
         "without the proposer."
     )
+    @paged
     async def proposals(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         statuses: Annotated[
             list[ProposalStatus] | None,
             strawberry.argument(description="Only proposals in these statuses."),
@@ -38,7 +41,6 @@ class ProposalQueries:
             strawberry.argument(description="Only these departments' (by code)."),
         ] = None,
     ) -> Connection[ProposalType]:
-        page = page_request(first, after, last, before)
         result = await info.context.run(
             proposals.list_proposals,
             statuses=[DomainStatus(s) for s in statuses or ()],

@@ -12,7 +12,7 @@ from kyodo.domain.proposals import service as proposals
 from kyodo.domain.proposals.models import Proposal
 from kyodo.domain.reference.service import departments_by_id
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import ID, VERSION
+from kyodo.schema.descriptions import VERSION
 from kyodo.schema.enums import ProposalChannel, ProposalKind, ProposalStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import CanReadInternal, can_read_internal
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     "NOT_ADOPTED), without the proposer.",
 )
 class ProposalType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     title: str = strawberry.field(description="件名.")
     body: str = strawberry.field(description="The proposal, as received.")
     kind: ProposalKind = strawberry.field(description="What it offers.")

@@ -9,10 +9,9 @@ import strawberry
 from kyodo.domain.reference.models import CollaborationField
 from kyodo.domain.reference.service import departments_by_id, fields_by_id
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import ID
 from kyodo.schema.enums import CollaborationForm
 from kyodo.schema.node import Node, register_node
-from kyodo.schema.pagination import After, Before, Connection, First, Last
+from kyodo.schema.pagination import Connection, PageRequest, paged
 from kyodo.schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
@@ -41,7 +40,6 @@ class CollaborationFormInfoType:
 
 @strawberry.type(name="Department", description="A city department (担当課), e.g. 危機管理室.")
 class DepartmentType(Node, FromRow):
-    id: strawberry.ID = strawberry.field(description=ID)
     code: str = strawberry.field(
         description="Stable code, e.g. kikikanri: what departmentCode arguments take."
     )
@@ -52,13 +50,11 @@ class DepartmentType(Node, FromRow):
         description="Collaborations the department is in charge of, newest first; "
         "without a token only published ones."
     )
+    @paged
     async def collaborations(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         filter: Annotated[
             Annotated[
                 CollaborationFilterInput, strawberry.lazy("kyodo.schema.collaborations.inputs")
@@ -71,15 +67,7 @@ class DepartmentType(Node, FromRow):
     ]:
         from kyodo.schema.collaborations.queries import resolve_collaborations
 
-        return await resolve_collaborations(
-            info,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            filter=filter,
-            department_id=self.pk,
-        )
+        return await resolve_collaborations(info, page=page, filter=filter, department_id=self.pk)
 
 
 @strawberry.type(
@@ -87,7 +75,6 @@ class DepartmentType(Node, FromRow):
     description="A field of collaboration (協働の分野, Q8), e.g. 防犯や防災.",
 )
 class CollaborationFieldType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     code: str = strawberry.field(description="Stable code: what fieldCodes arguments take.")
     name: str = strawberry.field(description="Japanese name, e.g. 防犯や防災.")
     group: str = strawberry.field(

@@ -11,7 +11,12 @@ from kyodo.domain.subsidies import service as subsidies
 from kyodo.schema.context import Info
 from kyodo.schema.enums import SubsidyApplicationStatus
 from kyodo.schema.node import decode_optional_id
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    connection,
+    paged,
+)
 from kyodo.schema.permissions import CanReadInternal
 from kyodo.schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
@@ -36,13 +41,11 @@ class SubsidyQueries:
         description="Subsidy applications, newest submission first.",
         permission_classes=[CanReadInternal],
     )
+    @paged
     async def subsidy_applications(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         program_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="Only applications to this program (global id)."),
@@ -52,7 +55,6 @@ class SubsidyQueries:
             strawberry.argument(description="Only applications in these statuses."),
         ] = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after, last, before)
         result = await info.context.run(
             subsidies.list_applications,
             program_id=decode_optional_id(program_id, "SubsidyProgram"),

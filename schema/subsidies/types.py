@@ -14,10 +14,15 @@ from kyodo.domain.reference.service import departments_by_id
 from kyodo.domain.subsidies import service as subsidies
 from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import DEPARTMENT, ID, VERSION
+from kyodo.schema.descriptions import DEPARTMENT, VERSION
 from kyodo.schema.enums import ErrorCode, SubsidyApplicationStatus
 from kyodo.schema.node import Node, register_node
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    connection,
+    paged,
+)
 from kyodo.schema.permissions import CanReadInternal, can_read_internal
 from kyodo.schema.reference.types import DepartmentType
 from kyodo.schema.rows import FromRow, from_row
@@ -71,7 +76,6 @@ class ConditionCheckType:
     "public, readable by anyone (第2章2). Its applications are read by STAFF and ADMIN.",
 )
 class SubsidyProgramType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     name: str = strawberry.field(description="Program name.")
     series_key: str = strawberry.field(
         description=(
@@ -131,19 +135,16 @@ class SubsidyProgramType(Node):
         "(FORBIDDEN for everyone else).",
         permission_classes=[CanReadInternal],
     )
+    @paged
     async def applications(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         statuses: Annotated[
             list[SubsidyApplicationStatus] | None,
             strawberry.argument(description="Only applications in these statuses."),
         ] = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after, last, before)
         key = subsidies.ApplicationsOfProgramKey(
             program_id=self.pk,
             statuses=tuple(sorted({DomainStatus(s) for s in statuses or ()})),
@@ -158,7 +159,6 @@ class SubsidyProgramType(Node):
     description="An application for a grant under a subsidy program. STAFF and ADMIN.",
 )
 class SubsidyApplicationType(Node, FromRow):
-    id: strawberry.ID = strawberry.field(description=ID)
     title: str = strawberry.field(description="The project's name.")
     purpose: str = strawberry.field(description="What the project is for.")
     total_project_cost_yen: int = strawberry.field(
