@@ -10,15 +10,19 @@ given the fields it computes otherwise; ``schema.compiled.types`` reads the same
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.private import is_private
 
 from kyodo.schema.common import aware
 from kyodo.schema.node import to_global_id
+
+if TYPE_CHECKING:
+    from kyodo.schema.context import BatchFn, Info
 
 T = TypeVar("T")
 
@@ -88,3 +92,21 @@ class FromRow:
     @classmethod
     def from_row(cls: type[T], row: Any) -> T:
         return from_row(cls, row)
+
+
+async def load_optional(
+    info: Info,
+    batch: BatchFn,
+    key: Any,
+    convert: Callable[[Any], T],
+    visible: Callable[[Any, Any], bool] | None = None,
+) -> T | None:
+    """``convert`` of the row ``batch`` loads for ``key`` (the request's DataLoader); None
+    when ``key`` is None, when there is no such row, or when ``visible(context, row)`` says
+    the caller may not see it."""
+    if key is None:
+        return None
+    row = await info.context.loader(batch).load(key)
+    if row is None or (visible is not None and not visible(info.context, row)):
+        return None
+    return convert(row)

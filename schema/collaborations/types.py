@@ -15,7 +15,6 @@ from kyodo.domain.collaborations.models import Collaboration, Participation
 from kyodo.domain.enums import CollaborationStatus as DomainCollaborationStatus
 from kyodo.domain.japanese import fiscal_year_label
 from kyodo.domain.partners import service as partners
-from kyodo.domain.reference.service import departments_by_id
 from kyodo.domain.visibility import PartnerVisibility
 from kyodo.schema.collaborations.parts import (
     BudgetType,
@@ -29,7 +28,7 @@ from kyodo.schema.collaborations.parts import (
     readiness_of,
 )
 from kyodo.schema.context import Context, Info
-from kyodo.schema.descriptions import CREATED_AT, DEPARTMENT, UPDATED_AT, VERSION, NestedFirst
+from kyodo.schema.descriptions import CREATED_AT, UPDATED_AT, VERSION, NestedFirst
 from kyodo.schema.enums import (
     CollaborationForm,
     CollaborationStatus,
@@ -37,7 +36,8 @@ from kyodo.schema.enums import (
 from kyodo.schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import CanReadInternal, can_read_internal, partner_visibility
-from kyodo.schema.rows import from_row
+from kyodo.schema.reference.types import department_field
+from kyodo.schema.rows import from_row, load_optional
 
 if TYPE_CHECKING:
     from kyodo.schema.agreements.types import AgreementType
@@ -132,14 +132,7 @@ class CollaborationType(Node):
     async def forms(self, info: Info) -> list[CollaborationForm]:
         return await info.context.loader(collaborations.forms_by_collaboration).load(self.pk)
 
-    @strawberry.field(description=DEPARTMENT)
-    async def department(
-        self, info: Info
-    ) -> Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]:
-        from kyodo.schema.reference.types import DepartmentType
-
-        row = await info.context.loader(departments_by_id).load(self.row.department_id)
-        return DepartmentType.from_row(row)
+    department = department_field()
 
     @strawberry.field(
         description="Departments sharing it with the owning department (共同の担当課, 第3章(5)); "
@@ -200,13 +193,12 @@ class CollaborationType(Node):
     async def subsidy_program(
         self, info: Info
     ) -> Annotated[SubsidyProgramType, strawberry.lazy("kyodo.schema.subsidies.types")] | None:
-        if self.row.subsidy_program_id is None:
-            return None
         from kyodo.domain.subsidies.service import programs_by_id
         from kyodo.schema.subsidies.types import SubsidyProgramType
 
-        row = await info.context.loader(programs_by_id).load(self.row.subsidy_program_id)
-        return SubsidyProgramType.from_row(row) if row is not None else None
+        return await load_optional(
+            info, programs_by_id, self.row.subsidy_program_id, SubsidyProgramType.from_row
+        )
 
     @strawberry.field(
         description=f"進捗確認 (第4章(3)), latest first: the latest {NESTED_LIST_MAX} unless "
@@ -235,8 +227,9 @@ class CollaborationType(Node):
 
     @strawberry.field(description="結果の評価 (第4章(4)); null until one is recorded.")
     async def evaluation(self, info: Info) -> EvaluationType | None:
-        row = await info.context.loader(collaborations.evaluation_by_collaboration).load(self.pk)
-        return EvaluationType.from_row(row) if row is not None else None
+        return await load_optional(
+            info, collaborations.evaluation_by_collaboration, self.pk, EvaluationType.from_row
+        )
 
     @strawberry.field(
         description="What 第4章(1)(2) asks to be clear before starting, checked live."
@@ -291,6 +284,18 @@ def public_only(context: Context) -> bool:
 def collaboration_visible(context: Context, row: Collaboration) -> bool:
     """May the caller see this collaboration (published, or the city's staff)?"""
     return row.is_public or not public_only(context)
+
+
+async def collaboration_of(info: Info, collaboration_id: int | None) -> CollaborationType | None:
+    """The collaboration a record belongs to; null when none, or when the caller may not
+    see it."""
+    return await load_optional(
+        info,
+        collaborations.get_many,
+        collaboration_id,
+        CollaborationType.from_row,
+        collaboration_visible,
+    )
 
 
 register_node(

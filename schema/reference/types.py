@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from kyodo.domain.reference.models import CollaborationField
 from kyodo.domain.reference.service import departments_by_id, fields_by_id
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import DEPARTMENT
 from kyodo.schema.enums import CollaborationForm
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.pagination import Connection, PageRequest, paged
@@ -68,6 +69,17 @@ class DepartmentType(Node, FromRow):
         from kyodo.schema.collaborations.queries import resolve_collaborations
 
         return await resolve_collaborations(info, page=page, filter=filter, department_id=self.pk)
+
+
+def department_field(description: str = DEPARTMENT) -> Any:
+    """The ``department`` field of a type that keeps its row: the department of its
+    ``row.department_id``."""
+
+    async def department(self: Any, info: Info) -> DepartmentType:
+        row = await info.context.loader(departments_by_id).load(self.row.department_id)
+        return DepartmentType.from_row(row)
+
+    return strawberry.field(resolver=department, description=description)
 
 
 @strawberry.type(

@@ -10,11 +10,10 @@ import strawberry
 from kyodo.domain.enums import SubsidyApplicationStatus as DomainStatus
 from kyodo.domain.errors import Problem
 from kyodo.domain.partners import service as partners
-from kyodo.domain.reference.service import departments_by_id
 from kyodo.domain.subsidies import service as subsidies
 from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import DEPARTMENT, VERSION
+from kyodo.schema.descriptions import VERSION
 from kyodo.schema.enums import ErrorCode, SubsidyApplicationStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.pagination import (
@@ -24,7 +23,7 @@ from kyodo.schema.pagination import (
     paged,
 )
 from kyodo.schema.permissions import CanReadInternal, can_read_internal
-from kyodo.schema.reference.types import DepartmentType
+from kyodo.schema.reference.types import department_field
 from kyodo.schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
@@ -110,10 +109,7 @@ class SubsidyProgramType(Node):
     def from_row(cls, row: SubsidyProgram) -> SubsidyProgramType:
         return from_row(cls, row, allowed_expense_categories=list(row.allowed_expense_categories))
 
-    @strawberry.field(description=DEPARTMENT)
-    async def department(self, info: Info) -> DepartmentType:
-        row = await info.context.loader(departments_by_id).load(self.row.department_id)
-        return DepartmentType.from_row(row)
+    department = department_field()
 
     @strawberry.field(
         description="Granted so far: APPROVED, REPORTED and SETTLED applications "
