@@ -15,10 +15,12 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+import strawberry
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.private import is_private
 
 from kyodo.schema.common import aware
+from kyodo.schema.descriptions import CREATED_AT, UPDATED_AT, VERSION
 from kyodo.schema.node import to_global_id
 
 if TYPE_CHECKING:
@@ -84,6 +86,24 @@ def from_row(cls: type[T], row: Any, /, **computed: Any) -> T:
     if keeps_row and "row" not in values:
         values["row"] = row
     return cls(**values)
+
+
+C = TypeVar("C", bound=type)
+
+_STAMP = (
+    ("version", int, VERSION),
+    ("created_at", datetime, CREATED_AT),
+    ("updated_at", datetime, UPDATED_AT),
+)
+
+
+def stamped(cls: C) -> C:
+    """Under ``@strawberry.type``: the fields every versioned record ends with, after the
+    class's own: ``version``, ``createdAt``, ``updatedAt`` (columns of its row)."""
+    for name, kind, description in _STAMP:
+        cls.__annotations__[name] = kind
+        setattr(cls, name, strawberry.field(description=description))
+    return cls
 
 
 class FromRow:

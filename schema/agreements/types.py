@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -16,7 +16,7 @@ from kyodo.domain.japanese import to_wareki
 from kyodo.domain.validation import require_date
 from kyodo.schema.agreements.documents import AgreementDocumentType, documents_of
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import CREATED_AT, UPDATED_AT, VERSION, AsOf
+from kyodo.schema.descriptions import AsOf
 from kyodo.schema.enums import (
     AgreementCategory,
     AgreementStatus,
@@ -27,7 +27,7 @@ from kyodo.schema.node import Node, register_node
 from kyodo.schema.partners.types import ContactType, PartnerType
 from kyodo.schema.permissions import CanReadEmergencyContacts, partner_visibility
 from kyodo.schema.reference.types import department_field
-from kyodo.schema.rows import FromRow, from_row, load_optional
+from kyodo.schema.rows import FromRow, from_row, load_optional, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.collaborations.types import CollaborationType
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     description="An agreement (協定, 第3章(3)) between the city and one or more partners, "
     "e.g. a disaster-support agreement (災害時応援協定).",
 )
+@stamped
 class AgreementType(Node):
     title: str = strawberry.field(description="協定名.")
     category: AgreementCategory = strawberry.field(description="What it is about.")
@@ -63,9 +64,6 @@ class AgreementType(Node):
     contacts_verified_on: date | None = strawberry.field(
         description="Last date the counterparties' contacts were confirmed."
     )
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Agreement]
 

@@ -4,7 +4,7 @@ Its value parts are in ``parts``, the 第4章 analyses in ``analyses``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -28,7 +28,7 @@ from kyodo.schema.collaborations.parts import (
     readiness_of,
 )
 from kyodo.schema.context import Context, Info
-from kyodo.schema.descriptions import CREATED_AT, UPDATED_AT, VERSION, NestedFirst
+from kyodo.schema.descriptions import NestedFirst
 from kyodo.schema.enums import (
     CollaborationForm,
     CollaborationStatus,
@@ -37,7 +37,7 @@ from kyodo.schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import CanReadInternal, can_read_internal, partner_visibility
 from kyodo.schema.reference.types import department_field
-from kyodo.schema.rows import from_row, load_optional
+from kyodo.schema.rows import from_row, load_optional, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.agreements.types import AgreementType
@@ -56,6 +56,7 @@ _REFERENCE = "kyodo.schema.reference.types"
     description="A collaboration project (協働事業) between the city and partners. Without "
     "a token only published ones (isPublic) are readable.",
 )
+@stamped
 class CollaborationType(Node):
     title: str = strawberry.field(description="事業名.")
     summary: str | None = strawberry.field(description="概要.")
@@ -84,9 +85,6 @@ class CollaborationType(Node):
     city_cannot_do: str | None = strawberry.field(
         description="市にできないこと (第4章(1)): what the city cannot do, told plainly."
     )
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Collaboration]
 

@@ -20,12 +20,11 @@ from kyodo.domain.partners import service as partners
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.common import aware
 from kyodo.schema.context import Context, Info
-from kyodo.schema.descriptions import CREATED_AT, UPDATED_AT, VERSION
 from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory, SupportRequestStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.partners.types import PartnerType
 from kyodo.schema.permissions import READ_DISASTER
-from kyodo.schema.rows import from_row
+from kyodo.schema.rows import from_row, stamped
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -36,6 +35,7 @@ def _aware(value: datetime | None) -> datetime | None:
     name="DisasterEvent",
     description="災害: a disaster or an exercise, under which support is requested (応援要請).",
 )
+@stamped
 class DisasterEventType(Node):
     name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
     kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
@@ -46,9 +46,6 @@ class DisasterEventType(Node):
     closed_on: date | None = strawberry.field(
         description="Set when the event is closed for the after-action report."
     )
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
 
     @classmethod
@@ -91,6 +88,7 @@ class DisasterEventType(Node):
         "REQUESTED → ANSWERED → DELIVERED → CLOSED, or CANCELLED while open."
     ),
 )
+@stamped
 class SupportRequestType(Node):
     category: SupportCategory = strawberry.field(
         description="The support asked for: one of the agreement's support categories."
@@ -113,9 +111,6 @@ class SupportRequestType(Node):
     closed_at: datetime | None = strawberry.field(description="When closed or cancelled.")
     closed_by: str | None = strawberry.field(description="Who closed or cancelled it.")
     close_note: str | None = strawberry.field(description="Closing note, or why cancelled.")
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[SupportRequest]
 
     @classmethod

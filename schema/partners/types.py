@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -13,9 +12,6 @@ from kyodo.domain.partners import service as partners
 from kyodo.domain.partners.models import Partner
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import (
-    CREATED_AT,
-    UPDATED_AT,
-    VERSION,
     NestedFirst,
 )
 from kyodo.schema.enums import AgreementStatus, PartnerKind, PartnerStatus
@@ -29,7 +25,7 @@ from kyodo.schema.pagination import (
 )
 from kyodo.schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from kyodo.schema.reference.types import CollaborationFieldType
-from kyodo.schema.rows import FromRow
+from kyodo.schema.rows import FromRow, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.agreements.types import AgreementType
@@ -76,6 +72,7 @@ class CollaboratorType:
     description="A citizen, group, NPO or company the city collaborates with (協働の相手, "
     "第2章1). Without a token: organisations only, without contact data.",
 )
+@stamped
 class PartnerType(Node, FromRow):
     kind: PartnerKind = strawberry.field(description="Who the partner is.")
     name_kana: str | None = strawberry.field(
@@ -89,9 +86,6 @@ class PartnerType(Node, FromRow):
         description="地区 (district) the partner belongs to or serves."
     )
     website: str | None = strawberry.field(description="Web site URL.")
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Partner]
 
