@@ -1,5 +1,6 @@
-"""What inputs share: a field left out (``strawberry.UNSET``) as the domain's ``UNSET``, and
-an input that is its command's data field by field (``ToData``)."""
+"""What inputs share: a field left out (``strawberry.UNSET``) as the domain's ``UNSET``, an
+input that is its command's data field by field (``ToData``), and global ids decoded with
+every malformed one reported at once (``Ids``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 import strawberry
 
 from kyodo.domain.base import UNSET
+from kyodo.domain.errors import DomainError, Problem
+from kyodo.schema.node import pk_of
 
 
 def value_of(value: Any) -> Any:
@@ -40,3 +43,31 @@ class ToData:
         return self._data(
             **{name: list(v) if isinstance(v, list) else v for name, v in values.items()}
         )
+
+
+class Ids:
+    """Decodes an input's global ids, collecting the problem of every malformed one
+    (INVALID at its path) in ``problems`` before reporting them together."""
+
+    def __init__(self, problems: list[Problem] | None = None) -> None:
+        self.problems: list[Problem] = [] if problems is None else problems
+
+    def pk(self, global_id: str, type_name: str, field: str) -> int | None:
+        """The primary key, or None with the problem noted."""
+        try:
+            return pk_of(global_id, type_name, field)
+        except DomainError as error:
+            self.problems.extend(error.problems)
+            return None
+
+    def optional_pk(self, global_id: Any, type_name: str, field: str) -> Any:
+        """UNSET stays UNSET (not sent), None stays None (cleared)."""
+        if global_id is strawberry.UNSET:
+            return UNSET
+        if global_id is None:
+            return None
+        return self.pk(global_id, type_name, field)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise DomainError(problems=self.problems)

@@ -19,12 +19,12 @@ from kyodo.domain.agreements import validation as limits
 from kyodo.domain.agreements.commands import AgreementContactData, AgreementData
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.base import UNSET
-from kyodo.domain.errors import DomainError, Problem, at
+from kyodo.domain.errors import at
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
 from kyodo.schema.enums import AgreementCategory, AgreementStatus, SupportCategory
-from kyodo.schema.inputs import value_of
+from kyodo.schema.inputs import Ids, value_of
 from kyodo.schema.mutation import run_mutation
 from kyodo.schema.node import pk_of
 from kyodo.schema.partners.inputs import ContactInput
@@ -32,26 +32,8 @@ from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, WRITE_AGREEMENTS, allow
 
 
-class _Ids:
-    """Decodes global ids, collecting every malformed one before reporting them."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def pk(self, global_id: str, type_name: str, field: str) -> int | None:
-        try:
-            return pk_of(global_id, type_name, field)
-        except DomainError as error:
-            self.problems.extend(error.problems)
-            return None
-
-    def optional_pk(self, global_id: Any, type_name: str, field: str) -> Any:
-        """UNSET stays UNSET (not sent), None stays None (cleared)."""
-        if global_id is strawberry.UNSET:
-            return UNSET
-        if global_id is None:
-            return None
-        return self.pk(global_id, type_name, field)
+class _Ids(Ids):
+    """``Ids``, and an agreement's contacts with their partners' ids decoded."""
 
     def contacts(self, contacts: Sequence[ContactInput], prefix: str) -> list[AgreementContactData]:
         result: list[AgreementContactData] = []
@@ -71,10 +53,6 @@ class _Ids:
             if contact.is_emergency_contact is None:
                 result[-1].is_emergency_contact = True
         return result
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise DomainError(problems=self.problems)
 
 
 @strawberry.input(

@@ -13,7 +13,7 @@ from typing import Annotated
 import strawberry
 
 from kyodo.domain.collaborations import commands
-from kyodo.domain.errors import DomainError, Problem, at
+from kyodo.domain.errors import Problem, at
 from kyodo.schema.collaborations.types import CollaborationType
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import (
@@ -22,19 +22,9 @@ from kyodo.schema.descriptions import (
     Id,
 )
 from kyodo.schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, UnfitGround
-from kyodo.schema.inputs import ToData, value_of
-from kyodo.schema.node import pk_of
+from kyodo.schema.inputs import Ids, ToData, value_of
 from kyodo.schema.payloads import Payload, argument, payload, pk, saved
 from kyodo.schema.permissions import ADMIN, STAFF, allow
-
-
-def _pk(global_id: str, type_name: str, path: str, problems: list[Problem]) -> int | None:
-    """The primary key of ``global_id``, or None with an INVALID problem at ``path``."""
-    try:
-        return pk_of(global_id, type_name, field=path)
-    except DomainError as error:
-        problems.extend(error.problems)
-        return None
 
 
 @strawberry.input(
@@ -185,6 +175,7 @@ class CollaborationInput:
 
     def to_data(self) -> commands.CollaborationData:
         problems: list[Problem] = []
+        ids = Ids(problems)
         data = commands.CollaborationData(
             title=self.title,
             summary=value_of(self.summary),
@@ -212,11 +203,8 @@ class CollaborationInput:
         if self.participations is not strawberry.UNSET:
             data.participations = [
                 commands.ParticipationData(
-                    partner_id=_pk(
-                        p.partner_id,
-                        "Partner",
-                        at("participations", i, "partner_id"),
-                        problems,
+                    partner_id=ids.pk(
+                        p.partner_id, "Partner", at("participations", i, "partner_id")
                     ),
                     role=p.role,
                     is_lead=bool(p.is_lead),
@@ -227,15 +215,8 @@ class CollaborationInput:
                 for i, p in enumerate(self.participations or [])
             ]
         if self.subsidy_program_id is not strawberry.UNSET:
-            data.subsidy_program_id = (
-                _pk(
-                    self.subsidy_program_id,
-                    "SubsidyProgram",
-                    "subsidy_program_id",
-                    problems,
-                )
-                if self.subsidy_program_id is not None
-                else None
+            data.subsidy_program_id = ids.optional_pk(
+                self.subsidy_program_id, "SubsidyProgram", "subsidy_program_id"
             )
         return data
 

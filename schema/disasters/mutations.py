@@ -12,11 +12,9 @@ from datetime import date, datetime
 import strawberry
 
 from kyodo.domain.disasters import commands
-from kyodo.domain.errors import DomainError, Problem
 from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
 from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory
-from kyodo.schema.inputs import ToData
-from kyodo.schema.node import pk_of
+from kyodo.schema.inputs import Ids, ToData, fields_of
 from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, allow
 
@@ -68,31 +66,14 @@ class SupportRequestInput:
     )
 
     def to_data(self) -> commands.SupportRequestData:
-        problems: list[Problem] = []
-        ids: dict[str, int] = {}
-        for name, gid, type_name in (
-            ("event_id", self.event_id, "DisasterEvent"),
-            ("agreement_id", self.agreement_id, "Agreement"),
-            ("partner_id", self.partner_id, "Partner"),
-        ):
-            try:
-                ids[name] = pk_of(gid, type_name, name)
-            except DomainError as error:
-                problems.extend(error.problems)
-        if problems:
-            raise DomainError(problems=problems)
-        return commands.SupportRequestData(
-            event_id=ids["event_id"],
-            agreement_id=ids["agreement_id"],
-            partner_id=ids["partner_id"],
-            category=self.category,
-            what=self.what,
-            quantity=self.quantity,
-            unit=self.unit,
-            requested_by=self.requested_by,
-            requested_at=self.requested_at,
-            external_id=self.external_id,
-        )
+        ids = Ids()
+        decoded = {
+            "event_id": ids.pk(self.event_id, "DisasterEvent", "event_id"),
+            "agreement_id": ids.pk(self.agreement_id, "Agreement", "agreement_id"),
+            "partner_id": ids.pk(self.partner_id, "Partner", "partner_id"),
+        }
+        ids.raise_if_any()
+        return commands.SupportRequestData(**fields_of(self, **decoded))
 
 
 @payload("DisasterEventPayload", "The outcome of a change to a disaster event.")

@@ -18,17 +18,12 @@ from kyodo.domain.enums import (
 )
 from kyodo.domain.partners import service as partners
 from kyodo.schema.agreements.types import AgreementType
-from kyodo.schema.common import aware
 from kyodo.schema.context import Context, Info
 from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory, SupportRequestStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.partners.types import PartnerType
 from kyodo.schema.permissions import READ_DISASTER
 from kyodo.schema.rows import from_row, stamped
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return aware(value) if value is not None else None
 
 
 @strawberry.type(
@@ -120,9 +115,6 @@ class SupportRequestType(Node):
             row,
             status_label=SUPPORT_REQUEST_STATUS_LABELS[row.status],
             answer_label=SUPPORT_ANSWER_LABELS[row.answer] if row.answer else None,
-            answered_at=_aware(row.answered_at),
-            delivered_at=_aware(row.delivered_at),
-            closed_at=_aware(row.closed_at),
         )
 
     @strawberry.field(description="The disaster event (or exercise) the request was made under.")
