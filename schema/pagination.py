@@ -11,12 +11,15 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
 from kyodo.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
+
+if TYPE_CHECKING:
+    from kyodo.schema.context import Info
 
 T = TypeVar("T")
 
@@ -114,6 +117,14 @@ First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 Last = Annotated[int | None, strawberry.argument(description=LAST_DESCRIPTION)]
 Before = Annotated[str | None, strawberry.argument(description=BEFORE_DESCRIPTION)]
+
+
+async def read_page(
+    info: Info, convert: Callable[[Any], T], read: Callable[..., Any], /, **arguments: Any
+) -> Connection[T]:
+    """The connection of the page the domain read ``read(session, **arguments)`` returns,
+    each item ``convert``-ed."""
+    return connection(await info.context.run(read, **arguments), convert)
 
 
 _RELAY = (("first", First), ("after", After), ("last", Last), ("before", Before))

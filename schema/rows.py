@@ -130,3 +130,10 @@ async def load_optional(
     if row is None or (visible is not None and not visible(info.context, row)):
         return None
     return convert(row)
+
+
+async def read_rows(
+    info: Info, convert: Callable[[Any], T], read: Callable[..., Any], /, **arguments: Any
+) -> list[T]:
+    """``convert`` of every row the domain read ``read(session, **arguments)`` returns."""
+    return [convert(row) for row in await info.context.run(read, **arguments)]

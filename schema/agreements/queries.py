@@ -15,10 +15,11 @@ from kyodo.schema.enums import SupportCategory
 from kyodo.schema.pagination import (
     Connection,
     PageRequest,
-    connection,
     paged,
+    read_page,
 )
 from kyodo.schema.permissions import CanReadEmergencyContacts, partner_visibility
+from kyodo.schema.rows import read_rows
 
 # The disaster lookup's arguments, shared with disasterSupportNeedingReview.
 DisasterCategories = Annotated[
@@ -47,14 +48,15 @@ class AgreementQueries:
         ] = None,
     ) -> Connection[AgreementType]:
         spec = filter.to_spec() if filter else AgreementFilterSpec()
-        result = await info.context.run(
+        return await read_page(
+            info,
+            AgreementType.from_row,
             list_agreements,
             spec=spec,
             page=page,
             today=info.context.today,
             visibility=partner_visibility(info.context),
         )
-        return connection(result, AgreementType.from_row)
 
     @strawberry.field(
         description=(
@@ -70,10 +72,11 @@ class AgreementQueries:
         on: DisasterDay = None,
         district: DisasterDistrict = None,
     ) -> list[DisasterSupportEntryType]:
-        rows = await info.context.run(
+        return await read_rows(
+            info,
+            DisasterSupportEntryType.from_row,
             disaster_support,
             categories=categories,
             on=on or info.context.today,
             district=district,
         )
-        return [DisasterSupportEntryType.from_row(row) for row in rows]

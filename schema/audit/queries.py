@@ -13,8 +13,8 @@ from kyodo.schema.node import from_global_id, invalid_id
 from kyodo.schema.pagination import (
     Connection,
     PageRequest,
-    connection,
     paged,
+    read_page,
 )
 from kyodo.schema.permissions import CanReadAudit
 
@@ -41,7 +41,11 @@ class AuditQueries:
             if decoded is None:
                 raise invalid_id(entity_id)
             entity_type, pk = decoded[0], str(decoded[1])
-        result = await info.context.run(
-            audit.list_events, entity_type=entity_type, entity_id=pk, page=page
+        return await read_page(
+            info,
+            AuditEventType.from_row,
+            audit.list_events,
+            entity_type=entity_type,
+            entity_id=pk,
+            page=page,
         )
-        return connection(result, AuditEventType.from_row)

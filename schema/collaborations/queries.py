@@ -23,8 +23,8 @@ from kyodo.schema.errors import input_path
 from kyodo.schema.pagination import (
     Connection,
     PageRequest,
-    connection,
     paged,
+    read_page,
 )
 from kyodo.schema.permissions import CanReadInternal, partner_visibility
 
@@ -54,13 +54,14 @@ async def resolve_collaborations(
     spec = (filter or CollaborationFilterInput()).to_spec(
         department_id=department_id, public_only=public_only(info.context)
     )
-    result = await info.context.run(
+    return await read_page(
+        info,
+        CollaborationType.from_row,
         service.list_collaborations,
         spec=spec,
         page=page,
         visibility=partner_visibility(info.context),
     )
-    return connection(result, CollaborationType.from_row)
 
 
 @strawberry.type

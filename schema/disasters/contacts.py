@@ -18,7 +18,7 @@ from kyodo.schema.enums import VerificationOutcome
 from kyodo.schema.partners.types import PartnerType
 from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, CanReadDisaster, allow
-from kyodo.schema.rows import from_row
+from kyodo.schema.rows import from_row, read_rows
 
 
 @strawberry.type(
@@ -101,10 +101,13 @@ class ContactQueries:
             int, strawberry.argument(description="Also those turning stale within this many days.")
         ] = 30,
     ) -> list[ContactDueType]:
-        rows = await info.context.run(
-            contacts.contacts_due, as_of=as_of or info.context.today, within_days=within_days
+        return await read_rows(
+            info,
+            ContactDueType.from_row,
+            contacts.contacts_due,
+            as_of=as_of or info.context.today,
+            within_days=within_days,
         )
-        return [ContactDueType.from_row(r) for r in rows]
 
 
 @payload("ContactVerificationPayload", "The outcome of recording a contact-check call.")

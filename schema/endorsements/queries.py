@@ -14,8 +14,8 @@ from kyodo.schema.enums import EndorsementStatus
 from kyodo.schema.pagination import (
     Connection,
     PageRequest,
-    connection,
     paged,
+    read_page,
 )
 from kyodo.schema.permissions import CanReadInternal
 
@@ -36,9 +36,10 @@ class EndorsementQueries:
             strawberry.argument(description="Only applications in these statuses."),
         ] = None,
     ) -> Connection[EndorsementApplicationType]:
-        result = await info.context.run(
+        return await read_page(
+            info,
+            EndorsementApplicationType.from_row,
             endorsements.list_applications,
             statuses=[DomainStatus(s) for s in statuses or ()],
             page=page,
         )
-        return connection(result, EndorsementApplicationType.from_row)

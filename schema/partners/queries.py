@@ -11,8 +11,8 @@ from kyodo.schema.context import Info
 from kyodo.schema.pagination import (
     Connection,
     PageRequest,
-    connection,
     paged,
+    read_page,
 )
 from kyodo.schema.partners.inputs import PartnerFilterInput, PartnerOrderInput
 from kyodo.schema.partners.types import PartnerType
@@ -39,7 +39,9 @@ class PartnerQueries:
             strawberry.argument(description="Sort order; 五十音 (NAME_KANA, ASC) when omitted."),
         ] = None,
     ) -> Connection[PartnerType]:
-        result = await info.context.run(
+        return await read_page(
+            info,
+            PartnerType.from_row,
             list_partners,
             spec=filter.to_spec() if filter else PartnerFilterSpec(),
             order=order_by.to_spec() if order_by else None,
@@ -47,4 +49,3 @@ class PartnerQueries:
             today=info.context.today,
             visibility=partner_visibility(info.context),
         )
-        return connection(result, PartnerType.from_row)

@@ -13,8 +13,8 @@ from kyodo.schema.enums import ProposalStatus
 from kyodo.schema.pagination import (
     Connection,
     PageRequest,
-    connection,
     paged,
+    read_page,
 )
 from kyodo.schema.permissions import can_read_internal
 from kyodo.schema.proposals.types import ProposalType
@@ -41,11 +41,12 @@ class ProposalQueries:
             strawberry.argument(description="Only these departments' (by code)."),
         ] = None,
     ) -> Connection[ProposalType]:
-        result = await info.context.run(
+        return await read_page(
+            info,
+            ProposalType.from_row,
             proposals.list_proposals,
             statuses=[DomainStatus(s) for s in statuses or ()],
             department_codes=department_codes,
             answered_only=not can_read_internal(info.context),
             page=page,
         )
-        return connection(result, ProposalType.from_row)

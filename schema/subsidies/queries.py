@@ -14,10 +14,11 @@ from kyodo.schema.node import decode_optional_id
 from kyodo.schema.pagination import (
     Connection,
     PageRequest,
-    connection,
     paged,
+    read_page,
 )
 from kyodo.schema.permissions import CanReadInternal
+from kyodo.schema.rows import read_rows
 from kyodo.schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
 
@@ -34,8 +35,9 @@ class SubsidyQueries:
             int | None, strawberry.argument(description="Only this fiscal year's programs.")
         ] = None,
     ) -> list[SubsidyProgramType]:
-        rows = await info.context.run(subsidies.list_programs, fiscal_year=fiscal_year)
-        return [SubsidyProgramType.from_row(row) for row in rows]
+        return await read_rows(
+            info, SubsidyProgramType.from_row, subsidies.list_programs, fiscal_year=fiscal_year
+        )
 
     @strawberry.field(
         description="Subsidy applications, newest submission first.",
@@ -55,10 +57,11 @@ class SubsidyQueries:
             strawberry.argument(description="Only applications in these statuses."),
         ] = None,
     ) -> Connection[SubsidyApplicationType]:
-        result = await info.context.run(
+        return await read_page(
+            info,
+            SubsidyApplicationType.from_row,
             subsidies.list_applications,
             program_id=decode_optional_id(program_id, "SubsidyProgram"),
             statuses=[DomainStatus(s) for s in statuses or ()],
             page=page,
         )
-        return connection(result, SubsidyApplicationType.from_row)
