@@ -11,6 +11,7 @@ from kyodo.domain.agreements.service import AgreementFilterSpec, disaster_suppor
 from kyodo.schema.agreements.inputs import AgreementFilterInput
 from kyodo.schema.agreements.types import AgreementType, DisasterSupportEntryType
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ListFilter
 from kyodo.schema.enums import SupportCategory
 from kyodo.schema.pagination import (
     Connection,
@@ -42,10 +43,7 @@ class AgreementQueries:
         self,
         info: Info,
         page: PageRequest,
-        filter: Annotated[
-            AgreementFilterInput | None,
-            strawberry.argument(description="Narrow the list; all criteria must hold."),
-        ] = None,
+        filter: ListFilter[AgreementFilterInput] = None,
     ) -> Connection[AgreementType]:
         spec = filter.to_spec() if filter else AgreementFilterSpec()
         return await read_page(

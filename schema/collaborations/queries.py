@@ -19,6 +19,7 @@ from kyodo.schema.collaborations.analyses import (
 from kyodo.schema.collaborations.inputs import CollaborationFilterInput
 from kyodo.schema.collaborations.types import CollaborationType, public_only
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ListFilter
 from kyodo.schema.errors import input_path
 from kyodo.schema.pagination import (
     Connection,
@@ -74,10 +75,7 @@ class CollaborationQueries:
         self,
         info: Info,
         page: PageRequest,
-        filter: Annotated[
-            CollaborationFilterInput | None,
-            strawberry.argument(description="Narrow the list; all criteria must hold."),
-        ] = None,
+        filter: ListFilter[CollaborationFilterInput] = None,
     ) -> Connection[CollaborationType]:
         return await resolve_collaborations(info, page=page, filter=filter)
 

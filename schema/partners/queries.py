@@ -8,6 +8,7 @@ import strawberry
 
 from kyodo.domain.partners.service import PartnerFilterSpec, list_partners
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ListFilter
 from kyodo.schema.pagination import (
     Connection,
     PageRequest,
@@ -30,10 +31,7 @@ class PartnerQueries:
         self,
         info: Info,
         page: PageRequest,
-        filter: Annotated[
-            PartnerFilterInput | None,
-            strawberry.argument(description="Narrow the list; all criteria must hold."),
-        ] = None,
+        filter: ListFilter[PartnerFilterInput] = None,
         order_by: Annotated[
             PartnerOrderInput | None,
             strawberry.argument(description="Sort order; 五十音 (NAME_KANA, ASC) when omitted."),

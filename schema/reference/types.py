@@ -9,7 +9,7 @@ import strawberry
 from kyodo.domain.reference.models import CollaborationField
 from kyodo.domain.reference.service import departments_by_id, fields_by_id
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import DEPARTMENT
+from kyodo.schema.descriptions import DEPARTMENT, ListFilter
 from kyodo.schema.enums import CollaborationForm
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.pagination import Connection, PageRequest, paged
@@ -56,12 +56,10 @@ class DepartmentType(Node, FromRow):
         self,
         info: Info,
         page: PageRequest,
-        filter: Annotated[
+        filter: ListFilter[
             Annotated[
                 CollaborationFilterInput, strawberry.lazy("kyodo.schema.collaborations.inputs")
             ]
-            | None,
-            strawberry.argument(description="Narrow the list; all criteria must hold."),
         ] = None,
     ) -> Connection[
         Annotated[CollaborationType, strawberry.lazy("kyodo.schema.collaborations.types")]
