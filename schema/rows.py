@@ -69,7 +69,8 @@ def _keeps_row(cls: type) -> tuple[bool, bool]:
 
 def from_row(cls: type[T], row: Any, /, **computed: Any) -> T:
     """``cls`` for ``row``: every plain field not in ``computed`` from the row's column of
-    that name, and the private ``pk`` and ``row`` when the type keeps them."""
+    that name, and the private ``pk`` and ``row`` when the type keeps them. ``row`` may be
+    any object with those attributes (a domain result, not only a table's row)."""
     type_name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
     values = dict(computed)
     for field in plain_fields(cls):

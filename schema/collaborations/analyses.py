@@ -12,6 +12,7 @@ from kyodo.domain.collaborations import service as collaborations
 from kyodo.domain.collaborations.reviews import reviews_by_pair
 from kyodo.schema.context import Info
 from kyodo.schema.node import to_global_id
+from kyodo.schema.rows import from_row
 
 if TYPE_CHECKING:
     from kyodo.schema.partners.types import PartnerType
@@ -63,12 +64,11 @@ class ConcentrationFindingType:
         from kyodo.schema.reference.types import DepartmentType
 
         assert finding.department.id is not None and finding.partner.id is not None
-        return cls(
+        return from_row(
+            cls,
+            finding,
             department=DepartmentType.from_row(finding.department),
             partner=PartnerType.from_row(finding.partner),
-            fiscal_years=finding.fiscal_years,
-            consecutive_years=finding.consecutive_years,
-            collaboration_count=finding.collaboration_count,
             pair=(finding.department.id, finding.partner.id),
         )
 
@@ -99,13 +99,13 @@ class PartnerSuggestionType:
         from kyodo.schema.partners.types import PartnerType
         from kyodo.schema.reference.types import CollaborationFieldType
 
-        return cls(
+        return from_row(
+            cls,
+            suggestion,
             partner=PartnerType.from_row(suggestion.partner),
             matching_fields=[
                 CollaborationFieldType.from_row(f) for f in suggestion.matching_fields
             ],
-            last_fiscal_year_with_department=suggestion.last_fiscal_year_with_department,
-            score=suggestion.score,
         )
 
 
@@ -144,10 +144,11 @@ class PartnerNetworkType:
         return cls(
             nodes=[PartnerType.from_row(p) for p in network.nodes],
             links=[
-                PartnerLinkType(
+                from_row(
+                    PartnerLinkType,
+                    link,
                     source_id=to_global_id("Partner", link.source_id),
                     target_id=to_global_id("Partner", link.target_id),
-                    shared_collaboration_count=link.shared_collaboration_count,
                 )
                 for link in network.links
             ],

@@ -24,6 +24,7 @@ from kyodo.schema.inputs import ToData
 from kyodo.schema.payloads import argument
 from kyodo.schema.permissions import ADMIN, STAFF, allow, partner_visibility
 from kyodo.schema.reference.types import DepartmentType
+from kyodo.schema.rows import from_row
 
 FORM_LABELS = labels(DomainForm)
 KIND_LABELS = labels(DomainPartnerKind)
@@ -152,12 +153,7 @@ class CollaborationStatsType:
                 for d, n in found.by_department
             ],
             by_partner_kind=[
-                PartnerKindCountType(
-                    kind=k.kind,
-                    label=KIND_LABELS[k.kind],
-                    collaboration_count=k.collaboration_count,
-                    partner_count=k.partner_count,
-                )
+                from_row(PartnerKindCountType, k, label=KIND_LABELS[k.kind])
                 for k in found.by_partner_kind
             ],
         )

@@ -18,6 +18,7 @@ from kyodo.schema.descriptions import AsOf, WithinDays
 from kyodo.schema.inputs import ToData
 from kyodo.schema.payloads import argument
 from kyodo.schema.permissions import ADMIN, STAFF, CanReadInternal, allow
+from kyodo.schema.rows import from_row
 
 
 @strawberry.type(
@@ -34,12 +35,11 @@ class ReviewDueType:
 
     @classmethod
     def from_domain(cls, item: reviews.ReviewDue) -> ReviewDueType:
-        return cls(
+        return from_row(
+            cls,
+            item,
             collaboration=CollaborationType.from_row(item.collaboration),
-            due_on=item.due_on,
             due_on_wareki=to_wareki(item.due_on),
-            overdue=item.overdue,
-            days_until_due=item.days_until_due,
         )
 
 
