@@ -8,6 +8,7 @@ import strawberry
 
 from kyodo.domain.agreements.service import AgreementFilterSpec
 from kyodo.schema.enums import AgreementCategory, AgreementStatus, SupportCategory
+from kyodo.schema.inputs import fields_of
 from kyodo.schema.node import decode_optional_id
 
 
@@ -47,13 +48,5 @@ class AgreementFilterInput:
 
     def to_spec(self) -> AgreementFilterSpec:
         return AgreementFilterSpec(
-            categories=self.categories,
-            statuses=self.statuses,
-            support_categories=self.support_categories,
-            partner_id=decode_optional_id(self.partner_id, "Partner"),
-            department_codes=self.department_codes,
-            in_force_on=self.in_force_on,
-            term_ends_by=self.term_ends_by,
-            contacts_stale_as_of=self.contacts_stale_as_of,
-            search=self.search,
+            **fields_of(self, partner_id=decode_optional_id(self.partner_id, "Partner"))
         )
