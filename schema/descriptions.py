@@ -28,6 +28,16 @@ ListFilter = Annotated[
 ]
 """``filter: ListFilter[AgreementFilterInput] = None``: a list's filter input."""
 
+S = TypeVar("S")
+
+ApplicationStatuses = Annotated[
+    list[S] | None, strawberry.argument(description="Only applications in these statuses.")
+]
+"""``statuses: ApplicationStatuses[EndorsementStatus] = None``."""
+
+DEPARTMENT_CODES = "Only these departments' (by code)."
+DepartmentCodes = Annotated[list[str] | None, strawberry.argument(description=DEPARTMENT_CODES)]
+
 # ---------------------------------------------------------------- date windows
 
 AsOf = Annotated[date | None, strawberry.argument(description="The first day; today when omitted.")]

@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 
 from kyodo.domain.agreements.service import AgreementFilterSpec
+from kyodo.schema.descriptions import DEPARTMENT_CODES
 from kyodo.schema.enums import AgreementCategory, AgreementStatus, SupportCategory
 from kyodo.schema.inputs import fields_of
 from kyodo.schema.node import decode_optional_id
@@ -29,7 +30,7 @@ class AgreementFilterInput:
         default=None, description="Only agreements this partner is party to."
     )
     department_codes: list[str] | None = strawberry.field(
-        default=None, description="Only these departments' (by code)."
+        default=None, description=DEPARTMENT_CODES
     )
     in_force_on: date | None = strawberry.field(default=None, description="In force on this date.")
     term_ends_by: date | None = strawberry.field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from kyodo.domain.collaborations.service import CollaborationFilterSpec
+from kyodo.schema.descriptions import DEPARTMENT_CODES
 from kyodo.schema.enums import CollaborationForm, CollaborationStatus
 from kyodo.schema.inputs import fields_of
 from kyodo.schema.node import decode_optional_id
@@ -22,7 +23,7 @@ class CollaborationFilterInput:
         default=None, description="Only collaborations in these statuses."
     )
     department_codes: list[str] | None = strawberry.field(
-        default=None, description="Only these departments' (by code)."
+        default=None, description=DEPARTMENT_CODES
     )
     field_codes: list[str] | None = strawberry.field(
         default=None, description="Collaborations in any of these fields."

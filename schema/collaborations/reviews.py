@@ -14,7 +14,7 @@ from kyodo.schema.collaborations.mutations import CollaborationPayload
 from kyodo.schema.collaborations.queries import _run_query
 from kyodo.schema.collaborations.types import CollaborationType
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import AsOf, WithinDays
+from kyodo.schema.descriptions import AsOf, DepartmentCodes, WithinDays
 from kyodo.schema.inputs import ToData
 from kyodo.schema.payloads import argument
 from kyodo.schema.permissions import ADMIN, STAFF, CanReadInternal, allow
@@ -72,10 +72,7 @@ class ReviewQueries:
         info: Info,
         as_of: AsOf = None,
         within_days: WithinDays = reviews.DEFAULT_WITHIN_DAYS,
-        department_codes: Annotated[
-            list[str] | None,
-            strawberry.argument(description="Only these departments' (by code)."),
-        ] = None,
+        department_codes: DepartmentCodes = None,
         include_overdue: Annotated[
             bool, strawberry.argument(description="Also the reviews already overdue.")
         ] = True,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
 from kyodo.domain.endorsements import service as endorsements
 from kyodo.domain.enums import EndorsementStatus as DomainStatus
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ApplicationStatuses
 from kyodo.schema.endorsements.types import EndorsementApplicationType
 from kyodo.schema.enums import EndorsementStatus
 from kyodo.schema.pagination import (
@@ -31,10 +30,7 @@ class EndorsementQueries:
         self,
         info: Info,
         page: PageRequest,
-        statuses: Annotated[
-            list[EndorsementStatus] | None,
-            strawberry.argument(description="Only applications in these statuses."),
-        ] = None,
+        statuses: ApplicationStatuses[EndorsementStatus] = None,
     ) -> Connection[EndorsementApplicationType]:
         return await read_page(
             info,

@@ -9,6 +9,7 @@ import strawberry
 from kyodo.domain.enums import ProposalStatus as DomainStatus
 from kyodo.domain.proposals import service as proposals
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import DepartmentCodes
 from kyodo.schema.enums import ProposalStatus
 from kyodo.schema.pagination import (
     Connection,
@@ -36,10 +37,7 @@ class ProposalQueries:
             list[ProposalStatus] | None,
             strawberry.argument(description="Only proposals in these statuses."),
         ] = None,
-        department_codes: Annotated[
-            list[str] | None,
-            strawberry.argument(description="Only these departments' (by code)."),
-        ] = None,
+        department_codes: DepartmentCodes = None,
     ) -> Connection[ProposalType]:
         return await read_page(
             info,

@@ -9,6 +9,7 @@ import strawberry
 from kyodo.domain.enums import SubsidyApplicationStatus as DomainStatus
 from kyodo.domain.subsidies import service as subsidies
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ApplicationStatuses
 from kyodo.schema.enums import SubsidyApplicationStatus
 from kyodo.schema.node import decode_optional_id
 from kyodo.schema.pagination import (
@@ -52,10 +53,7 @@ class SubsidyQueries:
             strawberry.ID | None,
             strawberry.argument(description="Only applications to this program (global id)."),
         ] = None,
-        statuses: Annotated[
-            list[SubsidyApplicationStatus] | None,
-            strawberry.argument(description="Only applications in these statuses."),
-        ] = None,
+        statuses: ApplicationStatuses[SubsidyApplicationStatus] = None,
     ) -> Connection[SubsidyApplicationType]:
         return await read_page(
             info,

@@ -13,7 +13,7 @@ from kyodo.domain.partners import service as partners
 from kyodo.domain.subsidies import service as subsidies
 from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import VERSION
+from kyodo.schema.descriptions import VERSION, ApplicationStatuses
 from kyodo.schema.enums import ErrorCode, SubsidyApplicationStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.pagination import (
@@ -136,10 +136,7 @@ class SubsidyProgramType(Node):
         self,
         info: Info,
         page: PageRequest,
-        statuses: Annotated[
-            list[SubsidyApplicationStatus] | None,
-            strawberry.argument(description="Only applications in these statuses."),
-        ] = None,
+        statuses: ApplicationStatuses[SubsidyApplicationStatus] = None,
     ) -> Connection[SubsidyApplicationType]:
         key = subsidies.ApplicationsOfProgramKey(
             program_id=self.pk,
