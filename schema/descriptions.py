@@ -8,7 +8,7 @@ arguments (First, After, Last, Before) are in ``schema.pagination``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -20,6 +20,23 @@ NestedFirst = Annotated[
     int | None,
     strawberry.argument(description=f"At most this many (default and maximum {MAX_PAGE_SIZE})."),
 ]
+
+F = TypeVar("F")
+
+ListFilter = Annotated[
+    F | None, strawberry.argument(description="Narrow the list; all criteria must hold.")
+]
+"""``filter: ListFilter[AgreementFilterInput] = None``: a list's filter input."""
+
+S = TypeVar("S")
+
+ApplicationStatuses = Annotated[
+    list[S] | None, strawberry.argument(description="Only applications in these statuses.")
+]
+"""``statuses: ApplicationStatuses[EndorsementStatus] = None``."""
+
+DEPARTMENT_CODES = "Only these departments' (by code)."
+DepartmentCodes = Annotated[list[str] | None, strawberry.argument(description=DEPARTMENT_CODES)]
 
 # ---------------------------------------------------------------- date windows
 

@@ -8,13 +8,18 @@ needs the "first n of the last m" they would mean.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Generic, TypeVar
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
 from kyodo.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
+
+if TYPE_CHECKING:
+    from kyodo.schema.context import Info
 
 T = TypeVar("T")
 
@@ -112,3 +117,43 @@ First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
 Last = Annotated[int | None, strawberry.argument(description=LAST_DESCRIPTION)]
 Before = Annotated[str | None, strawberry.argument(description=BEFORE_DESCRIPTION)]
+
+
+async def read_page(
+    info: Info, convert: Callable[[Any], T], read: Callable[..., Any], /, **arguments: Any
+) -> Connection[T]:
+    """The connection of the page the domain read ``read(session, **arguments)`` returns,
+    each item ``convert``-ed."""
+    return connection(await info.context.run(read, **arguments), convert)
+
+
+_RELAY = (("first", First), ("after", After), ("last", Last), ("before", Before))
+
+
+def paged(resolver: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """A connection field's resolver that takes its page as ``page: PageRequest``: its
+    GraphQL arguments have the Relay ones (first, after, last, before) in that place, and
+    ``page_request`` reads them into ``page``."""
+    signature = inspect.signature(resolver)
+    parameters = list(signature.parameters.values())
+    at = next(i for i, p in enumerate(parameters) if p.name == "page")
+    relay = [
+        inspect.Parameter(name, parameters[at].kind, annotation=annotation, default=None)
+        for name, annotation in _RELAY
+    ]
+
+    @functools.wraps(resolver)
+    async def resolve(
+        *args: Any,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        **kwargs: Any,
+    ) -> T:
+        return await resolver(*args, page=page_request(first, after, last, before), **kwargs)
+
+    resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*parameters[:at], *relay, *parameters[at + 1 :]]
+    )
+    return resolve

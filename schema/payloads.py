@@ -23,18 +23,20 @@ top-level one.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.base import StrawberryOptional
 
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import PAYLOAD_ERRORS
+from kyodo.schema.descriptions import PAYLOAD_ERRORS, ExpectedVersion, Id
 from kyodo.schema.errors import UserError
+from kyodo.schema.inputs import fields_of
 from kyodo.schema.mutation import Outcome, run_mutation
 from kyodo.schema.node import pk_of
 
@@ -63,6 +65,60 @@ def _takes_today(command: Callable[..., Any]) -> bool:
     """The command needs the caller's today (a required ``today`` parameter)."""
     parameter = inspect.signature(command).parameters.get("today")
     return parameter is not None and parameter.default is inspect.Parameter.empty
+
+
+REQUIRED: Any = inspect.Parameter.empty
+"""The default of an ``argument`` the caller must send."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Argument:
+    """A GraphQL argument of a declared mutation (``Payload.mutation``), handed on to the
+    command under its own name; ``to_data``: as ``data=later(value.to_data)``; ``spread``:
+    an input's fields, each under its own name; ``node``: a global id of that type, as its
+    primary key (``pk``, INVALID at the argument)."""
+
+    annotation: Any
+    default: Any
+    to_data: bool
+    spread: bool
+    node: str | None
+
+    def passed(self, name: str, value: Any) -> dict[str, Any]:
+        if self.node is not None:
+            return {name: pk(value, self.node, name)}
+        if self.to_data:
+            return {"data": later(value.to_data)}
+        if self.spread:
+            return fields_of(value)
+        return {name: value}
+
+
+def argument(
+    kind: Any,
+    description: str | None = None,
+    /,
+    default: Any = REQUIRED,
+    *,
+    to_data: bool = False,
+    spread: bool = False,
+    node: str | None = None,
+) -> Argument:
+    """``argument(date, "Day it closed.")``; ``kind`` alone when it is an ``Annotated`` alias
+    that has its description (``argument(DecidedOn, default=None)``)."""
+    if description is not None:
+        kind = Annotated[kind, strawberry.argument(description=description)]
+    return Argument(kind, default, to_data, spread, node)
+
+
+def _parameter(name: str, annotation: Any, default: Any = REQUIRED) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation, default=default
+    )
+
+
+_ON_RECORD = (_parameter("id", Id), _parameter("expected_version", ExpectedVersion))
+"""The leading arguments of a mutation of a stored record: ``id``, ``expectedVersion``."""
 
 
 def saved(noun: str) -> Any:
@@ -138,6 +194,74 @@ class Payload:
         **arguments, …)``, the global id decoded as the payload's object type."""
         key = {cls._key: pk(id, cls._result_type().__strawberry_definition__.name)}
         return await cls.run(info, command, **key, expected_version=expected_version, **arguments)
+
+    @classmethod
+    def mutation(
+        cls,
+        command: Callable[..., Any],
+        /,
+        *,
+        description: str,
+        extensions: list[Any],
+        **arguments: Argument,
+    ) -> Any:
+        """A mutation field whose body is ``run(info, command, **arguments)``: its GraphQL
+        arguments are ``arguments``, in their order."""
+
+        async def body(info: Info, values: dict[str, Any]) -> P:
+            return await cls.run(info, command, **values)
+
+        return cls._field(body, (), arguments, description, extensions)
+
+    @classmethod
+    def change_mutation(
+        cls,
+        command: Callable[..., Any],
+        /,
+        *,
+        description: str,
+        extensions: list[Any],
+        **arguments: Argument,
+    ) -> Any:
+        """A mutation field of a stored record whose body is ``change(info, command, id,
+        expected_version, **arguments)``: its arguments are ``id``, ``expectedVersion`` and
+        ``arguments``, in their order."""
+
+        async def body(info: Info, values: dict[str, Any]) -> P:
+            id, expected_version = values.pop("id"), values.pop("expected_version")
+            return await cls.change(info, command, id, expected_version, **values)
+
+        return cls._field(body, _ON_RECORD, arguments, description, extensions)
+
+    @classmethod
+    def _field(
+        cls,
+        body: Callable[[Info, dict[str, Any]], Awaitable[Any]],
+        leading: tuple[inspect.Parameter, ...],
+        arguments: dict[str, Argument],
+        description: str,
+        extensions: list[Any],
+    ) -> Any:
+        """The Strawberry mutation of ``body``, its resolver's signature written out (the
+        arguments Strawberry reads)."""
+
+        async def resolve(self: Any, info: Info, **values: Any) -> Any:
+            for name, value in list(values.items()):
+                if name in arguments:
+                    del values[name]
+                    values.update(arguments[name].passed(name, value))
+            return await body(info, values)
+
+        resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                _parameter("self", REQUIRED),
+                _parameter("info", Info),
+                *leading,
+                *(_parameter(n, a.annotation, a.default) for n, a in arguments.items()),
+            ],
+            return_annotation=cls,
+        )
+        return strawberry.mutation(resolver=resolve, description=description, extensions=extensions)
 
 
 def payload(name: str, description: str) -> Callable[[type[P]], type[P]]:

@@ -10,15 +10,21 @@ given the fields it computes otherwise; ``schema.compiled.types`` reads the same
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+import strawberry
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.private import is_private
 
 from kyodo.schema.common import aware
+from kyodo.schema.descriptions import CREATED_AT, UPDATED_AT, VERSION
 from kyodo.schema.node import to_global_id
+
+if TYPE_CHECKING:
+    from kyodo.schema.context import BatchFn, Info
 
 T = TypeVar("T")
 
@@ -63,7 +69,8 @@ def _keeps_row(cls: type) -> tuple[bool, bool]:
 
 def from_row(cls: type[T], row: Any, /, **computed: Any) -> T:
     """``cls`` for ``row``: every plain field not in ``computed`` from the row's column of
-    that name, and the private ``pk`` and ``row`` when the type keeps them."""
+    that name, and the private ``pk`` and ``row`` when the type keeps them. ``row`` may be
+    any object with those attributes (a domain result, not only a table's row)."""
     type_name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
     values = dict(computed)
     for field in plain_fields(cls):
@@ -82,9 +89,52 @@ def from_row(cls: type[T], row: Any, /, **computed: Any) -> T:
     return cls(**values)
 
 
+C = TypeVar("C", bound=type)
+
+_STAMP = (
+    ("version", int, VERSION),
+    ("created_at", datetime, CREATED_AT),
+    ("updated_at", datetime, UPDATED_AT),
+)
+
+
+def stamped(cls: C) -> C:
+    """Under ``@strawberry.type``: the fields every versioned record ends with, after the
+    class's own: ``version``, ``createdAt``, ``updatedAt`` (columns of its row)."""
+    for name, kind, description in _STAMP:
+        cls.__annotations__[name] = kind
+        setattr(cls, name, strawberry.field(description=description))
+    return cls
+
+
 class FromRow:
     """Base of a type built from its row alone: ``XType.from_row(row)`` is ``from_row``."""
 
     @classmethod
     def from_row(cls: type[T], row: Any) -> T:
         return from_row(cls, row)
+
+
+async def load_optional(
+    info: Info,
+    batch: BatchFn,
+    key: Any,
+    convert: Callable[[Any], T],
+    visible: Callable[[Any, Any], bool] | None = None,
+) -> T | None:
+    """``convert`` of the row ``batch`` loads for ``key`` (the request's DataLoader); None
+    when ``key`` is None, when there is no such row, or when ``visible(context, row)`` says
+    the caller may not see it."""
+    if key is None:
+        return None
+    row = await info.context.loader(batch).load(key)
+    if row is None or (visible is not None and not visible(info.context, row)):
+        return None
+    return convert(row)
+
+
+async def read_rows(
+    info: Info, convert: Callable[[Any], T], read: Callable[..., Any], /, **arguments: Any
+) -> list[T]:
+    """``convert`` of every row the domain read ``read(session, **arguments)`` returns."""
+    return [convert(row) for row in await info.context.run(read, **arguments)]

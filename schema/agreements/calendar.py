@@ -15,6 +15,7 @@ from kyodo.schema.context import Info
 from kyodo.schema.descriptions import AsOf, WithinDays
 from kyodo.schema.enums import AgreementDueKind
 from kyodo.schema.permissions import CanReadDisaster, can_read_internal
+from kyodo.schema.rows import from_row
 
 if TYPE_CHECKING:
     from kyodo.schema.collaborations.types import CollaborationType
@@ -52,12 +53,11 @@ class AgreementDueType:
 
     @classmethod
     def from_item(cls, item: calendar.DueItem) -> AgreementDueType:
-        return cls(
-            kind=item.kind,
+        return from_row(
+            cls,
+            item,
             kind_label=AGREEMENT_DUE_KIND_LABELS[item.kind],
-            due_on=item.due_on,
             due_on_wareki=to_wareki(item.due_on),
-            term_ends_on=item.term_ends_on,
             agreement=AgreementType.from_row(item.agreement) if item.agreement else None,
             item=item,
         )

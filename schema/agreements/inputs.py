@@ -7,7 +7,9 @@ from datetime import date
 import strawberry
 
 from kyodo.domain.agreements.service import AgreementFilterSpec
+from kyodo.schema.descriptions import DEPARTMENT_CODES
 from kyodo.schema.enums import AgreementCategory, AgreementStatus, SupportCategory
+from kyodo.schema.inputs import fields_of
 from kyodo.schema.node import decode_optional_id
 
 
@@ -28,7 +30,7 @@ class AgreementFilterInput:
         default=None, description="Only agreements this partner is party to."
     )
     department_codes: list[str] | None = strawberry.field(
-        default=None, description="Only these departments' (by code)."
+        default=None, description=DEPARTMENT_CODES
     )
     in_force_on: date | None = strawberry.field(default=None, description="In force on this date.")
     term_ends_by: date | None = strawberry.field(
@@ -47,13 +49,5 @@ class AgreementFilterInput:
 
     def to_spec(self) -> AgreementFilterSpec:
         return AgreementFilterSpec(
-            categories=self.categories,
-            statuses=self.statuses,
-            support_categories=self.support_categories,
-            partner_id=decode_optional_id(self.partner_id, "Partner"),
-            department_codes=self.department_codes,
-            in_force_on=self.in_force_on,
-            term_ends_by=self.term_ends_by,
-            contacts_stale_as_of=self.contacts_stale_as_of,
-            search=self.search,
+            **fields_of(self, partner_id=decode_optional_id(self.partner_id, "Partner"))
         )

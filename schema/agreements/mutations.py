@@ -19,38 +19,21 @@ from kyodo.domain.agreements import validation as limits
 from kyodo.domain.agreements.commands import AgreementContactData, AgreementData
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.base import UNSET
-from kyodo.domain.errors import DomainError, Problem, at
+from kyodo.domain.errors import at
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
 from kyodo.schema.enums import AgreementCategory, AgreementStatus, SupportCategory
+from kyodo.schema.inputs import Ids, value_of
 from kyodo.schema.mutation import run_mutation
 from kyodo.schema.node import pk_of
 from kyodo.schema.partners.inputs import ContactInput
-from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, WRITE_AGREEMENTS, allow
 
 
-class _Ids:
-    """Decodes global ids, collecting every malformed one before reporting them."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def pk(self, global_id: str, type_name: str, field: str) -> int | None:
-        try:
-            return pk_of(global_id, type_name, field)
-        except DomainError as error:
-            self.problems.extend(error.problems)
-            return None
-
-    def optional_pk(self, global_id: Any, type_name: str, field: str) -> Any:
-        """UNSET stays UNSET (not sent), None stays None (cleared)."""
-        if global_id is strawberry.UNSET:
-            return UNSET
-        if global_id is None:
-            return None
-        return self.pk(global_id, type_name, field)
+class _Ids(Ids):
+    """``Ids``, and an agreement's contacts with their partners' ids decoded."""
 
     def contacts(self, contacts: Sequence[ContactInput], prefix: str) -> list[AgreementContactData]:
         result: list[AgreementContactData] = []
@@ -70,15 +53,6 @@ class _Ids:
             if contact.is_emergency_contact is None:
                 result[-1].is_emergency_contact = True
         return result
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise DomainError(problems=self.problems)
-
-
-def _value(value: Any) -> Any:
-    """strawberry.UNSET (field not sent) becomes the domain's UNSET; null stays None."""
-    return UNSET if value is strawberry.UNSET else value
 
 
 @strawberry.input(
@@ -156,13 +130,13 @@ class AgreementInput:
             collaboration_id=ids.optional_pk(
                 self.collaboration_id, "Collaboration", "collaboration_id"
             ),
-            support_categories=_value(self.support_categories),
-            support_details=_value(self.support_details),
-            effective_from=_value(self.effective_from),
-            effective_until=_value(self.effective_until),
-            auto_renewal=_value(self.auto_renewal),
-            renewal_term_months=_value(self.renewal_term_months),
-            notice_days=_value(self.notice_days),
+            support_categories=value_of(self.support_categories),
+            support_details=value_of(self.support_details),
+            effective_from=value_of(self.effective_from),
+            effective_until=value_of(self.effective_until),
+            auto_renewal=value_of(self.auto_renewal),
+            renewal_term_months=value_of(self.renewal_term_months),
+            notice_days=value_of(self.notice_days),
             emergency_contacts=contacts,
             amends_id=ids.optional_pk(self.amends_id, "Agreement", "amends_id"),
         )
@@ -177,97 +151,41 @@ class AgreementPayload(Payload):
 
 @strawberry.type
 class AgreementMutations:
-    @strawberry.mutation(
-        extensions=allow(*WRITE_AGREEMENTS, own_department=True),
+    agreement_create = AgreementPayload.mutation(
+        commands.create_agreement,
         description="Register an agreement as a DRAFT.",
+        extensions=allow(*WRITE_AGREEMENTS, own_department=True),
+        input=argument(AgreementInput, "The new agreement.", to_data=True),
     )
-    async def agreement_create(
-        self,
-        info: Info,
-        input: Annotated[AgreementInput, strawberry.argument(description="The new agreement.")],
-    ) -> AgreementPayload:
-        return await AgreementPayload.run(
-            info, commands.create_agreement, data=later(input.to_data)
-        )
-
-    @strawberry.mutation(
-        extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
+    agreement_update = AgreementPayload.change_mutation(
+        commands.update_agreement,
         description=(
             "Change an agreement. DRAFT and NEGOTIATING change freely; IN_FORCE only in "
             "title, supportDetails, noticeDays, department, collaboration and emergency "
             "contacts; EXPIRED and TERMINATED not at all."
         ),
-    )
-    async def agreement_update(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[AgreementInput, strawberry.argument(description="The fields to change.")],
-    ) -> AgreementPayload:
-        return await AgreementPayload.change(
-            info, commands.update_agreement, id, expected_version, data=later(input.to_data)
-        )
-
-    @strawberry.mutation(
         extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
+        input=argument(AgreementInput, "The fields to change.", to_data=True),
+    )
+    agreement_conclude = AgreementPayload.change_mutation(
+        commands.conclude_agreement,
         description=(
             "締結: DRAFT or NEGOTIATING → IN_FORCE. effectiveFrom defaults to the draft's "
             "effectiveFrom, else concludedOn."
         ),
-    )
-    async def agreement_conclude(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        concluded_on: Annotated[
-            date,
-            strawberry.argument(
-                description="締結日: the day it was signed; not after today (INVALID)."
-            ),
-        ],
-        effective_from: Annotated[
-            date | None,
-            strawberry.argument(description="First day of effect, if not the draft's."),
-        ] = None,
-    ) -> AgreementPayload:
-        return await AgreementPayload.change(
-            info,
-            commands.conclude_agreement,
-            id,
-            expected_version,
-            concluded_on=concluded_on,
-            effective_from=effective_from,
-        )
-
-    @strawberry.mutation(
         extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
-        description="解約: IN_FORCE → TERMINATED, effective on terminatedOn; a reason is required.",
+        concluded_on=argument(date, "締結日: the day it was signed; not after today (INVALID)."),
+        effective_from=argument(
+            date | None, "First day of effect, if not the draft's.", default=None
+        ),
     )
-    async def agreement_terminate(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        terminated_on: Annotated[
-            date, strawberry.argument(description="解約日: the last day it has effect.")
-        ],
-        reason: Annotated[
-            str,
-            strawberry.argument(
-                description=f"Why it ends (required, at most {limits.MAX_REASON} characters)."
-            ),
-        ],
-    ) -> AgreementPayload:
-        return await AgreementPayload.change(
-            info,
-            commands.terminate_agreement,
-            id,
-            expected_version,
-            terminated_on=terminated_on,
-            reason=reason,
-        )
+    agreement_terminate = AgreementPayload.change_mutation(
+        commands.terminate_agreement,
+        description="解約: IN_FORCE → TERMINATED, effective on terminatedOn; a reason is required.",
+        extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
+        terminated_on=argument(date, "解約日: the last day it has effect."),
+        reason=argument(str, f"Why it ends (required, at most {limits.MAX_REASON} characters)."),
+    )
 
     @strawberry.mutation(
         extensions=allow(STAFF, DISASTER_OFFICE, ADMIN, department_of="Agreement"),
@@ -310,26 +228,13 @@ class AgreementMutations:
         outcome = await run_mutation(context, work)
         return AgreementPayload.of(outcome)
 
-    @strawberry.mutation(
-        extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
+    agreement_transition = AgreementPayload.change_mutation(
+        commands.transition_agreement,
         description=(
             "Status changes needing no other input: DRAFT → NEGOTIATING, and IN_FORCE → "
             "EXPIRED once the current term has ended (as of today) without renewal. "
             "Use agreementConclude and agreementTerminate for the others."
         ),
+        extensions=allow(*WRITE_AGREEMENTS, department_of="Agreement"),
+        to=argument(AgreementStatus, "NEGOTIATING or EXPIRED (INVALID_TRANSITION otherwise)."),
     )
-    async def agreement_transition(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        to: Annotated[
-            AgreementStatus,
-            strawberry.argument(
-                description="NEGOTIATING or EXPIRED (INVALID_TRANSITION otherwise)."
-            ),
-        ],
-    ) -> AgreementPayload:
-        return await AgreementPayload.change(
-            info, commands.transition_agreement, id, expected_version, to=to
-        )

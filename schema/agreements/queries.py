@@ -12,9 +12,16 @@ from kyodo.domain.agreements.service import AgreementFilterSpec, list_agreements
 from kyodo.schema.agreements.inputs import AgreementFilterInput
 from kyodo.schema.agreements.types import AgreementType, DisasterSupportEntryType
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ListFilter
 from kyodo.schema.enums import SupportCategory
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    paged,
+    read_page,
+)
 from kyodo.schema.permissions import CanReadEmergencyContacts, partner_visibility
+from kyodo.schema.rows import read_rows
 
 # The disaster lookup's arguments, shared with disasterSupportNeedingReview.
 DisasterCategories = Annotated[
@@ -32,28 +39,23 @@ DisasterDistrict = Annotated[
 @strawberry.type
 class AgreementQueries:
     @strawberry.field(description="Agreements, newest conclusion first.")
+    @paged
     async def agreements(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            AgreementFilterInput | None,
-            strawberry.argument(description="Narrow the list; all criteria must hold."),
-        ] = None,
+        page: PageRequest,
+        filter: ListFilter[AgreementFilterInput] = None,
     ) -> Connection[AgreementType]:
-        page = page_request(first, after, last, before)
         spec = filter.to_spec() if filter else AgreementFilterSpec()
-        result = await info.context.run(
+        return await read_page(
+            info,
+            AgreementType.from_row,
             list_agreements,
             spec=spec,
             page=page,
             today=info.context.today,
             visibility=partner_visibility(info.context),
         )
-        return connection(result, AgreementType.from_row)
 
     @strawberry.field(
         description=(
@@ -69,10 +71,11 @@ class AgreementQueries:
         on: DisasterDay = None,
         district: DisasterDistrict = None,
     ) -> list[DisasterSupportEntryType]:
-        rows = await info.context.run(
+        return await read_rows(
+            info,
+            DisasterSupportEntryType.from_row,
             disaster_support,
             categories=categories,
             on=on or info.context.today,
             district=district,
         )
-        return [DisasterSupportEntryType.from_row(row) for row in rows]

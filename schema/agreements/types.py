@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -13,11 +13,10 @@ from kyodo.domain.agreements import service as agreements
 from kyodo.domain.agreements import terms
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.japanese import to_wareki
-from kyodo.domain.reference.service import departments_by_id
 from kyodo.domain.validation import require_date
 from kyodo.schema.agreements.documents import AgreementDocumentType, documents_of
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, AsOf
+from kyodo.schema.descriptions import AsOf
 from kyodo.schema.enums import (
     AgreementCategory,
     AgreementStatus,
@@ -27,8 +26,8 @@ from kyodo.schema.enums import (
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.partners.types import ContactType, PartnerType
 from kyodo.schema.permissions import CanReadEmergencyContacts, partner_visibility
-from kyodo.schema.reference.types import DepartmentType
-from kyodo.schema.rows import FromRow, from_row
+from kyodo.schema.reference.types import department_field
+from kyodo.schema.rows import FromRow, from_row, load_optional, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.collaborations.types import CollaborationType
@@ -39,8 +38,8 @@ if TYPE_CHECKING:
     description="An agreement (協定, 第3章(3)) between the city and one or more partners, "
     "e.g. a disaster-support agreement (災害時応援協定).",
 )
+@stamped
 class AgreementType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     title: str = strawberry.field(description="協定名.")
     category: AgreementCategory = strawberry.field(description="What it is about.")
     status: AgreementStatus = strawberry.field(description="Where it stands.")
@@ -65,9 +64,6 @@ class AgreementType(Node):
     contacts_verified_on: date | None = strawberry.field(
         description="Last date the counterparties' contacts were confirmed."
     )
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Agreement]
 
@@ -83,10 +79,7 @@ class AgreementType(Node):
         visibility = partner_visibility(info.context)
         return [PartnerType.from_row(p) for p in rows if visibility.allows(p)]
 
-    @strawberry.field(description=DEPARTMENT)
-    async def department(self, info: Info) -> DepartmentType:
-        row = await info.context.loader(departments_by_id).load(self.row.department_id)
-        return DepartmentType.from_row(row)
+    department = department_field()
 
     @strawberry.field(
         description="The collaboration it belongs to, if any (null when not visible to the caller)."
@@ -94,15 +87,9 @@ class AgreementType(Node):
     async def collaboration(
         self, info: Info
     ) -> Annotated[CollaborationType, strawberry.lazy("kyodo.schema.collaborations.types")] | None:
-        if self.row.collaboration_id is None:
-            return None
-        from kyodo.domain.collaborations.service import get_many
-        from kyodo.schema.collaborations.types import CollaborationType, collaboration_visible
+        from kyodo.schema.collaborations.types import collaboration_of
 
-        row = await info.context.loader(get_many).load(self.row.collaboration_id)
-        if row is None or not collaboration_visible(info.context, row):
-            return None
-        return CollaborationType.from_row(row)
+        return await collaboration_of(info, self.row.collaboration_id)
 
     @strawberry.field(description="協定区分: what help the partners give (DISASTER_SUPPORT).")
     async def support_categories(self, info: Info) -> list[SupportCategory]:
@@ -184,10 +171,9 @@ class AgreementType(Node):
 
     @strawberry.field(description="The agreement this one revises (改正), if any.")
     async def amends(self, info: Info) -> AgreementType | None:
-        if self.row.amends_id is None:
-            return None
-        row = await info.context.loader(agreements.get_many).load(self.row.amends_id)
-        return AgreementType.from_row(row) if row is not None else None
+        return await load_optional(
+            info, agreements.get_many, self.row.amends_id, AgreementType.from_row
+        )
 
 
 def _on_term(

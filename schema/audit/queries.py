@@ -10,7 +10,12 @@ from kyodo.domain.audit import service as audit
 from kyodo.schema.audit.types import AuditEventType
 from kyodo.schema.context import Info
 from kyodo.schema.node import from_global_id, invalid_id
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    paged,
+    read_page,
+)
 from kyodo.schema.permissions import CanReadAudit
 
 
@@ -20,26 +25,27 @@ class AuditQueries:
         description="Audit events, newest first; one entity's when entityId is given.",
         permission_classes=[CanReadAudit],
     )
+    @paged
     async def audit_events(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         entity_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="Only the events of this record (its global id)."),
         ] = None,
     ) -> Connection[AuditEventType]:
-        page = page_request(first, after, last, before)
         entity_type = pk = None
         if entity_id is not None:
             decoded = from_global_id(entity_id)
             if decoded is None:
                 raise invalid_id(entity_id)
             entity_type, pk = decoded[0], str(decoded[1])
-        result = await info.context.run(
-            audit.list_events, entity_type=entity_type, entity_id=pk, page=page
+        return await read_page(
+            info,
+            AuditEventType.from_row,
+            audit.list_events,
+            entity_type=entity_type,
+            entity_id=pk,
+            page=page,
         )
-        return connection(result, AuditEventType.from_row)

@@ -9,7 +9,6 @@ from strawberry.scalars import JSON
 
 from kyodo.domain.audit import service as audit
 from kyodo.domain.audit.models import AuditEvent
-from kyodo.schema.descriptions import ID
 from kyodo.schema.node import Node, register_node, to_global_id
 from kyodo.schema.permissions import can_read_audit
 from kyodo.schema.rows import from_row
@@ -21,7 +20,6 @@ from kyodo.schema.rows import from_row
     "ADMIN only.",
 )
 class AuditEventType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     occurred_at: datetime = strawberry.field(description="When the change was committed.")
     actor: str = strawberry.field(
         description="Who made it: the token's holder, or cli:<user> for the command line."

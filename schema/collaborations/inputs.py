@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from kyodo.domain.collaborations.service import CollaborationFilterSpec
+from kyodo.schema.descriptions import DEPARTMENT_CODES
 from kyodo.schema.enums import CollaborationForm, CollaborationStatus
+from kyodo.schema.inputs import fields_of
 from kyodo.schema.node import decode_optional_id
 
 
@@ -21,7 +23,7 @@ class CollaborationFilterInput:
         default=None, description="Only collaborations in these statuses."
     )
     department_codes: list[str] | None = strawberry.field(
-        default=None, description="Only these departments' (by code)."
+        default=None, description=DEPARTMENT_CODES
     )
     field_codes: list[str] | None = strawberry.field(
         default=None, description="Collaborations in any of these fields."
@@ -42,13 +44,7 @@ class CollaborationFilterInput:
         self, *, department_id: int | None = None, public_only: bool = False
     ) -> CollaborationFilterSpec:
         return CollaborationFilterSpec(
-            forms=self.forms,
-            statuses=self.statuses,
-            department_codes=self.department_codes,
-            field_codes=self.field_codes,
-            fiscal_year=self.fiscal_year,
-            partner_id=decode_optional_id(self.partner_id, "Partner"),
-            search=self.search,
+            **fields_of(self, partner_id=decode_optional_id(self.partner_id, "Partner")),
             department_id=department_id,
             public_only=public_only,
         )

@@ -8,39 +8,23 @@ together with every other problem of the input.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
-from kyodo.domain.base import UNSET
 from kyodo.domain.collaborations import commands
-from kyodo.domain.errors import DomainError, Problem, at
+from kyodo.domain.errors import Problem, at
 from kyodo.schema.collaborations.types import CollaborationType
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import (
     DEPARTMENT_CODE,
     FIELD_CODES,
-    ExpectedVersion,
     Id,
 )
 from kyodo.schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, UnfitGround
-from kyodo.schema.node import pk_of
-from kyodo.schema.payloads import Payload, later, payload, pk, saved
+from kyodo.schema.inputs import Ids, ToData, value_of
+from kyodo.schema.payloads import Payload, argument, payload, pk, saved
 from kyodo.schema.permissions import ADMIN, STAFF, allow
-
-
-def _value(value: Any) -> Any:
-    """strawberry.UNSET (field not sent) becomes the domain's UNSET; null stays None."""
-    return UNSET if value is strawberry.UNSET else value
-
-
-def _pk(global_id: str, type_name: str, path: str, problems: list[Problem]) -> int | None:
-    """The primary key of ``global_id``, or None with an INVALID problem at ``path``."""
-    try:
-        return pk_of(global_id, type_name, field=path)
-    except DomainError as error:
-        problems.extend(error.problems)
-        return None
 
 
 @strawberry.input(
@@ -48,7 +32,7 @@ def _pk(global_id: str, type_name: str, path: str, problems: list[Problem]) -> i
     description="経費 in yen (0 or more). "
     "On update, amounts left out keep their value; null clears one.",
 )
-class BudgetInput:
+class BudgetInput(ToData, data=commands.BudgetData):
     total_yen: int | None = strawberry.field(
         default=strawberry.UNSET, description="事業費の合計; needed before starting (経費)."
     )
@@ -61,13 +45,6 @@ class BudgetInput:
         default=strawberry.UNSET,
         description="What the partners bear; CO_HOSTING needs it stated (0 allowed) before starting.",
     )
-
-    def to_data(self) -> commands.BudgetData:
-        return commands.BudgetData(
-            total_yen=_value(self.total_yen),
-            city_share_yen=_value(self.city_share_yen),
-            partner_share_yen=_value(self.partner_share_yen),
-        )
 
 
 @strawberry.input(name="ParticipationInput", description="役割分担: a partner's part.")
@@ -100,7 +77,7 @@ class ParticipationInput:
     name="CommitteeInput",
     description="実行委員会・協議会. On update, dates left out keep their value; null clears one.",
 )
-class CommitteeInput:
+class CommitteeInput(ToData, data=commands.CommitteeData):
     name: str = strawberry.field(description="Its name; required for the COMMITTEE form.")
     kind: CommitteeKind = strawberry.field(description="Time-limited or standing.")
     established_on: date | None = strawberry.field(default=strawberry.UNSET, description="設立日.")
@@ -108,14 +85,6 @@ class CommitteeInput:
         default=strawberry.UNSET,
         description="解散日; an EXECUTIVE_COMMITTEE needs one before starting (第3章(2)).",
     )
-
-    def to_data(self) -> commands.CommitteeData:
-        return commands.CommitteeData(
-            name=self.name,
-            kind=self.kind,
-            established_on=_value(self.established_on),
-            dissolves_on=_value(self.dissolves_on),
-        )
 
 
 @strawberry.input(
@@ -206,24 +175,25 @@ class CollaborationInput:
 
     def to_data(self) -> commands.CollaborationData:
         problems: list[Problem] = []
+        ids = Ids(problems)
         data = commands.CollaborationData(
             title=self.title,
-            summary=_value(self.summary),
+            summary=value_of(self.summary),
             forms=list(self.forms),
             department_code=self.department_code,
-            field_codes=_value(self.field_codes),
-            fiscal_year=_value(self.fiscal_year),
-            starts_on=_value(self.starts_on),
-            ends_on=_value(self.ends_on),
-            purpose=_value(self.purpose),
-            plan=_value(self.plan),
-            responsibility=_value(self.responsibility),
-            review_due_on=_value(self.review_due_on),
-            is_public=_value(self.is_public),
-            city_can_do=_value(self.city_can_do),
-            city_cannot_do=_value(self.city_cannot_do),
-            unfit_grounds=_value(self.unfit_grounds),
-            co_department_codes=_value(self.co_department_codes),
+            field_codes=value_of(self.field_codes),
+            fiscal_year=value_of(self.fiscal_year),
+            starts_on=value_of(self.starts_on),
+            ends_on=value_of(self.ends_on),
+            purpose=value_of(self.purpose),
+            plan=value_of(self.plan),
+            responsibility=value_of(self.responsibility),
+            review_due_on=value_of(self.review_due_on),
+            is_public=value_of(self.is_public),
+            city_can_do=value_of(self.city_can_do),
+            city_cannot_do=value_of(self.city_cannot_do),
+            unfit_grounds=value_of(self.unfit_grounds),
+            co_department_codes=value_of(self.co_department_codes),
             problems=problems,
         )
         if self.budget is not strawberry.UNSET:
@@ -233,11 +203,8 @@ class CollaborationInput:
         if self.participations is not strawberry.UNSET:
             data.participations = [
                 commands.ParticipationData(
-                    partner_id=_pk(
-                        p.partner_id,
-                        "Partner",
-                        at("participations", i, "partner_id"),
-                        problems,
+                    partner_id=ids.pk(
+                        p.partner_id, "Partner", at("participations", i, "partner_id")
                     ),
                     role=p.role,
                     is_lead=bool(p.is_lead),
@@ -248,15 +215,8 @@ class CollaborationInput:
                 for i, p in enumerate(self.participations or [])
             ]
         if self.subsidy_program_id is not strawberry.UNSET:
-            data.subsidy_program_id = (
-                _pk(
-                    self.subsidy_program_id,
-                    "SubsidyProgram",
-                    "subsidy_program_id",
-                    problems,
-                )
-                if self.subsidy_program_id is not None
-                else None
+            data.subsidy_program_id = ids.optional_pk(
+                self.subsidy_program_id, "SubsidyProgram", "subsidy_program_id"
             )
         return data
 
@@ -265,7 +225,7 @@ class CollaborationInput:
     name="EvaluationInput",
     description="結果の評価 (第4章(4)): the effects achieved and the partner's own view.",
 )
-class EvaluationInput:
+class EvaluationInput(ToData, data=commands.EvaluationData):
     evaluated_on: date = strawberry.field(description="Date of the evaluation.")
     outcomes: str = strawberry.field(description="成果: the effects achieved (required).")
     partner_feedback: str = strawberry.field(
@@ -273,15 +233,6 @@ class EvaluationInput:
     )
     lessons: str | None = strawberry.field(default=None, description="課題・教訓 for next time.")
     rating: int | None = strawberry.field(default=None, description="1 (poor) to 5 (excellent).")
-
-    def to_data(self) -> commands.EvaluationData:
-        return commands.EvaluationData(
-            evaluated_on=self.evaluated_on,
-            outcomes=self.outcomes,
-            partner_feedback=self.partner_feedback,
-            lessons=self.lessons,
-            rating=self.rating,
-        )
 
 
 @payload("CollaborationPayload", "The outcome of a change to a collaboration.")
@@ -291,59 +242,26 @@ class CollaborationPayload(Payload):
 
 @strawberry.type
 class CollaborationMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, own_department=True),
+    collaboration_create = CollaborationPayload.mutation(
+        commands.create_collaboration,
         description="Register a collaboration; it starts in PLANNING.",
+        extensions=allow(STAFF, ADMIN, own_department=True),
+        input=argument(CollaborationInput, "The new collaboration.", to_data=True),
     )
-    async def collaboration_create(
-        self,
-        info: Info,
-        input: Annotated[
-            CollaborationInput, strawberry.argument(description="The new collaboration.")
-        ],
-    ) -> CollaborationPayload:
-        return await CollaborationPayload.run(
-            info, commands.create_collaboration, data=later(input.to_data)
-        )
-
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+    collaboration_update = CollaborationPayload.change_mutation(
+        commands.update_collaboration,
         description="Change a collaboration. A started one (ACTIVE and later) must stay ready "
         "(第4章(2)): an edit that would leave something missing is refused with NOT_READY.",
-    )
-    async def collaboration_update(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[
-            CollaborationInput, strawberry.argument(description="The fields to change.")
-        ],
-    ) -> CollaborationPayload:
-        return await CollaborationPayload.change(
-            info, commands.update_collaboration, id, expected_version, data=later(input.to_data)
-        )
-
-    @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+        input=argument(CollaborationInput, "The fields to change.", to_data=True),
+    )
+    collaboration_transition = CollaborationPayload.change_mutation(
+        commands.transition_collaboration,
         description="Moves PLANNING→ACTIVE (only when ready), ACTIVE→COMPLETED, "
         "COMPLETED→EVALUATED (only with an evaluation), any open state→CANCELLED.",
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+        to=argument(CollaborationStatus, "The new status (INVALID_TRANSITION when not allowed)."),
     )
-    async def collaboration_transition(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        to: Annotated[
-            CollaborationStatus,
-            strawberry.argument(
-                description="The new status (INVALID_TRANSITION when not allowed)."
-            ),
-        ],
-    ) -> CollaborationPayload:
-        return await CollaborationPayload.change(
-            info, commands.transition_collaboration, id, expected_version, to=to
-        )
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
@@ -376,19 +294,11 @@ class CollaborationMutations:
             retry_on_conflict=2,
         )
 
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+    collaboration_evaluate = CollaborationPayload.change_mutation(
+        commands.evaluate_collaboration,
         description="Record the closing evaluation (第4章(4)) of a COMPLETED, EVALUATED or "
         "CANCELLED collaboration (a cancelled one also needs lessons: what went badly is kept); "
         "evaluating again replaces it (the audit log keeps the earlier one).",
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+        input=argument(EvaluationInput, "The evaluation.", to_data=True),
     )
-    async def collaboration_evaluate(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[EvaluationInput, strawberry.argument(description="The evaluation.")],
-    ) -> CollaborationPayload:
-        return await CollaborationPayload.change(
-            info, commands.evaluate_collaboration, id, expected_version, data=later(input.to_data)
-        )

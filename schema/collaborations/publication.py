@@ -19,10 +19,12 @@ from kyodo.schema.collaborations.mutations import CollaborationPayload
 from kyodo.schema.collaborations.queries import _run_query
 from kyodo.schema.collaborations.types import public_only
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import ExpectedVersion, Id
 from kyodo.schema.enums import CollaborationForm, PartnerKind
+from kyodo.schema.inputs import ToData
+from kyodo.schema.payloads import argument
 from kyodo.schema.permissions import ADMIN, STAFF, allow, partner_visibility
 from kyodo.schema.reference.types import DepartmentType
+from kyodo.schema.rows import from_row
 
 FORM_LABELS = labels(DomainForm)
 KIND_LABELS = labels(DomainPartnerKind)
@@ -59,7 +61,7 @@ def publication_of(row: Collaboration) -> CollaborationPublicationType | None:
     description="What to publish (第2章2), in everyday words: お役所言葉 such as 当該 or "
     "鋭意 are refused (INVALID, with a plain alternative in the message).",
 )
-class CollaborationPublicationInput:
+class CollaborationPublicationInput(ToData, data=publication.PublicationData):
     conclusion: str = strawberry.field(description="結論 (REQUIRED when blank).")
     process: str = strawberry.field(
         description="経緯: how the conclusion was reached (REQUIRED when blank)."
@@ -151,12 +153,7 @@ class CollaborationStatsType:
                 for d, n in found.by_department
             ],
             by_partner_kind=[
-                PartnerKindCountType(
-                    kind=k.kind,
-                    label=KIND_LABELS[k.kind],
-                    collaboration_count=k.collaboration_count,
-                    partner_count=k.partner_count,
-                )
+                from_row(PartnerKindCountType, k, label=KIND_LABELS[k.kind])
                 for k in found.by_partner_kind
             ],
         )
@@ -199,22 +196,11 @@ class PublicationQueries:
 
 @strawberry.type
 class PublicationMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+    collaboration_publish = CollaborationPayload.change_mutation(
+        publication.publish_collaboration,
         description="Publish a collaboration (第2章2): it becomes readable by anyone, with "
         "its conclusion and how it was reached, in plain words. Publishing again replaces "
         "both; REQUIRED when one is blank, INVALID for お役所言葉.",
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+        input=argument(CollaborationPublicationInput, "What to publish.", to_data=True),
     )
-    async def collaboration_publish(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[
-            CollaborationPublicationInput, strawberry.argument(description="What to publish.")
-        ],
-    ) -> CollaborationPayload:
-        data = publication.PublicationData(conclusion=input.conclusion, process=input.process)
-        return await CollaborationPayload.change(
-            info, publication.publish_collaboration, id, expected_version, data=data
-        )

@@ -11,17 +11,22 @@ from strawberry.exceptions import StrawberryGraphQLError
 from kyodo.domain.collaborations import service
 from kyodo.domain.errors import DomainError
 from kyodo.domain.japanese import fiscal_year_of
-from kyodo.schema.collaborations.inputs import CollaborationFilterInput
-from kyodo.schema.collaborations.types import (
-    CollaborationType,
+from kyodo.schema.collaborations.analyses import (
     ConcentrationFindingType,
     PartnerNetworkType,
     PartnerSuggestionType,
-    public_only,
 )
+from kyodo.schema.collaborations.inputs import CollaborationFilterInput
+from kyodo.schema.collaborations.types import CollaborationType, public_only
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ListFilter
 from kyodo.schema.errors import input_path
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    paged,
+    read_page,
+)
 from kyodo.schema.permissions import CanReadInternal, partner_visibility
 
 R = TypeVar("R")
@@ -42,25 +47,22 @@ async def _run_query(info: Info, fn: Callable[..., Awaitable[R]], /, **kwargs: A
 async def resolve_collaborations(
     info: Info,
     *,
-    first: First = None,
-    after: After = None,
-    last: Last = None,
-    before: Before = None,
+    page: PageRequest,
     filter: CollaborationFilterInput | None = None,
     department_id: int | None = None,
 ) -> Connection[CollaborationType]:
     """A page of collaborations; ``department_id`` narrows it to one 担当課."""
-    page = page_request(first, after, last, before)
     spec = (filter or CollaborationFilterInput()).to_spec(
         department_id=department_id, public_only=public_only(info.context)
     )
-    result = await info.context.run(
+    return await read_page(
+        info,
+        CollaborationType.from_row,
         service.list_collaborations,
         spec=spec,
         page=page,
         visibility=partner_visibility(info.context),
     )
-    return connection(result, CollaborationType.from_row)
 
 
 @strawberry.type
@@ -68,21 +70,14 @@ class CollaborationQueries:
     @strawberry.field(
         description="Collaborations, newest fiscal year first (anonymous callers: published only)."
     )
+    @paged
     async def collaborations(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
-            CollaborationFilterInput | None,
-            strawberry.argument(description="Narrow the list; all criteria must hold."),
-        ] = None,
+        page: PageRequest,
+        filter: ListFilter[CollaborationFilterInput] = None,
     ) -> Connection[CollaborationType]:
-        return await resolve_collaborations(
-            info, first=first, after=after, last=last, before=before, filter=filter
-        )
+        return await resolve_collaborations(info, page=page, filter=filter)
 
     @strawberry.field(
         description="Department–partner pairs repeated over consecutive fiscal years (第4章(5)).",

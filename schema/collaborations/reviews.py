@@ -14,8 +14,11 @@ from kyodo.schema.collaborations.mutations import CollaborationPayload
 from kyodo.schema.collaborations.queries import _run_query
 from kyodo.schema.collaborations.types import CollaborationType
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import AsOf, ExpectedVersion, Id, WithinDays
+from kyodo.schema.descriptions import AsOf, DepartmentCodes, WithinDays
+from kyodo.schema.inputs import ToData
+from kyodo.schema.payloads import argument
 from kyodo.schema.permissions import ADMIN, STAFF, CanReadInternal, allow
+from kyodo.schema.rows import from_row
 
 
 @strawberry.type(
@@ -32,12 +35,11 @@ class ReviewDueType:
 
     @classmethod
     def from_domain(cls, item: reviews.ReviewDue) -> ReviewDueType:
-        return cls(
+        return from_row(
+            cls,
+            item,
             collaboration=CollaborationType.from_row(item.collaboration),
-            due_on=item.due_on,
             due_on_wareki=to_wareki(item.due_on),
-            overdue=item.overdue,
-            days_until_due=item.days_until_due,
         )
 
 
@@ -45,7 +47,7 @@ class ReviewDueType:
     name="CollaborationReviewInput",
     description="A review of the choice of partners (相手方の見直し, 第4章(5)).",
 )
-class ReviewInput:
+class ReviewInput(ToData, data=reviews.ReviewData):
     reviewed_on: date = strawberry.field(description="The day of the review; not in the future.")
     next_review_due_on: date = strawberry.field(
         description="When to review again (becomes reviewDueOn); after reviewedOn."
@@ -70,10 +72,7 @@ class ReviewQueries:
         info: Info,
         as_of: AsOf = None,
         within_days: WithinDays = reviews.DEFAULT_WITHIN_DAYS,
-        department_codes: Annotated[
-            list[str] | None,
-            strawberry.argument(description="Only these departments' (by code)."),
-        ] = None,
+        department_codes: DepartmentCodes = None,
         include_overdue: Annotated[
             bool, strawberry.argument(description="Also the reviews already overdue.")
         ] = True,
@@ -91,24 +90,11 @@ class ReviewQueries:
 
 @strawberry.type
 class ReviewMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+    collaboration_record_review = CollaborationPayload.change_mutation(
+        reviews.record_review,
         description="Record a review of a collaboration's partners (第4章(5)): the day, "
         "what it found and when to review again (reviewDueOn). INVALID for a future "
         "reviewedOn or a next review not after it.",
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+        input=argument(ReviewInput, "The review.", to_data=True),
     )
-    async def collaboration_record_review(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[ReviewInput, strawberry.argument(description="The review.")],
-    ) -> CollaborationPayload:
-        data = reviews.ReviewData(
-            reviewed_on=input.reviewed_on,
-            next_review_due_on=input.next_review_due_on,
-            note=input.note,
-        )
-        return await CollaborationPayload.change(
-            info, reviews.record_review, id, expected_version, data=data
-        )

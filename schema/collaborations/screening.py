@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 import strawberry
 
 from kyodo.domain.collaborations.screening import screen_collaboration
 from kyodo.schema.collaborations.mutations import CollaborationPayload
-from kyodo.schema.context import Info
-from kyodo.schema.descriptions import ExpectedVersion, Id
 from kyodo.schema.enums import UnfitGround
+from kyodo.schema.payloads import argument
 from kyodo.schema.permissions import ADMIN, STAFF, allow
 
 
@@ -36,26 +34,10 @@ class CollaborationScreeningInput:
 
 @strawberry.type
 class CollaborationScreeningMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+    collaboration_screen = CollaborationPayload.change_mutation(
+        screen_collaboration,
         description="Record staff's screening of a PLANNING or ACTIVE collaboration against "
         "第5章 Q8. While any ground is present it cannot start (UNFIT_FOR_COLLABORATION).",
+        extensions=allow(STAFF, ADMIN, department_of="Collaboration"),
+        input=argument(CollaborationScreeningInput, "The screening.", spread=True),
     )
-    async def collaboration_screen(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[
-            CollaborationScreeningInput, strawberry.argument(description="The screening.")
-        ],
-    ) -> CollaborationPayload:
-        return await CollaborationPayload.change(
-            info,
-            screen_collaboration,
-            id,
-            expected_version,
-            added_grounds=list(input.added_grounds),
-            note=input.note,
-            screened_on=input.screened_on,
-        )

@@ -1,9 +1,10 @@
-"""GraphQL types of collaborations (協働事業) and the 第4章 analyses over them."""
+"""GraphQL types of collaborations (協働事業): the collaboration and its participations.
+
+Its value parts are in ``parts``, the 第4章 analyses in ``analyses``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -11,26 +12,32 @@ import strawberry
 from kyodo.domain.collaborations import service as collaborations
 from kyodo.domain.collaborations.departments import co_departments_by_collaboration
 from kyodo.domain.collaborations.models import Collaboration, Participation
-from kyodo.domain.collaborations.reviews import reviews_by_pair
-from kyodo.domain.collaborations.screening import screening_of
 from kyodo.domain.enums import CollaborationStatus as DomainCollaborationStatus
 from kyodo.domain.japanese import fiscal_year_label
 from kyodo.domain.partners import service as partners
-from kyodo.domain.reference.service import departments_by_id
 from kyodo.domain.visibility import PartnerVisibility
+from kyodo.schema.collaborations.parts import (
+    BudgetType,
+    CollaborationScreeningType,
+    CommitteeType,
+    EvaluationType,
+    ProgressReportType,
+    ReadinessType,
+    budget_of,
+    committee_of,
+    readiness_of,
+)
 from kyodo.schema.context import Context, Info
-from kyodo.schema.descriptions import CREATED_AT, DEPARTMENT, ID, UPDATED_AT, VERSION, NestedFirst
+from kyodo.schema.descriptions import NestedFirst
 from kyodo.schema.enums import (
     CollaborationForm,
     CollaborationStatus,
-    CommitteeKind,
-    ReadinessItem,
-    UnfitGround,
 )
 from kyodo.schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
-from kyodo.schema.node import Node, register_node, to_global_id
+from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import CanReadInternal, can_read_internal, partner_visibility
-from kyodo.schema.rows import FromRow, from_row
+from kyodo.schema.reference.types import department_field
+from kyodo.schema.rows import from_row, load_optional, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.agreements.types import AgreementType
@@ -44,94 +51,13 @@ _PUBLICATION = "kyodo.schema.collaborations.publication"
 _REFERENCE = "kyodo.schema.reference.types"
 
 
-@strawberry.type(name="Budget", description="経費, in yen.")
-class BudgetType:
-    total_yen: int | None = strawberry.field(description="事業費の合計 (readiness: 経費).")
-    city_share_yen: int | None = strawberry.field(description="What the city bears.")
-    partner_share_yen: int | None = strawberry.field(description="What the partners bear.")
-
-
-@strawberry.type(
-    name="Committee", description="実行委員会・協議会: the body a COMMITTEE collaboration sets up."
-)
-class CommitteeType:
-    name: str = strawberry.field(description="Its name.")
-    kind: CommitteeKind = strawberry.field(description="Time-limited or standing.")
-    established_on: date | None = strawberry.field(description="設立日.")
-    dissolves_on: date | None = strawberry.field(
-        description="解散日; required before an EXECUTIVE_COMMITTEE's collaboration starts."
-    )
-
-
-@strawberry.type(
-    name="Readiness", description="Whether a collaboration may start (第4章(1)(2)), checked live."
-)
-class ReadinessType:
-    ready: bool = strawberry.field(description="Nothing is missing: PLANNING→ACTIVE is allowed.")
-    missing: list[ReadinessItem] = strawberry.field(
-        description="What 第4章(1)(2) and 第2章1 still ask for before the collaboration may start."
-    )
-
-
-@strawberry.type(name="ProgressReport", description="進捗確認 (第4章(3)): one progress check.")
-class ProgressReportType(FromRow):
-    reported_on: date = strawberry.field(description="Date of the check.")
-    note: str = strawberry.field(description="What was found.")
-
-
-@strawberry.type(
-    name="Evaluation", description="結果の評価 (第4章(4)): recorded with the partner's own view."
-)
-class EvaluationType(FromRow):
-    evaluated_on: date = strawberry.field(description="Date of the evaluation.")
-    outcomes: str = strawberry.field(description="成果: the effects achieved.")
-    partner_feedback: str = strawberry.field(description="The partner's own view (相手の評価).")
-    lessons: str | None = strawberry.field(description="課題・教訓 for next time.")
-    rating: int | None = strawberry.field(description="1 (poor) to 5 (excellent).")
-
-
-@strawberry.type(
-    name="CollaborationScreening",
-    description="What is not collaboration (第5章 Q8): religious or political activity and "
-    "activity that may harm the public interest are unfit in every form. Any ground blocks "
-    "the start (UNFIT_FOR_COLLABORATION).",
-)
-class CollaborationScreeningType:
-    fit: bool = strawberry.field(description="No ground applies: the screening lets it start.")
-    grounds: list[UnfitGround] = strawberry.field(
-        description="Every ground present: the applicant's and those staff added."
-    )
-    declared_grounds: list[UnfitGround] = strawberry.field(
-        description="Grounds the applicant ticked (CollaborationInput.unfitGrounds)."
-    )
-    added_grounds: list[UnfitGround] = strawberry.field(
-        description="Grounds staff found on screening (collaborationScreen)."
-    )
-    reasons: list[str] = strawberry.field(description="Plain-language reasons, one per ground.")
-    note: str | None = strawberry.field(description="Staff's note on the screening.")
-    screened_on: date | None = strawberry.field(description="When staff last screened it.")
-
-    @classmethod
-    def from_row(cls, row: Collaboration) -> CollaborationScreeningType:
-        found = screening_of(row)
-        return cls(
-            fit=found.fit,
-            grounds=list(found.grounds),
-            declared_grounds=list(found.declared),
-            added_grounds=list(found.added),
-            reasons=list(found.reasons),
-            note=found.note,
-            screened_on=found.screened_on,
-        )
-
-
 @strawberry.type(
     name="Collaboration",
     description="A collaboration project (協働事業) between the city and partners. Without "
     "a token only published ones (isPublic) are readable.",
 )
+@stamped
 class CollaborationType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     title: str = strawberry.field(description="事業名.")
     summary: str | None = strawberry.field(description="概要.")
     status: CollaborationStatus = strawberry.field(description="Where it stands.")
@@ -159,9 +85,6 @@ class CollaborationType(Node):
     city_cannot_do: str | None = strawberry.field(
         description="市にできないこと (第4章(1)): what the city cannot do, told plainly."
     )
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Collaboration]
 
@@ -207,14 +130,7 @@ class CollaborationType(Node):
     async def forms(self, info: Info) -> list[CollaborationForm]:
         return await info.context.loader(collaborations.forms_by_collaboration).load(self.pk)
 
-    @strawberry.field(description=DEPARTMENT)
-    async def department(
-        self, info: Info
-    ) -> Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]:
-        from kyodo.schema.reference.types import DepartmentType
-
-        row = await info.context.loader(departments_by_id).load(self.row.department_id)
-        return DepartmentType.from_row(row)
+    department = department_field()
 
     @strawberry.field(
         description="Departments sharing it with the owning department (共同の担当課, 第3章(5)); "
@@ -275,13 +191,12 @@ class CollaborationType(Node):
     async def subsidy_program(
         self, info: Info
     ) -> Annotated[SubsidyProgramType, strawberry.lazy("kyodo.schema.subsidies.types")] | None:
-        if self.row.subsidy_program_id is None:
-            return None
         from kyodo.domain.subsidies.service import programs_by_id
         from kyodo.schema.subsidies.types import SubsidyProgramType
 
-        row = await info.context.loader(programs_by_id).load(self.row.subsidy_program_id)
-        return SubsidyProgramType.from_row(row) if row is not None else None
+        return await load_optional(
+            info, programs_by_id, self.row.subsidy_program_id, SubsidyProgramType.from_row
+        )
 
     @strawberry.field(
         description=f"進捗確認 (第4章(3)), latest first: the latest {NESTED_LIST_MAX} unless "
@@ -310,8 +225,9 @@ class CollaborationType(Node):
 
     @strawberry.field(description="結果の評価 (第4章(4)); null until one is recorded.")
     async def evaluation(self, info: Info) -> EvaluationType | None:
-        row = await info.context.loader(collaborations.evaluation_by_collaboration).load(self.pk)
-        return EvaluationType.from_row(row) if row is not None else None
+        return await load_optional(
+            info, collaborations.evaluation_by_collaboration, self.pk, EvaluationType.from_row
+        )
 
     @strawberry.field(
         description="What 第4章(1)(2) asks to be clear before starting, checked live."
@@ -321,34 +237,6 @@ class CollaborationType(Node):
         key = collaborations.PartnersOfCollaborationKey(self.pk, PartnerVisibility.ALL)
         rows = await info.context.loader(collaborations.participations_by_collaboration).load(key)
         return readiness_of(self.row, rows)
-
-
-def budget_of(row: Collaboration) -> BudgetType | None:
-    """経費, or null when none of its amounts is known."""
-    amounts = (row.budget_total_yen, row.city_share_yen, row.partner_share_yen)
-    if all(v is None for v in amounts):
-        return None
-    return BudgetType(
-        total_yen=row.budget_total_yen,
-        city_share_yen=row.city_share_yen,
-        partner_share_yen=row.partner_share_yen,
-    )
-
-
-def committee_of(row: Collaboration) -> CommitteeType | None:
-    if not (row.committee_name and row.committee_kind):
-        return None
-    return CommitteeType(
-        name=row.committee_name,
-        kind=row.committee_kind,
-        established_on=row.committee_established_on,
-        dissolves_on=row.committee_dissolves_on,
-    )
-
-
-def readiness_of(row: Collaboration, participations: Sequence[Participation]) -> ReadinessType:
-    missing = collaborations.readiness(row, participations)
-    return ReadinessType(ready=not missing, missing=missing)
 
 
 @strawberry.type(name="Participation", description="A partner taking part in a collaboration.")
@@ -386,142 +274,6 @@ class ParticipationType:
         return CollaborationType.from_row(row)
 
 
-# ------------------------------------------------------------------ 第4章(5), (7)
-
-
-@strawberry.type(
-    name="ConcentrationFinding",
-    description="A department that has worked with the same partner year after year (第4章(5)).",
-)
-class ConcentrationFindingType:
-    department: Annotated[DepartmentType, strawberry.lazy(_REFERENCE)] = strawberry.field(
-        description="The department."
-    )
-    partner: Annotated[PartnerType, strawberry.lazy(_PARTNERS)] = strawberry.field(
-        description="The partner it keeps working with."
-    )
-    fiscal_years: list[int] = strawberry.field(
-        description="Every fiscal year of the range in which they worked together."
-    )
-    consecutive_years: int = strawberry.field(
-        description="The longest run of consecutive fiscal years among fiscalYears."
-    )
-    collaboration_count: int = strawberry.field(
-        description="Their collaborations in the range (cancelled ones not counted)."
-    )
-    pair: strawberry.Private[tuple[int, int]]
-
-    @strawberry.field(
-        description="When the department last reviewed working with this partner: the "
-        "latest reviewedOn of their collaborations (any year); null when never reviewed."
-    )
-    async def last_reviewed_on(self, info: Info) -> date | None:
-        return (await info.context.loader(reviews_by_pair).load(self.pair)).last_reviewed_on
-
-    @strawberry.field(
-        description="The earliest review still pending (reviewDueOn not yet followed by a "
-        "review) among their collaborations; before today when overdue, null when none."
-    )
-    async def next_review_due_on(self, info: Info) -> date | None:
-        return (await info.context.loader(reviews_by_pair).load(self.pair)).next_review_due_on
-
-    @classmethod
-    def from_domain(cls, finding: collaborations.ConcentrationFinding) -> ConcentrationFindingType:
-        from kyodo.schema.partners.types import PartnerType
-        from kyodo.schema.reference.types import DepartmentType
-
-        assert finding.department.id is not None and finding.partner.id is not None
-        return cls(
-            department=DepartmentType.from_row(finding.department),
-            partner=PartnerType.from_row(finding.partner),
-            fiscal_years=finding.fiscal_years,
-            consecutive_years=finding.consecutive_years,
-            collaboration_count=finding.collaboration_count,
-            pair=(finding.department.id, finding.partner.id),
-        )
-
-
-@strawberry.type(
-    name="PartnerSuggestion",
-    description="A partner the city could connect for a need (中間支援, 第4章(7)).",
-)
-class PartnerSuggestionType:
-    partner: Annotated[PartnerType, strawberry.lazy(_PARTNERS)] = strawberry.field(
-        description="The partner suggested."
-    )
-    matching_fields: list[Annotated[CollaborationFieldType, strawberry.lazy(_REFERENCE)]] = (
-        strawberry.field(description="Which of the requested fields it is active in.")
-    )
-    last_fiscal_year_with_department: int | None = strawberry.field(
-        description="Last fiscal year this partner worked with the given department, if ever."
-    )
-    score: float = strawberry.field(
-        description="0 to 2, higher first: (matching fields / requested fields) + freshness, "
-        "where freshness is 1 for partners the department never worked with (or worked with "
-        "5+ fiscal years ago), falling by 0.2 per year to 0 for this year's partners, "
-        "and 0 when no department is given."
-    )
-
-    @classmethod
-    def from_domain(cls, suggestion: collaborations.PartnerSuggestion) -> PartnerSuggestionType:
-        from kyodo.schema.partners.types import PartnerType
-        from kyodo.schema.reference.types import CollaborationFieldType
-
-        return cls(
-            partner=PartnerType.from_row(suggestion.partner),
-            matching_fields=[
-                CollaborationFieldType.from_row(f) for f in suggestion.matching_fields
-            ],
-            last_fiscal_year_with_department=suggestion.last_fiscal_year_with_department,
-            score=suggestion.score,
-        )
-
-
-@strawberry.type(
-    name="PartnerLink", description="Two partners that took part in the same collaborations."
-)
-class PartnerLinkType:
-    source_id: strawberry.ID = strawberry.field(
-        description="Of the two partners, the one with the smaller internal key "
-        "(each pair appears once)."
-    )
-    target_id: strawberry.ID = strawberry.field(description="The other partner's global id.")
-    shared_collaboration_count: int = strawberry.field(
-        description="Collaborations both took part in (cancelled ones not counted)."
-    )
-
-
-@strawberry.type(
-    name="PartnerNetwork",
-    description="Partners and who worked with whom, for network views (STAFF and ADMIN).",
-)
-class PartnerNetworkType:
-    nodes: list[Annotated[PartnerType, strawberry.lazy(_PARTNERS)]] = strawberry.field(
-        description=f"Partners with at least one link, most connected first; at most "
-        f"{collaborations.MAX_NETWORK_NODES}."
-    )
-    links: list[PartnerLinkType] = strawberry.field(
-        description=f"Links among the returned nodes, strongest first; drawn from at most "
-        f"{collaborations.MAX_NETWORK_LINKS} strongest links."
-    )
-
-    @classmethod
-    def from_domain(cls, network: collaborations.PartnerNetwork) -> PartnerNetworkType:
-        from kyodo.schema.partners.types import PartnerType
-
-        return cls(
-            nodes=[PartnerType.from_row(p) for p in network.nodes],
-            links=[
-                PartnerLinkType(
-                    source_id=to_global_id("Partner", link.source_id),
-                    target_id=to_global_id("Partner", link.target_id),
-                    shared_collaboration_count=link.shared_collaboration_count,
-                )
-                for link in network.links
-            ],
-        )
-
-
 def public_only(context: Context) -> bool:
     """Rule 13 (第2章2): outside the city's staff, only published collaborations are read."""
     return not can_read_internal(context)
@@ -530,6 +282,18 @@ def public_only(context: Context) -> bool:
 def collaboration_visible(context: Context, row: Collaboration) -> bool:
     """May the caller see this collaboration (published, or the city's staff)?"""
     return row.is_public or not public_only(context)
+
+
+async def collaboration_of(info: Info, collaboration_id: int | None) -> CollaborationType | None:
+    """The collaboration a record belongs to; null when none, or when the caller may not
+    see it."""
+    return await load_optional(
+        info,
+        collaborations.get_many,
+        collaboration_id,
+        CollaborationType.from_row,
+        collaboration_visible,
+    )
 
 
 register_node(

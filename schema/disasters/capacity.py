@@ -6,16 +6,12 @@ from datetime import date
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.disasters import capacity
-from kyodo.domain.disasters.models import CapacityReport
 from kyodo.schema.agreements.types import CapacityReportType
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import PAYLOAD_ERRORS
-from kyodo.schema.errors import UserError
-from kyodo.schema.mutation import Outcome, run_mutation
-from kyodo.schema.node import pk_of
+from kyodo.schema.inputs import fields_of
+from kyodo.schema.payloads import Payload, payload, pk, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, allow
 
 
@@ -31,21 +27,9 @@ class CapacityReportInput:
     note: str | None = strawberry.field(default=None, description="The partner's remarks.")
 
 
-@strawberry.type(
-    name="CapacityReportPayload", description="The outcome of recording a capacity report."
-)
-class CapacityReportPayload:
-    report: CapacityReportType | None = strawberry.field(
-        description="The report as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
-
-    @classmethod
-    def of(cls, outcome: Outcome[CapacityReport]) -> CapacityReportPayload:
-        value = outcome.value
-        return cls(
-            report=CapacityReportType.from_row(value) if value else None, errors=outcome.errors
-        )
+@payload("CapacityReportPayload", "The outcome of recording a capacity report.")
+class CapacityReportPayload(Payload):
+    report: CapacityReportType | None = saved("report")
 
 
 @strawberry.type
@@ -62,19 +46,8 @@ class CapacityMutations:
         info: Info,
         input: Annotated[CapacityReportInput, strawberry.argument(description="The report.")],
     ) -> CapacityReportPayload:
-        context = info.context
-
-        async def work(s: AsyncSession) -> CapacityReport:
-            return await capacity.record_capacity(
-                s,
-                partner_id=pk_of(input.partner_id, "Partner", "partner_id"),
-                item=input.item,
-                quantity=input.quantity,
-                unit=input.unit,
-                reported_on=input.reported_on,
-                note=input.note,
-                today=context.today,
-                actor=context.actor,
-            )
-
-        return CapacityReportPayload.of(await run_mutation(context, work))
+        return await CapacityReportPayload.run(
+            info,
+            capacity.record_capacity,
+            **fields_of(input, partner_id=pk(input.partner_id, "Partner", "partner_id")),
+        )

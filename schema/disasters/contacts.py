@@ -7,21 +7,18 @@ from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.disasters import contacts
 from kyodo.domain.disasters.models import ContactVerification
 from kyodo.domain.labels import VERIFICATION_OUTCOME_LABELS
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import CREATED_AT, PAYLOAD_ERRORS, AsOf
+from kyodo.schema.descriptions import CREATED_AT, AsOf
 from kyodo.schema.enums import VerificationOutcome
-from kyodo.schema.errors import UserError
-from kyodo.schema.mutation import Outcome, run_mutation
-from kyodo.schema.node import pk_of
 from kyodo.schema.partners.types import PartnerType
+from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, CanReadDisaster, allow
-from kyodo.schema.rows import from_row
+from kyodo.schema.rows import from_row, read_rows
 
 
 @strawberry.type(
@@ -104,70 +101,34 @@ class ContactQueries:
             int, strawberry.argument(description="Also those turning stale within this many days.")
         ] = 30,
     ) -> list[ContactDueType]:
-        rows = await info.context.run(
-            contacts.contacts_due, as_of=as_of or info.context.today, within_days=within_days
+        return await read_rows(
+            info,
+            ContactDueType.from_row,
+            contacts.contacts_due,
+            as_of=as_of or info.context.today,
+            within_days=within_days,
         )
-        return [ContactDueType.from_row(r) for r in rows]
 
 
-@strawberry.type(
-    name="ContactVerificationPayload", description="The outcome of recording a contact-check call."
-)
-class ContactVerificationPayload:
-    verification: ContactVerificationType | None = strawberry.field(
-        description="The call as saved; null when errors is not empty."
-    )
-    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
-
-    @classmethod
-    def of(cls, outcome: Outcome[ContactVerification]) -> ContactVerificationPayload:
-        value = outcome.value
-        return cls(
-            verification=ContactVerificationType.from_row(value) if value else None,
-            errors=outcome.errors,
-        )
+@payload("ContactVerificationPayload", "The outcome of recording a contact-check call.")
+class ContactVerificationPayload(Payload):
+    verification: ContactVerificationType | None = saved("call")
 
 
 @strawberry.type
 class ContactMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, DISASTER_OFFICE, ADMIN),
+    contact_verification_record = ContactVerificationPayload.mutation(
+        contacts.record_verification,
         description=(
             "Record one call of a partner's yearly contact check (once per partner, for all "
             "its agreements). REACHED or CHANGED verifies its contacts as of verifiedOn (not "
             "in the future); CHANGED needs a note of what changed; NO_ANSWER ranks the "
             "partner after reachable ones in disasterSupport until a call gets through."
         ),
+        extensions=allow(STAFF, DISASTER_OFFICE, ADMIN),
+        partner_id=argument(strawberry.ID, "Global id of the partner called.", node="Partner"),
+        verified_on=argument(date, "Day of the call; not in the future."),
+        outcome=argument(VerificationOutcome, "What it found."),
+        note=argument(str | None, "What changed (required for CHANGED).", default=None),
+        verified_by=argument(str | None, "Who called; defaults to the caller.", default=None),
     )
-    async def contact_verification_record(
-        self,
-        info: Info,
-        partner_id: Annotated[
-            strawberry.ID, strawberry.argument(description="Global id of the partner called.")
-        ],
-        verified_on: Annotated[
-            date, strawberry.argument(description="Day of the call; not in the future.")
-        ],
-        outcome: Annotated[VerificationOutcome, strawberry.argument(description="What it found.")],
-        note: Annotated[
-            str | None, strawberry.argument(description="What changed (required for CHANGED).")
-        ] = None,
-        verified_by: Annotated[
-            str | None, strawberry.argument(description="Who called; defaults to the caller.")
-        ] = None,
-    ) -> ContactVerificationPayload:
-        context = info.context
-
-        async def work(s: AsyncSession) -> ContactVerification:
-            return await contacts.record_verification(
-                s,
-                partner_id=pk_of(partner_id, "Partner", "partner_id"),
-                verified_on=verified_on,
-                outcome=outcome,
-                note=note,
-                verified_by=verified_by,
-                today=context.today,
-                actor=context.actor,
-            )
-
-        return ContactVerificationPayload.of(await run_mutation(context, work))

@@ -8,23 +8,19 @@ payload error at its input path.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
 import strawberry
 
 from kyodo.domain.disasters import commands
-from kyodo.domain.errors import DomainError, Problem
-from kyodo.schema.context import Info
-from kyodo.schema.descriptions import ExpectedVersion, Id
 from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
 from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory
-from kyodo.schema.node import pk_of
-from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.inputs import Ids, ToData, fields_of
+from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, allow
 
 
 @strawberry.input(name="DisasterEventInput", description="A disaster event or exercise to open.")
-class DisasterEventInput:
+class DisasterEventInput(ToData, data=commands.DisasterEventData):
     name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
     kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
     started_on: date = strawberry.field(description="Not in the future.")
@@ -35,16 +31,6 @@ class DisasterEventInput:
     external_id: str | None = strawberry.field(
         default=None, description="Id in another system (e.g. the prefecture's), unique."
     )
-
-    def to_data(self) -> commands.DisasterEventData:
-        return commands.DisasterEventData(
-            name=self.name,
-            kind=self.kind,
-            started_on=self.started_on,
-            districts=list(self.districts),
-            note=self.note,
-            external_id=self.external_id,
-        )
 
 
 @strawberry.input(
@@ -80,31 +66,14 @@ class SupportRequestInput:
     )
 
     def to_data(self) -> commands.SupportRequestData:
-        problems: list[Problem] = []
-        ids: dict[str, int] = {}
-        for name, gid, type_name in (
-            ("event_id", self.event_id, "DisasterEvent"),
-            ("agreement_id", self.agreement_id, "Agreement"),
-            ("partner_id", self.partner_id, "Partner"),
-        ):
-            try:
-                ids[name] = pk_of(gid, type_name, name)
-            except DomainError as error:
-                problems.extend(error.problems)
-        if problems:
-            raise DomainError(problems=problems)
-        return commands.SupportRequestData(
-            event_id=ids["event_id"],
-            agreement_id=ids["agreement_id"],
-            partner_id=ids["partner_id"],
-            category=self.category,
-            what=self.what,
-            quantity=self.quantity,
-            unit=self.unit,
-            requested_by=self.requested_by,
-            requested_at=self.requested_at,
-            external_id=self.external_id,
-        )
+        ids = Ids()
+        decoded = {
+            "event_id": ids.pk(self.event_id, "DisasterEvent", "event_id"),
+            "agreement_id": ids.pk(self.agreement_id, "Agreement", "agreement_id"),
+            "partner_id": ids.pk(self.partner_id, "Partner", "partner_id"),
+        }
+        ids.raise_if_any()
+        return commands.SupportRequestData(**fields_of(self, **decoded))
 
 
 @payload("DisasterEventPayload", "The outcome of a change to a disaster event.")
@@ -119,149 +88,69 @@ class SupportRequestPayload(Payload):
 
 @strawberry.type
 class DisasterMutations:
-    @strawberry.mutation(
-        extensions=allow(DISASTER_OFFICE, ADMIN),
+    disaster_event_create = DisasterEventPayload.mutation(
+        commands.create_event,
         description="Open a disaster event or an exercise (started on a day not in the future).",
-    )
-    async def disaster_event_create(
-        self,
-        info: Info,
-        input: Annotated[DisasterEventInput, strawberry.argument(description="The event.")],
-    ) -> DisasterEventPayload:
-        return await DisasterEventPayload.run(
-            info, commands.create_event, data=later(input.to_data)
-        )
-
-    @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
+        input=argument(DisasterEventInput, "The event.", to_data=True),
+    )
+    disaster_event_close = DisasterEventPayload.change_mutation(
+        commands.close_event,
         description="Close an event, once none of its requests is open.",
-    )
-    async def disaster_event_close(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        closed_on: Annotated[
-            date, strawberry.argument(description="Day it closed; not before it started.")
-        ],
-    ) -> DisasterEventPayload:
-        return await DisasterEventPayload.change(
-            info, commands.close_event, id, expected_version, closed_on=closed_on
-        )
-
-    @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
+        closed_on=argument(date, "Day it closed; not before it started."),
+    )
+    support_request_create = SupportRequestPayload.mutation(
+        commands.create_request,
         description="応援要請: ask a party for support under an agreement (status REQUESTED).",
-    )
-    async def support_request_create(
-        self,
-        info: Info,
-        input: Annotated[SupportRequestInput, strawberry.argument(description="The request.")],
-    ) -> SupportRequestPayload:
-        return await SupportRequestPayload.run(
-            info, commands.create_request, data=later(input.to_data)
-        )
-
-    @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
+        input=argument(SupportRequestInput, "The request.", to_data=True),
+    )
+    support_request_answer = SupportRequestPayload.change_mutation(
+        commands.answer_request,
         description="Record the partner's answer: REQUESTED → ANSWERED (answeredAt defaults to now).",
-    )
-    async def support_request_answer(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        answer: Annotated[SupportAnswer, strawberry.argument(description="The partner's answer.")],
-        answered_at: Annotated[
-            datetime | None,
-            strawberry.argument(
-                description="When it answered; now when omitted, never in the future."
-            ),
-        ] = None,
-        note: Annotated[str | None, strawberry.argument(description="Note of the answer.")] = None,
-    ) -> SupportRequestPayload:
-        return await SupportRequestPayload.change(
-            info,
-            commands.answer_request,
-            id,
-            expected_version,
-            answer=answer,
-            answered_at=answered_at,
-            note=note,
-        )
-
-    @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
+        answer=argument(SupportAnswer, "The partner's answer."),
+        answered_at=argument(
+            datetime | None,
+            "When it answered; now when omitted, never in the future.",
+            default=None,
+        ),
+        note=argument(str | None, "Note of the answer.", default=None),
+    )
+    support_request_deliver = SupportRequestPayload.change_mutation(
+        commands.deliver_request,
         description="The support arrived: ANSWERED (ACCEPTED) → DELIVERED.",
-    )
-    async def support_request_deliver(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        delivered_at: Annotated[
-            datetime | None,
-            strawberry.argument(
-                description="When it arrived; now when omitted, never in the future."
-            ),
-        ] = None,
-        note: Annotated[
-            str | None, strawberry.argument(description="Note of the delivery.")
-        ] = None,
-    ) -> SupportRequestPayload:
-        return await SupportRequestPayload.change(
-            info,
-            commands.deliver_request,
-            id,
-            expected_version,
-            delivered_at=delivered_at,
-            note=note,
-        )
-
-    @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
+        delivered_at=argument(
+            datetime | None,
+            "When it arrived; now when omitted, never in the future.",
+            default=None,
+        ),
+        note=argument(str | None, "Note of the delivery.", default=None),
+    )
+    support_request_close = SupportRequestPayload.change_mutation(
+        commands.close_request,
         description=(
             "完了: DELIVERED → CLOSED, or ANSWERED → CLOSED when declined or unanswered. "
             "A closed request is read-only."
         ),
-    )
-    async def support_request_close(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        closed_at: Annotated[
-            datetime | None,
-            strawberry.argument(description="When closed; now when omitted, never in the future."),
-        ] = None,
-        note: Annotated[str | None, strawberry.argument(description="Closing note.")] = None,
-    ) -> SupportRequestPayload:
-        return await SupportRequestPayload.change(
-            info, commands.close_request, id, expected_version, closed_at=closed_at, note=note
-        )
-
-    @strawberry.mutation(
         extensions=allow(DISASTER_OFFICE, ADMIN),
-        description="取消し: REQUESTED or ANSWERED → CANCELLED; a reason is required.",
-    )
-    async def support_request_cancel(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        reason: Annotated[str, strawberry.argument(description="Why it is cancelled (required).")],
-        cancelled_at: Annotated[
+        closed_at=argument(
             datetime | None,
-            strawberry.argument(
-                description="When cancelled; now when omitted, never in the future."
-            ),
-        ] = None,
-    ) -> SupportRequestPayload:
-        return await SupportRequestPayload.change(
-            info,
-            commands.cancel_request,
-            id,
-            expected_version,
-            reason=reason,
-            cancelled_at=cancelled_at,
-        )
+            "When closed; now when omitted, never in the future.",
+            default=None,
+        ),
+        note=argument(str | None, "Closing note.", default=None),
+    )
+    support_request_cancel = SupportRequestPayload.change_mutation(
+        commands.cancel_request,
+        description="取消し: REQUESTED or ANSWERED → CANCELLED; a reason is required.",
+        extensions=allow(DISASTER_OFFICE, ADMIN),
+        reason=argument(str, "Why it is cancelled (required)."),
+        cancelled_at=argument(
+            datetime | None,
+            "When cancelled; now when omitted, never in the future.",
+            default=None,
+        ),
+    )

@@ -11,6 +11,7 @@ from kyodo.schema.context import Info
 from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
 from kyodo.schema.node import decode_id
 from kyodo.schema.permissions import CanReadDisaster
+from kyodo.schema.rows import read_rows
 
 
 @strawberry.type
@@ -26,8 +27,9 @@ class DisasterQueries:
             bool, strawberry.argument(description="Only the events not closed yet.")
         ] = False,
     ) -> list[DisasterEventType]:
-        rows = await info.context.run(disasters.list_events, open_only=open_only)
-        return [DisasterEventType.from_row(r) for r in rows]
+        return await read_rows(
+            info, DisasterEventType.from_row, disasters.list_events, open_only=open_only
+        )
 
     @strawberry.field(
         description=(
@@ -47,5 +49,6 @@ class DisasterQueries:
         ] = None,
     ) -> list[SupportRequestType]:
         pk = decode_id(str(event_id), "DisasterEvent") if event_id is not None else None
-        rows = await info.context.run(disasters.open_requests, event_id=pk)
-        return [SupportRequestType.from_row(r) for r in rows]
+        return await read_rows(
+            info, SupportRequestType.from_row, disasters.open_requests, event_id=pk
+        )

@@ -16,6 +16,7 @@ from kyodo.schema.context import Info
 from kyodo.schema.enums import PartnerStatus, SupportCategory
 from kyodo.schema.partners.types import PartnerType
 from kyodo.schema.permissions import CanReadEmergencyContacts
+from kyodo.schema.rows import read_rows
 
 
 @strawberry.type(
@@ -66,10 +67,11 @@ class DisasterReviewQueries:
         on: DisasterDay = None,
         district: DisasterDistrict = None,
     ) -> list[DisasterReviewEntryType]:
-        rows = await info.context.run(
+        return await read_rows(
+            info,
+            DisasterReviewEntryType.from_row,
             agreements_needing_review,
             categories=categories,
             on=on or info.context.today,
             district=district,
         )
-        return [DisasterReviewEntryType.from_row(row) for row in rows]

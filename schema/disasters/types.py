@@ -18,26 +18,20 @@ from kyodo.domain.labels import (
 )
 from kyodo.domain.partners import service as partners
 from kyodo.schema.agreements.types import AgreementType
-from kyodo.schema.common import aware
 from kyodo.schema.context import Context, Info
-from kyodo.schema.descriptions import CREATED_AT, ID, UPDATED_AT, VERSION
 from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory, SupportRequestStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.partners.types import PartnerType
 from kyodo.schema.permissions import READ_DISASTER
-from kyodo.schema.rows import from_row
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return aware(value) if value is not None else None
+from kyodo.schema.rows import from_row, stamped
 
 
 @strawberry.type(
     name="DisasterEvent",
     description="災害: a disaster or an exercise, under which support is requested (応援要請).",
 )
+@stamped
 class DisasterEventType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
     kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
     kind_label: str = strawberry.field(description="The kind in Japanese, e.g. 訓練.")
@@ -47,9 +41,6 @@ class DisasterEventType(Node):
     closed_on: date | None = strawberry.field(
         description="Set when the event is closed for the after-action report."
     )
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
 
     @classmethod
@@ -92,8 +83,8 @@ class DisasterEventType(Node):
         "REQUESTED → ANSWERED → DELIVERED → CLOSED, or CANCELLED while open."
     ),
 )
+@stamped
 class SupportRequestType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     category: SupportCategory = strawberry.field(
         description="The support asked for: one of the agreement's support categories."
     )
@@ -115,9 +106,6 @@ class SupportRequestType(Node):
     closed_at: datetime | None = strawberry.field(description="When closed or cancelled.")
     closed_by: str | None = strawberry.field(description="Who closed or cancelled it.")
     close_note: str | None = strawberry.field(description="Closing note, or why cancelled.")
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[SupportRequest]
 
     @classmethod
@@ -127,9 +115,6 @@ class SupportRequestType(Node):
             row,
             status_label=SUPPORT_REQUEST_STATUS_LABELS[row.status],
             answer_label=SUPPORT_ANSWER_LABELS[row.answer] if row.answer else None,
-            answered_at=_aware(row.answered_at),
-            delivered_at=_aware(row.delivered_at),
-            closed_at=_aware(row.closed_at),
         )
 
     @strawberry.field(description="The disaster event (or exercise) the request was made under.")

@@ -6,17 +6,15 @@ Expected failures come back in ``errors``; nothing is written then.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 import strawberry
 
 from kyodo.domain.endorsements import commands
-from kyodo.schema.context import Info
-from kyodo.schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
+from kyodo.schema.descriptions import DEPARTMENT_CODE, DecidedOn, RefusalReason
 from kyodo.schema.endorsements.types import EndorsementApplicationType
 from kyodo.schema.enums import EndorsementDisqualifier
 from kyodo.schema.node import pk_of
-from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, STAFF, allow
 
 
@@ -71,64 +69,29 @@ class EndorsementApplicationPayload(Payload):
 
 @strawberry.type
 class EndorsementMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, own_department=True),
+    endorsement_application_submit = EndorsementApplicationPayload.mutation(
+        commands.submit_application,
         description="Ask to lend the city's name to an event. No money flows "
         "(FINANCIAL_SUPPORT_NOT_ALLOWED when funding is requested).",
+        extensions=allow(STAFF, ADMIN, own_department=True),
+        input=argument(EndorsementApplicationInput, "The application.", to_data=True),
     )
-    async def endorsement_application_submit(
-        self,
-        info: Info,
-        input: Annotated[
-            EndorsementApplicationInput, strawberry.argument(description="The application.")
-        ],
-    ) -> EndorsementApplicationPayload:
-        return await EndorsementApplicationPayload.run(
-            info, commands.submit_application, data=later(input.to_data)
-        )
-
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="EndorsementApplication"),
+    endorsement_application_decide = EndorsementApplicationPayload.change_mutation(
+        commands.decide_application,
         description="Decide a SUBMITTED application. Approving needs no disqualifier and a "
         "positive policy judgement (ENDORSEMENT_DISQUALIFIED); refusing needs a reason "
         "(REASON_REQUIRED).",
-    )
-    async def endorsement_application_decide(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        approve: Annotated[
-            bool, strawberry.argument(description="True approves (後援する), false refuses.")
-        ],
-        contributes_to_city_policy: Annotated[
-            bool,
-            strawberry.argument(
-                description="Staff judgement: the event advances the city's policies; "
-                "required to approve."
-            ),
-        ],
-        reason: RefusalReason = None,
-        decided_on: DecidedOn = None,
-    ) -> EndorsementApplicationPayload:
-        return await EndorsementApplicationPayload.change(
-            info,
-            commands.decide_application,
-            id,
-            expected_version,
-            approve=approve,
-            contributes_to_city_policy=contributes_to_city_policy,
-            reason=reason,
-            decided_on=decided_on,
-        )
-
-    @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="EndorsementApplication"),
-        description="The organiser withdraws: SUBMITTED or APPROVED → WITHDRAWN.",
+        approve=argument(bool, "True approves (後援する), false refuses."),
+        contributes_to_city_policy=argument(
+            bool,
+            "Staff judgement: the event advances the city's policies; required to approve.",
+        ),
+        reason=argument(RefusalReason, default=None),
+        decided_on=argument(DecidedOn, default=None),
     )
-    async def endorsement_application_withdraw(
-        self, info: Info, id: Id, expected_version: ExpectedVersion
-    ) -> EndorsementApplicationPayload:
-        return await EndorsementApplicationPayload.change(
-            info, commands.withdraw_application, id, expected_version
-        )
+    endorsement_application_withdraw = EndorsementApplicationPayload.change_mutation(
+        commands.withdraw_application,
+        description="The organiser withdraws: SUBMITTED or APPROVED → WITHDRAWN.",
+        extensions=allow(STAFF, ADMIN, department_of="EndorsementApplication"),
+    )

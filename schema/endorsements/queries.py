@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
 from kyodo.domain.endorsements import service as endorsements
 from kyodo.domain.enums import EndorsementStatus as DomainStatus
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ApplicationStatuses
 from kyodo.schema.endorsements.types import EndorsementApplicationType
 from kyodo.schema.enums import EndorsementStatus
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    paged,
+    read_page,
+)
 from kyodo.schema.permissions import CanReadInternal
 
 
@@ -21,22 +25,17 @@ class EndorsementQueries:
         description="Endorsement applications, latest event first.",
         permission_classes=[CanReadInternal],
     )
+    @paged
     async def endorsement_applications(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        statuses: Annotated[
-            list[EndorsementStatus] | None,
-            strawberry.argument(description="Only applications in these statuses."),
-        ] = None,
+        page: PageRequest,
+        statuses: ApplicationStatuses[EndorsementStatus] = None,
     ) -> Connection[EndorsementApplicationType]:
-        page = page_request(first, after, last, before)
-        result = await info.context.run(
+        return await read_page(
+            info,
+            EndorsementApplicationType.from_row,
             endorsements.list_applications,
             statuses=[DomainStatus(s) for s in statuses or ()],
             page=page,
         )
-        return connection(result, EndorsementApplicationType.from_row)

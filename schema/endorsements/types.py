@@ -12,13 +12,12 @@ from kyodo.domain.endorsements import service as endorsements
 from kyodo.domain.endorsements.models import EndorsementApplication
 from kyodo.domain.enums import EndorsementDisqualifier as DomainDisqualifier
 from kyodo.domain.partners import service as partners
-from kyodo.domain.reference.service import departments_by_id
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import DEPARTMENT, ID, VERSION
+from kyodo.schema.descriptions import VERSION
 from kyodo.schema.enums import EndorsementDisqualifier, EndorsementStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import can_read_internal
-from kyodo.schema.reference.types import DepartmentType
+from kyodo.schema.reference.types import department_field
 from kyodo.schema.rows import from_row
 
 if TYPE_CHECKING:
@@ -55,7 +54,6 @@ class EndorsementScreeningType:
     "STAFF and ADMIN.",
 )
 class EndorsementApplicationType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     event_name: str = strawberry.field(description="行事名.")
     event_starts_on: date = strawberry.field(description="First day of the event.")
     event_ends_on: date | None = strawberry.field(description="Last day; null for one day.")
@@ -90,10 +88,7 @@ class EndorsementApplicationType(Node):
         row = await info.context.loader(partners.get_many).load(self.row.organizer_id)
         return PartnerType.from_row(row)
 
-    @strawberry.field(description=DEPARTMENT)
-    async def department(self, info: Info) -> DepartmentType:
-        row = await info.context.loader(departments_by_id).load(self.row.department_id)
-        return DepartmentType.from_row(row)
+    department = department_field()
 
     @strawberry.field(description="第3章(7): the seven grounds and the policy judgement, live.")
     def screening(self) -> EndorsementScreeningType:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 import strawberry
 
-from kyodo.domain.base import UNSET
 from kyodo.domain.partners.inputs import ADDRESS_FIELDS, SCALARS, ContactData, PartnerData
 from kyodo.domain.partners.service import PartnerFilterSpec, PartnerOrderSpec
 from kyodo.domain.partners.service import PartnerOrderField as DomainOrderField
 from kyodo.schema.enums import OrderDirection, PartnerKind, PartnerStatus, describe_values
 from kyodo.schema.input_builders import planned_input
+from kyodo.schema.inputs import fields_of, value_of
 
 
 @strawberry.input(
@@ -44,16 +43,7 @@ class PartnerFilterInput:
     )
 
     def to_spec(self) -> PartnerFilterSpec:
-        return PartnerFilterSpec(
-            kinds=self.kinds,
-            statuses=self.statuses,
-            search=self.search,
-            field_codes=self.field_codes,
-            district=self.district,
-            corporate_number=self.corporate_number,
-            external_id=self.external_id,
-            has_agreement_in_force=self.has_agreement_in_force,
-        )
+        return PartnerFilterSpec(**fields_of(self))
 
 
 @strawberry.enum(name="PartnerOrderField", description="What partners can be sorted by.")
@@ -134,11 +124,6 @@ class ContactInput:
         )
 
 
-def _value(value: Any) -> Any:
-    """strawberry.UNSET (field not sent) becomes the domain's UNSET; null stays None."""
-    return UNSET if value is strawberry.UNSET else value
-
-
 class _PartnerFields:
     """Shared conversion of PartnerInput and PartnerUpsertInput to the domain's PartnerData:
     each scalar column of ``SCALARS`` (the address's in ``address``) by its own name."""
@@ -149,8 +134,12 @@ class _PartnerFields:
 
     def to_data(self) -> PartnerData:
         data = PartnerData(
-            **{name: _value(getattr(self, name)) for name in SCALARS if name not in ADDRESS_FIELDS},
-            field_codes=_value(self.field_codes),
+            **{
+                name: value_of(getattr(self, name))
+                for name in SCALARS
+                if name not in ADDRESS_FIELDS
+            },
+            field_codes=value_of(self.field_codes),
         )
         if self.address is not strawberry.UNSET:
             # A sent address replaces the whole address; null clears it.

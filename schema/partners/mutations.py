@@ -14,7 +14,7 @@ from kyodo.schema.mutation import run_mutation
 from kyodo.schema.node import pk_of
 from kyodo.schema.partners.inputs import PartnerInput, PartnerUpsertInput
 from kyodo.schema.partners.types import PartnerType
-from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, INTEGRATION, STAFF, allow
 from kyodo.schema.selections import asks_for
 
@@ -53,31 +53,18 @@ class PartnerDeletePayload:
 
 @strawberry.type
 class PartnerMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, INTEGRATION, ADMIN),
+    partner_create = PartnerPayload.mutation(
+        commands.create_partner,
         description="Register a partner. 法人番号 and externalId must be unused (DUPLICATE).",
-    )
-    async def partner_create(
-        self,
-        info: Info,
-        input: Annotated[PartnerInput, strawberry.argument(description="The new partner.")],
-    ) -> PartnerPayload:
-        return await PartnerPayload.run(info, commands.create_partner, data=later(input.to_data))
-
-    @strawberry.mutation(
         extensions=allow(STAFF, INTEGRATION, ADMIN),
-        description="Change a partner: fields left out of input keep their value.",
+        input=argument(PartnerInput, "The new partner.", to_data=True),
     )
-    async def partner_update(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[PartnerInput, strawberry.argument(description="The fields to change.")],
-    ) -> PartnerPayload:
-        return await PartnerPayload.change(
-            info, commands.update_partner, id, expected_version, data=later(input.to_data)
-        )
+    partner_update = PartnerPayload.change_mutation(
+        commands.update_partner,
+        description="Change a partner: fields left out of input keep their value.",
+        extensions=allow(STAFF, INTEGRATION, ADMIN),
+        input=argument(PartnerInput, "The fields to change.", to_data=True),
+    )
 
     @strawberry.mutation(
         extensions=allow(STAFF, INTEGRATION, ADMIN),

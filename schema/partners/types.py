@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -13,19 +12,20 @@ from kyodo.domain.partners import service as partners
 from kyodo.domain.partners.models import Partner
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import (
-    CREATED_AT,
-    ID,
-    UPDATED_AT,
-    VERSION,
     NestedFirst,
 )
 from kyodo.schema.enums import AgreementStatus, PartnerKind, PartnerStatus
 from kyodo.schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from kyodo.schema.node import Node, register_node
-from kyodo.schema.pagination import After, Before, Connection, First, Last, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    page_request,
+    paged,
+)
 from kyodo.schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from kyodo.schema.reference.types import CollaborationFieldType
-from kyodo.schema.rows import FromRow
+from kyodo.schema.rows import FromRow, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.agreements.types import AgreementType
@@ -72,8 +72,8 @@ class CollaboratorType:
     description="A citizen, group, NPO or company the city collaborates with (協働の相手, "
     "第2章1). Without a token: organisations only, without contact data.",
 )
+@stamped
 class PartnerType(Node, FromRow):
-    id: strawberry.ID = strawberry.field(description=ID)
     kind: PartnerKind = strawberry.field(description="Who the partner is.")
     name_kana: str | None = strawberry.field(
         description="Reading in kana, used for 五十音 ordering."
@@ -86,9 +86,6 @@ class PartnerType(Node, FromRow):
         description="地区 (district) the partner belongs to or serves."
     )
     website: str | None = strawberry.field(description="Web site URL.")
-    version: int = strawberry.field(description=VERSION)
-    created_at: datetime = strawberry.field(description=CREATED_AT)
-    updated_at: datetime = strawberry.field(description=UPDATED_AT)
     pk: strawberry.Private[int]
     row: strawberry.Private[Partner]
 
@@ -172,13 +169,11 @@ class PartnerType(Node, FromRow):
         description="The collaborations it takes part in, with its role. STAFF and ADMIN.",
         permission_classes=[CanReadInternal],
     )
+    @paged
     async def participations(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
     ) -> Connection[
         Annotated[ParticipationType, strawberry.lazy("kyodo.schema.collaborations.types")]
     ]:
@@ -189,7 +184,6 @@ class PartnerType(Node, FromRow):
         from kyodo.schema.collaborations.types import ParticipationType
         from kyodo.schema.pagination import connection
 
-        page = page_request(first, after, last, before)
         key = ParticipationsOfPartnerKey(self.pk, page)
         result = await info.context.loader(participations_page_by_partner).load(key)
         return connection(result, ParticipationType.from_row)

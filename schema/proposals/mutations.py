@@ -7,19 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
 
 import strawberry
 
-from kyodo.domain.base import UNSET
 from kyodo.domain.enums import ProposalStatus as DomainStatus
 from kyodo.domain.labels import LABELS
 from kyodo.domain.proposals import commands
-from kyodo.schema.context import Info
-from kyodo.schema.descriptions import ExpectedVersion, Id
 from kyodo.schema.enums import ProposalChannel, ProposalKind, describe_values
+from kyodo.schema.inputs import value_of
 from kyodo.schema.node import optional_pk_of
-from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, STAFF, allow
 from kyodo.schema.proposals.types import ProposalType
 
@@ -69,11 +66,6 @@ class ProposalInput:
         )
 
 
-def _value(value: Any) -> Any:
-    """strawberry.UNSET (field not sent) becomes the domain's UNSET; null stays None."""
-    return UNSET if value is strawberry.UNSET else value
-
-
 @strawberry.input(
     name="ProposalResponseInput",
     description="The city's answer. background, supportOptions and response keep their "
@@ -104,9 +96,9 @@ class ProposalResponseInput:
         """Decodes the ids: call inside the mutation's work, so a bad id is a UserError."""
         return commands.ResponseData(
             decision=DomainStatus(self.decision.value),
-            background=_value(self.background),
-            support_options=_value(self.support_options),
-            response=_value(self.response),
+            background=value_of(self.background),
+            support_options=value_of(self.support_options),
+            response=value_of(self.response),
             identified_needs=self.identified_needs,
             collaboration_id=optional_pk_of(
                 self.collaboration_id, "Collaboration", "collaboration_id"
@@ -121,29 +113,16 @@ class ProposalPayload(Payload):
 
 @strawberry.type
 class ProposalMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, own_department=True),
+    proposal_submit = ProposalPayload.mutation(
+        commands.submit_proposal,
         description="Receive a citizen's proposal from any channel (第2章3).",
+        extensions=allow(STAFF, ADMIN, own_department=True),
+        input=argument(ProposalInput, "The proposal.", to_data=True),
     )
-    async def proposal_submit(
-        self,
-        info: Info,
-        input: Annotated[ProposalInput, strawberry.argument(description="The proposal.")],
-    ) -> ProposalPayload:
-        return await ProposalPayload.run(info, commands.submit_proposal, data=later(input.to_data))
-
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="Proposal"),
+    proposal_respond = ProposalPayload.change_mutation(
+        commands.respond_to_proposal,
         description="Answer a proposal (respondedOn = today). NOT_ADOPTED needs a reason in "
         "response (REASON_REQUIRED); a final answer (ADOPTED, NOT_ADOPTED) stands.",
+        extensions=allow(STAFF, ADMIN, department_of="Proposal"),
+        input=argument(ProposalResponseInput, "The answer.", to_data=True),
     )
-    async def proposal_respond(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[ProposalResponseInput, strawberry.argument(description="The answer.")],
-    ) -> ProposalPayload:
-        return await ProposalPayload.change(
-            info, commands.respond_to_proposal, id, expected_version, data=later(input.to_data)
-        )

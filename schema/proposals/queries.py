@@ -9,8 +9,14 @@ import strawberry
 from kyodo.domain.enums import ProposalStatus as DomainStatus
 from kyodo.domain.proposals import service as proposals
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import DepartmentCodes
 from kyodo.schema.enums import ProposalStatus
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    paged,
+    read_page,
+)
 from kyodo.schema.permissions import can_read_internal
 from kyodo.schema.proposals.types import ProposalType
 
@@ -22,28 +28,23 @@ class ProposalQueries:
         "only answered ones (ADOPTED, NOT_ADOPTED: the answers are public, 第2章2), "
         "without the proposer."
     )
+    @paged
     async def proposals(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         statuses: Annotated[
             list[ProposalStatus] | None,
             strawberry.argument(description="Only proposals in these statuses."),
         ] = None,
-        department_codes: Annotated[
-            list[str] | None,
-            strawberry.argument(description="Only these departments' (by code)."),
-        ] = None,
+        department_codes: DepartmentCodes = None,
     ) -> Connection[ProposalType]:
-        page = page_request(first, after, last, before)
-        result = await info.context.run(
+        return await read_page(
+            info,
+            ProposalType.from_row,
             proposals.list_proposals,
             statuses=[DomainStatus(s) for s in statuses or ()],
             department_codes=department_codes,
             answered_only=not can_read_internal(info.context),
             page=page,
         )
-        return connection(result, ProposalType.from_row)

@@ -10,14 +10,13 @@ import strawberry
 from kyodo.domain.partners import service as partners
 from kyodo.domain.proposals import service as proposals
 from kyodo.domain.proposals.models import Proposal
-from kyodo.domain.reference.service import departments_by_id
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import ID, VERSION
+from kyodo.schema.descriptions import VERSION
 from kyodo.schema.enums import ProposalChannel, ProposalKind, ProposalStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import CanReadInternal, can_read_internal
-from kyodo.schema.reference.types import DepartmentType
-from kyodo.schema.rows import from_row
+from kyodo.schema.reference.types import department_field
+from kyodo.schema.rows import from_row, load_optional
 
 if TYPE_CHECKING:
     from kyodo.schema.collaborations.types import CollaborationType
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     "NOT_ADOPTED), without the proposer.",
 )
 class ProposalType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     title: str = strawberry.field(description="件名.")
     body: str = strawberry.field(description="The proposal, as received.")
     kind: ProposalKind = strawberry.field(description="What it offers.")
@@ -70,15 +68,11 @@ class ProposalType(Node):
     ) -> Annotated[PartnerType, strawberry.lazy("kyodo.schema.partners.types")] | None:
         from kyodo.schema.partners.types import PartnerType
 
-        if self.row.proposer_id is None:
-            return None
-        row = await info.context.loader(partners.get_many).load(self.row.proposer_id)
-        return PartnerType.from_row(row) if row is not None else None
+        return await load_optional(
+            info, partners.get_many, self.row.proposer_id, PartnerType.from_row
+        )
 
-    @strawberry.field(description="The department that answers it.")
-    async def department(self, info: Info) -> DepartmentType:
-        row = await info.context.loader(departments_by_id).load(self.row.department_id)
-        return DepartmentType.from_row(row)
+    department = department_field("The department that answers it.")
 
     @strawberry.field(
         description="The collaboration it became, when adopted (null when not visible to "
@@ -87,15 +81,9 @@ class ProposalType(Node):
     async def collaboration(
         self, info: Info
     ) -> Annotated[CollaborationType, strawberry.lazy("kyodo.schema.collaborations.types")] | None:
-        from kyodo.domain.collaborations.service import get_many as collaborations_by_id
-        from kyodo.schema.collaborations.types import CollaborationType, collaboration_visible
+        from kyodo.schema.collaborations.types import collaboration_of
 
-        if self.row.collaboration_id is None:
-            return None
-        row = await info.context.loader(collaborations_by_id).load(self.row.collaboration_id)
-        if row is None or not collaboration_visible(info.context, row):
-            return None
-        return CollaborationType.from_row(row)
+        return await collaboration_of(info, self.row.collaboration_id)
 
 
 register_node(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from kyodo.domain.reference.models import CollaborationField
 from kyodo.domain.reference.service import departments_by_id, fields_by_id
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import ID
+from kyodo.schema.descriptions import DEPARTMENT, ListFilter
 from kyodo.schema.enums import CollaborationForm
 from kyodo.schema.node import Node, register_node
-from kyodo.schema.pagination import After, Before, Connection, First, Last
+from kyodo.schema.pagination import Connection, PageRequest, paged
 from kyodo.schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ class CollaborationFormInfoType:
 
 @strawberry.type(name="Department", description="A city department (担当課), e.g. 危機管理室.")
 class DepartmentType(Node, FromRow):
-    id: strawberry.ID = strawberry.field(description=ID)
     code: str = strawberry.field(
         description="Stable code, e.g. kikikanri: what departmentCode arguments take."
     )
@@ -52,34 +51,33 @@ class DepartmentType(Node, FromRow):
         description="Collaborations the department is in charge of, newest first; "
         "without a token only published ones."
     )
+    @paged
     async def collaborations(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[
+        page: PageRequest,
+        filter: ListFilter[
             Annotated[
                 CollaborationFilterInput, strawberry.lazy("kyodo.schema.collaborations.inputs")
             ]
-            | None,
-            strawberry.argument(description="Narrow the list; all criteria must hold."),
         ] = None,
     ) -> Connection[
         Annotated[CollaborationType, strawberry.lazy("kyodo.schema.collaborations.types")]
     ]:
         from kyodo.schema.collaborations.queries import resolve_collaborations
 
-        return await resolve_collaborations(
-            info,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            filter=filter,
-            department_id=self.pk,
-        )
+        return await resolve_collaborations(info, page=page, filter=filter, department_id=self.pk)
+
+
+def department_field(description: str = DEPARTMENT) -> Any:
+    """The ``department`` field of a type that keeps its row: the department of its
+    ``row.department_id``."""
+
+    async def department(self: Any, info: Info) -> DepartmentType:
+        row = await info.context.loader(departments_by_id).load(self.row.department_id)
+        return DepartmentType.from_row(row)
+
+    return strawberry.field(resolver=department, description=description)
 
 
 @strawberry.type(
@@ -87,7 +85,6 @@ class DepartmentType(Node, FromRow):
     description="A field of collaboration (協働の分野, Q8), e.g. 防犯や防災.",
 )
 class CollaborationFieldType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     code: str = strawberry.field(description="Stable code: what fieldCodes arguments take.")
     name: str = strawberry.field(description="Japanese name, e.g. 防犯や防災.")
     group: str = strawberry.field(

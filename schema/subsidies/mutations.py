@@ -14,8 +14,9 @@ import strawberry
 from kyodo.domain.subsidies import commands
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import DEPARTMENT_CODE, DecidedOn, ExpectedVersion, Id, RefusalReason
+from kyodo.schema.inputs import ToData
 from kyodo.schema.node import pk_of
-from kyodo.schema.payloads import Payload, later, payload, saved
+from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, STAFF, allow
 from kyodo.schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
@@ -25,7 +26,7 @@ from kyodo.schema.subsidies.types import SubsidyApplicationType, SubsidyProgramT
 @strawberry.input(
     name="ExpenseLineInput", description="One line of a budget or of the actual expenses."
 )
-class ExpenseLineInput:
+class ExpenseLineInput(ToData, data=commands.ExpenseData):
     category: str = strawberry.field(
         description="経費の区分; must be one of the program's allowedExpenseCategories "
         "(EXPENSE_NOT_ALLOWED)."
@@ -33,16 +34,11 @@ class ExpenseLineInput:
     amount_yen: int = strawberry.field(description="Amount in yen (0 or more).")
     description: str | None = strawberry.field(default=None, description="What it pays for.")
 
-    def to_data(self) -> commands.ExpenseData:
-        return commands.ExpenseData(
-            category=self.category, amount_yen=self.amount_yen, description=self.description
-        )
-
 
 @strawberry.input(
     name="SubsidyProgramInput", description="A new subsidy program and its conditions."
 )
-class SubsidyProgramInput:
+class SubsidyProgramInput(ToData, data=commands.ProgramData):
     name: str = strawberry.field(description="Program name (required).")
     department_code: str = strawberry.field(
         description=DEPARTMENT_CODE + " A STAFF caller may only use their own."
@@ -75,20 +71,6 @@ class SubsidyProgramInput:
             "left out."
         ),
     )
-
-    def to_data(self) -> commands.ProgramData:
-        return commands.ProgramData(
-            name=self.name,
-            department_code=self.department_code,
-            fiscal_year=self.fiscal_year,
-            budget_yen=self.budget_yen,
-            allowed_expense_categories=list(self.allowed_expense_categories),
-            max_amount_per_grant_yen=self.max_amount_per_grant_yen,
-            subsidy_rate_percent=self.subsidy_rate_percent,
-            max_consecutive_years=self.max_consecutive_years,
-            application_deadline=self.application_deadline,
-            series_key=self.series_key,
-        )
 
 
 @strawberry.input(
@@ -155,106 +137,49 @@ class SubsidyApplicationPayload(Payload):
 
 @strawberry.type
 class SubsidyMutations:
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, own_department=True),
+    subsidy_program_create = SubsidyProgramPayload.mutation(
+        commands.create_program,
         description="Set up a subsidy program and its conditions (第3章(6)).",
+        extensions=allow(STAFF, ADMIN, own_department=True),
+        input=argument(SubsidyProgramInput, "The new program.", to_data=True),
     )
-    async def subsidy_program_create(
-        self,
-        info: Info,
-        input: Annotated[SubsidyProgramInput, strawberry.argument(description="The new program.")],
-    ) -> SubsidyProgramPayload:
-        return await SubsidyProgramPayload.run(
-            info, commands.create_program, data=later(input.to_data)
-        )
-
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="SubsidyProgram"),
+    subsidy_program_update = SubsidyProgramPayload.change_mutation(
+        commands.update_program,
         description=(
             "Rename a program or move it to another series. Renaming keeps its seriesKey, "
             "so the consecutive-years limit (期限) still counts the earlier editions."
         ),
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyProgram"),
+        input=argument(SubsidyProgramUpdateInput, "What changes.", spread=True),
     )
-    async def subsidy_program_update(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        input: Annotated[
-            SubsidyProgramUpdateInput, strawberry.argument(description="What changes.")
-        ],
-    ) -> SubsidyProgramPayload:
-        return await SubsidyProgramPayload.change(
-            info,
-            commands.update_program,
-            id,
-            expected_version,
-            name=input.name,
-            series_key=input.series_key,
-        )
-
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_via_program=True),
+    subsidy_application_submit = SubsidyApplicationPayload.mutation(
+        commands.submit_application,
         description="Apply for a subsidy. Every program condition is checked at once "
         "(OVER_MAX_AMOUNT, OVER_SUBSIDY_RATE, EXPENSE_NOT_ALLOWED per line, "
         "CONSECUTIVE_YEARS_EXCEEDED, DEADLINE_PASSED).",
+        extensions=allow(STAFF, ADMIN, department_via_program=True),
+        input=argument(SubsidyApplicationInput, "The application.", to_data=True),
     )
-    async def subsidy_application_submit(
-        self,
-        info: Info,
-        input: Annotated[
-            SubsidyApplicationInput, strawberry.argument(description="The application.")
-        ],
-    ) -> SubsidyApplicationPayload:
-        return await SubsidyApplicationPayload.run(
-            info, commands.submit_application, data=later(input.to_data)
-        )
-
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
+    subsidy_application_start_review = SubsidyApplicationPayload.change_mutation(
+        commands.start_review,
         description="SUBMITTED → UNDER_REVIEW.",
-    )
-    async def subsidy_application_start_review(
-        self, info: Info, id: Id, expected_version: ExpectedVersion
-    ) -> SubsidyApplicationPayload:
-        return await SubsidyApplicationPayload.change(
-            info, commands.start_review, id, expected_version
-        )
-
-    @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
+    )
+    subsidy_application_decide = SubsidyApplicationPayload.change_mutation(
+        commands.decide_application,
         description="Grant (approve) or refuse a submitted or reviewed application. Approving "
         "re-checks the conditions with the granted amount (default: the requested amount) "
         "and the program's budget (OVER_BUDGET); refusing needs a reason (REASON_REQUIRED).",
-    )
-    async def subsidy_application_decide(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        approve: Annotated[
-            bool,
-            strawberry.argument(description="True grants (APPROVED), false refuses (REJECTED)."),
-        ],
-        granted_amount_yen: Annotated[
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
+        approve=argument(bool, "True grants (APPROVED), false refuses (REJECTED)."),
+        granted_amount_yen=argument(
             int | None,
-            strawberry.argument(
-                description="交付決定額 when approving; the requested amount when omitted."
-            ),
-        ] = None,
-        reason: RefusalReason = None,
-        decided_on: DecidedOn = None,
-    ) -> SubsidyApplicationPayload:
-        return await SubsidyApplicationPayload.change(
-            info,
-            commands.decide_application,
-            id,
-            expected_version,
-            approve=approve,
-            granted_amount_yen=granted_amount_yen,
-            reason=reason,
-            decided_on=decided_on,
-        )
+            "交付決定額 when approving; the requested amount when omitted.",
+            default=None,
+        ),
+        reason=argument(RefusalReason, default=None),
+        decided_on=argument(DecidedOn, default=None),
+    )
 
     @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
@@ -276,41 +201,16 @@ class SubsidyMutations:
             info, commands.report_application, id, expected_version, actual_expenses=lines
         )
 
-    @strawberry.mutation(
-        extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
+    subsidy_application_settle = SubsidyApplicationPayload.change_mutation(
+        commands.settle_application,
         description="精算: REPORTED → SETTLED; the settled amount ≤ granted.",
-    )
-    async def subsidy_application_settle(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        settled_amount_yen: Annotated[
-            int, strawberry.argument(description="精算額: at most the granted amount.")
-        ],
-    ) -> SubsidyApplicationPayload:
-        return await SubsidyApplicationPayload.change(
-            info,
-            commands.settle_application,
-            id,
-            expected_version,
-            settled_amount_yen=settled_amount_yen,
-        )
-
-    @strawberry.mutation(
         extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
+        settled_amount_yen=argument(int, "精算額: at most the granted amount."),
+    )
+    subsidy_application_withdraw = SubsidyApplicationPayload.change_mutation(
+        commands.withdraw_application,
         description="取り下げ: WITHDRAWN from SUBMITTED, UNDER_REVIEW or APPROVED. "
         "A reason given is kept as decisionReason.",
+        extensions=allow(STAFF, ADMIN, department_of="SubsidyApplication"),
+        reason=argument(str | None, "Why, if the applicant said.", default=None),
     )
-    async def subsidy_application_withdraw(
-        self,
-        info: Info,
-        id: Id,
-        expected_version: ExpectedVersion,
-        reason: Annotated[
-            str | None, strawberry.argument(description="Why, if the applicant said.")
-        ] = None,
-    ) -> SubsidyApplicationPayload:
-        return await SubsidyApplicationPayload.change(
-            info, commands.withdraw_application, id, expected_version, reason=reason
-        )

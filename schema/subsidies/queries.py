@@ -9,10 +9,17 @@ import strawberry
 from kyodo.domain.enums import SubsidyApplicationStatus as DomainStatus
 from kyodo.domain.subsidies import service as subsidies
 from kyodo.schema.context import Info
+from kyodo.schema.descriptions import ApplicationStatuses
 from kyodo.schema.enums import SubsidyApplicationStatus
 from kyodo.schema.node import decode_optional_id
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    paged,
+    read_page,
+)
 from kyodo.schema.permissions import CanReadInternal
+from kyodo.schema.rows import read_rows
 from kyodo.schema.subsidies.types import SubsidyApplicationType, SubsidyProgramType
 
 
@@ -29,34 +36,30 @@ class SubsidyQueries:
             int | None, strawberry.argument(description="Only this fiscal year's programs.")
         ] = None,
     ) -> list[SubsidyProgramType]:
-        rows = await info.context.run(subsidies.list_programs, fiscal_year=fiscal_year)
-        return [SubsidyProgramType.from_row(row) for row in rows]
+        return await read_rows(
+            info, SubsidyProgramType.from_row, subsidies.list_programs, fiscal_year=fiscal_year
+        )
 
     @strawberry.field(
         description="Subsidy applications, newest submission first.",
         permission_classes=[CanReadInternal],
     )
+    @paged
     async def subsidy_applications(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
+        page: PageRequest,
         program_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(description="Only applications to this program (global id)."),
         ] = None,
-        statuses: Annotated[
-            list[SubsidyApplicationStatus] | None,
-            strawberry.argument(description="Only applications in these statuses."),
-        ] = None,
+        statuses: ApplicationStatuses[SubsidyApplicationStatus] = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after, last, before)
-        result = await info.context.run(
+        return await read_page(
+            info,
+            SubsidyApplicationType.from_row,
             subsidies.list_applications,
             program_id=decode_optional_id(program_id, "SubsidyProgram"),
             statuses=[DomainStatus(s) for s in statuses or ()],
             page=page,
         )
-        return connection(result, SubsidyApplicationType.from_row)

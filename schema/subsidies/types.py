@@ -10,16 +10,20 @@ import strawberry
 from kyodo.domain.enums import SubsidyApplicationStatus as DomainStatus
 from kyodo.domain.errors import Problem
 from kyodo.domain.partners import service as partners
-from kyodo.domain.reference.service import departments_by_id
 from kyodo.domain.subsidies import service as subsidies
 from kyodo.domain.subsidies.models import SubsidyApplication, SubsidyProgram
 from kyodo.schema.context import Info
-from kyodo.schema.descriptions import DEPARTMENT, ID, VERSION
+from kyodo.schema.descriptions import VERSION, ApplicationStatuses
 from kyodo.schema.enums import ErrorCode, SubsidyApplicationStatus
 from kyodo.schema.node import Node, register_node
-from kyodo.schema.pagination import After, Before, Connection, First, Last, connection, page_request
+from kyodo.schema.pagination import (
+    Connection,
+    PageRequest,
+    connection,
+    paged,
+)
 from kyodo.schema.permissions import CanReadInternal, can_read_internal
-from kyodo.schema.reference.types import DepartmentType
+from kyodo.schema.reference.types import department_field
 from kyodo.schema.rows import FromRow, from_row
 
 if TYPE_CHECKING:
@@ -71,7 +75,6 @@ class ConditionCheckType:
     "public, readable by anyone (第2章2). Its applications are read by STAFF and ADMIN.",
 )
 class SubsidyProgramType(Node):
-    id: strawberry.ID = strawberry.field(description=ID)
     name: str = strawberry.field(description="Program name.")
     series_key: str = strawberry.field(
         description=(
@@ -106,10 +109,7 @@ class SubsidyProgramType(Node):
     def from_row(cls, row: SubsidyProgram) -> SubsidyProgramType:
         return from_row(cls, row, allowed_expense_categories=list(row.allowed_expense_categories))
 
-    @strawberry.field(description=DEPARTMENT)
-    async def department(self, info: Info) -> DepartmentType:
-        row = await info.context.loader(departments_by_id).load(self.row.department_id)
-        return DepartmentType.from_row(row)
+    department = department_field()
 
     @strawberry.field(
         description="Granted so far: APPROVED, REPORTED and SETTLED applications "
@@ -131,19 +131,13 @@ class SubsidyProgramType(Node):
         "(FORBIDDEN for everyone else).",
         permission_classes=[CanReadInternal],
     )
+    @paged
     async def applications(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        statuses: Annotated[
-            list[SubsidyApplicationStatus] | None,
-            strawberry.argument(description="Only applications in these statuses."),
-        ] = None,
+        page: PageRequest,
+        statuses: ApplicationStatuses[SubsidyApplicationStatus] = None,
     ) -> Connection[SubsidyApplicationType]:
-        page = page_request(first, after, last, before)
         key = subsidies.ApplicationsOfProgramKey(
             program_id=self.pk,
             statuses=tuple(sorted({DomainStatus(s) for s in statuses or ()})),
@@ -158,7 +152,6 @@ class SubsidyProgramType(Node):
     description="An application for a grant under a subsidy program. STAFF and ADMIN.",
 )
 class SubsidyApplicationType(Node, FromRow):
-    id: strawberry.ID = strawberry.field(description=ID)
     title: str = strawberry.field(description="The project's name.")
     purpose: str = strawberry.field(description="What the project is for.")
     total_project_cost_yen: int = strawberry.field(
