@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import asyncio
 import importlib.util
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
+from typing import TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -20,29 +22,31 @@ from kyodo.seeds.loader import read_seed_files
 from kyodo.server.db import make_engine
 from tests.conftest import ROOT, alembic_config, scratch_database
 
+T = TypeVar("T")
 RULE_HOLES = ROOT / "migrations" / "versions" / "0006_rule_holes.py"
 
 
-async def table_names(url: str) -> set[str]:
+async def on_connection(url: str, work: Callable[[sa.Connection], T], *, write: bool = False) -> T:
+    """``work`` on a connection to ``url`` (in a committed transaction with ``write``)."""
     engine = make_engine(url)
     try:
-        async with engine.connect() as conn:
-            return set(await conn.run_sync(lambda c: sa.inspect(c).get_table_names()))
+        async with engine.begin() if write else engine.connect() as conn:
+            return await conn.run_sync(work)
     finally:
         await engine.dispose()
+
+
+async def table_names(url: str) -> set[str]:
+    return await on_connection(url, lambda c: set(sa.inspect(c).get_table_names()))
 
 
 async def metadata_diff(url: str) -> list:
-    engine = make_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return await conn.run_sync(
-                lambda c: compare_metadata(
-                    MigrationContext.configure(c, opts={"compare_type": True}), SQLModel.metadata
-                )
-            )
-    finally:
-        await engine.dispose()
+    return await on_connection(
+        url,
+        lambda c: compare_metadata(
+            MigrationContext.configure(c, opts={"compare_type": True}), SQLModel.metadata
+        ),
+    )
 
 
 def test_upgrade_and_downgrade_round_trip(backend, tmp_path):
@@ -110,52 +114,38 @@ def test_0006_frozen_series_key_agrees_with_the_live_function_on_the_demo_progra
     assert {frozen(name) for name in names} == {"苫小牧市イベント・環境整備等助成金事業"}
 
 
-async def _programs_before_0006(url: str, names: list[str]) -> None:
-    engine = make_engine(url)
+def _programs_before_0006(conn: sa.Connection, names: list[str]) -> None:
     now = datetime(2026, 12, 1, tzinfo=UTC)
-    try:
-        async with engine.begin() as conn:
-            department = sa.table(
-                "department", sa.column("id"), sa.column("code"), sa.column("name")
-            )
-            await conn.execute(
-                sa.insert(department).values(id=1, code="kyodo-test", name="（テスト）課")
-            )
-            program = sa.table(
-                "subsidy_program",
-                *(sa.column(c) for c in ("id", "version", "created_at", "updated_at", "name")),
-                *(sa.column(c) for c in ("department_id", "fiscal_year", "budget_yen")),
-                sa.column("allowed_expense_categories", sa.JSON),
-            )
-            await conn.execute(
-                sa.insert(program),
-                [
-                    {
-                        "id": index + 1,
-                        "version": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                        "name": name,
-                        "department_id": 1,
-                        "fiscal_year": 2019 + index,
-                        "budget_yen": 1_000_000,
-                        "allowed_expense_categories": [],
-                    }
-                    for index, name in enumerate(names)
-                ],
-            )
-    finally:
-        await engine.dispose()
+    department = sa.table("department", sa.column("id"), sa.column("code"), sa.column("name"))
+    conn.execute(sa.insert(department).values(id=1, code="kyodo-test", name="（テスト）課"))
+    program = sa.table(
+        "subsidy_program",
+        *(sa.column(c) for c in ("id", "version", "created_at", "updated_at", "name")),
+        *(sa.column(c) for c in ("department_id", "fiscal_year", "budget_yen")),
+        sa.column("allowed_expense_categories", sa.JSON),
+    )
+    conn.execute(
+        sa.insert(program),
+        [
+            {
+                "id": index + 1,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                "name": name,
+                "department_id": 1,
+                "fiscal_year": 2019 + index,
+                "budget_yen": 1_000_000,
+                "allowed_expense_categories": [],
+            }
+            for index, name in enumerate(names)
+        ],
+    )
 
 
-async def _series_keys(url: str) -> dict[str, str]:
-    engine = make_engine(url)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(sa.text("SELECT name, series_key FROM subsidy_program"))
-            return {name: key for name, key in rows.all()}
-    finally:
-        await engine.dispose()
+def _series_keys(conn: sa.Connection) -> dict[str, str]:
+    rows = conn.execute(sa.text("SELECT name, series_key FROM subsidy_program"))
+    return {name: key for name, key in rows.all()}
 
 
 def test_0006_fills_each_programs_series_key_from_its_name(backend, tmp_path):
@@ -164,11 +154,11 @@ def test_0006_fills_each_programs_series_key_from_its_name(backend, tmp_path):
         cfg = alembic_config(url)
         # given programs stored before series keys existed
         command.upgrade(cfg, "0005_disaster_tools")
-        asyncio.run(_programs_before_0006(url, names))
+        asyncio.run(on_connection(url, lambda c: _programs_before_0006(c, names), write=True))
         # when migrating through 0006
         command.upgrade(cfg, "0006_rule_holes")
         # then each has the key of its name: the yearly editions share one
-        keys = asyncio.run(_series_keys(url))
+        keys = asyncio.run(on_connection(url, _series_keys))
     assert keys == {
         **{name: "苫小牧市イベント・環境整備等助成金事業" for name in demo_program_names()},
         "にぎわい　助成金（令和８年度）": "にぎわい助成金",
