@@ -5,12 +5,19 @@ What falls due in a window of days: each agreement's notice deadline (current te
 the reviews (``reviewDueOn``, 第4章(5)) of the collaborations agreements are made for.
 For an auto-renewing agreement the term after the current one counts too, so a deadline
 just passed is followed by the next one.
+
+A party of the agreement that is DISSOLVED or INACTIVE does not take a date off the
+calendar — the agreement is still in force and its notice deadline is exactly when to
+terminate or amend it — but marks it: 「協定の見直しが必要」, with the parties, chosen by the
+predicate the disaster lookup uses (:func:`domain.agreements.standing.party_standing`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +26,16 @@ from sqlmodel import col
 from kyodo.domain import validation as v
 from kyodo.domain.agreements import terms
 from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
-from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.models import Agreement, AgreementParty
+from kyodo.domain.agreements.standing import (
+    NEEDS_REVIEW_STATUSES,
+    party_standing,
+    review_reason,
+)
 from kyodo.domain.collaborations.models import Collaboration
 from kyodo.domain.enums import AgreementDueKind
 from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.partners.models import Partner
 
 DEFAULT_WITHIN_DAYS = 90
 MAX_WITHIN_DAYS = 731
@@ -38,6 +51,22 @@ class DueItem:
     collaboration: Collaboration | None
     term_ends_on: date | None = None
     """The end of the term a notice deadline or term end belongs to."""
+    parties_needing_review: tuple[Partner, ...] = ()
+    """The agreement's parties that are DISSOLVED or INACTIVE, in 五十音 order."""
+
+    @property
+    def needs_review(self) -> bool:
+        """The agreement has a party that can no longer be counted on (協定の見直しが必要)."""
+        return bool(self.parties_needing_review)
+
+    @property
+    def review_reason(self) -> str | None:
+        """「協定の見直しが必要（相手方が解散）」 — by the gravest status among the parties
+        (DISSOLVED before INACTIVE); None when nothing needs reviewing."""
+        if not self.parties_needing_review:
+            return None
+        statuses = {party.status for party in self.parties_needing_review}
+        return review_reason(next(s for s in NEEDS_REVIEW_STATUSES if s in statuses))
 
     @property
     def uid(self) -> str:
@@ -86,8 +115,16 @@ def _terms_ahead(agreement: Agreement, as_of: date) -> list[date]:
         return []
 
 
-def agreement_items(agreement: Agreement, as_of: date, last: date) -> list[DueItem]:
-    """An agreement's notice deadlines and term ends between ``as_of`` and ``last``."""
+def agreement_items(
+    agreement: Agreement,
+    as_of: date,
+    last: date,
+    *,
+    needing_review: Sequence[Partner] = (),
+) -> list[DueItem]:
+    """An agreement's notice deadlines and term ends between ``as_of`` and ``last``;
+    ``needing_review``: its parties that are DISSOLVED or INACTIVE."""
+    review = tuple(needing_review)
     items: list[DueItem] = []
     for end in _terms_ahead(agreement, as_of):
         if agreement.notice_days is not None:
@@ -97,11 +134,36 @@ def agreement_items(agreement: Agreement, as_of: date, last: date) -> list[DueIt
                 deadline = None
             if deadline is not None and as_of <= deadline <= last:
                 items.append(
-                    DueItem(AgreementDueKind.NOTICE_DEADLINE, deadline, agreement, None, end)
+                    DueItem(
+                        AgreementDueKind.NOTICE_DEADLINE, deadline, agreement, None, end, review
+                    )
                 )
         if as_of <= end <= last:
-            items.append(DueItem(AgreementDueKind.TERM_END, end, agreement, None, end))
+            items.append(DueItem(AgreementDueKind.TERM_END, end, agreement, None, end, review))
     return items
+
+
+async def parties_needing_review(
+    session: AsyncSession, agreement_ids: Sequence[int]
+) -> dict[int, list[Partner]]:
+    """Each agreement's parties that are DISSOLVED or INACTIVE
+    (:func:`domain.agreements.standing.party_standing`), in 五十音 order; one statement."""
+    if not agreement_ids:
+        return {}
+    party_id: Any = AgreementParty.partner_id
+    stmt = (
+        sa.select(col(AgreementParty.agreement_id), Partner)
+        .join(Partner, col(Partner.id) == party_id)
+        .where(
+            col(AgreementParty.agreement_id).in_(list(agreement_ids)),
+            party_standing(party_id, needing_review=True),
+        )
+        .order_by(col(Partner.sort_key), col(Partner.id))
+    )
+    found: dict[int, list[Partner]] = {}
+    for agreement_id, partner in (await session.execute(stmt)).all():
+        found.setdefault(agreement_id, []).append(partner)
+    return found
 
 
 async def agreements_due(
@@ -113,17 +175,23 @@ async def agreements_due(
 ) -> list[DueItem]:
     """Notice deadlines, term ends and reviews due from ``as_of`` through ``within_days``
     days later, by date (then kind, then agreement). Agreements are those in force on
-    ``as_of``; reviews are of collaborations that agreements are made for, public ones
-    only unless ``include_internal`` (the city staff)."""
+    ``as_of``, each date marked with the parties that make the agreement need reviewing
+    (DISSOLVED or INACTIVE); reviews are of collaborations that agreements are made for,
+    public ones only unless ``include_internal`` (the city staff)."""
     last = check_window(as_of, within_days)
     ids = await agreement_ids_in_force_on(session, on=as_of)
     items: list[DueItem] = []
     if ids:
+        review = await parties_needing_review(session, ids)
         rows = (
             await session.execute(sa.select(Agreement).where(col(Agreement.id).in_(ids)))
         ).scalars()
         for agreement in rows:
-            items.extend(agreement_items(agreement, as_of, last))
+            items.extend(
+                agreement_items(
+                    agreement, as_of, last, needing_review=review.get(agreement.id or 0, ())
+                )
+            )
     reviews = sa.select(Collaboration).where(
         col(Collaboration.review_due_on).between(as_of, last),
         col(Collaboration.id).in_(

@@ -27,8 +27,9 @@ from kyodo.domain import validation as v
 from kyodo.domain.agreements import terms
 from kyodo.domain.agreements.calendar import check_within
 from kyodo.domain.agreements.models import Agreement, AgreementParty
+from kyodo.domain.agreements.standing import party_standing
 from kyodo.domain.disasters.models import ContactVerification
-from kyodo.domain.enums import AgreementCategory, PartnerStatus, VerificationOutcome
+from kyodo.domain.enums import AgreementCategory, VerificationOutcome
 from kyodo.domain.errors import ErrorCode
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.versioning import get_or_raise
@@ -219,7 +220,9 @@ async def contacts_due(
     """Partners of disaster-support agreements in force on ``as_of`` whose contacts are
     stale on ``as_of`` or turn stale within ``within_days`` days: the calls to make.
 
-    Active partners only (a dissolved one needs its agreement reviewed, not a call).
+    Only parties that can be counted on (:func:`domain.agreements.standing.party_standing`,
+    as in ``disasterSupport``): a DISSOLVED or INACTIVE one is owed no call — its
+    agreement needs reviewing (``disasterSupportNeedingReview``, ``agreementsDue``).
     Never confirmed first, then by the day they turn stale, then 五十音.
     """
     from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
@@ -236,7 +239,7 @@ async def contacts_due(
         sa.select(Partner, Agreement)
         .join(AgreementParty, col(AgreementParty.partner_id) == col(Partner.id))
         .join(Agreement, col(Agreement.id) == col(AgreementParty.agreement_id))
-        .where(col(Agreement.id).in_(ids), col(Partner.status) == PartnerStatus.ACTIVE)
+        .where(col(Agreement.id).in_(ids), party_standing(col(AgreementParty.partner_id)))
         .order_by(col(Agreement.id))
     )
     partners: dict[int, Partner] = {}

@@ -8,8 +8,11 @@ after-action report (CSV) and the notice and renewal calendar (iCal).
 - Agreements due (``agreements-due.ics``): :func:`domain.agreements.calendar.agreements_due`
   for a year from ``on``, as an iCalendar (RFC 5545) feed a calendar application
   subscribes to: one all-day event per notice deadline, term end and review, with a
-  stable UID, so a refreshed feed moves an event instead of duplicating it. Written here
-  by hand: the format needs only escaping, line folding and CRLF, not a dependency.
+  stable UID, so a refreshed feed moves an event instead of duplicating it. The date of
+  an agreement with a DISSOLVED or INACTIVE party says 「協定の見直しが必要」 in its summary,
+  description (with the parties) and categories, as ``agreementsDue``'s ``needsReview``.
+  Written here by hand: the format needs only escaping, line folding and CRLF, not a
+  dependency.
 """
 
 from __future__ import annotations
@@ -24,11 +27,18 @@ from sqlmodel import col
 
 from kyodo.domain.agreements.calendar import DueItem, agreements_due
 from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.standing import REVIEW_LABEL
 from kyodo.domain.base import utcnow
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
-from kyodo.domain.enums import AgreementDueKind
+from kyodo.domain.enums import AgreementDueKind, PartnerKind
 from kyodo.domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat, municipality
-from kyodo.domain.exchange.exports.formats import LIST_SEPARATOR, export_filename, require_format
+from kyodo.domain.exchange.exports.formats import (
+    LIST_SEPARATOR,
+    PersonalReads,
+    export_filename,
+    note_read,
+    require_format,
+)
 from kyodo.domain.exchange.exports.tables import write_csv
 from kyodo.domain.japanese import TOKYO, to_wareki
 from kyodo.domain.labels import (
@@ -37,6 +47,7 @@ from kyodo.domain.labels import (
     SUPPORT_ANSWER_LABELS,
     SUPPORT_CATEGORY_LABELS,
     SUPPORT_REQUEST_STATUS_LABELS,
+    label_of,
 )
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.validation import require_date
@@ -203,13 +214,27 @@ def fold(line: str) -> str:
 def _summary(item: DueItem) -> str:
     label = AGREEMENT_DUE_KIND_LABELS[item.kind]
     if item.agreement is not None:
-        return f"【{label}】{item.agreement.title}"
+        review = f"（{REVIEW_LABEL}）" if item.needs_review else ""
+        return f"【{label}】{item.agreement.title}{review}"
     title = item.collaboration.title if item.collaboration is not None else ""
     return f"【{label}】{title}"
 
 
+def _categories(item: DueItem) -> str:
+    labels = [AGREEMENT_DUE_KIND_LABELS[item.kind]]
+    if item.needs_review:
+        labels.append(REVIEW_LABEL)
+    return ",".join(ical_text(label) for label in labels)
+
+
 def _description(item: DueItem) -> str:
-    parts = [_ADVICE[item.kind]]
+    parts = []
+    if item.review_reason is not None:
+        parties = LIST_SEPARATOR.join(
+            f"{p.name}（{label_of(p.status)}）" for p in item.parties_needing_review
+        )
+        parts.append(f"{item.review_reason}: {parties}")
+    parts.append(_ADVICE[item.kind])
     if item.term_ends_on is not None:
         parts.append(
             f"期間の終わり: {item.term_ends_on.isoformat()}（{to_wareki(item.term_ends_on)}）"
@@ -242,12 +267,23 @@ def render_ics(items: Iterable[DueItem], *, stamp: datetime) -> str:
             f"DTEND;VALUE=DATE:{end:%Y%m%d}",
             f"SUMMARY:{ical_text(_summary(item))}",
             f"DESCRIPTION:{ical_text(_description(item))}",
-            f"CATEGORIES:{ical_text(AGREEMENT_DUE_KIND_LABELS[item.kind])}",
+            f"CATEGORIES:{_categories(item)}",
             "TRANSP:TRANSPARENT",
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def calendar_personal_reads(items: Iterable[DueItem]) -> PersonalReads:
+    """The personal data the feed shows, as the GraphQL API notes it: the name of an
+    individual party named as needing review."""
+    reads: PersonalReads = {}
+    for item in items:
+        for party in item.parties_needing_review:
+            if party.kind is PartnerKind.INDIVIDUAL:
+                note_read(reads, "Partner", party.id, "name")
+    return reads
 
 
 async def export_agreements_due(
@@ -270,4 +306,5 @@ async def export_agreements_due(
         format=fmt,
         filename=export_filename("agreements-due", on, fmt),
         rows=len(items),
+        personal_reads=calendar_personal_reads(items),
     )

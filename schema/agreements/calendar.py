@@ -40,6 +40,17 @@ class AgreementDueType:
     agreement: AgreementType | None = strawberry.field(
         description="For notice deadlines and term ends: the agreement."
     )
+    needs_review: bool = strawberry.field(
+        description=(
+            "The agreement needs reviewing (協定の見直しが必要): one of its parties is "
+            "DISSOLVED or INACTIVE (agreement.parties' status says which), as in "
+            "disasterSupportNeedingReview. The date still falls due: a notice deadline is "
+            "when to terminate or amend it. False for REVIEW."
+        )
+    )
+    review_reason: str | None = strawberry.field(
+        description="Why, in Japanese, e.g. 協定の見直しが必要（相手方が解散）; null when needsReview is false."
+    )
     item: strawberry.Private[calendar.DueItem]
 
     @strawberry.field(description="For reviews: the collaboration to review.")
@@ -69,7 +80,8 @@ class CalendarQueries:
         description=(
             "The notice and renewal calendar: notice deadlines, term ends and reviews from "
             "asOf (default today) through withinDays days later (default 90, at most 731), "
-            "by date. Also as an iCal feed: /exports/agreements-due.ics."
+            "by date. Agreements with a DISSOLVED or INACTIVE party stay listed, marked "
+            "needsReview. Also as an iCal feed: /exports/agreements-due.ics."
         ),
         permission_classes=[CanReadDisaster],
     )

@@ -89,7 +89,9 @@ class ContactQueries:
         description=(
             "Reminders of the yearly contact check: partners of disaster-support agreements "
             "in force on asOf (default today) whose contacts are stale or turn stale within "
-            "withinDays (default 30, at most 366). Never confirmed first, then by staleOn."
+            "withinDays (default 30, at most 366). Never confirmed first, then by staleOn. "
+            "DISSOLVED or INACTIVE partners are left out (no call is due: their agreements "
+            "need reviewing, see disasterSupportNeedingReview)."
         ),
         permission_classes=[CanReadDisaster],
     )
