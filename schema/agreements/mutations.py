@@ -12,12 +12,10 @@ from datetime import date
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.agreements import commands
 from kyodo.domain.agreements import validation as limits
 from kyodo.domain.agreements.commands import AgreementContactData, AgreementData
-from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.base import UNSET
 from kyodo.domain.errors import at
 from kyodo.schema.agreements.types import AgreementType
@@ -25,10 +23,8 @@ from kyodo.schema.context import Info
 from kyodo.schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
 from kyodo.schema.enums import AgreementCategory, AgreementStatus, SupportCategory
 from kyodo.schema.inputs import Ids, kept, value_of
-from kyodo.schema.mutation import run_mutation
-from kyodo.schema.node import pk_of
 from kyodo.schema.partners.inputs import ContactInput
-from kyodo.schema.payloads import Payload, argument, payload, saved
+from kyodo.schema.payloads import Payload, argument, later, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, WRITE_AGREEMENTS, allow
 
 
@@ -52,6 +48,14 @@ class _Ids(Ids):
             # An agreement's contact is there for emergencies unless the caller says not.
             if contact.is_emergency_contact is None:
                 result[-1].is_emergency_contact = True
+        return result
+
+    @classmethod
+    def decoded(cls, contacts: Sequence[ContactInput], prefix: str) -> list[AgreementContactData]:
+        """``contacts`` alone: every malformed partner id reported at once."""
+        ids = cls()
+        result = ids.contacts(contacts, prefix)
+        ids.raise_if_any()
         return result
 
 
@@ -189,25 +193,16 @@ class AgreementMutations:
             strawberry.argument(description="The confirmed contacts; they replace the old ones."),
         ],
     ) -> AgreementPayload:
-        context = info.context
-
-        async def work(s: AsyncSession) -> Agreement:
-            ids = _Ids()
-            agreement_id = pk_of(id, "Agreement")
-            contacts = ids.contacts(emergency_contacts, "emergency_contacts")
-            ids.raise_if_any()
-            return await commands.verify_contacts(
-                s,
-                agreement_id=agreement_id,
-                expected_version=expected_version,
-                verified_on=verified_on,
-                emergency_contacts=contacts,
-                today=context.today,
-                actor=context.actor,
-            )
-
-        outcome = await run_mutation(context, work)
-        return AgreementPayload.of(outcome)
+        return await AgreementPayload.change(
+            info,
+            commands.verify_contacts,
+            id,
+            expected_version,
+            verified_on=verified_on,
+            emergency_contacts=later(
+                lambda: _Ids.decoded(emergency_contacts, "emergency_contacts")
+            ),
+        )
 
     agreement_transition = AgreementPayload.change_mutation(
         commands.transition_agreement,
