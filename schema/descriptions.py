@@ -40,12 +40,11 @@ DepartmentCodes = Annotated[list[str] | None, strawberry.argument(description=DE
 
 # ---------------------------------------------------------------- date windows
 
-AsOf = Annotated[date | None, strawberry.argument(description="The first day; today when omitted.")]
 WithinDays = Annotated[
     int, strawberry.argument(description="How many days ahead (default 90, at most 731).")
 ]
-"""``as_of: AsOf = None, within_days: WithinDays = DEFAULT_WITHIN_DAYS``
-(``domain.agreements.calendar.check_window`` checks the window)."""
+"""``as_of: AsOf = None, within_days: WithinDays = DEFAULT_WITHIN_DAYS`` (``AsOf`` below;
+``domain.agreements.calendar.check_window`` checks the window)."""
 
 # ---------------------------------------------------------------- mutation arguments
 

@@ -1,6 +1,6 @@
-"""What inputs share: a field left out (``strawberry.UNSET``) as the domain's ``UNSET``, an
-input that is its command's data field by field (``ToData``), and global ids decoded with
-every malformed one reported at once (``Ids``)."""
+"""What inputs share: a field left out (``strawberry.UNSET``, declared with ``kept``) as the
+domain's ``UNSET``, an input that is its command's data field by field (``ToData``), and
+global ids decoded with every malformed one reported at once (``Ids``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ from kyodo.schema.node import pk_of
 def value_of(value: Any) -> Any:
     """strawberry.UNSET (field not sent) becomes the domain's UNSET; null stays None."""
     return UNSET if value is strawberry.UNSET else value
+
+
+def kept(description: str) -> Any:
+    """A field of an input that also updates: left out (``strawberry.UNSET``, the domain's
+    ``UNSET`` through ``value_of``) it keeps the stored value; null clears it."""
+    return strawberry.field(default=strawberry.UNSET, description=description)
 
 
 def fields_of(value: Any, /, **replaced: Any) -> dict[str, Any]:

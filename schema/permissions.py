@@ -92,24 +92,16 @@ class _RolePermission(BasePermission):
         return info.context.principal.role in self.roles
 
 
-class CanReadPartners(_RolePermission):
-    roles = READ_PARTNERS
+def _can_read(name: str, roles: frozenset[Role]) -> type[_RolePermission]:
+    """The permission class ``name``: the caller's role is one of ``roles``."""
+    return type(name, (_RolePermission,), {"roles": roles, "__module__": __name__})
 
 
-class CanReadEmergencyContacts(_RolePermission):
-    roles = READ_EMERGENCY_CONTACTS
-
-
-class CanReadDisaster(_RolePermission):
-    roles = READ_DISASTER
-
-
-class CanReadInternal(_RolePermission):
-    roles = READ_INTERNAL
-
-
-class CanReadAudit(_RolePermission):
-    roles = READ_AUDIT
+CanReadPartners = _can_read("CanReadPartners", READ_PARTNERS)
+CanReadEmergencyContacts = _can_read("CanReadEmergencyContacts", READ_EMERGENCY_CONTACTS)
+CanReadDisaster = _can_read("CanReadDisaster", READ_DISASTER)
+CanReadInternal = _can_read("CanReadInternal", READ_INTERNAL)
+CanReadAudit = _can_read("CanReadAudit", READ_AUDIT)
 
 
 # ------------------------------------------------------------------ mutations

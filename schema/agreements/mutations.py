@@ -12,23 +12,19 @@ from datetime import date
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.agreements import commands
 from kyodo.domain.agreements import validation as limits
 from kyodo.domain.agreements.commands import AgreementContactData, AgreementData
-from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.base import UNSET
 from kyodo.domain.errors import at
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import DEPARTMENT_CODE, ExpectedVersion, Id
 from kyodo.schema.enums import AgreementCategory, AgreementStatus, SupportCategory
-from kyodo.schema.inputs import Ids, value_of
-from kyodo.schema.mutation import run_mutation
-from kyodo.schema.node import pk_of
+from kyodo.schema.inputs import Ids, kept, value_of
 from kyodo.schema.partners.inputs import ContactInput
-from kyodo.schema.payloads import Payload, argument, payload, saved
+from kyodo.schema.payloads import Payload, argument, later, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, WRITE_AGREEMENTS, allow
 
 
@@ -54,6 +50,14 @@ class _Ids(Ids):
                 result[-1].is_emergency_contact = True
         return result
 
+    @classmethod
+    def decoded(cls, contacts: Sequence[ContactInput], prefix: str) -> list[AgreementContactData]:
+        """``contacts`` alone: every malformed partner id reported at once."""
+        ids = cls()
+        result = ids.contacts(contacts, prefix)
+        ids.raise_if_any()
+        return result
+
 
 @strawberry.input(
     name="AgreementInput",
@@ -72,47 +76,28 @@ class AgreementInput:
     department_code: str = strawberry.field(
         description=DEPARTMENT_CODE + " A STAFF caller may only use their own."
     )
-    collaboration_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="The collaboration it belongs to, if any."
+    collaboration_id: strawberry.ID | None = kept("The collaboration it belongs to, if any.")
+    support_categories: list[SupportCategory] | None = kept(
+        "協定区分; only for DISASTER_SUPPORT agreements."
     )
-    support_categories: list[SupportCategory] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="協定区分; only for DISASTER_SUPPORT agreements.",
+    support_details: str | None = kept(
+        f"What the partners will do (at most {limits.MAX_SUPPORT_DETAILS} characters)."
     )
-    support_details: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"What the partners will do (at most {limits.MAX_SUPPORT_DETAILS} characters).",
+    effective_from: date | None = kept("First day it has effect.")
+    effective_until: date | None = kept(
+        "End of the (first) term, after effectiveFrom; null for no fixed end. "
+        "Required with autoRenewal."
     )
-    effective_from: date | None = strawberry.field(
-        default=strawberry.UNSET, description="First day it has effect."
+    auto_renewal: bool | None = kept("自動更新 at the end of each term (false when omitted).")
+    renewal_term_months: int | None = kept(
+        f"Length of a renewed term: 1 to {limits.MAX_RENEWAL_TERM_MONTHS} months."
     )
-    effective_until: date | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="End of the (first) term, after effectiveFrom; null for no fixed end. "
-        "Required with autoRenewal.",
+    notice_days: int | None = kept("Days before a term ends at which to review it (0 or more).")
+    emergency_contacts: list[ContactInput] | None = kept(
+        "Replaces the agreement's emergency contacts. partnerId must be one of the "
+        "parties (defaults to the only party); isEmergencyContact defaults to true."
     )
-    auto_renewal: bool | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="自動更新 at the end of each term (false when omitted).",
-    )
-    renewal_term_months: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"Length of a renewed term: 1 to {limits.MAX_RENEWAL_TERM_MONTHS} months.",
-    )
-    notice_days: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Days before a term ends at which to review it (0 or more).",
-    )
-    emergency_contacts: list[ContactInput] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=(
-            "Replaces the agreement's emergency contacts. partnerId must be one of the "
-            "parties (defaults to the only party); isEmergencyContact defaults to true."
-        ),
-    )
-    amends_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="The agreement this one revises (改正)."
-    )
+    amends_id: strawberry.ID | None = kept("The agreement this one revises (改正).")
 
     def to_data(self) -> AgreementData:
         ids = _Ids()
@@ -208,25 +193,16 @@ class AgreementMutations:
             strawberry.argument(description="The confirmed contacts; they replace the old ones."),
         ],
     ) -> AgreementPayload:
-        context = info.context
-
-        async def work(s: AsyncSession) -> Agreement:
-            ids = _Ids()
-            agreement_id = pk_of(id, "Agreement")
-            contacts = ids.contacts(emergency_contacts, "emergency_contacts")
-            ids.raise_if_any()
-            return await commands.verify_contacts(
-                s,
-                agreement_id=agreement_id,
-                expected_version=expected_version,
-                verified_on=verified_on,
-                emergency_contacts=contacts,
-                today=context.today,
-                actor=context.actor,
-            )
-
-        outcome = await run_mutation(context, work)
-        return AgreementPayload.of(outcome)
+        return await AgreementPayload.change(
+            info,
+            commands.verify_contacts,
+            id,
+            expected_version,
+            verified_on=verified_on,
+            emergency_contacts=later(
+                lambda: _Ids.decoded(emergency_contacts, "emergency_contacts")
+            ),
+        )
 
     agreement_transition = AgreementPayload.change_mutation(
         commands.transition_agreement,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
-from kyodo.domain.agreements.lookup import disaster_support
+from kyodo.domain.agreements import lookup
 from kyodo.domain.agreements.service import AgreementFilterSpec, list_agreements
 from kyodo.schema.agreements.inputs import AgreementFilterInput
 from kyodo.schema.agreements.types import AgreementType, DisasterSupportEntryType
@@ -36,6 +37,33 @@ DisasterDistrict = Annotated[
 ]
 
 
+def disaster_lookup(entry: type[Any], read: Callable[..., Any], description: str) -> Any:
+    """A query of the disaster lookup (disasterSupport, disasterSupportNeedingReview), for
+    its office (emergency contacts): ``read(session, categories=, on=, district=)``, ``on``
+    today when omitted, each row as ``entry.from_row``."""
+
+    async def resolve(
+        self: Any,
+        info: Info,
+        categories: DisasterCategories = None,
+        on: DisasterDay = None,
+        district: DisasterDistrict = None,
+    ) -> list[Any]:
+        return await read_rows(
+            info,
+            entry.from_row,
+            read,
+            categories=categories,
+            on=on or info.context.today,
+            district=district,
+        )
+
+    resolve.__annotations__["return"] = list[entry]  # type: ignore[valid-type]
+    return strawberry.field(
+        resolver=resolve, description=description, permission_classes=[CanReadEmergencyContacts]
+    )
+
+
 @strawberry.type
 class AgreementQueries:
     @strawberry.field(description="Agreements, newest conclusion first.")
@@ -57,25 +85,9 @@ class AgreementQueries:
             visibility=partner_visibility(info.context),
         )
 
-    @strawberry.field(
-        description=(
-            "The disaster-management office's lookup: agreement partners in force on a date, "
-            "by what they can do."
-        ),
-        permission_classes=[CanReadEmergencyContacts],
+    disaster_support = disaster_lookup(
+        DisasterSupportEntryType,
+        lookup.disaster_support,
+        "The disaster-management office's lookup: agreement partners in force on a date, "
+        "by what they can do.",
     )
-    async def disaster_support(
-        self,
-        info: Info,
-        categories: DisasterCategories = None,
-        on: DisasterDay = None,
-        district: DisasterDistrict = None,
-    ) -> list[DisasterSupportEntryType]:
-        return await read_rows(
-            info,
-            DisasterSupportEntryType.from_row,
-            disaster_support,
-            categories=categories,
-            on=on or info.context.today,
-            district=district,
-        )

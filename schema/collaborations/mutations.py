@@ -22,7 +22,7 @@ from kyodo.schema.descriptions import (
     Id,
 )
 from kyodo.schema.enums import CollaborationForm, CollaborationStatus, CommitteeKind, UnfitGround
-from kyodo.schema.inputs import Ids, ToData, value_of
+from kyodo.schema.inputs import Ids, ToData, kept, value_of
 from kyodo.schema.payloads import Payload, argument, payload, pk, saved
 from kyodo.schema.permissions import ADMIN, STAFF, allow
 
@@ -33,17 +33,13 @@ from kyodo.schema.permissions import ADMIN, STAFF, allow
     "On update, amounts left out keep their value; null clears one.",
 )
 class BudgetInput(ToData, data=commands.BudgetData):
-    total_yen: int | None = strawberry.field(
-        default=strawberry.UNSET, description="事業費の合計; needed before starting (経費)."
+    total_yen: int | None = kept("事業費の合計; needed before starting (経費).")
+    city_share_yen: int | None = kept(
+        "What the city bears. CO_HOSTING needs it stated (0 allowed) before "
+        "starting; ENDORSEMENT allows none (FINANCIAL_SUPPORT_NOT_ALLOWED)."
     )
-    city_share_yen: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="What the city bears. CO_HOSTING needs it stated (0 allowed) before "
-        "starting; ENDORSEMENT allows none (FINANCIAL_SUPPORT_NOT_ALLOWED).",
-    )
-    partner_share_yen: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="What the partners bear; CO_HOSTING needs it stated (0 allowed) before starting.",
+    partner_share_yen: int | None = kept(
+        "What the partners bear; CO_HOSTING needs it stated (0 allowed) before starting."
     )
 
 
@@ -80,10 +76,9 @@ class ParticipationInput:
 class CommitteeInput(ToData, data=commands.CommitteeData):
     name: str = strawberry.field(description="Its name; required for the COMMITTEE form.")
     kind: CommitteeKind = strawberry.field(description="Time-limited or standing.")
-    established_on: date | None = strawberry.field(default=strawberry.UNSET, description="設立日.")
-    dissolves_on: date | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="解散日; an EXECUTIVE_COMMITTEE needs one before starting (第3章(2)).",
+    established_on: date | None = kept("設立日.")
+    dissolves_on: date | None = kept(
+        "解散日; an EXECUTIVE_COMMITTEE needs one before starting (第3章(2))."
     )
 
 
@@ -101,76 +96,50 @@ class CollaborationInput:
     department_code: str = strawberry.field(
         description=DEPARTMENT_CODE + " A STAFF caller may only use their own."
     )
-    summary: str | None = strawberry.field(default=strawberry.UNSET, description="概要.")
-    field_codes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description=FIELD_CODES
+    summary: str | None = kept("概要.")
+    field_codes: list[str] | None = kept(FIELD_CODES)
+    fiscal_year: int | None = kept("Fiscal year by its starting calendar year (2021 = 令和3年度).")
+    starts_on: date | None = kept("First day; needed before starting (期間).")
+    ends_on: date | None = kept("Last day; after startsOn.")
+    purpose: str | None = kept("目的; needed before starting (第4章(2)).")
+    plan: str | None = kept("計画; needed before starting (第4章(2)).")
+    budget: BudgetInput | None = kept("経費; the total is needed before starting.")
+    responsibility: str | None = kept(
+        "責任の所在; needed before starting, and written down for CONSIGNMENT (第3章(5))."
     )
-    fiscal_year: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Fiscal year by its starting calendar year (2021 = 令和3年度).",
+    participations: list[ParticipationInput] | None = kept(
+        "The partners taking part (at most 100); at least one, each with a role, "
+        "before starting (役割分担)."
     )
-    starts_on: date | None = strawberry.field(
-        default=strawberry.UNSET, description="First day; needed before starting (期間)."
+    committee: CommitteeInput | None = kept(
+        "The body a COMMITTEE collaboration sets up (第3章(2))."
     )
-    ends_on: date | None = strawberry.field(
-        default=strawberry.UNSET, description="Last day; after startsOn."
+    subsidy_program_id: strawberry.ID | None = kept(
+        "The subsidy program funding it (SUBSIDY form)."
     )
-    purpose: str | None = strawberry.field(
-        default=strawberry.UNSET, description="目的; needed before starting (第4章(2))."
+    review_due_on: date | None = kept(
+        "When the choice of partners is next to be reviewed (第4章(5))."
     )
-    plan: str | None = strawberry.field(
-        default=strawberry.UNSET, description="計画; needed before starting (第4章(2))."
+    is_public: bool | None = kept(
+        "Readable by anyone (第2章2). Null or left out keeps the current value "
+        "(false for a new collaboration)."
     )
-    budget: BudgetInput | None = strawberry.field(
-        default=strawberry.UNSET, description="経費; the total is needed before starting."
+    city_can_do: str | None = kept(
+        "市にできること (第4章(1)): what the city can do; needed before starting (CITY_ROLE)."
     )
-    responsibility: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="責任の所在; needed before starting, and written down for CONSIGNMENT "
-        "(第3章(5)).",
+    city_cannot_do: str | None = kept(
+        "市にできないこと (第4章(1)): what the city cannot do, told plainly to the "
+        "partners; needed before starting (CITY_ROLE)."
     )
-    participations: list[ParticipationInput] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="The partners taking part (at most 100); at least one, each with a role, "
-        "before starting (役割分担).",
-    )
-    committee: CommitteeInput | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="The body a COMMITTEE collaboration sets up (第3章(2)).",
-    )
-    subsidy_program_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="The subsidy program funding it (SUBSIDY form)."
-    )
-    review_due_on: date | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="When the choice of partners is next to be reviewed (第4章(5)).",
-    )
-    is_public: bool | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Readable by anyone (第2章2). Null or left out keeps the current value "
-        "(false for a new collaboration).",
-    )
-    city_can_do: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="市にできること (第4章(1)): what the city can do; needed before starting "
-        "(CITY_ROLE).",
-    )
-    city_cannot_do: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="市にできないこと (第4章(1)): what the city cannot do, told plainly to the "
-        "partners; needed before starting (CITY_ROLE).",
-    )
-    unfit_grounds: list[UnfitGround] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="The applicant's own answers to 第5章 Q8: the grounds that apply "
+    unfit_grounds: list[UnfitGround] | None = kept(
+        "The applicant's own answers to 第5章 Q8: the grounds that apply "
         "(religious or political activity, harm to the public interest). Any ground blocks the "
-        "start (UNFIT_FOR_COLLABORATION); staff add grounds with collaborationScreen.",
+        "start (UNFIT_FOR_COLLABORATION); staff add grounds with collaborationScreen."
     )
-    co_department_codes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Departments sharing the collaboration with its owner (共同の担当課, e.g. "
+    co_department_codes: list[str] | None = kept(
+        "Departments sharing the collaboration with its owner (共同の担当課, e.g. "
         "協働・男女平等参画室 and 行政監理室 on a 委託); their STAFF run it as their own. "
-        "Not the owner itself (INVALID); NOT_FOUND for an unknown code.",
+        "Not the owner itself (INVALID); NOT_FOUND for an unknown code."
     )
 
     def to_data(self) -> commands.CollaborationData:

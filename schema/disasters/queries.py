@@ -9,7 +9,7 @@ import strawberry
 from kyodo.domain.disasters import service as disasters
 from kyodo.schema.context import Info
 from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
-from kyodo.schema.node import decode_id
+from kyodo.schema.node import decode_optional_id
 from kyodo.schema.permissions import CanReadDisaster
 from kyodo.schema.rows import read_rows
 
@@ -48,7 +48,7 @@ class DisasterQueries:
             strawberry.argument(description="Global id of one event; every open event if omitted."),
         ] = None,
     ) -> list[SupportRequestType]:
-        pk = decode_id(str(event_id), "DisasterEvent") if event_id is not None else None
+        pk = decode_optional_id(event_id, "DisasterEvent")
         return await read_rows(
             info, SupportRequestType.from_row, disasters.open_requests, event_id=pk
         )

@@ -10,13 +10,10 @@ from __future__ import annotations
 import strawberry
 
 from kyodo.domain.disasters.review import DisasterReviewRow, agreements_needing_review
-from kyodo.schema.agreements.queries import DisasterCategories, DisasterDay, DisasterDistrict
+from kyodo.schema.agreements.queries import disaster_lookup
 from kyodo.schema.agreements.types import AgreementType
-from kyodo.schema.context import Info
 from kyodo.schema.enums import PartnerStatus, SupportCategory
 from kyodo.schema.partners.types import PartnerType
-from kyodo.schema.permissions import CanReadEmergencyContacts
-from kyodo.schema.rows import read_rows
 
 
 @strawberry.type(
@@ -52,26 +49,10 @@ class DisasterReviewEntryType:
 
 @strawberry.type
 class DisasterReviewQueries:
-    @strawberry.field(
-        description=(
-            "協定の見直しが必要: disaster-support agreements in force on a date whose partner "
-            "is DISSOLVED or INACTIVE, left out of disasterSupport; same arguments, 五十音 "
-            "order of the partner."
-        ),
-        permission_classes=[CanReadEmergencyContacts],
+    disaster_support_needing_review = disaster_lookup(
+        DisasterReviewEntryType,
+        agreements_needing_review,
+        "協定の見直しが必要: disaster-support agreements in force on a date whose partner "
+        "is DISSOLVED or INACTIVE, left out of disasterSupport; same arguments, 五十音 "
+        "order of the partner.",
     )
-    async def disaster_support_needing_review(
-        self,
-        info: Info,
-        categories: DisasterCategories = None,
-        on: DisasterDay = None,
-        district: DisasterDistrict = None,
-    ) -> list[DisasterReviewEntryType]:
-        return await read_rows(
-            info,
-            DisasterReviewEntryType.from_row,
-            agreements_needing_review,
-            categories=categories,
-            on=on or info.context.today,
-            district=district,
-        )

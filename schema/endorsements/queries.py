@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 
 from kyodo.domain.endorsements import service as endorsements
-from kyodo.domain.enums import EndorsementStatus as DomainStatus
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import ApplicationStatuses
 from kyodo.schema.endorsements.types import EndorsementApplicationType
@@ -36,6 +35,6 @@ class EndorsementQueries:
             info,
             EndorsementApplicationType.from_row,
             endorsements.list_applications,
-            statuses=[DomainStatus(s) for s in statuses or ()],
+            statuses=list(statuses or ()),
             page=page,
         )

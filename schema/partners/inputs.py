@@ -11,7 +11,7 @@ from kyodo.domain.partners.service import PartnerFilterSpec, PartnerOrderSpec
 from kyodo.domain.partners.service import PartnerOrderField as DomainOrderField
 from kyodo.schema.enums import OrderDirection, PartnerKind, PartnerStatus, describe_values
 from kyodo.schema.input_builders import planned_input
-from kyodo.schema.inputs import fields_of, value_of
+from kyodo.schema.inputs import fields_of, kept, value_of
 
 
 @strawberry.input(
@@ -160,41 +160,27 @@ class _PartnerFields:
 class PartnerInput(_PartnerFields):
     kind: PartnerKind = strawberry.field(description="Who the partner is (required).")
     name: str = strawberry.field(description="名称 or, for an individual, 氏名 (required).")
-    name_kana: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Reading in kana (フリガナ), for 五十音 ordering."
+    name_kana: str | None = kept("Reading in kana (フリガナ), for 五十音 ordering.")
+    corporate_number: str | None = kept(
+        "法人番号: 13 digits with a valid check digit (INVALID_CORPORATE_NUMBER), "
+        "unique (DUPLICATE); full-width digits and hyphens are accepted."
     )
-    corporate_number: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="法人番号: 13 digits with a valid check digit (INVALID_CORPORATE_NUMBER), "
-        "unique (DUPLICATE); full-width digits and hyphens are accepted.",
+    external_id: str | None = kept(
+        "Key of the partner in an integrating system; unique (DUPLICATE)."
     )
-    external_id: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Key of the partner in an integrating system; unique (DUPLICATE).",
+    status: PartnerStatus | None = kept("ACTIVE when omitted on create.")
+    district: str | None = kept("地区 the partner belongs to or serves.")
+    representative: str | None = kept("代表者 (personal data).")
+    address: AddressInput | None = kept("所在地; null clears it.")
+    phone: str | None = kept("電話番号.")
+    email: str | None = kept("メールアドレス.")
+    website: str | None = kept("Web site URL.")
+    field_codes: list[str] | None = kept(
+        "Fields it is active in (codes, see collaborationFields); the list replaces "
+        "the old one, NOT_FOUND for an unknown code."
     )
-    status: PartnerStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="ACTIVE when omitted on create."
-    )
-    district: str | None = strawberry.field(
-        default=strawberry.UNSET, description="地区 the partner belongs to or serves."
-    )
-    representative: str | None = strawberry.field(
-        default=strawberry.UNSET, description="代表者 (personal data)."
-    )
-    address: AddressInput | None = strawberry.field(
-        default=strawberry.UNSET, description="所在地; null clears it."
-    )
-    phone: str | None = strawberry.field(default=strawberry.UNSET, description="電話番号.")
-    email: str | None = strawberry.field(default=strawberry.UNSET, description="メールアドレス.")
-    website: str | None = strawberry.field(default=strawberry.UNSET, description="Web site URL.")
-    field_codes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Fields it is active in (codes, see collaborationFields); the list replaces "
-        "the old one, NOT_FOUND for an unknown code.",
-    )
-    contacts: list[ContactInput] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="People to reach (at most 100); the list replaces the old one.",
+    contacts: list[ContactInput] | None = kept(
+        "People to reach (at most 100); the list replaces the old one."
     )
 
 

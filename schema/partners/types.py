@@ -67,6 +67,23 @@ class CollaboratorType:
     )
 
 
+def _contact_field(column: str, label: str) -> Any:
+    """The partner's ``phone`` or ``email``, not for PUBLIC: an individual's is personal
+    data, its reads noted for the access log."""
+
+    def resolve(self: PartnerType, info: Info) -> str | None:
+        value: str | None = getattr(self.row, column)
+        if self.row.kind is DomainPartnerKind.INDIVIDUAL:
+            return self._personal(info, column, value)  # type: ignore[no-any-return]
+        return value
+
+    return strawberry.field(
+        resolver=resolve,
+        description=f"{label}; an individual's is personal data. Not for PUBLIC.",
+        permission_classes=[CanReadPartners],
+    )
+
+
 @strawberry.type(
     name="Partner",
     description="A citizen, group, NPO or company the city collaborates with (協働の相手, "
@@ -134,23 +151,8 @@ class PartnerType(Node, FromRow):
             postal_code=row.postal_code, prefecture=row.prefecture, city=row.city, street=row.street
         )
 
-    @strawberry.field(
-        description="電話番号; an individual's is personal data. Not for PUBLIC.",
-        permission_classes=[CanReadPartners],
-    )
-    def phone(self, info: Info) -> str | None:
-        if self.row.kind is DomainPartnerKind.INDIVIDUAL:
-            return self._personal(info, "phone", self.row.phone)
-        return self.row.phone
-
-    @strawberry.field(
-        description="メールアドレス; an individual's is personal data. Not for PUBLIC.",
-        permission_classes=[CanReadPartners],
-    )
-    def email(self, info: Info) -> str | None:
-        if self.row.kind is DomainPartnerKind.INDIVIDUAL:
-            return self._personal(info, "email", self.row.email)
-        return self.row.email
+    phone = _contact_field("phone", "電話番号")
+    email = _contact_field("email", "メールアドレス")
 
     @strawberry.field(description="Fields of collaboration it is active in.")
     async def fields(self, info: Info) -> list[CollaborationFieldType]:

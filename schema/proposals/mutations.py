@@ -14,7 +14,7 @@ from kyodo.domain.enums import ProposalStatus as DomainStatus
 from kyodo.domain.labels import LABELS
 from kyodo.domain.proposals import commands
 from kyodo.schema.enums import ProposalChannel, ProposalKind, describe_values
-from kyodo.schema.inputs import value_of
+from kyodo.schema.inputs import kept, value_of
 from kyodo.schema.node import optional_pk_of
 from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, STAFF, allow
@@ -73,17 +73,12 @@ class ProposalInput:
 )
 class ProposalResponseInput:
     decision: ProposalDecision = strawberry.field(description="The answer.")
-    background: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Findings about the background of the proposal."
+    background: str | None = kept("Findings about the background of the proposal.")
+    support_options: str | None = kept(
+        "How it could be realised and what support the city could give."
     )
-    support_options: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="How it could be realised and what support the city could give.",
-    )
-    response: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="The answer to the proposer; required (the reason, in plain words) "
-        "when NOT_ADOPTED.",
+    response: str | None = kept(
+        "The answer to the proposer; required (the reason, in plain words) when NOT_ADOPTED."
     )
     identified_needs: list[str] | None = strawberry.field(
         default=None, description="課題・ニーズ learned, added to those already recorded."

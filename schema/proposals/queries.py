@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from kyodo.domain.enums import ProposalStatus as DomainStatus
 from kyodo.domain.proposals import service as proposals
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import DepartmentCodes
@@ -43,7 +42,7 @@ class ProposalQueries:
             info,
             ProposalType.from_row,
             proposals.list_proposals,
-            statuses=[DomainStatus(s) for s in statuses or ()],
+            statuses=list(statuses or ()),
             department_codes=department_codes,
             answered_only=not can_read_internal(info.context),
             page=page,

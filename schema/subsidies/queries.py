@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from kyodo.domain.enums import SubsidyApplicationStatus as DomainStatus
 from kyodo.domain.subsidies import service as subsidies
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import ApplicationStatuses
@@ -60,6 +59,6 @@ class SubsidyQueries:
             SubsidyApplicationType.from_row,
             subsidies.list_applications,
             program_id=decode_optional_id(program_id, "SubsidyProgram"),
-            statuses=[DomainStatus(s) for s in statuses or ()],
+            statuses=list(statuses or ()),
             page=page,
         )

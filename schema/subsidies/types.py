@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from kyodo.domain.enums import SubsidyApplicationStatus as DomainStatus
 from kyodo.domain.errors import Problem
 from kyodo.domain.partners import service as partners
 from kyodo.domain.subsidies import service as subsidies
@@ -140,7 +139,7 @@ class SubsidyProgramType(Node):
     ) -> Connection[SubsidyApplicationType]:
         key = subsidies.ApplicationsOfProgramKey(
             program_id=self.pk,
-            statuses=tuple(sorted({DomainStatus(s) for s in statuses or ()})),
+            statuses=tuple(sorted(set(statuses or ()))),
             page=page,
         )
         result = await info.context.loader(subsidies.applications_page_by_program).load(key)
