@@ -2,8 +2,6 @@
 
 Which agreements are in force on a day is :mod:`domain.agreements.in_force` (rule 8);
 the disaster lookup and the support categories are :mod:`domain.agreements.lookup`.
-The lookup's names imported ``as`` themselves are re-exported for the schema modules that
-read them through this module (``agreements.disaster_rows``...).
 """
 
 from __future__ import annotations
@@ -22,17 +20,7 @@ from kyodo.domain.agreements.in_force import (
     agreement_ids_term_ending_by,
     stale_condition,
 )
-from kyodo.domain.agreements.lookup import DisasterParty as DisasterParty
-from kyodo.domain.agreements.lookup import DisasterSupportRow as DisasterSupportRow
 from kyodo.domain.agreements.lookup import contact_order, with_support
-from kyodo.domain.agreements.lookup import disaster_conditions as disaster_conditions
-from kyodo.domain.agreements.lookup import disaster_day as disaster_day
-from kyodo.domain.agreements.lookup import disaster_party_conditions as disaster_party_conditions
-from kyodo.domain.agreements.lookup import disaster_rows as disaster_rows
-from kyodo.domain.agreements.lookup import disaster_wanted as disaster_wanted
-from kyodo.domain.agreements.lookup import (
-    support_categories_by_agreement as support_categories_by_agreement,
-)
 from kyodo.domain.agreements.models import Agreement, AgreementParty
 from kyodo.domain.batches import get_by_ids, linked_by_parent, loose, rows_by_parent
 from kyodo.domain.enums import AgreementCategory, AgreementStatus, SupportCategory
