@@ -360,16 +360,9 @@ def readiness(
     normally from DataLoaders), so listing readiness for a page costs no extra query.
     """
     return rules.missing_readiness(
-        purpose=collaboration.purpose,
-        plan=collaboration.plan,
-        budget_total_yen=collaboration.budget_total_yen,
-        starts_on=collaboration.starts_on,
-        ends_on=collaboration.ends_on,
-        responsibility=collaboration.responsibility,
         participation_roles=[p.role for p in participations],
-        city_can_do=collaboration.city_can_do,
-        city_cannot_do=collaboration.city_cannot_do,
         participation_reasons=[(p.reason, p.capacity) for p in participations],
+        **{name: getattr(collaboration, name) for name in rules.READINESS_COLUMNS},
     )
 
 
