@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from kyodo.domain.base import Versioned, enum_column
-from kyodo.domain.columns import Identified
+from kyodo.domain.base import Versioned, enum_column, status_field
+from kyodo.domain.columns import Identified, linked_key, owner_key
 from kyodo.domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
 
 
@@ -19,12 +18,7 @@ class Collaboration(Identified, Versioned, table=True):
     title: str = Field(max_length=300, nullable=False)
     search_text: str = Field(default="", max_length=2000, nullable=False)
     summary: str | None = Field(default=None, sa_type=sa.Text)
-    status: CollaborationStatus = Field(
-        default=CollaborationStatus.PLANNING,
-        sa_type=enum_column(CollaborationStatus),
-        nullable=False,
-        index=True,
-    )
+    status: CollaborationStatus = status_field(CollaborationStatus.PLANNING)
     department_id: int = Field(foreign_key="department.id", index=True, nullable=False)
     fiscal_year: int | None = Field(default=None, index=True)
     starts_on: date | None = None
@@ -62,18 +56,13 @@ class Collaboration(Identified, Versioned, table=True):
     screened_on: date | None = None
 
 
-def _collaboration_key() -> Any:
-    """A link row's collaboration: part of its key, deleted with the collaboration."""
-    return Field(foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE")
-
-
 class CollaborationCoDepartment(SQLModel, table=True):
     """A department sharing a collaboration with its owner (第3章(5): 委託 by two offices)."""
 
     __tablename__ = "collaboration_co_department"
 
-    collaboration_id: int = _collaboration_key()
-    department_id: int = Field(foreign_key="department.id", primary_key=True, index=True)
+    collaboration_id: int = owner_key("collaboration")
+    department_id: int = linked_key("department")
 
 
 class CollaborationFormLink(SQLModel, table=True):
@@ -81,17 +70,15 @@ class CollaborationFormLink(SQLModel, table=True):
 
     __tablename__ = "collaboration_form"
 
-    collaboration_id: int = _collaboration_key()
-    form: CollaborationForm = Field(
-        sa_type=enum_column(CollaborationForm), primary_key=True, index=True
-    )
+    collaboration_id: int = owner_key("collaboration")
+    form: CollaborationForm = linked_key(CollaborationForm)
 
 
 class CollaborationFieldLink(SQLModel, table=True):
     __tablename__ = "collaboration_field_link"
 
-    collaboration_id: int = _collaboration_key()
-    field_id: int = Field(foreign_key="collaboration_field.id", primary_key=True, index=True)
+    collaboration_id: int = owner_key("collaboration")
+    field_id: int = linked_key("collaboration_field")
 
 
 class Participation(SQLModel, table=True):
