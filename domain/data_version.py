@@ -35,8 +35,9 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field
 
 from kyodo.domain.base import SQLModel
+from kyodo.domain.transactions import transaction_key
 
-CHANGED = "kyodo_data_changed"
+CHANGED = transaction_key("kyodo_data_changed")
 """Key in ``Session.info``: this session's transaction changed data."""
 
 
@@ -86,11 +87,6 @@ def _bump_on_commit(session: Session) -> None:
         # Pending changes first: the version row is the transaction's last lock.
         session.flush()
         session.execute(_BUMP)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
-    session.info.pop(CHANGED, None)
 
 
 __all__ = [
