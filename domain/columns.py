@@ -22,6 +22,14 @@ def owner_key(table: str) -> Any:
     return Field(foreign_key=f"{table}.id", primary_key=True, ondelete="CASCADE")
 
 
+def owner_id(table: str, *, one: bool = False) -> Any:
+    """A child row's owner (``table``'s id), deleted with the owner; ``one``: the owner
+    has at most one such row (unique), otherwise indexed to read an owner's rows."""
+    return Field(
+        foreign_key=f"{table}.id", index=not one, unique=one, nullable=False, ondelete="CASCADE"
+    )
+
+
 def linked_key(to: str | type[Enum]) -> Any:
     """What a link row links its owner to, a ``to`` table's id or a value of the ``to``
     enum: the rest of the link's key, indexed to find the owners of one value."""

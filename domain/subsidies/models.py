@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from kyodo.domain.base import Versioned, enum_column, status_field
-from kyodo.domain.columns import Identified
+from kyodo.domain.columns import Identified, owner_id
 from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
 
 
@@ -53,9 +53,7 @@ class ExpenseLine(SQLModel, table=True):
     __tablename__ = "expense_line"
 
     id: int | None = Field(default=None, primary_key=True)
-    application_id: int = Field(
-        foreign_key="subsidy_application.id", index=True, nullable=False, ondelete="CASCADE"
-    )
+    application_id: int = owner_id("subsidy_application")
     kind: ExpenseKind = Field(sa_type=enum_column(ExpenseKind), nullable=False)
     position: int = Field(default=0, nullable=False)
     category: str = Field(max_length=200, nullable=False)
