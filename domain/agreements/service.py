@@ -72,14 +72,8 @@ async def _conditions(
     if spec.support_categories:
         conditions.append(agreement_id.in_(with_support(spec.support_categories)))
     if spec.partner_id is not None:
-        conditions.append(
-            agreement_id.in_(
-                sa.select(loose(AgreementParty.agreement_id)).where(
-                    loose(AgreementParty.partner_id) == spec.partner_id,
-                    *visibility.only_visible(loose(AgreementParty.partner_id)),
-                )
-            )
-        )
+        parties = (loose(AgreementParty.agreement_id), loose(AgreementParty.partner_id))
+        conditions.append(agreement_id.in_(visibility.owners_of(*parties, spec.partner_id)))
     department_codes = filter_codes(spec.department_codes)
     if department_codes:
         conditions.append(

@@ -156,14 +156,8 @@ def _conditions(
     if spec.fiscal_year is not None:
         conditions.append(col(Collaboration.fiscal_year) == spec.fiscal_year)
     if spec.partner_id is not None:
-        conditions.append(
-            collaboration_id.in_(
-                sa.select(col(Participation.collaboration_id)).where(
-                    col(Participation.partner_id) == spec.partner_id,
-                    *visibility.only_visible(col(Participation.partner_id)),
-                )
-            )
-        )
+        taking_part = (col(Participation.collaboration_id), col(Participation.partner_id))
+        conditions.append(collaboration_id.in_(visibility.owners_of(*taking_part, spec.partner_id)))
     pattern = search_pattern(spec.search)
     if pattern is not None:
         conditions.append(col(Collaboration.search_text).like(pattern, escape="\\"))
