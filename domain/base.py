@@ -34,6 +34,12 @@ def enum_column(enum: type[Enum]) -> sa.Enum:
     )
 
 
+def status_field(initial: Enum) -> Any:
+    """The ``status`` column of an entity with a status machine: its enum, never empty,
+    indexed (lists filter on it), and ``initial`` for a new row."""
+    return Field(default=initial, sa_type=enum_column(type(initial)), nullable=False, index=True)
+
+
 def created_at_field() -> Any:
     return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
 

@@ -9,7 +9,7 @@ The number lives in a one-row table, ``data_version`` (migration 0003). It is mo
   other commands with it): the event marks the session (``note_data_change``) and the
   version is moved when that session commits, as its transaction's last statement;
 - what writes data without an event: the demo data loader (``seeds.loader``) and
-  ``kyodo restore`` (``domain.exchange.dump``), which call ``bump_data_version``.
+  ``kyodo restore`` (``domain.exchange.dump_restore``), which call ``bump_data_version``.
 
 The move is ``UPDATE data_version SET version = version + 1`` inside the writer's own
 transaction: readers see the new number exactly when they can see the new data, on
@@ -35,8 +35,9 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field
 
 from kyodo.domain.base import SQLModel
+from kyodo.domain.transactions import transaction_key
 
-CHANGED = "kyodo_data_changed"
+CHANGED = transaction_key("kyodo_data_changed")
 """Key in ``Session.info``: this session's transaction changed data."""
 
 
@@ -86,11 +87,6 @@ def _bump_on_commit(session: Session) -> None:
         # Pending changes first: the version row is the transaction's last lock.
         session.flush()
         session.execute(_BUMP)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
-    session.info.pop(CHANGED, None)
 
 
 __all__ = [

@@ -33,6 +33,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from kyodo.domain.transactions import transaction_key
+
 CHANNEL = "kyodo_events"
 """The PostgreSQL notification channel."""
 
@@ -62,7 +64,7 @@ PUBLISHED: dict[str, tuple[str, str]] = {
 AMENDED = "AMENDED"
 """An agreement created as the amendment (改正) of another (``amendsId`` set)."""
 
-PENDING = "kyodo_change_events"
+PENDING = transaction_key("kyodo_change_events")
 """Key in ``Session.info``: the events of this session's transaction, not yet announced."""
 
 
@@ -193,11 +195,6 @@ def _deliver_after_commit(session: Session) -> None:
     for change in pending:
         for listener in list(listeners or ()):
             listener(change)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
 
 
 __all__ = [

@@ -1,10 +1,11 @@
 """One status machine for every entity that has statuses (rules 4, 8, 10, 11, 12).
 
 A ``StatusMachine`` holds an entity's states with their Japanese labels (from the one
-label table, ``domain.enums.LABELS``), the moves the flow allows, and the ``INVALID_TRANSITION`` error for a forbidden one. Each area defines
-its machine once (in its ``rules.py``) and every command asks it: whether a move is
-allowed, which states a move may start from, which states are final, and what to tell
-the user when a move is refused.
+label table, ``domain.labels.LABELS``), the moves the flow allows, and the
+``INVALID_TRANSITION`` error for a forbidden one. Each area defines its machine once (in
+its ``rules.py``) and every command asks it: whether a move is allowed, which states a
+move may start from, which states are final, and what to tell the user when a move is
+refused.
 """
 
 from __future__ import annotations

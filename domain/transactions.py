@@ -22,12 +22,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 WRITE_INTENT = "kyodo_write"
 """Execution option on a connection whose next transaction will write."""
 WRITE_OPTIONS: dict[str, Any] = {WRITE_INTENT: True}
+
+_TRANSACTION_KEYS: list[str] = []
+
+
+def transaction_key(key: str) -> str:
+    """``key`` of ``Session.info``, declared to hold what the session's current
+    transaction noted for its commit: a rollback drops it, so nothing carries over."""
+    _TRANSACTION_KEYS.append(key)
+    return key
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    for key in _TRANSACTION_KEYS:
+        session.info.pop(key, None)
+
 
 # SQLite's primary result codes for "another connection holds the lock".
 _SQLITE_BUSY = 5

@@ -78,5 +78,11 @@ class PartnerVisibility(StrEnum):
         ids = self.visible_partner_ids()
         return [] if ids is None else [partner_id.in_(ids)]
 
+    def owners_of(self, owner_id: Any, partner_id: Any, partner: int) -> sa.Select[Any]:
+        """``SELECT owner_id`` of the link rows (agreement parties, participations) whose
+        ``partner_id`` column is ``partner``, when that partner is visible: the list
+        filter "with this partner" (nothing when the partner is hidden)."""
+        return sa.select(owner_id).where(partner_id == partner, *self.only_visible(partner_id))
+
 
 __all__ = ["HIDDEN_KINDS", "PERSONAL_DATA_READERS", "PartnerVisibility"]

@@ -19,6 +19,7 @@ the batch.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -42,6 +43,15 @@ T = TypeVar("T")
 Snapshot = Callable[[AsyncSession, Any], Awaitable[Mapping[str, Any]]]
 """How the audit log sees a row, ``(session, row)``: its columns, often with its child
 rows (read through the session)."""
+
+
+def row_values(data: Any, model: Any, **checked: Any) -> dict[str, Any]:
+    """The columns of a new ``model`` row: the fields of the input dataclass ``data`` that
+    are columns of ``model``, as given, then ``checked``, what the command cleaned or
+    derived (it wins over the field of the same name)."""
+    columns = model.__table__.columns
+    given = {f.name: getattr(data, f.name) for f in dataclasses.fields(data) if f.name in columns}
+    return given | checked
 
 
 def fields_snapshot(names: Sequence[str]) -> Snapshot:

@@ -1,7 +1,7 @@
 """``enumLabels``: the Japanese label and description of every enum value, at run time.
 
 A dashboard shows 職員派遣 for ``STAFF_DISPATCH`` without a table of its own: one query
-returns every value of every enum of the domain, read from ``domain.enums.LABELS``, the
+returns every value of every enum of the domain, read from ``domain.labels.LABELS``, the
 same source as the values' descriptions in the schema.
 """
 
@@ -38,7 +38,7 @@ ENUM_LABELS: tuple[EnumLabelType, ...] = tuple(
     for enum, table in LABELS.items()
     for value, text in table.items()
 )
-"""Every value of every enum in ``domain.enums.LABELS``, in declaration order."""
+"""Every value of every enum in ``domain.labels.LABELS``, in declaration order."""
 
 ENUM_NAMES: tuple[str, ...] = tuple(enum.__name__ for enum in LABELS)
 

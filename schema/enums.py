@@ -1,6 +1,6 @@
 """The domain's enums, exposed to GraphQL under the contract's names.
 
-Each value's description is its entry in ``domain.enums.LABELS`` (the Japanese label
+Each value's description is its entry in ``domain.labels.LABELS`` (the Japanese label
 first), so GraphiQL, codegen and the ``enumLabels`` query read the same words.
 """
 
@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import strawberry
 
-from kyodo.domain import labels as e
+from kyodo.domain import enums, labels
 from kyodo.domain.errors import ErrorCode as _ErrorCode
 
 E = TypeVar("E", bound=type[StrEnum])
@@ -31,74 +31,74 @@ def describe_values(enum: E, descriptions: Mapping[str, str]) -> E:
 
 def _described(domain_enum: E, description: str) -> E:
     """``domain_enum`` as a GraphQL enum of the same name, its values described from
-    ``domain.enums.LABELS``."""
+    ``domain.labels.LABELS``."""
     strawberry.enum(domain_enum, name=domain_enum.__name__, description=description)
-    table = e.LABELS[domain_enum]
+    table = labels.LABELS[domain_enum]
     return describe_values(domain_enum, {v.name: table[v].description for v in domain_enum})
 
 
 CollaborationForm = _described(
-    e.CollaborationForm, "The seven forms of collaboration in the guideline (第3章)."
+    enums.CollaborationForm, "The seven forms of collaboration in the guideline (第3章)."
 )
 PartnerKind = _described(
-    e.PartnerKind,
+    enums.PartnerKind,
     "Who a partner is (第2章1): individuals, groups, neighbourhood associations, NPOs, companies.",
 )
-PartnerStatus = _described(e.PartnerStatus, "Whether a partner is active (活動状況).")
+PartnerStatus = _described(enums.PartnerStatus, "Whether a partner is active (活動状況).")
 CollaborationStatus = _described(
-    e.CollaborationStatus,
+    enums.CollaborationStatus,
     "Where a collaboration stands: planned, under way, completed, evaluated (第4章), or cancelled.",
 )
 ReadinessItem = _described(
-    e.ReadinessItem, "What 第4章(2) asks to be clear before a collaboration starts."
+    enums.ReadinessItem, "What 第4章(2) asks to be clear before a collaboration starts."
 )
-CommitteeKind = _described(e.CommitteeKind, "Kind of body a COMMITTEE collaboration sets up.")
+CommitteeKind = _described(enums.CommitteeKind, "Kind of body a COMMITTEE collaboration sets up.")
 AgreementStatus = _described(
-    e.AgreementStatus, "Where an agreement (協定) stands, from draft to its end."
+    enums.AgreementStatus, "Where an agreement (協定) stands, from draft to its end."
 )
-AgreementCategory = _described(e.AgreementCategory, "What an agreement (協定) is about.")
+AgreementCategory = _described(enums.AgreementCategory, "What an agreement (協定) is about.")
 SupportCategory = _described(
-    e.SupportCategory,
+    enums.SupportCategory,
     "協定区分 of disaster-support agreements, as Hokkaido's open data classifies them.",
 )
 SubsidyApplicationStatus = _described(
-    e.SubsidyApplicationStatus,
+    enums.SubsidyApplicationStatus,
     "Where a subsidy application stands, from submission to settlement (精算).",
 )
 EndorsementDisqualifier = _described(
-    e.EndorsementDisqualifier,
+    enums.EndorsementDisqualifier,
     "The seven grounds on which the city's name may not be lent (第3章(7)).",
 )
 UnfitGround = _described(
-    e.UnfitGround,
+    enums.UnfitGround,
     "What is not collaboration (第5章 Q8): grounds that make a project unfit in every form.",
 )
 EndorsementStatus = _described(
-    e.EndorsementStatus, "Where an application for the city's endorsement (後援) stands."
+    enums.EndorsementStatus, "Where an application for the city's endorsement (後援) stands."
 )
-ProposalKind = _described(e.ProposalKind, "What a citizen's proposal (提案) offers.")
-ProposalChannel = _described(e.ProposalChannel, "How a proposal reached the city.")
-ProposalStatus = _described(e.ProposalStatus, "Where a proposal stands.")
-Role = _described(e.Role, "What a caller may read and write, set by their token.")
+ProposalKind = _described(enums.ProposalKind, "What a citizen's proposal (提案) offers.")
+ProposalChannel = _described(enums.ProposalChannel, "How a proposal reached the city.")
+ProposalStatus = _described(enums.ProposalStatus, "Where a proposal stands.")
+Role = _described(enums.Role, "What a caller may read and write, set by their token.")
 ErrorCode = _described(
     _ErrorCode,
     "Why a mutation refused its input (UserError.code), or a query its arguments "
     "(extensions.code).",
 )
 DisasterKind = _described(
-    e.DisasterKind, "What happened (or is practised): a disaster event's kind."
+    enums.DisasterKind, "What happened (or is practised): a disaster event's kind."
 )
 SupportRequestStatus = _described(
-    e.SupportRequestStatus,
+    enums.SupportRequestStatus,
     "Where a support request (応援要請) stands: REQUESTED → ANSWERED → DELIVERED → CLOSED, "
     "or CANCELLED while open.",
 )
-SupportAnswer = _described(e.SupportAnswer, "How a partner answered a support request.")
+SupportAnswer = _described(enums.SupportAnswer, "How a partner answered a support request.")
 VerificationOutcome = _described(
-    e.VerificationOutcome, "What one call of the yearly contact check (連絡先確認) found."
+    enums.VerificationOutcome, "What one call of the yearly contact check (連絡先確認) found."
 )
 AgreementDueKind = _described(
-    e.AgreementDueKind, "What falls due in the notice and renewal calendar."
+    enums.AgreementDueKind, "What falls due in the notice and renewal calendar."
 )
 
 

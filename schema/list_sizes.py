@@ -88,7 +88,7 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Query", "nodes"): CountOfArgument("ids", MAX_NODES),
     ("Query", "collaborationForms"): Bound(len(CollaborationForm), "one per form (enum)"),
     ("Query", "enumLabels"): Bound(
-        sum(len(values) for values in LABELS.values()), "one per value (domain.enums.LABELS)"
+        sum(len(values) for values in LABELS.values()), "one per value (domain.labels.LABELS)"
     ),
     ("Query", "departments"): REFERENCE_DATA,
     ("Query", "collaborationFields"): REFERENCE_DATA,
@@ -126,10 +126,10 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Partner", "collaborators"): FirstArgument(default=DEFAULT_PAGE_SIZE),
     ("PartnerSuggestion", "matchingFields"): ONE_PER_FIELD,
     ("PartnerNetwork", "nodes"): Bound(
-        MAX_NETWORK_NODES, "kyodo.domain.collaborations.service.MAX_NETWORK_NODES"
+        MAX_NETWORK_NODES, "kyodo.domain.collaborations.analyses.MAX_NETWORK_NODES"
     ),
     ("PartnerNetwork", "links"): Bound(
-        MAX_NETWORK_LINKS, "kyodo.domain.collaborations.service.MAX_NETWORK_LINKS"
+        MAX_NETWORK_LINKS, "kyodo.domain.collaborations.analyses.MAX_NETWORK_LINKS"
     ),
     ("Collaboration", "fields"): ONE_PER_FIELD,
     ("Collaboration", "coDepartments"): Bound(v.MAX_LIST, _INPUT_LIST),

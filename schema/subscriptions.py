@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from kyodo.domain.agreements import lookup
 from kyodo.domain.agreements import service as agreements
 from kyodo.domain.auth.service import find_active_token
 from kyodo.domain.base import utcnow
@@ -227,7 +228,7 @@ async def agreement_events(
         if row is None:
             continue
         if wanted_categories is not None:
-            loader = context.loader(agreements.support_categories_by_agreement)
+            loader = context.loader(lookup.support_categories_by_agreement)
             if not wanted_categories & set(await loader.load(event.entity_id)):
                 continue
         yield AgreementEventType(

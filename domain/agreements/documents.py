@@ -119,12 +119,8 @@ def clean_file_name(problems: v.Problems, name: str | None) -> str | None:
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
         problems.add(ErrorCode.INVALID, "ファイル名に制御文字は使えません。", field)
         return None
-    return v.optional_text(
-        problems,
-        text,
-        label="ファイル名",
-        field=field,
-        max_length=v.max_length(AgreementDocument.file_name),
+    return v.column_text(
+        problems, text, AgreementDocument.file_name, label="ファイル名", field=field
     )
 
 

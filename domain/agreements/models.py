@@ -7,8 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from kyodo.domain.base import Versioned, created_at_field, enum_column
-from kyodo.domain.columns import Identified
+from kyodo.domain.base import Versioned, created_at_field, enum_column, status_field
+from kyodo.domain.columns import Identified, linked_key, owner_key
 from kyodo.domain.enums import AgreementCategory, AgreementStatus, SupportCategory
 
 
@@ -20,12 +20,7 @@ class Agreement(Identified, Versioned, table=True):
     category: AgreementCategory = Field(
         sa_type=enum_column(AgreementCategory), nullable=False, index=True
     )
-    status: AgreementStatus = Field(
-        default=AgreementStatus.DRAFT,
-        sa_type=enum_column(AgreementStatus),
-        nullable=False,
-        index=True,
-    )
+    status: AgreementStatus = status_field(AgreementStatus.DRAFT)
     department_id: int = Field(foreign_key="department.id", index=True, nullable=False)
     collaboration_id: int | None = Field(default=None, foreign_key="collaboration.id", index=True)
     support_details: str | None = Field(default=None, sa_type=sa.Text)
@@ -44,18 +39,16 @@ class Agreement(Identified, Versioned, table=True):
 class AgreementParty(SQLModel, table=True):
     __tablename__ = "agreement_party"
 
-    agreement_id: int = Field(foreign_key="agreement.id", primary_key=True, ondelete="CASCADE")
-    partner_id: int = Field(foreign_key="partner.id", primary_key=True, index=True)
+    agreement_id: int = owner_key("agreement")
+    partner_id: int = linked_key("partner")
     position: int = Field(default=0, nullable=False)
 
 
 class AgreementSupportCategory(SQLModel, table=True):
     __tablename__ = "agreement_support_category"
 
-    agreement_id: int = Field(foreign_key="agreement.id", primary_key=True, ondelete="CASCADE")
-    category: SupportCategory = Field(
-        sa_type=enum_column(SupportCategory), primary_key=True, index=True
-    )
+    agreement_id: int = owner_key("agreement")
+    category: SupportCategory = linked_key(SupportCategory)
 
 
 class AgreementDocument(SQLModel, table=True):

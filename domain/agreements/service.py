@@ -2,8 +2,6 @@
 
 Which agreements are in force on a day is :mod:`domain.agreements.in_force` (rule 8);
 the disaster lookup and the support categories are :mod:`domain.agreements.lookup`.
-The lookup's names imported ``as`` themselves are re-exported for the schema modules that
-read them through this module (``agreements.disaster_rows``...).
 """
 
 from __future__ import annotations
@@ -22,17 +20,7 @@ from kyodo.domain.agreements.in_force import (
     agreement_ids_term_ending_by,
     stale_condition,
 )
-from kyodo.domain.agreements.lookup import DisasterParty as DisasterParty
-from kyodo.domain.agreements.lookup import DisasterSupportRow as DisasterSupportRow
 from kyodo.domain.agreements.lookup import contact_order, with_support
-from kyodo.domain.agreements.lookup import disaster_conditions as disaster_conditions
-from kyodo.domain.agreements.lookup import disaster_day as disaster_day
-from kyodo.domain.agreements.lookup import disaster_party_conditions as disaster_party_conditions
-from kyodo.domain.agreements.lookup import disaster_rows as disaster_rows
-from kyodo.domain.agreements.lookup import disaster_wanted as disaster_wanted
-from kyodo.domain.agreements.lookup import (
-    support_categories_by_agreement as support_categories_by_agreement,
-)
 from kyodo.domain.agreements.models import Agreement, AgreementParty
 from kyodo.domain.batches import get_by_ids, linked_by_parent, loose, rows_by_parent
 from kyodo.domain.enums import AgreementCategory, AgreementStatus, SupportCategory
@@ -84,14 +72,8 @@ async def _conditions(
     if spec.support_categories:
         conditions.append(agreement_id.in_(with_support(spec.support_categories)))
     if spec.partner_id is not None:
-        conditions.append(
-            agreement_id.in_(
-                sa.select(loose(AgreementParty.agreement_id)).where(
-                    loose(AgreementParty.partner_id) == spec.partner_id,
-                    *visibility.only_visible(loose(AgreementParty.partner_id)),
-                )
-            )
-        )
+        parties = (loose(AgreementParty.agreement_id), loose(AgreementParty.partner_id))
+        conditions.append(agreement_id.in_(visibility.owners_of(*parties, spec.partner_id)))
     department_codes = filter_codes(spec.department_codes)
     if department_codes:
         conditions.append(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from kyodo.domain.enums import AgreementStatus
 from kyodo.domain.errors import ErrorCode, Problem
@@ -278,30 +278,30 @@ class AgreementTerms(Protocol):
     def terminated_on(self) -> date | None: ...
 
 
+_TERM_END_COLUMNS = (
+    "status",
+    "effective_until",
+    "auto_renewal",
+    "renewal_term_months",
+    "terminated_on",
+)
+"""The columns :func:`current_term_ends_on` reads, as keywords of the same names;
+:func:`is_in_force` reads these and when the agreement began."""
+_IN_FORCE_COLUMNS = (*_TERM_END_COLUMNS, "concluded_on", "effective_from")
+
+
+def _columns(agreement: AgreementTerms, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(agreement, name) for name in names}
+
+
 def agreement_term_ends_on(agreement: AgreementTerms, as_of: date) -> date | None:
     """:func:`current_term_ends_on` for an agreement row (``currentTermEndsOn``)."""
-    return current_term_ends_on(
-        status=agreement.status,
-        effective_until=agreement.effective_until,
-        auto_renewal=agreement.auto_renewal,
-        renewal_term_months=agreement.renewal_term_months,
-        terminated_on=agreement.terminated_on,
-        as_of=as_of,
-    )
+    return current_term_ends_on(**_columns(agreement, _TERM_END_COLUMNS), as_of=as_of)
 
 
 def agreement_in_force_on(agreement: AgreementTerms, on: date) -> bool:
     """:func:`is_in_force` for an agreement row (``isInForce(on:)``)."""
-    return is_in_force(
-        status=agreement.status,
-        concluded_on=agreement.concluded_on,
-        effective_from=agreement.effective_from,
-        effective_until=agreement.effective_until,
-        auto_renewal=agreement.auto_renewal,
-        renewal_term_months=agreement.renewal_term_months,
-        terminated_on=agreement.terminated_on,
-        on=on,
-    )
+    return is_in_force(**_columns(agreement, _IN_FORCE_COLUMNS), on=on)
 
 
 def contacts_stale(

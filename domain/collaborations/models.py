@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from kyodo.domain.base import Versioned, enum_column
-from kyodo.domain.columns import Identified
+from kyodo.domain.base import Versioned, enum_column, status_field
+from kyodo.domain.columns import Identified, linked_key, owner_id, owner_key
 from kyodo.domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
 
 
@@ -19,12 +18,7 @@ class Collaboration(Identified, Versioned, table=True):
     title: str = Field(max_length=300, nullable=False)
     search_text: str = Field(default="", max_length=2000, nullable=False)
     summary: str | None = Field(default=None, sa_type=sa.Text)
-    status: CollaborationStatus = Field(
-        default=CollaborationStatus.PLANNING,
-        sa_type=enum_column(CollaborationStatus),
-        nullable=False,
-        index=True,
-    )
+    status: CollaborationStatus = status_field(CollaborationStatus.PLANNING)
     department_id: int = Field(foreign_key="department.id", index=True, nullable=False)
     fiscal_year: int | None = Field(default=None, index=True)
     starts_on: date | None = None
@@ -62,36 +56,32 @@ class Collaboration(Identified, Versioned, table=True):
     screened_on: date | None = None
 
 
-def _collaboration_key() -> Any:
-    """A link row's collaboration: part of its key, deleted with the collaboration."""
-    return Field(foreign_key="collaboration.id", primary_key=True, ondelete="CASCADE")
+class _CollaborationLink(SQLModel):
+    """A row linking a collaboration to one of its departments, forms or fields."""
+
+    collaboration_id: int = owner_key("collaboration")
 
 
-class CollaborationCoDepartment(SQLModel, table=True):
+class CollaborationCoDepartment(_CollaborationLink, table=True):
     """A department sharing a collaboration with its owner (第3章(5): 委託 by two offices)."""
 
     __tablename__ = "collaboration_co_department"
 
-    collaboration_id: int = _collaboration_key()
-    department_id: int = Field(foreign_key="department.id", primary_key=True, index=True)
+    department_id: int = linked_key("department")
 
 
-class CollaborationFormLink(SQLModel, table=True):
+class CollaborationFormLink(_CollaborationLink, table=True):
     """A collaboration combines one or more of the seven forms (第3章)."""
 
     __tablename__ = "collaboration_form"
 
-    collaboration_id: int = _collaboration_key()
-    form: CollaborationForm = Field(
-        sa_type=enum_column(CollaborationForm), primary_key=True, index=True
-    )
+    form: CollaborationForm = linked_key(CollaborationForm)
 
 
-class CollaborationFieldLink(SQLModel, table=True):
+class CollaborationFieldLink(_CollaborationLink, table=True):
     __tablename__ = "collaboration_field_link"
 
-    collaboration_id: int = _collaboration_key()
-    field_id: int = Field(foreign_key="collaboration_field.id", primary_key=True, index=True)
+    field_id: int = linked_key("collaboration_field")
 
 
 class Participation(SQLModel, table=True):
@@ -101,9 +91,7 @@ class Participation(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("collaboration_id", "partner_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    collaboration_id: int = Field(
-        foreign_key="collaboration.id", index=True, nullable=False, ondelete="CASCADE"
-    )
+    collaboration_id: int = owner_id("collaboration")
     partner_id: int = Field(foreign_key="partner.id", index=True, nullable=False)
     role: str | None = Field(default=None, sa_type=sa.Text)
     is_lead: bool = Field(default=False, nullable=False)
@@ -119,9 +107,7 @@ class ProgressReport(SQLModel, table=True):
     __tablename__ = "progress_report"
 
     id: int | None = Field(default=None, primary_key=True)
-    collaboration_id: int = Field(
-        foreign_key="collaboration.id", index=True, nullable=False, ondelete="CASCADE"
-    )
+    collaboration_id: int = owner_id("collaboration")
     reported_on: date = Field(nullable=False)
     note: str = Field(sa_type=sa.Text, nullable=False)
 
@@ -132,9 +118,7 @@ class Evaluation(SQLModel, table=True):
     __tablename__ = "evaluation"
 
     id: int | None = Field(default=None, primary_key=True)
-    collaboration_id: int = Field(
-        foreign_key="collaboration.id", unique=True, nullable=False, ondelete="CASCADE"
-    )
+    collaboration_id: int = owner_id("collaboration", one=True)
     evaluated_on: date = Field(nullable=False)
     outcomes: str = Field(sa_type=sa.Text, nullable=False)
     partner_feedback: str = Field(sa_type=sa.Text, nullable=False)

@@ -5,7 +5,7 @@ the partner does not become fixed. A collaboration's ``reviewDueOn`` says when i
 review is due; recording a review stores the day it was done (``reviewedOn``), what it
 found and the next due date. A review is *pending* while its due date is set and no
 review was recorded on or after it: that is what :func:`reviews_due` lists, and what
-the concentration findings (:func:`domain.collaborations.service.partner_concentration`)
+the concentration findings (:func:`domain.collaborations.analyses.partner_concentration`)
 report per department–partner pair through :func:`reviews_by_pair`.
 """
 

@@ -1,8 +1,7 @@
 """Reading collaborations (協働事業): filters, batch getters and live checks.
 
 The 第4章 analyses (fixed partners, suggestions, the partner network) are
-:mod:`domain.collaborations.analyses`; its names imported ``as`` themselves are
-re-exported for the schema modules that read them through this module.
+:mod:`domain.collaborations.analyses`.
 
 Everything here reads; nothing commits. Batch getters take the keys a DataLoader
 collected and return one result per key, in the keys' order, from one statement.
@@ -22,18 +21,6 @@ from sqlmodel import col
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.batches import get_by_ids, group_by_key, linked_by_parent, rows_by_parent
 from kyodo.domain.collaborations import rules
-from kyodo.domain.collaborations.analyses import DEFAULT_SUGGESTIONS as DEFAULT_SUGGESTIONS
-from kyodo.domain.collaborations.analyses import (
-    MAX_CONCENTRATION_SPAN_YEARS as MAX_CONCENTRATION_SPAN_YEARS,
-)
-from kyodo.domain.collaborations.analyses import MAX_NETWORK_LINKS as MAX_NETWORK_LINKS
-from kyodo.domain.collaborations.analyses import MAX_NETWORK_NODES as MAX_NETWORK_NODES
-from kyodo.domain.collaborations.analyses import ConcentrationFinding as ConcentrationFinding
-from kyodo.domain.collaborations.analyses import PartnerNetwork as PartnerNetwork
-from kyodo.domain.collaborations.analyses import PartnerSuggestion as PartnerSuggestion
-from kyodo.domain.collaborations.analyses import partner_concentration as partner_concentration
-from kyodo.domain.collaborations.analyses import partner_network as partner_network
-from kyodo.domain.collaborations.analyses import partner_suggestions as partner_suggestions
 from kyodo.domain.collaborations.departments import in_departments
 from kyodo.domain.collaborations.fields import in_fields
 from kyodo.domain.collaborations.models import (
@@ -169,14 +156,8 @@ def _conditions(
     if spec.fiscal_year is not None:
         conditions.append(col(Collaboration.fiscal_year) == spec.fiscal_year)
     if spec.partner_id is not None:
-        conditions.append(
-            collaboration_id.in_(
-                sa.select(col(Participation.collaboration_id)).where(
-                    col(Participation.partner_id) == spec.partner_id,
-                    *visibility.only_visible(col(Participation.partner_id)),
-                )
-            )
-        )
+        taking_part = (col(Participation.collaboration_id), col(Participation.partner_id))
+        conditions.append(collaboration_id.in_(visibility.owners_of(*taking_part, spec.partner_id)))
     pattern = search_pattern(spec.search)
     if pattern is not None:
         conditions.append(col(Collaboration.search_text).like(pattern, escape="\\"))
@@ -373,16 +354,9 @@ def readiness(
     normally from DataLoaders), so listing readiness for a page costs no extra query.
     """
     return rules.missing_readiness(
-        purpose=collaboration.purpose,
-        plan=collaboration.plan,
-        budget_total_yen=collaboration.budget_total_yen,
-        starts_on=collaboration.starts_on,
-        ends_on=collaboration.ends_on,
-        responsibility=collaboration.responsibility,
         participation_roles=[p.role for p in participations],
-        city_can_do=collaboration.city_can_do,
-        city_cannot_do=collaboration.city_cannot_do,
         participation_reasons=[(p.reason, p.capacity) for p in participations],
+        **{name: getattr(collaboration, name) for name in rules.READINESS_COLUMNS},
     )
 
 

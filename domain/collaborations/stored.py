@@ -3,6 +3,7 @@ replacement, its evaluation, and the audit snapshot every change records (rule 1
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,14 +36,8 @@ from kyodo.domain.writes import Audited
 
 
 def participation_dict(p: Participation | ParticipationData) -> dict[str, Any]:
-    return {
-        "partner_id": p.partner_id,
-        "role": p.role,
-        "is_lead": p.is_lead,
-        "cost_share_yen": p.cost_share_yen,
-        "reason": p.reason,
-        "capacity": p.capacity,
-    }
+    """A participation as the audit records it: the fields of :class:`ParticipationData`."""
+    return {f.name: getattr(p, f.name) for f in dataclasses.fields(ParticipationData)}
 
 
 async def snapshot_of(session: AsyncSession, collaboration: Collaboration) -> dict[str, Any]:
@@ -95,15 +90,7 @@ async def write_children(
             participations,
             Participation,
             [
-                Participation(
-                    collaboration_id=cid,
-                    partner_id=p.partner_id,
-                    role=p.role,
-                    is_lead=p.is_lead,
-                    cost_share_yen=p.cost_share_yen,
-                    reason=p.reason,
-                    capacity=p.capacity,
-                )
+                Participation(collaboration_id=cid, **participation_dict(p))
                 for p in state.participations
                 if p.partner_id is not None
             ],

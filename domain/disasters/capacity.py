@@ -50,22 +50,10 @@ async def record_capacity(
         session, Partner, partner_id, label="パートナー", field="partner_id"
     )
     problems = v.Problems()
-    name = v.required_text(
-        problems,
-        item,
-        label="品目",
-        field="item",
-        max_length=v.max_length(CapacityReport.item),
-    )
+    name = v.column_text(problems, item, CapacityReport.item, label="品目", required=True)
     if quantity < 0:
         problems.add(ErrorCode.INVALID, "数量は0以上で入力してください。", "quantity")
-    unit_text = v.required_text(
-        problems,
-        unit,
-        label="単位",
-        field="unit",
-        max_length=v.max_length(CapacityReport.unit),
-    )
+    unit_text = v.column_text(problems, unit, CapacityReport.unit, label="単位", required=True)
     v.check_date(problems, reported_on, label="報告日", field="reported_on")
     if not any(p.field == "reported_on" for p in problems.items) and (reported_on > today):
         problems.add(

@@ -1,6 +1,5 @@
 """The activation log (応援要請, rule 21): the support requested under agreements during a
-disaster event (the events themselves: ``domain.disasters.events``; callers find their
-commands here too).
+disaster event (the events themselves: ``domain.disasters.events``).
 
 A request names an agreement in force on the day it was made, a party of that agreement
 that is still active, and one of the agreement's support categories. Its status machine
@@ -29,7 +28,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kyodo.domain import validation as v
 from kyodo.domain.base import utcnow
 from kyodo.domain.commanding import move
-from kyodo.domain.disasters.events import DisasterEventData, close_event, create_event
 from kyodo.domain.disasters.models import DisasterEvent, SupportRequest
 from kyodo.domain.disasters.moments import check_moment, in_utc, tokyo_day
 from kyodo.domain.disasters.rules import MAX_NOTE, REQUEST_STATUSES
@@ -337,13 +335,10 @@ async def cancel_request(
 
 
 __all__ = [
-    "DisasterEventData",
     "SupportRequestData",
     "answer_request",
     "cancel_request",
-    "close_event",
     "close_request",
-    "create_event",
     "create_request",
     "deliver_request",
 ]

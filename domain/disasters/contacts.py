@@ -84,12 +84,8 @@ async def record_verification(
             "連絡先が変わっていたときは、何が変わったかをメモに書いてください。",
             "note",
         )
-    caller = v.optional_text(
-        problems,
-        verified_by,
-        label="確認した人",
-        field="verified_by",
-        max_length=v.max_length(ContactVerification.verified_by),
+    caller = v.column_text(
+        problems, verified_by, ContactVerification.verified_by, label="確認した人"
     )
     problems.raise_if_any()
     assert partner.id is not None

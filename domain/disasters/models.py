@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from kyodo.domain.base import Versioned, created_at_field, enum_column
+from kyodo.domain.base import Versioned, created_at_field, enum_column, status_field
 from kyodo.domain.columns import Identified
 from kyodo.domain.enums import (
     DisasterKind,
@@ -43,12 +43,7 @@ class SupportRequest(Identified, Versioned, table=True):
     what: str = Field(max_length=500, nullable=False)
     quantity: int | None = None
     unit: str | None = Field(default=None, max_length=50)
-    status: SupportRequestStatus = Field(
-        default=SupportRequestStatus.REQUESTED,
-        sa_type=enum_column(SupportRequestStatus),
-        nullable=False,
-        index=True,
-    )
+    status: SupportRequestStatus = status_field(SupportRequestStatus.REQUESTED)
     requested_by: str = Field(max_length=200, nullable=False)
     requested_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False)
     answer: SupportAnswer | None = Field(default=None, sa_type=enum_column(SupportAnswer))

@@ -19,7 +19,7 @@ from kyodo.domain.errors import DomainError, ErrorCode
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.reference.service import check_department
 from kyodo.domain.versioning import not_found
-from kyodo.domain.writes import Audited, fields_snapshot
+from kyodo.domain.writes import Audited, fields_snapshot, row_values
 
 ENTITY = "EndorsementApplication"
 FIELDS = (
@@ -126,18 +126,18 @@ async def submit_application(
     assert department is not None and department.id is not None
 
     application = EndorsementApplication(
-        event_name=name,
-        organizer_id=data.organizer_id,
-        department_id=department.id,
-        event_starts_on=data.event_starts_on,
-        event_ends_on=data.event_ends_on,
-        venue=venue,
-        purpose=purpose,
-        expected_audience=audience,
-        disqualifiers=[d.value for d in disqualifiers],
-        requested_funding_yen=data.requested_funding_yen,
-        status=EndorsementStatus.SUBMITTED,
-        submitted_on=today,
+        **row_values(
+            data,
+            EndorsementApplication,
+            event_name=name,
+            department_id=department.id,
+            venue=venue,
+            purpose=purpose,
+            expected_audience=audience,
+            disqualifiers=[d.value for d in disqualifiers],
+            status=EndorsementStatus.SUBMITTED,
+            submitted_on=today,
+        )
     )
     return await APPLICATIONS.insert(
         session,

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.base import Versioned, status_field
 from kyodo.domain.columns import Identified
 from kyodo.domain.enums import EndorsementStatus
 
@@ -27,12 +27,7 @@ class EndorsementApplication(Identified, Versioned, table=True):
     disqualifiers: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
     requested_funding_yen: int | None = Field(default=None, sa_type=sa.BigInteger)
     contributes_to_city_policy: bool | None = None
-    status: EndorsementStatus = Field(
-        default=EndorsementStatus.SUBMITTED,
-        sa_type=enum_column(EndorsementStatus),
-        nullable=False,
-        index=True,
-    )
+    status: EndorsementStatus = status_field(EndorsementStatus.SUBMITTED)
     submitted_on: date | None = None
     decided_on: date | None = None
     decision_reason: str | None = Field(default=None, sa_type=sa.Text)

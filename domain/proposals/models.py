@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from kyodo.domain.base import Versioned, enum_column
+from kyodo.domain.base import Versioned, enum_column, status_field
 from kyodo.domain.columns import Identified
 from kyodo.domain.enums import ProposalChannel, ProposalKind, ProposalStatus
 
@@ -22,12 +22,7 @@ class Proposal(Identified, Versioned, table=True):
     received_on: date = Field(nullable=False)
     proposer_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
     department_id: int = Field(foreign_key="department.id", index=True, nullable=False)
-    status: ProposalStatus = Field(
-        default=ProposalStatus.RECEIVED,
-        sa_type=enum_column(ProposalStatus),
-        nullable=False,
-        index=True,
-    )
+    status: ProposalStatus = status_field(ProposalStatus.RECEIVED)
     background: str | None = Field(default=None, sa_type=sa.Text)
     support_options: str | None = Field(default=None, sa_type=sa.Text)
     response: str | None = Field(default=None, sa_type=sa.Text)

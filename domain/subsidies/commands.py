@@ -36,6 +36,7 @@ from kyodo.domain.subsidies.programs import create_program, update_program
 from kyodo.domain.subsidies.settlement import report_application, settle_application
 from kyodo.domain.subsidies.stored import APPLICATIONS, PROGRAMS, add_lines
 from kyodo.domain.versioning import not_found
+from kyodo.domain.writes import row_values
 
 _Status = SubsidyApplicationStatus
 
@@ -129,14 +130,14 @@ async def submit_application(
     assert title is not None and purpose is not None
 
     application = SubsidyApplication(
-        program_id=data.program_id,
-        applicant_id=data.applicant_id,
-        title=title,
-        purpose=purpose,
-        total_project_cost_yen=data.total_project_cost_yen,
-        requested_amount_yen=data.requested_amount_yen,
-        status=_Status.SUBMITTED,
-        submitted_on=submitted_on,
+        **row_values(
+            data,
+            SubsidyApplication,
+            title=title,
+            purpose=purpose,
+            status=_Status.SUBMITTED,
+            submitted_on=submitted_on,
+        )
     )
     session.add(application)
     await session.flush()

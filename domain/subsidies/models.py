@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from kyodo.domain.base import Versioned, enum_column
-from kyodo.domain.columns import Identified
+from kyodo.domain.base import Versioned, enum_column, status_field
+from kyodo.domain.columns import Identified, owner_id
 from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
 
 
@@ -42,12 +42,7 @@ class SubsidyApplication(Identified, Versioned, table=True):
     total_project_cost_yen: int = Field(sa_type=sa.BigInteger, nullable=False)
     requested_amount_yen: int = Field(sa_type=sa.BigInteger, nullable=False)
     granted_amount_yen: int | None = Field(default=None, sa_type=sa.BigInteger)
-    status: SubsidyApplicationStatus = Field(
-        default=SubsidyApplicationStatus.SUBMITTED,
-        sa_type=enum_column(SubsidyApplicationStatus),
-        nullable=False,
-        index=True,
-    )
+    status: SubsidyApplicationStatus = status_field(SubsidyApplicationStatus.SUBMITTED)
     submitted_on: date = Field(nullable=False)
     decided_on: date | None = None
     decision_reason: str | None = Field(default=None, sa_type=sa.Text)
@@ -58,9 +53,7 @@ class ExpenseLine(SQLModel, table=True):
     __tablename__ = "expense_line"
 
     id: int | None = Field(default=None, primary_key=True)
-    application_id: int = Field(
-        foreign_key="subsidy_application.id", index=True, nullable=False, ondelete="CASCADE"
-    )
+    application_id: int = owner_id("subsidy_application")
     kind: ExpenseKind = Field(sa_type=enum_column(ExpenseKind), nullable=False)
     position: int = Field(default=0, nullable=False)
     category: str = Field(max_length=200, nullable=False)

@@ -20,6 +20,7 @@ from kyodo.domain.subsidies.inputs import (
 from kyodo.domain.subsidies.models import SubsidyProgram
 from kyodo.domain.subsidies.service import series_key_of
 from kyodo.domain.subsidies.stored import PROGRAMS
+from kyodo.domain.writes import row_values
 
 
 async def create_program(session: AsyncSession, *, data: ProgramData, actor: str) -> SubsidyProgram:
@@ -84,16 +85,15 @@ async def create_program(session: AsyncSession, *, data: ProgramData, actor: str
     assert series_key is not None
 
     program = SubsidyProgram(
-        name=name,
-        series_key=series_key,
-        department_id=department.id,
-        fiscal_year=data.fiscal_year,
-        budget_yen=data.budget_yen,
-        max_amount_per_grant_yen=data.max_amount_per_grant_yen,
-        subsidy_rate_percent=rate,
-        allowed_expense_categories=categories,
-        max_consecutive_years=data.max_consecutive_years,
-        application_deadline=data.application_deadline,
+        **row_values(
+            data,
+            SubsidyProgram,
+            name=name,
+            series_key=series_key,
+            department_id=department.id,
+            subsidy_rate_percent=rate,
+            allowed_expense_categories=categories,
+        )
     )
     return await PROGRAMS.insert(session, program, actor=actor, action="subsidyProgram.create")
 

@@ -355,14 +355,10 @@ async def condition_checks_by_application(
             total_project_cost_yen=application.total_project_cost_yen,
             expense_categories=[line.category for line in expenses[application.id].planned],
             submitted_on=application.submitted_on,
-            max_amount_per_grant_yen=program.max_amount_per_grant_yen,
-            subsidy_rate_percent=program.subsidy_rate_percent,
-            allowed_expense_categories=program.allowed_expense_categories,
-            max_consecutive_years=program.max_consecutive_years,
             consecutive_year=years[application.id],
-            application_deadline=program.application_deadline,
             budget_remaining_yen=remaining,
             amount_for_budget=amount_for_budget,
+            **rules.conditions_of(program),
         )
     return [checks.get(aid, []) for aid in application_ids]
 

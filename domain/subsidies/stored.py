@@ -4,6 +4,7 @@ whose snapshot every change records (rule 15)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,11 +24,8 @@ from kyodo.domain.writes import Audited, fields_snapshot
 
 
 def expense_dict(line: ExpenseLine | ExpenseData) -> dict[str, Any]:
-    return {
-        "category": line.category,
-        "amount_yen": line.amount_yen,
-        "description": line.description,
-    }
+    """An expense line as the audit records it: the fields of :class:`ExpenseData`."""
+    return {f.name: getattr(line, f.name) for f in fields(ExpenseData)}
 
 
 async def snapshot_of(session: AsyncSession, application: SubsidyApplication) -> dict[str, Any]:
@@ -49,9 +47,7 @@ def add_lines(
                 application_id=application_id,
                 kind=kind,
                 position=position,
-                category=line.category,
-                amount_yen=line.amount_yen,
-                description=line.description,
+                **expense_dict(line),
             )
             for position, line in enumerate(lines)
         ]

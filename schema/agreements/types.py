@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
+from kyodo.domain.agreements import lookup, terms
 from kyodo.domain.agreements import service as agreements
-from kyodo.domain.agreements import terms
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.japanese import to_wareki
 from kyodo.domain.validation import require_date
@@ -93,7 +93,7 @@ class AgreementType(Node):
 
     @strawberry.field(description="協定区分: what help the partners give (DISASTER_SUPPORT).")
     async def support_categories(self, info: Info) -> list[SupportCategory]:
-        loader = info.context.loader(agreements.support_categories_by_agreement)
+        loader = info.context.loader(lookup.support_categories_by_agreement)
         return list(await loader.load(self.pk))
 
     @strawberry.field(
@@ -253,7 +253,7 @@ class DisasterSupportEntryType:
         return self.contacts
 
     @classmethod
-    def from_row(cls, row: agreements.DisasterSupportRow) -> DisasterSupportEntryType:
+    def from_row(cls, row: lookup.DisasterSupportRow) -> DisasterSupportEntryType:
         return from_row(
             cls,
             row,
@@ -294,7 +294,7 @@ def stale_args(as_of: date | None, max_age_days: int | None, today: date) -> tup
     return as_of or today, max_age
 
 
-def contacts_read_of(row: agreements.DisasterSupportRow) -> tuple[str, int, str]:
+def contacts_read_of(row: lookup.DisasterSupportRow) -> tuple[str, int, str]:
     """The agreement's list, or (when it names no one for the party) the party's own
     emergency contacts: the read is logged on the record the contacts belong to."""
     if row.emergency_contacts and all(c.agreement_id is None for c in row.emergency_contacts):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from kyodo.domain.collaborations import service as collaborations
+from kyodo.domain.collaborations import analyses
 from kyodo.domain.collaborations.reviews import reviews_by_pair
 from kyodo.schema.context import Info
 from kyodo.schema.node import to_global_id
@@ -59,7 +59,7 @@ class ConcentrationFindingType:
         return (await info.context.loader(reviews_by_pair).load(self.pair)).next_review_due_on
 
     @classmethod
-    def from_domain(cls, finding: collaborations.ConcentrationFinding) -> ConcentrationFindingType:
+    def from_domain(cls, finding: analyses.ConcentrationFinding) -> ConcentrationFindingType:
         from kyodo.schema.partners.types import PartnerType
         from kyodo.schema.reference.types import DepartmentType
 
@@ -95,7 +95,7 @@ class PartnerSuggestionType:
     )
 
     @classmethod
-    def from_domain(cls, suggestion: collaborations.PartnerSuggestion) -> PartnerSuggestionType:
+    def from_domain(cls, suggestion: analyses.PartnerSuggestion) -> PartnerSuggestionType:
         from kyodo.schema.partners.types import PartnerType
         from kyodo.schema.reference.types import CollaborationFieldType
 
@@ -130,15 +130,15 @@ class PartnerLinkType:
 class PartnerNetworkType:
     nodes: list[Annotated[PartnerType, strawberry.lazy(_PARTNERS)]] = strawberry.field(
         description=f"Partners with at least one link, most connected first; at most "
-        f"{collaborations.MAX_NETWORK_NODES}."
+        f"{analyses.MAX_NETWORK_NODES}."
     )
     links: list[PartnerLinkType] = strawberry.field(
         description=f"Links among the returned nodes, strongest first; drawn from at most "
-        f"{collaborations.MAX_NETWORK_LINKS} strongest links."
+        f"{analyses.MAX_NETWORK_LINKS} strongest links."
     )
 
     @classmethod
-    def from_domain(cls, network: collaborations.PartnerNetwork) -> PartnerNetworkType:
+    def from_domain(cls, network: analyses.PartnerNetwork) -> PartnerNetworkType:
         from kyodo.schema.partners.types import PartnerType
 
         return cls(

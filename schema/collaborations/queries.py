@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
-from kyodo.domain.collaborations import service
+from kyodo.domain.collaborations import analyses, service
 from kyodo.domain.errors import DomainError
 from kyodo.domain.japanese import fiscal_year_of
 from kyodo.schema.collaborations.analyses import (
@@ -93,7 +93,7 @@ class CollaborationQueries:
         to_fiscal_year: Annotated[
             int,
             strawberry.argument(
-                description=f"Last fiscal year of the range; at most {service.MAX_CONCENTRATION_SPAN_YEARS} "
+                description=f"Last fiscal year of the range; at most {analyses.MAX_CONCENTRATION_SPAN_YEARS} "
                 "years after the first (INVALID otherwise)."
             ),
         ],
@@ -109,7 +109,7 @@ class CollaborationQueries:
     ) -> list[ConcentrationFindingType]:
         findings = await _run_query(
             info,
-            service.partner_concentration,
+            analyses.partner_concentration,
             from_fiscal_year=from_fiscal_year,
             to_fiscal_year=to_fiscal_year,
             min_consecutive_years=3 if min_consecutive_years is None else min_consecutive_years,
@@ -139,21 +139,21 @@ class CollaborationQueries:
         first: Annotated[
             int | None,
             strawberry.argument(description="At most this many: 10 when omitted, at most 100."),
-        ] = service.DEFAULT_SUGGESTIONS,
+        ] = analyses.DEFAULT_SUGGESTIONS,
     ) -> list[PartnerSuggestionType]:
         suggestions = await _run_query(
             info,
-            service.partner_suggestions,
+            analyses.partner_suggestions,
             field_codes=field_codes,
             department_code=department_code,
-            first=service.DEFAULT_SUGGESTIONS if first is None else first,
+            first=analyses.DEFAULT_SUGGESTIONS if first is None else first,
             current_fiscal_year=fiscal_year_of(info.context.today),
         )
         return [PartnerSuggestionType.from_domain(s) for s in suggestions]
 
     @strawberry.field(
         description="Partners as nodes, shared collaborations as links, for network views "
-        f"(cancelled collaborations not counted; at most {service.MAX_NETWORK_NODES} "
+        f"(cancelled collaborations not counted; at most {analyses.MAX_NETWORK_NODES} "
         "nodes, the most connected).",
         permission_classes=[CanReadInternal],
     )
@@ -176,7 +176,7 @@ class CollaborationQueries:
     ) -> PartnerNetworkType:
         network = await _run_query(
             info,
-            service.partner_network,
+            analyses.partner_network,
             field_codes=field_codes,
             fiscal_year=fiscal_year,
             min_shared_collaborations=1

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import strawberry
 
-from kyodo.domain.disasters import commands
+from kyodo.domain.disasters import commands, events
 from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
 from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory
 from kyodo.schema.inputs import Ids, ToData, fields_of
@@ -20,7 +20,7 @@ from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, allow
 
 
 @strawberry.input(name="DisasterEventInput", description="A disaster event or exercise to open.")
-class DisasterEventInput(ToData, data=commands.DisasterEventData):
+class DisasterEventInput(ToData, data=events.DisasterEventData):
     name: str = strawberry.field(description="Name of the event, e.g. 令和8年大雨訓練.")
     kind: DisasterKind = strawberry.field(description="What happened, or EXERCISE.")
     started_on: date = strawberry.field(description="Not in the future.")
@@ -89,13 +89,13 @@ class SupportRequestPayload(Payload):
 @strawberry.type
 class DisasterMutations:
     disaster_event_create = DisasterEventPayload.mutation(
-        commands.create_event,
+        events.create_event,
         description="Open a disaster event or an exercise (started on a day not in the future).",
         extensions=allow(DISASTER_OFFICE, ADMIN),
         input=argument(DisasterEventInput, "The event.", to_data=True),
     )
     disaster_event_close = DisasterEventPayload.change_mutation(
-        commands.close_event,
+        events.close_event,
         description="Close an event, once none of its requests is open.",
         extensions=allow(DISASTER_OFFICE, ADMIN),
         closed_on=argument(date, "Day it closed; not before it started."),

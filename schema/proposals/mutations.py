@@ -30,7 +30,7 @@ class ProposalDecision(StrEnum):
     NOT_ADOPTED = "NOT_ADOPTED"
 
 
-# The same words as the statuses they lead to (domain.enums.LABELS).
+# The same words as the statuses they lead to (domain.labels.LABELS).
 describe_values(
     ProposalDecision,
     {d.name: LABELS[DomainStatus][DomainStatus(d.value)].description for d in ProposalDecision},

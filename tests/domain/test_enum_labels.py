@@ -1,4 +1,4 @@
-"""``domain.enums.LABELS``: one label and description for every value of every enum."""
+"""``domain.labels.LABELS``: one label and description for every value of every enum."""
 
 from __future__ import annotations
 

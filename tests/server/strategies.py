@@ -264,7 +264,7 @@ def global_ids(draw: st.DrawFn) -> str:
 
 
 ORDERINGS = ["partners.NAME_KANA.asc", "partners.CREATED_AT.desc", "agreements", "proposals"]
-"""Names of list orders, as keyset cursors carry them (domain.pagination.Ordering)."""
+"""Names of list orders, as keyset cursors carry them (domain.ordering.Ordering)."""
 
 CURSOR_VALUES = st.one_of(
     st.none(),

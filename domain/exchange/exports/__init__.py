@@ -11,7 +11,7 @@ self-contained printable HTML page for the day the systems are down (rule 9, 第
 - Agreements (協定): Hokkaido's open-data layout for disaster-support agreements
   (市町村名, No, 協定の名称, 協定相手方, the eight 協定区分 marked ○), plus 締結日 and the keys
   this system needs at the end.
-- Disaster contacts: :func:`domain.agreements.service.disaster_support` for one day, one
+- Disaster contacts: :func:`domain.agreements.lookup.disaster_support` for one day, one
   table per 協定区分, stale contacts marked.
 
 Every export says which personal data it contains (``personal_reads``), so the HTTP edge

@@ -13,13 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
+from kyodo.domain.agreements.lookup import support_categories_by_agreement
 from kyodo.domain.agreements.models import Agreement
-from kyodo.domain.agreements.service import (
-    agreement_ids_in_force_on,
-    get_many,
-    parties_by_agreement,
-    support_categories_by_agreement,
-)
+from kyodo.domain.agreements.service import get_many, parties_by_agreement
 from kyodo.domain.enums import AgreementCategory, SupportCategory
 from kyodo.domain.exchange.exports.formats import (
     LIST_SEPARATOR,

@@ -1,4 +1,4 @@
-"""The disaster contacts export: :func:`domain.agreements.service.disaster_support` for
+"""The disaster contacts export: :func:`domain.agreements.lookup.disaster_support` for
 one day as CSV, JSON or the printable page (:mod:`.disaster_page`)."""
 
 from __future__ import annotations

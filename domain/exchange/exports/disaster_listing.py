@@ -9,8 +9,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kyodo.domain.agreements.lookup import disaster_support
-from kyodo.domain.agreements.service import DisasterSupportRow
+from kyodo.domain.agreements.lookup import DisasterSupportRow, disaster_support
 from kyodo.domain.disasters.review import DisasterReviewRow, agreements_needing_review
 from kyodo.domain.enums import PartnerKind, SupportCategory
 from kyodo.domain.exchange.exports.formats import PersonalReads, note_read
