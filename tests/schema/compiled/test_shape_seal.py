@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from kyodo.schema.compiled.plan import Fallback, ObjectShape, _constant, plain
+from kyodo.schema.compiled.request import Fallback
+from kyodo.schema.compiled.writers import ObjectShape, _constant, plain
 
 Row = namedtuple("Row", "id name kana")
 
