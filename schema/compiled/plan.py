@@ -166,15 +166,20 @@ class Planner:
 
     # ------------------------------------------------------------ shapes
 
-    def _selected(
-        self, shape: ObjectShape, type_: GraphQLObjectType, details: Sequence[FieldDetails]
+    def selected(
+        self,
+        type_: GraphQLObjectType,
+        details: Sequence[FieldDetails],
+        fields: list[tuple[str, Any]],
+        constant: Callable[[str], Any] = _constant,
     ) -> Iterator[tuple[str, str, list[FieldDetails], GraphQLField]]:
-        """The selected fields of ``type_`` (key, name, details, definition) that the
-        caller writes into ``shape``; ``__typename`` is written here, in its place."""
+        """The selected fields of ``type_`` (key, name, details, definition), each once the
+        role is known to be allowed to read it, for the caller to add to ``fields``;
+        ``__typename`` is added here, in its place: ``constant(type_.name)``."""
         for key, sub in self.subfields(type_, details).items():
             name = sub[0].node.name.value
             if name == "__typename":
-                shape.fields.append((key, _constant(type_.name)))
+                fields.append((key, constant(type_.name)))
                 continue
             yield key, name, sub, self.field(type_, sub)
 
@@ -198,7 +203,7 @@ class Planner:
         if spec.check is not None:
             builder.need(*spec.check_needs)
             shape.checks.append(spec.check)
-        for key, name, sub, definition in self._selected(shape, type_, details):
+        for key, name, sub, definition in self.selected(type_, details, shape.fields):
             field_spec = spec.fields.get(name)
             if field_spec is None:
                 raise Fallback(f"{type_name}.{name} is not compiled")
@@ -212,7 +217,7 @@ class Planner:
         reads it."""
         type_ = self.object_type(type_name)
         shape = ObjectShape(type_name)
-        for key, name, _sub, definition in self._selected(shape, type_, details):
+        for key, name, _sub, definition in self.selected(type_, details, shape.fields):
             strawberry_field = definition.extensions.get("strawberry-definition")
             if strawberry_field is None or strawberry_field.base_resolver is not None:
                 raise Fallback(f"{type_name}.{name} has a resolver")

@@ -60,12 +60,7 @@ def plan_connection(
     connection = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[PageData, Request], Any]]] = []
     needs_total = False
-    for key, sub in planner.subfields(connection, details).items():
-        name = sub[0].node.name.value
-        if name == "__typename":
-            fields.append((key, _const(connection.name)))
-            continue
-        field_definition = planner.field(connection, sub)
+    for key, name, sub, field_definition in planner.selected(connection, details, fields, _const):
         if name == "totalCount":
             needs_total = True
             fields.append((key, lambda data, _request: data.total))
@@ -103,12 +98,7 @@ def _page_info(
     type_ = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[PageData], Any]]] = []
     needs_total = False
-    for key, sub in planner.subfields(type_, details).items():
-        name = sub[0].node.name.value
-        if name == "__typename":
-            fields.append((key, _const(type_.name)))
-            continue
-        planner.field(type_, sub)
+    for key, name, _sub, _definition in planner.selected(type_, details, fields, _const):
         if name == "hasNextPage":
             needs_total = True
             fields.append((key, lambda data: data.has_next))
@@ -136,12 +126,7 @@ def _edges(
 ) -> Callable[[PageData, Request], Any]:
     edge = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[int, Any, PageData, Request], Any]]] = []
-    for key, sub in planner.subfields(edge, details).items():
-        name = sub[0].node.name.value
-        if name == "__typename":
-            fields.append((key, _const(edge.name)))
-            continue
-        node_definition = planner.field(edge, sub)
+    for key, name, sub, node_definition in planner.selected(edge, details, fields, _const):
         if name == "cursor":
             _cursors(keys)
             fields.append((key, lambda i, _row, data, _request: data.cursor(i)))

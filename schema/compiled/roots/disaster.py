@@ -60,12 +60,7 @@ def _disaster_support(
         "capacity": builder.relation("capacity_reports", reports)[0],
     }
     fields: list[tuple[str, Writer]] = []
-    for field_key, sub in planner.subfields(entry, details).items():
-        name = sub[0].node.name.value
-        if name == "__typename":
-            fields.append((field_key, _const(entry.name)))
-            continue
-        field_definition = planner.field(entry, sub)
+    for field_key, name, sub, field_definition in planner.selected(entry, details, fields, _const):
         if name in ("partner", "agreement"):
             target = partner if name == "partner" else agreement
             shape = planner.entity_shape(get_named_type(field_definition.type).name, sub, target)
