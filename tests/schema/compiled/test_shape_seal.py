@@ -1,4 +1,4 @@
-"""ObjectShape.seal (schema/compiled/plan.py): the generated writer writes what the loop
+"""ObjectShape.seal (schema/compiled/writers.py): the generated writer writes what the loop
 writes — keys, values, order — and runs the checks and writers as the loop does."""
 
 from __future__ import annotations
