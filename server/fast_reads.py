@@ -42,14 +42,14 @@ from kyodo.domain.errors import DomainError
 from kyodo.domain.read.raw import RawPostgreSQL
 from kyodo.schema.access_log import log_personal_reads
 from kyodo.schema.compiled.extension import plan_for, run_plan
-from kyodo.schema.compiled.plan import Fallback
+from kyodo.schema.compiled.request import Fallback
 from kyodo.schema.context import ANONYMOUS, Context
 from kyodo.schema.extensions import known_document
 from kyodo.schema.response_cache import Answer, cache_key
 from kyodo.server import graphql_http
 
 if TYPE_CHECKING:
-    from kyodo.server.app import KyodoGraphQL
+    from kyodo.server.graphql_view import KyodoGraphQL
 
 log = logging.getLogger("kyodo.fast_reads")
 
@@ -122,7 +122,7 @@ class FastReads:
         await response(scope, receive, send)
 
     async def answer(self, scope: Scope, body: bytes) -> Response:
-        from kyodo.server.app import timeout_error
+        from kyodo.server.graphql_view import timeout_error
 
         view = self.view
         request = orjson.loads(body)

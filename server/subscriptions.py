@@ -130,7 +130,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[SubscriptionContext, None
 
 
 class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
-    """The WebSocket side of /graphql (the HTTP side is ``server.app.KyodoGraphQL``)."""
+    """The WebSocket side of /graphql (the HTTP side is ``server.graphql_view.KyodoGraphQL``)."""
 
     graphql_transport_ws_handler_class = TransportWSHandler
 

@@ -2,7 +2,8 @@
 
 A *read model* (:mod:`domain.read.models`) says, per entity, which columns a selection may
 ask for, its relations (join condition, order, one or many) and who may see which rows.
-A *fetch* (:mod:`domain.read.fetch`) is what one selection needs of an entity: some of
+A *fetch* (:mod:`domain.read.selection`, read by :mod:`domain.read.fetch`) is what one
+selection needs of an entity: some of
 its columns and some of its relations, each with its own fetch. It compiles into one
 SQLAlchemy Core statement in which the database builds the nested result as JSON
 (PostgreSQL ``json_build_array``/``json_agg``, SQLite ``json_array``/``json_group_array``,

@@ -1,107 +1,31 @@
-"""Fetches: what one selection needs of an entity, compiled into one statement.
+"""Reading fetches: every root of one request in one statement.
 
-A :class:`Fetch` is built once per planned document (it holds no argument values); the
-relation arguments of one request come separately (``args``, by :class:`Nested`). A
-:class:`ReadQuery` gathers every root of a request (a page, rows by id, a whole list)
-as scalar subqueries of ONE ``SELECT``, runs it, and decodes the JSON into rows.
-
-Rows are named tuples whose fields are the fetched columns (named as on the model,
-typed as the ORM types them) followed by one field per nested relation.
+A :class:`ReadQuery` gathers every root of a request (a page, rows by id, a whole list)
+as scalar subqueries of ONE ``SELECT``, runs it, and decodes the JSON into rows. What a
+root reads is a :class:`~domain.read.selection.Fetch` (built once per planned document,
+the relation arguments of one request coming separately, by
+:class:`~domain.read.selection.Nested`); its JSON element is built by
+:mod:`domain.read.element`. The built columns and statements are cached, least recently
+used out.
 """
 
 from __future__ import annotations
 
 import json
-from collections import OrderedDict, namedtuple
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kyodo.domain.read.entity import Conditions, Entity, Viewer
-from kyodo.domain.read.models import entity
+from kyodo.domain.read.element import ELEMENT_CACHE_SIZE, _Compiler
+from kyodo.domain.read.entity import Conditions, Viewer
 from kyodo.domain.read.raw import NotRaw, RawPostgreSQL
-from kyodo.domain.read.sql import JsonSQL, flatten
-from kyodo.domain.read.values import Decoder
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Nested:
-    """A relation of a fetch: its rows' own fetch, or None for a scalar relation."""
-
-    relation: str
-    fetch: Fetch | None = None
-    key: str = "nested"
-    """The row attribute the relation's value arrives in."""
-
-
-@dataclass(eq=False)
-class Fetch:
-    entity: Entity
-    columns: tuple[str, ...]
-    nested: tuple[Nested, ...] = ()
-    row_type: Any = field(init=False, repr=False)
-    decode: Callable[[Any], Any] = field(init=False, repr=False)
-    """JSON value -> row."""
-
-    def __post_init__(self) -> None:
-        for name in self.columns:
-            if name not in self.entity.decoders:
-                raise KeyError(f"{self.entity.name} has no column {name!r}")
-        for nested in self.nested:
-            relation = self.entity.relations[nested.relation]
-            if relation.has_rows != (nested.fetch is not None):
-                raise ValueError(f"{self.entity.name}.{nested.relation}: fetch mismatch")
-        self.row_type = _row_type((*self.columns, *(n.key for n in self.nested)))
-        self.all_nested: tuple[Nested, ...] = tuple(
-            found
-            for nested in self.nested
-            for found in (nested, *(nested.fetch.all_nested if nested.fetch else ()))
-        )
-        self.decode = self._decoder()
-
-    @property
-    def width(self) -> int:
-        return len(self.columns) + len(self.nested)
-
-    def _decoder(self) -> Callable[[Any], Any]:
-        steps: list[tuple[int, Callable[[Any], Any]]] = [
-            (i, decoder)
-            for i, name in enumerate(self.columns)
-            if (decoder := self.entity.decoders[name]) is not None
-        ]
-        base = len(self.columns)
-        for j, nested in enumerate(self.nested):
-            relation = self.entity.relations[nested.relation]
-            if relation.count or relation.aggregate is not None:
-                continue  # a number, as it comes
-            if nested.fetch is not None:
-                item = nested.fetch.decode
-            else:
-                assert relation.scalar is not None
-                scalar = entity(relation.target).decoders[relation.scalar]
-                item = scalar if scalar is not None else _same
-            if relation.paged:
-                steps.append((base + j, _page(item)))
-            else:
-                steps.append((base + j, _many(item) if relation.many else _optional(item)))
-        width, make = self.width, self.row_type._make
-
-        def decode(value: Any) -> Any:
-            values = flatten(value, width)
-            for i, step in steps:
-                values[i] = step(values[i])
-            return make(values)
-
-        return decode
-
-
-def _same(value: Any) -> Any:
-    return value
+from kyodo.domain.read.selection import Args, Fetch, Nested
+from kyodo.domain.read.sql import JsonSQL
 
 
 def _loads(text: str) -> Any:
@@ -111,165 +35,6 @@ def _loads(text: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         return json.loads(text)
-
-
-def _many(item: Decoder) -> Decoder:
-    return lambda values: [item(v) for v in values]
-
-
-def _page(item: Decoder) -> Decoder:
-    """[total, [rows]] -> (total, rows)."""
-    return lambda value: (value[0], [item(v) for v in value[1]])
-
-
-def _optional(item: Decoder) -> Decoder:
-    return lambda value: None if value is None else item(value)
-
-
-@lru_cache(maxsize=1024)
-def _row_type(names: tuple[str, ...]) -> Any:
-    return namedtuple("Row", names)
-
-
-Args = Mapping[Nested, Any]
-"""Each relation's arguments for this request (e.g. the statuses of Partner.agreements)."""
-
-
-ELEMENT_CACHE_SIZE = 256
-_elements: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()
-
-
-class _Compiler:
-    """Builds the JSON element of a fetch on a source (the model or an alias).
-
-    Building the expression (ORM aliases, adapted columns) costs more than running it,
-    so an element is built once per fetch, source, dialect, viewer and relation
-    arguments, and reused: Core expressions are immutable, and SQLAlchemy then finds the
-    compiled statement in its own cache.
-    """
-
-    def __init__(self, sql: JsonSQL, viewer: Viewer, args: Args) -> None:
-        self.sql = sql
-        self.viewer = viewer
-        self.args = args
-
-    def alias(self, target: Entity) -> Any:
-        return target.alias()
-
-    def root_element(self, fetch: Fetch, source: Any = None) -> tuple[Any, Any]:
-        """(source, element): on ``source``, or on a fresh alias of the fetch's entity."""
-        key = (
-            fetch,
-            source,
-            self.sql.postgresql,
-            self.viewer,
-            tuple(self.args.get(nested) for nested in fetch.all_nested),
-        )
-        try:
-            found = _elements.get(key)
-        except TypeError:  # arguments that do not hash (lists in a filter): build anew
-            return self._build(fetch, source)
-        if found is None:
-            found = self._build(fetch, source)
-            _elements[key] = found
-            while len(_elements) > ELEMENT_CACHE_SIZE:
-                _elements.popitem(last=False)
-        else:
-            _elements.move_to_end(key)
-        return found
-
-    def _build(self, fetch: Fetch, source: Any) -> tuple[Any, Any]:
-        source = self.alias(fetch.entity) if source is None else source
-        return source, self.element(fetch, source)
-
-    def page_of(
-        self,
-        fetch: Fetch,
-        item: Any,
-        element: Any,
-        select: sa.Select[Any],
-        key: Any,
-        order_by: Sequence[Any],
-        *,
-        limit: int,
-        offset: int,
-        correlate: Any = None,
-    ) -> Any:
-        """The JSON of one page: ``select``'s keys for the page, then ``element`` on the
-        rows of ``item`` (an alias) having those keys."""
-        keys = self.sql.page_keys(
-            select, key, order_by, limit=limit, offset=offset, correlate=correlate
-        )
-        rows = keys.join(item, item.id == keys.c.key)
-        return self.sql.page(element, rows, keys)
-
-    def element(self, fetch: Fetch, source: Any) -> sa.ColumnElement[Any]:
-        entity_ = fetch.entity
-        values: list[Any] = [
-            self.sql.embed(entity_.column(source, name))
-            if name in entity_.json_columns
-            else entity_.column(source, name)
-            for name in fetch.columns
-        ]
-        values.extend(self.nested(fetch.entity, nested, source) for nested in fetch.nested)
-        return self.sql.array(values)
-
-    def nested(self, parent: Entity, nested: Nested, source: Any) -> Any:
-        relation = parent.relations[nested.relation]
-        target = entity(relation.target)
-        child = target.model if relation.unaliased else self.alias(target)
-        arguments = self.args.get(nested)
-        limit = None
-        if relation.paged:
-            assert nested.fetch is not None and arguments is not None
-            page, arguments = arguments
-        elif relation.limited and arguments is not None:
-            limit, arguments = arguments
-        link = relation.link(source, child, arguments, self.viewer)
-        if relation.count:
-            return link.select.with_only_columns(sa.func.count()).scalar_subquery()
-        if relation.aggregate is not None:
-            aggregate = relation.aggregate(child)
-            return link.select.with_only_columns(aggregate).scalar_subquery()
-        if relation.paged:
-            assert nested.fetch is not None
-            item = self.alias(target)
-            items = self.page_of(
-                nested.fetch,
-                item,
-                self.element(nested.fetch, item),
-                link.select,
-                child.id,
-                link.order_by,
-                limit=page.limit,
-                offset=0,  # the compiled path pages no further (cursors: Strawberry)
-                correlate=source,
-            )
-            # Correlated explicitly: the link may read the model itself, which an
-            # enclosing query may read too (it must not be taken for that one).
-            total = (
-                link.select.with_only_columns(sa.func.count()).correlate(source).scalar_subquery()
-            )
-            return self.sql.array([total, items])
-        if nested.fetch is None:
-            assert relation.scalar is not None
-            element = target.column(child, relation.scalar)
-            json_element = False
-        else:
-            element = self.element(nested.fetch, child)
-            json_element = True
-        if relation.many:
-            return self.sql.many(
-                element,
-                link.select,
-                link.order_by,
-                json_element=json_element,
-                correlate=source,
-                limit=limit,
-            )
-        if not json_element:
-            return link.select.with_only_columns(element).limit(1).scalar_subquery()
-        return self.sql.one(element, link.select)
 
 
 _by_ids: OrderedDict[Hashable, Any] = OrderedDict()

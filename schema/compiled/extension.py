@@ -25,7 +25,8 @@ from strawberry.types.graphql import OperationType
 from kyodo.domain.errors import DomainError
 from kyodo.domain.read.entity import Viewer
 from kyodo.domain.read.fetch import ReadQuery
-from kyodo.schema.compiled.plan import Fallback, Plan, Planner, Request
+from kyodo.schema.compiled.plan import Plan, Planner
+from kyodo.schema.compiled.request import Fallback, Request
 from kyodo.schema.context import Context
 from kyodo.schema.permissions import can_read_internal, partner_visibility
 
@@ -129,13 +130,16 @@ class CompiledReads(SchemaExtension):
             log.debug("rollback after a failed compiled read failed", exc_info=True)
 
     async def answer(self, context: Context) -> GraphQLExecutionResult:
+        """The answer of the validated query from its plan (:func:`plan_for`, made at first
+        use, then :func:`run_plan`: the two halves the HTTP edge's fast path,
+        ``server.fast_reads``, calls too), or ``Fallback``."""
         execution = self.execution_context
         document = execution.graphql_document
         if document is None or execution.query is None:
             raise Fallback("no document")
         if execution.operation_type is not OperationType.QUERY:
             raise Fallback(f"{execution.operation_type.value} operation")
-        return await answer_compiled(
+        plan, variables = plan_for(
             execution.schema,
             execution.query,
             document,
@@ -143,22 +147,7 @@ class CompiledReads(SchemaExtension):
             execution.variables,
             context,
         )
-
-
-async def answer_compiled(
-    schema: Any,
-    query: str,
-    document: DocumentNode,
-    operation_name: str | None,
-    raw_variables: dict[str, Any] | None,
-    context: Context,
-) -> GraphQLExecutionResult:
-    """The answer of a validated query from its plan (made at first use), or ``Fallback``
-    when the planner does not cover it; the personal-data reads are noted on
-    ``context``. Used by :class:`CompiledReads`; the HTTP edge's fast path
-    (``server.fast_reads``) calls its two halves, :func:`plan_for` and :func:`run_plan`."""
-    plan, variables = plan_for(schema, query, document, operation_name, raw_variables, context)
-    return await run_plan(plan, variables, context)
+        return await run_plan(plan, variables, context)
 
 
 def plan_for(

@@ -1,4 +1,4 @@
-"""ObjectShape.seal (schema/compiled/plan.py): the generated writer writes what the loop
+"""ObjectShape.seal (schema/compiled/writers.py): the generated writer writes what the loop
 writes — keys, values, order — and runs the checks and writers as the loop does."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from kyodo.schema.compiled.plan import Fallback, ObjectShape, _constant, plain
+from kyodo.schema.compiled.request import Fallback
+from kyodo.schema.compiled.writers import ObjectShape, _constant, plain
 
 Row = namedtuple("Row", "id name kana")
 

@@ -1,0 +1,172 @@
+"""``disasterSupport``: the disaster lookup's (agreement, party) pairs in one statement,
+folded by the domain's own rules (``domain.agreements.lookup``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graphql import GraphQLField, get_named_type
+from graphql.execution.collect_fields import FieldDetails
+
+from kyodo.domain.agreements import in_force, lookup
+from kyodo.domain.agreements.models import AgreementParty
+from kyodo.domain.agreements.terms import agreement_in_force_on
+from kyodo.domain.disasters.capacity import capacity_on
+from kyodo.domain.disasters.contacts import standing_on
+from kyodo.domain.read.models import entity
+from kyodo.schema.compiled.plan import Planner, RootPlan
+from kyodo.schema.compiled.request import ArgSite, Fallback, FetchBuilder, Request, Writer
+from kyodo.schema.compiled.roots.connections import _const
+from kyodo.schema.compiled.writers import ObjectShape, completer, serializer
+from kyodo.schema.context import Context
+
+
+def _disaster_support(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``AgreementQueries.disaster_support``: the domain's rules
+    (``domain.agreements.service.disaster_support``), read as (agreement, party) pairs
+    in one statement: the pairs of every agreement that may be in force on the day
+    (``agreements_maybe_in_force_on``, a superset in SQL), each with its agreement's term
+    columns, kept when ``terms.agreement_in_force_on`` says so (renewals, month ends)."""
+    from kyodo.schema.compiled.types import AGREEMENT, in_category_order
+
+    entry = planner.object_type(get_named_type(definition.type).name)
+    builder = planner.builder("AgreementParty")
+    builder.need("agreement_id", "partner_id")
+    # What the lookup's own rules read, whatever the selection.
+    partner = FetchBuilder(entity("Partner"))
+    partner.need("id", "sort_key")
+    agreement = FetchBuilder(entity("Agreement"))
+    agreement.need("id", "contacts_verified_on", *in_force.TERM_FIELDS, *AGREEMENT.check_needs)
+    listed, own = FetchBuilder(entity("Contact")), FetchBuilder(entity("Contact"))
+    listed.need("agreement_id")
+    # The partner's calls and capacity reports, read along (no statement of their own);
+    # domain.disasters folds them as the Strawberry path does.
+    checks, reports = (
+        FetchBuilder(entity("ContactVerification")),
+        FetchBuilder(entity("CapacityReport")),
+    )
+    checks.need("id", "verified_on", "outcome")
+    reports.need("id", "item", "quantity", "unit", "reported_on", "note")
+    keys = {
+        "partner": builder.relation("partner", partner)[0],
+        "agreement": builder.relation("agreement", agreement)[0],
+        "support_categories": builder.relation("support_categories", None)[0],
+        "listed": builder.relation("listed_contacts", listed)[0],
+        "own": builder.relation("own_emergency_contacts", own)[0],
+        "checks": builder.relation("contact_checks", checks)[0],
+        "capacity": builder.relation("capacity_reports", reports)[0],
+    }
+    fields: list[tuple[str, Writer]] = []
+    for field_key, name, sub, field_definition in planner.selected(entry, details, fields, _const):
+        if name in ("partner", "agreement"):
+            target = partner if name == "partner" else agreement
+            shape = planner.entity_shape(get_named_type(field_definition.type).name, sub, target)
+            complete = completer(field_definition.type, shape.write)
+            fields.append((field_key, _attribute(name, complete)))
+        elif name in _ENTRY_SCALARS:
+            serialize = serializer(field_definition.type)
+            complete = completer(field_definition.type, lambda v, _r, s=serialize: s(v))
+            python_name = field_definition.extensions["strawberry-definition"].python_name
+            fields.append((field_key, _attribute(python_name, complete)))
+        elif name == "emergencyContacts":
+            shape = planner.entity_shape("Contact", sub, listed)
+            fields.append((field_key, _emergency_contacts(field_definition, shape)))
+        elif name == "capacity":
+            # CapacityReport rows: the type's fields are their own attributes
+            shape = planner.value_shape(get_named_type(field_definition.type).name, sub)
+            fields.append(
+                (field_key, _attribute("capacity", completer(field_definition.type, shape.write)))
+            )
+        else:
+            raise Fallback(f"{entry.name}.{name} is not compiled")
+    own.need(*listed.columns)  # the same writer serves both lists
+
+    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
+        wanted = lookup.disaster_wanted(kwargs.get("categories"))
+        on = lookup.disaster_day(kwargs.get("on") or context.today)
+        return wanted, on, kwargs.get("district")
+
+    site = ArgSite(planner, details, definition, arguments)
+    slot = planner.slot()
+    complete_entries = completer(
+        definition.type,
+        lambda row, request: {key: writer(row, request) for key, writer in fields},
+    )
+
+    async def prepare(request: Request) -> None:
+        wanted, on, district = site.value(request)
+        candidates = in_force.agreements_maybe_in_force_on(
+            on, lookup.disaster_conditions(wanted, district)
+        )
+        read = request.query.all(
+            builder.fetch,
+            conditions=lookup.disaster_party_conditions(
+                AgreementParty, agreement_ids=candidates, district=district
+            ),
+            order_by=(),
+        )
+        request.slots[slot] = (read, wanted, on)
+
+    def write(request: Request) -> Any:
+        read, wanted, on = request.slots[slot]
+        agreement_of = keys["agreement"]
+        pairs = [
+            pair for pair in read.value if agreement_in_force_on(getattr(pair, agreement_of), on)
+        ]
+        standings = {p.partner_id: standing_on(getattr(p, keys["checks"]), on) for p in pairs}
+        capacity = {p.partner_id: capacity_on(getattr(p, keys["capacity"]), on) for p in pairs}
+        rows = lookup.disaster_rows(
+            (
+                lookup.DisasterParty(
+                    partner=getattr(pair, keys["partner"]),
+                    agreement=getattr(pair, keys["agreement"]),
+                    support_categories=in_category_order(getattr(pair, keys["support_categories"])),
+                    listed=getattr(pair, keys["listed"]),
+                    own=getattr(pair, keys["own"]),
+                )
+                for pair in pairs
+            ),
+            wanted=wanted,
+            on=on,
+            standings=standings,
+            capacity=capacity,
+        )
+        for row in rows:
+            # DisasterSupportEntryType.from_row builds the agreement's type eagerly.
+            AGREEMENT.check(row.agreement)  # type: ignore[misc]
+        return complete_entries(rows, request)
+
+    return RootPlan(key, prepare, write)
+
+
+_ENTRY_SCALARS = (
+    "supportCategories",
+    "contactsVerifiedOn",
+    "contactsStale",
+    "lastCheckedOn",
+    "lastCheckOutcome",
+    "reachable",
+)
+"""DisasterSupportEntry's fields that are the row's own values (DisasterSupportRow)."""
+
+
+def _attribute(name: str, complete: Writer) -> Writer:
+    return lambda row, request: complete(getattr(row, name), request)
+
+
+def _emergency_contacts(definition: GraphQLField, shape: ObjectShape) -> Writer:
+    """``DisasterSupportEntryType.emergency_contacts``: logged on the record the contacts
+    belong to (``contacts_read_of``)."""
+    from kyodo.schema.agreements.types import contacts_read_of
+
+    complete = completer(definition.type, shape.write)
+
+    def write(row: Any, request: Request) -> Any:
+        if row.emergency_contacts:
+            request.note(*contacts_read_of(row))
+        return complete(row.emergency_contacts, request)
+
+    return write

@@ -1,0 +1,237 @@
+"""The lists at the root: the paged connections (``partners``, ``agreements``,
+``collaborations``, ``proposals``) through the list services' own conditions and order,
+and the whole lists (``departments``, ``collaborationFields``, ``subsidyPrograms``)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from graphql import GraphQLField
+from graphql.execution.collect_fields import FieldDetails
+
+from kyodo.domain.agreements import service as agreements
+from kyodo.domain.agreements.service import AgreementFilterSpec
+from kyodo.domain.collaborations import service as collaborations
+from kyodo.domain.ordering import Ordering
+from kyodo.domain.pagination import PageRequest
+from kyodo.domain.partners import service as partners
+from kyodo.domain.partners.service import PartnerFilterSpec
+from kyodo.schema.compiled.plan import Planner, RootPlan
+from kyodo.schema.compiled.request import ArgSite, Fallback, Request
+from kyodo.schema.compiled.roots.connections import (
+    _needs,
+    _page_args,
+    _page_data,
+    _read_page,
+    plan_connection,
+)
+from kyodo.schema.compiled.writers import completer
+from kyodo.schema.context import Context
+from kyodo.schema.permissions import can_read_internal
+
+ListRead = Callable[[Request, Any], Awaitable[tuple[PageRequest, Sequence[Any], Ordering]]]
+"""From a request and its bound arguments: (the page, the list's conditions, its order)."""
+
+
+def _connection_root(
+    planner: Planner,
+    key: str,
+    details: Sequence[FieldDetails],
+    definition: GraphQLField,
+    type_name: str,
+    orderings: Sequence[Ordering],
+    arguments: Callable[[dict[str, Any], Context], Any],
+    read: ListRead,
+) -> RootPlan:
+    """A paged root list of ``type_name`` rows: ``arguments`` binds the field's arguments,
+    ``read`` turns them into the page, conditions and order; ``orderings``: every order
+    the list may take (their keys are fetched, for cursors)."""
+    builder = planner.builder(type_name)
+    needs_total, write_connection = plan_connection(
+        planner,
+        definition,
+        details,
+        lambda sub: planner.entity_shape(type_name, sub, builder),
+        _needs(builder, *orderings),
+    )
+    site = ArgSite(planner, details, definition, arguments)
+    slot = planner.slot()
+
+    async def prepare(request: Request) -> None:
+        page, conditions, ordering = await read(request, site.value(request))
+        request.slots[slot] = _read_page(request, builder, conditions, ordering, page, needs_total)
+
+    def write(request: Request) -> Any:
+        return write_connection(_page_data(request.slots[slot]), request)
+
+    return RootPlan(key, prepare, write)
+
+
+def _partners(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``PartnerQueries.partners``."""
+
+    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
+        filter_, order = kwargs.get("filter"), kwargs.get("order_by")
+        return (
+            _page_args(kwargs, context),
+            filter_.to_spec() if filter_ else PartnerFilterSpec(),
+            order.to_spec() if order else None,
+        )
+
+    async def read(request: Request, bound: Any) -> tuple[PageRequest, Sequence[Any], Ordering]:
+        page, spec, order = bound
+        context = request.context
+        conditions = await context.run(
+            partners.list_conditions,
+            spec=spec,
+            today=context.today,
+            visibility=request.query.viewer.partners,
+        )
+        return page, conditions, partners.list_ordering(order)
+
+    return _connection_root(
+        planner, key, details, definition, "Partner", partners.ALL_ORDERINGS, arguments, read
+    )
+
+
+def _agreements(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``AgreementQueries.agreements``."""
+
+    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
+        filter_ = kwargs.get("filter")
+        return _page_args(kwargs, context), filter_.to_spec() if filter_ else AgreementFilterSpec()
+
+    async def read(request: Request, bound: Any) -> tuple[PageRequest, Sequence[Any], Ordering]:
+        page, spec = bound
+        context = request.context
+        conditions = await context.run(
+            agreements.list_conditions,
+            spec=spec,
+            today=context.today,
+            visibility=request.query.viewer.partners,
+        )
+        return page, conditions, agreements.LIST_ORDERING
+
+    return _connection_root(
+        planner,
+        key,
+        details,
+        definition,
+        "Agreement",
+        (agreements.LIST_ORDERING,),
+        arguments,
+        read,
+    )
+
+
+def _collaborations(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``CollaborationQueries.collaborations`` (``resolve_collaborations``)."""
+    from kyodo.schema.collaborations.inputs import CollaborationFilterInput
+    from kyodo.schema.collaborations.types import public_only
+
+    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
+        spec = (kwargs.get("filter") or CollaborationFilterInput()).to_spec(
+            department_id=None, public_only=public_only(context)
+        )
+        return _page_args(kwargs, context), spec
+
+    async def read(request: Request, bound: Any) -> tuple[PageRequest, Sequence[Any], Ordering]:
+        page, spec = bound
+        conditions = collaborations.list_conditions(spec, request.query.viewer.partners)
+        return page, conditions, collaborations.list_ordering()
+
+    return _connection_root(
+        planner,
+        key,
+        details,
+        definition,
+        "Collaboration",
+        (collaborations.list_ordering(),),
+        arguments,
+        read,
+    )
+
+
+def _proposals(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``ProposalQueries.proposals``."""
+    from kyodo.domain.enums import ProposalStatus
+    from kyodo.domain.proposals import service as proposals
+
+    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
+        statuses = [ProposalStatus(s) for s in kwargs.get("statuses") or ()]
+        answered_only = not can_read_internal(context)
+        return _page_args(kwargs, context), statuses, kwargs.get("department_codes"), answered_only
+
+    async def read(request: Request, bound: Any) -> tuple[PageRequest, Sequence[Any], Ordering]:
+        page, statuses, department_codes, answered_only = bound
+        conditions = proposals.list_conditions(
+            statuses=statuses, department_codes=department_codes, answered_only=answered_only
+        )
+        return page, conditions, proposals.LIST_ORDERING
+
+    return _connection_root(
+        planner,
+        key,
+        details,
+        definition,
+        "Proposal",
+        (proposals.LIST_ORDERING,),
+        arguments,
+        read,
+    )
+
+
+def _entity_list(
+    entity_name: str, type_name: str, order: Callable[[], list[Any]]
+) -> Callable[[Planner, str, Sequence[FieldDetails], GraphQLField], RootPlan]:
+    """A whole list without arguments (``departments``, ``collaborationFields``)."""
+
+    def plan(
+        planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+    ) -> RootPlan:
+        if definition.args:
+            raise Fallback(f"Query.{details[0].node.name.value} takes arguments")
+        builder = planner.builder(entity_name)
+        shape = planner.entity_shape(type_name, details, builder)
+        complete = completer(definition.type, shape.write)
+        slot = planner.slot()
+
+        async def prepare(request: Request) -> None:
+            request.slots[slot] = request.query.all(builder.fetch, conditions=[], order_by=order())
+
+        def write(request: Request) -> Any:
+            return complete(request.slots[slot].value, request)
+
+        return RootPlan(key, prepare, write)
+
+    return plan
+
+
+def _subsidy_programs(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``SubsidyQueries.subsidy_programs``."""
+    from kyodo.domain.subsidies import service as subsidies
+
+    builder = planner.builder("SubsidyProgram")
+    shape = planner.entity_shape("SubsidyProgram", details, builder)
+    complete = completer(definition.type, shape.write)
+    site = ArgSite(planner, details, definition, lambda kwargs, _context: kwargs.get("fiscal_year"))
+    slot = planner.slot()
+
+    async def prepare(request: Request) -> None:
+        conditions = subsidies.program_conditions(fiscal_year=site.value(request))
+        request.slots[slot] = request.query.all(
+            builder.fetch, conditions=conditions, order_by=subsidies.program_order()
+        )
+
+    return RootPlan(key, prepare, lambda request: complete(request.slots[slot].value, request))

@@ -1,0 +1,70 @@
+"""The compiled path's Partner and Contact (``schema/partners/types.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kyodo.domain.enums import AgreementStatus as DomainAgreementStatus
+from kyodo.domain.enums import PartnerKind
+from kyodo.schema.compiled.specs import Embedded, Paged, Related, TypeSpec, Value, column, columns
+from kyodo.schema.context import Context
+from kyodo.schema.list_sizes import nested_list_limit
+from kyodo.schema.partners.types import AddressType, ContactType, PartnerType
+
+
+def _individual(row: Any, _value: Any = None) -> bool:
+    return row.kind is PartnerKind.INDIVIDUAL
+
+
+def _individual_and_set(row: Any, value: Any) -> bool:
+    return row.kind is PartnerKind.INDIVIDUAL and bool(value)
+
+
+def _address(row: Any) -> AddressType | None:
+    """``PartnerType.address``: no address at all is null."""
+    if not any((row.postal_code, row.prefecture, row.city, row.street)):
+        return None
+    return AddressType(
+        postal_code=row.postal_code, prefecture=row.prefecture, city=row.city, street=row.street
+    )
+
+
+def _agreements_of_partner(kwargs: dict[str, Any], _context: Context) -> Any:
+    """``PartnerType.agreements``: (at most how many, which statuses)."""
+    limit = nested_list_limit(kwargs.get("first"))
+    return limit, tuple(DomainAgreementStatus(s) for s in kwargs.get("status") or ())
+
+
+PARTNER = TypeSpec(
+    "Partner",
+    "Partner",
+    personal="Partner",
+    fields={
+        **columns(PartnerType, "Partner"),
+        "name": Value(("name", "kind"), note="name", noted_if=_individual),
+        "externalId": column("external_id"),
+        "representative": Value(
+            ("representative",), note="representative", noted_if=lambda _row, value: bool(value)
+        ),
+        "address": Embedded(
+            ("postal_code", "prefecture", "city", "street", "kind"),
+            _address,
+            note="address",
+            noted_if=_individual,
+        ),
+        "phone": Value(("phone", "kind"), note="phone", noted_if=_individual_and_set),
+        "email": Value(("email", "kind"), note="email", noted_if=_individual_and_set),
+        "fields": Related("fields"),
+        "contacts": Related("contacts", note="contacts"),
+        "agreements": Related("agreements", prepare=_agreements_of_partner),
+        "participations": Paged("participations"),
+    },
+)
+
+CONTACT = TypeSpec(
+    "Contact",
+    "Contact",
+    fields={
+        **columns(ContactType, "Contact"),
+    },
+)

@@ -1,0 +1,151 @@
+"""Writers: what turns fetched rows (or value objects) into the response.
+
+A writer is ``(source, request) -> value``; leaves complete as graphql-core serialises
+them, lists and non-null as execution completes them, and an :class:`ObjectShape` writes
+one object of a selection (sealed into one generated function once its fields are known).
+A null where the type forbids it is never answered: the request falls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLScalarType, get_named_type
+
+from kyodo.schema.compiled.request import Fallback, Request, Writer
+
+
+def serializer(type_: Any) -> Callable[[Any], Any]:
+    """How graphql-core would serialise a leaf value of ``type_``. Built-in scalars pass
+    as they are (the columns already hold str, int and bool); enums and custom scalars
+    (Date, DateTime) go through the type's own ``serialize``."""
+    named = get_named_type(type_)
+    if isinstance(named, GraphQLScalarType) and named.name in ("String", "ID", "Int", "Boolean"):
+        return _same
+    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        return named.serialize
+    raise TypeError(f"{named} is not a leaf type")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def leaf(type_: Any) -> Callable[[Any], Any]:
+    """Complete a leaf value of ``type_`` (lists and non-null included) as execution
+    would: the shortest function that does it, as it runs once per value written."""
+    if isinstance(type_, GraphQLNonNull):
+        inner = leaf(type_.of_type)
+
+        def non_null(value: Any) -> Any:
+            if value is None:
+                raise Fallback("null in a non-null position")
+            return inner(value)
+
+        return non_null
+    if isinstance(type_, GraphQLList):
+        element = leaf(type_.of_type)
+        return lambda value: None if value is None else [element(v) for v in value]
+    serialize = serializer(type_)
+    if serialize is _same:
+        return _same
+    return lambda value: None if value is None else serialize(value)
+
+
+def completer(type_: Any, item: Writer) -> Writer:
+    """Complete a value of GraphQL type ``type_`` (lists, non-null) with ``item`` for
+    each non-null element. A null where the type forbids it would be an error in
+    execution: the compiled path never answers with one (Fallback)."""
+    if isinstance(type_, GraphQLNonNull):
+        inner = completer(type_.of_type, item)
+
+        def non_null(value: Any, request: Request) -> Any:
+            if value is None:
+                raise Fallback("null in a non-null position")
+            return inner(value, request)
+
+        return non_null
+    if isinstance(type_, GraphQLList):
+        element = completer(type_.of_type, item)
+
+        def each(value: Any, request: Request) -> Any:
+            return None if value is None else [element(v, request) for v in value]
+
+        return each
+
+    def nullable(value: Any, request: Request) -> Any:
+        return None if value is None else item(value, request)
+
+    return nullable
+
+
+def plain(get: Callable[[Any], Any]) -> Writer:
+    """The writer of a value written as read (``get(source)``, no completion): a sealed
+    :class:`ObjectShape` calls ``get`` itself, one Python call less per value."""
+
+    def write(source: Any, _request: Request) -> Any:
+        return get(source)
+
+    write.plain_get = get  # type: ignore[attr-defined]
+    return write
+
+
+class ObjectShape:
+    """Writes one object of a GraphQL type from a source (a row, or a value object)."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+        self.fields: list[tuple[str, Writer]] = []
+        self.checks: list[Callable[[Any], Any]] = []
+
+    def write(self, source: Any, request: Request) -> dict[str, Any]:
+        for check in self.checks:
+            check(source)
+        return {key: writer(source, request) for key, writer in self.fields}
+
+    def seal(self) -> ObjectShape:
+        """Once every field is known: ``write`` becomes one generated function that
+        builds the dict as a literal (the same keys, values and order, the checks
+        first), which writes a row about twice as fast as the loop above. The writers
+        run in field order, as before (the personal-data notes they make included)."""
+        names: dict[str, Any] = {}
+        lines = ["def write(source, request):"]
+        for i, check in enumerate(self.checks):
+            names[f"c{i}"] = check
+            lines.append(f"    c{i}(source)")
+        items = []
+        for i, (key, writer) in enumerate(self.fields):
+            names[f"k{i}"] = key
+            get = getattr(writer, "plain_get", None)
+            constant = getattr(writer, "constant", _NO_CONSTANT)
+            if constant is not _NO_CONSTANT:
+                names[f"v{i}"] = constant
+                items.append(f"k{i}: v{i}")
+            elif get is not None:
+                names[f"g{i}"] = get
+                items.append(f"k{i}: g{i}(source)")
+            else:
+                names[f"w{i}"] = writer
+                items.append(f"k{i}: w{i}(source, request)")
+        lines.append("    return {" + ", ".join(items) + "}")
+        exec("\n".join(lines), names)
+        self.write = names["write"]  # type: ignore[method-assign]
+        return self
+
+
+_NO_CONSTANT = object()
+
+
+def _constant(value: Any) -> Writer:
+    def write(_source: Any, _request: Request) -> Any:
+        return value
+
+    write.constant = value  # type: ignore[attr-defined]
+    return write
+
+
+def _read(get: Callable[[Any], Any], complete: Callable[[Any], Any]) -> Writer:
+    if complete is _same:
+        return plain(get)
+    return lambda source, _request: complete(get(source))
