@@ -92,6 +92,8 @@ def _folded(text: str) -> str:
     """:func:`fold_header` of a key, 種別, 状態 or 分野 as a file writes it: a file
     repeats the same few thousand times, so each is folded once."""
     return fold_header(text)
+
+
 LABELS = {**SCALAR_FIELDS, "field_codes": "分野", "contacts": "連絡先"}
 
 
