@@ -77,10 +77,10 @@ def blank_problems(
 
 
 def clean_text(value: Any) -> Any:
-    """Strip surrounding spaces (全角 included); blank becomes None. Non-strings pass through."""
+    """Strip surrounding spaces (全角 included: U+3000 is whitespace to ``str.strip``);
+    blank becomes None. Non-strings pass through."""
     if isinstance(value, str):
-        stripped = value.strip().strip("\u3000").strip()
-        return stripped or None
+        return value.strip() or None
     return value
 
 

@@ -4,6 +4,8 @@ Japanese, 分野 by name or code, 連絡先 as JSON."""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from kyodo.domain.base import UNSET
@@ -72,6 +74,26 @@ _CONTACT_KEYS = {
     for alias in aliases
 }
 _NUMBER_FIELDS = ("corporate_number", "phone", "postal_code")
+_PLAIN_NUMBER = re.compile(r"[0-9\-]*")
+"""A number :func:`normalize_number` returns unchanged: ASCII digits and hyphens (NFKC
+keeps them, the hyphen is none of its dashes, there is no space and no ".0")."""
+
+
+def _number(value: Any) -> Any:
+    """:func:`normalize_number`, without its work on a number already plain (a re-sync
+    file holds 30,000 of them)."""
+    if type(value) is str and _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return normalize_number(value)
+
+
+@lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    """:func:`fold_header` of a key, 種別, 状態 or 分野 as a file writes it: a file
+    repeats the same few thousand times, so each is folded once."""
+    return fold_header(text)
+
+
 LABELS = {**SCALAR_FIELDS, "field_codes": "分野", "contacts": "連絡先"}
 
 
@@ -112,7 +134,7 @@ class RowReader:
             self.add(index, name, f"{LABELS[name]}は文字か数字で入力してください。")
             return UNSET
         if name in _NUMBER_FIELDS:
-            value = normalize_number(raw)
+            value = _number(raw)
             if name == "postal_code" and isinstance(value, str):
                 value = value.removeprefix("〒")
             if name == "corporate_number" and isinstance(value, str) and looks_like_exponent(value):
@@ -131,7 +153,7 @@ class RowReader:
         if name == "kind":
             if not text:
                 return None
-            kind = _KINDS.get(fold_header(text))
+            kind = _KINDS.get(_folded(text))
             if kind is None:
                 self.add(index, name, f"種別「{text}」は使えません（使える種別: {_kind_help()}）。")
                 return UNSET
@@ -139,7 +161,7 @@ class RowReader:
         if name == "status":
             if not text:
                 return None
-            status = _STATUSES.get(fold_header(text))
+            status = _STATUSES.get(_folded(text))
             if status is None:
                 self.add(
                     index, name, f"状態「{text}」は使えません（活動中、休止中、解散のどれか）。"
@@ -166,7 +188,7 @@ class RowReader:
             return UNSET
         codes, unknown = [], []
         for item in split_list(raw):
-            code = self.fields.get(fold_header(item))
+            code = self.fields.get(_folded(item))
             if code is None:
                 unknown.append(item)
             else:
@@ -192,12 +214,12 @@ class RowReader:
         for contact in raw:
             values: dict[str, Any] = {}
             for key, value in contact.items():
-                name = _CONTACT_KEYS.get(fold_header(key))
+                name = _CONTACT_KEYS.get(_folded(key))
                 if name is None:
                     self.add(index, "contacts", f"連絡先の項目「{key}」は読み込めません。")
                     continue
                 if name == "phone":
-                    value = normalize_number(value)
+                    value = _number(value)
                 values[name] = value
             contacts.append(ContactData(**{"name": None, **values}))
         return contacts

@@ -109,11 +109,14 @@ def _kind(problems: v.Problems, value: Any) -> Any:
     if value is None:
         problems.add(ErrorCode.REQUIRED, "種別を選んでください。", "kind")
         return None
-    return PartnerKind(value)
+    # A member already (both callers' usual case) is what PartnerKind(member) returns.
+    return value if type(value) is PartnerKind else PartnerKind(value)
 
 
 def _status(_problems: v.Problems, value: Any) -> Any:
-    return PartnerStatus(value) if value is not None else PartnerStatus.ACTIVE
+    if value is None:
+        return PartnerStatus.ACTIVE
+    return value if type(value) is PartnerStatus else PartnerStatus(value)
 
 
 def _corporate_number(problems: v.Problems, value: Any) -> Any:

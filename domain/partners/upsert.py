@@ -223,7 +223,9 @@ async def _existing(
     session: AsyncSession, rows: Sequence[PartnerData]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The stored partners the rows name, by external id and by corporate number: plain
-    rows (columns by attribute), not ORM objects, as a bulk load reads 10,000."""
+    rows (columns by attribute), not ORM objects, as a bulk load reads 10,000, and only
+    the columns the upsert reads (id, version and the ones a row may set: what
+    :func:`_same`, :func:`_changes`, the messages and the write step look at)."""
     externals = [d.external_id for d in rows if d.external_id]
     corporates = [d.corporate_number for d in rows if d.corporate_number]
     conditions = []
@@ -234,7 +236,8 @@ async def _existing(
     if not conditions:
         return {}, {}
     table = Partner.__table__  # type: ignore[attr-defined]
-    found = (await session.execute(sa.select(table).where(sa.or_(*conditions)))).all()
+    compared = [table.c.id, table.c.version, *(table.c[name] for name in SCALAR_FIELDS)]
+    found = (await session.execute(sa.select(*compared).where(sa.or_(*conditions)))).all()
     return (
         {p.external_id: p for p in found if p.external_id},
         {p.corporate_number: p for p in found if p.corporate_number},

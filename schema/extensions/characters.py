@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -32,9 +33,33 @@ def _unusable(text: str) -> str | None:
     return None
 
 
+def _surely_usable(variables: Mapping[str, Any]) -> bool:
+    """True when no string of the variables (keys included) can hold NUL or a lone
+    surrogate, judged on their JSON text at C speed (a bulk call sends 1,000 rows).
+
+    ``json.dumps`` writes every string, dict key and list item (tuples too) of plain
+    JSON data; it writes NUL as ``\\u0000`` and keeps a lone surrogate as it is
+    (``ensure_ascii=False``), which then cannot be encoded. So a text without
+    ``\\u0000`` that encodes holds neither. False (a ``\\u0000`` that is an escaped
+    backslash before "u0000", data that is not plain JSON) only means: walk them."""
+    try:
+        text = json.dumps(variables, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    if "\\u0000" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _unusable_in_variables(variables: Mapping[str, Any]) -> tuple[str, str] | None:
     """(path, problem) of the first unusable string in the variables, keys included.
     Walked with a stack, not recursion: variables may nest as deep as JSON allows."""
+    if _surely_usable(variables):
+        return None
     stack: list[tuple[str, Any]] = [(f"${name}", value) for name, value in variables.items()]
     while stack:
         path, value = stack.pop()
