@@ -3,7 +3,7 @@
 A plain field (a ``strawberry.field`` without a resolver) is its row's column of the same
 name: ``id`` the row's global id, an instant (``datetime``) in Asia/Tokyo
 (``schema.common.aware``), anything else as stored. ``from_row`` builds a type that way,
-given the fields it computes otherwise; ``schema.compiled.types`` reads the same list
+given the fields it computes otherwise; ``schema.compiled.specs.columns`` reads the same list
 (``plain_fields``), so that a column added to a type is answered alike by both paths.
 """
 

@@ -26,7 +26,7 @@ def _disaster_support(
     planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
 ) -> RootPlan:
     """``AgreementQueries.disaster_support``: the domain's rules
-    (``domain.agreements.service.disaster_support``), read as (agreement, party) pairs
+    (``domain.agreements.lookup.disaster_support``), read as (agreement, party) pairs
     in one statement: the pairs of every agreement that may be in force on the day
     (``agreements_maybe_in_force_on``, a superset in SQL), each with its agreement's term
     columns, kept when ``terms.agreement_in_force_on`` says so (renewals, month ends)."""
