@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kyodo.domain.collaborations import service as collaborations
+from kyodo.domain.collaborations.rules import READINESS_COLUMNS
 from kyodo.domain.collaborations.service import in_form_order
 from kyodo.domain.japanese import fiscal_year_label
 from kyodo.schema.collaborations.publication import publication_of
@@ -30,16 +31,6 @@ COMMITTEE_COLUMNS = (
     "committee_kind",
     "committee_established_on",
     "committee_dissolves_on",
-)
-READINESS_COLUMNS = (
-    "purpose",
-    "plan",
-    "budget_total_yen",
-    "starts_on",
-    "ends_on",
-    "responsibility",
-    "city_can_do",
-    "city_cannot_do",
 )
 SCREENING_COLUMNS = (
     "declared_unfit_grounds",
