@@ -102,7 +102,8 @@ def required_text(
     if text is None:
         problems.add(ErrorCode.REQUIRED, f"{label}を入力してください。", field)
         return None
-    return optional_text(problems, text, label=label, field=field, max_length=max_length)
+    _too_long(problems, text, label=label, field=field, maximum=max_length)
+    return text
 
 
 def optional_text(

@@ -58,8 +58,8 @@ def _upload_of(scope: Scope, uploads: Sequence[Upload]) -> Upload | None:
     return next((upload for upload in uploads if upload.matches(scope)), None)
 
 
-def _media_type(scope: Scope) -> tuple[str, str, str]:
-    content_type = Headers(scope=scope).get("content-type", "")
+def _media_type(headers: Headers) -> tuple[str, str, str]:
+    content_type = headers.get("content-type", "")
     media_type, separator, parameters = content_type.partition(";")
     return media_type.strip().lower(), separator, parameters
 
@@ -122,7 +122,8 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = Headers(scope=scope).get(REQUEST_ID_HEADER)
+        headers = Headers(scope=scope)
+        incoming = headers.get(REQUEST_ID_HEADER)
         request_id = incoming if incoming and _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = False
@@ -136,7 +137,7 @@ class EdgeMiddleware:
 
         upload = _upload_of(scope, self.uploads)
         max_bytes = self.upload_max_bytes if upload is not None else self.max_bytes
-        refusal, scope = self._refusal(scope, upload, max_bytes)
+        refusal, scope = self._refusal(scope, headers, upload, max_bytes)
         if refusal is not None:
             await refusal(scope, receive, edge_send)
             return
@@ -170,10 +171,10 @@ class EdgeMiddleware:
             logs.request_id.reset(token)
 
     def _refusal(
-        self, scope: Scope, upload: Upload | None, max_bytes: int
+        self, scope: Scope, headers: Headers, upload: Upload | None, max_bytes: int
     ) -> tuple[JSONResponse | None, Scope]:
         """Steps 2 and 3 before the app runs: (a refusal or None, the scope to go on with)."""
-        declared = Headers(scope=scope).get("content-length")
+        declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
                 return error_response(
@@ -183,7 +184,7 @@ class EdgeMiddleware:
                 return _too_large(max_bytes), scope
         if scope["method"] != "POST":
             return None, scope
-        media_type, separator, parameters = _media_type(scope)
+        media_type, separator, parameters = _media_type(headers)
         if upload is not None:
             if media_type != upload.media_type:
                 return _unsupported(upload.media_type), scope
