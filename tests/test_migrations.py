@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import importlib.util
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
@@ -73,6 +74,36 @@ def test_migrations_match_the_models(backend, tmp_path):
         differences = asyncio.run(metadata_diff(url))
         # then autogenerate would find nothing to add
         assert differences == []
+
+
+def test_a_collaboration_written_by_sql_alone_has_no_unfit_grounds(backend, tmp_path):
+    """0010: an integration script's INSERT that names only the columns it knows gets
+    the empty lists, not a NOT NULL error."""
+    with scratch_database(backend, tmp_path) as url:
+        # given a migrated database with one department
+        command.upgrade(alembic_config(url), "head")
+
+        def insert(conn: sa.Connection) -> list:
+            conn.execute(sa.text("INSERT INTO department (code, name) VALUES ('d', '課')"))
+            # when a collaboration is inserted without the screening lists
+            conn.execute(
+                sa.text(
+                    "INSERT INTO collaboration (version, created_at, updated_at, title,"
+                    " search_text, summary, status, department_id, fiscal_year, is_public)"
+                    " VALUES (1, :now, :now, '事業', 'じぎょう', '概要', 'PLANNING',"
+                    " (SELECT id FROM department), 2026, true)"
+                ),
+                {"now": datetime(2026, 12, 1, tzinfo=UTC)},
+            )
+            return list(
+                conn.execute(
+                    sa.text("SELECT declared_unfit_grounds, added_unfit_grounds FROM collaboration")
+                ).one()
+            )
+
+        # then both lists are empty
+        values = asyncio.run(on_connection(url, insert, write=True))
+        assert [v if isinstance(v, list) else json.loads(v) for v in values] == [[], []]
 
 
 # ---------------------------------------------------------------- 0006: series keys

@@ -50,8 +50,19 @@ class Collaboration(Identified, Versioned, table=True):
     city_cannot_do: str | None = Field(default=None, sa_type=sa.Text)
     # 第5章 Q8 screening: grounds the applicant ticked (UnfitGround names), grounds staff
     # added on screening, with their note and day. Any ground blocks the start.
-    declared_unfit_grounds: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
-    added_unfit_grounds: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    # The database defaults them to [] too: a row written by SQL without them has none.
+    declared_unfit_grounds: list[str] = Field(
+        default_factory=list,
+        sa_type=sa.JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": "[]"},
+    )
+    added_unfit_grounds: list[str] = Field(
+        default_factory=list,
+        sa_type=sa.JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": "[]"},
+    )
     screening_note: str | None = Field(default=None, sa_type=sa.Text)
     screened_on: date | None = None
 
