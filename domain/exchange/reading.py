@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from kyodo.domain.exchange.sheets import XLSX_MAGIC, parse_csv, parse_xlsx
 from kyodo.domain.exchange.source import (
     FileFormat,
@@ -149,7 +151,7 @@ def _object_rows(
 def parse_json(text: str) -> SourceTable:
     """A JSON array of objects; element ``i`` is reported as ``i + 1``件目."""
     try:
-        document = json.loads(text)
+        document = _loads(text)
     except json.JSONDecodeError as error:
         raise ImportRefused([RowProblem(_json_error(error))]) from None
     if not isinstance(document, list):
@@ -163,6 +165,28 @@ def parse_json(text: str) -> SourceTable:
     return SourceTable(FileFormat.JSON, _object_headers(rows), rows, unit="件目")
 
 
+def _loads(line: str) -> Any:
+    """One JSON value as ``json`` reads it, through orjson (several times faster over
+    10,000 lines) when that gives the same: orjson reads an integer beyond 64 bits as a
+    float and refuses NaN, so a value holding a float, or one orjson refuses (a syntax
+    error included, whose place ``json`` reports), is read by ``json``."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+    return json.loads(line) if _holds_float(value) else value
+
+
+def _holds_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_float(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_float(item) for item in value)
+    return False
+
+
 def parse_jsonl(text: str) -> SourceTable:
     """JSON Lines: one object per line; blank lines are skipped."""
     problems: list[RowProblem] = []
@@ -172,7 +196,7 @@ def parse_jsonl(text: str) -> SourceTable:
             if not line.strip():
                 continue
             try:
-                element = json.loads(line)
+                element = _loads(line)
             except json.JSONDecodeError as error:
                 problems.append(
                     RowProblem(

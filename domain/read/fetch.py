@@ -30,7 +30,8 @@ from kyodo.domain.read.sql import JsonSQL
 
 def _loads(text: str) -> Any:
     """The statement's JSON: orjson (some 5 times faster than ``json``); what it refuses
-    (an integer beyond 64 bits) goes through ``json``."""
+    goes through ``json``. (Both databases' integers fit in 64 bits, which orjson reads
+    exactly; beyond them it would read a float.)"""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:

@@ -209,9 +209,10 @@ async def run_plan(plan: Plan, variables: Any, context: Context) -> GraphQLExecu
     async with context.lock:
         await request.query.run()
     data = {root.key: root.write(request) for root in plan.roots}
+    note = context.note_personal_read
     for (entity_type, pk), fields in request.reads.items():
-        for field_name in sorted(fields):
-            context.note_personal_read(entity_type, pk, field_name)
+        for field_name in fields:
+            note(entity_type, pk, field_name)
     return GraphQLExecutionResult(data=data, errors=None)
 
 

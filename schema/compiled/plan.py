@@ -200,9 +200,6 @@ class Planner:
             raise Fallback(f"type {type_name} is not compiled")
         type_ = self.object_type(type_name)
         shape = ObjectShape(type_name)
-        if spec.check is not None:
-            builder.need(*spec.check_needs)
-            shape.checks.append(spec.check)
         for key, name, sub, definition in self.selected(type_, details, shape.fields):
             field_spec = spec.fields.get(name)
             if field_spec is None:

@@ -38,10 +38,6 @@ class TypeSpec:
     fields: dict[str, Any]
     personal: str | None = None
     """The entity type personal-data reads of this type are logged under."""
-    check: Callable[[Any], Any] | None = None
-    """Run on every object, as the type's ``from_row`` computes some fields eagerly (a
-    value it cannot compute fails the whole object on the Strawberry path)."""
-    check_needs: tuple[str, ...] = ()
 
 
 class Value:

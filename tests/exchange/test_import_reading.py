@@ -169,6 +169,19 @@ def test_json_lines_keep_their_line_numbers_and_skip_blank_lines() -> None:
     assert refused.value.problems[0].where == "2行目"
 
 
+def test_json_lines_read_what_json_reads_beyond_what_orjson_takes() -> None:
+    # given: lines orjson refuses (an integer beyond 64 bits, NaN) and a broken line
+    table = parse_jsonl('{"n": 123456789012345678901234567890}\n{"n": NaN}\n{"n": 1}\n')
+    # then: they read as json reads them, and a broken line names its column
+    big, nan, one = (row.values["n"] for row in table.rows)
+    assert big == 123456789012345678901234567890 and isinstance(big, int)
+    assert nan != nan  # NaN
+    assert one == 1
+    with pytest.raises(ImportRefused) as refused:
+        parse_jsonl('{"name": "A"}\n{"name": \n')
+    assert "10文字目" in refused.value.problems[0].message
+
+
 # ---------------------------------------------------------------- headers
 
 

@@ -30,7 +30,7 @@ def _disaster_support(
     in one statement: the pairs of every agreement that may be in force on the day
     (``agreements_maybe_in_force_on``, a superset in SQL), each with its agreement's term
     columns, kept when ``terms.agreement_in_force_on`` says so (renewals, month ends)."""
-    from kyodo.schema.compiled.types import AGREEMENT, in_category_order
+    from kyodo.schema.compiled.types import in_category_order
 
     entry = planner.object_type(get_named_type(definition.type).name)
     builder = planner.builder("AgreementParty")
@@ -39,7 +39,7 @@ def _disaster_support(
     partner = FetchBuilder(entity("Partner"))
     partner.need("id", "sort_key")
     agreement = FetchBuilder(entity("Agreement"))
-    agreement.need("id", "contacts_verified_on", *in_force.TERM_FIELDS, *AGREEMENT.check_needs)
+    agreement.need("id", "contacts_verified_on", *in_force.TERM_FIELDS)
     listed, own = FetchBuilder(entity("Contact")), FetchBuilder(entity("Contact"))
     listed.need("agreement_id")
     # The partner's calls and capacity reports, read along (no statement of their own);
@@ -113,11 +113,23 @@ def _disaster_support(
     def write(request: Request) -> Any:
         read, wanted, on = request.slots[slot]
         agreement_of = keys["agreement"]
-        pairs = [
-            pair for pair in read.value if agreement_in_force_on(getattr(pair, agreement_of), on)
-        ]
-        standings = {p.partner_id: standing_on(getattr(p, keys["checks"]), on) for p in pairs}
-        capacity = {p.partner_id: capacity_on(getattr(p, keys["capacity"]), on) for p in pairs}
+        # An agreement binds many parties, a partner is party to many agreements: each
+        # is judged once.
+        in_force_by_id: dict[int, bool] = {}
+        pairs = []
+        for pair in read.value:
+            kept = in_force_by_id.get(pair.agreement_id)
+            if kept is None:
+                kept = agreement_in_force_on(getattr(pair, agreement_of), on)
+                in_force_by_id[pair.agreement_id] = kept
+            if kept:
+                pairs.append(pair)
+        standings: dict[int, Any] = {}
+        capacity: dict[int, Any] = {}
+        for p in pairs:
+            if p.partner_id not in standings:
+                standings[p.partner_id] = standing_on(getattr(p, keys["checks"]), on)
+                capacity[p.partner_id] = capacity_on(getattr(p, keys["capacity"]), on)
         rows = lookup.disaster_rows(
             (
                 lookup.DisasterParty(
@@ -134,9 +146,6 @@ def _disaster_support(
             standings=standings,
             capacity=capacity,
         )
-        for row in rows:
-            # DisasterSupportEntryType.from_row builds the agreement's type eagerly.
-            AGREEMENT.check(row.agreement)  # type: ignore[misc]
         return complete_entries(rows, request)
 
     return RootPlan(key, prepare, write)

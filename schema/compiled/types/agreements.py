@@ -49,9 +49,6 @@ AGREEMENT = TypeSpec(
     "Agreement",
     "Agreement",
     personal="Agreement",
-    # AgreementType.from_row computes the wareki date eagerly.
-    check=_wareki,
-    check_needs=("concluded_on",),
     fields={
         **columns(AgreementType, "Agreement"),
         "concludedOnWareki": Value(("concluded_on",), _wareki),

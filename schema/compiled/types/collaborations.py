@@ -60,9 +60,6 @@ def _readiness(row: Any, related: dict[str, Any], _context: Context) -> Any:
 COLLABORATION = TypeSpec(
     "Collaboration",
     "Collaboration",
-    # CollaborationType.from_row computes the fiscal-year label eagerly.
-    check=_fiscal_year_label,
-    check_needs=("fiscal_year",),
     fields={
         **columns(CollaborationType, "Collaboration"),
         "fiscalYearLabel": Value(("fiscal_year",), _fiscal_year_label),
