@@ -268,14 +268,16 @@ class ReadQuery:
         # SQLAlchemy cache key is not computed again.
         key = tuple(map(id, columns))
         found = _selects.get(key)
+        kept = True
         if found is None or any(a is not b for a, b in zip(found[0], columns, strict=True)):
             found = (columns, sa.select(*columns))
-            if all(slot.reused for slot in self._slots):
+            kept = all(slot.reused for slot in self._slots)
+            if kept:
                 _remember(_selects, key, found)
         row = None
         if self.raw is not None:
             try:
-                row = tuple(await self.raw.fetchrow(found[1]))
+                row = tuple(await self.raw.fetchrow(found[1], kept=kept))
             except NotRaw:
                 row = None
         if row is None:

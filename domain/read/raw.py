@@ -20,10 +20,15 @@ is ``NotRaw``: the caller runs it through the session as before.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+COMPILED_CACHE_SIZE = 512
+_compiled: OrderedDict[tuple[int, int], tuple[Any, str, list[Any]]] = OrderedDict()
+"""Text and values of statements sent without parameters, by (dialect, statement) identity."""
 
 
 class NotRaw(Exception):
@@ -72,8 +77,31 @@ class RawPostgreSQL:
             return None
         return cls(driver, sync.dialect, sync.engine._compiled_cache, raw.dbapi_connection)
 
-    def sql(self, statement: Any, params: Mapping[str, Any] | None = None) -> tuple[str, list[Any]]:
-        """The SQL text and positional values SQLAlchemy would send for ``statement``."""
+    def sql(
+        self, statement: Any, params: Mapping[str, Any] | None = None, *, kept: bool = False
+    ) -> tuple[str, list[Any]]:
+        """The SQL text and positional values SQLAlchemy would send for ``statement``.
+
+        ``kept``: the caller keeps ``statement`` and sends it again (the read query's
+        reused statements). A statement without ``params`` holds all its values, and
+        Core statements are immutable: the same object compiles to the same text and
+        values every time, so they are kept, by the statement's identity (the entry
+        holds the statement, so no other object can take its id while the entry
+        lives), least recently used out."""
+        if params or not kept:
+            return self._sql(statement, params)
+        key = (id(self.dialect), id(statement))
+        found = _compiled.get(key)
+        if found is not None and found[0] is statement:
+            _compiled.move_to_end(key)
+            return found[1], found[2]
+        text, values = self._sql(statement, None)
+        _compiled[key] = (statement, text, values)
+        while len(_compiled) > COMPILED_CACHE_SIZE:
+            _compiled.popitem(last=False)
+        return text, values
+
+    def _sql(self, statement: Any, params: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
         keys = sorted(params) if params else []
         try:
             compiled, extracted, collected, _hit = statement._compile_w_cache(
@@ -109,8 +137,10 @@ class RawPostgreSQL:
         except (AttributeError, TypeError, KeyError, ValueError) as error:
             raise NotRaw(f"{type(error).__name__}: {error}") from error
 
-    async def fetchrow(self, statement: Any, params: Mapping[str, Any] | None = None) -> Any:
-        text, values = self.sql(statement, params)
+    async def fetchrow(
+        self, statement: Any, params: Mapping[str, Any] | None = None, *, kept: bool = False
+    ) -> Any:
+        text, values = self.sql(statement, params, kept=kept)
         RawPostgreSQL.sent += 1
         return await (await self._prepared(text)).fetchrow(*values)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from kyodo.domain.audit.log import PERSONAL_DATA_READ
@@ -116,3 +117,28 @@ async def test_on_postgresql_the_fast_path_sends_its_statements_on_asyncpg_itsel
             sent_there = [s for s in seen["statements"] if s.split()[0].upper() != "BEGIN"]
             # (the disaster lookup too: its in-force candidates are read along)
             assert len(sent_there) == 1 + personal, name
+
+
+async def test_a_repeated_read_is_compiled_once_and_answers_the_same(
+    url: str, token: str, monkeypatch: Any
+) -> None:
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite reads through the session: nothing is compiled for asyncpg")
+    headers = {"Authorization": f"Bearer {token}"}
+    compiled: list[bool] = []
+    original = RawPostgreSQL._sql
+
+    def counting(self: RawPostgreSQL, statement: Any, params: Any) -> Any:
+        compiled.append(bool(params))  # True: the access log's INSERT
+        return original(self, statement, params)
+
+    monkeypatch.setattr(RawPostgreSQL, "_sql", counting)
+    async with serving(url, KYODO_RESPONSE_CACHE=False) as served:
+        query = fresh(BENCH_SHAPES["one"])
+        answers = [(await post(served, {"query": query}, **headers)).content for _ in range(4)]
+    # then: the same answer each time; the read compiled at most twice (the first
+    # requests, while its statement is not yet kept), the log every time
+    assert len(set(answers)) == 1
+    reads = [c for c in compiled if not c]
+    assert 1 <= len(reads) <= 2
+    assert compiled.count(True) >= 3
