@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from kyodo.domain.exchange.exports import DEFAULT_MUNICIPALITY, set_municipality_source
+from kyodo.domain.exchange.municipality import DEFAULT_MUNICIPALITY, set_municipality_source
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./kyodo.db"
 ONE_MIB = 1024 * 1024

@@ -29,7 +29,7 @@ from kyodo.domain.exchange.columns import (
     parse_japanese_date,
     split_list,
 )
-from kyodo.domain.exchange.exports.formats import municipality as own_municipality
+from kyodo.domain.exchange.municipality import municipality as own_municipality
 from kyodo.domain.exchange.source import RowProblem, SourceTable
 from kyodo.domain.japanese import to_wareki
 from kyodo.domain.labels import SUPPORT_CATEGORY_LABELS

@@ -186,3 +186,23 @@ def test_make_run_passes_the_port_on() -> None:
         ".venv/bin/kyodo seed --if-empty",
         ".venv/bin/kyodo serve --port 8001",
     ]
+
+
+def test_starting_a_command_does_not_load_the_exports() -> None:
+    """The CLI's settings name the city for the exports without importing them: every
+    command (``kyodo --help`` too) started in about 2.4 s while openpyxl and every list
+    export loaded; a command that exports loads them when it runs."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, kyodo.server.cli, kyodo.server.settings;"
+            "print(sorted(m for m in ('openpyxl', 'kyodo.domain.exchange.exports')"
+            " if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -48,21 +48,23 @@ from kyodo.domain.exchange.exports.disaster_contacts import (
     export_disaster_contacts,
 )
 from kyodo.domain.exchange.exports.formats import (
-    DEFAULT_MUNICIPALITY,
     CsvEncoding,
     ExportFile,
     ExportFormat,
     PersonalReads,
     UnsupportedFormat,
     csv_encoding,
-    municipality,
-    set_municipality_source,
 )
 from kyodo.domain.exchange.exports.partners import (
     PARTNER_HEADERS,
     PartnerRecord,
     export_partners,
     partner_document,
+)
+from kyodo.domain.exchange.municipality import (
+    DEFAULT_MUNICIPALITY,
+    municipality,
+    set_municipality_source,
 )
 
 __all__ = [

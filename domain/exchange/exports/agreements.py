@@ -25,11 +25,11 @@ from kyodo.domain.exchange.exports.formats import (
     ExportFile,
     ExportFormat,
     export_filename,
-    municipality,
     require_format,
     write_json,
 )
 from kyodo.domain.exchange.exports.tables import write_table
+from kyodo.domain.exchange.municipality import municipality
 from kyodo.domain.japanese import to_wareki
 from kyodo.domain.labels import SUPPORT_CATEGORY_LABELS, labels
 from kyodo.domain.partners.models import Partner

@@ -4,28 +4,11 @@ name, the personal data it shows (for the access log) and the JSON writer."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
-
-DEFAULT_MUNICIPALITY = "苫小牧市"
-_municipality_source: Callable[[], str] | None = None
-
-
-def set_municipality_source(source: Callable[[], str] | None) -> None:
-    """Where the city's name comes from: the server's settings (KYODO_MUNICIPALITY)
-    register themselves here; without them, 苫小牧市."""
-    global _municipality_source
-    _municipality_source = source
-
-
-def municipality() -> str:
-    """市町村名 of the exports (Hokkaido's open-data layout) and of the printed pages."""
-    name = _municipality_source() if _municipality_source is not None else ""
-    return name.strip() or DEFAULT_MUNICIPALITY
-
 
 LIST_SEPARATOR = "、"
 MARK = "○"
