@@ -54,11 +54,10 @@ def _disaster_support(
         "partner": builder.relation("partner", partner)[0],
         "agreement": builder.relation("agreement", agreement)[0],
         "support_categories": builder.relation("support_categories", None)[0],
-        "listed": builder.relation("listed_contacts", listed)[0],
-        "own": builder.relation("own_emergency_contacts", own)[0],
         "checks": builder.relation("contact_checks", checks)[0],
-        "capacity": builder.relation("capacity_reports", reports)[0],
     }
+    # The contacts and the capacity reports only when the selection writes them: the
+    # lookup's order does not read them (two and one correlated subqueries per pair).
     fields: list[tuple[str, Writer]] = []
     for field_key, name, sub, field_definition in planner.selected(entry, details, fields, _const):
         if name in ("partner", "agreement"):
@@ -72,9 +71,14 @@ def _disaster_support(
             python_name = field_definition.extensions["strawberry-definition"].python_name
             fields.append((field_key, _attribute(python_name, complete)))
         elif name == "emergencyContacts":
+            if "listed" not in keys:
+                keys["listed"] = builder.relation("listed_contacts", listed)[0]
+                keys["own"] = builder.relation("own_emergency_contacts", own)[0]
             shape = planner.entity_shape("Contact", sub, listed)
             fields.append((field_key, _emergency_contacts(field_definition, shape)))
         elif name == "capacity":
+            if "capacity" not in keys:
+                keys["capacity"] = builder.relation("capacity_reports", reports)[0]
             # CapacityReport rows: the type's fields are their own attributes
             shape = planner.value_shape(get_named_type(field_definition.type).name, sub)
             fields.append(
@@ -126,18 +130,21 @@ def _disaster_support(
                 pairs.append(pair)
         standings: dict[int, Any] = {}
         capacity: dict[int, Any] = {}
+        reports_of = keys.get("capacity")
         for p in pairs:
             if p.partner_id not in standings:
                 standings[p.partner_id] = standing_on(getattr(p, keys["checks"]), on)
-                capacity[p.partner_id] = capacity_on(getattr(p, keys["capacity"]), on)
+                if reports_of is not None:
+                    capacity[p.partner_id] = capacity_on(getattr(p, reports_of), on)
+        listed_of, own_of = keys.get("listed"), keys.get("own")
         rows = lookup.disaster_rows(
             (
                 lookup.DisasterParty(
                     partner=getattr(pair, keys["partner"]),
                     agreement=getattr(pair, keys["agreement"]),
                     support_categories=in_category_order(getattr(pair, keys["support_categories"])),
-                    listed=getattr(pair, keys["listed"]),
-                    own=getattr(pair, keys["own"]),
+                    listed=getattr(pair, listed_of) if listed_of else [],
+                    own=getattr(pair, own_of) if own_of else [],
                 )
                 for pair in pairs
             ),

@@ -162,3 +162,24 @@ async def test_a_collaboration_page_costs_one_statement_whatever_its_size(
     assert len(data["collaborations"]["edges"]) > 3
     # one SELECT, and the access log's INSERT (volunteers' names are personal data)
     assert many == three == 2
+
+
+async def test_the_disaster_lookup_reads_contacts_and_capacity_only_when_asked(
+    session: AsyncSession, count_queries: Any
+) -> None:
+    # given: the demo's disaster-support agreements
+    lean = '{ disasterSupport(on: "2022-03-10") { partner { name } agreement { title } } }'
+    full = """{ disasterSupport(on: "2022-03-10") { partner { name } agreement { title }
+      emergencyContacts { name } capacity { item } } }"""
+    # when
+    _count, lean_data, lean_outcome = await _run(session, count_queries, lean, principal=BOUSAI)
+    with count_queries() as lean_sql:
+        await _run(session, count_queries, lean, principal=BOUSAI)
+    with count_queries() as full_sql:
+        _c, full_data, full_outcome = await _run(session, count_queries, full, principal=BOUSAI)
+    # then: both compiled, the same rows; only the full one reads contacts and reports
+    assert lean_outcome == full_outcome == COMPILED
+    assert len(lean_data["disasterSupport"]) == len(full_data["disasterSupport"]) > 0
+    lean_text, full_text = " ".join(lean_sql.statements), " ".join(full_sql.statements)
+    assert "capacity_report" not in lean_text and "FROM contact " not in lean_text
+    assert "capacity_report" in full_text and "FROM contact " in full_text
