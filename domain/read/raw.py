@@ -26,7 +26,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-COMPILED_CACHE_SIZE = 512
+COMPILED_CACHE_SIZE = 256
+"""As many as the read query keeps statements (``domain.read.fetch._selects``): an entry
+holds its statement, so a larger cache would keep evicted statements alive."""
 _compiled: OrderedDict[tuple[int, int], tuple[Any, str, list[Any]]] = OrderedDict()
 """Text and values of statements sent without parameters, by (dialect, statement) identity."""
 
