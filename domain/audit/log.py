@@ -130,24 +130,6 @@ SQLITE_ROWS_PER_INSERT = 4000
 """Rows of one multi-row INSERT on SQLite (6 parameters each, SQLite takes 32,766)."""
 
 
-def _sorted_once(lists: dict[frozenset[str], list[str]], fields: Iterable[str]) -> list[str]:
-    key = frozenset(fields)
-    found = lists.get(key)
-    if found is None:
-        found = lists[key] = sorted(key)
-    return found
-
-
-def _encoded_once(encoded: dict[int, str], change: dict[str, Any]) -> str:
-    """``change`` as JSON text; changes sharing one field list (the same list object,
-    ``_sorted_once``) share one text."""
-    key = id(change["fields"])
-    text = encoded.get(key)
-    if text is None:
-        text = encoded[key] = orjson.dumps(change).decode()
-    return text
-
-
 async def record_personal_data_reads(
     session: AsyncSession,
     *,
@@ -179,22 +161,20 @@ async def record_personal_data_reads(
     if not records:
         return 0
     occurred_at = utcnow()
-    # Records read together mostly share their fields: each distinct set is written once.
-    field_lists: dict[frozenset[str], list[str]] = {}
-    changes = [
-        {"fields": _sorted_once(field_lists, fields), "requestId": request_id}
-        for (_type, _pk), fields in records
-    ]
+    # Records read together mostly share their fields: each distinct set is built once.
+    keys = [frozenset(fields) for _record, fields in records]
+    change_of = {key: {"fields": sorted(key), "requestId": request_id} for key in set(keys)}
+    changes = [change_of[key] for key in keys]
     if session.get_bind().dialect.name == "postgresql":
         statement = _PG_READS_INSERT if wait_for_flush else _PG_READS_INSERT_NO_FLUSH_WAIT
-        encoded: dict[int, str] = {}
+        text_of = {key: orjson.dumps(change).decode() for key, change in change_of.items()}
         params = {
             "occurred_at": occurred_at,
             "actor": actor,
             "action": PERSONAL_DATA_READ,
             "types": [t for (t, _pk), _f in records],
             "ids": [str(pk) for (_t, pk), _f in records],
-            "changes": [_encoded_once(encoded, change) for change in changes],
+            "changes": [text_of[key] for key in keys],
         }
         if raw is not None:
             try:

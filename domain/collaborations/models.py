@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -10,6 +11,17 @@ from sqlmodel import Field, SQLModel
 from kyodo.domain.base import Versioned, enum_column, status_field
 from kyodo.domain.columns import Identified, linked_key, owner_id, owner_key
 from kyodo.domain.enums import CollaborationForm, CollaborationStatus, CommitteeKind
+
+
+def _ground_list() -> Any:
+    """A list of UnfitGround names, [] by default in the database too: a row written by
+    SQL without it has none."""
+    return Field(
+        default_factory=list,
+        sa_type=sa.JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": "[]"},
+    )
 
 
 class Collaboration(Identified, Versioned, table=True):
@@ -50,19 +62,8 @@ class Collaboration(Identified, Versioned, table=True):
     city_cannot_do: str | None = Field(default=None, sa_type=sa.Text)
     # 第5章 Q8 screening: grounds the applicant ticked (UnfitGround names), grounds staff
     # added on screening, with their note and day. Any ground blocks the start.
-    # The database defaults them to [] too: a row written by SQL without them has none.
-    declared_unfit_grounds: list[str] = Field(
-        default_factory=list,
-        sa_type=sa.JSON,
-        nullable=False,
-        sa_column_kwargs={"server_default": "[]"},
-    )
-    added_unfit_grounds: list[str] = Field(
-        default_factory=list,
-        sa_type=sa.JSON,
-        nullable=False,
-        sa_column_kwargs={"server_default": "[]"},
-    )
+    declared_unfit_grounds: list[str] = _ground_list()
+    added_unfit_grounds: list[str] = _ground_list()
     screening_note: str | None = Field(default=None, sa_type=sa.Text)
     screened_on: date | None = None
 

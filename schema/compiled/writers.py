@@ -82,9 +82,8 @@ def completer(type_: Any, item: Writer) -> Writer:
     if isinstance(type_, GraphQLNonNull):
         # A non-null object or leaf: ``item`` itself once the null is ruled out (no
         # nullable layer between: one Python call less per value written).
-        inner = item if not isinstance(type_.of_type, GraphQLList) else None
-        if inner is None:
-            inner = completer(type_.of_type, item)
+        of = type_.of_type
+        inner = completer(of, item) if isinstance(of, GraphQLList) else item
 
         def non_null(value: Any, request: Request) -> Any:
             if value is None:
@@ -140,8 +139,9 @@ class ObjectShape:
 
     def seal(self) -> ObjectShape:
         """Once every field is known: ``write`` becomes one generated function that
-        builds the dict as a literal (the same keys, values and order), which writes a row about twice as fast as the loop above. The writers
-        run in field order, as before (the personal-data notes they make included)."""
+        builds the dict as a literal (the same keys, values and order), which writes a
+        row about twice as fast as the loop above. The writers run in field order, as
+        before (the personal-data notes they make included)."""
         names: dict[str, Any] = {}
         lines = ["def write(source, request):"]
         items = []

@@ -20,9 +20,7 @@ from kyodo.domain.exchange.exports.disaster_listing import (
     DisasterEntry,
     status_label,
 )
-from kyodo.domain.exchange.exports.formats import (
-    MARK,
-)
+from kyodo.domain.exchange.exports.formats import MARK
 from kyodo.domain.exchange.municipality import municipality
 from kyodo.domain.exchange.review_sections import review_html
 from kyodo.domain.japanese import to_wareki

@@ -42,8 +42,9 @@ def _disaster_support(
     agreement.need("id", "contacts_verified_on", *in_force.TERM_FIELDS)
     listed, own = FetchBuilder(entity("Contact")), FetchBuilder(entity("Contact"))
     listed.need("agreement_id")
-    # The partner's calls and capacity reports, read along (no statement of their own);
-    # domain.disasters folds them as the Strawberry path does.
+    # The partner's calls (always: they rank the rows) and capacity reports (when
+    # selected), read along (no statement of their own); domain.disasters folds them as
+    # the Strawberry path does.
     checks, reports = (
         FetchBuilder(entity("ContactVerification")),
         FetchBuilder(entity("CapacityReport")),
