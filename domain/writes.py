@@ -248,11 +248,20 @@ POSTGRES_ROWS_PER_UPDATE = 5000
 
 
 def among(session: AsyncSession, column: Any, values: Sequence[Any]) -> Any:
-    """``column IN (values)`` for thousands of values: on PostgreSQL ``column = ANY(:array)``,
-    one parameter (an IN list of 10,000 parameters costs the server more to plan than to
-    run); elsewhere the IN list."""
+    """``column IN (values)`` for thousands of values: on PostgreSQL
+    ``column IN (SELECT unnest(:array))``, one parameter (an IN list of 10,000
+    parameters costs the server more to plan than to run); elsewhere the IN list.
+
+    Not ``column = ANY(:array)``: beside another indexed condition (the contacts of
+    1,000 partners that belong to no agreement) and with statistics not yet up to date
+    after a bulk load, PostgreSQL scanned by the other index and filtered every row
+    through the array, searched from end to end under a prepared statement's generic
+    plan: 0.9 s for 40,000 contacts instead of 5 ms. A semi-join over the array's
+    elements is planned as one (a hash or an index lookup per element) whatever the
+    statistics say."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
+        array = sa.bindparam(None, list(values), type_=ARRAY(column.type))
+        return column.in_(sa.select(sa.func.unnest(array)).scalar_subquery())
     return column.in_(values)
 
 
