@@ -31,6 +31,7 @@ from kyodo.domain.enums import Role
 from kyodo.domain.partners.service import derived_columns
 from kyodo.schema import schema
 from kyodo.schema.context import Context, Principal
+from kyodo.server.collector import tune_collector
 from kyodo.server.db import make_engine, make_sessionmaker
 
 ROWS = 10_000
@@ -346,6 +347,8 @@ def main() -> None:  # python -m benchmarks.bulk: this benchmark alone
 
     if pg_available() is not None:
         raise SystemExit("PostgreSQL is not reachable: the bulk benchmark needs it")
+    # The collector as `kyodo serve` and `kyodo import` run it (server/collector.py).
+    tune_collector()
     with tempfile.TemporaryDirectory() as tmp, scratch_database("postgresql", Path(tmp)) as url:
         command.upgrade(alembic_config(url), "head")
         results = asyncio.run(measure(url))

@@ -34,6 +34,7 @@ from kyodo.domain.enums import Role
 from kyodo.schema import schema
 from kyodo.schema.compiled import COMPILED
 from kyodo.schema.context import Context, Principal
+from kyodo.server.collector import tune_collector
 from kyodo.server.db import make_engine, make_sessionmaker
 from tests.conftest import alembic_config, pg_available, scratch_database
 
@@ -355,6 +356,8 @@ def main() -> int:
     log_file = Path(tempfile.gettempdir()) / "kyodo-bench-server.log"
     logging.basicConfig(filename=log_file, filemode="w", level=logging.WARNING, force=True)
     console.print(f"server log of this run: {log_file}")
+    # The collector as `kyodo serve` and every command run it (server/collector.py).
+    tune_collector()
     failed = False
     backends = ["sqlite"] + (["postgresql"] if pg_available() is None else [])
     for backend in backends:

@@ -23,6 +23,7 @@ from kyodo.schema.database_trouble import database_trouble
 from kyodo.schema.response_cache import ResponseStore
 from kyodo.server import graphiql, graphql_http
 from kyodo.server.auth import AuthenticationMiddleware
+from kyodo.server.collector import tune_collector
 from kyodo.server.db import make_engine, make_sessionmaker
 from kyodo.server.documents import UPLOAD as DOCUMENT_UPLOAD
 from kyodo.server.documents import document_routes
@@ -65,8 +66,12 @@ def create_app(
     settings: Settings | None = None,
     *,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    tune_gc: bool = False,
 ) -> Starlette:
     """Build the app. Tests pass a ``sessionmaker`` bound to their own connection.
+    ``tune_gc``: once started, the process runs the garbage collector kyodo's way
+    (``server.collector``, unless ``KYODO_GC_TUNING=false``): for a server process
+    (:func:`serving_app`), not for a test that builds apps in its own process.
 
     Refuses to build (ConfigurationError) a production app from incomplete settings.
     """
@@ -132,6 +137,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await prepare_trusted_documents(maker, graphql_app.schema)
+        if tune_gc:
+            tune_collector(settings.gc_tuning)
         yield
         await events.close()
         if engine is not None:
@@ -201,3 +208,8 @@ def create_app(
     app.state.fast_reads = fast_reads
     app.state.events = events
     return app
+
+
+def serving_app() -> Starlette:
+    """The app of a ``kyodo serve`` process (uvicorn's factory, in every worker)."""
+    return create_app(tune_gc=True)

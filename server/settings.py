@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         "Memory the response cache of each server process may hold, in MiB.",
         ge=1,
     )
+    gc_tuning: bool = setting(
+        "KYODO_GC_TUNING",
+        True,
+        "Once started, freeze what the process holds and collect garbage every 50,000 "
+        "allocations instead of 700 (server/collector.py); false: Python's defaults.",
+    )
     token_cache_seconds: float = setting(
         "KYODO_TOKEN_CACHE_SECONDS",
         5,

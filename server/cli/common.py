@@ -39,10 +39,15 @@ def actor() -> str:
 def run_with_engine(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     """``work(engine)`` on the configured database (DATABASE_URL), checked to be ready
     (``server.preflight.command_engine``); the engine is disposed of afterwards."""
+    from kyodo.server.collector import tune_collector
     from kyodo.server.preflight import command_engine
+    from kyodo.server.settings import get_settings
 
     async def run() -> T:
         engine = await command_engine()
+        # A command is one burst of work (an import holds every row it checks): the
+        # collector runs the server's way (server/collector.py).
+        tune_collector(get_settings().gc_tuning)
         try:
             return await work(engine)
         finally:

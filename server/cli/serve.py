@@ -54,7 +54,7 @@ def serve(
     try:
         # uvloop and httptools (uvicorn[standard]) are picked up when installed.
         uvicorn.run(
-            "kyodo.server.app:create_app",
+            "kyodo.server.app:serving_app",
             factory=True,
             host=host or settings.host,
             port=port or settings.port,
