@@ -150,22 +150,40 @@ async def create_request(
 class Step(NamedTuple):
     """What one step of a request records: when it happened (``{done}_at``, the argument
     ``field``), who recorded it (``{done}_by``) and its note (``note``, checked as
-    ``note_label`` unless the command checks it itself)."""
+    ``note_label`` unless the command checks it itself); and what the refusal says when
+    the request is in a status the step cannot start from (「…の応援要請は{refused}。」)."""
 
     verb: str
     label: str
     done: str
     note: str
     note_label: str | None
+    refused: str
     field: str = ""
 
 
 _S = SupportRequestStatus
 STEPS: dict[SupportRequestStatus, Step] = {
-    _S.ANSWERED: Step("answer", "回答日時", "answered", "answer_note", "回答のメモ"),
-    _S.DELIVERED: Step("deliver", "提供日時", "delivered", "delivery_note", "提供のメモ"),
-    _S.CLOSED: Step("close", "完了日時", "closed", "close_note", "完了のメモ"),
-    _S.CANCELLED: Step("cancel", "取消し日時", "closed", "close_note", None, "cancelled_at"),
+    _S.ANSWERED: Step(
+        "answer",
+        "回答日時",
+        "answered",
+        "answer_note",
+        "回答のメモ",
+        "回答を記録できません（回答を記録できるのは要請済みの要請だけです）",
+    ),
+    _S.DELIVERED: Step(
+        "deliver",
+        "提供日時",
+        "delivered",
+        "delivery_note",
+        "提供のメモ",
+        "提供済みにできません（受諾の回答が先です）",
+    ),
+    _S.CLOSED: Step("close", "完了日時", "closed", "close_note", "完了のメモ", "完了にできません"),
+    _S.CANCELLED: Step(
+        "cancel", "取消し日時", "closed", "close_note", None, "取り消せません", "cancelled_at"
+    ),
 }
 
 
@@ -187,14 +205,13 @@ async def _begin(
     request_id: int,
     expected_version: int,
     to: SupportRequestStatus,
-    doing: str,
 ) -> Change[SupportRequest]:
-    """The request to move to ``to``; refused (「…の応援要請は{doing}。」) unless its
-    status machine allows the move from where it is."""
+    """The request to move to ``to``; refused (the step's ``refused``, :data:`STEPS`)
+    unless its status machine allows the move from where it is."""
     change = await REQUESTS.begin(session, request_id, expected_version)
     if not REQUEST_STATUSES.allows(change.row.status, to):
         label = REQUEST_STATUSES.label(change.row.status)
-        raise REQUEST_STATUSES.refuse(f"「{label}」の応援要請は{doing}。")
+        raise REQUEST_STATUSES.refuse(f"「{label}」の応援要請は{STEPS[to].refused}。")
     return change
 
 
@@ -252,13 +269,7 @@ async def answer_request(
     actor: str,
 ) -> SupportRequest:
     """The partner's answer: REQUESTED → ANSWERED (accepted, declined or no answer)."""
-    change = await _begin(
-        session,
-        request_id,
-        expected_version,
-        _S.ANSWERED,
-        "回答を記録できません（回答を記録できるのは要請済みの要請だけです）",
-    )
+    change = await _begin(session, request_id, expected_version, _S.ANSWERED)
     return await _take_step(
         change, _S.ANSWERED, answered_at, note, today=today, actor=actor, values={"answer": answer}
     )
@@ -275,13 +286,7 @@ async def deliver_request(
     actor: str,
 ) -> SupportRequest:
     """The support arrived: ANSWERED (accepted) → DELIVERED."""
-    change = await _begin(
-        session,
-        request_id,
-        expected_version,
-        _S.DELIVERED,
-        "提供済みにできません（受諾の回答が先です）",
-    )
+    change = await _begin(session, request_id, expected_version, _S.DELIVERED)
     request = change.row
     if request.answer != SupportAnswer.ACCEPTED:
         raise REQUEST_STATUSES.refuse(
@@ -302,7 +307,7 @@ async def close_request(
 ) -> SupportRequest:
     """完了: DELIVERED → CLOSED, or ANSWERED → CLOSED when the partner declined or did not
     answer. A closed request is read-only."""
-    change = await _begin(session, request_id, expected_version, _S.CLOSED, "完了にできません")
+    change = await _begin(session, request_id, expected_version, _S.CLOSED)
     request = change.row
     if request.status == _S.ANSWERED and request.answer == SupportAnswer.ACCEPTED:
         raise REQUEST_STATUSES.refuse(
@@ -322,7 +327,7 @@ async def cancel_request(
     actor: str,
 ) -> SupportRequest:
     """取消し: REQUESTED or ANSWERED → CANCELLED, with a reason for the after-action report."""
-    change = await _begin(session, request_id, expected_version, _S.CANCELLED, "取り消せません")
+    change = await _begin(session, request_id, expected_version, _S.CANCELLED)
     problems = v.Problems()
     text = v.clean_text(reason)
     if text is None:
