@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
 from cachetools import LRUCache
 from graphql import (
     GraphQLError,
@@ -37,22 +37,18 @@ def _surely_usable(variables: Mapping[str, Any]) -> bool:
     """True when no string of the variables (keys included) can hold NUL or a lone
     surrogate, judged on their JSON text at C speed (a bulk call sends 1,000 rows).
 
-    ``json.dumps`` writes every string, dict key and list item (tuples too) of plain
-    JSON data; it writes NUL as ``\\u0000`` and keeps a lone surrogate as it is
-    (``ensure_ascii=False``), which then cannot be encoded. So a text without
-    ``\\u0000`` that encodes holds neither. False (a ``\\u0000`` that is an escaped
-    backslash before "u0000", data that is not plain JSON) only means: walk them."""
+    ``orjson.dumps`` writes every string, dict key and list item (tuples too) of plain
+    JSON data as UTF-8, NUL as ``\\u0000``, and refuses a lone surrogate (which UTF-8
+    cannot hold). So a text it writes without ``\\u0000`` holds neither. False (a
+    ``\\u0000`` that is an escaped backslash before "u0000", a lone surrogate, data that
+    is not plain JSON or nests deeper than orjson writes) only means: walk them. (Some
+    five times faster than ``json.dumps`` and a UTF-8 encode of its text: 1,000 rows of
+    ``partnersUpsert`` are 3 % of the call.)"""
     try:
-        text = json.dumps(variables, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
+        text = orjson.dumps(variables)
+    except (TypeError, orjson.JSONEncodeError):
         return False
-    if "\\u0000" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return b"\\u0000" not in text
 
 
 def _unusable_in_variables(variables: Mapping[str, Any]) -> tuple[str, str] | None:
