@@ -4,7 +4,7 @@ relations included, as JSON in the database (built once, then reused from a cach
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,27 +61,6 @@ class _Compiler:
         source = self.alias(fetch.entity) if source is None else source
         return source, self.element(fetch, source)
 
-    def page_of(
-        self,
-        fetch: Fetch,
-        item: Any,
-        element: Any,
-        select: sa.Select[Any],
-        key: Any,
-        order_by: Sequence[Any],
-        *,
-        limit: int,
-        offset: int,
-        correlate: Any = None,
-    ) -> Any:
-        """The JSON of one page: ``select``'s keys for the page, then ``element`` on the
-        rows of ``item`` (an alias) having those keys."""
-        keys = self.sql.page_keys(
-            select, key, order_by, limit=limit, offset=offset, correlate=correlate
-        )
-        rows = keys.join(item, item.id == keys.c.key)
-        return self.sql.page(element, rows, keys)
-
     def element(self, fetch: Fetch, source: Any) -> sa.ColumnElement[Any]:
         entity_ = fetch.entity
         values: list[Any] = [
@@ -113,10 +92,9 @@ class _Compiler:
         if relation.paged:
             assert nested.fetch is not None
             item = self.alias(target)
-            items = self.page_of(
-                nested.fetch,
-                item,
+            items = self.sql.page(
                 self.element(nested.fetch, item),
+                item,
                 link.select,
                 child.id,
                 link.order_by,

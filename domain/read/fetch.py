@@ -138,8 +138,8 @@ class ReadQuery:
         def build() -> list[Any]:
             base = sa.select(sa.true()).select_from(model).where(*conditions, *within)
             item, element = self._compiler.root_element(fetch)
-            items = self._compiler.page_of(
-                fetch, item, element, base, model.id, order_by, limit=limit, offset=offset
+            items = self.sql.page(
+                element, item, base, model.id, order_by, limit=limit, offset=offset
             )
             columns = [self.sql.text(items)]
             for extra in counted:

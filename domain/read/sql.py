@@ -90,8 +90,10 @@ class JsonSQL:
         value = sa.func.json(rows.c.e) if json_element else rows.c.e
         return self.embed(sa.select(sa.func.json_group_array(value)).scalar_subquery())
 
-    def page_keys(
+    def page(
         self,
+        element: sa.ColumnElement[Any],
+        item: Any,
         select: sa.Select[Any],
         key: Any,
         order_by: Sequence[Any],
@@ -99,10 +101,13 @@ class JsonSQL:
         limit: int,
         offset: int,
         correlate: Any = None,
-    ) -> sa.Subquery:
-        """The keys of one page (LIMIT/OFFSET) of ``select``'s rows, numbered in order
-        (columns ``key`` and ``n``). Only these rows then get their JSON built: a page far
-        down the list costs its own rows, not the ones before it."""
+    ) -> Any:
+        """A JSON array of ``element`` over one page (LIMIT/OFFSET) of ``select``'s rows,
+        in the page's order; ``[]`` when the page is empty.
+
+        The page's keys come first, numbered in order; only the rows of ``item`` (an
+        alias) having those keys then get their JSON built: a page far down the list
+        costs its own rows, not the ones before it."""
         numbered = (
             select.with_only_columns(
                 key.label("key"), sa.func.row_number().over(order_by=list(order_by)).label("n")
@@ -113,11 +118,8 @@ class JsonSQL:
         )
         if correlate is not None:
             numbered = numbered.correlate(correlate)
-        return numbered.subquery()
-
-    def page(self, element: sa.ColumnElement[Any], rows: Any, keys: sa.Subquery) -> Any:
-        """A JSON array of ``element`` over ``rows`` (the page's keys joined to the rows),
-        in the page's order; ``[]`` when the page is empty."""
+        keys = numbered.subquery()
+        rows = keys.join(item, item.id == keys.c.key)
         if self.postgresql:
             aggregated = sa.func.json_agg(aggregate_order_by(element, keys.c.n))
             return sa.func.coalesce(
