@@ -63,27 +63,6 @@ def fields_snapshot(names: Sequence[str]) -> Snapshot:
     return take
 
 
-async def record_change(
-    session: AsyncSession,
-    *,
-    actor: str,
-    action: str,
-    entity_type: str,
-    entity_id: int | str,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
-) -> None:
-    """The audit event of one change: the fields whose value differs (rule 15)."""
-    await record_event(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        changes=diff(before, after),
-    )
-
-
 class Change(Generic[T]):
     """One audited, version-guarded change of one stored row (see the module doc)."""
 
@@ -144,19 +123,18 @@ class Change(Generic[T]):
     async def record(
         self, *, actor: str, action: str, after: Mapping[str, Any] | None = None
     ) -> None:
-        """The audit event: from the snapshot before to ``after`` (default: the
-        snapshot now; nothing after a delete)."""
+        """The audit event (rule 15): the fields whose value differs from the snapshot
+        before to ``after`` (default: the snapshot now; nothing after a delete)."""
         before = await self.capture()
         if after is None:
             after = {} if self._deleted else await self._snapshot(self.session, self.row)
-        await record_change(
+        await record_event(
             self.session,
             actor=actor,
             action=action,
             entity_type=self.entity_type,
             entity_id=self.pk,
-            before=before,
-            after=after,
+            changes=diff(before, after),
         )
 
 
@@ -230,14 +208,15 @@ class Audited(Generic[T]):
     ) -> None:
         """The audit event of a new row: every field of its snapshot (or ``after``),
         from nothing."""
-        await record_change(
+        if after is None:
+            after = await self.snapshot(session, row)
+        await record_event(
             session,
             actor=actor,
             action=action,
             entity_type=self.entity_type,
             entity_id=getattr(row, "id"),  # noqa: B009
-            before={},
-            after=after if after is not None else await self.snapshot(session, row),
+            changes=diff({}, after),
         )
 
 
