@@ -70,6 +70,15 @@ def test_tuning_off_leaves_the_defaults(restored_collector: None) -> None:
     assert gc.get_freeze_count() == 0
 
 
+def _tuning(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
+    """KYODO_GC_TUNING as given (None: unset, the default), read afresh."""
+    if value is None:
+        monkeypatch.delenv("KYODO_GC_TUNING")
+    else:
+        monkeypatch.setenv("KYODO_GC_TUNING", value)
+    get_settings.cache_clear()
+
+
 async def _start_and_stop(app: Any) -> None:
     async with app.router.lifespan_context(app):
         pass
@@ -78,12 +87,10 @@ async def _start_and_stop(app: Any) -> None:
 async def test_a_served_process_tunes_once_started(
     calls: list[bool], migrated: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("KYODO_GC_TUNING")
-    get_settings.cache_clear()
+    _tuning(monkeypatch, None)
     await _start_and_stop(app_module.serving_app())
     assert calls == [True]
-    monkeypatch.setenv("KYODO_GC_TUNING", "false")
-    get_settings.cache_clear()
+    _tuning(monkeypatch, "false")
     await _start_and_stop(app_module.serving_app())
     assert calls == [True, False]
 
@@ -91,8 +98,7 @@ async def test_a_served_process_tunes_once_started(
 async def test_an_app_built_by_a_test_leaves_the_collector_alone(
     calls: list[bool], migrated: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("KYODO_GC_TUNING")
-    get_settings.cache_clear()
+    _tuning(monkeypatch, None)
     await _start_and_stop(app_module.create_app())
     assert calls == []
 
@@ -100,8 +106,7 @@ async def test_an_app_built_by_a_test_leaves_the_collector_alone(
 def test_a_command_tunes_once_its_engine_is_open(
     calls: list[bool], migrated: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("KYODO_GC_TUNING")
-    get_settings.cache_clear()
+    _tuning(monkeypatch, None)
 
     async def work(engine: Any) -> str:
         assert calls == [True]  # before the command's own work
