@@ -1,6 +1,6 @@
 """Valid query documents drawn from the live schema, for the differential test.
 
-Unlike the fuzzer's hostile strategies (tests/server/strategies.py), every document here
+Unlike the fuzzer's hostile strategies (tests/server/strategies/), every document here
 passes validation and almost every argument is a value the demo data makes meaningful:
 real global ids (organisations, volunteers, agreements, unpublished collaborations...),
 enum values, dates, search strings, district and field codes, small pages and real
