@@ -1,259 +1,42 @@
-"""Helpers shared by the tests of this package (Every date the API accepts lies in the range the city's data can hold (issue 8, item 1))."""
+"""Helpers shared by the tests of this package (Every date the API accepts lies in the range the city's data can hold (issue 8, item 1)).
+
+The cases are here; the rows they run against are in world.py, ``Case`` and the
+builders of its operation in builders.py (re-exported here).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from .builders import (
+    ERRORS,
+    Build,
+    Case,
+    _agreement_create,
+    _agreement_field,
+    _agreement_filter,
+    _agreement_update,
+    _collaboration_create,
+    _collaboration_update,
+    _conclude,
+    _endorsement_submit,
+    _simple,
+)
+from .world import World, _world
 
-from kyodo.domain.disasters.models import DisasterEvent
-from kyodo.domain.endorsements.models import EndorsementApplication
-from kyodo.domain.enums import AgreementStatus, CollaborationStatus, DisasterKind, SupportCategory
-from kyodo.schema.node import to_global_id
-
-from ..agreements import factories as agreement_factories
-from ..collaborations import factories as collaboration_factories
-from ..subsidies import factories as subsidy_factories
+__all__ = [
+    "CASES",
+    "ERRORS",
+    "OUT_OF_RANGE",
+    "Build",
+    "Case",
+    "World",
+    "_collaboration_create",
+    "_errors_of",
+    "_world",
+]
 
 OUT_OF_RANGE = ["1872-12-31", "3000-01-01"]
-
-
-ERRORS = "errors { field code message }"
-
-
-@dataclass
-class World:
-    department: str
-    partner: str
-    draft_agreement: str
-    in_force_agreement: str
-    planning_collaboration: str
-    active_collaboration: str
-    completed_collaboration: str
-    program: str
-    subsidy_application: str
-    endorsement_application: str
-    event: str
-
-
-async def _world(session: AsyncSession) -> World:
-    department = await agreement_factories.make_department(session)
-    partner = await agreement_factories.make_partner(session, "日付テスト（デモ）")
-    draft = await agreement_factories.make_agreement(
-        session, department=department, status=AgreementStatus.DRAFT, parties=[partner]
-    )
-    in_force = await agreement_factories.make_agreement(
-        session,
-        department=department,
-        parties=[partner],
-        support=[SupportCategory.SUPPLIES],
-    )
-    collaborations = {
-        status: await collaboration_factories.make_collaboration(
-            session, department=department, status=status, parts=[partner]
-        )
-        for status in (
-            CollaborationStatus.PLANNING,
-            CollaborationStatus.ACTIVE,
-            CollaborationStatus.COMPLETED,
-        )
-    }
-    program = await subsidy_factories.make_program(
-        session, department=department, name=agreement_factories.unique("日付テスト補助金")
-    )
-    application = await subsidy_factories.make_application(
-        session, program=program, applicant=partner
-    )
-    endorsement = EndorsementApplication(
-        event_name="日付テストの催し（デモ）",
-        organizer_id=partner.id,
-        department_id=department.id,
-        event_starts_on=date(2022, 5, 1),
-        purpose="テスト",
-        submitted_on=date(2022, 4, 1),
-    )
-    session.add(endorsement)
-    event = DisasterEvent(name="日付テストの訓練（デモ）", kind=DisasterKind.EXERCISE,
-                          started_on=date(2022, 3, 1))  # fmt: skip
-    session.add(event)
-    await session.flush()
-    await session.commit()
-    g = agreement_factories.gid
-    assert application.id is not None and endorsement.id is not None and program.id is not None
-    return World(
-        department=department.code,
-        partner=g("Partner", partner),
-        draft_agreement=g("Agreement", draft),
-        in_force_agreement=g("Agreement", in_force),
-        planning_collaboration=collaboration_factories.gid(
-            "Collaboration", collaborations[CollaborationStatus.PLANNING]
-        ),
-        active_collaboration=collaboration_factories.gid(
-            "Collaboration", collaborations[CollaborationStatus.ACTIVE]
-        ),
-        completed_collaboration=collaboration_factories.gid(
-            "Collaboration", collaborations[CollaborationStatus.COMPLETED]
-        ),
-        program=str(to_global_id("SubsidyProgram", program.id)),
-        subsidy_application=str(to_global_id("SubsidyApplication", application.id)),
-        endorsement_application=str(to_global_id("EndorsementApplication", endorsement.id)),
-        event=str(to_global_id("DisasterEvent", event.id)),
-    )
-
-
-Build = Callable[[World, str], tuple[str, dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One Date input: where the schema has it, the path its error names, the label its
-    message uses, and an operation that sends ``day`` there (everything else valid)."""
-
-    input: str  # as test_every_date_input_is_covered names it
-    field: list[str]
-    label: str
-    build: Build
-
-    @property
-    def root(self) -> str:
-        return self.input.split(".")[1]
-
-    @property
-    def is_mutation(self) -> bool:
-        return self.input.startswith("Mutation.")
-
-    def __str__(self) -> str:
-        return self.input
-
-
-def _collaboration_input(w: World, **dates: Any) -> dict[str, Any]:
-    return {
-        "title": "日付のテスト（デモ）",
-        "forms": ["CO_HOSTING"],
-        "departmentCode": w.department,
-        **dates,
-    }
-
-
-def _agreement_input(w: World, **dates: Any) -> dict[str, Any]:
-    return {
-        "title": "日付のテスト協定（デモ）",
-        "category": "DISASTER_SUPPORT",
-        "partyIds": [w.partner],
-        "departmentCode": w.department,
-        **dates,
-    }
-
-
-def _collaboration_create(name: str) -> Build:
-    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
-        dates = {"committee": {"name": "会", "kind": "COUNCIL", name: day}}
-        if name not in ("establishedOn", "dissolvesOn"):
-            dates = {name: day}
-        return (
-            "mutation ($input: CollaborationInput!) { collaborationCreate(input: $input) "
-            f"{{ collaboration {{ id }} {ERRORS} }} }}",
-            {"input": _collaboration_input(w, **dates)},
-        )
-
-    return build
-
-
-def _collaboration_update(name: str) -> Build:
-    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
-        _, variables = _collaboration_create(name)(w, day)
-        return (
-            "mutation ($id: ID!, $input: CollaborationInput!) { collaborationUpdate("
-            f"id: $id, expectedVersion: 1, input: $input) {{ collaboration {{ id }} {ERRORS} }} }}",
-            {"id": w.planning_collaboration, **variables},
-        )
-
-    return build
-
-
-def _agreement_create(name: str) -> Build:
-    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
-        return (
-            "mutation ($input: AgreementInput!) { agreementCreate(input: $input) "
-            f"{{ agreement {{ id }} {ERRORS} }} }}",
-            {"input": _agreement_input(w, **{name: day})},
-        )
-
-    return build
-
-
-def _agreement_update(name: str) -> Build:
-    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
-        return (
-            "mutation ($id: ID!, $input: AgreementInput!) { agreementUpdate(id: $id, "
-            f"expectedVersion: 1, input: $input) {{ agreement {{ id }} {ERRORS} }} }}",
-            {"id": w.draft_agreement, "input": _agreement_input(w, **{name: day})},
-        )
-
-    return build
-
-
-def _conclude(name: str) -> Build:
-    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
-        dates = {"concludedOn": "2022-04-01", name: day}
-        return (
-            "mutation ($id: ID!, $concludedOn: Date!, $effectiveFrom: Date) { agreementConclude("
-            "id: $id, expectedVersion: 1, concludedOn: $concludedOn, effectiveFrom: $effectiveFrom)"
-            f" {{ agreement {{ id }} {ERRORS} }} }}",
-            {"id": w.draft_agreement, **dates},
-        )
-
-    return build
-
-
-def _endorsement_submit(name: str) -> Build:
-    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
-        data = {
-            "eventName": "日付テストの催し（デモ）",
-            "organizerId": w.partner,
-            "departmentCode": w.department,
-            "eventStartsOn": "2022-05-01",
-            "purpose": "テスト",
-            "disqualifiers": [],
-            name: day,
-        }
-        return (
-            "mutation ($input: EndorsementApplicationInput!) { endorsementApplicationSubmit("
-            f"input: $input) {{ application {{ id }} {ERRORS} }} }}",
-            {"input": data},
-        )
-
-    return build
-
-
-def _agreement_filter(name: str) -> Build:
-    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
-        return (
-            "query ($filter: AgreementFilter) { agreements(filter: $filter) { totalCount } }",
-            {"filter": {name: day}},
-        )
-
-    return build
-
-
-def _agreement_field(selection: str) -> Build:
-    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
-        return (
-            f"query ($id: ID!, $day: Date) {{ node(id: $id) {{ ... on Agreement {{ {selection} }} }} }}",
-            {"id": w.in_force_agreement, "day": day},
-        )
-
-    return build
-
-
-def _simple(document: str, **variables: Callable[[World], Any]) -> Build:
-    def build(w: World, day: str) -> tuple[str, dict[str, Any]]:
-        return document, {"day": day} | {k: f(w) for k, f in variables.items()}
-
-    return build
 
 
 CASES = [
