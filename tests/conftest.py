@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # heap (server/collector.py): what a fixture leaves in a reference cycle afterwards
 # would never be collected. tests/server/test_collector.py tests the tuning itself.
 os.environ.setdefault("KYODO_GC_TUNING", "false")
+
 PG_HOST = os.environ.get("KYODO_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("KYODO_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("KYODO_TEST_PG_USER", "postgres")

@@ -80,7 +80,7 @@ class ArgSite:
         # every request: converted once (graphql-core's coercion and Strawberry's
         # conversion were 4 % of a list page's CPU, per request). A site that reads a
         # variable anywhere in its arguments converts them per request.
-        self.constant = not any(_reads_variables(a.value) for a in self.node.arguments or ())
+        self._constant = not any(_reads_variables(a.value) for a in self.node.arguments or ())
         self._converted: dict[str, Any] | None = None
         planner.sites.append(self)
 
@@ -88,7 +88,7 @@ class ArgSite:
         """The field's arguments as its resolver receives them (Python names, inputs as
         Strawberry input objects), computed as graphql-core and Strawberry compute them;
         a fresh dict each time (of the same values, when the arguments are constant)."""
-        if self.constant:
+        if self._constant:
             if self._converted is None:
                 self._converted = self._convert(variables)
             return dict(self._converted)
@@ -116,7 +116,10 @@ class ArgSite:
 
 
 def _reads_variables(value: ValueNode) -> bool:
-    """Whether an argument's value is or holds a variable (in a list or an object)."""
+    """Whether an argument's value is or holds a variable (in a list or an object).
+
+    Not graphql-core's ``is_const_value_node``: for a list or an object it asks whether
+    *any* item is constant (3.3.2), so ``[1, $id]`` passes as constant."""
     stack = [value]
     while stack:
         node = stack.pop()
