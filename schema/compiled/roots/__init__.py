@@ -8,9 +8,8 @@ cursors and ``domain.pagination.Page``: one definition of each, whichever path r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from graphql import GraphQLField
 from graphql.execution.collect_fields import FieldDetails
 
 from kyodo.domain.reference.service import department_order, field_order
@@ -18,6 +17,7 @@ from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import Fallback
 from kyodo.schema.compiled.roots.disaster import _disaster_support
 from kyodo.schema.compiled.roots.lists import (
+    RootPlanner,
     _agreements,
     _collaborations,
     _entity_list,
@@ -44,7 +44,7 @@ def plan_root(planner: Planner, key: str, details: Sequence[FieldDetails]) -> Ro
     return root(planner, key, details, definition)
 
 
-ROOTS: dict[str, Callable[[Planner, str, Sequence[FieldDetails], GraphQLField], RootPlan]] = {
+ROOTS: dict[str, RootPlanner] = {
     "partners": _partners,
     "agreements": _agreements,
     "collaborations": _collaborations,

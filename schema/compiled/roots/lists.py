@@ -13,10 +13,12 @@ from graphql.execution.collect_fields import FieldDetails
 from kyodo.domain.agreements import service as agreements
 from kyodo.domain.agreements.service import AgreementFilterSpec
 from kyodo.domain.collaborations import service as collaborations
+from kyodo.domain.enums import ProposalStatus
 from kyodo.domain.ordering import Ordering
 from kyodo.domain.pagination import PageRequest
 from kyodo.domain.partners import service as partners
 from kyodo.domain.partners.service import PartnerFilterSpec
+from kyodo.domain.proposals import service as proposals
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import ArgSite, Fallback, Request
 from kyodo.schema.compiled.roots.connections import (
@@ -34,165 +36,149 @@ ListRead = Callable[[Request, Any], Awaitable[tuple[PageRequest, Sequence[Any], 
 """From a request and its bound arguments: (the page, the list's conditions, its order)."""
 
 
+RootPlanner = Callable[[Planner, str, Sequence[FieldDetails], GraphQLField], RootPlan]
+"""Plans one root field (``ROOTS``' values)."""
+
+
 def _connection_root(
-    planner: Planner,
-    key: str,
-    details: Sequence[FieldDetails],
-    definition: GraphQLField,
     type_name: str,
     orderings: Sequence[Ordering],
     arguments: Callable[[dict[str, Any], Context], Any],
     read: ListRead,
-) -> RootPlan:
+) -> RootPlanner:
     """A paged root list of ``type_name`` rows: ``arguments`` binds the field's arguments,
     ``read`` turns them into the page, conditions and order; ``orderings``: every order
     the list may take (their keys are fetched, for cursors)."""
-    builder = planner.builder(type_name)
-    needs_total, write_connection = plan_connection(
-        planner,
-        definition,
-        details,
-        lambda sub: planner.entity_shape(type_name, sub, builder),
-        _needs(builder, *orderings),
-    )
-    site = ArgSite(planner, details, definition, arguments)
-    slot = planner.slot()
 
-    async def prepare(request: Request) -> None:
-        page, conditions, ordering = await read(request, site.value(request))
-        request.slots[slot] = _read_page(request, builder, conditions, ordering, page, needs_total)
-
-    def write(request: Request) -> Any:
-        return write_connection(_page_data(request.slots[slot]), request)
-
-    return RootPlan(key, prepare, write)
-
-
-def _partners(
-    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
-) -> RootPlan:
-    """``PartnerQueries.partners``."""
-
-    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
-        filter_, order = kwargs.get("filter"), kwargs.get("order_by")
-        return (
-            _page_args(kwargs, context),
-            filter_.to_spec() if filter_ else PartnerFilterSpec(),
-            order.to_spec() if order else None,
+    def plan(
+        planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+    ) -> RootPlan:
+        builder = planner.builder(type_name)
+        needs_total, write_connection = plan_connection(
+            planner,
+            definition,
+            details,
+            lambda sub: planner.entity_shape(type_name, sub, builder),
+            _needs(builder, *orderings),
         )
+        site = ArgSite(planner, details, definition, arguments)
+        slot = planner.slot()
 
-    async def read(request: Request, bound: Any) -> tuple[PageRequest, Sequence[Any], Ordering]:
-        page, spec, order = bound
-        context = request.context
-        conditions = await context.run(
-            partners.list_conditions,
-            spec=spec,
-            today=context.today,
-            visibility=request.query.viewer.partners,
-        )
-        return page, conditions, partners.list_ordering(order)
+        async def prepare(request: Request) -> None:
+            page, conditions, ordering = await read(request, site.value(request))
+            request.slots[slot] = _read_page(
+                request, builder, conditions, ordering, page, needs_total
+            )
 
-    return _connection_root(
-        planner, key, details, definition, "Partner", partners.ALL_ORDERINGS, arguments, read
+        def write(request: Request) -> Any:
+            return write_connection(_page_data(request.slots[slot]), request)
+
+        return RootPlan(key, prepare, write)
+
+    return plan
+
+
+async def _filtered(
+    request: Request, list_conditions: Callable[..., Awaitable[Sequence[Any]]], spec: Any
+) -> Sequence[Any]:
+    """The conditions of a filter ``spec`` as the list's resolver reads them: on the
+    request's today, with the partners the viewer may see."""
+    context = request.context
+    return await context.run(
+        list_conditions, spec=spec, today=context.today, visibility=request.query.viewer.partners
     )
 
 
-def _agreements(
-    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
-) -> RootPlan:
-    """``AgreementQueries.agreements``."""
-
-    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
-        filter_ = kwargs.get("filter")
-        return _page_args(kwargs, context), filter_.to_spec() if filter_ else AgreementFilterSpec()
-
-    async def read(request: Request, bound: Any) -> tuple[PageRequest, Sequence[Any], Ordering]:
-        page, spec = bound
-        context = request.context
-        conditions = await context.run(
-            agreements.list_conditions,
-            spec=spec,
-            today=context.today,
-            visibility=request.query.viewer.partners,
-        )
-        return page, conditions, agreements.LIST_ORDERING
-
-    return _connection_root(
-        planner,
-        key,
-        details,
-        definition,
-        "Agreement",
-        (agreements.LIST_ORDERING,),
-        arguments,
-        read,
+def _partner_arguments(kwargs: dict[str, Any], context: Context) -> Any:
+    filter_, order = kwargs.get("filter"), kwargs.get("order_by")
+    return (
+        _page_args(kwargs, context),
+        filter_.to_spec() if filter_ else PartnerFilterSpec(),
+        order.to_spec() if order else None,
     )
 
 
-def _collaborations(
-    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
-) -> RootPlan:
-    """``CollaborationQueries.collaborations`` (``resolve_collaborations``)."""
+async def _read_partners(
+    request: Request, bound: Any
+) -> tuple[PageRequest, Sequence[Any], Ordering]:
+    page, spec, order = bound
+    conditions = await _filtered(request, partners.list_conditions, spec)
+    return page, conditions, partners.list_ordering(order)
+
+
+_partners = _connection_root("Partner", partners.ALL_ORDERINGS, _partner_arguments, _read_partners)
+"""``PartnerQueries.partners``."""
+
+
+def _agreement_arguments(kwargs: dict[str, Any], context: Context) -> Any:
+    filter_ = kwargs.get("filter")
+    return _page_args(kwargs, context), filter_.to_spec() if filter_ else AgreementFilterSpec()
+
+
+async def _read_agreements(
+    request: Request, bound: Any
+) -> tuple[PageRequest, Sequence[Any], Ordering]:
+    page, spec = bound
+    conditions = await _filtered(request, agreements.list_conditions, spec)
+    return page, conditions, agreements.LIST_ORDERING
+
+
+_agreements = _connection_root(
+    "Agreement", (agreements.LIST_ORDERING,), _agreement_arguments, _read_agreements
+)
+"""``AgreementQueries.agreements``."""
+
+
+def _collaboration_arguments(kwargs: dict[str, Any], context: Context) -> Any:
     from kyodo.schema.collaborations.inputs import CollaborationFilterInput
     from kyodo.schema.collaborations.types import public_only
 
-    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
-        spec = (kwargs.get("filter") or CollaborationFilterInput()).to_spec(
-            department_id=None, public_only=public_only(context)
-        )
-        return _page_args(kwargs, context), spec
-
-    async def read(request: Request, bound: Any) -> tuple[PageRequest, Sequence[Any], Ordering]:
-        page, spec = bound
-        conditions = collaborations.list_conditions(spec, request.query.viewer.partners)
-        return page, conditions, collaborations.list_ordering()
-
-    return _connection_root(
-        planner,
-        key,
-        details,
-        definition,
-        "Collaboration",
-        (collaborations.list_ordering(),),
-        arguments,
-        read,
+    spec = (kwargs.get("filter") or CollaborationFilterInput()).to_spec(
+        department_id=None, public_only=public_only(context)
     )
+    return _page_args(kwargs, context), spec
 
 
-def _proposals(
-    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
-) -> RootPlan:
-    """``ProposalQueries.proposals``."""
-    from kyodo.domain.enums import ProposalStatus
-    from kyodo.domain.proposals import service as proposals
+async def _read_collaborations(
+    request: Request, bound: Any
+) -> tuple[PageRequest, Sequence[Any], Ordering]:
+    page, spec = bound
+    conditions = collaborations.list_conditions(spec, request.query.viewer.partners)
+    return page, conditions, collaborations.list_ordering()
 
-    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
-        statuses = [ProposalStatus(s) for s in kwargs.get("statuses") or ()]
-        answered_only = not can_read_internal(context)
-        return _page_args(kwargs, context), statuses, kwargs.get("department_codes"), answered_only
 
-    async def read(request: Request, bound: Any) -> tuple[PageRequest, Sequence[Any], Ordering]:
-        page, statuses, department_codes, answered_only = bound
-        conditions = proposals.list_conditions(
-            statuses=statuses, department_codes=department_codes, answered_only=answered_only
-        )
-        return page, conditions, proposals.LIST_ORDERING
+_collaborations = _connection_root(
+    "Collaboration",
+    (collaborations.list_ordering(),),
+    _collaboration_arguments,
+    _read_collaborations,
+)
+"""``CollaborationQueries.collaborations`` (``resolve_collaborations``)."""
 
-    return _connection_root(
-        planner,
-        key,
-        details,
-        definition,
-        "Proposal",
-        (proposals.LIST_ORDERING,),
-        arguments,
-        read,
+
+def _proposal_arguments(kwargs: dict[str, Any], context: Context) -> Any:
+    statuses = [ProposalStatus(s) for s in kwargs.get("statuses") or ()]
+    answered_only = not can_read_internal(context)
+    return _page_args(kwargs, context), statuses, kwargs.get("department_codes"), answered_only
+
+
+async def _read_proposals(
+    request: Request, bound: Any
+) -> tuple[PageRequest, Sequence[Any], Ordering]:
+    page, statuses, department_codes, answered_only = bound
+    conditions = proposals.list_conditions(
+        statuses=statuses, department_codes=department_codes, answered_only=answered_only
     )
+    return page, conditions, proposals.LIST_ORDERING
 
 
-def _entity_list(
-    entity_name: str, type_name: str, order: Callable[[], list[Any]]
-) -> Callable[[Planner, str, Sequence[FieldDetails], GraphQLField], RootPlan]:
+_proposals = _connection_root(
+    "Proposal", (proposals.LIST_ORDERING,), _proposal_arguments, _read_proposals
+)
+"""``ProposalQueries.proposals``."""
+
+
+def _entity_list(entity_name: str, type_name: str, order: Callable[[], list[Any]]) -> RootPlanner:
     """A whole list without arguments (``departments``, ``collaborationFields``)."""
 
     def plan(
