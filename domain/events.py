@@ -16,8 +16,8 @@ subscriber loads the record itself, with its own role's visibility.
 
 Announcing a new kind of change is one line in ``PUBLISHED``: the audit action, the
 topic its subscribers listen to, and the kind reported to them. A subscription field for
-a new topic loops over ``schema.subscriptions.change_events(info, topic)`` and loads its
-record in the event's session (see ``agreement_events`` there).
+a new topic loops over ``schema.subscriptions.change_events(info, topic, batch)``, which
+loads its record in the event's session (see ``agreement_events`` there).
 """
 
 from __future__ import annotations

@@ -33,10 +33,10 @@ from kyodo.domain.disasters import service as disasters
 from kyodo.domain.events import AGREEMENT, SUPPORT_REQUEST, ChangeEvent
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.common import aware
-from kyodo.schema.context import Context, Info, today_in_tokyo
+from kyodo.schema.context import BatchFn, Context, Info, today_in_tokyo
 from kyodo.schema.disasters.types import SupportRequestType
 from kyodo.schema.enums import SupportCategory
-from kyodo.schema.node import decode_id
+from kyodo.schema.node import decode_optional_id
 from kyodo.schema.permissions import CanReadDisaster, CanReadEmergencyContacts
 
 
@@ -201,11 +201,13 @@ class SubscriptionsOverWebSocketOnly(SchemaExtension):
 
 
 async def change_events(
-    info: Info, topic: str, kinds: set[str] | None = None
-) -> AsyncGenerator[tuple[SubscriptionContext, ChangeEvent], None]:
+    info: Info, topic: str, batch: BatchFn, kinds: set[str] | None = None
+) -> AsyncGenerator[tuple[SubscriptionContext, ChangeEvent, Any], None]:
     """The committed changes of ``topic`` (of ``kinds``, when given), each inside its own
-    event session: what the caller builds from one and yields is resolved, logged and
-    sent before the session ends. The loop of every subscription field."""
+    event session with its record as it is now (``batch`` of the event's entity id; an
+    event whose record is gone is passed over): what the caller builds from one and
+    yields is resolved, logged and sent before the session ends. The loop of every
+    subscription field."""
     context = info.context
     if not isinstance(context, SubscriptionContext) or context.events is None:
         raise not_over_websocket()
@@ -213,7 +215,9 @@ async def change_events(
         if kinds is not None and event.kind not in kinds:
             continue
         async with context.event_session():
-            yield context, event
+            row = (await context.run(batch, [event.entity_id]))[0]
+            if row is not None:
+                yield context, event, row
 
 
 async def agreement_events(
@@ -223,10 +227,9 @@ async def agreement_events(
 ) -> AsyncGenerator[AgreementEventType, None]:
     wanted_kinds = {kind.value for kind in kinds} if kinds else None
     wanted_categories = set(categories) if categories else None
-    async for context, event in change_events(info, AGREEMENT, wanted_kinds):
-        row = (await context.run(agreements.get_many, [event.entity_id]))[0]
-        if row is None:
-            continue
+    async for context, event, row in change_events(
+        info, AGREEMENT, agreements.get_many, wanted_kinds
+    ):
         if wanted_categories is not None:
             loader = context.loader(lookup.support_categories_by_agreement)
             if not wanted_categories & set(await loader.load(event.entity_id)):
@@ -241,9 +244,8 @@ async def agreement_events(
 async def support_request_events(
     info: Info, event_id: int | None
 ) -> AsyncGenerator[SupportRequestEventType, None]:
-    async for context, event in change_events(info, SUPPORT_REQUEST):
-        row = (await context.run(disasters.get_requests, [event.entity_id]))[0]
-        if row is None or (event_id is not None and row.event_id != event_id):
+    async for _context, event, row in change_events(info, SUPPORT_REQUEST, disasters.get_requests):
+        if event_id is not None and row.event_id != event_id:
             continue
         yield SupportRequestEventType(
             kind=SupportRequestChangeKind(event.kind),
@@ -312,7 +314,7 @@ class Subscription:
             ),
         ] = None,
     ) -> AsyncGenerator[SupportRequestEventType, None]:
-        pk = decode_id(str(event_id), "DisasterEvent") if event_id is not None else None
+        pk = decode_optional_id(event_id, "DisasterEvent")
         async for event in support_request_events(info, pk):
             yield event
 
