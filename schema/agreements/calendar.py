@@ -15,7 +15,7 @@ from kyodo.schema.context import Info
 from kyodo.schema.descriptions import AsOf, WithinDays
 from kyodo.schema.enums import AgreementDueKind
 from kyodo.schema.permissions import CanReadDisaster, can_read_internal
-from kyodo.schema.rows import from_row
+from kyodo.schema.rows import from_row, read_rows
 
 if TYPE_CHECKING:
     from kyodo.schema.collaborations.types import CollaborationType
@@ -91,10 +91,11 @@ class CalendarQueries:
         as_of: AsOf = None,
         within_days: WithinDays = calendar.DEFAULT_WITHIN_DAYS,
     ) -> list[AgreementDueType]:
-        items = await info.context.run(
+        return await read_rows(
+            info,
+            AgreementDueType.from_item,
             calendar.agreements_due,
             as_of=as_of or info.context.today,
             within_days=within_days,
             include_internal=can_read_internal(info.context),
         )
-        return [AgreementDueType.from_item(item) for item in items]

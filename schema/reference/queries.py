@@ -12,6 +12,7 @@ from kyodo.schema.reference.types import (
     CollaborationFormInfoType,
     DepartmentType,
 )
+from kyodo.schema.rows import read_rows
 
 
 @strawberry.type
@@ -22,11 +23,11 @@ class ReferenceQueries:
 
     @strawberry.field(description="The city's departments (担当課), by code.")
     async def departments(self, info: Info) -> list[DepartmentType]:
-        return [DepartmentType.from_row(d) for d in await info.context.run(list_departments)]
+        return await read_rows(info, DepartmentType.from_row, list_departments)
 
     @strawberry.field(description="The fields of collaboration (協働の分野, Q8), by code.")
     async def collaboration_fields(self, info: Info) -> list[CollaborationFieldType]:
-        return [CollaborationFieldType.from_row(f) for f in await info.context.run(list_fields)]
+        return await read_rows(info, CollaborationFieldType.from_row, list_fields)
 
 
 def collaboration_form_infos() -> list[CollaborationFormInfoType]:
