@@ -10,11 +10,11 @@ import strawberry
 from kyodo.domain.agreements import documents
 from kyodo.domain.agreements.models import AgreementDocument
 from kyodo.domain.visibility import PartnerVisibility
-from kyodo.schema.common import aware
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import ID
 from kyodo.schema.node import to_global_id
 from kyodo.schema.permissions import CanReadPartners, partner_visibility
+from kyodo.schema.rows import from_row
 
 DOWNLOAD_PATH = "/documents/{id}"
 
@@ -52,15 +52,8 @@ class AgreementDocumentType:
     @classmethod
     def from_row(cls, row: AgreementDocument) -> AgreementDocumentType:
         assert row.id is not None
-        return cls(
-            id=to_global_id("AgreementDocument", row.id),
-            file_name=row.file_name,
-            media_type=documents.MEDIA_TYPE,
-            size_bytes=row.size_bytes,
-            sha256=row.sha256,
-            uploaded_at=aware(row.uploaded_at),
-            download_url=download_path(row.id),
-            row=row,
+        return from_row(
+            cls, row, media_type=documents.MEDIA_TYPE, download_url=download_path(row.id)
         )
 
 

@@ -14,6 +14,7 @@ from kyodo.schema.agreements.queries import disaster_lookup
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.enums import PartnerStatus, SupportCategory
 from kyodo.schema.partners.types import PartnerType
+from kyodo.schema.rows import from_row
 
 
 @strawberry.type(
@@ -38,12 +39,12 @@ class DisasterReviewEntryType:
 
     @classmethod
     def from_row(cls, row: DisasterReviewRow) -> DisasterReviewEntryType:
-        return cls(
+        return from_row(
+            cls,
+            row,
             partner=PartnerType.from_row(row.partner),
             agreement=AgreementType.from_row(row.agreement),
             support_categories=list(row.support_categories),
-            partner_status=row.partner_status,
-            reason=row.reason,
         )
 
 
