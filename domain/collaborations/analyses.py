@@ -49,6 +49,8 @@ def longest_run(years: Sequence[int]) -> int:
 
 
 MAX_CONCENTRATION_SPAN_YEARS = 50
+DEFAULT_MIN_CONSECUTIVE_YEARS = 3
+"""How many consecutive fiscal years make a concentrated pair when none is asked for."""
 
 
 async def partner_concentration(
@@ -56,7 +58,7 @@ async def partner_concentration(
     *,
     from_fiscal_year: int,
     to_fiscal_year: int,
-    min_consecutive_years: int = 3,
+    min_consecutive_years: int = DEFAULT_MIN_CONSECUTIVE_YEARS,
     department_code: str | None = None,
 ) -> list[ConcentrationFinding]:
     """Department–partner pairs repeated over consecutive fiscal years (第4章(5), rule 7).
@@ -311,6 +313,8 @@ class PartnerNetwork:
 
 MAX_NETWORK_NODES = 500
 MAX_NETWORK_LINKS = 5000
+DEFAULT_MIN_SHARED_COLLABORATIONS = 1
+"""How many shared collaborations make a link when none is asked for."""
 
 
 async def partner_network(
@@ -318,7 +322,7 @@ async def partner_network(
     *,
     field_codes: Sequence[str] | None = None,
     fiscal_year: int | None = None,
-    min_shared_collaborations: int = 1,
+    min_shared_collaborations: int = DEFAULT_MIN_SHARED_COLLABORATIONS,
 ) -> PartnerNetwork:
     """Partners linked by the collaborations they share, for network views (第2章1(4)).
 

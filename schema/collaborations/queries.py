@@ -100,9 +100,10 @@ class CollaborationQueries:
         min_consecutive_years: Annotated[
             int | None,
             strawberry.argument(
-                description="Report pairs with at least this many consecutive years (3 when omitted)."
+                description="Report pairs with at least this many consecutive years "
+                f"({analyses.DEFAULT_MIN_CONSECUTIVE_YEARS} when omitted)."
             ),
-        ] = 3,
+        ] = analyses.DEFAULT_MIN_CONSECUTIVE_YEARS,
         department_code: Annotated[
             str | None, strawberry.argument(description="Only this department (by code).")
         ] = None,
@@ -112,7 +113,9 @@ class CollaborationQueries:
             analyses.partner_concentration,
             from_fiscal_year=from_fiscal_year,
             to_fiscal_year=to_fiscal_year,
-            min_consecutive_years=3 if min_consecutive_years is None else min_consecutive_years,
+            min_consecutive_years=analyses.DEFAULT_MIN_CONSECUTIVE_YEARS
+            if min_consecutive_years is None
+            else min_consecutive_years,
             department_code=department_code,
         )
         return [ConcentrationFindingType.from_domain(f) for f in findings]
@@ -170,16 +173,17 @@ class CollaborationQueries:
         min_shared_collaborations: Annotated[
             int | None,
             strawberry.argument(
-                description="Links of at least this many shared collaborations (1 when omitted)."
+                description="Links of at least this many shared collaborations "
+                f"({analyses.DEFAULT_MIN_SHARED_COLLABORATIONS} when omitted)."
             ),
-        ] = 1,
+        ] = analyses.DEFAULT_MIN_SHARED_COLLABORATIONS,
     ) -> PartnerNetworkType:
         network = await _run_query(
             info,
             analyses.partner_network,
             field_codes=field_codes,
             fiscal_year=fiscal_year,
-            min_shared_collaborations=1
+            min_shared_collaborations=analyses.DEFAULT_MIN_SHARED_COLLABORATIONS
             if min_shared_collaborations is None
             else min_shared_collaborations,
         )
