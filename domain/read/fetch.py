@@ -172,18 +172,35 @@ class ReadQuery:
 
         return self._add(columns, finish, reused=reused)
 
-    def all(self, fetch: Fetch, *, conditions: Conditions, order_by: Sequence[Any]) -> _Slot:
-        """Every row of ``fetch.entity`` meeting ``conditions``, in order. Value: rows."""
+    def all(
+        self,
+        fetch: Fetch,
+        *,
+        conditions: Conditions | Callable[[], Conditions],
+        order_by: Sequence[Any],
+        key: Hashable | None = None,
+    ) -> _Slot:
+        """Every row of ``fetch.entity`` meeting ``conditions``, in order. Value: rows.
+
+        ``key``: what ``conditions`` (then a function building them) and ``order_by``
+        are a function of, e.g. the request's argument values: the columns built for the
+        same key before are reused without building the clauses or their SQLAlchemy
+        cache keys again (which costs more than the rest of a small read)."""
         model = fetch.entity.model
 
         def build() -> list[Any]:
-            base = sa.select(sa.true()).select_from(model).where(*conditions)
+            where = conditions() if callable(conditions) else conditions
+            base = sa.select(sa.true()).select_from(model).where(*where)
             items = self.sql.many(self._compiler.root_element(fetch, model)[1], base, order_by)
             return [self.sql.text(items)]
 
-        columns, reused = self._columns(
-            build, "all", fetch, lambda: (_clauses_key(conditions), _clauses_key(order_by))
-        )
+        def arguments() -> Hashable:
+            if key is not None:
+                return ("key", key)
+            assert not callable(conditions), "conditions built on demand need a key"
+            return (_clauses_key(conditions), _clauses_key(order_by))
+
+        columns, reused = self._columns(build, "all", fetch, arguments)
 
         def finish(values: list[Any]) -> list[Any]:
             return [fetch.decode(item) for item in _loads(values[0])]

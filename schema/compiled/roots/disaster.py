@@ -96,22 +96,28 @@ def _disaster_support(
 
     site = ArgSite(planner, details, definition, arguments)
     slot = planner.slot()
-    complete_entries = completer(
-        definition.type,
-        lambda row, request: {key: writer(row, request) for key, writer in fields},
-    )
+    entries = ObjectShape(entry.name)
+    entries.fields = fields
+    complete_entries = completer(definition.type, entries.seal().write)
 
     async def prepare(request: Request) -> None:
         wanted, on, district = site.value(request)
-        candidates = in_force.agreements_maybe_in_force_on(
-            on, lookup.disaster_conditions(wanted, district)
-        )
+
+        def conditions() -> list[Any]:
+            candidates = in_force.agreements_maybe_in_force_on(
+                on, lookup.disaster_conditions(wanted, district)
+            )
+            return lookup.disaster_party_conditions(
+                AgreementParty, agreement_ids=candidates, district=district
+            )
+
+        # The conditions are a function of the arguments' values: built (and their
+        # SQLAlchemy cache keys computed) once for them.
         read = request.query.all(
             builder.fetch,
-            conditions=lookup.disaster_party_conditions(
-                AgreementParty, agreement_ids=candidates, district=district
-            ),
+            conditions=conditions,
             order_by=(),
+            key=("disasterSupport", None if wanted is None else tuple(wanted), on, district),
         )
         request.slots[slot] = (read, wanted, on)
 

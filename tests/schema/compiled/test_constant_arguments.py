@@ -66,3 +66,37 @@ async def test_arguments_that_read_a_variable_are_converted_every_time(
     assert len(five["data"]["partners"]["edges"]) == 5
     assert conversions.count("partners") == 2
     assert conversions.count("agreements") == 2
+
+
+async def test_the_disaster_lookup_reuses_its_statement_only_for_the_same_arguments(
+    session: AsyncSession,
+) -> None:
+    # given: the lookup's day, categories and district in variables (its conditions are
+    # built once per set of values and reused)
+    query = (
+        "query ($on: Date, $categories: [SupportCategory!], $district: String) {"
+        " disasterSupport(on: $on, categories: $categories, district: $district) {"
+        " partner { name } agreement { title } } }"
+    )
+    asked = [
+        {"on": "2022-03-10"},
+        # agreements in force then have expired or ended since: conditions built for
+        # another day would leave them out
+        {"on": "2018-06-01"},
+        {"on": "2022-03-10", "categories": ["SUPPLIES"]},
+        {"on": "2022-03-10", "categories": ["TRANSPORT"]},
+        {"on": "2022-03-10", "categories": ["SUPPLIES"], "district": "中央"},
+        {"on": "2022-03-10"},
+    ]
+    # when: asked in turn, the first values again at the end
+    answers = []
+    for variables in asked:
+        answer, outcome = await both(session, query, variables)
+        assert outcome == COMPILED
+        answers.append(answer["data"]["disasterSupport"])
+    # then: each answer is Strawberry's for its own values (checked by ``both``), none
+    # the one read for other values
+    assert answers[0] == answers[5] and answers[0]
+    assert answers[1] != answers[0]
+    assert answers[2] != answers[3]
+    assert len(answers[4]) < len(answers[2])
