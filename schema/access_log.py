@@ -10,7 +10,10 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from kyodo.domain.audit.log import record_personal_data_reads
+from kyodo.domain.audit.log import (
+    record_personal_data_reads,
+    record_personal_data_reads_at_version,
+)
 from kyodo.domain.transactions import WriteLockTimeout, begin_write
 from kyodo.schema.context import Context
 
@@ -80,3 +83,28 @@ async def log_personal_reads(context: Context, result: Any, *, wait_for_flush: b
             await session.rollback()
             log.exception("could not record personal-data reads (request %s)", context.request_id)
             raise
+
+
+async def log_kept_reads_if_current(
+    context: Context, version: int, reads: Any, *, wait_for_flush: bool
+) -> int | None:
+    """The personal-data reads of an answer kept at data ``version`` (the response
+    cache, ``server.fast_reads``), logged for this request only if ``version`` is still
+    the data's, in one statement (PostgreSQL autocommit: ``context.raw_sql``). Returns
+    the version the database holds (the reads were logged exactly when it is
+    ``version``), or None when this could not be asked (nothing logged)."""
+    raw = context.raw_sql
+    if raw is None or not reads:
+        return None
+    noted: dict[tuple[str, int], set[str]] = {record: set(fields) for record, fields in reads}
+    seen = await record_personal_data_reads_at_version(
+        raw,
+        actor=context.actor,
+        reads=noted,
+        request_id=context.request_id,
+        version=version,
+        wait_for_flush=wait_for_flush,
+    )
+    if seen == version:
+        context.logged_reads = noted
+    return seen

@@ -157,6 +157,16 @@ class ResponseStore:
         self.hits += 1
         return answer
 
+    def peek(self, key: tuple[Any, ...]) -> Answer | None:
+        """The answer kept for ``key`` whatever its version (not counted): the fast path
+        checks its version and logs its reads in one statement (``served`` then)."""
+        return self.answers.get(key)
+
+    def served(self, answer: Answer) -> None:
+        """``answer`` (from :meth:`peek`) was found current and served."""
+        self._see(answer.version)
+        self.hits += 1
+
     def put(self, key: tuple[Any, ...], answer: Answer) -> None:
         self._see(answer.version)
         if answer.version == self.version and len(answer.body) <= self.max_entry:

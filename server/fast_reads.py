@@ -40,7 +40,7 @@ from starlette.types import Message, Receive, Scope, Send
 from kyodo.domain.data_version import current_data_version
 from kyodo.domain.errors import DomainError
 from kyodo.domain.read.raw import RawPostgreSQL
-from kyodo.schema.access_log import log_personal_reads
+from kyodo.schema.access_log import log_kept_reads_if_current, log_personal_reads
 from kyodo.schema.compiled.extension import plan_for, run_plan
 from kyodo.schema.compiled.request import Fallback
 from kyodo.schema.context import ANONYMOUS, Context
@@ -180,15 +180,25 @@ class FastReads:
             async with asyncio.timeout(timeout_s or None):
                 if key is not None:
                     version = context.data_version
+                    wait_for_flush = view.access_log_wait_for_flush or not autocommit
+                    kept = store.peek(key) if version is None else None  # type: ignore[union-attr]
+                    if kept is not None and kept.reads:
+                        # Its version checked and its reads logged in one statement.
+                        seen = await log_kept_reads_if_current(
+                            context, kept.version, kept.reads, wait_for_flush=wait_for_flush
+                        )
+                        if seen == kept.version:
+                            store.served(kept)  # type: ignore[union-attr]
+                            context.response_cache_hit = True
+                            body = orjson.Fragment(kept.body)
+                            return self.respond({"data": body}, media_type)
+                        version = seen
                     if version is None:
                         version = await current_data_version(session)
                     cached = store.get(key, version)  # type: ignore[union-attr]
                     if cached is not None:
                         return await self.from_cache(
-                            context,
-                            cached,
-                            media_type,
-                            wait_for_flush=view.access_log_wait_for_flush or not autocommit,
+                            context, cached, media_type, wait_for_flush=wait_for_flush
                         )
                 result = await run_plan(plan, coerced, context)
         except TimeoutError:

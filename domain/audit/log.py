@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.base import utcnow
-from kyodo.domain.data_version import note_data_change
+from kyodo.domain.data_version import data_version_column, note_data_change
 from kyodo.domain.events import note_change_event
 from kyodo.domain.read.raw import NotRaw, RawPostgreSQL
 
@@ -111,21 +111,40 @@ _READ_ROWS = sa.select(
 )
 _PG_READS_INSERT = sa.insert(_AUDIT).from_select(_READ_COLUMNS, _READ_ROWS)
 """One INSERT of any number of records on PostgreSQL, built once (three arrays)."""
-_PG_READS_INSERT_NO_FLUSH_WAIT = sa.insert(_AUDIT).from_select(
-    _READ_COLUMNS,
-    _READ_ROWS.where(
-        sa.select(
-            sa.func.set_config(
-                sa.literal_column("'synchronous_commit'"), sa.literal_column("'off'"), sa.true()
-            )
+_NO_FLUSH_WAIT = (
+    sa.select(
+        sa.func.set_config(
+            sa.literal_column("'synchronous_commit'"), sa.literal_column("'off'"), sa.true()
         )
-        .scalar_subquery()
-        .is_not(None)
-    ),
+    )
+    .scalar_subquery()
+    .is_not(None)
+)
+_PG_READS_INSERT_NO_FLUSH_WAIT = sa.insert(_AUDIT).from_select(
+    _READ_COLUMNS, _READ_ROWS.where(_NO_FLUSH_WAIT)
 )
 """The same INSERT, committing without waiting for its WAL flush: the statement sets
 ``synchronous_commit`` off for its own transaction (an init plan, evaluated once). Only
 for a statement that is its transaction (autocommit), so nothing else commits lazily."""
+
+
+def _at_version(flush_wait: bool) -> Any:
+    """The reads' INSERT made conditional on the data version (one statement): the
+    entries are written only when the version is still ``expected``; the statement
+    returns the version it saw and how many entries it wrote."""
+    still = data_version_column() == sa.bindparam("expected", type_=sa.BigInteger)
+    rows = _READ_ROWS.where(still) if flush_wait else _READ_ROWS.where(still, _NO_FLUSH_WAIT)
+    written = (
+        sa.insert(_AUDIT).from_select(_READ_COLUMNS, rows).returning(_AUDIT.c.id).cte("written")
+    )
+    return sa.select(
+        data_version_column(),
+        sa.select(sa.func.count()).select_from(written).scalar_subquery(),
+    )
+
+
+_PG_READS_AT_VERSION = _at_version(flush_wait=True)
+_PG_READS_AT_VERSION_NO_FLUSH_WAIT = _at_version(flush_wait=False)
 SQLITE_ROWS_PER_INSERT = 4000
 """Rows of one multi-row INSERT on SQLite (6 parameters each, SQLite takes 32,766)."""
 
@@ -161,21 +180,9 @@ async def record_personal_data_reads(
     if not records:
         return 0
     occurred_at = utcnow()
-    # Records read together mostly share their fields: each distinct set is built once.
-    keys = [frozenset(fields) for _record, fields in records]
-    change_of = {key: {"fields": sorted(key), "requestId": request_id} for key in set(keys)}
-    changes = [change_of[key] for key in keys]
     if session.get_bind().dialect.name == "postgresql":
         statement = _PG_READS_INSERT if wait_for_flush else _PG_READS_INSERT_NO_FLUSH_WAIT
-        text_of = {key: orjson.dumps(change).decode() for key, change in change_of.items()}
-        params = {
-            "occurred_at": occurred_at,
-            "actor": actor,
-            "action": PERSONAL_DATA_READ,
-            "types": [t for (t, _pk), _f in records],
-            "ids": [str(pk) for (_t, pk), _f in records],
-            "changes": [text_of[key] for key in keys],
-        }
+        params = _pg_params(actor, records, request_id, occurred_at)
         if raw is not None:
             try:
                 await raw.execute(statement, params)
@@ -184,6 +191,10 @@ async def record_personal_data_reads(
                 pass
         await session.execute(statement, params)
         return len(records)
+    # Records read together mostly share their fields: each distinct set is built once.
+    keys = [frozenset(fields) for _record, fields in records]
+    change_of = {key: {"fields": sorted(key), "requestId": request_id} for key in set(keys)}
+    changes = [change_of[key] for key in keys]
     values = [
         {
             "occurred_at": occurred_at,
@@ -200,3 +211,61 @@ async def record_personal_data_reads(
             sa.insert(_AUDIT).values(values[start : start + SQLITE_ROWS_PER_INSERT])
         )
     return len(records)
+
+
+def _pg_params(
+    actor: str,
+    records: list[tuple[tuple[str, int], Iterable[str]]],
+    request_id: str,
+    occurred_at: datetime,
+) -> dict[str, Any]:
+    """The parameters of the PostgreSQL INSERT of ``records`` (sorted): three arrays,
+    each distinct set of fields rendered once."""
+    keys = [frozenset(fields) for _record, fields in records]
+    text_of = {
+        key: orjson.dumps({"fields": sorted(key), "requestId": request_id}).decode()
+        for key in set(keys)
+    }
+    return {
+        "occurred_at": occurred_at,
+        "actor": actor,
+        "action": PERSONAL_DATA_READ,
+        "types": [t for (t, _pk), _f in records],
+        "ids": [str(pk) for (_t, pk), _f in records],
+        "changes": [text_of[key] for key in keys],
+    }
+
+
+async def record_personal_data_reads_at_version(
+    raw: RawPostgreSQL,
+    *,
+    actor: str,
+    reads: Mapping[tuple[str, int], Iterable[str]],
+    request_id: str,
+    version: int,
+    wait_for_flush: bool = True,
+) -> int | None:
+    """The reads of an answer kept at data ``version`` (the response cache), recorded
+    as :func:`record_personal_data_reads` records them — but only if the data version is
+    still ``version``, checked in the same statement (PostgreSQL, autocommit: ``raw``).
+
+    A repeated read served from the cache then costs one statement, the version check
+    and its log together, where it cost two. Returns the version the statement saw: the
+    entries are written exactly when it equals ``version`` (else nothing is, and the
+    caller reads the data anew and logs that read). None when the statement could not be
+    sent this way (``NotRaw``): nothing was written.
+    """
+    records = sorted(reads.items())
+    if not records:
+        raise ValueError("no reads to record")
+    statement = _PG_READS_AT_VERSION if wait_for_flush else _PG_READS_AT_VERSION_NO_FLUSH_WAIT
+    params = _pg_params(actor, records, request_id, utcnow())
+    params["expected"] = version
+    try:
+        row = await raw.fetchrow(statement, params)
+    except NotRaw:
+        return None
+    seen, written = int(row[0] or 0), int(row[1])
+    if seen == version and written != len(records):  # pragma: no cover - a broken invariant
+        raise RuntimeError(f"{written} of {len(records)} personal-data reads recorded")
+    return seen

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from kyodo.domain.audit.log import PERSONAL_DATA_READ
 from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.read.raw import RawPostgreSQL
+from kyodo.server import fast_reads
 from tests.server.test_fast_reads import fresh, post
 from tests.server.test_fixed_cost import serving, token, url
 
@@ -142,3 +143,68 @@ async def test_a_repeated_read_is_compiled_once_and_answers_the_same(
     reads = [c for c in compiled if not c]
     assert 1 <= len(reads) <= 2
     assert compiled.count(True) >= 3
+
+
+async def test_a_kept_answer_is_checked_and_logged_in_one_statement(
+    url: str, token: str, monkeypatch: Any
+) -> None:
+    postgresql = url.startswith("postgresql")
+    headers = {"Authorization": f"Bearer {token}"}
+    versions_read: list[Any] = []
+    read_version = fast_reads.current_data_version
+
+    async def counted(session: Any) -> int:
+        versions_read.append(session)
+        return await read_version(session)
+
+    monkeypatch.setattr(fast_reads, "current_data_version", counted)
+    async with serving(url) as served:
+        store = served.app.state.response_store
+        query = fresh(ONE)
+        first = await post(served, {"query": query}, **headers)  # Strawberry: kept
+        # when: asked again, the data unchanged
+        sent, hits = RawPostgreSQL.sent, store.hits
+        again = await post(served, {"query": query}, **headers)
+        # then: the kept answer, its reads logged for this request; on PostgreSQL the
+        # version check and the log are one statement
+        assert again.content == first.content
+        assert store.hits == hits + 1
+        assert RawPostgreSQL.sent - sent == (1 if postgresql else 0)
+        if postgresql:
+            assert versions_read == []  # no statement of its own
+        logged = await _entries(served, again.headers["x-request-id"])
+        assert logged == await _entries(served, first.headers["x-request-id"])
+        assert logged
+
+
+async def test_a_kept_answer_older_than_the_data_is_read_again_and_logged_once(
+    url: str, token: str
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    rename = """mutation ($v: Int!) { partnerUpdate(id: "UGFydG5lcjo1", expectedVersion: $v,
+        input: {kind: COMPANY, name: "（デモ）改名した樽前フードセンター"}) {
+        partner { name } errors { code } } }"""
+    async with serving(url) as served:
+        store = served.app.state.response_store
+        query = fresh(ONE)
+        await post(served, {"query": query}, **headers)  # kept
+        await post(served, {"query": query}, **headers)  # served from the cache
+        version = await post(
+            served,
+            {"query": '{ node(id: "UGFydG5lcjo1") { ... on Partner { version } } }'},
+            **headers,
+        )
+        # when: the partner changes, then the same read
+        changed = await post(
+            served,
+            {"query": rename, "variables": {"v": version.json()["data"]["node"]["version"]}},
+            **headers,
+        )
+        assert changed.json()["data"]["partnerUpdate"]["errors"] == []
+        hits = store.hits
+        after = await post(served, {"query": query}, **headers)
+        # then: the new name, read anew (no hit), its reads logged once for this request
+        assert after.json()["data"]["node"]["name"] == "（デモ）改名した樽前フードセンター"
+        assert store.hits == hits
+        logged = await _entries(served, after.headers["x-request-id"])
+        assert logged and len(logged) == len(set(logged))
