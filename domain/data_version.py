@@ -81,6 +81,13 @@ async def current_data_version(session: AsyncSession) -> int:
     return int(value or 0)
 
 
+async def data_version_on(raw: Any) -> int:
+    """:func:`current_data_version` read on a connection of its own
+    (``domain.read.raw.RawPostgreSQL``, autocommit)."""
+    row = await raw.fetchrow(_READ, kept=True)
+    return int((row[0] if row is not None else None) or 0)
+
+
 @event.listens_for(Session, "before_commit")
 def _bump_on_commit(session: Session) -> None:
     if session.info.pop(CHANGED, False):
@@ -94,5 +101,6 @@ __all__ = [
     "bump_data_version",
     "current_data_version",
     "data_version_column",
+    "data_version_on",
     "note_data_change",
 ]

@@ -12,10 +12,12 @@ database trouble, session, token), answers such requests itself:
     -> response cache or compiled plan -> personal-data log -> JSON response
 
 with the same bytes, status and headers as the normal path. On PostgreSQL, when the
-token came from the principal cache (or there is none), the read runs in autocommit:
-one statement answers, no BEGIN/COMMIT around it (a single statement sees one
-snapshot; the data version of the response cache is read by its own statement first,
-as before). Whatever this path is not certain of — a document not seen yet, a trusted
+token came from the principal cache (or there is none), the request's statements go
+to a connection leased from the pool for it (``RawPostgreSQL.lease``; the session is
+never opened), each committing itself: one statement answers, no BEGIN/COMMIT around it
+(a single statement sees one snapshot); the response cache's data version is read first
+by its own statement, or, for a kept answer holding personal data, checked by the access
+log's INSERT itself (``schema.access_log.log_kept_reads_if_current``). Whatever this path is not certain of — a document not seen yet, a trusted
 document by id, an unusual body, a variable the compiled path refuses, any error — is
 handed to the normal path with the body as it came, so errors and behaviour stay
 exactly as they are. ``KYODO_COMPILED_READS=false`` turns this path off too.
@@ -37,7 +39,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from kyodo.domain.data_version import current_data_version
+from kyodo.domain.data_version import current_data_version, data_version_on
 from kyodo.domain.errors import DomainError
 from kyodo.domain.read.raw import RawPostgreSQL
 from kyodo.schema.access_log import log_kept_reads_if_current, log_personal_reads
@@ -122,8 +124,6 @@ class FastReads:
         await response(scope, receive, send)
 
     async def answer(self, scope: Scope, body: bytes) -> Response:
-        from kyodo.server.graphql_view import timeout_error
-
         view = self.view
         request = orjson.loads(body)
         if not isinstance(request, dict) or not request.keys() <= _BODY_KEYS:
@@ -166,14 +166,38 @@ class FastReads:
         # A query the planner covers, with variables that fit (no SQL yet).
         plan, coerced = plan_for(schema, query, document, operation_name, variables, context)
         media_type = graphql_http.response_media_type(Headers(scope=scope).get("accept"))
+        key = None
+        if view.response_store is not None:
+            key = cache_key(schema, query, document, operation_name, variables, context)
+        leased = await _lease(session)
+        try:
+            return await self._answer(context, plan, coerced, key, media_type, leased)
+        finally:
+            if leased is not None:
+                await leased.release()
+
+    async def _answer(
+        self,
+        context: Context,
+        plan: Any,
+        coerced: Any,
+        key: Any,
+        media_type: str,
+        leased: RawPostgreSQL | None,
+    ) -> Response:
+        from kyodo.server.graphql_view import timeout_error
+
+        view = self.view
+        session = context.session
         timeout_s = view.limits.timeout_s
         store = view.response_store
-        key = cache_key(schema, query, document, operation_name, variables, context)
-        if store is None or key is None:
-            key = None
-        autocommit = await _autocommit(session)
-        if autocommit:
-            context.raw_sql = await RawPostgreSQL.of(session)
+        if leased is not None:
+            autocommit = True
+            context.raw_sql = leased
+        else:
+            autocommit = await _autocommit(session)
+            if autocommit:
+                context.raw_sql = await RawPostgreSQL.of(session)
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
@@ -194,7 +218,11 @@ class FastReads:
                             return self.respond({"data": body}, media_type)
                         version = seen
                     if version is None:
-                        version = await current_data_version(session)
+                        version = await (
+                            data_version_on(leased)
+                            if leased is not None
+                            else current_data_version(session)
+                        )
                     cached = store.get(key, version)  # type: ignore[union-attr]
                     if cached is not None:
                         return await self.from_cache(
@@ -251,6 +279,17 @@ def _result_data(result: GraphQLExecutionResult) -> dict[str, Any]:
         "data": None,
         "errors": [error.formatted for error in result.errors or ()],
     }
+
+
+async def _lease(session: AsyncSession) -> RawPostgreSQL | None:
+    """A pooled PostgreSQL connection of the session's engine, for this request's
+    statements (``RawPostgreSQL.lease``: cheaper than the session's own), when the
+    session has not begun yet (the token came from the principal cache, or there is
+    none); else None and the session serves (its transaction, or autocommit)."""
+    bind = session.bind
+    if isinstance(bind, AsyncEngine) and not session.in_transaction():
+        return await RawPostgreSQL.lease(bind)
+    return None
 
 
 async def _autocommit(session: AsyncSession) -> bool:

@@ -188,7 +188,8 @@ async def record_personal_data_reads(
                 await raw.execute(statement, params)
                 return len(records)
             except NotRaw:
-                pass
+                if raw.leased is not None:  # apart from the session: never half through it
+                    raise
         await session.execute(statement, params)
         return len(records)
     # Records read together mostly share their fields: each distinct set is built once.
@@ -264,6 +265,8 @@ async def record_personal_data_reads_at_version(
     try:
         row = await raw.fetchrow(statement, params)
     except NotRaw:
+        if raw.leased is not None:
+            raise
         return None
     seen, written = int(row[0] or 0), int(row[1])
     if seen == version and written != len(records):  # pragma: no cover - a broken invariant

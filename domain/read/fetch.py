@@ -296,6 +296,8 @@ class ReadQuery:
             try:
                 row = tuple(await self.raw.fetchrow(found[1], kept=kept))
             except NotRaw:
+                if self.raw.leased is not None:
+                    raise
                 row = None
         if row is None:
             row = (await self.session.execute(found[1])).one()

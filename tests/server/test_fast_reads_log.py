@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from kyodo.domain.audit.log import PERSONAL_DATA_READ
 from kyodo.domain.audit.models import AuditEvent
-from kyodo.domain.read.raw import RawPostgreSQL
+from kyodo.domain.read.raw import NotRaw, RawPostgreSQL
 from kyodo.server import fast_reads
 from tests.server.test_fast_reads import fresh, post
 from tests.server.test_fixed_cost import serving, token, url
@@ -208,3 +208,62 @@ async def test_a_kept_answer_older_than_the_data_is_read_again_and_logged_once(
         assert store.hits == hits
         logged = await _entries(served, after.headers["x-request-id"])
         assert logged and len(logged) == len(set(logged))
+
+
+async def test_on_postgresql_the_fast_path_leases_a_pooled_connection_and_gives_it_back(
+    url: str, token: str, monkeypatch: Any
+) -> None:
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite reads through the session")
+    headers = {"Authorization": f"Bearer {token}"}
+    through_session: list[Any] = []
+    autocommit = fast_reads._autocommit
+
+    async def counted(session: Any) -> bool:
+        through_session.append(session)
+        return await autocommit(session)
+
+    monkeypatch.setattr(fast_reads, "_autocommit", counted)
+    async with serving(url, KYODO_RESPONSE_CACHE=False) as served:
+        query = fresh(ONE)
+        normal = await post(served, {"query": query}, **headers)
+        answered = served.fast_reads.answered
+        # when: twice through the fast path
+        answers = [await post(served, {"query": query}, **headers) for _ in range(2)]
+        # then: the same answer, logged, on a connection leased from the pool (the
+        # session never connected) and back in the pool afterwards
+        assert served.fast_reads.answered == answered + 2
+        assert [a.content for a in answers] == [normal.content] * 2
+        assert through_session == []
+        assert served.engine.pool.checkedout() == 0
+        for answer in answers:
+            assert await _entries(served, answer.headers["x-request-id"])
+
+
+async def test_a_statement_the_leased_connection_cannot_send_leaves_the_request_to_strawberry(
+    url: str, token: str, monkeypatch: Any
+) -> None:
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite reads through the session")
+    headers = {"Authorization": f"Bearer {token}"}
+    async with serving(url, KYODO_RESPONSE_CACHE=False) as served:
+        query = fresh(ONE)
+        normal = await post(served, {"query": query}, **headers)
+        expected = await _entries(served, normal.headers["x-request-id"])
+        sql = RawPostgreSQL.sql
+
+        def no_insert(self: Any, statement: Any, params: Any = None, **kw: Any) -> Any:
+            if getattr(statement, "is_insert", False) or "INSERT" in str(statement)[:40]:
+                raise NotRaw("not this one")
+            return sql(self, statement, params, **kw)
+
+        monkeypatch.setattr(RawPostgreSQL, "sql", no_insert)
+        answered, passed = served.fast_reads.answered, served.fast_reads.passed
+        # when: the access log's INSERT cannot go on the leased connection
+        again = await post(served, {"query": query}, **headers)
+        # then: Strawberry answered (the read and its log, once, as usual), and the
+        # leased connection is back in the pool
+        assert (served.fast_reads.answered, served.fast_reads.passed) == (answered, passed + 1)
+        assert again.content == normal.content
+        assert await _entries(served, again.headers["x-request-id"]) == expected
+        assert served.engine.pool.checkedout() == 0
