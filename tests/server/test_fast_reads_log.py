@@ -6,6 +6,7 @@ lasts for that statement only.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -267,3 +268,31 @@ async def test_a_statement_the_leased_connection_cannot_send_leaves_the_request_
         assert again.content == normal.content
         assert await _entries(served, again.headers["x-request-id"]) == expected
         assert served.engine.pool.checkedout() == 0
+
+
+async def test_a_read_stopped_by_the_time_limit_gives_its_leased_connection_back(
+    url: str, token: str, monkeypatch: Any
+) -> None:
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite reads through the session")
+    headers = {"Authorization": f"Bearer {token}"}
+    async with serving(url, KYODO_RESPONSE_CACHE=False, KYODO_REQUEST_TIMEOUT_MS=200) as served:
+        query = fresh(ONE)
+        await post(served, {"query": query}, **headers)  # now known
+        fetchrow = RawPostgreSQL.fetchrow
+
+        async def slow(self: Any, *args: Any, **kw: Any) -> Any:
+            await asyncio.sleep(5)
+            return await fetchrow(self, *args, **kw)
+
+        monkeypatch.setattr(RawPostgreSQL, "fetchrow", slow)
+        answered = served.fast_reads.answered
+        # when: the read takes longer than the request may
+        stopped = await post(served, {"query": query}, **headers)
+        # then: the time limit's answer, and the connection is back in the pool, usable
+        assert served.fast_reads.answered == answered + 1
+        assert stopped.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
+        assert served.engine.pool.checkedout() == 0
+        monkeypatch.setattr(RawPostgreSQL, "fetchrow", fetchrow)
+        again = await post(served, {"query": query}, **headers)
+        assert again.json()["data"]["node"]["name"]
