@@ -146,19 +146,26 @@ async def test_a_repeated_read_is_compiled_once_and_answers_the_same(
     assert compiled.count(True) >= 3
 
 
+def _calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Any]:
+    """The sessions ``server.fast_reads.<name>`` (a coroutine of the session) is called
+    with, from now on."""
+    seen: list[Any] = []
+    original = getattr(fast_reads, name)
+
+    async def counted(session: Any) -> Any:
+        seen.append(session)
+        return await original(session)
+
+    monkeypatch.setattr(fast_reads, name, counted)
+    return seen
+
+
 async def test_a_kept_answer_is_checked_and_logged_in_one_statement(
     url: str, token: str, monkeypatch: Any
 ) -> None:
     postgresql = url.startswith("postgresql")
     headers = {"Authorization": f"Bearer {token}"}
-    versions_read: list[Any] = []
-    read_version = fast_reads.current_data_version
-
-    async def counted(session: Any) -> int:
-        versions_read.append(session)
-        return await read_version(session)
-
-    monkeypatch.setattr(fast_reads, "current_data_version", counted)
+    versions_read = _calls(monkeypatch, "current_data_version")
     async with serving(url) as served:
         store = served.app.state.response_store
         query = fresh(ONE)
@@ -217,14 +224,7 @@ async def test_on_postgresql_the_fast_path_leases_a_pooled_connection_and_gives_
     if not url.startswith("postgresql"):
         pytest.skip("SQLite reads through the session")
     headers = {"Authorization": f"Bearer {token}"}
-    through_session: list[Any] = []
-    autocommit = fast_reads._autocommit
-
-    async def counted(session: Any) -> bool:
-        through_session.append(session)
-        return await autocommit(session)
-
-    monkeypatch.setattr(fast_reads, "_autocommit", counted)
+    through_session = _calls(monkeypatch, "_autocommit")
     async with serving(url, KYODO_RESPONSE_CACHE=False) as served:
         query = fresh(ONE)
         normal = await post(served, {"query": query}, **headers)
