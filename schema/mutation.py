@@ -18,13 +18,13 @@ from graphql import GraphQLError, GraphQLObjectType, Undefined
 from graphql.pyutils import Path
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from kyodo.domain.errors import DomainError, ErrorCode
 from kyodo.domain.transactions import WriteLockTimeout, begin_write, is_lock_timeout
 from kyodo.domain.versioning import ConcurrentChange
 from kyodo.schema.context import Context
 from kyodo.schema.errors import UserError, user_errors
+from kyodo.schema.variables import PlannedVariables
 
 T = TypeVar("T")
 log = logging.getLogger("kyodo.mutation")
@@ -127,7 +127,7 @@ COMMIT_FAILED_MESSAGE = (
 )
 
 
-class MutationExecutor(StrawberryGraphQLCoreExecutionContext):
+class MutationExecutor(PlannedVariables):
     """Commits each top-level mutation field once its whole answer is built.
 
     graphql-core runs mutation fields one after another, each resolver first and then
