@@ -163,19 +163,19 @@ def _enum(type_: GraphQLEnumType) -> Coerce:
 # Wrappers and input objects --------------------------------------------------------------
 
 
-def _nullable(type_: GraphQLInputType, building: set[int]) -> tuple[Coerce, bool, type | None]:
+def _nullable(type_: GraphQLInputType) -> tuple[Coerce, bool, type | None]:
     """(the coercer of a non-null value, whether None is allowed, the Python type
     that passes unchanged) for a field, item or variable of ``type_``."""
     if isinstance(type_, GraphQLNonNull):
-        coerce, passes = _strict(type_.of_type, building)
+        coerce, passes = _strict(type_.of_type)
         return coerce, False, passes
-    coerce, passes = _strict(type_, building)
+    coerce, passes = _strict(type_)
     return coerce, True, passes
 
 
-def _with_null(type_: GraphQLInputType, building: set[int]) -> Coerce:
+def _with_null(type_: GraphQLInputType) -> Coerce:
     """The coercer of any value of ``type_``, None and Undefined included."""
-    coerce, nullable, _passes = _nullable(type_, building)
+    coerce, nullable, _passes = _nullable(type_)
 
     def with_null(value: Any) -> Any:
         if value is None or value is Undefined:
@@ -191,8 +191,8 @@ _SINGLE = frozenset({str, int, float, bool, dict})
 """JSON values that graphql-core's ``is_iterable`` refuses: a list takes them as one item."""
 
 
-def _list(type_: GraphQLList[Any], building: set[int]) -> Coerce:
-    item = _with_null(type_.of_type, building)
+def _list(type_: GraphQLList[Any]) -> Coerce:
+    item = _with_null(type_.of_type)
 
     def coerce(value: Any) -> Any:
         kind = type(value)
@@ -208,12 +208,12 @@ def _list(type_: GraphQLList[Any], building: set[int]) -> Coerce:
 _REQUIRED, _SKIP, _DEFAULT = 0, 1, 2
 
 
-def _object(type_: GraphQLInputObjectType, building: set[int]) -> Coerce:
+def _object(type_: GraphQLInputObjectType) -> Coerce:
     fields = type_.fields
     names = frozenset(fields)
     steps: list[tuple[str, str, Coerce, bool, type | None, int, Any]] = []
     for name, field in fields.items():
-        coerce, nullable, passes = _nullable(field.type, building)
+        coerce, nullable, passes = _nullable(field.type)
         missing, default = _REQUIRED, None
         if not is_required_input_field(field):
             try:
@@ -275,11 +275,11 @@ def _depth(type_: Any, seen: frozenset[int] = frozenset()) -> float:
     return 0
 
 
-def _strict(type_: Any, building: set[int]) -> tuple[Coerce, type | None]:
+def _strict(type_: Any) -> tuple[Coerce, type | None]:
     """The plan of a nullable type for a value that is neither None nor Undefined:
     (its coercer, the Python type that passes unchanged or None)."""
     if isinstance(type_, GraphQLList):
-        return _list(type_, building), None
+        return _list(type_), None
     plan = type_.__dict__.get(_CACHE)
     if plan is not None:
         return plan
@@ -288,27 +288,35 @@ def _strict(type_: Any, building: set[int]) -> tuple[Coerce, type | None]:
     elif isinstance(type_, GraphQLEnumType):
         plan = (_enum(type_), None)
     elif isinstance(type_, GraphQLInputObjectType):
-        if id(type_) in building:  # recursive: not planned
-            raise RecursionError
-        building.add(id(type_))
-        try:
-            plan = (_object(type_, building), None)
-        finally:
-            building.discard(id(type_))
+        plan = (_object(type_), None)
     else:
         return _unsure, None
     setattr(type_, _CACHE, plan)
     return plan
 
 
+_VARIABLE_CACHE = "_kyodo_variable_coercers"
+"""The attribute of a named input type that holds the coercers of variables of it, by
+how they wrap it (``[T!]!``: non-null, list, non-null)."""
+
+
 def variable_coercer(type_: GraphQLInputType) -> Coerce | None:
     """The coercer of a variable of ``type_`` (None for a type without a plan)."""
-    if _depth(type_) > MAX_NESTING_DEPTH:
-        return None
-    try:
-        return _with_null(type_, set())
-    except RecursionError:
-        return None
+    shape = []
+    named: Any = type_
+    while isinstance(named, GraphQLNonNull | GraphQLList):
+        shape.append(isinstance(named, GraphQLNonNull))
+        named = named.of_type
+    known = named.__dict__.get(_VARIABLE_CACHE)
+    if known is None:
+        known = {}
+        setattr(named, _VARIABLE_CACHE, known)
+    key = tuple(shape)
+    if key not in known:
+        # Deeper (or recursive) types are not planned: graphql-core refuses values
+        # that deep, and the plans of a recursive type would never end.
+        known[key] = _with_null(type_) if _depth(type_) <= MAX_NESTING_DEPTH else None
+    return known[key]
 
 
 # Variables ------------------------------------------------------------------------------
