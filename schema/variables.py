@@ -9,18 +9,19 @@ For a bulk argument (``partnersUpsert``: 1,000 partners with their contacts, som
 :func:`coerce_variables` does the same from a plan made once per input type and cached
 on the GraphQL type (:func:`_strict`): for an input object its fields' names, whether
 each is required, its default (graphql-core's own memoised one), its out name, its
-``out_type`` and ``@oneOf``; for a list the single-value-to-list rule; for a leaf an
-exact check of the plain JSON types (``str`` for String and ID, ``bool``, an ``int`` in
-32 bits, a finite ``float``), an enum's names looked up in a table of what its own
-``coerce_input_value`` returns, any other scalar (Date, DateTime, JSON) through its
-``coerce_input_value``. It only ever succeeds: anything it is not sure of (every
-invalid value, any value of another Python type than JSON's, an unknown key, a
-missing required field or variable, a recursive input type, a default that does not
-coerce) gives ``None``, and the executor then runs graphql-core's
-``get_variable_values`` on the original input, so errors are graphql-core's, word for
-word. ``tests/schema/test_variable_coercion.py`` checks with Hypothesis, on kyodo's
-input types, that both agree on every value the plan accepts and that the plan accepts
-every valid JSON value.
+``out_type`` and ``@oneOf``; for a list the single-value-to-list rule; for a leaf its
+own ``coerce_input_value`` (graphql-core's for Int, Float, String, ID, Boolean;
+Strawberry's for Date, DateTime, JSON), except that a ``str`` for String and ID, a
+``bool`` for Boolean and an ``int`` in 32 bits for Int are kept as they are (what those
+return for them) and an enum's names are looked up in a table of what its
+``coerce_input_value`` returns for each. It only ever succeeds: anything it is not sure
+of (every invalid value, an object or list of another class than ``dict`` and
+``list``, an unknown key, a missing required field or variable, a recursive input type,
+a default that does not coerce) gives ``None``, and the executor then runs
+graphql-core's ``get_variable_values`` on the original input, so errors are
+graphql-core's, word for word. ``tests/schema/test_variable_coercion.py`` checks with
+Hypothesis, on kyodo's input types, that the plan accepts exactly the values
+graphql-core accepts and coerces them alike.
 
 :class:`PlannedVariables` hooks this into execution: graphql-core coerces the variables
 inside ``Executor.build``, so the executor is built for a copy of the operation
