@@ -22,8 +22,13 @@ class Partner(Versioned, table=True):
     search_text: str = Field(default="", max_length=700, nullable=False)
     corporate_number: str | None = Field(default=None, max_length=13, unique=True)
     external_id: str | None = Field(default=None, max_length=200, unique=True)
+    # Indexed: the lists filter by it, and every disaster lookup leaves out the parties
+    # that are DISSOLVED or INACTIVE (domain.agreements.standing.party_standing).
     status: PartnerStatus = Field(
-        default=PartnerStatus.ACTIVE, sa_type=enum_column(PartnerStatus), nullable=False
+        default=PartnerStatus.ACTIVE,
+        sa_type=enum_column(PartnerStatus),
+        nullable=False,
+        index=True,
     )
     district: str | None = Field(default=None, max_length=100, index=True)
     representative: str | None = Field(default=None, max_length=200)
