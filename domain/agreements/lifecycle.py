@@ -60,6 +60,43 @@ async def conclude_agreement(
             "締結できません。改めて結ぶときは、amendsId でこの協定を指定した新しい協定を"
             "作ってください",
         )
+    problems = conclusion_date_problems(
+        concluded_on=concluded_on, effective_from=effective_from, today=today
+    )
+    problems.raise_if_any()
+    has_parties = bool(await party_ids_of(session, agreement_id))
+    has_support = agreement.category != AgreementCategory.DISASTER_SUPPORT or bool(
+        await support_categories_of(session, agreement_id)
+    )
+    problems.extend(
+        conclusion_problems(
+            agreement,
+            concluded_on=concluded_on,
+            effective_from=effective_from,
+            has_parties=has_parties,
+            has_support=has_support,
+            unfit=await unfit_problems_of_collaboration(
+                session, agreement.collaboration_id, doing="締結できません。"
+            ),
+        )
+    )
+    problems.raise_if_any()
+
+    return await move(
+        change,
+        rules.STATUSES,
+        AgreementStatus.IN_FORCE,
+        concluded_values(agreement, concluded_on=concluded_on, effective_from=effective_from),
+        actor=actor,
+        action="agreement.conclude",
+    )
+
+
+def conclusion_date_problems(
+    *, concluded_on: date, effective_from: date | None, today: date
+) -> v.Problems:
+    """The dates of a conclusion: within range, ``concluded_on`` not after ``today``
+    (checked first: the other checks of :func:`conclusion_problems` need them right)."""
     problems = v.Problems()
     v.check_date(problems, concluded_on, label="締結日", field="concluded_on")
     v.not_after_today(
@@ -74,8 +111,42 @@ async def conclude_agreement(
         ),
     )
     v.check_date(problems, effective_from, label="効力の始まる日", field="effective_from")
-    problems.raise_if_any()
-    if not await party_ids_of(session, agreement_id):
+    return problems
+
+
+def _starts_on(agreement: Any, concluded_on: date, effective_from: date | None) -> date:
+    """The day a concluded agreement takes effect: ``effectiveFrom`` when given, else
+    the start the draft named, else the day it was concluded."""
+    return effective_from or agreement.effective_from or concluded_on
+
+
+def concluded_values(
+    agreement: Any, *, concluded_on: date, effective_from: date | None
+) -> dict[str, Any]:
+    """The columns a conclusion sets besides the status (``agreement``: the draft, or
+    anything with its term fields)."""
+    return {
+        "concluded_on": concluded_on,
+        "effective_from": _starts_on(agreement, concluded_on, effective_from),
+    }
+
+
+def conclusion_problems(
+    agreement: Any,
+    *,
+    concluded_on: date,
+    effective_from: date | None,
+    has_parties: bool,
+    has_support: bool,
+    unfit: Sequence[Problem],
+) -> list[Problem]:
+    """What keeps a draft (``agreement``: the stored one, or anything with its category
+    and term fields) from being concluded, its dates being right: no counterparty, a
+    disaster-support agreement without support categories (``has_support``: it has
+    some, or needs none), a screened-out collaboration (``unfit``), a term ending
+    before the agreement starts."""
+    problems = v.Problems()
+    if not has_parties:
         problems.extend(
             [
                 Problem(
@@ -84,9 +155,7 @@ async def conclude_agreement(
                 )
             ]
         )
-    if agreement.category == AgreementCategory.DISASTER_SUPPORT and not (
-        await support_categories_of(session, agreement_id)
-    ):
+    if not has_support:
         problems.extend(
             [
                 Problem(
@@ -96,12 +165,8 @@ async def conclude_agreement(
                 )
             ]
         )
-    problems.extend(
-        await unfit_problems_of_collaboration(
-            session, agreement.collaboration_id, doing="締結できません。"
-        )
-    )
-    starts_on = effective_from or agreement.effective_from or concluded_on
+    problems.extend(unfit)
+    starts_on = _starts_on(agreement, concluded_on, effective_from)
     for problem in terms.term_problems(
         effective_from=starts_on,
         effective_until=agreement.effective_until,
@@ -118,16 +183,7 @@ async def conclude_agreement(
         else:
             # Stored term settings at fault: not one of this mutation's arguments.
             problems.extend([Problem(problem.code, problem.message)])
-    problems.raise_if_any()
-
-    return await move(
-        change,
-        rules.STATUSES,
-        AgreementStatus.IN_FORCE,
-        {"concluded_on": concluded_on, "effective_from": starts_on},
-        actor=actor,
-        action="agreement.conclude",
-    )
+    return problems.items
 
 
 async def terminate_agreement(

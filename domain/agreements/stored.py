@@ -115,11 +115,28 @@ async def snapshot_of(session: AsyncSession, agreement: Agreement) -> dict[str, 
         .where(col(AgreementParty.agreement_id) == agreement.id)
         .order_by(col(AgreementParty.position), col(Partner.id))
     )
-    parties = [{"partner_id": pid, "name": name} for pid, name in (await session.execute(stmt))]
+    return audit_view(
+        agreement,
+        parties=[(row.id, row.name) for row in await session.execute(stmt)],
+        support=await support_categories_of(session, agreement.id),
+        contacts=await contacts_of(session, agreement.id),
+    )
+
+
+def audit_view(
+    agreement: Agreement,
+    *,
+    parties: Sequence[tuple[int, str]],
+    support: Sequence[SupportCategory],
+    contacts: Sequence[AgreementContactData],
+) -> dict[str, Any]:
+    """:func:`snapshot_of` from what is known of the agreement: its row, its parties
+    ``(partner id, name)`` in order, its support categories (in ``SUPPORT_ORDER``) and
+    emergency contacts (a bulk import knows them without reading them back)."""
     return snapshot(agreement, SCALAR_FIELDS) | {
-        "parties": parties,
-        "support_categories": await support_categories_of(session, agreement.id),
-        "emergency_contacts": [vars(c) for c in await contacts_of(session, agreement.id)],
+        "parties": [{"partner_id": pid, "name": name} for pid, name in parties],
+        "support_categories": list(support),
+        "emergency_contacts": [vars(c) for c in contacts],
     }
 
 

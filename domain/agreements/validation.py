@@ -6,10 +6,10 @@ no longer change by :mod:`domain.agreements.amendments`. Reads, never writes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +27,8 @@ from kyodo.domain.errors import ErrorCode, at
 from kyodo.domain.japanese import normalize_for_search
 from kyodo.domain.labels import labels
 from kyodo.domain.partners.models import Partner
-from kyodo.domain.reference.service import check_department
+from kyodo.domain.reference.models import Department
+from kyodo.domain.reference.service import get_department_by_code, unknown_department
 
 ENTITY = "Agreement"
 LABEL = "協定"
@@ -134,14 +135,34 @@ def _pick(value: Any, stored: Any) -> Any:
 # ------------------------------------------------------------------ validation
 
 
-async def _check_parties(
-    session: AsyncSession,
+class Party(NamedTuple):
+    """A partner as the checks of a counterparty see it."""
+
+    name: str
+    status: PartnerStatus
+
+
+async def parties_named(session: AsyncSession, party_ids: Sequence[int]) -> dict[int, Party]:
+    """The partners ``party_ids`` name, by id (none read when the list is refused as a
+    whole: empty or too long)."""
+    if not party_ids or len(party_ids) > MAX_PARTIES:
+        return {}
+    stmt = sa.select(col(Partner.id), col(Partner.name), col(Partner.status)).where(
+        col(Partner.id).in_(set(party_ids))
+    )
+    rows = (await session.execute(stmt)).all()
+    return {row.id: Party(row.name, row.status) for row in rows}
+
+
+def check_parties(
     party_ids: Sequence[int],
+    found: Mapping[int, Party],
     problems: v.Problems,
     *,
     already_parties: Sequence[int] = (),
 ) -> list[int] | None:
-    """At least one counterparty, at most 100, each an existing partner, none twice.
+    """At least one counterparty, at most 100, each an existing partner (``found``: the
+    partners by id, :func:`parties_named`), none twice.
 
     A partner that is no longer active (休止中・解散) may stay on an agreement it is
     already party to (history), but is not added as a new counterparty. Returns the
@@ -153,10 +174,6 @@ async def _check_parties(
     if not party_ids:
         problems.add(ErrorCode.REQUIRED, "協定の相手方を1つ以上選んでください。", path)
         return None
-    stmt = sa.select(col(Partner.id), col(Partner.name), col(Partner.status)).where(
-        col(Partner.id).in_(set(party_ids))
-    )
-    found = {row.id: row for row in (await session.execute(stmt)).all()}
     seen: set[int] = set()
     for i, pid in enumerate(party_ids):
         here = at(path, i)
@@ -193,6 +210,31 @@ def _check_support_categories(
     return sorted(set(support), key=SUPPORT_ORDER.__getitem__)
 
 
+@dataclass(frozen=True)
+class Found:
+    """What the checks of an agreement read from the database (:func:`found_for`), or
+    what a bulk import knows already: the partners its ``party_ids`` name (by id), the
+    department of its ``department_code`` (None: unknown), and whether the collaboration
+    it names is missing."""
+
+    partners: Mapping[int, Party]
+    department: Department | None
+    collaboration_missing: bool = False
+
+
+async def found_for(session: AsyncSession, data: AgreementData) -> Found:
+    """Read what :func:`check_state` needs to know about ``data``."""
+    return Found(
+        partners=await parties_named(session, data.party_ids),
+        department=await get_department_by_code(session, data.department_code),
+        collaboration_missing=(
+            is_set(data.collaboration_id)
+            and data.collaboration_id is not None
+            and await session.get(Collaboration, data.collaboration_id) is None
+        ),
+    )
+
+
 async def build_state(
     session: AsyncSession,
     data: AgreementData,
@@ -204,24 +246,49 @@ async def build_state(
     stored_contacts: Sequence[AgreementContactData] = (),
 ) -> State:
     """Apply ``data`` over the stored agreement (or the defaults) and check the result."""
+    state = check_state(
+        data,
+        problems,
+        await found_for(session, data),
+        agreement=agreement,
+        stored_party_ids=stored_party_ids,
+        stored_support=stored_support,
+        stored_contacts=stored_contacts,
+    )
+    if is_set(data.amends_id) and state.amends_id is not None:
+        await check_amends(session, state.amends_id, agreement.id if agreement else None, problems)
+    return state
+
+
+def check_state(
+    data: AgreementData,
+    problems: v.Problems,
+    found: Found,
+    *,
+    agreement: Agreement | None,
+    stored_party_ids: Sequence[int] = (),
+    stored_support: Sequence[SupportCategory] = (),
+    stored_contacts: Sequence[AgreementContactData] = (),
+) -> State:
+    """:func:`build_state` without reading: every check but the amendment chain's
+    (``amends_id``, which reads the chain; an import never sets it), on what ``found``
+    says about the database."""
 
     def stored(name: str, default: Any = None) -> Any:
         return getattr(agreement, name) if agreement is not None else default
 
     title = v.column_text(problems, data.title, Agreement.title, label="協定の名前", required=True)
-    checked_party_ids = await _check_parties(
-        session, data.party_ids, problems, already_parties=stored_party_ids
+    checked_party_ids = check_parties(
+        data.party_ids, found.partners, problems, already_parties=stored_party_ids
     )
     party_ids = checked_party_ids or []
 
-    department = await check_department(session, data.department_code, problems)
+    department = found.department
+    if department is None:
+        problems.extend([unknown_department(data.department_code)])
 
     collaboration_id = _pick(data.collaboration_id, stored("collaboration_id"))
-    if (
-        is_set(data.collaboration_id)
-        and collaboration_id is not None
-        and await session.get(Collaboration, collaboration_id) is None
-    ):
+    if found.collaboration_missing:
         problems.add(
             ErrorCode.NOT_FOUND,
             "指定された協働事業は見つかりません。",
@@ -285,8 +352,6 @@ async def build_state(
                 )
 
     amends_id = _pick(data.amends_id, stored("amends_id"))
-    if is_set(data.amends_id) and amends_id is not None:
-        await check_amends(session, amends_id, agreement.id if agreement else None, problems)
 
     return State(
         title=title,

@@ -121,20 +121,39 @@ async def _replace_children(
 async def _snapshot(session: AsyncSession, partner: Partner) -> dict[str, Any]:
     """The partner as the audit log records it: its columns, field codes and contacts."""
     assert partner.id is not None
-    return snapshot(partner, SCALAR_FIELDS) | (await children_of(session, [partner.id]))[partner.id]
+    return (await snapshots_of(session, [partner]))[partner.id]
+
+
+async def snapshots_of(session: AsyncSession, partners: Sequence[Partner]) -> dict[int, Any]:
+    """:func:`_snapshot` of many partners, by id, their children read in two statements."""
+    children = await children_of(session, [p.id for p in partners if p.id is not None])
+    return {
+        partner.id: snapshot(partner, SCALAR_FIELDS) | children[partner.id]
+        for partner in partners
+        if partner.id is not None
+    }
 
 
 PARTNERS = Audited(Partner, entity_type=ENTITY, label=LABEL, snapshot=_snapshot)
 
 
-async def create_partner(session: AsyncSession, *, data: PartnerData, actor: str) -> Partner:
-    """Register a partner (第2章1)."""
+async def check_new_partner(
+    session: AsyncSession, data: PartnerData
+) -> tuple[PartnerData, list[int], Partner]:
+    """The checks of :func:`create_partner` (DomainError with every problem found):
+    the cleaned data, its fields' ids and the new partner's row, not yet added."""
     data, problems = validate(data, creating=True)
     field_ids = await _field_ids(session, data.field_codes or [], problems, "field_codes")
     await _check_unique(session, data, problems, own_id=None)
     problems.raise_if_any()
     partner = Partner(kind=data.kind, name=data.name)
     _apply(partner, data)
+    return data, field_ids, partner
+
+
+async def create_partner(session: AsyncSession, *, data: PartnerData, actor: str) -> Partner:
+    """Register a partner (第2章1)."""
+    data, field_ids, partner = await check_new_partner(session, data)
     session.add(partner)
     await session.flush()
     assert partner.id is not None
