@@ -54,6 +54,13 @@ def row_values(data: Any, model: Any, **checked: Any) -> dict[str, Any]:
     return given | checked
 
 
+def row_columns(row: Any) -> dict[str, Any]:
+    """The columns of a new ORM row not added to any session, every one but ``id``: the
+    values its flush would write, for :func:`insert_new` (a bulk path builds its rows
+    as the command does, then writes them together)."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key != "id"}
+
+
 def fields_snapshot(names: Sequence[str]) -> Snapshot:
     """A snapshot of the row's own columns ``names`` (no child rows)."""
 
@@ -246,10 +253,20 @@ def among(session: AsyncSession, column: Any, values: Sequence[Any]) -> Any:
 
 def _array_type(column: sa.Column[Any]) -> Any:
     # Enum columns are VARCHAR holding the value (domain.base.enum_column): their
-    # arrays carry the values as text.
+    # arrays carry the values as text; JSON columns carry the documents as text
+    # (:func:`_selected`).
     if isinstance(column.type, sa.Enum):
         return ARRAY(sa.String)
+    if isinstance(column.type, sa.JSON):
+        return ARRAY(sa.Text)
     return ARRAY(column.type)
+
+
+def _selected(column: sa.Column[Any], value: Any) -> Any:
+    """An unnested array's column as ``column`` takes it: JSON cast back from its text."""
+    if isinstance(column.type, sa.JSON):
+        return sa.cast(value, column.type)
+    return value
 
 
 def _db_value(column: sa.Column[Any], value: Any) -> Any:
@@ -258,9 +275,17 @@ def _db_value(column: sa.Column[Any], value: Any) -> Any:
     return value
 
 
-def _db_values(column: sa.Column[Any], rows: Sequence[Mapping[str, Any]], name: str) -> list[Any]:
+def _db_values(
+    session: AsyncSession, column: sa.Column[Any], rows: Sequence[Mapping[str, Any]], name: str
+) -> list[Any]:
     """:func:`_db_value` of the column ``name`` of every row, the column's type looked
-    at once (not once a value: a bulk load binds 10,000 rows)."""
+    at once (not once a value: a bulk load binds 10,000 rows). JSON documents are
+    serialised as the column serialises them on any other INSERT (its bind processor)."""
+    if isinstance(column.type, sa.JSON):
+        dialect = session.get_bind().dialect
+        serialise = column.type.dialect_impl(dialect).bind_processor(dialect)
+        assert serialise is not None
+        return [serialise(row[name]) for row in rows]
     if not isinstance(column.type, sa.Enum):
         return [row[name] for row in rows]
     return [_db_value(column, row[name]) for row in rows]
@@ -294,8 +319,10 @@ async def insert_many(
                 .table_valued(*names)
                 .render_derived(name="v")
             )
-            stmt = sa.insert(table).from_select(names, sa.select(*(source.c[n] for n in names)))
-            params = {f"c_{n}": _db_values(table.c[n], chunk, n) for n in names}
+            stmt = sa.insert(table).from_select(
+                names, sa.select(*(_selected(table.c[n], source.c[n]) for n in names))
+            )
+            params = {f"c_{n}": _db_values(session, table.c[n], chunk, n) for n in names}
             if back:
                 found += (await session.execute(stmt.returning(*back), params)).all()
             else:
@@ -305,6 +332,42 @@ async def insert_many(
         return list((await session.execute(sa.insert(table).returning(*back), rows)).all())
     await session.execute(sa.insert(table), list(rows))
     return []
+
+
+async def new_ids(session: AsyncSession, table: sa.Table, count: int) -> list[int]:
+    """``count`` ids for new rows of ``table``, ascending: the ids the database gives
+    rows inserted one by one, so rows written set-based with them are numbered in the
+    order they would have been written one at a time.
+
+    PostgreSQL: taken from the ``id`` column's sequence in one statement (like any
+    insert, they are used up even if the transaction rolls back). SQLite: after the
+    largest id, as SQLite numbers a new row; the write transaction holds the lock
+    (``BEGIN IMMEDIATE``, ``domain.transactions``), so nobody takes them meanwhile.
+    """
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+        found = await session.execute(
+            sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
+        )
+        return sorted(found.scalars())
+    largest = (await session.execute(sa.select(sa.func.max(table.c.id)))).scalar()
+    start = int(largest or 0) + 1
+    return list(range(start, start + count))
+
+
+async def insert_new(
+    session: AsyncSession, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Insert new rows (every row with the same columns, no ``id``) with
+    :func:`insert_many` and return their ids, in the order of ``rows``: each row gets
+    the id it would have got inserted alone, in that order (:func:`new_ids`)."""
+    ids = await new_ids(session, table, len(rows))
+    await insert_many(
+        session, table, [{"id": pk, **row} for pk, row in zip(ids, rows, strict=True)]
+    )
+    return ids
 
 
 async def write_many(

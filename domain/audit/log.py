@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -84,6 +84,40 @@ async def record_event(
     session.add(event)
     await session.flush()
     return event
+
+
+Event = tuple[str, str, int | str, Mapping[str, Any] | None]
+"""One audit event for :func:`record_events`: ``(action, entity_type, entity_id, changes)``."""
+
+
+async def record_events(session: AsyncSession, *, actor: str, events: Sequence[Event]) -> None:
+    """:func:`record_event` for many events at once (a bulk import's, one per record it
+    created or changed): the same rows, numbered in the order given, written by a few
+    multi-row statements (``domain.writes.insert_new``); the transaction marked as
+    changing data and the events announced as :func:`record_event` does. The events
+    share one ``occurred_at``, the time they are written."""
+    from kyodo.domain.writes import insert_new  # (domain.writes records through here)
+
+    if not events:
+        return
+    note_data_change(session)
+    occurred_at = utcnow()
+    rows = []
+    for action, entity_type, entity_id, changes in events:
+        note_change_event(
+            session, action=action, entity_type=entity_type, entity_id=entity_id, changes=changes
+        )
+        rows.append(
+            {
+                "occurred_at": occurred_at,
+                "actor": actor,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": str(entity_id),
+                "changes": json_value(dict(changes)) if changes is not None else None,
+            }
+        )
+    await insert_new(session, _AUDIT, rows)
 
 
 PERSONAL_DATA_READ = "personal_data.read"

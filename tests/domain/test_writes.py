@@ -7,13 +7,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kyodo.domain.audit.log import record_event, record_events
+from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.base import utcnow
 from kyodo.domain.enums import AgreementStatus, PartnerKind, PartnerStatus
 from kyodo.domain.errors import DomainError, ErrorCode
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.status import StatusMachine
 from kyodo.domain.versioning import ConcurrentChange
-from kyodo.domain.writes import among, insert_many, write_many
+from kyodo.domain.writes import among, insert_many, insert_new, write_many
 
 _TABLE = Partner.__table__  # type: ignore[attr-defined]
 
@@ -47,6 +49,75 @@ async def test_insert_many_returns_every_new_row(session: AsyncSession) -> None:
         sa.select(_TABLE.c.id, _TABLE.c.version).where(among(session, _TABLE.c.id, ids))
     )
     assert sorted(stored.all()) == sorted((pk, 1) for pk in ids)
+
+
+async def test_insert_new_numbers_rows_as_one_at_a_time_inserts_would(
+    session: AsyncSession,
+) -> None:
+    # given a partner added through the ORM
+    first = Partner(kind=PartnerKind.NPO, name="（デモ）一件目")
+    session.add(first)
+    await session.flush()
+    assert first.id is not None
+    # when three more are inserted set-based, then one more through the ORM
+    now = utcnow()
+    ids = await insert_new(
+        session,
+        _TABLE,
+        [
+            {"kind": PartnerKind.NPO, "name": f"（デモ）新{i}", "sort_key": "", "search_text": ""}
+            | {"status": PartnerStatus.ACTIVE, "version": 1, "created_at": now, "updated_at": now}
+            for i in range(3)
+        ],
+    )
+    last = Partner(kind=PartnerKind.NPO, name="（デモ）最後")
+    session.add(last)
+    await session.flush()
+    # then the three took the next ids, in the order given, and the ORM goes on after them
+    assert ids == [first.id + 1, first.id + 2, first.id + 3]
+    stored = await session.execute(
+        sa.select(_TABLE.c.id, _TABLE.c.name).where(among(session, _TABLE.c.id, ids))
+    )
+    assert sorted(stored.all()) == [(pk, f"（デモ）新{i}") for i, pk in enumerate(ids)]
+    assert last.id == first.id + 4
+
+
+async def test_record_events_writes_the_rows_record_event_writes(session: AsyncSession) -> None:
+    # given changes holding Japanese text, dates as text and a nested list
+    changes = {
+        "title": {"before": None, "after": "（デモ）協定"},
+        "parties": {"before": None, "after": [{"partner_id": 1, "name": "（デモ）会"}]},
+    }
+    # when the same event is recorded one at a time and in bulk
+    one = await record_event(
+        session,
+        actor="t",
+        action="agreement.create",
+        entity_type="Agreement",
+        entity_id=7,
+        changes=changes,
+    )
+    await record_events(
+        session, actor="t", events=[("agreement.create", "Agreement", 7, changes)] * 2
+    )
+    # then the rows are alike, to the text of their changes, and numbered in order
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    rows = (
+        await session.execute(
+            sa.select(
+                table.c.id,
+                table.c.actor,
+                table.c.action,
+                table.c.entity_type,
+                table.c.entity_id,
+                sa.cast(table.c.changes, sa.Text),
+            )
+            .where(table.c.id >= one.id)
+            .order_by(table.c.id)
+        )
+    ).all()
+    assert [row[0] for row in rows] == [one.id, one.id + 1, one.id + 2]
+    assert rows[1][1:] == rows[0][1:] == rows[2][1:]
 
 
 async def test_write_many_moves_each_version_by_one(session: AsyncSession) -> None:
