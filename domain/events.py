@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -168,7 +169,20 @@ def listen_locally(url: Any, listener: LocalListener) -> Callable[[], None]:
     return stop
 
 
-_NOTIFY = sa.text("SELECT pg_notify(:channel, :payload)")
+_payloads = (
+    sa.func.unnest(sa.bindparam("payloads", type_=ARRAY(sa.Text)))
+    .table_valued("payload", with_ordinality="n")
+    .render_derived(name="p")
+)
+_NOTIFY = (
+    sa.select(sa.func.pg_notify(sa.bindparam("channel", type_=sa.Text), _payloads.c.payload))
+    .select_from(_payloads)
+    .order_by(_payloads.c.n)
+)
+"""Every notification of a transaction in ONE statement, in the order they were noted
+(``pg_notify`` runs after the sort; PostgreSQL delivers them in the order sent): a
+bulk import announces thousands of changes, and a statement each cost a round trip
+each (0.4 s for the 2,000 events of 1,000 agreements imported)."""
 
 
 def _dialect(session: Session) -> str:
@@ -182,8 +196,9 @@ def _notify_before_commit(session: Session) -> None:
         return
     session.info.pop(PENDING)
     # Inside the transaction: PostgreSQL delivers the notifications when (if) it commits.
-    for change in pending:
-        session.execute(_NOTIFY, {"channel": CHANNEL, "payload": change.to_payload()})
+    session.execute(
+        _NOTIFY, {"channel": CHANNEL, "payloads": [change.to_payload() for change in pending]}
+    )
 
 
 @event.listens_for(Session, "after_commit")

@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import events
 from kyodo.domain.audit.log import record_event
+from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.events import PUBLISHED, ChangeEvent, kind_of, listen_locally
 from kyodo.schema.subscriptions import AgreementChangeKind, SupportRequestChangeKind
 
@@ -89,3 +91,43 @@ def test_every_published_support_request_kind_is_a_kind_of_the_schema() -> None:
     assert kinds == {kind.value for kind in SupportRequestChangeKind}
     assert kind_of("support_request.answer", None) == ("support_request", "ANSWERED")
     assert kind_of("disaster_event.close", None) == ("disaster_event", "CLOSED")
+
+
+async def test_the_events_of_one_transaction_go_out_together_in_their_order(
+    engine: Any,
+) -> None:
+    # given a listener on PostgreSQL's channel
+    if engine.dialect.name != "postgresql":
+        pytest.skip("NOTIFY is PostgreSQL's")
+    import asyncio
+
+    import asyncpg
+
+    url = engine.url
+    listener = await asyncpg.connect(
+        host=url.host, port=url.port, user=url.username, database=url.database
+    )
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    await listener.add_listener(events.CHANNEL, lambda *args: heard.put_nowait(args[3]))
+    try:
+        # when one transaction records many published changes
+        async with AsyncSession(engine) as session:
+            for pk in (5, 3, 9, 4):
+                for action in ("agreement.conclude", "agreement.create"):
+                    await record_event(
+                        session,
+                        actor="notify-order",
+                        action=action,
+                        entity_type="Agreement",
+                        entity_id=pk,
+                    )
+            await session.commit()
+        # then each is heard, in the order recorded
+        received = [await asyncio.wait_for(heard.get(), 5) for _ in range(8)]
+    finally:
+        await listener.close()
+        async with engine.begin() as conn:  # the database is the whole session's
+            await conn.execute(sa.delete(AuditEvent).where(AuditEvent.actor == "notify-order"))
+    assert [(e.kind, e.entity_id) for e in map(ChangeEvent.from_payload, received)] == [
+        (kind, pk) for pk in (5, 3, 9, 4) for kind in ("CONCLUDED", "CREATED")
+    ]
