@@ -13,6 +13,8 @@ the caller rolls back whatever was flushed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import validation as v
@@ -33,6 +35,7 @@ from kyodo.domain.agreements.stored import (
 from kyodo.domain.agreements.validation import (
     MAX_PARTIES,
     AgreementData,
+    State,
     build_state,
     search_text_of,
 )
@@ -46,7 +49,7 @@ async def create_agreement(session: AsyncSession, *, data: AgreementData, actor:
     problems = v.Problems()
     state = await build_state(session, data, problems, agreement=None)
     problems.raise_if_any()
-    agreement = Agreement(**state.columns(), status=AgreementStatus.DRAFT)
+    agreement = Agreement(**draft_columns(state))
     session.add(agreement)
     await session.flush()
     assert agreement.id is not None
@@ -55,6 +58,12 @@ async def create_agreement(session: AsyncSession, *, data: AgreementData, actor:
     await replace_contacts(session, agreement.id, state.contacts or [])
     await AGREEMENTS.created(session, agreement, actor=actor, action="agreement.create")
     return agreement
+
+
+def draft_columns(state: State) -> dict[str, Any]:
+    """The columns of a new agreement (``create_agreement``): its checked state, as a
+    draft."""
+    return state.columns() | {"status": AgreementStatus.DRAFT}
 
 
 async def update_agreement(

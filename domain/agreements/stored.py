@@ -124,15 +124,16 @@ async def snapshot_of(session: AsyncSession, agreement: Agreement) -> dict[str, 
 
 
 def audit_view(
-    agreement: Agreement,
+    agreement: Any,
     *,
     parties: Sequence[tuple[int, str]],
     support: Sequence[SupportCategory],
     contacts: Sequence[AgreementContactData],
 ) -> dict[str, Any]:
-    """:func:`snapshot_of` from what is known of the agreement: its row, its parties
-    ``(partner id, name)`` in order, its support categories (in ``SUPPORT_ORDER``) and
-    emergency contacts (a bulk import knows them without reading them back)."""
+    """:func:`snapshot_of` from what is known of the agreement: its row (or anything with
+    its columns as attributes), its parties ``(partner id, name)`` in order, its support
+    categories (in ``SUPPORT_ORDER``) and emergency contacts (a bulk import knows them
+    without reading them back)."""
     return snapshot(agreement, SCALAR_FIELDS) | {
         "parties": [{"partner_id": pid, "name": name} for pid, name in parties],
         "support_categories": list(support),
