@@ -5,9 +5,11 @@ database (SQLite, and PostgreSQL when reachable), reports the median and the wor
 and fails (exit 1) when a goal is missed. Timings belong here, never in the test suite.
 
 Then bulk partner writes against the database's own floor (``benchmarks.bulk``,
-PostgreSQL), and the expensive-query case (``benchmarks.hostile``): hostile anonymous requests on a
-generated database of 10,000 partners with agreements of 100 parties; no accepted one
-may take more than 0.5 s of server time.
+PostgreSQL), ``kyodo import agreements`` on 10,000 partners
+(``benchmarks.agreements_import``, PostgreSQL), and the expensive-query case
+(``benchmarks.hostile``): hostile anonymous requests on a generated database of 10,000
+partners with agreements of 100 parties; no accepted one may take more than 0.5 s of
+server time.
 """
 
 from __future__ import annotations
@@ -404,6 +406,14 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp, scratch_database("postgresql", Path(tmp)) as url:
             command.upgrade(alembic_config(url), "head")
             failed |= not print_bulk(console, asyncio.run(measure_bulk(url)))
+        # kyodo import agreements on 10,000 partners (benchmarks.agreements_import).
+        from benchmarks.agreements_import import measure as measure_agreements
+        from benchmarks.agreements_import import print_agreements_import
+
+        with tempfile.TemporaryDirectory() as tmp, scratch_database("postgresql", Path(tmp)) as url:
+            command.upgrade(alembic_config(url), "head")
+            results = asyncio.run(measure_agreements(url))
+            failed |= not print_agreements_import(console, results)
     return 1 if failed else 0
 
 
