@@ -466,8 +466,9 @@ async def _write(session: AsyncSession, plan: Sequence[_NewAgreement], actor: st
         values = vars(item.draft) | {"external_id": item.row.external_id}
         if item.concluded is not None:
             rules.STATUSES.check(item.draft.status, AgreementStatus.IN_FORCE)
-            # Created at version 1, moved once by its conclusion (conclude_agreement).
-            values |= item.concluded | {"status": AgreementStatus.IN_FORCE, "version": 2}
+            # Created, then moved once by its conclusion (conclude_agreement): one version on.
+            moved = {"status": AgreementStatus.IN_FORCE, "version": item.draft.version + 1}
+            values |= item.concluded | moved
         written.append(values)
     agreement_ids = await insert_new(session, _AGREEMENTS, written)
 
