@@ -26,7 +26,7 @@ through them would (``_plan``): ``create_partner``'s for a new counterparty
 (``check_new_partner``), ``create_agreement``'s (``check_state``) and
 ``conclude_agreement``'s (``conclusion_date_problems``, ``conclusion_problems``), so
 their rules apply exactly as in the API. Only then is everything written, by a fixed
-number of multi-row statements (``_write``): the partners, the agreements as the commands
+number of multi-row statements (``agreement_writes.write_plan``): the partners, the agreements as the commands
 leave them, their parties and support categories, and the audit events the commands
 record (one per partner created, agreement created and agreement concluded; same
 actions, same snapshots, same order). A file of 1,000 agreements took 10–15 s through
@@ -42,22 +42,18 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import validation as v
-from kyodo.domain.agreements import rules
 from kyodo.domain.agreements.commands import draft_columns
 from kyodo.domain.agreements.lifecycle import (
     concluded_values,
     conclusion_date_problems,
     conclusion_problems,
 )
-from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementSupportCategory
-from kyodo.domain.agreements.stored import AGREEMENTS, audit_view
-from kyodo.domain.agreements.validation import AgreementData, Found, Party, State, check_state
-from kyodo.domain.audit.log import Event, diff, record_events
-from kyodo.domain.enums import AgreementCategory, AgreementStatus, PartnerStatus
+from kyodo.domain.agreements.models import Agreement
+from kyodo.domain.agreements.validation import AgreementData, Found, Party, check_state
+from kyodo.domain.enums import AgreementCategory, PartnerStatus
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
 from kyodo.domain.exchange.agreement_layout import (
     AGREEMENT_COLUMNS,
@@ -77,14 +73,13 @@ from kyodo.domain.exchange.agreement_matching import (
 )
 from kyodo.domain.exchange.agreement_parties import kind_for_name, party_key
 from kyodo.domain.exchange.agreement_rows import AgreementRow, RowReader, select_municipality
+from kyodo.domain.exchange.agreement_writes import NewAgreement, NewPartner, write_plan
 from kyodo.domain.exchange.columns import Columns, fold_name
 from kyodo.domain.exchange.source import ImportRefused, RowProblem, SourceTable
-from kyodo.domain.partners.commands import PARTNERS, PartnerData, check_new_partner
-from kyodo.domain.partners.commands import snapshots_of as partner_snapshots_of
-from kyodo.domain.partners.models import Partner
+from kyodo.domain.partners.commands import PartnerData, check_new_partner
 from kyodo.domain.reference.models import Department
 from kyodo.domain.reference.service import get_department_by_code
-from kyodo.domain.writes import insert_many, insert_new, row_columns
+from kyodo.domain.writes import row_columns
 
 DEFAULT_DEPARTMENT = "kikikanri"  # 危機管理室, which keeps the disaster-support agreements
 MAX_ROWS = 2_000
@@ -296,36 +291,12 @@ async def import_agreements(
     if not dry_run:
         savepoint = await session.begin_nested()
         try:
-            await _write(session, plan, actor)
+            await write_plan(session, plan, actor)
         except BaseException:
             await savepoint.rollback()
             raise
         await savepoint.commit()
     return result
-
-
-@dataclass
-class _NewPartner:
-    """A counterparty to register: its row (not yet added) and the id that stands for it
-    until it is written (negative, so it names no stored partner)."""
-
-    partner: Partner
-    stand_in: int
-
-
-@dataclass
-class _NewAgreement:
-    """An agreement to write: its draft's columns as ``create_agreement`` would add it
-    (as attributes: what the checks and the audit snapshot read), its checked state, its
-    counterparties ``(id or stand-in, name)``, the partners registered for it, and its
-    conclusion (None: it stays a draft)."""
-
-    row: AgreementRow
-    draft: SimpleNamespace
-    state: State
-    parties: list[tuple[int, str]]
-    registered: list[_NewPartner]
-    concluded: dict[str, Any] | None
 
 
 async def _plan(
@@ -337,7 +308,7 @@ async def _plan(
     problems: list[RowProblem],
     category: AgreementCategory,
     today: date,
-) -> list[_NewAgreement]:
+) -> list[NewAgreement]:
     """Check every agreement to create, row by row, with the commands' own checks
     (``create_partner``'s, ``create_agreement``'s and ``conclude_agreement``'s) on what
     is known of the database, writing nothing: the counterparties each row names are
@@ -351,14 +322,14 @@ async def _plan(
 
     known: dict[int, Party] = {}  # the counterparties named so far, as the checks see them
     departments: dict[str, Department | None] = {}
-    registered: dict[str, _NewPartner] = {}
-    plan: list[_NewAgreement] = []
+    registered: dict[str, NewPartner] = {}
+    plan: list[NewAgreement] = []
     # Every column of a new row as the model fills it in (an Agreement built for each
     # of 1,000 rows cost 90 µs each), the row's own values then set over them.
     defaults = row_columns(Agreement(title="", category=category, department_id=0))
     for row, outcome in to_create:
         party_ids: list[int] = []
-        registered_here: list[_NewPartner] = []
+        registered_here: list[NewPartner] = []
         for name in row.parties:
             key = party_key(name)
             candidates = partners.get(key, [])
@@ -376,7 +347,7 @@ async def _plan(
                 except DomainError as error:
                     place(row, error.problems)
                     continue
-                new = _NewPartner(partner, stand_in=-1 - len(registered))
+                new = NewPartner(partner, stand_in=-1 - len(registered))
                 registered[key] = new
                 known[new.stand_in] = Party(partner.name, partner.status)
                 registered_here.append(new)
@@ -436,79 +407,8 @@ async def _plan(
             result.drafts_without_support += 1
         result.created += 1
         parties = [(pid, known[pid].name) for pid in state.party_ids]
-        plan.append(_NewAgreement(row, agreement, state, parties, registered_here, concluded))
+        plan.append(NewAgreement(row, agreement, state, parties, registered_here, concluded))
     return plan
-
-
-_PARTNERS: sa.Table = Partner.__table__  # type: ignore[attr-defined]
-_AGREEMENTS: sa.Table = Agreement.__table__  # type: ignore[attr-defined]
-_PARTIES: sa.Table = AgreementParty.__table__  # type: ignore[attr-defined]
-_SUPPORT: sa.Table = AgreementSupportCategory.__table__  # type: ignore[attr-defined]
-
-
-async def _write(session: AsyncSession, plan: Sequence[_NewAgreement], actor: str) -> None:
-    """Write the checked plan set-based: the new partners, the agreements as the
-    commands leave them (concluded: IN_FORCE at version 2), their parties and support
-    categories, and one audit event per partner created, agreement created and
-    agreement concluded, in the order and with the snapshots the commands record."""
-    new_partners = [new for item in plan for new in item.registered]
-    partner_ids = await insert_new(
-        session, _PARTNERS, [row_columns(new.partner) for new in new_partners]
-    )
-    id_of: dict[int, int] = {}
-    for new, pk in zip(new_partners, partner_ids, strict=True):
-        new.partner.id = pk
-        id_of[new.stand_in] = pk
-    partner_snapshots = await partner_snapshots_of(session, [n.partner for n in new_partners])
-
-    written = []
-    for item in plan:
-        values = vars(item.draft) | {"external_id": item.row.external_id}
-        if item.concluded is not None:
-            rules.STATUSES.check(item.draft.status, AgreementStatus.IN_FORCE)
-            # Created, then moved once by its conclusion (conclude_agreement): one version on.
-            moved = {"status": AgreementStatus.IN_FORCE, "version": item.draft.version + 1}
-            values |= item.concluded | moved
-        written.append(values)
-    agreement_ids = await insert_new(session, _AGREEMENTS, written)
-
-    party_rows: list[dict[str, Any]] = []
-    support_rows: list[dict[str, Any]] = []
-    events: list[Event] = []
-    for item, pk in zip(plan, agreement_ids, strict=True):
-        parties = [(id_of.get(pid, pid), name) for pid, name in item.parties]
-        party_rows += [
-            {"agreement_id": pk, "partner_id": pid, "position": i}
-            for i, (pid, _name) in enumerate(parties)
-        ]
-        support_rows += [{"agreement_id": pk, "category": c} for c in item.state.support_categories]
-        for new in item.registered:
-            after = partner_snapshots[id_of[new.stand_in]]
-            events.append(
-                ("partner.create", PARTNERS.entity_type, id_of[new.stand_in], diff({}, after))
-            )
-        created = _audit_view(item, parties)
-        events.append(("agreement.create", AGREEMENTS.entity_type, pk, diff({}, created)))
-        if item.concluded is not None:
-            for name, value in (item.concluded | {"status": AgreementStatus.IN_FORCE}).items():
-                setattr(item.draft, name, value)
-            concluded = _audit_view(item, parties)
-            events.append(
-                ("agreement.conclude", AGREEMENTS.entity_type, pk, diff(created, concluded))
-            )
-    await insert_many(session, _PARTIES, party_rows)
-    await insert_many(session, _SUPPORT, support_rows)
-    await record_events(session, actor=actor, events=events)
-
-
-def _audit_view(item: _NewAgreement, parties: Sequence[tuple[int, str]]) -> dict[str, Any]:
-    """The agreement as the audit log sees it now (``snapshot_of``), from the plan."""
-    return audit_view(
-        item.draft,
-        parties=parties,
-        support=item.state.support_categories,
-        contacts=item.state.contacts or [],
-    )
 
 
 def _placed(problem: Problem, row: AgreementRow, columns: Columns) -> RowProblem:
