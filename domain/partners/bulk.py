@@ -169,32 +169,57 @@ def _pk(partner: Any) -> int:
     return partner.id
 
 
-async def children_of(
+CONTACT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ContactData))
+"""A partner's own contact as :func:`stored_children` gives it: these columns, in order
+(``ContactData``'s fields)."""
+
+
+async def stored_children(
     session: AsyncSession, partner_ids: Sequence[int]
-) -> dict[int, dict[str, Any]]:
-    """Field codes and contacts of many partners in two statements."""
-    result: dict[int, dict[str, Any]] = {
-        pid: {"field_codes": [], "contacts": []} for pid in partner_ids
-    }
+) -> tuple[dict[int, list[str]], dict[int, list[tuple[Any, ...]]]]:
+    """Field codes (sorted) and own contacts (tuples of :data:`CONTACT_COLUMNS`, by
+    position) of many partners, in two statements, as plain values: a bulk upsert
+    compares those of 10,000 partners (every id has both lists, maybe empty)."""
+    codes_of: dict[int, list[str]] = {pid: [] for pid in partner_ids}
+    contacts_of: dict[int, list[tuple[Any, ...]]] = {pid: [] for pid in partner_ids}
     if not partner_ids:
-        return result
+        return codes_of, contacts_of
     codes = await session.execute(
         sa.select(col(PartnerField.partner_id), col(CollaborationField.code))
         .join(CollaborationField, col(PartnerField.field_id) == col(CollaborationField.id))
         .where(among(session, col(PartnerField.partner_id), partner_ids))
     )
     for pid, code in codes:
-        result[pid]["field_codes"].append(code)
-    for item in result.values():
-        item["field_codes"].sort()
-    names = [f.name for f in fields(ContactData)]
+        codes_of[pid].append(code)
+    for listed in codes_of.values():
+        listed.sort()
     table = Contact.__table__  # type: ignore[attr-defined]
     # Plain rows, not ORM objects: a bulk upsert reads the contacts of 10,000 partners.
     contacts = await session.execute(
-        sa.select(table.c.partner_id, *(table.c[name] for name in names))
+        sa.select(table.c.partner_id, *(table.c[name] for name in CONTACT_COLUMNS))
         .where(among(session, table.c.partner_id, partner_ids), table.c.agreement_id.is_(None))
         .order_by(table.c.partner_id, table.c.position, table.c.id)
     )
-    for pid, *values in contacts:
-        result[pid]["contacts"].append(dict(zip(names, values, strict=True)))
-    return result
+    for row in contacts:
+        contacts_of[row[0]].append(row[1:])
+    return codes_of, contacts_of
+
+
+def contact_dict(values: Sequence[Any]) -> dict[str, Any]:
+    """A contact of :func:`stored_children` by column name, as the audit log records it."""
+    return dict(zip(CONTACT_COLUMNS, values, strict=True))
+
+
+async def children_of(
+    session: AsyncSession, partner_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """Field codes and contacts (by column name) of many partners in two statements, as
+    the audit log records them."""
+    codes_of, contacts_of = await stored_children(session, partner_ids)
+    return {
+        pid: {
+            "field_codes": codes_of[pid],
+            "contacts": [contact_dict(c) for c in contacts_of[pid]],
+        }
+        for pid in partner_ids
+    }

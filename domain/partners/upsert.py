@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,9 +19,11 @@ from kyodo.domain.audit.log import diff, record_event, snapshot
 from kyodo.domain.base import UNSET, is_set
 from kyodo.domain.errors import WHOLE, ErrorCode
 from kyodo.domain.partners.bulk import (
+    CONTACT_COLUMNS,
     PlannedRow,
-    children_of,
+    contact_dict,
     load_partners,
+    stored_children,
     write_plan,
 )
 from kyodo.domain.partners.inputs import (
@@ -47,10 +50,16 @@ def _contact_dict(contact: Contact | ContactData) -> dict[str, Any]:
     return {f.name: getattr(contact, f.name) for f in fields(ContactData)}
 
 
-def _changes(data: PartnerData, match: Any, children: dict[str, Any]) -> dict[str, Any]:
-    """What the row changes in the stored partner ``match`` (with its ``children``), as
-    the audit event records it: {field: {"before", "after"}}."""
-    before = snapshot(match, SCALAR_FIELDS) | children
+def _changes(
+    data: PartnerData, match: Any, codes: list[str], contacts: list[tuple[Any, ...]]
+) -> dict[str, Any]:
+    """What the row changes in the stored partner ``match`` (with its field ``codes`` and
+    ``contacts`` as :func:`stored_children` reads them), as the audit event records it:
+    {field: {"before", "after"}}."""
+    before = snapshot(match, SCALAR_FIELDS) | {
+        "field_codes": codes,
+        "contacts": [contact_dict(c) for c in contacts],
+    }
     desired = dict(before)
     desired.update(snapshot(data, data.scalars().keys()))
     if is_set(data.field_codes) and data.field_codes is not None:
@@ -60,27 +69,32 @@ def _changes(data: PartnerData, match: Any, children: dict[str, Any]) -> dict[st
     return diff(before, desired)
 
 
-def _same(data: PartnerData, match: Any, children: dict[str, Any]) -> bool:
+_SENT_SCALARS = itemgetter(*SCALAR_FIELDS)
+"""A row's scalar values (``vars`` of its PartnerData) in ``SCALAR_FIELDS`` order, the
+order :func:`_existing` reads the stored ones in (after id and version)."""
+_CONTACT_VALUES = attrgetter(*CONTACT_COLUMNS)
+"""A ContactData's values as :func:`stored_children` gives a stored contact."""
+
+
+def _same(data: PartnerData, match: Any, codes: list[str], contacts: list[tuple[Any, ...]]) -> bool:
     """True when the row sends only what is stored: then :func:`_changes` is empty. A
-    plain ``==`` per value (a re-run compares 10,000 rows), so False may still mean
-    unchanged (an enum against its stored value): :func:`_changes` decides those."""
-    sent = vars(data)
-    for name in SCALAR_FIELDS:
-        value = sent[name]
-        if value is not UNSET and value != getattr(match, name):
-            return False
-    codes = data.field_codes
-    if is_set(codes) and codes is not None and sorted(codes) != children["field_codes"]:
+    plain ``==`` per value, on tuples (a re-run compares 10,000 rows), so False may still
+    mean unchanged (an enum against its stored value): :func:`_changes` decides those."""
+    sent = _SENT_SCALARS(vars(data))
+    stored = match[2:]
+    if sent != stored:
+        for value, old in zip(sent, stored, strict=True):
+            if value is not UNSET and value != old:
+                return False
+    sent_codes = data.field_codes
+    if is_set(sent_codes) and sent_codes is not None and sorted(sent_codes) != codes:
         return False
-    contacts = data.contacts
-    if is_set(contacts) and contacts is not None:
-        stored = children["contacts"]
-        # vars(ContactData) is its fields in order, the keys children_of reads.
-        if len(contacts) != len(stored) or any(
-            vars(c) != s for c, s in zip(contacts, stored, strict=True)
-        ):
-            return False
-    return True
+    sent_contacts = data.contacts
+    return not (
+        is_set(sent_contacts)
+        and sent_contacts is not None
+        and list(map(_CONTACT_VALUES, sent_contacts)) != contacts
+    )
 
 
 async def upsert_partners(
@@ -157,7 +171,7 @@ async def upsert_partners(
         matches.append(match)
     problems.raise_if_any()
 
-    children = await children_of(
+    codes_of, contacts_of = await stored_children(
         session, [m.id for m in matches if m is not None and m.id is not None]
     )
     result = UpsertResult()
@@ -168,8 +182,10 @@ async def upsert_partners(
             plan.append(PlannedRow(data, None, {}))
             continue
         assert match.id is not None
-        stored = children[match.id]
-        changes = {} if _same(data, match, stored) else _changes(data, match, stored)
+        codes, contacts = codes_of[match.id], contacts_of[match.id]
+        changes = (
+            {} if _same(data, match, codes, contacts) else _changes(data, match, codes, contacts)
+        )
         if changes:
             result.updated += 1
         else:
@@ -236,6 +252,7 @@ async def _existing(
     if not conditions:
         return {}, {}
     table = Partner.__table__  # type: ignore[attr-defined]
+    # In this order: _same compares the stored scalars as the tuple row[2:].
     compared = [table.c.id, table.c.version, *(table.c[name] for name in SCALAR_FIELDS)]
     found = (await session.execute(sa.select(*compared).where(sa.or_(*conditions)))).all()
     return (
