@@ -76,21 +76,24 @@ def _plan(cls: type[T], context: InputContext) -> Callable[[Mapping[str, Any]], 
         for field in definition.fields
         if field.default_value is MISSING and field.default_factory is MISSING
     }
-    steps = [
-        (
-            context.config.name_converter.from_field(field),
+    # By GraphQL name: the Python field and how its value converts (None: as it is).
+    steps: dict[str, tuple[str, Convert | None]] = {}
+    for field in definition.fields:
+        convert = _converter(field.resolve_type(type_definition=definition), context)
+        steps[context.config.name_converter.from_field(field)] = (
             field.python_name,
-            _converter(field.resolve_type(type_definition=definition), context),
+            None if convert is _identity else convert,
         )
-        for field in definition.fields
-    ]
 
     def build(value: Mapping[str, Any]) -> T:
         kwargs = dict(defaults)
-        for graphql_name, python_name, convert in steps:
-            if graphql_name in value:
-                item = value[graphql_name]
-                kwargs[python_name] = item if item is None else convert(item)
+        # Only the fields sent (graphql-core leaves the others out or fills their
+        # defaults in), not every field of the type.
+        for graphql_name, item in value.items():
+            step = steps.get(graphql_name)
+            if step is not None:
+                python_name, convert = step
+                kwargs[python_name] = item if convert is None or item is None else convert(item)
         return cls(**kwargs)
 
     return build
