@@ -133,14 +133,16 @@ class _PartnerFields:
     contacts: list[ContactInput] | None
 
     def to_data(self) -> PartnerData:
+        sent = vars(self)
+        # The columns sent; those left out keep PartnerData's default, the domain's UNSET.
         data = PartnerData(
             **{
-                name: value_of(getattr(self, name))
-                for name in SCALARS
-                if name not in ADDRESS_FIELDS
-            },
-            field_codes=value_of(self.field_codes),
+                name: value
+                for name in _OWN_SCALARS
+                if (value := sent[name]) is not strawberry.UNSET
+            }
         )
+        data.field_codes = value_of(self.field_codes)
         if self.address is not strawberry.UNSET:
             # A sent address replaces the whole address; null clears it.
             address = self.address or AddressInput()
@@ -151,6 +153,10 @@ class _PartnerFields:
         if self.contacts is not strawberry.UNSET:
             data.contacts = [c.to_data() for c in self.contacts or []]
         return data
+
+
+_OWN_SCALARS = tuple(name for name in SCALARS if name not in ADDRESS_FIELDS)
+"""The scalar columns an input has as fields of its own (the address's are in ``address``)."""
 
 
 @strawberry.input(
