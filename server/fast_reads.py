@@ -198,13 +198,15 @@ class FastReads:
             autocommit = await _autocommit(session)
             if autocommit:
                 context.raw_sql = await RawPostgreSQL.of(session)
+        # In autocommit the log's INSERT is its own transaction: it may commit without
+        # waiting for the WAL flush (KYODO_ACCESS_LOG_WAIT_FOR_FLUSH).
+        wait_for_flush = view.access_log_wait_for_flush or not autocommit
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
             async with asyncio.timeout(timeout_s or None):
                 if key is not None:
                     version = context.data_version
-                    wait_for_flush = view.access_log_wait_for_flush or not autocommit
                     kept = store.peek(key) if version is None else None  # type: ignore[union-attr]
                     if kept is not None and kept.reads:
                         # Its version checked and its reads logged in one statement.
@@ -240,8 +242,7 @@ class FastReads:
         # After the time limit, as in the normal path: the log is written whatever it took.
         # In autocommit the log's INSERT is its own transaction: it may commit without
         # waiting for the WAL flush (KYODO_ACCESS_LOG_WAIT_FOR_FLUSH).
-        wait = view.access_log_wait_for_flush or not autocommit
-        await log_personal_reads(context, result, wait_for_flush=wait)
+        await log_personal_reads(context, result, wait_for_flush=wait_for_flush)
         if result.errors:  # the personal-data log withheld the answer (SQLite busy)
             return self.respond(_result_data(result), media_type)
         if key is not None:
