@@ -215,9 +215,7 @@ class FastReads:
                         )
                         if seen == kept.version:
                             store.served(kept)  # type: ignore[union-attr]
-                            context.response_cache_hit = True
-                            body = orjson.Fragment(kept.body)
-                            return self.respond({"data": body}, media_type)
+                            return self.cache_hit(context, kept, media_type)
                         version = seen
                     if version is None:
                         version = await (
@@ -240,8 +238,6 @@ class FastReads:
             error = timeout_error(timeout_s, context.request_id)
             return self.respond({"data": None, "errors": [error.formatted]}, media_type)
         # After the time limit, as in the normal path: the log is written whatever it took.
-        # In autocommit the log's INSERT is its own transaction: it may commit without
-        # waiting for the WAL flush (KYODO_ACCESS_LOG_WAIT_FOR_FLUSH).
         await log_personal_reads(context, result, wait_for_flush=wait_for_flush)
         if result.errors:  # the personal-data log withheld the answer (SQLite busy)
             return self.respond(_result_data(result), media_type)
@@ -264,8 +260,12 @@ class FastReads:
         await log_personal_reads(context, result, wait_for_flush=wait_for_flush)
         if result.errors:
             return self.respond(_result_data(result), media_type)
+        return self.cache_hit(context, cached, media_type)
+
+    def cache_hit(self, context: Context, kept: Answer, media_type: str) -> Response:
+        """A kept answer whose reads are logged: its bytes as they are, not re-encoded."""
         context.response_cache_hit = True
-        return self.respond({"data": orjson.Fragment(cached.body)}, media_type)
+        return self.respond({"data": orjson.Fragment(kept.body)}, media_type)
 
     def respond(self, response_data: dict[str, Any], media_type: str) -> Response:
         sub_response = Response()

@@ -289,13 +289,8 @@ async def import_agreements(
     if problems:
         raise ImportRefused(problems)
     if not dry_run:
-        savepoint = await session.begin_nested()
-        try:
+        async with session.begin_nested():  # rolled back by an exception
             await write_plan(session, plan, actor)
-        except BaseException:
-            await savepoint.rollback()
-            raise
-        await savepoint.commit()
     return result
 
 

@@ -248,13 +248,12 @@ async def _write_chunks(
 ) -> None:
     """Write the checked chunks in a savepoint: a chunk that still fails (its rows
     changed since the check) undoes the chunks written before it."""
-    savepoint = await session.begin_nested()
-    done = 0
-    for start, chunk in chunks:
-        if await upsert(start, chunk, check_only=False) is None:
-            await savepoint.rollback()
-            return
-        done += len(chunk)
-        if on_step is not None:
-            on_step("write", done, total)
-    await savepoint.commit()
+    async with session.begin_nested() as savepoint:  # rolled back by an exception
+        done = 0
+        for start, chunk in chunks:
+            if await upsert(start, chunk, check_only=False) is None:
+                await savepoint.rollback()
+                return
+            done += len(chunk)
+            if on_step is not None:
+                on_step("write", done, total)

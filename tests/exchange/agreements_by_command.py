@@ -47,18 +47,12 @@ def through_commands(*, actor: str, dry_run: bool) -> Plan:
         category: AgreementCategory,
         today: date,
     ) -> list[Any]:
-        savepoint = await session.begin_nested()
-        try:
+        async with session.begin_nested() as savepoint:  # rolled back by an exception
             await _write(
                 session, to_create, partners, result, columns, problems, category, actor, today
             )
-        except BaseException:
-            await savepoint.rollback()
-            raise
-        if problems or dry_run:
-            await savepoint.rollback()
-        else:
-            await savepoint.commit()
+            if problems or dry_run:
+                await savepoint.rollback()
         return []
 
     return plan
