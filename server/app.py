@@ -41,7 +41,11 @@ from kyodo.server.trusted_documents import TrustedDocuments, prepare_trusted_doc
 
 
 class SessionMiddleware:
-    """Open one AsyncSession per HTTP request and close it when the response is sent."""
+    """Open one AsyncSession per HTTP request and close it when the response is sent.
+
+    A session that never began a transaction and holds no object (the fast path's
+    requests, which lease their connection from the pool: ``server.fast_reads``) has
+    nothing to close: closing it anyway costs a greenlet switch, 30 µs of a 0.9 ms read."""
 
     def __init__(self, app: ASGIApp, maker: async_sessionmaker[AsyncSession]):
         self.app = app
@@ -51,10 +55,13 @@ class SessionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        async with self.maker() as session:
-            state = scope.setdefault("state", {})
-            state["db_session"] = session
+        session = self.maker()
+        scope.setdefault("state", {})["db_session"] = session
+        try:
             await self.app(scope, receive, send)
+        finally:
+            if session.in_transaction() or session.identity_map or session.new:
+                await session.close()
 
 
 def schema_for(settings: Settings) -> strawberry.Schema:
