@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Protocol
 
 from kyodo.domain.enums import AgreementStatus
 from kyodo.domain.errors import ErrorCode, Problem
@@ -278,30 +279,81 @@ class AgreementTerms(Protocol):
     def terminated_on(self) -> date | None: ...
 
 
-_TERM_END_COLUMNS = (
-    "status",
-    "effective_until",
-    "auto_renewal",
-    "renewal_term_months",
-    "terminated_on",
-)
-"""The columns :func:`current_term_ends_on` reads, as keywords of the same names;
-:func:`is_in_force` reads these and when the agreement began."""
-_IN_FORCE_COLUMNS = (*_TERM_END_COLUMNS, "concluded_on", "effective_from")
-
-
-def _columns(agreement: AgreementTerms, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(agreement, name) for name in names}
+TERMS_CACHE_SIZE = 8192
+"""Answers of :func:`agreement_term_ends_on` and :func:`agreement_in_force_on` kept, by
+the term columns and the day (a few hundred bytes each): the disaster lookup asks them
+for every agreement that may be in force, and asks again at its next refresh."""
 
 
 def agreement_term_ends_on(agreement: AgreementTerms, as_of: date) -> date | None:
     """:func:`current_term_ends_on` for an agreement row (``currentTermEndsOn``)."""
-    return current_term_ends_on(**_columns(agreement, _TERM_END_COLUMNS), as_of=as_of)
+    return _term_ends_on(
+        agreement.status,
+        agreement.effective_until,
+        agreement.auto_renewal,
+        agreement.renewal_term_months,
+        agreement.terminated_on,
+        as_of,
+    )
 
 
 def agreement_in_force_on(agreement: AgreementTerms, on: date) -> bool:
     """:func:`is_in_force` for an agreement row (``isInForce(on:)``)."""
-    return is_in_force(**_columns(agreement, _IN_FORCE_COLUMNS), on=on)
+    return _in_force(
+        agreement.status,
+        agreement.concluded_on,
+        agreement.effective_from,
+        agreement.effective_until,
+        agreement.auto_renewal,
+        agreement.renewal_term_months,
+        agreement.terminated_on,
+        on,
+    )
+
+
+# Pure functions of immutable values: kept by them (``typed``: a status given as its
+# string value is not the enum member, which the rules compare by identity). A refusal
+# (ValueError) is raised again each time, never kept.
+@lru_cache(maxsize=TERMS_CACHE_SIZE, typed=True)
+def _term_ends_on(
+    status: AgreementStatus,
+    effective_until: date | None,
+    auto_renewal: bool,
+    renewal_term_months: int | None,
+    terminated_on: date | None,
+    as_of: date,
+) -> date | None:
+    return current_term_ends_on(
+        status=status,
+        effective_until=effective_until,
+        auto_renewal=auto_renewal,
+        renewal_term_months=renewal_term_months,
+        terminated_on=terminated_on,
+        as_of=as_of,
+    )
+
+
+@lru_cache(maxsize=TERMS_CACHE_SIZE, typed=True)
+def _in_force(
+    status: AgreementStatus,
+    concluded_on: date | None,
+    effective_from: date | None,
+    effective_until: date | None,
+    auto_renewal: bool,
+    renewal_term_months: int | None,
+    terminated_on: date | None,
+    on: date,
+) -> bool:
+    return is_in_force(
+        status=status,
+        concluded_on=concluded_on,
+        effective_from=effective_from,
+        effective_until=effective_until,
+        auto_renewal=auto_renewal,
+        renewal_term_months=renewal_term_months,
+        terminated_on=terminated_on,
+        on=on,
+    )
 
 
 def contacts_stale(
