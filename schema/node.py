@@ -6,6 +6,7 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 import strawberry
@@ -25,6 +26,24 @@ class Node:
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     raw = f"{type_name}:{pk}".encode()
     return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+
+
+GLOBAL_IDS_KEPT = 8192
+"""Global ids kept per type by :func:`global_ids` (about 150 bytes each)."""
+
+
+@cache
+def global_ids(type_name: str) -> Callable[[int], strawberry.ID]:
+    """``to_global_id(type_name, pk)`` as a function of ``pk``, the last
+    :data:`GLOBAL_IDS_KEPT` answers kept: the compiled read path writes an id for every
+    row, the same rows again at the next request (a dict lookup against a base64
+    encoding, 0.2 of 1.2 µs)."""
+
+    @lru_cache(maxsize=GLOBAL_IDS_KEPT)
+    def of(pk: int) -> strawberry.ID:
+        return to_global_id(type_name, pk)
+
+    return of
 
 
 # Primary keys are INTEGER columns: a larger number is no key of ours, and handed to SQL

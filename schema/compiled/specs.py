@@ -27,7 +27,7 @@ from kyodo.schema.compiled.plan import FieldAt, Planner
 from kyodo.schema.compiled.request import ArgSite, Fallback, FetchBuilder, Request, Writer
 from kyodo.schema.compiled.writers import _same, completer, leaf, plain, serializer
 from kyodo.schema.context import Context
-from kyodo.schema.node import to_global_id
+from kyodo.schema.node import global_ids
 from kyodo.schema.rows import plain_fields
 
 
@@ -88,7 +88,8 @@ def instant(name: str) -> Value:
 
 
 def global_id(type_name: str) -> Value:
-    return Value(("id",), lambda row: to_global_id(type_name, row.id))
+    of = global_ids(type_name)
+    return Value(("id",), lambda row: of(row.id))
 
 
 def columns(type_: type, entity_name: str) -> dict[str, Value]:
