@@ -28,7 +28,7 @@ def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
 
 
-GLOBAL_IDS_KEPT = 8192
+GLOBAL_IDS_KEPT = 4096
 """Global ids kept per type by :func:`global_ids` (about 150 bytes each)."""
 
 

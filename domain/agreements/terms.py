@@ -279,7 +279,7 @@ class AgreementTerms(Protocol):
     def terminated_on(self) -> date | None: ...
 
 
-TERMS_CACHE_SIZE = 8192
+TERMS_CACHE_SIZE = 4096
 """Answers of :func:`agreement_term_ends_on` and :func:`agreement_in_force_on` kept, by
 the term columns and the day (a few hundred bytes each): the disaster lookup asks them
 for every agreement that may be in force, and asks again at its next refresh."""
