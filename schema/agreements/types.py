@@ -296,8 +296,11 @@ def stale_args(as_of: date | None, max_age_days: int | None, today: date) -> tup
 
 def contacts_read_of(row: lookup.DisasterSupportRow) -> tuple[str, int, str]:
     """The agreement's list, or (when it names no one for the party) the party's own
-    emergency contacts: the read is logged on the record the contacts belong to."""
-    if row.emergency_contacts and all(c.agreement_id is None for c in row.emergency_contacts):
+    emergency contacts: the read is logged on the record the contacts belong to. (A row's
+    contacts are one list or the other, never a mix: ``lookup.disaster_rows``; so the
+    first tells.)"""
+    contacts = row.emergency_contacts
+    if contacts and contacts[0].agreement_id is None:
         return ("Partner", row.partner.id or 0, "contacts")
     return ("Agreement", row.agreement.id or 0, "emergencyContacts")
 
