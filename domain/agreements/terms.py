@@ -15,7 +15,8 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Protocol
+from operator import attrgetter
+from typing import Any, Protocol
 
 from kyodo.domain.enums import AgreementStatus
 from kyodo.domain.errors import ErrorCode, Problem
@@ -182,7 +183,7 @@ def current_term_ends_on(
         return termination_cap
 
     end = effective_until
-    renews = auto_renewal and status is not AgreementStatus.EXPIRED
+    renews = auto_renewal and status != AgreementStatus.EXPIRED
     if renews and as_of > effective_until:
         months = renewal_term_months
         if months is None or months < 1:
@@ -279,81 +280,48 @@ class AgreementTerms(Protocol):
     def terminated_on(self) -> date | None: ...
 
 
+_TERM_END_COLUMNS = (
+    "status",
+    "effective_until",
+    "auto_renewal",
+    "renewal_term_months",
+    "terminated_on",
+)
+"""The columns :func:`current_term_ends_on` reads, as keywords of the same names;
+:func:`is_in_force` reads these and when the agreement began."""
+_IN_FORCE_COLUMNS = (*_TERM_END_COLUMNS, "concluded_on", "effective_from")
+
+
 TERMS_CACHE_SIZE = 4096
 """Answers of :func:`agreement_term_ends_on` and :func:`agreement_in_force_on` kept, by
 the term columns and the day (a few hundred bytes each): the disaster lookup asks them
 for every agreement that may be in force, and asks again at its next refresh."""
 
+_term_end_columns = attrgetter(*_TERM_END_COLUMNS)
+_in_force_columns = attrgetter(*_IN_FORCE_COLUMNS)
+
 
 def agreement_term_ends_on(agreement: AgreementTerms, as_of: date) -> date | None:
     """:func:`current_term_ends_on` for an agreement row (``currentTermEndsOn``)."""
-    return _term_ends_on(
-        agreement.status,
-        agreement.effective_until,
-        agreement.auto_renewal,
-        agreement.renewal_term_months,
-        agreement.terminated_on,
-        as_of,
-    )
+    return _term_ends_on(_term_end_columns(agreement), as_of)
 
 
 def agreement_in_force_on(agreement: AgreementTerms, on: date) -> bool:
     """:func:`is_in_force` for an agreement row (``isInForce(on:)``)."""
-    return _in_force(
-        agreement.status,
-        agreement.concluded_on,
-        agreement.effective_from,
-        agreement.effective_until,
-        agreement.auto_renewal,
-        agreement.renewal_term_months,
-        agreement.terminated_on,
-        on,
-    )
+    return _in_force(_in_force_columns(agreement), on)
 
 
-# Pure functions of immutable values: kept by them (``typed``: a status given as its
-# string value is not the enum member, which the rules compare by identity). A refusal
-# (ValueError) is raised again each time, never kept.
-@lru_cache(maxsize=TERMS_CACHE_SIZE, typed=True)
-def _term_ends_on(
-    status: AgreementStatus,
-    effective_until: date | None,
-    auto_renewal: bool,
-    renewal_term_months: int | None,
-    terminated_on: date | None,
-    as_of: date,
-) -> date | None:
-    return current_term_ends_on(
-        status=status,
-        effective_until=effective_until,
-        auto_renewal=auto_renewal,
-        renewal_term_months=renewal_term_months,
-        terminated_on=terminated_on,
-        as_of=as_of,
-    )
+# Pure functions of immutable values, kept by them (a status given as its string value
+# equals its member, and the rules compare by equality). A refusal (ValueError) is
+# raised again each time, never kept.
+@lru_cache(maxsize=TERMS_CACHE_SIZE)
+def _term_ends_on(columns: tuple[Any, ...], as_of: date) -> date | None:
+    return current_term_ends_on(**dict(zip(_TERM_END_COLUMNS, columns, strict=True)), as_of=as_of)
 
 
-@lru_cache(maxsize=TERMS_CACHE_SIZE, typed=True)
-def _in_force(
-    status: AgreementStatus,
-    concluded_on: date | None,
-    effective_from: date | None,
-    effective_until: date | None,
-    auto_renewal: bool,
-    renewal_term_months: int | None,
-    terminated_on: date | None,
-    on: date,
-) -> bool:
-    return is_in_force(
-        status=status,
-        concluded_on=concluded_on,
-        effective_from=effective_from,
-        effective_until=effective_until,
-        auto_renewal=auto_renewal,
-        renewal_term_months=renewal_term_months,
-        terminated_on=terminated_on,
-        on=on,
-    )
+@lru_cache(maxsize=TERMS_CACHE_SIZE)
+def _in_force(columns: tuple[Any, ...], on: date) -> bool:
+    return is_in_force(**dict(zip(_IN_FORCE_COLUMNS, columns, strict=True)), on=on)
 
 
 def contacts_stale(
