@@ -297,29 +297,36 @@ def disaster_rows(
     ``capacity``: :func:`domain.disasters.contacts.standings_of_parties` and
     :func:`domain.disasters.capacity.capacity_of_parties` for the same day."""
     ranked: list[tuple[tuple[Any, ...], DisasterSupportRow]] = []
+    unranked = len(_SUPPORT_ORDER)
+    order = _SUPPORT_ORDER.__getitem__
     for party in parties:
-        standing = standings.get(party.partner.id or 0, NO_CALLS)
-        verified = verified_on(party.agreement.contacts_verified_on, standing)
+        partner, agreement = party.partner, party.agreement
+        standing = standings.get(partner.id or 0, NO_CALLS)
+        verified = verified_on(agreement.contacts_verified_on, standing)
+        stale = terms.contacts_stale(verified_on=verified, as_of=on)
         row = DisasterSupportRow(
-            partner=party.partner,
-            agreement=party.agreement,
+            partner=partner,
+            agreement=agreement,
             support_categories=party.support_categories,
             emergency_contacts=party.listed or party.own,
             contacts_verified_on=verified,
-            contacts_stale=terms.contacts_stale(verified_on=verified, as_of=on),
+            contacts_stale=stale,
             last_checked_on=standing.last_checked_on,
             last_check_outcome=standing.last_outcome,
             reachable=standing.reachable,
-            capacity=list(capacity.get(party.partner.id or 0, [])),
+            capacity=list(capacity.get(partner.id or 0, ())),
         )
-        offered = [c for c in row.support_categories if wanted is None or c in wanted]
-        first = min((_SUPPORT_ORDER[c] for c in offered), default=len(_SUPPORT_ORDER))
+        categories = row.support_categories
+        first = min(
+            map(order, categories if wanted is None else [c for c in categories if c in wanted]),
+            default=unranked,
+        )
         key = (
             first,
-            *contact_rank(verified=verified, standing=standing, on=on),
-            row.partner.sort_key or "",
-            row.agreement.id or 0,
-            row.partner.id or 0,
+            *contact_rank(verified=verified, standing=standing, on=on, stale=stale),
+            partner.sort_key or "",
+            agreement.id or 0,
+            partner.id or 0,
         )
         ranked.append((key, row))
     ranked.sort(key=lambda pair: pair[0])

@@ -178,17 +178,21 @@ async def _standings(
 def verified_on(agreement_verified_on: date | None, standing: ContactStanding) -> date | None:
     """The day a row's contacts were last confirmed: the agreement's own check or the
     latest call to the partner that reached someone, whichever is later."""
-    days = [d for d in (agreement_verified_on, standing.reached_on) if d is not None]
-    return max(days) if days else None
+    reached_on = standing.reached_on
+    if agreement_verified_on is None or reached_on is None:
+        return reached_on if agreement_verified_on is None else agreement_verified_on
+    return max(agreement_verified_on, reached_on)
 
 
 def contact_rank(
-    *, verified: date | None, standing: ContactStanding, on: date
+    *, verified: date | None, standing: ContactStanding, on: date, stale: bool | None = None
 ) -> tuple[int, int, int]:
     """How the disaster lookup orders partners within a support category (rule 9): fresh
     contacts before stale ones, reachable before those whose last call went unanswered,
-    then the most recently confirmed first."""
-    stale = terms.contacts_stale(verified_on=verified, as_of=on)
+    then the most recently confirmed first. ``stale``: ``terms.contacts_stale`` of
+    ``verified`` on ``on``, when the caller has it already."""
+    if stale is None:
+        stale = terms.contacts_stale(verified_on=verified, as_of=on)
     recency = -verified.toordinal() if verified is not None else 0
     return (int(stale), int(not standing.reachable), recency)
 

@@ -144,12 +144,18 @@ def _disaster_support(
                 if reports_of is not None:
                     capacity[p.partner_id] = capacity_on(getattr(p, reports_of), on)
         listed_of, own_of = keys.get("listed"), keys.get("own")
+        categories_of = keys["support_categories"]
+        # Each agreement's categories put in order once, not once per party.
+        in_order: dict[int, list[Any]] = {}
+        for pair in pairs:
+            if pair.agreement_id not in in_order:
+                in_order[pair.agreement_id] = in_category_order(getattr(pair, categories_of))
         rows = lookup.disaster_rows(
             (
                 lookup.DisasterParty(
                     partner=getattr(pair, keys["partner"]),
-                    agreement=getattr(pair, keys["agreement"]),
-                    support_categories=in_category_order(getattr(pair, keys["support_categories"])),
+                    agreement=getattr(pair, agreement_of),
+                    support_categories=in_order[pair.agreement_id],
                     listed=getattr(pair, listed_of) if listed_of else [],
                     own=getattr(pair, own_of) if own_of else [],
                 )
