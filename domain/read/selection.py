@@ -75,11 +75,18 @@ class Fetch:
         items = [f"value[{i}]" for i in range(self.width)]
 
         def step(i: int, decoder: Callable[[Any], Any], optional: bool = False) -> None:
-            names[f"d{i}"] = decoder
-            if optional:
+            # A decoder of nullable values that says what it does to the others
+            # (``not_null``, a built-in): that, inline.
+            not_null = getattr(decoder, "not_null", None)
+            names[f"d{i}"] = not_null or decoder
+            if optional or not_null is not None:
                 items[i] = f"(None if (x{i} := value[{i}]) is None else d{i}(x{i}))"
             else:
                 items[i] = f"d{i}(value[{i}])"
+
+        def each(i: int, item: Callable[[Any], Any]) -> None:
+            names[f"d{i}"] = item
+            items[i] = f"[d{i}(v) for v in value[{i}]]"
 
         for i, name in enumerate(self.columns):
             if (decoder := self.entity.decoders[name]) is not None:
@@ -98,7 +105,7 @@ class Fetch:
             if relation.paged:
                 step(base + j, _page(item))
             elif relation.many:
-                step(base + j, _many(item))
+                each(base + j, item)
             else:
                 step(base + j, item, optional=True)
         lines = ["def decode(value):"]
@@ -112,10 +119,6 @@ class Fetch:
 
 def _same(value: Any) -> Any:
     return value
-
-
-def _many(item: Decoder) -> Decoder:
-    return lambda values: [item(v) for v in values]
 
 
 def _page(item: Decoder) -> Decoder:

@@ -37,7 +37,16 @@ def _enum(enum: type[Enum]) -> Decoder:
     def decode(value: Any) -> Any:
         return None if value is None else members[value]
 
+    decode.not_null = members.__getitem__  # type: ignore[attr-defined]
     return decode
+
+
+# What each decoder does to a value that is not null, as a built-in function: a
+# generated row decoder (``domain.read.selection``) calls it inline, one Python call
+# less per value (a large read decodes tens of thousands).
+_date.not_null = date.fromisoformat  # type: ignore[attr-defined]
+_datetime.not_null = datetime.fromisoformat  # type: ignore[attr-defined]
+_bool.not_null = bool  # type: ignore[attr-defined]
 
 
 def decoder_for(column: sa.Column[Any]) -> Decoder | None:
