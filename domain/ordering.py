@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -82,7 +83,7 @@ class Ordering:
     keys: tuple[SortKey, ...]
 
     def order_by(self, reverse: bool = False) -> list[Any]:
-        return [key.clause(reverse) for key in self.keys]
+        return list(_order_by(self, reverse))
 
     @property
     def names(self) -> tuple[str, ...] | None:
@@ -144,6 +145,18 @@ class Ordering:
             alternatives.append(sa.and_(*equal, _past(key, value, later)))
             equal.append(_equal(key, value))
         return sa.or_(*alternatives)
+
+
+ORDER_BY_KEPT = 512
+"""ORDER BY clauses kept by :func:`_order_by` (orderings over aliases are new each time)."""
+
+
+@lru_cache(maxsize=ORDER_BY_KEPT)
+def _order_by(ordering: Ordering, reverse: bool) -> tuple[Any, ...]:
+    """An ordering's ORDER BY, built once: the same (immutable) clause objects every
+    time, whose SQLAlchemy cache keys are then computed once too — building them and
+    their keys anew was half of what a list page did before its statement ran."""
+    return tuple(key.clause(reverse) for key in ordering.keys)
 
 
 def by_column(
