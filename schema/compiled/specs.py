@@ -25,7 +25,7 @@ from kyodo.domain.read.models import entity
 from kyodo.schema.common import aware
 from kyodo.schema.compiled.plan import FieldAt, Planner
 from kyodo.schema.compiled.request import ArgSite, Fallback, FetchBuilder, Request, Writer
-from kyodo.schema.compiled.writers import _same, completer, leaf, plain, serializer
+from kyodo.schema.compiled.writers import _same, completed, completer, leaf, plain, serializer
 from kyodo.schema.context import Context
 from kyodo.schema.node import global_ids
 from kyodo.schema.rows import plain_fields
@@ -63,7 +63,7 @@ class Value:
         if noted_if is None:
             if complete is _same:
                 return plain(get)
-            return lambda row, _request: complete(get(row))
+            return completed(get, complete)
         at.builder.need("id")
         entity_type, field_name = at.spec.personal, self.note
         assert entity_type is not None and field_name is not None

@@ -54,11 +54,20 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _not_null(value: Any) -> Any:
+    """A non-null String, ID, Int or Boolean: as it is, once a null is ruled out."""
+    if value is None:
+        raise Fallback("null in a non-null position")
+    return value
+
+
 def leaf(type_: Any) -> Callable[[Any], Any]:
     """Complete a leaf value of ``type_`` (lists and non-null included) as execution
     would: the shortest function that does it, as it runs once per value written."""
     if isinstance(type_, GraphQLNonNull):
         inner = leaf(type_.of_type)
+        if inner is _same:
+            return _not_null
 
         def non_null(value: Any) -> Any:
             if value is None:
@@ -127,6 +136,17 @@ def plain(get: Callable[[Any], Any]) -> Writer:
     return write
 
 
+def completed(get: Callable[[Any], Any], complete: Callable[[Any], Any]) -> Writer:
+    """The writer of a leaf read as ``get(source)`` and completed by ``complete``: a
+    sealed :class:`ObjectShape` calls both itself, one Python call less per value."""
+
+    def write(source: Any, _request: Request) -> Any:
+        return complete(get(source))
+
+    write.completed_get = (get, complete)  # type: ignore[attr-defined]
+    return write
+
+
 class ObjectShape:
     """Writes one object of a GraphQL type from a source (a row, or a value object)."""
 
@@ -148,6 +168,7 @@ class ObjectShape:
         for i, (key, writer) in enumerate(self.fields):
             names[f"k{i}"] = key
             get = getattr(writer, "plain_get", None)
+            get_complete = getattr(writer, "completed_get", None)
             constant = getattr(writer, "constant", _NO_CONSTANT)
             if constant is not _NO_CONSTANT:
                 names[f"v{i}"] = constant
@@ -155,6 +176,9 @@ class ObjectShape:
             elif get is not None:
                 names[f"g{i}"] = get
                 items.append(f"k{i}: g{i}(source)")
+            elif get_complete is not None:
+                names[f"g{i}"], names[f"c{i}"] = get_complete
+                items.append(f"k{i}: c{i}(g{i}(source))")
             else:
                 names[f"w{i}"] = writer
                 items.append(f"k{i}: w{i}(source, request)")
@@ -178,4 +202,4 @@ def _constant(value: Any) -> Writer:
 def _read(get: Callable[[Any], Any], complete: Callable[[Any], Any]) -> Writer:
     if complete is _same:
         return plain(get)
-    return lambda source, _request: complete(get(source))
+    return completed(get, complete)
