@@ -68,11 +68,13 @@ def leaf(type_: Any) -> Callable[[Any], Any]:
         inner = leaf(type_.of_type)
         if inner is _same:
             return _not_null
+        # The inner leaf's own null check is not needed once this one has passed.
+        serialize = getattr(inner, "not_null", inner)
 
         def non_null(value: Any) -> Any:
             if value is None:
                 raise Fallback("null in a non-null position")
-            return inner(value)
+            return serialize(value)
 
         return non_null
     if isinstance(type_, GraphQLList):
@@ -81,7 +83,12 @@ def leaf(type_: Any) -> Callable[[Any], Any]:
     serialize = serializer(type_)
     if serialize is _same:
         return _same
-    return lambda value: None if value is None else serialize(value)
+
+    def nullable(value: Any) -> Any:
+        return None if value is None else serialize(value)
+
+    nullable.not_null = serialize  # type: ignore[attr-defined]
+    return nullable
 
 
 def completer(type_: Any, item: Writer) -> Writer:
@@ -177,8 +184,14 @@ class ObjectShape:
                 names[f"g{i}"] = get
                 items.append(f"k{i}: g{i}(source)")
             elif get_complete is not None:
-                names[f"g{i}"], names[f"c{i}"] = get_complete
-                items.append(f"k{i}: c{i}(g{i}(source))")
+                names[f"g{i}"], complete = get_complete
+                not_null = getattr(complete, "not_null", None)
+                if not_null is not None:  # a nullable leaf: its null check inline
+                    names[f"c{i}"] = not_null
+                    items.append(f"k{i}: (None if (x{i} := g{i}(source)) is None else c{i}(x{i}))")
+                else:
+                    names[f"c{i}"] = complete
+                    items.append(f"k{i}: c{i}(g{i}(source))")
             else:
                 names[f"w{i}"] = writer
                 items.append(f"k{i}: w{i}(source, request)")
