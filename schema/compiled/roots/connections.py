@@ -14,7 +14,7 @@ from graphql.execution.collect_fields import FieldDetails
 from kyodo.domain.ordering import Ordering
 from kyodo.domain.pagination import Keyset, PageRequest, Window
 from kyodo.schema.compiled.plan import Planner
-from kyodo.schema.compiled.request import Fallback, FetchBuilder, Request
+from kyodo.schema.compiled.request import Fallback, FetchBuilder, Request, Writer
 from kyodo.schema.compiled.writers import ObjectShape, completer
 from kyodo.schema.context import Context
 from kyodo.schema.pagination import page_request
@@ -126,15 +126,25 @@ def _edges(
 ) -> Callable[[PageData, Request], Any]:
     edge = planner.object_type(get_named_type(definition.type).name)
     fields: list[tuple[str, Callable[[int, Any, PageData, Request], Any]]] = []
+    nodes: list[tuple[str, Writer]] = []
     for key, name, sub, node_definition in planner.selected(edge, details, fields, _const):
         if name == "cursor":
             _cursors(keys)
             fields.append((key, lambda i, _row, data, _request: data.cursor(i)))
         elif name == "node":
             complete = completer(node_definition.type, item(sub).write)
+            nodes.append((key, complete))
             fields.append((key, lambda _i, row, _data, request, c=complete: c(row, request)))
         else:
             raise Fallback(f"{edge.name}.{name} is not compiled")
+    if len(nodes) == 1 and len(fields) == 1:
+        # The usual selection, ``edges { node { ... } }``: each edge written directly.
+        ((node_key, node),) = nodes
+
+        def write_nodes(data: PageData, request: Request) -> list[dict[str, Any]]:
+            return [{node_key: node(row, request)} for row in data.rows]
+
+        return write_nodes
 
     def write(data: PageData, request: Request) -> list[dict[str, Any]]:
         return [
