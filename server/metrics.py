@@ -307,27 +307,40 @@ def _annotate_span(operation: str) -> None:
 _engines: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def _pool_numbers(returning: int = 0) -> None:
-    """Set the open / checked-out gauges from the pools themselves (counting events
-    drifts: SQLAlchemy checks in a connection whose checkout failed). ``returning``:
-    connections being checked in, still counted by their pool."""
+def _pool_counts() -> tuple[int, int]:
+    """(checked out, open) connections, from the pools themselves (counting events
+    drifts: SQLAlchemy checks in a connection whose checkout failed)."""
     checked_out = opened = 0
     for sync_engine in list(_engines):
         pool = sync_engine.pool
         if hasattr(pool, "checkedout") and hasattr(pool, "overflow"):
             checked_out += pool.checkedout()
             opened += pool.size() + pool.overflow()
+    return checked_out, opened
+
+
+def _pool_numbers(returning: int = 0) -> None:
+    """Set the open / checked-out gauges now. ``returning``: connections being checked
+    in, still counted by their pool."""
+    checked_out, opened = _pool_counts()
     POOL_CHECKED_OUT.set(max(checked_out - returning, 0))
     POOL_OPEN.set(max(opened, 0))
 
 
 def instrument_pool(engine: AsyncEngine, *, pool_size: int, max_overflow: int) -> None:
-    """Keep the pool gauges up to date from the pool's events (every process its own
-    numbers, for its one engine; multiprocess mode sums them)."""
+    """Keep the pool gauges up to date (every process its own numbers, for its one
+    engine; multiprocess mode sums them). One process: read from the pool when
+    ``/metrics`` is scraped. Several: each process writes its numbers to the shared
+    files at every checkout and checkin (the scrape runs in one process and cannot ask
+    the others' pools) — some microseconds a request that one process does not pay."""
     POOL_SIZE.set(pool_size)
     POOL_MAX.set(pool_size + max_overflow)
     sync_engine = engine.sync_engine
     _engines.add(sync_engine)
+    if not os.environ.get(MULTIPROC_ENV):
+        POOL_CHECKED_OUT.set_function(lambda: max(_pool_counts()[0], 0))
+        POOL_OPEN.set_function(lambda: max(_pool_counts()[1], 0))
+        return
 
     @event.listens_for(sync_engine, "checkout")
     def _checkout(*_args: Any) -> None:
