@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.base import utcnow
+from kyodo.domain.bulk_writes import insert_new
 from kyodo.domain.data_version import data_version_column, note_data_change
 from kyodo.domain.events import note_change_event
 from kyodo.domain.read.raw import NotRaw, RawPostgreSQL
@@ -93,11 +94,9 @@ Event = tuple[str, str, int | str, Mapping[str, Any] | None]
 async def record_events(session: AsyncSession, *, actor: str, events: Sequence[Event]) -> None:
     """:func:`record_event` for many events at once (a bulk import's, one per record it
     created or changed): the same rows, numbered in the order given, written by a few
-    multi-row statements (``domain.writes.insert_new``); the transaction marked as
+    multi-row statements (``domain.bulk_writes.insert_new``); the transaction marked as
     changing data and the events announced as :func:`record_event` does. The events
     share one ``occurred_at``, the time they are written."""
-    from kyodo.domain.writes import insert_new  # (domain.writes records through here)
-
     if not events:
         return
     note_data_change(session)

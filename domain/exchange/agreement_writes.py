@@ -21,12 +21,12 @@ from kyodo.domain.agreements.models import Agreement, AgreementParty, AgreementS
 from kyodo.domain.agreements.stored import AGREEMENTS, audit_view
 from kyodo.domain.agreements.validation import State
 from kyodo.domain.audit.log import Event, diff, record_events
+from kyodo.domain.bulk_writes import insert_many, insert_new, row_columns
 from kyodo.domain.enums import AgreementStatus
 from kyodo.domain.exchange.agreement_rows import AgreementRow
 from kyodo.domain.partners.commands import PARTNERS
 from kyodo.domain.partners.commands import snapshots_of as partner_snapshots_of
 from kyodo.domain.partners.models import Partner
-from kyodo.domain.writes import insert_many, insert_new, row_columns
 
 
 @dataclass

@@ -53,6 +53,7 @@ from kyodo.domain.agreements.lifecycle import (
 )
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.agreements.validation import AgreementData, Found, Party, check_state
+from kyodo.domain.bulk_writes import row_columns
 from kyodo.domain.enums import AgreementCategory, PartnerStatus
 from kyodo.domain.errors import DomainError, ErrorCode, Problem
 from kyodo.domain.exchange.agreement_layout import (
@@ -79,7 +80,6 @@ from kyodo.domain.exchange.source import ImportRefused, RowProblem, SourceTable
 from kyodo.domain.partners.commands import PartnerData, check_new_partner
 from kyodo.domain.reference.models import Department
 from kyodo.domain.reference.service import get_department_by_code
-from kyodo.domain.writes import row_columns
 
 DEFAULT_DEPARTMENT = "kikikanri"  # 危機管理室, which keeps the disaster-support agreements
 MAX_ROWS = 2_000

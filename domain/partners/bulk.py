@@ -4,9 +4,9 @@
 what each one does (create, update, leave alone); this module writes the plan with a
 fixed number of multi-row statements instead of several per row:
 
-- new partners: ``domain.writes.insert_many`` (``INSERT … SELECT FROM unnest(…)
+- new partners: ``domain.bulk_writes.insert_many`` (``INSERT … SELECT FROM unnest(…)
   RETURNING id`` on PostgreSQL, one executemany on SQLite);
-- changed partners: ``domain.writes.write_many``, the version-guarded UPDATE for many
+- changed partners: ``domain.bulk_writes.write_many``, the version-guarded UPDATE for many
   rows (``UPDATE … FROM unnest(…)`` on PostgreSQL, one executemany on SQLite);
 - their fields and contacts: one DELETE per child table for the partners whose lists
   are replaced, then one ``insert_many`` per child table.
@@ -26,12 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from kyodo.domain.base import is_set, utcnow
+from kyodo.domain.bulk_writes import among, insert_many, write_many
 from kyodo.domain.enums import PartnerStatus
 from kyodo.domain.partners.inputs import ContactData
 from kyodo.domain.partners.models import Contact, Partner, PartnerField
 from kyodo.domain.partners.service import derived_columns
 from kyodo.domain.reference.models import CollaborationField
-from kyodo.domain.writes import among, insert_many, write_many
 
 IDS_PER_STATEMENT = 5000
 """Ids in one ``IN (…)`` list (SQLite and asyncpg take 32,766 parameters a statement)."""

@@ -18,6 +18,7 @@ from sqlmodel import col
 from kyodo.domain import validation as v
 from kyodo.domain.audit.log import diff, record_event, snapshot
 from kyodo.domain.base import UNSET, is_set
+from kyodo.domain.bulk_writes import among
 from kyodo.domain.errors import WHOLE, ErrorCode
 from kyodo.domain.partners.bulk import (
     CONTACT_COLUMNS,
@@ -36,7 +37,6 @@ from kyodo.domain.partners.inputs import (
     validate,
 )
 from kyodo.domain.partners.models import Contact, Partner
-from kyodo.domain.writes import among
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""domain.writes and domain.status: the write pipeline's set-based writes and the status
+"""domain.bulk_writes and domain.status: the write pipeline's set-based writes and the status
 machine every area shares (the GraphQL tests pin each area's use of them)."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kyodo.domain.audit.log import record_event, record_events
 from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.base import utcnow
+from kyodo.domain.bulk_writes import among, insert_many, insert_new, write_many
 from kyodo.domain.enums import AgreementStatus, PartnerKind, PartnerStatus
 from kyodo.domain.errors import DomainError, ErrorCode
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.status import StatusMachine
 from kyodo.domain.versioning import ConcurrentChange
-from kyodo.domain.writes import among, insert_many, insert_new, write_many
 
 _TABLE = Partner.__table__  # type: ignore[attr-defined]
 
