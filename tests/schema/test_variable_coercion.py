@@ -1,4 +1,5 @@
-"""The planned variable coercion (schema.variables) is graphql-core's, value for value.
+"""The planned variable coercion (schema.variables, schema.variable_plans) is graphql-core's,
+value for value.
 
 For kyodo's real input types, and for a small schema with what kyodo does not use
 (``@oneOf``, ``out_type``, Float, non-null fields with defaults, a scalar that raises),
