@@ -141,12 +141,12 @@ async def measure(url: str) -> list[Timed]:
         for _name, options, data in files:
             await _timed(partial(load, data, options, ROWS), firsts)
         await _timed(partial(load, files[0][2], {}, 0), again)
-        plan = agreements_import._plan
-        agreements_import._plan = through_commands(actor="bench", dry_run=False)
+        plan = agreements_import.plan_agreements
+        agreements_import.plan_agreements = through_commands(actor="bench", dry_run=False)
         try:
             await _timed(partial(load, by_command_file, {}, BY_COMMAND_ROWS), commands)
         finally:
-            agreements_import._plan = plan
+            agreements_import.plan_agreements = plan
     finally:
         await engine.dispose()
     return [firsts, again, commands]

@@ -21,12 +21,15 @@ party). Each is matched to an existing partner by name, else registered as an
 organisation. Re-importing the same file creates nothing: an agreement is recognised by
 its 外部ID, else by its title and its counterparties.
 
-Every row is checked first, in Python, by the commands' own checks, as creating it
-through them would (``_plan``): ``create_partner``'s for a new counterparty
+This module reads the file, checks it as a whole (columns, row count, duplicates,
+ambiguous counterparties) and matches its rows with what is stored. Every row to create
+is then checked, in Python, by the commands' own checks, as creating it through them
+would (``agreement_plan.plan_agreements``): ``create_partner``'s for a new counterparty
 (``check_new_partner``), ``create_agreement``'s (``check_state``) and
 ``conclude_agreement``'s (``conclusion_date_problems``, ``conclusion_problems``), so
 their rules apply exactly as in the API. Only then is everything written, by a fixed
-number of multi-row statements (``agreement_writes.write_plan``): the partners, the agreements as the commands
+number of multi-row statements (``agreement_writes.write_plan``): the partners, the
+agreements as the commands
 leave them, their parties and support categories, and the audit events the commands
 record (one per partner created, agreement created and agreement concluded; same
 actions, same snapshots, same order). A file of 1,000 agreements took 10–15 s through
@@ -36,26 +39,14 @@ the commands one row at a time on PostgreSQL, about 0.3 s so (``make bench``;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain import validation as v
-from kyodo.domain.agreements.commands import draft_columns
-from kyodo.domain.agreements.lifecycle import (
-    concluded_values,
-    conclusion_date_problems,
-    conclusion_problems,
-)
-from kyodo.domain.agreements.models import Agreement
-from kyodo.domain.agreements.validation import AgreementData, Found, Party, check_state
-from kyodo.domain.bulk_writes import row_columns
 from kyodo.domain.enums import AgreementCategory, PartnerStatus
-from kyodo.domain.errors import DomainError, ErrorCode, Problem
+from kyodo.domain.errors import ErrorCode
 from kyodo.domain.exchange.agreement_layout import (
     AGREEMENT_COLUMNS,
     AGREEMENT_MAP,
@@ -63,7 +54,6 @@ from kyodo.domain.exchange.agreement_layout import (
     column_label,
     find_header,
     merge_two_row_header,
-    problem_column,
 )
 from kyodo.domain.exchange.agreement_matching import (
     department_lookup,
@@ -72,49 +62,19 @@ from kyodo.domain.exchange.agreement_matching import (
     partners_by_key,
     stored_agreements,
 )
-from kyodo.domain.exchange.agreement_parties import kind_for_name, party_key
+from kyodo.domain.exchange.agreement_parties import party_key
+from kyodo.domain.exchange.agreement_plan import (
+    AgreementImportResult,
+    AgreementOutcome,
+    plan_agreements,
+)
 from kyodo.domain.exchange.agreement_rows import AgreementRow, RowReader, select_municipality
-from kyodo.domain.exchange.agreement_writes import NewAgreement, NewPartner, write_plan
-from kyodo.domain.exchange.columns import Columns, fold_name
+from kyodo.domain.exchange.agreement_writes import write_plan
+from kyodo.domain.exchange.columns import fold_name
 from kyodo.domain.exchange.source import ImportRefused, RowProblem, SourceTable
-from kyodo.domain.partners.commands import PartnerData, check_new_partner
-from kyodo.domain.reference.models import Department
-from kyodo.domain.reference.service import get_department_by_code
 
 DEFAULT_DEPARTMENT = "kikikanri"  # 危機管理室, which keeps the disaster-support agreements
 MAX_ROWS = 2_000
-
-# ------------------------------------------------------------------ results
-
-
-@dataclass
-class AgreementOutcome:
-    where: str
-    title: str
-    action: str  # "created", "unchanged", "differs" (exists, left as it is) or
-    # "flagged" (every counterparty is a group of bodies: not created)
-    new_parties: list[str] = field(default_factory=list)
-    differences: list[str] = field(default_factory=list)
-    collective_parties: list[str] = field(default_factory=list)  # kept as text, flagged
-    amended_on: list[date] = field(default_factory=list)  # 「(改正)」 dates
-
-
-@dataclass
-class AgreementImportResult:
-    rows: int
-    created: int = 0
-    unchanged: int = 0
-    differs: int = 0
-    partners_created: int = 0
-    concluded: int = 0
-    flagged: int = 0  # agreements naming a group of bodies (「道内市町村」) as counterparty
-    amended: int = 0  # agreements with a 「(改正)」 date
-    drafts_without_support: int = 0  # dated, but the file has no 協定区分 to conclude with
-    dry_run: bool = False
-    outcomes: list[AgreementOutcome] = field(default_factory=list)
-
-
-# ------------------------------------------------------------------ the import
 
 
 async def import_agreements(
@@ -285,131 +245,12 @@ async def import_agreements(
     if problems:
         raise ImportRefused(problems)
 
-    plan = await _plan(session, to_create, partners, result, columns, problems, category, today)
+    plan = await plan_agreements(
+        session, to_create, partners, result, columns, problems, category, today
+    )
     if problems:
         raise ImportRefused(problems)
     if not dry_run:
         async with session.begin_nested():  # rolled back by an exception
             await write_plan(session, plan, actor)
     return result
-
-
-async def _plan(
-    session: AsyncSession,
-    to_create: Sequence[tuple[AgreementRow, AgreementOutcome]],
-    partners: dict[str, list[tuple[int, str, PartnerStatus]]],
-    result: AgreementImportResult,
-    columns: Columns,
-    problems: list[RowProblem],
-    category: AgreementCategory,
-    today: date,
-) -> list[NewAgreement]:
-    """Check every agreement to create, row by row, with the commands' own checks
-    (``create_partner``'s, ``create_agreement``'s and ``conclude_agreement``'s) on what
-    is known of the database, writing nothing: the counterparties each row names are
-    matched or registered (once per name), then its agreement created, then concluded.
-    A refused row is recorded and the next one still checked, so that one run reports
-    every problem, in the order the commands would have found them."""
-
-    def place(row: AgreementRow, found: Sequence[Problem]) -> None:
-        for problem in found:
-            problems.append(_placed(problem, row, columns))
-
-    known: dict[int, Party] = {}  # the counterparties named so far, as the checks see them
-    departments: dict[str, Department | None] = {}
-    registered: dict[str, NewPartner] = {}
-    plan: list[NewAgreement] = []
-    # Every column of a new row as the model fills it in (an Agreement built for each
-    # of 1,000 rows cost 90 µs each), the row's own values then set over them.
-    defaults = row_columns(Agreement(title="", category=category, department_id=0))
-    for row, outcome in to_create:
-        party_ids: list[int] = []
-        registered_here: list[NewPartner] = []
-        for name in row.parties:
-            key = party_key(name)
-            candidates = partners.get(key, [])
-            if candidates:
-                active = [c for c in candidates if c[2] == PartnerStatus.ACTIVE]
-                pid, stored_name, status = (active or candidates)[0]
-                known[pid] = Party(stored_name, status)
-                party_ids.append(pid)
-                continue
-            if key not in registered:
-                try:
-                    _data, _fields, partner = await check_new_partner(
-                        session, PartnerData(kind=kind_for_name(name), name=name)
-                    )
-                except DomainError as error:
-                    place(row, error.problems)
-                    continue
-                new = NewPartner(partner, stand_in=-1 - len(registered))
-                registered[key] = new
-                known[new.stand_in] = Party(partner.name, partner.status)
-                registered_here.append(new)
-                outcome.new_parties.append(name)
-                result.partners_created += 1
-            party_ids.append(registered[key].stand_in)
-        party_ids = list(dict.fromkeys(party_ids))
-        if row.department_code not in departments:
-            departments[row.department_code] = await get_department_by_code(
-                session, row.department_code
-            )
-        checked = v.Problems()
-        state = check_state(
-            AgreementData(
-                title=row.title,
-                category=category,
-                party_ids=party_ids,
-                department_code=row.department_code,
-                support_categories=row.support,
-                support_details=row.details_with_notes(),
-            ),
-            checked,
-            Found(partners=known, department=departments[row.department_code]),
-            agreement=None,
-        )
-        if checked:
-            place(row, checked.items)
-            continue
-        agreement = SimpleNamespace(**(defaults | draft_columns(state)))
-        concluded = None
-        if row.concluded_on is not None:
-            checked = conclusion_date_problems(
-                concluded_on=row.concluded_on, effective_from=None, today=today
-            )
-            if not checked:
-                # An import names no collaboration: none to be screened out.
-                assert agreement.collaboration_id is None
-                checked.extend(
-                    conclusion_problems(
-                        agreement,
-                        concluded_on=row.concluded_on,
-                        effective_from=None,
-                        has_parties=bool(state.party_ids),
-                        has_support=category != AgreementCategory.DISASTER_SUPPORT
-                        or bool(state.support_categories),
-                        unfit=[],
-                    )
-                )
-            if checked:
-                place(row, checked.items)
-                continue
-            concluded = concluded_values(
-                agreement, concluded_on=row.concluded_on, effective_from=None
-            )
-            result.concluded += 1
-        elif row.unconcluded_on is not None:
-            result.drafts_without_support += 1
-        result.created += 1
-        parties = [(pid, known[pid].name) for pid in state.party_ids]
-        plan.append(NewAgreement(row, agreement, state, parties, registered_here, concluded))
-    return plan
-
-
-def _placed(problem: Problem, row: AgreementRow, columns: Columns) -> RowProblem:
-    return RowProblem(
-        problem.message,
-        where=row.where,
-        column=problem_column(problem.field, columns, "--department"),
-        code=problem.code,
-    )

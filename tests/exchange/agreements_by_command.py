@@ -2,8 +2,8 @@
 registered through ``create_partner``, every agreement created and concluded through
 ``create_agreement`` and ``conclude_agreement``, row by row. Kept as the reference the
 set-based writer is compared with (``test_import_agreements_bulk``): it stands in for
-``domain.exchange.agreements_import._plan`` and writes as it checks, leaving nothing for
-``_write``."""
+``domain.exchange.agreement_plan.plan_agreements`` (as ``agreements_import`` calls it) and
+writes as it checks, leaving nothing for ``agreement_writes.write_plan``."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.enums import AgreementCategory, PartnerStatus
 from kyodo.domain.errors import DomainError
 from kyodo.domain.exchange.agreement_parties import kind_for_name, party_key
-from kyodo.domain.exchange.agreement_rows import AgreementRow
-from kyodo.domain.exchange.agreements_import import (
+from kyodo.domain.exchange.agreement_plan import (
     AgreementImportResult,
     AgreementOutcome,
-    _placed,
+    placed,
 )
+from kyodo.domain.exchange.agreement_rows import AgreementRow
 from kyodo.domain.exchange.columns import Columns
 from kyodo.domain.exchange.source import RowProblem
 from kyodo.domain.partners.commands import PartnerData, create_partner
@@ -34,8 +34,8 @@ Plan = Callable[..., Awaitable[list[Any]]]
 
 
 def through_commands(*, actor: str, dry_run: bool) -> Plan:
-    """A stand-in for ``_plan`` that writes through the commands, in a savepoint rolled
-    back on a dry run or a problem (as the import did)."""
+    """A stand-in for ``plan_agreements`` that writes through the commands, in a
+    savepoint rolled back on a dry run or a problem (as the import did)."""
 
     async def plan(
         session: AsyncSession,
@@ -71,7 +71,7 @@ async def _write(
 ) -> None:
     def place(row: AgreementRow, error: DomainError) -> None:
         for problem in error.problems:
-            problems.append(_placed(problem, row, columns))
+            problems.append(placed(problem, row, columns))
 
     created_partners: dict[str, int] = {}
     for row, outcome in to_create:

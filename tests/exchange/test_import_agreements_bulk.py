@@ -169,9 +169,11 @@ async def _run(url: str, batch: list[File], *, by_command: bool) -> list[Any]:
             table = read_table(file.data, name=file.name)
             async with maker() as session:
                 await begin_write(session)
-                plan = agreements_import._plan
+                plan = agreements_import.plan_agreements
                 if by_command:
-                    agreements_import._plan = through_commands(actor="cmp", dry_run=file.dry_run)
+                    agreements_import.plan_agreements = through_commands(
+                        actor="cmp", dry_run=file.dry_run
+                    )
                 try:
                     result: Any = await import_agreements(
                         session,
@@ -184,7 +186,7 @@ async def _run(url: str, batch: list[File], *, by_command: bool) -> list[Any]:
                 except ImportRefused as refused:
                     result = [p.render() for p in refused.problems]
                 finally:
-                    agreements_import._plan = plan
+                    agreements_import.plan_agreements = plan
                 pending = session.sync_session.info.get(PENDING, [])
                 seen.append(
                     (result, [(e.topic, e.kind, e.entity_type, e.entity_id) for e in pending])
