@@ -189,6 +189,9 @@ class ObjectShape:
                 if not_null is not None:  # a nullable leaf: its null check inline
                     names[f"c{i}"] = not_null
                     items.append(f"k{i}: (None if (x{i} := g{i}(source)) is None else c{i}(x{i}))")
+                elif complete is _not_null:  # a non-null plain leaf: checked inline
+                    names[f"c{i}"] = complete
+                    items.append(f"k{i}: (c{i}(x{i}) if (x{i} := g{i}(source)) is None else x{i})")
                 else:
                     names[f"c{i}"] = complete
                     items.append(f"k{i}: c{i}(g{i}(source))")
