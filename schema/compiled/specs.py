@@ -25,7 +25,15 @@ from kyodo.domain.read.models import entity
 from kyodo.schema.common import aware
 from kyodo.schema.compiled.plan import FieldAt, Planner
 from kyodo.schema.compiled.request import ArgSite, Fallback, FetchBuilder, Request, Writer
-from kyodo.schema.compiled.writers import _same, completed, completer, leaf, plain, serializer
+from kyodo.schema.compiled.writers import (
+    _same,
+    completed,
+    completer,
+    leaf,
+    plain,
+    read_then,
+    serializer,
+)
 from kyodo.schema.context import Context
 from kyodo.schema.node import global_ids
 from kyodo.schema.rows import plain_fields
@@ -165,6 +173,8 @@ class Related:
         if self.note is not None:
             at.builder.need("id")
         entity_type, field_name = at.spec.personal, self.note
+        if order is None and field_name is None:
+            return read_then(get, complete)
 
         def write(row: Any, request: Request) -> Any:
             value = get(row)

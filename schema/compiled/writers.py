@@ -106,6 +106,7 @@ def completer(type_: Any, item: Writer) -> Writer:
                 raise Fallback("null in a non-null position")
             return inner(value, request)
 
+        non_null.non_null_of = inner  # type: ignore[attr-defined]
         return non_null
     if isinstance(type_, GraphQLList):
         of = type_.of_type
@@ -130,6 +131,18 @@ def completer(type_: Any, item: Writer) -> Writer:
         return None if value is None else item(value, request)
 
     return nullable
+
+
+def read_then(get: Callable[[Any], Any], complete: Writer) -> Writer:
+    """The writer of ``complete(get(source), request)`` (a relation's rows, an object
+    attribute): a sealed :class:`ObjectShape` calls both itself, and checks a non-null
+    value for null inline."""
+
+    def write(source: Any, request: Request) -> Any:
+        return complete(get(source), request)
+
+    write.read_then = (get, complete)  # type: ignore[attr-defined]
+    return write
 
 
 def plain(get: Callable[[Any], Any]) -> Writer:
@@ -183,6 +196,18 @@ class ObjectShape:
             elif get is not None:
                 names[f"g{i}"] = get
                 items.append(f"k{i}: g{i}(source)")
+            elif (then := getattr(writer, "read_then", None)) is not None:
+                names[f"g{i}"], complete_value = then
+                inner = getattr(complete_value, "non_null_of", None)
+                if inner is not None:  # non-null: the null check inline, then the value
+                    names[f"c{i}"], names[f"w{i}"] = complete_value, inner
+                    items.append(
+                        f"k{i}: (c{i}(x{i}, request) if (x{i} := g{i}(source)) is None "
+                        f"else w{i}(x{i}, request))"
+                    )
+                else:
+                    names[f"c{i}"] = complete_value
+                    items.append(f"k{i}: c{i}(g{i}(source), request)")
             elif get_complete is not None:
                 names[f"g{i}"], complete = get_complete
                 not_null = getattr(complete, "not_null", None)

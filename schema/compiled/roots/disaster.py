@@ -4,6 +4,7 @@ folded by the domain's own rules (``domain.agreements.lookup``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 from graphql import GraphQLField, get_named_type
@@ -18,7 +19,7 @@ from kyodo.domain.read.models import entity
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import ArgSite, Fallback, FetchBuilder, Request, Writer
 from kyodo.schema.compiled.roots.connections import _const
-from kyodo.schema.compiled.writers import ObjectShape, completer, serializer
+from kyodo.schema.compiled.writers import ObjectShape, completer, read_then, serializer
 from kyodo.schema.context import Context
 
 
@@ -183,7 +184,7 @@ _ENTRY_SCALARS = (
 
 
 def _attribute(name: str, complete: Writer) -> Writer:
-    return lambda row, request: complete(getattr(row, name), request)
+    return read_then(attrgetter(name), complete)
 
 
 def _emergency_contacts(definition: GraphQLField, shape: ObjectShape) -> Writer:
