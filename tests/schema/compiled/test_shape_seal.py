@@ -77,3 +77,72 @@ def test_keys_that_are_no_identifiers_are_written_as_given() -> None:
     shape.fields.append(("a-b c", _constant(1)))
     shape.fields.append(("def", plain(attrgetter("id"))))
     assert shape.seal().write(Row(2, "", ""), None) == {"a-b c": 1, "def": 2}
+
+
+def _completing_shape() -> ObjectShape:
+    """Every kind of writer a sealed shape inlines: leaves completed by a nullable
+    serializer, a non-null check or another completion, and objects and lists read then
+    written (non-null or not)."""
+    from graphql import GraphQLFloat, GraphQLNonNull, GraphQLString
+
+    from kyodo.schema.compiled.writers import completed, completer, leaf, read_then
+
+    inner = ObjectShape("Inner")
+    inner.fields.append(("id", plain(attrgetter("id"))))
+    inner.seal()
+    shape = ObjectShape("T")
+    shape.fields.extend(
+        [
+            ("name", completed(attrgetter("name"), leaf(GraphQLNonNull(GraphQLString)))),
+            ("score", completed(attrgetter("score"), leaf(GraphQLFloat))),  # serialised
+            ("exact", completed(attrgetter("score"), leaf(GraphQLNonNull(GraphQLFloat)))),
+            ("len", completed(attrgetter("name"), lambda v: None if v is None else len(v))),
+            ("inner", read_then(attrgetter("inner"), completer(_non_null_object(), inner.write))),
+            ("maybe", read_then(attrgetter("maybe"), completer(_object(), inner.write))),
+        ]
+    )
+    return shape
+
+
+def _object() -> Any:
+    from graphql import GraphQLField, GraphQLInt, GraphQLObjectType
+
+    return GraphQLObjectType("Inner", {"id": GraphQLField(GraphQLInt)})
+
+
+def _non_null_object() -> Any:
+    from graphql import GraphQLNonNull
+
+    return GraphQLNonNull(_object())
+
+
+Full = namedtuple("Full", "name score inner maybe")
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        Full("kyodo", 2, Row(1, "", ""), Row(2, "", "")),
+        Full("kyodo", 0.5, Row(1, "", ""), None),
+    ],
+)
+def test_inlined_completions_write_what_the_writers_write(row: Any) -> None:
+    expected = _completing_shape().write(row, None)
+    written = _completing_shape().seal().write(row, None)
+    assert written == expected
+    assert list(written) == list(expected)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        Full(None, 1, Row(1, "", ""), None),  # a null name where String! is asked
+        Full("kyodo", None, Row(1, "", ""), None),  # a null score where Float! is asked
+        Full("kyodo", 1, None, None),  # a null object where Inner! is asked
+    ],
+)
+def test_inlined_null_checks_fall_back_as_the_writers_do(row: Any) -> None:
+    with pytest.raises(Fallback):
+        _completing_shape().write(row, None)
+    with pytest.raises(Fallback):
+        _completing_shape().seal().write(row, None)
