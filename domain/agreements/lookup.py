@@ -323,7 +323,7 @@ def disaster_rows(
         )
         key = (
             first,
-            *contact_rank(verified=verified, standing=standing, on=on, stale=stale),
+            *contact_rank(verified=verified, stale=stale, standing=standing),
             partner.sort_key or "",
             agreement.id or 0,
             partner.id or 0,

@@ -179,20 +179,20 @@ def verified_on(agreement_verified_on: date | None, standing: ContactStanding) -
     """The day a row's contacts were last confirmed: the agreement's own check or the
     latest call to the partner that reached someone, whichever is later."""
     reached_on = standing.reached_on
-    if agreement_verified_on is None or reached_on is None:
-        return reached_on if agreement_verified_on is None else agreement_verified_on
+    if agreement_verified_on is None:
+        return reached_on
+    if reached_on is None:
+        return agreement_verified_on
     return max(agreement_verified_on, reached_on)
 
 
 def contact_rank(
-    *, verified: date | None, standing: ContactStanding, on: date, stale: bool | None = None
+    *, verified: date | None, stale: bool, standing: ContactStanding
 ) -> tuple[int, int, int]:
     """How the disaster lookup orders partners within a support category (rule 9): fresh
-    contacts before stale ones, reachable before those whose last call went unanswered,
-    then the most recently confirmed first. ``stale``: ``terms.contacts_stale`` of
-    ``verified`` on ``on``, when the caller has it already."""
-    if stale is None:
-        stale = terms.contacts_stale(verified_on=verified, as_of=on)
+    contacts before stale ones (``stale``: ``terms.contacts_stale`` of ``verified`` on the
+    day asked), reachable before those whose last call went unanswered, then the most
+    recently confirmed first."""
     recency = -verified.toordinal() if verified is not None else 0
     return (int(stale), int(not standing.reachable), recency)
 

@@ -194,6 +194,7 @@ class ObjectShape:
             names[f"k{i}"] = key
             get = getattr(writer, "plain_get", None)
             get_complete = getattr(writer, "completed_get", None)
+            then = getattr(writer, "read_then", None)
             constant = getattr(writer, "constant", _NO_CONSTANT)
             if constant is not _NO_CONSTANT:
                 names[f"v{i}"] = constant
@@ -201,7 +202,7 @@ class ObjectShape:
             elif get is not None:
                 names[f"g{i}"] = get
                 items.append(f"k{i}: g{i}(source)")
-            elif (then := getattr(writer, "read_then", None)) is not None:
+            elif then is not None:
                 names[f"g{i}"], complete_value = then
                 inner = getattr(complete_value, "non_null_of", None)
                 if inner is not None:  # non-null: the null check inline, then the value

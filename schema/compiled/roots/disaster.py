@@ -124,17 +124,19 @@ def _disaster_support(
 
     def write(request: Request) -> Any:
         read, wanted, on = request.slots[slot]
-        agreement_of = keys["agreement"]
+        agreement_of, categories_of = keys["agreement"], keys["support_categories"]
         # An agreement binds many parties, a partner is party to many agreements: each
-        # is judged once.
-        in_force_by_id: dict[int, bool] = {}
+        # is judged once, and an agreement in force has its categories put in order once
+        # (None: not in force on the day).
+        in_order: dict[int, list[Any] | None] = {}
         pairs = []
         for pair in read.value:
-            kept = in_force_by_id.get(pair.agreement_id)
-            if kept is None:
+            if pair.agreement_id not in in_order:
                 kept = agreement_in_force_on(getattr(pair, agreement_of), on)
-                in_force_by_id[pair.agreement_id] = kept
-            if kept:
+                in_order[pair.agreement_id] = (
+                    in_category_order(getattr(pair, categories_of)) if kept else None
+                )
+            if in_order[pair.agreement_id] is not None:
                 pairs.append(pair)
         standings: dict[int, Any] = {}
         capacity: dict[int, Any] = {}
@@ -145,18 +147,12 @@ def _disaster_support(
                 if reports_of is not None:
                     capacity[p.partner_id] = capacity_on(getattr(p, reports_of), on)
         listed_of, own_of = keys.get("listed"), keys.get("own")
-        categories_of = keys["support_categories"]
-        # Each agreement's categories put in order once, not once per party.
-        in_order: dict[int, list[Any]] = {}
-        for pair in pairs:
-            if pair.agreement_id not in in_order:
-                in_order[pair.agreement_id] = in_category_order(getattr(pair, categories_of))
         rows = lookup.disaster_rows(
             (
                 lookup.DisasterParty(
                     partner=getattr(pair, keys["partner"]),
                     agreement=getattr(pair, agreement_of),
-                    support_categories=in_order[pair.agreement_id],
+                    support_categories=in_order[pair.agreement_id] or [],
                     listed=getattr(pair, listed_of) if listed_of else [],
                     own=getattr(pair, own_of) if own_of else [],
                 )
