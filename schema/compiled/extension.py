@@ -15,9 +15,21 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable
 from typing import Any
 
-from graphql import DirectiveNode, DocumentNode, GraphQLError, VariableNode, Visitor, visit
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    VariableNode,
+    Visitor,
+    get_variable_values,
+    visit,
+)
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql.execution.executor import Executor
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.execution.get_variable_signature import get_variable_signature
 from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -58,6 +70,15 @@ class _LRU:
 
 
 _plans = _LRU(PLAN_CACHE_SIZE)
+_operations = _LRU(PLAN_CACHE_SIZE)
+
+REFUSED = "variables or operation refused"
+"""The reason given when graphql-core would refuse the variables or the operation
+(Strawberry's own execution reports why)."""
+
+MAX_COERCION_ERRORS = 50
+"""As graphql-core's ``Executor.build``: a refusal stops counting there (the normal
+path, which reports the errors, uses the same limit)."""
 _directive_variables = _LRU(PLAN_CACHE_SIZE)
 
 
@@ -161,16 +182,15 @@ def plan_for(
     """(the plan, the coerced variables) of a query the planner covers, else
     ``Fallback`` (a mutation, a subscription, variables or an operation name that do
     not fit, a selection the planner does not cover). Sends no SQL."""
-    executor = Executor.build(
+    operation, fragments = _operation_of(schema._schema, document, operation_name)
+    variables = get_variable_values(
         schema._schema,
-        document,
-        context_value=context,
-        raw_variable_values=raw_variables,
-        operation_name=operation_name,
+        operation.variable_definitions or (),
+        raw_variables or {},
+        max_errors=MAX_COERCION_ERRORS,
     )
-    if isinstance(executor, list):
-        raise Fallback("variables or operation refused")  # Strawberry reports why
-    variables = executor.variable_values
+    if isinstance(variables, list):
+        raise Fallback(REFUSED)  # Strawberry reports why
     role = context.principal.role
     key = (
         id(schema),
@@ -185,13 +205,52 @@ def plan_for(
     plan: Plan | Fallback | None = _plans.get(key)
     if plan is None:
         try:
-            plan = Planner(schema, executor.operation, executor.fragments, variables, role).plan()
+            plan = Planner(schema, operation, fragments, variables, role).plan()
         except Fallback as reason:
             plan = reason
         _plans.put(key, plan)
     if isinstance(plan, Fallback):
         raise plan
     return plan, variables
+
+
+def _operation_of(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None
+) -> tuple[OperationDefinitionNode, dict[str, FragmentDetails]]:
+    """The operation to run and the document's fragments, found as graphql-core's
+    ``Executor.build`` finds them (Fallback where it would refuse), once per document
+    and operation name: the document cache hands the same document object for the same
+    text. (The executor itself was built per request only for this and the variables;
+    it also holds itself in a reference cycle, which kept every request's context,
+    session and rows alive until the next garbage collection.)"""
+    key = (id(document), operation_name)
+    found = _operations.get(key)
+    if found is not None and found[0] is document:
+        return found[1], found[2]
+    operation: OperationDefinitionNode | None = None
+    fragments: dict[str, FragmentDetails] = {}
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            if operation_name is None:
+                if operation is not None:
+                    raise Fallback(REFUSED)
+                operation = definition
+            elif definition.name and definition.name.value == operation_name:
+                operation = definition
+        elif isinstance(definition, FragmentDefinitionNode):
+            signatures = None
+            if definition.variable_definitions:
+                signatures = {}
+                for variable in definition.variable_definitions:
+                    signature = get_variable_signature(schema, variable)
+                    if isinstance(signature, GraphQLError):
+                        raise Fallback(REFUSED)
+                    signatures[signature.name] = signature
+            fragments[definition.name.value] = FragmentDetails(definition, signatures)
+    if operation is None:
+        raise Fallback(REFUSED)
+    _operations.put(key, (document, operation, fragments))
+    return operation, fragments
 
 
 async def run_plan(plan: Plan, variables: Any, context: Context) -> GraphQLExecutionResult:
@@ -202,13 +261,19 @@ async def run_plan(plan: Plan, variables: Any, context: Context) -> GraphQLExecu
         variables,
         ReadQuery(context.session, viewer_of(context), raw=context.raw_sql),
     )
-    for site in plan.sites:
-        site.bind(request)
-    for root in plan.roots:
-        await root.prepare(request)
-    async with context.lock:
-        await request.query.run()
-    data = {root.key: root.write(request) for root in plan.roots}
+    try:
+        for site in plan.sites:
+            site.bind(request)
+        for root in plan.roots:
+            await root.prepare(request)
+        async with context.lock:
+            await request.query.run()
+        data = {root.key: root.write(request) for root in plan.roots}
+    finally:
+        # What the roots kept for writing may hold the request (a closure over it):
+        # let it go now, so the request, its rows and its context are freed at once
+        # rather than by the next garbage collection.
+        request.slots.clear()
     note = context.note_personal_read
     for (entity_type, pk), fields in request.reads.items():
         for field_name in fields:
