@@ -221,6 +221,7 @@ class QueryCounter:
     def __init__(self) -> None:
         self.count = 0
         self.statements: list[str] = []
+        self.parameters: list[Any] = []
 
 
 @pytest.fixture
@@ -237,6 +238,7 @@ def count_queries(engine: AsyncEngine) -> Any:
                 return  # transaction bookkeeping of the test's savepoints, not data access
             counter.count += 1
             counter.statements.append(statement)
+            counter.parameters.append(args[3])
 
         sa.event.listen(engine.sync_engine, "before_cursor_execute", before_execute)
         try:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from kyodo.domain.read.entity import Entity, Viewer
 from kyodo.domain.read.models import entity
 from kyodo.domain.read.selection import Args, Fetch, Nested
-from kyodo.domain.read.sql import JsonSQL
+from kyodo.domain.read.sql import ONE, JsonSQL
 
 ELEMENT_CACHE_SIZE = 256
 _elements: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()
@@ -125,5 +125,5 @@ class _Compiler:
                 limit=limit,
             )
         if not json_element:
-            return link.select.with_only_columns(element).limit(1).scalar_subquery()
+            return link.select.with_only_columns(element).limit(ONE).scalar_subquery()
         return self.sql.one(element, link.select)

@@ -69,6 +69,26 @@ async def test_a_bench_shape_takes_at_most_one_statement_per_nesting_level(
     assert statements <= 1 + SHAPES[shape]
 
 
+async def test_a_page_sends_its_counts_in_the_sql_not_as_parameters(
+    session: AsyncSession, count_queries: Any
+) -> None:
+    # given: a page of partners with their agreements, its sizes as literals and as a
+    # variable
+    await make_partner(session, "件数の会")
+    query = "query ($n: Int) { partners(first: $n) { edges { node { name agreements(first: 3) { title } } } } }"
+    context = Context(session=session, principal=ADMIN)
+    # when
+    with count_queries() as counter:
+        result = await schema.execute(query, variable_values={"n": 7}, context_value=context)
+    # then: the LIMITs are in the text, and on PostgreSQL the read has no parameters
+    # (it plans such a statement once)
+    assert not result.errors and context.compiled_outcome == COMPILED
+    (read,) = [i for i, s in enumerate(counter.statements) if s.lstrip().startswith("SELECT")]
+    assert "LIMIT 7" in counter.statements[read] and "LIMIT 3" in counter.statements[read]
+    if session.get_bind().dialect.name == "postgresql":  # SQLite's OFFSET 0 is its own
+        assert not counter.parameters[read]
+
+
 PARTNER_PAGE = """
 query ($first: Int, $search: String) {
   partners(first: $first, filter: {search: $search}) {
