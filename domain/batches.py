@@ -3,7 +3,7 @@ one result per key, in the keys' order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -60,21 +60,28 @@ async def rows_by_ids(session: AsyncSession, model: type[T], ids: Iterable[Any])
     return {loose(row).id: row for row in (await session.execute(stmt)).scalars()}
 
 
-async def linked_by_parent(
-    session: AsyncSession,
+BatchGetter = Callable[[AsyncSession, Sequence[Any]], Awaitable[list[list[T]]]]
+"""``getter(session, parent_ids)``: one list per parent id, in the ids' order."""
+
+
+def linked_by_parent(
     parent_key: Any,
     target: type[T],
     target_key: Any,
-    parent_ids: Sequence[Any],
     order_by: Sequence[Any],
-) -> list[list[T]]:
-    """The ``target`` rows a link table joins to each of ``parent_ids``: the link's
-    column ``parent_key`` names the parent, its ``target_key`` the row; in ``order_by``."""
-    stmt = (
-        sa.select(parent_key, target)
-        .join(target, loose(target).id == target_key)
-        .where(parent_key.in_(list(parent_ids)))
-        .order_by(*order_by)
-    )
-    rows: Sequence[Any] = (await session.execute(stmt)).all()
-    return group_by_key(rows, parent_ids)
+) -> BatchGetter[T]:
+    """The batch getter of the ``target`` rows a link table joins to each parent: the
+    link's column ``parent_key`` names the parent, its ``target_key`` the row; in
+    ``order_by``."""
+
+    async def linked(session: AsyncSession, parent_ids: Sequence[Any]) -> list[list[T]]:
+        stmt = (
+            sa.select(parent_key, target)
+            .join(target, loose(target).id == target_key)
+            .where(parent_key.in_(list(parent_ids)))
+            .order_by(*order_by)
+        )
+        rows: Sequence[Any] = (await session.execute(stmt)).all()
+        return group_by_key(rows, parent_ids)
+
+    return linked

@@ -157,18 +157,13 @@ async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Agreement 
     return await get_by_ids(session, Agreement, ids)
 
 
-async def parties_by_agreement(
-    session: AsyncSession, agreement_ids: Sequence[int]
-) -> list[list[Partner]]:
-    """Each agreement's counterparties, in the order the agreement lists them."""
-    return await linked_by_parent(
-        session,
-        AgreementParty.agreement_id,
-        Partner,
-        AgreementParty.partner_id,
-        agreement_ids,
-        (loose(AgreementParty.position), loose(Partner.id)),
-    )
+parties_by_agreement = linked_by_parent(
+    AgreementParty.agreement_id,
+    Partner,
+    AgreementParty.partner_id,
+    (loose(AgreementParty.position), loose(Partner.id)),
+)
+"""Each agreement's counterparties, in the order the agreement lists them."""
 
 
 async def emergency_contacts_by_agreement(

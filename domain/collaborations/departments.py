@@ -57,18 +57,13 @@ async def resolve_co_departments(
     return sorted(found)
 
 
-async def co_departments_by_collaboration(
-    session: AsyncSession, ids: Sequence[int]
-) -> list[list[Department]]:
-    """The co-departments of each collaboration, in the departments' order (by id)."""
-    return await linked_by_parent(
-        session,
-        CollaborationCoDepartment.collaboration_id,
-        Department,
-        CollaborationCoDepartment.department_id,
-        ids,
-        (col(Department.id),),
-    )
+co_departments_by_collaboration = linked_by_parent(
+    CollaborationCoDepartment.collaboration_id,
+    Department,
+    CollaborationCoDepartment.department_id,
+    (col(Department.id),),
+)
+"""The co-departments of each collaboration, in the departments' order (by id)."""
 
 
 def in_departments(collaboration_id: Any, department_ids: Any) -> sa.ColumnElement[bool]:

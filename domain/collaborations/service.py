@@ -215,18 +215,13 @@ def collaboration_agreement_order(agreement: Any = Agreement) -> list[Any]:
     return [agreement.concluded_on.desc().nulls_last(), agreement.id]
 
 
-async def fields_by_collaboration(
-    session: AsyncSession, ids: Sequence[int]
-) -> list[list[CollaborationField]]:
-    """The fields of collaboration (Q8) of each collaboration, in the taxonomy's order."""
-    return await linked_by_parent(
-        session,
-        CollaborationFieldLink.collaboration_id,
-        CollaborationField,
-        CollaborationFieldLink.field_id,
-        ids,
-        field_order(),
-    )
+fields_by_collaboration = linked_by_parent(
+    CollaborationFieldLink.collaboration_id,
+    CollaborationField,
+    CollaborationFieldLink.field_id,
+    field_order(),
+)
+"""The fields of collaboration (Q8) of each collaboration, in the taxonomy's order."""
 
 
 @dataclass(frozen=True, slots=True)

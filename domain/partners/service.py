@@ -173,17 +173,10 @@ async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[Partner | 
     return await get_by_ids(session, Partner, ids)
 
 
-async def fields_by_partner(
-    session: AsyncSession, partner_ids: Sequence[int]
-) -> list[list[CollaborationField]]:
-    return await linked_by_parent(
-        session,
-        PartnerField.partner_id,
-        CollaborationField,
-        PartnerField.field_id,
-        partner_ids,
-        field_order(),
-    )
+fields_by_partner = linked_by_parent(
+    PartnerField.partner_id, CollaborationField, PartnerField.field_id, field_order()
+)
+"""Each partner's fields of collaboration, in the taxonomy's order."""
 
 
 async def contacts_by_partner(
