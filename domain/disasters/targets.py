@@ -23,8 +23,16 @@ if TYPE_CHECKING:
     from kyodo.domain.disasters.commands import SupportRequestData
 
 
-async def _exists(session: AsyncSession, *conditions: Any) -> bool:
-    return bool(await session.scalar(sa.select(sa.literal(1)).where(*conditions)))
+async def _agreement_lists(
+    session: AsyncSession, agreement_id: int, column: Any, value: Any
+) -> bool:
+    """Whether the agreement has a row of ``column``'s link table holding ``value`` there
+    (a party, a support category)."""
+    link = column.class_
+    stmt = sa.select(sa.literal(1)).where(
+        col(link.agreement_id) == agreement_id, col(column) == value
+    )
+    return bool(await session.scalar(stmt))
 
 
 async def check_request_target(
@@ -49,10 +57,8 @@ async def check_request_target(
             f"協定「{agreement.title}」は要請日（{day.isoformat()}）に効力がありません。",
             "agreement_id",
         )
-    is_party = await _exists(
-        session,
-        col(AgreementParty.agreement_id) == data.agreement_id,
-        col(AgreementParty.partner_id) == data.partner_id,
+    is_party = await _agreement_lists(
+        session, data.agreement_id, AgreementParty.partner_id, data.partner_id
     )
     partner = await session.get(Partner, data.partner_id)
     if partner is None:
@@ -69,10 +75,8 @@ async def check_request_target(
             f"「{partner.name}」は活動していないため要請できません。協定の見直しが必要です。",
             "partner_id",
         )
-    covered = await _exists(
-        session,
-        col(AgreementSupportCategory.agreement_id) == data.agreement_id,
-        col(AgreementSupportCategory.category) == data.category,
+    covered = await _agreement_lists(
+        session, data.agreement_id, AgreementSupportCategory.category, data.category
     )
     if not covered:
         problems.add(
