@@ -104,6 +104,9 @@ PARTNER = Entity("Partner", Partner, visible=partner_visible_conditions)
 CONTACT = Entity("Contact", Contact)
 COLLABORATION_FIELD = _register(Entity("CollaborationField", CollaborationField))
 DEPARTMENT = _register(Entity("Department", Department))
+_OWNING_DEPARTMENT = Relation("department", "Department", False, to_one("department_id"))
+"""The department a row belongs to (its ``department_id``): agreements, collaborations,
+proposals and subsidy programs."""
 _register(CONTACT)
 
 # ------------------------------------------------------------------ agreements
@@ -211,7 +214,7 @@ _register(
 _register(
     AGREEMENT,
     Relation("parties", "Partner", True, _agreement_parties),
-    Relation("department", "Department", False, to_one("department_id")),
+    _OWNING_DEPARTMENT,
     Relation(
         "support_categories",
         "AgreementSupportCategory",
@@ -284,7 +287,7 @@ _register(
         rows_of("collaboration_id", order=_in_form_column_order),
         scalar="form",
     ),
-    Relation("department", "Department", False, to_one("department_id")),
+    _OWNING_DEPARTMENT,
     Relation(
         "co_departments",
         "Department",
@@ -371,7 +374,7 @@ def _answered_unless_internal(proposal: Any, viewer: Viewer) -> Conditions:
 _register(
     Entity("Proposal", Proposal, visible=_answered_unless_internal),
     Relation("proposer", "Partner", False, to_one("proposer_id")),
-    Relation("department", "Department", False, to_one("department_id")),
+    _OWNING_DEPARTMENT,
     Relation("collaboration", "Collaboration", False, _collaboration_of),
 )
 
@@ -391,7 +394,7 @@ def _granted_total(application: Any) -> Any:
 _register(Entity("SubsidyApplication", SubsidyApplication))
 _register(
     Entity("SubsidyProgram", SubsidyProgram),
-    Relation("department", "Department", False, to_one("department_id")),
+    _OWNING_DEPARTMENT,
     Relation(
         "granted_total",
         "SubsidyApplication",
