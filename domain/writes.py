@@ -180,13 +180,24 @@ class Audited(Generic[T]):
         )
 
     async def insert(
-        self, session: AsyncSession, row: T, *, actor: str, action: str, refresh: bool = False
+        self,
+        session: AsyncSession,
+        row: T,
+        *,
+        actor: str,
+        action: str,
+        refresh: bool = False,
+        children: Callable[[int], Awaitable[object]] | None = None,
     ) -> T:
         """Add a new row, flush it (its id is known then) and record its creation
-        (:meth:`created`). ``refresh``: read it back first, so that the audit event sees
-        the values the database filled in (version, defaults)."""
+        (:meth:`created`). ``children``: what the creation writes besides the row (its
+        child rows), given the new id, before the audit event, which then sees it.
+        ``refresh``: read the row back first, so that the audit event sees the values the
+        database filled in (version, defaults)."""
         session.add(row)
         await session.flush()
+        if children is not None:
+            await children(getattr(row, "id"))  # noqa: B009 (every audited table has it)
         if refresh:
             await session.refresh(row)
         await self.created(session, row, actor=actor, action=action)

@@ -49,15 +49,19 @@ async def create_agreement(session: AsyncSession, *, data: AgreementData, actor:
     problems = v.Problems()
     state = await build_state(session, data, problems, agreement=None)
     problems.raise_if_any()
-    agreement = Agreement(**draft_columns(state))
-    session.add(agreement)
-    await session.flush()
-    assert agreement.id is not None
-    await replace_parties(session, agreement.id, state.party_ids)
-    await replace_support(session, agreement.id, state.support_categories)
-    await replace_contacts(session, agreement.id, state.contacts or [])
-    await AGREEMENTS.created(session, agreement, actor=actor, action="agreement.create")
-    return agreement
+
+    async def children(agreement_id: int) -> None:
+        await replace_parties(session, agreement_id, state.party_ids)
+        await replace_support(session, agreement_id, state.support_categories)
+        await replace_contacts(session, agreement_id, state.contacts or [])
+
+    return await AGREEMENTS.insert(
+        session,
+        Agreement(**draft_columns(state)),
+        actor=actor,
+        action="agreement.create",
+        children=children,
+    )
 
 
 def draft_columns(state: State) -> dict[str, Any]:

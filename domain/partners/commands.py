@@ -154,12 +154,13 @@ async def check_new_partner(
 async def create_partner(session: AsyncSession, *, data: PartnerData, actor: str) -> Partner:
     """Register a partner (第2章1)."""
     data, field_ids, partner = await check_new_partner(session, data)
-    session.add(partner)
-    await session.flush()
-    assert partner.id is not None
-    await _replace_children(session, partner.id, data, field_ids)
-    await PARTNERS.created(session, partner, actor=actor, action="partner.create")
-    return partner
+
+    async def children(partner_id: int) -> None:
+        await _replace_children(session, partner_id, data, field_ids)
+
+    return await PARTNERS.insert(
+        session, partner, actor=actor, action="partner.create", children=children
+    )
 
 
 async def update_partner(

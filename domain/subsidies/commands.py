@@ -139,16 +139,19 @@ async def submit_application(
             submitted_on=submitted_on,
         )
     )
-    session.add(application)
-    await session.flush()
-    assert application.id is not None
-    add_lines(session, application.id, ExpenseKind.PLANNED, expenses)
-    await session.flush()
-    await session.refresh(application)
-    await APPLICATIONS.created(
-        session, application, actor=actor, action="subsidyApplication.submit"
+
+    async def planned_lines(application_id: int) -> None:
+        add_lines(session, application_id, ExpenseKind.PLANNED, expenses)
+        await session.flush()
+
+    return await APPLICATIONS.insert(
+        session,
+        application,
+        actor=actor,
+        action="subsidyApplication.submit",
+        refresh=True,
+        children=planned_lines,
     )
-    return application
 
 
 async def start_review(
