@@ -188,19 +188,22 @@ class Audited(Generic[T]):
         action: str,
         refresh: bool = False,
         children: Callable[[int], Awaitable[object]] | None = None,
+        snapshot: Snapshot | None = None,
     ) -> T:
         """Add a new row, flush it (its id is known then) and record its creation
         (:meth:`created`). ``children``: what the creation writes besides the row (its
         child rows), given the new id, before the audit event, which then sees it.
         ``refresh``: read the row back first, so that the audit event sees the values the
-        database filled in (version, defaults)."""
+        database filled in (version, defaults). ``snapshot`` replaces the entity's for a
+        creation the audit log describes differently (as in :meth:`begin`)."""
         session.add(row)
         await session.flush()
         if children is not None:
             await children(getattr(row, "id"))  # noqa: B009 (every audited table has it)
         if refresh:
             await session.refresh(row)
-        await self.created(session, row, actor=actor, action=action)
+        after = None if snapshot is None else await snapshot(session, row)
+        await self.created(session, row, actor=actor, action=action, after=after)
         return row
 
     async def created(

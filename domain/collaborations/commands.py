@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,26 +69,31 @@ async def create_collaboration(
 
     collaboration = Collaboration(status=CollaborationStatus.PLANNING, **state.values)
     refresh_search_text(collaboration)
-    session.add(collaboration)
-    await session.flush()
-    assert collaboration.id is not None
-    await write_children(
-        session,
-        collaboration.id,
-        state,
-        forms=True,
-        fields=True,
-        participations=True,
-        co_departments=True,
-    )
-    await COLLABORATIONS.created(
+
+    async def children(collaboration_id: int) -> None:
+        await write_children(
+            session,
+            collaboration_id,
+            state,
+            forms=True,
+            fields=True,
+            participations=True,
+            co_departments=True,
+        )
+
+    return await COLLABORATIONS.insert(
         session,
         collaboration,
         actor=actor,
         action="collaboration.create",
-        after={"status": collaboration.status.value, **await snapshot_of(session, collaboration)},
+        children=children,
+        snapshot=_created_snapshot,
     )
-    return collaboration
+
+
+async def _created_snapshot(session: AsyncSession, collaboration: Collaboration) -> dict[str, Any]:
+    """A creation records the status it starts in, besides what a change records."""
+    return {"status": collaboration.status.value, **await snapshot_of(session, collaboration)}
 
 
 async def update_collaboration(
