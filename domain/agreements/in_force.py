@@ -29,13 +29,7 @@ _CONCLUDED = (AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED, AgreementStatus
 # The columns the term arithmetic of domain.agreements.terms reads.
 _TERM_COLUMNS: tuple[Any, ...] = (
     Agreement.id,
-    Agreement.status,
-    Agreement.concluded_on,
-    Agreement.effective_from,
-    Agreement.effective_until,
-    Agreement.auto_renewal,
-    Agreement.renewal_term_months,
-    Agreement.terminated_on,
+    *(getattr(Agreement, name) for name in terms.TERM_COLUMNS),
 )
 
 

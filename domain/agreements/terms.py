@@ -280,16 +280,20 @@ class AgreementTerms(Protocol):
     def terminated_on(self) -> date | None: ...
 
 
-_TERM_END_COLUMNS = (
+TERM_COLUMNS = (
     "status",
+    "concluded_on",
+    "effective_from",
     "effective_until",
     "auto_renewal",
     "renewal_term_months",
     "terminated_on",
 )
-"""The columns :func:`current_term_ends_on` reads, as keywords of the same names;
-:func:`is_in_force` reads these and when the agreement began."""
-_IN_FORCE_COLUMNS = (*_TERM_END_COLUMNS, "concluded_on", "effective_from")
+"""The columns of :class:`AgreementTerms`: what :func:`is_in_force` reads, as keywords
+of the same names (``domain.agreements.in_force`` selects them)."""
+_STARTS = ("concluded_on", "effective_from")
+_TERM_END_COLUMNS = tuple(name for name in TERM_COLUMNS if name not in _STARTS)
+"""What :func:`current_term_ends_on` reads: the term columns but when it began."""
 
 
 TERMS_CACHE_SIZE = 4096
@@ -298,7 +302,7 @@ the term columns and the day (a few hundred bytes each): the disaster lookup ask
 for every agreement that may be in force, and asks again at its next refresh."""
 
 _term_end_columns = attrgetter(*_TERM_END_COLUMNS)
-_in_force_columns = attrgetter(*_IN_FORCE_COLUMNS)
+_in_force_columns = attrgetter(*TERM_COLUMNS)
 
 
 def agreement_term_ends_on(agreement: AgreementTerms, as_of: date) -> date | None:
@@ -321,7 +325,7 @@ def _term_ends_on(columns: tuple[Any, ...], as_of: date) -> date | None:
 
 @lru_cache(maxsize=TERMS_CACHE_SIZE)
 def _in_force(columns: tuple[Any, ...], on: date) -> bool:
-    return is_in_force(**dict(zip(_IN_FORCE_COLUMNS, columns, strict=True)), on=on)
+    return is_in_force(**dict(zip(TERM_COLUMNS, columns, strict=True)), on=on)
 
 
 def contacts_stale(
