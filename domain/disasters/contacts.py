@@ -14,7 +14,7 @@ and :func:`contacts_due` lists what turns stale within a window (the reminders).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -214,6 +214,12 @@ class ContactDue:
     standing: ContactStanding = field(default=NO_CALLS)
 
 
+def due_agreements() -> list[sa.ColumnElement[bool]]:
+    """The agreements whose parties the reminders consider, besides being in force on
+    the day: disaster-support ones (both read paths of ``contactsDue``)."""
+    return [col(Agreement.category) == AgreementCategory.DISASTER_SUPPORT]
+
+
 async def contacts_due(
     session: AsyncSession, *, as_of: date, within_days: int = DEFAULT_WITHIN_DAYS
 ) -> list[ContactDue]:
@@ -228,11 +234,7 @@ async def contacts_due(
     from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
 
     check_within(as_of, within_days, most=MAX_WITHIN_DAYS)
-    ids = await agreement_ids_in_force_on(
-        session,
-        on=as_of,
-        conditions=[col(Agreement.category) == AgreementCategory.DISASTER_SUPPORT],
-    )
+    ids = await agreement_ids_in_force_on(session, on=as_of, conditions=due_agreements())
     if not ids:
         return []
     stmt = (
@@ -242,13 +244,31 @@ async def contacts_due(
         .where(col(Agreement.id).in_(ids), party_standing(col(AgreementParty.partner_id)))
         .order_by(col(Agreement.id))
     )
-    partners: dict[int, Partner] = {}
-    agreements: dict[int, list[Agreement]] = {}
-    for partner, agreement in (await session.execute(stmt)).all():
+    pairs = (await session.execute(stmt)).all()
+    standings = await standings_of(session, sorted({p.id or 0 for p, _a in pairs}), as_of)
+    return due_from_pairs(pairs, standings, as_of=as_of, within_days=within_days)
+
+
+def due_from_pairs(
+    pairs: Iterable[tuple[Any, Any]],
+    standings: Mapping[int, ContactStanding],
+    *,
+    as_of: date,
+    within_days: int,
+) -> list[ContactDue]:
+    """The reminders' rules over (partner, agreement) pairs already read — parties that
+    can be counted on, of disaster-support agreements in force on ``as_of``, in agreement
+    order — and their partners' standings on ``as_of`` (missing: no calls). Both read
+    paths of ``contactsDue`` fold with it. A partner is due when its contacts (the latest
+    of its agreements' own checks and of its calls that reached someone) are stale by
+    ``as_of + within_days`` (rule 9). Never confirmed first, then by the day they turn
+    stale, then 五十音."""
+    partners: dict[int, Any] = {}
+    agreements: dict[int, list[Any]] = {}
+    for partner, agreement in pairs:
         key = partner.id or 0
         partners[key] = partner
         agreements.setdefault(key, []).append(agreement)
-    standings = await standings_of(session, sorted(partners), as_of)
     horizon = as_of + timedelta(days=within_days)
     due: list[ContactDue] = []
     for partner_id, partner in partners.items():

@@ -46,6 +46,7 @@ ROOT_WEIGHTS = {
     "node": 5,
     "nodes": 3,
     "disasterSupport": 3,
+    "contactsDue": 2,
     "collaborations": 3,
     "departments": 1,
     "collaborationFields": 1,

@@ -222,3 +222,84 @@ async def test_the_demo_has_calls_to_make(gql: Any):
     assert "（デモ）スーパーはまなす株式会社" not in due
     silent = due.get("（デモ）苫小牧地区歯科医師会")
     assert silent is not None and silent["reachable"] is False
+
+
+DUE_WITHOUT_CALLS = """
+query ($asOf: Date, $within: Int!) {
+  contactsDue(asOf: $asOf, withinDays: $within) {
+    __typename partner { id name phone } agreements { title isInForce } contactsVerifiedOn
+    staleOn stale lastCheckedOn lastCheckOutcome reachable
+  }
+}"""
+
+
+async def test_reminders_are_the_same_on_both_paths(
+    session: AsyncSession, district: dict[str, Any]
+):
+    # given: besides the district's four, a partner of two agreements (the later check
+    # counts), one whose only agreement has ended, one DISSOLVED, and a call that got
+    # through after the agreement's own check; and an auto-renewing agreement that
+    # expired (SQL keeps it as a candidate, the term rules drop it)
+    from kyodo.domain.enums import AgreementStatus, PartnerStatus
+    from kyodo.domain.partners.models import Partner
+
+    department = await make_department(session)
+    both = await make_partner(
+        session, "（テスト）二協定商店", kana="お", district=district["district"]
+    )
+    ended = await make_partner(session, "（テスト）終了商店", kana="か")
+    gone = await make_partner(session, "（テスト）解散商店", kana="き")
+    lapsed = await make_partner(session, "（テスト）満了商店", kana="く")
+    await make_agreement(
+        session,
+        department=department,
+        title="（テスト）満了協定",
+        parties=[lapsed],
+        support=[SupportCategory.SUPPLIES],
+        status=AgreementStatus.EXPIRED,
+        concluded_on=date(2020, 4, 1),
+        effective_from=date(2020, 4, 1),
+        effective_until=date(2024, 3, 31),
+        auto_renewal=True,
+        renewal_term_months=12,
+    )
+    for title, party, verified, until in (
+        ("（テスト）二協定A", both, date(2022, 5, 1), None),
+        ("（テスト）二協定B", both, date(2023, 10, 1), None),
+        ("（テスト）終了協定", ended, None, date(2024, 3, 31)),
+        ("（テスト）解散協定", gone, None, None),
+    ):
+        await make_agreement(
+            session,
+            department=department,
+            title=title,
+            parties=[party],
+            support=[SupportCategory.SUPPLIES],
+            concluded_on=date(2020, 4, 1),
+            effective_from=date(2020, 4, 1),
+            effective_until=until,
+            contacts_verified_on=verified,
+        )
+    (await session.get(Partner, gone.id)).status = PartnerStatus.DISSOLVED  # type: ignore[union-attr]
+    session.add(
+        ContactVerification(
+            partner_id=district["stale-pk"],
+            verified_on=date(2024, 2, 1),
+            outcome="REACHED",
+            verified_by="テスト",
+        )
+    )
+    await session.commit()
+    # when / then: the compiled path answers as Strawberry does, for several windows
+    for as_of, within in (("2024-09-01", 30), ("2024-09-01", 366), ("2025-06-01", 0), (None, 60)):
+        data = await both_paths(session, DUE_WITHOUT_CALLS, {"asOf": as_of, "within": within})
+        names = [d["partner"]["name"] for d in data["contactsDue"]]
+        assert not {"（テスト）終了商店", "（テスト）解散商店", "（テスト）満了商店"} & set(names)
+    year = await both_paths(session, DUE_WITHOUT_CALLS, {"asOf": "2024-09-01", "within": 366})
+    due = {d["partner"]["name"]: d for d in year["contactsDue"]}
+    assert due["（テスト）二協定商店"]["contactsVerifiedOn"] == "2023-10-01"
+    assert [a["title"] for a in due["（テスト）二協定商店"]["agreements"]] == [
+        "（テスト）二協定A",
+        "（テスト）二協定B",
+    ]
+    assert due["（テスト）stale商店"]["contactsVerifiedOn"] == "2024-02-01"
