@@ -15,7 +15,7 @@ from kyodo.domain.disasters import commands, events
 from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
 from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory
 from kyodo.schema.inputs import Ids, ToData, fields_of
-from kyodo.schema.payloads import Payload, argument, payload, saved
+from kyodo.schema.payloads import Argument, Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, allow
 
 
@@ -86,6 +86,14 @@ class SupportRequestPayload(Payload):
     request: SupportRequestType | None = saved("request")
 
 
+def moment(when: str) -> Argument:
+    """The optional time of a request's step: the caller's clock when left out, and
+    never in the future (``domain.disasters.moments``)."""
+    return argument(
+        datetime | None, f"{when}; now when omitted, never in the future.", default=None
+    )
+
+
 @strawberry.type
 class DisasterMutations:
     disaster_event_create = DisasterEventPayload.mutation(
@@ -111,22 +119,14 @@ class DisasterMutations:
         description="Record the partner's answer: REQUESTED → ANSWERED (answeredAt defaults to now).",
         extensions=allow(DISASTER_OFFICE, ADMIN),
         answer=argument(SupportAnswer, "The partner's answer."),
-        answered_at=argument(
-            datetime | None,
-            "When it answered; now when omitted, never in the future.",
-            default=None,
-        ),
+        answered_at=moment("When it answered"),
         note=argument(str | None, "Note of the answer.", default=None),
     )
     support_request_deliver = SupportRequestPayload.change_mutation(
         commands.deliver_request,
         description="The support arrived: ANSWERED (ACCEPTED) → DELIVERED.",
         extensions=allow(DISASTER_OFFICE, ADMIN),
-        delivered_at=argument(
-            datetime | None,
-            "When it arrived; now when omitted, never in the future.",
-            default=None,
-        ),
+        delivered_at=moment("When it arrived"),
         note=argument(str | None, "Note of the delivery.", default=None),
     )
     support_request_close = SupportRequestPayload.change_mutation(
@@ -136,11 +136,7 @@ class DisasterMutations:
             "A closed request is read-only."
         ),
         extensions=allow(DISASTER_OFFICE, ADMIN),
-        closed_at=argument(
-            datetime | None,
-            "When closed; now when omitted, never in the future.",
-            default=None,
-        ),
+        closed_at=moment("When closed"),
         note=argument(str | None, "Closing note.", default=None),
     )
     support_request_cancel = SupportRequestPayload.change_mutation(
@@ -148,9 +144,5 @@ class DisasterMutations:
         description="取消し: REQUESTED or ANSWERED → CANCELLED; a reason is required.",
         extensions=allow(DISASTER_OFFICE, ADMIN),
         reason=argument(str, "Why it is cancelled (required)."),
-        cancelled_at=argument(
-            datetime | None,
-            "When cancelled; now when omitted, never in the future.",
-            default=None,
-        ),
+        cancelled_at=moment("When cancelled"),
     )
