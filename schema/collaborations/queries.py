@@ -44,6 +44,12 @@ async def _run_query(info: Info, fn: Callable[..., Awaitable[R]], /, **kwargs: A
         ) from error
 
 
+def _or_default(value: int | None, default: int) -> int:
+    """An optional number argument: an explicit null means the default, as leaving it
+    out does (its GraphQL default)."""
+    return default if value is None else value
+
+
 async def resolve_collaborations(
     info: Info,
     *,
@@ -113,9 +119,9 @@ class CollaborationQueries:
             analyses.partner_concentration,
             from_fiscal_year=from_fiscal_year,
             to_fiscal_year=to_fiscal_year,
-            min_consecutive_years=analyses.DEFAULT_MIN_CONSECUTIVE_YEARS
-            if min_consecutive_years is None
-            else min_consecutive_years,
+            min_consecutive_years=_or_default(
+                min_consecutive_years, analyses.DEFAULT_MIN_CONSECUTIVE_YEARS
+            ),
             department_code=department_code,
         )
         return [ConcentrationFindingType.from_domain(f) for f in findings]
@@ -149,7 +155,7 @@ class CollaborationQueries:
             analyses.partner_suggestions,
             field_codes=field_codes,
             department_code=department_code,
-            first=analyses.DEFAULT_SUGGESTIONS if first is None else first,
+            first=_or_default(first, analyses.DEFAULT_SUGGESTIONS),
             current_fiscal_year=fiscal_year_of(info.context.today),
         )
         return [PartnerSuggestionType.from_domain(s) for s in suggestions]
@@ -183,8 +189,8 @@ class CollaborationQueries:
             analyses.partner_network,
             field_codes=field_codes,
             fiscal_year=fiscal_year,
-            min_shared_collaborations=analyses.DEFAULT_MIN_SHARED_COLLABORATIONS
-            if min_shared_collaborations is None
-            else min_shared_collaborations,
+            min_shared_collaborations=_or_default(
+                min_shared_collaborations, analyses.DEFAULT_MIN_SHARED_COLLABORATIONS
+            ),
         )
         return PartnerNetworkType.from_domain(network)
