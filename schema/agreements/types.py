@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
@@ -31,6 +31,8 @@ from kyodo.schema.rows import FromRow, from_row, load_optional, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.collaborations.types import CollaborationType
+
+L = TypeVar("L", bound="DisasterLookupEntry")
 
 
 @strawberry.type(
@@ -198,6 +200,28 @@ class CapacityReportType(FromRow):
     note: str | None = strawberry.field(description="The partner's remarks.")
 
 
+class DisasterLookupEntry:
+    """Base of a line of the disaster lookup (disasterSupport and its other half,
+    disasterSupportNeedingReview): a partner, an agreement with it and the agreement's
+    support categories, each read from the domain's line as its type."""
+
+    @classmethod
+    def from_row(cls: type[L], row: Any) -> L:
+        return from_row(
+            cls,
+            row,
+            partner=PartnerType.from_row(row.partner),
+            agreement=AgreementType.from_row(row.agreement),
+            support_categories=list(row.support_categories),
+            **cls.computed(row),
+        )
+
+    @classmethod
+    def computed(cls, row: Any) -> dict[str, Any]:
+        """The fields a kind of line computes besides (``from_row`` reads the others)."""
+        return {}
+
+
 @strawberry.type(
     name="DisasterSupportEntry",
     description=(
@@ -205,7 +229,7 @@ class CapacityReportType(FromRow):
         "and how to reach them."
     ),
 )
-class DisasterSupportEntryType:
+class DisasterSupportEntryType(DisasterLookupEntry):
     partner: PartnerType = strawberry.field(description="The partner who can help.")
     agreement: AgreementType = strawberry.field(description="The agreement in force with it.")
     support_categories: list[SupportCategory] = strawberry.field(
@@ -253,17 +277,12 @@ class DisasterSupportEntryType:
         return self.contacts
 
     @classmethod
-    def from_row(cls, row: lookup.DisasterSupportRow) -> DisasterSupportEntryType:
-        return from_row(
-            cls,
-            row,
-            partner=PartnerType.from_row(row.partner),
-            agreement=AgreementType.from_row(row.agreement),
-            support_categories=list(row.support_categories),
-            contacts=[ContactType.from_row(c) for c in row.emergency_contacts],
-            contacts_read=contacts_read_of(row),
-            capacity=[CapacityReportType.from_row(c) for c in row.capacity],
-        )
+    def computed(cls, row: lookup.DisasterSupportRow) -> dict[str, Any]:
+        return {
+            "contacts": [ContactType.from_row(c) for c in row.emergency_contacts],
+            "contacts_read": contacts_read_of(row),
+            "capacity": [CapacityReportType.from_row(c) for c in row.capacity],
+        }
 
 
 def beyond_calendar() -> StrawberryGraphQLError:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import strawberry
 
-from kyodo.domain.disasters.review import DisasterReviewRow, agreements_needing_review
+from kyodo.domain.disasters.review import agreements_needing_review
 from kyodo.schema.agreements.queries import disaster_lookup
-from kyodo.schema.agreements.types import AgreementType
+from kyodo.schema.agreements.types import AgreementType, DisasterLookupEntry
 from kyodo.schema.enums import PartnerStatus, SupportCategory
 from kyodo.schema.partners.types import PartnerType
-from kyodo.schema.rows import from_row
 
 
 @strawberry.type(
@@ -24,7 +23,7 @@ from kyodo.schema.rows import from_row
         "out of disasterSupport, the agreement needs reviewing (協定の見直しが必要)."
     ),
 )
-class DisasterReviewEntryType:
+class DisasterReviewEntryType(DisasterLookupEntry):
     partner: PartnerType = strawberry.field(description="The party that can no longer help.")
     agreement: AgreementType = strawberry.field(description="The agreement to review.")
     support_categories: list[SupportCategory] = strawberry.field(
@@ -36,16 +35,6 @@ class DisasterReviewEntryType:
     reason: str = strawberry.field(
         description="Why, in Japanese: 「協定の見直しが必要（相手方が解散）」."
     )
-
-    @classmethod
-    def from_row(cls, row: DisasterReviewRow) -> DisasterReviewEntryType:
-        return from_row(
-            cls,
-            row,
-            partner=PartnerType.from_row(row.partner),
-            agreement=AgreementType.from_row(row.agreement),
-            support_categories=list(row.support_categories),
-        )
 
 
 @strawberry.type
