@@ -15,7 +15,7 @@ from typing import Any
 from graphql import GraphQLField, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
-from kyodo.domain.agreements import in_force, lookup
+from kyodo.domain.agreements import in_force, lookup, standing
 from kyodo.domain.agreements.calendar import check_within
 from kyodo.domain.agreements.models import AgreementParty
 from kyodo.domain.agreements.terms import agreement_in_force_on
@@ -94,11 +94,13 @@ def _contacts_due(
                 AgreementParty, agreement_ids=candidates, district=None
             )
 
+        # The conditions are a function of the day and of which statuses count against
+        # a party (standing's one predicate): built once for them.
         read = request.query.all(
             builder.fetch,
             conditions=conditions,
             order_by=(),
-            key=("contactsDue", as_of),
+            key=("contactsDue", as_of, standing.NEEDS_REVIEW_STATUSES),
         )
         request.slots[slot] = (read, as_of, within_days)
 
