@@ -14,10 +14,10 @@ predicate the disaster lookup uses (:func:`domain.agreements.standing.party_stan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +25,7 @@ from sqlmodel import col
 
 from kyodo.domain import validation as v
 from kyodo.domain.agreements import terms
-from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
+from kyodo.domain.agreements.in_force import rows_in_force_on
 from kyodo.domain.agreements.models import Agreement, AgreementParty
 from kyodo.domain.agreements.standing import (
     NEEDS_REVIEW_STATUSES,
@@ -35,6 +35,8 @@ from kyodo.domain.agreements.standing import (
 from kyodo.domain.collaborations.models import Collaboration
 from kyodo.domain.enums import AgreementDueKind
 from kyodo.domain.errors import DomainError, ErrorCode
+from kyodo.domain.japanese import to_wareki
+from kyodo.domain.labels import AGREEMENT_DUE_KIND_LABELS
 from kyodo.domain.partners.models import Partner
 
 DEFAULT_WITHIN_DAYS = 90
@@ -53,6 +55,16 @@ class DueItem:
     """The end of the term a notice deadline or term end belongs to."""
     parties_needing_review: tuple[Partner, ...] = ()
     """The agreement's parties that are DISSOLVED or INACTIVE, in 五十音 order."""
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in Japanese, e.g. 期間満了."""
+        return AGREEMENT_DUE_KIND_LABELS[self.kind]
+
+    @property
+    def due_on_wareki(self) -> str:
+        """The day in the Japanese calendar (和暦)."""
+        return to_wareki(self.due_on)
 
     @property
     def needs_review(self) -> bool:
@@ -115,10 +127,6 @@ def _terms_ahead(agreement: Agreement, as_of: date) -> list[date]:
         return []
 
 
-_ITEM_COLUMNS = ("id", *terms.TERM_COLUMNS, "notice_days")
-"""What :func:`agreement_items` reads of an agreement."""
-
-
 def agreement_items(
     agreement: Agreement,
     as_of: date,
@@ -158,16 +166,86 @@ async def parties_needing_review(
     stmt = (
         sa.select(col(AgreementParty.agreement_id), Partner)
         .join(Partner, col(Partner.id) == party_id)
-        .where(
-            col(AgreementParty.agreement_id).in_(list(agreement_ids)),
-            party_standing(party_id, needing_review=True),
-        )
+        .where(*needing_review_conditions(agreement_ids))
         .order_by(col(Partner.sort_key), col(Partner.id))
     )
     found: dict[int, list[Partner]] = {}
     for agreement_id, partner in (await session.execute(stmt)).all():
         found.setdefault(agreement_id, []).append(partner)
     return found
+
+
+async def agreement_ids_due(session: AsyncSession, *, as_of: date, last: date) -> list[int]:
+    """Ids of the agreements in force on ``as_of`` with a notice deadline or term end
+    from ``as_of`` through ``last``, ascending: one statement of the columns
+    :func:`agreement_items` reads, narrowed in SQL by ``in_force.maybe_in_force_on`` and
+    decided by ``terms.agreement_in_force_on`` and :func:`agreement_items` themselves.
+
+    Most agreements in force have no date in the window (on 10,000 partners, some 1,000
+    of the 4,600 do): only those are read whole afterwards, by either read path."""
+    rows = await rows_in_force_on(session, on=as_of, also=("notice_days",))
+    # a row of the columns agreement_items reads stands for the agreement here
+    return sorted(row.id for row in rows if agreement_items(row, as_of, last))
+
+
+def needing_review_conditions(agreement_ids: Sequence[int]) -> list[sa.ColumnElement[bool]]:
+    """SQL: the (agreement, party) pairs of these agreements whose party is DISSOLVED or
+    INACTIVE (:func:`domain.agreements.standing.party_standing`)."""
+    party_id: Any = AgreementParty.partner_id
+    return [
+        col(AgreementParty.agreement_id).in_(list(agreement_ids)),
+        party_standing(party_id, needing_review=True),
+    ]
+
+
+def review_conditions(
+    as_of: date, last: date, *, include_internal: bool
+) -> list[sa.ColumnElement[bool]]:
+    """SQL: the collaborations agreements are made for whose review falls due from
+    ``as_of`` through ``last`` (第4章(5)); public ones only unless ``include_internal``."""
+    conditions: list[sa.ColumnElement[bool]] = [
+        col(Collaboration.review_due_on).between(as_of, last),
+        col(Collaboration.id).in_(
+            sa.select(col(Agreement.collaboration_id)).where(
+                col(Agreement.collaboration_id).is_not(None)
+            )
+        ),
+    ]
+    if not include_internal:
+        conditions.append(col(Collaboration.is_public).is_(True))
+    return conditions
+
+
+def due_items(
+    agreements: Iterable[Agreement],
+    collaborations: Iterable[Collaboration],
+    *,
+    as_of: date,
+    last: date,
+    needing_review: Mapping[int, Sequence[Partner]],
+) -> list[DueItem]:
+    """The calendar over what was read — the agreements of :func:`agreement_ids_due`,
+    the collaborations of :func:`review_conditions`, each agreement's parties of
+    :func:`needing_review_conditions` — by date, then kind, then agreement. Both read
+    paths of ``agreementsDue`` fold with it."""
+    items: list[DueItem] = []
+    for agreement in agreements:
+        review = needing_review.get(agreement.id or 0, ())
+        items.extend(agreement_items(agreement, as_of, last, needing_review=review))
+    for collaboration in collaborations:
+        assert collaboration.review_due_on is not None
+        items.append(
+            DueItem(AgreementDueKind.REVIEW, collaboration.review_due_on, None, collaboration)
+        )
+    items.sort(
+        key=lambda item: (
+            item.due_on,
+            _KIND_ORDER[item.kind],
+            item.agreement.id if item.agreement else 0,
+            item.collaboration.id if item.collaboration else 0,
+        )
+    )
+    return items
 
 
 async def agreements_due(
@@ -183,52 +261,15 @@ async def agreements_due(
     (DISSOLVED or INACTIVE); reviews are of collaborations that agreements are made for,
     public ones only unless ``include_internal`` (the city staff)."""
     last = check_window(as_of, within_days)
-    ids = await agreement_ids_in_force_on(session, on=as_of)
-    items: list[DueItem] = []
+    ids = await agreement_ids_due(session, as_of=as_of, last=last)
+    agreements: Sequence[Agreement] = []
+    review: dict[int, list[Partner]] = {}
     if ids:
-        # Most agreements in force have no date in the window: their term columns say
-        # so, and only the others are read whole (on 10,000 partners, some 1,000 of the
-        # 4,600 in force; building every row was a fifth of the calendar's time).
-        light = sa.select(*(getattr(Agreement, name) for name in _ITEM_COLUMNS)).where(
-            col(Agreement.id).in_(ids)
-        )
-        ids = [
-            row.id
-            for row in (await session.execute(light)).all()
-            # a row of the columns agreement_items reads stands for the agreement here
-            if agreement_items(cast(Agreement, row), as_of, last)
-        ]
         review = await parties_needing_review(session, ids)
-        rows = (
-            await session.execute(sa.select(Agreement).where(col(Agreement.id).in_(ids)))
-        ).scalars()
-        for agreement in rows:
-            items.extend(
-                agreement_items(
-                    agreement, as_of, last, needing_review=review.get(agreement.id or 0, ())
-                )
-            )
+        stmt = sa.select(Agreement).where(col(Agreement.id).in_(ids))
+        agreements = (await session.execute(stmt)).scalars().all()
     reviews = sa.select(Collaboration).where(
-        col(Collaboration.review_due_on).between(as_of, last),
-        col(Collaboration.id).in_(
-            sa.select(col(Agreement.collaboration_id)).where(
-                col(Agreement.collaboration_id).is_not(None)
-            )
-        ),
+        *review_conditions(as_of, last, include_internal=include_internal)
     )
-    if not include_internal:
-        reviews = reviews.where(col(Collaboration.is_public).is_(True))
-    for collaboration in (await session.execute(reviews)).scalars():
-        assert collaboration.review_due_on is not None
-        items.append(
-            DueItem(AgreementDueKind.REVIEW, collaboration.review_due_on, None, collaboration)
-        )
-    items.sort(
-        key=lambda item: (
-            item.due_on,
-            _KIND_ORDER[item.kind],
-            item.agreement.id if item.agreement else 0,
-            item.collaboration.id if item.collaboration else 0,
-        )
-    )
-    return items
+    collaborations = (await session.execute(reviews)).scalars().all()
+    return due_items(agreements, collaborations, as_of=as_of, last=last, needing_review=review)

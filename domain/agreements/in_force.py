@@ -89,8 +89,24 @@ async def agreement_ids_in_force_on(
     month ends and terminations. The check runs on every candidate, not only the
     renewing ones, so SQL never has to agree with Python on anything but a superset.
     """
-    rows = await _term_rows(session, [*maybe_in_force_on(on), *conditions])
-    return sorted(row.id for row in rows if terms.agreement_in_force_on(row, on))
+    return sorted(row.id for row in await rows_in_force_on(session, on=on, conditions=conditions))
+
+
+async def rows_in_force_on(
+    session: AsyncSession,
+    *,
+    on: date,
+    conditions: Sequence[sa.ColumnElement[bool]] = (),
+    also: Sequence[str] = (),
+) -> list[Any]:
+    """The agreements in force on ``on``, as rows of their id, their term columns and the
+    columns named in ``also`` (each row reads as the agreement does for
+    :mod:`domain.agreements.terms`): the one statement of :func:`agreement_ids_in_force_on`."""
+    stmt = sa.select(*_TERM_COLUMNS, *(getattr(Agreement, name) for name in also)).where(
+        *maybe_in_force_on(on), *conditions
+    )
+    rows = (await session.execute(stmt)).all()
+    return [row for row in rows if terms.agreement_in_force_on(row, on)]
 
 
 TERM_FIELDS: tuple[str, ...] = tuple(column.key for column in _TERM_COLUMNS)

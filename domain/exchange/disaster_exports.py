@@ -42,7 +42,6 @@ from kyodo.domain.exchange.exports.formats import (
 from kyodo.domain.exchange.exports.tables import write_csv
 from kyodo.domain.japanese import TOKYO, to_wareki
 from kyodo.domain.labels import (
-    AGREEMENT_DUE_KIND_LABELS,
     DISASTER_KIND_LABELS,
     SUPPORT_ANSWER_LABELS,
     SUPPORT_CATEGORY_LABELS,
@@ -212,7 +211,7 @@ def fold(line: str) -> str:
 
 
 def _summary(item: DueItem) -> str:
-    label = AGREEMENT_DUE_KIND_LABELS[item.kind]
+    label = item.kind_label
     if item.agreement is not None:
         review = f"（{REVIEW_LABEL}）" if item.needs_review else ""
         return f"【{label}】{item.agreement.title}{review}"
@@ -221,7 +220,7 @@ def _summary(item: DueItem) -> str:
 
 
 def _categories(item: DueItem) -> str:
-    labels = [AGREEMENT_DUE_KIND_LABELS[item.kind]]
+    labels = [item.kind_label]
     if item.needs_review:
         labels.append(REVIEW_LABEL)
     return ",".join(ical_text(label) for label in labels)

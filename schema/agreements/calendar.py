@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from kyodo.domain.agreements import calendar
-from kyodo.domain.japanese import to_wareki
-from kyodo.domain.labels import AGREEMENT_DUE_KIND_LABELS
 from kyodo.schema.agreements.types import AgreementType
 from kyodo.schema.context import Info
 from kyodo.schema.descriptions import AsOf, WithinDays
@@ -67,8 +65,8 @@ class AgreementDueType:
         return from_row(
             cls,
             item,
-            kind_label=AGREEMENT_DUE_KIND_LABELS[item.kind],
-            due_on_wareki=to_wareki(item.due_on),
+            kind_label=item.kind_label,
+            due_on_wareki=item.due_on_wareki,
             agreement=AgreementType.from_row(item.agreement) if item.agreement else None,
             item=item,
         )

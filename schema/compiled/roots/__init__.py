@@ -15,6 +15,7 @@ from graphql.execution.collect_fields import FieldDetails
 from kyodo.domain.reference.service import department_order, field_order
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import Fallback
+from kyodo.schema.compiled.roots.agreements_due import _agreements_due
 from kyodo.schema.compiled.roots.contacts_due import _contacts_due
 from kyodo.schema.compiled.roots.disaster import _disaster_support
 from kyodo.schema.compiled.roots.lists import (
@@ -55,6 +56,7 @@ ROOTS: dict[str, RootPlanner] = {
     "nodes": _nodes,
     "disasterSupport": _disaster_support,
     "contactsDue": _contacts_due,
+    "agreementsDue": _agreements_due,
     "departments": _entity_list("Department", "Department", department_order),
     "collaborationFields": _entity_list("CollaborationField", "CollaborationField", field_order),
     "viewer": _values("Viewer", lambda request: viewer_of(request.context.principal)),

@@ -193,3 +193,62 @@ def test_ical_lines_are_escaped_folded_and_end_in_crlf():
     assert "SUMMARY:【更新しない旨の申出期限】災害時における物資の供給\\, 輸送\\; 保管" in unfolded
     assert ical_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
     assert fold("x" * 80) == "x" * 75 + "\r\n " + "x" * 5
+
+
+FULL_DUE = """
+query ($asOf: Date, $within: Int!) {
+  agreementsDue(asOf: $asOf, withinDays: $within) {
+    __typename kind kindLabel dueOn dueOnWareki termEndsOn needsReview reviewReason
+    agreement { id title status parties { name status } isInForce currentTermEndsOn }
+    collaboration { id title reviewDueOn }
+  }
+}"""
+
+
+async def test_the_calendar_is_the_same_on_both_paths(session: AsyncSession, renewing: Agreement):
+    # given: besides the renewing agreement, one with a dissolved and an inactive party,
+    # one that has ended, and a collaboration an agreement is made for, due for review
+    from kyodo.domain.enums import PartnerStatus
+
+    department = await make_department(session)
+    gone = await make_partner(session, "（テスト）解散した会社")
+    resting = await make_partner(session, "（テスト）休止中の会")
+    active = await make_partner(session, "（テスト）元気な会社")
+    gone.status, resting.status = PartnerStatus.DISSOLVED, PartnerStatus.INACTIVE
+    marked = await make_agreement(
+        session,
+        department=department,
+        title="（テスト）見直しの協定",
+        parties=[gone, resting, active],
+        concluded_on=date(2021, 4, 1),
+        effective_from=date(2021, 4, 1),
+        effective_until=date(2022, 6, 30),
+    )
+    marked.notice_days = 60
+    await make_agreement(
+        session,
+        department=department,
+        title="（テスト）終わった協定",
+        parties=[active],
+        concluded_on=date(2019, 4, 1),
+        effective_from=date(2019, 4, 1),
+        effective_until=date(2021, 3, 31),
+    )
+    collaboration = await make_collaboration(session, department=department)
+    collaboration.review_due_on = date(2022, 5, 15)
+    renewing.collaboration_id = collaboration.id
+    await session.commit()
+    # when / then: the compiled path answers as Strawberry does, for several windows
+    windows = (("2022-02-01", 60), ("2022-02-01", 731), ("2022-04-01", 0), ("2021-01-01", 90))
+    for as_of, within in windows:
+        await both_paths(session, FULL_DUE, {"asOf": as_of, "within": within})
+    data = await both_paths(session, FULL_DUE, {"asOf": "2022-02-01", "within": 200})
+    kinds = {
+        ((d["agreement"] or d["collaboration"])["title"], d["kind"], d["needsReview"])
+        for d in data["agreementsDue"]
+    }
+    assert ("（テスト）見直しの協定", "TERM_END", True) in kinds
+    assert ("（テスト）自動更新の協定", "TERM_END", False) in kinds
+    assert any(kind == "REVIEW" for _t, kind, _n in kinds)
+    reason = next(d["reviewReason"] for d in data["agreementsDue"] if d["needsReview"])
+    assert reason == "協定の見直しが必要（相手方が解散）"

@@ -47,6 +47,7 @@ ROOT_WEIGHTS = {
     "nodes": 3,
     "disasterSupport": 3,
     "contactsDue": 2,
+    "agreementsDue": 2,
     "collaborations": 3,
     "departments": 1,
     "collaborationFields": 1,
