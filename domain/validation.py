@@ -282,6 +282,17 @@ def require_date(value: date | None, *, label: str, field: str | None) -> None:
             raise DomainError(problems=[problem])
 
 
+def require_fiscal_year_range(first: int | None, last: int | None, *, field: str) -> None:
+    """Raise INVALID when the range of fiscal years ``first``..``last`` is reversed (for
+    reads: an end left open, None, is never reversed)."""
+    if first is not None and last is not None and first > last:
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"年度の範囲が逆です。開始年度（{first}）は終了年度（{last}）以前にしてください。",
+            field,
+        )
+
+
 def amount(problems: Problems, value: int | None, *, label: str, field: str) -> int | None:
     """Money is integer yen and never negative."""
     if value is not None and value < 0:

@@ -24,6 +24,7 @@ from kyodo.domain.pagination import MAX_PAGE_SIZE
 from kyodo.domain.partners.models import Partner, PartnerField
 from kyodo.domain.reference.models import CollaborationField, Department
 from kyodo.domain.reference.service import fields_by_code, get_department_by_code_or_raise
+from kyodo.domain.validation import require_fiscal_year_range
 
 # ------------------------------------------------------------------ fixed partners, 第4章(5)
 
@@ -74,13 +75,7 @@ async def partner_concentration(
     ``INVALID`` when the range is reversed or too long, or ``min_consecutive_years`` < 2
     (one year is not a repetition); ``NOT_FOUND`` for an unknown department code.
     """
-    if from_fiscal_year > to_fiscal_year:
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"年度の範囲が逆です。開始年度（{from_fiscal_year}）は終了年度（{to_fiscal_year}）"
-            "以前にしてください。",
-            "from_fiscal_year",
-        )
+    require_fiscal_year_range(from_fiscal_year, to_fiscal_year, field="from_fiscal_year")
     if to_fiscal_year - from_fiscal_year >= MAX_CONCENTRATION_SPAN_YEARS:
         raise DomainError(
             ErrorCode.INVALID,

@@ -17,9 +17,9 @@ from sqlmodel import col
 from kyodo.domain.collaborations.models import Collaboration, CollaborationFormLink, Participation
 from kyodo.domain.collaborations.service import CollaborationFilterSpec, list_conditions
 from kyodo.domain.enums import CollaborationForm, CollaborationStatus, PartnerKind
-from kyodo.domain.errors import DomainError, ErrorCode
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.reference.models import Department
+from kyodo.domain.validation import require_fiscal_year_range
 from kyodo.domain.visibility import PartnerVisibility
 
 COUNTED_BY_DEFAULT = tuple(s for s in CollaborationStatus if s is not CollaborationStatus.CANCELLED)
@@ -62,17 +62,7 @@ async def collaboration_stats(
     there are collaborations. Partners ``visibility`` hides (individuals, for PUBLIC)
     are counted nowhere. ``INVALID`` when the range is reversed.
     """
-    if (
-        from_fiscal_year is not None
-        and to_fiscal_year is not None
-        and from_fiscal_year > to_fiscal_year
-    ):
-        raise DomainError(
-            ErrorCode.INVALID,
-            f"年度の範囲が逆です。開始年度（{from_fiscal_year}）は終了年度（{to_fiscal_year}）"
-            "以前にしてください。",
-            "to_fiscal_year",
-        )
+    require_fiscal_year_range(from_fiscal_year, to_fiscal_year, field="to_fiscal_year")
     if not spec.statuses:
         spec = replace(spec, statuses=COUNTED_BY_DEFAULT)
     conditions = list_conditions(spec, visibility)
