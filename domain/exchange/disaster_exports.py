@@ -34,10 +34,9 @@ from kyodo.domain.enums import AgreementDueKind, PartnerKind
 from kyodo.domain.exchange.exports import CsvEncoding, ExportFile, ExportFormat, municipality
 from kyodo.domain.exchange.exports.formats import (
     LIST_SEPARATOR,
+    ListExport,
     PersonalReads,
-    export_filename,
     note_read,
-    require_format,
 )
 from kyodo.domain.exchange.exports.tables import write_csv
 from kyodo.domain.japanese import TOKYO, to_wareki
@@ -49,7 +48,8 @@ from kyodo.domain.labels import (
     label_of,
 )
 from kyodo.domain.partners.models import Partner
-from kyodo.domain.validation import require_date
+
+SUPPORT_REQUEST_LIST = ListExport("support-requests", "応援要請の記録", (ExportFormat.CSV,))
 
 SUPPORT_REQUEST_HEADERS: tuple[str, ...] = (
     "災害",
@@ -157,13 +157,12 @@ async def export_support_requests(
     encoding: CsvEncoding = CsvEncoding.UTF8,
 ) -> ExportFile:
     """The activation log for the after-action report (CSV, Excel-ready; CP932 on request)."""
-    require_format(fmt, (ExportFormat.CSV,), "応援要請の記録", encoding)
-    require_date(on, label="一覧の日付", field="on")
+    SUPPORT_REQUEST_LIST.check(fmt, on, encoding)
     lines = await load_support_requests(session, on=on)
-    return ExportFile(
-        body=write_csv(SUPPORT_REQUEST_HEADERS, support_request_rows(lines), encoding=encoding),
-        format=fmt,
-        filename=export_filename("support-requests", on, fmt),
+    return SUPPORT_REQUEST_LIST.file(
+        write_csv(SUPPORT_REQUEST_HEADERS, support_request_rows(lines), encoding=encoding),
+        fmt=fmt,
+        on=on,
         rows=len(lines),
         encoding=encoding,
     )
@@ -173,6 +172,7 @@ async def export_support_requests(
 
 CALENDAR_DAYS = 365
 """The feed covers a year from its date: every notice deadline comes round in time."""
+AGREEMENTS_DUE_CALENDAR = ListExport("agreements-due", "協定の期限", (ExportFormat.ICS,))
 PRODUCT_ID = "-//kyodo//agreements-due//JA"
 _ADVICE = {
     AgreementDueKind.NOTICE_DEADLINE: (
@@ -295,15 +295,14 @@ async def export_agreements_due(
 ) -> ExportFile:
     """The notice and renewal calendar for a year from ``on`` as an iCal feed; reviews of
     unpublished collaborations only with ``include_internal`` (the city staff)."""
-    require_format(fmt, (ExportFormat.ICS,), "協定の期限", encoding)
-    require_date(on, label="一覧の日付", field="on")
+    AGREEMENTS_DUE_CALENDAR.check(fmt, on, encoding)
     items = await agreements_due(
         session, as_of=on, within_days=CALENDAR_DAYS, include_internal=include_internal
     )
-    return ExportFile(
-        body=render_ics(items, stamp=utcnow()).encode("utf-8"),
-        format=fmt,
-        filename=export_filename("agreements-due", on, fmt),
+    return AGREEMENTS_DUE_CALENDAR.file(
+        render_ics(items, stamp=utcnow()).encode("utf-8"),
+        fmt=fmt,
+        on=on,
         rows=len(items),
         personal_reads=calendar_personal_reads(items),
     )

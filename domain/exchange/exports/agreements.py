@@ -24,8 +24,7 @@ from kyodo.domain.exchange.exports.formats import (
     CsvEncoding,
     ExportFile,
     ExportFormat,
-    export_filename,
-    require_format,
+    ListExport,
     write_json,
 )
 from kyodo.domain.exchange.exports.tables import write_table
@@ -34,7 +33,6 @@ from kyodo.domain.japanese import to_wareki
 from kyodo.domain.labels import SUPPORT_CATEGORY_LABELS, labels
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.reference.service import departments_by_id
-from kyodo.domain.validation import require_date
 from kyodo.domain.visibility import PartnerVisibility
 
 AGREEMENT_CATEGORY_LABELS: dict[AgreementCategory, str] = labels(AgreementCategory)
@@ -56,6 +54,10 @@ AGREEMENT_HEADERS: tuple[str, ...] = (
 )
 """Hokkaido's open-data layout (市町村名 … その他), then 締結日 and what this system keeps
 besides; every header is one ``kyodo import agreements`` reads."""
+
+AGREEMENT_LIST = ListExport(
+    "agreements", "協定一覧", (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,17 +184,14 @@ async def export_agreements(
     personal data (no contacts; with ``visibility`` ORGANISATIONS, for the public, no
     individuals either).
     """
-    require_format(
-        fmt, (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON), "協定一覧", encoding
-    )
-    require_date(on, label="一覧の日付", field="on")
+    AGREEMENT_LIST.check(fmt, on, encoding)
     records = await load_agreements(session, on=on, category=category, visibility=visibility)
     if fmt is not ExportFormat.JSON:
         body = write_table(
             fmt,
             AGREEMENT_HEADERS,
             [agreement_csv_row(r) for r in records],
-            sheet="協定一覧",
+            sheet=AGREEMENT_LIST.title,
             text_columns=("外部ID",),
             encoding=encoding,
             identify=identify_agreement,
@@ -209,10 +208,4 @@ async def export_agreements(
                 ],
             }
         )
-    return ExportFile(
-        body=body,
-        format=fmt,
-        filename=export_filename("agreements", on, fmt),
-        rows=len(records),
-        encoding=encoding,
-    )
+    return AGREEMENT_LIST.file(body, fmt=fmt, on=on, rows=len(records), encoding=encoding)

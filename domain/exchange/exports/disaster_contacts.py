@@ -23,14 +23,12 @@ from kyodo.domain.exchange.exports.formats import (
     CsvEncoding,
     ExportFile,
     ExportFormat,
-    export_filename,
-    require_format,
+    ListExport,
     write_json,
 )
 from kyodo.domain.exchange.exports.tables import write_csv
 from kyodo.domain.exchange.review_sections import review_csv_rows, review_document
 from kyodo.domain.japanese import to_wareki
-from kyodo.domain.validation import require_date
 
 DISASTER_CONTACT_HEADERS: tuple[str, ...] = (
     "協定区分",
@@ -43,6 +41,10 @@ DISASTER_CONTACT_HEADERS: tuple[str, ...] = (
     "24時間",
     "最終確認日",
     "状態",
+)
+
+DISASTER_CONTACT_LIST = ListExport(
+    "disaster-contacts", "災害時連絡先", (ExportFormat.HTML, ExportFormat.CSV, ExportFormat.JSON)
 )
 
 
@@ -128,10 +130,7 @@ async def export_disaster_contacts(
 ) -> ExportFile:
     """The disaster-management office's contact list for ``on`` (rule 9): printable
     HTML, CSV or JSON. Personal data: callers need ``READ_EMERGENCY_CONTACTS``."""
-    require_format(
-        fmt, (ExportFormat.HTML, ExportFormat.CSV, ExportFormat.JSON), "災害時連絡先", encoding
-    )
-    require_date(on, label="一覧の日付", field="on")
+    DISASTER_CONTACT_LIST.check(fmt, on, encoding)
     listing = await load_disaster_contacts(session, on=on)
     if fmt is ExportFormat.CSV:
         body = write_csv(
@@ -146,11 +145,11 @@ async def export_disaster_contacts(
         body = write_json(disaster_document(listing))
     else:
         body = render_disaster_contacts_html(listing).encode("utf-8")
-    return ExportFile(
-        body=body,
-        format=fmt,
-        filename=export_filename("disaster-contacts", on, fmt),
+    return DISASTER_CONTACT_LIST.file(
+        body,
+        fmt=fmt,
+        on=on,
         rows=sum(len(s.entries) for s in listing.sections) + len(listing.needing_review),
-        personal_reads=listing.personal_reads,
         encoding=encoding,
+        personal_reads=listing.personal_reads,
     )

@@ -1,5 +1,6 @@
 """What every export shares: its formats and encodings, the finished file, the city's
-name, the personal data it shows (for the access log) and the JSON writer."""
+name, the personal data it shows (for the access log), the JSON writer, and a list as
+exported for one day (:class:`ListExport`: its checks and its file name)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from kyodo.domain.validation import require_date
 
 LIST_SEPARATOR = "、"
 MARK = "○"
@@ -108,6 +111,44 @@ def require_format(
     if encoding is not CsvEncoding.UTF8 and fmt is not ExportFormat.CSV:
         raise UnsupportedFormat(
             f"文字コード（{encoding.value}）を選べるのは CSV だけです（{fmt.value} は UTF-8 です）。"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ListExport:
+    """A list exported as it stands on one day, declared once: ``name`` in its file
+    names (:func:`export_filename`), ``title`` in messages (and as a sheet's name), the
+    ``formats`` it is written in."""
+
+    name: str
+    title: str
+    formats: tuple[ExportFormat, ...]
+
+    def check(self, fmt: ExportFormat, on: date, encoding: CsvEncoding) -> None:
+        """Refuse before anything is read: a format the list is not written in, an
+        encoding for anything but a CSV (:func:`require_format`), a day outside the
+        calendar."""
+        require_format(fmt, self.formats, self.title, encoding)
+        require_date(on, label="一覧の日付", field="on")
+
+    def file(
+        self,
+        body: bytes,
+        *,
+        fmt: ExportFormat,
+        on: date,
+        rows: int,
+        encoding: CsvEncoding = CsvEncoding.UTF8,
+        personal_reads: PersonalReads | None = None,
+    ) -> ExportFile:
+        """The finished export of the list for ``on``."""
+        return ExportFile(
+            body=body,
+            format=fmt,
+            filename=export_filename(self.name, on, fmt),
+            rows=rows,
+            personal_reads=personal_reads or {},
+            encoding=encoding,
         )
 
 

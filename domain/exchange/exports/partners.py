@@ -19,10 +19,9 @@ from kyodo.domain.exchange.exports.formats import (
     CsvEncoding,
     ExportFile,
     ExportFormat,
+    ListExport,
     PersonalReads,
-    export_filename,
     note_read,
-    require_format,
     write_json,
 )
 from kyodo.domain.exchange.exports.tables import write_table
@@ -30,7 +29,10 @@ from kyodo.domain.labels import labels
 from kyodo.domain.partners.inputs import ADDRESS_FIELDS, SCALARS, input_name
 from kyodo.domain.partners.models import Partner, PartnerField
 from kyodo.domain.reference.models import CollaborationField
-from kyodo.domain.validation import require_date
+
+PARTNER_LIST = ListExport(
+    "partners", "パートナー一覧", (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON)
+)
 
 PARTNER_KIND_LABELS: dict[PartnerKind, str] = labels(PartnerKind)
 """種別 as people write it; ``kyodo import partners`` reads these labels back."""
@@ -156,10 +158,7 @@ async def export_partners(
     import partners``. The CSV's (and the sheet's) 住所 is the street part (番地):
     都道府県 and 市区町村 have no column of their own there, and an import leaves them as
     they are. Personal data: callers must be allowed to read partners (``READ_PARTNERS``)."""
-    require_format(
-        fmt, (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.JSON), "パートナー一覧", encoding
-    )
-    require_date(on, label="一覧の日付", field="on")
+    PARTNER_LIST.check(fmt, on, encoding)
     records = await load_partners(session)
     if fmt is ExportFormat.JSON:
         body = write_json([partner_document(r) for r in records])
@@ -168,16 +167,16 @@ async def export_partners(
             fmt,
             PARTNER_HEADERS,
             [partner_csv_row(r) for r in records],
-            sheet="パートナー一覧",
+            sheet=PARTNER_LIST.title,
             text_columns=PARTNER_TEXT_COLUMNS,
             encoding=encoding,
             identify=identify_partner,
         )
-    return ExportFile(
-        body=body,
-        format=fmt,
-        filename=export_filename("partners", on, fmt),
+    return PARTNER_LIST.file(
+        body,
+        fmt=fmt,
+        on=on,
         rows=len(records),
-        personal_reads=partner_personal_reads(records),
         encoding=encoding,
+        personal_reads=partner_personal_reads(records),
     )
