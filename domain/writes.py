@@ -64,18 +64,16 @@ class Change(Generic[T]):
     def __init__(
         self,
         session: AsyncSession,
-        model: type[T],
+        entity: Audited[T],
         row: T,
         *,
-        entity_type: str,
         expected_version: int,
         snapshot: Snapshot,
         own_read: bool = False,
     ) -> None:
         self.session = session
-        self.model = model
+        self.entity = entity
         self.row = row
-        self.entity_type = entity_type
         self.expected_version = expected_version
         self.own_read = own_read
         self._snapshot = snapshot
@@ -100,7 +98,7 @@ class Change(Generic[T]):
         await self.capture()
         await conditional_update(
             self.session,
-            self.model,
+            self.entity.model,
             self.pk,
             self.expected_version,
             values or {},
@@ -112,7 +110,7 @@ class Change(Generic[T]):
     async def delete(self) -> None:
         """The guarded DELETE; the audit event then records every field as removed."""
         await self.capture()
-        await conditional_delete(self.session, self.model, self.pk, self.expected_version)
+        await conditional_delete(self.session, self.entity.model, self.pk, self.expected_version)
         self._deleted = True
 
     async def record(
@@ -123,13 +121,8 @@ class Change(Generic[T]):
         before = await self.capture()
         if after is None:
             after = {} if self._deleted else await self._snapshot(self.session, self.row)
-        await record_event(
-            self.session,
-            actor=actor,
-            action=action,
-            entity_type=self.entity_type,
-            entity_id=self.pk,
-            changes=diff(before, after),
+        await self.entity.record(
+            self.session, self.pk, actor=actor, action=action, before=before, after=after
         )
 
 
@@ -171,9 +164,8 @@ class Audited(Generic[T]):
             version, own_read = expected_version, False
         return Change(
             session,
-            self.model,
+            self,
             row,
-            entity_type=self.entity_type,
             expected_version=version,
             snapshot=snapshot or self.snapshot,
             own_read=own_read,
@@ -219,11 +211,27 @@ class Audited(Generic[T]):
         from nothing."""
         if after is None:
             after = await self.snapshot(session, row)
+        pk = getattr(row, "id")  # noqa: B009 (every audited table has it)
+        await self.record(session, pk, actor=actor, action=action, before={}, after=after)
+
+    async def record(
+        self,
+        session: AsyncSession,
+        pk: Any,
+        *,
+        actor: str,
+        action: str,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+    ) -> None:
+        """The audit event (rule 15) of one change of the row ``pk``, a creation's
+        (:meth:`created`, from nothing) as any other's (:meth:`Change.record`): the fields
+        whose value differs from ``before`` to ``after``."""
         await record_event(
             session,
             actor=actor,
             action=action,
             entity_type=self.entity_type,
-            entity_id=getattr(row, "id"),  # noqa: B009
-            changes=diff({}, after),
+            entity_id=pk,
+            changes=diff(before, after),
         )
