@@ -10,16 +10,13 @@ from typing import Any
 from graphql import GraphQLField, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
-from kyodo.domain.agreements import in_force, lookup
-from kyodo.domain.agreements.models import AgreementParty
-from kyodo.domain.agreements.terms import agreement_in_force_on
+from kyodo.domain.agreements import lookup
 from kyodo.domain.disasters.capacity import capacity_on
-from kyodo.domain.disasters.contacts import standing_on
 from kyodo.domain.read.models import entity
 from kyodo.schema.compiled.plan import Planner, RootPlan
-from kyodo.schema.compiled.request import ArgSite, Fallback, FetchBuilder, Request, Writer
-from kyodo.schema.compiled.roots.connections import _const
-from kyodo.schema.compiled.writers import ObjectShape, completer, read_then, serializer
+from kyodo.schema.compiled.request import ArgSite, FetchBuilder, Request, Writer
+from kyodo.schema.compiled.roots.parties import PartyPairs, entries
+from kyodo.schema.compiled.writers import ObjectShape, completer, read_then
 from kyodo.schema.context import Context
 
 
@@ -33,61 +30,43 @@ def _disaster_support(
     columns, kept when ``terms.agreement_in_force_on`` says so (renewals, month ends)."""
     from kyodo.schema.compiled.types import in_category_order
 
-    entry = planner.object_type(get_named_type(definition.type).name)
-    builder = planner.builder("AgreementParty")
-    builder.need("agreement_id", "partner_id")
-    # What the lookup's own rules read, whatever the selection.
-    partner = FetchBuilder(entity("Partner"))
-    partner.need("id", "sort_key")
-    agreement = FetchBuilder(entity("Agreement"))
-    agreement.need("id", "contacts_verified_on", *in_force.TERM_FIELDS)
+    pairs = PartyPairs(planner)
+    builder = pairs.builder
+    categories_of = builder.relation("support_categories", None)[0]
+    keys: dict[str, str] = {}
     listed, own = FetchBuilder(entity("Contact")), FetchBuilder(entity("Contact"))
     listed.need("agreement_id")
-    # The partner's calls (always: they rank the rows) and capacity reports (when
-    # selected), read along (no statement of their own); domain.disasters folds them as
-    # the Strawberry path does.
-    checks, reports = (
-        FetchBuilder(entity("ContactVerification")),
-        FetchBuilder(entity("CapacityReport")),
-    )
-    checks.need("id", "verified_on", "outcome")
+    reports = FetchBuilder(entity("CapacityReport"))
     reports.need("id", "item", "quantity", "unit", "reported_on", "note")
-    keys = {
-        "partner": builder.relation("partner", partner)[0],
-        "agreement": builder.relation("agreement", agreement)[0],
-        "support_categories": builder.relation("support_categories", None)[0],
-        "checks": builder.relation("contact_checks", checks)[0],
-    }
-    # The contacts and the capacity reports only when the selection writes them: the
-    # lookup's order does not read them (two and one correlated subqueries per pair).
-    fields: list[tuple[str, Writer]] = []
-    for field_key, name, sub, field_definition in planner.selected(entry, details, fields, _const):
-        if name in ("partner", "agreement"):
-            target = partner if name == "partner" else agreement
-            shape = planner.entity_shape(get_named_type(field_definition.type).name, sub, target)
-            complete = completer(field_definition.type, shape.write)
-            fields.append((field_key, _attribute(name, complete)))
-        elif name in _ENTRY_SCALARS:
-            serialize = serializer(field_definition.type)
-            complete = completer(field_definition.type, lambda v, _r, s=serialize: s(v))
-            python_name = field_definition.extensions["strawberry-definition"].python_name
-            fields.append((field_key, _attribute(python_name, complete)))
-        elif name == "emergencyContacts":
+
+    # The contacts and the capacity reports (read along, no statement of their own) only
+    # when the selection writes them: the lookup's order does not read them (two and one
+    # correlated subqueries per pair); domain.disasters folds them as the Strawberry path
+    # does.
+    def entry_field(
+        name: str, sub: list[FieldDetails], field_definition: GraphQLField
+    ) -> Writer | None:
+        if name == "emergencyContacts":
             if "listed" not in keys:
                 keys["listed"] = builder.relation("listed_contacts", listed)[0]
                 keys["own"] = builder.relation("own_emergency_contacts", own)[0]
             shape = planner.entity_shape("Contact", sub, listed)
-            fields.append((field_key, _emergency_contacts(field_definition, shape)))
-        elif name == "capacity":
+            return _emergency_contacts(field_definition, shape)
+        if name == "capacity":
             if "capacity" not in keys:
                 keys["capacity"] = builder.relation("capacity_reports", reports)[0]
             # CapacityReport rows: the type's fields are their own attributes
             shape = planner.value_shape(get_named_type(field_definition.type).name, sub)
-            fields.append(
-                (field_key, _attribute("capacity", completer(field_definition.type, shape.write)))
-            )
-        else:
-            raise Fallback(f"{entry.name}.{name} is not compiled")
+            return _attribute("capacity", completer(field_definition.type, shape.write))
+        return None
+
+    fields = pairs.entry_fields(
+        planner.object_type(get_named_type(definition.type).name),
+        details,
+        entities=("partner", "agreement"),
+        scalars=_ENTRY_SCALARS,
+        own=entry_field,
+    )
     own.need(*listed.columns)  # the same writer serves both lists
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -97,70 +76,48 @@ def _disaster_support(
 
     site = ArgSite(planner, details, definition, arguments)
     slot = planner.slot()
-    entries = ObjectShape(entry.name)
-    entries.fields = fields
-    complete_entries = completer(definition.type, entries.seal().write)
+    complete_entries = entries(definition, fields)
 
     async def prepare(request: Request) -> None:
         wanted, on, district = site.value(request)
-
-        def conditions() -> list[Any]:
-            candidates = in_force.agreements_maybe_in_force_on(
-                on, lookup.disaster_conditions(wanted, district)
-            )
-            return lookup.disaster_party_conditions(
-                AgreementParty, agreement_ids=candidates, district=district
-            )
-
-        # The conditions are a function of the arguments' values: built (and their
-        # SQLAlchemy cache keys computed) once for them.
-        read = request.query.all(
-            builder.fetch,
-            conditions=conditions,
-            order_by=(),
+        read = pairs.read(
+            request,
+            on,
+            lambda: lookup.disaster_conditions(wanted, district),
+            district=district,
             key=("disasterSupport", None if wanted is None else tuple(wanted), on, district),
         )
         request.slots[slot] = (read, wanted, on)
 
     def write(request: Request) -> Any:
         read, wanted, on = request.slots[slot]
-        agreement_of, categories_of = keys["agreement"], keys["support_categories"]
-        # An agreement binds many parties, a partner is party to many agreements: each
-        # is judged once, and an agreement in force has its categories put in order once
-        # (None: not in force on the day).
-        in_order: dict[int, list[Any] | None] = {}
-        pairs = []
-        for pair in read.value:
+        kept = pairs.in_force(read.value, on)
+        # An agreement in force has its categories put in order once.
+        in_order: dict[int, list[Any]] = {}
+        for pair in kept:
             if pair.agreement_id not in in_order:
-                kept = agreement_in_force_on(getattr(pair, agreement_of), on)
-                in_order[pair.agreement_id] = (
-                    in_category_order(getattr(pair, categories_of)) if kept else None
-                )
-            if in_order[pair.agreement_id] is not None:
-                pairs.append(pair)
-        standings: dict[int, Any] = {}
+                in_order[pair.agreement_id] = in_category_order(getattr(pair, categories_of))
         capacity: dict[int, Any] = {}
         reports_of = keys.get("capacity")
-        for p in pairs:
-            if p.partner_id not in standings:
-                standings[p.partner_id] = standing_on(getattr(p, keys["checks"]), on)
-                if reports_of is not None:
-                    capacity[p.partner_id] = capacity_on(getattr(p, reports_of), on)
+        if reports_of is not None:
+            for pair in kept:
+                if pair.partner_id not in capacity:
+                    capacity[pair.partner_id] = capacity_on(getattr(pair, reports_of), on)
         listed_of, own_of = keys.get("listed"), keys.get("own")
         rows = lookup.disaster_rows(
             (
                 lookup.DisasterParty(
-                    partner=getattr(pair, keys["partner"]),
-                    agreement=getattr(pair, agreement_of),
-                    support_categories=in_order[pair.agreement_id] or [],
+                    partner=getattr(pair, pairs.partner_of),
+                    agreement=getattr(pair, pairs.agreement_of),
+                    support_categories=in_order[pair.agreement_id],
                     listed=getattr(pair, listed_of) if listed_of else [],
                     own=getattr(pair, own_of) if own_of else [],
                 )
-                for pair in pairs
+                for pair in kept
             ),
             wanted=wanted,
             on=on,
-            standings=standings,
+            standings=pairs.standings(kept, on),
             capacity=capacity,
         )
         return complete_entries(rows, request)
@@ -168,15 +125,16 @@ def _disaster_support(
     return RootPlan(key, prepare, write)
 
 
-_ENTRY_SCALARS = (
-    "supportCategories",
-    "contactsVerifiedOn",
-    "contactsStale",
-    "lastCheckedOn",
-    "lastCheckOutcome",
-    "reachable",
-)
-"""DisasterSupportEntry's fields that are the row's own values (DisasterSupportRow)."""
+_ENTRY_SCALARS = {
+    "supportCategories": "support_categories",
+    "contactsVerifiedOn": "contacts_verified_on",
+    "contactsStale": "contacts_stale",
+    "lastCheckedOn": "last_checked_on",
+    "lastCheckOutcome": "last_check_outcome",
+    "reachable": "reachable",
+}
+"""DisasterSupportEntry's fields that are the row's own values, and where they are on
+the domain's ``DisasterSupportRow``."""
 
 
 def _attribute(name: str, complete: Writer) -> Writer:
