@@ -13,18 +13,19 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from operator import attrgetter
+from typing import Any, NamedTuple, TypeVar
 
 import strawberry
+from strawberry.annotation import StrawberryAnnotation
 from strawberry.types.base import StrawberryOptional
+from strawberry.types.lazy_type import LazyType
 from strawberry.types.private import is_private
 
 from kyodo.schema.common import aware
+from kyodo.schema.context import BatchFn, Info
 from kyodo.schema.descriptions import CREATED_AT, UPDATED_AT, VERSION
 from kyodo.schema.node import to_global_id
-
-if TYPE_CHECKING:
-    from kyodo.schema.context import BatchFn, Info
 
 T = TypeVar("T")
 
@@ -131,6 +132,27 @@ async def load_optional(
     if row is None or (visible is not None and not visible(info.context, row)):
         return None
     return convert(row)
+
+
+def record_field(batch: BatchFn, key: str, returns: Any, description: str) -> Any:
+    """The field of the record a type refers to: ``from_row`` of the row ``batch`` loads
+    (the request's DataLoader) for the type's ``key`` (dotted: ``row.event_id``).
+    ``returns``: the record's type, or ``Annotated["PartnerType", strawberry.lazy(module)]``
+    where importing it would be an import cycle."""
+    key_of = attrgetter(key)
+
+    async def resolve(self: Any, info: Info) -> Any:
+        row = await info.context.loader(batch).load(key_of(self))
+        return _record_type(returns).from_row(row)
+
+    resolve.__annotations__["return"] = returns
+    return strawberry.field(resolver=resolve, description=description)
+
+
+@cache
+def _record_type(returns: Any) -> Any:
+    resolved = StrawberryAnnotation(returns).resolve()
+    return resolved.resolve_type() if isinstance(resolved, LazyType) else resolved
 
 
 async def read_rows(

@@ -37,7 +37,7 @@ from kyodo.schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import CanReadInternal, can_read_internal, partner_visibility
 from kyodo.schema.reference.types import department_field
-from kyodo.schema.rows import from_row, load_optional, stamped
+from kyodo.schema.rows import from_row, load_optional, record_field, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.agreements.types import AgreementType
@@ -261,17 +261,15 @@ class ParticipationType:
     def from_row(cls, row: Participation) -> ParticipationType:
         return from_row(cls, row, partner_pk=row.partner_id, collaboration_pk=row.collaboration_id)
 
-    @strawberry.field(description="The partner.")
-    async def partner(self, info: Info) -> Annotated[PartnerType, strawberry.lazy(_PARTNERS)]:
-        from kyodo.schema.partners.types import PartnerType
-
-        row = await info.context.loader(partners.get_many).load(self.partner_pk)
-        return PartnerType.from_row(row)
-
-    @strawberry.field(description="The collaboration.")
-    async def collaboration(self, info: Info) -> CollaborationType:
-        row = await info.context.loader(collaborations.get_many).load(self.collaboration_pk)
-        return CollaborationType.from_row(row)
+    partner = record_field(
+        partners.get_many,
+        "partner_pk",
+        Annotated["PartnerType", strawberry.lazy(_PARTNERS)],
+        "The partner.",
+    )
+    collaboration = record_field(
+        collaborations.get_many, "collaboration_pk", CollaborationType, "The collaboration."
+    )
 
 
 def public_only(context: Context) -> bool:

@@ -23,7 +23,7 @@ from kyodo.schema.enums import DisasterKind, SupportAnswer, SupportCategory, Sup
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.partners.types import PartnerType
 from kyodo.schema.permissions import READ_DISASTER
-from kyodo.schema.rows import from_row, stamped
+from kyodo.schema.rows import from_row, record_field, stamped
 
 
 @strawberry.type(
@@ -117,20 +117,24 @@ class SupportRequestType(Node):
             answer_label=SUPPORT_ANSWER_LABELS[row.answer] if row.answer else None,
         )
 
-    @strawberry.field(description="The disaster event (or exercise) the request was made under.")
-    async def event(self, info: Info) -> DisasterEventType:
-        row = await info.context.loader(disasters.get_events).load(self.row.event_id)
-        return DisasterEventType.from_row(row)
-
-    @strawberry.field(description="The agreement the request was made under.")
-    async def agreement(self, info: Info) -> AgreementType:
-        row = await info.context.loader(agreements.get_many).load(self.row.agreement_id)
-        return AgreementType.from_row(row)
-
-    @strawberry.field(description="The party asked (a party of the agreement).")
-    async def partner(self, info: Info) -> PartnerType:
-        row = await info.context.loader(partners.get_many).load(self.row.partner_id)
-        return PartnerType.from_row(row)
+    event = record_field(
+        disasters.get_events,
+        "row.event_id",
+        DisasterEventType,
+        "The disaster event (or exercise) the request was made under.",
+    )
+    agreement = record_field(
+        agreements.get_many,
+        "row.agreement_id",
+        AgreementType,
+        "The agreement the request was made under.",
+    )
+    partner = record_field(
+        partners.get_many,
+        "row.partner_id",
+        PartnerType,
+        "The party asked (a party of the agreement).",
+    )
 
 
 def _readable(context: Context, _row: object) -> bool:

@@ -12,13 +12,12 @@ from kyodo.domain.endorsements import service as endorsements
 from kyodo.domain.endorsements.models import EndorsementApplication
 from kyodo.domain.enums import EndorsementDisqualifier as DomainDisqualifier
 from kyodo.domain.partners import service as partners
-from kyodo.schema.context import Info
 from kyodo.schema.descriptions import VERSION
 from kyodo.schema.enums import EndorsementDisqualifier, EndorsementStatus
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import can_read_internal
 from kyodo.schema.reference.types import department_field
-from kyodo.schema.rows import from_row
+from kyodo.schema.rows import from_row, record_field
 
 if TYPE_CHECKING:
     from kyodo.schema.partners.types import PartnerType
@@ -79,14 +78,12 @@ class EndorsementApplicationType(Node):
     def from_row(cls, row: EndorsementApplication) -> EndorsementApplicationType:
         return from_row(cls, row, disqualifiers=[DomainDisqualifier(d) for d in row.disqualifiers])
 
-    @strawberry.field(description="The partner organising the event (主催者).")
-    async def organizer(
-        self, info: Info
-    ) -> Annotated[PartnerType, strawberry.lazy("kyodo.schema.partners.types")]:
-        from kyodo.schema.partners.types import PartnerType
-
-        row = await info.context.loader(partners.get_many).load(self.row.organizer_id)
-        return PartnerType.from_row(row)
+    organizer = record_field(
+        partners.get_many,
+        "row.organizer_id",
+        Annotated["PartnerType", strawberry.lazy("kyodo.schema.partners.types")],
+        "The partner organising the event (主催者).",
+    )
 
     department = department_field()
 

@@ -13,7 +13,7 @@ from kyodo.schema.descriptions import DEPARTMENT, ListFilter
 from kyodo.schema.enums import CollaborationForm
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.pagination import Connection, PageRequest, paged
-from kyodo.schema.rows import FromRow, from_row
+from kyodo.schema.rows import FromRow, from_row, record_field
 
 if TYPE_CHECKING:
     from kyodo.schema.collaborations.inputs import CollaborationFilterInput
@@ -73,11 +73,7 @@ def department_field(description: str = DEPARTMENT) -> Any:
     """The ``department`` field of a type that keeps its row: the department of its
     ``row.department_id``."""
 
-    async def department(self: Any, info: Info) -> DepartmentType:
-        row = await info.context.loader(departments_by_id).load(self.row.department_id)
-        return DepartmentType.from_row(row)
-
-    return strawberry.field(resolver=department, description=description)
+    return record_field(departments_by_id, "row.department_id", DepartmentType, description)
 
 
 @strawberry.type(

@@ -23,7 +23,7 @@ from kyodo.schema.pagination import (
 )
 from kyodo.schema.permissions import CanReadInternal, can_read_internal
 from kyodo.schema.reference.types import department_field
-from kyodo.schema.rows import FromRow, from_row
+from kyodo.schema.rows import FromRow, from_row, record_field
 
 if TYPE_CHECKING:
     from kyodo.schema.partners.types import PartnerType
@@ -173,19 +173,15 @@ class SubsidyApplicationType(Node, FromRow):
     pk: strawberry.Private[int]
     row: strawberry.Private[SubsidyApplication]
 
-    @strawberry.field(description="The program applied to.")
-    async def program(self, info: Info) -> SubsidyProgramType:
-        row = await info.context.loader(subsidies.programs_by_id).load(self.row.program_id)
-        return SubsidyProgramType.from_row(row)
-
-    @strawberry.field(description="The partner applying.")
-    async def applicant(
-        self, info: Info
-    ) -> Annotated[PartnerType, strawberry.lazy("kyodo.schema.partners.types")]:
-        from kyodo.schema.partners.types import PartnerType
-
-        row = await info.context.loader(partners.get_many).load(self.row.applicant_id)
-        return PartnerType.from_row(row)
+    program = record_field(
+        subsidies.programs_by_id, "row.program_id", SubsidyProgramType, "The program applied to."
+    )
+    applicant = record_field(
+        partners.get_many,
+        "row.applicant_id",
+        Annotated["PartnerType", strawberry.lazy("kyodo.schema.partners.types")],
+        "The partner applying.",
+    )
 
     @strawberry.field(description="Expense lines as planned in the application.")
     async def expenses(self, info: Info) -> list[ExpenseLineType]:
