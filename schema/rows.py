@@ -139,11 +139,33 @@ def record_field(batch: BatchFn, key: str, returns: Any, description: str) -> An
     (the request's DataLoader) for the type's ``key`` (dotted: ``row.event_id``).
     ``returns``: the record's type, or ``Annotated["PartnerType", strawberry.lazy(module)]``
     where importing it would be an import cycle."""
+    return _loaded_field(
+        batch, key, returns, returns, lambda of, row: of.from_row(row), description
+    )
+
+
+def records_field(batch: BatchFn, key: str, item: Any, description: str) -> Any:
+    """The field of the records a type has: ``from_row`` of each row ``batch`` loads for
+    the type's ``key`` (``pk``), in the order loaded. ``item``: the records' type, as
+    ``returns`` of :func:`record_field`."""
+    return _loaded_field(
+        batch, key, item, list[item], lambda of, rows: [of.from_row(r) for r in rows], description
+    )
+
+
+def _loaded_field(
+    batch: BatchFn,
+    key: str,
+    item: Any,
+    returns: Any,
+    convert: Callable[[Any, Any], Any],
+    description: str,
+) -> Any:
     key_of = attrgetter(key)
 
     async def resolve(self: Any, info: Info) -> Any:
-        row = await info.context.loader(batch).load(key_of(self))
-        return _record_type(returns).from_row(row)
+        loaded = await info.context.loader(batch).load(key_of(self))
+        return convert(_record_type(item), loaded)
 
     resolve.__annotations__["return"] = returns
     return strawberry.field(resolver=resolve, description=description)

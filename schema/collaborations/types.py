@@ -37,7 +37,7 @@ from kyodo.schema.list_sizes import NESTED_LIST_MAX, nested_list_limit
 from kyodo.schema.node import Node, register_node
 from kyodo.schema.permissions import CanReadInternal, can_read_internal, partner_visibility
 from kyodo.schema.reference.types import department_field
-from kyodo.schema.rows import from_row, load_optional, record_field, stamped
+from kyodo.schema.rows import from_row, load_optional, record_field, records_field, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.agreements.types import AgreementType
@@ -132,17 +132,13 @@ class CollaborationType(Node):
 
     department = department_field()
 
-    @strawberry.field(
-        description="Departments sharing it with the owning department (共同の担当課, 第3章(5)); "
-        "their STAFF run it as their own, and departmentCodes filters find it under them."
+    co_departments = records_field(
+        co_departments_by_collaboration,
+        "pk",
+        Annotated["DepartmentType", strawberry.lazy(_REFERENCE)],
+        "Departments sharing it with the owning department (共同の担当課, 第3章(5)); "
+        "their STAFF run it as their own, and departmentCodes filters find it under them.",
     )
-    async def co_departments(
-        self, info: Info
-    ) -> list[Annotated[DepartmentType, strawberry.lazy(_REFERENCE)]]:
-        from kyodo.schema.reference.types import DepartmentType
-
-        rows = await info.context.loader(co_departments_by_collaboration).load(self.pk)
-        return [DepartmentType.from_row(d) for d in rows]
 
     @strawberry.field(
         description="The screening of 第5章 Q8 (what is not collaboration); city staff only.",
@@ -151,14 +147,12 @@ class CollaborationType(Node):
     def screening(self) -> CollaborationScreeningType:
         return CollaborationScreeningType.from_row(self.row)
 
-    @strawberry.field(description="Fields of collaboration (協働の分野) it belongs to.")
-    async def fields(
-        self, info: Info
-    ) -> list[Annotated[CollaborationFieldType, strawberry.lazy(_REFERENCE)]]:
-        from kyodo.schema.reference.types import CollaborationFieldType
-
-        rows = await info.context.loader(collaborations.fields_by_collaboration).load(self.pk)
-        return [CollaborationFieldType.from_row(f) for f in rows]
+    fields = records_field(
+        collaborations.fields_by_collaboration,
+        "pk",
+        Annotated["CollaborationFieldType", strawberry.lazy(_REFERENCE)],
+        "Fields of collaboration (協働の分野) it belongs to.",
+    )
 
     @strawberry.field(
         description="Who takes part and in what role (役割分担); lead partners first."

@@ -18,7 +18,7 @@ from kyodo.schema.enums import VerificationOutcome
 from kyodo.schema.partners.types import PartnerType
 from kyodo.schema.payloads import Payload, argument, payload, saved
 from kyodo.schema.permissions import ADMIN, DISASTER_OFFICE, STAFF, CanReadDisaster, allow
-from kyodo.schema.rows import from_row, read_rows
+from kyodo.schema.rows import from_row, read_rows, records_field
 
 
 @strawberry.type(
@@ -63,10 +63,12 @@ class ContactDueType:
     reachable: bool = strawberry.field(description="False when the latest call went unanswered.")
     pk: strawberry.Private[int]
 
-    @strawberry.field(description="The partner's calls of the yearly check, latest first.")
-    async def calls(self, info: Info) -> list[ContactVerificationType]:
-        rows = await info.context.loader(contacts.calls_by_partner).load(self.pk)
-        return [ContactVerificationType.from_row(r) for r in rows]
+    calls = records_field(
+        contacts.calls_by_partner,
+        "pk",
+        ContactVerificationType,
+        "The partner's calls of the yearly check, latest first.",
+    )
 
     @classmethod
     def from_row(cls, row: contacts.ContactDue) -> ContactDueType:

@@ -25,7 +25,7 @@ from kyodo.schema.pagination import (
 )
 from kyodo.schema.permissions import CanReadInternal, CanReadPartners, partner_visible
 from kyodo.schema.reference.types import CollaborationFieldType
-from kyodo.schema.rows import FromRow, stamped
+from kyodo.schema.rows import FromRow, records_field, stamped
 
 if TYPE_CHECKING:
     from kyodo.schema.agreements.types import AgreementType
@@ -154,10 +154,12 @@ class PartnerType(Node, FromRow):
     phone = _contact_field("phone", "電話番号")
     email = _contact_field("email", "メールアドレス")
 
-    @strawberry.field(description="Fields of collaboration it is active in.")
-    async def fields(self, info: Info) -> list[CollaborationFieldType]:
-        rows = await info.context.loader(partners.fields_by_partner).load(self.pk)
-        return [CollaborationFieldType.from_row(f) for f in rows]
+    fields = records_field(
+        partners.fields_by_partner,
+        "pk",
+        CollaborationFieldType,
+        "Fields of collaboration it is active in.",
+    )
 
     @strawberry.field(
         description="People to reach (personal data: reads are logged). Not for PUBLIC.",
