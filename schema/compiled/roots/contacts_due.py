@@ -15,7 +15,6 @@ from typing import Any
 from graphql import GraphQLField, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
-from kyodo.domain.agreements import standing
 from kyodo.domain.agreements.calendar import check_within
 from kyodo.domain.disasters import contacts
 from kyodo.schema.compiled.plan import Planner, RootPlan
@@ -63,13 +62,12 @@ def _contacts_due(
 
     async def prepare(request: Request) -> None:
         as_of, within_days = site.value(request)
-        # Keyed by which statuses count against a party too (standing's one predicate).
         read = pairs.read(
             request,
             as_of,
             contacts.due_agreements,
             district=None,
-            key=("contactsDue", as_of, standing.NEEDS_REVIEW_STATUSES),
+            key=("contactsDue", as_of),
         )
         request.slots[slot] = (read, as_of, within_days)
 

@@ -14,7 +14,7 @@ from typing import Any
 from graphql import GraphQLField, GraphQLObjectType, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
-from kyodo.domain.agreements import in_force, lookup
+from kyodo.domain.agreements import in_force, lookup, standing
 from kyodo.domain.agreements.models import AgreementParty
 from kyodo.domain.agreements.terms import agreement_in_force_on
 from kyodo.domain.disasters.contacts import ContactStanding, standing_on
@@ -89,8 +89,9 @@ class PartyPairs:
     ) -> Any:
         """The pairs of the agreements meeting ``agreements()`` (conditions on
         ``Agreement``) that may be in force on ``on``, of ``district`` when given. The
-        conditions are a function of ``key`` (the arguments' values): built, and their
-        SQLAlchemy cache keys computed, once for it."""
+        conditions are a function of ``key`` (the arguments' values) and of which
+        statuses count against a party (``standing``'s one predicate): built, and their
+        SQLAlchemy cache keys computed, once for them."""
 
         def conditions() -> list[Any]:
             candidates = in_force.agreements_maybe_in_force_on(on, agreements())
@@ -98,7 +99,12 @@ class PartyPairs:
                 AgreementParty, agreement_ids=candidates, district=district
             )
 
-        return request.query.all(self.builder.fetch, conditions=conditions, order_by=(), key=key)
+        return request.query.all(
+            self.builder.fetch,
+            conditions=conditions,
+            order_by=(),
+            key=(key, standing.NEEDS_REVIEW_STATUSES),
+        )
 
     def in_force(self, pairs: Iterable[Any], on: date) -> list[Any]:
         """The pairs whose agreement is in force on ``on``: an agreement binds many
