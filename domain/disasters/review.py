@@ -20,9 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.agreements import lookup
-from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
+from kyodo.domain.agreements.in_force import agreements_maybe_in_force_on
 from kyodo.domain.agreements.models import Agreement, AgreementParty
 from kyodo.domain.agreements.standing import review_reason
+from kyodo.domain.agreements.terms import agreement_in_force_on
 from kyodo.domain.enums import PartnerStatus, SupportCategory
 from kyodo.domain.partners.models import Partner
 
@@ -54,14 +55,13 @@ async def agreements_needing_review(
     """The disaster-support agreements in force on ``on`` (offering any of
     ``categories``; with ``district`` only parties of that 地区) with a party that is
     DISSOLVED or INACTIVE, one row per (agreement, such party), in the party's 五十音
-    order, then agreement id. Three statements."""
+    order, then agreement id. Two statements: the pairs of the agreements that may be
+    in force (``in_force.agreements_maybe_in_force_on``, a subquery: such parties are
+    few, and a list of every agreement in force was thousands of parameters to render),
+    kept when ``terms.agreement_in_force_on`` says so; then their categories."""
     lookup.disaster_day(on)
     wanted = lookup.disaster_wanted(categories)
-    ids = await agreement_ids_in_force_on(
-        session, on=on, conditions=lookup.disaster_conditions(wanted, district)
-    )
-    if not ids:
-        return []
+    candidates = agreements_maybe_in_force_on(on, lookup.disaster_conditions(wanted, district))
     party_id: Any = AgreementParty.partner_id
     stmt = (
         sa.select(Agreement, Partner)
@@ -69,12 +69,16 @@ async def agreements_needing_review(
         .join(Partner, Partner.id == party_id)  # type: ignore[arg-type]
         .where(
             *lookup.disaster_party_conditions(
-                AgreementParty, agreement_ids=ids, district=district, needing_review=True
+                AgreementParty, agreement_ids=candidates, district=district, needing_review=True
             )
         )
         .order_by(Partner.sort_key, Agreement.id, Partner.id)  # type: ignore[arg-type]
     )
-    pairs = (await session.execute(stmt)).all()
+    pairs = [
+        (agreement, partner)
+        for agreement, partner in (await session.execute(stmt)).all()
+        if agreement_in_force_on(agreement, on)
+    ]
     if not pairs:
         return []
     found = sorted({a.id for a, _p in pairs if a.id is not None})
