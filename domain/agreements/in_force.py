@@ -9,9 +9,11 @@ survivors go back into SQL as an id list; pagination always stays in SQL.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -102,11 +104,76 @@ async def rows_in_force_on(
     """The agreements in force on ``on``, as rows of their id, their term columns and the
     columns named in ``also`` (each row reads as the agreement does for
     :mod:`domain.agreements.terms`): the one statement of :func:`agreement_ids_in_force_on`."""
-    stmt = sa.select(*_TERM_COLUMNS, *(getattr(Agreement, name) for name in also)).where(
+    return [
+        row
+        for row in await _candidates(session, on, conditions, tuple(also))
+        if terms.agreement_in_force_on(row, on)
+    ]
+
+
+async def in_force_condition(
+    session: AsyncSession,
+    agreement_id: Any,
+    *,
+    on: date,
+    conditions: Sequence[sa.ColumnElement[bool]] = (),
+) -> sa.ColumnElement[bool]:
+    """SQL: ``agreement_id`` (a column holding an agreement's id) names an agreement in
+    force on ``on`` meeting ``conditions`` — for a filter that pages and counts in SQL.
+
+    The candidates (:func:`agreements_maybe_in_force_on`, a subquery) less the ones
+    :func:`terms.agreement_in_force_on` rejects: the same answer as an id list of
+    :func:`agreement_ids_in_force_on`, but what goes back into SQL is the few rejected
+    (an auto-renewing agreement that lapsed), not the thousands in force (on 10,000
+    partners 4,600 ids, rendered, sent and planned per request). Only candidates past
+    their stored term (:func:`_renewing_on`) can be rejected, so only those are read."""
+    rejected = [
+        row.id
+        for row in await _candidates(session, on, [*conditions, _renewing_on(on)], ())
+        if not terms.agreement_in_force_on(row, on)
+    ]
+    candidate = agreement_id.in_(agreements_maybe_in_force_on(on, conditions))
+    return sa.and_(candidate, agreement_id.not_in(rejected)) if rejected else candidate
+
+
+def _renewing_on(on: date) -> sa.ColumnElement[bool]:
+    """SQL: past its stored term on ``on``. Among :func:`maybe_in_force_on`'s
+    candidates these are the auto-renewing ones, whose renewals decide; the others are
+    in force (started, not terminated, within their stored term or open-ended):
+    tests/domain/agreement_terms/test_in_force_sql.py compares both readings."""
+    return loose(Agreement.effective_until) < on
+
+
+@cache
+def _row_type(also: tuple[str, ...]) -> Any:
+    # A named tuple reads its fields at C speed: the term rules read seven per row, and
+    # through SQLAlchemy's Row that was most of deciding 4,600 candidates.
+    return namedtuple("AgreementTermsRow", [column.key for column in _TERM_COLUMNS] + list(also))
+
+
+async def _candidates(
+    session: AsyncSession,
+    on: date,
+    conditions: Sequence[sa.ColumnElement[bool]],
+    also: tuple[str, ...],
+) -> list[Any]:
+    """The id and term columns (and ``also``) of the agreements that may be in force on
+    ``on`` meeting ``conditions``."""
+    stmt = sa.select(*_PLAIN_TERM_COLUMNS, *(getattr(Agreement, name) for name in also)).where(
         *maybe_in_force_on(on), *conditions
     )
-    rows = (await session.execute(stmt)).all()
-    return [row for row in rows if terms.agreement_in_force_on(row, on)]
+    make = _row_type(also)._make
+    # Core, not the ORM's row loading (a third of the read's time, for plain columns).
+    connection = await session.connection()
+    return [make(row) for row in (await connection.execute(stmt)).all()]
+
+
+_PLAIN_TERM_COLUMNS = tuple(
+    # the status as its stored string: the term rules compare it by equality, and the
+    # Enum type's conversion of every candidate's status was a fifth of deciding them
+    sa.type_coerce(column, sa.String).label(column.key) if column.key == "status" else column
+    for column in _TERM_COLUMNS
+)
 
 
 TERM_FIELDS: tuple[str, ...] = tuple(column.key for column in _TERM_COLUMNS)

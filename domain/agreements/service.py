@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.agreements import terms
 from kyodo.domain.agreements.in_force import (
-    agreement_ids_in_force_on,
     agreement_ids_term_ending_by,
+    in_force_condition,
     stale_condition,
 )
 from kyodo.domain.agreements.lookup import contact_order, with_support
@@ -97,8 +97,7 @@ async def _conditions(
             )
         )
     if spec.in_force_on is not None:
-        ids = await agreement_ids_in_force_on(session, on=spec.in_force_on)
-        conditions.append(agreement_id.in_(ids))
+        conditions.append(await in_force_condition(session, agreement_id, on=spec.in_force_on))
     if spec.term_ends_by is not None:
         ids = await agreement_ids_term_ending_by(session, by=spec.term_ends_by, today=today)
         conditions.append(agreement_id.in_(ids))

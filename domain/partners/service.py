@@ -158,12 +158,10 @@ async def _conditions(
         )
         conditions.append(col(Partner.id).in_(in_fields))
     if spec.has_agreement_in_force is not None:
-        from kyodo.domain.agreements.in_force import agreement_ids_in_force_on
+        from kyodo.domain.agreements.in_force import in_force_condition
 
-        in_force = await agreement_ids_in_force_on(session, on=today)
-        parties = sa.select(col(AgreementParty.partner_id)).where(
-            col(AgreementParty.agreement_id).in_(in_force)
-        )
+        in_force = await in_force_condition(session, col(AgreementParty.agreement_id), on=today)
+        parties = sa.select(col(AgreementParty.partner_id)).where(in_force)
         membership = col(Partner.id).in_(parties)
         conditions.append(membership if spec.has_agreement_in_force else sa.not_(membership))
     return conditions
