@@ -3,15 +3,16 @@
 Whether an agreement is in force on a day and when its current term ends are never
 stored (rule 8): SQL only narrows the candidates with conditions that are necessary for
 the answer, and :mod:`domain.agreements.terms` decides exactly. Agreements number at
-most a few thousand, so the exact check runs over a handful of narrow columns and the
-survivors go back into SQL as an id list; pagination always stays in SQL.
+most a few thousand, so the exact check runs over a handful of narrow columns; what
+goes back into SQL is an id list (:func:`agreement_ids_in_force_on`) or, for the filters
+that page and count, the candidates' subquery less the few the rule rejects
+(:func:`in_force_condition`). Pagination always stays in SQL.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -35,20 +36,6 @@ _TERM_COLUMNS: tuple[Any, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Terms:
-    """The term columns of one agreement; satisfies :class:`terms.AgreementTerms`."""
-
-    id: int
-    status: AgreementStatus
-    concluded_on: date | None
-    effective_from: date | None
-    effective_until: date | None
-    auto_renewal: bool
-    renewal_term_months: int | None
-    terminated_on: date | None
-
-
 def maybe_in_force_on(on: date) -> list[sa.ColumnElement[bool]]:
     """SQL conditions every agreement in force on ``on`` meets (necessary, not sufficient).
 
@@ -68,13 +55,6 @@ def maybe_in_force_on(on: date) -> list[sa.ColumnElement[bool]]:
             loose(Agreement.auto_renewal).is_(True),
         ),
     ]
-
-
-async def _term_rows(
-    session: AsyncSession, conditions: Sequence[sa.ColumnElement[bool]]
-) -> list[_Terms]:
-    stmt = sa.select(*_TERM_COLUMNS).where(*conditions)
-    return [_Terms(*row) for row in (await session.execute(stmt)).all()]
 
 
 async def agreement_ids_in_force_on(
@@ -159,8 +139,18 @@ async def _candidates(
 ) -> list[Any]:
     """The id and term columns (and ``also``) of the agreements that may be in force on
     ``on`` meeting ``conditions``."""
+    return await _term_rows(session, [*maybe_in_force_on(on), *conditions], also)
+
+
+async def _term_rows(
+    session: AsyncSession,
+    conditions: Sequence[sa.ColumnElement[bool]],
+    also: tuple[str, ...] = (),
+) -> list[Any]:
+    """The id and term columns (and ``also``) of the agreements meeting ``conditions``,
+    as named tuples that satisfy :class:`terms.AgreementTerms`."""
     stmt = sa.select(*_PLAIN_TERM_COLUMNS, *(getattr(Agreement, name) for name in also)).where(
-        *maybe_in_force_on(on), *conditions
+        *conditions
     )
     make = _row_type(also)._make
     # Core, not the ORM's row loading (a third of the read's time, for plain columns).
