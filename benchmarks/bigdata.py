@@ -26,6 +26,7 @@ from kyodo.domain.enums import (
     AgreementStatus,
     CollaborationStatus,
     PartnerKind,
+    PartnerStatus,
     SupportCategory,
 )
 from kyodo.domain.partners.models import Contact, Partner, PartnerField
@@ -71,6 +72,29 @@ async def _insert_returning_ids(session: AsyncSession, objects: list[Any]) -> li
         ids.extend(o.id for o in chunk)
         session.expunge_all()
     return ids
+
+
+def _terms(rnd: random.Random, concluded: date) -> dict[str, Any]:
+    """An agreement's term as cities write them: most by fiscal year, renewed a year at
+    a time with a notice period; some open-ended; some for a fixed term; contacts
+    confirmed at some point of the last few years, or never."""
+    verified = None if rnd.random() < 0.2 else date(rnd.randint(2023, 2026), rnd.randint(1, 11), 15)
+    shape = rnd.random()
+    if shape < 0.6:
+        return {
+            "effective_until": date(concluded.year + 1, 3, 31),
+            "auto_renewal": True,
+            "renewal_term_months": 12,
+            "notice_days": rnd.choice([30, 60, 90]),
+            "contacts_verified_on": verified,
+        }
+    if shape < 0.85:
+        return {"contacts_verified_on": verified}
+    return {
+        "effective_until": date(max(concluded.year + 1, rnd.randint(2020, 2030)), 3, 31),
+        "notice_days": rnd.choice([None, 30]),
+        "contacts_verified_on": verified,
+    }
 
 
 async def load_big_data(session: AsyncSession, size: Size = Size()) -> dict[str, int]:
@@ -126,6 +150,9 @@ async def load_big_data(session: AsyncSession, size: Size = Size()) -> dict[str,
     )
 
     hubs = organisations[: size.hub_partners]
+    # Terms and checks from their own generator, so the rest of the data (what the
+    # hostile shapes read) stays as it was.
+    terms_rnd = random.Random(7)
     agreements: list[Agreement] = []
     parties: list[list[int]] = []
     for j in range(size.small_agreements + size.big_agreements):
@@ -147,6 +174,7 @@ async def load_big_data(session: AsyncSession, size: Size = Size()) -> dict[str,
                 concluded_on=concluded,
                 effective_from=concluded,
                 external_id=f"bigbench-ag-{j:05d}",
+                **_terms(terms_rnd, concluded),
             )
         )
         parties.append(chosen)
@@ -170,6 +198,14 @@ async def load_big_data(session: AsyncSession, size: Size = Size()) -> dict[str,
             for category in rnd.sample(categories, rnd.randint(1, 3))
         ],
     )
+
+    # A few counterparties that can no longer be counted on (rule 9): their agreements
+    # need reviewing (disasterSupportNeedingReview, agreementsDue).
+    gone = terms_rnd.sample(organisations, len(organisations) // 100)
+    for status, ids in ((PartnerStatus.DISSOLVED, gone[::2]), (PartnerStatus.INACTIVE, gone[1::2])):
+        await session.execute(
+            sa.update(Partner).where(Partner.id.in_(ids)).values(status=status)  # type: ignore[union-attr]
+        )
 
     collaborations: list[Collaboration] = []
     for g in range(size.collaborations):
