@@ -139,7 +139,7 @@ def _own_emergency(_party: Any, contact: Any, _viewer: Viewer) -> Conditions:
 
 
 def _in_check_order(call: Any) -> Sequence[Any]:
-    """The calls of the party's yearly contact check, in the order made (all of them:
+    """The calls of a partner's yearly contact check, in the order made (all of them:
     ``domain.disasters.contacts.standing_on`` keeps those up to the day asked)."""
     return (call.verified_on, call.id)
 
@@ -176,12 +176,6 @@ _register(
         rows_of("partner_id", "partner_id", contact_order, _own_emergency),
     ),
     Relation(
-        "contact_checks",
-        "ContactVerification",
-        True,
-        rows_of("partner_id", "partner_id", _in_check_order),
-    ),
-    Relation(
         "capacity_reports",
         "CapacityReport",
         True,
@@ -209,6 +203,12 @@ _register(
         True,
         through(AgreementParty, "partner_id", "agreement_id", _newest_conclusion, _with_statuses),
         limited=True,
+    ),
+    Relation(
+        "contact_checks",
+        "ContactVerification",
+        True,
+        rows_of("partner_id", "id", _in_check_order),
     ),
 )
 _register(

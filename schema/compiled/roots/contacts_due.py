@@ -9,7 +9,6 @@ the answer is written from them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import attrgetter
 from typing import Any
 
 from graphql import GraphQLField, get_named_type
@@ -74,11 +73,10 @@ def _contacts_due(
     def write(request: Request) -> Any:
         read, as_of, within_days = request.slots[slot]
         # In agreement order, as the domain reads them (a partner's agreements listed so).
-        kept = pairs.in_force(
-            sorted(read.value, key=attrgetter("agreement_id", "partner_id")), as_of
-        )
+        kept = pairs.pairs(read, as_of)
+        kept.sort(key=lambda pair: (pair.row.agreement_id, pair.row.partner_id))
         due = contacts.due_from_pairs(
-            ((getattr(p, pairs.partner_of), getattr(p, pairs.agreement_of)) for p in kept),
+            ((pair.partner, pair.agreement) for pair in kept),
             pairs.standings(kept, as_of),
             as_of=as_of,
             within_days=within_days,

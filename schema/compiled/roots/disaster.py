@@ -91,27 +91,29 @@ def _disaster_support(
 
     def write(request: Request) -> Any:
         read, wanted, on = request.slots[slot]
-        kept = pairs.in_force(read.value, on)
+        kept = pairs.pairs(read, on)
         # An agreement in force has its categories put in order once.
         in_order: dict[int, list[Any]] = {}
         for pair in kept:
-            if pair.agreement_id not in in_order:
-                in_order[pair.agreement_id] = in_category_order(getattr(pair, categories_of))
+            if pair.row.agreement_id not in in_order:
+                in_order[pair.row.agreement_id] = in_category_order(
+                    getattr(pair.row, categories_of)
+                )
         capacity: dict[int, Any] = {}
         reports_of = keys.get("capacity")
         if reports_of is not None:
             for pair in kept:
-                if pair.partner_id not in capacity:
-                    capacity[pair.partner_id] = capacity_on(getattr(pair, reports_of), on)
+                if pair.row.partner_id not in capacity:
+                    capacity[pair.row.partner_id] = capacity_on(getattr(pair.row, reports_of), on)
         listed_of, own_of = keys.get("listed"), keys.get("own")
         rows = lookup.disaster_rows(
             (
                 lookup.DisasterParty(
-                    partner=getattr(pair, pairs.partner_of),
-                    agreement=getattr(pair, pairs.agreement_of),
-                    support_categories=in_order[pair.agreement_id],
-                    listed=getattr(pair, listed_of) if listed_of else [],
-                    own=getattr(pair, own_of) if own_of else [],
+                    partner=pair.partner,
+                    agreement=pair.agreement,
+                    support_categories=in_order[pair.row.agreement_id],
+                    listed=getattr(pair.row, listed_of) if listed_of else [],
+                    own=getattr(pair.row, own_of) if own_of else [],
                 )
                 for pair in kept
             ),

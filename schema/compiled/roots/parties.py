@@ -1,23 +1,29 @@
 """The (agreement, party) pairs ``disasterSupport`` and ``contactsDue`` read in one
 statement: the parties of the disaster-support agreements that may be in force on a day
-(a superset in SQL), each with what the domain's rules read whatever the selection (the
-partner's sort key, the agreement's own check and term, the partner's calls), kept when
-``terms.agreement_in_force_on`` says so (renewals, month ends)."""
+(a superset in SQL), kept when ``terms.agreement_in_force_on`` says so (renewals, month
+ends). The pairs' partners and agreements come in the same statement, each once, with
+what the domain's rules read whatever the selection (the partner's sort key and calls,
+the agreement's own check and term): an agreement binds up to 100 parties and a partner
+may be party to hundreds of agreements, so carrying them on every pair read and wrote
+each many times over (the reminders' 27,000 pairs on the benchmark's 10,000 partners)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from graphql import GraphQLField, GraphQLObjectType, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
 from kyodo.domain.agreements import in_force, lookup, standing
-from kyodo.domain.agreements.models import AgreementParty
+from kyodo.domain.agreements.models import Agreement, AgreementParty
 from kyodo.domain.agreements.terms import agreement_in_force_on
+from kyodo.domain.batches import loose
 from kyodo.domain.disasters.contacts import ContactStanding, standing_on
+from kyodo.domain.partners.models import Partner
 from kyodo.domain.read.models import entity
 from kyodo.schema.compiled.plan import Planner
 from kyodo.schema.compiled.request import Fallback, FetchBuilder, Request, Writer
@@ -29,23 +35,30 @@ Field = Callable[[str, list[FieldDetails], GraphQLField], Writer | None]
 not compiled."""
 
 
+class Pair(NamedTuple):
+    """One (agreement, party) pair as read: the ``AgreementParty`` row (with the
+    relations the root added to :attr:`PartyPairs.builder`), its partner and agreement."""
+
+    row: Any
+    partner: Any
+    agreement: Any
+
+
 class PartyPairs:
-    """One root's read of pairs: ``builder`` (``AgreementParty``) with the pair's partner,
-    agreement and the partner's calls; the root adds relations of its own to it."""
+    """One root's read of pairs: ``builder`` (``AgreementParty``; the root adds relations
+    of its own to it), ``partner`` (with its calls) and ``agreement``."""
 
     def __init__(self, planner: Planner) -> None:
         self.planner = planner
         self.builder = planner.builder("AgreementParty")
         self.builder.need("agreement_id", "partner_id")
-        self.partner = FetchBuilder(entity("Partner"))
+        self.partner = planner.builder("Partner")
         self.partner.need("id", "sort_key")
-        self.agreement = FetchBuilder(entity("Agreement"))
+        self.agreement = planner.builder("Agreement")
         self.agreement.need("id", "contacts_verified_on", *in_force.TERM_FIELDS)
         checks = FetchBuilder(entity("ContactVerification"))
         checks.need("id", "verified_on", "outcome")
-        self.partner_of = self.builder.relation("partner", self.partner)[0]
-        self.agreement_of = self.builder.relation("agreement", self.agreement)[0]
-        self.checks_of = self.builder.relation("contact_checks", checks)[0]
+        self.checks_of = self.partner.relation("contact_checks", checks)[0]
 
     def entry_fields(
         self,
@@ -86,48 +99,70 @@ class PartyPairs:
         *,
         district: str | None,
         key: Hashable,
-    ) -> Any:
+    ) -> tuple[Any, Any, Any]:
         """The pairs of the agreements meeting ``agreements()`` (conditions on
-        ``Agreement``) that may be in force on ``on``, of ``district`` when given. The
-        conditions are a function of ``key`` (the arguments' values) and of which
-        statuses count against a party (``standing``'s one predicate): built, and their
-        SQLAlchemy cache keys computed, once for them."""
+        ``Agreement``) that may be in force on ``on``, of ``district`` when given, with
+        their partners and those agreements (three slots of the request's statement; see
+        :meth:`pairs`). The conditions are a function of ``key`` (the arguments' values)
+        and of which statuses count against a party (``standing``'s one predicate):
+        built, and their SQLAlchemy cache keys computed, once for them."""
+
+        def candidates() -> Any:
+            return in_force.agreements_maybe_in_force_on(on, agreements())
 
         def conditions() -> list[Any]:
-            candidates = in_force.agreements_maybe_in_force_on(on, agreements())
             return lookup.disaster_party_conditions(
-                AgreementParty, agreement_ids=candidates, district=district
+                AgreementParty, agreement_ids=candidates(), district=district
             )
 
-        return request.query.all(
-            self.builder.fetch,
-            conditions=conditions,
-            order_by=(),
-            key=(key, standing.NEEDS_REVIEW_STATUSES),
+        def of_pairs(model: Any, column: Any) -> Callable[[], list[Any]]:
+            # the partners or agreements of the pairs, and only those
+            return lambda: [loose(model.id).in_(sa.select(loose(column)).where(*conditions()))]
+
+        query, kept = request.query, (key, standing.NEEDS_REVIEW_STATUSES)
+        return (
+            query.all(self.builder.fetch, conditions=conditions, order_by=(), key=kept),
+            query.all(
+                self.partner.fetch,
+                conditions=of_pairs(Partner, AgreementParty.partner_id),
+                order_by=(),
+                key=("partners", kept),
+            ),
+            query.all(
+                self.agreement.fetch,
+                conditions=of_pairs(Agreement, AgreementParty.agreement_id),
+                order_by=(),
+                key=("agreements", kept),
+            ),
         )
 
-    def in_force(self, pairs: Iterable[Any], on: date) -> list[Any]:
-        """The pairs whose agreement is in force on ``on``: an agreement binds many
-        parties, and is judged once."""
+    def pairs(self, read: tuple[Any, Any, Any], on: date) -> list[Pair]:
+        """The pairs read whose agreement is in force on ``on``, in the order read, each
+        with its partner and agreement: an agreement binds many parties, and is judged
+        once."""
+        rows, partners, agreements = read
+        partner_of = {partner.id: partner for partner in partners.value}
+        agreement_of = {agreement.id: agreement for agreement in agreements.value}
         judged: dict[int, bool] = {}
         kept = []
-        for pair in pairs:
-            in_force_on = judged.get(pair.agreement_id)
+        for row in rows.value:
+            agreement = agreement_of[row.agreement_id]
+            in_force_on = judged.get(row.agreement_id)
             if in_force_on is None:
-                in_force_on = judged[pair.agreement_id] = agreement_in_force_on(
-                    getattr(pair, self.agreement_of), on
-                )
+                in_force_on = judged[row.agreement_id] = agreement_in_force_on(agreement, on)
             if in_force_on:
-                kept.append(pair)
+                kept.append(Pair(row, partner_of[row.partner_id], agreement))
         return kept
 
-    def standings(self, pairs: Iterable[Any], on: date) -> dict[int, ContactStanding]:
+    def standings(self, pairs: Iterable[Pair], on: date) -> dict[int, ContactStanding]:
         """Each partner's standing on ``on``, from its calls: a partner is party to many
         agreements, and is folded once."""
         standings: dict[int, ContactStanding] = {}
         for pair in pairs:
-            if pair.partner_id not in standings:
-                standings[pair.partner_id] = standing_on(getattr(pair, self.checks_of), on)
+            if pair.row.partner_id not in standings:
+                standings[pair.row.partner_id] = standing_on(
+                    getattr(pair.partner, self.checks_of), on
+                )
         return standings
 
 
