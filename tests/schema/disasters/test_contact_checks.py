@@ -45,6 +45,15 @@ query ($asOf: Date, $within: Int!) {
 }"""
 
 
+def add_call(session: AsyncSession, partner_id: int, on: date, outcome: str) -> None:
+    """A call of the partner's yearly contact check, as the office records it."""
+    session.add(
+        ContactVerification(
+            partner_id=partner_id, verified_on=on, outcome=outcome, verified_by="テスト"
+        )
+    )
+
+
 async def both_paths(session: AsyncSession, query: str, variables: dict[str, Any]) -> Any:
     """The answer of the compiled read path and of Strawberry's resolvers, which must be
     the same."""
@@ -90,14 +99,7 @@ async def district(session: AsyncSession) -> dict[str, Any]:
         made[key] = gid("Partner", partner)
         made[f"{key}-pk"] = partner.id
         made[f"{key}-agreement"] = agreement.id
-    session.add(
-        ContactVerification(
-            partner_id=made["silent-pk"],
-            verified_on=date(2024, 8, 30),
-            outcome="NO_ANSWER",
-            verified_by="テスト",
-        )
-    )
+    add_call(session, made["silent-pk"], date(2024, 8, 30), "NO_ANSWER")
     await session.commit()
     return made
 
@@ -281,14 +283,7 @@ async def test_reminders_are_the_same_on_both_paths(
             contacts_verified_on=verified,
         )
     (await session.get(Partner, gone.id)).status = PartnerStatus.DISSOLVED  # type: ignore[union-attr]
-    session.add(
-        ContactVerification(
-            partner_id=district["stale-pk"],
-            verified_on=date(2024, 2, 1),
-            outcome="REACHED",
-            verified_by="テスト",
-        )
-    )
+    add_call(session, district["stale-pk"], date(2024, 2, 1), "REACHED")
     await session.commit()
     # when / then: the compiled path answers as Strawberry does, for several windows
     for as_of, within in (("2024-09-01", 30), ("2024-09-01", 366), ("2025-06-01", 0), (None, 60)):
