@@ -41,7 +41,7 @@ def _contacts_due(
     ``terms.agreement_in_force_on``), each with what the rules read (the partner's sort
     key, the agreement's own check and term, the partner's calls), then
     ``contacts.due_from_pairs`` as on the Strawberry path."""
-    pairs = PartyPairs(planner)
+    pairs = PartyPairs(planner, once=True)
     fields = pairs.entry_fields(
         planner.object_type(get_named_type(definition.type).name),
         details,

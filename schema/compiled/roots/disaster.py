@@ -30,7 +30,7 @@ def _disaster_support(
     columns, kept when ``terms.agreement_in_force_on`` says so (renewals, month ends)."""
     from kyodo.schema.compiled.types import in_category_order
 
-    pairs = PartyPairs(planner)
+    pairs = PartyPairs(planner, once=False)
     builder = pairs.builder
     categories_of = builder.relation("support_categories", None)[0]
     keys: dict[str, str] = {}
