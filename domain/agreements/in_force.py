@@ -41,7 +41,10 @@ def maybe_in_force_on(on: date) -> list[sa.ColumnElement[bool]]:
 
     Concluded (IN_FORCE, EXPIRED or TERMINATED), started by ``on`` (``effective_from``,
     else ``concludedOn``), not terminated by then, and either open-ended, still in its
-    stored term, or auto-renewing (renewals are checked exactly in Python).
+    stored term, or auto-renewing and not EXPIRED (an expired agreement did not renew;
+    renewals are checked exactly in Python). Without that last part every expired
+    auto-renewing agreement stayed a candidate for ever, read back and rejected by every
+    in-force filter (:func:`in_force_condition`) year after year.
     """
     start = sa.func.coalesce(loose(Agreement.effective_from), loose(Agreement.concluded_on))
     return [
@@ -52,7 +55,10 @@ def maybe_in_force_on(on: date) -> list[sa.ColumnElement[bool]]:
         sa.or_(
             loose(Agreement.effective_until).is_(None),
             loose(Agreement.effective_until) >= on,
-            loose(Agreement.auto_renewal).is_(True),
+            sa.and_(
+                loose(Agreement.auto_renewal).is_(True),
+                loose(Agreement.status) != AgreementStatus.EXPIRED,
+            ),
         ),
     ]
 
