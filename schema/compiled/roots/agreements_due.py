@@ -11,7 +11,6 @@ field (over a second for a calendar that names each agreement's parties)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import attrgetter
 from typing import Any
 
 from graphql import GraphQLField, get_named_type
@@ -22,9 +21,8 @@ from kyodo.domain.agreements import calendar, in_force, standing
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.read.models import entity
 from kyodo.schema.compiled.plan import Planner, RootPlan
-from kyodo.schema.compiled.request import ArgSite, Fallback, FetchBuilder, Request, Writer
-from kyodo.schema.compiled.roots.connections import _const
-from kyodo.schema.compiled.writers import ObjectShape, completer, read_then, serializer
+from kyodo.schema.compiled.request import ArgSite, FetchBuilder, Request
+from kyodo.schema.compiled.roots.entries import entries, entry_fields
 from kyodo.schema.context import Context
 from kyodo.schema.permissions import can_read_internal
 
@@ -48,7 +46,6 @@ def _agreements_due(
     ``calendar.agreement_ids_due`` (with what ``agreement_items`` reads, whatever the
     selection), their parties of ``calendar.needing_review_conditions`` and the
     collaborations of ``calendar.review_conditions``."""
-    entry = planner.object_type(get_named_type(definition.type).name)
     agreements = planner.builder("Agreement")
     agreements.need("id", *in_force.TERM_FIELDS, "notice_days")
     collaborations = planner.builder("Collaboration")
@@ -60,19 +57,13 @@ def _agreements_due(
     party = FetchBuilder(entity("Partner"))
     party.need("id", "status")
     party_of = review.relation("partner", party)[0]
-    fields: list[tuple[str, Writer]] = []
-    for field_key, name, sub, field_definition in planner.selected(entry, details, fields, _const):
-        if name in ("agreement", "collaboration"):
-            target = agreements if name == "agreement" else collaborations
-            shape = planner.entity_shape(get_named_type(field_definition.type).name, sub, target)
-            complete = completer(field_definition.type, shape.write)
-            fields.append((field_key, read_then(attrgetter(name), complete)))
-        elif name in _SCALARS:
-            serialize = serializer(field_definition.type)
-            complete = completer(field_definition.type, lambda v, _r, s=serialize: s(v))
-            fields.append((field_key, read_then(attrgetter(_SCALARS[name]), complete)))
-        else:
-            raise Fallback(f"{entry.name}.{name} is not compiled")
+    fields = entry_fields(
+        planner,
+        planner.object_type(get_named_type(definition.type).name),
+        details,
+        {"agreement": agreements, "collaboration": collaborations},
+        _SCALARS,
+    )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:
         as_of = kwargs.get("as_of") or context.today
@@ -81,9 +72,7 @@ def _agreements_due(
 
     site = ArgSite(planner, details, definition, arguments)
     slot = planner.slot()
-    entries = ObjectShape(entry.name)
-    entries.fields = fields
-    complete_entries = completer(definition.type, entries.seal().write)
+    complete_entries = entries(definition, fields)
 
     async def prepare(request: Request) -> None:
         as_of, last, include_internal = site.value(request)

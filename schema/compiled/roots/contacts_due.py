@@ -18,7 +18,8 @@ from kyodo.domain.agreements.calendar import check_within
 from kyodo.domain.disasters import contacts
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import ArgSite, Request
-from kyodo.schema.compiled.roots.parties import PartyPairs, entries
+from kyodo.schema.compiled.roots.entries import entries
+from kyodo.schema.compiled.roots.parties import PartyPairs
 from kyodo.schema.context import Context
 
 _SCALARS = {

@@ -15,7 +15,8 @@ from kyodo.domain.disasters.capacity import capacity_on
 from kyodo.domain.read.models import entity
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import ArgSite, FetchBuilder, Request, Writer
-from kyodo.schema.compiled.roots.parties import PartyPairs, entries
+from kyodo.schema.compiled.roots.entries import entries
+from kyodo.schema.compiled.roots.parties import PartyPairs
 from kyodo.schema.compiled.writers import ObjectShape, completer, read_then
 from kyodo.schema.context import Context
 

@@ -15,7 +15,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from graphql import GraphQLField, GraphQLObjectType, get_named_type
+from graphql import GraphQLObjectType
 from graphql.execution.collect_fields import FieldDetails
 
 from kyodo.domain.agreements import in_force, lookup, standing
@@ -26,13 +26,8 @@ from kyodo.domain.disasters.contacts import ContactStanding, standing_on
 from kyodo.domain.partners.models import Partner
 from kyodo.domain.read.models import entity
 from kyodo.schema.compiled.plan import Planner
-from kyodo.schema.compiled.request import Fallback, FetchBuilder, Request, Writer
-from kyodo.schema.compiled.roots.connections import _const
-from kyodo.schema.compiled.writers import ObjectShape, completer, read_then, serializer
-
-Field = Callable[[str, list[FieldDetails], GraphQLField], Writer | None]
-"""The writer of one of a root's own entry fields (name, details, definition); None:
-not compiled."""
+from kyodo.schema.compiled.request import FetchBuilder, Request, Writer
+from kyodo.schema.compiled.roots.entries import Field, entry_fields
 
 
 class Pair(NamedTuple):
@@ -82,28 +77,12 @@ class PartyPairs:
         scalars: dict[str, str],
         own: Field | None = None,
     ) -> list[tuple[str, Writer]]:
-        """The selected fields of an entry: ``entities``, its partner or agreement(s)
-        written from the pair's; ``scalars``, leaves read at the attribute named (dotted
-        for a nested one); the others as ``own`` plans them."""
-        fields: list[tuple[str, Writer]] = []
-        for key, name, sub, definition in self.planner.selected(entry, details, fields, _const):
-            writer: Writer | None = None
-            if name in entities:
-                writer = self._entity(name, sub, definition)
-            elif name in scalars:
-                writer = _scalar(scalars[name], definition)
-            elif own is not None:
-                writer = own(name, sub, definition)
-            if writer is None:
-                raise Fallback(f"{entry.name}.{name} is not compiled")
-            fields.append((key, writer))
-        return fields
-
-    def _entity(self, name: str, details: list[FieldDetails], definition: GraphQLField) -> Writer:
-        type_name = get_named_type(definition.type).name
-        target = self.partner if type_name == "Partner" else self.agreement
-        shape = self.planner.entity_shape(type_name, details, target)
-        return read_then(attrgetter(name), completer(definition.type, shape.write))
+        """:func:`entries.entry_fields`, ``entities`` naming the entry's fields that are
+        the pair's partner or agreement(s)."""
+        builders = {
+            name: self.partner if name == "partner" else self.agreement for name in entities
+        }
+        return entry_fields(self.planner, entry, details, builders, scalars, own)
 
     def read(
         self,
@@ -186,16 +165,3 @@ class PartyPairs:
                     getattr(pair.partner, self.checks_of), on
                 )
         return standings
-
-
-def _scalar(attribute: str, definition: GraphQLField) -> Writer:
-    serialize = serializer(definition.type)
-    complete = completer(definition.type, lambda v, _r, s=serialize: s(v))
-    return read_then(attrgetter(attribute), complete)
-
-
-def entries(definition: GraphQLField, fields: list[tuple[str, Writer]]) -> Writer:
-    """The writer of the root's value, a list of entries each written with ``fields``."""
-    shape = ObjectShape(get_named_type(definition.type).name)
-    shape.fields = fields
-    return completer(definition.type, shape.seal().write)
