@@ -54,6 +54,18 @@ DEFAULT_MIN_CONSECUTIVE_YEARS = 3
 """How many consecutive fiscal years make a concentrated pair when none is asked for."""
 
 
+@dataclass(frozen=True, slots=True)
+class ConcentratedPair:
+    """A finding by ids: what :func:`concentrated_pairs` decides, before the department
+    and partner rows are read (each read path reads them its own way)."""
+
+    department_id: int
+    partner_id: int
+    fiscal_years: list[int]
+    consecutive_years: int
+    collaboration_count: int
+
+
 async def partner_concentration(
     session: AsyncSession,
     *,
@@ -62,6 +74,38 @@ async def partner_concentration(
     min_consecutive_years: int = DEFAULT_MIN_CONSECUTIVE_YEARS,
     department_code: str | None = None,
 ) -> list[ConcentrationFinding]:
+    """The findings of :func:`concentrated_pairs`, with their department and partner."""
+    pairs = await concentrated_pairs(
+        session,
+        from_fiscal_year=from_fiscal_year,
+        to_fiscal_year=to_fiscal_year,
+        min_consecutive_years=min_consecutive_years,
+        department_code=department_code,
+    )
+    if not pairs:
+        return []
+    departments = await rows_by_ids(session, Department, {p.department_id for p in pairs})
+    partners = await rows_by_ids(session, Partner, {p.partner_id for p in pairs})
+    return [
+        ConcentrationFinding(
+            department=departments[p.department_id],
+            partner=partners[p.partner_id],
+            fiscal_years=p.fiscal_years,
+            consecutive_years=p.consecutive_years,
+            collaboration_count=p.collaboration_count,
+        )
+        for p in pairs
+    ]
+
+
+async def concentrated_pairs(
+    session: AsyncSession,
+    *,
+    from_fiscal_year: int,
+    to_fiscal_year: int,
+    min_consecutive_years: int = DEFAULT_MIN_CONSECUTIVE_YEARS,
+    department_code: str | None = None,
+) -> list[ConcentratedPair]:
     """Department–partner pairs repeated over consecutive fiscal years (第4章(5), rule 7).
 
     The guideline warns against always choosing the same partner (相手の固定化). A pair
@@ -70,7 +114,8 @@ async def partner_concentration(
     never happened and do not count. A finding is a pair whose longest run of consecutive
     fiscal years reaches ``min_consecutive_years``; ``fiscal_years`` lists every year of
     the range the pair worked together and ``collaboration_count`` their collaborations
-    in the range. Most consecutive years first, then most collaborations.
+    in the range. Most consecutive years first, then most collaborations, then by
+    department, then by the partner's 五十音 order.
 
     ``INVALID`` when the range is reversed or too long, or ``min_consecutive_years`` < 2
     (one year is not a repetition); ``NOT_FOUND`` for an unknown department code.
@@ -106,48 +151,42 @@ async def partner_concentration(
             col(Participation.partner_id),
             col(Collaboration.fiscal_year),
             sa.func.count(sa.distinct(col(Collaboration.id))),
+            # The partner's 五十音 key, for the order of findings on ties.
+            col(Partner.sort_key),
         )
         .join(Participation, col(Participation.collaboration_id) == col(Collaboration.id))
+        .join(Partner, col(Partner.id) == col(Participation.partner_id))
         .where(*conditions)
         .group_by(
             col(Collaboration.department_id),
             col(Participation.partner_id),
             col(Collaboration.fiscal_year),
+            col(Partner.sort_key),
         )
     )
     years: dict[tuple[int, int], list[int]] = defaultdict(list)
     counts: dict[tuple[int, int], int] = defaultdict(int)
-    for department_id, partner_id, fiscal_year, count in await session.execute(stmt):
+    sort_keys: dict[int, str] = {}
+    for department_id, partner_id, fiscal_year, count, sort_key in await session.execute(stmt):
         assert fiscal_year is not None
         years[(department_id, partner_id)].append(fiscal_year)
         counts[(department_id, partner_id)] += count
+        sort_keys[partner_id] = sort_key
     runs = {pair: longest_run(ys) for pair, ys in years.items()}
     pairs = [pair for pair, run in runs.items() if run >= min_consecutive_years]
     if not pairs:
         return []
-
-    departments = await rows_by_ids(session, Department, {d for d, _ in pairs})
-    partners = await rows_by_ids(session, Partner, {p for _, p in pairs})
-    findings = [
-        ConcentrationFinding(
-            department=departments[d],
-            partner=partners[p],
+    pairs.sort(key=lambda pair: (-runs[pair], -counts[pair], pair[0], sort_keys[pair[1]], pair[1]))
+    return [
+        ConcentratedPair(
+            department_id=d,
+            partner_id=p,
             fiscal_years=sorted(years[(d, p)]),
             consecutive_years=runs[(d, p)],
             collaboration_count=counts[(d, p)],
         )
         for d, p in pairs
     ]
-    findings.sort(
-        key=lambda f: (
-            -f.consecutive_years,
-            -f.collaboration_count,
-            f.department.id,
-            f.partner.sort_key,
-            f.partner.id,
-        )
-    )
-    return findings
 
 
 # ------------------------------------------------------------------ 中間支援, 第4章(7)
@@ -312,6 +351,15 @@ DEFAULT_MIN_SHARED_COLLABORATIONS = 1
 """How many shared collaborations make a link when none is asked for."""
 
 
+@dataclass(frozen=True, slots=True)
+class NetworkGraph:
+    """The network by ids: what :func:`network_graph` decides, before the partner rows
+    are read (each read path reads them its own way)."""
+
+    node_ids: list[int]
+    links: list[PartnerLink]
+
+
 async def partner_network(
     session: AsyncSession,
     *,
@@ -319,6 +367,24 @@ async def partner_network(
     fiscal_year: int | None = None,
     min_shared_collaborations: int = DEFAULT_MIN_SHARED_COLLABORATIONS,
 ) -> PartnerNetwork:
+    """The graph of :func:`network_graph`, with its partners."""
+    graph = await network_graph(
+        session,
+        field_codes=field_codes,
+        fiscal_year=fiscal_year,
+        min_shared_collaborations=min_shared_collaborations,
+    )
+    partners = await rows_by_ids(session, Partner, graph.node_ids)
+    return PartnerNetwork(nodes=[partners[pk] for pk in graph.node_ids], links=graph.links)
+
+
+async def network_graph(
+    session: AsyncSession,
+    *,
+    field_codes: Sequence[str] | None = None,
+    fiscal_year: int | None = None,
+    min_shared_collaborations: int = DEFAULT_MIN_SHARED_COLLABORATIONS,
+) -> NetworkGraph:
     """Partners linked by the collaborations they share, for network views (第2章1(4)).
 
     Collaborations count when in any of ``field_codes`` (if given) and of ``fiscal_year``
@@ -326,7 +392,8 @@ async def partner_network(
     (``source_id < target_id``) sharing at least ``min_shared_collaborations`` of them.
     Bounded: the :data:`MAX_NETWORK_LINKS` strongest links are considered, and of their
     partners the :data:`MAX_NETWORK_NODES` most connected (by shared collaborations) are
-    kept, with only the links among kept partners. Nodes come most connected first.
+    kept, with only the links among kept partners. Nodes come most connected first, then
+    in 五十音 order.
     """
     if min_shared_collaborations < 1:
         raise DomainError(
@@ -342,8 +409,12 @@ async def partner_network(
     source = aliased(Participation)
     target = aliased(Participation)
     shared = sa.func.count(sa.distinct(col(source.collaboration_id)))
-    stmt = (
-        sa.select(col(source.partner_id), col(target.partner_id), shared)
+    strongest = (
+        sa.select(
+            col(source.partner_id).label("source_id"),
+            col(target.partner_id).label("target_id"),
+            shared.label("shared"),
+        )
         .join(target, col(target.collaboration_id) == col(source.collaboration_id))
         .join(Collaboration, col(Collaboration.id) == col(source.collaboration_id))
         .where(col(source.partner_id) < col(target.partner_id), *collaboration_filter)
@@ -351,24 +422,35 @@ async def partner_network(
         .having(shared >= min_shared_collaborations)
         .order_by(shared.desc(), col(source.partner_id), col(target.partner_id))
         .limit(MAX_NETWORK_LINKS)
+        .subquery()
     )
-    links = [
-        PartnerLink(source_id=s, target_id=t, shared_collaboration_count=n)
-        for s, t, n in (await session.execute(stmt))
-    ]
+    # The two partners' sort keys with each link (a node is ranked by it on ties): the
+    # links and what ranks their nodes in one statement.
+    source_partner = aliased(Partner)
+    target_partner = aliased(Partner)
+    stmt = (
+        sa.select(
+            strongest.c.source_id,
+            strongest.c.target_id,
+            strongest.c.shared,
+            col(source_partner.sort_key),
+            col(target_partner.sort_key),
+        )
+        .join(source_partner, col(source_partner.id) == strongest.c.source_id)
+        .join(target_partner, col(target_partner.id) == strongest.c.target_id)
+        .order_by(strongest.c.shared.desc(), strongest.c.source_id, strongest.c.target_id)
+    )
+    links: list[PartnerLink] = []
     degree: dict[int, int] = defaultdict(int)
-    for link in links:
-        degree[link.source_id] += link.shared_collaboration_count
-        degree[link.target_id] += link.shared_collaboration_count
-    if not degree:
-        return PartnerNetwork(nodes=[], links=[])
-    partners = await rows_by_ids(session, Partner, degree)
-    ranked = sorted(
-        partners.values(),
-        key=lambda p: (-degree[p.id or 0], p.sort_key, p.id or 0),
-    )[:MAX_NETWORK_NODES]
-    kept = {p.id for p in ranked}
-    return PartnerNetwork(
-        nodes=ranked,
+    sort_keys: dict[int, str] = {}
+    for s, t, n, source_key, target_key in await session.execute(stmt):
+        links.append(PartnerLink(source_id=s, target_id=t, shared_collaboration_count=n))
+        degree[s] += n
+        degree[t] += n
+        sort_keys[s], sort_keys[t] = source_key, target_key
+    ranked = sorted(degree, key=lambda pk: (-degree[pk], sort_keys[pk], pk))[:MAX_NETWORK_NODES]
+    kept = set(ranked)
+    return NetworkGraph(
+        node_ids=ranked,
         links=[link for link in links if link.source_id in kept and link.target_id in kept],
     )

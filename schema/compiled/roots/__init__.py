@@ -16,6 +16,7 @@ from kyodo.domain.reference.service import department_order, field_order
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import Fallback
 from kyodo.schema.compiled.roots.agreements_due import _agreements_due
+from kyodo.schema.compiled.roots.analyses import _partner_concentration, _partner_network
 from kyodo.schema.compiled.roots.contacts_due import _contacts_due
 from kyodo.schema.compiled.roots.disaster import _disaster_support
 from kyodo.schema.compiled.roots.lists import (
@@ -57,6 +58,8 @@ ROOTS: dict[str, RootPlanner] = {
     "disasterSupport": _disaster_support,
     "contactsDue": _contacts_due,
     "agreementsDue": _agreements_due,
+    "partnerConcentration": _partner_concentration,
+    "partnerNetwork": _partner_network,
     "departments": _entity_list("Department", "Department", department_order),
     "collaborationFields": _entity_list("CollaborationField", "CollaborationField", field_order),
     "viewer": _values("Viewer", lambda request: viewer_of(request.context.principal)),

@@ -13,9 +13,10 @@ from kyodo.domain.agreements.calendar import DueItem, agreements_due
 from kyodo.domain.agreements.models import Agreement
 from kyodo.domain.enums import AgreementCategory, AgreementDueKind, Role
 from kyodo.domain.exchange.disaster_exports import fold, ical_text, render_ics
-from kyodo.schema.context import Context, Principal
+from kyodo.schema.context import Principal
 from tests.schema.agreements.factories import gid, make_agreement, make_department, make_partner
 from tests.schema.collaborations.factories import make_collaboration
+from tests.schema.compiled.both_paths import both_paths as compared
 
 OFFICE = Principal(name="危機管理室 テスト", role=Role.DISASTER_OFFICE, department_code="kikikanri")
 STAFF = Principal(name="職員 テスト", role=Role.STAFF, department_code="kikikanri")
@@ -56,18 +57,7 @@ async def renewing(session: AsyncSession) -> Agreement:
 
 
 async def both_paths(session: AsyncSession, query: str, variables: dict[str, Any]) -> Any:
-    from kyodo.schema import schema
-
-    answers = []
-    for compiled in (True, False):
-        context = Context(session=session, principal=OFFICE, compiled_reads=compiled)
-        result = await schema.execute(query, variable_values=variables, context_value=context)
-        assert result.errors is None, result.errors
-        if compiled:
-            assert context.compiled_outcome == "compiled", context.compiled_outcome
-        answers.append(result.data)
-    assert answers[0] == answers[1]
-    return answers[0]
+    return await compared(session, query, variables, principal=OFFICE)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.enums import CollaborationStatus, PartnerKind, PartnerStatus
+from tests.conftest import TEST_ADMIN
+from tests.schema.compiled.both_paths import both_paths as compared
 
 from .factories import gid, make_collaboration, make_department, make_field, make_partner
 
@@ -335,3 +337,71 @@ async def test_network_refuses_a_minimum_below_one(gql: Any) -> None:
 
     # then
     assert result["errors"][0]["extensions"]["code"] == "INVALID"
+
+
+FULL_CONCENTRATION = """
+query ($from: Int!, $to: Int!, $min: Int, $dept: String) {
+  partnerConcentration(
+    fromFiscalYear: $from, toFiscalYear: $to, minConsecutiveYears: $min, departmentCode: $dept
+  ) {
+    __typename
+    department { code name }
+    partner { id name kind phone contacts { name phone } }
+    fiscalYears
+    consecutiveYears
+    years: consecutiveYears
+    collaborationCount
+  }
+}
+"""
+
+FULL_NETWORK = """
+query ($fields: [String!], $year: Int, $min: Int) {
+  partnerNetwork(fieldCodes: $fields, fiscalYear: $year, minSharedCollaborations: $min) {
+    __typename
+    nodes { __typename id name kind district phone }
+    links { __typename sourceId targetId sharedCollaborationCount }
+  }
+}
+"""
+
+
+async def test_the_analyses_are_the_same_on_both_paths(session: AsyncSession) -> None:
+    # given: the demo data, and partners working with one department year after year
+    dept = await make_department(session)
+    field = await make_field(session)
+    a, b, c = [
+        await make_partner(session, n) for n in ("（テスト）A", "（テスト）B", "（テスト）C")
+    ]
+    for year in (2019, 2020, 2021, 2022):
+        await make_collaboration(
+            session, department=dept, fields=[field], fiscal_year=year, parts=[a, b]
+        )
+    await make_collaboration(
+        session, department=dept, fields=[field], fiscal_year=2021, parts=[a, b, c]
+    )
+    await session.commit()
+
+    # when / then: the compiled path answers as Strawberry does, for several arguments
+    concentration = [
+        {"from": 2015, "to": 2025},
+        {"from": 2018, "to": 2022, "min": 2, "dept": dept.code},
+        {"from": 2019, "to": 2021, "min": None},
+        {"from": 2024, "to": 2025},
+    ]
+    found = [
+        await compared(session, FULL_CONCENTRATION, v, principal=TEST_ADMIN) for v in concentration
+    ]
+    mine = [f for f in found[1]["partnerConcentration"] if f["department"]["code"] == dept.code]
+    assert [(f["partner"]["name"], f["consecutiveYears"]) for f in mine] == [
+        ("（テスト）A", 4),
+        ("（テスト）B", 4),
+    ]
+    network = [{}, {"fields": [field.code]}, {"year": 2021, "min": 2}, {"min": None}]
+    graphs = [await compared(session, FULL_NETWORK, v, principal=TEST_ADMIN) for v in network]
+    assert [n["name"] for n in graphs[1]["partnerNetwork"]["nodes"]] == [
+        "（テスト）A",
+        "（テスト）B",
+        "（テスト）C",
+    ]
+    assert graphs[0]["partnerNetwork"]["links"]

@@ -48,6 +48,8 @@ ROOT_WEIGHTS = {
     "disasterSupport": 3,
     "contactsDue": 2,
     "agreementsDue": 2,
+    "partnerConcentration": 1,
+    "partnerNetwork": 1,
     "collaborations": 3,
     "departments": 1,
     "collaborationFields": 1,

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.disasters.models import CapacityReport
 from kyodo.domain.enums import Role, SupportCategory
-from kyodo.schema.context import Context, Principal
+from kyodo.schema.context import Principal
 from tests.conftest import CHANGE_EVENTS
 from tests.schema.agreements.factories import gid, make_agreement, make_department, make_partner
+from tests.schema.compiled.both_paths import both_paths as compared
 
 OFFICE = Principal(name="危機管理室 テスト", role=Role.DISASTER_OFFICE, department_code="kikikanri")
 
@@ -35,18 +36,7 @@ query ($district: String, $on: Date!) {
 
 
 async def both_paths(session: AsyncSession, variables: dict[str, Any]) -> Any:
-    from kyodo.schema import schema
-
-    answers = []
-    for compiled in (True, False):
-        context = Context(session=session, principal=OFFICE, compiled_reads=compiled)
-        result = await schema.execute(LOOKUP, variable_values=variables, context_value=context)
-        assert result.errors is None, result.errors
-        if compiled:
-            assert context.compiled_outcome == "compiled", context.compiled_outcome
-        answers.append(result.data)
-    assert answers[0] == answers[1]
-    return answers[0]
+    return await compared(session, LOOKUP, variables, principal=OFFICE)
 
 
 async def test_the_latest_report_per_item_is_shown_with_its_date(session: AsyncSession, gql: Any):

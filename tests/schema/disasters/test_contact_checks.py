@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.disasters.models import ContactVerification
 from kyodo.domain.enums import Role, SupportCategory
-from kyodo.schema.context import Context, Principal
+from kyodo.schema.context import Principal
 from tests.conftest import CHANGE_EVENTS
 from tests.schema.agreements.factories import gid, make_agreement, make_department, make_partner
+from tests.schema.compiled.both_paths import both_paths as compared
 
 ON = date(2024, 9, 1)
 OFFICE = Principal(name="危機管理室 テスト", role=Role.DISASTER_OFFICE, department_code="kikikanri")
@@ -55,21 +56,7 @@ def add_call(session: AsyncSession, partner_id: int, on: date, outcome: str) -> 
 
 
 async def both_paths(session: AsyncSession, query: str, variables: dict[str, Any]) -> Any:
-    """The answer of the compiled read path and of Strawberry's resolvers, which must be
-    the same."""
-    from kyodo.schema import schema
-
-    answers = []
-    for compiled in (True, False):
-        context = Context(session=session, principal=OFFICE, compiled_reads=compiled)
-        context.today = ON
-        result = await schema.execute(query, variable_values=variables, context_value=context)
-        assert result.errors is None, result.errors
-        if compiled:
-            assert context.compiled_outcome == "compiled", context.compiled_outcome
-        answers.append(result.data)
-    assert answers[0] == answers[1]
-    return answers[0]
+    return await compared(session, query, variables, principal=OFFICE, today=ON)
 
 
 @pytest.fixture
