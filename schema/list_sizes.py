@@ -38,7 +38,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from kyodo.domain import validation as v
 from kyodo.domain.agreements.documents import MAX_DOCUMENTS
 from kyodo.domain.agreements.validation import MAX_PARTIES
-from kyodo.domain.collaborations.analyses import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
+from kyodo.domain.collaborations.network import MAX_NETWORK_LINKS, MAX_NETWORK_NODES
 from kyodo.domain.enums import CollaborationForm, PartnerKind
 from kyodo.domain.labels import LABELS
 from kyodo.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -126,10 +126,10 @@ LIST_SIZES: dict[tuple[str, str], ListSize] = {
     ("Partner", "collaborators"): FirstArgument(default=DEFAULT_PAGE_SIZE),
     ("PartnerSuggestion", "matchingFields"): ONE_PER_FIELD,
     ("PartnerNetwork", "nodes"): Bound(
-        MAX_NETWORK_NODES, "kyodo.domain.collaborations.analyses.MAX_NETWORK_NODES"
+        MAX_NETWORK_NODES, "kyodo.domain.collaborations.network.MAX_NETWORK_NODES"
     ),
     ("PartnerNetwork", "links"): Bound(
-        MAX_NETWORK_LINKS, "kyodo.domain.collaborations.analyses.MAX_NETWORK_LINKS"
+        MAX_NETWORK_LINKS, "kyodo.domain.collaborations.network.MAX_NETWORK_LINKS"
     ),
     ("Collaboration", "fields"): ONE_PER_FIELD,
     ("Collaboration", "coDepartments"): Bound(v.MAX_LIST, _INPUT_LIST),

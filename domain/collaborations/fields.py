@@ -1,6 +1,6 @@
 """Collaborations by their fields of collaboration (Q8): one condition, for the list's
 filter (:func:`domain.collaborations.service.list_conditions`) and the partner network
-(:func:`domain.collaborations.analyses.partner_network`)."""
+(:func:`domain.collaborations.network.network_graph`)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from kyodo.domain.collaborations import analyses
+from kyodo.domain.collaborations import analyses, network
 from kyodo.domain.collaborations.reviews import reviews_by_pair
 from kyodo.schema.context import Info
 from kyodo.schema.node import to_global_id
@@ -130,19 +130,19 @@ class PartnerLinkType:
 class PartnerNetworkType:
     nodes: list[Annotated[PartnerType, strawberry.lazy(_PARTNERS)]] = strawberry.field(
         description=f"Partners with at least one link, most connected first; at most "
-        f"{analyses.MAX_NETWORK_NODES}."
+        f"{network.MAX_NETWORK_NODES}."
     )
     links: list[PartnerLinkType] = strawberry.field(
         description=f"Links among the returned nodes, strongest first; drawn from at most "
-        f"{analyses.MAX_NETWORK_LINKS} strongest links."
+        f"{network.MAX_NETWORK_LINKS} strongest links."
     )
 
     @classmethod
-    def from_domain(cls, network: analyses.PartnerNetwork) -> PartnerNetworkType:
+    def from_domain(cls, found: network.PartnerNetwork) -> PartnerNetworkType:
         from kyodo.schema.partners.types import PartnerType
 
         return cls(
-            nodes=[PartnerType.from_row(p) for p in network.nodes],
+            nodes=[PartnerType.from_row(p) for p in found.nodes],
             links=[
                 from_row(
                     PartnerLinkType,
@@ -150,6 +150,6 @@ class PartnerNetworkType:
                     source_id=to_global_id("Partner", link.source_id),
                     target_id=to_global_id("Partner", link.target_id),
                 )
-                for link in network.links
+                for link in found.links
             ],
         )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 
-from kyodo.domain.collaborations import analyses, service
+from kyodo.domain.collaborations import analyses, network, service
 from kyodo.domain.errors import DomainError
 from kyodo.domain.japanese import fiscal_year_of
 from kyodo.schema.collaborations.analyses import (
@@ -162,7 +162,7 @@ class CollaborationQueries:
 
     @strawberry.field(
         description="Partners as nodes, shared collaborations as links, for network views "
-        f"(cancelled collaborations not counted; at most {analyses.MAX_NETWORK_NODES} "
+        f"(cancelled collaborations not counted; at most {network.MAX_NETWORK_NODES} "
         "nodes, the most connected).",
         permission_classes=[CanReadInternal],
     )
@@ -180,17 +180,17 @@ class CollaborationQueries:
             int | None,
             strawberry.argument(
                 description="Links of at least this many shared collaborations "
-                f"({analyses.DEFAULT_MIN_SHARED_COLLABORATIONS} when omitted)."
+                f"({network.DEFAULT_MIN_SHARED_COLLABORATIONS} when omitted)."
             ),
-        ] = analyses.DEFAULT_MIN_SHARED_COLLABORATIONS,
+        ] = network.DEFAULT_MIN_SHARED_COLLABORATIONS,
     ) -> PartnerNetworkType:
-        network = await _run_query(
+        found = await _run_query(
             info,
-            analyses.partner_network,
+            network.partner_network,
             field_codes=field_codes,
             fiscal_year=fiscal_year,
             min_shared_collaborations=_or_default(
-                min_shared_collaborations, analyses.DEFAULT_MIN_SHARED_COLLABORATIONS
+                min_shared_collaborations, network.DEFAULT_MIN_SHARED_COLLABORATIONS
             ),
         )
-        return PartnerNetworkType.from_domain(network)
+        return PartnerNetworkType.from_domain(found)

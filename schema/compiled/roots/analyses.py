@@ -1,5 +1,5 @@
 """``partnerConcentration`` and ``partnerNetwork``: the 第4章 analyses, decided by the
-domain by ids (``analyses.concentrated_pairs``, ``analyses.network_graph``), then the
+domain by ids (``analyses.concentrated_pairs``, ``network.network_graph``), then the
 departments and partners they name read with what the selection needs.
 
 On the 10,000-partner database the Strawberry path built a type per partner and link
@@ -16,7 +16,8 @@ from typing import Any
 from graphql import GraphQLField, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
-from kyodo.domain.collaborations import analyses
+from kyodo.domain.collaborations import analyses, network
+from kyodo.domain.collaborations.reviews import PairReview, reviews_by_pair
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import ArgSite, Request, Writer
 from kyodo.schema.compiled.roots.entries import entries, entry_fields
@@ -37,15 +38,21 @@ class _Finding:
     fiscal_years: list[int]
     consecutive_years: int
     collaboration_count: int
+    review: PairReview | None
 
 
 _FINDING_SCALARS = {
     "fiscalYears": "fiscal_years",
     "consecutiveYears": "consecutive_years",
     "collaborationCount": "collaboration_count",
+    "lastReviewedOn": "review.last_reviewed_on",
+    "nextReviewDueOn": "review.next_review_due_on",
 }
-"""ConcentrationFinding's leaves the compiled path writes (``lastReviewedOn`` and
-``nextReviewDueOn`` read the reviews per pair: Strawberry answers those)."""
+"""ConcentrationFinding's leaves, and where they are read on a :class:`_Finding`."""
+
+_REVIEW_FIELDS = frozenset({"lastReviewedOn", "nextReviewDueOn"})
+"""Leaves read from the pair's reviews (``reviews.reviews_by_pair``, one grouped
+statement for every finding, as the Strawberry path's DataLoader batches it)."""
 
 
 def _partner_concentration(
@@ -56,13 +63,16 @@ def _partner_concentration(
     departments.need("id")
     partners = planner.builder("Partner")
     partners.need("id")
+    finding = planner.object_type(get_named_type(definition.type).name)
     fields = entry_fields(
         planner,
-        planner.object_type(get_named_type(definition.type).name),
+        finding,
         details,
         {"department": departments, "partner": partners},
         _FINDING_SCALARS,
     )
+    selected = {sub[0].node.name.value for sub in planner.subfields(finding, details).values()}
+    with_reviews = not selected.isdisjoint(_REVIEW_FIELDS)
 
     def arguments(kwargs: dict[str, Any], _context: Context) -> dict[str, Any]:
         kwargs["min_consecutive_years"] = _or_default(
@@ -77,19 +87,25 @@ def _partner_concentration(
     async def prepare(request: Request) -> None:
         pairs = await request.context.run(analyses.concentrated_pairs, **site.value(request))
         reads = None
+        found_reviews: list[PairReview] | None = None
+        if pairs and with_reviews:
+            found_reviews = await request.context.run(
+                reviews_by_pair, [(p.department_id, p.partner_id) for p in pairs]
+            )
         if pairs:
             query = request.query
             reads = (
                 query.by_ids(departments.fetch, [p.department_id for p in pairs]),
                 query.by_ids(partners.fetch, [p.partner_id for p in pairs]),
             )
-        request.slots[slot] = (pairs, reads)
+        request.slots[slot] = (pairs, reads, found_reviews)
 
     def write(request: Request) -> Any:
-        pairs, reads = request.slots[slot]
+        pairs, reads, found_reviews = request.slots[slot]
         found = []
         if reads is not None:
             department_rows, partner_rows = reads[0].value, reads[1].value
+            reviews = found_reviews or [None] * len(pairs)
             found = [
                 _Finding(
                     department_rows.get(p.department_id),
@@ -97,8 +113,9 @@ def _partner_concentration(
                     p.fiscal_years,
                     p.consecutive_years,
                     p.collaboration_count,
+                    review,
                 )
-                for p in pairs
+                for p, review in zip(pairs, reviews, strict=True)
             ]
         return complete(found, request)
 
@@ -151,7 +168,7 @@ def _partner_network(
 
     def arguments(kwargs: dict[str, Any], _context: Context) -> dict[str, Any]:
         kwargs["min_shared_collaborations"] = _or_default(
-            kwargs.get("min_shared_collaborations"), analyses.DEFAULT_MIN_SHARED_COLLABORATIONS
+            kwargs.get("min_shared_collaborations"), network.DEFAULT_MIN_SHARED_COLLABORATIONS
         )
         return kwargs
 
@@ -160,7 +177,7 @@ def _partner_network(
     complete = entries(definition, fields)
 
     async def prepare(request: Request) -> None:
-        graph = await request.context.run(analyses.network_graph, **site.value(request))
+        graph = await request.context.run(network.network_graph, **site.value(request))
         read = request.query.by_ids(partners.fetch, graph.node_ids) if graph.node_ids else None
         request.slots[slot] = (graph, read)
 

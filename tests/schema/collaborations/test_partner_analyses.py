@@ -351,6 +351,8 @@ query ($from: Int!, $to: Int!, $min: Int, $dept: String) {
     consecutiveYears
     years: consecutiveYears
     collaborationCount
+    lastReviewedOn
+    nextReviewDueOn
   }
 }
 """
