@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kyodo.domain.audit.retention import DEFAULT_KEEP_DAYS, MIN_KEEP_DAYS
 from kyodo.domain.exchange.municipality import DEFAULT_MUNICIPALITY, set_municipality_source
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./kyodo.db"
@@ -116,6 +117,14 @@ class Settings(BaseSettings):
         "database server in that window loses them). true: every entry is on disk before "
         "the answer leaves, at the cost of one WAL flush per read (7 ms on the dev "
         "machine's disk, most of such a read's latency). Mutations always wait.",
+    )
+    access_log_keep_days: int = setting(
+        "KYODO_ACCESS_LOG_KEEP_DAYS",
+        DEFAULT_KEEP_DAYS,
+        "How many days the personal-data access log is kept: `kyodo audit prune-reads` "
+        "deletes the entries older than that (the audit events of changes are never "
+        f"pruned). At least {MIN_KEEP_DAYS}; {DEFAULT_KEEP_DAYS} (five years) by default.",
+        ge=MIN_KEEP_DAYS,
     )
     max_cost_authenticated: int = setting(
         "KYODO_MAX_COST_AUTHENTICATED",

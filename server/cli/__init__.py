@@ -11,6 +11,7 @@
 | ``imports`` | ``kyodo import partners``, ``agreements`` |
 | ``exports`` | ``kyodo export partners``, ``agreements``, ``disaster-contacts`` |
 | ``dump`` | ``kyodo dump``, ``kyodo restore`` |
+| ``audit`` | ``kyodo audit prune-reads`` |
 
 ``common`` holds what they share (the one engine and session helper, the console, the
 actor of audit events, dates as shown); ``trouble`` turns database trouble into one line.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import typer
 
+from kyodo.server.cli.audit import audit_app
 from kyodo.server.cli.db import db_app
 from kyodo.server.cli.documents import documents_app
 from kyodo.server.cli.dump import dump_command, restore_command
@@ -44,6 +46,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(documents_app, name="documents")
+app.add_typer(audit_app, name="audit")
 app.command("dump")(dump_command)
 app.command("restore")(restore_command)
 app.command()(serve)

@@ -2,9 +2,10 @@
 who the CLI is in audit events, and how dates are shown.
 
 ``run_with_engine`` is the only place a command opens (and disposes of) the configured
-database's engine; ``run_in_session`` runs one transaction on a session on it, and
-``in_session`` adds the usual refusals (a DomainError field by field, a database too
-busy to write), each with status 1.
+database's engine; ``run_in_session`` runs one transaction on a session on it,
+``run_in_transactions`` one batch after another, and ``in_session`` (``refused_plainly``
+around any of them) adds the usual refusals (a DomainError field by field, a database
+too busy to write), each with status 1.
 """
 
 from __future__ import annotations
@@ -65,33 +66,59 @@ def run_in_session(
     queues behind the server's writers). It is committed unless ``commit`` is False (a
     dry run), and rolled back if it was not committed. Errors propagate.
     """
+    return run_with_engine(lambda engine: _transaction(engine, work, writes, commit))
+
+
+def run_in_transactions(
+    work: Callable[[AsyncSession], Awaitable[T]], *, again: Callable[[T], bool]
+) -> list[T]:
+    """Run ``work(session)`` in one committed write transaction after another, on one
+    engine, while ``again(result)`` is true (a batch at a time: each batch that ran is
+    kept when a later one fails). The results, in order."""
+
+    async def batches(engine: AsyncEngine) -> list[T]:
+        results: list[T] = []
+        while True:
+            results.append(await _transaction(engine, work, True, True))
+            if not again(results[-1]):
+                return results
+
+    return run_with_engine(batches)
+
+
+async def _transaction(
+    engine: AsyncEngine, work: Callable[[AsyncSession], Awaitable[T]], writes: bool, commit: bool
+) -> T:
     from kyodo.domain.transactions import begin_write
     from kyodo.server.db import make_sessionmaker
 
-    async def in_transaction(engine: AsyncEngine) -> T:
-        async with make_sessionmaker(engine)() as session:
-            try:
-                if writes:
-                    await begin_write(session)
-                result = await work(session)
-                if commit:
-                    await session.commit()
-                return result
-            finally:
-                if session.in_transaction():
-                    await session.rollback()
-
-    return run_with_engine(in_transaction)
+    async with make_sessionmaker(engine)() as session:
+        try:
+            if writes:
+                await begin_write(session)
+            result = await work(session)
+            if commit:
+                await session.commit()
+            return result
+        finally:
+            if session.in_transaction():
+                await session.rollback()
 
 
 def in_session(work: Callable[[AsyncSession], Awaitable[T]], *, writes: bool = True) -> T:
     """``run_in_session``, committed; a DomainError is printed (in Japanese, field by
     field) and exits with status 1; so does a database too busy to write."""
+    return refused_plainly(lambda: run_in_session(work, writes=writes))
+
+
+def refused_plainly(run: Callable[[], T]) -> T:
+    """``run()``; a DomainError is printed (in Japanese, field by field) and exits with
+    status 1; so does a database too busy to write."""
     from kyodo.domain.errors import DomainError
     from kyodo.domain.transactions import WriteLockTimeout
 
     try:
-        return run_in_session(work, writes=writes)
+        return run()
     except DomainError as error:
         for problem in error.problems:
             console.print(f"[red]エラー[/red]: {problem.message}")
