@@ -26,9 +26,25 @@ from kyodo.schema.context import Context
 from kyodo.schema.node import to_global_id
 
 
-def _or_default(value: int | None, default: int) -> int:
-    """An explicit null means the default, as on the Strawberry path."""
-    return default if value is None else value
+def _root(
+    planner: Planner,
+    details: Sequence[FieldDetails],
+    definition: GraphQLField,
+    fields: list[tuple[str, Writer]],
+    defaulted: tuple[str, int],
+) -> tuple[ArgSite, int, Writer]:
+    """What both analyses' plans hold: where their arguments are read (as the resolver
+    hands them to the domain: an explicit null for the ``defaulted`` argument means its
+    default, as leaving it out does), their slot, and the writer of their value."""
+    name, default = defaulted
+
+    def arguments(kwargs: dict[str, Any], _context: Context) -> dict[str, Any]:
+        value = kwargs.get(name)
+        kwargs[name] = default if value is None else value
+        return kwargs
+
+    site = ArgSite(planner, details, definition, arguments)
+    return site, planner.slot(), entries(definition, fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +90,8 @@ def _partner_concentration(
     selected = {sub[0].node.name.value for sub in planner.subfields(finding, details).values()}
     with_reviews = not selected.isdisjoint(_REVIEW_FIELDS)
 
-    def arguments(kwargs: dict[str, Any], _context: Context) -> dict[str, Any]:
-        kwargs["min_consecutive_years"] = _or_default(
-            kwargs.get("min_consecutive_years"), analyses.DEFAULT_MIN_CONSECUTIVE_YEARS
-        )
-        return kwargs
-
-    site = ArgSite(planner, details, definition, arguments)
-    slot = planner.slot()
-    complete = entries(definition, fields)
+    defaulted = ("min_consecutive_years", analyses.DEFAULT_MIN_CONSECUTIVE_YEARS)
+    site, slot, complete = _root(planner, details, definition, fields, defaulted)
 
     async def prepare(request: Request) -> None:
         pairs = await request.context.run(analyses.concentrated_pairs, **site.value(request))
@@ -166,15 +175,8 @@ def _partner_network(
         own,
     )
 
-    def arguments(kwargs: dict[str, Any], _context: Context) -> dict[str, Any]:
-        kwargs["min_shared_collaborations"] = _or_default(
-            kwargs.get("min_shared_collaborations"), network.DEFAULT_MIN_SHARED_COLLABORATIONS
-        )
-        return kwargs
-
-    site = ArgSite(planner, details, definition, arguments)
-    slot = planner.slot()
-    complete = entries(definition, fields)
+    defaulted = ("min_shared_collaborations", network.DEFAULT_MIN_SHARED_COLLABORATIONS)
+    site, slot, complete = _root(planner, details, definition, fields, defaulted)
 
     async def prepare(request: Request) -> None:
         graph = await request.context.run(network.network_graph, **site.value(request))
