@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer, undefer
+from sqlalchemy.orm import aliased, defer, undefer
 from sqlmodel import col
 
 from kyodo.domain import validation as v
@@ -218,26 +218,38 @@ async def public_documents_by_agreement(
     return [found.get(pk, []) for pk in agreement_ids]
 
 
+def downloadable(agreement: Any, visibility: PartnerVisibility) -> list[sa.ColumnElement[bool]]:
+    """The one rule of who may download an agreement's documents, as SQL on ``agreement``
+    (the Agreement table or an alias of it): everyone the city's staff; others only
+    a signed agreement none of whose parties they may not see (a signed 協定書 names and
+    seals its parties). Empty when every document may be downloaded."""
+    if visibility is PartnerVisibility.ALL:
+        return []
+    party = aliased(AgreementParty)
+    partner = aliased(Partner)
+    hidden_party = (
+        sa.select(col(party.agreement_id))
+        .join(partner, col(partner.id) == col(party.partner_id))
+        .where(
+            col(party.agreement_id) == agreement.id,
+            sa.not_(sa.and_(*visibility.conditions(partner))),
+        )
+        .correlate(agreement)
+    )
+    return [agreement.status.in_(sorted(SIGNED_STATUSES)), ~hidden_party.exists()]
+
+
 async def hidden_agreements(
     session: AsyncSession, agreement_ids: Sequence[int], visibility: PartnerVisibility
 ) -> set[int]:
     """Of ``agreement_ids``, those whose documents ``visibility`` may not download."""
-    if visibility is PartnerVisibility.ALL or not agreement_ids:
+    conditions = downloadable(Agreement, visibility)
+    if not conditions or not agreement_ids:
         return set()
-    ids = list(agreement_ids)
-    unsigned = sa.select(col(Agreement.id)).where(
-        col(Agreement.id).in_(ids), col(Agreement.status).not_in(sorted(SIGNED_STATUSES))
+    stmt = sa.select(col(Agreement.id)).where(
+        col(Agreement.id).in_(list(agreement_ids)), sa.not_(sa.and_(*conditions))
     )
-    hidden_party = (
-        sa.select(col(AgreementParty.agreement_id))
-        .join(Partner, col(Partner.id) == col(AgreementParty.partner_id))
-        .where(
-            col(AgreementParty.agreement_id).in_(ids),
-            sa.not_(sa.and_(*visibility.conditions())),
-        )
-    )
-    found = (await session.execute(unsigned.union(hidden_party))).scalars()
-    return {pk for pk in found if pk is not None}
+    return {pk for pk in (await session.execute(stmt)).scalars() if pk is not None}
 
 
 async def get_document(session: AsyncSession, document_id: int) -> AgreementDocument | None:

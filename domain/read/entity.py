@@ -163,7 +163,9 @@ class Entity:
 
     def __post_init__(self) -> None:
         table = self.model.__table__
-        self.decoders = {column.name: decoder_for(column) for column in table.columns}
+        # Bytes (a 協定書's PDF) never travel in the JSON of a read: not readable here.
+        readable = [c for c in table.columns if not isinstance(c.type, sa.LargeBinary)]
+        self.decoders = {column.name: decoder_for(column) for column in readable}
         self.json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, sa.JSON))
 
     def alias(self) -> Any:

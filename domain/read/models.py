@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from kyodo.domain.agreements.documents import downloadable
 from kyodo.domain.agreements.lookup import contact_order, own_emergency_contacts, speaks_for_party
 from kyodo.domain.collaborations.service import (
     collaboration_agreement_order,
@@ -29,6 +30,7 @@ from kyodo.domain.collaborations.service import list_order as collaboration_list
 from kyodo.domain.enums import AgreementStatus
 from kyodo.domain.models import (
     Agreement,
+    AgreementDocument,
     AgreementParty,
     AgreementSupportCategory,
     CapacityReport,
@@ -184,6 +186,19 @@ _register(
 )
 
 AGREEMENT = Entity("Agreement", Agreement)
+_register(Entity("AgreementDocument", AgreementDocument))
+
+
+def _oldest_upload_first(document: Any) -> Sequence[Any]:
+    """``documents_by_agreement``'s order."""
+    return (document.uploaded_at, document.id)
+
+
+def _downloadable(agreement: Any, _document: Any, viewer: Viewer) -> Conditions:
+    """Only the documents the viewer may download (``documents.downloadable``)."""
+    return downloadable(agreement, viewer.partners)
+
+
 SUPPORT_CATEGORY = _register(Entity("AgreementSupportCategory", AgreementSupportCategory))
 
 _register(
@@ -224,6 +239,12 @@ _register(
     ),
     Relation("emergency_contacts", "Contact", True, rows_of("agreement_id", order=contact_order)),
     Relation("amends", "Agreement", False, to_one("amends_id")),
+    Relation(
+        "documents",
+        "AgreementDocument",
+        True,
+        rows_of("agreement_id", order=_oldest_upload_first, where=_downloadable),
+    ),
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kyodo.domain.agreements.lookup import in_category_order
 from kyodo.schema.compiled.specs import TypeSpec
-from kyodo.schema.compiled.types.agreements import AGREEMENT
+from kyodo.schema.compiled.types.agreements import AGREEMENT, AGREEMENT_DOCUMENT
 from kyodo.schema.compiled.types.collaborations import (
     COLLABORATION,
     EVALUATION,
@@ -30,6 +30,7 @@ TYPES: dict[str, TypeSpec] = {
         COLLABORATION_FIELD,
         DEPARTMENT,
         AGREEMENT,
+        AGREEMENT_DOCUMENT,
         COLLABORATION,
         PARTICIPATION,
         PROGRESS_REPORT,

@@ -6,10 +6,12 @@ from datetime import date
 from typing import Any
 
 from kyodo.domain.agreements import terms
+from kyodo.domain.agreements.documents import MEDIA_TYPE
 from kyodo.domain.agreements.lookup import in_category_order
 from kyodo.domain.japanese import to_wareki
+from kyodo.schema.agreements.documents import AgreementDocumentType, download_path
 from kyodo.schema.agreements.types import AgreementType, in_force_day, stale_args, term_day
-from kyodo.schema.compiled.specs import Computed, Related, TypeSpec, Value, columns
+from kyodo.schema.compiled.specs import Computed, Related, TypeSpec, Value, column, columns
 from kyodo.schema.context import Context
 
 TERM_COLUMNS = (
@@ -66,5 +68,18 @@ AGREEMENT = TypeSpec(
         "contactsStale": Computed(("contacts_verified_on",), _stale_args, _stale),
         "amends": Related("amends"),
         "collaboration": Related("collaboration"),
+        "documents": Related("documents"),
     },
 )
+
+AGREEMENT_DOCUMENT = TypeSpec(
+    "AgreementDocument",
+    "AgreementDocument",
+    fields={
+        **columns(AgreementDocumentType, "AgreementDocument"),
+        "mediaType": Value((), lambda _row: MEDIA_TYPE),
+        "downloadUrl": Value(("id",), lambda row: download_path(row.id)),
+        "uploadedBy": column("uploaded_by"),
+    },
+)
+"""A signed 協定書 as listed (never its bytes): ``AgreementDocumentType.from_row``."""

@@ -145,3 +145,56 @@ async def test_a_page_of_documents_costs_the_same_statements_for_10_or_40_agreem
     assert forty == ten
     shown = 0.5 if principal is ANONYMOUS else 1
     assert (listed_of_ten, listed_of_forty) == (10 * shown, 40 * shown)
+
+
+FULL_PAGE = """
+query ($codes: [String!]) {
+  agreements(first: 20, filter: {departmentCodes: $codes}) { edges { node {
+    title status
+    documents {
+      __typename id fileName mediaType sizeBytes sha256 uploadedAt downloadUrl
+    }
+  } } }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        ANONYMOUS,
+        Principal(name="test-staff", role=Role.STAFF, department_code="kyodo"),
+        Principal(name="test-office", role=Role.DISASTER_OFFICE),
+        Principal(name="test-admin", role=Role.ADMIN),
+    ],
+    ids=["public", "staff", "office", "admin"],
+)
+async def test_documents_are_listed_alike_on_both_paths(
+    session: AsyncSession, principal: Principal
+) -> None:
+    # given: signed agreements with a company or with a volunteer, and a draft, each with
+    # documents
+    from kyodo.domain.enums import AgreementStatus
+    from tests.schema.compiled.both_paths import both_paths
+
+    department = await make_department(session)
+    volunteer = await make_partner(session, "デモ 次郎", kind=PartnerKind.INDIVIDUAL)
+    company = await make_partner(session, "（テスト）載せる社")
+    cases = [
+        ([company], AgreementStatus.IN_FORCE),
+        ([company, volunteer], AgreementStatus.IN_FORCE),
+        ([company], AgreementStatus.DRAFT),
+        ([company], AgreementStatus.TERMINATED),
+    ]
+    for number, (parties, status) in enumerate(cases):
+        agreement = await make_agreement(
+            session, department=department, parties=parties, status=status
+        )
+        for copy in range(2):
+            await attach(session, agreement.id, f"both-{number}-{copy}")
+    await session.commit()
+
+    # when / then: the compiled path lists what Strawberry lists, to each role
+    data = await both_paths(session, FULL_PAGE, {"codes": [department.code]}, principal=principal)
+    listed = [len(edge["node"]["documents"]) for edge in data["agreements"]["edges"]]
+    assert sum(listed) == (4 if principal is ANONYMOUS else 8)
