@@ -9,6 +9,7 @@ the answer is written from them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 from graphql import GraphQLField, get_named_type
@@ -17,9 +18,10 @@ from graphql.execution.collect_fields import FieldDetails
 from kyodo.domain.agreements.calendar import check_within
 from kyodo.domain.disasters import contacts
 from kyodo.schema.compiled.plan import Planner, RootPlan
-from kyodo.schema.compiled.request import ArgSite, Request
+from kyodo.schema.compiled.request import ArgSite, Request, Writer
 from kyodo.schema.compiled.roots.entries import entries
 from kyodo.schema.compiled.roots.parties import PartyPairs
+from kyodo.schema.compiled.writers import completer
 from kyodo.schema.context import Context
 
 _SCALARS = {
@@ -43,11 +45,23 @@ def _contacts_due(
     key, the agreement's own check and term, the partner's calls), then
     ``contacts.due_from_pairs`` as on the Strawberry path."""
     pairs = PartyPairs(planner, once=True)
+
+    def calls(name: str, sub: list[FieldDetails], field: GraphQLField) -> Writer | None:
+        """``ContactDue.calls``: the partner's calls, read for its standing in the order
+        made (``PartyPairs.checks``), latest first as ``contacts.calls_by_partner``."""
+        if name != "calls":
+            return None
+        shape = planner.entity_shape("ContactVerification", sub, pairs.checks)
+        complete = completer(field.type, shape.write)
+        checks_of = attrgetter(pairs.checks_of)
+        return lambda due, request: complete(checks_of(due.partner)[::-1], request)
+
     fields = pairs.entry_fields(
         planner.object_type(get_named_type(definition.type).name),
         details,
         entities=("partner", "agreements"),
         scalars=_SCALARS,
+        own=calls,
     )
 
     def arguments(kwargs: dict[str, Any], context: Context) -> Any:

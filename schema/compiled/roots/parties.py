@@ -65,9 +65,9 @@ class PartyPairs:
             self.agreement_of = self.builder.relation("agreement", self.agreement)[0]
         self.partner.need("id", "sort_key")
         self.agreement.need("id", "contacts_verified_on", *in_force.TERM_FIELDS)
-        checks = FetchBuilder(entity("ContactVerification"))
-        checks.need("id", "verified_on", "outcome")
-        self.checks_of = self.partner.relation("contact_checks", checks)[0]
+        self.checks = FetchBuilder(entity("ContactVerification"))
+        self.checks.need("id", "verified_on", "outcome")
+        self.checks_of = self.partner.relation("contact_checks", self.checks)[0]
 
     def entry_fields(
         self,

@@ -15,7 +15,7 @@ from kyodo.schema.compiled.types.collaborations import (
     PARTICIPATION,
     PROGRESS_REPORT,
 )
-from kyodo.schema.compiled.types.partners import CONTACT, PARTNER
+from kyodo.schema.compiled.types.partners import CONTACT, CONTACT_VERIFICATION, PARTNER
 from kyodo.schema.compiled.types.proposals import PROPOSAL
 from kyodo.schema.compiled.types.reference import COLLABORATION_FIELD, DEPARTMENT
 from kyodo.schema.compiled.types.subsidies import SUBSIDY_PROGRAM
@@ -27,6 +27,7 @@ TYPES: dict[str, TypeSpec] = {
     for spec in (
         PARTNER,
         CONTACT,
+        CONTACT_VERIFICATION,
         COLLABORATION_FIELD,
         DEPARTMENT,
         AGREEMENT,

@@ -6,8 +6,10 @@ from typing import Any
 
 from kyodo.domain.enums import AgreementStatus as DomainAgreementStatus
 from kyodo.domain.enums import PartnerKind
+from kyodo.domain.labels import VERIFICATION_OUTCOME_LABELS
 from kyodo.schema.compiled.specs import Embedded, Paged, Related, TypeSpec, Value, column, columns
 from kyodo.schema.context import Context
+from kyodo.schema.disasters.contacts import ContactVerificationType
 from kyodo.schema.list_sizes import nested_list_limit
 from kyodo.schema.partners.types import AddressType, ContactType, PartnerType
 
@@ -68,3 +70,14 @@ CONTACT = TypeSpec(
         **columns(ContactType, "Contact"),
     },
 )
+
+
+CONTACT_VERIFICATION = TypeSpec(
+    "ContactVerification",
+    "ContactVerification",
+    fields={
+        **columns(ContactVerificationType, "ContactVerification"),
+        "outcomeLabel": Value(("outcome",), lambda row: VERIFICATION_OUTCOME_LABELS[row.outcome]),
+    },
+)
+"""One call of the yearly contact check (``ContactVerificationType.from_row``)."""

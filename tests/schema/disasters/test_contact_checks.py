@@ -213,11 +213,12 @@ async def test_the_demo_has_calls_to_make(gql: Any):
     assert silent is not None and silent["reachable"] is False
 
 
-DUE_WITHOUT_CALLS = """
+DUE_IN_FULL = """
 query ($asOf: Date, $within: Int!) {
   contactsDue(asOf: $asOf, withinDays: $within) {
     __typename partner { id name phone } agreements { title isInForce } contactsVerifiedOn
     staleOn stale lastCheckedOn lastCheckOutcome reachable
+    calls { __typename verifiedOn outcome outcomeLabel verifiedBy note createdAt }
   }
 }"""
 
@@ -270,14 +271,16 @@ async def test_reminders_are_the_same_on_both_paths(
             contacts_verified_on=verified,
         )
     (await session.get(Partner, gone.id)).status = PartnerStatus.DISSOLVED  # type: ignore[union-attr]
+    add_call(session, district["stale-pk"], date(2023, 11, 1), "NO_ANSWER")
     add_call(session, district["stale-pk"], date(2024, 2, 1), "REACHED")
+    add_call(session, district["silent-pk"], date(2024, 7, 1), "REACHED")
     await session.commit()
     # when / then: the compiled path answers as Strawberry does, for several windows
     for as_of, within in (("2024-09-01", 30), ("2024-09-01", 366), ("2025-06-01", 0), (None, 60)):
-        data = await both_paths(session, DUE_WITHOUT_CALLS, {"asOf": as_of, "within": within})
+        data = await both_paths(session, DUE_IN_FULL, {"asOf": as_of, "within": within})
         names = [d["partner"]["name"] for d in data["contactsDue"]]
         assert not {"（テスト）終了商店", "（テスト）解散商店", "（テスト）満了商店"} & set(names)
-    year = await both_paths(session, DUE_WITHOUT_CALLS, {"asOf": "2024-09-01", "within": 366})
+    year = await both_paths(session, DUE_IN_FULL, {"asOf": "2024-09-01", "within": 366})
     due = {d["partner"]["name"]: d for d in year["contactsDue"]}
     assert due["（テスト）二協定商店"]["contactsVerifiedOn"] == "2023-10-01"
     assert [a["title"] for a in due["（テスト）二協定商店"]["agreements"]] == [
@@ -285,3 +288,7 @@ async def test_reminders_are_the_same_on_both_paths(
         "（テスト）二協定B",
     ]
     assert due["（テスト）stale商店"]["contactsVerifiedOn"] == "2024-02-01"
+    assert [c["verifiedOn"] for c in due["（テスト）stale商店"]["calls"]] == [
+        "2024-02-01",
+        "2023-11-01",
+    ]
