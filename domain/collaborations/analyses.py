@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,21 +67,11 @@ class ConcentratedPair:
 
 
 async def partner_concentration(
-    session: AsyncSession,
-    *,
-    from_fiscal_year: int,
-    to_fiscal_year: int,
-    min_consecutive_years: int = DEFAULT_MIN_CONSECUTIVE_YEARS,
-    department_code: str | None = None,
+    session: AsyncSession, **arguments: Any
 ) -> list[ConcentrationFinding]:
-    """The findings of :func:`concentrated_pairs`, with their department and partner."""
-    pairs = await concentrated_pairs(
-        session,
-        from_fiscal_year=from_fiscal_year,
-        to_fiscal_year=to_fiscal_year,
-        min_consecutive_years=min_consecutive_years,
-        department_code=department_code,
-    )
+    """The findings of :func:`concentrated_pairs` (the same arguments), with their
+    department and partner."""
+    pairs = await concentrated_pairs(session, **arguments)
     if not pairs:
         return []
     departments = await rows_by_ids(session, Department, {p.department_id for p in pairs})

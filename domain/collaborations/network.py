@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,20 +52,9 @@ class NetworkGraph:
     links: list[PartnerLink]
 
 
-async def partner_network(
-    session: AsyncSession,
-    *,
-    field_codes: Sequence[str] | None = None,
-    fiscal_year: int | None = None,
-    min_shared_collaborations: int = DEFAULT_MIN_SHARED_COLLABORATIONS,
-) -> PartnerNetwork:
-    """The graph of :func:`network_graph`, with its partners."""
-    graph = await network_graph(
-        session,
-        field_codes=field_codes,
-        fiscal_year=fiscal_year,
-        min_shared_collaborations=min_shared_collaborations,
-    )
+async def partner_network(session: AsyncSession, **arguments: Any) -> PartnerNetwork:
+    """The graph of :func:`network_graph` (the same arguments), with its partners."""
+    graph = await network_graph(session, **arguments)
     partners = await rows_by_ids(session, Partner, graph.node_ids)
     return PartnerNetwork(nodes=[partners[pk] for pk in graph.node_ids], links=graph.links)
 
