@@ -16,14 +16,20 @@ from kyodo.domain.enums import SupportRequestStatus
 _STATUS_ORDER = {status: index for index, status in enumerate(SupportRequestStatus)}
 
 
+def event_order() -> list[Any]:
+    """Disaster events, the latest first."""
+    return [loose(DisasterEvent.started_on).desc(), loose(DisasterEvent.id).desc()]
+
+
+def event_conditions(*, open_only: bool) -> list[sa.ColumnElement[bool]]:
+    """``open_only``: only the events not closed yet."""
+    return [loose(DisasterEvent.closed_on).is_(None)] if open_only else []
+
+
 async def list_events(session: AsyncSession, *, open_only: bool = False) -> list[DisasterEvent]:
     """Disaster events, the latest first; ``open_only``: those not closed yet."""
-    stmt = sa.select(DisasterEvent).order_by(
-        loose(DisasterEvent.started_on).desc(), loose(DisasterEvent.id).desc()
-    )
-    if open_only:
-        stmt = stmt.where(loose(DisasterEvent.closed_on).is_(None))
-    return list((await session.execute(stmt)).scalars())
+    stmt = sa.select(DisasterEvent).where(*event_conditions(open_only=open_only))
+    return list((await session.execute(stmt.order_by(*event_order()))).scalars())
 
 
 async def get_events(session: AsyncSession, ids: Sequence[int]) -> list[DisasterEvent | None]:
@@ -46,6 +52,23 @@ async def requests_by_event(
     return await rows_by_parent(session, SupportRequest, "event_id", event_ids, request_order())
 
 
+def open_request_conditions(event_id: int | None = None) -> list[sa.ColumnElement[bool]]:
+    """The live view's requests: not yet closed or cancelled, of one event, or of every
+    event not closed."""
+    status = loose(SupportRequest.status).in_(OPEN_STATUSES)
+    if event_id is not None:
+        return [status, loose(SupportRequest.event_id) == event_id]
+    open_events = sa.select(loose(DisasterEvent.id)).where(loose(DisasterEvent.closed_on).is_(None))
+    return [status, loose(SupportRequest.event_id).in_(open_events)]
+
+
+def in_live_order(rows: list[Any]) -> list[Any]:
+    """Rows read in :func:`request_order`, the ones waiting longest for an answer first:
+    REQUESTED, then ANSWERED, then DELIVERED, each in the order made (a stable sort)."""
+    rows.sort(key=lambda r: _STATUS_ORDER[r.status])
+    return rows
+
+
 async def open_requests(
     session: AsyncSession, *, event_id: int | None = None
 ) -> list[SupportRequest]:
@@ -53,15 +76,5 @@ async def open_requests(
     event not closed), the ones waiting longest for an answer first: REQUESTED, then
     ANSWERED (accepted, awaiting delivery; declined or unanswered, to close), then
     DELIVERED (to close), each in the order they were made."""
-    stmt = sa.select(SupportRequest).where(loose(SupportRequest.status).in_(OPEN_STATUSES))
-    if event_id is not None:
-        stmt = stmt.where(loose(SupportRequest.event_id) == event_id)
-    else:
-        stmt = stmt.where(
-            loose(SupportRequest.event_id).in_(
-                sa.select(loose(DisasterEvent.id)).where(loose(DisasterEvent.closed_on).is_(None))
-            )
-        )
-    rows = list((await session.execute(stmt.order_by(*request_order()))).scalars())
-    rows.sort(key=lambda r: _STATUS_ORDER[r.status])  # stable: keeps the time order
-    return rows
+    stmt = sa.select(SupportRequest).where(*open_request_conditions(event_id))
+    return in_live_order(list((await session.execute(stmt.order_by(*request_order()))).scalars()))

@@ -29,6 +29,9 @@ class Viewer:
     reads_internal: bool = False
     """What only the city's staff reads: unpublished collaborations, proposals
     (``schema.permissions.READ_INTERNAL``)."""
+    reads_disaster: bool = False
+    """The activation log (disaster events, support requests): the disaster office's and
+    the city staff's (``schema.permissions.READ_DISASTER``)."""
 
 
 def partner_visible_conditions(partner: Any, viewer: Viewer) -> Conditions:

@@ -42,6 +42,7 @@ from kyodo.domain.models import (
     Contact,
     ContactVerification,
     Department,
+    DisasterEvent,
     Evaluation,
     Participation,
     Partner,
@@ -50,6 +51,7 @@ from kyodo.domain.models import (
     Proposal,
     SubsidyApplication,
     SubsidyProgram,
+    SupportRequest,
 )
 from kyodo.domain.proposals.service import answered as answered_proposal
 from kyodo.domain.read.entity import (
@@ -245,6 +247,24 @@ _register(
         True,
         rows_of("agreement_id", order=_oldest_upload_first, where=_downloadable),
     ),
+)
+
+
+# ------------------------------------------------------------------ the activation log
+
+
+def _activation_log_readers(_row: Any, viewer: Viewer) -> Conditions:
+    """No row of the activation log exists for a caller who may not read it (a node id
+    of an event or request answers null, as ``schema.disasters.types`` registers them)."""
+    return [] if viewer.reads_disaster else [sa.false()]
+
+
+_register(Entity("DisasterEvent", DisasterEvent, visible=_activation_log_readers))
+_register(
+    Entity("SupportRequest", SupportRequest, visible=_activation_log_readers),
+    Relation("event", "DisasterEvent", False, to_one("event_id")),
+    Relation("agreement", "Agreement", False, to_one("agreement_id")),
+    Relation("partner", "Partner", False, to_one("partner_id")),
 )
 
 

@@ -40,7 +40,7 @@ from kyodo.domain.read.fetch import ReadQuery
 from kyodo.schema.compiled.plan import Plan, Planner
 from kyodo.schema.compiled.request import Fallback, Request
 from kyodo.schema.context import Context
-from kyodo.schema.permissions import can_read_internal, partner_visibility
+from kyodo.schema.permissions import READ_DISASTER, can_read_internal, partner_visibility
 
 log = logging.getLogger("kyodo.compiled")
 
@@ -106,7 +106,11 @@ def directive_variables(query: str, document: DocumentNode) -> tuple[str, ...]:
 
 
 def viewer_of(context: Context) -> Viewer:
-    return Viewer(partners=partner_visibility(context), reads_internal=can_read_internal(context))
+    return Viewer(
+        partners=partner_visibility(context),
+        reads_internal=can_read_internal(context),
+        reads_disaster=context.principal.role in READ_DISASTER,
+    )
 
 
 class CompiledReads(SchemaExtension):

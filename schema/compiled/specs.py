@@ -90,9 +90,15 @@ def column(name: str) -> Value:
 
 
 def instant(name: str) -> Value:
-    """Instants leave the API in Asia/Tokyo (``schema.common.aware``)."""
+    """Instants leave the API in Asia/Tokyo (``schema.common.aware``); an unset one
+    (a request not answered yet) is null."""
     get = attrgetter(name)
-    return Value((name,), lambda row: aware(get(row)))
+
+    def value(row: Any) -> Any:
+        found = get(row)
+        return None if found is None else aware(found)
+
+    return Value((name,), value)
 
 
 def global_id(type_name: str) -> Value:

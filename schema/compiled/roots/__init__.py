@@ -15,6 +15,7 @@ from graphql.execution.collect_fields import FieldDetails
 from kyodo.domain.reference.service import department_order, field_order
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import Fallback
+from kyodo.schema.compiled.roots.activation import _disaster_events, _open_support_requests
 from kyodo.schema.compiled.roots.agreements_due import _agreements_due
 from kyodo.schema.compiled.roots.analyses import _partner_concentration, _partner_network
 from kyodo.schema.compiled.roots.contacts_due import _contacts_due
@@ -60,6 +61,8 @@ ROOTS: dict[str, RootPlanner] = {
     "agreementsDue": _agreements_due,
     "partnerConcentration": _partner_concentration,
     "partnerNetwork": _partner_network,
+    "disasterEvents": _disaster_events,
+    "openSupportRequests": _open_support_requests,
     "departments": _entity_list("Department", "Department", department_order),
     "collaborationFields": _entity_list("CollaborationField", "CollaborationField", field_order),
     "viewer": _values("Viewer", lambda request: viewer_of(request.context.principal)),

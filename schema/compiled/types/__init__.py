@@ -15,6 +15,7 @@ from kyodo.schema.compiled.types.collaborations import (
     PARTICIPATION,
     PROGRESS_REPORT,
 )
+from kyodo.schema.compiled.types.disasters import DISASTER_EVENT, SUPPORT_REQUEST
 from kyodo.schema.compiled.types.partners import CONTACT, CONTACT_VERIFICATION, PARTNER
 from kyodo.schema.compiled.types.proposals import PROPOSAL
 from kyodo.schema.compiled.types.reference import COLLABORATION_FIELD, DEPARTMENT
@@ -38,5 +39,7 @@ TYPES: dict[str, TypeSpec] = {
         EVALUATION,
         PROPOSAL,
         SUBSIDY_PROGRAM,
+        DISASTER_EVENT,
+        SUPPORT_REQUEST,
     )
 }

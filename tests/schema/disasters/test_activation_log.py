@@ -468,3 +468,63 @@ async def test_a_malformed_event_id_is_invalid_and_an_unknown_one_empty(gql: Any
     ]
     unknown = await gql(OPEN, {"id": str(to_global_id("DisasterEvent", 999_999))}, principal=OFFICE)
     assert unknown["openSupportRequests"] == []
+
+
+LIVE_VIEW_IN_FULL = """
+query ($id: ID) {
+  disasterEvents { __typename id name kind kindLabel startedOn districts note closedOn
+                   version createdAt updatedAt }
+  open: disasterEvents(openOnly: true) { id }
+  openSupportRequests(eventId: $id) {
+    __typename id category what quantity unit status statusLabel requestedBy requestedAt
+    answer answerLabel answeredAt answeredBy answerNote deliveredAt deliveredBy
+    deliveryNote closedAt closedBy closeNote version createdAt updatedAt
+    event { name kindLabel } agreement { title } partner { name phone }
+  }
+}
+"""
+
+NODES = """
+query ($ids: [ID!]!) { nodes(ids: $ids) {
+  ... on SupportRequest { what status partner { name } }
+  ... on DisasterEvent { name districts }
+} }
+"""
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [OFFICE, Principal(name="職員", role=Role.STAFF, department_code="kyodo")],
+    ids=["office", "staff"],
+)
+async def test_the_live_view_is_the_same_on_both_paths(
+    session: AsyncSession, principal: Principal
+) -> None:
+    from kyodo.schema.node import to_global_id
+    from tests.schema.compiled.both_paths import both_paths
+
+    # given the demo's two exercises and their requests
+    events = list((await session.execute(sa.select(DisasterEvent.id))).scalars())
+    # when / then: every event, each event, and an unknown one
+    for event_id in [None, *events, 999_999]:
+        variables = {
+            "id": None if event_id is None else str(to_global_id("DisasterEvent", event_id))
+        }
+        data = await both_paths(session, LIVE_VIEW_IN_FULL, variables, principal=principal)
+        assert len(data["disasterEvents"]) >= 2
+    everything = await both_paths(session, LIVE_VIEW_IN_FULL, {"id": None}, principal=principal)
+    assert [r["status"] for r in everything["openSupportRequests"]][:1] == ["REQUESTED"]
+
+
+async def test_the_log_by_node_id_is_the_same_on_both_paths(session: AsyncSession) -> None:
+    from kyodo.schema.node import to_global_id
+    from tests.schema.compiled.both_paths import both_paths
+
+    requests = list((await session.execute(sa.select(SupportRequest.id))).scalars())[:3]
+    events = list((await session.execute(sa.select(DisasterEvent.id))).scalars())
+    ids = [str(to_global_id("SupportRequest", pk)) for pk in requests]
+    ids += [str(to_global_id("DisasterEvent", pk)) for pk in events]
+    for principal in (OFFICE, ANONYMOUS, Principal(name="連携", role=Role.INTEGRATION)):
+        data = await both_paths(session, NODES, {"ids": ids}, principal=principal)
+        shown = [node for node in data["nodes"] if node is not None]
+        assert len(shown) == (len(ids) if principal is OFFICE else 0)
