@@ -192,6 +192,11 @@ def stored_problem(values: Mapping[str, Any]) -> str | None:
 # ---------------------------------------------------------------- reading
 
 
+def document_order(document: Any = AgreementDocument) -> list[Any]:
+    """An agreement's documents, oldest first (on ``document``: the table or an alias)."""
+    return [document.uploaded_at, document.id]
+
+
 async def documents_by_agreement(
     session: AsyncSession, agreement_ids: Sequence[int]
 ) -> list[list[AgreementDocument]]:
@@ -200,7 +205,7 @@ async def documents_by_agreement(
         sa.select(AgreementDocument)
         .options(defer(AgreementDocument.content))  # type: ignore[arg-type]
         .where(col(AgreementDocument.agreement_id).in_(list(agreement_ids)))
-        .order_by(col(AgreementDocument.uploaded_at), col(AgreementDocument.id))
+        .order_by(*document_order())
     )
     grouped: dict[int, list[AgreementDocument]] = {pk: [] for pk in agreement_ids}
     for row in (await session.execute(stmt)).scalars():

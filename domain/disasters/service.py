@@ -58,7 +58,7 @@ def open_request_conditions(event_id: int | None = None) -> list[sa.ColumnElemen
     status = loose(SupportRequest.status).in_(OPEN_STATUSES)
     if event_id is not None:
         return [status, loose(SupportRequest.event_id) == event_id]
-    open_events = sa.select(loose(DisasterEvent.id)).where(loose(DisasterEvent.closed_on).is_(None))
+    open_events = sa.select(loose(DisasterEvent.id)).where(*event_conditions(open_only=True))
     return [status, loose(SupportRequest.event_id).in_(open_events)]
 
 

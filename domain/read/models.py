@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from kyodo.domain.agreements.documents import downloadable
+from kyodo.domain.agreements.documents import document_order, downloadable
 from kyodo.domain.agreements.lookup import contact_order, own_emergency_contacts, speaks_for_party
 from kyodo.domain.collaborations.service import (
     collaboration_agreement_order,
@@ -191,11 +191,6 @@ AGREEMENT = Entity("Agreement", Agreement)
 _register(Entity("AgreementDocument", AgreementDocument))
 
 
-def _oldest_upload_first(document: Any) -> Sequence[Any]:
-    """``documents_by_agreement``'s order."""
-    return (document.uploaded_at, document.id)
-
-
 def _downloadable(agreement: Any, _document: Any, viewer: Viewer) -> Conditions:
     """Only the documents the viewer may download (``documents.downloadable``)."""
     return downloadable(agreement, viewer.partners)
@@ -245,7 +240,7 @@ _register(
         "documents",
         "AgreementDocument",
         True,
-        rows_of("agreement_id", order=_oldest_upload_first, where=_downloadable),
+        rows_of("agreement_id", order=document_order, where=_downloadable),
     ),
 )
 

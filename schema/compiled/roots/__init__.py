@@ -15,7 +15,6 @@ from graphql.execution.collect_fields import FieldDetails
 from kyodo.domain.reference.service import department_order, field_order
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import Fallback
-from kyodo.schema.compiled.roots.activation import _disaster_events, _open_support_requests
 from kyodo.schema.compiled.roots.agreements_due import _agreements_due
 from kyodo.schema.compiled.roots.analyses import _partner_concentration, _partner_network
 from kyodo.schema.compiled.roots.contacts_due import _contacts_due
@@ -24,7 +23,9 @@ from kyodo.schema.compiled.roots.lists import (
     RootPlanner,
     _agreements,
     _collaborations,
+    _disaster_events,
     _entity_list,
+    _open_support_requests,
     _partners,
     _proposals,
     _subsidy_programs,
@@ -63,8 +64,8 @@ ROOTS: dict[str, RootPlanner] = {
     "partnerNetwork": _partner_network,
     "disasterEvents": _disaster_events,
     "openSupportRequests": _open_support_requests,
-    "departments": _entity_list("Department", "Department", department_order),
-    "collaborationFields": _entity_list("CollaborationField", "CollaborationField", field_order),
+    "departments": _entity_list("Department", department_order),
+    "collaborationFields": _entity_list("CollaborationField", field_order),
     "viewer": _values("Viewer", lambda request: viewer_of(request.context.principal)),
     "collaborationForms": _values(
         "CollaborationFormInfo", lambda _request: collaboration_form_infos()

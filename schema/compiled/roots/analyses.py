@@ -49,18 +49,18 @@ def _root(
 
 @dataclass(frozen=True, slots=True)
 class _Finding:
+    """A finding as written: the domain's pair, its rows, and its reviews if selected."""
+
+    pair: analyses.ConcentratedPair
     department: Any
     partner: Any
-    fiscal_years: list[int]
-    consecutive_years: int
-    collaboration_count: int
     review: PairReview | None
 
 
 _FINDING_SCALARS = {
-    "fiscalYears": "fiscal_years",
-    "consecutiveYears": "consecutive_years",
-    "collaborationCount": "collaboration_count",
+    "fiscalYears": "pair.fiscal_years",
+    "consecutiveYears": "pair.consecutive_years",
+    "collaborationCount": "pair.collaboration_count",
     "lastReviewedOn": "review.last_reviewed_on",
     "nextReviewDueOn": "review.next_review_due_on",
 }
@@ -117,12 +117,7 @@ def _partner_concentration(
             reviews = found_reviews or [None] * len(pairs)
             found = [
                 _Finding(
-                    department_rows.get(p.department_id),
-                    partner_rows.get(p.partner_id),
-                    p.fiscal_years,
-                    p.consecutive_years,
-                    p.collaboration_count,
-                    review,
+                    p, department_rows.get(p.department_id), partner_rows.get(p.partner_id), review
                 )
                 for p, review in zip(pairs, reviews, strict=True)
             ]

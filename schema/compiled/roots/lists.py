@@ -4,7 +4,7 @@ and the whole lists (``departments``, ``collaborationFields``, ``subsidyPrograms
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
 from graphql import GraphQLField
@@ -13,12 +13,14 @@ from graphql.execution.collect_fields import FieldDetails
 from kyodo.domain.agreements import service as agreements
 from kyodo.domain.agreements.service import AgreementFilterSpec
 from kyodo.domain.collaborations import service as collaborations
+from kyodo.domain.disasters import service as disasters
 from kyodo.domain.enums import ProposalStatus
 from kyodo.domain.ordering import Ordering
 from kyodo.domain.pagination import PageRequest
 from kyodo.domain.partners import service as partners
 from kyodo.domain.partners.service import PartnerFilterSpec
 from kyodo.domain.proposals import service as proposals
+from kyodo.domain.subsidies import service as subsidies
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import ArgSite, Fallback, Request
 from kyodo.schema.compiled.roots.connections import (
@@ -30,6 +32,7 @@ from kyodo.schema.compiled.roots.connections import (
 )
 from kyodo.schema.compiled.writers import completer
 from kyodo.schema.context import Context
+from kyodo.schema.node import decode_optional_id
 from kyodo.schema.permissions import can_read_internal
 
 ListRead = Callable[[Request, Any], Awaitable[tuple[PageRequest, Sequence[Any], Ordering]]]
@@ -178,46 +181,81 @@ _proposals = _connection_root(
 """``ProposalQueries.proposals``."""
 
 
-def _entity_list(entity_name: str, type_name: str, order: Callable[[], list[Any]]) -> RootPlanner:
-    """A whole list without arguments (``departments``, ``collaborationFields``)."""
+def _entity_list(
+    entity_name: str,
+    order: Callable[[], list[Any]],
+    *,
+    arguments: Callable[[dict[str, Any], Context], Hashable] | None = None,
+    conditions: Callable[[Any], list[Any]] = lambda _value: [],
+    arrange: Callable[[list[Any]], list[Any]] | None = None,
+) -> RootPlanner:
+    """A whole list of ``entity_name`` rows (as the GraphQL type of that name), in
+    ``order``: without arguments (``departments``, ``collaborationFields``), or with
+    ``arguments`` (the resolver's keyword arguments → one value) from which
+    ``conditions`` builds the list's conditions, as the domain's read does
+    (``subsidyPrograms``, ``disasterEvents``, ``openSupportRequests``). ``arrange``:
+    what the domain's read does to the rows after (the live view's order)."""
 
     def plan(
         planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
     ) -> RootPlan:
-        if definition.args:
+        if arguments is None and definition.args:
             raise Fallback(f"Query.{details[0].node.name.value} takes arguments")
         builder = planner.builder(entity_name)
-        shape = planner.entity_shape(type_name, details, builder)
+        shape = planner.entity_shape(entity_name, details, builder)
         complete = completer(definition.type, shape.write)
+        site = ArgSite(planner, details, definition, arguments or (lambda _kwargs, _c: None))
         slot = planner.slot()
 
         async def prepare(request: Request) -> None:
-            request.slots[slot] = request.query.all(builder.fetch, conditions=[], order_by=order())
+            value = site.value(request)
+            request.slots[slot] = request.query.all(
+                builder.fetch,
+                conditions=lambda: conditions(value),
+                order_by=order(),
+                key=(entity_name, value),
+            )
 
         def write(request: Request) -> Any:
-            return complete(request.slots[slot].value, request)
+            rows = request.slots[slot].value
+            return complete(arrange(list(rows)) if arrange else rows, request)
 
         return RootPlan(key, prepare, write)
 
     return plan
 
 
-def _subsidy_programs(
-    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
-) -> RootPlan:
-    """``SubsidyQueries.subsidy_programs``."""
-    from kyodo.domain.subsidies import service as subsidies
+def _fiscal_year(kwargs: dict[str, Any], _context: Context) -> Any:
+    return kwargs.get("fiscal_year")
 
-    builder = planner.builder("SubsidyProgram")
-    shape = planner.entity_shape("SubsidyProgram", details, builder)
-    complete = completer(definition.type, shape.write)
-    site = ArgSite(planner, details, definition, lambda kwargs, _context: kwargs.get("fiscal_year"))
-    slot = planner.slot()
 
-    async def prepare(request: Request) -> None:
-        conditions = subsidies.program_conditions(fiscal_year=site.value(request))
-        request.slots[slot] = request.query.all(
-            builder.fetch, conditions=conditions, order_by=subsidies.program_order()
-        )
+_subsidy_programs = _entity_list(
+    "SubsidyProgram",
+    subsidies.program_order,
+    arguments=_fiscal_year,
+    conditions=lambda fiscal_year: subsidies.program_conditions(fiscal_year=fiscal_year),
+)
+"""``SubsidyQueries.subsidy_programs``."""
 
-    return RootPlan(key, prepare, lambda request: complete(request.slots[slot].value, request))
+
+def _event_id(kwargs: dict[str, Any], _context: Context) -> int | None:
+    """A malformed eventId is Strawberry's INVALID (the request falls back)."""
+    return decode_optional_id(kwargs.get("event_id"), "DisasterEvent")
+
+
+_disaster_events = _entity_list(
+    "DisasterEvent",
+    disasters.event_order,
+    arguments=lambda kwargs, _context: kwargs["open_only"],
+    conditions=lambda open_only: disasters.event_conditions(open_only=open_only),
+)
+"""``DisasterQueries.disaster_events``: the latest first."""
+
+_open_support_requests = _entity_list(
+    "SupportRequest",
+    disasters.request_order,
+    arguments=_event_id,
+    conditions=disasters.open_request_conditions,
+    arrange=disasters.in_live_order,
+)
+"""``DisasterQueries.open_support_requests``: the activation log's live view."""
