@@ -11,7 +11,7 @@ the pairs chosen by the same predicate with the opposite sign
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -45,6 +45,24 @@ class DisasterReviewRow:
         return review_reason(self.partner.status)
 
 
+def review_rows(
+    pairs: Iterable[tuple[Any, Any]], categories_of: Mapping[int, list[SupportCategory]]
+) -> list[DisasterReviewRow]:
+    """The review list from its (agreement, party) pairs, each agreement in force on the
+    day, and each agreement's categories in the enum's order: one row per pair, in the
+    party's 五十音 order (``sort_key``), then agreement id, then partner id. Both read
+    paths fold their rows with it."""
+    ranked = sorted(pairs, key=lambda pair: (pair[1].sort_key or "", pair[0].id, pair[1].id))
+    return [
+        DisasterReviewRow(
+            partner=partner,
+            agreement=agreement,
+            support_categories=categories_of[agreement.id],
+        )
+        for agreement, partner in ranked
+    ]
+
+
 async def agreements_needing_review(
     session: AsyncSession,
     *,
@@ -54,11 +72,11 @@ async def agreements_needing_review(
 ) -> list[DisasterReviewRow]:
     """The disaster-support agreements in force on ``on`` (offering any of
     ``categories``; with ``district`` only parties of that 地区) with a party that is
-    DISSOLVED or INACTIVE, one row per (agreement, such party), in the party's 五十音
-    order, then agreement id. Two statements: the pairs of the agreements that may be
-    in force (``in_force.agreements_maybe_in_force_on``, a subquery: such parties are
-    few, and a list of every agreement in force was thousands of parameters to render),
-    kept when ``terms.agreement_in_force_on`` says so; then their categories."""
+    DISSOLVED or INACTIVE, one row per (agreement, such party), as :func:`review_rows`
+    orders them. Two statements: the pairs of the agreements that may be in force
+    (``in_force.agreements_maybe_in_force_on``, a subquery: such parties are few, and a
+    list of every agreement in force was thousands of parameters to render), kept when
+    ``terms.agreement_in_force_on`` says so; then their categories."""
     lookup.disaster_day(on)
     wanted = lookup.disaster_wanted(categories)
     candidates = agreements_maybe_in_force_on(on, lookup.disaster_conditions(wanted, district))
@@ -72,7 +90,6 @@ async def agreements_needing_review(
                 AgreementParty, agreement_ids=candidates, district=district, needing_review=True
             )
         )
-        .order_by(Partner.sort_key, Agreement.id, Partner.id)  # type: ignore[arg-type]
     )
     pairs = [
         (agreement, partner)
@@ -85,11 +102,4 @@ async def agreements_needing_review(
     categories_of = dict(
         zip(found, await lookup.support_categories_by_agreement(session, found), strict=True)
     )
-    return [
-        DisasterReviewRow(
-            partner=partner,
-            agreement=agreement,
-            support_categories=categories_of[agreement.id or 0],
-        )
-        for agreement, partner in pairs
-    ]
+    return review_rows(pairs, categories_of)

@@ -18,7 +18,10 @@ from kyodo.schema.compiled.request import Fallback
 from kyodo.schema.compiled.roots.agreements_due import _agreements_due
 from kyodo.schema.compiled.roots.analyses import _partner_concentration, _partner_network
 from kyodo.schema.compiled.roots.contacts_due import _contacts_due
-from kyodo.schema.compiled.roots.disaster import _disaster_support
+from kyodo.schema.compiled.roots.disaster import (
+    _disaster_support,
+    _disaster_support_needing_review,
+)
 from kyodo.schema.compiled.roots.lists import (
     RootPlanner,
     _agreements,
@@ -58,6 +61,7 @@ ROOTS: dict[str, RootPlanner] = {
     "node": _node,
     "nodes": _nodes,
     "disasterSupport": _disaster_support,
+    "disasterSupportNeedingReview": _disaster_support_needing_review,
     "contactsDue": _contacts_due,
     "agreementsDue": _agreements_due,
     "partnerConcentration": _partner_concentration,

@@ -1,5 +1,6 @@
-"""``disasterSupport``: the disaster lookup's (agreement, party) pairs in one statement,
-folded by the domain's own rules (``domain.agreements.lookup``)."""
+"""``disasterSupport`` and its other half ``disasterSupportNeedingReview``: the disaster
+lookup's (agreement, party) pairs in one statement, folded by the domain's own rules
+(``domain.agreements.lookup``, ``domain.disasters.review``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from graphql import GraphQLField, get_named_type
 from graphql.execution.collect_fields import FieldDetails
 
 from kyodo.domain.agreements import lookup
+from kyodo.domain.disasters import review
 from kyodo.domain.disasters.capacity import capacity_on
 from kyodo.domain.read.models import entity
 from kyodo.schema.compiled.plan import Planner, RootPlan
@@ -70,12 +72,7 @@ def _disaster_support(
     )
     own.need(*listed.columns)  # the same writer serves both lists
 
-    def arguments(kwargs: dict[str, Any], context: Context) -> Any:
-        wanted = lookup.disaster_wanted(kwargs.get("categories"))
-        on = lookup.disaster_day(kwargs.get("on") or context.today)
-        return wanted, on, kwargs.get("district")
-
-    site = ArgSite(planner, details, definition, arguments)
+    site = ArgSite(planner, details, definition, _lookup_arguments)
     slot = planner.slot()
     complete_entries = entries(definition, fields)
 
@@ -126,6 +123,70 @@ def _disaster_support(
         return complete_entries(rows, request)
 
     return RootPlan(key, prepare, write)
+
+
+def _lookup_arguments(kwargs: dict[str, Any], context: Context) -> Any:
+    """The lookup's arguments as its resolver reads them (``disaster_lookup``): the
+    categories wanted, the day (today when omitted), the district."""
+    wanted = lookup.disaster_wanted(kwargs.get("categories"))
+    on = lookup.disaster_day(kwargs.get("on") or context.today)
+    return wanted, on, kwargs.get("district")
+
+
+def _disaster_support_needing_review(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``DisasterReviewQueries.disaster_support_needing_review``: the pairs the lookup
+    leaves out (the party DISSOLVED or INACTIVE, ``needing_review``), of the same
+    agreements, in one statement; kept and ordered by the domain
+    (``domain.disasters.review.review_rows``). Such parties are few: each pair carries
+    its partner and agreement."""
+    from kyodo.schema.compiled.types import in_category_order
+
+    pairs = PartyPairs(planner, once=False)
+    pairs.partner.need("status")  # partnerStatus and reason
+    categories_of = pairs.builder.relation("support_categories", None)[0]
+    fields = pairs.entry_fields(
+        planner.object_type(get_named_type(definition.type).name),
+        details,
+        entities=("partner", "agreement"),
+        scalars=_REVIEW_SCALARS,
+    )
+    site = ArgSite(planner, details, definition, _lookup_arguments)
+    slot = planner.slot()
+    complete_entries = entries(definition, fields)
+
+    async def prepare(request: Request) -> None:
+        wanted, on, district = site.value(request)
+        read = pairs.read(
+            request,
+            on,
+            lambda: lookup.disaster_conditions(wanted, district),
+            district=district,
+            needing_review=True,
+            key=("review", None if wanted is None else tuple(wanted), on, district),
+        )
+        request.slots[slot] = (read, on)
+
+    def write(request: Request) -> Any:
+        read, on = request.slots[slot]
+        kept = pairs.pairs(read, on)
+        categories = {
+            pair.row.agreement_id: in_category_order(getattr(pair.row, categories_of))
+            for pair in kept
+        }
+        rows = review.review_rows(((pair.agreement, pair.partner) for pair in kept), categories)
+        return complete_entries(rows, request)
+
+    return RootPlan(key, prepare, write)
+
+
+_REVIEW_SCALARS = {
+    "supportCategories": "support_categories",
+    "partnerStatus": "partner_status",
+    "reason": "reason",
+}
+"""DisasterReviewEntry's own fields, where they are on ``review.DisasterReviewRow``."""
 
 
 _ENTRY_SCALARS = {

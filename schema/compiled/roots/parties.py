@@ -92,11 +92,13 @@ class PartyPairs:
         *,
         district: str | None,
         key: Hashable,
+        needing_review: bool = False,
     ) -> tuple[Any, ...]:
         """The pairs of the agreements meeting ``agreements()`` (conditions on
         ``Agreement``) that may be in force on ``on``, of ``district`` when given, with
         their partners and agreements (one slot of the request's statement, or three
-        when read ``once``; see :meth:`pairs`). The conditions are a function of ``key``
+        when read ``once``; see :meth:`pairs`); with ``needing_review`` the other pairs,
+        those whose party is DISSOLVED or INACTIVE. The conditions are a function of ``key``
         (the arguments' values) and of which statuses count against a party
         (``standing``'s one predicate): built, and their SQLAlchemy cache keys computed,
         once for them."""
@@ -106,14 +108,17 @@ class PartyPairs:
 
         def conditions() -> list[Any]:
             return lookup.disaster_party_conditions(
-                AgreementParty, agreement_ids=candidates(), district=district
+                AgreementParty,
+                agreement_ids=candidates(),
+                district=district,
+                needing_review=needing_review,
             )
 
         def of_pairs(model: Any, column: Any) -> Callable[[], list[Any]]:
             # the partners or agreements of the pairs, and only those
             return lambda: [loose(model.id).in_(sa.select(loose(column)).where(*conditions()))]
 
-        query, kept = request.query, (key, standing.NEEDS_REVIEW_STATUSES)
+        query, kept = request.query, (key, needing_review, standing.NEEDS_REVIEW_STATUSES)
         pairs = query.all(self.builder.fetch, conditions=conditions, order_by=(), key=kept)
         if not self.once:
             return (pairs,)

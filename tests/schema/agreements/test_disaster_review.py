@@ -123,8 +123,11 @@ async def test_the_agreements_of_those_partners_are_listed_apart_as_needing_revi
     district, _parties = await _three_parties(session)
 
     # when
-    answer, _ = await _execute(
+    answer, outcome = await _execute(
         session, REVIEW, {"on": ON.isoformat(), "district": district}, compiled=True
+    )
+    resolved, _ = await _execute(
+        session, REVIEW, {"on": ON.isoformat(), "district": district}, compiled=False
     )
     other_category, _ = await _execute(
         session,
@@ -133,7 +136,10 @@ async def test_the_agreements_of_those_partners_are_listed_apart_as_needing_revi
         compiled=True,
     )
 
-    # then: 五十音 order (カイサン before キュウシ), with the reason
+    # then: 五十音 order (カイサン before キュウシ), with the reason, the same on both read
+    # paths, the compiled one answering
+    assert outcome == COMPILED
+    assert answer == resolved
     assert answer["errors"] == []
     assert answer["data"]["disasterSupportNeedingReview"] == [
         {
@@ -152,6 +158,39 @@ async def test_the_agreements_of_those_partners_are_listed_apart_as_needing_revi
         },
     ]
     assert other_category["data"]["disasterSupportNeedingReview"] == []
+
+
+async def test_the_compiled_review_list_is_one_statement_however_many_parties(
+    session: AsyncSession, count_queries: Any
+) -> None:
+    # given: two agreements of the same three parties
+    district, parties = await _three_parties(session)
+    department = await make_department(session)
+    await make_agreement(
+        session,
+        department=department,
+        title="輸送の協定",
+        support=[SupportCategory.TRANSPORT, SupportCategory.SUPPLIES],
+        parties=parties,
+    )
+
+    # when
+    with count_queries() as counter:
+        answer, outcome = await _execute(
+            session, REVIEW, {"on": ON.isoformat(), "district": district}, compiled=True
+        )
+
+    # then: four rows (two parties × two agreements) from one SELECT, partner first
+    assert outcome == COMPILED
+    assert counter.count == 1
+    rows = answer["data"]["disasterSupportNeedingReview"]
+    assert [(r["partner"]["name"], r["agreement"]["title"]) for r in rows] == [
+        ("解散社", "物資の協定"),
+        ("解散社", "輸送の協定"),
+        ("休止社", "物資の協定"),
+        ("休止社", "輸送の協定"),
+    ]
+    assert rows[1]["supportCategories"] == ["SUPPLIES", "TRANSPORT"]
 
 
 async def test_dissolving_a_partner_through_the_api_moves_it_to_the_review_list(

@@ -46,6 +46,7 @@ ROOT_WEIGHTS = {
     "node": 5,
     "nodes": 3,
     "disasterSupport": 3,
+    "disasterSupportNeedingReview": 1,
     "contactsDue": 2,
     "agreementsDue": 2,
     "partnerConcentration": 1,
