@@ -40,9 +40,22 @@ async def get_requests(session: AsyncSession, ids: Sequence[int]) -> list[Suppor
     return await get_by_ids(session, SupportRequest, ids)
 
 
-def request_order() -> list[Any]:
-    """Requests in the order they were made."""
-    return [loose(SupportRequest.requested_at), loose(SupportRequest.id)]
+def request_order(request: Any = SupportRequest) -> list[Any]:
+    """Requests in the order they were made (``request``: the model or an alias)."""
+    return [loose(request.requested_at), loose(request.id)]
+
+
+def is_open(request: Any = SupportRequest) -> sa.ColumnElement[bool]:
+    """A request not yet closed or cancelled (``rules.OPEN_STATUSES``)."""
+    return loose(request.status).in_(OPEN_STATUSES)
+
+
+def event_requests(event: Any, request: Any, *, open_only: bool) -> list[sa.ColumnElement[bool]]:
+    """The requests made under ``event`` (aliases); ``open_only``: those still open."""
+    conditions = [loose(request.event_id) == event.id]
+    if open_only:
+        conditions.append(is_open(request))
+    return conditions
 
 
 async def requests_by_event(
@@ -55,7 +68,7 @@ async def requests_by_event(
 def open_request_conditions(event_id: int | None = None) -> list[sa.ColumnElement[bool]]:
     """The live view's requests: not yet closed or cancelled, of one event, or of every
     event not closed."""
-    status = loose(SupportRequest.status).in_(OPEN_STATUSES)
+    status = is_open()
     if event_id is not None:
         return [status, loose(SupportRequest.event_id) == event_id]
     open_events = sa.select(loose(DisasterEvent.id)).where(*event_conditions(open_only=True))

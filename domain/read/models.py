@@ -27,6 +27,7 @@ from kyodo.domain.collaborations.service import (
 )
 from kyodo.domain.collaborations.service import list_conditions as collaboration_list_conditions
 from kyodo.domain.collaborations.service import list_order as collaboration_list_order
+from kyodo.domain.disasters import service as disasters
 from kyodo.domain.enums import AgreementStatus
 from kyodo.domain.models import (
     Agreement,
@@ -254,7 +255,22 @@ def _activation_log_readers(_row: Any, viewer: Viewer) -> Conditions:
     return [] if viewer.reads_disaster else [sa.false()]
 
 
-_register(Entity("DisasterEvent", DisasterEvent, visible=_activation_log_readers))
+def _event_requests(event: Any, request: Any, open_only: bool | None, _viewer: Viewer) -> Link:
+    """``DisasterEventType.requests``: in the order made; ``open_only`` as asked."""
+    conditions = disasters.event_requests(event, request, open_only=bool(open_only))
+    select = sa.select(sa.true()).select_from(request).where(*conditions)
+    return Link(select, disasters.request_order(request))
+
+
+def _open_requests(event: Any, request: Any, _args: Any, viewer: Viewer) -> Link:
+    return _event_requests(event, request, True, viewer)
+
+
+_register(
+    Entity("DisasterEvent", DisasterEvent, visible=_activation_log_readers),
+    Relation("requests", "SupportRequest", True, _event_requests),
+    Relation("open_request_count", "SupportRequest", False, _open_requests, count=True),
+)
 _register(
     Entity("SupportRequest", SupportRequest, visible=_activation_log_readers),
     Relation("event", "DisasterEvent", False, to_one("event_id")),

@@ -1,8 +1,10 @@
 """The compiled path's activation log: DisasterEvent and SupportRequest
-(``schema/disasters/types.py``). ``DisasterEvent.requests`` and ``openRequestCount``
-are left to Strawberry."""
+(``schema/disasters/types.py``); an event's requests and its open count are read in the
+same statement (``domain.disasters.service.event_requests``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from kyodo.domain.labels import (
     DISASTER_KIND_LABELS,
@@ -10,7 +12,14 @@ from kyodo.domain.labels import (
     SUPPORT_REQUEST_STATUS_LABELS,
 )
 from kyodo.schema.compiled.specs import Related, TypeSpec, Value, columns
+from kyodo.schema.context import Context
 from kyodo.schema.disasters.types import DisasterEventType, SupportRequestType
+
+
+def _open_only(kwargs: dict[str, Any], _context: Context) -> bool:
+    """``DisasterEventType.requests``' ``openOnly``."""
+    return bool(kwargs.get("open_only"))
+
 
 DISASTER_EVENT = TypeSpec(
     "DisasterEvent",
@@ -19,6 +28,8 @@ DISASTER_EVENT = TypeSpec(
         **columns(DisasterEventType, "DisasterEvent"),
         "kindLabel": Value(("kind",), lambda row: DISASTER_KIND_LABELS[row.kind]),
         "districts": Value(("districts",), lambda row: list(row.districts or [])),
+        "requests": Related("requests", prepare=_open_only),
+        "openRequestCount": Related("open_request_count"),
     },
 )
 

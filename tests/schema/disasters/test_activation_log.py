@@ -470,10 +470,13 @@ async def test_a_malformed_event_id_is_invalid_and_an_unknown_one_empty(gql: Any
     assert unknown["openSupportRequests"] == []
 
 
+STILL_OPEN = {"REQUESTED", "ANSWERED", "DELIVERED"}
 LIVE_VIEW_IN_FULL = """
 query ($id: ID) {
   disasterEvents { __typename id name kind kindLabel startedOn districts note closedOn
-                   version createdAt updatedAt }
+                   version createdAt updatedAt openRequestCount
+                   requests { id status what partner { name } }
+                   openRequests: requests(openOnly: true) { id status } }
   open: disasterEvents(openOnly: true) { id }
   openSupportRequests(eventId: $id) {
     __typename id category what quantity unit status statusLabel requestedBy requestedAt
@@ -487,7 +490,7 @@ query ($id: ID) {
 NODES = """
 query ($ids: [ID!]!) { nodes(ids: $ids) {
   ... on SupportRequest { what status partner { name } }
-  ... on DisasterEvent { name districts }
+  ... on DisasterEvent { name districts openRequestCount requests(openOnly: false) { what } }
 } }
 """
 
@@ -512,6 +515,11 @@ async def test_the_live_view_is_the_same_on_both_paths(
         }
         data = await both_paths(session, LIVE_VIEW_IN_FULL, variables, principal=principal)
         assert len(data["disasterEvents"]) >= 2
+        for event in data["disasterEvents"]:
+            assert event["openRequestCount"] == len(event["openRequests"])
+            open_ids = {r["id"] for r in event["requests"] if r["status"] in STILL_OPEN}
+            assert open_ids == {r["id"] for r in event["openRequests"]}
+        assert any(e["requests"] != e["openRequests"] for e in data["disasterEvents"])
     everything = await both_paths(session, LIVE_VIEW_IN_FULL, {"id": None}, principal=principal)
     assert [r["status"] for r in everything["openSupportRequests"]][:1] == ["REQUESTED"]
 
