@@ -69,6 +69,18 @@ def schema_for(settings: Settings) -> strawberry.Schema:
     return build_schema(production=True) if settings.is_production else default_schema
 
 
+def service_engine(settings: Settings) -> AsyncEngine:
+    """The service's engine, as its settings configure it (pool, timeouts, JIT)."""
+    return make_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        postgres_jit=settings.postgres_jit,
+        sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        **settings.engine_options(),
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -86,13 +98,7 @@ def create_app(
     settings.check_ready_to_serve()
     engine: AsyncEngine | None = None
     if sessionmaker is None:
-        engine = make_engine(
-            settings.database_url,
-            echo=settings.sql_echo,
-            statement_timeout_ms=settings.statement_timeout_ms,
-            sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-            **settings.engine_options(),
-        )
+        engine = service_engine(settings)
         sessionmaker = make_sessionmaker(engine)
     maker = sessionmaker
 

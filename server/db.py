@@ -34,6 +34,7 @@ def make_engine(
     *,
     echo: bool = False,
     statement_timeout_ms: int | None = None,
+    postgres_jit: bool = False,
     sqlite_busy_timeout_ms: int | None = None,
     **kwargs: Any,
 ) -> AsyncEngine:
@@ -51,6 +52,14 @@ def make_engine(
     (Behind pgbouncer in transaction mode, which refuses unknown startup parameters, set
     it on the database role instead and ``KYODO_STATEMENT_TIMEOUT_MS=0``.) Migrations and
     the CLI build engines without it.
+
+    On PostgreSQL, JIT compilation is off for every connection (``jit=off``, sent the same
+    way) unless ``postgres_jit``: the compiled read path's nested lists are correlated
+    subqueries whose estimated cost passes ``jit_above_cost`` on a city-sized database,
+    and compiling them took 20–30 ms of a read that runs in 2–4 ms (the peer benchmark's
+    nested read, a page of partners with their collaborators on 10,000 partners). The
+    service's statements are small reads and writes; none runs long enough to repay it.
+    (Behind pgbouncer, as above: ``KYODO_POSTGRES_JIT=true`` and ``jit`` on the role.)
 
     Connections are not pinged at every checkout (a round trip per request). A pooled
     connection the server has closed (a restart, ``pg_terminate_backend``, an idle
@@ -73,9 +82,12 @@ def make_engine(
         kwargs.setdefault("connect_args", {"timeout": busy_timeout_ms / 1000})
     else:
         connect_args = dict(kwargs.get("connect_args") or {})
+        server_settings = dict(connect_args.get("server_settings") or {})
         if statement_timeout_ms:
-            server_settings = dict(connect_args.get("server_settings") or {})
             server_settings["statement_timeout"] = str(int(statement_timeout_ms))
+        if not postgres_jit:
+            server_settings["jit"] = "off"
+        if server_settings:
             connect_args["server_settings"] = server_settings
         kwargs["connect_args"] = connect_args
         kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)

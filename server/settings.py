@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         "PostgreSQL statement_timeout per transaction (0 = no limit).",
         ge=0,
     )
+    postgres_jit: bool = setting(
+        "KYODO_POSTGRES_JIT",
+        False,
+        "PostgreSQL JIT compilation of the service's statements (false: jit=off, sent when "
+        "a connection opens; its compile time exceeded whole nested reads).",
+    )
     sqlite_busy_timeout_ms: int = setting(
         "KYODO_SQLITE_BUSY_TIMEOUT_MS",
         5000,

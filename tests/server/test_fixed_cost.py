@@ -23,7 +23,7 @@ from kyodo.domain.audit.log import PERSONAL_DATA_READ
 from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.auth import service as tokens
 from kyodo.domain.enums import Role
-from kyodo.server.app import create_app
+from kyodo.server.app import create_app, service_engine
 from kyodo.server.db import make_engine, make_sessionmaker
 from kyodo.server.settings import Settings
 from tests.conftest import BACKENDS, alembic_config, scratch_database
@@ -121,12 +121,7 @@ class Served:
 @asynccontextmanager
 async def serving(url: str, **values: Any) -> AsyncIterator[Served]:
     settings = Settings(DATABASE_URL=url, **values)
-    engine = make_engine(
-        settings.database_url,
-        statement_timeout_ms=settings.statement_timeout_ms,
-        sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-        **settings.engine_options(),
-    )
+    engine = service_engine(settings)
     app = create_app(settings, sessionmaker=make_sessionmaker(engine))
     try:
         async with app.router.lifespan_context(app):
@@ -204,6 +199,33 @@ async def test_the_statement_timeout_is_a_setting_of_each_connection(url: str) -
         assert (await conn.execute(sa.text("SHOW statement_timeout"))).scalar() == "1234ms"
         await conn.rollback()
         assert (await conn.execute(sa.text("SHOW statement_timeout"))).scalar() == "1234ms"
+
+
+async def test_jit_compilation_is_off_on_each_connection_unless_asked_for(url: str) -> None:
+    if not url.startswith("postgresql"):
+        pytest.skip("jit is a PostgreSQL setting")
+    async with serving(url) as served, served.engine.connect() as conn:
+        # then: off from the moment the connection opened (no SET per transaction)
+        assert (await conn.execute(sa.text("SHOW jit"))).scalar() == "off"
+    async with (
+        server_default_jit(url) as default,
+        serving(url, KYODO_POSTGRES_JIT=True) as served,
+        served.engine.connect() as conn,
+    ):
+        # then: the server's own setting, whatever it is
+        assert (await conn.execute(sa.text("SHOW jit"))).scalar() == default
+
+
+@asynccontextmanager
+async def server_default_jit(url: str) -> AsyncIterator[str]:
+    """The database server's own ``jit`` setting (a connection that sends none)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        yield await connection.fetchval("SHOW jit")
+    finally:
+        await connection.close()
 
 
 async def test_connections_the_server_closed_are_replaced_without_an_error(
