@@ -52,6 +52,12 @@ class NetworkGraph:
     links: list[PartnerLink]
 
 
+def happened(collaboration: Any = Collaboration) -> sa.ColumnElement[bool]:
+    """A collaboration partners can have shared: not cancelled (a cancelled one never
+    happened). The network's links and each partner's collaborators count these."""
+    return col(collaboration.status) != CollaborationStatus.CANCELLED
+
+
 async def partner_network(session: AsyncSession, **arguments: Any) -> PartnerNetwork:
     """The graph of :func:`network_graph` (the same arguments), with its partners."""
     graph = await network_graph(session, **arguments)
@@ -82,7 +88,7 @@ async def network_graph(
             "共通の協働事業の数は 1 以上にしてください。",
             "min_shared_collaborations",
         )
-    collaboration_filter = [col(Collaboration.status) != CollaborationStatus.CANCELLED]
+    collaboration_filter = [happened()]
     if fiscal_year is not None:
         collaboration_filter.append(col(Collaboration.fiscal_year) == fiscal_year)
     if field_codes:

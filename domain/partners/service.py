@@ -6,16 +6,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from kyodo.domain.agreements.lookup import contact_order
 from kyodo.domain.agreements.models import Agreement, AgreementParty
-from kyodo.domain.batches import get_by_ids, group_by_key, linked_by_parent, rows_by_parent
-from kyodo.domain.collaborations.models import Participation
+from kyodo.domain.batches import (
+    get_by_ids,
+    group_by_key,
+    linked_by_parent,
+    loose,
+    rows_by_parent,
+)
+from kyodo.domain.collaborations.models import Collaboration, Participation
+from kyodo.domain.collaborations.network import happened
 from kyodo.domain.enums import AgreementStatus, PartnerKind, PartnerStatus
 from kyodo.domain.japanese import kana_sort_key, normalize_corporate_number, normalize_for_search
 from kyodo.domain.ordering import Ordering, by_column
@@ -245,29 +253,74 @@ class CollaboratorsKey:
     limit: int
 
 
+class Collaborator(NamedTuple):
+    """Another partner one has collaborated with, and how often."""
+
+    partner: Any
+    shared_collaboration_count: int
+
+
+def shared_counts(partner_ids: Any) -> sa.Subquery:
+    """(``partner_id``, ``other_id``, ``shared``): for each of ``partner_ids`` (a list of
+    ids, or one id: a value or a column of an enclosing query), every other partner it
+    took part in a collaboration with, and in how many — collaborations that happened
+    (``network.happened``: a cancelled one does not count). Its own aliases are fresh and
+    everything else is correlated (``correlate_except``): the id may be a column several
+    levels out (the compiled path's nested reads), which auto-correlation would not reach.
+    """
+    mine, theirs = aliased(Participation), aliased(Participation)
+    collaboration = aliased(Collaboration)
+    if isinstance(partner_ids, list | tuple):
+        which = loose(mine.partner_id).in_(partner_ids)
+    else:
+        which = loose(mine.partner_id) == partner_ids
+    return (
+        sa.select(
+            loose(mine.partner_id).label("partner_id"),
+            loose(theirs.partner_id).label("other_id"),
+            sa.func.count(sa.distinct(loose(mine.collaboration_id))).label("shared"),
+        )
+        .join(theirs, loose(theirs.collaboration_id) == loose(mine.collaboration_id))
+        .join(collaboration, loose(collaboration.id) == loose(mine.collaboration_id))
+        .where(which, loose(theirs.partner_id) != loose(mine.partner_id), happened(collaboration))
+        .group_by(loose(mine.partner_id), loose(theirs.partner_id))
+        .correlate_except(mine, theirs, collaboration)
+        .subquery()
+    )
+
+
+def collaborator_order(shared: Any, other: Any) -> list[Any]:
+    """Collaborators most shared collaborations first, then in 五十音 order (``other``:
+    a Partner alias)."""
+    return [shared.desc(), loose(other.sort_key), loose(other.id)]
+
+
 async def collaborators_by_partner(
     session: AsyncSession, keys: Sequence[CollaboratorsKey]
-) -> list[list[tuple[Partner, int]]]:
-    """Other partners sharing collaborations with each partner, most shared first."""
+) -> list[list[Collaborator]]:
+    """Each partner's collaborators and how many collaborations they shared
+    (:func:`shared_counts`), in :func:`collaborator_order`, at most the key's limit: one
+    statement for the batch, ranked in SQL."""
     partner_ids = sorted({k.partner_id for k in keys})
-    mine = sa.orm.aliased(Participation)
-    theirs = sa.orm.aliased(Participation)
-    shared = sa.func.count(sa.distinct(col(mine.collaboration_id))).label("shared")
-    stmt = (
-        sa.select(col(mine.partner_id), col(theirs.partner_id), shared)
-        .join(theirs, col(theirs.collaboration_id) == col(mine.collaboration_id))
-        .where(
-            col(mine.partner_id).in_(partner_ids), col(theirs.partner_id) != col(mine.partner_id)
-        )
-        .group_by(col(mine.partner_id), col(theirs.partner_id))
+    grouped = shared_counts(partner_ids)
+    rank = sa.func.row_number().over(
+        partition_by=grouped.c.partner_id,
+        order_by=collaborator_order(grouped.c.shared, Partner),
     )
-    counts = (await session.execute(stmt)).all()
-    others = await get_many(session, sorted({other for _, other, _ in counts}))
-    partners = {p.id: p for p in others if p is not None}
-    per_partner: dict[int, list[tuple[Partner, int]]] = {pid: [] for pid in partner_ids}
-    for pid, other, count in counts:
-        per_partner[pid].append((partners[other], count))
-    for pid, items in per_partner.items():
-        items.sort(key=lambda item: (-item[1], item[0].sort_key, item[0].id))
-        per_partner[pid] = items
-    return [per_partner[k.partner_id][: k.limit] for k in keys]
+    ranked = (
+        sa.select(grouped.c.partner_id, grouped.c.shared, Partner, rank.label("rank"))
+        .join(Partner, loose(Partner.id) == grouped.c.other_id)
+        .subquery()
+    )
+    other = aliased(Partner, ranked)
+    stmt = (
+        sa.select(ranked.c.partner_id, ranked.c.shared, other)
+        .where(ranked.c.rank <= max(k.limit for k in keys))
+        .order_by(ranked.c.partner_id, ranked.c.rank)
+    )
+    rows = (await session.execute(stmt)).all()
+    grouped_rows: list[list[Collaborator]] = group_by_key(
+        [(pid, Collaborator(partner, shared)) for pid, shared, partner in rows], partner_ids
+    )
+    found = dict(zip(partner_ids, grouped_rows, strict=True))
+    return [found[k.partner_id][: k.limit] for k in keys]

@@ -108,7 +108,10 @@ class _Compiler:
                 link.select.with_only_columns(sa.func.count()).correlate(source).scalar_subquery()
             )
             return self.sql.array([total, items])
-        if nested.fetch is None:
+        if nested.fetch is None and relation.value is not None:
+            element = relation.value(source, child)
+            json_element = False
+        elif nested.fetch is None:
             assert relation.scalar is not None
             element = target.column(child, relation.scalar)
             json_element = False

@@ -139,6 +139,9 @@ class Relation:
     aggregate: Callable[[Any], Any] | None = None
     """An aggregate over the rows the link reaches (on the child's alias) instead of the
     rows, e.g. a sum."""
+    value: Callable[[Any, Any], Any] | None = None
+    """A value computed for each row the link reaches, on (the parent's alias, the
+    child's), instead of the rows: a list of them, in the link's order."""
     paged: bool = False
     """One page of the rows and their total; its arguments are ``(PageRequest, the link's
     own arguments)``."""
@@ -151,7 +154,9 @@ class Relation:
 
     @property
     def has_rows(self) -> bool:
-        return self.scalar is None and not self.count and self.aggregate is None
+        return (
+            self.scalar is None and not self.count and self.aggregate is None and self.value is None
+        )
 
 
 @dataclass(eq=False)

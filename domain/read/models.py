@@ -54,6 +54,7 @@ from kyodo.domain.models import (
     SubsidyProgram,
     SupportRequest,
 )
+from kyodo.domain.partners import service as partners
 from kyodo.domain.proposals.service import answered as answered_proposal
 from kyodo.domain.read.entity import (
     Conditions,
@@ -199,6 +200,21 @@ def _downloadable(agreement: Any, _document: Any, viewer: Viewer) -> Conditions:
 
 SUPPORT_CATEGORY = _register(Entity("AgreementSupportCategory", AgreementSupportCategory))
 
+
+def _collaborators(partner: Any, other: Any, _args: Any, _viewer: Viewer) -> Link:
+    """``PartnerType.collaborators``: the partners it shared collaborations with
+    (``partners.shared_counts``), in ``partners.collaborator_order``."""
+    shared = partners.shared_counts(partner.id)
+    select = sa.select(sa.true()).select_from(other).join(shared, shared.c.other_id == other.id)
+    return Link(select, partners.collaborator_order(shared.c.shared, other))
+
+
+def _shared_count(partner: Any, other: Any) -> Any:
+    """How many collaborations ``other`` shared with ``partner`` (one of its collaborators)."""
+    shared = partners.shared_counts(partner.id)
+    return sa.select(shared.c.shared).where(shared.c.other_id == other.id).scalar_subquery()
+
+
 _register(
     PARTNER,
     Relation(
@@ -222,6 +238,15 @@ _register(
         "ContactVerification",
         True,
         rows_of("partner_id", "id", _in_check_order),
+    ),
+    Relation("collaborators", "Partner", True, _collaborators, limited=True),
+    Relation(
+        "collaborator_counts",
+        "Partner",
+        True,
+        _collaborators,
+        limited=True,
+        value=_shared_count,
     ),
 )
 _register(

@@ -94,8 +94,8 @@ class Fetch:
         base = len(self.columns)
         for j, nested in enumerate(self.nested):
             relation = self.entity.relations[nested.relation]
-            if relation.count or relation.aggregate is not None:
-                continue  # a number, as it comes
+            if relation.count or relation.aggregate is not None or relation.value is not None:
+                continue  # values as the JSON has them
             if nested.fetch is not None:
                 item = nested.fetch.decode
             else:

@@ -231,8 +231,11 @@ class PartnerType(Node, FromRow):
         key = partners.CollaboratorsKey(self.pk, limit)
         rows = await info.context.loader(partners.collaborators_by_partner).load(key)
         return [
-            CollaboratorType(partner=PartnerType.from_row(p), shared_collaboration_count=n)
-            for p, n in rows
+            CollaboratorType(
+                partner=PartnerType.from_row(row.partner),
+                shared_collaboration_count=row.shared_collaboration_count,
+            )
+            for row in rows
         ]
 
 

@@ -407,3 +407,56 @@ async def test_the_analyses_are_the_same_on_both_paths(session: AsyncSession) ->
         "（テスト）C",
     ]
     assert graphs[0]["partnerNetwork"]["links"]
+
+
+COLLABORATORS = """
+query ($id: ID!, $first: Int) {
+  node(id: $id) { ... on Partner {
+    name
+    collaborators(first: $first) {
+      __typename sharedCollaborationCount partner { id name kind collaborators { partner { name } } }
+    }
+  } }
+}
+"""
+
+
+async def test_a_partner_s_collaborators_count_what_happened_the_same_on_both_paths(
+    session: AsyncSession,
+) -> None:
+    # given: A shares two collaborations with C, one with B and with an individual E
+    # (五十音 order: B before E), and only a cancelled one with D — as the network counts
+    dept = await make_department(session)
+    a, b, c, d = [
+        await make_partner(session, n, kana=k)
+        for n, k in (("A", "ア"), ("B", "イ"), ("C", "ウ"), ("D", "エ"))
+    ]
+    e = await make_partner(session, "E", kana="オ", kind=PartnerKind.INDIVIDUAL)
+    await make_collaboration(session, department=dept, parts=[a, c])
+    await make_collaboration(session, department=dept, parts=[a, b, c, e])
+    await make_collaboration(
+        session, department=dept, parts=[a, d], status=CollaborationStatus.CANCELLED
+    )
+
+    # when
+    answers = [
+        await compared(
+            session, COLLABORATORS, {"id": gid("Partner", a), "first": n}, principal=TEST_ADMIN
+        )
+        for n in (None, 2)
+    ]
+
+    # then: most shared first, then 五十音; the cancelled one does not count; first: 2
+    everyone, two = (answer["node"]["collaborators"] for answer in answers)
+    assert [(x["partner"]["name"], x["sharedCollaborationCount"]) for x in everyone] == [
+        ("C", 2),
+        ("B", 1),
+        ("E", 1),
+    ]
+    assert everyone[0]["__typename"] == "Collaborator"
+    assert [x["partner"]["name"] for x in everyone[0]["partner"]["collaborators"]] == [
+        "A",
+        "B",
+        "E",
+    ]
+    assert two == everyone[:2]

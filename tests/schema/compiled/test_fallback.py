@@ -135,12 +135,12 @@ async def test_variables_that_do_not_coerce_are_left_to_strawberry(
 async def test_a_field_the_planner_does_not_cover_is_left_to_strawberry(
     session: AsyncSession,
 ) -> None:
-    # given: an analysis field, answered by its resolver
-    query = '{ node(id: "UGFydG5lcjo1") { ... on Partner { name collaborators { partner { name } } } } }'
+    # given: a program's applications (their condition checks are Python over reads)
+    query = "{ subsidyPrograms { name applications { edges { node { id } } } } }"
     # when
     answer, outcome = await both(session, query)
     # then
-    assert outcome == "fallback: Partner.collaborators is not compiled"
+    assert outcome == "fallback: SubsidyProgram.applications is not compiled"
     assert answer["errors"] == []
 
 
