@@ -4,7 +4,7 @@ lookup's (agreement, party) pairs in one statement, folded by the domain's own r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -76,17 +76,6 @@ def _disaster_support(
     slot = planner.slot()
     complete_entries = entries(definition, fields)
 
-    async def prepare(request: Request) -> None:
-        wanted, on, district = site.value(request)
-        read = pairs.read(
-            request,
-            on,
-            lambda: lookup.disaster_conditions(wanted, district),
-            district=district,
-            key=("disasterSupport", None if wanted is None else tuple(wanted), on, district),
-        )
-        request.slots[slot] = (read, wanted, on)
-
     def write(request: Request) -> Any:
         read, wanted, on = request.slots[slot]
         kept = pairs.pairs(read, on)
@@ -122,7 +111,7 @@ def _disaster_support(
         )
         return complete_entries(rows, request)
 
-    return RootPlan(key, prepare, write)
+    return RootPlan(key, _lookup_read(pairs, site, slot, needing_review=False), write)
 
 
 def _lookup_arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -131,6 +120,27 @@ def _lookup_arguments(kwargs: dict[str, Any], context: Context) -> Any:
     wanted = lookup.disaster_wanted(kwargs.get("categories"))
     on = lookup.disaster_day(kwargs.get("on") or context.today)
     return wanted, on, kwargs.get("district")
+
+
+def _lookup_read(
+    pairs: PartyPairs, site: ArgSite, slot: int, *, needing_review: bool
+) -> Callable[[Request], Awaitable[None]]:
+    """The lookup's read of its pairs (``needing_review``: the other half's), kept in
+    ``slot`` as (the read, the categories wanted, the day)."""
+
+    async def prepare(request: Request) -> None:
+        wanted, on, district = site.value(request)
+        read = pairs.read(
+            request,
+            on,
+            lambda: lookup.disaster_conditions(wanted, district),
+            district=district,
+            needing_review=needing_review,
+            key=(needing_review, None if wanted is None else tuple(wanted), on, district),
+        )
+        request.slots[slot] = (read, wanted, on)
+
+    return prepare
 
 
 def _disaster_support_needing_review(
@@ -156,20 +166,8 @@ def _disaster_support_needing_review(
     slot = planner.slot()
     complete_entries = entries(definition, fields)
 
-    async def prepare(request: Request) -> None:
-        wanted, on, district = site.value(request)
-        read = pairs.read(
-            request,
-            on,
-            lambda: lookup.disaster_conditions(wanted, district),
-            district=district,
-            needing_review=True,
-            key=("review", None if wanted is None else tuple(wanted), on, district),
-        )
-        request.slots[slot] = (read, on)
-
     def write(request: Request) -> Any:
-        read, on = request.slots[slot]
+        read, _wanted, on = request.slots[slot]
         kept = pairs.pairs(read, on)
         categories = {
             pair.row.agreement_id: in_category_order(getattr(pair.row, categories_of))
@@ -178,7 +176,7 @@ def _disaster_support_needing_review(
         rows = review.review_rows(((pair.agreement, pair.partner) for pair in kept), categories)
         return complete_entries(rows, request)
 
-    return RootPlan(key, prepare, write)
+    return RootPlan(key, _lookup_read(pairs, site, slot, needing_review=True), write)
 
 
 _REVIEW_SCALARS = {
