@@ -28,12 +28,20 @@ async def list_events(
 
     Events name their entity by type (e.g. ``Partner``) and primary key.
     """
-    stmt = sa.select(AuditEvent)
-    if entity_type is not None:
-        stmt = stmt.where(col(AuditEvent.entity_type) == entity_type)
-    if entity_id is not None:
-        stmt = stmt.where(col(AuditEvent.entity_id) == entity_id)
+    stmt = sa.select(AuditEvent).where(*list_conditions(entity_type, entity_id))
     return await paginate(session, stmt, LIST_ORDERING, page)
+
+
+def list_conditions(
+    entity_type: str | None = None, entity_id: str | None = None
+) -> list[sa.ColumnElement[bool]]:
+    """The events listed: of ``entity_type`` and ``entity_id``, when given."""
+    conditions = []
+    if entity_type is not None:
+        conditions.append(col(AuditEvent.entity_type) == entity_type)
+    if entity_id is not None:
+        conditions.append(col(AuditEvent.entity_id) == entity_id)
+    return conditions
 
 
 async def get_many(session: AsyncSession, ids: Sequence[int]) -> list[AuditEvent | None]:

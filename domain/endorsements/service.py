@@ -24,11 +24,18 @@ async def list_applications(
     statuses: Sequence[EndorsementStatus] | None = None,
     page: PageRequest,
 ) -> Page[EndorsementApplication]:
-    """One page of endorsement applications, latest event first."""
-    stmt = sa.select(EndorsementApplication)
-    if statuses:
-        stmt = stmt.where(col(EndorsementApplication.status).in_(list(statuses)))
+    """One page of endorsement applications (:func:`list_conditions`), latest event first."""
+    stmt = sa.select(EndorsementApplication).where(*list_conditions(statuses))
     return await paginate(session, stmt, LIST_ORDERING, page)
+
+
+def list_conditions(
+    statuses: Sequence[EndorsementStatus] | None = None,
+) -> list[sa.ColumnElement[bool]]:
+    """The applications listed: those in ``statuses``, when any are given."""
+    if not statuses:
+        return []
+    return [col(EndorsementApplication.status).in_(list(statuses))]
 
 
 async def get_many(

@@ -32,6 +32,8 @@ class Viewer:
     reads_disaster: bool = False
     """The activation log (disaster events, support requests): the disaster office's and
     the city staff's (``schema.permissions.READ_DISASTER``)."""
+    reads_audit: bool = False
+    """The audit log (``schema.permissions.READ_AUDIT``: ADMIN)."""
 
 
 def partner_visible_conditions(partner: Any, viewer: Viewer) -> Conditions:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from kyodo.domain.agreements.documents import document_order, downloadable
 from kyodo.domain.agreements.lookup import contact_order, own_emergency_contacts, speaks_for_party
+from kyodo.domain.audit.models import AuditEvent
 from kyodo.domain.collaborations.service import (
     collaboration_agreement_order,
     participation_order,
@@ -28,6 +29,7 @@ from kyodo.domain.collaborations.service import (
 from kyodo.domain.collaborations.service import list_conditions as collaboration_list_conditions
 from kyodo.domain.collaborations.service import list_order as collaboration_list_order
 from kyodo.domain.disasters import service as disasters
+from kyodo.domain.endorsements.models import EndorsementApplication
 from kyodo.domain.enums import AgreementStatus
 from kyodo.domain.models import (
     Agreement,
@@ -447,6 +449,24 @@ def _answered_unless_internal(proposal: Any, viewer: Viewer) -> Conditions:
     """Outside the city's staff only answered proposals exist (第2章2)."""
     return [] if viewer.reads_internal else [answered_proposal(proposal)]
 
+
+def _internal_readers(_row: Any, viewer: Viewer) -> Conditions:
+    """Rows only the city's staff reads (endorsement applications): none exist for
+    anyone else (a node id answers null, as ``schema.endorsements.types`` registers them)."""
+    return [] if viewer.reads_internal else [sa.false()]
+
+
+def _audit_readers(_row: Any, viewer: Viewer) -> Conditions:
+    """The audit log exists only for those who may read it (``schema.audit.types``)."""
+    return [] if viewer.reads_audit else [sa.false()]
+
+
+_register(
+    Entity("EndorsementApplication", EndorsementApplication, visible=_internal_readers),
+    Relation("organizer", "Partner", False, to_one("organizer_id")),
+    _OWNING_DEPARTMENT,
+)
+_register(Entity("AuditEvent", AuditEvent, visible=_audit_readers))
 
 _register(
     Entity("Proposal", Proposal, visible=_answered_unless_internal),

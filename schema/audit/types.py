@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -35,13 +36,15 @@ class AuditEventType(Node):
 
     @classmethod
     def from_row(cls, row: AuditEvent) -> AuditEventType:
-        return from_row(
-            cls,
-            row,
-            entity_id=to_global_id(row.entity_type, int(row.entity_id))
-            if row.entity_id.isdigit()
-            else strawberry.ID(row.entity_id),
-        )
+        return from_row(cls, row, entity_id=entity_global_id(row))
+
+
+def entity_global_id(row: Any) -> strawberry.ID:
+    """The global id of the record an event names (a plain key for records with no
+    node: not all digits)."""
+    if row.entity_id.isdigit():
+        return to_global_id(row.entity_type, int(row.entity_id))
+    return strawberry.ID(row.entity_id)
 
 
 register_node(

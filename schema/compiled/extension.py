@@ -40,7 +40,12 @@ from kyodo.domain.read.fetch import ReadQuery
 from kyodo.schema.compiled.plan import Plan, Planner
 from kyodo.schema.compiled.request import Fallback, Request
 from kyodo.schema.context import Context
-from kyodo.schema.permissions import READ_DISASTER, can_read_internal, partner_visibility
+from kyodo.schema.permissions import (
+    READ_DISASTER,
+    can_read_audit,
+    can_read_internal,
+    partner_visibility,
+)
 
 log = logging.getLogger("kyodo.compiled")
 
@@ -110,6 +115,7 @@ def viewer_of(context: Context) -> Viewer:
         partners=partner_visibility(context),
         reads_internal=can_read_internal(context),
         reads_disaster=context.principal.role in READ_DISASTER,
+        reads_audit=can_read_audit(context),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -76,7 +76,7 @@ class EndorsementApplicationType(Node):
 
     @classmethod
     def from_row(cls, row: EndorsementApplication) -> EndorsementApplicationType:
-        return from_row(cls, row, disqualifiers=[DomainDisqualifier(d) for d in row.disqualifiers])
+        return from_row(cls, row, disqualifiers=disqualifiers_of(row))
 
     organizer = record_field(
         partners.get_many,
@@ -89,12 +89,22 @@ class EndorsementApplicationType(Node):
 
     @strawberry.field(description="第3章(7): the seven grounds and the policy judgement, live.")
     def screening(self) -> EndorsementScreeningType:
-        return EndorsementScreeningType.from_screening(
-            rules.screen(
-                disqualifiers=self.row.disqualifiers,
-                contributes_to_city_policy=self.row.contributes_to_city_policy,
-            )
+        return screening_of(self.row)
+
+
+def disqualifiers_of(row: Any) -> list[DomainDisqualifier]:
+    """The checklist's answers of an application row, as the enum."""
+    return [DomainDisqualifier(d) for d in row.disqualifiers]
+
+
+def screening_of(row: Any) -> EndorsementScreeningType:
+    """An application row screened against 第3章(7) (``rules.screen``), live."""
+    return EndorsementScreeningType.from_screening(
+        rules.screen(
+            disqualifiers=row.disqualifiers,
+            contributes_to_city_policy=row.contributes_to_city_policy,
         )
+    )
 
 
 register_node(

@@ -1,5 +1,5 @@
 """The lists at the root: the paged connections (``partners``, ``agreements``,
-``collaborations``, ``proposals``) through the list services' own conditions and order,
+``collaborations``, ``proposals``, ``endorsementApplications``, ``auditEvents``) through the list services' own conditions and order,
 and the whole lists (``departments``, ``collaborationFields``, ``subsidyPrograms``)."""
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from graphql.execution.collect_fields import FieldDetails
 
 from kyodo.domain.agreements import service as agreements
 from kyodo.domain.agreements.service import AgreementFilterSpec
+from kyodo.domain.audit import service as audit
 from kyodo.domain.collaborations import service as collaborations
 from kyodo.domain.disasters import service as disasters
-from kyodo.domain.enums import ProposalStatus
+from kyodo.domain.endorsements import service as endorsements
+from kyodo.domain.enums import EndorsementStatus, ProposalStatus
 from kyodo.domain.ordering import Ordering
 from kyodo.domain.pagination import PageRequest
 from kyodo.domain.partners import service as partners
@@ -32,7 +34,7 @@ from kyodo.schema.compiled.roots.connections import (
 )
 from kyodo.schema.compiled.writers import completer
 from kyodo.schema.context import Context
-from kyodo.schema.node import decode_optional_id
+from kyodo.schema.node import decode_optional_id, from_global_id, invalid_id
 from kyodo.schema.permissions import can_read_internal
 
 ListRead = Callable[[Request, Any], Awaitable[tuple[PageRequest, Sequence[Any], Ordering]]]
@@ -179,6 +181,51 @@ _proposals = _connection_root(
     "Proposal", (proposals.LIST_ORDERING,), _proposal_arguments, _read_proposals
 )
 """``ProposalQueries.proposals``."""
+
+
+def _endorsement_arguments(kwargs: dict[str, Any], context: Context) -> Any:
+    statuses = [EndorsementStatus(s) for s in kwargs.get("statuses") or ()]
+    return _page_args(kwargs, context), statuses
+
+
+async def _read_endorsements(
+    request: Request, bound: Any
+) -> tuple[PageRequest, Sequence[Any], Ordering]:
+    page, statuses = bound
+    return page, endorsements.list_conditions(statuses), endorsements.LIST_ORDERING
+
+
+_endorsement_applications = _connection_root(
+    "EndorsementApplication",
+    (endorsements.LIST_ORDERING,),
+    _endorsement_arguments,
+    _read_endorsements,
+)
+"""``EndorsementQueries.endorsement_applications``."""
+
+
+def _audit_arguments(kwargs: dict[str, Any], context: Context) -> Any:
+    entity_type = pk = None
+    entity_id = kwargs.get("entity_id")
+    if entity_id is not None:
+        decoded = from_global_id(entity_id)
+        if decoded is None:
+            raise invalid_id(entity_id)  # Strawberry answers with this error
+        entity_type, pk = decoded[0], str(decoded[1])
+    return _page_args(kwargs, context), entity_type, pk
+
+
+async def _read_audit_events(
+    request: Request, bound: Any
+) -> tuple[PageRequest, Sequence[Any], Ordering]:
+    page, entity_type, pk = bound
+    return page, audit.list_conditions(entity_type, pk), audit.LIST_ORDERING
+
+
+_audit_events = _connection_root(
+    "AuditEvent", (audit.LIST_ORDERING,), _audit_arguments, _read_audit_events
+)
+"""``AuditQueries.audit_events``."""
 
 
 def _entity_list(

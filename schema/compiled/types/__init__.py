@@ -9,6 +9,7 @@ from __future__ import annotations
 from kyodo.domain.agreements.lookup import in_category_order
 from kyodo.schema.compiled.specs import TypeSpec
 from kyodo.schema.compiled.types.agreements import AGREEMENT, AGREEMENT_DOCUMENT
+from kyodo.schema.compiled.types.audit import AUDIT_EVENT
 from kyodo.schema.compiled.types.collaborations import (
     COLLABORATION,
     EVALUATION,
@@ -16,6 +17,7 @@ from kyodo.schema.compiled.types.collaborations import (
     PROGRESS_REPORT,
 )
 from kyodo.schema.compiled.types.disasters import DISASTER_EVENT, SUPPORT_REQUEST
+from kyodo.schema.compiled.types.endorsements import ENDORSEMENT_APPLICATION
 from kyodo.schema.compiled.types.partners import CONTACT, CONTACT_VERIFICATION, PARTNER
 from kyodo.schema.compiled.types.proposals import PROPOSAL
 from kyodo.schema.compiled.types.reference import COLLABORATION_FIELD, DEPARTMENT
@@ -41,5 +43,7 @@ TYPES: dict[str, TypeSpec] = {
         SUBSIDY_PROGRAM,
         DISASTER_EVENT,
         SUPPORT_REQUEST,
+        ENDORSEMENT_APPLICATION,
+        AUDIT_EVENT,
     )
 }

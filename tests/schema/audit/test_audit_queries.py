@@ -115,3 +115,42 @@ async def test_more_than_100_audit_events_per_page_is_refused(gql: Any) -> None:
 
     # then
     assert result["errors"][0]["extensions"]["code"] == "INVALID"
+
+
+async def test_the_audit_log_reads_the_same_on_both_paths(session: AsyncSession) -> None:
+    from kyodo.domain.enums import Role
+    from kyodo.schema.context import Principal
+    from tests.conftest import TEST_ADMIN
+    from tests.schema.compiled.both_paths import both_paths
+
+    # given: events of one partner, and one of a record with no node (a plain key)
+    start = datetime(2022, 3, 10, 0, 0, tzinfo=UTC)
+    first = await _record(session, action="partnerCreate", at=start)
+    await _record(session, action="partnerUpdate", at=start + timedelta(hours=1))
+    plain = AuditEvent(
+        occurred_at=start + timedelta(hours=2),
+        actor="cli:tester",
+        action="settings.change",
+        entity_type="Setting",
+        entity_id="kyodo-mode",
+        changes=None,
+    )
+    session.add(plain)
+    await session.flush()
+
+    # when / then: the list, one entity's, a later page, and the nodes, alike
+    everything = await both_paths(session, EVENTS, {"first": 2}, principal=TEST_ADMIN)
+    assert everything["auditEvents"]["edges"][0]["node"]["entityId"] == "kyodo-mode"
+    cursor = everything["auditEvents"]["pageInfo"]["endCursor"]
+    later = await both_paths(session, EVENTS, {"first": 2, "after": cursor}, principal=TEST_ADMIN)
+    assert later["auditEvents"]["edges"]
+    mine = await both_paths(session, EVENTS, {"entityId": ENTITY_ID}, principal=TEST_ADMIN)
+    assert [e["node"]["action"] for e in mine["auditEvents"]["edges"]] == [
+        "partnerUpdate",
+        "partnerCreate",
+    ]
+    event_id = str(to_global_id("AuditEvent", first.id or 0))
+    node = await both_paths(session, NODE, {"id": event_id}, principal=TEST_ADMIN)
+    assert node["node"]["entityId"] == ENTITY_ID
+    staff = Principal(name="職員", role=Role.STAFF, department_code="kyodo")
+    assert (await both_paths(session, NODE, {"id": event_id}, principal=staff))["node"] is None

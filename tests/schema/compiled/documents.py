@@ -47,6 +47,8 @@ ROOT_WEIGHTS = {
     "nodes": 3,
     "disasterSupport": 3,
     "disasterSupportNeedingReview": 1,
+    "endorsementApplications": 1,
+    "auditEvents": 1,
     "contactsDue": 2,
     "agreementsDue": 2,
     "partnerConcentration": 1,

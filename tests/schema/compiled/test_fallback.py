@@ -147,12 +147,13 @@ async def test_a_field_the_planner_does_not_cover_is_left_to_strawberry(
 async def test_a_node_of_a_type_the_planner_does_not_cover_is_left_to_strawberry(
     session: AsyncSession,
 ) -> None:
-    # given: an endorsement's id (the Node selection plans fine; its type is not compiled)
-    query = f'{{ node(id: "{to_global_id("EndorsementApplication", 1)}") {{ id __typename }} }}'
+    # given: a subsidy application's id (the Node selection plans fine; its type is not
+    # compiled)
+    query = f'{{ node(id: "{to_global_id("SubsidyApplication", 1)}") {{ id __typename }} }}'
     # when
     _answer, outcome = await both(session, query)
     # then
-    assert outcome == "fallback: node of type EndorsementApplication is not compiled"
+    assert outcome == "fallback: node of type SubsidyApplication is not compiled"
 
 
 async def test_a_node_of_a_covered_type_is_compiled_in_the_same_document(

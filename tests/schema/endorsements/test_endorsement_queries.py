@@ -150,3 +150,41 @@ async def test_an_application_is_found_by_its_node_id(gql: Any) -> None:
         "screening": {"eligible": True},
     }
     assert missing["node"] is None
+
+
+NODES = """
+query ($ids: [ID!]!) {
+  nodes(ids: $ids) { id ... on EndorsementApplication { eventName screening { eligible } } }
+}
+"""
+
+
+async def test_applications_read_the_same_on_both_paths(session: Any) -> None:
+    from kyodo.domain.enums import Role
+    from kyodo.schema.context import Principal
+    from tests.conftest import TEST_ADMIN
+    from tests.schema.compiled.both_paths import both_paths
+
+    staff = Principal(name="職員", role=Role.STAFF, department_code="kyodo")
+    for principal in (TEST_ADMIN, staff):
+        # when: the whole list, a page after a cursor, filtered by status
+        data = await both_paths(session, APPLICATIONS, {"first": 100}, principal=principal)
+        edges = data["endorsementApplications"]["edges"]
+        assert len(edges) >= 5
+        page = await both_paths(session, APPLICATIONS, {"first": 2}, principal=principal)
+        cursor = page["endorsementApplications"]["pageInfo"]["endCursor"]
+        later = await both_paths(
+            session, APPLICATIONS, {"first": 2, "after": cursor}, principal=principal
+        )
+        assert later["endorsementApplications"]["edges"][0] == edges[2]
+        approved = await both_paths(
+            session, APPLICATIONS, {"statuses": ["APPROVED"]}, principal=principal
+        )
+        assert approved["endorsementApplications"]["totalCount"] == 2
+        ids = [edge["node"]["id"] for edge in edges[:3]]
+        nodes = await both_paths(session, NODES, {"ids": ids}, principal=principal)
+        assert [n["id"] for n in nodes["nodes"]] == ids
+    # then: no application exists for the public
+    public = Principal(name="anonymous", role=Role.PUBLIC)
+    nodes = await both_paths(session, NODES, {"ids": ids}, principal=public)
+    assert nodes["nodes"] == [None, None, None]
