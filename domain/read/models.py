@@ -30,7 +30,7 @@ from kyodo.domain.collaborations.service import list_conditions as collaboration
 from kyodo.domain.collaborations.service import list_order as collaboration_list_order
 from kyodo.domain.disasters import service as disasters
 from kyodo.domain.endorsements.models import EndorsementApplication
-from kyodo.domain.enums import AgreementStatus
+from kyodo.domain.enums import AgreementStatus, ExpenseKind
 from kyodo.domain.models import (
     Agreement,
     AgreementDocument,
@@ -47,6 +47,7 @@ from kyodo.domain.models import (
     Department,
     DisasterEvent,
     Evaluation,
+    ExpenseLine,
     Participation,
     Partner,
     PartnerField,
@@ -71,6 +72,7 @@ from kyodo.domain.read.entity import (
     to_one,
 )
 from kyodo.domain.reference.service import field_order
+from kyodo.domain.subsidies import service as subsidy_service
 from kyodo.domain.subsidies.service import granted, granted_amount
 
 ENTITIES: dict[str, Entity] = {}
@@ -488,10 +490,45 @@ def _granted_total(application: Any) -> Any:
     return sa.func.coalesce(sa.func.sum(granted_amount(application)), 0)
 
 
-_register(Entity("SubsidyApplication", SubsidyApplication))
+def _expenses_of(kind: ExpenseKind) -> LinkFn:
+    """An application's expense lines of ``kind`` (planned or actual), in their order."""
+
+    def of_kind(_application: Any, line: Any, _viewer: Viewer) -> Conditions:
+        return [line.kind == kind]
+
+    return rows_of("application_id", order=subsidy_service.expense_order, where=of_kind)
+
+
+def _program_applications(program: Any, application: Any, statuses: Any, _viewer: Viewer) -> Link:
+    """``applications_page_by_program``: the program's applications in ``statuses`` (the
+    list service's conditions, on the model itself), newest submission first."""
+    select = (
+        sa.select(application.id)
+        .select_from(application)
+        .where(*subsidy_service.status_conditions(statuses), application.program_id == program.id)
+    )
+    return Link(select, subsidy_service.APPLICATION_ORDERING.order_by())
+
+
+_register(Entity("ExpenseLine", ExpenseLine))
+_register(
+    Entity("SubsidyApplication", SubsidyApplication, visible=_internal_readers),
+    Relation("program", "SubsidyProgram", False, to_one("program_id")),
+    Relation("applicant", "Partner", False, to_one("applicant_id")),
+    Relation("expenses", "ExpenseLine", True, _expenses_of(ExpenseKind.PLANNED)),
+    Relation("actual_expenses", "ExpenseLine", True, _expenses_of(ExpenseKind.ACTUAL)),
+)
 _register(
     Entity("SubsidyProgram", SubsidyProgram),
     _OWNING_DEPARTMENT,
+    Relation(
+        "applications",
+        "SubsidyApplication",
+        True,
+        _program_applications,
+        paged=True,
+        unaliased=True,
+    ),
     Relation(
         "granted_total",
         "SubsidyApplication",

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from kyodo.domain.batches import get_by_ids, group_by_key
+from kyodo.domain.batches import get_by_ids, group_by_key, loose
 from kyodo.domain.enums import ExpenseKind, SubsidyApplicationStatus
 from kyodo.domain.errors import Problem
 from kyodo.domain.ordering import by_column
@@ -131,12 +131,23 @@ async def applications_by_id(
 get_many = applications_by_id
 
 
-def _status_filter(
+def status_conditions(
     statuses: Sequence[SubsidyApplicationStatus] | None,
 ) -> list[sa.ColumnElement[bool]]:
+    """Applications in ``statuses``, when any are given."""
     if not statuses:
         return []
     return [col(SubsidyApplication.status).in_(list(statuses))]
+
+
+def application_conditions(
+    program_id: int | None, statuses: Sequence[SubsidyApplicationStatus] | None
+) -> list[sa.ColumnElement[bool]]:
+    """The applications listed: to ``program_id`` when given, in ``statuses`` when given."""
+    conditions = status_conditions(statuses)
+    if program_id is not None:
+        conditions.append(col(SubsidyApplication.program_id) == program_id)
+    return conditions
 
 
 async def list_applications(
@@ -147,9 +158,7 @@ async def list_applications(
     page: PageRequest,
 ) -> Page[SubsidyApplication]:
     """One page of applications, newest submission first."""
-    stmt = sa.select(SubsidyApplication).where(*_status_filter(statuses))
-    if program_id is not None:
-        stmt = stmt.where(col(SubsidyApplication.program_id) == program_id)
+    stmt = sa.select(SubsidyApplication).where(*application_conditions(program_id, statuses))
     return await paginate(session, stmt, APPLICATION_ORDERING, page)
 
 
@@ -172,7 +181,7 @@ async def applications_page_by_program(
     for statuses, group in by_statuses.items():
         found = await paginate_per_parent(
             session,
-            sa.select(SubsidyApplication).where(*_status_filter(statuses)),
+            sa.select(SubsidyApplication).where(*status_conditions(statuses)),
             col(SubsidyApplication.program_id),
             APPLICATION_ORDERING,
             [(key.program_id, key.page) for key in group],
@@ -190,13 +199,18 @@ class ApplicationExpenses:
     actual: list[ExpenseLine] = field(default_factory=list)
 
 
+def expense_order(line: Any = ExpenseLine) -> list[Any]:
+    """An application's expense lines in their order (``line``: the model or an alias)."""
+    return [loose(line.position), loose(line.id)]
+
+
 async def expenses_by_application(
     session: AsyncSession, application_ids: Sequence[int]
 ) -> list[ApplicationExpenses]:
     stmt = (
         sa.select(ExpenseLine)
         .where(col(ExpenseLine.application_id).in_(application_ids))
-        .order_by(col(ExpenseLine.application_id), col(ExpenseLine.position), col(ExpenseLine.id))
+        .order_by(col(ExpenseLine.application_id), *expense_order())
     )
     lines = (await session.execute(stmt)).scalars().all()
     grouped = group_by_key([(line.application_id, line) for line in lines], application_ids)

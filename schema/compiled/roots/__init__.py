@@ -33,6 +33,7 @@ from kyodo.schema.compiled.roots.lists import (
     _open_support_requests,
     _partners,
     _proposals,
+    _subsidy_applications,
     _subsidy_programs,
 )
 from kyodo.schema.compiled.roots.nodes import _node, _nodes
@@ -62,6 +63,7 @@ ROOTS: dict[str, RootPlanner] = {
     "endorsementApplications": _endorsement_applications,
     "auditEvents": _audit_events,
     "subsidyPrograms": _subsidy_programs,
+    "subsidyApplications": _subsidy_applications,
     "node": _node,
     "nodes": _nodes,
     "disasterSupport": _disaster_support,

@@ -1,5 +1,5 @@
 """The lists at the root: the paged connections (``partners``, ``agreements``,
-``collaborations``, ``proposals``, ``endorsementApplications``, ``auditEvents``) through the list services' own conditions and order,
+``collaborations``, ``proposals``, ``endorsementApplications``, ``auditEvents``, ``subsidyApplications``) through the list services' own conditions and order,
 and the whole lists (``departments``, ``collaborationFields``, ``subsidyPrograms``)."""
 
 from __future__ import annotations
@@ -226,6 +226,28 @@ _audit_events = _connection_root(
     "AuditEvent", (audit.LIST_ORDERING,), _audit_arguments, _read_audit_events
 )
 """``AuditQueries.audit_events``."""
+
+
+def _application_arguments(kwargs: dict[str, Any], context: Context) -> Any:
+    program_id = decode_optional_id(kwargs.get("program_id"), "SubsidyProgram")
+    return _page_args(kwargs, context), program_id, list(kwargs.get("statuses") or ())
+
+
+async def _read_applications(
+    request: Request, bound: Any
+) -> tuple[PageRequest, Sequence[Any], Ordering]:
+    page, program_id, statuses = bound
+    conditions = subsidies.application_conditions(program_id, statuses)
+    return page, conditions, subsidies.APPLICATION_ORDERING
+
+
+_subsidy_applications = _connection_root(
+    "SubsidyApplication",
+    (subsidies.APPLICATION_ORDERING,),
+    _application_arguments,
+    _read_applications,
+)
+"""``SubsidyQueries.subsidy_applications``."""
 
 
 def _entity_list(

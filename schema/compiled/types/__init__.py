@@ -21,7 +21,11 @@ from kyodo.schema.compiled.types.endorsements import ENDORSEMENT_APPLICATION
 from kyodo.schema.compiled.types.partners import CONTACT, CONTACT_VERIFICATION, PARTNER
 from kyodo.schema.compiled.types.proposals import PROPOSAL
 from kyodo.schema.compiled.types.reference import COLLABORATION_FIELD, DEPARTMENT
-from kyodo.schema.compiled.types.subsidies import SUBSIDY_PROGRAM
+from kyodo.schema.compiled.types.subsidies import (
+    EXPENSE_LINE,
+    SUBSIDY_APPLICATION,
+    SUBSIDY_PROGRAM,
+)
 
 __all__ = ["AGREEMENT", "TYPES", "TypeSpec", "in_category_order"]
 
@@ -41,6 +45,8 @@ TYPES: dict[str, TypeSpec] = {
         EVALUATION,
         PROPOSAL,
         SUBSIDY_PROGRAM,
+        SUBSIDY_APPLICATION,
+        EXPENSE_LINE,
         DISASTER_EVENT,
         SUPPORT_REQUEST,
         ENDORSEMENT_APPLICATION,

@@ -49,6 +49,7 @@ ROOT_WEIGHTS = {
     "disasterSupportNeedingReview": 1,
     "endorsementApplications": 1,
     "auditEvents": 1,
+    "subsidyApplications": 1,
     "contactsDue": 2,
     "agreementsDue": 2,
     "partnerConcentration": 1,

@@ -135,25 +135,31 @@ async def test_variables_that_do_not_coerce_are_left_to_strawberry(
 async def test_a_field_the_planner_does_not_cover_is_left_to_strawberry(
     session: AsyncSession,
 ) -> None:
-    # given: a program's applications (their condition checks are Python over reads)
-    query = "{ subsidyPrograms { name applications { edges { node { id } } } } }"
+    # given: an application's live condition check (Python over several reads)
+    query = "{ subsidyApplications(first: 5) { edges { node { title conditionCheck { satisfied } } } } }"
     # when
     answer, outcome = await both(session, query)
     # then
-    assert outcome == "fallback: SubsidyProgram.applications is not compiled"
+    assert outcome == "fallback: SubsidyApplication.conditionCheck is not compiled"
     assert answer["errors"] == []
 
 
-async def test_a_node_of_a_type_the_planner_does_not_cover_is_left_to_strawberry(
+async def test_a_node_whose_selection_the_planner_does_not_cover_is_left_to_strawberry(
     session: AsyncSession,
 ) -> None:
-    # given: a subsidy application's id (the Node selection plans fine; its type is not
-    # compiled)
-    query = f'{{ node(id: "{to_global_id("SubsidyApplication", 1)}") {{ id __typename }} }}'
-    # when
-    _answer, outcome = await both(session, query)
-    # then
-    assert outcome == "fallback: node of type SubsidyApplication is not compiled"
+    # given: one document, selecting on an application what the planner does not cover
+    def lookup(type_name: str, pk: int) -> str:
+        return (
+            f'{{ node(id: "{to_global_id(type_name, pk)}") {{ id __typename '
+            "... on SubsidyApplication { conditionCheck { satisfied } } } }"
+        )
+
+    # when: an application's id, then a partner's
+    _answer, application = await both(session, lookup("SubsidyApplication", 1))
+    _answer, partner = await both(session, lookup("Partner", 5))
+    # then: only the request that meets the uncovered selection falls back
+    assert application == "fallback: SubsidyApplication.conditionCheck is not compiled"
+    assert partner == COMPILED
 
 
 async def test_a_node_of_a_covered_type_is_compiled_in_the_same_document(

@@ -395,3 +395,73 @@ async def test_a_program_is_found_by_its_node_id(gql: Any) -> None:
 
     # then
     assert data["node"] == {"id": program["id"], "name": PROGRAM_NAME_2021, "fiscalYear": 2021}
+
+
+APPLICATIONS_IN_FULL = """
+query ($programId: ID, $statuses: [SubsidyApplicationStatus!], $first: Int, $after: String) {
+  subsidyApplications(programId: $programId, statuses: $statuses, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges { cursor node {
+      __typename id title purpose totalProjectCostYen requestedAmountYen grantedAmountYen
+      status submittedOn decidedOn decisionReason settledAmountYen version
+      program { id name fiscalYear applications(first: 2, statuses: [APPROVED, SETTLED]) {
+        totalCount edges { node { title status } } } }
+      applicant { name kind }
+      expenses { category amountYen description }
+      actualExpenses { category amountYen description }
+    } }
+  }
+}
+"""
+APPLICATION_NODES = """
+query ($ids: [ID!]!) {
+  nodes(ids: $ids) { id ... on SubsidyApplication { title expenses { amountYen } } }
+}
+"""
+
+
+async def test_applications_read_the_same_on_both_paths(session: AsyncSession) -> None:
+    from kyodo.domain.enums import Role
+    from kyodo.schema.context import Principal
+    from tests.conftest import TEST_ADMIN
+    from tests.schema.compiled.both_paths import both_paths
+
+    staff = Principal(name="職員", role=Role.STAFF, department_code="shogyo-shinko")
+    program = (await both_paths(session, PROGRAMS, {"fiscalYear": 2021}, principal=TEST_ADMIN))[
+        "subsidyPrograms"
+    ][0]["id"]
+    for principal in (TEST_ADMIN, staff):
+        # when: every application, one program's, by status, a later page, the nodes
+        everything = await both_paths(
+            session, APPLICATIONS_IN_FULL, {"first": 100}, principal=principal
+        )
+        edges = everything["subsidyApplications"]["edges"]
+        assert len(edges) >= 9
+        assert any(edge["node"]["actualExpenses"] for edge in edges)
+        mine = await both_paths(
+            session, APPLICATIONS_IN_FULL, {"programId": program}, principal=principal
+        )
+        assert mine["subsidyApplications"]["totalCount"] > 0
+        assert {e["node"]["program"]["id"] for e in mine["subsidyApplications"]["edges"]} == {
+            program
+        }
+        cursor = edges[1]["cursor"]
+        later = await both_paths(
+            session, APPLICATIONS_IN_FULL, {"first": 3, "after": cursor}, principal=principal
+        )
+        assert later["subsidyApplications"]["edges"] == edges[2:5]
+        approved = await both_paths(
+            session, APPLICATIONS_IN_FULL, {"statuses": ["APPROVED"]}, principal=principal
+        )
+        assert {e["node"]["status"] for e in approved["subsidyApplications"]["edges"]} == {
+            "APPROVED"
+        }
+        ids = [edge["node"]["id"] for edge in edges[:3]]
+        nodes = await both_paths(session, APPLICATION_NODES, {"ids": ids}, principal=principal)
+        assert [n["id"] for n in nodes["nodes"]] == ids
+    # then: no application exists for the public or an integration
+    for role in (Role.PUBLIC, Role.INTEGRATION):
+        outsider = Principal(name="外部", role=role)
+        nodes = await both_paths(session, APPLICATION_NODES, {"ids": ids}, principal=outsider)
+        assert nodes["nodes"] == [None, None, None]
