@@ -510,6 +510,13 @@ def _program_applications(program: Any, application: Any, statuses: Any, _viewer
     return Link(select, subsidy_service.APPLICATION_ORDERING.order_by())
 
 
+def _earlier_grants(application: Any, program: Any, _args: Any, _viewer: Viewer) -> Link:
+    """The earlier programs of the application's series granted to its applicant
+    (``subsidies.earlier_grants``): their fiscal years count its consecutive year."""
+    conditions = subsidy_service.earlier_grants(application, program)
+    return Link(sa.select(sa.true()).select_from(program).where(*conditions))
+
+
 _register(Entity("ExpenseLine", ExpenseLine))
 _register(
     Entity("SubsidyApplication", SubsidyApplication, visible=_internal_readers),
@@ -517,6 +524,14 @@ _register(
     Relation("applicant", "Partner", False, to_one("applicant_id")),
     Relation("expenses", "ExpenseLine", True, _expenses_of(ExpenseKind.PLANNED)),
     Relation("actual_expenses", "ExpenseLine", True, _expenses_of(ExpenseKind.ACTUAL)),
+    Relation("earlier_grant_years", "SubsidyProgram", True, _earlier_grants, scalar="fiscal_year"),
+    Relation(
+        "program_granted_total",
+        "SubsidyApplication",
+        False,
+        rows_of("program_id", "program_id", where=_granted),
+        aggregate=_granted_total,
+    ),
 )
 _register(
     Entity("SubsidyProgram", SubsidyProgram),

@@ -265,81 +265,83 @@ async def granted_fiscal_years(
     return set((await session.execute(stmt)).scalars())
 
 
+def earlier_grants(application: Any, program: Any) -> list[sa.ColumnElement[bool]]:
+    """Conditions on ``program`` (an alias): the programs of ``application``'s series
+    (``series_key``, whatever the programs are called) of an earlier fiscal year in which
+    its applicant was granted (APPROVED, REPORTED or SETTLED) — the years
+    :func:`rules.consecutive_years` counts back from. ``application``: the model or an
+    alias, of an enclosing query however many levels out (every other table is
+    correlated explicitly)."""
+    own, grant = sa.orm.aliased(SubsidyProgram), sa.orm.aliased(SubsidyApplication)
+
+    def own_program(column: Any) -> Any:
+        return (
+            sa.select(column)
+            .where(loose(own.id) == application.program_id)
+            .correlate_except(own)
+            .scalar_subquery()
+        )
+
+    grants = (
+        sa.select(sa.true())
+        .where(
+            loose(grant.program_id) == program.id,
+            loose(grant.applicant_id) == application.applicant_id,
+            granted(grant),
+        )
+        .correlate_except(grant)
+    )
+    return [
+        program.series_key == own_program(loose(own.series_key)),
+        program.fiscal_year < own_program(loose(own.fiscal_year)),
+        grants.exists(),
+    ]
+
+
 async def consecutive_years_by_application(
     session: AsyncSession, application_ids: Sequence[int]
 ) -> list[int]:
-    """Which consecutive year of support each application would be for its applicant (期限).
-
-    The years counted are those in which the applicant was granted (APPROVED, REPORTED
-    or SETTLED) a program of the same series (``series_key``, whatever the programs are
-    called); :func:`rules.consecutive_years` turns them into the run ending with this
-    year. Two statements for any number of applications: the applications with their
-    programs, then the grants of their applicants.
-    """
+    """Which consecutive year of support each application would be for its applicant (期限):
+    :func:`rules.consecutive_years` over the fiscal years of :func:`earlier_grants`. Two
+    statements for any number of applications: the applications' own fiscal years, then
+    the earlier grants of each."""
     asked_stmt = (
-        sa.select(
-            col(SubsidyApplication.id),
-            col(SubsidyApplication.applicant_id),
-            col(SubsidyProgram.series_key),
-            col(SubsidyProgram.fiscal_year),
-        )
+        sa.select(col(SubsidyApplication.id), col(SubsidyProgram.fiscal_year))
         .join(SubsidyProgram, col(SubsidyProgram.id) == col(SubsidyApplication.program_id))
         .where(col(SubsidyApplication.id).in_(application_ids))
     )
-    asked = {
-        application_id: (applicant_id, series_key, fiscal_year)
-        for application_id, applicant_id, series_key, fiscal_year in (
-            await session.execute(asked_stmt)
-        ).all()
-    }
+    asked = dict((await session.execute(asked_stmt)).tuples().all())
     if not asked:
         return [1 for _ in application_ids]
+    program = sa.orm.aliased(SubsidyProgram)
     grants_stmt = (
-        sa.select(
-            col(SubsidyApplication.applicant_id),
-            col(SubsidyProgram.series_key),
-            col(SubsidyProgram.fiscal_year),
-        )
-        .join(SubsidyProgram, col(SubsidyProgram.id) == col(SubsidyApplication.program_id))
+        sa.select(col(SubsidyApplication.id), loose(program.fiscal_year))
+        .join(program, sa.true())
         .where(
-            col(SubsidyApplication.applicant_id).in_(
-                sorted({applicant_id for applicant_id, _, _ in asked.values()})
-            ),
-            col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
-            col(SubsidyProgram.series_key).in_(sorted({key for _, key, _ in asked.values()})),
-            col(SubsidyProgram.fiscal_year) < max(year for _, _, year in asked.values()),
+            col(SubsidyApplication.id).in_(sorted(asked)),
+            *earlier_grants(SubsidyApplication, program),
         )
-        .distinct()
     )
-    granted_years: dict[tuple[int, str], set[int]] = {}
-    for applicant_id, series_key, fiscal_year in (await session.execute(grants_stmt)).all():
-        granted_years.setdefault((applicant_id, series_key), set()).add(fiscal_year)
-    years: list[int] = []
-    for application_id in application_ids:
-        if application_id not in asked:
-            years.append(1)
-            continue
-        applicant_id, series_key, fiscal_year = asked[application_id]
-        years.append(
-            rules.consecutive_years(
-                fiscal_year=fiscal_year,
-                granted_fiscal_years=granted_years.get((applicant_id, series_key), set()),
-            )
+    granted_years: dict[int, set[int]] = {}
+    for application_id, fiscal_year in (await session.execute(grants_stmt)).tuples():
+        granted_years.setdefault(application_id, set()).add(fiscal_year)
+    return [
+        rules.consecutive_years(
+            fiscal_year=asked[application_id],
+            granted_fiscal_years=granted_years.get(application_id, set()),
         )
-    return years
+        if application_id in asked
+        else 1
+        for application_id in application_ids
+    ]
 
 
 async def condition_checks_by_application(
     session: AsyncSession, application_ids: Sequence[int]
 ) -> list[list[Problem]]:
-    """The program conditions each application breaks, checked live (第3章(6), rule 10).
-
-    The budget is weighed against the amount at stake: the requested amount while the
-    application awaits a decision, the granted (or settled) amount once granted — in
-    both cases against what the program has left without this application. Rejected
-    and withdrawn applications take nothing from the budget, so it is not checked.
-    Costs the same few statements for any number of applications.
-    """
+    """The program conditions each application breaks, checked live
+    (:func:`application_problems`). Costs the same few statements for any number of
+    applications."""
     found = [a for a in await applications_by_id(session, application_ids) if a is not None]
     if not found:
         return [[] for _ in application_ids]
@@ -351,33 +353,55 @@ async def condition_checks_by_application(
     )
     expenses = dict(zip(ids, await expenses_by_application(session, ids), strict=True))
     years = dict(zip(ids, await consecutive_years_by_application(session, ids), strict=True))
-
-    checks: dict[int, list[Problem]] = {}
-    for application in found:
-        assert application.id is not None
-        program = programs[application.program_id]
-        own_share = _own_share_of_budget(application)
-        remaining = program.budget_yen - granted_totals[application.program_id] + own_share
-        if application.status in _UNDECIDED_STATUSES:
-            amount_for_budget: int | None = application.requested_amount_yen
-        elif application.status in GRANTED_STATUSES:
-            amount_for_budget = own_share
-        else:
-            amount_for_budget = None
-        checks[application.id] = rules.condition_violations(
-            requested_amount_yen=application.requested_amount_yen,
-            total_project_cost_yen=application.total_project_cost_yen,
-            expense_categories=[line.category for line in expenses[application.id].planned],
-            submitted_on=application.submitted_on,
-            consecutive_year=years[application.id],
-            budget_remaining_yen=remaining,
-            amount_for_budget=amount_for_budget,
-            **rules.conditions_of(program),
+    checks = {
+        application.id: application_problems(
+            application,
+            programs[application.program_id],
+            granted_total=granted_totals[application.program_id],
+            planned_categories=[line.category for line in expenses[application.id or 0].planned],
+            consecutive_year=years[application.id or 0],
         )
+        for application in found
+    }
     return [checks.get(aid, []) for aid in application_ids]
 
 
-def _own_share_of_budget(application: SubsidyApplication) -> int:
+def application_problems(
+    application: Any,
+    program: Any,
+    *,
+    granted_total: int,
+    planned_categories: Sequence[str],
+    consecutive_year: int,
+) -> list[Problem]:
+    """The program conditions an application breaks (第3章(6), rule 10), given what its
+    program has granted in all (``granted_total``), its planned expense categories and
+    which consecutive year it is. The budget is weighed against the amount at stake: the
+    requested amount while the application awaits a decision, the granted (or settled)
+    amount once granted — in both cases against what the program has left without this
+    application. Rejected and withdrawn applications take nothing from the budget, so it
+    is not checked."""
+    own_share = _own_share_of_budget(application)
+    remaining = program.budget_yen - granted_total + own_share
+    if application.status in _UNDECIDED_STATUSES:
+        amount_for_budget: int | None = application.requested_amount_yen
+    elif application.status in GRANTED_STATUSES:
+        amount_for_budget = own_share
+    else:
+        amount_for_budget = None
+    return rules.condition_violations(
+        requested_amount_yen=application.requested_amount_yen,
+        total_project_cost_yen=application.total_project_cost_yen,
+        expense_categories=planned_categories,
+        submitted_on=application.submitted_on,
+        consecutive_year=consecutive_year,
+        budget_remaining_yen=remaining,
+        amount_for_budget=amount_for_budget,
+        **rules.conditions_of(program),
+    )
+
+
+def _own_share_of_budget(application: Any) -> int:
     """What this application counts for in :func:`granted_total_by_program`."""
     if application.status not in GRANTED_STATUSES:
         return 0

@@ -44,7 +44,14 @@ from kyodo.domain.enums import Role
 from kyodo.domain.read.models import entity
 from kyodo.schema.compiled.permissions import role_may_read
 from kyodo.schema.compiled.request import ArgSite, Fallback, FetchBuilder, Request
-from kyodo.schema.compiled.writers import ObjectShape, _constant, _read, leaf
+from kyodo.schema.compiled.writers import (
+    ObjectShape,
+    _constant,
+    _read,
+    completer,
+    leaf,
+    read_then,
+)
 
 if TYPE_CHECKING:
     from kyodo.schema.compiled.specs import TypeSpec
@@ -211,7 +218,7 @@ class Planner:
     def value_shape(self, type_name: str, details: Sequence[FieldDetails]) -> ObjectShape:
         """The writer of a value object (Address, Viewer...): every selected field is a
         plain attribute of the Strawberry object, read as Strawberry's default resolver
-        reads it."""
+        reads it (a leaf, or a value object in its turn)."""
         type_ = self.object_type(type_name)
         shape = ObjectShape(type_name)
         for key, name, _sub, definition in self.selected(type_, details, shape.fields):
@@ -219,8 +226,14 @@ class Planner:
             if strawberry_field is None or strawberry_field.base_resolver is not None:
                 raise Fallback(f"{type_name}.{name} has a resolver")
             named = get_named_type(definition.type)
+            get = attrgetter(strawberry_field.python_name)
+            if isinstance(named, GraphQLObjectType):
+                # A value object within one (a condition check's violations): the same
+                # way down, each object completed as execution completes it.
+                nested = self.value_shape(named.name, _sub)
+                shape.fields.append((key, read_then(get, completer(definition.type, nested.write))))
+                continue
             if not isinstance(named, GraphQLScalarType | GraphQLEnumType):
                 raise Fallback(f"{type_name}.{name} is an object")
-            get = attrgetter(strawberry_field.python_name)
             shape.fields.append((key, _read(get, leaf(definition.type))))
         return shape.seal()

@@ -135,31 +135,32 @@ async def test_variables_that_do_not_coerce_are_left_to_strawberry(
 async def test_a_field_the_planner_does_not_cover_is_left_to_strawberry(
     session: AsyncSession,
 ) -> None:
-    # given: an application's live condition check (Python over several reads)
-    query = "{ subsidyApplications(first: 5) { edges { node { title conditionCheck { satisfied } } } } }"
+    # given: a grouped analysis the compiled path leaves to its resolver on purpose
+    query = "{ collaborationStats { total } departments { code } }"
     # when
     answer, outcome = await both(session, query)
     # then
-    assert outcome == "fallback: SubsidyApplication.conditionCheck is not compiled"
+    assert outcome == "fallback: Query.collaborationStats is not compiled"
     assert answer["errors"] == []
 
 
 async def test_a_node_whose_selection_the_planner_does_not_cover_is_left_to_strawberry(
     session: AsyncSession,
 ) -> None:
-    # given: one document, selecting on an application what the planner does not cover
+    # given: one document, selecting on a partner what the planner does not cover (the
+    # cursors of its participations, whose sort keys live on the collaboration)
     def lookup(type_name: str, pk: int) -> str:
         return (
             f'{{ node(id: "{to_global_id(type_name, pk)}") {{ id __typename '
-            "... on SubsidyApplication { conditionCheck { satisfied } } } }"
+            "... on Partner { participations(first: 2) { edges { cursor } } } } }"
         )
 
-    # when: an application's id, then a partner's
-    _answer, application = await both(session, lookup("SubsidyApplication", 1))
+    # when: a partner's id, then a department's
     _answer, partner = await both(session, lookup("Partner", 5))
+    _answer, department = await both(session, lookup("Department", 1))
     # then: only the request that meets the uncovered selection falls back
-    assert application == "fallback: SubsidyApplication.conditionCheck is not compiled"
-    assert partner == COMPILED
+    assert partner == "fallback: cursors of this connection are not compiled"
+    assert department == COMPILED
 
 
 async def test_a_node_of_a_covered_type_is_compiled_in_the_same_document(

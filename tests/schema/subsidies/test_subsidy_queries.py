@@ -410,6 +410,7 @@ query ($programId: ID, $statuses: [SubsidyApplicationStatus!], $first: Int, $aft
       applicant { name kind }
       expenses { category amountYen description }
       actualExpenses { category amountYen description }
+      consecutiveYear conditionCheck { satisfied violations { code message } }
     } }
   }
 }
@@ -427,6 +428,26 @@ async def test_applications_read_the_same_on_both_paths(session: AsyncSession) -
     from tests.conftest import TEST_ADMIN
     from tests.schema.compiled.both_paths import both_paths
 
+    # given: the demo's applications, and a fourth year in a row that breaks conditions
+    breaking = await make_program(
+        session,
+        department=await make_department(session),
+        name="苫小牧市イベント・環境整備等助成金事業（令和4年度）",
+        fiscal_year=2022,
+        budget_yen=500_000,
+        max_amount_per_grant_yen=500_000,
+        subsidy_rate_percent=50,
+        allowed_expense_categories=["広告宣伝費"],
+        max_consecutive_years=3,
+    )
+    await make_application(
+        session,
+        program=breaking,
+        applicant=await _partner_named(session, "商業協同組合苫小牧港市場"),
+        requested_amount_yen=600_000,
+        total_project_cost_yen=1_000_000,
+        planned=[("広告宣伝費", 400_000), ("飲食費", 600_000)],
+    )
     staff = Principal(name="職員", role=Role.STAFF, department_code="shogyo-shinko")
     program = (await both_paths(session, PROGRAMS, {"fiscalYear": 2021}, principal=TEST_ADMIN))[
         "subsidyPrograms"
@@ -439,6 +460,8 @@ async def test_applications_read_the_same_on_both_paths(session: AsyncSession) -
         edges = everything["subsidyApplications"]["edges"]
         assert len(edges) >= 9
         assert any(edge["node"]["actualExpenses"] for edge in edges)
+        assert edges[0]["node"]["consecutiveYear"] == 4  # the newest submission
+        assert len(edges[0]["node"]["conditionCheck"]["violations"]) == 5
         mine = await both_paths(
             session, APPLICATIONS_IN_FULL, {"programId": program}, principal=principal
         )
