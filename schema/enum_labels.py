@@ -59,14 +59,20 @@ class EnumLabelQueries:
             ),
         ] = None,
     ) -> list[EnumLabelType]:
-        if enums is None:
-            return list(ENUM_LABELS)
-        unknown = [name for name in enums if name not in ENUM_NAMES]
-        if unknown:
-            raise StrawberryGraphQLError(
-                f"ラベルのある列挙型ではありません: {'、'.join(unknown)}"
-                f"（指定できるもの: {'、'.join(ENUM_NAMES)}）。",
-                extensions={"code": "INVALID"},
-            )
-        wanted = set(enums)
-        return [entry for entry in ENUM_LABELS if entry.enum in wanted]
+        return enum_labels_of(enums)
+
+
+def enum_labels_of(enums: list[str] | None) -> list[EnumLabelType]:
+    """The labels of ``enums`` (every enum's when None); INVALID for a name that is not
+    an enum with labels."""
+    if enums is None:
+        return list(ENUM_LABELS)
+    unknown = [name for name in enums if name not in ENUM_NAMES]
+    if unknown:
+        raise StrawberryGraphQLError(
+            f"ラベルのある列挙型ではありません: {'、'.join(unknown)}"
+            f"（指定できるもの: {'、'.join(ENUM_NAMES)}）。",
+            extensions={"code": "INVALID"},
+        )
+    wanted = set(enums)
+    return [entry for entry in ENUM_LABELS if entry.enum in wanted]

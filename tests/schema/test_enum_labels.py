@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphql import GraphQLEnumType
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kyodo.domain.enums import SupportCategory
 from kyodo.domain.labels import LABELS
@@ -62,3 +63,26 @@ async def test_an_unknown_enum_name_is_refused_with_the_names_that_exist(
     assert "OrderDirection" in error["message"]
     assert "SupportCategory" in error["message"]
     assert result["data"] is None
+
+
+async def test_the_labels_read_the_same_on_both_paths_and_a_refusal_falls_back(
+    session: AsyncSession,
+) -> None:
+    from kyodo.schema.context import Context
+    from kyodo.schema.enum_labels import ENUM_LABELS
+    from tests.schema.compiled.both_paths import both_paths
+
+    # when: every enum, two of them, none
+    every, two, none = [
+        (await both_paths(session, QUERY, {"enums": enums}, principal=ANONYMOUS))["enumLabels"]
+        for enums in (None, ["SupportCategory", "Role"], [])
+    ]
+    # then
+    assert len(every) == len(ENUM_LABELS)
+    assert {label["enum"] for label in two} == {"SupportCategory", "Role"}
+    assert none == []
+    # an unknown name: Strawberry answers with its error, nothing compiled
+    context = Context(session=session, principal=ANONYMOUS)
+    result = await schema.execute(QUERY, variable_values={"enums": ["Nope"]}, context_value=context)
+    assert result.errors and (result.errors[0].extensions or {}).get("code") == "INVALID"
+    assert str(context.compiled_outcome).startswith("fallback:")

@@ -38,6 +38,7 @@ from kyodo.schema.compiled.roots.lists import (
 )
 from kyodo.schema.compiled.roots.nodes import _node, _nodes
 from kyodo.schema.compiled.roots.values import _nothing, _values
+from kyodo.schema.enum_labels import enum_labels_of
 from kyodo.schema.reference.queries import collaboration_form_infos
 from kyodo.schema.root import viewer_of
 
@@ -79,5 +80,10 @@ ROOTS: dict[str, RootPlanner] = {
     "viewer": _values("Viewer", lambda request: viewer_of(request.context.principal)),
     "collaborationForms": _values(
         "CollaborationFormInfo", lambda _request: collaboration_form_infos()
+    ),
+    "enumLabels": _values(
+        "EnumLabel",
+        lambda _request, labels: labels,
+        lambda kwargs, _context: enum_labels_of(kwargs.get("enums")),
     ),
 }

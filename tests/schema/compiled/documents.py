@@ -58,6 +58,7 @@ ROOT_WEIGHTS = {
     "departments": 1,
     "collaborationFields": 1,
     "collaborationForms": 1,
+    "enumLabels": 1,
     "viewer": 1,
 }
 OTHER_ROOT_WEIGHT = 0.3
