@@ -18,7 +18,8 @@ from sqlmodel import col
 
 from kyodo.domain.batches import group_by_key, rows_by_ids
 from kyodo.domain.collaborations.models import Collaboration, Participation
-from kyodo.domain.enums import CollaborationStatus, PartnerKind, PartnerStatus
+from kyodo.domain.collaborations.network import happened
+from kyodo.domain.enums import PartnerKind, PartnerStatus
 from kyodo.domain.errors import DomainError, ErrorCode
 from kyodo.domain.pagination import MAX_PAGE_SIZE
 from kyodo.domain.partners.models import Partner, PartnerField
@@ -128,7 +129,7 @@ async def concentrated_pairs(
 
     conditions = [
         col(Collaboration.fiscal_year).between(from_fiscal_year, to_fiscal_year),
-        col(Collaboration.status) != CollaborationStatus.CANCELLED,
+        happened(),
     ]
     if department_code is not None:
         department = await get_department_by_code_or_raise(
@@ -195,14 +196,44 @@ DEFAULT_SUGGESTIONS = 10
 FRESH_AFTER_YEARS = 5
 
 
-async def partner_suggestions(
+async def partner_suggestions(session: AsyncSession, **arguments: Any) -> list[PartnerSuggestion]:
+    """The suggestions of :func:`suggested` (the same arguments), with their partners and
+    matching fields."""
+    found = await suggested(session, **arguments)
+    partners = await rows_by_ids(session, Partner, [s.partner_id for s in found])
+    field_ids = sorted({pk for s in found for pk in s.field_ids})
+    fields = await rows_by_ids(session, CollaborationField, field_ids)
+    return [
+        PartnerSuggestion(
+            partner=partners[s.partner_id],
+            matching_fields=[fields[pk] for pk in s.field_ids],
+            last_fiscal_year_with_department=s.last_fiscal_year_with_department,
+            score=s.score,
+        )
+        for s in found
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    """A suggestion by ids: what :func:`suggested` decides, before the partner and field
+    rows are read (each read path reads them its own way)."""
+
+    partner_id: int
+    field_ids: list[int]
+    """The requested fields it is active in, in the fields' order."""
+    last_fiscal_year_with_department: int | None
+    score: float
+
+
+async def suggested(
     session: AsyncSession,
     *,
     field_codes: Sequence[str],
     department_code: str | None = None,
     first: int = DEFAULT_SUGGESTIONS,
     current_fiscal_year: int,
-) -> list[PartnerSuggestion]:
+) -> list[Suggested]:
     """Partners the city could connect for a need (中間支援, 第2章1(4), 第4章(7), rule 7).
 
     Candidates are ACTIVE partners active (PartnerField) in any of ``field_codes``.
@@ -259,7 +290,7 @@ async def partner_suggestions(
             .join(Collaboration, col(Collaboration.id) == col(Participation.collaboration_id))
             .where(
                 col(Collaboration.department_id) == department.id,
-                col(Collaboration.status) != CollaborationStatus.CANCELLED,
+                happened(),
             )
             .group_by(col(Participation.partner_id))
             .subquery()
@@ -278,7 +309,7 @@ async def partner_suggestions(
     numerator = matched_sq.c.matched * FRESH_AFTER_YEARS + fresh_years * requested
 
     stmt = (
-        sa.select(Partner, matched_sq.c.matched, last_col, numerator.label("numerator"))
+        sa.select(col(Partner.id), last_col, numerator.label("numerator"))
         .join(matched_sq, matched_sq.c.partner_id == col(Partner.id))
         .where(
             col(Partner.status) == PartnerStatus.ACTIVE, col(Partner.kind) != PartnerKind.INDIVIDUAL
@@ -292,9 +323,9 @@ async def partner_suggestions(
     if not chosen:
         return []
 
-    chosen_ids = [p.id for p, *_ in chosen]
+    chosen_ids = [partner_id for partner_id, *_ in chosen]
     matching_stmt = (
-        sa.select(col(PartnerField.partner_id), CollaborationField)
+        sa.select(col(PartnerField.partner_id), col(PartnerField.field_id))
         .join(CollaborationField, col(CollaborationField.id) == col(PartnerField.field_id))
         .where(
             col(PartnerField.partner_id).in_(chosen_ids),
@@ -302,18 +333,17 @@ async def partner_suggestions(
         )
         .order_by(col(CollaborationField.sort_order), col(CollaborationField.id))
     )
-    matching = group_by_key(
-        (await session.execute(matching_stmt)).all(),
-        chosen_ids,
+    matching: list[list[int]] = group_by_key(
+        (await session.execute(matching_stmt)).tuples().all(), chosen_ids
     )
     return [
-        PartnerSuggestion(
-            partner=partner,
-            matching_fields=fields_of_partner,
+        Suggested(
+            partner_id=partner_id,
+            field_ids=fields_of_partner,
             last_fiscal_year_with_department=last_year,
             score=round(score_numerator / (FRESH_AFTER_YEARS * requested), 4),
         )
-        for (partner, _matched, last_year, score_numerator), fields_of_partner in zip(
+        for (partner_id, last_year, score_numerator), fields_of_partner in zip(
             chosen, matching, strict=True
         )
     ]

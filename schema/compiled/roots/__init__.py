@@ -16,7 +16,11 @@ from kyodo.domain.reference.service import department_order, field_order
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import Fallback
 from kyodo.schema.compiled.roots.agreements_due import _agreements_due
-from kyodo.schema.compiled.roots.analyses import _partner_concentration, _partner_network
+from kyodo.schema.compiled.roots.analyses import (
+    _partner_concentration,
+    _partner_network,
+    _partner_suggestions,
+)
 from kyodo.schema.compiled.roots.contacts_due import _contacts_due
 from kyodo.schema.compiled.roots.disaster import (
     _disaster_support,
@@ -73,6 +77,7 @@ ROOTS: dict[str, RootPlanner] = {
     "agreementsDue": _agreements_due,
     "partnerConcentration": _partner_concentration,
     "partnerNetwork": _partner_network,
+    "partnerSuggestions": _partner_suggestions,
     "disasterEvents": _disaster_events,
     "openSupportRequests": _open_support_requests,
     "departments": _entity_list("Department", department_order),

@@ -1,6 +1,7 @@
-"""``partnerConcentration`` and ``partnerNetwork``: the 第4章 analyses, decided by the
-domain by ids (``analyses.concentrated_pairs``, ``network.network_graph``), then the
-departments and partners they name read with what the selection needs.
+"""``partnerConcentration``, ``partnerNetwork`` and ``partnerSuggestions``: the 第4章
+analyses, decided by the domain by ids (``analyses.concentrated_pairs``,
+``network.network_graph``, ``analyses.suggested``), then the departments, partners and
+fields they name read with what the selection needs.
 
 On the 10,000-partner database the Strawberry path built a type per partner and link
 and resolved each field on its own: some 100 ms for a network of 500 partners and 5,000
@@ -18,10 +19,11 @@ from graphql.execution.collect_fields import FieldDetails
 
 from kyodo.domain.collaborations import analyses, network
 from kyodo.domain.collaborations.reviews import PairReview, reviews_by_pair
+from kyodo.domain.japanese import fiscal_year_of
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import ArgSite, Request, Writer
 from kyodo.schema.compiled.roots.entries import entries, entry_fields
-from kyodo.schema.compiled.writers import read_then
+from kyodo.schema.compiled.writers import completer, read_then
 from kyodo.schema.context import Context
 from kyodo.schema.node import to_global_id
 
@@ -193,5 +195,78 @@ def _partner_network(
             ],
         )
         return complete(network, request)
+
+    return RootPlan(key, prepare, write)
+
+
+@dataclass(frozen=True, slots=True)
+class _Suggestion:
+    """A suggestion as written: the domain's, with its partner and field rows."""
+
+    suggested: analyses.Suggested
+    partner: Any
+    matching_fields: list[Any]
+
+
+_SUGGESTION_SCALARS = {
+    "lastFiscalYearWithDepartment": "suggested.last_fiscal_year_with_department",
+    "score": "suggested.score",
+}
+
+
+def _partner_suggestions(
+    planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
+) -> RootPlan:
+    """``CollaborationQueries.partner_suggestions``."""
+    partners = planner.builder("Partner")
+    partners.need("id")
+    fields_of = planner.builder("CollaborationField")
+    fields_of.need("id")
+
+    def own(name: str, sub: list[FieldDetails], field: GraphQLField) -> Writer | None:
+        if name != "matchingFields":
+            return None
+        shape = planner.entity_shape(get_named_type(field.type).name, sub, fields_of)
+        return read_then(attrgetter("matching_fields"), completer(field.type, shape.write))
+
+    fields = entry_fields(
+        planner,
+        planner.object_type(get_named_type(definition.type).name),
+        details,
+        {"partner": partners},
+        _SUGGESTION_SCALARS,
+        own,
+    )
+    defaulted = ("first", analyses.DEFAULT_SUGGESTIONS)
+    site, slot, complete = _root(planner, details, definition, fields, defaulted)
+
+    async def prepare(request: Request) -> None:
+        found = await request.context.run(
+            analyses.suggested,
+            **site.value(request),
+            current_fiscal_year=fiscal_year_of(request.context.today),
+        )
+        reads = None
+        if found:
+            query = request.query
+            field_ids = sorted({pk for s in found for pk in s.field_ids})
+            reads = (
+                query.by_ids(partners.fetch, [s.partner_id for s in found]),
+                query.by_ids(fields_of.fetch, field_ids),
+            )
+        request.slots[slot] = (found, reads)
+
+    def write(request: Request) -> Any:
+        found, reads = request.slots[slot]
+        suggestions = []
+        if reads is not None:
+            partner_rows, field_rows = reads[0].value, reads[1].value
+            suggestions = [
+                _Suggestion(
+                    s, partner_rows.get(s.partner_id), [field_rows.get(pk) for pk in s.field_ids]
+                )
+                for s in found
+            ]
+        return complete(suggestions, request)
 
     return RootPlan(key, prepare, write)

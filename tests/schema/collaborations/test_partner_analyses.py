@@ -357,6 +357,15 @@ query ($from: Int!, $to: Int!, $min: Int, $dept: String) {
 }
 """
 
+FULL_SUGGESTIONS = """
+query ($fields: [String!]!, $dept: String, $first: Int) {
+  partnerSuggestions(fieldCodes: $fields, departmentCode: $dept, first: $first) {
+    __typename partner { id name kind } matchingFields { code name }
+    lastFiscalYearWithDepartment score
+  }
+}
+"""
+
 FULL_NETWORK = """
 query ($fields: [String!], $year: Int, $min: Int) {
   partnerNetwork(fieldCodes: $fields, fiscalYear: $year, minSharedCollaborations: $min) {
@@ -407,6 +416,18 @@ async def test_the_analyses_are_the_same_on_both_paths(session: AsyncSession) ->
         "（テスト）C",
     ]
     assert graphs[0]["partnerNetwork"]["links"]
+    other = await make_field(session)
+    await make_partner(session, "（テスト）D", fields=[field, other])
+    suggestions = [
+        {"fields": [field.code]},
+        {"fields": [field.code, other.code], "dept": dept.code, "first": 2},
+        {"fields": [other.code], "first": None},
+    ]
+    answers = [
+        await compared(session, FULL_SUGGESTIONS, v, principal=TEST_ADMIN, today=date(2022, 6, 1))
+        for v in suggestions
+    ]
+    assert [s["partner"]["name"] for s in answers[1]["partnerSuggestions"]] == ["（テスト）D"]
 
 
 COLLABORATORS = """

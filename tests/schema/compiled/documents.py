@@ -54,6 +54,7 @@ ROOT_WEIGHTS = {
     "agreementsDue": 2,
     "partnerConcentration": 1,
     "partnerNetwork": 1,
+    "partnerSuggestions": 1,
     "collaborations": 3,
     "departments": 1,
     "collaborationFields": 1,
