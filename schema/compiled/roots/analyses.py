@@ -23,7 +23,7 @@ from kyodo.domain.japanese import fiscal_year_of
 from kyodo.schema.compiled.plan import Planner, RootPlan
 from kyodo.schema.compiled.request import ArgSite, Request, Writer
 from kyodo.schema.compiled.roots.entries import entries, entry_fields
-from kyodo.schema.compiled.writers import completer, read_then
+from kyodo.schema.compiled.writers import read_then
 from kyodo.schema.context import Context
 from kyodo.schema.node import to_global_id
 
@@ -223,19 +223,12 @@ def _partner_suggestions(
     fields_of = planner.builder("CollaborationField")
     fields_of.need("id")
 
-    def own(name: str, sub: list[FieldDetails], field: GraphQLField) -> Writer | None:
-        if name != "matchingFields":
-            return None
-        shape = planner.entity_shape(get_named_type(field.type).name, sub, fields_of)
-        return read_then(attrgetter("matching_fields"), completer(field.type, shape.write))
-
     fields = entry_fields(
         planner,
         planner.object_type(get_named_type(definition.type).name),
         details,
-        {"partner": partners},
+        {"partner": partners, "matchingFields": ("matching_fields", fields_of)},
         _SUGGESTION_SCALARS,
-        own,
     )
     defaulted = ("first", analyses.DEFAULT_SUGGESTIONS)
     site, slot, complete = _root(planner, details, definition, fields, defaulted)

@@ -25,21 +25,23 @@ def entry_fields(
     planner: Planner,
     entry: GraphQLObjectType,
     details: Sequence[FieldDetails],
-    entities: Mapping[str, FetchBuilder],
+    entities: Mapping[str, FetchBuilder | tuple[str, FetchBuilder]],
     scalars: Mapping[str, str],
     own: Field | None = None,
 ) -> list[tuple[str, Writer]]:
     """The selected fields of an entry: ``entities``, a field's rows (one or a list) at
-    the entry's attribute of the same name, fetched by the builder given; ``scalars``,
-    leaves read at the attribute named (dotted for a nested one); the others as ``own``
-    plans them."""
+    the entry's attribute of the same name (or the one named with the builder), fetched
+    by the builder given; ``scalars``, leaves read at the attribute named (dotted for a
+    nested one); the others as ``own`` plans them."""
     fields: list[tuple[str, Writer]] = []
     for key, name, sub, definition in planner.selected(entry, details, fields, _const):
         writer: Writer | None = None
         if name in entities:
+            found = entities[name]
+            attribute, builder = found if isinstance(found, tuple) else (name, found)
             type_name = get_named_type(definition.type).name
-            shape = planner.entity_shape(type_name, sub, entities[name])
-            writer = read_then(attrgetter(name), completer(definition.type, shape.write))
+            shape = planner.entity_shape(type_name, sub, builder)
+            writer = read_then(attrgetter(attribute), completer(definition.type, shape.write))
         elif name in scalars:
             serialize = serializer(definition.type)
             complete = completer(definition.type, lambda v, _r, s=serialize: s(v))

@@ -306,29 +306,40 @@ async def test_an_application_within_every_condition_satisfies_the_check(gql: An
     assert data["node"]["conditionCheck"] == {"satisfied": True, "violations": []}
 
 
-async def test_the_condition_check_names_every_condition_an_application_breaks(
-    session: AsyncSession, gql: Any
-) -> None:
-    # given: the program's 令和4年度 edition; 苫小牧港市場 would get it a fourth year in a row
-    program_2021 = await _program_2021(gql)
+async def _fourth_year_in_a_row(
+    session: AsyncSession, allowed: list[str], *, budget_yen: int
+) -> Any:
+    """The program's 令和4年度 edition (at most 500,000 yen, 50 %, three years in a row),
+    and 苫小牧港市場's application to it: a fourth year in a row, over the maximum and the
+    rate, with an expense (飲食費) the program does not allow."""
     program = await make_program(
         session,
         department=await make_department(session),
         name="苫小牧市イベント・環境整備等助成金事業（令和4年度）",
         fiscal_year=2022,
-        budget_yen=5_000_000,
+        budget_yen=budget_yen,
         max_amount_per_grant_yen=500_000,
         subsidy_rate_percent=50,
-        allowed_expense_categories=program_2021["allowedExpenseCategories"],
+        allowed_expense_categories=allowed,
         max_consecutive_years=3,
     )
-    application = await make_application(
+    return await make_application(
         session,
         program=program,
         applicant=await _partner_named(session, "商業協同組合苫小牧港市場"),
         requested_amount_yen=600_000,
         total_project_cost_yen=1_000_000,
         planned=[("広告宣伝費", 400_000), ("飲食費", 600_000)],
+    )
+
+
+async def test_the_condition_check_names_every_condition_an_application_breaks(
+    session: AsyncSession, gql: Any
+) -> None:
+    # given: the program's 令和4年度 edition; 苫小牧港市場 would get it a fourth year in a row
+    program_2021 = await _program_2021(gql)
+    application = await _fourth_year_in_a_row(
+        session, program_2021["allowedExpenseCategories"], budget_yen=5_000_000
     )
     assert application.id is not None
 
@@ -429,25 +440,7 @@ async def test_applications_read_the_same_on_both_paths(session: AsyncSession) -
     from tests.schema.compiled.both_paths import both_paths
 
     # given: the demo's applications, and a fourth year in a row that breaks conditions
-    breaking = await make_program(
-        session,
-        department=await make_department(session),
-        name="苫小牧市イベント・環境整備等助成金事業（令和4年度）",
-        fiscal_year=2022,
-        budget_yen=500_000,
-        max_amount_per_grant_yen=500_000,
-        subsidy_rate_percent=50,
-        allowed_expense_categories=["広告宣伝費"],
-        max_consecutive_years=3,
-    )
-    await make_application(
-        session,
-        program=breaking,
-        applicant=await _partner_named(session, "商業協同組合苫小牧港市場"),
-        requested_amount_yen=600_000,
-        total_project_cost_yen=1_000_000,
-        planned=[("広告宣伝費", 400_000), ("飲食費", 600_000)],
-    )
+    await _fourth_year_in_a_row(session, ["広告宣伝費"], budget_yen=500_000)
     staff = Principal(name="職員", role=Role.STAFF, department_code="shogyo-shinko")
     program = (await both_paths(session, PROGRAMS, {"fiscalYear": 2021}, principal=TEST_ADMIN))[
         "subsidyPrograms"
