@@ -75,6 +75,10 @@ def open_request_conditions(event_id: int | None = None) -> list[sa.ColumnElemen
     return [status, loose(SupportRequest.event_id).in_(open_events)]
 
 
+LIVE_ORDER_READS = ("status",)
+"""The columns :func:`in_live_order` reads of each row."""
+
+
 def in_live_order(rows: list[Any]) -> list[Any]:
     """Rows read in :func:`request_order`, the ones waiting longest for an answer first:
     REQUESTED, then ANSWERED, then DELIVERED, each in the order made (a stable sort)."""

@@ -257,13 +257,15 @@ def _entity_list(
     arguments: Callable[[dict[str, Any], Context], Hashable] | None = None,
     conditions: Callable[[Any], list[Any]] = lambda _value: [],
     arrange: Callable[[list[Any]], list[Any]] | None = None,
+    arranged_by: Sequence[str] = (),
 ) -> RootPlanner:
     """A whole list of ``entity_name`` rows (as the GraphQL type of that name), in
     ``order``: without arguments (``departments``, ``collaborationFields``), or with
     ``arguments`` (the resolver's keyword arguments → one value) from which
     ``conditions`` builds the list's conditions, as the domain's read does
     (``subsidyPrograms``, ``disasterEvents``, ``openSupportRequests``). ``arrange``:
-    what the domain's read does to the rows after (the live view's order)."""
+    what the domain's read does to the rows after (the live view's order), reading the
+    columns ``arranged_by`` whatever the selection."""
 
     def plan(
         planner: Planner, key: str, details: Sequence[FieldDetails], definition: GraphQLField
@@ -271,6 +273,7 @@ def _entity_list(
         if arguments is None and definition.args:
             raise Fallback(f"Query.{details[0].node.name.value} takes arguments")
         builder = planner.builder(entity_name)
+        builder.need(*arranged_by)
         shape = planner.entity_shape(entity_name, details, builder)
         complete = completer(definition.type, shape.write)
         site = ArgSite(planner, details, definition, arguments or (lambda _kwargs, _c: None))
@@ -326,5 +329,6 @@ _open_support_requests = _entity_list(
     arguments=_event_id,
     conditions=disasters.open_request_conditions,
     arrange=disasters.in_live_order,
+    arranged_by=disasters.LIVE_ORDER_READS,
 )
 """``DisasterQueries.open_support_requests``: the activation log's live view."""

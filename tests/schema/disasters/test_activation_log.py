@@ -536,3 +536,14 @@ async def test_the_log_by_node_id_is_the_same_on_both_paths(session: AsyncSessio
         data = await both_paths(session, NODES, {"ids": ids}, principal=principal)
         shown = [node for node in data["nodes"] if node is not None]
         assert len(shown) == (len(ids) if principal is OFFICE else 0)
+
+
+async def test_the_live_view_is_compiled_whatever_fields_are_selected(
+    session: AsyncSession,
+) -> None:
+    from tests.schema.compiled.both_paths import both_paths
+
+    # when: the live view without the status its order reads
+    data = await both_paths(session, "{ openSupportRequests { what unit } }", {}, principal=OFFICE)
+    # then: compiled (both_paths checks), in the same order as Strawberry's
+    assert data["openSupportRequests"]
