@@ -334,7 +334,8 @@ async def suggested(
         .order_by(col(CollaborationField.sort_order), col(CollaborationField.id))
     )
     matching: list[list[int]] = group_by_key(
-        (await session.execute(matching_stmt)).tuples().all(), chosen_ids
+        [(partner_id, field_id) for partner_id, field_id in await session.execute(matching_stmt)],
+        chosen_ids,
     )
     return [
         Suggested(

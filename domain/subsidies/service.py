@@ -306,11 +306,11 @@ async def consecutive_years_by_application(
     statements for any number of applications: the applications' own fiscal years, then
     the earlier grants of each."""
     asked_stmt = (
-        sa.select(col(SubsidyApplication.id), col(SubsidyProgram.fiscal_year))
+        sa.select(loose(SubsidyApplication.id), col(SubsidyProgram.fiscal_year))
         .join(SubsidyProgram, col(SubsidyProgram.id) == col(SubsidyApplication.program_id))
         .where(col(SubsidyApplication.id).in_(application_ids))
     )
-    asked = dict((await session.execute(asked_stmt)).tuples().all())
+    asked: dict[int, int] = {pk: year for pk, year in (await session.execute(asked_stmt)).all()}
     if not asked:
         return [1 for _ in application_ids]
     program = sa.orm.aliased(SubsidyProgram)
@@ -323,7 +323,7 @@ async def consecutive_years_by_application(
         )
     )
     granted_years: dict[int, set[int]] = {}
-    for application_id, fiscal_year in (await session.execute(grants_stmt)).tuples():
+    for application_id, fiscal_year in (await session.execute(grants_stmt)).all():
         granted_years.setdefault(application_id, set()).add(fiscal_year)
     return [
         rules.consecutive_years(
