@@ -207,6 +207,10 @@ async def answer(
         context_value=context,
         operation_name="Q",
     )
+    # As the HTTP view does before the session is used again: a resolver graphql-core
+    # cancelled may still be finishing its statement (``Context.run``); reading the log
+    # beside it was "another operation is in progress" on PostgreSQL, now and then.
+    await context.settle()
     events = (
         await session.execute(
             sa.select(AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.changes).where(
