@@ -11,7 +11,7 @@ What an entity and a relation are, and the link shapes most relations share, is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -278,10 +278,18 @@ _register(
 # ------------------------------------------------------------------ the activation log
 
 
-def _activation_log_readers(_row: Any, viewer: Viewer) -> Conditions:
-    """No row of the activation log exists for a caller who may not read it (a node id
-    of an event or request answers null, as ``schema.disasters.types`` registers them)."""
-    return [] if viewer.reads_disaster else [sa.false()]
+def _exists_for(may_read: Callable[[Viewer], bool]) -> Callable[[Any, Viewer], Conditions]:
+    """Rows that exist only for the callers ``may_read`` lets in: for anyone else none
+    does, so a node id answers null, as ``schema`` registers the node."""
+
+    def visible(_row: Any, viewer: Viewer) -> Conditions:
+        return [] if may_read(viewer) else [sa.false()]
+
+    return visible
+
+
+_activation_log_readers = _exists_for(lambda viewer: viewer.reads_disaster)
+"""The activation log (disaster events, support requests: ``schema.disasters.types``)."""
 
 
 def _event_requests(event: Any, request: Any, open_only: bool | None, _viewer: Viewer) -> Link:
@@ -452,15 +460,10 @@ def _answered_unless_internal(proposal: Any, viewer: Viewer) -> Conditions:
     return [] if viewer.reads_internal else [answered_proposal(proposal)]
 
 
-def _internal_readers(_row: Any, viewer: Viewer) -> Conditions:
-    """Rows only the city's staff reads (endorsement applications): none exist for
-    anyone else (a node id answers null, as ``schema.endorsements.types`` registers them)."""
-    return [] if viewer.reads_internal else [sa.false()]
-
-
-def _audit_readers(_row: Any, viewer: Viewer) -> Conditions:
-    """The audit log exists only for those who may read it (``schema.audit.types``)."""
-    return [] if viewer.reads_audit else [sa.false()]
+_internal_readers = _exists_for(lambda viewer: viewer.reads_internal)
+"""What only the city's staff reads: endorsement and subsidy applications."""
+_audit_readers = _exists_for(lambda viewer: viewer.reads_audit)
+"""The audit log (``schema.audit.types``)."""
 
 
 _register(
@@ -513,7 +516,9 @@ def _program_applications(program: Any, application: Any, statuses: Any, _viewer
 def _earlier_grants(application: Any, program: Any, _args: Any, _viewer: Viewer) -> Link:
     """The earlier programs of the application's series granted to its applicant
     (``subsidies.earlier_grants``): their fiscal years count its consecutive year."""
-    conditions = subsidy_service.earlier_grants(application, program)
+    conditions = subsidy_service.earlier_grants(
+        application.applicant_id, application.program_id, program
+    )
     return Link(sa.select(sa.true()).select_from(program).where(*conditions))
 
 

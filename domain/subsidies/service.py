@@ -245,39 +245,33 @@ def series_key_of(text: str) -> str:
 async def granted_fiscal_years(
     session: AsyncSession, *, applicant_id: int, program: SubsidyProgram
 ) -> set[int]:
-    """Fiscal years in which the applicant was granted a program of ``program``'s series
-    (``series_key``).
+    """Fiscal years in which the applicant was granted an earlier program of
+    ``program``'s series (:func:`earlier_grants`).
 
     For checking an application not stored yet (submission); feed the result to
-    :func:`rules.consecutive_years`. Only earlier fiscal years can extend a run.
+    :func:`rules.consecutive_years`.
     """
-    stmt = (
-        sa.select(col(SubsidyProgram.fiscal_year))
-        .join(SubsidyApplication, col(SubsidyApplication.program_id) == col(SubsidyProgram.id))
-        .where(
-            col(SubsidyApplication.applicant_id) == applicant_id,
-            col(SubsidyApplication.status).in_(list(GRANTED_STATUSES)),
-            col(SubsidyProgram.series_key) == program.series_key,
-            col(SubsidyProgram.fiscal_year) < program.fiscal_year,
-        )
-        .distinct()
-    )
+    earlier = sa.orm.aliased(SubsidyProgram)
+    conditions = earlier_grants(applicant_id, program.id, earlier)
+    stmt = sa.select(loose(earlier.fiscal_year)).where(*conditions)
     return set((await session.execute(stmt)).scalars())
 
 
-def earlier_grants(application: Any, program: Any) -> list[sa.ColumnElement[bool]]:
-    """Conditions on ``program`` (an alias): the programs of ``application``'s series
+def earlier_grants(
+    applicant_id: Any, program_id: Any, program: Any
+) -> list[sa.ColumnElement[bool]]:
+    """Conditions on ``program`` (an alias): the programs of the series of ``program_id``
     (``series_key``, whatever the programs are called) of an earlier fiscal year in which
-    its applicant was granted (APPROVED, REPORTED or SETTLED) — the years
-    :func:`rules.consecutive_years` counts back from. ``application``: the model or an
-    alias, of an enclosing query however many levels out (every other table is
-    correlated explicitly)."""
+    ``applicant_id`` was granted (APPROVED, REPORTED or SETTLED) — the years
+    :func:`rules.consecutive_years` counts back from. The two ids are values or columns
+    of an enclosing query however many levels out (an application's ``applicant_id`` and
+    ``program_id``): every other table is correlated explicitly."""
     own, grant = sa.orm.aliased(SubsidyProgram), sa.orm.aliased(SubsidyApplication)
 
     def own_program(column: Any) -> Any:
         return (
             sa.select(column)
-            .where(loose(own.id) == application.program_id)
+            .where(loose(own.id) == program_id)
             .correlate_except(own)
             .scalar_subquery()
         )
@@ -286,7 +280,7 @@ def earlier_grants(application: Any, program: Any) -> list[sa.ColumnElement[bool
         sa.select(sa.true())
         .where(
             loose(grant.program_id) == program.id,
-            loose(grant.applicant_id) == application.applicant_id,
+            loose(grant.applicant_id) == applicant_id,
             granted(grant),
         )
         .correlate_except(grant)
@@ -319,7 +313,9 @@ async def consecutive_years_by_application(
         .join(program, sa.true())
         .where(
             col(SubsidyApplication.id).in_(sorted(asked)),
-            *earlier_grants(SubsidyApplication, program),
+            *earlier_grants(
+                SubsidyApplication.applicant_id, SubsidyApplication.program_id, program
+            ),
         )
     )
     granted_years: dict[int, set[int]] = {}

@@ -35,12 +35,7 @@ class AuditQueries:
             strawberry.argument(description="Only the events of this record (its global id)."),
         ] = None,
     ) -> Connection[AuditEventType]:
-        entity_type = pk = None
-        if entity_id is not None:
-            decoded = from_global_id(entity_id)
-            if decoded is None:
-                raise invalid_id(entity_id)
-            entity_type, pk = decoded[0], str(decoded[1])
+        entity_type, pk = audited_entity(entity_id)
         return await read_page(
             info,
             AuditEventType.from_row,
@@ -49,3 +44,14 @@ class AuditQueries:
             entity_id=pk,
             page=page,
         )
+
+
+def audited_entity(entity_id: str | None) -> tuple[str | None, str | None]:
+    """(entity type, key) of the record ``entityId`` names, as events store them (None,
+    None when none is asked for); a broken id is refused."""
+    if entity_id is None:
+        return None, None
+    decoded = from_global_id(entity_id)
+    if decoded is None:
+        raise invalid_id(entity_id)
+    return decoded[0], str(decoded[1])

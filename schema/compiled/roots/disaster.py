@@ -72,8 +72,7 @@ def _disaster_support(
     )
     own.need(*listed.columns)  # the same writer serves both lists
 
-    site = ArgSite(planner, details, definition, _lookup_arguments)
-    slot = planner.slot()
+    slot, prepare = _lookup_read(planner, details, definition, pairs, needing_review=False)
     complete_entries = entries(definition, fields)
 
     def write(request: Request) -> Any:
@@ -111,7 +110,7 @@ def _disaster_support(
         )
         return complete_entries(rows, request)
 
-    return RootPlan(key, _lookup_read(pairs, site, slot, needing_review=False), write)
+    return RootPlan(key, prepare, write)
 
 
 def _lookup_arguments(kwargs: dict[str, Any], context: Context) -> Any:
@@ -123,10 +122,18 @@ def _lookup_arguments(kwargs: dict[str, Any], context: Context) -> Any:
 
 
 def _lookup_read(
-    pairs: PartyPairs, site: ArgSite, slot: int, *, needing_review: bool
-) -> Callable[[Request], Awaitable[None]]:
-    """The lookup's read of its pairs (``needing_review``: the other half's), kept in
-    ``slot`` as (the read, the categories wanted, the day)."""
+    planner: Planner,
+    details: Sequence[FieldDetails],
+    definition: GraphQLField,
+    pairs: PartyPairs,
+    *,
+    needing_review: bool,
+) -> tuple[int, Callable[[Request], Awaitable[None]]]:
+    """Where the lookup's arguments are read, and its read of the pairs
+    (``needing_review``: the other half's): (the slot it keeps (the read, the categories
+    wanted, the day) in, the prepare step)."""
+    site = ArgSite(planner, details, definition, _lookup_arguments)
+    slot = planner.slot()
 
     async def prepare(request: Request) -> None:
         wanted, on, district = site.value(request)
@@ -140,7 +147,7 @@ def _lookup_read(
         )
         request.slots[slot] = (read, wanted, on)
 
-    return prepare
+    return slot, prepare
 
 
 def _disaster_support_needing_review(
@@ -162,8 +169,7 @@ def _disaster_support_needing_review(
         entities=("partner", "agreement"),
         scalars=_REVIEW_SCALARS,
     )
-    site = ArgSite(planner, details, definition, _lookup_arguments)
-    slot = planner.slot()
+    slot, prepare = _lookup_read(planner, details, definition, pairs, needing_review=True)
     complete_entries = entries(definition, fields)
 
     def write(request: Request) -> Any:
@@ -176,7 +182,7 @@ def _disaster_support_needing_review(
         rows = review.review_rows(((pair.agreement, pair.partner) for pair in kept), categories)
         return complete_entries(rows, request)
 
-    return RootPlan(key, _lookup_read(pairs, site, slot, needing_review=True), write)
+    return RootPlan(key, prepare, write)
 
 
 _REVIEW_SCALARS = {

@@ -1,5 +1,6 @@
 """The lists at the root: the paged connections (``partners``, ``agreements``,
-``collaborations``, ``proposals``, ``endorsementApplications``, ``auditEvents``, ``subsidyApplications``) through the list services' own conditions and order,
+``collaborations``, ``proposals``, ``endorsementApplications``, ``auditEvents``,
+``subsidyApplications``) through the list services' own conditions and order,
 and the whole lists (``departments``, ``collaborationFields``, ``subsidyPrograms``)."""
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from kyodo.schema.compiled.roots.connections import (
 )
 from kyodo.schema.compiled.writers import completer
 from kyodo.schema.context import Context
-from kyodo.schema.node import decode_optional_id, from_global_id, invalid_id
+from kyodo.schema.node import decode_optional_id
 from kyodo.schema.permissions import can_read_internal
 
 ListRead = Callable[[Request, Any], Awaitable[tuple[PageRequest, Sequence[Any], Ordering]]]
@@ -205,14 +206,10 @@ _endorsement_applications = _connection_root(
 
 
 def _audit_arguments(kwargs: dict[str, Any], context: Context) -> Any:
-    entity_type = pk = None
-    entity_id = kwargs.get("entity_id")
-    if entity_id is not None:
-        decoded = from_global_id(entity_id)
-        if decoded is None:
-            raise invalid_id(entity_id)  # Strawberry answers with this error
-        entity_type, pk = decoded[0], str(decoded[1])
-    return _page_args(kwargs, context), entity_type, pk
+    from kyodo.schema.audit.queries import audited_entity
+
+    # a broken id raises here: Strawberry answers with its error
+    return _page_args(kwargs, context), *audited_entity(kwargs.get("entity_id"))
 
 
 async def _read_audit_events(
